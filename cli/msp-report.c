@@ -1,0 +1,79 @@
+/*
+ * msp-report — the statistician's command line.
+ *
+ * main() only parses the global options and hands the rest of the
+ * command line to one command; each command returns an exit status:
+ * 0 success, 1 failure (message on stderr), 2 usage error.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+"Usage: msp-report [OPTION]... COMMAND [ARG]...\n"
+"Survey reports on user involvement in French primary-care teams.\n"
+"\n"
+"Commands:\n"
+"  db migrate [--dir DIR]   apply the schema migrations the database lacks\n"
+"  db status [--dir DIR]    list applied and pending migrations\n"
+"\n"
+"Options:\n"
+"  -d, --database URL   PostgreSQL connection string (default:\n"
+"                       $MSP_DATABASE_URL, else libpq's PG* variables)\n"
+"  -h, --help           show this help and exit\n"
+"  -V, --version        show the version and exit\n"
+"\n"
+"'msp-report COMMAND --help' describes one command.\n"
+"\n"
+"Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
+
+static const struct cli_command commands[] = {
+	{ "db", cmd_db },
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "database", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli_context ctx = { .database = NULL };
+	size_t i;
+	int c;
+
+	/* "+": stop at the command name; its options are its own. */
+	while ((c = getopt_long(argc, argv, "+d:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			ctx.database = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("msp-report %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			fputs("Try 'msp-report --help'.\n", stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			return commands[i].run(&ctx, argc - optind,
+					       argv + optind);
+	fprintf(stderr, "msp-report: unknown command '%s'\n"
+		"Try 'msp-report --help'.\n", argv[optind]);
+	return 2;
+}

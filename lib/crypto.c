@@ -1,0 +1,33 @@
+#include "config.h"
+
+#include <openssl/evp.h>
+
+#include "crypto.h"
+
+void
+crypto_hex(const unsigned char *bin, size_t len, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		hex[2 * i] = digits[bin[i] >> 4];
+		hex[2 * i + 1] = digits[bin[i] & 0xf];
+	}
+	hex[2 * len] = '\0';
+}
+
+enum msp_status
+crypto_sha256_hex(const void *data, size_t len, char hex[CRYPTO_SHA256_HEX],
+		  struct msp_error *err)
+{
+	unsigned char md[CRYPTO_SHA256_LEN];
+	unsigned int mdlen = 0;
+
+	hex[0] = '\0';
+	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen != sizeof(md))
+		return msp_error_set(err, MSP_ENOMEM, "SHA-256 failed");
+	crypto_hex(md, sizeof(md), hex);
+	return MSP_OK;
+}

@@ -1,0 +1,26 @@
+/*
+ * crypto — the project's only door to OpenSSL's libcrypto.
+ */
+#ifndef MSP_CRYPTO_H
+#define MSP_CRYPTO_H
+
+#include <stddef.h>
+
+#include "msp_error.h"
+
+#define CRYPTO_SHA256_LEN 32
+#define CRYPTO_SHA256_HEX (2 * CRYPTO_SHA256_LEN + 1)
+
+/*
+ * Writes the lower-case hex SHA-256 of data[0..len) into hex, which
+ * holds CRYPTO_SHA256_HEX bytes (NUL included).  Fails only if
+ * libcrypto does (MSP_ENOMEM); hex is then an empty string.
+ */
+enum msp_status crypto_sha256_hex(const void *data, size_t len,
+				  char hex[CRYPTO_SHA256_HEX],
+				  struct msp_error *err);
+
+/* Lower-case hex of bin[0..len) into hex (2 * len + 1 bytes). */
+void crypto_hex(const unsigned char *bin, size_t len, char *hex);
+
+#endif

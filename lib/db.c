@@ -1,0 +1,122 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+/* libpq's messages end with a newline; ours do not. */
+static void
+chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		s[--n] = '\0';
+}
+
+enum msp_status
+db_connect(const char *conninfo, const char *dbname, PGconn **out,
+	   struct msp_error *err)
+{
+	const char *keys[5], *vals[5];
+	PGconn *conn = NULL;
+	enum msp_status st = MSP_OK;
+	int n = 0;
+
+	*out = NULL;
+	keys[n] = "dbname", vals[n++] = conninfo;
+	if (dbname != NULL)
+		keys[n] = "dbname", vals[n++] = dbname;
+	keys[n] = "application_name", vals[n++] = "msp-survey";
+	keys[n] = "client_encoding", vals[n++] = "UTF8";
+	keys[n] = NULL, vals[n] = NULL;
+	/* expand_dbname = 1: the first "dbname" may be a whole conninfo. */
+	conn = PQconnectdbParams(keys, vals, 1);
+	if (conn == NULL) {
+		st = msp_error_set(err, MSP_ENOMEM, "connecting: out of memory");
+		goto out;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		st = msp_error_set(err, MSP_EDB, "connecting: %s",
+				   PQerrorMessage(conn));
+		if (err != NULL)
+			chomp(err->message);
+		goto out;
+	}
+	/*
+	 * An empty search_path means no object can be shadowed by one a less
+	 * trusted role created in a schema earlier in the path (CVE-2018-1058).
+	 */
+	st = db_exec(conn, "set session defaults",
+		     "SELECT pg_catalog.set_config('search_path', '', false),"
+		     " pg_catalog.set_config('client_min_messages', 'warning',"
+		     " false)", 0, NULL, PGRES_TUPLES_OK, NULL, err);
+	if (st != MSP_OK)
+		goto out;
+	*out = conn;
+	conn = NULL;
+out:
+	PQfinish(conn);
+	return st;
+}
+
+enum msp_status
+db_error_from_result(const PGresult *res, PGconn *conn, struct msp_error *err)
+{
+	const char *primary, *detail, *hint, *severity;
+
+	if (res == NULL) {
+		msp_error_set(err, MSP_EDB, "%s", PQerrorMessage(conn));
+		if (err != NULL)
+			chomp(err->message);
+		return MSP_EDB;
+	}
+	primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (primary == NULL) {
+		/* Client-side failures (lost connection) have no fields. */
+		msp_error_set(err, MSP_EDB, "%s", PQresultErrorMessage(res));
+		if (err != NULL)
+			chomp(err->message);
+		return MSP_EDB;
+	}
+	severity = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	return msp_error_set(err, MSP_EDB, "%s: %s%s%s%s%s",
+			     severity != NULL ? severity : "ERROR", primary,
+			     detail != NULL ? "\nDETAIL: " : "",
+			     detail != NULL ? detail : "",
+			     hint != NULL ? "\nHINT: " : "",
+			     hint != NULL ? hint : "");
+}
+
+enum msp_status
+db_exec(PGconn *conn, const char *what, const char *sql, int nparams,
+	const char *const *params, ExecStatusType want, PGresult **res,
+	struct msp_error *err)
+{
+	PGresult *r;
+
+	if (res != NULL)
+		*res = NULL;
+	r = PQexecParams(conn, sql, nparams, NULL /* types: inferred */,
+			 params, NULL /* lengths: text */,
+			 NULL /* formats: all text */, 0 /* text results */);
+	if (r == NULL || PQresultStatus(r) != want) {
+		db_error_from_result(r, conn, err);
+		PQclear(r);
+		return msp_error_prefix(err, "%s", what);
+	}
+	if (res != NULL)
+		*res = r;
+	else
+		PQclear(r);
+	return MSP_OK;
+}
+
+int
+db_column(const PGresult *res, const char *name)
+{
+	return PQfnumber(res, name);
+}

@@ -1,0 +1,49 @@
+/*
+ * db — connections and the one way we run a statement.
+ *
+ * Every statement goes through db_exec(), which checks the result
+ * status, turns a failure into an msp_error naming the statement (never
+ * its parameter values: they carry respondents' data) and clears the
+ * result on every failing path.  On success the caller owns *res and
+ * must PQclear() it.
+ */
+#ifndef MSP_DB_H
+#define MSP_DB_H
+
+#include <libpq-fe.h>
+
+#include "msp_error.h"
+
+/*
+ * Connects with conninfo (a URI or key=value string); a non-NULL dbname
+ * overrides the database it names.  The session gets an empty
+ * search_path, so every statement must schema-qualify what it uses, and
+ * UTF-8 client encoding.  On success *out owns the connection (PQfinish
+ * it); on failure *out is NULL and err says why (MSP_EDB).
+ */
+enum msp_status db_connect(const char *conninfo, const char *dbname,
+			   PGconn **out, struct msp_error *err);
+
+/*
+ * Runs sql with nparams text parameters and checks that the result has
+ * status want (PGRES_COMMAND_OK or PGRES_TUPLES_OK).  "what" names the
+ * statement in error messages.  res may be NULL when the caller needs no
+ * rows.  Fails with MSP_EDB; *res is then NULL.
+ */
+enum msp_status db_exec(PGconn *conn, const char *what, const char *sql,
+			int nparams, const char *const *params,
+			ExecStatusType want, PGresult **res,
+			struct msp_error *err);
+
+/*
+ * Fills err from a failed result: the server's primary message, then its
+ * detail and hint if any.  Used by db_exec() and by callers that run
+ * multi-statement scripts with PQexec().  Does not clear res.
+ */
+enum msp_status db_error_from_result(const PGresult *res, PGconn *conn,
+				     struct msp_error *err);
+
+/* Column number of name in res, or -1: columns by name, not position. */
+int db_column(const PGresult *res, const char *name);
+
+#endif

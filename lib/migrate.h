@@ -1,0 +1,76 @@
+/*
+ * migrate — schema migrations: sql/migrations/NNNN_name.sql, applied in
+ * version order, each in its own transaction, recorded with its SHA-256
+ * in msp_meta.schema_migrations.
+ *
+ * Re-running is a no-op.  A failing migration is rolled back, so the
+ * database stays as the previous migration left it, and the error names
+ * the file, the line and PostgreSQL's message.  A migration that was
+ * edited after it was applied is refused rather than silently skipped.
+ * Concurrent runs are serialised by an advisory lock.
+ */
+#ifndef MSP_MIGRATE_H
+#define MSP_MIGRATE_H
+
+#include <stdio.h>
+
+#include <libpq-fe.h>
+
+#include "crypto.h"
+#include "msp_error.h"
+
+/* Largest migration file we read (a migration is code, not data). */
+#define MIGRATE_MAX_FILE (16u * 1024 * 1024)
+
+struct migration {
+	int version;			/* NNNN, > 0 */
+	char *file;			/* "0002_schema.sql" */
+	char *path;			/* dir + "/" + file */
+	char *sql;			/* the file's text */
+	char sha256[CRYPTO_SHA256_HEX];
+};
+
+struct migration_set {
+	struct migration *items;	/* sorted by version, no duplicates */
+	size_t n;
+};
+
+/*
+ * Checks that file is named NNNN_name.sql (four digits, version > 0,
+ * name of [a-z0-9_]) and stores NNNN in *version.  MSP_EINVAL if not.
+ */
+enum msp_status migrate_parse_name(const char *file, int *version,
+				   struct msp_error *err);
+
+/*
+ * Reads every *.sql file of dir.  Fails (MSP_EINVAL) on a badly named
+ * .sql file, two files with one version, or an empty file; MSP_EIO if
+ * dir or a file cannot be read.  On success the caller owns set
+ * (migrate_set_free); on failure set is empty.
+ */
+enum msp_status migrate_scan(const char *dir, struct migration_set *set,
+			     struct msp_error *err);
+
+/* Frees what set holds and empties it; safe on an empty set. */
+void migrate_set_free(struct migration_set *set);
+
+/*
+ * Applies the migrations of dir that conn's database lacks.  Progress
+ * lines ("applied 0002_schema.sql") go to progress unless it is NULL;
+ * *applied (may be NULL) receives how many were applied.  Fails with
+ * MSP_EDB (the failing file's migration rolled back, earlier ones kept),
+ * MSP_ECONFLICT (an applied file changed or disappeared), or as
+ * migrate_scan().
+ */
+enum msp_status migrate_apply(PGconn *conn, const char *dir, FILE *progress,
+			      int *applied, struct msp_error *err);
+
+/*
+ * Writes one line per migration, applied or pending, to out; *pending
+ * (may be NULL) receives the number pending.  Never changes the
+ * database.
+ */
+enum msp_status migrate_status(PGconn *conn, const char *dir, FILE *out,
+			       int *pending, struct msp_error *err);
+
+#endif

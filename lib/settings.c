@@ -1,0 +1,30 @@
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "settings.h"
+
+#ifndef MSP_MIGRATIONS_DIR
+#error "the build must define MSP_MIGRATIONS_DIR"
+#endif
+
+/* An environment variable, or fallback when it is unset or empty. */
+static const char *
+env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : fallback;
+}
+
+const char *
+settings_database_url(void)
+{
+	return env_or("MSP_DATABASE_URL", "");
+}
+
+const char *
+settings_migrations_dir(void)
+{
+	return env_or("MSP_MIGRATIONS_DIR", MSP_MIGRATIONS_DIR);
+}

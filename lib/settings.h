@@ -1,0 +1,23 @@
+/*
+ * settings — where the programs' settings come from.
+ *
+ * Settings come from the environment so that the run command, the test
+ * harness and a deployment's unit file all set them the same way.  Each
+ * getter returns a borrowed string that is never NULL.
+ */
+#ifndef MSP_SETTINGS_H
+#define MSP_SETTINGS_H
+
+/*
+ * The database to use: MSP_DATABASE_URL if set, otherwise "" so that
+ * libpq reads the usual PG* variables (PGHOST, PGDATABASE, ...).
+ */
+const char *settings_database_url(void);
+
+/*
+ * The directory of schema migrations: MSP_MIGRATIONS_DIR if set,
+ * otherwise the installed one ($(pkgdatadir)/migrations).
+ */
+const char *settings_migrations_dir(void);
+
+#endif

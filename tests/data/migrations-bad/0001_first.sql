@@ -1,0 +1,1 @@
+CREATE TABLE public.t_first (id integer PRIMARY KEY);

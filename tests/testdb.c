@@ -1,0 +1,100 @@
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "settings.h"
+#include "testdb.h"
+
+static PGconn *
+admin_connect(void)
+{
+	struct msp_error err;
+	PGconn *conn = NULL;
+
+	if (db_connect(settings_database_url(), NULL, &conn, &err) != MSP_OK)
+		ck_abort_msg("test server: %s", err.message);
+	return conn;
+}
+
+/* CREATE/DROP DATABASE take no parameters: the name is ours, quoted. */
+static void
+admin_exec(const char *verb, const char *name, const char *suffix)
+{
+	PGconn *admin = admin_connect();
+	char *quoted = PQescapeIdentifier(admin, name, strlen(name));
+	char sql[256];
+	struct msp_error err;
+	enum msp_status st;
+
+	ck_assert_ptr_nonnull(quoted);
+	snprintf(sql, sizeof(sql), "%s %s%s", verb, quoted, suffix);
+	PQfreemem(quoted);
+	st = db_exec(admin, verb, sql, 0, NULL, PGRES_COMMAND_OK, NULL, &err);
+	PQfinish(admin);
+	ck_assert_msg(st == MSP_OK, "%s", err.message);
+}
+
+void
+testdb_open(struct testdb *db)
+{
+	static unsigned counter;
+
+	snprintf(db->name, sizeof(db->name), "msp_test_%ld_%u",
+		 (long)getpid(), counter++);
+	admin_exec("CREATE DATABASE", db->name, " TEMPLATE template0");
+	db->conn = testdb_connect(db);
+}
+
+PGconn *
+testdb_connect(const struct testdb *db)
+{
+	struct msp_error err;
+	PGconn *conn = NULL;
+
+	if (db_connect(settings_database_url(), db->name, &conn, &err) !=
+	    MSP_OK)
+		ck_abort_msg("%s", err.message);
+	return conn;
+}
+
+void
+testdb_close(struct testdb *db)
+{
+	if (db->conn == NULL)
+		return;
+	PQfinish(db->conn);
+	db->conn = NULL;
+	admin_exec("DROP DATABASE", db->name, " WITH (FORCE)");
+}
+
+const char *
+testdb_value(PGconn *conn, const char *sql)
+{
+	static char value[1024];
+	struct msp_error err;
+	PGresult *res = NULL;
+
+	if (db_exec(conn, "test query", sql, 0, NULL, PGRES_TUPLES_OK, &res,
+		    &err) != MSP_OK)
+		ck_abort_msg("%s: %s", sql, err.message);
+	ck_assert_int_ge(PQntuples(res), 1);
+	snprintf(value, sizeof(value), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return value;
+}
+
+const char *
+testdb_srcpath(const char *relative)
+{
+	static char path[4096];
+	const char *src = getenv("MSP_SRCDIR");
+
+	snprintf(path, sizeof(path), "%s/%s", src != NULL ? src : ".",
+		 relative);
+	return path;
+}
