@@ -106,7 +106,8 @@ db_exec(PGconn *conn, const char *what, const char *sql, int nparams,
 	if (r == NULL || PQresultStatus(r) != want) {
 		db_error_from_result(r, conn, err);
 		PQclear(r);
-		return msp_error_prefix(err, "%s", what);
+		msp_error_prefix(err, "%s", what);
+		return MSP_EDB;
 	}
 	if (res != NULL)
 		*res = r;

@@ -36,7 +36,7 @@ msp_error_set(struct msp_error *err, enum msp_status status,
 	return status;
 }
 
-enum msp_status
+void
 msp_error_prefix(struct msp_error *err, const char *fmt, ...)
 {
 	const size_t cap = sizeof(err->message);
@@ -46,18 +46,18 @@ msp_error_prefix(struct msp_error *err, const char *fmt, ...)
 	int n;
 
 	if (err == NULL)
-		return MSP_OK;
+		return;
 	va_start(ap, fmt);
 	n = vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return err->status;
+		return;
 	plen = strlen(prefix);
 	head = plen + 2;		/* "prefix: " */
 	if (head >= cap) {
 		memcpy(err->message, prefix, cap - 1);
 		err->message[cap - 1] = '\0';
-		return err->status;
+		return;
 	}
 	/* Shift the old message right, dropping what no longer fits. */
 	old = strnlen(err->message, cap - 1);
@@ -68,7 +68,6 @@ msp_error_prefix(struct msp_error *err, const char *fmt, ...)
 	memcpy(err->message, prefix, plen);
 	err->message[plen] = ':';
 	err->message[plen + 1] = ' ';
-	return err->status;
 }
 
 void

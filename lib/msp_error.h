@@ -43,8 +43,8 @@ enum msp_status msp_error_set(struct msp_error *err, enum msp_status status,
 			      const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Puts "context: " in front of err's message; returns err's status. */
-enum msp_status msp_error_prefix(struct msp_error *err, const char *fmt, ...)
+/* Puts "context: " in front of err's message (err may be NULL). */
+void msp_error_prefix(struct msp_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Clears err to MSP_OK with an empty message. */
