@@ -1,0 +1,225 @@
+/*
+ * The library's small modules: msp_error, crypto, file, db helpers.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "file.h"
+#include "msp_error.h"
+#include "settings.h"
+#include "testdb.h"
+
+/* --- msp_error ----------------------------------------------------- */
+
+START_TEST(error_set_and_prefix)
+{
+	struct msp_error err;
+
+	ck_assert_int_eq(msp_error_set(&err, MSP_EINVAL, "bad %d", 7),
+			 MSP_EINVAL);
+	ck_assert_str_eq(err.message, "bad 7");
+	msp_error_prefix(&err, "%s:%d", "f.sql", 3);
+	ck_assert_str_eq(err.message, "f.sql:3: bad 7");
+	ck_assert_int_eq(err.status, MSP_EINVAL);
+	/* NULL is allowed everywhere and changes nothing. */
+	ck_assert_int_eq(msp_error_set(NULL, MSP_EIO, "x"), MSP_EIO);
+	msp_error_prefix(NULL, "ctx");
+	msp_error_clear(&err);
+	ck_assert_int_eq(err.status, MSP_OK);
+	ck_assert_str_eq(err.message, "");
+}
+END_TEST
+
+START_TEST(error_prefix_truncates_safely)
+{
+	struct msp_error err;
+	char big[2 * MSP_ERROR_MAX];
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	msp_error_set(&err, MSP_EDB, "%s", big);
+	ck_assert_uint_eq(strlen(err.message), MSP_ERROR_MAX - 1);
+	msp_error_prefix(&err, "ctx");
+	ck_assert_uint_eq(strlen(err.message), MSP_ERROR_MAX - 1);
+	ck_assert(strncmp(err.message, "ctx: aaa", 8) == 0);
+	/* A prefix longer than the buffer keeps only the prefix. */
+	msp_error_prefix(&err, "%s", big);
+	ck_assert_uint_eq(strlen(err.message), MSP_ERROR_MAX - 1);
+	ck_assert(strchr(err.message, ':') == NULL);
+}
+END_TEST
+
+START_TEST(strerror_covers_every_status)
+{
+	enum msp_status s;
+
+	for (s = MSP_OK; s <= MSP_ECONFLICT; s++)
+		ck_assert_str_ne(msp_strerror(s), "unknown error");
+	ck_assert_str_eq(msp_strerror((enum msp_status)999), "unknown error");
+}
+END_TEST
+
+/* --- crypto -------------------------------------------------------- */
+
+START_TEST(sha256_known_vectors)
+{
+	char hex[CRYPTO_SHA256_HEX];
+	struct msp_error err;
+
+	/* FIPS 180-2 test vectors. */
+	ck_assert_int_eq(crypto_sha256_hex("abc", 3, hex, &err), MSP_OK);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
+			      "b00361a396177a9cb410ff61f20015ad");
+	ck_assert_int_eq(crypto_sha256_hex("", 0, hex, &err), MSP_OK);
+	ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+			      "27ae41e4649b934ca495991b7852b855");
+}
+END_TEST
+
+/* --- file ---------------------------------------------------------- */
+
+START_TEST(file_read_limits)
+{
+	char path[] = "/tmp/msp-file-XXXXXX";
+	struct msp_error err;
+	char *buf = (char *)1;
+	size_t len;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("0123456789", f);
+	fclose(f);
+	ck_assert_int_eq(file_read(path, 10, &buf, &len, &err), MSP_OK);
+	ck_assert_uint_eq(len, 10);
+	ck_assert_str_eq(buf, "0123456789");
+	free(buf);
+	ck_assert_int_eq(file_read(path, 9, &buf, &len, &err), MSP_EINVAL);
+	ck_assert_ptr_null(buf);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(file_read(path, 9, &buf, &len, &err), MSP_EIO);
+	ck_assert_ptr_null(buf);
+	ck_assert_msg(strstr(err.message, path) != NULL, "%s", err.message);
+}
+END_TEST
+
+/* --- db ------------------------------------------------------------ */
+
+static struct testdb db;
+
+static void
+db_setup(void)
+{
+	testdb_open(&db);
+}
+
+static void
+db_teardown(void)
+{
+	testdb_close(&db);
+}
+
+START_TEST(exec_reports_failure_without_err)
+{
+	/* A caller that wants no message still learns of the failure. */
+	ck_assert_int_eq(db_exec(db.conn, "bad", "SELECT * FROM nowhere", 0,
+				 NULL, PGRES_TUPLES_OK, NULL, NULL), MSP_EDB);
+}
+END_TEST
+
+START_TEST(exec_names_statement_and_error)
+{
+	struct msp_error err;
+	PGresult *res = (PGresult *)1;
+
+	ck_assert_int_eq(db_exec(db.conn, "read widgets",
+				 "SELECT * FROM public.widgets", 0, NULL,
+				 PGRES_TUPLES_OK, &res, &err), MSP_EDB);
+	ck_assert_ptr_null(res);
+	ck_assert_msg(strncmp(err.message, "read widgets: ERROR: ", 21) == 0,
+		      "%s", err.message);
+	ck_assert_msg(strstr(err.message, "widgets") != NULL, "%s",
+		      err.message);
+}
+END_TEST
+
+START_TEST(exec_passes_parameters_verbatim)
+{
+	const char *params[1] = { "'; DROP TABLE x; --" };
+	struct msp_error err;
+	PGresult *res = NULL;
+
+	ck_assert_int_eq(db_exec(db.conn, "echo", "SELECT $1::text AS v", 1,
+				 params, PGRES_TUPLES_OK, &res, &err), MSP_OK);
+	ck_assert_str_eq(PQgetvalue(res, 0, db_column(res, "v")), params[0]);
+	ck_assert_int_eq(db_column(res, "nope"), -1);
+	PQclear(res);
+}
+END_TEST
+
+START_TEST(connect_sets_empty_search_path)
+{
+	ck_assert_str_eq(testdb_value(db.conn, "SHOW search_path"), "");
+}
+END_TEST
+
+START_TEST(connect_failure_is_reported)
+{
+	struct msp_error err;
+	PGconn *conn = (PGconn *)1;
+
+	ck_assert_int_eq(db_connect("host=/nonexistent port=1", NULL, &conn,
+				    &err), MSP_EDB);
+	ck_assert_ptr_null(conn);
+	ck_assert_msg(strncmp(err.message, "connecting: ", 12) == 0, "%s",
+		      err.message);
+}
+END_TEST
+
+static Suite *
+core_suite(void)
+{
+	Suite *s = suite_create("core");
+	TCase *errors = tcase_create("msp_error");
+	TCase *crypto = tcase_create("crypto");
+	TCase *file = tcase_create("file");
+	TCase *dbc = tcase_create("db");
+
+	tcase_add_test(errors, error_set_and_prefix);
+	tcase_add_test(errors, error_prefix_truncates_safely);
+	tcase_add_test(errors, strerror_covers_every_status);
+	suite_add_tcase(s, errors);
+	tcase_add_test(crypto, sha256_known_vectors);
+	suite_add_tcase(s, crypto);
+	tcase_add_test(file, file_read_limits);
+	suite_add_tcase(s, file);
+	tcase_add_checked_fixture(dbc, db_setup, db_teardown);
+	tcase_add_test(dbc, exec_reports_failure_without_err);
+	tcase_add_test(dbc, exec_names_statement_and_error);
+	tcase_add_test(dbc, exec_passes_parameters_verbatim);
+	tcase_add_test(dbc, connect_sets_empty_search_path);
+	tcase_add_test(dbc, connect_failure_is_reported);
+	suite_add_tcase(s, dbc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(core_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
