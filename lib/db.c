@@ -64,7 +64,8 @@ out:
 enum msp_status
 db_error_from_result(const PGresult *res, PGconn *conn, struct msp_error *err)
 {
-	const char *primary, *detail, *hint, *severity;
+	const char *primary, *detail, *hint, *severity, *state;
+	enum msp_status st;
 
 	if (res == NULL) {
 		msp_error_set(err, MSP_EDB, "%s", PQerrorMessage(conn));
@@ -83,12 +84,16 @@ db_error_from_result(const PGresult *res, PGconn *conn, struct msp_error *err)
 	severity = PQresultErrorField(res, PG_DIAG_SEVERITY);
 	detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 	hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
-	return msp_error_set(err, MSP_EDB, "%s: %s%s%s%s%s",
-			     severity != NULL ? severity : "ERROR", primary,
-			     detail != NULL ? "\nDETAIL: " : "",
-			     detail != NULL ? detail : "",
-			     hint != NULL ? "\nHINT: " : "",
-			     hint != NULL ? hint : "");
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	st = msp_error_set(err, MSP_EDB, "%s: %s%s%s%s%s",
+			   severity != NULL ? severity : "ERROR", primary,
+			   detail != NULL ? "\nDETAIL: " : "",
+			   detail != NULL ? detail : "",
+			   hint != NULL ? "\nHINT: " : "",
+			   hint != NULL ? hint : "");
+	if (err != NULL && state != NULL)
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+	return st;
 }
 
 enum msp_status

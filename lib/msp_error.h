@@ -28,6 +28,9 @@ enum msp_status {
 struct msp_error {
 	enum msp_status status;
 	char message[MSP_ERROR_MAX];
+	/* PostgreSQL's SQLSTATE for MSP_EDB errors from the server
+	 * ("23505"), else empty. */
+	char sqlstate[6];
 };
 
 /* A short, fixed description of a status ("database error"). */

@@ -149,6 +149,7 @@ START_TEST(exec_names_statement_and_error)
 		      "%s", err.message);
 	ck_assert_msg(strstr(err.message, "widgets") != NULL, "%s",
 		      err.message);
+	ck_assert_str_eq(err.sqlstate, "42P01");	/* undefined_table */
 }
 END_TEST
 

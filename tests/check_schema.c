@@ -1,0 +1,220 @@
+/*
+ * The schema's own guarantees, tried with hand-written SQL: what the C
+ * validation should never let through, the database refuses anyway.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "file.h"
+#include "migrate.h"
+#include "settings.h"
+#include "testdb.h"
+
+static struct testdb db;
+
+static void
+setup(void)
+{
+	struct msp_error err;
+	char *sql = NULL;
+	size_t len;
+	PGresult *res;
+
+	testdb_open(&db);
+	ck_assert_msg(migrate_apply(db.conn, settings_migrations_dir(), NULL,
+				    NULL, &err) == MSP_OK, "%s", err.message);
+	ck_assert_int_eq(file_read(testdb_srcpath(
+		"tests/data/schema-fixture.sql"), 1 << 20, &sql, &len, &err),
+		MSP_OK);
+	res = PQexec(db.conn, sql);
+	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "fixture: %s",
+		      PQresultErrorMessage(res));
+	PQclear(res);
+	free(sql);
+}
+
+static void
+teardown(void)
+{
+	testdb_close(&db);
+}
+
+/* sql must fail with SQLSTATE state; the message must contain hint. */
+static void
+refused(const char *sql, const char *state, const char *hint)
+{
+	struct msp_error err;
+
+	ck_assert_msg(db_exec(db.conn, "test", sql, 0, NULL, PGRES_COMMAND_OK,
+			      NULL, &err) == MSP_EDB, "accepted: %s", sql);
+	ck_assert_msg(strcmp(err.sqlstate, state) == 0,
+		      "%s: want SQLSTATE %s, got %s (%s)", sql, state,
+		      err.sqlstate, err.message);
+	if (hint != NULL)
+		ck_assert_msg(strstr(err.message, hint) != NULL, "%s: %s", sql,
+			      err.message);
+}
+
+static void
+accepted(const char *sql)
+{
+	struct msp_error err;
+
+	ck_assert_msg(db_exec(db.conn, "test", sql, 0, NULL, PGRES_COMMAND_OK,
+			      NULL, &err) == MSP_OK, "%s: %s", sql,
+		      err.message);
+}
+
+#define CHECK_VIOLATION "23514"
+#define FK_VIOLATION "23503"
+#define UNIQUE_VIOLATION "23505"
+
+#define ANSWER "INSERT INTO msp.answer (response_id, instrument_id, " \
+	"item_key, choice_code, num_value, text_value, bool_value) VALUES "
+
+START_TEST(answers_of_the_right_type_are_stored)
+{
+	accepted(ANSWER "(1, 1, 'n_mg', NULL, 12, NULL, NULL)");
+	accepted(ANSWER "(1, 1, 'works', 'oui', NULL, NULL, NULL)");
+	accepted(ANSWER "(1, 1, 'tools', 'affiche', NULL, NULL, NULL),"
+			"(1, 1, 'tools', 'site', NULL, NULL, NULL)");
+	accepted(ANSWER "(1, 1, 'note', NULL, NULL, 'é''; DROP', NULL)");
+	accepted(ANSWER "(1, 1, 'aci', NULL, NULL, NULL, true)");
+	ck_assert_str_eq(testdb_value(db.conn,
+		"SELECT text_value FROM msp.answer WHERE item_key = 'note'"),
+		"é'; DROP");
+}
+END_TEST
+
+START_TEST(answers_are_checked_against_their_item)
+{
+	refused(ANSWER "(1, 1, 'n_mg', NULL, 101, NULL, NULL)",
+		CHECK_VIOLATION, "out of range");
+	refused(ANSWER "(1, 1, 'n_mg', NULL, 2.5, NULL, NULL)",
+		CHECK_VIOLATION, "out of range");
+	refused(ANSWER "(1, 1, 'n_mg', NULL, NULL, '12', NULL)",
+		CHECK_VIOLATION, "takes a number");
+	refused(ANSWER "(1, 1, 'note', NULL, NULL, '12345678901', NULL)",
+		CHECK_VIOLATION, "longer than 10");
+	refused(ANSWER "(1, 1, 'aci', 'oui', NULL, NULL, NULL)",
+		CHECK_VIOLATION, "takes oui/non");
+	refused(ANSWER "(1, 1, 'works', 'peut_etre', NULL, NULL, NULL)",
+		FK_VIOLATION, NULL);
+	refused(ANSWER "(1, 1, 'works', 'oui', 1, NULL, NULL)",
+		CHECK_VIOLATION, NULL);	/* two values */
+	refused(ANSWER "(1, 1, 'nope', NULL, 1, NULL, NULL)",
+		FK_VIOLATION, NULL);
+}
+END_TEST
+
+START_TEST(single_choice_takes_one_choice)
+{
+	accepted(ANSWER "(1, 1, 'works', 'oui', NULL, NULL, NULL)");
+	refused(ANSWER "(1, 1, 'works', 'non', NULL, NULL, NULL)",
+		CHECK_VIOLATION, "one choice");
+	refused(ANSWER "(1, 1, 'works', 'oui', NULL, NULL, NULL)",
+		UNIQUE_VIOLATION, NULL);
+	accepted(ANSWER "(1, 1, 'n_mg', NULL, 3, NULL, NULL)");
+	refused(ANSWER "(1, 1, 'n_mg', NULL, 4, NULL, NULL)",
+		UNIQUE_VIOLATION, NULL);
+}
+END_TEST
+
+START_TEST(answers_belong_to_the_study_instrument)
+{
+	/* Instrument 2 has an n_mg item too, but response 1's study uses
+	 * instrument 1. */
+	refused(ANSWER "(1, 2, 'n_mg', NULL, 3, NULL, NULL)",
+		FK_VIOLATION, NULL);
+	refused("INSERT INTO msp.response (study_id, instrument_id,"
+		" structure_id, idempotency_key) VALUES (1, 2, 1, 'k2')",
+		FK_VIOLATION, NULL);
+}
+END_TEST
+
+START_TEST(responses_are_consistent)
+{
+	refused("INSERT INTO msp.response (study_id, instrument_id,"
+		" structure_id, idempotency_key) VALUES (1, 1, 1, 'k1')",
+		UNIQUE_VIOLATION, "idempotency_key");
+	refused("INSERT INTO msp.response (study_id, instrument_id,"
+		" structure_id, idempotency_key, status) VALUES"
+		" (1, 1, 1, 'k3', 'complete')", CHECK_VIOLATION, NULL);
+	accepted("INSERT INTO msp.response (study_id, instrument_id,"
+		 " structure_id, idempotency_key, status, submitted_at) VALUES"
+		 " (1, 1, 1, 'k3', 'complete', now())");
+	refused("INSERT INTO msp.response (study_id, instrument_id,"
+		" structure_id, idempotency_key) VALUES (1, 1, 1, '')",
+		CHECK_VIOLATION, NULL);
+}
+END_TEST
+
+START_TEST(structures_hold_no_identifiers)
+{
+	refused("INSERT INTO msp.structure (pseudonym, region_id)"
+		" VALUES ('MSP des Lilas', 1)", CHECK_VIOLATION, NULL);
+	refused("INSERT INTO msp.structure (pseudonym, region_id,"
+		" departement) VALUES (repeat('cd', 32), 1, '4')",
+		CHECK_VIOLATION, NULL);
+	refused("INSERT INTO msp.structure_staff VALUES (1, 'mg', -1)",
+		CHECK_VIOLATION, NULL);
+	accepted("INSERT INTO msp.structure (pseudonym, region_id,"
+		 " departement, cpts) VALUES (repeat('cd', 32), 1, '2A', 'nsp')");
+}
+END_TEST
+
+START_TEST(items_are_well_formed)
+{
+	refused("INSERT INTO msp.instrument_item (instrument_id, item_key,"
+		" position, item_type, label_fr, show_if_item, show_if_values)"
+		" VALUES (1, 'x', 9, 'text', 'X', 'missing', '{a}')",
+		FK_VIOLATION, NULL);
+	refused("INSERT INTO msp.instrument_item (instrument_id, item_key,"
+		" position, item_type, label_fr, show_if_item) VALUES"
+		" (1, 'x', 9, 'text', 'X', 'works')", CHECK_VIOLATION, NULL);
+	refused("INSERT INTO msp.instrument_item (instrument_id, item_key,"
+		" position, item_type, label_fr, min_value) VALUES"
+		" (1, 'x', 9, 'text', 'X', 1)", CHECK_VIOLATION, NULL);
+	refused("INSERT INTO msp.instrument_item (instrument_id, item_key,"
+		" position, item_type, label_fr) VALUES"
+		" (1, 'Bad Key', 9, 'text', 'X')", CHECK_VIOLATION, NULL);
+	accepted("INSERT INTO msp.instrument_item (instrument_id, item_key,"
+		 " position, item_type, label_fr, show_if_item, show_if_values)"
+		 " VALUES (1, 'why_not', 9, 'text', 'Pourquoi ?', 'works',"
+		 " '{non}')");
+}
+END_TEST
+
+static Suite *
+schema_suite(void)
+{
+	Suite *s = suite_create("schema");
+	TCase *tc = tcase_create("constraints");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, answers_of_the_right_type_are_stored);
+	tcase_add_test(tc, answers_are_checked_against_their_item);
+	tcase_add_test(tc, single_choice_takes_one_choice);
+	tcase_add_test(tc, answers_belong_to_the_study_instrument);
+	tcase_add_test(tc, responses_are_consistent);
+	tcase_add_test(tc, structures_hold_no_identifiers);
+	tcase_add_test(tc, items_are_well_formed);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(schema_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
