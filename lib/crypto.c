@@ -1,6 +1,9 @@
 #include "config.h"
 
+#include <limits.h>
+
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "crypto.h"
 
@@ -28,6 +31,23 @@ crypto_sha256_hex(const void *data, size_t len, char hex[CRYPTO_SHA256_HEX],
 	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
 	    mdlen != sizeof(md))
 		return msp_error_set(err, MSP_ENOMEM, "SHA-256 failed");
+	crypto_hex(md, sizeof(md), hex);
+	return MSP_OK;
+}
+
+enum msp_status
+crypto_hmac_sha256_hex(const void *key, size_t keylen, const void *msg,
+		       size_t msglen, char hex[CRYPTO_SHA256_HEX],
+		       struct msp_error *err)
+{
+	unsigned char md[CRYPTO_SHA256_LEN];
+	unsigned int mdlen = 0;
+
+	hex[0] = '\0';
+	if (keylen > INT_MAX ||
+	    HMAC(EVP_sha256(), key, (int)keylen, msg, msglen, md,
+		 &mdlen) == NULL || mdlen != sizeof(md))
+		return msp_error_set(err, MSP_ENOMEM, "HMAC-SHA256 failed");
 	crypto_hex(md, sizeof(md), hex);
 	return MSP_OK;
 }

@@ -20,6 +20,17 @@ enum msp_status crypto_sha256_hex(const void *data, size_t len,
 				  char hex[CRYPTO_SHA256_HEX],
 				  struct msp_error *err);
 
+/*
+ * Writes the lower-case hex HMAC-SHA256 of msg[0..msglen) under key into
+ * hex (CRYPTO_SHA256_HEX bytes).  Pseudonyms of structures are made this
+ * way from a server secret, so that a direct identifier is never stored.
+ * Fails only if libcrypto does (MSP_ENOMEM); hex is then empty.
+ */
+enum msp_status crypto_hmac_sha256_hex(const void *key, size_t keylen,
+				       const void *msg, size_t msglen,
+				       char hex[CRYPTO_SHA256_HEX],
+				       struct msp_error *err);
+
 /* Lower-case hex of bin[0..len) into hex (2 * len + 1 bytes). */
 void crypto_hex(const unsigned char *bin, size_t len, char *hex);
 

@@ -83,6 +83,25 @@ START_TEST(sha256_known_vectors)
 }
 END_TEST
 
+START_TEST(hmac_sha256_rfc4231)
+{
+	char hex[CRYPTO_SHA256_HEX];
+	unsigned char key[20];
+	struct msp_error err;
+
+	/* RFC 4231 test cases 1 and 2. */
+	memset(key, 0x0b, sizeof(key));
+	ck_assert_int_eq(crypto_hmac_sha256_hex(key, sizeof(key), "Hi There",
+						8, hex, &err), MSP_OK);
+	ck_assert_str_eq(hex, "b0344c61d8db38535ca8afceaf0bf12b"
+			      "881dc200c9833da726e9376c2e32cff7");
+	ck_assert_int_eq(crypto_hmac_sha256_hex("Jefe", 4,
+		"what do ya want for nothing?", 28, hex, &err), MSP_OK);
+	ck_assert_str_eq(hex, "5bdcc146bf60754e6a042426089575c7"
+			      "5a003f089d2739839dec58b964ec3843");
+}
+END_TEST
+
 /* --- file ---------------------------------------------------------- */
 
 START_TEST(file_read_limits)
@@ -200,6 +219,7 @@ core_suite(void)
 	tcase_add_test(errors, strerror_covers_every_status);
 	suite_add_tcase(s, errors);
 	tcase_add_test(crypto, sha256_known_vectors);
+	tcase_add_test(crypto, hmac_sha256_rfc4231);
 	suite_add_tcase(s, crypto);
 	tcase_add_test(file, file_read_limits);
 	suite_add_tcase(s, file);
