@@ -189,6 +189,41 @@ START_TEST(items_are_well_formed)
 }
 END_TEST
 
+START_TEST(codebook_and_interviews)
+{
+	ck_assert_str_eq(testdb_value(db.conn,
+		"SELECT string_agg(stage, ',' ORDER BY rank)"
+		" FROM msp.continuum_stage"),
+		"information,consultation,collaboration,partenariat");
+	ck_assert_str_eq(testdb_value(db.conn,
+		"SELECT count(*) FROM msp.has_category"), "11");
+	accepted("INSERT INTO msp.crosswalk VALUES"
+		 " (1, 'manque_temps', 'frein', 'H-F1')");
+	/* A frein cannot map onto a HAS levier, nor lie about its kind. */
+	refused("INSERT INTO msp.crosswalk VALUES"
+		" (1, 'manque_temps', 'frein', 'H-L1')", FK_VIOLATION, NULL);
+	refused("INSERT INTO msp.crosswalk VALUES"
+		" (1, 'manque_temps', 'levier', 'H-L1')", FK_VIOLATION, NULL);
+	refused("INSERT INTO msp.interview (study_id, participant_no,"
+		" consent_recorded) VALUES (1, 2, false)", CHECK_VIOLATION,
+		NULL);
+	refused("INSERT INTO msp.interview (study_id, participant_no,"
+		" consent_recorded) VALUES (1, 1, true)", UNIQUE_VIOLATION,
+		NULL);
+	refused("INSERT INTO msp.interview (study_id, participant_no,"
+		" stage, consent_recorded) VALUES (1, 3, 'expert', true)",
+		FK_VIOLATION, NULL);
+	accepted("INSERT INTO msp.segment (interview_id, study_id, code,"
+		 " verbatim_fr) VALUES (1, 1, 'manque_temps', 'On n''a pas"
+		 " le temps')");
+	refused("INSERT INTO msp.segment (interview_id, study_id, code)"
+		" VALUES (1, 1, 'not_a_code')", FK_VIOLATION, NULL);
+	refused("INSERT INTO msp.segment (interview_id, study_id, code,"
+		" verbatim_fr) VALUES (1, 1, 'formation', '')",
+		CHECK_VIOLATION, NULL);
+}
+END_TEST
+
 static Suite *
 schema_suite(void)
 {
@@ -203,6 +238,7 @@ schema_suite(void)
 	tcase_add_test(tc, responses_are_consistent);
 	tcase_add_test(tc, structures_hold_no_identifiers);
 	tcase_add_test(tc, items_are_well_formed);
+	tcase_add_test(tc, codebook_and_interviews);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -22,3 +22,8 @@ INSERT INTO msp.structure (pseudonym, region_id, structure_type, departement)
 VALUES (repeat('ab', 32), 1, 'msp', '44');
 INSERT INTO msp.response (study_id, instrument_id, structure_id, idempotency_key)
 VALUES (1, 1, 1, 'k1');
+INSERT INTO msp.study_code (study_id, code, kind, label_fr)
+VALUES (1, 'manque_temps', 'frein', 'Manque de temps'),
+       (1, 'formation', 'levier', 'Formation');
+INSERT INTO msp.interview (study_id, participant_no, stage, consent_recorded)
+VALUES (1, 1, 'consultation', true);
