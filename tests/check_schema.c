@@ -224,6 +224,32 @@ START_TEST(codebook_and_interviews)
 }
 END_TEST
 
+START_TEST(audit_records_every_change)
+{
+	ck_assert_str_eq(testdb_value(db.conn,
+		"SELECT pg_catalog.set_config('msp.actor', 'team:7', false)"),
+		"team:7");
+	accepted(ANSWER "(1, 1, 'n_mg', NULL, 12, NULL, NULL),"
+			"(1, 1, 'aci', NULL, NULL, NULL, true)");
+	accepted("UPDATE msp.answer SET num_value = 13 WHERE item_key = 'n_mg'");
+	accepted("DELETE FROM msp.answer WHERE item_key = 'aci'");
+	/* The fixture's response insert and interview were audited too. */
+	ck_assert_str_eq(testdb_value(db.conn,
+		"SELECT string_agg(table_name || ':' || operation, ','"
+		" ORDER BY audit_id) FROM msp_audit.log"),
+		"response:INSERT,interview:INSERT,answer:INSERT,answer:INSERT,"
+		"answer:UPDATE,answer:DELETE");
+	ck_assert_str_eq(testdb_value(db.conn,
+		"SELECT (old_row ->> 'num_value') || '->' ||"
+		" (new_row ->> 'num_value') || ' by ' || actor"
+		" FROM msp_audit.log WHERE operation = 'UPDATE'"),
+		"12->13 by team:7");
+	ck_assert_str_eq(testdb_value(db.conn,
+		"SELECT structure_id FROM msp_audit.log"
+		" WHERE table_name = 'response'"), "1");
+}
+END_TEST
+
 static Suite *
 schema_suite(void)
 {
@@ -239,6 +265,7 @@ schema_suite(void)
 	tcase_add_test(tc, structures_hold_no_identifiers);
 	tcase_add_test(tc, items_are_well_formed);
 	tcase_add_test(tc, codebook_and_interviews);
+	tcase_add_test(tc, audit_records_every_change);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -33,6 +33,7 @@ CREATE INDEX ON msp.response (structure_id);
 -- option.  Exactly one value column is set, the one the item's type
 -- calls for (checked against the item by the trigger below).
 CREATE TABLE msp.answer (
+    answer_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     response_id bigint NOT NULL,
     instrument_id integer NOT NULL,
     item_key    text NOT NULL,
