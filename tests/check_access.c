@@ -11,9 +11,6 @@
 #include <string.h>
 
 #include "db.h"
-#include "file.h"
-#include "migrate.h"
-#include "settings.h"
 #include "testdb.h"
 
 static struct testdb db;
@@ -21,22 +18,8 @@ static struct testdb db;
 static void
 setup(void)
 {
-	struct msp_error err;
-	char *sql = NULL;
-	size_t len;
-	PGresult *res;
-
 	testdb_open(&db);
-	ck_assert_msg(migrate_apply(db.conn, settings_migrations_dir(), NULL,
-				    NULL, &err) == MSP_OK, "%s", err.message);
-	ck_assert_int_eq(file_read(testdb_srcpath(
-		"tests/data/access-fixture.sql"), 1 << 20, &sql, &len, &err),
-		MSP_OK);
-	res = PQexec(db.conn, sql);
-	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "fixture: %s",
-		      PQresultErrorMessage(res));
-	PQclear(res);
-	free(sql);
+	testdb_load(&db, "tests/data/access-fixture.sql");
 }
 
 static void
@@ -221,11 +204,5 @@ access_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(access_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return testdb_run(access_suite());
 }

@@ -332,11 +332,5 @@ migrate_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(migrate_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return testdb_run(migrate_suite());
 }

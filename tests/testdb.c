@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "file.h"
+#include "migrate.h"
 #include "settings.h"
 #include "testdb.h"
 
@@ -97,4 +99,38 @@ testdb_srcpath(const char *relative)
 	snprintf(path, sizeof(path), "%s/%s", src != NULL ? src : ".",
 		 relative);
 	return path;
+}
+
+void
+testdb_load(struct testdb *db, const char *relative)
+{
+	struct msp_error err;
+	char *sql = NULL;
+	size_t len;
+	PGresult *res;
+
+	ck_assert_msg(migrate_apply(db->conn, settings_migrations_dir(), NULL,
+				    NULL, &err) == MSP_OK, "%s", err.message);
+	if (relative == NULL)
+		return;
+	ck_assert_msg(file_read(testdb_srcpath(relative), 1 << 24, &sql, &len,
+				&err) == MSP_OK, "%s", err.message);
+	/* Test fixtures are scripts of several statements. */
+	res = PQexec(db->conn, sql);
+	free(sql);
+	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s",
+		      relative, PQresultErrorMessage(res));
+	PQclear(res);
+}
+
+int
+testdb_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

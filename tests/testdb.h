@@ -5,6 +5,7 @@
 #ifndef MSP_TESTDB_H
 #define MSP_TESTDB_H
 
+#include <check.h>
 #include <libpq-fe.h>
 
 #define TESTDB_NAME_MAX 64
@@ -25,6 +26,16 @@ PGconn *testdb_connect(const struct testdb *db);
 
 /* Runs sql and returns the first column of the first row (static). */
 const char *testdb_value(PGconn *conn, const char *sql);
+
+/*
+ * Applies the project's migrations to db, then runs the SQL file at
+ * relative (to the source tree) if it is not NULL; fails the test on any
+ * error.
+ */
+void testdb_load(struct testdb *db, const char *relative);
+
+/* Runs every test of s; returns main()'s exit status. */
+int testdb_run(Suite *s);
 
 /* Source-tree path of a test data file, in a static buffer. */
 const char *testdb_srcpath(const char *relative);
