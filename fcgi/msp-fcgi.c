@@ -402,10 +402,11 @@ main(int argc, char **argv)
 			fprintf(stderr, "{\"level\":\"warning\",\"event\":"
 				"\"worker died\",\"worker\":%ld,\"status\":%d}"
 				"\n", (long)dead, status);
-			if (!stop_requested) {
-				sleep(1);	/* no hot loop if it keeps dying */
+			pids[i] = 0;
+			sleep(1);	/* no hot loop if it keeps dying */
+			/* The sleep ends early on a stop signal. */
+			if (!stop_requested)
 				pids[i] = spawn(listen_fd, &opt);
-			}
 		}
 	}
 	for (i = 0; i < opt.workers; i++)
