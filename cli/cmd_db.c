@@ -1,5 +1,5 @@
 /*
- * msp-report db — schema migrations.
+ * msp-report db — schema migrations and reference data.
  */
 #include "config.h"
 
@@ -14,6 +14,7 @@
 static const char db_usage[] =
 "Usage: msp-report db migrate [--dir DIR] [--quiet]\n"
 "       msp-report db status [--dir DIR]\n"
+"       msp-report db load-reference [--dir DIR] [--quiet]\n"
 "\n"
 "migrate  applies, in version order, each migration NNNN_name.sql of DIR\n"
 "         that the database lacks, each in its own transaction, and\n"
@@ -23,10 +24,34 @@ static const char db_usage[] =
 "         edited after it was applied is refused.\n"
 "status   lists applied migrations (with their time) and pending ones;\n"
 "         exits 0 when none is pending, 3 otherwise.\n"
+"load-reference\n"
+"         loads the reference data (regions, federations, instruments,\n"
+"         the source studies) the same way: each file NNNN_name.sql of\n"
+"         DIR once, in order, in its own transaction, recorded in\n"
+"         msp_meta.reference_loads.  Refused while migrations are\n"
+"         pending.\n"
 "\n"
-"  --dir DIR   the migrations (default: $MSP_MIGRATIONS_DIR, else\n"
-"              the installed " MSP_MIGRATIONS_DIR ")\n"
+"  --dir DIR   the files (default: $MSP_MIGRATIONS_DIR or\n"
+"              $MSP_REFERENCE_DIR, else the installed\n"
+"              " MSP_MIGRATIONS_DIR "\n"
+"              or " MSP_REFERENCE_DIR ")\n"
 "  -q, --quiet  print nothing on success\n";
+
+/* Applies the pending files of dir to ledger; returns the exit status. */
+static int
+apply(PGconn *conn, enum migrate_ledger ledger, const char *dir, int quiet)
+{
+	struct msp_error err;
+	int n = 0;
+
+	if (migrate_apply(conn, ledger, dir, quiet ? NULL : stdout, &n,
+			  &err) != MSP_OK)
+		return cli_fail(&err);
+	if (!quiet && n == 0)
+		puts(ledger == MIGRATE_SCHEMA ? "database is up to date" :
+		     "reference data is up to date");
+	return 0;
+}
 
 int
 cmd_db(const struct cli_context *ctx, int argc, char **argv)
@@ -37,7 +62,7 @@ cmd_db(const struct cli_context *ctx, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = settings_migrations_dir();
+	const char *dir = NULL;
 	const char *action;
 	struct msp_error err;
 	PGconn *conn = NULL;
@@ -49,7 +74,8 @@ cmd_db(const struct cli_context *ctx, int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	action = argv[1];
-	if (strcmp(action, "migrate") != 0 && strcmp(action, "status") != 0) {
+	if (strcmp(action, "migrate") != 0 && strcmp(action, "status") != 0 &&
+	    strcmp(action, "load-reference") != 0) {
 		fprintf(stderr, "msp-report db: unknown action '%s'\n%s",
 			action, db_usage);
 		return 2;
@@ -80,21 +106,33 @@ cmd_db(const struct cli_context *ctx, int argc, char **argv)
 	conn = cli_connect(ctx);
 	if (conn == NULL)
 		goto out;
-	if (strcmp(action, "migrate") == 0) {
-		if (migrate_apply(conn, dir, quiet ? NULL : stdout, &n,
-				  &err) != MSP_OK) {
-			rc = cli_fail(&err);
-			goto out;
-		}
-		if (!quiet && n == 0)
-			puts("database is up to date");
-		rc = 0;
-	} else {
-		if (migrate_status(conn, dir, stdout, &n, &err) != MSP_OK) {
+	if (strcmp(action, "status") == 0) {
+		if (migrate_status(conn, MIGRATE_SCHEMA,
+				   dir != NULL ? dir : settings_migrations_dir(),
+				   stdout, &n, &err) != MSP_OK) {
 			rc = cli_fail(&err);
 			goto out;
 		}
 		rc = n == 0 ? 0 : 3;
+	} else if (strcmp(action, "migrate") == 0) {
+		rc = apply(conn, MIGRATE_SCHEMA,
+			   dir != NULL ? dir : settings_migrations_dir(), quiet);
+	} else {
+		/* Reference data is written for the current schema. */
+		if (migrate_status(conn, MIGRATE_SCHEMA,
+				   settings_migrations_dir(), NULL, &n,
+				   &err) != MSP_OK) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		if (n > 0) {
+			fprintf(stderr, "msp-report: %d schema migration%s "
+				"pending; run 'msp-report db migrate' first\n",
+				n, n == 1 ? " is" : "s are");
+			goto out;
+		}
+		rc = apply(conn, MIGRATE_REFERENCE,
+			   dir != NULL ? dir : settings_reference_dir(), quiet);
 	}
 out:
 	PQfinish(conn);

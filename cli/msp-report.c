@@ -20,6 +20,7 @@ static const char usage_text[] =
 "Commands:\n"
 "  db migrate [--dir DIR]   apply the schema migrations the database lacks\n"
 "  db status [--dir DIR]    list applied and pending migrations\n"
+"  db load-reference        load the reference data (regions, studies, ...)\n"
 "\n"
 "Options:\n"
 "  -d, --database URL   PostgreSQL connection string (default:\n"

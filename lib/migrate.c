@@ -9,28 +9,39 @@
 #include "file.h"
 #include "migrate.h"
 
-/* Key of the advisory lock that serialises concurrent migrators. */
-#define MIGRATE_LOCK_KEY "7235100001"
+/*
+ * The SQL of one ledger.  Table names are compile-time constants: no
+ * part of a statement ever comes from input.
+ */
+struct ledger {
+	const char *table;	/* for to_regclass() */
+	const char *create;
+	const char *applied;
+	const char *record;
+	const char *lock_key;	/* advisory lock serialising runs */
+};
 
-static const char sql_bootstrap_schema[] =
-	"CREATE SCHEMA IF NOT EXISTS msp_meta";
+#define LEDGER(table, lock_key) { \
+	"msp_meta." table, \
+	"CREATE TABLE IF NOT EXISTS msp_meta." table " (" \
+	" version integer PRIMARY KEY CHECK (version > 0)," \
+	" file text NOT NULL," \
+	" sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$')," \
+	" applied_at timestamptz NOT NULL DEFAULT pg_catalog.now()," \
+	" applied_by text NOT NULL DEFAULT CURRENT_USER)", \
+	"SELECT version, file, sha256," \
+	" pg_catalog.to_char(applied_at, 'YYYY-MM-DD HH24:MI:SS') AS at" \
+	" FROM msp_meta." table " ORDER BY version", \
+	"INSERT INTO msp_meta." table " (version, file, sha256)" \
+	" VALUES ($1::integer, $2, $3)", \
+	lock_key }
 
-static const char sql_bootstrap_table[] =
-	"CREATE TABLE IF NOT EXISTS msp_meta.schema_migrations ("
-	" version integer PRIMARY KEY CHECK (version > 0),"
-	" file text NOT NULL,"
-	" sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),"
-	" applied_at timestamptz NOT NULL DEFAULT pg_catalog.now(),"
-	" applied_by text NOT NULL DEFAULT CURRENT_USER)";
+static const struct ledger ledgers[] = {
+	[MIGRATE_SCHEMA] = LEDGER("schema_migrations", "7235100001"),
+	[MIGRATE_REFERENCE] = LEDGER("reference_loads", "7235100002"),
+};
 
-static const char sql_applied[] =
-	"SELECT version, file, sha256,"
-	" pg_catalog.to_char(applied_at, 'YYYY-MM-DD HH24:MI:SS') AS at"
-	" FROM msp_meta.schema_migrations ORDER BY version";
-
-static const char sql_record[] =
-	"INSERT INTO msp_meta.schema_migrations (version, file, sha256)"
-	" VALUES ($1::integer, $2, $3)";
+static const char sql_create_schema[] = "CREATE SCHEMA IF NOT EXISTS msp_meta";
 
 enum msp_status
 migrate_parse_name(const char *file, int *version, struct msp_error *err)
@@ -200,24 +211,25 @@ error_line(const PGresult *res, const char *sql)
 
 /* The applied rows, or an empty result if the table does not exist. */
 static enum msp_status
-read_applied(PGconn *conn, PGresult **res, struct msp_error *err)
+read_applied(PGconn *conn, const struct ledger *lg, PGresult **res,
+	     struct msp_error *err)
 {
+	const char *params[1] = { lg->table };
 	PGresult *r = NULL;
 	enum msp_status st;
 	int exists;
 
 	*res = NULL;
-	st = db_exec(conn, "find migrations table",
-		     "SELECT pg_catalog.to_regclass("
-		     "'msp_meta.schema_migrations') IS NOT NULL AS present",
-		     0, NULL, PGRES_TUPLES_OK, &r, err);
+	st = db_exec(conn, "find ledger",
+		     "SELECT pg_catalog.to_regclass($1) IS NOT NULL AS present",
+		     1, params, PGRES_TUPLES_OK, &r, err);
 	if (st != MSP_OK)
 		return st;
 	exists = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
 	if (!exists)
 		return MSP_OK;
-	return db_exec(conn, "read applied migrations", sql_applied, 0, NULL,
+	return db_exec(conn, "read ledger", lg->applied, 0, NULL,
 		       PGRES_TUPLES_OK, res, err);
 }
 
@@ -283,7 +295,8 @@ is_applied(const PGresult *applied, int version)
 
 /* Runs one migration in its own transaction; rolls back on failure. */
 static enum msp_status
-apply_one(PGconn *conn, const struct migration *m, struct msp_error *err)
+apply_one(PGconn *conn, const struct ledger *lg, const struct migration *m,
+	  struct msp_error *err)
 {
 	char version[16];
 	const char *params[3];
@@ -319,7 +332,7 @@ apply_one(PGconn *conn, const struct migration *m, struct msp_error *err)
 	params[0] = version;
 	params[1] = m->file;
 	params[2] = m->sha256;
-	st = db_exec(conn, "record migration", sql_record, 3, params,
+	st = db_exec(conn, "record in ledger", lg->record, 3, params,
 		     PGRES_COMMAND_OK, NULL, err);
 	if (st != MSP_OK)
 		goto out;
@@ -335,11 +348,12 @@ out:
 }
 
 enum msp_status
-migrate_apply(PGconn *conn, const char *dir, FILE *progress, int *applied,
-	      struct msp_error *err)
+migrate_apply(PGconn *conn, enum migrate_ledger ledger, const char *dir,
+	      FILE *progress, int *applied, struct msp_error *err)
 {
+	const struct ledger *lg = &ledgers[ledger];
 	struct migration_set set = { NULL, 0 };
-	const char *lock[1] = { MIGRATE_LOCK_KEY };
+	const char *lock[1] = { lg->lock_key };
 	PGresult *done = NULL;
 	enum msp_status st;
 	int locked = 0, count = 0;
@@ -356,15 +370,15 @@ migrate_apply(PGconn *conn, const char *dir, FILE *progress, int *applied,
 	if (st != MSP_OK)
 		goto out;
 	locked = 1;
-	st = db_exec(conn, "create migrations schema", sql_bootstrap_schema,
-		     0, NULL, PGRES_COMMAND_OK, NULL, err);
+	st = db_exec(conn, "create ledger schema", sql_create_schema, 0, NULL,
+		     PGRES_COMMAND_OK, NULL, err);
 	if (st != MSP_OK)
 		goto out;
-	st = db_exec(conn, "create migrations table", sql_bootstrap_table,
-		     0, NULL, PGRES_COMMAND_OK, NULL, err);
+	st = db_exec(conn, "create ledger", lg->create, 0, NULL,
+		     PGRES_COMMAND_OK, NULL, err);
 	if (st != MSP_OK)
 		goto out;
-	st = read_applied(conn, &done, err);
+	st = read_applied(conn, lg, &done, err);
 	if (st != MSP_OK)
 		goto out;
 	st = check_applied(done, &set, dir, err);
@@ -373,7 +387,7 @@ migrate_apply(PGconn *conn, const char *dir, FILE *progress, int *applied,
 	for (i = 0; i < set.n; i++) {
 		if (is_applied(done, set.items[i].version))
 			continue;
-		st = apply_one(conn, &set.items[i], err);
+		st = apply_one(conn, lg, &set.items[i], err);
 		if (st != MSP_OK)
 			goto out;
 		count++;
@@ -393,8 +407,8 @@ out:
 }
 
 enum msp_status
-migrate_status(PGconn *conn, const char *dir, FILE *out, int *pending,
-	       struct msp_error *err)
+migrate_status(PGconn *conn, enum migrate_ledger ledger, const char *dir,
+	       FILE *out, int *pending, struct msp_error *err)
 {
 	struct migration_set set = { NULL, 0 };
 	PGresult *done = NULL;
@@ -408,10 +422,10 @@ migrate_status(PGconn *conn, const char *dir, FILE *out, int *pending,
 	st = migrate_scan(dir, &set, err);
 	if (st != MSP_OK)
 		goto out;
-	st = read_applied(conn, &done, err);
+	st = read_applied(conn, &ledgers[ledger], &done, err);
 	if (st != MSP_OK)
 		goto out;
-	if (done != NULL) {
+	if (done != NULL && out != NULL) {
 		cv = db_column(done, "version");
 		cf = db_column(done, "file");
 		cs = db_column(done, "sha256");
@@ -429,7 +443,9 @@ migrate_status(PGconn *conn, const char *dir, FILE *out, int *pending,
 	for (k = 0; k < set.n; k++) {
 		if (is_applied(done, set.items[k].version))
 			continue;
-		fprintf(out, "pending  %19s  %s\n", "", set.items[k].file);
+		if (out != NULL)
+			fprintf(out, "pending  %19s  %s\n", "",
+				set.items[k].file);
 		count++;
 	}
 	if (pending != NULL)

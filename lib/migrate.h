@@ -1,7 +1,9 @@
 /*
- * migrate — schema migrations: sql/migrations/NNNN_name.sql, applied in
- * version order, each in its own transaction, recorded with its SHA-256
- * in msp_meta.schema_migrations.
+ * migrate — ordered, once-only SQL files: the schema migrations
+ * (sql/migrations/NNNN_name.sql) and the reference data loads
+ * (sql/reference/NNNN_name.sql).  Each file is applied in version order,
+ * in its own transaction, and recorded with its SHA-256 in its ledger,
+ * msp_meta.schema_migrations or msp_meta.reference_loads.
  *
  * Re-running is a no-op.  A failing migration is rolled back, so the
  * database stays as the previous migration left it, and the error names
@@ -18,6 +20,12 @@
 
 #include "crypto.h"
 #include "msp_error.h"
+
+/* Which ledger records the files: one per directory of files. */
+enum migrate_ledger {
+	MIGRATE_SCHEMA,		/* msp_meta.schema_migrations */
+	MIGRATE_REFERENCE,	/* msp_meta.reference_loads */
+};
 
 /* Largest migration file we read (a migration is code, not data). */
 #define MIGRATE_MAX_FILE (16u * 1024 * 1024)
@@ -62,15 +70,17 @@ void migrate_set_free(struct migration_set *set);
  * MSP_ECONFLICT (an applied file changed or disappeared), or as
  * migrate_scan().
  */
-enum msp_status migrate_apply(PGconn *conn, const char *dir, FILE *progress,
-			      int *applied, struct msp_error *err);
+enum msp_status migrate_apply(PGconn *conn, enum migrate_ledger ledger,
+			      const char *dir, FILE *progress, int *applied,
+			      struct msp_error *err);
 
 /*
- * Writes one line per migration, applied or pending, to out; *pending
- * (may be NULL) receives the number pending.  Never changes the
+ * Writes one line per file, applied or pending, to out (unless NULL);
+ * *pending (may be NULL) receives the number pending.  Never changes the
  * database.
  */
-enum msp_status migrate_status(PGconn *conn, const char *dir, FILE *out,
-			       int *pending, struct msp_error *err);
+enum msp_status migrate_status(PGconn *conn, enum migrate_ledger ledger,
+			       const char *dir, FILE *out, int *pending,
+			       struct msp_error *err);
 
 #endif

@@ -4,8 +4,8 @@
 
 #include "settings.h"
 
-#ifndef MSP_MIGRATIONS_DIR
-#error "the build must define MSP_MIGRATIONS_DIR"
+#if !defined(MSP_MIGRATIONS_DIR) || !defined(MSP_REFERENCE_DIR)
+#error "the build must define MSP_MIGRATIONS_DIR and MSP_REFERENCE_DIR"
 #endif
 
 /* An environment variable, or fallback when it is unset or empty. */
@@ -27,4 +27,10 @@ const char *
 settings_migrations_dir(void)
 {
 	return env_or("MSP_MIGRATIONS_DIR", MSP_MIGRATIONS_DIR);
+}
+
+const char *
+settings_reference_dir(void)
+{
+	return env_or("MSP_REFERENCE_DIR", MSP_REFERENCE_DIR);
 }

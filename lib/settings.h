@@ -20,4 +20,10 @@ const char *settings_database_url(void);
  */
 const char *settings_migrations_dir(void);
 
+/*
+ * The directory of reference data loads: MSP_REFERENCE_DIR if set,
+ * otherwise the installed one ($(pkgdatadir)/reference).
+ */
+const char *settings_reference_dir(void);
+
 #endif

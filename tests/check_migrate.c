@@ -52,7 +52,8 @@ write_file(const char *dir, const char *name, const char *text)
 
 /* migrate_apply() with the error message shown when it surprises. */
 #define expect_apply(conn, dir, out, n, err, want) do { \
-	enum msp_status got_ = migrate_apply(conn, dir, out, n, err); \
+	enum msp_status got_ = \
+		migrate_apply(conn, MIGRATE_SCHEMA, dir, out, n, err); \
 	ck_assert_msg(got_ == (want), "migrate_apply: got %s, want %s: %s", \
 		      msp_strerror(got_), msp_strerror(want), \
 		      got_ == MSP_OK ? "" : (err)->message); \
@@ -127,25 +128,45 @@ END_TEST
 
 START_TEST(project_migrations_apply_twice)
 {
+	const char *dir = settings_migrations_dir();
 	struct msp_error err;
 	int n = -1, pending = -1;
-	FILE *out = fopen("/dev/null", "w");
 
-	ck_assert_ptr_nonnull(out);
-	ck_assert_int_eq(migrate_status(db.conn, settings_migrations_dir(),
-					out, &pending, &err), MSP_OK);
+	ck_assert_int_eq(migrate_status(db.conn, MIGRATE_SCHEMA, dir, NULL,
+					&pending, &err), MSP_OK);
 	ck_assert_int_gt(pending, 0);
-	ck_assert_msg(migrate_apply(db.conn, settings_migrations_dir(), NULL,
-				    &n, &err) == MSP_OK, "%s", err.message);
+	expect_apply(db.conn, dir, NULL, &n, &err, MSP_OK);
 	ck_assert_int_eq(n, pending);
 	ck_assert(table_exists("msp.region"));
-	expect_apply(db.conn, settings_migrations_dir(),
-				       NULL, &n, &err, MSP_OK);
+	expect_apply(db.conn, dir, NULL, &n, &err, MSP_OK);
 	ck_assert_int_eq(n, 0);
-	ck_assert_int_eq(migrate_status(db.conn, settings_migrations_dir(),
-					out, &pending, &err), MSP_OK);
+	ck_assert_int_eq(migrate_status(db.conn, MIGRATE_SCHEMA, dir, NULL,
+					&pending, &err), MSP_OK);
 	ck_assert_int_eq(pending, 0);
-	fclose(out);
+}
+END_TEST
+
+/* The reference ledger is its own: its versions are not the schema's. */
+START_TEST(ledgers_are_independent)
+{
+	const char *dir = testdb_srcpath("tests/data/migrations-ok");
+	struct msp_error err;
+	int n = -1;
+
+	write_file(tmpdir, "0001_data.sql",
+		   "INSERT INTO public.t_first VALUES (3);\n");
+	expect_apply(db.conn, dir, NULL, &n, &err, MSP_OK);
+	ck_assert_int_eq(migrate_apply(db.conn, MIGRATE_REFERENCE, tmpdir,
+				       NULL, &n, &err), MSP_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(migrate_apply(db.conn, MIGRATE_REFERENCE, tmpdir,
+				       NULL, &n, &err), MSP_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM public.t_first"), 3);
+	ck_assert_str_eq(testdb_value(db.conn,
+		"SELECT file FROM msp_meta.reference_loads"), "0001_data.sql");
+	ck_assert_int_eq(count("SELECT count(*) FROM"
+			       " msp_meta.schema_migrations"), 2);
 }
 END_TEST
 
@@ -162,7 +183,8 @@ START_TEST(concurrent_runs_apply_once)
 	ck_assert_int_ge(child, 0);
 	if (child == 0) {
 		other = testdb_connect(&db);
-		if (migrate_apply(other, dir, NULL, &n, &err) != MSP_OK)
+		if (migrate_apply(other, MIGRATE_SCHEMA, dir, NULL, &n,
+				  &err) != MSP_OK)
 			_exit(100);
 		PQfinish(other);
 		_exit(n);
@@ -313,6 +335,7 @@ migrate_suite(void)
 	tcase_add_test(core, reapply_is_a_noop);
 	tcase_add_test(core, project_migrations_apply_twice);
 	tcase_add_test(core, concurrent_runs_apply_once);
+	tcase_add_test(core, ledgers_are_independent);
 	suite_add_tcase(s, core);
 
 	tcase_add_checked_fixture(errors, setup, teardown);
