@@ -124,6 +124,16 @@ testdb_load(struct testdb *db, const char *relative)
 	PQclear(res);
 }
 
+void
+testdb_load_reference(struct testdb *db)
+{
+	struct msp_error err;
+
+	ck_assert_msg(migrate_apply(db->conn, MIGRATE_REFERENCE,
+				    settings_reference_dir(), NULL, NULL,
+				    &err) == MSP_OK, "%s", err.message);
+}
+
 int
 testdb_run(Suite *s)
 {

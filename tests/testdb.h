@@ -34,6 +34,9 @@ const char *testdb_value(PGconn *conn, const char *sql);
  */
 void testdb_load(struct testdb *db, const char *relative);
 
+/* Loads the project's reference data (after testdb_load()). */
+void testdb_load_reference(struct testdb *db);
+
 /* Runs every test of s; returns main()'s exit status. */
 int testdb_run(Suite *s);
 
