@@ -92,6 +92,33 @@ START_TEST(pdl_2019_instrument)
 }
 END_TEST
 
+/* The frame the response rate and the participation comparison use. */
+START_TEST(pdl_2019_frame)
+{
+	ck_assert_str_eq(value(
+		"SELECT count(*) || '/' || count(*) FILTER (WHERE p.active)"
+		"  FROM msp.population p JOIN msp.study s USING (study_id)"
+		" WHERE s.slug = 'pdl-2019'"), "90/83");
+	ck_assert_str_eq(value(
+		"SELECT target_size FROM msp.study WHERE slug = 'pdl-2019'"),
+		"83");
+	/* 25 participants + 18 non-participants on the APMSL list. */
+	ck_assert_str_eq(value(
+		"SELECT count(*) FROM msp.population p"
+		"  JOIN msp.study s USING (study_id)"
+		"  JOIN msp.structure st USING (structure_id)"
+		" WHERE s.slug = 'pdl-2019' AND p.active"
+		"   AND st.federation_member = 'oui'"), "43");
+	ck_assert_str_eq(value(
+		"SELECT string_agg(departement || ':' || n, ',' ORDER BY"
+		" departement) FROM (SELECT st.departement, count(*) AS n"
+		"  FROM msp.population p JOIN msp.study s USING (study_id)"
+		"  JOIN msp.structure st USING (structure_id)"
+		" WHERE s.slug = 'pdl-2019' AND p.active"
+		" GROUP BY 1) d"), "44:20,49:28,53:11,72:14,85:10");
+}
+END_TEST
+
 static Suite *
 reference_suite(void)
 {
@@ -103,6 +130,7 @@ reference_suite(void)
 	tcase_add_test(tc, conditions_name_real_options);
 	tcase_add_test(tc, choices_have_options);
 	tcase_add_test(tc, pdl_2019_instrument);
+	tcase_add_test(tc, pdl_2019_frame);
 	suite_add_tcase(s, tc);
 	return s;
 }
