@@ -93,6 +93,16 @@ START_TEST(pdl_2019_instrument)
 }
 END_TEST
 
+START_TEST(occitanie_2024_instrument)
+{
+	ck_assert_str_eq(value("SELECT count(*) || '/' || count(*) FILTER"
+			       " (WHERE show_if_item IS NOT NULL)"
+			       "  FROM msp.instrument_item"
+			       "  JOIN msp.instrument USING (instrument_id)"
+			       " WHERE slug = 'occitanie-2024'"), "39/15");
+}
+END_TEST
+
 /* The frame the response rate and the participation comparison use. */
 START_TEST(pdl_2019_frame)
 {
@@ -246,6 +256,7 @@ reference_suite(void)
 	tcase_add_test(tc, conditions_name_real_options);
 	tcase_add_test(tc, choices_have_options);
 	tcase_add_test(tc, pdl_2019_instrument);
+	tcase_add_test(tc, occitanie_2024_instrument);
 	tcase_add_test(tc, pdl_2019_frame);
 	tcase_add_test(tc, pdl_2019_published_figures);
 	suite_add_tcase(s, tc);
