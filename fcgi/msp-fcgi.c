@@ -55,7 +55,31 @@ struct options {
 struct worker {
 	const char *database;
 	PGconn *conn;		/* NULL until first needed or after a loss */
+	time_t down_since;	/* first failed connect of an outage, or 0 */
+	time_t last_logged;	/* last "unreachable" line written */
+	unsigned long failures;	/* failed connects in this outage */
 };
+
+/* While the database is down every request fails to connect: one log
+ * line per interval, not one per request. */
+#define DB_DOWN_LOG_INTERVAL 10
+
+static void
+log_db_down(struct worker *w)
+{
+	time_t now = time(NULL);
+
+	w->failures++;
+	if (w->down_since == 0)
+		w->down_since = now;
+	if (w->last_logged != 0 && now - w->last_logged < DB_DOWN_LOG_INTERVAL)
+		return;
+	w->last_logged = now;
+	fprintf(stderr, "{\"level\":\"error\",\"worker\":%ld,"
+		"\"event\":\"database unreachable\",\"down_s\":%ld,"
+		"\"failed_attempts\":%lu}\n", (long)getpid(),
+		(long)(now - w->down_since), w->failures);
+}
 
 struct reply {
 	int status;
@@ -103,10 +127,16 @@ worker_db(struct worker *w)
 	PQfinish(w->conn);
 	w->conn = NULL;
 	if (db_connect(w->database, NULL, &w->conn, &err) != MSP_OK) {
-		fprintf(stderr, "{\"level\":\"error\",\"worker\":%ld,"
-			"\"event\":\"database unreachable\"}\n",
-			(long)getpid());
+		log_db_down(w);
 		return NULL;
+	}
+	if (w->down_since != 0) {
+		fprintf(stderr, "{\"level\":\"info\",\"worker\":%ld,"
+			"\"event\":\"database reachable again\","
+			"\"failed_attempts\":%lu}\n", (long)getpid(),
+			w->failures);
+		w->down_since = 0;
+		w->failures = 0;
 	}
 	return w->conn;
 }
@@ -248,7 +278,7 @@ log_request(const char *method, const char *path, int status, double ms)
 static int
 worker_main(int listen_fd, const struct options *opt)
 {
-	struct worker w = { .database = opt->database, .conn = NULL };
+	struct worker w = { .database = opt->database };
 	FCGX_Request req;
 	struct timespec t0;
 
