@@ -183,6 +183,22 @@ START_TEST(analyst_sees_everything)
 }
 END_TEST
 
+/* A tenant cannot sign the audit trail with another name. */
+START_TEST(audit_actor_comes_from_the_token)
+{
+	act_as("msp_team", "tok-team1");
+	ck_assert_str_eq(value("SELECT pg_catalog.set_config('msp.actor',"
+			       " 'analyst:4', false)"), "analyst:4");
+	ck_assert_str_eq(value("WITH u AS (UPDATE msp.answer SET num_value = 5"
+			       " WHERE response_id = 1 RETURNING 1)"
+			       " SELECT count(*) FROM u"), "1");
+	ck_assert_int_eq(db_exec(db.conn, "reset", "RESET ROLE", 0, NULL,
+				 PGRES_COMMAND_OK, NULL, NULL), MSP_OK);
+	ck_assert_str_eq(value("SELECT actor FROM msp_audit.log"
+			       " WHERE operation = 'UPDATE'"), "team:1");
+}
+END_TEST
+
 static Suite *
 access_suite(void)
 {
@@ -197,6 +213,7 @@ access_suite(void)
 	tcase_add_test(tc, token_under_wrong_role_sees_nothing);
 	tcase_add_test(tc, federation_sees_its_region);
 	tcase_add_test(tc, analyst_sees_everything);
+	tcase_add_test(tc, audit_actor_comes_from_the_token);
 	suite_add_tcase(s, tc);
 	return s;
 }

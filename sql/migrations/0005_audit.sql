@@ -27,11 +27,18 @@ CREATE TABLE msp_audit.log (
 CREATE INDEX ON msp_audit.log (table_name, row_id);
 CREATE INDEX ON msp_audit.log (structure_id) WHERE structure_id IS NOT NULL;
 
+-- Who is acting: the application identity the session declares.
+-- (0006_access replaces this with the verified token's identity.)
+CREATE FUNCTION msp_audit.current_actor() RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT nullif(current_setting('msp.actor', true), '')
+$$;
+
 -- TG_ARGV[0]: the audited table's key column.
 CREATE FUNCTION msp_audit.record() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
-    actor text := nullif(current_setting('msp.actor', true), '');
+    actor text := msp_audit.current_actor();
     key text := TG_ARGV[0];
 BEGIN
     IF TG_OP = 'INSERT' THEN

@@ -72,6 +72,19 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 $$;
 
 REVOKE ALL ON FUNCTION msp.current_token() FROM PUBLIC;
+
+-- The audit trail's "who" comes from the verified token when there is
+-- one, so a tenant cannot write another name into msp.actor; only a
+-- session without a token (the owner: loaders, admin commands) names
+-- itself through msp.actor.
+CREATE OR REPLACE FUNCTION msp_audit.current_actor() RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT coalesce(
+        (SELECT t.kind::text || ':' || t.token_id FROM msp.current_token() t
+          WHERE t.token_id IS NOT NULL),
+        nullif(current_setting('msp.actor', true), ''))
+$$;
+REVOKE ALL ON FUNCTION msp_audit.current_actor() FROM PUBLIC;
 GRANT USAGE ON SCHEMA msp TO msp_team, msp_federation, msp_analyst;
 
 -- --- reference tables: readable by all, written by the owner only -------
