@@ -27,7 +27,7 @@ enum migrate_ledger {
 	MIGRATE_REFERENCE,	/* msp_meta.reference_loads */
 };
 
-/* Largest migration file we read (a migration is code, not data). */
+/* Largest file we read: a migration, or one reference data load. */
 #define MIGRATE_MAX_FILE (16u * 1024 * 1024)
 
 struct migration {

@@ -231,17 +231,24 @@ static const struct published {
 	  " AND text_value LIKE '%interactions antérieures négatives%'", "2" },
 };
 
-START_TEST(pdl_2019_published_figures)
+/* Asserts each of n published figures against the loaded rows. */
+static void
+assert_published(const struct published *figures, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(pdl_2019) / sizeof(pdl_2019[0]); i++) {
-		const char *got = value(pdl_2019[i].sql);
+	for (i = 0; i < n; i++) {
+		const char *got = value(figures[i].sql);
 
-		ck_assert_msg(strcmp(got, pdl_2019[i].want) == 0,
-			      "%s: got '%s', want '%s'", pdl_2019[i].what,
-			      got, pdl_2019[i].want);
+		ck_assert_msg(strcmp(got, figures[i].want) == 0,
+			      "%s: got '%s', want '%s'", figures[i].what, got,
+			      figures[i].want);
 	}
+}
+
+START_TEST(pdl_2019_published_figures)
+{
+	assert_published(pdl_2019, sizeof(pdl_2019) / sizeof(pdl_2019[0]));
 }
 END_TEST
 
@@ -528,16 +535,8 @@ static const struct published occitanie_2024[] = {
 
 START_TEST(occitanie_2024_published_figures)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(occitanie_2024) / sizeof(occitanie_2024[0]);
-	     i++) {
-		const char *got = value(occitanie_2024[i].sql);
-
-		ck_assert_msg(strcmp(got, occitanie_2024[i].want) == 0,
-			      "%s: got '%s', want '%s'", occitanie_2024[i].what,
-			      got, occitanie_2024[i].want);
-	}
+	assert_published(occitanie_2024,
+			 sizeof(occitanie_2024) / sizeof(occitanie_2024[0]));
 }
 END_TEST
 
