@@ -25,5 +25,9 @@ PGconn *cli_connect(const struct cli_context *ctx);
 int cli_fail(const struct msp_error *err);
 
 int cmd_db(const struct cli_context *ctx, int argc, char **argv);
+int cmd_generate(const struct cli_context *ctx, int argc, char **argv);
+int cmd_report(const struct cli_context *ctx, int argc, char **argv);
+int cmd_test(const struct cli_context *ctx, int argc, char **argv);
+int cmd_token(const struct cli_context *ctx, int argc, char **argv);
 
 #endif

@@ -34,6 +34,10 @@ static const char usage_text[] =
 
 static const struct cli_command commands[] = {
 	{ "db", cmd_db },
+	{ "generate", cmd_generate },
+	{ "report", cmd_report },
+	{ "test", cmd_test },
+	{ "token", cmd_token },
 };
 
 int

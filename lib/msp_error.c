@@ -17,6 +17,7 @@ msp_strerror(enum msp_status status)
 	case MSP_EINVAL:	return "invalid input";
 	case MSP_ECONFIG:	return "configuration error";
 	case MSP_ECONFLICT:	return "conflict with stored state";
+	case MSP_EACCESS:	return "access denied";
 	}
 	return "unknown error";
 }

@@ -21,6 +21,7 @@ enum msp_status {
 	MSP_EINVAL,	/* the input is malformed or out of range */
 	MSP_ECONFIG,	/* configuration is missing or inconsistent */
 	MSP_ECONFLICT,	/* the stored state disagrees with what we hold */
+	MSP_EACCESS,	/* the caller's identity is unknown or not allowed */
 };
 
 #define MSP_ERROR_MAX 1024
