@@ -1,0 +1,91 @@
+/*
+ * instrument — a questionnaire definition, read from the database.
+ *
+ * Forms, the API's validation, the CSV import and the synthetic
+ * generator all work from this structure; nothing about an item is
+ * written in C.  An instrument is loaded once and is then read-only, so
+ * a worker may keep it for its lifetime (definitions are versioned:
+ * a changed questionnaire is a new instrument_id).
+ */
+#ifndef MSP_INSTRUMENT_H
+#define MSP_INSTRUMENT_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "msp_error.h"
+
+enum item_type {
+	ITEM_SINGLE_CHOICE,
+	ITEM_MULTIPLE_CHOICE,
+	ITEM_NUMBER,
+	ITEM_TEXT,
+	ITEM_BOOLEAN,
+};
+
+struct item_option {
+	char *code;
+	char *label_fr;
+};
+
+struct instrument_item {
+	char *key;
+	char *section_fr;	/* "" when the item opens no section */
+	char *label_fr;
+	char *help_fr;		/* NULL when none */
+	enum item_type type;
+	int required;
+	int label_verbatim;	/* the source's own words */
+	/* numbers: inclusive bounds when has_min / has_max */
+	int has_min, has_max;
+	double min_value, max_value;
+	int integer_only;
+	/* texts: longest answer in characters; 0 when unbounded */
+	int max_length;
+	/* "show if": index in items[] of the item this one depends on, or
+	 * -1; the item is asked when that answer is (or includes) one of
+	 * show_if_values. */
+	int show_if;
+	char **show_if_values;
+	size_t n_show_if_values;
+	struct item_option *options;	/* choices, in display order */
+	size_t n_options;
+};
+
+struct instrument {
+	int instrument_id;
+	char *slug;
+	int version;
+	char *title_fr;
+	struct instrument_item *items;	/* in display order */
+	size_t n_items;
+};
+
+/*
+ * Loads instrument instrument_id with its items and options.  On
+ * success *out is the caller's (instrument_free()); fails with MSP_EDB,
+ * MSP_EINVAL (no such instrument) or MSP_ENOMEM, *out then NULL.
+ */
+enum msp_status instrument_load(PGconn *conn, int instrument_id,
+				struct instrument **out,
+				struct msp_error *err);
+
+/* Frees ins and everything it holds; NULL is allowed. */
+void instrument_free(struct instrument *ins);
+
+/* The item named key, or NULL. */
+const struct instrument_item *instrument_find(const struct instrument *ins,
+					      const char *key);
+
+/* The index of the item named key, or -1. */
+int instrument_index(const struct instrument *ins, const char *key);
+
+/* The option of item with code, or NULL. */
+const struct item_option *item_find_option(const struct instrument_item *it,
+					   const char *code);
+
+/* "single_choice", ... as in the database; and back (-1 if unknown). */
+const char *item_type_name(enum item_type type);
+int item_type_parse(const char *name);
+
+#endif
