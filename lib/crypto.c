@@ -3,7 +3,9 @@
 #include <limits.h>
 
 #include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include "crypto.h"
 
@@ -50,4 +52,33 @@ crypto_hmac_sha256_hex(const void *key, size_t keylen, const void *msg,
 		return msp_error_set(err, MSP_ENOMEM, "HMAC-SHA256 failed");
 	crypto_hex(md, sizeof(md), hex);
 	return MSP_OK;
+}
+
+enum msp_status
+crypto_random_hex(size_t nbytes, char *hex, struct msp_error *err)
+{
+	unsigned char bin[64];
+
+	hex[0] = '\0';
+	if (nbytes > sizeof(bin))
+		return msp_error_set(err, MSP_EINVAL,
+				     "at most %zu random bytes", sizeof(bin));
+	if (RAND_bytes(bin, (int)nbytes) != 1)
+		return msp_error_set(err, MSP_EIO,
+				     "the random generator failed");
+	crypto_hex(bin, nbytes, hex);
+	OPENSSL_cleanse(bin, sizeof(bin));
+	return MSP_OK;
+}
+
+int
+crypto_equal(const void *a, const void *b, size_t len)
+{
+	return CRYPTO_memcmp(a, b, len) == 0;
+}
+
+void
+crypto_cleanse(void *p, size_t len)
+{
+	OPENSSL_cleanse(p, len);
 }

@@ -34,4 +34,19 @@ enum msp_status crypto_hmac_sha256_hex(const void *key, size_t keylen,
 /* Lower-case hex of bin[0..len) into hex (2 * len + 1 bytes). */
 void crypto_hex(const unsigned char *bin, size_t len, char *hex);
 
+/*
+ * Fills hex (2 * nbytes + 1 bytes) with nbytes from the CSPRNG
+ * (RAND_bytes), in hex.  Fails with MSP_EIO if the generator cannot be
+ * seeded; hex is then empty.
+ */
+enum msp_status crypto_random_hex(size_t nbytes, char *hex,
+				  struct msp_error *err);
+
+/* Whether a[0..len) equals b[0..len), in time independent of where
+ * they differ (CRYPTO_memcmp). */
+int crypto_equal(const void *a, const void *b, size_t len);
+
+/* Wipes a secret from memory in a way the compiler cannot remove. */
+void crypto_cleanse(void *p, size_t len);
+
 #endif

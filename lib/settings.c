@@ -34,3 +34,9 @@ settings_reference_dir(void)
 {
 	return env_or("MSP_REFERENCE_DIR", MSP_REFERENCE_DIR);
 }
+
+const char *
+settings_secret_file(void)
+{
+	return env_or("MSP_SECRET_FILE", "");
+}

@@ -26,4 +26,11 @@ const char *settings_migrations_dir(void);
  */
 const char *settings_reference_dir(void);
 
+/*
+ * The file holding the server secret (pseudonyms, form tokens):
+ * MSP_SECRET_FILE, or "" when unset (the programs that need it refuse
+ * to start).
+ */
+const char *settings_secret_file(void);
+
 #endif

@@ -1,0 +1,71 @@
+/*
+ * secret — the server secret and what is derived from it.
+ *
+ * One secret file (MSP_SECRET_FILE, at least 32 bytes from a CSPRNG,
+ * readable only by the service) keys two HMAC-SHA256 uses, kept apart
+ * by a label in the message:
+ *   - structure pseudonyms: a team types its identifier (FINESS number,
+ *     or name and town); only HMAC("structure\n" + normalised
+ *     identifier) is stored, so the same team links to the same row
+ *     without the database knowing who it is;
+ *   - form tokens (CSRF): HMAC("csrf\n" + form key + "\n" + issue time)
+ *     binds a rendered form to this server and an age.
+ */
+#ifndef MSP_SECRET_H
+#define MSP_SECRET_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "crypto.h"
+#include "msp_error.h"
+
+#define SECRET_MIN 32
+#define SECRET_MAX 4096
+
+struct secret {
+	unsigned char *key;
+	size_t len;
+};
+
+/*
+ * Reads the secret at path into *out (secret_clear() it).  Fails with
+ * MSP_ECONFIG when the path is empty, the file is shorter than
+ * SECRET_MIN bytes or longer than SECRET_MAX; MSP_EIO when unreadable.
+ */
+enum msp_status secret_load(const char *path, struct secret *out,
+			    struct msp_error *err);
+
+/* Wipes and frees the key; safe on a zeroed or cleared secret. */
+void secret_clear(struct secret *s);
+
+/*
+ * The pseudonym of a structure identifier, as 64 hex digits in out.
+ * The identifier is normalised first (outer blanks dropped, inner runs
+ * of blanks made one space, ASCII letters lower-cased) so that
+ * "MSP  des Lilas " and "msp des lilas" agree.  Fails with MSP_EINVAL
+ * for an identifier that is empty after normalisation.
+ */
+enum msp_status secret_pseudonym(const struct secret *s,
+				 const char *identifier,
+				 char out[CRYPTO_SHA256_HEX],
+				 struct msp_error *err);
+
+/* "<unix time>.<64 hex>": fits in this many bytes with the NUL. */
+#define SECRET_CSRF_MAX 96
+
+/* The form token for form_key issued at now. */
+enum msp_status secret_csrf_make(const struct secret *s,
+				 const char *form_key, time_t now,
+				 char out[SECRET_CSRF_MAX],
+				 struct msp_error *err);
+
+/*
+ * Whether token is this server's form token for form_key, issued at
+ * most max_age seconds before now (and not in the future).  Compares in
+ * constant time.
+ */
+int secret_csrf_check(const struct secret *s, const char *form_key,
+		      const char *token, time_t now, long max_age);
+
+#endif
