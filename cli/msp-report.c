@@ -21,6 +21,7 @@ static const char usage_text[] =
 "  db migrate [--dir DIR]   apply the schema migrations the database lacks\n"
 "  db status [--dir DIR]    list applied and pending migrations\n"
 "  db load-reference        load the reference data (regions, studies, ...)\n"
+"  token create|list|revoke bearer tokens for the API and the reports\n"
 "\n"
 "Options:\n"
 "  -d, --database URL   PostgreSQL connection string (default:\n"

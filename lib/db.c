@@ -96,18 +96,12 @@ db_error_from_result(const PGresult *res, PGconn *conn, struct msp_error *err)
 	return st;
 }
 
-enum msp_status
-db_exec(PGconn *conn, const char *what, const char *sql, int nparams,
-	const char *const *params, ExecStatusType want, PGresult **res,
-	struct msp_error *err)
+/* Takes r; hands it to *res when it has status want, else clears it and
+ * fills err naming the statement. */
+static enum msp_status
+check_result(PGresult *r, PGconn *conn, const char *what,
+	     ExecStatusType want, PGresult **res, struct msp_error *err)
 {
-	PGresult *r;
-
-	if (res != NULL)
-		*res = NULL;
-	r = PQexecParams(conn, sql, nparams, NULL /* types: inferred */,
-			 params, NULL /* lengths: text */,
-			 NULL /* formats: all text */, 0 /* text results */);
 	if (r == NULL || PQresultStatus(r) != want) {
 		db_error_from_result(r, conn, err);
 		PQclear(r);
@@ -119,6 +113,44 @@ db_exec(PGconn *conn, const char *what, const char *sql, int nparams,
 	else
 		PQclear(r);
 	return MSP_OK;
+}
+
+enum msp_status
+db_exec(PGconn *conn, const char *what, const char *sql, int nparams,
+	const char *const *params, ExecStatusType want, PGresult **res,
+	struct msp_error *err)
+{
+	if (res != NULL)
+		*res = NULL;
+	return check_result(PQexecParams(conn, sql, nparams,
+					 NULL /* types: inferred */, params,
+					 NULL /* lengths: text */,
+					 NULL /* formats: all text */,
+					 0 /* text results */),
+			    conn, what, want, res, err);
+}
+
+enum msp_status
+db_prepare(PGconn *conn, const char *name, const char *sql, int nparams,
+	   struct msp_error *err)
+{
+	return check_result(PQprepare(conn, name, sql, nparams,
+				      NULL /* types: inferred */),
+			    conn, name, PGRES_COMMAND_OK, NULL, err);
+}
+
+enum msp_status
+db_exec_prepared(PGconn *conn, const char *name, int nparams,
+		 const char *const *params, ExecStatusType want,
+		 PGresult **res, struct msp_error *err)
+{
+	if (res != NULL)
+		*res = NULL;
+	return check_result(PQexecPrepared(conn, name, nparams, params,
+					   NULL /* lengths: text */,
+					   NULL /* formats: all text */,
+					   0 /* text results */),
+			    conn, name, want, res, err);
 }
 
 int

@@ -36,6 +36,19 @@ enum msp_status db_exec(PGconn *conn, const char *what, const char *sql,
 			struct msp_error *err);
 
 /*
+ * Prepares sql under name on conn (once per connection); fails with
+ * MSP_EDB.
+ */
+enum msp_status db_prepare(PGconn *conn, const char *name, const char *sql,
+			   int nparams, struct msp_error *err);
+
+/* db_exec() for a statement prepared with db_prepare(). */
+enum msp_status db_exec_prepared(PGconn *conn, const char *name,
+				 int nparams, const char *const *params,
+				 ExecStatusType want, PGresult **res,
+				 struct msp_error *err);
+
+/*
  * Fills err from a failed result: the server's primary message, then its
  * detail and hint if any.  Used by db_exec() and by callers that run
  * multi-statement scripts with PQexec().  Does not clear res.

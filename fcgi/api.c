@@ -1,0 +1,899 @@
+/*
+ * api — the JSON API under /api/v1.
+ *
+ *   GET  /api/v1/health                    the worker and its database
+ *   GET  /api/v1/studies                   studies, with their instrument
+ *   GET  /api/v1/studies/{slug}/instrument an instrument definition
+ *   POST /api/v1/responses                 a submission (bearer token)
+ *   GET  /api/v1/responses?study=S[&since=T][&after=ID][&limit=N]
+ *                                          responses the token may see,
+ *                                          JSON or CSV (Accept/format=)
+ *   POST /api/v1/interviews                an interview (analyst token)
+ *
+ * Tokens are checked by the database (msp.enter): what a token sees and
+ * may write is Row-Level Security's decision, not this file's.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "jsonin.h"
+#include "submission.h"
+#include "tenant.h"
+#include "urlenc.h"
+#include "worker.h"
+
+#define RESPONSES_PAGE_MAX 1000
+#define RESPONSES_PAGE_DEFAULT 100
+
+/* The values of msp.respondent_role (sql/migrations/0003). */
+static const char *const respondent_roles[] = {
+	"coordinateur", "leader", "responsable_groupe", "secretaire",
+	"professionnel_sante", "autre",
+};
+
+static int
+known_role(const char *role)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(respondent_roles) / sizeof(*respondent_roles);
+	     i++)
+		if (strcmp(role, respondent_roles[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+method_not_allowed(struct reply *r, const char *allow)
+{
+	http_problem(r, 405, NULL, NULL);
+	http_header(r, "Allow", allow);
+}
+
+/* A field error list with one entry. */
+static json_object *
+one_error(const char *field, const char *detail)
+{
+	json_object *a = json_object_new_array();
+	json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "field", json_object_new_string(field));
+	json_object_object_add(e, "detail", json_object_new_string(detail));
+	json_object_array_add(a, e);
+	return a;
+}
+
+/*
+ * The bearer token of the request (RFC 6750 §2.1) into token, or -1
+ * with r filled (401).  Only the shape is checked here; the database
+ * says whether it is live.
+ */
+static int
+bearer(const struct request *req, struct reply *r,
+       char token[TENANT_TOKEN_HEX + 1])
+{
+	const char *a = req->authorization;
+	size_t i;
+
+	if (*a == '\0') {
+		http_problem(r, 401, "an Authorization: Bearer token is "
+			     "required", NULL);
+		http_header(r, "WWW-Authenticate", "Bearer realm=\"msp\"");
+		return -1;
+	}
+	if (strncasecmp(a, "Bearer ", 7) != 0)
+		goto invalid;
+	a += 7;
+	while (*a == ' ')
+		a++;
+	if (strlen(a) != TENANT_TOKEN_HEX)
+		goto invalid;
+	for (i = 0; i < TENANT_TOKEN_HEX; i++) {
+		char c = a[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			goto invalid;
+		token[i] = c;
+	}
+	token[TENANT_TOKEN_HEX] = '\0';
+	return 0;
+invalid:
+	http_problem(r, 401, "the token is malformed, unknown or revoked",
+		     NULL);
+	http_header(r, "WWW-Authenticate",
+		    "Bearer realm=\"msp\", error=\"invalid_token\"");
+	return -1;
+}
+
+/* Maps a failed call of a msp.api_* function to a reply. */
+static void
+api_db_error(struct worker *w, const struct msp_error *err, struct reply *r)
+{
+	const char *s = err->sqlstate;
+
+	if (strcmp(s, "28000") == 0) {
+		http_problem(r, 401, "the token is unknown or revoked", NULL);
+		http_header(r, "WWW-Authenticate",
+			    "Bearer realm=\"msp\", error=\"invalid_token\"");
+	} else if (strcmp(s, "42501") == 0) {
+		/* RLS or an explicit refusal: the token's scope */
+		http_problem(r, 403, "this token may not do that", NULL);
+	} else if (strncmp(s, "22", 2) == 0 || strncmp(s, "23", 2) == 0 ||
+		   strcmp(s, "02000") == 0) {
+		/* data exceptions and integrity constraints: the input */
+		http_problem(r, 422, "the database refused the data: it "
+			     "breaks a constraint of the study", NULL);
+	} else {
+		worker_db_failure(w, err, r);
+	}
+}
+
+static void
+handle_health(struct worker *w, struct reply *r)
+{
+	PGconn *conn = worker_db(w);
+	enum msp_status st = MSP_EDB;
+	json_object *o;
+
+	if (conn != NULL)
+		st = db_exec(conn, "health", "SELECT 1", 0, NULL,
+			     PGRES_TUPLES_OK, NULL, NULL);
+	if (st != MSP_OK && conn != NULL && PQstatus(conn) != CONNECTION_OK) {
+		/* The server restarted under us: one fresh try. */
+		conn = worker_db(w);
+		if (conn != NULL)
+			st = db_exec(conn, "health", "SELECT 1", 0, NULL,
+				     PGRES_TUPLES_OK, NULL, NULL);
+	}
+	if (st != MSP_OK) {
+		http_problem(r, 503, "the database cannot be reached", NULL);
+		http_header(r, "Retry-After", "5");
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "status", json_object_new_string("ok"));
+	json_object_object_add(o, "database", json_object_new_string("ok"));
+	json_object_object_add(o, "version",
+			       json_object_new_string(PACKAGE_VERSION));
+	http_json(r, 200, o);
+}
+
+static void
+handle_studies(struct worker *w, struct reply *r)
+{
+	json_object *list;
+	size_t i;
+
+	if (worker_studies(w, r) != 0)
+		return;
+	list = json_object_new_array();
+	for (i = 0; i < w->n_studies; i++) {
+		const struct study *s = &w->studies[i];
+		json_object *o = json_object_new_object();
+		char path[160];
+
+		json_object_object_add(o, "slug",
+				       json_object_new_string(s->slug));
+		json_object_object_add(o, "title_fr",
+				       json_object_new_string(s->title_fr));
+		json_object_object_add(o, "region",
+				       json_object_new_string(s->region_slug));
+		json_object_object_add(o, "year", json_object_new_int(s->year));
+		snprintf(path, sizeof(path), "/api/v1/studies/%s/instrument",
+			 s->slug);
+		json_object_object_add(o, "instrument",
+				       json_object_new_string(path));
+		snprintf(path, sizeof(path), "/forms/%s", s->slug);
+		json_object_object_add(o, "form", json_object_new_string(path));
+		json_object_array_add(list, o);
+	}
+	http_json(r, 200, list);
+}
+
+static json_object *
+instrument_json(const struct instrument *ins)
+{
+	json_object *o = json_object_new_object(), *items;
+	size_t i, j;
+
+	json_object_object_add(o, "slug", json_object_new_string(ins->slug));
+	json_object_object_add(o, "version",
+			       json_object_new_int(ins->version));
+	json_object_object_add(o, "title_fr",
+			       json_object_new_string(ins->title_fr));
+	items = json_object_new_array();
+	for (i = 0; i < ins->n_items; i++) {
+		const struct instrument_item *it = &ins->items[i];
+		json_object *io = json_object_new_object();
+
+		json_object_object_add(io, "key",
+				       json_object_new_string(it->key));
+		json_object_object_add(io, "type", json_object_new_string(
+					       item_type_name(it->type)));
+		json_object_object_add(io, "section_fr",
+				       json_object_new_string(it->section_fr));
+		json_object_object_add(io, "label_fr",
+				       json_object_new_string(it->label_fr));
+		json_object_object_add(io, "label_verbatim",
+				       json_object_new_boolean(
+					       it->label_verbatim));
+		json_object_object_add(io, "required",
+				       json_object_new_boolean(it->required));
+		if (it->has_min)
+			json_object_object_add(io, "min", json_object_new_double(
+						       it->min_value));
+		if (it->has_max)
+			json_object_object_add(io, "max", json_object_new_double(
+						       it->max_value));
+		if (it->type == ITEM_NUMBER)
+			json_object_object_add(io, "integer_only",
+					       json_object_new_boolean(
+						       it->integer_only));
+		if (it->max_length > 0)
+			json_object_object_add(io, "max_length",
+					       json_object_new_int(
+						       it->max_length));
+		if (it->show_if >= 0) {
+			json_object *si = json_object_new_object();
+			json_object *vals = json_object_new_array();
+
+			json_object_object_add(si, "item",
+					       json_object_new_string(
+						       ins->items[it->show_if]
+							       .key));
+			for (j = 0; j < it->n_show_if_values; j++)
+				json_object_array_add(
+					vals, json_object_new_string(
+						it->show_if_values[j]));
+			json_object_object_add(si, "values", vals);
+			json_object_object_add(io, "show_if", si);
+		}
+		if (it->n_options > 0) {
+			json_object *opts = json_object_new_array();
+
+			for (j = 0; j < it->n_options; j++) {
+				json_object *op = json_object_new_object();
+
+				json_object_object_add(
+					op, "code", json_object_new_string(
+						it->options[j].code));
+				json_object_object_add(
+					op, "label_fr", json_object_new_string(
+						it->options[j].label_fr));
+				json_object_array_add(opts, op);
+			}
+			json_object_object_add(io, "options", opts);
+		}
+		json_object_array_add(items, io);
+	}
+	json_object_object_add(o, "items", items);
+	return o;
+}
+
+static void
+handle_instrument(struct worker *w, const char *slug, struct reply *r)
+{
+	const struct study *s;
+	int found;
+
+	s = worker_study(w, slug, r, &found);
+	if (found < 0)
+		return;
+	if (s == NULL) {
+		http_problem(r, 404, "no such study", NULL);
+		return;
+	}
+	http_json(r, 200, instrument_json(s->ins));
+}
+
+/* An Idempotency-Key: 1-200 visible ASCII characters. */
+static int
+valid_key(const char *k)
+{
+	size_t n = strlen(k), i;
+
+	if (n == 0 || n > 200)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (k[i] < 0x21 || k[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* The body as a JSON object, or -1 with r filled (415, 413, 400). */
+static int
+json_body(struct request *req, struct reply *r, json_object **out)
+{
+	struct msp_error err;
+
+	*out = NULL;
+	if (!http_content_type_is(req, "application/json")) {
+		http_problem(r, 415, "send application/json", NULL);
+		http_header(r, "Accept-Post", "application/json");
+		return -1;
+	}
+	if (http_read_body(req, r) != 0)
+		return -1;
+	if (jsonin_parse(req->body, req->body_len, out, &err) != MSP_OK) {
+		http_problem(r, 400, err.message, NULL);
+		return -1;
+	}
+	if (!json_object_is_type(*out, json_type_object)) {
+		json_object_put(*out);
+		*out = NULL;
+		http_problem(r, 400, "the body must be a JSON object", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* Refuses members of o that are not in allowed (NULL-terminated). */
+static int
+only_members(json_object *o, const char *const *allowed, struct reply *r)
+{
+	json_object_object_foreach(o, key, v) {
+		const char *const *a;
+
+		(void)v;
+		for (a = allowed; *a != NULL; a++)
+			if (strcmp(*a, key) == 0)
+				break;
+		if (*a == NULL) {
+			http_problem(r, 422, "unknown member",
+				     one_error(key, "not a member of this "
+					       "resource"));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+handle_post_response(struct worker *w, struct request *req, struct reply *r)
+{
+	static const char *const members[] = {
+		"study", "answers", "respondent_role", "status",
+		"structure_id", NULL,
+	};
+	char token[TENANT_TOKEN_HEX + 1], generated[33];
+	char hash[CRYPTO_SHA256_HEX], structure[16];
+	json_object *doc = NULL, *v, *answers, *errors, *out;
+	struct submission *sub = NULL;
+	const struct study *study;
+	const char *role = NULL, *key, *params[8];
+	struct msp_error err;
+	struct buf answers_json = BUF_INIT;
+	PGresult *res = NULL;
+	PGconn *conn;
+	int complete = 1, found;
+	size_t i, n;
+
+	if (bearer(req, r, token) != 0 || json_body(req, r, &doc) != 0)
+		goto out;
+	key = req->idempotency_key;
+	if (key != NULL && !valid_key(key)) {
+		http_problem(r, 400, "Idempotency-Key must be 1-200 visible "
+			     "ASCII characters", NULL);
+		goto out;
+	}
+	if (key == NULL) {	/* no retry protection asked for */
+		if (crypto_random_hex(16, generated, &err) != MSP_OK) {
+			http_problem(r, 500, "no randomness", NULL);
+			goto out;
+		}
+		key = generated;
+	}
+	if (only_members(doc, members, r) != 0)
+		goto out;
+	if (!json_object_object_get_ex(doc, "study", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		http_problem(r, 422, "the study is missing",
+			     one_error("study", "a study slug is required"));
+		goto out;
+	}
+	study = worker_study(w, json_object_get_string(v), r, &found);
+	if (found < 0)
+		goto out;
+	if (study == NULL) {
+		http_problem(r, 422, "unknown study",
+			     one_error("study", "no such study"));
+		goto out;
+	}
+	if (!json_object_object_get_ex(doc, "answers", &answers) ||
+	    !json_object_is_type(answers, json_type_object)) {
+		http_problem(r, 422, "the answers are missing",
+			     one_error("answers", "an object of item: value "
+				       "is required"));
+		goto out;
+	}
+	if (json_object_object_get_ex(doc, "respondent_role", &v) &&
+	    !json_object_is_type(v, json_type_null)) {
+		role = json_object_get_string(v);
+		if (!json_object_is_type(v, json_type_string) ||
+		    !known_role(role)) {
+			http_problem(r, 422, "unknown respondent role",
+				     one_error("respondent_role",
+					       "coordinateur, leader, "
+					       "responsable_groupe, secretaire,"
+					       " professionnel_sante or "
+					       "autre"));
+			goto out;
+		}
+	}
+	if (json_object_object_get_ex(doc, "status", &v)) {
+		const char *s = json_object_get_string(v);
+
+		if (!json_object_is_type(v, json_type_string) ||
+		    (strcmp(s, "complete") != 0 && strcmp(s, "partial") != 0)) {
+			http_problem(r, 422, "bad status",
+				     one_error("status",
+					       "complete or partial"));
+			goto out;
+		}
+		complete = strcmp(s, "complete") == 0;
+	}
+	structure[0] = '\0';
+	if (json_object_object_get_ex(doc, "structure_id", &v)) {
+		if (!json_object_is_type(v, json_type_int) ||
+		    json_object_get_int64(v) < 1 ||
+		    json_object_get_int64(v) > 2147483647) {
+			http_problem(r, 422, "bad structure_id",
+				     one_error("structure_id",
+					       "a positive integer"));
+			goto out;
+		}
+		snprintf(structure, sizeof(structure), "%lld",
+			 (long long)json_object_get_int64(v));
+	}
+
+	sub = submission_new(study->ins);
+	if (sub == NULL ||
+	    submission_add_json(sub, answers, &err) != MSP_OK) {
+		http_problem(r, 503, "out of memory", NULL);
+		goto out;
+	}
+	if (submission_validate(sub, complete ? SUBMISSION_COMPLETE : 0,
+				&err) != MSP_OK) {
+		const struct field_error *fe = submission_errors(sub, &n);
+
+		if (err.status == MSP_ENOMEM) {
+			http_problem(r, 503, "out of memory", NULL);
+			goto out;
+		}
+		errors = json_object_new_array();
+		for (i = 0; i < n; i++) {
+			json_object *e = json_object_new_object();
+			char field[128];
+
+			snprintf(field, sizeof(field), "answers.%s",
+				 fe[i].field);
+			json_object_object_add(e, "field",
+					       json_object_new_string(field));
+			json_object_object_add(e, "detail",
+					       json_object_new_string(
+						       fe[i].message));
+			json_object_array_add(errors, e);
+		}
+		http_problem(r, 422, "some answers are not valid", errors);
+		goto out;
+	}
+	submission_answers_json(sub, &answers_json);
+	if (buf_status(&answers_json, &err) != MSP_OK ||
+	    crypto_sha256_hex(req->body, req->body_len, hash, &err)
+	    != MSP_OK) {
+		http_problem(r, 503, "out of memory", NULL);
+		goto out;
+	}
+	if ((conn = worker_db(w)) == NULL) {
+		worker_db_failure(w, &err, r);
+		goto out;
+	}
+	{
+		char study_id[16];
+
+		snprintf(study_id, sizeof(study_id), "%d", study->study_id);
+		params[0] = token;
+		params[1] = study_id;
+		params[2] = key;
+		params[3] = hash;
+		params[4] = role;
+		params[5] = complete ? "t" : "f";
+		params[6] = structure[0] ? structure : NULL;
+		params[7] = buf_str(&answers_json);
+		if (db_exec_prepared(conn, "api_submit", 8, params,
+				     PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
+			api_db_error(w, &err, r);
+			goto out;
+		}
+	}
+	if (PQgetvalue(res, 0, db_column(res, "replayed"))[0] == 't' &&
+	    PQgetvalue(res, 0, db_column(res, "same_request"))[0] != 't') {
+		http_problem(r, 422, "this Idempotency-Key was already used "
+			     "with a different request", NULL);
+		goto out;
+	}
+	out = json_object_new_object();
+	json_object_object_add(out, "response_id", json_object_new_int64(
+		strtoll(PQgetvalue(res, 0, db_column(res, "response_id")),
+			NULL, 10)));
+	json_object_object_add(out, "study", json_object_new_string(
+		study->slug));
+	json_object_object_add(out, "status", json_object_new_string(
+		complete ? "complete" : "partial"));
+	json_object_object_add(out, "answers", json_object_new_int(atoi(
+		PQgetvalue(res, 0, db_column(res, "n_answers")))));
+	if (PQgetvalue(res, 0, db_column(res, "replayed"))[0] == 't') {
+		http_json(r, 200, out);
+		http_header(r, "Idempotent-Replayed", "true");
+		r->log_note = "replayed";
+	} else {
+		http_json(r, 201, out);
+	}
+out:
+	PQclear(res);
+	buf_free(&answers_json);
+	submission_free(sub);
+	json_object_put(doc);
+	crypto_cleanse(token, sizeof(token));
+}
+
+static void
+handle_post_interview(struct worker *w, struct request *req,
+		      struct reply *r)
+{
+	static const char *const members[] = {
+		"study", "participant_no", "structure_id", "profession",
+		"stage", "interviewed_on", "duration_min", "consent_recorded",
+		"recording_deleted_on", "transcript_anonymised", "segments",
+		NULL,
+	};
+	char token[TENANT_TOKEN_HEX + 1], study_id[16];
+	json_object *doc = NULL, *v, *out;
+	const struct study *study;
+	const char *params[3];
+	struct msp_error err;
+	PGresult *res = NULL;
+	PGconn *conn;
+	int found;
+
+	if (bearer(req, r, token) != 0 || json_body(req, r, &doc) != 0)
+		goto out;
+	if (only_members(doc, members, r) != 0)
+		goto out;
+	if (!json_object_object_get_ex(doc, "study", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		http_problem(r, 422, "the study is missing",
+			     one_error("study", "a study slug is required"));
+		goto out;
+	}
+	study = worker_study(w, json_object_get_string(v), r, &found);
+	if (found < 0)
+		goto out;
+	if (study == NULL) {
+		http_problem(r, 422, "unknown study",
+			     one_error("study", "no such study"));
+		goto out;
+	}
+	if (!json_object_object_get_ex(doc, "participant_no", &v) ||
+	    !json_object_is_type(v, json_type_int)) {
+		http_problem(r, 422, "the participant number is missing",
+			     one_error("participant_no", "an integer"));
+		goto out;
+	}
+	if (!json_object_object_get_ex(doc, "consent_recorded", &v) ||
+	    !json_object_get_boolean(v) ||
+	    !json_object_is_type(v, json_type_boolean)) {
+		http_problem(r, 422, "no interview without recorded consent",
+			     one_error("consent_recorded", "must be true"));
+		goto out;
+	}
+	if (json_object_object_get_ex(doc, "segments", &v) &&
+	    !json_object_is_type(v, json_type_array)) {
+		http_problem(r, 422, "bad segments",
+			     one_error("segments", "an array of {code, "
+				       "verbatim_fr}"));
+		goto out;
+	}
+	if ((conn = worker_db(w)) == NULL) {
+		worker_db_failure(w, &err, r);
+		goto out;
+	}
+	snprintf(study_id, sizeof(study_id), "%d", study->study_id);
+	params[0] = token;
+	params[1] = study_id;
+	params[2] = req->body;
+	if (db_exec_prepared(conn, "api_interview", 3, params,
+			     PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
+		api_db_error(w, &err, r);
+		goto out;
+	}
+	out = json_object_new_object();
+	json_object_object_add(out, "interview_id", json_object_new_int(atoi(
+		PQgetvalue(res, 0, db_column(res, "interview_id")))));
+	json_object_object_add(out, "segments", json_object_new_int(atoi(
+		PQgetvalue(res, 0, db_column(res, "n_segments")))));
+	http_json(r, 201, out);
+out:
+	PQclear(res);
+	json_object_put(doc);
+	crypto_cleanse(token, sizeof(token));
+}
+
+/* RFC 4180 field. */
+static void
+csv_field(struct buf *b, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		buf_puts(b, s);
+		return;
+	}
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+static void
+csv_answer(struct buf *b, const char *prefix, const char *key,
+	   json_object *v)
+{
+	buf_puts(b, prefix);
+	csv_field(b, key);
+	buf_putc(b, ',');
+	csv_field(b, json_object_get_string(v));
+	buf_puts(b, "\r\n");
+}
+
+static void
+handle_get_responses(struct worker *w, struct request *req, struct reply *r)
+{
+	char token[TENANT_TOKEN_HEX + 1], study_id[16], after_s[24],
+	     limit_s[16];
+	const char *slug, *since, *after, *limit, *format, *params[4];
+	const struct study *study;
+	struct urlenc q = { NULL, 0 };
+	struct msp_error err;
+	PGresult *res = NULL;
+	PGconn *conn = NULL;
+	int found, csv, in_tx = 0, i, n, lim;
+	long long last = 0, after_v = 0;
+	json_object *list = NULL, *o;
+
+	if (bearer(req, r, token) != 0)
+		goto out;
+	if (urlenc_parse(req->query, strlen(req->query), &q, &err)
+	    != MSP_OK) {
+		http_problem(r, 400, err.message, NULL);
+		goto out;
+	}
+	slug = urlenc_get(&q, "study");
+	since = urlenc_get(&q, "since");
+	after = urlenc_get(&q, "after");
+	limit = urlenc_get(&q, "limit");
+	format = urlenc_get(&q, "format");
+	csv = (format != NULL && strcmp(format, "csv") == 0) ||
+	      (format == NULL && strstr(req->accept, "text/csv") != NULL);
+	if (format != NULL && !csv && strcmp(format, "json") != 0) {
+		http_problem(r, 400, "format is json or csv", NULL);
+		goto out;
+	}
+	if (slug == NULL) {
+		http_problem(r, 400, "the study parameter is required", NULL);
+		goto out;
+	}
+	lim = RESPONSES_PAGE_DEFAULT;
+	if (limit != NULL) {
+		char *end;
+		long v = strtol(limit, &end, 10);
+
+		if (*limit == '\0' || *end != '\0' || v < 1 ||
+		    v > RESPONSES_PAGE_MAX) {
+			http_problem(r, 400, "limit is 1-1000", NULL);
+			goto out;
+		}
+		lim = (int)v;
+	}
+	if (after != NULL) {
+		char *end;
+
+		after_v = strtoll(after, &end, 10);
+		if (*after == '\0' || *end != '\0' || after_v < 0) {
+			http_problem(r, 400, "after is a response_id", NULL);
+			goto out;
+		}
+	}
+	study = worker_study(w, slug, r, &found);
+	if (found < 0)
+		goto out;
+	if (study == NULL) {
+		http_problem(r, 404, "no such study", NULL);
+		goto out;
+	}
+	if ((conn = worker_db(w)) == NULL) {
+		worker_db_failure(w, &err, r);
+		goto out;
+	}
+	if (db_exec(conn, "begin", "BEGIN READ ONLY", 0, NULL,
+		    PGRES_COMMAND_OK, NULL, &err) != MSP_OK)
+		goto db_failed;
+	in_tx = 1;
+	params[0] = token;
+	if (db_exec_prepared(conn, "enter", 1, params, PGRES_TUPLES_OK, NULL,
+			     &err) != MSP_OK)
+		goto db_failed;
+	snprintf(study_id, sizeof(study_id), "%d", study->study_id);
+	snprintf(after_s, sizeof(after_s), "%lld", after_v);
+	snprintf(limit_s, sizeof(limit_s), "%d", lim);
+	params[0] = study_id;
+	params[1] = after_s;
+	params[2] = since;
+	params[3] = limit_s;
+	if (db_exec_prepared(conn, "responses", 4, params, PGRES_TUPLES_OK,
+			     &res, &err) != MSP_OK)
+		goto db_failed;
+	n = PQntuples(res);
+	if (csv) {
+		buf_puts(&r->body, "response_id,status,respondent_role,"
+			 "submitted_at,item_key,value\r\n");
+	} else {
+		list = json_object_new_array();
+	}
+	for (i = 0; i < n; i++) {
+		const char *id = PQgetvalue(res, i, 0);
+		json_object *answers = json_tokener_parse(
+			PQgetvalue(res, i, db_column(res, "answers")));
+
+		last = strtoll(id, NULL, 10);
+		if (csv) {
+			struct buf prefix = BUF_INIT;
+
+			buf_printf(&prefix, "%s,%s,%s,%s,", id,
+				   PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+				   PQgetvalue(res, i, 3));
+			json_object_object_foreach(answers, key, v) {
+				size_t k;
+
+				if (!json_object_is_type(v, json_type_array)) {
+					csv_answer(&r->body, buf_str(&prefix),
+						   key, v);
+					continue;
+				}
+				for (k = 0; k < json_object_array_length(v);
+				     k++)
+					csv_answer(&r->body, buf_str(&prefix),
+						   key,
+						   json_object_array_get_idx(
+							   v, k));
+			}
+			buf_free(&prefix);
+			json_object_put(answers);
+			continue;
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "response_id",
+				       json_object_new_int64(last));
+		json_object_object_add(o, "status", json_object_new_string(
+					       PQgetvalue(res, i, 1)));
+		json_object_object_add(o, "respondent_role",
+				       PQgetisnull(res, i, 2) ? NULL :
+				       json_object_new_string(
+					       PQgetvalue(res, i, 2)));
+		json_object_object_add(o, "submitted_at",
+				       PQgetisnull(res, i, 3) ? NULL :
+				       json_object_new_string(
+					       PQgetvalue(res, i, 3)));
+		json_object_object_add(o, "answers", answers);
+		json_object_array_add(list, o);
+	}
+	db_exec(conn, "commit", "COMMIT", 0, NULL, PGRES_COMMAND_OK, NULL,
+		NULL);
+	in_tx = 0;
+	if (csv) {
+		r->status = 200;
+		r->content_type = "text/csv";
+	} else {
+		o = json_object_new_object();
+		json_object_object_add(o, "study",
+				       json_object_new_string(study->slug));
+		json_object_object_add(o, "responses", list);
+		list = NULL;
+		if (n == lim) {
+			struct buf next = BUF_INIT;
+
+			buf_puts(&next, "/api/v1/responses?study=");
+			urlenc_encode(&next, study->slug);
+			buf_printf(&next, "&after=%lld&limit=%d", last, lim);
+			if (since != NULL) {
+				buf_puts(&next, "&since=");
+				urlenc_encode(&next, since);
+			}
+			json_object_object_add(o, "next",
+					       json_object_new_string(
+						       buf_str(&next)));
+			buf_free(&next);
+		}
+		http_json(r, 200, o);
+	}
+	if (n == lim) {
+		char link[48];
+
+		snprintf(link, sizeof(link), "%lld", last);
+		http_header(r, "X-Next-After", link);
+	}
+	goto out;
+db_failed:
+	if (strcmp(err.sqlstate, "22007") == 0 ||
+	    strcmp(err.sqlstate, "22008") == 0)
+		http_problem(r, 400, "since is not a timestamp", NULL);
+	else
+		api_db_error(w, &err, r);
+out:
+	if (in_tx && conn != NULL && PQstatus(conn) == CONNECTION_OK)
+		db_exec(conn, "rollback", "ROLLBACK", 0, NULL,
+			PGRES_COMMAND_OK, NULL, NULL);
+	json_object_put(list);
+	PQclear(res);
+	urlenc_free(&q);
+	crypto_cleanse(token, sizeof(token));
+}
+
+int
+api_route(struct worker *w, struct request *req, struct reply *r)
+{
+	const char *p = req->path, *m = req->method;
+	int get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+	int post = strcmp(m, "POST") == 0;
+
+	if (strncmp(p, "/api/", 5) != 0)
+		return 0;
+	if (strcmp(p, "/api/v1/health") == 0) {
+		if (get)
+			handle_health(w, r);
+		else
+			method_not_allowed(r, "GET, HEAD");
+	} else if (strcmp(p, "/api/v1/studies") == 0) {
+		if (get)
+			handle_studies(w, r);
+		else
+			method_not_allowed(r, "GET, HEAD");
+	} else if (strncmp(p, "/api/v1/studies/", 16) == 0 &&
+		   strlen(p) > 16 + 11 &&
+		   strcmp(p + strlen(p) - 11, "/instrument") == 0) {
+		char slug[128];
+		size_t n = strlen(p) - 16 - 11;
+
+		if (!get) {
+			method_not_allowed(r, "GET, HEAD");
+		} else if (n >= sizeof(slug)) {
+			http_problem(r, 404, "no such study", NULL);
+		} else {
+			memcpy(slug, p + 16, n);
+			slug[n] = '\0';
+			handle_instrument(w, slug, r);
+		}
+	} else if (strcmp(p, "/api/v1/responses") == 0) {
+		if (post)
+			handle_post_response(w, req, r);
+		else if (get)
+			handle_get_responses(w, req, r);
+		else
+			method_not_allowed(r, "GET, HEAD, POST");
+	} else if (strcmp(p, "/api/v1/interviews") == 0) {
+		if (post)
+			handle_post_interview(w, req, r);
+		else
+			method_not_allowed(r, "POST");
+	} else {
+		http_problem(r, 404, "no such resource", NULL);
+	}
+	return 1;
+}

@@ -1,0 +1,201 @@
+/*
+ * http — one request and its reply, over libfcgi.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+
+static const char *
+param(FCGX_Request *fcgx, const char *name, const char *fallback)
+{
+	const char *v = FCGX_GetParam(name, fcgx->envp);
+
+	return v != NULL ? v : fallback;
+}
+
+void
+http_request_init(struct request *req, FCGX_Request *fcgx)
+{
+	memset(req, 0, sizeof(*req));
+	req->fcgx = fcgx;
+	req->method = param(fcgx, "REQUEST_METHOD", "GET");
+	req->path = param(fcgx, "DOCUMENT_URI", "/");
+	req->query = param(fcgx, "QUERY_STRING", "");
+	req->content_type = param(fcgx, "CONTENT_TYPE", "");
+	req->authorization = param(fcgx, "HTTP_AUTHORIZATION", "");
+	req->idempotency_key = FCGX_GetParam("HTTP_IDEMPOTENCY_KEY",
+					     fcgx->envp);
+	req->accept = param(fcgx, "HTTP_ACCEPT", "");
+}
+
+void
+http_request_free(struct request *req)
+{
+	free(req->body);
+	req->body = NULL;
+}
+
+const char *
+http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 303: return "See Other";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+void
+http_header(struct reply *r, const char *name, const char *value)
+{
+	int n = snprintf(r->headers + r->headers_len,
+			 sizeof(r->headers) - r->headers_len, "%s: %s\r\n",
+			 name, value);
+
+	if (n > 0 && (size_t)n < sizeof(r->headers) - r->headers_len)
+		r->headers_len += (size_t)n;
+	else
+		r->headers[r->headers_len] = '\0';
+}
+
+void
+http_json(struct reply *r, int status, json_object *body)
+{
+	r->status = status;
+	r->content_type = "application/json";
+	buf_reset(&r->body);
+	buf_puts(&r->body, json_object_to_json_string_ext(
+			 body, JSON_C_TO_STRING_PLAIN |
+			 JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(body);
+}
+
+void
+http_problem(struct reply *r, int status, const char *detail,
+	     json_object *errors)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "type",
+			       json_object_new_string("about:blank"));
+	json_object_object_add(o, "title",
+			       json_object_new_string(http_reason(status)));
+	json_object_object_add(o, "status", json_object_new_int(status));
+	if (detail != NULL)
+		json_object_object_add(o, "detail",
+				       json_object_new_string(detail));
+	if (errors != NULL)
+		json_object_object_add(o, "errors", errors);
+	http_json(r, status, o);
+	r->content_type = "application/problem+json";
+}
+
+int
+http_content_type_is(const struct request *req, const char *type)
+{
+	size_t n = strlen(type);
+	const char *rest = req->content_type + n;
+
+	if (strncasecmp(req->content_type, type, n) != 0)
+		return 0;
+	while (*rest == ' ')
+		rest++;
+	return *rest == '\0' || *rest == ';';
+}
+
+int
+http_read_body(struct request *req, struct reply *r)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", req->fcgx->envp);
+	unsigned long long len = 0;
+	char *end;
+	int got;
+
+	if (cl != NULL && *cl != '\0') {
+		errno = 0;
+		len = strtoull(cl, &end, 10);
+		if (errno != 0 || *end != '\0' || cl[0] == '-') {
+			http_problem(r, 400, "bad Content-Length", NULL);
+			return -1;
+		}
+	}
+	if (len > HTTP_BODY_MAX) {
+		http_problem(r, 413, "the body is larger than 256 KiB",
+			     NULL);
+		return -1;
+	}
+	req->body = malloc((size_t)len + 1);
+	if (req->body == NULL) {
+		http_problem(r, 503, "out of memory", NULL);
+		http_header(r, "Retry-After", "5");
+		return -1;
+	}
+	got = len > 0 ? FCGX_GetStr(req->body, (int)len, req->fcgx->in) : 0;
+	if (got < 0 || (unsigned long long)got != len) {
+		http_problem(r, 400, "the body is shorter than its "
+			     "Content-Length", NULL);
+		return -1;
+	}
+	req->body[len] = '\0';
+	req->body_len = (size_t)len;
+	return 0;
+}
+
+/*
+ * Headers are formatted with snprintf: libfcgi's own FCGX_FPrintF knows
+ * no %zu and escapes the compiler's format checks.
+ */
+void
+http_send(struct request *req, struct reply *r)
+{
+	const char *body = buf_str(&r->body);
+	size_t len = r->body.failed ? 0 : r->body.len;
+	char head[256 + HTTP_EXTRA_HEADERS];
+	int n;
+
+	if (r->body.failed) {	/* out of memory while building it */
+		r->status = 503;
+		r->content_type = "text/plain";
+		body = "";
+	}
+	n = snprintf(head, sizeof(head),
+		     "Status: %d %s\r\n"
+		     "Content-Type: %s; charset=utf-8\r\n"
+		     "Cache-Control: no-store\r\n"
+		     "%s"
+		     "Content-Length: %zu\r\n\r\n",
+		     r->status, http_reason(r->status),
+		     r->content_type ? r->content_type : "text/plain",
+		     r->headers, len);
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return;		/* our own fixed headers: cannot happen */
+	FCGX_PutStr(head, n, req->fcgx->out);
+	if (strcmp(req->method, "HEAD") != 0 && len > 0)
+		FCGX_PutStr(body, (int)len, req->fcgx->out);
+}
+
+void
+http_reply_free(struct reply *r)
+{
+	buf_free(&r->body);
+}

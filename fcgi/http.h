@@ -1,0 +1,86 @@
+/*
+ * http — one request and its reply, over libfcgi.
+ *
+ * A handler reads what it needs from struct request (parameters are
+ * borrowed from libfcgi's environment and live until the reply is
+ * sent) and fills struct reply; http_send() writes it.  Errors are
+ * RFC 9457 problem documents (application/problem+json) for the API
+ * and HTML pages for the forms.
+ */
+#ifndef MSP_HTTP_H
+#define MSP_HTTP_H
+
+#include <stddef.h>
+
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+#include "buf.h"
+#include "msp_error.h"
+
+/* The largest body read; nginx refuses bigger ones first (413). */
+#define HTTP_BODY_MAX (256 * 1024)
+
+struct request {
+	FCGX_Request *fcgx;
+	const char *method;
+	const char *path;		/* without the query string */
+	const char *query;		/* "" when none */
+	const char *content_type;	/* "" when none */
+	const char *authorization;	/* "" when none */
+	const char *idempotency_key;	/* NULL when none */
+	const char *accept;		/* "" when none */
+	char *body;			/* NUL-terminated, after read */
+	size_t body_len;
+};
+
+#define HTTP_EXTRA_HEADERS 512
+
+struct reply {
+	int status;
+	const char *content_type;	/* without charset */
+	struct buf body;
+	char headers[HTTP_EXTRA_HEADERS];	/* extra "Name: v\r\n" lines */
+	size_t headers_len;
+	const char *log_note;	/* a short word for the log, or NULL */
+};
+
+/* Fills req from libfcgi's parameters. */
+void http_request_init(struct request *req, FCGX_Request *fcgx);
+
+/* Frees what the request owns (its body). */
+void http_request_free(struct request *req);
+
+/*
+ * Reads the body (CONTENT_LENGTH bytes, at most HTTP_BODY_MAX).  On
+ * failure fills r with 413 or 400 and returns -1.
+ */
+int http_read_body(struct request *req, struct reply *r);
+
+/* Whether the request's media type is type (parameters ignored). */
+int http_content_type_is(const struct request *req, const char *type);
+
+/* Adds a header line to r ("Location", "/x"); ignored if it would not
+ * fit (our own fixed headers only). */
+void http_header(struct reply *r, const char *name, const char *value);
+
+/* The reason phrase of a status (RFC 9110 §15). */
+const char *http_reason(int status);
+
+/*
+ * An RFC 9457 problem reply: type about:blank, title from the status,
+ * detail, and, when errors is not NULL (taken over), an "errors" array
+ * of {"field", "detail"}.
+ */
+void http_problem(struct reply *r, int status, const char *detail,
+		  json_object *errors);
+
+/* A JSON reply; takes over body. */
+void http_json(struct reply *r, int status, json_object *body);
+
+/* Writes status line, headers and body; HEAD gets no body. */
+void http_send(struct request *req, struct reply *r);
+
+void http_reply_free(struct reply *r);
+
+#endif

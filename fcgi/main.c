@@ -1,0 +1,234 @@
+/*
+ * msp-fcgi — the FastCGI worker nginx hands requests to.
+ *
+ * A parent opens the unix socket and forks N workers that accept on it,
+ * each with its own PostgreSQL connection.  The parent restarts a worker
+ * that dies (a crash must not shrink the pool for good) and, on SIGTERM
+ * or SIGINT, asks every worker to stop: a worker finishes the request in
+ * hand, then exits.  A worker never exits because a request failed;
+ * failures become HTTP statuses.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+#include "secret.h"
+#include "settings.h"
+#include "worker.h"
+
+#define MAX_WORKERS 64
+
+static const char usage_text[] =
+"Usage: msp-fcgi [OPTION]...\n"
+"FastCGI worker of the MSP survey service, reached by nginx over a unix\n"
+"socket.  Stops cleanly on SIGTERM or SIGINT: requests in hand finish.\n"
+"\n"
+"  -s, --socket PATH    unix socket to listen on (default:\n"
+"                       $MSP_FCGI_SOCKET, else ./msp-fcgi.sock)\n"
+"  -w, --workers N      worker processes, 1-64 (default: $MSP_FCGI_WORKERS,\n"
+"                       else 2)\n"
+"  -d, --database URL   PostgreSQL connection string (default:\n"
+"                       $MSP_DATABASE_URL, else libpq's PG* variables)\n"
+"  -k, --secret-file F  the server secret: 32-4096 random bytes that key\n"
+"                       structure pseudonyms and form tokens (default:\n"
+"                       $MSP_SECRET_FILE; required)\n"
+"  -h, --help           show this help and exit\n"
+"  -V, --version        show the version and exit\n"
+"\n"
+"Each request is logged as one JSON line on standard error.\n";
+
+struct options {
+	const char *socket;
+	const char *database;
+	const char *secret_file;
+	int workers;
+};
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	worker_stop_requested = 1;
+	FCGX_ShutdownPending();	/* makes a blocked accept return */
+}
+
+static void
+catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: accept/waitpid must wake */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static pid_t
+spawn(int listen_fd, const struct options *opt, const struct secret *secret)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(worker_main(listen_fd, opt->database, secret));
+	return pid;
+}
+
+static int
+parse_workers(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 ||
+	    v > MAX_WORKERS)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int
+parse_options(int argc, char **argv, struct options *opt)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "database", required_argument, NULL, 'd' },
+		{ "secret-file", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *env = getenv("MSP_FCGI_WORKERS");
+	int c;
+
+	opt->socket = getenv("MSP_FCGI_SOCKET");
+	if (opt->socket == NULL || *opt->socket == '\0')
+		opt->socket = "msp-fcgi.sock";
+	opt->database = settings_database_url();
+	opt->secret_file = settings_secret_file();
+	opt->workers = 2;
+	if (env != NULL && *env != '\0' &&
+	    parse_workers(env, &opt->workers) != 0) {
+		fprintf(stderr, "msp-fcgi: MSP_FCGI_WORKERS must be 1-%d\n",
+			MAX_WORKERS);
+		return 2;
+	}
+	while ((c = getopt_long(argc, argv, "s:w:d:k:hV", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 's':
+			opt->socket = optarg;
+			break;
+		case 'w':
+			if (parse_workers(optarg, &opt->workers) != 0) {
+				fprintf(stderr, "msp-fcgi: --workers must be "
+					"1-%d\n", MAX_WORKERS);
+				return 2;
+			}
+			break;
+		case 'd':
+			opt->database = optarg;
+			break;
+		case 'k':
+			opt->secret_file = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return -1;
+		case 'V':
+			printf("msp-fcgi %s\n", PACKAGE_VERSION);
+			return -1;
+		default:
+			fputs("Try 'msp-fcgi --help'.\n", stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "msp-fcgi: unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options opt;
+	struct secret secret;
+	struct msp_error err;
+	pid_t pids[MAX_WORKERS] = { 0 };
+	int listen_fd, i, rc, status;
+	pid_t dead;
+
+	rc = parse_options(argc, argv, &opt);
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	if (secret_load(opt.secret_file, &secret, &err) != MSP_OK) {
+		fprintf(stderr, "msp-fcgi: %s\n", err.message);
+		return 1;
+	}
+	if (FCGX_Init() != 0) {
+		fputs("msp-fcgi: FastCGI library initialisation failed\n",
+		      stderr);
+		return 1;
+	}
+	unlink(opt.socket);	/* a stale socket from a killed run */
+	listen_fd = FCGX_OpenSocket(opt.socket, 128);
+	if (listen_fd < 0) {
+		fprintf(stderr, "msp-fcgi: cannot listen on %s: %s\n",
+			opt.socket, strerror(errno));
+		return 1;
+	}
+	/* nginx's workers may run as another user; the socket's directory
+	 * is what restricts who can reach it. */
+	chmod(opt.socket, 0666);
+	catch_stop_signals();
+	for (i = 0; i < opt.workers; i++)
+		pids[i] = spawn(listen_fd, &opt, &secret);
+	fprintf(stderr, "{\"level\":\"info\",\"event\":\"listening\","
+		"\"socket\":\"%s\",\"workers\":%d}\n", opt.socket, opt.workers);
+	while (!worker_stop_requested) {
+		dead = waitpid(-1, &status, 0);
+		if (dead < 0)
+			continue;	/* EINTR: a stop signal */
+		for (i = 0; i < opt.workers; i++) {
+			if (pids[i] != dead)
+				continue;
+			fprintf(stderr, "{\"level\":\"warning\",\"event\":"
+				"\"worker died\",\"worker\":%ld,\"status\":%d}"
+				"\n", (long)dead, status);
+			pids[i] = 0;
+			sleep(1);	/* no hot loop if it keeps dying */
+			/* The sleep ends early on a stop signal. */
+			if (!worker_stop_requested)
+				pids[i] = spawn(listen_fd, &opt, &secret);
+		}
+	}
+	for (i = 0; i < opt.workers; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGTERM);
+	while (waitpid(-1, &status, 0) > 0 || errno == EINTR)
+		;
+	unlink(opt.socket);
+	secret_clear(&secret);
+	fprintf(stderr, "{\"level\":\"info\",\"event\":\"stopped\"}\n");
+	return 0;
+}

@@ -1,0 +1,335 @@
+/*
+ * worker — one msp-fcgi worker process.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "db.h"
+#include "worker.h"
+
+volatile sig_atomic_t worker_stop_requested;
+
+/* While the database is down every request fails to connect: one log
+ * line per interval, not one per request. */
+#define DB_DOWN_LOG_INTERVAL 10
+
+/* Studies are reference data: re-read at most this often. */
+#define STUDIES_TTL 60
+
+/* Every statement the worker runs, prepared once per connection. */
+static const struct {
+	const char *name;
+	const char *sql;
+	int nparams;
+} statements[] = {
+	{ "api_submit",
+	  "SELECT response_id, replayed, same_request, n_answers"
+	  "  FROM msp.api_submit($1, $2, $3, pg_catalog.decode($4, 'hex'),"
+	  "                      $5, $6, $7, $8)", 8 },
+	{ "form_submit",
+	  "SELECT response_id, replayed"
+	  "  FROM msp.form_submit($1, $2, $3, pg_catalog.decode($4, 'hex'),"
+	  "                       $5, $6, $7)", 7 },
+	{ "form_resume",
+	  "SELECT item_key, value"
+	  "  FROM msp.form_resume($1, pg_catalog.decode($2, 'hex'))", 2 },
+	{ "api_interview",
+	  "SELECT interview_id, n_segments"
+	  "  FROM msp.api_interview($1, $2, $3)", 3 },
+	{ "responses",
+	  /* RLS limits the rows to what the token may see. */
+	  "SELECT r.response_id, r.status, r.respondent_role,"
+	  "       r.submitted_at, r.started_at,"
+	  "       coalesce((SELECT pg_catalog.jsonb_object_agg(g.item_key, g.v)"
+	  "         FROM (SELECT a.item_key, CASE WHEN pg_catalog.bool_or("
+	  "                   i.item_type = 'multiple_choice')"
+	  "                 THEN pg_catalog.jsonb_agg(pg_catalog.to_jsonb("
+	  "                        a.choice_code) ORDER BY a.answer_id)"
+	  "                 ELSE (pg_catalog.array_agg(coalesce("
+	  "                        pg_catalog.to_jsonb(a.choice_code),"
+	  "                        pg_catalog.to_jsonb(a.num_value),"
+	  "                        pg_catalog.to_jsonb(a.text_value),"
+	  "                        pg_catalog.to_jsonb(a.bool_value))))[1]"
+	  "                 END AS v"
+	  "            FROM msp.answer a JOIN msp.instrument_item i"
+	  "              ON i.instrument_id = a.instrument_id"
+	  "             AND i.item_key = a.item_key"
+	  "           WHERE a.response_id = r.response_id"
+	  "           GROUP BY a.item_key) g), '{}') AS answers"
+	  "  FROM msp.response r"
+	  " WHERE r.study_id = $1 AND r.response_id > $2"
+	  "   AND ($3::timestamptz IS NULL OR r.submitted_at >= $3)"
+	  " ORDER BY r.response_id LIMIT $4", 4 },
+	{ "enter", "SELECT msp.enter($1)", 1 },
+	{ "studies",
+	  "SELECT s.study_id, s.slug, s.title_fr, s.year, s.instrument_id,"
+	  "       r.slug AS region"
+	  "  FROM msp.study s JOIN msp.region r USING (region_id)"
+	  " ORDER BY r.slug, s.year DESC, s.slug", 0 },
+};
+
+static void
+log_db_down(struct worker *w, const char *why)
+{
+	time_t now = time(NULL);
+
+	w->failures++;
+	if (w->down_since == 0)
+		w->down_since = now;
+	if (w->last_logged != 0 && now - w->last_logged < DB_DOWN_LOG_INTERVAL)
+		return;
+	w->last_logged = now;
+	fprintf(stderr, "{\"level\":\"error\",\"worker\":%ld,"
+		"\"event\":\"database unreachable\",\"down_s\":%ld,"
+		"\"failed_attempts\":%lu,\"why\":\"%s\"}\n", (long)getpid(),
+		(long)(now - w->down_since), w->failures, why);
+}
+
+PGconn *
+worker_db(struct worker *w)
+{
+	struct msp_error err;
+	size_t i;
+
+	if (w->conn != NULL && PQstatus(w->conn) == CONNECTION_OK)
+		return w->conn;
+	PQfinish(w->conn);
+	w->conn = NULL;
+	if (db_connect(w->database, NULL, &w->conn, &err) != MSP_OK) {
+		log_db_down(w, "connect");
+		return NULL;
+	}
+	for (i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {
+		if (db_prepare(w->conn, statements[i].name, statements[i].sql,
+			       statements[i].nparams, &err) != MSP_OK) {
+			/* a schema older than the worker: say so, once */
+			fprintf(stderr, "{\"level\":\"error\",\"event\":"
+				"\"prepare failed\",\"statement\":\"%s\"}\n",
+				statements[i].name);
+			PQfinish(w->conn);
+			w->conn = NULL;
+			log_db_down(w, "prepare");
+			return NULL;
+		}
+	}
+	if (w->down_since != 0) {
+		fprintf(stderr, "{\"level\":\"info\",\"worker\":%ld,"
+			"\"event\":\"database reachable again\","
+			"\"failed_attempts\":%lu}\n", (long)getpid(),
+			w->failures);
+		w->down_since = 0;
+		w->failures = 0;
+	}
+	return w->conn;
+}
+
+void
+worker_db_failure(struct worker *w, const struct msp_error *err,
+		  struct reply *r)
+{
+	json_object *o;
+
+	if (w->conn == NULL || PQstatus(w->conn) != CONNECTION_OK) {
+		PQfinish(w->conn);
+		w->conn = NULL;
+		log_db_down(w, "connection lost");
+		http_problem(r, 503, "the database cannot be reached", NULL);
+		http_header(r, "Retry-After", "5");
+		return;
+	}
+	/* The message names the statement, never parameter values. */
+	o = json_object_new_object();
+	json_object_object_add(o, "level", json_object_new_string("error"));
+	json_object_object_add(o, "event",
+			       json_object_new_string("database error"));
+	json_object_object_add(o, "sqlstate",
+			       json_object_new_string(err->sqlstate));
+	fprintf(stderr, "%s\n", json_object_to_json_string_ext(
+			o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	http_problem(r, 500, "the request could not be stored", NULL);
+}
+
+static void
+studies_free(struct worker *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_studies; i++) {
+		free(w->studies[i].slug);
+		free(w->studies[i].title_fr);
+		free(w->studies[i].region_slug);
+		instrument_free(w->studies[i].ins);
+	}
+	free(w->studies);
+	w->studies = NULL;
+	w->n_studies = 0;
+	w->studies_loaded = 0;
+}
+
+int
+worker_studies(struct worker *w, struct reply *r)
+{
+	struct msp_error err;
+	PGresult *res = NULL;
+	PGconn *conn;
+	int i, n;
+
+	if (w->studies_loaded != 0 &&
+	    time(NULL) - w->studies_loaded < STUDIES_TTL)
+		return 0;
+	if ((conn = worker_db(w)) == NULL) {
+		http_problem(r, 503, "the database cannot be reached", NULL);
+		http_header(r, "Retry-After", "5");
+		return -1;
+	}
+	if (db_exec_prepared(conn, "studies", 0, NULL, PGRES_TUPLES_OK, &res,
+			     &err) != MSP_OK) {
+		worker_db_failure(w, &err, r);
+		return -1;
+	}
+	studies_free(w);
+	n = PQntuples(res);
+	w->studies = calloc(n ? (size_t)n : 1, sizeof(*w->studies));
+	if (w->studies == NULL)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		struct study *s = &w->studies[i];
+
+		w->n_studies = (size_t)i + 1;
+		s->study_id = atoi(PQgetvalue(res, i,
+					      db_column(res, "study_id")));
+		s->year = atoi(PQgetvalue(res, i, db_column(res, "year")));
+		s->instrument_id = atoi(PQgetvalue(
+			res, i, db_column(res, "instrument_id")));
+		s->slug = strdup(PQgetvalue(res, i, db_column(res, "slug")));
+		s->title_fr = strdup(PQgetvalue(res, i,
+						db_column(res, "title_fr")));
+		s->region_slug = strdup(PQgetvalue(res, i,
+						   db_column(res, "region")));
+		if (!s->slug || !s->title_fr || !s->region_slug)
+			goto oom;
+	}
+	PQclear(res);
+	w->studies_loaded = time(NULL);
+	return 0;
+oom:
+	PQclear(res);
+	studies_free(w);
+	http_problem(r, 503, "out of memory", NULL);
+	http_header(r, "Retry-After", "5");
+	return -1;
+}
+
+const struct study *
+worker_study(struct worker *w, const char *slug, struct reply *r, int *found)
+{
+	struct msp_error err;
+	size_t i;
+
+	*found = -1;
+	if (worker_studies(w, r) != 0)
+		return NULL;
+	for (i = 0; i < w->n_studies; i++) {
+		struct study *s = &w->studies[i];
+
+		if (strcmp(s->slug, slug) != 0)
+			continue;
+		/* Instruments are immutable: loaded once per worker. */
+		if (s->ins == NULL &&
+		    instrument_load(w->conn, s->instrument_id, &s->ins,
+				    &err) != MSP_OK) {
+			worker_db_failure(w, &err, r);
+			return NULL;
+		}
+		*found = 1;
+		return s;
+	}
+	*found = 0;
+	return NULL;
+}
+
+static double
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* One JSON line per request: no query string, no body, no identity. */
+static void
+log_request(const struct request *req, const struct reply *r, double ms)
+{
+	json_object *o = json_object_new_object();
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_object_add(o, "time", json_object_new_string(when));
+	json_object_object_add(o, "worker", json_object_new_int(getpid()));
+	json_object_object_add(o, "method",
+			       json_object_new_string(req->method));
+	json_object_object_add(o, "path", json_object_new_string(req->path));
+	json_object_object_add(o, "status", json_object_new_int(r->status));
+	json_object_object_add(o, "ms", json_object_new_double(ms));
+	if (r->log_note != NULL)
+		json_object_object_add(o, "note",
+				       json_object_new_string(r->log_note));
+	fprintf(stderr, "%s\n",
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+static void
+route(struct worker *w, struct request *req, struct reply *r)
+{
+	if (api_route(w, req, r) || forms_route(w, req, r))
+		return;
+	if (strcmp(req->path, "/") == 0) {
+		r->status = 303;
+		http_header(r, "Location", "/forms");
+		return;
+	}
+	http_problem(r, 404, "no such resource", NULL);
+}
+
+int
+worker_main(int listen_fd, const char *database, const struct secret *secret)
+{
+	struct worker w = { .database = database, .secret = *secret };
+	FCGX_Request fcgx;
+	struct timespec t0;
+
+	if (FCGX_InitRequest(&fcgx, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+		return 1;
+	while (!worker_stop_requested && FCGX_Accept_r(&fcgx) >= 0) {
+		struct request req;
+		struct reply r = { .status = 500 };
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		http_request_init(&req, &fcgx);
+		route(&w, &req, &r);
+		http_send(&req, &r);
+		/* req's strings live in fcgx.envp, which Finish frees. */
+		log_request(&req, &r, elapsed_ms(&t0));
+		FCGX_Finish_r(&fcgx);
+		http_request_free(&req);
+		http_reply_free(&r);
+	}
+	FCGX_Free(&fcgx, 0);
+	PQfinish(w.conn);
+	studies_free(&w);
+	return 0;
+}
