@@ -17,8 +17,12 @@
 /* z for a two-sided 95% interval: qnorm(0.975). */
 #define STATS_Z95 1.959963984540054
 
-/* The largest table the exact test accepts (rows and columns). */
+/* The largest table the tests accept (rows and columns). */
 #define STATS_MAX_DIM 16
+
+/* The largest total count of a table (and so of any cell): sums and
+ * products of margins stay exact in a double. */
+#define STATS_MAX_COUNT 1000000000UL
 
 struct stats_interval {
 	double lo, hi;
@@ -55,9 +59,19 @@ struct stats_result {
 
 /*
  * Tests independence of rows and columns of t with method; AUTO applies
- * the source studies' rule.  Fails with MSP_EINVAL (and a message a
- * user can act on) for a table R would refuse: fewer than 2 rows or
- * columns, an empty row or column, a zero total.
+ * the source studies' rule.  *out is filled only on success.
+ *
+ * Fails with MSP_EINVAL (and a message a user can act on) for fewer
+ * than 2 rows or columns, more than STATS_MAX_DIM, a zero total or one
+ * above STATS_MAX_COUNT.  An empty row or column (all zeros) is
+ * allowed where R allows it: Fisher's test leaves it out, as
+ * fisher.test() does (same p-value), and since its expected counts are
+ * 0, AUTO picks Fisher; the χ² test refuses it (chisq.test() returns
+ * NaN).  A table with fewer than 2 non-empty rows or columns has
+ * nothing to test and fails (fisher.test() returns 1).  Fisher's test
+ * fails with MSP_EINVAL when the table is too large to enumerate within
+ * a fixed memory and work budget (R's FEXACT fails on such tables too),
+ * and with MSP_ENOMEM when memory runs out.
  */
 enum msp_status stats_test(const struct stats_table *t,
 			   enum stats_method method,
@@ -69,12 +83,26 @@ const char *stats_method_name(enum stats_method method);
 /*
  * Parses "2 3; 2 3; 5 9" (rows separated by ';', cells by blanks or
  * commas) into *out, whose cells the caller frees with
- * stats_table_free().  Fails with MSP_EINVAL naming the row and cell for
- * a negative or non-integer count, ragged or empty rows, one row only.
+ * stats_table_free(); *out is set only on success.  Fails with
+ * MSP_EINVAL naming the row and cell for a negative or non-integer
+ * count, a count or total above STATS_MAX_COUNT, an empty cell (",,"),
+ * empty or ragged rows, one row only, more than STATS_MAX_DIM rows or
+ * cells, empty input; with MSP_ENOMEM if memory runs out.
  */
 enum msp_status stats_table_parse(const char *text, struct stats_table *out,
 				  struct msp_error *err);
 
+/* Frees t's cells and empties it; t may be NULL or already freed. */
 void stats_table_free(struct stats_table *t);
+
+/*
+ * The regularized upper incomplete gamma function Q(a, x) =
+ * Γ(a, x) / Γ(a), as R's pgamma(x, a, lower.tail = FALSE), to about
+ * 1e-14 relative; NAN unless a > 0 and x is a number.
+ */
+double stats_gamma_q(double a, double x);
+
+/* P(X > x) for X ~ χ²(df): pchisq(x, df, lower.tail = FALSE). */
+double stats_chisq_upper(double x, double df);
 
 #endif
