@@ -124,6 +124,11 @@ api_db_error(struct worker *w, const struct msp_error *err, struct reply *r)
 	} else if (strcmp(s, "42501") == 0) {
 		/* RLS or an explicit refusal: the token's scope */
 		http_problem(r, 403, "this token may not do that", NULL);
+	} else if (strcmp(s, "22023") == 0) {
+		/* raised by msp.api_submit itself */
+		http_problem(r, 422, "structure_id is required with an "
+			     "analyst token", one_error("structure_id",
+							"required"));
 	} else if (strncmp(s, "22", 2) == 0 || strncmp(s, "23", 2) == 0 ||
 		   strcmp(s, "02000") == 0) {
 		/* data exceptions and integrity constraints: the input */

@@ -283,12 +283,16 @@ log_request(const struct request *req, const struct reply *r, double ms)
 			       json_object_new_string(req->method));
 	json_object_object_add(o, "path", json_object_new_string(req->path));
 	json_object_object_add(o, "status", json_object_new_int(r->status));
-	json_object_object_add(o, "ms", json_object_new_double(ms));
+	json_object_object_add(o, "ms",
+			       json_object_new_double((double)(long)(ms * 1000)
+						      / 1000));
 	if (r->log_note != NULL)
 		json_object_object_add(o, "note",
 				       json_object_new_string(r->log_note));
 	fprintf(stderr, "%s\n",
-		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_to_json_string_ext(
+			o, JSON_C_TO_STRING_PLAIN |
+			JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 
