@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# bench/api.sh — durable submissions per second through nginx + msp-fcgi,
+# against the database's own ceiling for the same work.
+#
+#   bench/api.sh [BINDIR]     (default: build, the plain -O2 build)
+#
+# Starts a private PostgreSQL cluster (fsync on: acknowledged means
+# durable) and the stack, creates a team token, then:
+#   1. wrk POSTs a valid Occitanie submission (each with its own
+#      Idempotency-Key) at 32 connections for 15 s; prints requests/s,
+#      p50/p99 latency and the non-2xx count;
+#   2. pgbench calls msp.api_submit with the same payload, one row per
+#      transaction, 32 clients for 15 s: the database's ceiling here;
+#   3. prints the ratio, and checks that every submission wrk saw
+#      acknowledged is in the database exactly once.
+# Needs wrk (apt-get install wrk).  Loopback only.  Not part of make check.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:-$src/build}
+DURATION=${DURATION:-15}
+CONNECTIONS=${CONNECTIONS:-32}
+. "$src/scripts/ports.sh"
+command -v wrk >/dev/null || { echo "bench/api.sh: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+[ -x "$bin/fcgi/msp-fcgi" ] || { echo "bench/api.sh: build first ($bin/fcgi/msp-fcgi)" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/msp-bench.XXXXXX")
+chmod 755 "$work"	# the server may run as postgres
+cleanup() {
+	"$src/scripts/msp-stack" stop "$work/stack" >/dev/null 2>&1 || true
+	"$src/scripts/pgcluster" stop "$work/pg" >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$src/scripts/pgcluster" start "$work/pg" >/dev/null
+. "$work/pg/env"
+export MSP_DATABASE_URL MSP_MIGRATIONS_DIR=$src/sql/migrations \
+	MSP_REFERENCE_DIR=$src/sql/reference
+pgbin=$(dirname "$(command -v pg_ctl 2>/dev/null || echo /usr/lib/postgresql/15/bin/pg_ctl)")
+[ -x "$pgbin/pgbench" ] || pgbin=/usr/lib/postgresql/15/bin
+"$bin/cli/msp-report" db migrate -q
+"$bin/cli/msp-report" db load-reference -q
+mkdir -p "$work/stack"
+export MSP_SECRET_FILE=$work/stack/secret
+head -c 32 /dev/urandom > "$MSP_SECRET_FILE"
+export MSP_HTTP_PORT MSP_HTTPS_PORT MSP_FCGI_WORKERS=${MSP_FCGI_WORKERS:-4}
+export MSP_RATE_LIMIT=1000000 MSP_RATE_BURST=1000000
+MSP_HTTP_PORT=$(pick_port); MSP_HTTPS_PORT=$(pick_port)
+"$src/scripts/msp-stack" start "$work/stack" "$bin/fcgi" >/dev/null
+token=$("$bin/cli/msp-report" token create --kind team --identifier bench \
+	--region occitanie 2>/dev/null)
+study=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT study_id FROM msp.study WHERE slug = 'occitanie-2024'")
+
+payload='{"study":"occitanie-2024","respondent_role":"coordinateur","answers":{"structure_type":"msp","aci_signatory":true,"project_validation_year":2015,"def_usager":"Une personne qui consulte"}}'
+# The answers as msp.store_answers reads them (what the worker sends).
+answers='[{"k":"structure_type","c":"msp"},{"k":"aci_signatory","b":true},{"k":"project_validation_year","n":"2015"},{"k":"def_usager","t":"Une personne qui consulte"}]'
+
+cat > "$work/post.lua" <<LUA
+local counter = 0
+ok, bad = 0, 0
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  wrk.method = "POST"
+  wrk.body = '$payload'
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Authorization"] = "Bearer $token"
+end
+function request()
+  counter = counter + 1
+  wrk.headers["Idempotency-Key"] = "wrk-" .. id .. "-" .. counter
+  return wrk.format()
+end
+function response(status, headers, body)
+  if status >= 200 and status < 300 then ok = ok + 1 else bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local acked, failed = 0, 0
+  for _, t in ipairs(threads) do
+    acked = acked + t:get("ok")
+    failed = failed + t:get("bad")
+  end
+  io.write(string.format("RESULT %.1f %.3f %.3f %d %d\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    acked, failed))
+end
+LUA
+
+echo "== wrk: $CONNECTIONS connections, ${DURATION}s, $MSP_FCGI_WORKERS workers"
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/post.lua" \
+	"http://127.0.0.1:$MSP_HTTP_PORT/api/v1/responses" > "$work/wrk.out"
+read -r _ rps p50 p99 acked failed < <(grep '^RESULT' "$work/wrk.out")
+printf 'api: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, %d acknowledged, %d non-2xx\n' \
+	"$rps" "$p50" "$p99" "$acked" "$failed"
+
+stored=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT count(*) FROM msp.response WHERE idempotency_key LIKE 'api:%:wrk-%'")
+dups=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT count(*) - count(DISTINCT idempotency_key) FROM msp.response")
+
+cat > "$work/pgbench.sql" <<SQL
+\\set r random(1, 1000000000000)
+SELECT msp.api_submit('$token', $study, 'pgb-' || :client_id || '-' || :r, NULL, 'coordinateur', true, NULL, '$answers');
+SQL
+echo "== pgbench: the same call, $CONNECTIONS clients, ${DURATION}s"
+"$pgbin/pgbench" -n -c "$CONNECTIONS" -j 2 -T "$DURATION" -f "$work/pgbench.sql" \
+	"$MSP_DATABASE_URL" > "$work/pgbench.out" 2>&1 ||
+	{ cat "$work/pgbench.out" >&2; exit 1; }
+ceiling=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.out" | head -1)
+printf 'database ceiling (pgbench): %.0f submissions/s\n' "$ceiling"
+awk -v a="$rps" -v c="$ceiling" 'BEGIN { printf "ratio api / ceiling: %.2f\n", a / c }'
+# wrk counts requests finished in its window; the database may hold a
+# few more that were stored while wrk was stopping (never fewer).
+printf 'acknowledged %d, stored %d, duplicate keys %d\n' "$acked" "$stored" "$dups"
+if [ "$stored" -lt "$acked" ] || [ "$dups" -ne 0 ]; then
+	echo "LOST OR DUPLICATED SUBMISSIONS" >&2
+	exit 1
+fi
