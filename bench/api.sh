@@ -3,6 +3,7 @@
 # against the database's own ceiling for the same work.
 #
 #   bench/api.sh [BINDIR]     (default: build, the plain -O2 build)
+#   PG_NOFSYNC=1 bench/api.sh (not durable: tells commit latency apart)
 #
 # Starts a private PostgreSQL cluster (fsync on: acknowledged means
 # durable) and the stack, creates a team token, then:
@@ -32,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$src/scripts/pgcluster" start "$work/pg" >/dev/null
+"$src/scripts/pgcluster" start "$work/pg" ${PG_NOFSYNC:+--no-fsync} >/dev/null
 . "$work/pg/env"
 export MSP_DATABASE_URL MSP_MIGRATIONS_DIR=$src/sql/migrations \
 	MSP_REFERENCE_DIR=$src/sql/reference
