@@ -1,16 +1,231 @@
 /*
- * msp-report report — being written.
+ * msp-report [report] --region NAME [OPTION]... — the study's tables.
+ *
+ * Options are validated here, once; lib/report.c builds the document
+ * and lib/format.c renders it.  Identity and disclosure threshold come
+ * from the environment (MSP_TOKEN, MSP_DISCLOSURE_THRESHOLD), never
+ * from an option: the person disclosure control protects against is the
+ * one typing the command.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "buf.h"
 #include "cli.h"
+#include "format.h"
+#include "report.h"
+#include "report_disclosure.h"
+
+static const char usage_text[] =
+"Usage: msp-report --region NAME [OPTION]...\n"
+"       msp-report --compare REGION,REGION [OPTION]...\n"
+"       msp-report --has [--region NAME]\n"
+"The tables of a study: targeted population and response rate,\n"
+"structure characteristics, involvement, priority and intention, freins\n"
+"and leviers, every proportion with its Wilson 95% interval.\n"
+"\n"
+"  --region NAME      region, by slug or name (case and accents ignored)\n"
+"  --study SLUG       one of the region's studies (default: the latest)\n"
+"  --by VARIABLE      compare groups (e.g. usagers): counts per group\n"
+"                     and the p-value of each characteristic\n"
+"  --nonresponse      participants vs the rest of the targeted population\n"
+"  --compare A,B      compare regions on harmonised variables\n"
+"  --has              freins and leviers by HAS category, region, stage\n"
+"  --terms ITEM       most frequent terms of an open item\n"
+"  --top N            how many terms (default 10)\n"
+"  --nsp keep|exclude     'ne sait pas' answers: a category of their own\n"
+"                         (default) or left out of percentages and tests\n"
+"  --missing exclude|keep no answer: left out (default) or a category\n"
+"  --format FORMAT    text (default), csv, json, markdown, html\n"
+"  -d, --database URL PostgreSQL connection string\n"
+"  -h, --help         show this help and exit\n"
+"\n"
+"Tests: Pearson's chi-squared without continuity correction when every\n"
+"expected count is >= 5, else Fisher's exact test; each row names\n"
+"its test.\n"
+"\n"
+"Environment:\n"
+"  MSP_TOKEN                 bearer token: the report sees what the\n"
+"                            token's role sees; without one, the\n"
+"                            connection's own role (everything)\n"
+"  MSP_DISCLOSURE_THRESHOLD  for a federation token, counts from 1 to\n"
+"                            this minus 1 are suppressed (default 5)\n"
+"\n"
+"Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
+
+/* "msp-report: WHAT 'ARG'" (ARG may be NULL) and the hint; returns 2. */
+static int
+usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "msp-report: %s", what);
+	if (arg != NULL)
+		fprintf(stderr, " '%s'", arg);
+	fputs("\nTry 'msp-report --region NAME --help'.\n", stderr);
+	return 2;
+}
+
+static int
+parse_keep(const char *s, enum report_keep *out)
+{
+	if (strcmp(s, "keep") == 0)
+		*out = REPORT_KEEP;
+	else if (strcmp(s, "exclude") == 0)
+		*out = REPORT_EXCLUDE;
+	else
+		return -1;
+	return 0;
+}
+
+/* Writes all of buf to stdout; -1 on a write error. */
+static int
+write_out(const struct buf *b)
+{
+	if (b->len > 0 && fwrite(b->data, 1, b->len, stdout) != b->len)
+		return -1;
+	return fflush(stdout) == 0 ? 0 : -1;
+}
 
 int
 cmd_report(const struct cli_context *ctx, int argc, char **argv)
 {
-	(void)ctx; (void)argc; (void)argv;
-	fputs("msp-report: 'report' is not implemented yet\n", stderr);
-	return 1;
+	enum {
+		OPT_REGION = 256, OPT_STUDY, OPT_BY, OPT_COMPARE,
+		OPT_NONRESPONSE, OPT_HAS, OPT_TERMS, OPT_TOP, OPT_NSP,
+		OPT_MISSING, OPT_FORMAT,
+	};
+	static const struct option longopts[] = {
+		{ "region", required_argument, NULL, OPT_REGION },
+		{ "study", required_argument, NULL, OPT_STUDY },
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "compare", required_argument, NULL, OPT_COMPARE },
+		{ "nonresponse", no_argument, NULL, OPT_NONRESPONSE },
+		{ "has", no_argument, NULL, OPT_HAS },
+		{ "terms", required_argument, NULL, OPT_TERMS },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "nsp", required_argument, NULL, OPT_NSP },
+		{ "missing", required_argument, NULL, OPT_MISSING },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "database", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli_context local = *ctx;
+	struct report_options opt;
+	struct msp_error err;
+	struct buf out = BUF_INIT;
+	struct rdoc *doc = NULL;
+	PGconn *conn = NULL;
+	enum format_kind format = FORMAT_TEXT;
+	const char *token;
+	int c, status = 1, f;
+	unsigned long top;
+	char *end;
+
+	report_options_init(&opt);
+	/* main() may have silenced getopt and stopped mid-way: start
+	 * afresh, with messages */
+	optind = 0;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_REGION:
+			opt.region = optarg;
+			break;
+		case OPT_STUDY:
+			opt.study = optarg;
+			break;
+		case OPT_BY:
+			opt.by = optarg;
+			break;
+		case OPT_COMPARE:
+			opt.compare = optarg;
+			break;
+		case OPT_NONRESPONSE:
+			opt.nonresponse = 1;
+			break;
+		case OPT_HAS:
+			opt.has = 1;
+			break;
+		case OPT_TERMS:
+			opt.terms = optarg;
+			break;
+		case OPT_TOP:
+			errno = 0;
+			top = strtoul(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    optarg[0] == '-' || top < 1 ||
+			    top > REPORT_MAX_TOP)
+				return usage_error("--top takes a number "
+						   "from 1 to 1000, not",
+						   optarg);
+			opt.top = (unsigned)top;
+			break;
+		case OPT_NSP:
+			if (parse_keep(optarg, &opt.dont_know) != 0)
+				return usage_error("--nsp takes keep or "
+						   "exclude, not", optarg);
+			break;
+		case OPT_MISSING:
+			if (parse_keep(optarg, &opt.missing) != 0)
+				return usage_error("--missing takes keep or "
+						   "exclude, not", optarg);
+			break;
+		case OPT_FORMAT:
+			f = format_parse(optarg);
+			if (f < 0)
+				return usage_error("formats are text, csv, "
+						   "json, markdown and html, "
+						   "not", optarg);
+			format = (enum format_kind)f;
+			break;
+		case 'd':
+			local.database = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs("Try 'msp-report --region NAME --help'.\n",
+			      stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument", argv[optind]);
+	if (opt.region == NULL && opt.compare == NULL && !opt.has)
+		return usage_error("--region NAME is required", NULL);
+	if (opt.compare != NULL && (opt.region != NULL || opt.by != NULL ||
+				    opt.nonresponse || opt.terms != NULL))
+		return usage_error("--compare takes no --region, --by, "
+				   "--nonresponse or --terms", NULL);
+	if (opt.study != NULL && opt.region == NULL)
+		return usage_error("--study needs --region", NULL);
+	token = getenv("MSP_TOKEN");
+	opt.token = token != NULL && token[0] != '\0' ? token : NULL;
+	if (disclosure_threshold(&opt.threshold, &err) != MSP_OK)
+		return cli_fail(&err);
+	conn = cli_connect(&local);
+	if (conn == NULL)
+		goto out;
+	if (report_build(conn, &opt, &doc, &err) != MSP_OK ||
+	    format_render(doc, format, &out, &err) != MSP_OK) {
+		cli_fail(&err);
+		goto out;
+	}
+	if (write_out(&out) != 0) {
+		fprintf(stderr, "msp-report: writing the report: %s\n",
+			strerror(errno));
+		goto out;
+	}
+	status = 0;
+out:
+	rdoc_free(doc);
+	buf_free(&out);
+	PQfinish(conn);
+	return status;
 }

@@ -15,7 +15,9 @@
 
 static const char usage_text[] =
 "Usage: msp-report [OPTION]... COMMAND [ARG]...\n"
+"       msp-report [OPTION]... --region NAME [REPORT OPTION]...\n"
 "Survey reports on user involvement in French primary-care teams.\n"
+"'msp-report --region NAME --help' describes the report's options.\n"
 "\n"
 "Commands:\n"
 "  db migrate [--dir DIR]   apply the schema migrations the database lacks\n"
@@ -54,7 +56,10 @@ main(int argc, char **argv)
 	size_t i;
 	int c;
 
-	/* "+": stop at the command name; its options are its own. */
+	/* "+": stop at the command name; its options are its own.  No
+	 * message from getopt: an unknown long option may be the report's
+	 * (below). */
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+d:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -67,6 +72,17 @@ main(int argc, char **argv)
 			printf("msp-report %s\n", PACKAGE_VERSION);
 			return 0;
 		default:
+			/* "msp-report --region NAME ...": no command word;
+			 * the report parses from its first option on */
+			if (optopt == 0 && optind >= 2 &&
+			    strncmp(argv[optind - 1], "--", 2) == 0)
+				return cmd_report(&ctx, argc - optind + 2,
+						  argv + optind - 2);
+			if (optopt == 'd')
+				fputs("msp-report: -d needs a URL\n", stderr);
+			else if (optopt != 0)
+				fprintf(stderr, "msp-report: unknown option "
+					"'-%c'\n", optopt);
 			fputs("Try 'msp-report --help'.\n", stderr);
 			return 2;
 		}

@@ -1,0 +1,57 @@
+/*
+ * format — a report_doc in the form its reader wants.
+ *
+ *   text      aligned tables for a terminal
+ *   csv       tidy long CSV (RFC 4180): one statistic per row, with the
+ *             table, variable, category and column it belongs to, ready
+ *             for R's read.csv or pandas.read_csv
+ *   json      the document's structure, typed numbers
+ *   markdown  pipe tables
+ *   html      one self-contained page (inline CSS and SVG bar charts, no
+ *             external resource), every text escaped
+ *
+ * Renderers only append to a struct buf: the caller checks buf_status()
+ * once and decides where the bytes go.
+ */
+#ifndef MSP_FORMAT_H
+#define MSP_FORMAT_H
+
+#include "buf.h"
+#include "msp_error.h"
+#include "report_doc.h"
+
+enum format_kind {
+	FORMAT_TEXT,
+	FORMAT_CSV,
+	FORMAT_JSON,
+	FORMAT_MARKDOWN,
+	FORMAT_HTML,
+};
+
+/* Parses "text", "csv", ...; -1 if none. */
+int format_parse(const char *name);
+
+/* "text", "csv", ... */
+const char *format_name(enum format_kind kind);
+
+/*
+ * Appends doc rendered as kind to out.  Fails with MSP_ENOMEM (the
+ * buffer's or json-c's allocations); out's content is then incomplete.
+ */
+enum msp_status format_render(const struct rdoc *doc, enum format_kind kind,
+			      struct buf *out, struct msp_error *err);
+
+/* The cell as the text formats show it: "4 (40.00%) [16.8–68.7]",
+ * "0.383 Fisher", "s" when suppressed.  Appends to out. */
+void format_cell(const struct rcell *c, struct buf *out);
+
+/* p-value for people: "0.383", "<0.001". */
+void format_p(double p, struct buf *out);
+
+/* Appends s to out with & < > " ' escaped for HTML. */
+void format_html_escape(const char *s, struct buf *out);
+
+/* format_html.c */
+void format_html(const struct rdoc *doc, struct buf *out);
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * format_html — a report as one self-contained HTML page: inline CSS,
+ * inline SVG bar charts, no script and no external resource, so that it
+ * opens offline and can be mailed.  Every text from the document goes
+ * through format_html_escape(): labels and open answers come from the
+ * database and may hold markup.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "format.h"
+
+void
+format_html_escape(const char *s, struct buf *out)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		switch (*s) {
+		case '&':
+			buf_puts(out, "&amp;");
+			break;
+		case '<':
+			buf_puts(out, "&lt;");
+			break;
+		case '>':
+			buf_puts(out, "&gt;");
+			break;
+		case '"':
+			buf_puts(out, "&quot;");
+			break;
+		case '\'':
+			buf_puts(out, "&#39;");
+			break;
+		default:
+			buf_putc(out, *s);
+		}
+	}
+}
+
+static const char style[] =
+	"body{font-family:system-ui,sans-serif;margin:2em auto;"
+	"max-width:72em;color:#222;line-height:1.4}"
+	"h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em}"
+	"dl.meta{display:grid;grid-template-columns:max-content auto;"
+	"gap:.2em 1em}dl.meta dt{font-weight:600}dl.meta dd{margin:0}"
+	"table{border-collapse:collapse;margin:.5em 0}"
+	"th,td{padding:.2em .6em;border-bottom:1px solid #ddd;"
+	"vertical-align:top}th{text-align:left;background:#f4f4f4}"
+	"td.v{text-align:right;white-space:nowrap}"
+	"tr.var th{background:none;padding-top:.7em}"
+	"td.cat{padding-left:1.6em}"
+	".s{color:#a00}p.note{font-size:.9em;color:#555;"
+	"white-space:pre-line}svg text{font-size:11px;"
+	"font-family:system-ui,sans-serif}";
+
+/* Bar colours, one per column of a chart. */
+static const char *const palette[] = {
+	"#3b6ea5", "#e07b39", "#5a9e6f", "#9467bd", "#c44e52", "#8c8c8c",
+};
+
+/* The value a chart draws for a cell: a percentage, else a count; -1
+ * when there is nothing to draw. */
+static double
+bar_value(const struct rcell *c, int *percent)
+{
+	if (c->suppressed)
+		return -1;
+	if (c->kind == RCELL_PROP) {
+		*percent = 1;
+		return c->pct;
+	}
+	if (c->kind == RCELL_COUNT)
+		return (double)c->n;
+	return -1;
+}
+
+/*
+ * A horizontal bar chart of t: one group of bars per category row, one
+ * bar per column (but the p column), scaled to the largest value.
+ */
+static void
+chart(const struct rtable *t, struct buf *out)
+{
+	const double label_w = 300, bar_w = 360, bar_h = 14, gap = 8;
+	size_t i, j, nrows = 0, ncols = t->ncols;
+	double max = 0, y;
+	int percent = 0;
+
+	if (ncols > 0 && strcmp(t->cols[ncols - 1].key, "p") == 0)
+		ncols--;
+	for (i = 0; i < t->nrows; i++) {
+		if (t->rows[i].cat_key == NULL)
+			continue;
+		nrows++;
+		for (j = 0; j < ncols; j++) {
+			double v = bar_value(&t->rows[i].cells[j], &percent);
+
+			if (v > max)
+				max = v;
+		}
+	}
+	if (nrows == 0 || ncols == 0)
+		return;
+	if (percent)
+		max = 100;
+	if (max <= 0)
+		max = 1;
+	buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+		   "role=\"img\" width=\"%.0f\" height=\"%.0f\">\n<title>",
+		   label_w + bar_w + 80,
+		   (double)nrows * ((double)ncols * bar_h + gap) + gap +
+		   (double)ncols * 16 + 8);
+	format_html_escape(t->title, out);
+	buf_puts(out, "</title>\n");
+	y = gap;
+	for (i = 0; i < t->nrows; i++) {
+		const struct rrow *r = &t->rows[i];
+
+		if (r->cat_key == NULL)
+			continue;
+		buf_printf(out, "<text x=\"%.0f\" y=\"%.1f\" "
+			   "text-anchor=\"end\">", label_w - 6,
+			   y + (double)ncols * bar_h / 2 + 4);
+		format_html_escape(r->cat_label, out);
+		buf_puts(out, "</text>\n");
+		for (j = 0; j < ncols; j++) {
+			double v = bar_value(&r->cells[j], &percent);
+			double w = v > 0 ? bar_w * v / max : 0;
+
+			buf_printf(out, "<rect x=\"%.0f\" y=\"%.1f\" "
+				   "width=\"%.1f\" height=\"%.0f\" "
+				   "fill=\"%s\"><title>", label_w, y, w,
+				   bar_h - 2, palette[j % 6]);
+			format_html_escape(t->cols[j].label, out);
+			buf_puts(out, "</title></rect>\n");
+			buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\">",
+				   label_w + w + 4, y + bar_h - 4);
+			if (v < 0)
+				buf_putc(out, 's');
+			else if (percent)
+				buf_printf(out, "%.1f %%", v);
+			else
+				buf_printf(out, "%.0f", v);
+			buf_puts(out, "</text>\n");
+			y += bar_h;
+		}
+		y += gap;
+	}
+	/* the legend: which colour is which column */
+	for (j = 0; j < ncols; j++) {
+		buf_printf(out, "<rect x=\"%.0f\" y=\"%.1f\" width=\"10\" "
+			   "height=\"10\" fill=\"%s\"/><text x=\"%.0f\" "
+			   "y=\"%.1f\">", label_w, y, palette[j % 6],
+			   label_w + 14, y + 9);
+		format_html_escape(t->cols[j].label, out);
+		buf_puts(out, "</text>\n");
+		y += 16;
+	}
+	buf_puts(out, "</svg>\n");
+}
+
+static void
+table(const struct rtable *t, struct buf *out)
+{
+	struct buf cell = BUF_INIT;
+	size_t i, j;
+
+	buf_puts(out, "<section>\n<h2>");
+	format_html_escape(t->title, out);
+	buf_puts(out, "</h2>\n");
+	if (t->chart)
+		chart(t, out);
+	buf_puts(out, "<table>\n<thead><tr><th></th>");
+	for (j = 0; j < t->ncols; j++) {
+		buf_puts(out, "<th>");
+		format_html_escape(t->cols[j].label, out);
+		buf_puts(out, "</th>");
+	}
+	buf_puts(out, "</tr></thead>\n<tbody>\n");
+	for (i = 0; i < t->nrows; i++) {
+		const struct rrow *r = &t->rows[i];
+
+		if (r->cat_label != NULL) {
+			buf_puts(out, "<tr><td class=\"cat\">");
+			format_html_escape(r->cat_label, out);
+			buf_puts(out, "</td>");
+		} else {
+			buf_puts(out, "<tr class=\"var\"><th>");
+			format_html_escape(r->var_label, out);
+			buf_puts(out, "</th>");
+		}
+		for (j = 0; j < t->ncols; j++) {
+			buf_reset(&cell);
+			format_cell(&r->cells[j], &cell);
+			buf_puts(out, r->cells[j].suppressed ?
+				 "<td class=\"v s\" title=\"secret "
+				 "statistique\">" : "<td class=\"v\">");
+			format_html_escape(buf_str(&cell), out);
+			buf_puts(out, "</td>");
+		}
+		buf_puts(out, "</tr>\n");
+	}
+	buf_puts(out, "</tbody>\n</table>\n");
+	if (t->note != NULL) {
+		buf_puts(out, "<p class=\"note\">");
+		format_html_escape(t->note, out);
+		buf_puts(out, "</p>\n");
+	}
+	buf_puts(out, "</section>\n");
+	if (cell.failed)
+		out->failed = 1;
+	buf_free(&cell);
+}
+
+void
+format_html(const struct rdoc *doc, struct buf *out)
+{
+	size_t i;
+
+	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n"
+		 "<meta charset=\"utf-8\">\n"
+		 "<meta name=\"viewport\" content=\"width=device-width\">\n"
+		 "<title>");
+	format_html_escape(doc->title, out);
+	buf_printf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n"
+		   "<h1>", style);
+	format_html_escape(doc->title, out);
+	buf_puts(out, "</h1>\n<dl class=\"meta\">\n");
+	for (i = 0; i < doc->nmeta; i++) {
+		buf_puts(out, "<dt>");
+		format_html_escape(doc->meta[i].label, out);
+		buf_puts(out, "</dt><dd>");
+		format_html_escape(doc->meta[i].value, out);
+		buf_puts(out, "</dd>\n");
+	}
+	buf_puts(out, "</dl>\n");
+	for (i = 0; i < doc->ntables; i++)
+		table(doc->tables[i], out);
+	buf_puts(out, "</body>\n</html>\n");
+}

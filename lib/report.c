@@ -1,0 +1,849 @@
+/*
+ * report — the sections of a report and report_build() (see report.h
+ * and report_int.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "report_int.h"
+
+/* The most regions --compare takes. */
+#define MAX_REGIONS 8
+
+/* The most variables a role holds. */
+#define MAX_ROLE 64
+
+void
+report_options_init(struct report_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->top = 10;
+	o->dont_know = REPORT_KEEP;
+	o->missing = REPORT_EXCLUDE;
+	o->threshold = 5;
+}
+
+static enum msp_status
+nomem(struct rctx *c)
+{
+	if (rctx_check(c) != MSP_OK)
+		return MSP_ENOMEM;
+	return msp_error_set(c->err, MSP_ENOMEM, "report: out of memory");
+}
+
+/* The single column "n (%) [IC 95 %]" of a whole study. */
+static void
+study_column(struct rcolsrc *col, const struct rcounts *counts)
+{
+	memset(col, 0, sizeof(*col));
+	col->key = "all";
+	col->label = "n (%) [IC 95 %]";
+	col->counts = counts;
+	col->total_kind = 't';
+}
+
+/* Appends the notes of the derived variables of vars to t's note. */
+static void
+add_notes(struct rctx *c, struct rtable *t, const struct rvar *const *vars,
+	  size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (vars[i]->note == NULL)
+			continue;
+		t->note = t->note == NULL ?
+			rdoc_printf(c->doc, "%s : %s", vars[i]->label,
+				    vars[i]->note) :
+			rdoc_printf(c->doc, "%s\n%s : %s", t->note,
+				    vars[i]->label, vars[i]->note);
+	}
+}
+
+/* A row saying that the instrument does not measure what label names. */
+static enum msp_status
+not_asked(struct rctx *c, struct rtable *t, const char *key,
+	  const char *label)
+{
+	struct rrow *row = rtable_row(c->doc, t, key, label, NULL, NULL);
+	size_t j;
+
+	if (row == NULL)
+		return nomem(c);
+	for (j = 0; j < t->ncols; j++)
+		rcell_text(c->doc, &row->cells[j],
+			   "non demandé par cet instrument");
+	return rctx_check(c);
+}
+
+/* --- the region report --------------------------------------------------- */
+
+static void
+study_meta(struct rctx *c, const struct rstudy *st)
+{
+	rdoc_meta(c->doc, "region", "Région",
+		  rdoc_printf(c->doc, "%s (%s)", st->region_name,
+			      st->region_slug));
+	rdoc_meta(c->doc, "study", "Étude",
+		  rdoc_printf(c->doc, "%s — %s (%d)", st->slug, st->title,
+			      st->year));
+	rdoc_meta(c->doc, "instrument", "Questionnaire",
+		  rdoc_printf(c->doc, "%s — %s", st->instrument_slug,
+			      st->instrument_title));
+	if (st->reconstructed)
+		rdoc_meta(c->doc, "reconstructed", "Données",
+			  "reconstruites à partir des agrégats publiés "
+			  "(les lignes individuelles ne sont pas des "
+			  "observations)");
+}
+
+/* Population, responses and response rate. */
+static enum msp_status
+section_response(struct rctx *c, const struct rsetup *s,
+		 const struct rcounts *counts)
+{
+	unsigned long listed, targeted, responding, responses;
+	struct rtable *t;
+	struct rrow *row;
+	enum msp_status rc;
+
+	rc = rdata_population(c, &s->study, &listed, &targeted, &responding);
+	if (rc != MSP_OK)
+		return rc;
+	responses = rcounts_get(counts, 't', NULL, NULL, NULL);
+	t = rdoc_table(c->doc, "response", "Population ciblée et réponse", 1);
+	if (t == NULL)
+		return nomem(c);
+	rtable_column(c->doc, t, 0, "value", "n (%) [IC 95 %]");
+	if (listed == 0) {
+		/* no frame recorded: the size the study reports */
+		targeted = s->study.target_size > 0 ?
+			   (unsigned long)s->study.target_size : 0;
+		responding = responses;
+		t->note = "Pas de base de sondage enregistrée : population "
+			  "ciblée déclarée par l'étude.";
+	} else if (listed != targeted) {
+		row = rtable_row(c->doc, t, "listed", "Structures recensées",
+				 NULL, NULL);
+		if (row == NULL)
+			return nomem(c);
+		rcell_count(&row->cells[0], listed);
+	}
+	if ((row = rtable_row(c->doc, t, "targeted",
+			      "Population ciblée (structures en activité)",
+			      NULL, NULL)) == NULL)
+		return nomem(c);
+	rcell_count(&row->cells[0], targeted);
+	if ((row = rtable_row(c->doc, t, "responses", "Réponses", NULL,
+			      NULL)) == NULL)
+		return nomem(c);
+	rcell_count(&row->cells[0], responses);
+	if ((row = rtable_row(c->doc, t, "response_rate",
+			      "Taux de réponse (structures répondantes / "
+			      "population ciblée)", NULL, NULL)) == NULL)
+		return nomem(c);
+	if (targeted > 0 && responding <= targeted)
+		rcell_prop(&row->cells[0], responding, targeted);
+	else
+		rcell_text(c->doc, &row->cells[0], "non calculable");
+	if (c->suppress) {
+		/* a rate is an aggregate of the whole frame; only a tiny
+		 * study's counts could point at teams */
+		size_t i;
+
+		for (i = 0; i < t->nrows; i++)
+			if (t->rows[i].cells[0].n > 0 &&
+			    t->rows[i].cells[0].n < c->opt->threshold)
+				t->rows[i].cells[0].suppressed = 1;
+	}
+	return rctx_check(c);
+}
+
+/* A table of the variables of some roles, in the study column. */
+static enum msp_status
+section_roles(struct rctx *c, const struct rsetup *s,
+	      const struct rcounts *counts, const char *key,
+	      const char *title, const char *const *roles,
+	      const char *const *role_labels, size_t nroles, int chart,
+	      const struct rvar **shown, size_t *nshown, size_t maxshown)
+{
+	const struct rvar *vars[MAX_ROLE];
+	struct rcolsrc col;
+	struct rlayout lay = { &col, 1, 0, NULL };
+	struct rtable *t;
+	enum msp_status rc = MSP_OK;
+	size_t r, i, n;
+
+	study_column(&col, counts);
+	t = rx_table(c, key, title, &lay);
+	if (t == NULL)
+		return nomem(c);
+	t->chart = chart;
+	for (r = 0; r < nroles && rc == MSP_OK; r++) {
+		n = rsetup_role(s, roles[r], vars, MAX_ROLE);
+		if (n == 0 && role_labels != NULL && role_labels[r] != NULL) {
+			rc = not_asked(c, t, roles[r], role_labels[r]);
+			continue;
+		}
+		for (i = 0; i < n && rc == MSP_OK; i++) {
+			rc = rx_variable(c, t, &lay, vars[i]);
+			if (*nshown < maxshown)
+				shown[(*nshown)++] = vars[i];
+		}
+		add_notes(c, t, vars, n);
+	}
+	return rc;
+}
+
+/* Freins and leviers: open items by their terms, others by category. */
+static enum msp_status
+section_freins(struct rctx *c, const struct rsetup *s,
+	       const struct rcounts *counts, const struct rvar **shown,
+	       size_t *nshown, size_t maxshown)
+{
+	static const char *const roles[] = { "freins", "leviers" };
+	static const char *const labels[] = { "Freins", "Leviers" };
+	const struct rvar *vars[MAX_ROLE];
+	struct rcolsrc col;
+	struct rlayout lay = { &col, 1, 0, NULL };
+	struct rtable *t;
+	enum msp_status rc = MSP_OK;
+	size_t r, i, n;
+
+	study_column(&col, counts);
+	t = rx_table(c, "freins_leviers", "Freins et leviers", &lay);
+	if (t == NULL)
+		return nomem(c);
+	t->note = "Questions ouvertes : réponses, puis les termes les plus "
+		  "fréquents et la part des réponses qui les emploient "
+		  "(--terms ITEM pour la liste complète ; --has pour le "
+		  "codage selon le référentiel HAS).";
+	for (r = 0; r < 2 && rc == MSP_OK; r++) {
+		n = rsetup_role(s, roles[r], vars, MAX_ROLE);
+		if (n == 0) {
+			rc = not_asked(c, t, roles[r], labels[r]);
+			continue;
+		}
+		for (i = 0; i < n && rc == MSP_OK; i++) {
+			if (*nshown < maxshown)
+				shown[(*nshown)++] = vars[i];
+			rc = rx_variable(c, t, &lay, vars[i]);
+			if (rc == MSP_OK && vars[i]->type == RV_TEXT)
+				rc = rterms_fill(c, s, vars[i], t,
+						 c->opt->top, 0);
+		}
+	}
+	return rc;
+}
+
+static int
+was_shown(const struct rvar *const *shown, size_t n, const struct rvar *v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (shown[i] == v)
+			return 1;
+	return 0;
+}
+
+/* Every item not shown in an earlier section, in questionnaire order. */
+static enum msp_status
+section_items(struct rctx *c, const struct rsetup *s,
+	      const struct rcounts *counts, const struct rvar *const *shown,
+	      size_t nshown)
+{
+	struct rcolsrc col;
+	struct rlayout lay = { &col, 1, 0, NULL };
+	struct rtable *t;
+	enum msp_status rc = MSP_OK;
+	size_t i;
+
+	study_column(&col, counts);
+	t = rx_table(c, "items", "Autres questions", &lay);
+	if (t == NULL)
+		return nomem(c);
+	for (i = 0; i < s->ins->n_items && rc == MSP_OK; i++)
+		if (!was_shown(shown, nshown, &s->vars[i]))
+			rc = rx_variable(c, t, &lay, &s->vars[i]);
+	return rc;
+}
+
+static enum msp_status
+region_report(struct rctx *c, const struct rsetup *s,
+	      const struct rcounts *counts)
+{
+	static const char *const involvement[] = {
+		"works_with_users", "users_group", "aci_level",
+	};
+	static const char *const involvement_labels[] = {
+		"Travail avec des usagers", NULL,
+		"Niveau ACI (indicateur « implication des usagers »)",
+	};
+	static const char *const intention[] = {
+		"priority", "intention", "guide_awareness", "support_wanted",
+	};
+	static const char *const intention_labels[] = {
+		"Priorité", "Intention", "Connaissance du guide",
+		"Accompagnement souhaité",
+	};
+	static const char *const characteristic[] = { "characteristic" };
+	static const char *const continuum[] = { "continuum" };
+	static const char *const continuum_labels[] = {
+		"Stade sur le continuum du Partenariat en Santé",
+	};
+	const struct rvar *shown[256];
+	size_t nshown = 0;
+	enum msp_status rc;
+
+	if ((rc = section_response(c, s, counts)) != MSP_OK ||
+	    (rc = section_roles(c, s, counts, "characteristics",
+				"Caractéristiques des structures",
+				characteristic, NULL, 1, 0, shown, &nshown,
+				256)) != MSP_OK ||
+	    (rc = section_roles(c, s, counts, "continuum",
+				"Continuum du Partenariat en Santé",
+				continuum, continuum_labels, 1, 1, shown,
+				&nshown, 256)) != MSP_OK ||
+	    (rc = section_roles(c, s, counts, "involvement",
+				"Implication des usagers", involvement,
+				involvement_labels, 3, 0, shown, &nshown,
+				256)) != MSP_OK ||
+	    (rc = section_roles(c, s, counts, "intention",
+				"Priorité, intention, guide, "
+				"accompagnement", intention,
+				intention_labels, 4, 0, shown, &nshown,
+				256)) != MSP_OK ||
+	    (rc = section_freins(c, s, counts, shown, &nshown, 256)) !=
+	    MSP_OK)
+		return rc;
+	return section_items(c, s, counts, shown, nshown);
+}
+
+/* --- --by: Tableaux 1 and 2 ---------------------------------------------- */
+
+/* Names of the variables a report can split by, for a message. */
+static void
+by_names(const struct rsetup *s, char *out, size_t size)
+{
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < s->nvars && len < size; i++) {
+		int w;
+
+		if (s->vars[i].type != RV_CATEGORY)
+			continue;
+		w = snprintf(out + len, size - len, "%s%s", len ? ", " : "",
+			     s->vars[i].key);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+}
+
+struct groups {
+	struct rctx *c;
+	const struct rvar *by;
+	struct rcolsrc *cols;
+	size_t n, cap;
+	const struct rcounts *counts;
+	int oom;
+};
+
+static void
+add_group(void *arg, const char *code)
+{
+	struct groups *g = arg;
+	struct rcolsrc *col;
+	size_t i;
+
+	if (g->oom)
+		return;
+	for (i = 0; i < g->n; i++)
+		if (strcmp(g->cols[i].grp, code) == 0)
+			return;
+	if (g->n == g->cap) {
+		g->oom = 1;
+		return;
+	}
+	col = &g->cols[g->n++];
+	memset(col, 0, sizeof(*col));
+	col->key = code;
+	col->label = code;
+	for (i = 0; i < g->by->ncats; i++)
+		if (strcmp(g->by->cats[i].code, code) == 0)
+			col->label = g->by->cats[i].label;
+	col->counts = g->counts;
+	col->grp = code;
+	col->total_kind = 'g';
+}
+
+/* "Ne sait pas: kept", for the header and the notes. */
+static const char *
+policy_text(struct rctx *c)
+{
+	return rdoc_printf(c->doc,
+		"« Ne sait pas » %s ; sans réponse %s (--nsp, --missing).",
+		c->opt->dont_know == REPORT_KEEP ?
+		"gardé comme modalité" : "exclu des pourcentages et des tests",
+		c->opt->missing == REPORT_KEEP ?
+		"gardé comme modalité" : "exclu des pourcentages et des tests");
+}
+
+static const char test_rule[] =
+	"Test : χ² de Pearson sans correction de continuité quand tous "
+	"les effectifs attendus sont ≥ 5, sinon test exact de Fisher "
+	"(Freeman–Halton pour r×c), comme les études sources ; modalités "
+	"et groupes vides retirés.  Nombres : décrits, non testés.";
+
+static enum msp_status
+section_by(struct rctx *c, const struct rsetup *s,
+	   const struct rcounts *all)
+{
+	const struct rvar *by = rsetup_var(s, c->opt->by);
+	const struct rvar *vars[MAX_ROLE];
+	struct rcounts counts;
+	struct groups g;
+	struct rlayout lay;
+	struct rtable *t;
+	int *hidden = NULL;
+	char names[512];
+	enum msp_status rc;
+	size_t i, n;
+
+	if (by == NULL || by->type != RV_CATEGORY) {
+		by_names(s, names, sizeof(names));
+		return msp_error_set(c->err, MSP_EINVAL,
+				     "cannot split by '%s' in %s (variables "
+				     "with categories: %s)", c->opt->by,
+				     s->study.slug, names);
+	}
+	rc = rdata_counts(c, s, by, &counts);
+	if (rc != MSP_OK)
+		return rc;
+	memset(&g, 0, sizeof(g));
+	g.c = c;
+	g.by = by;
+	g.counts = &counts;
+	g.cap = by->ncats + STATS_MAX_DIM + 1;
+	g.cols = rdoc_alloc(c->doc, (g.cap + 1) * sizeof(*g.cols));
+	if (g.cols == NULL)
+		return nomem(c);
+	for (i = 0; i < by->ncats; i++)
+		if (rcounts_get(&counts, 'g', NULL, NULL, by->cats[i].code) >
+		    0)
+			add_group(&g, by->cats[i].code);
+	/* a value outside the variable's categories still forms a group */
+	for (i = 0; i < counts.n; i++)
+		if (counts.rows[i].kind == 'g' && counts.rows[i].grp != NULL)
+			add_group(&g, counts.rows[i].grp);
+	if (g.oom)
+		return msp_error_set(c->err, MSP_EINVAL,
+				     "'%s' has too many categories to split "
+				     "by", by->key);
+	study_column(&g.cols[g.n], all);
+	g.cols[g.n].key = "total";
+	g.cols[g.n].label = "Total";
+	g.cols[g.n].is_total = 1;
+	memset(&lay, 0, sizeof(lay));
+	lay.cols = g.cols;
+	lay.ncols = g.n + 1;
+	lay.test = 1;
+	t = rx_table(c, "by", rdoc_printf(c->doc,
+		     "Caractéristiques selon : %s", by->label), &lay);
+	hidden = calloc(lay.ncols, sizeof(*hidden));
+	if (t == NULL || hidden == NULL) {
+		free(hidden);
+		return nomem(c);
+	}
+	t->note = rdoc_printf(c->doc, "%s\n%s", test_rule, policy_text(c));
+	if (by->note != NULL)
+		t->note = rdoc_printf(c->doc, "%s\n%s : %s", t->note,
+				      by->label, by->note);
+	rc = rx_headcount(c, t, &lay, "Effectif (réponses)", hidden);
+	lay.hidden_n = hidden;
+	n = rsetup_role(s, "characteristic", vars, MAX_ROLE);
+	if (n == 0)
+		/* no list for this instrument: every closed item */
+		for (i = 0; i < s->ins->n_items && n < MAX_ROLE; i++)
+			if (s->vars[i].type != RV_TEXT)
+				vars[n++] = &s->vars[i];
+	for (i = 0; i < n && rc == MSP_OK; i++)
+		if (vars[i] != by)
+			rc = rx_variable(c, t, &lay, vars[i]);
+	if (rc == MSP_OK)
+		add_notes(c, t, vars, n);
+	free(hidden);
+	return rc;
+}
+
+/* --- --nonresponse ------------------------------------------------------- */
+
+/* Whether frame variable v is known (some value) in group grp. */
+static int
+known_in(const struct rcounts *k, const struct rvar *v, const char *grp)
+{
+	return rcounts_sum(k, 'f', v->key, grp) > 0;
+}
+
+static enum msp_status
+section_nonresponse(struct rctx *c, const struct rsetup *s)
+{
+	struct rcounts frame;
+	struct rvar *vars = NULL;
+	struct rcolsrc cols[3];
+	struct rlayout lay;
+	struct rtable *t;
+	int hidden[3];
+	const char *unknown = NULL;
+	enum msp_status rc;
+	size_t i, nvars;
+
+	if ((rc = rdata_frame(c, &s->study, &frame)) != MSP_OK ||
+	    (rc = rdata_frame_vars(c, &vars, &nvars)) != MSP_OK)
+		return rc;
+	memset(cols, 0, sizeof(cols));
+	for (i = 0; i < 3; i++) {
+		cols[i].counts = &frame;
+		cols[i].value_kind = 'f';
+		cols[i].n_var = nvars > 0 ? vars[0].key : NULL;
+	}
+	cols[0].key = "participants";
+	cols[0].label = "Participantes";
+	cols[0].grp = "t";
+	cols[1].key = "non_participants";
+	cols[1].label = "Non participantes";
+	cols[1].grp = "f";
+	cols[2].key = "total";
+	cols[2].label = "Population ciblée";
+	cols[2].is_total = 1;
+	memset(&lay, 0, sizeof(lay));
+	lay.cols = cols;
+	lay.ncols = 3;
+	lay.test = 1;
+	t = rx_table(c, "nonresponse", "Participantes et non participantes "
+		     "(population ciblée en activité)", &lay);
+	if (t == NULL)
+		return nomem(c);
+	rc = rx_headcount(c, t, &lay, "Effectif (structures)", hidden);
+	lay.hidden_n = hidden;
+	for (i = 0; i < nvars && rc == MSP_OK; i++) {
+		if (!known_in(&frame, &vars[i], "t") ||
+		    !known_in(&frame, &vars[i], "f")) {
+			unknown = unknown == NULL ? vars[i].label :
+				rdoc_printf(c->doc, "%s, %s", unknown,
+					    vars[i].label);
+			continue;
+		}
+		rc = rx_variable(c, t, &lay, &vars[i]);
+	}
+	t->note = rdoc_printf(c->doc, "%s\n%s%s%s", test_rule,
+			      policy_text(c),
+			      unknown != NULL ? "\nInconnu pour une partie "
+			      "des groupes, non comparé : " : "",
+			      unknown != NULL ? unknown : "");
+	for (i = 0; i < nvars; i++) {
+		const struct rvar *v = &vars[i];
+
+		if (v->note != NULL && known_in(&frame, v, "t") &&
+		    known_in(&frame, v, "f"))
+			t->note = rdoc_printf(c->doc, "%s\n%s : %s", t->note,
+					      v->label, v->note);
+	}
+	return rc == MSP_OK ? rctx_check(c) : rc;
+}
+
+/* --- --compare ----------------------------------------------------------- */
+
+struct region {
+	struct rsetup setup;
+	struct rcounts counts, frame;
+};
+
+static enum msp_status
+section_compare(struct rctx *c, struct region *regions, size_t n)
+{
+	struct rcolsrc cols[MAX_REGIONS], fcols[MAX_REGIONS];
+	struct rlayout lay, flay;
+	struct rvar *fvars = NULL;
+	struct rtable *t, *ft, *ct;
+	int hidden[MAX_REGIONS];
+	enum msp_status rc;
+	size_t i, j, nf;
+
+	memset(&lay, 0, sizeof(lay));
+	memset(&flay, 0, sizeof(flay));
+	for (j = 0; j < n; j++) {
+		const struct rstudy *st = &regions[j].setup.study;
+
+		study_column(&cols[j], &regions[j].counts);
+		cols[j].key = st->region_slug;
+		cols[j].label = rdoc_printf(c->doc, "%s (%s)",
+					    st->region_name, st->slug);
+		fcols[j] = cols[j];
+		fcols[j].counts = &regions[j].frame;
+		fcols[j].value_kind = 'f';
+		fcols[j].total_kind = 0;
+		fcols[j].grp = "t";
+	}
+	lay.cols = cols;
+	lay.ncols = n;
+	lay.test = 1;
+	t = rx_table(c, "compare", "Comparaison des régions (variables "
+		     "harmonisées)", &lay);
+	if (t == NULL)
+		return nomem(c);
+	t->note = rdoc_printf(c->doc, "%s\n%s", test_rule, policy_text(c));
+	rc = rx_headcount(c, t, &lay, "Effectif (réponses)", hidden);
+	lay.hidden_n = hidden;
+	/* the harmonised variables every compared instrument yields */
+	for (i = 0; i < regions[0].setup.nvars && rc == MSP_OK; i++) {
+		const struct rvar *v = &regions[0].setup.vars[i];
+		const struct rvar *notes[1] = { v };
+
+		if (!v->derived || !v->harmonised)
+			continue;
+		for (j = 1; j < n; j++)
+			if (rsetup_var(&regions[j].setup, v->key) == NULL)
+				break;
+		if (j < n)
+			continue;
+		rc = rx_variable(c, t, &lay, v);
+		add_notes(c, t, notes, 1);
+	}
+	if (rc != MSP_OK)
+		return rc;
+
+	/* the frame's harmonised characteristics, of the respondents */
+	if ((rc = rdata_frame_vars(c, &fvars, &nf)) != MSP_OK)
+		return rc;
+	for (j = 0; j < n; j++)
+		fcols[j].n_var = nf > 0 ? fvars[0].key : NULL;
+	flay.cols = fcols;
+	flay.ncols = n;
+	flay.test = 1;
+	ft = rx_table(c, "compare_frame", "Comparaison des régions : "
+		      "structures répondantes (base de sondage)", &flay);
+	if (ft == NULL)
+		return nomem(c);
+	ft->note = rdoc_printf(c->doc, "%s\n%s", test_rule, policy_text(c));
+	rc = rx_headcount(c, ft, &flay, "Effectif (structures "
+			  "répondantes)", hidden);
+	flay.hidden_n = hidden;
+	for (i = 0; i < nf && rc == MSP_OK; i++) {
+		const struct rvar *notes[1] = { &fvars[i] };
+
+		if (!fvars[i].harmonised)
+			continue;
+		rc = rx_variable(c, ft, &flay, &fvars[i]);
+		add_notes(c, ft, notes, 1);
+	}
+	if (rc != MSP_OK)
+		return rc;
+
+	/* the continuum, for the regions whose instrument places teams on
+	 * it (a chart in HTML) */
+	for (j = 0; j < n; j++) {
+		const struct rvar *v[1];
+		struct rlayout one = { &cols[j], 1, 0, NULL };
+
+		if (rsetup_role(&regions[j].setup, "continuum", v, 1) == 0)
+			continue;
+		ct = rx_table(c, "compare_continuum", rdoc_printf(c->doc,
+			      "Continuum du Partenariat en Santé : %s",
+			      regions[j].setup.study.region_name), &one);
+		if (ct == NULL)
+			return nomem(c);
+		ct->chart = 1;
+		if ((rc = rx_variable(c, ct, &one, v[0])) != MSP_OK)
+			return rc;
+	}
+	return rctx_check(c);
+}
+
+/* --- report_build -------------------------------------------------------- */
+
+static enum msp_status
+load_region(struct rctx *c, const char *region, const char *study,
+	    struct region *r)
+{
+	struct rstudy st;
+	enum msp_status rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = rdata_study(c, region, study, &st)) != MSP_OK ||
+	    (rc = rdata_setup(c, &st, &r->setup)) != MSP_OK)
+		return rc;
+	return rdata_counts(c, &r->setup, NULL, &r->counts);
+}
+
+/* Splits "a,b" into at most MAX_REGIONS names (doc-owned). */
+static size_t
+split_regions(struct rctx *c, const char *list, const char **names)
+{
+	size_t n = 0;
+	const char *p = list;
+
+	while (*p != '\0' && n < MAX_REGIONS) {
+		size_t len = strcspn(p, ",");
+		char *name = rdoc_alloc(c->doc, len + 1);
+
+		if (name == NULL)
+			return 0;
+		memcpy(name, p, len);
+		if (len > 0)
+			names[n++] = name;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return *p == '\0' ? n : MAX_REGIONS + 1;
+}
+
+static enum msp_status
+build(struct rctx *c)
+{
+	const struct report_options *o = c->opt;
+	struct region regions[MAX_REGIONS];
+	struct rstudy studies[MAX_REGIONS];
+	const char *names[MAX_REGIONS];
+	size_t i, n = 0;
+	int analysis = o->by != NULL || o->nonresponse || o->terms != NULL;
+	enum msp_status rc = MSP_OK;
+
+	memset(regions, 0, sizeof(regions));
+	if (o->compare != NULL) {
+		n = split_regions(c, o->compare, names);
+		if (n < 2 || n > MAX_REGIONS) {
+			rc = msp_error_set(c->err, MSP_EINVAL,
+					   "--compare takes 2 to %d regions, "
+					   "separated by commas",
+					   MAX_REGIONS);
+			goto out;
+		}
+		for (i = 0; i < n && rc == MSP_OK; i++) {
+			rc = load_region(c, names[i], NULL, &regions[i]);
+			if (rc == MSP_OK)
+				rc = rdata_frame(c, &regions[i].setup.study,
+						 &regions[i].frame);
+		}
+		if (rc != MSP_OK)
+			goto out;
+		for (i = 0; i < n; i++)
+			rdoc_meta(c->doc, "study", "Étude", rdoc_printf(c->doc,
+				  "%s : %s (%d)%s",
+				  regions[i].setup.study.region_name,
+				  regions[i].setup.study.slug,
+				  regions[i].setup.study.year,
+				  regions[i].setup.study.reconstructed ?
+				  ", données reconstruites" : ""));
+		rc = section_compare(c, regions, n);
+	} else if (o->region != NULL) {
+		n = 1;
+		rc = load_region(c, o->region, o->study, &regions[0]);
+		if (rc != MSP_OK)
+			goto out;
+		study_meta(c, &regions[0].setup.study);
+		if (!analysis && !o->has)
+			rc = region_report(c, &regions[0].setup,
+					   &regions[0].counts);
+		else
+			rc = section_response(c, &regions[0].setup,
+					      &regions[0].counts);
+		if (rc == MSP_OK && o->by != NULL)
+			rc = section_by(c, &regions[0].setup,
+					&regions[0].counts);
+		if (rc == MSP_OK && o->nonresponse)
+			rc = section_nonresponse(c, &regions[0].setup);
+		if (rc == MSP_OK && o->terms != NULL)
+			rc = report_terms(c, &regions[0].setup, o->terms,
+					  o->top);
+	} else if (!o->has) {
+		rc = msp_error_set(c->err, MSP_EINVAL,
+				   "no region: use --region NAME or "
+				   "--compare A,B");
+		goto out;
+	}
+	if (rc == MSP_OK && o->has) {
+		for (i = 0; i < n; i++)
+			studies[i] = regions[i].setup.study;
+		rc = report_has(c, studies, n);
+	}
+out:
+	for (i = 0; i < MAX_REGIONS; i++)
+		rsetup_clear(&regions[i].setup);
+	return rc;
+}
+
+enum msp_status
+report_build(PGconn *conn, const struct report_options *opt,
+	     struct rdoc **out, struct msp_error *err)
+{
+	struct rctx c;
+	enum msp_status rc;
+
+	*out = NULL;
+	memset(&c, 0, sizeof(c));
+	c.conn = conn;
+	c.opt = opt;
+	c.err = err;
+	c.doc = rdoc_new();
+	if (c.doc == NULL)
+		return msp_error_set(err, MSP_ENOMEM, "report: out of memory");
+	/*
+	 * One snapshot for every table, so that they add up; read only.
+	 * work_mem: the frequency tables of a large study hash in memory
+	 * on the server rather than spill to disk.
+	 */
+	rc = db_exec(conn, "report: begin",
+		     "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
+		     NULL, PGRES_COMMAND_OK, NULL, err);
+	if (rc != MSP_OK)
+		goto out;
+	rc = db_exec(conn, "report: settings",
+		     "SELECT pg_catalog.set_config('work_mem', '64MB', true)",
+		     0, NULL, PGRES_TUPLES_OK, NULL, err);
+	if (rc != MSP_OK)
+		goto out;
+	if (opt->token != NULL) {
+		rc = tenant_enter(conn, opt->token, &c.kind, err);
+		if (rc != MSP_OK)
+			goto out;
+	}
+	c.suppress = c.kind == TENANT_FEDERATION;
+	c.doc->title = "Implication des usagers — rapport";
+	rdoc_meta(c.doc, "identity", "Identité",
+		  c.kind == TENANT_NONE ? "propriétaire de la base (aucun "
+		  "jeton)" : tenant_kind_name(c.kind));
+	rc = build(&c);
+	if (rc == MSP_OK) {
+		rdoc_meta(c.doc, "missing", "Données manquantes",
+			  policy_text(&c));
+		if (c.suppress)
+			rdoc_meta(c.doc, "disclosure", "Secret statistique",
+				  rdoc_printf(c.doc, "effectifs de 1 à %u "
+					      "masqués, avec masquage "
+					      "complémentaire (%zu cellules "
+					      "masquées)",
+					      opt->threshold - 1,
+					      c.nsuppressed));
+		rc = rctx_check(&c);
+	}
+out:
+	/* read only: ending it either way is the same; a failed ROLLBACK
+	 * leaves nothing behind that the first error does not explain */
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+		db_exec(conn, "report: end", "ROLLBACK", 0, NULL,
+			PGRES_COMMAND_OK, NULL, NULL);
+	if (rc == MSP_OK) {
+		*out = c.doc;
+		c.doc = NULL;
+	}
+	rdoc_free(c.doc);
+	return rc;
+}

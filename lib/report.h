@@ -1,0 +1,72 @@
+/*
+ * report — the statistician's tables, computed in the database.
+ *
+ * report_build() reads one study (or several regions' studies) and
+ * fills a report_doc: the region report (population, response rate,
+ * structure characteristics, involvement, priority and intention,
+ * freins and leviers), and on request the comparison of groups (--by),
+ * of participants with the rest of the targeted population
+ * (--nonresponse), of regions (--compare), the HAS crosswalk (--has)
+ * and the terms of an open item (--terms).
+ *
+ * Every count is aggregated by PostgreSQL (GROUP BY); C only sees
+ * frequency tables, so a study of a million responses costs what a
+ * study of a hundred does in memory.  Which items a section shows comes
+ * from the database (msp.report_role, msp.report_rule: migration 0010),
+ * not from C.
+ *
+ * Identity: with a token, the report runs under the token's role
+ * (tenant_enter), so Row-Level Security decides which rows count, and a
+ * federation's counts go through disclosure control
+ * (report_disclosure.h).  Without a token, the connection's own role is
+ * used and nothing is suppressed.
+ */
+#ifndef MSP_REPORT_H
+#define MSP_REPORT_H
+
+#include <libpq-fe.h>
+
+#include "msp_error.h"
+#include "report_doc.h"
+#include "tenant.h"
+
+/* What to do with answers that carry no information for a test. */
+enum report_keep {
+	REPORT_EXCLUDE,	/* left out of percentages and tests (counted) */
+	REPORT_KEEP,	/* a category of its own */
+};
+
+/* The most terms --top may ask for. */
+#define REPORT_MAX_TOP 1000
+
+struct report_options {
+	const char *region;	/* slug or name (any case, accents) */
+	const char *study;	/* slug, or NULL: the region's latest */
+	const char *by;		/* variable to split by, or NULL */
+	const char *compare;	/* "occitanie,pays-de-la-loire" or NULL */
+	int nonresponse;	/* participants vs the rest of the frame */
+	int has;		/* the HAS crosswalk */
+	const char *terms;	/* open item whose terms to count, or NULL */
+	unsigned top;		/* how many terms (--top) */
+	enum report_keep dont_know;	/* "ne sait pas": default KEEP */
+	enum report_keep missing;	/* no answer: default EXCLUDE */
+	const char *token;	/* bearer token (MSP_TOKEN), or NULL */
+	unsigned threshold;	/* disclosure threshold for federations */
+};
+
+/* Fills o with the defaults: region report only, top 10, "ne sait
+ * pas" kept, missing answers excluded, threshold 5, no token. */
+void report_options_init(struct report_options *o);
+
+/*
+ * Builds the report opt asks for from conn, in one read-only
+ * transaction (entered under opt->token's identity when there is one).
+ * On success *out is the caller's (rdoc_free).  Fails with MSP_EINVAL
+ * for an unknown region, study, variable or item (the message says
+ * which ones exist), MSP_EACCESS for an unknown or revoked token,
+ * MSP_EDB or MSP_ENOMEM; *out is then NULL.
+ */
+enum msp_status report_build(PGconn *conn, const struct report_options *opt,
+			     struct rdoc **out, struct msp_error *err);
+
+#endif

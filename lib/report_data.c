@@ -1,0 +1,810 @@
+/*
+ * report_data — the study, its variables and its frequency tables: every
+ * SQL statement of the report, in one place (see report_int.h).
+ *
+ * The statements aggregate (GROUP BY) and return frequency tables; no
+ * statement returns a respondent's row.  Parameters are always passed
+ * separately (db_exec); the only SQL text chosen at run time is one of
+ * the fixed variants below.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "report_int.h"
+#include "textfreq.h"
+
+/* --- statements ---------------------------------------------------------- */
+
+static const char sql_regions[] =
+	"SELECT region_id, slug, name FROM msp.region ORDER BY slug";
+
+/* $1 region_id: its studies, the latest first */
+static const char sql_studies[] =
+	"SELECT s.study_id, s.slug, s.title_fr, s.year, s.instrument_id,"
+	"       i.slug AS instrument_slug, i.title_fr AS instrument_title,"
+	"       s.target_size, s.reconstructed, s.source_note"
+	"  FROM msp.study s"
+	"  JOIN msp.instrument i ON i.instrument_id = s.instrument_id"
+	" WHERE s.region_id = $1::smallint"
+	" ORDER BY s.year DESC, s.study_id DESC";
+
+/* $1 instrument slug: the report variables it has rules for */
+static const char sql_variables[] =
+	"SELECT v.var_key, v.value_type, v.label_fr, v.note_fr, v.harmonised"
+	"  FROM msp.report_variable v"
+	" WHERE EXISTS (SELECT 1 FROM msp.report_rule r"
+	"                WHERE r.var_key = v.var_key"
+	"                  AND r.instrument_slug = $1::text)"
+	" ORDER BY v.position, v.var_key";
+
+static const char sql_frame_variables[] =
+	"SELECT v.var_key, v.value_type, v.label_fr, v.note_fr, v.harmonised"
+	"  FROM msp.report_variable v"
+	" WHERE v.var_key LIKE 'frame\\_%'"
+	" ORDER BY v.position, v.var_key";
+
+static const char sql_categories[] =
+	"SELECT var_key, category, label_fr FROM msp.report_category"
+	" ORDER BY var_key, position";
+
+static const char sql_dont_know[] =
+	"SELECT code FROM msp.report_dont_know ORDER BY code";
+
+/* $1 instrument slug */
+static const char sql_roles[] =
+	"SELECT role, var_key FROM msp.report_role"
+	" WHERE instrument_slug = $1::text ORDER BY role, position";
+
+/*
+ * The frequency tables of a study.  Parameters: $1 study_id, $2 the
+ * instrument's slug, $3 the study's year, $4 instrument_id; with a
+ * split, $5 the variable and $6 whether it is derived.
+ *
+ * f: one pass over the study's answers, grouped by item and value.
+ * m: the derived variables whose rules read one single-valued item are
+ *    mapped on f's values (a value maps to one category for everyone:
+ *    no per-response work).
+ * x, d: the other derived variables (rules over several items: the
+ *    first matching rule of each response wins) and the respondents of
+ *    multiple-choice items need each response's answers, but only to
+ *    those items.
+ */
+#define RESP_OK "r.study_id = $1::integer AND r.status = 'complete'"
+#define ANSWER_VALUE(a) \
+	"msp.report_answer_value(" a ".choice_code, " a ".bool_value, " \
+	a ".num_value, " a ".text_value)"
+
+#define COUNTS_SQL(GROUP_CTE, GJOIN, GCOL, TOTALS) \
+	"WITH " GROUP_CTE \
+	"single AS (" \
+	" SELECT ru.var_key FROM msp.report_rule ru" \
+	"   JOIN msp.instrument_item it ON it.instrument_id = $4::integer" \
+	"    AND it.item_key = ru.item_key" \
+	"  WHERE ru.instrument_slug = $2::text" \
+	"  GROUP BY ru.var_key" \
+	" HAVING count(DISTINCT ru.item_key) = 1" \
+	"    AND bool_and(it.item_type <> 'multiple_choice')), " \
+	"x_items AS (" \
+	" SELECT ru.item_key FROM msp.report_rule ru" \
+	"  WHERE ru.instrument_slug = $2::text" \
+	"    AND ru.var_key NOT IN (SELECT var_key FROM single)" \
+	" UNION SELECT it.item_key FROM msp.instrument_item it" \
+	"  WHERE it.instrument_id = $4::integer" \
+	"    AND it.item_type = 'multiple_choice'), " \
+	"f AS MATERIALIZED (" \
+	" SELECT a.item_key, " ANSWER_VALUE("a") " AS val," \
+	"        a.num_value AS num, " GCOL " AS grp, count(*) AS n" \
+	"   FROM msp.answer a" \
+	"   JOIN msp.response r ON r.response_id = a.response_id " GJOIN \
+	"  WHERE " RESP_OK \
+	"  GROUP BY 1, 2, 3, 4), " \
+	"m AS (" \
+	" SELECT DISTINCT ON (ru.var_key, f.item_key, f.val, f.grp)" \
+	"        ru.var_key, coalesce(ru.category, f.val) AS cat, f.grp, f.n" \
+	"   FROM f JOIN msp.report_rule ru" \
+	"     ON ru.instrument_slug = $2::text AND ru.item_key = f.item_key" \
+	"  WHERE ru.var_key IN (SELECT var_key FROM single)" \
+	"    AND msp.report_rule_matches(ru.match_code, ru.num_min," \
+	"        ru.num_max, ru.years_before_study, f.val, f.num," \
+	"        $3::integer)" \
+	"  ORDER BY ru.var_key, f.item_key, f.val, f.grp, ru.priority), " \
+	"x AS MATERIALIZED (" \
+	" SELECT a.response_id, a.item_key, " ANSWER_VALUE("a") " AS val," \
+	"        a.num_value AS num, " GCOL " AS grp" \
+	"   FROM msp.answer a" \
+	"   JOIN msp.response r ON r.response_id = a.response_id " GJOIN \
+	"  WHERE " RESP_OK \
+	"    AND a.item_key IN (SELECT item_key FROM x_items)), " \
+	"d AS (" \
+	" SELECT DISTINCT ON (x.response_id, ru.var_key)" \
+	"        ru.var_key, coalesce(ru.category, x.val) AS cat, x.grp" \
+	"   FROM x JOIN msp.report_rule ru" \
+	"     ON ru.instrument_slug = $2::text AND ru.item_key = x.item_key" \
+	"  WHERE ru.var_key NOT IN (SELECT var_key FROM single)" \
+	"    AND msp.report_rule_matches(ru.match_code, ru.num_min," \
+	"        ru.num_max, ru.years_before_study, x.val, x.num," \
+	"        $3::integer)" \
+	"  ORDER BY x.response_id, ru.var_key, ru.priority) " \
+	"SELECT 'i' AS kind, item_key AS var, val, grp, sum(n)::bigint AS n" \
+	"  FROM f GROUP BY item_key, val, grp " \
+	"UNION ALL SELECT 'd', var_key, cat, grp, sum(n)::bigint" \
+	"  FROM m GROUP BY var_key, cat, grp " \
+	"UNION ALL SELECT 'd', var_key, cat, grp, count(*)" \
+	"  FROM d GROUP BY var_key, cat, grp " \
+	"UNION ALL SELECT 'a', item_key, NULL, grp, count(*)" \
+	"  FROM (SELECT DISTINCT x.response_id, x.item_key, x.grp FROM x" \
+	"          JOIN msp.instrument_item it" \
+	"            ON it.instrument_id = $4::integer" \
+	"           AND it.item_key = x.item_key" \
+	"           AND it.item_type = 'multiple_choice') mc" \
+	" GROUP BY item_key, grp " TOTALS
+
+static const char sql_counts[] = COUNTS_SQL(
+	"", "", "NULL::text",
+	"UNION ALL SELECT 't', NULL, NULL, NULL, count(*)"
+	"  FROM msp.response r WHERE " RESP_OK);
+
+/* The group of each response: the answer to item $5, or the category of
+ * derived variable $5, as $6 says. */
+static const char sql_counts_by[] = COUNTS_SQL(
+	"grp AS MATERIALIZED ("
+	" SELECT a.response_id, " ANSWER_VALUE("a") " AS grp"
+	"   FROM msp.answer a"
+	"   JOIN msp.response r ON r.response_id = a.response_id"
+	"  WHERE " RESP_OK " AND NOT $6::boolean AND a.item_key = $5::text"
+	" UNION ALL"
+	" (SELECT DISTINCT ON (a.response_id) a.response_id,"
+	"         coalesce(ru.category, a.num_value::text)"
+	"    FROM msp.answer a"
+	"    JOIN msp.response r ON r.response_id = a.response_id"
+	"    JOIN msp.report_rule ru ON ru.instrument_slug = $2::text"
+	"     AND ru.var_key = $5::text AND ru.item_key = a.item_key"
+	"   WHERE " RESP_OK " AND $6::boolean"
+	"     AND msp.report_rule_matches(ru.match_code, ru.num_min,"
+	"         ru.num_max, ru.years_before_study, " ANSWER_VALUE("a") ","
+	"         a.num_value, $3::integer)"
+	"   ORDER BY a.response_id, ru.priority)), ",
+	"JOIN grp g ON g.response_id = a.response_id", "g.grp",
+	"UNION ALL SELECT 'g', NULL, NULL, grp, count(*)"
+	"  FROM grp GROUP BY grp");
+
+/* $1 study_id: the frame by participation ("t" / "f") and in all */
+static const char sql_frame[] =
+	"SELECT 'f' AS kind, var_key AS var, category AS val,"
+	"       CASE WHEN GROUPING(responded) = 1 THEN NULL"
+	"            WHEN responded THEN 't' ELSE 'f' END AS grp,"
+	"       count(*) AS n"
+	"  FROM msp.report_frame($1::integer)"
+	" GROUP BY GROUPING SETS ((var_key, category, responded),"
+	"                         (var_key, category))";
+
+/* $1 study_id: the frame's size and how many of it responded */
+static const char sql_population[] =
+	"SELECT count(*) AS listed,"
+	"       count(*) FILTER (WHERE p.active) AS targeted,"
+	"       count(*) FILTER (WHERE p.active AND EXISTS ("
+	"           SELECT 1 FROM msp.response r"
+	"            WHERE r.study_id = p.study_id"
+	"              AND r.structure_id = p.structure_id"
+	"              AND r.status = 'complete')) AS responding"
+	"  FROM msp.population p WHERE p.study_id = $1::integer";
+
+/* $1 study_id, $2 item: the open answers, identical ones grouped */
+static const char sql_texts[] =
+	"SELECT a.text_value AS text, count(*) AS n"
+	"  FROM msp.answer a"
+	"  JOIN msp.response r ON r.response_id = a.response_id"
+	" WHERE " RESP_OK " AND a.item_key = $2::text"
+	"   AND a.text_value IS NOT NULL"
+	" GROUP BY a.text_value";
+
+/* --- helpers ------------------------------------------------------------- */
+
+enum msp_status
+rctx_check(struct rctx *c)
+{
+	return rdoc_status(c->doc, c->err);
+}
+
+/* Column name of res, which the statement guarantees. */
+static const char *
+get(const PGresult *res, int row, const char *col)
+{
+	int k = db_column(res, col);
+
+	if (k < 0 || PQgetisnull(res, row, k))
+		return NULL;
+	return PQgetvalue(res, row, k);
+}
+
+static int
+get_true(const PGresult *res, int row, const char *col)
+{
+	const char *v = get(res, row, col);
+
+	return v != NULL && strcmp(v, "t") == 0;
+}
+
+static const char *
+dup(struct rctx *c, const PGresult *res, int row, const char *col)
+{
+	return rdoc_strdup(c->doc, get(res, row, col));
+}
+
+/* --- the study ----------------------------------------------------------- */
+
+/* Names of the rows of res in column col, "a, b, c", for messages. */
+static void
+list_names(const PGresult *res, const char *col, char *out, size_t size)
+{
+	int i, n = PQntuples(res);
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < n && len < size; i++) {
+		int w = snprintf(out + len, size - len, "%s%s", i ? ", " : "",
+				 get(res, i, col));
+
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+}
+
+enum msp_status
+rdata_study(struct rctx *c, const char *region, const char *study,
+	    struct rstudy *st)
+{
+	struct buf want = BUF_INIT, name = BUF_INIT;
+	PGresult *res = NULL;
+	const char *params[1];
+	char names[512];
+	int i, n, found = -1;
+	enum msp_status rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = db_exec(c->conn, "report: regions", sql_regions, 0, NULL,
+		     PGRES_TUPLES_OK, &res, c->err);
+	if (rc != MSP_OK)
+		goto out;
+	/* "Pays de la Loire", "pays-de-la-loire", "PAYS DE LA LOIRE" and
+	 * "Pays de la Loire" with its accents stripped are one region. */
+	textfreq_slugify(region, &want);
+	rc = buf_status(&want, c->err);
+	if (rc != MSP_OK)
+		goto out;
+	n = PQntuples(res);
+	for (i = 0; i < n && found < 0; i++) {
+		buf_reset(&name);
+		textfreq_slugify(get(res, i, "name"), &name);
+		if ((rc = buf_status(&name, c->err)) != MSP_OK)
+			goto out;
+		if (strcmp(buf_str(&want), get(res, i, "slug")) == 0 ||
+		    strcmp(buf_str(&want), buf_str(&name)) == 0)
+			found = i;
+	}
+	if (found < 0) {
+		list_names(res, "slug", names, sizeof(names));
+		rc = msp_error_set(c->err, MSP_EINVAL,
+				   "no region '%s' (regions: %s)", region,
+				   names);
+		goto out;
+	}
+	st->region_slug = dup(c, res, found, "slug");
+	st->region_name = dup(c, res, found, "name");
+	params[0] = get(res, found, "region_id");
+	{
+		PGresult *regions = res;
+
+		res = NULL;
+		rc = db_exec(c->conn, "report: studies", sql_studies, 1,
+			     params, PGRES_TUPLES_OK, &res, c->err);
+		PQclear(regions);
+	}
+	if (rc != MSP_OK)
+		goto out;
+	n = PQntuples(res);
+	found = -1;
+	for (i = 0; i < n && found < 0; i++)
+		if (study == NULL || strcmp(study, get(res, i, "slug")) == 0)
+			found = i;
+	if (found < 0) {
+		list_names(res, "slug", names, sizeof(names));
+		rc = study == NULL ?
+			msp_error_set(c->err, MSP_EINVAL,
+				      "region '%s' has no study",
+				      st->region_slug) :
+			msp_error_set(c->err, MSP_EINVAL,
+				      "region '%s' has no study '%s' "
+				      "(studies: %s)", st->region_slug, study,
+				      names);
+		goto out;
+	}
+	st->study_id = atoi(get(res, found, "study_id"));
+	snprintf(st->id_text, sizeof(st->id_text), "%d", st->study_id);
+	st->slug = dup(c, res, found, "slug");
+	st->title = dup(c, res, found, "title_fr");
+	st->year = atoi(get(res, found, "year"));
+	snprintf(st->year_text, sizeof(st->year_text), "%d", st->year);
+	st->instrument_id = atoi(get(res, found, "instrument_id"));
+	snprintf(st->instrument_text, sizeof(st->instrument_text), "%d",
+		 st->instrument_id);
+	st->instrument_slug = dup(c, res, found, "instrument_slug");
+	st->instrument_title = dup(c, res, found, "instrument_title");
+	st->target_size = get(res, found, "target_size") != NULL ?
+		atol(get(res, found, "target_size")) : -1;
+	st->reconstructed = get_true(res, found, "reconstructed");
+	st->source_note = dup(c, res, found, "source_note");
+	rc = rctx_check(c);
+out:
+	PQclear(res);
+	buf_free(&want);
+	buf_free(&name);
+	return rc;
+}
+
+/* --- variables ----------------------------------------------------------- */
+
+void
+rsetup_clear(struct rsetup *s)
+{
+	instrument_free(s->ins);
+	memset(s, 0, sizeof(*s));
+}
+
+const struct rvar *
+rsetup_var(const struct rsetup *s, const char *key)
+{
+	size_t i;
+
+	/* report variables are listed after the items: they win */
+	for (i = s->nvars; i > 0; i--)
+		if (strcmp(s->vars[i - 1].key, key) == 0)
+			return &s->vars[i - 1];
+	return NULL;
+}
+
+size_t
+rsetup_role(const struct rsetup *s, const char *role,
+	    const struct rvar **vars, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nroles && n < max; i++) {
+		const struct rvar *v;
+
+		if (strcmp(s->roles[i].role, role) != 0)
+			continue;
+		v = rsetup_var(s, s->roles[i].var_key);
+		if (v != NULL)
+			vars[n++] = v;
+	}
+	return n;
+}
+
+static int
+is_dont_know(const PGresult *dk, const char *code)
+{
+	int i, n = PQntuples(dk);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(PQgetvalue(dk, i, 0), code) == 0)
+			return 1;
+	return 0;
+}
+
+/* Categories of an item: its options, or oui/non for a boolean. */
+static void
+item_categories(struct rctx *c, struct rvar *v,
+		const struct instrument_item *it, const PGresult *dk)
+{
+	static const char *const yes_no[][2] = {
+		{ "oui", "Oui" }, { "non", "Non" },
+	};
+	size_t i, n;
+
+	n = it->type == ITEM_BOOLEAN ? 2 : it->n_options;
+	if (n == 0)
+		return;
+	v->cats = rdoc_alloc(c->doc, n * sizeof(*v->cats));
+	if (v->cats == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		const char *code = it->type == ITEM_BOOLEAN ? yes_no[i][0] :
+				   it->options[i].code;
+		const char *label = it->type == ITEM_BOOLEAN ? yes_no[i][1] :
+				    it->options[i].label_fr;
+
+		v->cats[i].code = rdoc_strdup(c->doc, code);
+		v->cats[i].label = rdoc_strdup(c->doc, label);
+		v->cats[i].dont_know = is_dont_know(dk, code);
+	}
+	v->ncats = n;
+}
+
+/* Categories of report variable v from msp.report_category rows. */
+static void
+variable_categories(struct rctx *c, struct rvar *v, const PGresult *cats,
+		    const PGresult *dk)
+{
+	int i, n = PQntuples(cats);
+	size_t k = 0;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(get(cats, i, "var_key"), v->key) == 0)
+			k++;
+	if (k == 0)
+		return;
+	v->cats = rdoc_alloc(c->doc, k * sizeof(*v->cats));
+	if (v->cats == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		struct rcat *cat;
+
+		if (strcmp(get(cats, i, "var_key"), v->key) != 0)
+			continue;
+		cat = &v->cats[v->ncats++];
+		cat->code = dup(c, cats, i, "category");
+		cat->label = dup(c, cats, i, "label_fr");
+		cat->dont_know = is_dont_know(dk, cat->code);
+	}
+}
+
+/* Fills vars[0..n) from the rows of res (sql_variables' columns). */
+static void
+report_variables(struct rctx *c, struct rvar *vars, const PGresult *res,
+		 const PGresult *cats, const PGresult *dk)
+{
+	int i, n = PQntuples(res);
+
+	for (i = 0; i < n; i++) {
+		struct rvar *v = &vars[i];
+
+		v->key = dup(c, res, i, "var_key");
+		v->label = dup(c, res, i, "label_fr");
+		v->note = dup(c, res, i, "note_fr");
+		v->derived = 1;
+		v->harmonised = get_true(res, i, "harmonised");
+		v->type = strcmp(get(res, i, "value_type"), "number") == 0 ?
+			  RV_NUMBER : RV_CATEGORY;
+		if (v->type == RV_CATEGORY && v->key != NULL)
+			variable_categories(c, v, cats, dk);
+	}
+}
+
+enum msp_status
+rdata_setup(struct rctx *c, const struct rstudy *st, struct rsetup *s)
+{
+	PGresult *vars = NULL, *cats = NULL, *dk = NULL, *roles = NULL;
+	const char *params[1] = { st->instrument_slug };
+	enum msp_status rc;
+	size_t i, nitems, k;
+	int r, nroles;
+
+	memset(s, 0, sizeof(*s));
+	s->study = *st;
+	rc = instrument_load(c->conn, st->instrument_id, &s->ins, c->err);
+	if (rc != MSP_OK)
+		goto out;
+	if ((rc = db_exec(c->conn, "report: variables", sql_variables, 1,
+			  params, PGRES_TUPLES_OK, &vars, c->err)) != MSP_OK ||
+	    (rc = db_exec(c->conn, "report: categories", sql_categories, 0,
+			  NULL, PGRES_TUPLES_OK, &cats, c->err)) != MSP_OK ||
+	    (rc = db_exec(c->conn, "report: ne sait pas", sql_dont_know, 0,
+			  NULL, PGRES_TUPLES_OK, &dk, c->err)) != MSP_OK ||
+	    (rc = db_exec(c->conn, "report: roles", sql_roles, 1, params,
+			  PGRES_TUPLES_OK, &roles, c->err)) != MSP_OK)
+		goto out;
+	nitems = s->ins->n_items;
+	s->nvars = nitems + (size_t)PQntuples(vars);
+	s->vars = rdoc_alloc(c->doc, s->nvars * sizeof(*s->vars) + 1);
+	if (s->vars == NULL) {
+		rc = rctx_check(c);
+		goto out;
+	}
+	for (i = 0; i < nitems; i++) {
+		const struct instrument_item *it = &s->ins->items[i];
+		struct rvar *v = &s->vars[i];
+
+		v->key = rdoc_strdup(c->doc, it->key);
+		v->label = rdoc_strdup(c->doc, it->label_fr);
+		v->conditional = it->show_if >= 0;
+		switch (it->type) {
+		case ITEM_SINGLE_CHOICE:
+		case ITEM_BOOLEAN:
+			v->type = RV_CATEGORY;
+			break;
+		case ITEM_MULTIPLE_CHOICE:
+			v->type = RV_MULTI;
+			break;
+		case ITEM_NUMBER:
+			v->type = RV_NUMBER;
+			/* a count that may be 0 ("MG: 0") also gets the
+			 * papers' "at least one" (Tableau 1) */
+			v->presence = it->has_min && it->min_value == 0;
+			break;
+		default:
+			v->type = RV_TEXT;
+			break;
+		}
+		item_categories(c, v, it, dk);
+	}
+	report_variables(c, s->vars + nitems, vars, cats, dk);
+	nroles = PQntuples(roles);
+	if (nroles > 0) {
+		s->roles = rdoc_alloc(c->doc, (size_t)nroles *
+				      sizeof(*s->roles));
+		if (s->roles == NULL) {
+			rc = rctx_check(c);
+			goto out;
+		}
+	}
+	for (r = 0, k = 0; r < nroles; r++) {
+		s->roles[k].role = dup(c, roles, r, "role");
+		s->roles[k].var_key = dup(c, roles, r, "var_key");
+		k++;
+	}
+	s->nroles = k;
+	rc = rctx_check(c);
+out:
+	PQclear(vars);
+	PQclear(cats);
+	PQclear(dk);
+	PQclear(roles);
+	if (rc != MSP_OK)
+		rsetup_clear(s);
+	return rc;
+}
+
+enum msp_status
+rdata_frame_vars(struct rctx *c, struct rvar **out, size_t *n)
+{
+	PGresult *vars = NULL, *cats = NULL, *dk = NULL;
+	enum msp_status rc;
+	struct rvar *v;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = db_exec(c->conn, "report: frame variables",
+			  sql_frame_variables, 0, NULL, PGRES_TUPLES_OK,
+			  &vars, c->err)) != MSP_OK ||
+	    (rc = db_exec(c->conn, "report: categories", sql_categories, 0,
+			  NULL, PGRES_TUPLES_OK, &cats, c->err)) != MSP_OK ||
+	    (rc = db_exec(c->conn, "report: ne sait pas", sql_dont_know, 0,
+			  NULL, PGRES_TUPLES_OK, &dk, c->err)) != MSP_OK)
+		goto out;
+	v = rdoc_alloc(c->doc, (size_t)PQntuples(vars) * sizeof(*v) + 1);
+	if (v == NULL) {
+		rc = rctx_check(c);
+		goto out;
+	}
+	report_variables(c, v, vars, cats, dk);
+	*out = v;
+	*n = (size_t)PQntuples(vars);
+	rc = rctx_check(c);
+out:
+	PQclear(vars);
+	PQclear(cats);
+	PQclear(dk);
+	return rc;
+}
+
+/* --- frequency tables ---------------------------------------------------- */
+
+/* strcmp with NULL first. */
+static int
+cmp_null(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static int
+cmp_count(const void *pa, const void *pb)
+{
+	const struct rcount *a = pa, *b = pb;
+	int d;
+
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if ((d = cmp_null(a->var, b->var)) != 0)
+		return d;
+	if ((d = cmp_null(a->grp, b->grp)) != 0)
+		return d;
+	return cmp_null(a->val, b->val);
+}
+
+/* Runs a frequency statement and keeps its rows in the document. */
+static enum msp_status
+load_counts(struct rctx *c, const char *what, const char *sql, int nparams,
+	    const char *const *params, struct rcounts *out)
+{
+	PGresult *res = NULL;
+	enum msp_status rc;
+	int i, n;
+
+	memset(out, 0, sizeof(*out));
+	rc = db_exec(c->conn, what, sql, nparams, params, PGRES_TUPLES_OK,
+		     &res, c->err);
+	if (rc != MSP_OK)
+		return rc;
+	n = PQntuples(res);
+	out->rows = rdoc_alloc(c->doc, (size_t)n * sizeof(*out->rows) + 1);
+	if (out->rows == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		struct rcount *k = &out->rows[i];
+
+		k->kind = get(res, i, "kind")[0];
+		k->var = dup(c, res, i, "var");
+		k->val = dup(c, res, i, "val");
+		k->grp = dup(c, res, i, "grp");
+		k->n = strtoul(get(res, i, "n"), NULL, 10);
+	}
+	out->n = (size_t)n;
+	qsort(out->rows, out->n, sizeof(*out->rows), cmp_count);
+out:
+	PQclear(res);
+	return rctx_check(c);
+}
+
+enum msp_status
+rdata_counts(struct rctx *c, const struct rsetup *s, const struct rvar *by,
+	     struct rcounts *out)
+{
+	const char *params[6];
+
+	params[0] = s->study.id_text;
+	params[1] = s->study.instrument_slug;
+	params[2] = s->study.year_text;
+	params[3] = s->study.instrument_text;
+	if (by == NULL)
+		return load_counts(c, "report: counts", sql_counts, 4, params,
+				   out);
+	params[4] = by->key;
+	params[5] = by->derived ? "true" : "false";
+	return load_counts(c, "report: counts by group", sql_counts_by, 6,
+			   params, out);
+}
+
+enum msp_status
+rdata_frame(struct rctx *c, const struct rstudy *st, struct rcounts *out)
+{
+	const char *params[1] = { st->id_text };
+
+	return load_counts(c, "report: frame", sql_frame, 1, params, out);
+}
+
+/* The first row at or after (kind, var, grp, val) in sort order. */
+static size_t
+lower_bound(const struct rcounts *k, char kind, const char *var,
+	    const char *grp, const char *val)
+{
+	struct rcount key = { kind, var, val, grp, 0 };
+	size_t lo = 0, hi = k->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_count(&k->rows[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+unsigned long
+rcounts_get(const struct rcounts *k, char kind, const char *var,
+	    const char *val, const char *grp)
+{
+	struct rcount key = { kind, var, val, grp, 0 };
+	size_t i = lower_bound(k, kind, var, grp, val);
+
+	if (i < k->n && cmp_count(&k->rows[i], &key) == 0)
+		return k->rows[i].n;
+	return 0;
+}
+
+unsigned long
+rcounts_sum(const struct rcounts *k, char kind, const char *var,
+	    const char *grp)
+{
+	size_t i = lower_bound(k, kind, var, grp, NULL);
+	unsigned long sum = 0;
+
+	for (; i < k->n; i++) {
+		const struct rcount *r = &k->rows[i];
+
+		if (r->kind != kind || cmp_null(r->var, var) != 0 ||
+		    cmp_null(r->grp, grp) != 0)
+			break;
+		if (r->val != NULL)
+			sum += r->n;
+	}
+	return sum;
+}
+
+static int
+cmp_str_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const struct rcount *
+rcounts_range(const struct rcounts *k, char kind, const char *var,
+	      const char *grp, size_t *n)
+{
+	size_t first = lower_bound(k, kind, var, grp, NULL), i;
+
+	for (i = first; i < k->n && k->rows[i].kind == kind &&
+	     cmp_null(k->rows[i].var, var) == 0 &&
+	     cmp_null(k->rows[i].grp, grp) == 0; i++)
+		;
+	*n = i - first;
+	return k->rows + first;
+}
+
+int
+rcounts_values(const struct rcounts *k, char kind, const char *var,
+	       void (*fn)(void *arg, const char *val), void *arg)
+{
+	size_t first = lower_bound(k, kind, var, NULL, NULL), i, n = 0;
+	const char **vals;
+
+	for (i = first; i < k->n && k->rows[i].kind == kind &&
+	     cmp_null(k->rows[i].var, var) == 0; i++)
+		n++;
+	if (n == 0)
+		return 0;
+	vals = malloc(n * sizeof(*vals));
+	if (vals == NULL)
+		return -1;
+	n = 0;
+	for (i = first; i < k->n && k->rows[i].kind == kind &&
+	     cmp_null(k->rows[i].var, var) == 0; i++)
+		if (k->rows[i].val != NULL)
+			vals[n++] = k->rows[i].val;
+	qsort(vals, n, sizeof(*vals), cmp_str_ptr);
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(vals[i], vals[i - 1]) != 0)
+			fn(arg, vals[i]);
+	free(vals);
+	return 0;
+}
+
+enum msp_status
+rdata_population(struct rctx *c, const struct rstudy *st,
+		 unsigned long *listed, unsigned long *targeted,
+		 unsigned long *responding)
+{
+	const char *params[1] = { st->id_text };
+	PGresult *res = NULL;
+	enum msp_status rc;
+
+	rc = db_exec(c->conn, "report: population", sql_population, 1,
+		     params, PGRES_TUPLES_OK, &res, c->err);
+	if (rc != MSP_OK)
+		return rc;
+	*listed = strtoul(get(res, 0, "listed"), NULL, 10);
+	*targeted = strtoul(get(res, 0, "targeted"), NULL, 10);
+	*responding = strtoul(get(res, 0, "responding"), NULL, 10);
+	PQclear(res);
+	return MSP_OK;
+}
+
+enum msp_status
+rdata_texts(struct rctx *c, const struct rstudy *st, const char *item,
+	    PGresult **res)
+{
+	const char *params[2] = { st->id_text, item };
+
+	return db_exec(c->conn, "report: open answers", sql_texts, 2, params,
+		       PGRES_TUPLES_OK, res, c->err);
+}

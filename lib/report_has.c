@@ -1,0 +1,412 @@
+/*
+ * report_has — the freins and leviers coded in each study (interview
+ * segments, msp.segment, and coded open answers, msp.answer_code), read
+ * through the study's crosswalk onto the HAS 2023 framework: by region,
+ * by continuum stage, the study codes that map to no HAS category and
+ * the HAS categories nobody mentioned.
+ *
+ * A "mention" counts people, not excerpts: a participant quoted three
+ * times under one code counts once (count(DISTINCT)).  Interview
+ * participants and questionnaire teams are counted apart by region;
+ * the stage table counts both (the interview's stage, the team's
+ * continuum stage as the 'continuum' role of its instrument derives it).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "report_int.h"
+
+/* $1 study ids ("{1,2}", or NULL for every study) */
+static const char sql_has_studies[] =
+	"SELECT s.study_id, s.slug, g.slug AS region, g.name AS region_name,"
+	"       (SELECT count(*) FROM msp.interview i"
+	"         WHERE i.study_id = s.study_id) AS interviews,"
+	"       (SELECT count(DISTINCT ac.response_id) FROM msp.answer_code ac"
+	"         WHERE ac.study_id = s.study_id) AS coded"
+	"  FROM msp.study s JOIN msp.region g ON g.region_id = s.region_id"
+	" WHERE $1::integer[] IS NULL OR s.study_id = ANY($1::integer[])"
+	" ORDER BY g.slug, s.year, s.study_id";
+
+/* Who mentioned which study code: interview participants, coded
+ * questionnaire answers (with the team's stage). */
+#define MENTIONS_CTE \
+	"WITH stage AS (" \
+	" SELECT DISTINCT ON (a.response_id) a.response_id," \
+	"        ru.category AS stage" \
+	"   FROM msp.answer_code ac" \
+	"   JOIN msp.answer a ON a.response_id = ac.response_id" \
+	"   JOIN msp.study s ON s.study_id = ac.study_id" \
+	"   JOIN msp.instrument ins ON ins.instrument_id = s.instrument_id" \
+	"   JOIN msp.report_role ro ON ro.instrument_slug = ins.slug" \
+	"    AND ro.role = 'continuum'" \
+	"   JOIN msp.report_rule ru ON ru.instrument_slug = ins.slug" \
+	"    AND ru.var_key = ro.var_key AND ru.item_key = a.item_key" \
+	"  WHERE ac.study_id = ANY($1::integer[])" \
+	"    AND msp.report_rule_matches(ru.match_code, ru.num_min," \
+	"        ru.num_max, ru.years_before_study," \
+	"        msp.report_answer_value(a.choice_code, a.bool_value," \
+	"        a.num_value, a.text_value), a.num_value, s.year)" \
+	"  ORDER BY a.response_id, ru.priority), " \
+	"men AS (" \
+	" SELECT 'interview'::text AS source, i.study_id, g.code," \
+	"        'i' || i.interview_id AS who, i.stage" \
+	"   FROM msp.segment g JOIN msp.interview i" \
+	"     ON i.interview_id = g.interview_id" \
+	"  WHERE i.study_id = ANY($1::integer[])" \
+	" UNION ALL" \
+	" SELECT 'questionnaire', ac.study_id, ac.code," \
+	"        'r' || ac.response_id, st.stage" \
+	"   FROM msp.answer_code ac" \
+	"   JOIN msp.response r ON r.response_id = ac.response_id" \
+	"    AND r.status = 'complete'" \
+	"   LEFT JOIN stage st ON st.response_id = ac.response_id" \
+	"  WHERE ac.study_id = ANY($1::integer[])) "
+
+/* every HAS category, with who mentioned it by region and source */
+static const char sql_has_region[] = MENTIONS_CTE
+	"SELECT hc.has_code, hc.kind, hc.label_fr, rg.slug AS region,"
+	"       m.source, count(DISTINCT m.who) AS n"
+	"  FROM msp.has_category hc"
+	"  LEFT JOIN (msp.crosswalk x"
+	"        JOIN men m ON m.study_id = x.study_id AND m.code = x.code"
+	"        JOIN msp.study s ON s.study_id = m.study_id"
+	"        JOIN msp.region rg ON rg.region_id = s.region_id)"
+	"    ON x.has_code = hc.has_code"
+	" GROUP BY hc.has_code, hc.kind, hc.label_fr, rg.slug, m.source"
+	" ORDER BY hc.kind, hc.has_code";
+
+/* by stage ('' when the stage is not known) */
+static const char sql_has_stage[] = MENTIONS_CTE
+	"SELECT x.has_code, coalesce(m.stage, '') AS stage,"
+	"       count(DISTINCT m.who) AS n"
+	"  FROM msp.crosswalk x"
+	"  JOIN men m ON m.study_id = x.study_id AND m.code = x.code"
+	" GROUP BY 1, 2";
+
+/* the freins and leviers codes with no HAS category */
+static const char sql_has_unmapped[] = MENTIONS_CTE
+	"SELECT s.slug AS study, c.code, c.kind, c.label_fr,"
+	"       count(DISTINCT m.who) AS n"
+	"  FROM msp.study_code c JOIN msp.study s ON s.study_id = c.study_id"
+	"  LEFT JOIN men m ON m.study_id = c.study_id AND m.code = c.code"
+	" WHERE c.study_id = ANY($1::integer[])"
+	"   AND c.kind IN ('frein', 'levier')"
+	"   AND NOT EXISTS (SELECT 1 FROM msp.crosswalk x"
+	"                    WHERE x.study_id = c.study_id"
+	"                      AND x.code = c.code)"
+	" GROUP BY 1, 2, 3, 4 ORDER BY 1, 3, 2";
+
+static const char sql_stages[] =
+	"SELECT stage, label_fr FROM msp.continuum_stage ORDER BY rank";
+
+static const char *
+get(const PGresult *res, int row, const char *col)
+{
+	int k = db_column(res, col);
+
+	if (k < 0 || PQgetisnull(res, row, k))
+		return NULL;
+	return PQgetvalue(res, row, k);
+}
+
+static int
+same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* A count of people: hidden from a federation below the threshold. */
+static void
+people(struct rctx *c, struct rcell *cell, unsigned long n,
+       unsigned long total)
+{
+	if (total > 0)
+		rcell_prop(cell, n, total);
+	else
+		rcell_count(cell, n);
+	if (c->suppress && n > 0 && n < c->opt->threshold) {
+		cell->suppressed = 1;
+		c->nsuppressed++;
+	}
+}
+
+/* A "Freins (HAS)" or "Leviers (HAS)" line before the first category
+ * of its kind; -1 when out of memory. */
+static int
+kind_header(struct rctx *c, struct rtable *t, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++)
+		if (same(t->rows[i].var_key, kind))
+			return 0;
+	return rtable_row(c->doc, t, kind, same(kind, "frein") ?
+			  "Freins (HAS)" : "Leviers (HAS)", NULL, NULL) ==
+	       NULL ? -1 : 0;
+}
+
+/* The regions of the studies, in order, with their denominators. */
+struct hregion {
+	const char *slug, *name;
+	unsigned long interviews, coded;
+};
+
+static enum msp_status
+table_by_region(struct rctx *c, const PGresult *studies,
+		const PGresult *men)
+{
+	struct hregion regions[16];
+	size_t nreg = 0, j;
+	struct rtable *t;
+	int i, n = PQntuples(studies), m = PQntuples(men);
+
+	for (i = 0; i < n; i++) {
+		const char *slug = get(studies, i, "region");
+
+		for (j = 0; j < nreg; j++)
+			if (same(regions[j].slug, slug))
+				break;
+		if (j == nreg) {
+			if (nreg == sizeof(regions) / sizeof(regions[0]))
+				continue;
+			regions[nreg].slug = rdoc_strdup(c->doc, slug);
+			regions[nreg].name = rdoc_strdup(c->doc,
+				get(studies, i, "region_name"));
+			regions[nreg].interviews = regions[nreg].coded = 0;
+			nreg++;
+		}
+		regions[j].interviews += strtoul(get(studies, i,
+						     "interviews"), NULL, 10);
+		regions[j].coded += strtoul(get(studies, i, "coded"), NULL,
+					    10);
+	}
+	t = rdoc_table(c->doc, "has_region", "Freins et leviers selon le "
+		       "référentiel HAS, par région", 2 * nreg);
+	if (t == NULL)
+		return rctx_check(c);
+	t->chart = 1;
+	for (j = 0; j < nreg; j++) {
+		rtable_column(c->doc, t, 2 * j, rdoc_printf(c->doc,
+			      "%s:interviews", regions[j].slug),
+			      rdoc_printf(c->doc, "%s : participants aux "
+					  "entretiens (n = %lu)",
+					  regions[j].name,
+					  regions[j].interviews));
+		rtable_column(c->doc, t, 2 * j + 1, rdoc_printf(c->doc,
+			      "%s:questionnaire", regions[j].slug),
+			      rdoc_printf(c->doc, "%s : équipes, réponses "
+					  "codées (n = %lu)",
+					  regions[j].name, regions[j].coded));
+	}
+	t->note = "Personnes distinctes qui évoquent au moins un code de "
+		  "l'étude rattaché à la catégorie HAS (table de "
+		  "correspondance de l'étude) ; pourcentage des participants "
+		  "aux entretiens, ou des équipes dont une réponse ouverte a "
+		  "été codée.";
+	for (i = 0; i < m; i++) {
+		const char *code = get(men, i, "has_code");
+		struct rrow *row;
+
+		/* one row per HAS category: rows arrive grouped by it */
+		if (t->nrows > 0 && same(t->rows[t->nrows - 1].cat_key, code))
+			row = &t->rows[t->nrows - 1];
+		else {
+			if (kind_header(c, t, get(men, i, "kind")) != 0)
+				return rctx_check(c);
+			row = rtable_row(c->doc, t, get(men, i, "kind"),
+					 same(get(men, i, "kind"), "frein") ?
+					 "Freins (HAS)" : "Leviers (HAS)",
+					 code, rdoc_printf(c->doc, "%s %s",
+					 code, get(men, i, "label_fr")));
+			if (row == NULL)
+				return rctx_check(c);
+			for (j = 0; j < 2 * nreg; j++)
+				people(c, &row->cells[j], 0, j % 2 == 0 ?
+				       regions[j / 2].interviews :
+				       regions[j / 2].coded);
+		}
+		for (j = 0; j < nreg; j++) {
+			int q = same(get(men, i, "source"), "questionnaire");
+
+			if (!same(regions[j].slug, get(men, i, "region")))
+				continue;
+			people(c, &row->cells[2 * j + q],
+			       strtoul(get(men, i, "n"), NULL, 10),
+			       q ? regions[j].coded : regions[j].interviews);
+		}
+	}
+	return rctx_check(c);
+}
+
+static enum msp_status
+table_by_stage(struct rctx *c, const PGresult *cats, const PGresult *stage,
+	       const PGresult *stages)
+{
+	int nstages = PQntuples(stages), i, k, ncat = PQntuples(cats);
+	struct rtable *t;
+
+	t = rdoc_table(c->doc, "has_stage", "Freins et leviers selon le "
+		       "référentiel HAS, par stade du continuum",
+		       (size_t)nstages + 1);
+	if (t == NULL)
+		return rctx_check(c);
+	for (k = 0; k < nstages; k++)
+		rtable_column(c->doc, t, (size_t)k, get(stages, k, "stage"),
+			      get(stages, k, "label_fr"));
+	rtable_column(c->doc, t, (size_t)nstages, "unknown",
+		      "Stade non connu");
+	t->note = "Personnes distinctes (participants aux entretiens : "
+		  "stade de l'exemple qu'ils donnent ; équipes : stade "
+		  "dérivé de leurs réponses).";
+	for (i = 0; i < ncat; i++) {
+		const char *code = get(cats, i, "has_code");
+		struct rrow *row;
+		int r, nr = PQntuples(stage);
+
+		if (i > 0 && same(code, get(cats, i - 1, "has_code")))
+			continue;
+		if (kind_header(c, t, get(cats, i, "kind")) != 0)
+			return rctx_check(c);
+		row = rtable_row(c->doc, t, get(cats, i, "kind"),
+				 same(get(cats, i, "kind"), "frein") ?
+				 "Freins (HAS)" : "Leviers (HAS)", code,
+				 rdoc_printf(c->doc, "%s %s", code,
+					     get(cats, i, "label_fr")));
+		if (row == NULL)
+			return rctx_check(c);
+		for (k = 0; k <= nstages; k++)
+			people(c, &row->cells[k], 0, 0);
+		for (r = 0; r < nr; r++) {
+			const char *st = get(stage, r, "stage");
+
+			if (!same(get(stage, r, "has_code"), code))
+				continue;
+			for (k = 0; k < nstages; k++)
+				if (same(st, get(stages, k, "stage")))
+					break;
+			people(c, &row->cells[k],
+			       strtoul(get(stage, r, "n"), NULL, 10), 0);
+		}
+	}
+	return rctx_check(c);
+}
+
+static enum msp_status
+table_gaps(struct rctx *c, const PGresult *cats, const PGresult *unmapped)
+{
+	struct rtable *t;
+	int i, n = PQntuples(unmapped), ncat = PQntuples(cats);
+	unsigned none = 0;
+
+	t = rdoc_table(c->doc, "has_unmapped", "Codes des études sans "
+		       "catégorie HAS", 2);
+	if (t == NULL)
+		return rctx_check(c);
+	rtable_column(c->doc, t, 0, "study", "Étude");
+	rtable_column(c->doc, t, 1, "n", "Personnes qui l'évoquent");
+	for (i = 0; i < n; i++) {
+		struct rrow *row = rtable_row(c->doc, t,
+			get(unmapped, i, "kind"), get(unmapped, i, "kind"),
+			get(unmapped, i, "code"), get(unmapped, i, "label_fr"));
+
+		if (row == NULL)
+			return rctx_check(c);
+		rcell_text(c->doc, &row->cells[0], get(unmapped, i, "study"));
+		people(c, &row->cells[1], strtoul(get(unmapped, i, "n"), NULL,
+						  10), 0);
+	}
+	t = rdoc_table(c->doc, "has_unmentioned", "Catégories HAS que "
+		       "personne n'évoque", 1);
+	if (t == NULL)
+		return rctx_check(c);
+	rtable_column(c->doc, t, 0, "has", "Catégorie");
+	for (i = 0; i < ncat; i++) {
+		const char *code = get(cats, i, "has_code");
+		int j, mentioned = 0;
+		struct rrow *row;
+
+		if (i > 0 && same(code, get(cats, i - 1, "has_code")))
+			continue;
+		for (j = i; j < ncat && same(get(cats, j, "has_code"), code);
+		     j++)
+			if (strtoul(get(cats, j, "n"), NULL, 10) > 0)
+				mentioned = 1;
+		if (mentioned)
+			continue;
+		none++;
+		row = rtable_row(c->doc, t, get(cats, i, "kind"),
+				 get(cats, i, "kind"), code,
+				 get(cats, i, "label_fr"));
+		if (row == NULL)
+			return rctx_check(c);
+		rcell_text(c->doc, &row->cells[0], code);
+	}
+	if (none == 0)
+		t->note = "Aucune : chaque catégorie HAS est évoquée.";
+	return rctx_check(c);
+}
+
+enum msp_status
+report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
+{
+	PGresult *studies = NULL, *men = NULL, *stage = NULL, *stages = NULL;
+	PGresult *unmapped = NULL;
+	struct buf ids = BUF_INIT;
+	const char *params[1];
+	enum msp_status rc;
+	size_t i;
+	int r;
+
+	/* the selected studies, or every study */
+	if (nselected > 0) {
+		buf_putc(&ids, '{');
+		for (i = 0; i < nselected; i++)
+			buf_printf(&ids, "%s%d", i ? "," : "",
+				   selected[i].study_id);
+		buf_putc(&ids, '}');
+		if ((rc = buf_status(&ids, c->err)) != MSP_OK)
+			goto out;
+	}
+	params[0] = nselected > 0 ? buf_str(&ids) : NULL;
+	rc = db_exec(c->conn, "report: HAS studies", sql_has_studies, 1,
+		     params, PGRES_TUPLES_OK, &studies, c->err);
+	if (rc != MSP_OK)
+		goto out;
+	buf_reset(&ids);
+	buf_putc(&ids, '{');
+	for (r = 0; r < PQntuples(studies); r++)
+		buf_printf(&ids, "%s%s", r ? "," : "",
+			   get(studies, r, "study_id"));
+	buf_putc(&ids, '}');
+	if ((rc = buf_status(&ids, c->err)) != MSP_OK)
+		goto out;
+	params[0] = buf_str(&ids);
+	if ((rc = db_exec(c->conn, "report: HAS by region", sql_has_region, 1,
+			  params, PGRES_TUPLES_OK, &men, c->err)) != MSP_OK ||
+	    (rc = db_exec(c->conn, "report: HAS by stage", sql_has_stage, 1,
+			  params, PGRES_TUPLES_OK, &stage, c->err)) !=
+	    MSP_OK ||
+	    (rc = db_exec(c->conn, "report: HAS unmapped", sql_has_unmapped,
+			  1, params, PGRES_TUPLES_OK, &unmapped, c->err)) !=
+	    MSP_OK ||
+	    (rc = db_exec(c->conn, "report: stages", sql_stages, 0, NULL,
+			  PGRES_TUPLES_OK, &stages, c->err)) != MSP_OK)
+		goto out;
+	if ((rc = table_by_region(c, studies, men)) != MSP_OK ||
+	    (rc = table_by_stage(c, men, stage, stages)) != MSP_OK)
+		goto out;
+	rc = table_gaps(c, men, unmapped);
+out:
+	PQclear(studies);
+	PQclear(men);
+	PQclear(stage);
+	PQclear(stages);
+	PQclear(unmapped);
+	buf_free(&ids);
+	return rc;
+}

@@ -1,0 +1,250 @@
+/*
+ * report_int — what the report modules share; not an API.
+ *
+ * report_data.c   the study, its variables and the frequency tables
+ *                 (every SQL statement of the report is there)
+ * report_xtab.c   a variable's counts as table rows: percentages,
+ *                 intervals, tests, disclosure control
+ * report.c        the sections: region report, --by, --nonresponse,
+ *                 --compare, and report_build()
+ * report_has.c    --has, the HAS crosswalk
+ * report_terms.c  --terms, open-text term frequencies
+ *
+ * Strings and arrays built here live in the document's arena
+ * (report_doc.h), so they die with the document.
+ */
+#ifndef MSP_REPORT_INT_H
+#define MSP_REPORT_INT_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "instrument.h"
+#include "report.h"
+#include "report_doc.h"
+#include "tenant.h"
+
+/* Everything one build needs: the connection, what was asked, where
+ * the tables go, and who is asking. */
+struct rctx {
+	PGconn *conn;
+	const struct report_options *opt;
+	struct rdoc *doc;
+	enum tenant_kind kind;
+	int suppress;		/* a federation: disclosure control on */
+	size_t nsuppressed;	/* cells hidden so far */
+	struct msp_error *err;
+};
+
+struct rcat {
+	const char *code;
+	const char *label;
+	int dont_know;		/* "ne sait pas" (msp.report_dont_know) */
+};
+
+enum rvar_type {
+	RV_CATEGORY,	/* single choice, boolean, derived category */
+	RV_MULTI,	/* multiple choice: each option a yes/no */
+	RV_NUMBER,	/* a number: median (min-max), mean */
+	RV_TEXT,	/* an open answer: counted, terms on request */
+};
+
+/* A variable as the report shows it: an item, or a report variable
+ * derived by msp.report_rule, or a frame characteristic. */
+struct rvar {
+	const char *key;
+	const char *label;
+	const char *note;	/* how it is derived, or NULL */
+	enum rvar_type type;
+	int derived;		/* msp.report_rule, not an item */
+	int harmonised;		/* msp.report_variable.harmonised */
+	int presence;		/* number that may be 0: also "at least one" */
+	int conditional;	/* asked only when a "show if" holds */
+	struct rcat *cats;	/* display order */
+	size_t ncats;
+};
+
+struct rrole {
+	const char *role;
+	const char *var_key;
+};
+
+struct rstudy {
+	int study_id;
+	char id_text[16];	/* study_id as a statement parameter */
+	const char *slug, *title;
+	int year;
+	char year_text[8];
+	int instrument_id;
+	char instrument_text[16];
+	const char *instrument_slug, *instrument_title;
+	const char *region_slug, *region_name;
+	long target_size;	/* -1 when not recorded */
+	int reconstructed;
+	const char *source_note;
+};
+
+/* A study with its instrument and the variables a report can show. */
+struct rsetup {
+	struct rstudy study;
+	struct instrument *ins;		/* malloc'd: rsetup_clear() */
+	struct rvar *vars;		/* items, then report variables */
+	size_t nvars;
+	struct rrole *roles;		/* by role, then position */
+	size_t nroles;
+};
+
+/*
+ * A frequency table from the database: one row per (kind, variable,
+ * value, group) with its count.  Kinds:
+ *   'i' answers of an item with that value (value NULL: open answers)
+ *   'd' responses whose derived variable has that category
+ *   'a' responses that answered a multiple-choice item at all
+ *   't' responses (variable and value NULL)
+ *   'f' frame structures with that category (value NULL: unknown)
+ * The group is NULL for a whole study; with --by it is the response's
+ * group; for the frame, "t" (responded) or "f".
+ */
+struct rcount {
+	char kind;
+	const char *var, *val, *grp;
+	unsigned long n;
+};
+
+struct rcounts {
+	struct rcount *rows;	/* sorted by kind, var, grp, val */
+	size_t n;
+};
+
+/* --- report_data.c ------------------------------------------------------ */
+
+/* Finds the region (slug or name, any case or accents) and its study
+ * (slug, or the latest); fills *st with doc-owned strings. */
+enum msp_status rdata_study(struct rctx *c, const char *region,
+			    const char *study, struct rstudy *st);
+
+/* Loads st's instrument, variables and roles into *s. */
+enum msp_status rdata_setup(struct rctx *c, const struct rstudy *st,
+			    struct rsetup *s);
+void rsetup_clear(struct rsetup *s);
+
+/* The variable called key (a report variable first), or NULL. */
+const struct rvar *rsetup_var(const struct rsetup *s, const char *key);
+
+/* The variables of role, in order, into vars (at most max); count. */
+size_t rsetup_role(const struct rsetup *s, const char *role,
+		   const struct rvar **vars, size_t max);
+
+/*
+ * The study's frequency tables: items, derived variables, respondents
+ * of multiple-choice items, responses; split by the variable by (NULL:
+ * not split).
+ */
+enum msp_status rdata_counts(struct rctx *c, const struct rsetup *s,
+			     const struct rvar *by, struct rcounts *out);
+
+/* The frame's characteristics, split by participation (groups "t" and
+ * "f") and for all (group NULL). */
+enum msp_status rdata_frame(struct rctx *c, const struct rstudy *st,
+			    struct rcounts *out);
+
+/* The frame's size (all listed, the active ones) and how many of the
+ * active ones responded (all 0 when the study has no frame). */
+enum msp_status rdata_population(struct rctx *c, const struct rstudy *st,
+				 unsigned long *listed,
+				 unsigned long *targeted,
+				 unsigned long *responding);
+
+/* The open answers to item, identical texts grouped: columns "text"
+ * and "n".  The caller PQclear()s *res. */
+enum msp_status rdata_texts(struct rctx *c, const struct rstudy *st,
+			    const char *item, PGresult **res);
+
+/* The frame variables (msp.report_variable frame_*) as rvars. */
+enum msp_status rdata_frame_vars(struct rctx *c, struct rvar **vars,
+				 size_t *n);
+
+/* The count of (kind, var, val, grp), 0 when absent; NULL matches NULL. */
+unsigned long rcounts_get(const struct rcounts *k, char kind,
+			  const char *var, const char *val, const char *grp);
+
+/* The sum over values of (kind, var, grp), NULL values excluded. */
+unsigned long rcounts_sum(const struct rcounts *k, char kind,
+			  const char *var, const char *grp);
+
+/* Calls fn for each distinct non-NULL value of (kind, var) over all
+ * groups, in sorted order.  -1 when out of memory, else 0. */
+int rcounts_values(const struct rcounts *k, char kind, const char *var,
+		   void (*fn)(void *arg, const char *val), void *arg);
+
+/* The rows of (kind, var, grp), values in string order: *n of them
+ * from the one returned (NULL value first). */
+const struct rcount *rcounts_range(const struct rcounts *k, char kind,
+				   const char *var, const char *grp,
+				   size_t *n);
+
+/* --- report_xtab.c ------------------------------------------------------ */
+
+/* Where a column's counts come from. */
+struct rcolsrc {
+	const char *key, *label;
+	const struct rcounts *counts;
+	const char *grp;		/* group within counts, or NULL */
+	/* 'f' for the frame; 0: 'd' for a derived variable, else 'i' */
+	char value_kind;
+	/* 't' or 'g' (the column's responses), or 0 for the frame: its
+	 * structures, counted through variable n_var */
+	char total_kind;
+	const char *n_var;
+	int is_total;			/* all of the others: not tested */
+};
+
+struct rlayout {
+	struct rcolsrc *cols;
+	size_t ncols;
+	int test;		/* last column: the p-value of each variable */
+	/* disclosure: cells of the head count row already hidden, one
+	 * per column (NULL: none); a variable's margins inherit them */
+	const int *hidden_n;
+};
+
+/* Appends the head count row ("Effectif") of lay to t, with its
+ * disclosure control; hidden (lay->ncols) receives what it hid. */
+enum msp_status rx_headcount(struct rctx *c, struct rtable *t,
+			     const struct rlayout *lay, const char *label,
+			     int *hidden);
+
+/* A new table laid out for lay (plus the p column when asked). */
+struct rtable *rx_table(struct rctx *c, const char *key, const char *title,
+			const struct rlayout *lay);
+
+/*
+ * Appends variable v to table t: a header row, then one row per
+ * category (or the number rows), with the missing and "ne sait pas"
+ * answers treated as c->opt says, the test of independence across the
+ * columns when lay->test, and disclosure control for a federation.
+ */
+enum msp_status rx_variable(struct rctx *c, struct rtable *t,
+			    const struct rlayout *lay, const struct rvar *v);
+
+/* The number of responses (or frame structures) of column src. */
+unsigned long rx_column_n(const struct rcolsrc *src, const char *var);
+
+/* --- report_has.c, report_terms.c --------------------------------------- */
+
+enum msp_status report_has(struct rctx *c, const struct rstudy *studies,
+			   size_t nstudies);
+enum msp_status report_terms(struct rctx *c, const struct rsetup *s,
+			     const char *item, unsigned top);
+
+/* Appends to t the top terms of open item v: one row per term, with
+ * its occurrences (first column, when with_occurrences) and the share
+ * of answers that use it. */
+enum msp_status rterms_fill(struct rctx *c, const struct rsetup *s,
+			    const struct rvar *v, struct rtable *t,
+			    unsigned top, int with_occurrences);
+
+/* Fails with MSP_ENOMEM when the document ran out of memory. */
+enum msp_status rctx_check(struct rctx *c);
+
+#endif

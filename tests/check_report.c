@@ -1,0 +1,1277 @@
+/*
+ * The statistician's report (lib/report*.c, lib/format*.c,
+ * lib/textfreq.c, cli/cmd_report.c), driven against the reference
+ * studies.  No expected figure is typed here as output: the published
+ * figures are asserted on the numbers the report computed from the
+ * loaded rows, and where a count depends on the data, the test asks the
+ * database for it independently.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <json-c/json.h>
+
+#include "buf.h"
+#include "db.h"
+#include "file.h"
+#include "format.h"
+#include "report.h"
+#include "report_disclosure.h"
+#include "report_doc.h"
+#include "testdb.h"
+#include "textfreq.h"
+
+/* One database with the reference studies for the read-only cases;
+ * each case connects on its own (cases run in forked children). */
+static struct testdb shared;
+static PGconn *conn;
+
+static void
+load_shared(void)
+{
+	testdb_open(&shared);
+	testdb_load(&shared, NULL);
+	testdb_load_reference(&shared);
+}
+
+static void
+drop_shared(void)
+{
+	testdb_close(&shared);
+}
+
+static void
+connect_case(void)
+{
+	conn = testdb_connect(&shared);
+}
+
+static void
+disconnect_case(void)
+{
+	PQfinish(conn);
+	conn = NULL;
+}
+
+static struct rdoc *
+build(const struct report_options *o)
+{
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+
+	ck_assert_msg(report_build(conn, o, &doc, &err) == MSP_OK, "%s",
+		      err.message);
+	ck_assert_ptr_nonnull(doc);
+	return doc;
+}
+
+static struct rdoc *
+build_region(const char *region, const char *by)
+{
+	struct report_options o;
+
+	report_options_init(&o);
+	o.region = region;
+	o.by = by;
+	return build(&o);
+}
+
+static const struct rtable *
+table(const struct rdoc *doc, const char *key)
+{
+	const struct rtable *t = rdoc_find_table(doc, key);
+
+	ck_assert_msg(t != NULL, "no table %s", key);
+	return t;
+}
+
+static int
+same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	       (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* The row of var (and category cat, NULL for the variable's line). */
+static const struct rrow *
+row(const struct rtable *t, const char *var, const char *cat)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++)
+		if (same(t->rows[i].var_key, var) &&
+		    same(t->rows[i].cat_key, cat))
+			return &t->rows[i];
+	ck_abort_msg("table %s: no row %s/%s", t->key, var,
+		     cat != NULL ? cat : "-");
+	return NULL;
+}
+
+static size_t
+col(const struct rtable *t, const char *key)
+{
+	size_t j;
+
+	for (j = 0; j < t->ncols; j++)
+		if (same(t->cols[j].key, key))
+			return j;
+	ck_abort_msg("table %s: no column %s", t->key, key);
+	return 0;
+}
+
+static const struct rcell *
+cell(const struct rtable *t, const char *var, const char *cat,
+     const char *column)
+{
+	return &row(t, var, cat)->cells[col(t, column)];
+}
+
+/* A percentage as the papers print it, to digits decimals. */
+static double
+rounded(double v, int digits)
+{
+	double f = pow(10, digits);
+
+	return round(v * f) / f;
+}
+
+/* The p-value of var in table t, with its method. */
+static const struct rcell *
+test_of(const struct rtable *t, const char *var)
+{
+	const struct rcell *c = cell(t, var, NULL, "p");
+
+	ck_assert_msg(c->kind == RCELL_TEST && c->text == NULL,
+		      "%s: no p-value (%s)", var, c->text ? c->text : "-");
+	return c;
+}
+
+static unsigned long
+sql_count(const char *sql)
+{
+	return strtoul(testdb_value(conn, sql), NULL, 10);
+}
+
+/* --- the region report: Occitanie 2024 ----------------------------------- */
+
+START_TEST(occitanie_published_percentages)
+{
+	struct rdoc *doc = build_region("occitanie", NULL);
+	const struct rtable *t;
+	const struct rcell *c;
+
+	/* « 77 réponses, sur les 385 équipes » = 20 % */
+	t = table(doc, "response");
+	c = cell(t, "response_rate", NULL, "value");
+	ck_assert_int_eq(c->kind, RCELL_PROP);
+	ck_assert_uint_eq(c->n, 77);
+	ck_assert_uint_eq(c->total, 385);
+	ck_assert_double_eq(rounded(c->pct, 0), 20);
+	ck_assert(c->has_ci && c->lo < c->pct && c->pct < c->hi);
+
+	/* not a priority 67,53 %; want more 79,22 %; do not know the
+	 * guide 58,44 % */
+	t = table(doc, "intention");
+	c = cell(t, "is_priority", "non", "all");
+	ck_assert_uint_eq(c->total, 77);
+	ck_assert_double_eq_tol(c->pct, 67.53, 0.005);
+	c = cell(t, "want_more", "oui", "all");
+	ck_assert_uint_eq(c->n, 61);
+	ck_assert_double_eq_tol(c->pct, 79.22, 0.005);
+	c = cell(t, "knows_guide", "non", "all");
+	ck_assert_double_eq_tol(c->pct, 58.44, 0.005);
+	ck_assert(c->has_ci);
+
+	/* the continuum: 50 % consultation, 13 % collaboration, 8 %
+	 * partenariat */
+	t = table(doc, "continuum");
+	ck_assert(t->chart);
+	ck_assert_double_eq(rounded(cell(t, "continuum", "consultation",
+					 "all")->pct, 0), 50);
+	ck_assert_double_eq(rounded(cell(t, "continuum", "collaboration",
+					 "all")->pct, 0), 13);
+	ck_assert_double_eq(rounded(cell(t, "continuum", "partenariat",
+					 "all")->pct, 0), 8);
+	/* the one team that cannot be placed is counted, apart */
+	ck_assert_uint_eq(cell(t, "continuum", "", "all")->n, 1);
+
+	/* the "works with users" items: 21, 15, 13, 11, 6 */
+	t = table(doc, "involvement");
+	ck_assert_uint_eq(cell(t, "info_with_users", "oui", "all")->n, 21);
+	ck_assert_uint_eq(cell(t, "consult_with_users", "oui", "all")->n,
+			  15);
+	ck_assert_uint_eq(cell(t, "exchange_spaces_with_users", "oui",
+			       "all")->n, 13);
+	ck_assert_uint_eq(cell(t, "coconstruct", "oui", "all")->n, 11);
+	ck_assert_uint_eq(cell(t, "governance_place", "oui", "all")->n, 6);
+	/* no instrument asks the ACI level: said, not invented */
+	ck_assert_int_eq(cell(t, "aci_level", NULL, "all")->kind,
+			 RCELL_TEXT);
+
+	/* the validation year: mean 2021, min 2011, max 2024 */
+	t = table(doc, "characteristics");
+	c = cell(t, "project_validation_year", NULL, "all");
+	ck_assert_int_eq(c->kind, RCELL_SUMMARY);
+	ck_assert_double_eq(rounded(c->mean, 0), 2021);
+	ck_assert_double_eq(c->min, 2011);
+	ck_assert_double_eq(c->max, 2024);
+
+	/* freins: « le manque de temps et de motivation » */
+	t = table(doc, "freins_leviers");
+	ck_assert(row(t, "freins", "temps") != NULL);
+	ck_assert(row(t, "freins", "motivation") != NULL);
+	rdoc_free(doc);
+}
+END_TEST
+
+/* --- --by: PdL 2019 Tableaux 1 and 2 ------------------------------------- */
+
+START_TEST(pdl_table2_p_values)
+{
+	struct rdoc *doc = build_region("pays-de-la-loire", "usagers");
+	const struct rtable *t = table(doc, "by");
+	struct report_options o;
+	struct rdoc *excl;
+
+	/* group sizes: 10 and 27 */
+	ck_assert_uint_eq(cell(t, "n", NULL, "usagers_plus")->n, 10);
+	ck_assert_uint_eq(cell(t, "n", NULL, "usagers_moins")->n, 27);
+	/* published: département 0,38; ACI 1; sites 1; ancienneté 0,27;
+	 * CLS 0,76; APMSL 1 -- all by Fisher's exact test */
+	ck_assert_double_eq(rounded(test_of(t, "departement")->test.p, 2),
+			    0.38);
+	ck_assert_double_eq(rounded(test_of(t, "aci_signatory")->test.p, 2),
+			    1);
+	ck_assert_double_eq(rounded(test_of(t, "sites")->test.p, 2), 1);
+	/* R: 0.2749..., printed 0,27 */
+	ck_assert_double_eq_tol(test_of(t, "anciennete")->test.p, 0.275,
+				0.001);
+	ck_assert_double_eq(rounded(test_of(t, "cls_member")->test.p, 2),
+			    0.76);
+	ck_assert_double_eq(rounded(test_of(t, "federation_member")->test.p,
+				    2), 1);
+	ck_assert_int_eq(test_of(t, "departement")->test.method,
+			 STATS_FISHER);
+	ck_assert_int_eq(test_of(t, "cls_member")->test.method,
+			 STATS_FISHER);
+	/* CPTS with "ne sait pas" kept (the default): 0.865 */
+	ck_assert_double_eq_tol(test_of(t, "cpts_member")->test.p, 0.865,
+				0.001);
+	/* Tableau 2 counts, usagers +: département 49 -> 5 */
+	ck_assert_uint_eq(cell(t, "departement", "49", "usagers_plus")->n, 5);
+	ck_assert_uint_eq(cell(t, "cls_member", "nsp", "usagers_moins")->n,
+			  5);
+
+	/* CPTS gives the published 1 only with "ne sait pas" excluded */
+	report_options_init(&o);
+	o.region = "pays-de-la-loire";
+	o.by = "usagers";
+	o.dont_know = REPORT_EXCLUDE;
+	excl = build(&o);
+	t = table(excl, "by");
+	ck_assert_double_eq(rounded(test_of(t, "cpts_member")->test.p, 2),
+			    1);
+	/* the excluded answers are still counted, without a percentage */
+	ck_assert_int_eq(cell(t, "cpts_member", "nsp", "usagers_moins")->kind,
+			 RCELL_COUNT);
+	ck_assert_uint_eq(cell(t, "cpts_member", "oui", "usagers_plus")->total,
+			  9);
+	rdoc_free(excl);
+	rdoc_free(doc);
+}
+END_TEST
+
+/* Tableau 1: "at least one" n and median (min-max), per group. */
+START_TEST(pdl_table1_medians)
+{
+	static const struct {
+		const char *item;
+		unsigned long plus, moins;	/* with at least one */
+		double med_plus, med_moins;
+	} t1[] = {
+		{ "prof_count_mg", 10, 27, 7, 6 },
+		{ "prof_count_ide", 10, 24, 7, 5.5 },
+		{ "prof_count_sage_femme", 5, 16, 1, 1 },
+		{ "prof_count_kine", 9, 22, 2, 3 },
+		{ "prof_count_dentiste", 5, 13, 1, 0 },
+		{ "prof_count_pharmacien", 6, 13, 3, 0 },
+		{ "prof_count_paramedical", 9, 27, 4, 6 },
+		{ "prof_count_specialiste", 2, 8, 0, 0 },
+	};
+	struct rdoc *doc = build_region("pays-de-la-loire", "usagers");
+	const struct rtable *t = table(doc, "by");
+	const struct rcell *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(t1) / sizeof(t1[0]); i++) {
+		ck_assert_uint_eq(cell(t, t1[i].item, "ge1",
+				       "usagers_plus")->n, t1[i].plus);
+		ck_assert_uint_eq(cell(t, t1[i].item, "ge1",
+				       "usagers_moins")->n, t1[i].moins);
+		ck_assert_double_eq(cell(t, t1[i].item, NULL,
+					 "usagers_plus")->median,
+				    t1[i].med_plus);
+		ck_assert_double_eq(cell(t, t1[i].item, NULL,
+					 "usagers_moins")->median,
+				    t1[i].med_moins);
+	}
+	/* MG: 7 (3-17) | 6 (3-13); total: 23,5 (10-65) | 21 (3-55) */
+	c = cell(t, "prof_count_mg", NULL, "usagers_plus");
+	ck_assert_double_eq(c->min, 3);
+	ck_assert_double_eq(c->max, 17);
+	c = cell(t, "prof_count_total", NULL, "usagers_plus");
+	ck_assert_double_eq(c->median, 23.5);
+	ck_assert_double_eq(c->min, 10);
+	ck_assert_double_eq(c->max, 65);
+	c = cell(t, "prof_count_total", NULL, "usagers_moins");
+	ck_assert_double_eq(c->median, 21);
+	/* IDE, usagers -: 24 answered of 27, the 3 others counted */
+	ck_assert_uint_eq(cell(t, "prof_count_ide", NULL,
+			       "usagers_moins")->n, 24);
+	ck_assert_uint_eq(cell(t, "prof_count_ide", "", "usagers_moins")->n,
+			  3);
+	/* numbers are described, not tested */
+	ck_assert_int_eq(cell(t, "prof_count_mg", NULL, "p")->kind,
+			 RCELL_NONE);
+	rdoc_free(doc);
+}
+END_TEST
+
+START_TEST(pdl_region_report)
+{
+	struct rdoc *doc = build_region("Pays de la Loire", NULL);
+	const struct rtable *t = table(doc, "response");
+	const struct rcell *c = cell(t, "response_rate", NULL, "value");
+
+	/* 37 of the 83 MSPs in operation (45 %); 90 listed */
+	ck_assert_uint_eq(c->n, 37);
+	ck_assert_uint_eq(c->total, 83);
+	ck_assert_double_eq(rounded(c->pct, 0), 45);
+	ck_assert_uint_eq(cell(t, "listed", NULL, "value")->n, 90);
+	/* the main item and its split: 2 / 8 / 27, 10 (27 %) vs 27 */
+	t = table(doc, "involvement");
+	ck_assert_uint_eq(cell(t, "works_with_users", "oui_actuellement",
+			       "all")->n, 2);
+	ck_assert_uint_eq(cell(t, "works_with_users",
+			       "oui_ponctuel_ou_passe", "all")->n, 8);
+	ck_assert_uint_eq(cell(t, "works_with_users", "non", "all")->n, 27);
+	c = cell(t, "usagers", "usagers_plus", "all");
+	ck_assert_uint_eq(c->n, 10);
+	ck_assert_double_eq(rounded(c->pct, 0), 27);
+	rdoc_free(doc);
+}
+END_TEST
+
+/* --- --nonresponse ------------------------------------------------------- */
+
+START_TEST(pdl_nonresponse)
+{
+	struct report_options o;
+	struct rdoc *doc;
+	const struct rtable *t;
+	const struct rcell *c;
+
+	report_options_init(&o);
+	o.region = "pays-de-la-loire";
+	o.nonresponse = 1;
+	doc = build(&o);
+	t = table(doc, "nonresponse");
+	/* département p = 0,29 */
+	ck_assert_double_eq(rounded(test_of(t, "frame_departement")->test.p,
+				    2), 0.29);
+	/* APMSL: 25 (68 %) of 37 vs 18 (39 %) of 46, p = 0,01 */
+	c = cell(t, "frame_federation_member", "oui", "participants");
+	ck_assert_uint_eq(c->n, 25);
+	ck_assert_uint_eq(c->total, 37);
+	ck_assert_double_eq(rounded(c->pct, 0), 68);
+	c = cell(t, "frame_federation_member", "oui", "non_participants");
+	ck_assert_uint_eq(c->n, 18);
+	ck_assert_uint_eq(c->total, 46);
+	ck_assert_double_eq(rounded(c->pct, 0), 39);
+	c = test_of(t, "frame_federation_member");
+	ck_assert_double_eq(rounded(c->test.p, 2), 0.01);
+	ck_assert_int_eq(c->test.method, STATS_CHISQ);
+	rdoc_free(doc);
+}
+END_TEST
+
+/* --- --compare ----------------------------------------------------------- */
+
+START_TEST(compare_regions)
+{
+	struct report_options o;
+	struct rdoc *doc;
+	const struct rtable *t;
+
+	report_options_init(&o);
+	o.compare = "occitanie,Pays de la Loire";
+	doc = build(&o);
+	t = table(doc, "compare");
+	ck_assert_uint_eq(cell(t, "n", NULL, "occitanie")->n, 77);
+	ck_assert_uint_eq(cell(t, "n", NULL, "pays-de-la-loire")->n, 37);
+	/* beyond information/consultation: Occitanie's collaboration and
+	 * partenariat teams (16), PdL's usagers + (10) */
+	ck_assert_uint_eq(cell(t, "h_beyond_consultation", "oui",
+			       "occitanie")->n,
+			  sql_count("SELECT count(*) FROM msp.answer a"
+				    " JOIN msp.response r USING (response_id)"
+				    " JOIN msp.study s USING (study_id)"
+				    " WHERE s.slug = 'occitanie-2024'"
+				    " AND a.item_key = 'exchange_spaces'"
+				    " AND a.choice_code = 'oui'"));
+	ck_assert_uint_eq(cell(t, "h_beyond_consultation", "oui",
+			       "pays-de-la-loire")->n, 10);
+	ck_assert(test_of(t, "h_beyond_consultation")->test.p > 0);
+	ck_assert(test_of(t, "h_aci_signatory")->test.p > 0);
+	t = table(doc, "compare_frame");
+	ck_assert_uint_eq(cell(t, "frame_structure_type", "esp",
+			       "occitanie")->n,
+			  sql_count("SELECT count(*) FROM msp.answer"
+				    " WHERE item_key = 'structure_type'"
+				    " AND choice_code = 'esp'"));
+	ck_assert(test_of(t, "frame_structure_type")->test.p > 0);
+	ck_assert(table(doc, "compare_continuum")->chart);
+	rdoc_free(doc);
+}
+END_TEST
+
+/* --- --has --------------------------------------------------------------- */
+
+/* People the reference data codes under a HAS category, by SQL. */
+static unsigned long
+has_people(const char *has_code)
+{
+	const char *params[1] = { has_code };
+	struct msp_error err;
+	PGresult *res = NULL;
+	unsigned long n;
+
+	ck_assert_msg(db_exec(conn, "has people",
+			      "SELECT count(DISTINCT g.interview_id)"
+			      "  FROM msp.segment g JOIN msp.crosswalk x"
+			      "    ON x.study_id = g.study_id"
+			      "   AND x.code = g.code"
+			      " WHERE x.has_code = $1", 1, params,
+			      PGRES_TUPLES_OK, &res, &err) == MSP_OK, "%s",
+		      err.message);
+	n = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return n;
+}
+
+START_TEST(has_crosswalk)
+{
+	static const char *const codes[] = {
+		"H-F1", "H-F2", "H-F3", "H-F4", "H-F5", "H-F6",
+		"H-L1", "H-L2", "H-L3", "H-L4", "H-L5",
+	};
+	struct report_options o;
+	struct rdoc *doc;
+	const struct rtable *t;
+	size_t i;
+
+	report_options_init(&o);
+	o.region = "occitanie";
+	o.has = 1;
+	doc = build(&o);
+	t = table(doc, "has_region");
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		const char *kind = codes[i][2] == 'F' ? "frein" : "levier";
+
+		ck_assert_uint_eq(cell(t, kind, codes[i],
+				       "occitanie:interviews")->n,
+				  has_people(codes[i]));
+	}
+	/* DOMAIN.md: time P5, P8, P10, P13; training P1, P2, P3, P10, P12 */
+	ck_assert_uint_eq(cell(t, "frein", "H-F1", "occitanie:interviews")->n,
+			  4);
+	ck_assert_uint_eq(cell(t, "levier", "H-L1",
+			       "occitanie:interviews")->total, 13);
+	/* two interview freins the report places in no HAS category */
+	t = table(doc, "has_unmapped");
+	ck_assert_uint_eq(cell(t, "frein", "f_crainte_avis_negatifs",
+			       "n")->n, 2);
+	ck_assert_uint_eq(cell(t, "frein", "f_crainte_remise_en_cause",
+			       "n")->n, 2);
+	/* and every HAS category is mentioned */
+	ck_assert_uint_eq(table(doc, "has_unmentioned")->nrows, 0);
+	/* by stage: P2, P3, P9, P10, P12 are at partenariat */
+	t = table(doc, "has_stage");
+	ck_assert_uint_eq(cell(t, "levier", "H-L1", "partenariat")->n, 4);
+	rdoc_free(doc);
+}
+END_TEST
+
+/* Coded open answers count as teams, through the same crosswalk. */
+START_TEST(has_coded_answers)
+{
+	struct report_options o;
+	struct msp_error err;
+	struct rdoc *doc;
+	const struct rtable *t;
+	char *sql = NULL;
+	size_t len;
+	PGresult *res;
+	unsigned long want;
+
+	ck_assert_msg(file_read(testdb_srcpath("tests/data/report-coded.sql"),
+				1 << 20, &sql, &len, &err) == MSP_OK, "%s",
+		      err.message);
+	res = PQexec(conn, sql);
+	free(sql);
+	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s",
+		      PQresultErrorMessage(res));
+	PQclear(res);
+	want = sql_count("SELECT count(DISTINCT ac.response_id)"
+			 " FROM msp.answer_code ac"
+			 " JOIN msp.crosswalk x USING (study_id, code)"
+			 " WHERE x.has_code = 'H-F1'");
+	ck_assert_uint_gt(want, 0);
+	report_options_init(&o);
+	o.region = "occitanie";
+	o.has = 1;
+	doc = build(&o);
+	t = table(doc, "has_region");
+	ck_assert_uint_eq(cell(t, "frein", "H-F1",
+			       "occitanie:questionnaire")->n, want);
+	ck_assert_uint_eq(cell(t, "frein", "H-F1",
+			       "occitanie:questionnaire")->total,
+			  sql_count("SELECT count(DISTINCT response_id)"
+				    " FROM msp.answer_code"));
+	rdoc_free(doc);
+	/* the shared database stays as it was */
+	testdb_value(conn, "WITH d AS (DELETE FROM msp.answer_code"
+		     " RETURNING 1) SELECT count(*) FROM d");
+}
+END_TEST
+
+/* --- --terms ------------------------------------------------------------- */
+
+START_TEST(terms_of_open_item)
+{
+	struct report_options o;
+	struct rdoc *doc;
+	const struct rtable *t;
+
+	report_options_init(&o);
+	o.region = "occitanie";
+	o.terms = "def_usager";
+	o.top = 2;
+	doc = build(&o);
+	t = table(doc, "terms");
+	/* « les termes les plus employés sont « les patients » et
+	 * « personne » » */
+	ck_assert_uint_eq(t->nrows, 2);
+	ck_assert_str_eq(t->rows[0].cat_label, "patients");
+	ck_assert_str_eq(t->rows[1].cat_label, "personne");
+	ck_assert_uint_eq(t->rows[0].cells[1].total,
+			  sql_count("SELECT count(*) FROM msp.answer"
+				    " WHERE item_key = 'def_usager'"));
+	rdoc_free(doc);
+}
+END_TEST
+
+/* --- errors -------------------------------------------------------------- */
+
+static void
+build_fails(const struct report_options *o, const char *needle)
+{
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+
+	ck_assert_int_ne(report_build(conn, o, &doc, &err), MSP_OK);
+	ck_assert_ptr_null(doc);
+	ck_assert_msg(strstr(err.message, needle) != NULL, "%s", err.message);
+	/* the connection is usable after a failed report */
+	ck_assert_int_eq(PQtransactionStatus(conn), PQTRANS_IDLE);
+}
+
+START_TEST(region_names)
+{
+	static const char *const names[] = {
+		"pays-de-la-loire", "Pays de la Loire", "PAYS DE LA LOIRE",
+		"Pays-de-la-Loire", "pays de la loire ",
+	};
+	struct report_options o;
+	struct rdoc *doc;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		doc = build_region(names[i], NULL);
+		ck_assert_uint_eq(cell(table(doc, "response"), "responses",
+				       NULL, "value")->n, 37);
+		rdoc_free(doc);
+	}
+	/* accents do not matter either */
+	doc = build_region("Occitânie", NULL);
+	rdoc_free(doc);
+	report_options_init(&o);
+	o.region = "bretagne";
+	build_fails(&o, "occitanie, pays-de-la-loire");
+	o.region = "occitanie";
+	o.study = "pdl-2019";
+	build_fails(&o, "occitanie-2024");
+	o.study = NULL;
+	o.by = "nope";
+	build_fails(&o, "structure_type");
+	o.by = NULL;
+	o.terms = "is_priority";
+	build_fails(&o, "def_usager");
+	o.terms = NULL;
+	o.compare = "occitanie";
+	build_fails(&o, "2 to");
+	o.compare = NULL;
+	o.token = "not-a-token";
+	build_fails(&o, "token");
+}
+END_TEST
+
+/* --- formats ------------------------------------------------------------- */
+
+static char *
+render(const struct rdoc *doc, enum format_kind kind)
+{
+	struct buf out = BUF_INIT;
+	struct msp_error err;
+
+	ck_assert_msg(format_render(doc, kind, &out, &err) == MSP_OK, "%s",
+		      err.message);
+	return buf_steal(&out);
+}
+
+/*
+ * Splits one CSV record (RFC 4180) at *p into fields; returns how many,
+ * and leaves *p after the CRLF.  Fields are written into out (NUL
+ * separated, at most max).
+ */
+static int
+csv_record(const char **p, char fields[][256], int max)
+{
+	const char *s = *p;
+	int n = 0;
+
+	for (;;) {
+		size_t k = 0;
+
+		ck_assert_int_lt(n, max);
+		if (*s == '"') {
+			s++;
+			for (;;) {
+				ck_assert_msg(*s != '\0', "unterminated quote");
+				if (*s == '"' && s[1] == '"')
+					s++;
+				else if (*s == '"')
+					break;
+				if (k < 255)
+					fields[n][k++] = *s;
+				s++;
+			}
+			s++;
+		} else {
+			while (*s != ',' && *s != '\r' && *s != '\0') {
+				ck_assert_msg(*s != '"' && *s != '\n',
+					      "bare quote or LF");
+				if (k < 255)
+					fields[n][k++] = *s;
+				s++;
+			}
+		}
+		fields[n++][k] = '\0';
+		if (*s == ',') {
+			s++;
+			continue;
+		}
+		ck_assert_msg(s[0] == '\r' && s[1] == '\n', "record end");
+		*p = s + 2;
+		return n;
+	}
+}
+
+START_TEST(csv_is_tidy)
+{
+	struct rdoc *doc = build_region("pays-de-la-loire", "usagers");
+	char *csv = render(doc, FORMAT_CSV);
+	char f[10][256];
+	const char *p = csv;
+	int n, records = 0, found_p = 0, found_n = 0;
+
+	n = csv_record(&p, f, 10);
+	ck_assert_int_eq(n, 10);
+	ck_assert_str_eq(f[0], "table");
+	ck_assert_str_eq(f[7], "statistic");
+	ck_assert_str_eq(f[8], "value");
+	while (*p != '\0') {
+		char *end;
+
+		ck_assert_int_eq(csv_record(&p, f, 10), 10);
+		records++;
+		/* the value column is numeric or empty: R reads it as such */
+		if (f[8][0] != '\0') {
+			strtod(f[8], &end);
+			ck_assert_msg(*end == '\0', "value '%s'", f[8]);
+		}
+		if (strcmp(f[1], "departement") == 0 &&
+		    strcmp(f[7], "p") == 0) {
+			ck_assert_str_eq(f[9], "fisher");
+			ck_assert_double_eq(rounded(strtod(f[8], NULL), 2),
+					    0.38);
+			found_p = 1;
+		}
+		if (strcmp(f[0], "by") == 0 && strcmp(f[1], "departement") == 0
+		    && strcmp(f[3], "49") == 0 &&
+		    strcmp(f[5], "usagers_plus") == 0 &&
+		    strcmp(f[7], "n") == 0) {
+			ck_assert_str_eq(f[8], "5");
+			found_n = 1;
+		}
+	}
+	ck_assert(found_p && found_n);
+	ck_assert_int_gt(records, 100);
+	free(csv);
+	rdoc_free(doc);
+}
+END_TEST
+
+START_TEST(json_parses)
+{
+	struct rdoc *doc = build_region("occitanie", NULL);
+	char *text = render(doc, FORMAT_JSON);
+	json_object *root = json_tokener_parse(text), *tables, *t, *rows;
+	json_object *v;
+	size_t i, n;
+	int found = 0;
+
+	ck_assert_ptr_nonnull(root);
+	ck_assert(json_object_object_get_ex(root, "tables", &tables));
+	n = json_object_array_length(tables);
+	ck_assert_uint_eq(n, doc->ntables);
+	for (i = 0; i < n; i++) {
+		size_t r;
+
+		t = json_object_array_get_idx(tables, i);
+		ck_assert(json_object_object_get_ex(t, "key", &v));
+		if (strcmp(json_object_get_string(v), "intention") != 0)
+			continue;
+		ck_assert(json_object_object_get_ex(t, "rows", &rows));
+		for (r = 0; r < json_object_array_length(rows); r++) {
+			json_object *row = json_object_array_get_idx(rows, r);
+			json_object *var, *cat, *cells, *c0, *pct;
+
+			ck_assert(json_object_object_get_ex(row, "variable",
+							    &var));
+			ck_assert(json_object_object_get_ex(row, "category",
+							    &cat));
+			if (strcmp(json_object_get_string(var),
+				   "is_priority") != 0 ||
+			    json_object_get_type(cat) != json_type_string ||
+			    strcmp(json_object_get_string(cat), "non") != 0)
+				continue;
+			ck_assert(json_object_object_get_ex(row, "cells",
+							    &cells));
+			c0 = json_object_array_get_idx(cells, 0);
+			ck_assert(json_object_object_get_ex(c0, "percent",
+							    &pct));
+			ck_assert_double_eq_tol(json_object_get_double(pct),
+						67.53, 0.005);
+			found = 1;
+		}
+	}
+	ck_assert(found);
+	json_object_put(root);
+	free(text);
+	rdoc_free(doc);
+}
+END_TEST
+
+/* A document with hostile labels, built by hand. */
+static struct rdoc *
+hostile_doc(void)
+{
+	struct rdoc *doc = rdoc_new();
+	struct rtable *t;
+	struct rrow *r;
+
+	ck_assert_ptr_nonnull(doc);
+	doc->title = "R&D <report>";
+	rdoc_meta(doc, "x", "Région", "<img src=x onerror=alert(1)>");
+	t = rdoc_table(doc, "t", "<script>alert('t')</script>", 2);
+	ck_assert_ptr_nonnull(t);
+	t->chart = 1;
+	rtable_column(doc, t, 0, "a", "A \"quoted\" | pipe");
+	rtable_column(doc, t, 1, "b", "B, with comma");
+	r = rtable_row(doc, t, "v", "var", "c1", "</td><script>x</script>");
+	ck_assert_ptr_nonnull(r);
+	rcell_prop(&r->cells[0], 3, 10);
+	rcell_text(doc, &r->cells[1], "line\nbreak, \"quote\"");
+	r = rtable_row(doc, t, "v", "var", "c2", "fine");
+	ck_assert_ptr_nonnull(r);
+	rcell_prop(&r->cells[0], 7, 10);
+	r->cells[1].suppressed = 1;
+	t->note = "a note & <b>bold</b>";
+	ck_assert_int_eq(rdoc_status(doc, NULL), MSP_OK);
+	return doc;
+}
+
+START_TEST(html_escapes_and_stands_alone)
+{
+	struct rdoc *doc = hostile_doc();
+	char *html = render(doc, FORMAT_HTML);
+
+	ck_assert_ptr_null(strstr(html, "<script"));
+	ck_assert_ptr_null(strstr(html, "<img"));
+	ck_assert_ptr_null(strstr(html, "<b>"));
+	ck_assert_ptr_nonnull(strstr(html, "&lt;script&gt;alert(&#39;t&#39;)"));
+	ck_assert_ptr_nonnull(strstr(html, "R&amp;D &lt;report&gt;"));
+	ck_assert_ptr_nonnull(strstr(html, "A &quot;quoted&quot;"));
+	/* self-contained: no external resource, a chart inline */
+	ck_assert_ptr_null(strstr(html, "<link"));
+	ck_assert_ptr_null(strstr(html, "src=\""));
+	ck_assert_ptr_null(strstr(html, "url("));
+	ck_assert_ptr_null(strstr(html, "<script"));
+	ck_assert_ptr_nonnull(strstr(html, "<svg"));
+	ck_assert_ptr_nonnull(strstr(html, "<rect"));
+	ck_assert_ptr_nonnull(strstr(html, "<style>"));
+	free(html);
+	rdoc_free(doc);
+}
+END_TEST
+
+START_TEST(text_csv_markdown_escape)
+{
+	struct rdoc *doc = hostile_doc();
+	char *md = render(doc, FORMAT_MARKDOWN), *csv, *text;
+	const char *p;
+	char f[10][256];
+
+	/* a pipe in a label does not open a column; no raw HTML */
+	ck_assert_ptr_nonnull(strstr(md, "A \"quoted\" \\| pipe"));
+	ck_assert_ptr_null(strstr(md, "<script"));
+	ck_assert_ptr_null(strstr(md, "<b>"));
+	free(md);
+	csv = render(doc, FORMAT_CSV);
+	p = csv;
+	csv_record(&p, f, 10);
+	while (*p != '\0') {
+		ck_assert_int_eq(csv_record(&p, f, 10), 10);
+		if (strcmp(f[7], "text") == 0)
+			ck_assert_str_eq(f[9], "line\nbreak, \"quote\"");
+		if (strcmp(f[3], "c2") == 0 && strcmp(f[5], "b") == 0)
+			ck_assert_str_eq(f[9], "suppressed");
+	}
+	free(csv);
+	text = render(doc, FORMAT_TEXT);
+	ck_assert_ptr_nonnull(strstr(text, "3 (30.00%) ["));
+	free(text);
+	rdoc_free(doc);
+}
+END_TEST
+
+START_TEST(format_names)
+{
+	ck_assert_int_eq(format_parse("text"), FORMAT_TEXT);
+	ck_assert_int_eq(format_parse("csv"), FORMAT_CSV);
+	ck_assert_int_eq(format_parse("json"), FORMAT_JSON);
+	ck_assert_int_eq(format_parse("markdown"), FORMAT_MARKDOWN);
+	ck_assert_int_eq(format_parse("html"), FORMAT_HTML);
+	ck_assert_int_eq(format_parse("pdf"), -1);
+}
+END_TEST
+
+/* --- disclosure control -------------------------------------------------- */
+
+START_TEST(protect_complements)
+{
+	/* a 2x2 table with margins: the 3 must not come back from them */
+	unsigned long m[] = {
+		3, 10, 13,
+		8, 9, 17,
+		11, 19, 30,
+	};
+	int hide[9] = { 0 };
+	size_t i, j;
+
+	ck_assert_uint_ge(disclosure_protect(m, 3, 3, 5, hide), 4);
+	ck_assert(hide[0]);
+	/* every line: none hidden, or at least two */
+	for (i = 0; i < 3; i++) {
+		int r = 0, c = 0;
+
+		for (j = 0; j < 3; j++) {
+			r += hide[i * 3 + j];
+			c += hide[j * 3 + i];
+		}
+		ck_assert(r != 1 && c != 1);
+	}
+}
+END_TEST
+
+START_TEST(protect_nothing_small)
+{
+	unsigned long m[] = { 0, 10, 10, 12, 7, 19, 12, 17, 29 };
+	int hide[9] = { 0 };
+
+	ck_assert_uint_eq(disclosure_protect(m, 3, 3, 5, hide), 0);
+}
+END_TEST
+
+START_TEST(threshold_from_environment)
+{
+	struct msp_error err;
+	unsigned th;
+
+	unsetenv("MSP_DISCLOSURE_THRESHOLD");
+	ck_assert_int_eq(disclosure_threshold(&th, &err), MSP_OK);
+	ck_assert_uint_eq(th, DISCLOSURE_DEFAULT_THRESHOLD);
+	setenv("MSP_DISCLOSURE_THRESHOLD", "11", 1);
+	ck_assert_int_eq(disclosure_threshold(&th, &err), MSP_OK);
+	ck_assert_uint_eq(th, 11);
+	setenv("MSP_DISCLOSURE_THRESHOLD", "five", 1);
+	ck_assert_int_eq(disclosure_threshold(&th, &err), MSP_ECONFIG);
+	setenv("MSP_DISCLOSURE_THRESHOLD", "0", 1);
+	ck_assert_int_eq(disclosure_threshold(&th, &err), MSP_ECONFIG);
+	setenv("MSP_DISCLOSURE_THRESHOLD", "-3", 1);
+	ck_assert_int_eq(disclosure_threshold(&th, &err), MSP_ECONFIG);
+	unsetenv("MSP_DISCLOSURE_THRESHOLD");
+}
+END_TEST
+
+/* Creates a token of kind for region (NULL: none) in the shared db. */
+static void
+make_token(const char *token, const char *kind, const char *region)
+{
+	const char *params[3] = { token, kind, region };
+	struct msp_error err;
+
+	ck_assert_msg(db_exec(conn, "token",
+			      "INSERT INTO msp.access_token (token_sha256,"
+			      " kind, region_id)"
+			      " SELECT sha256(convert_to($1, 'UTF8')),"
+			      " $2::msp.access_kind, (SELECT region_id FROM"
+			      " msp.region WHERE slug = $3)"
+			      " ON CONFLICT (token_sha256) DO NOTHING", 3,
+			      params, PGRES_COMMAND_OK, NULL, &err) == MSP_OK,
+		      "%s", err.message);
+}
+
+/* No count from 1 to threshold - 1 shows, and no line of a table that
+ * sums has exactly one hidden cell. */
+static void
+assert_protected(const struct rtable *t, unsigned threshold)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->nrows; i++)
+		for (j = 0; j < t->ncols; j++) {
+			const struct rcell *c = &t->rows[i].cells[j];
+
+			if ((c->kind == RCELL_COUNT || c->kind == RCELL_PROP) &&
+			    !c->suppressed)
+				ck_assert_msg(c->n == 0 || c->n >= threshold,
+					      "%s %s/%s col %zu: %lu shown",
+					      t->key, t->rows[i].var_key,
+					      t->rows[i].cat_key, j, c->n);
+			if (c->kind == RCELL_SUMMARY && !c->suppressed)
+				ck_assert(c->hide_range);
+		}
+	/* each variable's categories, per column: they sum to the
+	 * column's count, which is printed (a number's lines do not) */
+	for (j = 0; j < t->ncols; j++) {
+		const char *var = NULL;
+		int hidden = 0, number = 0;
+
+		for (i = 0; i <= t->nrows; i++) {
+			const struct rrow *r = i < t->nrows ? &t->rows[i] :
+					       NULL;
+
+			if (r == NULL || r->cat_key == NULL ||
+			    !same(r->var_key, var)) {
+				ck_assert_msg(number || hidden != 1,
+					      "%s %s col %zu: one hidden "
+					      "cell", t->key, var, j);
+				hidden = 0;
+				var = r != NULL ? r->var_key : NULL;
+				number = r != NULL &&
+					 r->cells[j].kind == RCELL_SUMMARY;
+				continue;
+			}
+			hidden += r->cells[j].suppressed;
+		}
+	}
+	/* each row across the groups and their total */
+	for (i = 0; i < t->nrows && t->ncols > 2; i++) {
+		int hidden = 0;
+
+		if (!same(t->cols[t->ncols - 2].key, "total"))
+			break;
+		for (j = 0; j + 1 < t->ncols; j++)
+			hidden += t->rows[i].cells[j].suppressed;
+		ck_assert_msg(hidden != 1, "%s %s/%s: one hidden cell in the "
+			      "row", t->key, t->rows[i].var_key,
+			      t->rows[i].cat_key);
+	}
+}
+
+START_TEST(federation_sees_aggregates)
+{
+	struct report_options o;
+	struct rdoc *fed, *analyst;
+	const struct rtable *t;
+	size_t i;
+
+	make_token("fed-pdl", "federation", "pays-de-la-loire");
+	make_token("analyst", "analyst", NULL);
+	report_options_init(&o);
+	o.region = "pays-de-la-loire";
+	o.by = "usagers";
+	o.token = "analyst";
+	analyst = build(&o);
+	/* the analyst sees the small counts */
+	t = table(analyst, "by");
+	ck_assert_uint_eq(cell(t, "departement", "85", "usagers_plus")->n, 1);
+	ck_assert(!cell(t, "departement", "85", "usagers_plus")->suppressed);
+
+	o.token = "fed-pdl";
+	o.threshold = 5;
+	fed = build(&o);
+	t = table(fed, "by");
+	ck_assert(cell(t, "departement", "85", "usagers_plus")->suppressed);
+	for (i = 0; i < fed->ntables; i++)
+		assert_protected(fed->tables[i], 5);
+	/* but what is shown is the truth: the 27 usagers - */
+	ck_assert_uint_eq(cell(t, "n", NULL, "usagers_moins")->n, 27);
+	ck_assert(!cell(t, "n", NULL, "usagers_moins")->suppressed);
+	/* and the header says so */
+	ck_assert_ptr_nonnull(strstr(fed->meta[0].value, "federation"));
+	rdoc_free(fed);
+
+	/* the region report too, at another threshold */
+	o.by = NULL;
+	o.threshold = 10;
+	fed = build(&o);
+	for (i = 0; i < fed->ntables; i++)
+		assert_protected(fed->tables[i], 10);
+	rdoc_free(fed);
+
+	/* a federation sees its own region's rows only (RLS) */
+	o.region = "occitanie";
+	fed = build(&o);
+	ck_assert_uint_eq(cell(table(fed, "response"), "responses", NULL,
+			       "value")->n, 0);
+	rdoc_free(fed);
+	rdoc_free(analyst);
+}
+END_TEST
+
+/* --- textfreq ------------------------------------------------------------ */
+
+static const char *
+folded(const char *s, int slug)
+{
+	static char out[256];
+	struct buf b = BUF_INIT;
+
+	if (slug)
+		textfreq_slugify(s, &b);
+	else
+		textfreq_fold(s, &b);
+	ck_assert_int_eq(buf_status(&b, NULL), MSP_OK);
+	snprintf(out, sizeof(out), "%s", buf_str(&b));
+	buf_free(&b);
+	return out;
+}
+
+static const char *
+stem(const char *w)
+{
+	static char out[64];
+
+	snprintf(out, sizeof(out), "%s", w);
+	textfreq_stem(out);
+	return out;
+}
+
+START_TEST(textfreq_folding_and_stemming)
+{
+	ck_assert_str_eq(folded("Équipe Œuvre ÇA être", 0),
+			 "equipe oeuvre ca etre");
+	ck_assert_str_eq(folded("Pays de la Loire", 1), "pays-de-la-loire");
+	ck_assert_str_eq(folded("  Provence-Alpes-Côte d'Azur ", 1),
+			 "provence-alpes-cote-d-azur");
+	ck_assert_str_eq(stem("patients"), "patient");
+	ck_assert_str_eq(stem("locaux"), "local");
+	ck_assert_str_eq(stem("bureaux"), "bureau");
+	ck_assert_str_eq(stem("temps"), "temps");
+	ck_assert_str_eq(stem("avis"), "avis");
+	ck_assert_str_eq(stem("nombreux"), "nombreux");
+	ck_assert_str_eq(stem("virus"), "virus");
+	ck_assert_str_eq(stem("les"), "les");
+	ck_assert(textfreq_is_stop_word("les"));
+	ck_assert(textfreq_is_stop_word("etre"));
+	ck_assert(textfreq_is_stop_word("l"));
+	ck_assert(!textfreq_is_stop_word("patient"));
+}
+END_TEST
+
+START_TEST(textfreq_counts)
+{
+	struct textfreq *tf = textfreq_new();
+	const struct textfreq_term *top;
+	struct msp_error err;
+	size_t n;
+
+	ck_assert_ptr_nonnull(tf);
+	/* identical answers arrive grouped, with their count */
+	ck_assert_int_eq(textfreq_add(tf, "Les patients et leurs PATIENTS",
+				      3, &err), MSP_OK);
+	ck_assert_int_eq(textfreq_add(tf, "Le patient, l'équipe", 1, &err),
+			 MSP_OK);
+	ck_assert_int_eq(textfreq_add(tf, "l'Équipe de co-construction", 2,
+				      &err), MSP_OK);
+	ck_assert_uint_eq(textfreq_answers(tf), 6);
+	n = textfreq_top(tf, 10, &top);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(top[0].stem, "patient");
+	ck_assert_str_eq(top[0].term, "patients");
+	ck_assert_uint_eq(top[0].occurrences, 7);
+	ck_assert_uint_eq(top[0].answers, 4);
+	ck_assert_str_eq(top[1].stem, "equipe");
+	ck_assert_str_eq(top[1].term, "équipe");
+	ck_assert_uint_eq(top[1].answers, 3);
+	ck_assert_str_eq(top[2].term, "co-construction");
+	ck_assert_int_eq(textfreq_add(tf, "bad \xC3\x28 utf8", 1, &err),
+			 MSP_EINVAL);
+	textfreq_free(tf);
+	textfreq_free(NULL);
+}
+END_TEST
+
+/* --- the command line ---------------------------------------------------- */
+
+/* Runs msp-report with args (shell-quoted by the caller) and the
+ * environment assignments env against the shared database; returns its
+ * exit status, its output (and errors) in out. */
+static int
+run_cli_env(const char *env, const char *args, struct buf *out)
+{
+	const char *builddir = getenv("MSP_BUILDDIR");
+	char cmd[2048], chunk[4096];
+	FILE *p;
+	size_t n;
+	int status;
+
+	snprintf(cmd, sizeof(cmd),
+		 "env -u MSP_TOKEN -u MSP_DISCLOSURE_THRESHOLD "
+		 "MSP_DATABASE_URL='host=%s port=%s user=%s dbname=%s' %s "
+		 "%s/cli/msp-report %s 2>&1",
+		 PQhost(conn), PQport(conn), PQuser(conn), PQdb(conn), env,
+		 builddir != NULL ? builddir : ".", args);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		buf_append(out, chunk, n);
+	status = pclose(p);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static int
+run_cli(const char *args, struct buf *out)
+{
+	return run_cli_env("", args, out);
+}
+
+START_TEST(cli_help_and_report)
+{
+	struct buf out = BUF_INIT;
+
+	ck_assert_int_eq(run_cli("--help", &out), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "--region NAME"));
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("--region x --help", &out), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "--by VARIABLE"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out),
+				     "MSP_DISCLOSURE_THRESHOLD"));
+	buf_reset(&out);
+	/* the issue's command: no command word */
+	ck_assert_int_eq(run_cli("--region pays-de-la-loire --by usagers",
+				 &out), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "0.383 Fisher"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "0.760 Fisher"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "23.5 (10–65)"));
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("report --region occitanie --format csv",
+				 &out), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "table,variable,"));
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("--region occitanie --top 0", &out), 2);
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("--region occitanie --format pdf", &out), 2);
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("--region occitanie --bogus", &out), 2);
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("--region nowhere", &out), 1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "no region 'nowhere'"));
+	buf_reset(&out);
+	/* the threshold is configuration: a typo is an error, not 0 */
+	ck_assert_int_eq(run_cli_env("MSP_DISCLOSURE_THRESHOLD=x",
+				     "--region occitanie", &out), 1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out),
+				     "MSP_DISCLOSURE_THRESHOLD"));
+	/* and a token is the only way to be someone else */
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli_env("MSP_TOKEN=forged",
+				     "--region occitanie", &out), 1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "token"));
+	buf_free(&out);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("report");
+	TCase *data = tcase_create("reference");
+	TCase *fmt = tcase_create("formats");
+	TCase *sdc = tcase_create("disclosure");
+	TCase *txt = tcase_create("textfreq");
+
+	tcase_add_unchecked_fixture(data, load_shared, drop_shared);
+	tcase_add_checked_fixture(data, connect_case, disconnect_case);
+	tcase_set_timeout(data, 120);
+	tcase_add_test(data, occitanie_published_percentages);
+	tcase_add_test(data, pdl_table2_p_values);
+	tcase_add_test(data, pdl_table1_medians);
+	tcase_add_test(data, pdl_region_report);
+	tcase_add_test(data, pdl_nonresponse);
+	tcase_add_test(data, compare_regions);
+	tcase_add_test(data, has_crosswalk);
+	tcase_add_test(data, has_coded_answers);
+	tcase_add_test(data, terms_of_open_item);
+	tcase_add_test(data, region_names);
+	tcase_add_test(data, csv_is_tidy);
+	tcase_add_test(data, json_parses);
+	tcase_add_test(data, federation_sees_aggregates);
+	tcase_add_test(data, cli_help_and_report);
+	suite_add_tcase(s, data);
+
+	tcase_add_test(fmt, html_escapes_and_stands_alone);
+	tcase_add_test(fmt, text_csv_markdown_escape);
+	tcase_add_test(fmt, format_names);
+	suite_add_tcase(s, fmt);
+
+	tcase_add_test(sdc, protect_complements);
+	tcase_add_test(sdc, protect_nothing_small);
+	tcase_add_test(sdc, threshold_from_environment);
+	suite_add_tcase(s, sdc);
+
+	tcase_add_test(txt, textfreq_folding_and_stemming);
+	tcase_add_test(txt, textfreq_counts);
+	suite_add_tcase(s, txt);
+	return testdb_run(s);
+}
