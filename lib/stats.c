@@ -294,13 +294,831 @@ chisq_test(const struct stats_table *t, const struct margins *m,
 
 /* --- Fisher's exact test --------------------------------------------- */
 
+/*
+ * The p-value is the probability, under independence and given the
+ * margins, of the tables no more probable than the observed one.  With
+ * P(X) = Π r_i! Π c_j! / (n! Π x_ij!), a table is counted when its
+ * "value" -Σ log x_ij! is at most the observed table's plus a
+ * tolerance, so that tables tied with the observed one in exact
+ * arithmetic are counted whatever the rounding.  R's tolerance depends
+ * on the path it takes, and we take the same:
+ *
+ *   2×2: fisher.test() sums dhyper() over d <= d_obs * (1 + 1e-7),
+ *        a tolerance of log1p(1e-7) on the value;
+ *   r×c: FEXACT (Mehta & Patel's network algorithm, ACM TOMS 643)
+ *        counts a table when its value is at most the observed one
+ *        plus TOL = 3.45254e-7 (f2xact: "obs = tol + ...").
+ *
+ * The dimension is the one given, before empty rows and columns are
+ * left out (R's choice of path does not look at them either).
+ */
+#define FISHER_REL_ERR_2X2 1e-7
+#define FISHER_TOL_RXC 3.45254e-7
+
+/*
+ * Bounds are compared with values a few hundred roundings apart at
+ * most (sums of at most 256 terms); this slack is far above that and
+ * far below the gap between two tables' values.
+ */
+#define FISHER_SLACK 1e-9
+
+/*
+ * How much the enumeration may hold and do before it gives up, as
+ * FEXACT gives up when its workspace is full: the largest n (its table
+ * of log k!), past values held at once (16 bytes each), nodes (about
+ * 100 bytes each) and arcs followed.
+ */
+#define FISHER_MAX_N 1000000UL
+#define FISHER_MAX_PASTS (1UL << 23)
+#define FISHER_MAX_NODES (1UL << 21)
+#define FISHER_MAX_ARCS 400000000ULL
+
+/*
+ * The algorithm is a network algorithm in Mehta & Patel's sense, our
+ * own: columns are filled one at a time; after k columns a node is the
+ * multiset of what remains of the row sums (what remains to do depends
+ * on nothing else), and each path to it carries its past value, the sum
+ * of -log x! over the cells filled.  Paths reaching a node with the
+ * same past value are merged, their weights (numbers of partial
+ * tables) added.  Each node knows
+ *
+ *   hi   the largest future value (-Σ log x! over the cells left),
+ *   lo   the smallest,
+ *   lsum log Σ exp(future value) over every completion, which is
+ *        log(T! / (Π s_i! Π c_j!)) for T left in rows s, columns c
+ *        (Vandermonde's identity),
+ *
+ * so a past value a with a + hi <= obs counts all its completions at
+ * once (exp(a + lsum)), one with a + lo > obs counts none, and only the
+ * others go on to the next column.  The past values of a node are kept
+ * sorted with running sums of their probabilities, so each arc settles
+ * the first two kinds with two binary searches, however many there
+ * are.
+ *
+ * hi and lo are exact: with one column left there is one completion;
+ * with two, hi is a separable concave maximisation under one sum
+ * (solved by exchanges) and lo a convex one (its maximum is at a
+ * vertex); with more, both come from the nodes of the next column by
+ * dynamic programming over the network.
+ */
+
+/* One past value of a node and the number of paths that carry it. */
+struct fisher_past {
+	double value;
+	double weight;
+};
+
+struct fisher_node {
+	size_t key;		/* offset of its row sums in stage.keys */
+	double hi, lo, lsum;	/* see above */
+	struct fisher_past *past;
+	size_t npast, cap;
+};
+
+/* The nodes after k columns, found by their row sums. */
+struct fisher_stage {
+	struct fisher_node *nodes;
+	size_t len, cap;
+	uint32_t *keys;		/* rows per node, sorted descending */
+	size_t *slots;		/* open addressing: node index + 1, or 0 */
+	size_t nslots;
+};
+
+struct fisher {
+	size_t rows, cols;	/* rows: the shorter side */
+	uint32_t col[STATS_MAX_DIM];	/* column sums in filling order */
+	uint32_t left[STATS_MAX_DIM + 1];	/* Σ col[k..] */
+	double col_lf[STATS_MAX_DIM + 1];	/* Σ log col[k..]! */
+	double *lf;		/* log k!, k = 0..n */
+	double obs;		/* observed value plus R's tolerance */
+	double logk;		/* log(Π r_i! Π c_j! / n!) */
+	long double p;
+	size_t pasts;		/* past values held */
+	size_t nodes;
+	unsigned long long arcs;
+	enum msp_status st;	/* the first failure, recorded by walks */
+	struct msp_error *err;
+	struct fisher_stage stage[STATS_MAX_DIM];
+	/* Scratch for the node being expanded. */
+	double *cumul;
+	struct fisher_past *merge;
+	size_t scratch_cap;
+};
+
+static void
+stage_free(struct fisher_stage *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->len; i++)
+		free(st->nodes[i].past);
+	free(st->nodes);
+	free(st->keys);
+	free(st->slots);
+	memset(st, 0, sizeof(*st));
+}
+
+static size_t
+key_hash(const uint32_t *s, size_t rows)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	size_t i;
+
+	for (i = 0; i < rows; i++) {
+		h ^= s[i];
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	return (size_t)h;
+}
+
+/* Records the first failure of a walk; later ones add nothing. */
+static void
+fisher_fail(struct fisher *f, enum msp_status st, const char *what)
+{
+	if (f->st != MSP_OK)
+		return;
+	if (st == MSP_ENOMEM)
+		f->st = msp_error_set(f->err, st, "out of memory");
+	else
+		f->st = msp_error_set(f->err, st, "Fisher's exact test: the "
+				      "table is too large to enumerate (more "
+				      "than %s); use the χ² test", what);
+}
+
+/* Doubles the slots of st and places every node again; 0 on success. */
+static int
+stage_rehash(struct fisher_stage *st, size_t rows)
+{
+	size_t n = st->nslots ? st->nslots * 2 : 64, i, h;
+	size_t *slots;
+
+	slots = calloc(n, sizeof(*slots));
+	if (slots == NULL)
+		return -1;
+	for (i = 0; i < st->len; i++) {
+		h = key_hash(st->keys + st->nodes[i].key, rows) & (n - 1);
+		while (slots[h] != 0)
+			h = (h + 1) & (n - 1);
+		slots[h] = i + 1;
+	}
+	free(st->slots);
+	st->slots = slots;
+	st->nslots = n;
+	return 0;
+}
+
+static void node_bounds(struct fisher *f, size_t k, const uint32_t *s,
+			struct fisher_node *node);
+
+/*
+ * The index in stage k of the node with row sums s (sorted
+ * descending), added with its bounds if new; (size_t)-1 after a
+ * failure, recorded in f.  An index, not a pointer: adding a node
+ * moves the others.
+ */
+static size_t
+stage_find(struct fisher *f, size_t k, const uint32_t *s)
+{
+	struct fisher_stage *st = &f->stage[k];
+	const size_t rows = f->rows;
+	struct fisher_node node, *nodes;
+	uint32_t *keys;
+	size_t h, i, cap;
+
+	if (st->nslots > 0) {
+		h = key_hash(s, rows) & (st->nslots - 1);
+		while ((i = st->slots[h]) != 0) {
+			if (memcmp(st->keys + st->nodes[i - 1].key, s,
+				   rows * sizeof(*s)) == 0)
+				return i - 1;
+			h = (h + 1) & (st->nslots - 1);
+		}
+	}
+	if (f->nodes >= FISHER_MAX_NODES) {
+		fisher_fail(f, MSP_EINVAL, "2097152 nodes");
+		return (size_t)-1;
+	}
+	/* The bounds first: they add nodes to later stages only. */
+	memset(&node, 0, sizeof(node));
+	node_bounds(f, k, s, &node);
+	if (f->st != MSP_OK)
+		return (size_t)-1;
+	if (st->len == st->cap) {
+		cap = st->cap ? st->cap * 2 : 64;
+		nodes = realloc(st->nodes, cap * sizeof(*nodes));
+		if (nodes == NULL)
+			goto nomem;
+		st->nodes = nodes;
+		keys = realloc(st->keys, cap * rows * sizeof(*keys));
+		if (keys == NULL)
+			goto nomem;
+		st->keys = keys;
+		st->cap = cap;
+	}
+	if (2 * (st->len + 1) > st->nslots && stage_rehash(st, rows) != 0)
+		goto nomem;
+	node.key = st->len * rows;
+	memcpy(st->keys + node.key, s, rows * sizeof(*s));
+	st->nodes[st->len] = node;
+	h = key_hash(s, rows) & (st->nslots - 1);
+	while (st->slots[h] != 0)
+		h = (h + 1) & (st->nslots - 1);
+	st->slots[h] = ++st->len;
+	f->nodes++;
+	return st->len - 1;
+nomem:
+	fisher_fail(f, MSP_ENOMEM, NULL);
+	return (size_t)-1;
+}
+
+/* --- walking the columns a node can receive --------------------------- */
+
+static void
+sort_desc(uint32_t *v, size_t n)
+{
+	size_t i, j;
+	uint32_t x;
+
+	for (i = 1; i < n; i++) {
+		x = v[i];
+		for (j = i; j > 0 && v[j - 1] < x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+static const double small_factorial[STATS_MAX_DIM + 1] = {
+	1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880, 3628800, 39916800,
+	479001600, 6227020800.0, 87178291200.0, 1307674368000.0,
+	20922789888000.0,
+};
+
+/*
+ * Every way x to put a column's total into rows whose sums are s
+ * (sorted descending): rows with equal sums get non-increasing counts,
+ * and each such column stands for its mult distinct permutations.  For
+ * each, visit() gets the column, its value delta = -Σ log x_i!, and
+ * the next node's row sums (sorted); walks stop when f->st is set.
+ */
+struct column_walk {
+	struct fisher *f;
+	size_t k;		/* the column being filled */
+	const uint32_t *s;
+	size_t group[STATS_MAX_DIM];	/* first row with the same sum */
+	uint32_t x[STATS_MAX_DIM];
+	void (*visit)(struct column_walk *w, double delta,
+		      const uint32_t *next, double mult);
+};
+
+static void
+walk_rows(struct column_walk *w, size_t i, uint32_t left, uint64_t room)
+{
+	struct fisher *f = w->f;
+	const size_t rows = f->rows;
+	uint32_t next[STATS_MAX_DIM], hi, lo, v;
+	double mult, delta;
+	size_t j, g, t, run;
+
+	if (f->st != MSP_OK)
+		return;
+	if (i == rows) {
+		if (++f->arcs > FISHER_MAX_ARCS) {
+			fisher_fail(f, MSP_EINVAL, "400000000 arcs");
+			return;
+		}
+		/* size! / Π (runs of equal counts)! per group of equal
+		 * rows, exact in a double. */
+		mult = 1;
+		for (j = 0; j < rows; j = g) {
+			for (g = j + 1; g < rows && w->group[g] == j; g++)
+				;
+			mult *= small_factorial[g - j];
+			run = 1;
+			for (t = j + 1; t < g; t++) {
+				if (w->x[t] == w->x[t - 1]) {
+					run++;
+					continue;
+				}
+				mult /= small_factorial[run];
+				run = 1;
+			}
+			mult /= small_factorial[run];
+		}
+		delta = 0;
+		for (j = 0; j < rows; j++) {
+			delta -= f->lf[w->x[j]];
+			next[j] = w->s[j] - w->x[j];
+		}
+		sort_desc(next, rows);
+		w->visit(w, delta, next, mult);
+		return;
+	}
+	room -= w->s[i];
+	hi = w->s[i] < left ? w->s[i] : left;
+	if (w->group[i] != i && w->x[i - 1] < hi)
+		hi = w->x[i - 1];
+	lo = room >= left ? 0 : (uint32_t)(left - room);
+	for (v = hi + 1; v-- > lo;) {
+		w->x[i] = v;
+		walk_rows(w, i + 1, left - v, room);
+	}
+}
+
+static void
+walk_column(struct column_walk *w, struct fisher *f, size_t k,
+	    const uint32_t *s)
+{
+	uint64_t room = 0;
+	size_t i;
+
+	w->f = f;
+	w->k = k;
+	w->s = s;
+	for (i = 0; i < f->rows; i++) {
+		w->group[i] = i > 0 && s[i] == s[i - 1] ? w->group[i - 1] : i;
+		room += s[i];
+	}
+	walk_rows(w, 0, f->col[k], room);
+}
+
+/* --- bounds ---------------------------------------------------------- */
+
+/*
+ * Two columns left, a = col[k] and s_i - x_i in the other: the most
+ * probable split maximises Σ g_i(x_i), g_i(x) = -log x! - log(s_i-x)!,
+ * concave, under Σ x_i = a; it is the one no exchange of a unit from
+ * one row to another improves.  Start from the proportional split.
+ */
+static double
+two_columns_hi(const struct fisher *f, const uint32_t *s, uint32_t a,
+	       uint32_t total)
+{
+	const size_t rows = f->rows;
+	uint32_t x[STATS_MAX_DIM], given = 0;
+	double up, down, best_up, best_down, v = 0;
+	size_t i, iu, id;
+
+	for (i = 0; i < rows; i++) {
+		x[i] = (uint32_t)((uint64_t)s[i] * a / total);
+		given += x[i];
+	}
+	for (;;) {
+		/* The best gain of one x_i + 1 and of one x_i - 1. */
+		best_up = best_down = -HUGE_VAL;
+		iu = id = rows;
+		for (i = 0; i < rows; i++) {
+			if (x[i] < s[i]) {
+				up = log((double)(s[i] - x[i])) -
+				     log((double)x[i] + 1);
+				if (up > best_up) {
+					best_up = up;
+					iu = i;
+				}
+			}
+			if (x[i] > 0) {
+				down = log((double)x[i]) -
+				       log((double)(s[i] - x[i]) + 1);
+				if (down > best_down) {
+					best_down = down;
+					id = i;
+				}
+			}
+		}
+		if (given < a) {
+			x[iu]++;
+			given++;
+		} else if (iu != id && iu < rows && id < rows &&
+			   best_up + best_down > 1e-12) {
+			x[iu]++;
+			x[id]--;
+		} else {
+			break;
+		}
+	}
+	for (i = 0; i < rows; i++)
+		v -= f->lf[x[i]] + f->lf[s[i] - x[i]];
+	return v;
+}
+
+/*
+ * Two columns left: the least probable split maximises Σ h_i(x_i),
+ * h_i(x) = log x! + log(s_i-x)!, convex, so it is at a vertex: every
+ * x_i is 0 or s_i (worth log s_i! either way) but one, x_p, worth
+ * h_p(a - Σ full rows), the more the nearer 0 or s_p.  Each subset
+ * of full rows, 2^rows of them, is tried.
+ */
+static double
+two_columns_lo(const struct fisher *f, const uint32_t *s, uint32_t a)
+{
+	const size_t rows = f->rows;
+	double all = 0, best = -HUGE_VAL, v;
+	uint32_t mask, full = (uint32_t)1 << rows, xp;
+	uint64_t sum;
+	size_t i, p;
+
+	for (i = 0; i < rows; i++)
+		all += f->lf[s[i]];
+	for (mask = 0; mask < full; mask++) {
+		sum = 0;
+		for (i = 0; i < rows; i++)
+			if (mask & ((uint32_t)1 << i))
+				sum += s[i];
+		if (sum > a)
+			continue;
+		for (p = 0; p < rows; p++) {
+			if ((mask & ((uint32_t)1 << p)) || a - sum > s[p])
+				continue;
+			xp = (uint32_t)(a - sum);
+			v = all - f->lf[s[p]] + f->lf[xp] + f->lf[s[p] - xp];
+			if (v > best)
+				best = v;
+		}
+	}
+	return -best;
+}
+
+struct bounds_walk {
+	struct column_walk w;
+	double hi, lo;
+};
+
+static void
+bounds_visit(struct column_walk *w, double delta, const uint32_t *next,
+	     double mult)
+{
+	struct bounds_walk *b = (struct bounds_walk *)w;
+	struct fisher_node *child;
+	size_t c;
+
+	(void)mult;
+	c = stage_find(w->f, w->k + 1, next);
+	if (c == (size_t)-1)
+		return;
+	child = &w->f->stage[w->k + 1].nodes[c];
+	if (delta + child->hi > b->hi)
+		b->hi = delta + child->hi;
+	if (delta + child->lo < b->lo)
+		b->lo = delta + child->lo;
+}
+
+static void
+node_bounds(struct fisher *f, size_t k, const uint32_t *s,
+	    struct fisher_node *node)
+{
+	struct bounds_walk b;
+	double rows_lf = 0;
+	size_t i;
+
+	for (i = 0; i < f->rows; i++)
+		rows_lf += f->lf[s[i]];
+	node->lsum = f->lf[f->left[k]] - rows_lf - f->col_lf[k];
+	if (k + 1 == f->cols) {
+		node->hi = node->lo = -rows_lf;
+		return;
+	}
+	if (k + 2 == f->cols && f->rows <= 8) {
+		node->hi = two_columns_hi(f, s, f->col[k], f->left[k]);
+		node->lo = two_columns_lo(f, s, f->col[k]);
+		return;
+	}
+	memset(&b, 0, sizeof(b));
+	b.hi = -HUGE_VAL;
+	b.lo = HUGE_VAL;
+	b.w.visit = bounds_visit;
+	walk_column(&b.w, f, k, s);
+	node->hi = b.hi;
+	node->lo = b.lo;
+}
+
+/* --- the network ----------------------------------------------------- */
+
+/* How many of the n sorted past values are <= bound. */
+static size_t
+count_upto(const struct fisher_past *past, size_t n, double bound)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (past[mid].value <= bound)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void
+past_push(struct fisher *f, struct fisher_node *node, double value,
+	  double weight)
+{
+	struct fisher_past *p;
+	size_t cap;
+
+	if (f->pasts >= FISHER_MAX_PASTS) {
+		fisher_fail(f, MSP_EINVAL, "8388608 partial tables");
+		return;
+	}
+	if (node->npast == node->cap) {
+		cap = node->cap ? node->cap * 2 : 8;
+		p = realloc(node->past, cap * sizeof(*p));
+		if (p == NULL) {
+			fisher_fail(f, MSP_ENOMEM, NULL);
+			return;
+		}
+		node->past = p;
+		node->cap = cap;
+	}
+	node->past[node->npast].value = value;
+	node->past[node->npast].weight = weight;
+	node->npast++;
+	f->pasts++;
+}
+
+/* The node being expanded and what its arcs need. */
+struct expand_walk {
+	struct column_walk w;
+	const struct fisher_past *past;	/* sorted, merged */
+	size_t npast;
+	double top;			/* past[npast-1].value */
+	const double *cumul;	/* Σ weight·exp(value - top), running */
+};
+
+static void
+expand_visit(struct column_walk *w, double delta, const uint32_t *next,
+	     double mult)
+{
+	struct expand_walk *e = (struct expand_walk *)w;
+	struct fisher *f = w->f;
+	struct fisher_node *child;
+	double rest;
+	size_t i, c, all, some;
+
+	if (w->k + 2 == f->cols) {
+		/* The last column is what is left: one completion. */
+		rest = 0;
+		for (i = 0; i < f->rows; i++)
+			rest -= f->lf[next[i]];
+		all = count_upto(e->past, e->npast, f->obs - delta - rest);
+		if (all > 0)
+			f->p += mult * e->cumul[all - 1] *
+				exp(f->logk + e->top + delta + rest);
+		return;
+	}
+	c = stage_find(f, w->k + 1, next);
+	if (c == (size_t)-1)
+		return;
+	child = &f->stage[w->k + 1].nodes[c];
+	all = count_upto(e->past, e->npast,
+			 f->obs - delta - (child->hi + FISHER_SLACK));
+	some = count_upto(e->past, e->npast,
+			  f->obs - delta - (child->lo - FISHER_SLACK));
+	if (all > 0)
+		f->p += mult * e->cumul[all - 1] *
+			exp(f->logk + e->top + delta + child->lsum);
+	for (i = all; i < some && f->st == MSP_OK; i++)
+		past_push(f, child, e->past[i].value + delta,
+			  e->past[i].weight * mult);
+}
+
+/*
+ * Sorts the past values of node and merges those equal in exact
+ * arithmetic (apart by rounding only).  They arrive as sorted runs,
+ * one per arc, which are merged pairwise.
+ */
+static void
+past_sort(struct fisher *f, struct fisher_node *node)
+{
+	struct fisher_past *a = node->past, *b = f->merge, *t;
+	size_t n = node->npast, i, j, o, lo, mid, hi, w;
+
+	/* Bottom-up merge sort of runs; w: width of sorted blocks. */
+	for (w = 1; w < n; w *= 2) {
+		for (lo = 0; lo < n; lo += 2 * w) {
+			mid = lo + w < n ? lo + w : n;
+			hi = lo + 2 * w < n ? lo + 2 * w : n;
+			i = lo;
+			j = mid;
+			o = lo;
+			if (mid == hi || a[mid - 1].value <= a[mid].value) {
+				memcpy(b + lo, a + lo,
+				       (hi - lo) * sizeof(*a));
+				continue;
+			}
+			while (i < mid && j < hi)
+				b[o++] = a[j].value < a[i].value ?
+					 a[j++] : a[i++];
+			while (i < mid)
+				b[o++] = a[i++];
+			while (j < hi)
+				b[o++] = a[j++];
+		}
+		t = a;
+		a = b;
+		b = t;
+	}
+	if (a != node->past)
+		memcpy(node->past, a, n * sizeof(*a));
+	for (i = 0, o = 0; i < n; i++) {
+		if (o > 0 && node->past[i].value - node->past[o - 1].value <=
+		    1e-13 * (1 + fabs(node->past[i].value)))
+			node->past[o - 1].weight += node->past[i].weight;
+		else
+			node->past[o++] = node->past[i];
+	}
+	f->pasts -= n - o;
+	node->npast = o;
+}
+
+static void
+expand_node(struct fisher *f, size_t k, size_t index)
+{
+	struct fisher_node *node = &f->stage[k].nodes[index];
+	struct expand_walk e;
+	void *p;
+	double sum = 0;
+	size_t i, n = node->npast;
+
+	if (n > f->scratch_cap) {
+		p = realloc(f->cumul, n * sizeof(*f->cumul));
+		if (p == NULL)
+			goto nomem;
+		f->cumul = p;
+		p = realloc(f->merge, n * sizeof(*f->merge));
+		if (p == NULL)
+			goto nomem;
+		f->merge = p;
+		f->scratch_cap = n;
+	}
+	past_sort(f, node);
+	n = node->npast;
+	memset(&e, 0, sizeof(e));
+	e.past = node->past;
+	e.npast = n;
+	e.top = node->past[n - 1].value;
+	for (i = 0; i < n; i++) {
+		sum += node->past[i].weight * exp(node->past[i].value - e.top);
+		f->cumul[i] = sum;
+	}
+	e.cumul = f->cumul;
+	e.w.visit = expand_visit;
+	/* Arcs add nodes to stage k + 1 only: node stays where it is. */
+	walk_column(&e.w, f, k, f->stage[k].keys + node->key);
+	return;
+nomem:
+	fisher_fail(f, MSP_ENOMEM, NULL);
+}
+
+static int
+u32_cmp_desc(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x < y) - (x > y);
+}
+
+/*
+ * The p-value of the table x (rows × cols, row-major, no empty row or
+ * column, rows <= cols) with margins row[], col[], total n, counting
+ * tables within tol of the observed value.
+ */
+static enum msp_status
+fisher_network(const uint32_t *x, size_t rows, size_t cols,
+	       const uint32_t *row, const uint32_t *col, uint32_t n,
+	       double tol, double *p, struct msp_error *err)
+{
+	struct fisher f;
+	struct fisher_node *node;
+	uint32_t s[STATS_MAX_DIM];
+	double obs = 0, sum, term, carry = 0;
+	size_t i, j, k, root;
+
+	memset(&f, 0, sizeof(f));
+	f.rows = rows;
+	f.cols = cols;
+	f.err = err;
+	f.lf = malloc(((size_t)n + 1) * sizeof(*f.lf));
+	if (f.lf == NULL) {
+		fisher_fail(&f, MSP_ENOMEM, NULL);
+		goto out;
+	}
+	/* Compensated sums: each log k! is off by about one rounding, not
+	 * by k of them. */
+	f.lf[0] = 0;
+	for (i = 1; i <= n; i++) {
+		term = log((double)i) - carry;
+		sum = f.lf[i - 1] + term;
+		carry = (sum - f.lf[i - 1]) - term;
+		f.lf[i] = sum;
+	}
+	memcpy(f.col, col, cols * sizeof(*col));
+	qsort(f.col, cols, sizeof(*f.col), u32_cmp_desc);
+	f.left[cols] = 0;
+	f.col_lf[cols] = 0;
+	for (k = cols; k > 0; k--) {
+		f.left[k - 1] = f.left[k] + f.col[k - 1];
+		f.col_lf[k - 1] = f.col_lf[k] + f.lf[f.col[k - 1]];
+	}
+	for (i = 0; i < rows; i++)
+		for (j = 0; j < cols; j++)
+			obs -= f.lf[x[i * cols + j]];
+	f.obs = obs + tol;
+	f.logk = f.col_lf[0] - f.lf[n];
+	for (i = 0; i < rows; i++)
+		f.logk += f.lf[row[i]];
+	memcpy(s, row, rows * sizeof(*s));
+	sort_desc(s, rows);
+	root = stage_find(&f, 0, s);
+	if (root == (size_t)-1)
+		goto out;
+	past_push(&f, &f.stage[0].nodes[root], 0, 1);
+	for (k = 0; f.st == MSP_OK && k + 1 < cols; k++) {
+		for (i = 0; f.st == MSP_OK && i < f.stage[k].len; i++) {
+			if (f.stage[k].nodes[i].npast == 0)
+				continue;
+			expand_node(&f, k, i);
+			node = &f.stage[k].nodes[i];
+			f.pasts -= node->npast;
+			free(node->past);
+			node->past = NULL;
+			node->npast = node->cap = 0;
+		}
+	}
+	if (f.st == MSP_OK)
+		*p = (double)f.p;
+out:
+	for (k = 0; k < cols; k++)
+		stage_free(&f.stage[k]);
+	free(f.cumul);
+	free(f.merge);
+	free(f.lf);
+	return f.st;
+}
+
+/*
+ * fisher.test(x)$p.value.  Empty rows and columns are left out (they
+ * change no table's probability), the shorter side becomes the rows,
+ * and the tolerance is R's for the dimension given.
+ */
 static enum msp_status
 fisher_test(const struct stats_table *t, const struct margins *m,
 	    struct stats_result *out, struct msp_error *err)
 {
-	(void)t; (void)m; (void)out;
-	return msp_error_set(err, MSP_EINVAL,
-			     "Fisher's exact test is not implemented yet");
+	uint32_t x[STATS_MAX_DIM * STATS_MAX_DIM];
+	uint32_t row[STATS_MAX_DIM], col[STATS_MAX_DIM], v;
+	size_t keep_r[STATS_MAX_DIM], keep_c[STATS_MAX_DIM];
+	size_t nr = 0, nc = 0, i, j;
+	double tol, p = NAN;
+	enum msp_status st;
+
+	for (i = 0; i < t->rows; i++)
+		if (m->row[i] > 0)
+			keep_r[nr++] = i;
+	for (j = 0; j < t->cols; j++)
+		if (m->col[j] > 0)
+			keep_c[nc++] = j;
+	if (nr < 2 || nc < 2)
+		return msp_error_set(err, MSP_EINVAL,
+				     "only %zu non-empty %s: nothing to test",
+				     nr < 2 ? nr : nc,
+				     nr < 2 ? (nr == 1 ? "row" : "rows") :
+				     (nc == 1 ? "column" : "columns"));
+	if (m->n > FISHER_MAX_N)
+		return msp_error_set(err, MSP_EINVAL,
+				     "Fisher's exact test: n = %lu is above "
+				     "%lu; use the χ² test", m->n,
+				     FISHER_MAX_N);
+	/* The shorter side as rows: fewer rows, fewer nodes. */
+	for (i = 0; i < nr; i++) {
+		for (j = 0; j < nc; j++) {
+			v = (uint32_t)t->cells[keep_r[i] * t->cols +
+					       keep_c[j]];
+			if (nr > nc)
+				x[j * nr + i] = v;
+			else
+				x[i * nc + j] = v;
+		}
+	}
+	for (i = 0; i < nr; i++)
+		row[i] = (uint32_t)m->row[keep_r[i]];
+	for (j = 0; j < nc; j++)
+		col[j] = (uint32_t)m->col[keep_c[j]];
+	tol = t->rows == 2 && t->cols == 2 ?
+	      log1p(FISHER_REL_ERR_2X2) : FISHER_TOL_RXC;
+	if (nr > nc)
+		st = fisher_network(x, nc, nr, col, row, (uint32_t)m->n, tol,
+				    &p, err);
+	else
+		st = fisher_network(x, nr, nc, row, col, (uint32_t)m->n, tol,
+				    &p, err);
+	if (st != MSP_OK)
+		return st;
+	out->method = STATS_FISHER;
+	out->statistic = NAN;
+	out->df = 0;
+	out->p = p < 0 ? 0 : p > 1 ? 1 : p;
+	return MSP_OK;
 }
 
 /* --- the test of independence ---------------------------------------- */
