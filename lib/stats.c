@@ -373,6 +373,8 @@ struct fisher_node {
 	double hi, lo, lsum;	/* see above */
 	struct fisher_past *past;
 	size_t npast, cap;
+	uint32_t *slots;	/* past values by bin: index + 1, or 0 */
+	size_t nslots;
 };
 
 /* The nodes after k columns, found by their row sums. */
@@ -410,8 +412,10 @@ stage_free(struct fisher_stage *st)
 {
 	size_t i;
 
-	for (i = 0; i < st->len; i++)
+	for (i = 0; i < st->len; i++) {
 		free(st->nodes[i].past);
+		free(st->nodes[i].slots);
+	}
 	free(st->nodes);
 	free(st->keys);
 	free(st->slots);
@@ -430,6 +434,17 @@ key_hash(const uint32_t *s, size_t rows)
 		h ^= h >> 32;
 	}
 	return (size_t)h;
+}
+
+static int
+key_equal(const uint32_t *a, const uint32_t *b, size_t rows)
+{
+	size_t i;
+
+	for (i = 0; i < rows; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
 }
 
 /* Records the first failure of a walk; later ones add nothing. */
@@ -489,8 +504,8 @@ stage_find(struct fisher *f, size_t k, const uint32_t *s)
 	if (st->nslots > 0) {
 		h = key_hash(s, rows) & (st->nslots - 1);
 		while ((i = st->slots[h]) != 0) {
-			if (memcmp(st->keys + st->nodes[i - 1].key, s,
-				   rows * sizeof(*s)) == 0)
+			if (key_equal(st->keys + st->nodes[i - 1].key, s,
+				      rows))
 				return i - 1;
 			h = (h + 1) & (st->nslots - 1);
 		}
@@ -645,40 +660,44 @@ walk_column(struct column_walk *w, struct fisher *f, size_t k,
 /* --- bounds ---------------------------------------------------------- */
 
 /*
- * Two columns left, a = col[k] and s_i - x_i in the other: the most
- * probable split maximises Σ g_i(x_i), g_i(x) = -log x! - log(s_i-x)!,
- * concave, under Σ x_i = a; it is the one no exchange of a unit from
- * one row to another improves.  Start from the proportional split.
+ * What is left is a table with two lines (two columns, or two rows) and
+ * m lines across them with sums v[0..m) adding up to total; a of the
+ * total goes to the first of the two lines: x_i <= v[i] in it, v_i - x_i
+ * in the other.  Its value is Σ g_i(x_i), g_i(x) = -log x! - log(v_i-x)!.
+ *
+ * The largest: each g_i is concave, so it is the split no move of a unit
+ * from one line to another improves.  Start from the proportional
+ * split; the gains are differences of log k!.
  */
 static double
-two_columns_hi(const struct fisher *f, const uint32_t *s, uint32_t a,
-	       uint32_t total)
+two_lines_hi(const struct fisher *f, const uint32_t *v, size_t m,
+	     uint32_t a, uint32_t total)
 {
-	const size_t rows = f->rows;
+	const double *lf = f->lf;
 	uint32_t x[STATS_MAX_DIM], given = 0;
-	double up, down, best_up, best_down, v = 0;
+	double up, down, best_up, best_down, value = 0;
 	size_t i, iu, id;
 
-	for (i = 0; i < rows; i++) {
-		x[i] = (uint32_t)((uint64_t)s[i] * a / total);
+	for (i = 0; i < m; i++) {
+		x[i] = (uint32_t)((uint64_t)v[i] * a / total);
 		given += x[i];
 	}
 	for (;;) {
 		/* The best gain of one x_i + 1 and of one x_i - 1. */
 		best_up = best_down = -HUGE_VAL;
-		iu = id = rows;
-		for (i = 0; i < rows; i++) {
-			if (x[i] < s[i]) {
-				up = log((double)(s[i] - x[i])) -
-				     log((double)x[i] + 1);
+		iu = id = m;
+		for (i = 0; i < m; i++) {
+			if (x[i] < v[i]) {
+				up = (lf[v[i] - x[i]] - lf[v[i] - x[i] - 1]) -
+				     (lf[x[i] + 1] - lf[x[i]]);
 				if (up > best_up) {
 					best_up = up;
 					iu = i;
 				}
 			}
 			if (x[i] > 0) {
-				down = log((double)x[i]) -
-				       log((double)(s[i] - x[i]) + 1);
+				down = (lf[x[i]] - lf[x[i] - 1]) -
+				       (lf[v[i] - x[i] + 1] - lf[v[i] - x[i]]);
 				if (down > best_down) {
 					best_down = down;
 					id = i;
@@ -688,7 +707,7 @@ two_columns_hi(const struct fisher *f, const uint32_t *s, uint32_t a,
 		if (given < a) {
 			x[iu]++;
 			given++;
-		} else if (iu != id && iu < rows && id < rows &&
+		} else if (iu != id && iu < m && id < m &&
 			   best_up + best_down > 1e-12) {
 			x[iu]++;
 			x[id]--;
@@ -696,43 +715,45 @@ two_columns_hi(const struct fisher *f, const uint32_t *s, uint32_t a,
 			break;
 		}
 	}
-	for (i = 0; i < rows; i++)
-		v -= f->lf[x[i]] + f->lf[s[i] - x[i]];
-	return v;
+	for (i = 0; i < m; i++)
+		value -= lf[x[i]] + lf[v[i] - x[i]];
+	return value;
 }
 
 /*
- * Two columns left: the least probable split maximises Σ h_i(x_i),
- * h_i(x) = log x! + log(s_i-x)!, convex, so it is at a vertex: every
- * x_i is 0 or s_i (worth log s_i! either way) but one, x_p, worth
- * h_p(a - Σ full rows), the more the nearer 0 or s_p.  Each subset
- * of full rows, 2^rows of them, is tried.
+ * The smallest: -g_i is convex, so the least probable split is at a
+ * vertex, where every x_i is 0 or v_i (worth log v_i! either way) but
+ * one, x_p = a - Σ(full lines), the further from v_p / 2 the better.
+ * Tries each subset of full lines: 2^m of them, so for small m only.
  */
+#define TWO_LINES_MAX 8
+
 static double
-two_columns_lo(const struct fisher *f, const uint32_t *s, uint32_t a)
+two_lines_lo(const struct fisher *f, const uint32_t *v, size_t m,
+	     uint32_t a)
 {
-	const size_t rows = f->rows;
-	double all = 0, best = -HUGE_VAL, v;
-	uint32_t mask, full = (uint32_t)1 << rows, xp;
+	const double *lf = f->lf;
+	double all = 0, best = -HUGE_VAL, value;
+	uint32_t mask, full = (uint32_t)1 << m, xp;
 	uint64_t sum;
 	size_t i, p;
 
-	for (i = 0; i < rows; i++)
-		all += f->lf[s[i]];
+	for (i = 0; i < m; i++)
+		all += lf[v[i]];
 	for (mask = 0; mask < full; mask++) {
 		sum = 0;
-		for (i = 0; i < rows; i++)
+		for (i = 0; i < m; i++)
 			if (mask & ((uint32_t)1 << i))
-				sum += s[i];
+				sum += v[i];
 		if (sum > a)
 			continue;
-		for (p = 0; p < rows; p++) {
-			if ((mask & ((uint32_t)1 << p)) || a - sum > s[p])
+		for (p = 0; p < m; p++) {
+			if ((mask & ((uint32_t)1 << p)) || a - sum > v[p])
 				continue;
 			xp = (uint32_t)(a - sum);
-			v = all - f->lf[s[p]] + f->lf[xp] + f->lf[s[p] - xp];
-			if (v > best)
-				best = v;
+			value = all - lf[v[p]] + lf[xp] + lf[v[p] - xp];
+			if (value > best)
+				best = value;
 		}
 	}
 	return -best;
@@ -777,11 +798,18 @@ node_bounds(struct fisher *f, size_t k, const uint32_t *s,
 		node->hi = node->lo = -rows_lf;
 		return;
 	}
-	if (k + 2 == f->cols && f->rows <= 8) {
-		node->hi = two_columns_hi(f, s, f->col[k], f->left[k]);
-		node->lo = two_columns_lo(f, s, f->col[k]);
+	if (k + 2 == f->cols && f->rows <= TWO_LINES_MAX) {
+		node->hi = two_lines_hi(f, s, f->rows, f->col[k], f->left[k]);
+		node->lo = two_lines_lo(f, s, f->rows, f->col[k]);
 		return;
 	}
+	if (f->rows == 2 && f->cols - k <= TWO_LINES_MAX) {
+		node->hi = two_lines_hi(f, f->col + k, f->cols - k, s[0],
+					f->left[k]);
+		node->lo = two_lines_lo(f, f->col + k, f->cols - k, s[0]);
+		return;
+	}
+	/* Else from the next column's nodes, by dynamic programming. */
 	memset(&b, 0, sizeof(b));
 	b.hi = -HUGE_VAL;
 	b.lo = HUGE_VAL;
@@ -809,13 +837,65 @@ count_upto(const struct fisher_past *past, size_t n, double bound)
 	return lo;
 }
 
+/*
+ * Values equal in exact arithmetic but summed in different orders
+ * differ by a few roundings (1e-13 at most); they almost always fall in
+ * the same bin of width 2^-30, where a hash finds them at once.  The
+ * few that straddle an edge are merged after sorting.
+ */
+static int64_t
+past_bin(double value)
+{
+	return (int64_t)(value * 0x1p30);
+}
+
+static size_t
+past_hash(int64_t bin)
+{
+	return (size_t)(((uint64_t)bin * 0x9e3779b97f4a7c15ULL) >> 29);
+}
+
+/* Doubles node's slots and places every past value again. */
+static int
+past_rehash(struct fisher_node *node)
+{
+	size_t n = node->nslots ? node->nslots * 2 : 16, i, h;
+	uint32_t *slots;
+
+	slots = calloc(n, sizeof(*slots));
+	if (slots == NULL)
+		return -1;
+	for (i = 0; i < node->npast; i++) {
+		h = past_hash(past_bin(node->past[i].value)) & (n - 1);
+		while (slots[h] != 0)
+			h = (h + 1) & (n - 1);
+		slots[h] = (uint32_t)(i + 1);
+	}
+	free(node->slots);
+	node->slots = slots;
+	node->nslots = n;
+	return 0;
+}
+
+/* Adds weight paths of past value to node. */
 static void
 past_push(struct fisher *f, struct fisher_node *node, double value,
 	  double weight)
 {
 	struct fisher_past *p;
-	size_t cap;
+	int64_t bin = past_bin(value);
+	size_t cap, h, i;
 
+	if (2 * (node->npast + 1) > node->nslots && past_rehash(node) != 0)
+		goto nomem;
+	h = past_hash(bin) & (node->nslots - 1);
+	while ((i = node->slots[h]) != 0) {
+		if (past_bin(node->past[i - 1].value) == bin) {
+			node->past[i - 1].weight += weight;
+			return;
+		}
+		h = (h + 1) & (node->nslots - 1);
+	}
 	if (f->pasts >= FISHER_MAX_PASTS) {
 		fisher_fail(f, MSP_EINVAL, "8388608 partial tables");
 		return;
@@ -823,17 +903,18 @@ past_push(struct fisher *f, struct fisher_node *node, double value,
 	if (node->npast == node->cap) {
 		cap = node->cap ? node->cap * 2 : 8;
 		p = realloc(node->past, cap * sizeof(*p));
-		if (p == NULL) {
-			fisher_fail(f, MSP_ENOMEM, NULL);
-			return;
-		}
+		if (p == NULL)
+			goto nomem;
 		node->past = p;
 		node->cap = cap;
 	}
 	node->past[node->npast].value = value;
 	node->past[node->npast].weight = weight;
-	node->npast++;
+	node->slots[h] = (uint32_t)++node->npast;
 	f->pasts++;
+	return;
+nomem:
+	fisher_fail(f, MSP_ENOMEM, NULL);
 }
 
 /* The node being expanded and what its arcs need. */
@@ -884,39 +965,42 @@ expand_visit(struct column_walk *w, double delta, const uint32_t *next,
 
 /*
  * Sorts the past values of node and merges those equal in exact
- * arithmetic (apart by rounding only).  They arrive as sorted runs,
- * one per arc, which are merged pairwise.
+ * arithmetic that past_push() did not (apart by rounding, in two
+ * bins).  Values new to a node arrive in increasing order along each
+ * arc, so a natural merge sort takes few passes.
  */
 static void
 past_sort(struct fisher *f, struct fisher_node *node)
 {
 	struct fisher_past *a = node->past, *b = f->merge, *t;
-	size_t n = node->npast, i, j, o, lo, mid, hi, w;
+	size_t n = node->npast, i, j, o, lo, mid, hi, runs;
 
-	/* Bottom-up merge sort of runs; w: width of sorted blocks. */
-	for (w = 1; w < n; w *= 2) {
-		for (lo = 0; lo < n; lo += 2 * w) {
-			mid = lo + w < n ? lo + w : n;
-			hi = lo + 2 * w < n ? lo + 2 * w : n;
+	for (;;) {
+		/* One pass: merge each two neighbouring runs of a into b. */
+		runs = 0;
+		for (lo = 0; lo < n; lo = hi) {
+			for (mid = lo + 1; mid < n &&
+			     a[mid - 1].value <= a[mid].value; mid++)
+				;
+			for (hi = mid + (mid < n); hi < n &&
+			     a[hi - 1].value <= a[hi].value; hi++)
+				;
+			runs++;
 			i = lo;
 			j = mid;
 			o = lo;
-			if (mid == hi || a[mid - 1].value <= a[mid].value) {
-				memcpy(b + lo, a + lo,
-				       (hi - lo) * sizeof(*a));
-				continue;
-			}
 			while (i < mid && j < hi)
 				b[o++] = a[j].value < a[i].value ?
 					 a[j++] : a[i++];
-			while (i < mid)
-				b[o++] = a[i++];
-			while (j < hi)
-				b[o++] = a[j++];
+			memcpy(b + o, a + i, (mid - i) * sizeof(*a));
+			o += mid - i;
+			memcpy(b + o, a + j, (hi - j) * sizeof(*a));
 		}
 		t = a;
 		a = b;
 		b = t;
+		if (runs <= 1)
+			break;
 	}
 	if (a != node->past)
 		memcpy(node->past, a, n * sizeof(*a));
@@ -951,6 +1035,10 @@ expand_node(struct fisher *f, size_t k, size_t index)
 		f->merge = p;
 		f->scratch_cap = n;
 	}
+	/* The bins have done their work; sorting reorders the values. */
+	free(node->slots);
+	node->slots = NULL;
+	node->nslots = 0;
 	past_sort(f, node);
 	n = node->npast;
 	memset(&e, 0, sizeof(e));
@@ -971,11 +1059,11 @@ nomem:
 }
 
 static int
-u32_cmp_desc(const void *a, const void *b)
+u32_cmp_asc(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	return (x < y) - (x > y);
+	return (x > y) - (x < y);
 }
 
 /*
@@ -1012,8 +1100,10 @@ fisher_network(const uint32_t *x, size_t rows, size_t cols,
 		carry = (sum - f.lf[i - 1]) - term;
 		f.lf[i] = sum;
 	}
+	/* Smallest columns first: on tables of the test suite this does
+	 * less work than the reverse, often by half. */
 	memcpy(f.col, col, cols * sizeof(*col));
-	qsort(f.col, cols, sizeof(*f.col), u32_cmp_desc);
+	qsort(f.col, cols, sizeof(*f.col), u32_cmp_asc);
 	f.left[cols] = 0;
 	f.col_lf[cols] = 0;
 	for (k = cols; k > 0; k--) {
@@ -1041,8 +1131,10 @@ fisher_network(const uint32_t *x, size_t rows, size_t cols,
 			node = &f.stage[k].nodes[i];
 			f.pasts -= node->npast;
 			free(node->past);
+			free(node->slots);
 			node->past = NULL;
-			node->npast = node->cap = 0;
+			node->slots = NULL;
+			node->npast = node->cap = node->nslots = 0;
 		}
 	}
 	if (f.st == MSP_OK)
@@ -1268,7 +1360,7 @@ stats_table_parse(const char *text, struct stats_table *out,
 {
 	unsigned long cells[STATS_MAX_DIM * STATS_MAX_DIM];
 	unsigned long total = 0;
-	size_t rows = 0, cols = 0, n, i, len;
+	size_t rows = 0, cols = 0, n = 0, i, len;
 	const char *p, *end;
 	enum msp_status st;
 
