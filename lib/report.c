@@ -99,6 +99,10 @@ study_meta(struct rctx *c, const struct rstudy *st)
 			  "reconstruites à partir des agrégats publiés "
 			  "(les lignes individuelles ne sont pas des "
 			  "observations)");
+	if (st->synthetic)
+		rdoc_meta(c->doc, "synthetic", "Données",
+			  "synthétiques (msp-report generate) : ce ne sont "
+			  "pas des observations");
 }
 
 /* Population, responses and response rate. */
@@ -233,8 +237,11 @@ section_freins(struct rctx *c, const struct rsetup *s,
 				shown[(*nshown)++] = vars[i];
 			rc = rx_variable(c, t, &lay, vars[i]);
 			if (rc == MSP_OK && vars[i]->type == RV_TEXT)
-				rc = rterms_fill(c, s, vars[i], t,
-						 c->opt->top, 0);
+				rc = rterms_fill(c, s, vars[i],
+						 rcounts_get(counts, 'i',
+							     vars[i]->key,
+							     NULL, NULL),
+						 t, c->opt->top, 0);
 		}
 	}
 	return rc;
@@ -761,7 +768,8 @@ build(struct rctx *c)
 		if (rc == MSP_OK && o->nonresponse)
 			rc = section_nonresponse(c, &regions[0].setup);
 		if (rc == MSP_OK && o->terms != NULL)
-			rc = report_terms(c, &regions[0].setup, o->terms,
+			rc = report_terms(c, &regions[0].setup,
+					  &regions[0].counts, o->terms,
 					  o->top);
 	} else if (!o->has) {
 		rc = msp_error_set(c->err, MSP_EINVAL,
@@ -816,6 +824,11 @@ report_build(PGconn *conn, const struct report_options *opt,
 			goto out;
 	}
 	c.suppress = c.kind == TENANT_FEDERATION;
+	/* whole-study frequency tables may be reused only by those who
+	 * see the whole study */
+	c.cache = c.kind == TENANT_NONE || c.kind == TENANT_ANALYST;
+	if (c.cache && (rc = rdata_cache_begin(&c)) != MSP_OK)
+		goto out;
 	c.doc->title = "Implication des usagers — rapport";
 	rdoc_meta(c.doc, "identity", "Identité",
 		  c.kind == TENANT_NONE ? "propriétaire de la base (aucun "
@@ -840,6 +853,14 @@ out:
 	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
 		db_exec(conn, "report: end", "ROLLBACK", 0, NULL,
 			PGRES_COMMAND_OK, NULL, NULL);
+	if (rc == MSP_OK) {
+		/* the report stands without its cache: a failure to keep
+		 * the tables only makes the next report slower */
+		struct msp_error ignored;
+
+		c.err = &ignored;
+		rdata_cache_store(&c);
+	}
 	if (rc == MSP_OK) {
 		*out = c.doc;
 		c.doc = NULL;

@@ -13,9 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "buf.h"
 #include "db.h"
 #include "report_int.h"
+#include "tenant.h"
 #include "textfreq.h"
 
 /* --- statements ---------------------------------------------------------- */
@@ -23,15 +26,16 @@
 static const char sql_regions[] =
 	"SELECT region_id, slug, name FROM msp.region ORDER BY slug";
 
-/* $1 region_id: its studies, the latest first */
+/* $1 region_id: its studies, the latest first; synthetic studies
+ * (msp-report generate) only when there is nothing else */
 static const char sql_studies[] =
 	"SELECT s.study_id, s.slug, s.title_fr, s.year, s.instrument_id,"
 	"       i.slug AS instrument_slug, i.title_fr AS instrument_title,"
-	"       s.target_size, s.reconstructed, s.source_note"
+	"       s.target_size, s.reconstructed, s.synthetic, s.source_note"
 	"  FROM msp.study s"
 	"  JOIN msp.instrument i ON i.instrument_id = s.instrument_id"
 	" WHERE s.region_id = $1::smallint"
-	" ORDER BY s.year DESC, s.study_id DESC";
+	" ORDER BY s.synthetic, s.year DESC, s.study_id DESC";
 
 /* $1 instrument slug: the report variables it has rules for */
 static const char sql_variables[] =
@@ -173,6 +177,32 @@ static const char sql_counts_by[] = COUNTS_SQL(
 	"UNION ALL SELECT 'g', NULL, NULL, grp, count(*)"
 	"  FROM grp GROUP BY grp");
 
+/* --- the cache (msp.report_cache, migration 0010) --- */
+
+static const char sql_changes[] = "SELECT msp.data_changes() AS changes";
+
+/* $1 study_id, $2 what, $3 changes: a table as the statements above
+ * return it */
+static const char sql_cache_counts[] =
+	"SELECT kind, var, val, grp, n FROM msp.report_cache"
+	" WHERE study_id = $1::integer AND what = $2::text"
+	"   AND changes = $3::bigint";
+
+/* One writer per study at a time; the previous entry goes. */
+static const char sql_cache_lock[] =
+	"SELECT pg_catalog.pg_advisory_xact_lock("
+	"pg_catalog.hashtext('msp.report_cache'), $1::integer)";
+static const char sql_cache_drop[] =
+	"DELETE FROM msp.report_cache"
+	" WHERE study_id = $1::integer AND what = $2::text";
+static const char sql_cache_put[] =
+	"INSERT INTO msp.report_cache (study_id, what, changes, kind, var,"
+	"       val, grp, n)"
+	"SELECT $1::integer, $2::text, $3::bigint, x.kind, x.var, x.val,"
+	"       x.grp, x.n"
+	"  FROM pg_catalog.jsonb_to_recordset($4::jsonb)"
+	"       AS x (kind text, var text, val text, grp text, n bigint)";
+
 /* $1 study_id: the frame by participation ("t" / "f") and in all */
 static const char sql_frame[] =
 	"SELECT 'f' AS kind, var_key AS var, category AS val,"
@@ -194,14 +224,32 @@ static const char sql_population[] =
 	"              AND r.status = 'complete')) AS responding"
 	"  FROM msp.population p WHERE p.study_id = $1::integer";
 
-/* $1 study_id, $2 item: the open answers, identical ones grouped */
-static const char sql_texts[] =
-	"SELECT a.text_value AS text, count(*) AS n"
-	"  FROM msp.answer a"
-	"  JOIN msp.response r ON r.response_id = a.response_id"
-	" WHERE " RESP_OK " AND a.item_key = $2::text"
-	"   AND a.text_value IS NOT NULL"
-	" GROUP BY a.text_value";
+/*
+ * $1 study_id, $2 item: the words of the open answers, as written, with
+ * how often each is written ('w') and in how many answers ('v').  Words
+ * are runs of letters (ASCII, Latin-1, œ) and inner hyphens; the
+ * database splits them so that a million answers never reach C, and
+ * textfreq folds, filters and stems what comes back.  The class is
+ * spelled out: [[:alpha:]] depends on the server's locale.
+ */
+static const char sql_words[] =
+	"WITH per AS ("
+	" SELECT w.word, count(*) AS cnt"
+	"   FROM msp.answer a"
+	"   JOIN msp.response r ON r.response_id = a.response_id"
+	"  CROSS JOIN LATERAL pg_catalog.regexp_split_to_table(a.text_value,"
+	"        '[^A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6"
+	"\\u00F8-\\u00FF\\u0152\\u0153-]+') AS w (word)"
+	"  WHERE " RESP_OK " AND a.item_key = $2::text"
+	"    AND a.text_value IS NOT NULL AND w.word <> ''"
+	"  GROUP BY a.answer_id, w.word), "
+	"words AS ("
+	" SELECT word, sum(cnt) AS occurrences, count(*) AS answers"
+	"   FROM per GROUP BY word) "
+	"SELECT v.kind, NULL::text AS var, words.word AS val,"
+	"       NULL::text AS grp, v.n"
+	"  FROM words CROSS JOIN LATERAL (VALUES ('w', words.occurrences),"
+	"       ('v', words.answers)) AS v (kind, n)";
 
 /* --- helpers ------------------------------------------------------------- */
 
@@ -220,6 +268,24 @@ get(const PGresult *res, int row, const char *col)
 	if (k < 0 || PQgetisnull(res, row, k))
 		return NULL;
 	return PQgetvalue(res, row, k);
+}
+
+/* A column the statement never leaves NULL ("" if it did). */
+static const char *
+need(const PGresult *res, int row, const char *col)
+{
+	const char *v = get(res, row, col);
+
+	return v != NULL ? v : "";
+}
+
+/* A count or an id column (0 for NULL). */
+static unsigned long
+num(const PGresult *res, int row, const char *col)
+{
+	const char *v = get(res, row, col);
+
+	return v != NULL ? strtoul(v, NULL, 10) : 0;
 }
 
 static int
@@ -248,7 +314,7 @@ list_names(const PGresult *res, const char *col, char *out, size_t size)
 	out[0] = '\0';
 	for (i = 0; i < n && len < size; i++) {
 		int w = snprintf(out + len, size - len, "%s%s", i ? ", " : "",
-				 get(res, i, col));
+				 need(res, i, col));
 
 		if (w < 0)
 			break;
@@ -281,10 +347,10 @@ rdata_study(struct rctx *c, const char *region, const char *study,
 	n = PQntuples(res);
 	for (i = 0; i < n && found < 0; i++) {
 		buf_reset(&name);
-		textfreq_slugify(get(res, i, "name"), &name);
+		textfreq_slugify(need(res, i, "name"), &name);
 		if ((rc = buf_status(&name, c->err)) != MSP_OK)
 			goto out;
-		if (strcmp(buf_str(&want), get(res, i, "slug")) == 0 ||
+		if (strcmp(buf_str(&want), need(res, i, "slug")) == 0 ||
 		    strcmp(buf_str(&want), buf_str(&name)) == 0)
 			found = i;
 	}
@@ -311,7 +377,7 @@ rdata_study(struct rctx *c, const char *region, const char *study,
 	n = PQntuples(res);
 	found = -1;
 	for (i = 0; i < n && found < 0; i++)
-		if (study == NULL || strcmp(study, get(res, i, "slug")) == 0)
+		if (study == NULL || strcmp(study, need(res, i, "slug")) == 0)
 			found = i;
 	if (found < 0) {
 		list_names(res, "slug", names, sizeof(names));
@@ -325,20 +391,21 @@ rdata_study(struct rctx *c, const char *region, const char *study,
 				      names);
 		goto out;
 	}
-	st->study_id = atoi(get(res, found, "study_id"));
+	st->study_id = (int)num(res, found, "study_id");
 	snprintf(st->id_text, sizeof(st->id_text), "%d", st->study_id);
 	st->slug = dup(c, res, found, "slug");
 	st->title = dup(c, res, found, "title_fr");
-	st->year = atoi(get(res, found, "year"));
+	st->year = (int)num(res, found, "year");
 	snprintf(st->year_text, sizeof(st->year_text), "%d", st->year);
-	st->instrument_id = atoi(get(res, found, "instrument_id"));
+	st->instrument_id = (int)num(res, found, "instrument_id");
 	snprintf(st->instrument_text, sizeof(st->instrument_text), "%d",
 		 st->instrument_id);
 	st->instrument_slug = dup(c, res, found, "instrument_slug");
 	st->instrument_title = dup(c, res, found, "instrument_title");
 	st->target_size = get(res, found, "target_size") != NULL ?
-		atol(get(res, found, "target_size")) : -1;
+		(long)num(res, found, "target_size") : -1;
 	st->reconstructed = get_true(res, found, "reconstructed");
+	st->synthetic = get_true(res, found, "synthetic");
 	st->source_note = dup(c, res, found, "source_note");
 	rc = rctx_check(c);
 out:
@@ -436,7 +503,7 @@ variable_categories(struct rctx *c, struct rvar *v, const PGresult *cats,
 	size_t k = 0;
 
 	for (i = 0; i < n; i++)
-		if (strcmp(get(cats, i, "var_key"), v->key) == 0)
+		if (strcmp(need(cats, i, "var_key"), v->key) == 0)
 			k++;
 	if (k == 0)
 		return;
@@ -446,7 +513,7 @@ variable_categories(struct rctx *c, struct rvar *v, const PGresult *cats,
 	for (i = 0; i < n; i++) {
 		struct rcat *cat;
 
-		if (strcmp(get(cats, i, "var_key"), v->key) != 0)
+		if (strcmp(need(cats, i, "var_key"), v->key) != 0)
 			continue;
 		cat = &v->cats[v->ncats++];
 		cat->code = dup(c, cats, i, "category");
@@ -470,7 +537,7 @@ report_variables(struct rctx *c, struct rvar *vars, const PGresult *res,
 		v->note = dup(c, res, i, "note_fr");
 		v->derived = 1;
 		v->harmonised = get_true(res, i, "harmonised");
-		v->type = strcmp(get(res, i, "value_type"), "number") == 0 ?
+		v->type = strcmp(need(res, i, "value_type"), "number") == 0 ?
 			  RV_NUMBER : RV_CATEGORY;
 		if (v->type == RV_CATEGORY && v->key != NULL)
 			variable_categories(c, v, cats, dk);
@@ -641,11 +708,11 @@ load_counts(struct rctx *c, const char *what, const char *sql, int nparams,
 	for (i = 0; i < n; i++) {
 		struct rcount *k = &out->rows[i];
 
-		k->kind = get(res, i, "kind")[0];
+		k->kind = need(res, i, "kind")[0];
 		k->var = dup(c, res, i, "var");
 		k->val = dup(c, res, i, "val");
 		k->grp = dup(c, res, i, "grp");
-		k->n = strtoul(get(res, i, "n"), NULL, 10);
+		k->n = num(res, i, "n");
 	}
 	out->n = (size_t)n;
 	qsort(out->rows, out->n, sizeof(*out->rows), cmp_count);
@@ -654,23 +721,178 @@ out:
 	return rctx_check(c);
 }
 
+/* --- the cache ------------------------------------------------------------ */
+
+enum msp_status
+rdata_cache_begin(struct rctx *c)
+{
+	PGresult *res = NULL;
+	enum msp_status rc;
+
+	rc = db_exec(c->conn, "report: data changes", sql_changes, 0, NULL,
+		     PGRES_TUPLES_OK, &res, c->err);
+	if (rc != MSP_OK)
+		return rc;
+	snprintf(c->changes, sizeof(c->changes), "%s",
+		 get(res, 0, "changes"));
+	PQclear(res);
+	return MSP_OK;
+}
+
+/* Adds one row to a cache entry's JSON array; nonzero on failure. */
+static int
+json_row(json_object *arr, const char *kind, const char *var,
+	 const char *val, const char *grp, unsigned long n)
+{
+	json_object *o = json_object_new_object();
+	int bad = 0;
+
+	if (o == NULL)
+		return 1;
+	bad |= json_object_object_add(o, "kind",
+				      json_object_new_string(kind)) != 0;
+	bad |= json_object_object_add(o, "var", var != NULL ?
+				      json_object_new_string(var) : NULL) != 0;
+	bad |= json_object_object_add(o, "val", val != NULL ?
+				      json_object_new_string(val) : NULL) != 0;
+	bad |= json_object_object_add(o, "grp", grp != NULL ?
+				      json_object_new_string(grp) : NULL) != 0;
+	bad |= json_object_object_add(o, "n",
+				      json_object_new_int64((int64_t)n)) != 0;
+	if (bad || json_object_array_add(arr, o) != 0) {
+		json_object_put(o);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Keeps arr (consumed) as the table what of study_id, to store after
+ * the report.  A cache is an optimisation: when memory or room runs
+ * out, the table is simply not kept.
+ */
+static void
+remember(struct rctx *c, int study_id, const char *what, json_object *arr,
+	 int bad)
+{
+	struct rcache_entry *e;
+	const char *text;
+
+	/* a row that says "this table was computed", so that an empty
+	 * table is kept as well */
+	bad = bad || json_row(arr, "s", NULL, NULL, NULL, 0);
+	if (!bad && c->npending < RCACHE_MAX) {
+		text = json_object_to_json_string_ext(arr,
+						      JSON_C_TO_STRING_PLAIN);
+		e = &c->pending[c->npending];
+		e->study_id = study_id;
+		e->what = rdoc_strdup(c->doc, what);
+		e->json = rdoc_strdup(c->doc, text);
+		if (text != NULL && e->what != NULL && e->json != NULL)
+			c->npending++;
+	}
+	json_object_put(arr);
+}
+
+static void
+remember_counts(struct rctx *c, int study_id, const char *what,
+		const struct rcounts *k)
+{
+	json_object *arr = json_object_new_array();
+	char kind[2] = { 0, 0 };
+	size_t i;
+	int bad = 0;
+
+	if (arr == NULL)
+		return;
+	for (i = 0; i < k->n && !bad; i++) {
+		kind[0] = k->rows[i].kind;
+		bad = json_row(arr, kind, k->rows[i].var, k->rows[i].val,
+			       k->rows[i].grp, k->rows[i].n);
+	}
+	remember(c, study_id, what, arr, bad);
+}
+
+enum msp_status
+rdata_cache_store(struct rctx *c)
+{
+	const char *params[4];
+	enum tenant_kind kind;
+	enum msp_status rc;
+	char study[16];
+	size_t i;
+
+	if (c->npending == 0)
+		return MSP_OK;
+	rc = db_exec(c->conn, "report cache: begin", "BEGIN", 0, NULL,
+		     PGRES_COMMAND_OK, NULL, c->err);
+	if (rc == MSP_OK && c->opt->token != NULL)
+		rc = tenant_enter(c->conn, c->opt->token, &kind, c->err);
+	for (i = 0; i < c->npending && rc == MSP_OK; i++) {
+		const struct rcache_entry *e = &c->pending[i];
+
+		snprintf(study, sizeof(study), "%d", e->study_id);
+		params[0] = study;
+		params[1] = e->what;
+		params[2] = c->changes;
+		params[3] = e->json;
+		if ((rc = db_exec(c->conn, "report cache: lock",
+				  sql_cache_lock, 1, params, PGRES_TUPLES_OK,
+				  NULL, c->err)) != MSP_OK ||
+		    (rc = db_exec(c->conn, "report cache: drop",
+				  sql_cache_drop, 2, params, PGRES_COMMAND_OK,
+				  NULL, c->err)) != MSP_OK)
+			break;
+		rc = db_exec(c->conn, "report cache: put", sql_cache_put, 4,
+			     params, PGRES_COMMAND_OK, NULL, c->err);
+	}
+	if (rc == MSP_OK)
+		rc = db_exec(c->conn, "report cache: commit", "COMMIT", 0,
+			     NULL, PGRES_COMMAND_OK, NULL, c->err);
+	if (PQtransactionStatus(c->conn) != PQTRANS_IDLE)
+		db_exec(c->conn, "report cache: rollback", "ROLLBACK", 0,
+			NULL, PGRES_COMMAND_OK, NULL, NULL);
+	c->npending = 0;
+	return rc;
+}
+
 enum msp_status
 rdata_counts(struct rctx *c, const struct rsetup *s, const struct rvar *by,
 	     struct rcounts *out)
 {
-	const char *params[6];
+	const char *params[6], *what = "counts";
+	enum msp_status rc;
 
+	if (by != NULL)
+		what = rdoc_printf(c->doc, "counts by %s %s", by->key,
+				   by->derived ? "derived" : "item");
+	if (what == NULL)
+		return rctx_check(c);
+	if (c->cache) {
+		params[0] = s->study.id_text;
+		params[1] = what;
+		params[2] = c->changes;
+		rc = load_counts(c, "report: cached counts", sql_cache_counts,
+				 3, params, out);
+		if (rc != MSP_OK || out->n > 0)
+			return rc;
+	}
 	params[0] = s->study.id_text;
 	params[1] = s->study.instrument_slug;
 	params[2] = s->study.year_text;
 	params[3] = s->study.instrument_text;
-	if (by == NULL)
-		return load_counts(c, "report: counts", sql_counts, 4, params,
-				   out);
-	params[4] = by->key;
-	params[5] = by->derived ? "true" : "false";
-	return load_counts(c, "report: counts by group", sql_counts_by, 6,
-			   params, out);
+	if (by == NULL) {
+		rc = load_counts(c, "report: counts", sql_counts, 4, params,
+				 out);
+	} else {
+		params[4] = by->key;
+		params[5] = by->derived ? "true" : "false";
+		rc = load_counts(c, "report: counts by group", sql_counts_by,
+				 6, params, out);
+	}
+	if (rc == MSP_OK && c->cache)
+		remember_counts(c, s->study.study_id, what, out);
+	return rc;
 }
 
 enum msp_status
@@ -792,19 +1014,33 @@ rdata_population(struct rctx *c, const struct rstudy *st,
 		     params, PGRES_TUPLES_OK, &res, c->err);
 	if (rc != MSP_OK)
 		return rc;
-	*listed = strtoul(get(res, 0, "listed"), NULL, 10);
-	*targeted = strtoul(get(res, 0, "targeted"), NULL, 10);
-	*responding = strtoul(get(res, 0, "responding"), NULL, 10);
+	*listed = num(res, 0, "listed");
+	*targeted = num(res, 0, "targeted");
+	*responding = num(res, 0, "responding");
 	PQclear(res);
 	return MSP_OK;
 }
 
 enum msp_status
-rdata_texts(struct rctx *c, const struct rstudy *st, const char *item,
-	    PGresult **res)
+rdata_words(struct rctx *c, const struct rstudy *st, const char *item,
+	    struct rcounts *out)
 {
-	const char *params[2] = { st->id_text, item };
+	const char *params[3] = { st->id_text, item, c->changes };
+	const char *what = rdoc_printf(c->doc, "words %s", item);
+	enum msp_status rc;
 
-	return db_exec(c->conn, "report: open answers", sql_texts, 2, params,
-		       PGRES_TUPLES_OK, res, c->err);
+	if (what == NULL)
+		return rctx_check(c);
+	if (c->cache) {
+		params[1] = what;
+		rc = load_counts(c, "report: cached words", sql_cache_counts,
+				 3, params, out);
+		if (rc != MSP_OK || out->n > 0)
+			return rc;
+		params[1] = item;
+	}
+	rc = load_counts(c, "report: words", sql_words, 2, params, out);
+	if (rc == MSP_OK && c->cache)
+		remember_counts(c, st->study_id, what, out);
+	return rc;
 }

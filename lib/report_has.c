@@ -114,6 +114,15 @@ get(const PGresult *res, int row, const char *col)
 	return PQgetvalue(res, row, k);
 }
 
+/* A count or an id column (0 for NULL). */
+static unsigned long
+num(const PGresult *res, int row, const char *col)
+{
+	const char *v = get(res, row, col);
+
+	return v != NULL ? strtoul(v, NULL, 10) : 0;
+}
+
 static int
 same(const char *a, const char *b)
 {
@@ -180,10 +189,8 @@ table_by_region(struct rctx *c, const PGresult *studies,
 			regions[nreg].interviews = regions[nreg].coded = 0;
 			nreg++;
 		}
-		regions[j].interviews += strtoul(get(studies, i,
-						     "interviews"), NULL, 10);
-		regions[j].coded += strtoul(get(studies, i, "coded"), NULL,
-					    10);
+		regions[j].interviews += num(studies, i, "interviews");
+		regions[j].coded += num(studies, i, "coded");
 	}
 	t = rdoc_table(c->doc, "has_region", "Freins et leviers selon le "
 		       "référentiel HAS, par région", 2 * nreg);
@@ -236,7 +243,7 @@ table_by_region(struct rctx *c, const PGresult *studies,
 			if (!same(regions[j].slug, get(men, i, "region")))
 				continue;
 			people(c, &row->cells[2 * j + q],
-			       strtoul(get(men, i, "n"), NULL, 10),
+			       num(men, i, "n"),
 			       q ? regions[j].coded : regions[j].interviews);
 		}
 	}
@@ -290,7 +297,7 @@ table_by_stage(struct rctx *c, const PGresult *cats, const PGresult *stage,
 				if (same(st, get(stages, k, "stage")))
 					break;
 			people(c, &row->cells[k],
-			       strtoul(get(stage, r, "n"), NULL, 10), 0);
+			       num(stage, r, "n"), 0);
 		}
 	}
 	return rctx_check(c);
@@ -317,8 +324,7 @@ table_gaps(struct rctx *c, const PGresult *cats, const PGresult *unmapped)
 		if (row == NULL)
 			return rctx_check(c);
 		rcell_text(c->doc, &row->cells[0], get(unmapped, i, "study"));
-		people(c, &row->cells[1], strtoul(get(unmapped, i, "n"), NULL,
-						  10), 0);
+		people(c, &row->cells[1], num(unmapped, i, "n"), 0);
 	}
 	t = rdoc_table(c->doc, "has_unmentioned", "Catégories HAS que "
 		       "personne n'évoque", 1);
@@ -334,7 +340,7 @@ table_gaps(struct rctx *c, const PGresult *cats, const PGresult *unmapped)
 			continue;
 		for (j = i; j < ncat && same(get(cats, j, "has_code"), code);
 		     j++)
-			if (strtoul(get(cats, j, "n"), NULL, 10) > 0)
+			if (num(cats, j, "n") > 0)
 				mentioned = 1;
 		if (mentioned)
 			continue;

@@ -24,6 +24,17 @@
 #include "report_doc.h"
 #include "tenant.h"
 
+/* The most frequency tables one report computes and then caches. */
+#define RCACHE_MAX 16
+
+/* A frequency table computed in this report, to keep for the next
+ * (msp.report_cache): its rows as a JSON array, in the document. */
+struct rcache_entry {
+	int study_id;
+	const char *what;
+	const char *json;
+};
+
 /* Everything one build needs: the connection, what was asked, where
  * the tables go, and who is asking. */
 struct rctx {
@@ -33,6 +44,11 @@ struct rctx {
 	enum tenant_kind kind;
 	int suppress;		/* a federation: disclosure control on */
 	size_t nsuppressed;	/* cells hidden so far */
+	/* whole-study caches: for the owner and analysts only */
+	int cache;
+	char changes[24];	/* msp.data_changes() in our snapshot */
+	struct rcache_entry pending[RCACHE_MAX];
+	size_t npending;
 	struct msp_error *err;
 };
 
@@ -81,6 +97,7 @@ struct rstudy {
 	const char *region_slug, *region_name;
 	long target_size;	/* -1 when not recorded */
 	int reconstructed;
+	int synthetic;		/* made by msp-report generate */
 	const char *source_note;
 };
 
@@ -117,6 +134,14 @@ struct rcounts {
 };
 
 /* --- report_data.c ------------------------------------------------------ */
+
+/* Reads the data's change count, so that frequency tables can come from
+ * and go to msp.report_cache (c->cache must be set). */
+enum msp_status rdata_cache_begin(struct rctx *c);
+
+/* Stores the tables this report computed, in a transaction of its own
+ * (after the report's read-only one).  A failure loses only the cache. */
+enum msp_status rdata_cache_store(struct rctx *c);
 
 /* Finds the region (slug or name, any case or accents) and its study
  * (slug, or the latest); fills *st with doc-owned strings. */
@@ -155,10 +180,10 @@ enum msp_status rdata_population(struct rctx *c, const struct rstudy *st,
 				 unsigned long *targeted,
 				 unsigned long *responding);
 
-/* The open answers to item, identical texts grouped: columns "text"
- * and "n".  The caller PQclear()s *res. */
-enum msp_status rdata_texts(struct rctx *c, const struct rstudy *st,
-			    const char *item, PGresult **res);
+/* The words of the open answers to item: kind 'w' (value: the word as
+ * written; n: times written) and 'v' (n: answers that write it). */
+enum msp_status rdata_words(struct rctx *c, const struct rstudy *st,
+			    const char *item, struct rcounts *out);
 
 /* The frame variables (msp.report_variable frame_*) as rvars. */
 enum msp_status rdata_frame_vars(struct rctx *c, struct rvar **vars,
@@ -235,14 +260,16 @@ unsigned long rx_column_n(const struct rcolsrc *src, const char *var);
 enum msp_status report_has(struct rctx *c, const struct rstudy *studies,
 			   size_t nstudies);
 enum msp_status report_terms(struct rctx *c, const struct rsetup *s,
-			     const char *item, unsigned top);
+			     const struct rcounts *counts, const char *item,
+			     unsigned top);
 
 /* Appends to t the top terms of open item v: one row per term, with
  * its occurrences (first column, when with_occurrences) and the share
- * of answers that use it. */
+ * of the answered answers that use it. */
 enum msp_status rterms_fill(struct rctx *c, const struct rsetup *s,
-			    const struct rvar *v, struct rtable *t,
-			    unsigned top, int with_occurrences);
+			    const struct rvar *v, unsigned long answered,
+			    struct rtable *t, unsigned top,
+			    int with_occurrences);
 
 /* Fails with MSP_ENOMEM when the document ran out of memory. */
 enum msp_status rctx_check(struct rctx *c);

@@ -19,52 +19,48 @@ count_terms(struct rctx *c, const struct rsetup *s, const struct rvar *v,
 	    struct textfreq **out)
 {
 	struct textfreq *tf = NULL;
-	PGresult *res = NULL;
+	struct rcounts words;
+	const struct rcount *w;
 	enum msp_status rc;
-	int i, n, text, count;
+	size_t i, n;
 
 	*out = NULL;
-	rc = rdata_texts(c, &s->study, v->key, &res);
+	rc = rdata_words(c, &s->study, v->key, &words);
 	if (rc != MSP_OK)
 		return rc;
 	tf = textfreq_new();
-	if (tf == NULL) {
-		rc = msp_error_set(c->err, MSP_ENOMEM,
-				   "report: out of memory");
-		goto out;
-	}
-	text = db_column(res, "text");
-	count = db_column(res, "n");
-	n = PQntuples(res);
+	if (tf == NULL)
+		return msp_error_set(c->err, MSP_ENOMEM,
+				     "report: out of memory");
+	w = rcounts_range(&words, 'w', NULL, NULL, &n);
 	for (i = 0; i < n; i++) {
-		rc = textfreq_add(tf, PQgetvalue(res, i, text),
-				  strtoul(PQgetvalue(res, i, count), NULL,
-					  10), c->err);
-		if (rc != MSP_OK)
-			goto out;
+		if (w[i].val == NULL)
+			continue;
+		rc = textfreq_add_word(tf, w[i].val, w[i].n,
+				       rcounts_get(&words, 'v', NULL,
+						   w[i].val, NULL), c->err);
+		if (rc != MSP_OK) {
+			textfreq_free(tf);
+			return rc;
+		}
 	}
 	*out = tf;
-	tf = NULL;
-out:
-	textfreq_free(tf);
-	PQclear(res);
-	return rc;
+	return MSP_OK;
 }
 
 enum msp_status
 rterms_fill(struct rctx *c, const struct rsetup *s, const struct rvar *v,
-	    struct rtable *t, unsigned top, int with_occurrences)
+	    unsigned long answered, struct rtable *t, unsigned top,
+	    int with_occurrences)
 {
 	const struct textfreq_term *terms;
 	struct textfreq *tf = NULL;
-	unsigned long answered;
 	size_t i, n, shown = 0;
 	enum msp_status rc;
 
 	rc = count_terms(c, s, v, &tf);
 	if (rc != MSP_OK)
 		return rc;
-	answered = textfreq_answers(tf);
 	/* every term, so that a federation's cut below the threshold
 	 * still leaves up to top terms */
 	n = textfreq_top(tf, (size_t)-1, &terms);
@@ -92,8 +88,8 @@ rterms_fill(struct rctx *c, const struct rsetup *s, const struct rvar *v,
 }
 
 enum msp_status
-report_terms(struct rctx *c, const struct rsetup *s, const char *item,
-	     unsigned top)
+report_terms(struct rctx *c, const struct rsetup *s,
+	     const struct rcounts *counts, const char *item, unsigned top)
 {
 	const struct rvar *v = rsetup_var(s, item);
 	struct rtable *t;
@@ -129,9 +125,12 @@ report_terms(struct rctx *c, const struct rsetup *s, const char *item,
 	t->note = rdoc_printf(c->doc,
 		"Mots en minuscules, accents et mots-outils du français "
 		"retirés, pluriels ramenés au singulier (« patients » = "
-		"« patient ») ; chaque terme sous sa forme la plus écrite.%s",
+		"« patient ») ; chaque terme sous sa forme la plus écrite.  "
+		"Une réponse qui écrit un terme de deux façons compte pour "
+		"chacune.%s",
 		c->suppress ? "  Diffusion fédération : seuls les termes "
 		"employés dans au moins le seuil de réponses sont listés." :
 		"");
-	return rterms_fill(c, s, v, t, top, 1);
+	return rterms_fill(c, s, v, rcounts_get(counts, 'i', v->key, NULL,
+						NULL), t, top, 1);
 }

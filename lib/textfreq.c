@@ -379,10 +379,15 @@ lower_form(char *s)
 	}
 }
 
-/* Counts one word: written (UTF-8) and folded forms. */
+/*
+ * Counts one word: written (UTF-8) and folded forms, written
+ * occurrences times in answers answers; an answer already counted for
+ * this term (same answer_no) is not counted again.
+ */
 static enum msp_status
 count_word(struct textfreq *tf, char *written, char *folded,
-	   unsigned long weight, struct msp_error *err)
+	   unsigned long occurrences, unsigned long answers,
+	   struct msp_error *err)
 {
 	struct entry *e;
 
@@ -391,13 +396,13 @@ count_word(struct textfreq *tf, char *written, char *folded,
 	textfreq_stem(folded);
 	e = lookup(tf, folded);
 	lower_form(written);
-	if (e == NULL || add_form(e, written, weight) != 0)
+	if (e == NULL || add_form(e, written, occurrences) != 0)
 		return msp_error_set(err, MSP_ENOMEM,
 				     "term frequencies: out of memory");
-	e->occurrences += weight;
+	e->occurrences += occurrences;
 	if (e->last_answer != tf->answer_no) {
 		e->last_answer = tf->answer_no;
-		e->answers += weight;
+		e->answers += answers;
 	}
 	return MSP_OK;
 }
@@ -455,7 +460,8 @@ textfreq_add(struct textfreq *tf, const char *text, unsigned long weight,
 		if (flen > 0) {
 			written[wlen] = '\0';
 			folded[flen] = '\0';
-			st = count_word(tf, written, folded, weight, err);
+			st = count_word(tf, written, folded, weight, weight,
+					err);
 			if (st != MSP_OK)
 				return st;
 			wlen = flen = 0;
@@ -465,6 +471,49 @@ textfreq_add(struct textfreq *tf, const char *text, unsigned long weight,
 		p += n;
 	}
 	return MSP_OK;
+}
+
+enum msp_status
+textfreq_add_word(struct textfreq *tf, const char *word,
+		  unsigned long occurrences, unsigned long answers,
+		  struct msp_error *err)
+{
+	const unsigned char *p = (const unsigned char *)word;
+	char written[TEXTFREQ_MAX_TERM * 4 + 1], folded[TEXTFREQ_MAX_TERM + 1];
+	size_t wlen = 0, flen = 0;
+
+	free(tf->top);
+	tf->top = NULL;
+	/* each word arrives once: its answers are its own */
+	tf->answer_no++;
+	while (*p != '\0') {
+		char ascii[2];
+		const char *f;
+		uint32_t cp;
+		size_t n = utf8_decode(p, &cp), fl;
+
+		if (n == 0)
+			return msp_error_set(err, MSP_EINVAL,
+					     "term frequencies: text is not "
+					     "UTF-8");
+		f = fold_letter(cp, ascii);
+		if (f == NULL && cp == '-' && flen > 0 && p[1] != '\0' &&
+		    p[1] != '-')
+			f = "-";	/* inner hyphen only */
+		if (f != NULL && flen + (fl = strlen(f)) <= TEXTFREQ_MAX_TERM &&
+		    wlen + n < sizeof(written)) {
+			memcpy(folded + flen, f, fl);
+			flen += fl;
+			memcpy(written + wlen, p, n);
+			wlen += n;
+		}
+		p += n;
+	}
+	if (flen == 0)
+		return MSP_OK;
+	written[wlen] = '\0';
+	folded[flen] = '\0';
+	return count_word(tf, written, folded, occurrences, answers, err);
 }
 
 unsigned long

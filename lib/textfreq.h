@@ -72,6 +72,19 @@ void textfreq_free(struct textfreq *tf);
 enum msp_status textfreq_add(struct textfreq *tf, const char *text,
 			     unsigned long weight, struct msp_error *err);
 
+/*
+ * Counts one word that the database split out of the answers: written
+ * occurrences times, in answers answers.  The word is folded, filtered
+ * and stemmed as by textfreq_add; a leading or trailing hyphen is
+ * dropped.  Answers are summed over the written forms of a term, so an
+ * answer that writes a term two ways (« patient », « patients ») counts
+ * twice there.  Fails like textfreq_add.
+ */
+enum msp_status textfreq_add_word(struct textfreq *tf, const char *word,
+				  unsigned long occurrences,
+				  unsigned long answers,
+				  struct msp_error *err);
+
 /* The number of answers added (with their weights). */
 unsigned long textfreq_answers(const struct textfreq *tf);
 

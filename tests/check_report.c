@@ -551,6 +551,61 @@ START_TEST(has_coded_answers)
 }
 END_TEST
 
+/* --- the cache of frequency tables ---------------------------------------- */
+
+static unsigned long
+priority_oui(void)
+{
+	struct rdoc *doc = build_region("occitanie", NULL);
+	unsigned long n = cell(table(doc, "intention"), "is_priority", "oui",
+			       "all")->n;
+
+	rdoc_free(doc);
+	return n;
+}
+
+/* Turns the first Occitanie "not a priority" into a "priority", or
+ * back. */
+static void
+flip_priority(int to)
+{
+	const char *params[1] = { to ? "true" : "false" };
+	struct msp_error err;
+
+	ck_assert_msg(db_exec(conn, "flip",
+			      "UPDATE msp.answer SET bool_value = $1::boolean"
+			      " WHERE answer_id = (SELECT min(a.answer_id)"
+			      " FROM msp.answer a JOIN msp.response r"
+			      " USING (response_id) JOIN msp.study s"
+			      " USING (study_id) WHERE s.slug ="
+			      " 'occitanie-2024' AND a.item_key ="
+			      " 'is_priority' AND a.bool_value <> $1::boolean)",
+			      1, params, PGRES_COMMAND_OK, NULL, &err) ==
+		      MSP_OK, "%s", err.message);
+}
+
+/* A report reuses the tables a previous one computed while no data
+ * changed, and never once data changed. */
+START_TEST(cache_follows_the_data)
+{
+	unsigned long before = priority_oui();
+
+	/* the first report kept its tables */
+	ck_assert_uint_gt(sql_count("SELECT count(*) FROM msp.report_cache c"
+				    " JOIN msp.study s USING (study_id)"
+				    " WHERE s.slug = 'occitanie-2024'"
+				    " AND c.what = 'counts'"), 0);
+	ck_assert_uint_eq(priority_oui(), before);
+	/* a committed change is seen at once */
+	flip_priority(1);
+	ck_assert_uint_eq(priority_oui(), before + 1);
+	ck_assert_uint_eq(priority_oui(), before + 1);
+	/* and undone */
+	flip_priority(0);
+	ck_assert_uint_eq(priority_oui(), before);
+}
+END_TEST
+
 /* --- --terms ------------------------------------------------------------- */
 
 START_TEST(terms_of_open_item)
@@ -1253,6 +1308,7 @@ main(void)
 	tcase_add_test(data, has_crosswalk);
 	tcase_add_test(data, has_coded_answers);
 	tcase_add_test(data, terms_of_open_item);
+	tcase_add_test(data, cache_follows_the_data);
 	tcase_add_test(data, region_names);
 	tcase_add_test(data, csv_is_tidy);
 	tcase_add_test(data, json_parses);

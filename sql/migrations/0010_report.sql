@@ -375,3 +375,71 @@ GRANT INSERT, UPDATE, DELETE ON msp.answer_code TO msp_analyst;
 GRANT SELECT ON msp.report_dont_know, msp.report_variable,
     msp.report_category, msp.report_rule, msp.report_role
     TO msp_team, msp_federation, msp_analyst;
+
+-- --- cached frequency tables ------------------------------------------------
+
+-- A report's frequency tables come from one pass over the study's
+-- answers: seconds for a million responses.  Analysts' reports keep the
+-- result, and a later report reuses it while no data changed.  "No data
+-- changed" is exact: every transaction that writes answers, responses or
+-- the definitions the counts depend on leaves one row here (insert only,
+-- so concurrent writers never wait on each other), and a cache entry
+-- records how many rows its snapshot saw.  The same count later means no
+-- writing transaction committed in between.
+CREATE TABLE msp.data_change (
+    txid        xid8 PRIMARY KEY
+);
+
+CREATE FUNCTION msp.note_data_change() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    INSERT INTO msp.data_change VALUES (pg_current_xact_id())
+        ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION msp.note_data_change() FROM PUBLIC;
+
+-- ALWAYS: bulk loads that run with session_replication_role = replica
+-- (msp-report generate) change data too.
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['answer', 'response', 'instrument_item',
+                             'item_option', 'report_rule',
+                             'report_variable', 'report_category',
+                             'answer_code']
+    LOOP
+        EXECUTE format('CREATE TRIGGER report_data_change AFTER INSERT OR '
+                       'UPDATE OR DELETE OR TRUNCATE ON msp.%I FOR EACH '
+                       'STATEMENT EXECUTE FUNCTION msp.note_data_change()',
+                       t);
+        EXECUTE format('ALTER TABLE msp.%I ENABLE ALWAYS TRIGGER '
+                       'report_data_change', t);
+    END LOOP;
+END
+$$;
+
+-- How many writing transactions a snapshot sees.
+CREATE FUNCTION msp.data_changes() RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT count(*) FROM msp.data_change
+$$;
+
+-- The frequency tables themselves, in the shape the report reads them
+-- (lib/report_data.c).  Whole-study counts: only the owner and analysts
+-- write or read them; a federation's or a team's report is computed
+-- under its own Row-Level Security every time.
+CREATE TABLE msp.report_cache (
+    study_id    integer NOT NULL REFERENCES msp.study ON DELETE CASCADE,
+    what        text NOT NULL,
+    changes     bigint NOT NULL,
+    kind        text NOT NULL,
+    var         text,
+    val         text,
+    grp         text,
+    n           bigint NOT NULL
+);
+CREATE INDEX ON msp.report_cache (study_id, what, changes);
+GRANT SELECT, INSERT, DELETE ON msp.report_cache TO msp_analyst;
