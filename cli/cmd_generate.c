@@ -216,10 +216,12 @@ cmd_generate(const struct cli_context *ctx, int argc, char **argv)
 		goto out;
 	}
 	printf("%s: %ld structures, %ld staff rows, %ld contacts,"
-	       " %ld responses, %ld answers in %.1f s (load %.1f s,"
-	       " check %.1f s)\n", res.study_slug, res.structures, res.staff,
-	       res.contacts, res.responses, res.answers, res.total_seconds,
-	       res.load_seconds, res.check_seconds);
+	       " %ld responses, %ld answers in %.1f s (load %.1f s of which"
+	       " responses %.1f s and answers %.1f s, check %.1f s)\n",
+	       res.study_slug, res.structures, res.staff, res.contacts,
+	       res.responses, res.answers, res.total_seconds,
+	       res.load_seconds, res.responses_seconds, res.answers_seconds,
+	       res.check_seconds);
 	rc = 0;
 out:
 	PQfinish(conn);

@@ -43,9 +43,9 @@ enum {
 /* COPY data goes out in chunks of about this size. */
 #define COPY_CHUNK (1 << 20)
 
-/* Per-response checks by SQL cost index probes per answer: beyond this
- * many responses they run on an evenly spaced sample of that size
- * (docs/generator.md); the per-answer check always covers every row. */
+/* The SQL checks cost about as much per answer as the load itself:
+ * beyond this many responses they run on an evenly spaced sample of
+ * that size, all the answers of each (docs/generator.md). */
 #define CHECK_ALL_MAX 20000L
 
 /* Loads of this many responses or more report each tenth. */
@@ -555,20 +555,25 @@ resolve_instrument(struct gen *g, int *instrument_id, struct msp_error *err)
 
 /* The responses the priors come from. */
 /*
- * The responses the priors come from, and their answers, read once:
- * from the studies (so that the response index by study serves), never
- * a synthetic one (the priors must not feed on earlier output).
+ * The responses the priors come from, and their answers, read once;
+ * never those of a synthetic study (the priors must not feed on earlier
+ * output).  A large synthetic load skews the planner's estimates of the
+ * few rows wanted here, and it would scan every answer: the lateral
+ * subqueries with OFFSET 0 (never flattened) make it go study by study
+ * and response by response through the indexes instead.
  */
 #define PRIOR_RESPONSES \
 	"WITH resp AS MATERIALIZED (" \
 	" SELECT r.response_id, r.status, r.respondent_role" \
-	"   FROM msp.study s JOIN msp.response r ON r.study_id = s.study_id" \
+	"   FROM msp.study s, LATERAL (SELECT r.* FROM msp.response r" \
+	"         WHERE r.study_id = s.study_id OFFSET 0) r" \
 	"  WHERE s.instrument_id = $1 AND NOT s.synthetic" \
 	"    AND r.instrument_id = $1)," \
 	" ans AS MATERIALIZED (" \
 	" SELECT a.response_id, a.item_key, a.choice_code, a.num_value," \
 	"        a.bool_value" \
-	"   FROM resp JOIN msp.answer a ON a.response_id = resp.response_id)"
+	"   FROM resp, LATERAL (SELECT a.* FROM msp.answer a" \
+	"         WHERE a.response_id = resp.response_id OFFSET 0) a)"
 
 static void
 parse_quantiles(struct sitem *si, const char *json)
@@ -1454,20 +1459,29 @@ load_answers(struct gen *g, struct msp_error *err)
  * breaks them.  Run before COMMIT: a count other than 0 rolls it all
  * back.  Every query starts with CHECK_PARAMS, which names the
  * parameters: the study, its instrument, the first and last response
- * id, and the step of the sample the per-response checks take.
+ * id.
+ *
+ * The responses checked one by one, and their answers, are first
+ * copied into two temporary tables (make_sample()): the rules that
+ * relate answers of one response to each other then join small,
+ * analysed tables instead of the whole answer table.
  */
 #define CHECK_PARAMS \
 	"WITH p AS (SELECT $1::integer AS study, $2::integer AS ins," \
-	" $3::bigint AS first, $4::bigint AS last, $5::bigint AS step) "
+	" $3::bigint AS first, $4::bigint AS last) "
 
 static const struct {
 	const char *what;
-	const char *sql;	/* one row: the count of bad rows, and
-				 * for the first check, of all answers */
+	const char *sql;	/* one row: the count of bad rows */
 } checks[] = {
 	{ "answers that do not satisfy their item", CHECK_PARAMS
-	  "SELECT count(*) FILTER (WHERE NOT coalesce("
-	  "   a.instrument_id = p.ins AND CASE it.item_type"
+	  "SELECT count(*) FROM p, pg_temp.synth_sample_answer a"
+	  "  LEFT JOIN msp.instrument_item it"
+	  "    ON it.instrument_id = a.instrument_id"
+	  "   AND it.item_key = a.item_key"
+	  "  LEFT JOIN msp.item_option o ON o.instrument_id = a.instrument_id"
+	  "   AND o.item_key = a.item_key AND o.code = a.choice_code"
+	  " WHERE NOT coalesce(a.instrument_id = p.ins AND CASE it.item_type"
 	  "    WHEN 'single_choice' THEN o.code IS NOT NULL"
 	  "    WHEN 'multiple_choice' THEN o.code IS NOT NULL"
 	  "    WHEN 'number' THEN a.num_value IS NOT NULL"
@@ -1477,15 +1491,41 @@ static const struct {
 	  "    WHEN 'text' THEN a.text_value IS NOT NULL"
 	  "     AND length(a.text_value) <="
 	  "         coalesce(it.max_length, length(a.text_value))"
-	  "    WHEN 'boolean' THEN a.bool_value IS NOT NULL END, false)),"
-	  "  count(*)"
-	  "  FROM p JOIN msp.answer a"
-	  "    ON a.response_id BETWEEN p.first AND p.last"
-	  "  LEFT JOIN msp.instrument_item it"
+	  "    WHEN 'boolean' THEN a.bool_value IS NOT NULL END, false)" },
+	{ "answers to items whose \"show if\" does not hold", CHECK_PARAMS
+	  "SELECT count(*) FROM p, pg_temp.synth_sample_answer a"
+	  "  JOIN msp.instrument_item it"
 	  "    ON it.instrument_id = a.instrument_id"
 	  "   AND it.item_key = a.item_key"
-	  "  LEFT JOIN msp.item_option o ON o.instrument_id = a.instrument_id"
-	  "   AND o.item_key = a.item_key AND o.code = a.choice_code" },
+	  " WHERE it.instrument_id = p.ins AND it.show_if_item IS NOT NULL"
+	  "   AND NOT EXISTS (SELECT 1 FROM pg_temp.synth_sample_answer c"
+	  "        WHERE c.response_id = a.response_id"
+	  "          AND c.item_key = it.show_if_item"
+	  "          AND c.choice_code = ANY (it.show_if_values))" },
+	{ "single choices with more than one code", CHECK_PARAMS
+	  "SELECT count(*) FROM ("
+	  " SELECT 1 FROM p, pg_temp.synth_sample_answer a"
+	  "   JOIN msp.instrument_item it"
+	  "     ON it.instrument_id = a.instrument_id"
+	  "    AND it.item_key = a.item_key"
+	  "  WHERE it.instrument_id = p.ins"
+	  "    AND it.item_type = 'single_choice'"
+	  "  GROUP BY a.response_id, a.item_key HAVING count(*) > 1) x" },
+	{ "complete responses missing a required item", CHECK_PARAMS
+	  "SELECT count(*) FROM p, pg_temp.synth_sample s"
+	  "  JOIN msp.response r ON r.response_id = s.response_id"
+	  "  JOIN msp.instrument_item it ON it.instrument_id = r.instrument_id"
+	  " WHERE r.status = 'complete' AND it.required"
+	  "   AND it.instrument_id = p.ins"
+	  "   AND (it.show_if_item IS NULL OR EXISTS ("
+	  "        SELECT 1 FROM pg_temp.synth_sample_answer c"
+	  "         WHERE c.response_id = r.response_id"
+	  "           AND c.item_key = it.show_if_item"
+	  "           AND c.choice_code = ANY (it.show_if_values)))"
+	  "   AND NOT EXISTS (SELECT 1 FROM pg_temp.synth_sample_answer a"
+	  "        WHERE a.response_id = r.response_id"
+	  "          AND a.item_key = it.item_key)" },
+	/* These two cover every row: they cost little. */
 	{ "responses outside the study, its instrument or its population",
 	  CHECK_PARAMS
 	  "SELECT count(*) FROM p JOIN msp.response r"
@@ -1512,90 +1552,105 @@ static const struct {
 	  "            USING (study_id, structure_id)"
 	  "         WHERE c.study_id = p.study AND pop.structure_id IS NULL)"
 	  "     + (st.instrument_id <> p.ins)::integer"
+	  "     + (p.first > p.last + 1)::integer"
 	  "  FROM p JOIN msp.study st ON st.study_id = p.study" },
-	{ "answers to items whose \"show if\" does not hold", CHECK_PARAMS
-	  "SELECT count(*)"
-	  "  FROM p, generate_series(p.first, p.last, p.step) g(id)"
-	  "  JOIN msp.answer a ON a.response_id = g.id"
-	  "  JOIN msp.instrument_item it"
-	  "    ON it.instrument_id = a.instrument_id"
-	  "   AND it.item_key = a.item_key"
-	  " WHERE it.show_if_item IS NOT NULL"
-	  "   AND NOT EXISTS (SELECT 1 FROM msp.answer c"
-	  "        WHERE c.response_id = a.response_id"
-	  "          AND c.item_key = it.show_if_item"
-	  "          AND c.choice_code = ANY (it.show_if_values))" },
-	{ "single choices with more than one code", CHECK_PARAMS
-	  "SELECT count(*) FROM ("
-	  " SELECT 1 FROM p, generate_series(p.first, p.last, p.step) g(id)"
-	  "   JOIN msp.answer a ON a.response_id = g.id"
-	  "   JOIN msp.instrument_item it"
-	  "     ON it.instrument_id = a.instrument_id"
-	  "    AND it.item_key = a.item_key"
-	  "  WHERE it.item_type = 'single_choice'"
-	  "  GROUP BY a.response_id, a.item_key HAVING count(*) > 1) x" },
-	{ "complete responses missing a required item", CHECK_PARAMS
-	  "SELECT count(*)"
-	  "  FROM p, generate_series(p.first, p.last, p.step) g(id)"
-	  "  JOIN msp.response r ON r.response_id = g.id"
-	  "  JOIN msp.instrument_item it ON it.instrument_id = r.instrument_id"
-	  " WHERE r.status = 'complete' AND it.required"
-	  "   AND (it.show_if_item IS NULL OR EXISTS ("
-	  "        SELECT 1 FROM msp.answer c"
-	  "         WHERE c.response_id = r.response_id"
-	  "           AND c.item_key = it.show_if_item"
-	  "           AND c.choice_code = ANY (it.show_if_values)))"
-	  "   AND NOT EXISTS (SELECT 1 FROM msp.answer a"
-	  "        WHERE a.response_id = r.response_id"
-	  "          AND a.item_key = it.item_key)" },
 };
+
+/*
+ * Copies every stride-th response id and its answers into the
+ * temporary tables synth_sample and synth_sample_answer (dropped at
+ * COMMIT), and counts those answers into *n_answers.
+ */
+static enum msp_status
+make_sample(struct gen *g, long stride, long *n_answers,
+	    struct msp_error *err)
+{
+	static const char *const setup[] = {
+		"CREATE TEMPORARY TABLE synth_sample"
+		" (response_id bigint PRIMARY KEY) ON COMMIT DROP",
+		"INSERT INTO pg_temp.synth_sample"
+		" SELECT generate_series($1::bigint, $2::bigint, $3::bigint)",
+		"ANALYZE pg_temp.synth_sample",
+		/* by index, response by response: the answer table's
+		 * statistics predate the load (see PRIOR_RESPONSES) */
+		"CREATE TEMPORARY TABLE synth_sample_answer ON COMMIT DROP AS"
+		" SELECT a.response_id, a.instrument_id, a.item_key,"
+		"        a.choice_code, a.num_value, a.text_value, a.bool_value"
+		"   FROM pg_temp.synth_sample s,"
+		"        LATERAL (SELECT a.* FROM msp.answer a"
+		"          WHERE a.response_id = s.response_id OFFSET 0) a",
+		"ANALYZE pg_temp.synth_sample_answer",
+	};
+	char first[24], last[24], step[24];
+	const char *params[3] = { first, last, step };
+	enum msp_status st = MSP_OK;
+	PGresult *res = NULL;
+	size_t k;
+
+	snprintf(first, sizeof(first), "%" PRId64, g->resp0);
+	snprintf(last, sizeof(last), "%" PRId64, g->resp0 + g->n_resp - 1);
+	snprintf(step, sizeof(step), "%ld", stride);
+	for (k = 0; st == MSP_OK && k < sizeof(setup) / sizeof(setup[0]);
+	     k++)
+		st = db_exec(g->conn, "check sample", setup[k], k == 1 ? 3 : 0,
+			     k == 1 ? params : NULL, PGRES_COMMAND_OK, NULL,
+			     err);
+	if (st == MSP_OK)
+		st = db_exec(g->conn, "check sample", "SELECT count(*)"
+			     " FROM pg_temp.synth_sample_answer", 0, NULL,
+			     PGRES_TUPLES_OK, &res, err);
+	if (st == MSP_OK)
+		*n_answers = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return st;
+}
 
 static enum msp_status
 check_rows(struct gen *g, struct msp_error *err)
 {
-	char study[16], ins[16], first[24], last[24], step[24];
-	const char *params[5] = { study, ins, first, last, step };
+	char study[16], ins[16], first[24], last[24];
+	const char *params[4] = { study, ins, first, last };
 	PGresult *res = NULL;
-	enum msp_status st = MSP_OK;
-	long stride;
+	enum msp_status st;
+	long stride, n = 0;
 	size_t k;
 
+	stride = g->n_resp <= CHECK_ALL_MAX ? 1
+		 : (g->n_resp + CHECK_ALL_MAX - 1) / CHECK_ALL_MAX;
+	if ((st = make_sample(g, stride, &n, err)) != MSP_OK)
+		return st;
+	/* When every response is checked, every answer must be: none may
+	 * hang off a response outside the range. */
+	if (stride == 1 && n != g->res->answers)
+		return msp_error_set(err, MSP_ECONFLICT, "post-load check:"
+				     " %ld answers for %ld loaded", n,
+				     g->res->answers);
 	snprintf(study, sizeof(study), "%d", g->study_id);
 	snprintf(ins, sizeof(ins), "%d", g->ins->instrument_id);
 	/* an empty range when there are no responses */
 	snprintf(first, sizeof(first), "%" PRId64, g->resp0);
 	snprintf(last, sizeof(last), "%" PRId64, g->resp0 + g->n_resp - 1);
-	stride = g->n_resp <= CHECK_ALL_MAX ? 1
-		 : (g->n_resp + CHECK_ALL_MAX - 1) / CHECK_ALL_MAX;
-	snprintf(step, sizeof(step), "%ld", stride);
 	for (k = 0; k < sizeof(checks) / sizeof(checks[0]); k++) {
-		long bad = -1, n = g->res->answers;
+		long bad = -1;
 
-		st = db_exec(g->conn, "check", checks[k].sql, 5, params,
+		st = db_exec(g->conn, "check", checks[k].sql, 4, params,
 			     PGRES_TUPLES_OK, &res, err);
 		if (st != MSP_OK)
 			return st;
-		if (PQntuples(res) == 1) {
+		if (PQntuples(res) == 1)
 			bad = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-			if (PQnfields(res) > 1)
-				n = strtol(PQgetvalue(res, 0, 1), NULL, 10);
-		}
 		PQclear(res);
 		res = NULL;
 		if (bad != 0)
 			return msp_error_set(err, MSP_ECONFLICT,
 					     "post-load check: %ld %s",
 					     bad, checks[k].what);
-		/* answers outside the range would have escaped it */
-		if (n != g->res->answers)
-			return msp_error_set(err, MSP_ECONFLICT,
-					     "post-load check: %ld answers"
-					     " for %ld loaded", n,
-					     g->res->answers);
 	}
-	progress(g, "checked: every answer; show-if, single choice and"
-		 " required items on %s", stride == 1 ? "every response" :
-		 "a sample of the responses");
+	if (stride == 1)
+		progress(g, "checked every response and its %ld answers", n);
+	else
+		progress(g, "checked one response in %ld and its answers"
+			 " (%ld)", stride, n);
 	return st;
 }
 
@@ -1800,6 +1855,14 @@ synth_generate(PGconn *conn, const struct synth_options *opt,
 	if (st != MSP_OK)
 		goto out;
 	begun = 1;
+	/* The audit trail's actor (--checked), and no JIT: after a large
+	 * load the planner's estimates are stale, and compiling for the
+	 * millions of rows it imagines takes longer than the query. */
+	st = db_exec(conn, "session", "SELECT set_config('msp.actor',"
+		     " 'msp-report generate', true), set_config('jit', 'off',"
+		     " true)", 0, NULL, PGRES_TUPLES_OK, NULL, err);
+	if (st != MSP_OK)
+		goto out;
 	if ((st = resolve_region(&g, err)) != MSP_OK ||
 	    (st = resolve_instrument(&g, &instrument_id, err)) != MSP_OK ||
 	    (st = instrument_load(conn, instrument_id, &g.ins, err)) != MSP_OK)
@@ -1850,11 +1913,6 @@ synth_generate(PGconn *conn, const struct synth_options *opt,
 			goto out;
 		}
 	}
-	st = db_exec(conn, "actor", "SELECT set_config('msp.actor',"
-		     " 'msp-report generate', true)", 0, NULL,
-		     PGRES_TUPLES_OK, NULL, err);
-	if (st != MSP_OK)
-		goto out;
 	if ((st = reserve_ids(&g, "msp.structure", "structure_id",
 			      g.n_struct, &g.struct0, err)) != MSP_OK ||
 	    (st = reserve_ids(&g, "msp.response", "response_id", g.n_resp,
@@ -1869,10 +1927,15 @@ synth_generate(PGconn *conn, const struct synth_options *opt,
 	progress(&g, "%ld structures (%ld answer), %ld staff rows, %ld"
 		 " contacts", out->structures, g.n_participants < g.n_resp
 		 ? g.n_participants : g.n_resp, out->staff, out->contacts);
-	if ((st = load_responses(&g, err)) != MSP_OK ||
-	    (st = load_answers(&g, err)) != MSP_OK)
+	out->responses_seconds = seconds_since(&g.start);
+	if ((st = load_responses(&g, err)) != MSP_OK)
 		goto out;
 	out->load_seconds = seconds_since(&g.start);
+	out->responses_seconds = out->load_seconds - out->responses_seconds;
+	if ((st = load_answers(&g, err)) != MSP_OK)
+		goto out;
+	out->answers_seconds = seconds_since(&g.start) - out->load_seconds;
+	out->load_seconds += out->answers_seconds;
 
 	clock_gettime(CLOCK_MONOTONIC, &t_check);
 	if ((st = check_rows(&g, err)) != MSP_OK)

@@ -66,6 +66,7 @@ struct synth_result {
 	long structures, staff, contacts, responses, answers;
 	int64_t first_response_id, last_response_id;
 	double load_seconds;	/* BEGIN to the end of the last COPY */
+	double responses_seconds, answers_seconds;	/* their COPYs */
 	double check_seconds;	/* the post-load SQL checks */
 	double total_seconds;	/* BEGIN to COMMIT */
 };
