@@ -142,7 +142,9 @@ struct sitem {
 	 * item's options make it asked */
 	int cond;
 	unsigned char *cond_mask;
-	size_t chosen_off;	/* this item's options in gen.chosen */
+	/* this item's options in gen.chosen; a boolean has two, "oui"
+	 * and "non", which a "show if" may name */
+	size_t chosen_off;
 };
 
 struct gen {
@@ -555,6 +557,14 @@ resolve_instrument(struct gen *g, int *instrument_id, struct msp_error *err)
 
 /* The responses the priors come from. */
 /*
+ * An answer as "show if" values name it: its option's code, or "oui" /
+ * "non" for a boolean (as lib/submission.c reads them).
+ */
+#define AS_CHOICE(a) \
+	"coalesce(" a ".choice_code, CASE " a ".bool_value" \
+	" WHEN true THEN 'oui' WHEN false THEN 'non' END)"
+
+/*
  * The responses the priors come from, and their answers, read once;
  * never those of a synthetic study (the priors must not feed on earlier
  * output).  A large synthetic load skews the planner's estimates of the
@@ -613,7 +623,7 @@ load_item_priors(struct gen *g, const char *id, struct msp_error *err)
 		     "       ELSE (SELECT count(DISTINCT c.response_id)"
 		     "               FROM ans c"
 		     "              WHERE c.item_key = it.show_if_item"
-		     "                AND c.choice_code"
+		     "                AND " AS_CHOICE("c")
 		     "                    = ANY (it.show_if_values)) END"
 		     "    AS shown,"
 		     "  coalesce(x.answered, 0) AS answered,"
@@ -824,6 +834,21 @@ number_bounds(struct sitem *si)
 	si->answerable = si->lo <= si->hi;
 }
 
+/* The values an item's answer can take that a "show if" may name. */
+static size_t
+slots(const struct instrument_item *it)
+{
+	return it->type == ITEM_BOOLEAN ? 2 : it->n_options;
+}
+
+static const char *
+slot_code(const struct instrument_item *it, size_t o)
+{
+	if (it->type == ITEM_BOOLEAN)
+		return o == 0 ? "oui" : "non";
+	return it->options[o].code;
+}
+
 static enum msp_status
 setup_items(struct gen *g, struct msp_error *err)
 {
@@ -849,7 +874,7 @@ setup_items(struct gen *g, struct msp_error *err)
 		si->it = it;
 		si->cond = it->show_if;
 		si->chosen_off = g->n_chosen;
-		g->n_chosen += it->n_options;
+		g->n_chosen += slots(it);
 		si->p_answer = 0.9;
 		si->p_true = 0.5;
 		si->answerable = 1;
@@ -883,15 +908,14 @@ setup_items(struct gen *g, struct msp_error *err)
 			const struct instrument_item *c =
 				&ins->items[si->cond];
 
-			si->cond_mask = calloc(c->n_options ? c->n_options
-							    : 1, 1);
+			si->cond_mask = calloc(slots(c) ? slots(c) : 1, 1);
 			if (si->cond_mask == NULL) {
 				st = oom(err);
 				goto out;
 			}
-			for (o = 0; o < c->n_options; o++)
+			for (o = 0; o < slots(c); o++)
 				for (v = 0; v < it->n_show_if_values; v++)
-					if (strcmp(c->options[o].code,
+					if (strcmp(slot_code(c, o),
 						   it->show_if_values[v]) == 0)
 						si->cond_mask[o] = 1;
 		}
@@ -1282,7 +1306,7 @@ shown(const struct gen *g, const struct sitem *si)
 	c = &g->items[si->cond];
 	if (!g->answered[si->cond])
 		return 0;
-	for (o = 0; o < c->it->n_options; o++)
+	for (o = 0; o < slots(c->it); o++)
 		if (g->chosen[c->chosen_off + o] && si->cond_mask[o])
 			return 1;
 	return 0;
@@ -1419,9 +1443,11 @@ put_answers(struct gen *g, long i, long *rows)
 			put_text(b, &r, it->max_length);
 			buf_puts(b, "\t\\N\n");
 			break;
-		default:	/* ITEM_BOOLEAN */
-			buf_puts(b, rng_chance(&r, si->p_true)
-				 ? "\\N\t\\N\t\\N\tt\n" : "\\N\t\\N\t\\N\tf\n");
+		default:	/* ITEM_BOOLEAN: slot 0 "oui", 1 "non" */
+			o = !rng_chance(&r, si->p_true);
+			chosen[o] = 1;
+			buf_puts(b, o == 0 ? "\\N\t\\N\t\\N\tt\n"
+				 : "\\N\t\\N\t\\N\tf\n");
 			break;
 		}
 		(*rows)++;
@@ -1501,7 +1527,7 @@ static const struct {
 	  "   AND NOT EXISTS (SELECT 1 FROM pg_temp.synth_sample_answer c"
 	  "        WHERE c.response_id = a.response_id"
 	  "          AND c.item_key = it.show_if_item"
-	  "          AND c.choice_code = ANY (it.show_if_values))" },
+	  "          AND " AS_CHOICE("c") " = ANY (it.show_if_values))" },
 	{ "single choices with more than one code", CHECK_PARAMS
 	  "SELECT count(*) FROM ("
 	  " SELECT 1 FROM p, pg_temp.synth_sample_answer a"
@@ -1521,7 +1547,7 @@ static const struct {
 	  "        SELECT 1 FROM pg_temp.synth_sample_answer c"
 	  "         WHERE c.response_id = r.response_id"
 	  "           AND c.item_key = it.show_if_item"
-	  "           AND c.choice_code = ANY (it.show_if_values)))"
+	  "           AND " AS_CHOICE("c") " = ANY (it.show_if_values)))"
 	  "   AND NOT EXISTS (SELECT 1 FROM pg_temp.synth_sample_answer a"
 	  "        WHERE a.response_id = r.response_id"
 	  "          AND a.item_key = it.item_key)" },
@@ -1579,6 +1605,10 @@ make_sample(struct gen *g, long stride, long *n_answers,
 		"   FROM pg_temp.synth_sample s,"
 		"        LATERAL (SELECT a.* FROM msp.answer a"
 		"          WHERE a.response_id = s.response_id OFFSET 0) a",
+		/* the checks look answers up by response and item, under
+		 * an OR that keeps the planner from hashing */
+		"CREATE INDEX ON pg_temp.synth_sample_answer"
+		" (response_id, item_key)",
 		"ANALYZE pg_temp.synth_sample_answer",
 	};
 	char first[24], last[24], step[24];
