@@ -23,6 +23,7 @@ static const char usage_text[] =
 "  db migrate [--dir DIR]   apply the schema migrations the database lacks\n"
 "  db status [--dir DIR]    list applied and pending migrations\n"
 "  db load-reference        load the reference data (regions, studies, ...)\n"
+"  generate --region SLUG   load a synthetic study (seeded, for load tests)\n"
 "  token create|list|revoke bearer tokens for the API and the reports\n"
 "\n"
 "Options:\n"
