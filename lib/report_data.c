@@ -66,10 +66,15 @@ static const char sql_roles[] =
 
 /*
  * The frequency tables of a study.  Parameters: $1 study_id, $2 the
- * instrument's slug, $3 the study's year, $4 instrument_id; with a
- * split, $5 the variable and $6 whether it is derived.
+ * instrument's slug, $3 the study's year, and from sql_shape: $4 the
+ * derived variables mapped on values, $5 the items whose answers are
+ * needed response by response, $6 the multiple-choice items; with a
+ * split, $7 the variable and $8 whether it is derived.  (Arrays, not
+ * CTEs: a scan that reads a CTE cannot use parallel workers.)
  *
- * f: one pass over the study's answers, grouped by item and value.
+ * f: one pass over the study's answers, grouped by item and the raw
+ *    value columns (cheaper to hash than the value's text, which is
+ *    computed on the grouped rows; an open answer has all three NULL).
  * m: the derived variables whose rules read one single-valued item are
  *    mapped on f's values (a value maps to one category for everyone:
  *    no per-response work).
@@ -85,34 +90,23 @@ static const char sql_roles[] =
 
 #define COUNTS_SQL(GROUP_CTE, GJOIN, GCOL, TOTALS) \
 	"WITH " GROUP_CTE \
-	"single AS (" \
-	" SELECT ru.var_key FROM msp.report_rule ru" \
-	"   JOIN msp.instrument_item it ON it.instrument_id = $4::integer" \
-	"    AND it.item_key = ru.item_key" \
-	"  WHERE ru.instrument_slug = $2::text" \
-	"  GROUP BY ru.var_key" \
-	" HAVING count(DISTINCT ru.item_key) = 1" \
-	"    AND bool_and(it.item_type <> 'multiple_choice')), " \
-	"x_items AS (" \
-	" SELECT ru.item_key FROM msp.report_rule ru" \
-	"  WHERE ru.instrument_slug = $2::text" \
-	"    AND ru.var_key NOT IN (SELECT var_key FROM single)" \
-	" UNION SELECT it.item_key FROM msp.instrument_item it" \
-	"  WHERE it.instrument_id = $4::integer" \
-	"    AND it.item_type = 'multiple_choice'), " \
 	"f AS MATERIALIZED (" \
-	" SELECT a.item_key, " ANSWER_VALUE("a") " AS val," \
-	"        a.num_value AS num, " GCOL " AS grp, count(*) AS n" \
-	"   FROM msp.answer a" \
-	"   JOIN msp.response r ON r.response_id = a.response_id " GJOIN \
-	"  WHERE " RESP_OK \
-	"  GROUP BY 1, 2, 3, 4), " \
+	" SELECT g.item_key, msp.report_answer_value(g.choice_code," \
+	"        g.bool_value, g.num_value, NULL) AS val," \
+	"        g.num_value AS num, g.grp, g.n" \
+	"   FROM (SELECT a.item_key, a.choice_code, a.bool_value," \
+	"                a.num_value, " GCOL " AS grp, count(*) AS n" \
+	"           FROM msp.answer a" \
+	"           JOIN msp.response r" \
+	"             ON r.response_id = a.response_id " GJOIN \
+	"          WHERE " RESP_OK \
+	"          GROUP BY 1, 2, 3, 4, 5) g), " \
 	"m AS (" \
 	" SELECT DISTINCT ON (ru.var_key, f.item_key, f.val, f.grp)" \
 	"        ru.var_key, coalesce(ru.category, f.val) AS cat, f.grp, f.n" \
 	"   FROM f JOIN msp.report_rule ru" \
 	"     ON ru.instrument_slug = $2::text AND ru.item_key = f.item_key" \
-	"  WHERE ru.var_key IN (SELECT var_key FROM single)" \
+	"  WHERE ru.var_key = ANY ($4::text[])" \
 	"    AND msp.report_rule_matches(ru.match_code, ru.num_min," \
 	"        ru.num_max, ru.years_before_study, f.val, f.num," \
 	"        $3::integer)" \
@@ -122,14 +116,13 @@ static const char sql_roles[] =
 	"        a.num_value AS num, " GCOL " AS grp" \
 	"   FROM msp.answer a" \
 	"   JOIN msp.response r ON r.response_id = a.response_id " GJOIN \
-	"  WHERE " RESP_OK \
-	"    AND a.item_key IN (SELECT item_key FROM x_items)), " \
+	"  WHERE " RESP_OK " AND a.item_key = ANY ($5::text[])), " \
 	"d AS (" \
 	" SELECT DISTINCT ON (x.response_id, ru.var_key)" \
 	"        ru.var_key, coalesce(ru.category, x.val) AS cat, x.grp" \
 	"   FROM x JOIN msp.report_rule ru" \
 	"     ON ru.instrument_slug = $2::text AND ru.item_key = x.item_key" \
-	"  WHERE ru.var_key NOT IN (SELECT var_key FROM single)" \
+	"  WHERE ru.var_key <> ALL ($4::text[])" \
 	"    AND msp.report_rule_matches(ru.match_code, ru.num_min," \
 	"        ru.num_max, ru.years_before_study, x.val, x.num," \
 	"        $3::integer)" \
@@ -142,10 +135,7 @@ static const char sql_roles[] =
 	"  FROM d GROUP BY var_key, cat, grp " \
 	"UNION ALL SELECT 'a', item_key, NULL, grp, count(*)" \
 	"  FROM (SELECT DISTINCT x.response_id, x.item_key, x.grp FROM x" \
-	"          JOIN msp.instrument_item it" \
-	"            ON it.instrument_id = $4::integer" \
-	"           AND it.item_key = x.item_key" \
-	"           AND it.item_type = 'multiple_choice') mc" \
+	"         WHERE x.item_key = ANY ($6::text[])) mc" \
 	" GROUP BY item_key, grp " TOTALS
 
 static const char sql_counts[] = COUNTS_SQL(
@@ -153,22 +143,22 @@ static const char sql_counts[] = COUNTS_SQL(
 	"UNION ALL SELECT 't', NULL, NULL, NULL, count(*)"
 	"  FROM msp.response r WHERE " RESP_OK);
 
-/* The group of each response: the answer to item $5, or the category of
- * derived variable $5, as $6 says. */
+/* The group of each response: the answer to item $7, or the category of
+ * derived variable $7, as $8 says. */
 static const char sql_counts_by[] = COUNTS_SQL(
 	"grp AS MATERIALIZED ("
 	" SELECT a.response_id, " ANSWER_VALUE("a") " AS grp"
 	"   FROM msp.answer a"
 	"   JOIN msp.response r ON r.response_id = a.response_id"
-	"  WHERE " RESP_OK " AND NOT $6::boolean AND a.item_key = $5::text"
+	"  WHERE " RESP_OK " AND NOT $8::boolean AND a.item_key = $7::text"
 	" UNION ALL"
 	" (SELECT DISTINCT ON (a.response_id) a.response_id,"
 	"         coalesce(ru.category, a.num_value::text)"
 	"    FROM msp.answer a"
 	"    JOIN msp.response r ON r.response_id = a.response_id"
 	"    JOIN msp.report_rule ru ON ru.instrument_slug = $2::text"
-	"     AND ru.var_key = $5::text AND ru.item_key = a.item_key"
-	"   WHERE " RESP_OK " AND $6::boolean"
+	"     AND ru.var_key = $7::text AND ru.item_key = a.item_key"
+	"   WHERE " RESP_OK " AND $8::boolean"
 	"     AND msp.report_rule_matches(ru.match_code, ru.num_min,"
 	"         ru.num_max, ru.years_before_study, " ANSWER_VALUE("a") ","
 	"         a.num_value, $3::integer)"
@@ -213,6 +203,34 @@ static const char sql_frame[] =
 	" GROUP BY GROUPING SETS ((var_key, category, responded),"
 	"                         (var_key, category))";
 
+/* $1 instrument slug, $2 instrument_id: the derived variables whose
+ * rules read one single-valued item (mapped on values: a value maps to
+ * one category for everyone), the items the other derived variables
+ * read, and the multiple-choice items, as array literals */
+static const char sql_shape[] =
+	"WITH single AS ("
+	" SELECT ru.var_key FROM msp.report_rule ru"
+	"   JOIN msp.instrument_item it ON it.instrument_id = $2::integer"
+	"    AND it.item_key = ru.item_key"
+	"  WHERE ru.instrument_slug = $1::text"
+	"  GROUP BY ru.var_key"
+	" HAVING count(DISTINCT ru.item_key) = 1"
+	"    AND bool_and(it.item_type <> 'multiple_choice')) "
+	"SELECT (SELECT coalesce(array_agg(var_key), '{}') FROM single)::text"
+	"       AS single,"
+	"       (SELECT coalesce(array_agg(DISTINCT item_key), '{}') FROM ("
+	"         SELECT ru.item_key FROM msp.report_rule ru"
+	"          WHERE ru.instrument_slug = $1::text"
+	"            AND ru.var_key NOT IN (SELECT var_key FROM single)"
+	"         UNION SELECT it.item_key FROM msp.instrument_item it"
+	"          WHERE it.instrument_id = $2::integer"
+	"            AND it.item_type = 'multiple_choice') x)::text"
+	"       AS per_response,"
+	"       (SELECT coalesce(array_agg(it.item_key), '{}')"
+	"          FROM msp.instrument_item it"
+	"         WHERE it.instrument_id = $2::integer"
+	"           AND it.item_type = 'multiple_choice')::text AS multiple";
+
 /* $1 study_id: the frame's size and how many of it responded */
 static const char sql_population[] =
 	"SELECT count(*) AS listed,"
@@ -229,26 +247,27 @@ static const char sql_population[] =
  * how often each is written ('w') and in how many answers ('v').  Words
  * are runs of letters (ASCII, Latin-1, œ) and inner hyphens; the
  * database splits them so that a million answers never reach C, and
- * textfreq folds, filters and stems what comes back.  The class is
- * spelled out: [[:alpha:]] depends on the server's locale.
+ * textfreq folds, filters and stems what comes back.  Each answer's
+ * words are grouped on their own (the lateral GROUP BY), which gives
+ * "answers that write it" without a sort of every word of every answer.
+ * The class is spelled out: [[:alpha:]] depends on the server's locale.
  */
 static const char sql_words[] =
-	"WITH per AS ("
-	" SELECT w.word, count(*) AS cnt"
-	"   FROM msp.answer a"
-	"   JOIN msp.response r ON r.response_id = a.response_id"
-	"  CROSS JOIN LATERAL pg_catalog.regexp_split_to_table(a.text_value,"
-	"        '[^A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6"
-	"\\u00F8-\\u00FF\\u0152\\u0153-]+') AS w (word)"
-	"  WHERE " RESP_OK " AND a.item_key = $2::text"
-	"    AND a.text_value IS NOT NULL AND w.word <> ''"
-	"  GROUP BY a.answer_id, w.word), "
-	"words AS ("
-	" SELECT word, sum(cnt) AS occurrences, count(*) AS answers"
-	"   FROM per GROUP BY word) "
 	"SELECT v.kind, NULL::text AS var, words.word AS val,"
 	"       NULL::text AS grp, v.n"
-	"  FROM words CROSS JOIN LATERAL (VALUES ('w', words.occurrences),"
+	"  FROM (SELECT w.word, sum(w.n) AS occurrences, count(*) AS answers"
+	"          FROM msp.answer a"
+	"          JOIN msp.response r ON r.response_id = a.response_id"
+	"         CROSS JOIN LATERAL ("
+	"               SELECT t.word, count(*) AS n"
+	"                 FROM pg_catalog.regexp_split_to_table(a.text_value,"
+	"                      '[^A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6"
+	"\\u00F8-\\u00FF\\u0152\\u0153-]+') AS t (word)"
+	"                WHERE t.word <> '' GROUP BY t.word) w"
+	"         WHERE " RESP_OK " AND a.item_key = $2::text"
+	"           AND a.text_value IS NOT NULL"
+	"         GROUP BY w.word) words"
+	" CROSS JOIN LATERAL (VALUES ('w', words.occurrences),"
 	"       ('v', words.answers)) AS v (kind, n)";
 
 /* --- helpers ------------------------------------------------------------- */
@@ -860,7 +879,8 @@ enum msp_status
 rdata_counts(struct rctx *c, const struct rsetup *s, const struct rvar *by,
 	     struct rcounts *out)
 {
-	const char *params[6], *what = "counts";
+	const char *params[8], *what = "counts";
+	PGresult *shape = NULL;
 	enum msp_status rc;
 
 	if (by != NULL)
@@ -877,19 +897,28 @@ rdata_counts(struct rctx *c, const struct rsetup *s, const struct rvar *by,
 		if (rc != MSP_OK || out->n > 0)
 			return rc;
 	}
+	params[0] = s->study.instrument_slug;
+	params[1] = s->study.instrument_text;
+	rc = db_exec(c->conn, "report: shape", sql_shape, 2, params,
+		     PGRES_TUPLES_OK, &shape, c->err);
+	if (rc != MSP_OK)
+		return rc;
 	params[0] = s->study.id_text;
 	params[1] = s->study.instrument_slug;
 	params[2] = s->study.year_text;
-	params[3] = s->study.instrument_text;
+	params[3] = need(shape, 0, "single");
+	params[4] = need(shape, 0, "per_response");
+	params[5] = need(shape, 0, "multiple");
 	if (by == NULL) {
-		rc = load_counts(c, "report: counts", sql_counts, 4, params,
+		rc = load_counts(c, "report: counts", sql_counts, 6, params,
 				 out);
 	} else {
-		params[4] = by->key;
-		params[5] = by->derived ? "true" : "false";
+		params[6] = by->key;
+		params[7] = by->derived ? "true" : "false";
 		rc = load_counts(c, "report: counts by group", sql_counts_by,
-				 6, params, out);
+				 8, params, out);
 	}
+	PQclear(shape);
 	if (rc == MSP_OK && c->cache)
 		remember_counts(c, s->study.study_id, what, out);
 	return rc;

@@ -80,10 +80,10 @@ CREATE TABLE msp.report_rule (
 -- choice code, 'oui' / 'non' for a boolean, the number as text; NULL
 -- for an open answer (open answers are counted, not tabulated).  Plain
 -- SQL expressions, so the planner inlines them into the report's
--- aggregates.
+-- aggregates; PARALLEL SAFE, so that those aggregates can use workers.
 CREATE FUNCTION msp.report_answer_value(p_choice text, p_bool boolean,
                                         p_num numeric, p_text text)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN p_text IS NOT NULL THEN NULL
                 ELSE coalesce(p_choice,
                               CASE p_bool WHEN true THEN 'oui'
@@ -96,7 +96,7 @@ $$;
 CREATE FUNCTION msp.report_rule_matches(p_code text, p_min numeric,
     p_max numeric, p_years_before boolean, p_value text, p_num numeric,
     p_year integer)
-RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN p_code IS NOT NULL THEN p_code = p_value
                 WHEN p_num IS NULL THEN false
                 ELSE (CASE WHEN p_years_before THEN p_year - p_num

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# bench/report.sh — the full region report over a large synthetic study.
+#
+#   bench/report.sh [BINDIR]            (default: build, the plain -O2 build)
+#   RESPONSES=1000000 RUNS=5 bench/report.sh
+#
+# Starts a private PostgreSQL cluster (fsync off: this measures reads),
+# applies the migrations, loads the reference data and generates one
+# synthetic Pays de la Loire study of $RESPONSES responses with
+# `msp-report generate` (the PdL 2019 instrument, about 20 answers per
+# response: 20 million answers for a million responses).  Then it times
+# `msp-report --region pays-de-la-loire --study bench-report` with GNU
+# time, and the same with --by usagers:
+#   cold  no cached table: the database makes one pass over the study's
+#         answers for the frequency tables and one over the open answers
+#         for their words, and the report keeps the tables
+#         (msp.report_cache);
+#   warm  RUNS more runs while no data changes: the tables come from the
+#         cache.
+# Prints every run's wall time and maximum resident size, the median of
+# the warm runs and the largest resident size.  The report's own process
+# is measured (the server's memory is the server's).
+# Needs GNU time (apt-get install time).  Not part of make check.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:-$src/build}
+RESPONSES=${RESPONSES:-1000000}
+RUNS=${RUNS:-5}
+report=$bin/cli/msp-report
+[ -x "$report" ] || { echo "bench/report.sh: build first ($report)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "bench/report.sh: GNU time is not installed (apt-get install time)" >&2; exit 1; }
+if ! "$report" generate --help >/dev/null 2>&1; then
+	echo "bench/report.sh: this msp-report cannot generate a synthetic study yet" >&2
+	exit 1
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/msp-bench-report.XXXXXX")
+chmod 755 "$work"	# the server may run as postgres
+cleanup() {
+	"$src/scripts/pgcluster" stop "$work/pg" >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+"$src/scripts/pgcluster" start "$work/pg" --no-fsync >/dev/null
+. "$work/pg/env"
+export MSP_DATABASE_URL MSP_MIGRATIONS_DIR=$src/sql/migrations \
+	MSP_REFERENCE_DIR=$src/sql/reference
+# the owner's report: no token, nothing suppressed, the cache in use
+unset MSP_TOKEN MSP_DISCLOSURE_THRESHOLD
+"$report" db migrate -q
+"$report" db load-reference -q
+echo "generating $RESPONSES responses..." >&2
+"$report" generate --region pays-de-la-loire --responses "$RESPONSES" \
+	--seed 1 --study-slug bench-report -q
+psql "$MSP_DATABASE_URL" -XAtqc "VACUUM ANALYZE msp.answer" \
+	-c "VACUUM ANALYZE msp.response" >/dev/null
+psql "$MSP_DATABASE_URL" -XAtc "SELECT 'answers: ' || count(*) FROM msp.answer a
+	JOIN msp.response r USING (response_id)
+	JOIN msp.study s USING (study_id) WHERE s.slug = 'bench-report'"
+
+maxkb=0
+# run LABEL ARGS...: one timed report; its seconds in $secs
+run() {
+	local label=$1 kb
+	shift
+	/usr/bin/time -f "%e %M" -o "$work/time" "$report" "$@" \
+		>"$work/out" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+	read -r secs kb <"$work/time"
+	[ "$kb" -gt "$maxkb" ] && maxkb=$kb
+	printf '%-28s %7.2f s %6.1f MB\n' "$label" "$secs" \
+		"$(awk -v kb="$kb" 'BEGIN { print kb / 1024 }')"
+}
+
+# bench NAME ARGS...: cold, then RUNS warm runs and their median
+bench() {
+	local name=$1 times=() i
+	shift
+	psql "$MSP_DATABASE_URL" -XAtqc "DELETE FROM msp.report_cache"
+	run "$name, cold" "$@"
+	for ((i = 1; i <= RUNS; i++)); do
+		run "$name, warm $i" "$@"
+		times+=("$secs")
+	done
+	printf '%-28s %7.2f s\n' "$name, median warm" \
+		"$(printf '%s\n' "${times[@]}" | sort -g | awk '{ a[NR] = $1 }
+		END { print (NR % 2) ? a[(NR + 1) / 2] :
+		      (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
+}
+
+bench "region report" --region pays-de-la-loire --study bench-report
+bench "--by usagers" --region pays-de-la-loire --study bench-report \
+	--by usagers
+printf '%-28s %7.1f MB\n' "max RSS" \
+	"$(awk -v kb="$maxkb" 'BEGIN { print kb / 1024 }')"
