@@ -58,46 +58,89 @@ static const char *const palette[] = {
 	"#3b6ea5", "#e07b39", "#5a9e6f", "#9467bd", "#c44e52", "#8c8c8c",
 };
 
-/* The value a chart draws for a cell: a percentage, else a count; -1
- * when there is nothing to draw. */
-static double
-bar_value(const struct rcell *c, int *percent)
+/* Chart labels longer than this (in characters) are cut with "…". */
+#define CHART_LABEL_MAX 44
+
+/* Whether the chart draws cell c: a percentage in a chart of
+ * percentages, else a count. */
+static int
+drawable(const struct rcell *c, int percent)
 {
-	if (c->suppressed)
-		return -1;
-	if (c->kind == RCELL_PROP) {
-		*percent = 1;
-		return c->pct;
+	return !c->suppressed &&
+	       c->kind == (percent ? RCELL_PROP : RCELL_COUNT);
+}
+
+static double
+bar_value(const struct rcell *c, int percent)
+{
+	return percent ? c->pct : (double)c->n;
+}
+
+/* Appends label escaped, cut to CHART_LABEL_MAX characters. */
+static void
+chart_label(const char *label, struct buf *out)
+{
+	struct buf cut = BUF_INIT;
+	size_t chars = 0;
+	const char *p;
+
+	for (p = label != NULL ? label : ""; *p != '\0'; p++) {
+		if (((unsigned char)*p & 0xC0) != 0x80 &&
+		    ++chars > CHART_LABEL_MAX) {
+			buf_puts(&cut, "…");
+			break;
+		}
+		buf_putc(&cut, *p);
 	}
-	if (c->kind == RCELL_COUNT)
-		return (double)c->n;
-	return -1;
+	format_html_escape(buf_str(&cut), out);
+	if (cut.failed)
+		out->failed = 1;
+	buf_free(&cut);
 }
 
 /*
  * A horizontal bar chart of t: one group of bars per category row, one
- * bar per column (but the p column), scaled to the largest value.
+ * bar per column that has something to draw, scaled to 100 % (or to
+ * the largest count).  A chart of percentages draws only percentages:
+ * excluded answers (counts without a denominator) and the missing line
+ * stay in the table.
  */
 static void
 chart(const struct rtable *t, struct buf *out)
 {
-	const double label_w = 300, bar_w = 360, bar_h = 14, gap = 8;
-	size_t i, j, nrows = 0, ncols = t->ncols;
+	const double label_w = 290, bar_w = 360, bar_h = 14, gap = 8;
+	size_t i, j, nrows = 0, ncols = 0, cols[8];
 	double max = 0, y;
 	int percent = 0;
 
-	if (ncols > 0 && strcmp(t->cols[ncols - 1].key, "p") == 0)
-		ncols--;
-	for (i = 0; i < t->nrows; i++) {
-		if (t->rows[i].cat_key == NULL)
-			continue;
-		nrows++;
-		for (j = 0; j < ncols; j++) {
-			double v = bar_value(&t->rows[i].cells[j], &percent);
+	for (i = 0; i < t->nrows; i++)
+		for (j = 0; j < t->ncols && t->rows[i].cat_key != NULL; j++)
+			percent |= t->rows[i].cells[j].kind == RCELL_PROP;
+	for (j = 0; j < t->ncols && ncols < 8; j++) {
+		int any = 0;
 
-			if (v > max)
-				max = v;
-		}
+		for (i = 0; i < t->nrows; i++)
+			if (t->rows[i].cat_key != NULL &&
+			    drawable(&t->rows[i].cells[j], percent))
+				any = 1;
+		if (any)
+			cols[ncols++] = j;
+	}
+	for (i = 0; i < t->nrows; i++) {
+		const struct rrow *r = &t->rows[i];
+
+		if (r->cat_key == NULL || r->cat_key[0] == '\0')
+			continue;
+		for (j = 0; j < ncols; j++)
+			if (drawable(&r->cells[cols[j]], percent)) {
+				double v = bar_value(&r->cells[cols[j]],
+						     percent);
+
+				if (v > max)
+					max = v;
+				break;
+			}
+		nrows++;
 	}
 	if (nrows == 0 || ncols == 0)
 		return;
@@ -116,30 +159,32 @@ chart(const struct rtable *t, struct buf *out)
 	for (i = 0; i < t->nrows; i++) {
 		const struct rrow *r = &t->rows[i];
 
-		if (r->cat_key == NULL)
+		if (r->cat_key == NULL || r->cat_key[0] == '\0')
 			continue;
 		buf_printf(out, "<text x=\"%.0f\" y=\"%.1f\" "
 			   "text-anchor=\"end\">", label_w - 6,
 			   y + (double)ncols * bar_h / 2 + 4);
-		format_html_escape(r->cat_label, out);
+		chart_label(r->cat_label, out);
 		buf_puts(out, "</text>\n");
 		for (j = 0; j < ncols; j++) {
-			double v = bar_value(&r->cells[j], &percent);
-			double w = v > 0 ? bar_w * v / max : 0;
+			const struct rcell *c = &r->cells[cols[j]];
+			int draw = drawable(c, percent);
+			double v = draw ? bar_value(c, percent) : 0;
+			double w = bar_w * v / max;
 
 			buf_printf(out, "<rect x=\"%.0f\" y=\"%.1f\" "
 				   "width=\"%.1f\" height=\"%.0f\" "
 				   "fill=\"%s\"><title>", label_w, y, w,
 				   bar_h - 2, palette[j % 6]);
-			format_html_escape(t->cols[j].label, out);
+			format_html_escape(t->cols[cols[j]].label, out);
 			buf_puts(out, "</title></rect>\n");
 			buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\">",
 				   label_w + w + 4, y + bar_h - 4);
-			if (v < 0)
+			if (c->suppressed)
 				buf_putc(out, 's');
-			else if (percent)
+			else if (draw && percent)
 				buf_printf(out, "%.1f %%", v);
-			else
+			else if (draw)
 				buf_printf(out, "%.0f", v);
 			buf_puts(out, "</text>\n");
 			y += bar_h;
@@ -152,7 +197,7 @@ chart(const struct rtable *t, struct buf *out)
 			   "height=\"10\" fill=\"%s\"/><text x=\"%.0f\" "
 			   "y=\"%.1f\">", label_w, y, palette[j % 6],
 			   label_w + 14, y + 9);
-		format_html_escape(t->cols[j].label, out);
+		format_html_escape(t->cols[cols[j]].label, out);
 		buf_puts(out, "</text>\n");
 		y += 16;
 	}

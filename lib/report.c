@@ -147,8 +147,8 @@ section_response(struct rctx *c, const struct rsetup *s,
 		return nomem(c);
 	rcell_count(&row->cells[0], responses);
 	if ((row = rtable_row(c->doc, t, "response_rate",
-			      "Taux de réponse (structures répondantes / "
-			      "population ciblée)", NULL, NULL)) == NULL)
+			      "Taux de réponse (répondantes / ciblées)",
+			      NULL, NULL)) == NULL)
 		return nomem(c);
 	if (targeted > 0 && responding <= targeted)
 		rcell_prop(&row->cells[0], responding, targeted);

@@ -364,8 +364,10 @@ CREATE TABLE msp.answer_code (
 CREATE INDEX ON msp.answer_code (study_id, code);
 
 ALTER TABLE msp.answer_code ENABLE ROW LEVEL SECURITY;
+-- as msp.answer's (0012): a correlated EXISTS, not IN (a subquery)
 CREATE POLICY visible ON msp.answer_code TO msp_team, msp_federation
-    USING (response_id IN (SELECT response_id FROM msp.response));
+    USING (EXISTS (SELECT 1 FROM msp.response r
+                    WHERE r.response_id = answer_code.response_id));
 CREATE POLICY analyst ON msp.answer_code TO msp_analyst
     USING ((SELECT msp.current_kind()) = 'analyst');
 
