@@ -33,9 +33,8 @@ stats_wilson(unsigned long k, unsigned long n, double z,
 		return msp_error_set(err, MSP_EINVAL,
 				     "Wilson interval of an empty sample");
 	if (k > n)
-		return msp_error_set(err, MSP_EINVAL,
-				     "Wilson interval: %lu successes out of %lu",
-				     k, n);
+		return msp_error_set(err, MSP_EINVAL, "Wilson interval: "
+				     "%lu successes out of %lu", k, n);
 	if (!(z > 0 && isfinite(z)))
 		return msp_error_set(err, MSP_EINVAL,
 				     "Wilson interval: z must be positive");
@@ -325,11 +324,15 @@ chisq_test(const struct stats_table *t, const struct margins *m,
 /*
  * How much the enumeration may hold and do before it gives up, as
  * FEXACT gives up when its workspace is full: the largest n (its table
- * of log k!), past values held at once (16 bytes each), nodes (about
- * 100 bytes each) and arcs followed.
+ * of log k!, 8 MB), past values held at once (at most 48 bytes each
+ * with their arrays' slack and hash slots: 200 MB), nodes (about 100
+ * bytes each) and arcs followed (some seconds' work each 10^8).  Tables
+ * R's fisher.test() can do with its default workspace stay far below;
+ * the hardest we met that R does with 100 times that needed 1.8
+ * million past values and 10^8 arcs.
  */
 #define FISHER_MAX_N 1000000UL
-#define FISHER_MAX_PASTS (1UL << 23)
+#define FISHER_MAX_PASTS (1UL << 22)
 #define FISHER_MAX_NODES (1UL << 21)
 #define FISHER_MAX_ARCS 400000000ULL
 
@@ -449,7 +452,8 @@ key_equal(const uint32_t *a, const uint32_t *b, size_t rows)
 
 /* Records the first failure of a walk; later ones add nothing. */
 static void
-fisher_fail(struct fisher *f, enum msp_status st, const char *what)
+fisher_fail(struct fisher *f, enum msp_status st, unsigned long long limit,
+	    const char *what)
 {
 	if (f->st != MSP_OK)
 		return;
@@ -458,7 +462,8 @@ fisher_fail(struct fisher *f, enum msp_status st, const char *what)
 	else
 		f->st = msp_error_set(f->err, st, "Fisher's exact test: the "
 				      "table is too large to enumerate (more "
-				      "than %s); use the χ² test", what);
+				      "than %llu %s); use the χ² test", limit,
+				      what);
 }
 
 /* Doubles the slots of st and places every node again; 0 on success. */
@@ -511,7 +516,7 @@ stage_find(struct fisher *f, size_t k, const uint32_t *s)
 		}
 	}
 	if (f->nodes >= FISHER_MAX_NODES) {
-		fisher_fail(f, MSP_EINVAL, "2097152 nodes");
+		fisher_fail(f, MSP_EINVAL, FISHER_MAX_NODES, "nodes");
 		return (size_t)-1;
 	}
 	/* The bounds first: they add nodes to later stages only. */
@@ -543,7 +548,7 @@ stage_find(struct fisher *f, size_t k, const uint32_t *s)
 	f->nodes++;
 	return st->len - 1;
 nomem:
-	fisher_fail(f, MSP_ENOMEM, NULL);
+	fisher_fail(f, MSP_ENOMEM, 0, NULL);
 	return (size_t)-1;
 }
 
@@ -599,7 +604,7 @@ walk_rows(struct column_walk *w, size_t i, uint32_t left, uint64_t room)
 		return;
 	if (i == rows) {
 		if (++f->arcs > FISHER_MAX_ARCS) {
-			fisher_fail(f, MSP_EINVAL, "400000000 arcs");
+			fisher_fail(f, MSP_EINVAL, FISHER_MAX_ARCS, "arcs");
 			return;
 		}
 		/* size! / Π (runs of equal counts)! per group of equal
@@ -897,7 +902,8 @@ past_push(struct fisher *f, struct fisher_node *node, double value,
 		h = (h + 1) & (node->nslots - 1);
 	}
 	if (f->pasts >= FISHER_MAX_PASTS) {
-		fisher_fail(f, MSP_EINVAL, "8388608 partial tables");
+		fisher_fail(f, MSP_EINVAL, FISHER_MAX_PASTS,
+			    "partial tables");
 		return;
 	}
 	if (node->npast == node->cap) {
@@ -914,7 +920,7 @@ past_push(struct fisher *f, struct fisher_node *node, double value,
 	f->pasts++;
 	return;
 nomem:
-	fisher_fail(f, MSP_ENOMEM, NULL);
+	fisher_fail(f, MSP_ENOMEM, 0, NULL);
 }
 
 /* The node being expanded and what its arcs need. */
@@ -1055,7 +1061,7 @@ expand_node(struct fisher *f, size_t k, size_t index)
 	walk_column(&e.w, f, k, f->stage[k].keys + node->key);
 	return;
 nomem:
-	fisher_fail(f, MSP_ENOMEM, NULL);
+	fisher_fail(f, MSP_ENOMEM, 0, NULL);
 }
 
 static int
@@ -1088,7 +1094,7 @@ fisher_network(const uint32_t *x, size_t rows, size_t cols,
 	f.err = err;
 	f.lf = malloc(((size_t)n + 1) * sizeof(*f.lf));
 	if (f.lf == NULL) {
-		fisher_fail(&f, MSP_ENOMEM, NULL);
+		fisher_fail(&f, MSP_ENOMEM, 0, NULL);
 		goto out;
 	}
 	/* Compensated sums: each log k! is off by about one rounding, not
