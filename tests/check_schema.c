@@ -104,6 +104,13 @@ START_TEST(single_choice_takes_one_choice)
 	accepted(ANSWER "(1, 1, 'n_mg', NULL, 3, NULL, NULL)");
 	refused(ANSWER "(1, 1, 'n_mg', NULL, 4, NULL, NULL)",
 		UNIQUE_VIOLATION, NULL);
+	/* A single choice can be changed: the trigger must not count the
+	 * row's own old value as a second choice (0013). */
+	accepted("UPDATE msp.answer SET choice_code = 'non'"
+		 " WHERE item_key = 'works'");
+	ck_assert_str_eq(testdb_value(db.conn, "SELECT choice_code FROM "
+				      "msp.answer WHERE item_key = 'works'"),
+			 "non");
 }
 END_TEST
 
