@@ -1,16 +1,302 @@
 /*
- * msp-report test — being written.
+ * msp-report test — a test of independence on a table typed on the
+ * command line: the test the reports would choose, and why, with its
+ * statistic, degrees of freedom and p-value, as R 4.2 computes them.
  */
 #include "config.h"
 
+#include <getopt.h>
+#include <json-c/json.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "stats.h"
+
+static const char test_usage[] =
+"Usage: msp-report test --table TABLE [--fisher | --chisq]\n"
+"                       [--format text|json]\n"
+"Tests the independence of the rows and columns of a contingency table\n"
+"and prints the test used and why, its statistic, degrees of freedom\n"
+"and p-value, the table's dimensions and total.\n"
+"\n"
+"  -t, --table TABLE  the counts, rows separated by ';' and cells by\n"
+"                     blanks or commas: \"2 3; 2 3; 5 9; 1 6; 0 6\" is 5\n"
+"                     rows of 2 columns; at least 2 rows and 2 columns,\n"
+"                     at most 16 of each, whole numbers >= 0\n"
+"      --fisher       Fisher's exact test, whatever the expected counts\n"
+"      --chisq        Pearson's chi-squared test, whatever the expected\n"
+"                     counts\n"
+"      --format FMT   text (default) or json\n"
+"  -h, --help         show this help and exit\n"
+"\n"
+"Without --fisher or --chisq the test is chosen as the source studies\n"
+"chose it (\"Chi-2 ou Fisher selon les effectifs\"): Pearson's\n"
+"chi-squared test without continuity correction when every expected\n"
+"count (row total x column total / n) is at least 5, else Fisher's\n"
+"exact test (Freeman-Halton's extension for tables larger than 2x2).\n"
+"\n"
+"The p-values are those of R 4.2: chisq.test(x, correct = FALSE) and\n"
+"fisher.test(x), both two-sided.  Fisher's test leaves out a row or\n"
+"column of zeros, as fisher.test() does (the p-value is the same); the\n"
+"chi-squared test refuses one (an expected count would be 0).  Fisher's\n"
+"test gives up, with an error, on tables too large to enumerate in\n"
+"reasonable memory and time; the chi-squared test has no such limit.\n"
+"\n"
+"Examples:\n"
+"  msp-report test --table \"2 3; 2 3; 5 9; 1 6; 0 6\"\n"
+"  msp-report test --chisq --table \"25 12; 18 28\" --format json\n"
+"\n"
+"Exit status: 0 on success, 1 if the table is invalid or cannot be\n"
+"tested (the message says why), 2 on a usage error.\n";
+
+enum test_format { TEST_TEXT, TEST_JSON };
+
+/* What the output says besides the result. */
+struct test_report {
+	const struct stats_table *table;
+	unsigned long n;
+	size_t empty_rows, empty_cols;
+	enum stats_method asked;
+	const struct stats_result *r;
+};
+
+/* "msp-report test: WHAT 'ARG'" (ARG may be NULL) and the hint; 2. */
+static int
+usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "msp-report test: %s", what);
+	if (arg != NULL)
+		fprintf(stderr, " '%s'", arg);
+	fputs("\nTry 'msp-report test --help'.\n", stderr);
+	return 2;
+}
+
+/* Why this test: the rule and the smallest expected count, in words. */
+static void
+reason(const struct test_report *t, char *out, size_t size)
+{
+	const double e = t->r->min_expected;
+
+	if (t->asked == STATS_FISHER)
+		snprintf(out, size, "--fisher was given (smallest expected "
+			 "count %.4g: the rule would choose %s)", e,
+			 e >= 5 ? "chi-squared" : "Fisher");
+	else if (t->asked == STATS_CHISQ)
+		snprintf(out, size, "--chisq was given (smallest expected "
+			 "count %.4g: the rule would choose %s)", e,
+			 e >= 5 ? "chi-squared" : "Fisher");
+	else if (t->r->method == STATS_CHISQ)
+		snprintf(out, size, "every expected count is >= 5 "
+			 "(smallest %.4g)", e);
+	else
+		snprintf(out, size, "an expected count is below 5 "
+			 "(smallest %.4g)", e);
+}
+
+static const char *
+method_title(const struct test_report *t)
+{
+	if (t->r->method == STATS_CHISQ)
+		return "Pearson's chi-squared test, no continuity correction";
+	if (t->table->rows - t->empty_rows == 2 &&
+	    t->table->cols - t->empty_cols == 2)
+		return "Fisher's exact test";
+	return "Fisher's exact test (Freeman-Halton, r x c)";
+}
+
+static enum msp_status
+print_text(const struct test_report *t, struct msp_error *err)
+{
+	char why[200];
+
+	reason(t, why, sizeof(why));
+	printf("table          %zu x %zu, n = %lu\n", t->table->rows,
+	       t->table->cols, t->n);
+	if (t->r->method == STATS_FISHER && t->empty_rows + t->empty_cols > 0)
+		printf("left out       %zu empty row%s, %zu empty column%s "
+		       "(as fisher.test() does)\n", t->empty_rows,
+		       t->empty_rows == 1 ? "" : "s", t->empty_cols,
+		       t->empty_cols == 1 ? "" : "s");
+	printf("test           %s\n", method_title(t));
+	printf("why            %s\n", why);
+	if (t->r->method == STATS_CHISQ) {
+		printf("statistic      X-squared = %.10g\n", t->r->statistic);
+		printf("df             %d\n", t->r->df);
+	} else {
+		printf("statistic      none (exact test)\n");
+		printf("df             none\n");
+	}
+	printf("p-value        %.10g\n", t->r->p);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return msp_error_set(err, MSP_EIO,
+				     "writing the result failed");
+	return MSP_OK;
+}
+
+/* Adds val to obj under key, taking ownership; nonzero on failure. */
+static int
+add(json_object *obj, const char *key, json_object *val)
+{
+	if (val == NULL)
+		return 1;
+	if (json_object_object_add(obj, key, val) != 0) {
+		json_object_put(val);
+		return 1;
+	}
+	return 0;
+}
+
+static enum msp_status
+print_json(const struct test_report *t, struct msp_error *err)
+{
+	const int chisq = t->r->method == STATS_CHISQ;
+	json_object *root = json_object_new_object(), *table = NULL;
+	const char *text;
+	char why[200];
+	int bad = root == NULL;
+
+	reason(t, why, sizeof(why));
+	if (!bad) {
+		table = json_object_new_object();
+		bad |= add(root, "table", table);
+	}
+	if (!bad) {
+		bad |= add(table, "rows",
+			   json_object_new_int64((int64_t)t->table->rows));
+		bad |= add(table, "columns",
+			   json_object_new_int64((int64_t)t->table->cols));
+		bad |= add(table, "n", json_object_new_int64((int64_t)t->n));
+		bad |= add(table, "empty_rows",
+			   json_object_new_int64((int64_t)t->empty_rows));
+		bad |= add(table, "empty_columns",
+			   json_object_new_int64((int64_t)t->empty_cols));
+		bad |= add(root, "test", json_object_new_string(
+				   stats_method_name(t->r->method)));
+		bad |= add(root, "title",
+			   json_object_new_string(method_title(t)));
+		bad |= add(root, "requested", json_object_new_string(
+				   stats_method_name(t->asked)));
+		bad |= add(root, "reason", json_object_new_string(why));
+		bad |= add(root, "min_expected",
+			   json_object_new_double(t->r->min_expected));
+		/* JSON has no NaN: null where the exact test has none. */
+		bad |= json_object_object_add(root, "statistic", chisq ?
+			json_object_new_double(t->r->statistic) : NULL) != 0;
+		bad |= json_object_object_add(root, "df", chisq ?
+			json_object_new_int(t->r->df) : NULL) != 0;
+		bad |= add(root, "p_value", json_object_new_double(t->r->p));
+	}
+	text = bad ? NULL : json_object_to_json_string_ext(root,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (text != NULL)
+		printf("%s\n", text);
+	json_object_put(root);
+	if (text == NULL)
+		return msp_error_set(err, MSP_ENOMEM, "out of memory");
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return msp_error_set(err, MSP_EIO,
+				     "writing the result failed");
+	return MSP_OK;
+}
 
 int
 cmd_test(const struct cli_context *ctx, int argc, char **argv)
 {
-	(void)ctx; (void)argc; (void)argv;
-	fputs("msp-report: 'test' is not implemented yet\n", stderr);
-	return 1;
+	enum { OPT_FISHER = 256, OPT_CHISQ, OPT_FORMAT };
+	static const struct option longopts[] = {
+		{ "table", required_argument, NULL, 't' },
+		{ "fisher", no_argument, NULL, OPT_FISHER },
+		{ "chisq", no_argument, NULL, OPT_CHISQ },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct stats_table table = { 0, 0, NULL };
+	struct stats_result r;
+	struct test_report t;
+	struct msp_error err;
+	enum stats_method method = STATS_AUTO, chosen;
+	enum test_format format = TEST_TEXT;
+	const char *text = NULL;
+	char short_opt[3] = "-?";
+	unsigned long row, col;
+	size_t i, j;
+	int c, rc = 1;
+
+	(void)ctx;	/* no database: the table is all there is */
+	/* Start getopt afresh; ':' first: a missing argument is told
+	 * from an unknown option, and the messages are ours. */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			text = optarg;
+			break;
+		case OPT_FISHER:
+		case OPT_CHISQ:
+			chosen = c == OPT_FISHER ? STATS_FISHER : STATS_CHISQ;
+			if (method != STATS_AUTO && method != chosen)
+				return usage_error("--fisher and --chisq "
+						   "exclude each other", NULL);
+			method = chosen;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				format = TEST_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				format = TEST_JSON;
+			else
+				return usage_error("unknown format", optarg);
+			break;
+		case 'h':
+			fputs(test_usage, stdout);
+			return 0;
+		case ':':
+			return usage_error("missing argument to",
+					   argv[optind - 1]);
+		default:
+			if (optopt != 0) {
+				short_opt[1] = (char)optopt;
+				return usage_error("unknown option",
+						   short_opt);
+			}
+			return usage_error("unknown option",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument", argv[optind]);
+	if (text == NULL)
+		return usage_error("--table TABLE is required", NULL);
+	if (stats_table_parse(text, &table, &err) != MSP_OK ||
+	    stats_test(&table, method, &r, &err) != MSP_OK) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	memset(&t, 0, sizeof(t));
+	t.table = &table;
+	t.asked = method;
+	t.r = &r;
+	for (i = 0; i < table.rows; i++) {
+		for (row = 0, j = 0; j < table.cols; j++)
+			row += table.cells[i * table.cols + j];
+		t.n += row;
+		t.empty_rows += row == 0;
+	}
+	for (j = 0; j < table.cols; j++) {
+		for (col = 0, i = 0; i < table.rows; i++)
+			col += table.cells[i * table.cols + j];
+		t.empty_cols += col == 0;
+	}
+	if ((format == TEST_JSON ? print_json(&t, &err) :
+	     print_text(&t, &err)) != MSP_OK) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	rc = 0;
+out:
+	stats_table_free(&table);
+	return rc;
 }

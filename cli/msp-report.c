@@ -24,6 +24,7 @@ static const char usage_text[] =
 "  db status [--dir DIR]    list applied and pending migrations\n"
 "  db load-reference        load the reference data (regions, studies, ...)\n"
 "  generate --region SLUG   load a synthetic study (seeded, for load tests)\n"
+"  test --table TABLE       chi-squared or Fisher's test of a count table\n"
 "  token create|list|revoke bearer tokens for the API and the reports\n"
 "\n"
 "Options:\n"
