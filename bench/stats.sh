@@ -26,7 +26,7 @@ if [ ! -f "$bin/Makefile" ]; then
 	echo "bench/stats.sh: no build in $bin (configure first)" >&2
 	exit 1
 fi
-make -s -C "$bin" bench/bench_stats
+make -s -C "$bin" bench/bench_stats >/dev/null
 bench=$bin/bench/bench_stats
 if ldd "$bench" 2>/dev/null | grep -q 'libasan\|libubsan'; then
 	echo "bench/stats.sh: warning: $bench is built with" \
