@@ -178,8 +178,6 @@ struct gen {
 	int64_t day0;			/* fieldwork start (Unix days) */
 	long *participants;		/* structure indexes */
 	long n_participants;
-	uint32_t *cut;			/* per response: items before the
-					 * point where it stopped */
 
 	struct buf copy;		/* COPY data not yet sent */
 	int in_copy;
@@ -1226,11 +1224,37 @@ progress_step(const struct gen *g)
 	return g->n_resp >= PROGRESS_MIN ? g->n_resp / 10 : LONG_MAX;
 }
 
+struct rdraw {
+	unsigned role;		/* index in gen.roles; n_roles: NULL */
+	int partial;
+	size_t cut;		/* items answered before display index cut */
+	int64_t day;
+	unsigned start, seconds;	/* time of day, duration */
+};
+
+/* The draws of response i, which both the responses and their answers
+ * need: no array of a million of them to keep. */
+static void
+draw_response(const struct gen *g, long i, struct rdraw *d)
+{
+	struct rng r;
+
+	rng_stream(&r, g->opt->seed, DOMAIN_RESPONSE, (uint64_t)i);
+	d->role = rng_weighted(&r, g->role_w, (unsigned)g->n_roles + 1);
+	d->partial = rng_chance(&r, g->p_partial);
+	d->cut = d->partial ? (size_t)rng_below(&r, g->ins->n_items)
+			    : g->ins->n_items;
+	d->day = g->day0 + (int64_t)rng_below(&r, FIELDWORK_DAYS);
+	d->start = 7 * 3600 + (unsigned)rng_below(&r, 11 * 3600);
+	d->seconds = 8 * 60 + (unsigned)rng_below(&r, 15 * 60 + 1) +
+		     (unsigned)rng_below(&r, 15 * 60 + 1);
+}
+
 /*
  * Response i: a participant in turn (so each answers once before any
  * answers twice), a role, a day of the fieldwork, office hours, 8 to 38
  * minutes (Occitanie 2024: about 23 on average); a partial one stops
- * before item cut[i] in display order.
+ * before a display position drawn at random.
  */
 static enum msp_status
 load_responses(struct gen *g, struct msp_error *err)
@@ -1244,22 +1268,9 @@ load_responses(struct gen *g, struct msp_error *err)
 			" respondent_role, started_at, submitted_at, status,"
 			" idempotency_key) FROM STDIN", err);
 	for (i = 0; st == MSP_OK && i < g->n_resp; i++) {
-		struct rng r;
-		unsigned role, start, secs;
-		int64_t day;
-		int partial;
+		struct rdraw d;
 
-		rng_stream(&r, g->opt->seed, DOMAIN_RESPONSE, (uint64_t)i);
-		role = rng_weighted(&r, g->role_w, (unsigned)g->n_roles + 1);
-		partial = rng_chance(&r, g->p_partial);
-		g->cut[i] = partial
-			? (uint32_t)rng_below(&r, g->ins->n_items)
-			: (uint32_t)g->ins->n_items;
-		day = g->day0 + (int64_t)rng_below(&r, FIELDWORK_DAYS);
-		start = 7 * 3600 + (unsigned)rng_below(&r, 11 * 3600);
-		secs = 8 * 60 + (unsigned)rng_below(&r, 15 * 60 + 1) +
-		       (unsigned)rng_below(&r, 15 * 60 + 1);
-
+		draw_response(g, i, &d);
 		put_i64(b, g->resp0 + i);
 		buf_putc(b, '\t');
 		put_i64(b, g->study_id);
@@ -1269,15 +1280,15 @@ load_responses(struct gen *g, struct msp_error *err)
 		put_i64(b, g->struct0 +
 			g->participants[i % g->n_participants]);
 		buf_putc(b, '\t');
-		buf_puts(b, role < g->n_roles ? g->roles[role] : "\\N");
+		buf_puts(b, d.role < g->n_roles ? g->roles[d.role] : "\\N");
 		buf_putc(b, '\t');
-		put_timestamp(b, day, start);
+		put_timestamp(b, d.day, d.start);
 		buf_putc(b, '\t');
-		if (partial)
+		if (d.partial)
 			buf_puts(b, "\\N");
 		else
-			put_timestamp(b, day, start + secs);
-		buf_puts(b, partial ? "\tpartial\tsynthetic:" :
+			put_timestamp(b, d.day, d.start + d.seconds);
+		buf_puts(b, d.partial ? "\tpartial\tsynthetic:" :
 			 "\tcomplete\tsynthetic:");
 		buf_puts(b, g->slug);
 		/* zero-padded, so keys arrive in index order */
@@ -1375,9 +1386,11 @@ put_answers(struct gen *g, long i, long *rows)
 	struct buf *b = &g->copy;
 	char id[24];
 	size_t id_len, n = g->ins->n_items, k, o;
+	struct rdraw resp;
 	struct rng r;
 	int len;
 
+	draw_response(g, i, &resp);
 	rng_stream(&r, g->opt->seed, DOMAIN_ANSWERS, (uint64_t)i);
 	len = snprintf(id, sizeof(id), "%" PRId64, g->resp0 + i);
 	id_len = (size_t)len;
@@ -1389,7 +1402,7 @@ put_answers(struct gen *g, long i, long *rows)
 		const struct instrument_item *it = si->it;
 		unsigned char *chosen = g->chosen + si->chosen_off;
 
-		if ((uint32_t)item >= g->cut[i] || !si->answerable ||
+		if ((size_t)item >= resp.cut || !si->answerable ||
 		    !shown(g, si))
 			continue;
 		if (!it->required && !rng_chance(&r, si->p_answer))
@@ -1538,8 +1551,9 @@ static const struct {
 	  "    AND it.item_type = 'single_choice'"
 	  "  GROUP BY a.response_id, a.item_key HAVING count(*) > 1) x" },
 	{ "complete responses missing a required item", CHECK_PARAMS
-	  "SELECT count(*) FROM p, pg_temp.synth_sample s"
-	  "  JOIN msp.response r ON r.response_id = s.response_id"
+	  "SELECT count(*) FROM p, pg_temp.synth_sample s,"
+	  "       LATERAL (SELECT r.* FROM msp.response r"
+	  "         WHERE r.response_id = s.response_id OFFSET 0) r"
 	  "  JOIN msp.instrument_item it ON it.instrument_id = r.instrument_id"
 	  " WHERE r.status = 'complete' AND it.required"
 	  "   AND it.instrument_id = p.ins"
@@ -1552,14 +1566,16 @@ static const struct {
 	  "        WHERE a.response_id = r.response_id"
 	  "          AND a.item_key = it.item_key)" },
 	/* These two cover every row: they cost little. */
+	/* NOT IN an uncorrelated subquery: one hash of the population,
+	 * whatever the stale statistics make of the response range (a
+	 * join was planned as a loop over the population per response) */
 	{ "responses outside the study, its instrument or its population",
 	  CHECK_PARAMS
 	  "SELECT count(*) FROM p JOIN msp.response r"
 	  "    ON r.response_id BETWEEN p.first AND p.last"
-	  "  LEFT JOIN msp.population pop"
-	  "    ON pop.study_id = p.study AND pop.structure_id = r.structure_id"
 	  " WHERE r.study_id <> p.study OR r.instrument_id <> p.ins"
-	  "    OR pop.structure_id IS NULL" },
+	  "    OR r.structure_id NOT IN (SELECT pop.structure_id"
+	  "         FROM p, msp.population pop WHERE pop.study_id = p.study)" },
 	{ "structures, staff or contacts without their parent row",
 	  CHECK_PARAMS
 	  "SELECT (SELECT count(*) FROM msp.population pop"
@@ -1909,8 +1925,7 @@ synth_generate(PGconn *conn, const struct synth_options *opt,
 	    (st = load_response_priors(&g, id, err)) != MSP_OK)
 		goto out;
 	g.participants = calloc((size_t)g.n_struct, sizeof(*g.participants));
-	g.cut = calloc(g.n_resp > 0 ? (size_t)g.n_resp : 1, sizeof(*g.cut));
-	if (g.participants == NULL || g.cut == NULL) {
+	if (g.participants == NULL) {
 		st = oom(err);
 		goto out;
 	}
@@ -2000,6 +2015,5 @@ out:
 	free(g.roles);
 	free(g.role_w);
 	free(g.participants);
-	free(g.cut);
 	return st;
 }
