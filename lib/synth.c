@@ -370,8 +370,8 @@ copy_flush(struct gen *g, const char *what, int force, struct msp_error *err)
 	return MSP_OK;
 }
 
-/* Ends the COPY; *rows is what the server stored, checked against
- * expected. */
+/* Ends the COPY and checks that the server stored the expected number
+ * of rows (a BEFORE trigger may drop some). */
 static enum msp_status
 copy_end(struct gen *g, const char *what, long expected,
 	 struct msp_error *err)
