@@ -525,14 +525,13 @@ handle_post_response(struct worker *w, struct request *req, struct reply *r)
 	}
 	out = json_object_new_object();
 	json_object_object_add(out, "response_id", json_object_new_int64(
-		strtoll(PQgetvalue(res, 0, db_column(res, "response_id")),
-			NULL, 10)));
+		db_int(res, 0, "response_id")));
 	json_object_object_add(out, "study", json_object_new_string(
 		study->slug));
 	json_object_object_add(out, "status", json_object_new_string(
 		complete ? "complete" : "partial"));
-	json_object_object_add(out, "answers", json_object_new_int(atoi(
-		PQgetvalue(res, 0, db_column(res, "n_answers")))));
+	json_object_object_add(out, "answers", json_object_new_int(
+		(int)db_int(res, 0, "n_answers")));
 	if (PQgetvalue(res, 0, db_column(res, "replayed"))[0] == 't') {
 		http_json(r, 200, out);
 		http_header(r, "Idempotent-Replayed", "true");
@@ -619,10 +618,10 @@ handle_post_interview(struct worker *w, struct request *req,
 		goto out;
 	}
 	out = json_object_new_object();
-	json_object_object_add(out, "interview_id", json_object_new_int(atoi(
-		PQgetvalue(res, 0, db_column(res, "interview_id")))));
-	json_object_object_add(out, "segments", json_object_new_int(atoi(
-		PQgetvalue(res, 0, db_column(res, "n_segments")))));
+	json_object_object_add(out, "interview_id", json_object_new_int(
+		(int)db_int(res, 0, "interview_id")));
+	json_object_object_add(out, "segments", json_object_new_int(
+		(int)db_int(res, 0, "n_segments")));
 	http_json(r, 201, out);
 out:
 	PQclear(res);

@@ -204,11 +204,9 @@ worker_studies(struct worker *w, struct reply *r)
 		struct study *s = &w->studies[i];
 
 		w->n_studies = (size_t)i + 1;
-		s->study_id = atoi(PQgetvalue(res, i,
-					      db_column(res, "study_id")));
-		s->year = atoi(PQgetvalue(res, i, db_column(res, "year")));
-		s->instrument_id = atoi(PQgetvalue(
-			res, i, db_column(res, "instrument_id")));
+		s->study_id = (int)db_int(res, i, "study_id");
+		s->year = (int)db_int(res, i, "year");
+		s->instrument_id = (int)db_int(res, i, "instrument_id");
 		s->slug = strdup(PQgetvalue(res, i, db_column(res, "slug")));
 		s->title_fr = strdup(PQgetvalue(res, i,
 						db_column(res, "title_fr")));

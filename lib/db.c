@@ -158,3 +158,13 @@ db_column(const PGresult *res, const char *name)
 {
 	return PQfnumber(res, name);
 }
+
+long long
+db_int(const PGresult *res, int row, const char *name)
+{
+	int col = db_column(res, name);
+
+	if (col < 0 || PQgetisnull(res, row, col))
+		return 0;
+	return strtoll(PQgetvalue(res, row, col), NULL, 10);
+}

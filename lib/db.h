@@ -59,4 +59,10 @@ enum msp_status db_error_from_result(const PGresult *res, PGconn *conn,
 /* Column number of name in res, or -1: columns by name, not position. */
 int db_column(const PGresult *res, const char *name);
 
+/*
+ * The integer in column name of row: the server printed it, so it is
+ * well formed.  0 for SQL NULL or a column res does not have.
+ */
+long long db_int(const PGresult *res, int row, const char *name);
+
 #endif

@@ -130,7 +130,7 @@ load_items(PGconn *conn, struct instrument *ins, const char *id,
 	PGresult *res = NULL;
 	enum msp_status st;
 	int c_key, c_section, c_label, c_help, c_type, c_required, c_verbatim,
-	    c_min, c_max, c_integer, c_maxlen, c_show_item, c_show_values;
+	    c_min, c_max, c_integer, c_show_item, c_show_values;
 	int oom = 0, row, n;
 
 	st = db_exec(conn, "instrument items",
@@ -156,7 +156,6 @@ load_items(PGconn *conn, struct instrument *ins, const char *id,
 	c_min = db_column(res, "min_value");
 	c_max = db_column(res, "max_value");
 	c_integer = db_column(res, "integer_only");
-	c_maxlen = db_column(res, "max_length");
 	c_show_item = db_column(res, "show_if_item");
 	c_show_values = db_column(res, "show_if_values");
 
@@ -193,8 +192,7 @@ load_items(PGconn *conn, struct instrument *ins, const char *id,
 			it->max_value = strtod(PQgetvalue(res, row, c_max),
 					       NULL);
 		it->integer_only = PQgetvalue(res, row, c_integer)[0] == 't';
-		if (!PQgetisnull(res, row, c_maxlen))
-			it->max_length = atoi(PQgetvalue(res, row, c_maxlen));
+		it->max_length = (int)db_int(res, row, "max_length");
 		if (!PQgetisnull(res, row, c_show_item)) {
 			/* The foreign key guarantees an item of this
 			 * instrument; its index is resolved below. */
@@ -294,7 +292,7 @@ instrument_load(PGconn *conn, int instrument_id, struct instrument **out,
 	ins->instrument_id = instrument_id;
 	ins->slug = dup_value(res, 0, db_column(res, "slug"), &oom);
 	ins->title_fr = dup_value(res, 0, db_column(res, "title_fr"), &oom);
-	ins->version = atoi(PQgetvalue(res, 0, db_column(res, "version")));
+	ins->version = (int)db_int(res, 0, "version");
 	if (oom) {
 		st = msp_error_set(err, MSP_ENOMEM, "out of memory");
 		goto out;

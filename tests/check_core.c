@@ -186,6 +186,22 @@ START_TEST(exec_passes_parameters_verbatim)
 }
 END_TEST
 
+START_TEST(db_int_reads_by_name)
+{
+	PGresult *res = NULL;
+
+	ck_assert_int_eq(db_exec(db.conn, "ints",
+				 "SELECT 9007199254740993::bigint AS big,"
+				 "       -7 AS neg, NULL::int AS missing",
+				 0, NULL, PGRES_TUPLES_OK, &res, NULL), MSP_OK);
+	ck_assert(db_int(res, 0, "big") == 9007199254740993LL);
+	ck_assert(db_int(res, 0, "neg") == -7);
+	ck_assert(db_int(res, 0, "missing") == 0);
+	ck_assert(db_int(res, 0, "nope") == 0);
+	PQclear(res);
+}
+END_TEST
+
 START_TEST(connect_sets_empty_search_path)
 {
 	ck_assert_str_eq(testdb_value(db.conn, "SHOW search_path"), "");
@@ -227,6 +243,7 @@ core_suite(void)
 	tcase_add_test(dbc, exec_reports_failure_without_err);
 	tcase_add_test(dbc, exec_names_statement_and_error);
 	tcase_add_test(dbc, exec_passes_parameters_verbatim);
+	tcase_add_test(dbc, db_int_reads_by_name);
 	tcase_add_test(dbc, connect_sets_empty_search_path);
 	tcase_add_test(dbc, connect_failure_is_reported);
 	suite_add_tcase(s, dbc);
