@@ -31,24 +31,6 @@
 #define RESPONSES_PAGE_MAX 1000
 #define RESPONSES_PAGE_DEFAULT 100
 
-/* The values of msp.respondent_role (sql/migrations/0003). */
-static const char *const respondent_roles[] = {
-	"coordinateur", "leader", "responsable_groupe", "secretaire",
-	"professionnel_sante", "autre",
-};
-
-static int
-known_role(const char *role)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(respondent_roles) / sizeof(*respondent_roles);
-	     i++)
-		if (strcmp(role, respondent_roles[i]) == 0)
-			return 1;
-	return 0;
-}
-
 static void
 method_not_allowed(struct reply *r, const char *allow)
 {
@@ -231,11 +213,11 @@ instrument_json(const struct instrument *ins)
 		json_object_object_add(io, "required",
 				       json_object_new_boolean(it->required));
 		if (it->has_min)
-			json_object_object_add(io, "min", json_object_new_double(
-						       it->min_value));
+			json_object_object_add(
+				io, "min", json_object_new_double(it->min_value));
 		if (it->has_max)
-			json_object_object_add(io, "max", json_object_new_double(
-						       it->max_value));
+			json_object_object_add(
+				io, "max", json_object_new_double(it->max_value));
 		if (it->type == ITEM_NUMBER)
 			json_object_object_add(io, "integer_only",
 					       json_object_new_boolean(
@@ -421,7 +403,7 @@ handle_post_response(struct worker *w, struct request *req, struct reply *r)
 	    !json_object_is_type(v, json_type_null)) {
 		role = json_object_get_string(v);
 		if (!json_object_is_type(v, json_type_string) ||
-		    !known_role(role)) {
+		    !respondent_role_known(role)) {
 			http_problem(r, 422, "unknown respondent role",
 				     one_error("respondent_role",
 					       "coordinateur, leader, "

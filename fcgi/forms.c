@@ -37,18 +37,6 @@
 #define FORM_KEY_BYTES 16
 #define RESUME_BYTES 32
 
-static const struct {
-	const char *code;
-	const char *label;
-} roles[] = {
-	{ "coordinateur", "Coordinateur ou coordinatrice" },
-	{ "leader", "Leader de l'équipe" },
-	{ "responsable_groupe", "Responsable d'un groupe de travail" },
-	{ "secretaire", "Secrétaire" },
-	{ "professionnel_sante", "Professionnel·le de santé" },
-	{ "autre", "Autre" },
-};
-
 static const char form_js[] =
 "/* Shows and hides the questions whose \"show if\" depends on an\n"
 " * answer, as the server does when the form is refreshed. */\n"
@@ -58,7 +46,8 @@ static const char form_js[] =
 "  function values(name) {\n"
 "    var out = [];\n"
 "    form.querySelectorAll('[name=\"' + name + '\"]').forEach(function (e) {\n"
-"      if ((e.type === 'radio' || e.type === 'checkbox') && !e.checked) return;\n"
+"      var box = e.type === 'radio' || e.type === 'checkbox';\n"
+"      if (box && !e.checked) return;\n"
 "      if (e.closest('fieldset[hidden]')) return;\n"
 "      if (e.value !== '') out.push(e.value);\n"
 "    });\n"
@@ -352,10 +341,10 @@ render_form(struct worker *w, struct reply *r, int status,
 		html_escape(b, fs->role_error);
 		buf_puts(b, "</p>\n");
 	}
-	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
-		choice_input(b, "radio", "_role", roles[i].code,
-			     roles[i].label,
-			     strcmp(fs->role, roles[i].code) == 0);
+	for (i = 0; i < n_respondent_roles; i++)
+		choice_input(b, "radio", "_role", respondent_roles[i].code,
+			     respondent_roles[i].label_fr,
+			     strcmp(fs->role, respondent_roles[i].code) == 0);
 	buf_puts(b, "</fieldset>\n");
 
 	for (i = 0; i < ins->n_items; i++) {
@@ -485,17 +474,6 @@ out:
 	urlenc_free(&q);
 }
 
-static int
-known_role(const char *role)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
-		if (strcmp(role, roles[i].code) == 0)
-			return 1;
-	return 0;
-}
-
 static void
 handle_post_form(struct worker *w, const struct study *study,
 		 struct request *req, struct reply *r)
@@ -569,7 +547,7 @@ handle_post_form(struct worker *w, const struct study *study,
 		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
 		goto out;
 	}
-	if (*fs.role != '\0' && !known_role(fs.role)) {
+	if (*fs.role != '\0' && !respondent_role_known(fs.role)) {
 		fs.role_error = "choisissez une des fonctions proposées";
 		valid = 0;
 	}

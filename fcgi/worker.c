@@ -16,6 +16,28 @@
 
 volatile sig_atomic_t worker_stop_requested;
 
+const struct respondent_role respondent_roles[] = {
+	{ "coordinateur", "Coordinateur ou coordinatrice" },
+	{ "leader", "Leader de l'équipe" },
+	{ "responsable_groupe", "Responsable d'un groupe de travail" },
+	{ "secretaire", "Secrétaire" },
+	{ "professionnel_sante", "Professionnel·le de santé" },
+	{ "autre", "Autre" },
+};
+const size_t n_respondent_roles =
+	sizeof(respondent_roles) / sizeof(respondent_roles[0]);
+
+int
+respondent_role_known(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < n_respondent_roles; i++)
+		if (strcmp(code, respondent_roles[i].code) == 0)
+			return 1;
+	return 0;
+}
+
 /* While the database is down every request fails to connect: one log
  * line per interval, not one per request. */
 #define DB_DOWN_LOG_INTERVAL 10

@@ -35,6 +35,18 @@ struct worker {
 	time_t studies_loaded;	/* 0: load on next use */
 };
 
+/* The values of msp.respondent_role (sql/migrations/0003), with the
+ * labels the form shows; the API and the form accept the same codes. */
+struct respondent_role {
+	const char *code;
+	const char *label_fr;
+};
+extern const struct respondent_role respondent_roles[];
+extern const size_t n_respondent_roles;
+
+/* Whether code is one of respondent_roles. */
+int respondent_role_known(const char *code);
+
 /*
  * The worker's connection, (re)connected and its statements prepared
  * if it is missing or broken, or NULL if the database cannot be reached
