@@ -341,6 +341,31 @@ only_members(json_object *o, const char *const *allowed, struct reply *r)
 	return 0;
 }
 
+/*
+ * The study the body's "study" member names, with its instrument, or
+ * NULL with r filled: 422 when it is missing or unknown, 503/500 when
+ * the database failed.
+ */
+static const struct study *
+body_study(struct worker *w, json_object *doc, struct reply *r)
+{
+	const struct study *study;
+	json_object *v;
+	int found;
+
+	if (!json_object_object_get_ex(doc, "study", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		http_problem(r, 422, "the study is missing",
+			     one_error("study", "a study slug is required"));
+		return NULL;
+	}
+	study = worker_study(w, json_object_get_string(v), r, &found);
+	if (found == 0)
+		http_problem(r, 422, "unknown study",
+			     one_error("study", "no such study"));
+	return study;
+}
+
 static void
 handle_post_response(struct worker *w, struct request *req, struct reply *r)
 {
@@ -358,7 +383,7 @@ handle_post_response(struct worker *w, struct request *req, struct reply *r)
 	struct buf answers_json = BUF_INIT;
 	PGresult *res = NULL;
 	PGconn *conn;
-	int complete = 1, found;
+	int complete = 1;
 	size_t i, n;
 
 	if (bearer(req, r, token) != 0 || json_body(req, r, &doc) != 0)
@@ -378,20 +403,8 @@ handle_post_response(struct worker *w, struct request *req, struct reply *r)
 	}
 	if (only_members(doc, members, r) != 0)
 		goto out;
-	if (!json_object_object_get_ex(doc, "study", &v) ||
-	    !json_object_is_type(v, json_type_string)) {
-		http_problem(r, 422, "the study is missing",
-			     one_error("study", "a study slug is required"));
+	if ((study = body_study(w, doc, r)) == NULL)
 		goto out;
-	}
-	study = worker_study(w, json_object_get_string(v), r, &found);
-	if (found < 0)
-		goto out;
-	if (study == NULL) {
-		http_problem(r, 422, "unknown study",
-			     one_error("study", "no such study"));
-		goto out;
-	}
 	if (!json_object_object_get_ex(doc, "answers", &answers) ||
 	    !json_object_is_type(answers, json_type_object)) {
 		http_problem(r, 422, "the answers are missing",
@@ -546,26 +559,13 @@ handle_post_interview(struct worker *w, struct request *req,
 	struct msp_error err;
 	PGresult *res = NULL;
 	PGconn *conn;
-	int found;
 
 	if (bearer(req, r, token) != 0 || json_body(req, r, &doc) != 0)
 		goto out;
 	if (only_members(doc, members, r) != 0)
 		goto out;
-	if (!json_object_object_get_ex(doc, "study", &v) ||
-	    !json_object_is_type(v, json_type_string)) {
-		http_problem(r, 422, "the study is missing",
-			     one_error("study", "a study slug is required"));
+	if ((study = body_study(w, doc, r)) == NULL)
 		goto out;
-	}
-	study = worker_study(w, json_object_get_string(v), r, &found);
-	if (found < 0)
-		goto out;
-	if (study == NULL) {
-		http_problem(r, 422, "unknown study",
-			     one_error("study", "no such study"));
-		goto out;
-	}
 	if (!json_object_object_get_ex(doc, "participant_no", &v) ||
 	    !json_object_is_type(v, json_type_int)) {
 		http_problem(r, 422, "the participant number is missing",
