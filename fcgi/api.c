@@ -99,7 +99,9 @@ api_db_error(struct worker *w, const struct msp_error *err, struct reply *r)
 {
 	const char *s = err->sqlstate;
 
-	if (strcmp(s, "28000") == 0) {
+	/* tenant_enter() says MSP_EACCESS; the msp.api_* functions raise
+	 * 28000 themselves */
+	if (err->status == MSP_EACCESS || strcmp(s, "28000") == 0) {
 		http_problem(r, 401, "the token is unknown or revoked", NULL);
 		http_header(r, "WWW-Authenticate",
 			    "Bearer realm=\"msp\", error=\"invalid_token\"");
@@ -650,6 +652,7 @@ handle_get_responses(struct worker *w, struct request *req, struct reply *r)
 	struct msp_error err;
 	PGresult *res = NULL;
 	PGconn *conn = NULL;
+	enum tenant_kind kind;
 	int found, csv, in_tx = 0, i, n, lim;
 	long long last = 0, after_v = 0;
 	json_object *list = NULL, *o;
@@ -712,9 +715,7 @@ handle_get_responses(struct worker *w, struct request *req, struct reply *r)
 		    PGRES_COMMAND_OK, NULL, &err) != MSP_OK)
 		goto db_failed;
 	in_tx = 1;
-	params[0] = token;
-	if (db_exec_prepared(conn, "enter", 1, params, PGRES_TUPLES_OK, NULL,
-			     &err) != MSP_OK)
+	if (tenant_enter(conn, token, &kind, &err) != MSP_OK)
 		goto db_failed;
 	snprintf(study_id, sizeof(study_id), "%d", study->study_id);
 	snprintf(after_s, sizeof(after_s), "%lld", after_v);

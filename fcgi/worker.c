@@ -89,7 +89,6 @@ static const struct {
 	  " WHERE r.study_id = $1 AND r.response_id > $2"
 	  "   AND ($3::timestamptz IS NULL OR r.submitted_at >= $3)"
 	  " ORDER BY r.response_id LIMIT $4", 4 },
-	{ "enter", "SELECT msp.enter($1)", 1 },
 	{ "studies",
 	  "SELECT s.study_id, s.slug, s.title_fr, s.year, s.instrument_id,"
 	  "       r.slug AS region"
