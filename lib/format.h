@@ -48,9 +48,6 @@ void format_cell(const struct rcell *c, struct buf *out);
 /* p-value for people: "0.383", "<0.001". */
 void format_p(double p, struct buf *out);
 
-/* Appends s to out with & < > " ' escaped for HTML. */
-void format_html_escape(const char *s, struct buf *out);
-
 /* format_html.c */
 void format_html(const struct rdoc *doc, struct buf *out);
 

@@ -2,7 +2,7 @@
  * format_html — a report as one self-contained HTML page: inline CSS,
  * inline SVG bar charts, no script and no external resource, so that it
  * opens offline and can be mailed.  Every text from the document goes
- * through format_html_escape(): labels and open answers come from the
+ * through html_escape(): labels and open answers come from the
  * database and may hold markup.
  */
 #include "config.h"
@@ -10,31 +10,14 @@
 #include <string.h>
 
 #include "format.h"
+#include "html.h"
 
-void
-format_html_escape(const char *s, struct buf *out)
+/* Labels may be NULL (no label): nothing to show. */
+static void
+escape(const char *s, struct buf *out)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			buf_puts(out, "&amp;");
-			break;
-		case '<':
-			buf_puts(out, "&lt;");
-			break;
-		case '>':
-			buf_puts(out, "&gt;");
-			break;
-		case '"':
-			buf_puts(out, "&quot;");
-			break;
-		case '\'':
-			buf_puts(out, "&#39;");
-			break;
-		default:
-			buf_putc(out, *s);
-		}
-	}
+	if (s != NULL)
+		html_escape(out, s);
 }
 
 static const char style[] =
@@ -92,7 +75,7 @@ chart_label(const char *label, struct buf *out)
 		}
 		buf_putc(&cut, *p);
 	}
-	format_html_escape(buf_str(&cut), out);
+	escape(buf_str(&cut), out);
 	if (cut.failed)
 		out->failed = 1;
 	buf_free(&cut);
@@ -153,7 +136,7 @@ chart(const struct rtable *t, struct buf *out)
 		   label_w + bar_w + 80,
 		   (double)nrows * ((double)ncols * bar_h + gap) + gap +
 		   (double)ncols * 16 + 8);
-	format_html_escape(t->title, out);
+	escape(t->title, out);
 	buf_puts(out, "</title>\n");
 	y = gap;
 	for (i = 0; i < t->nrows; i++) {
@@ -176,7 +159,7 @@ chart(const struct rtable *t, struct buf *out)
 				   "width=\"%.1f\" height=\"%.0f\" "
 				   "fill=\"%s\"><title>", label_w, y, w,
 				   bar_h - 2, palette[j % 6]);
-			format_html_escape(t->cols[cols[j]].label, out);
+			escape(t->cols[cols[j]].label, out);
 			buf_puts(out, "</title></rect>\n");
 			buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\">",
 				   label_w + w + 4, y + bar_h - 4);
@@ -197,7 +180,7 @@ chart(const struct rtable *t, struct buf *out)
 			   "height=\"10\" fill=\"%s\"/><text x=\"%.0f\" "
 			   "y=\"%.1f\">", label_w, y, palette[j % 6],
 			   label_w + 14, y + 9);
-		format_html_escape(t->cols[cols[j]].label, out);
+		escape(t->cols[cols[j]].label, out);
 		buf_puts(out, "</text>\n");
 		y += 16;
 	}
@@ -211,14 +194,14 @@ table(const struct rtable *t, struct buf *out)
 	size_t i, j;
 
 	buf_puts(out, "<section>\n<h2>");
-	format_html_escape(t->title, out);
+	escape(t->title, out);
 	buf_puts(out, "</h2>\n");
 	if (t->chart)
 		chart(t, out);
 	buf_puts(out, "<table>\n<thead><tr><th></th>");
 	for (j = 0; j < t->ncols; j++) {
 		buf_puts(out, "<th>");
-		format_html_escape(t->cols[j].label, out);
+		escape(t->cols[j].label, out);
 		buf_puts(out, "</th>");
 	}
 	buf_puts(out, "</tr></thead>\n<tbody>\n");
@@ -227,11 +210,11 @@ table(const struct rtable *t, struct buf *out)
 
 		if (r->cat_label != NULL) {
 			buf_puts(out, "<tr><td class=\"cat\">");
-			format_html_escape(r->cat_label, out);
+			escape(r->cat_label, out);
 			buf_puts(out, "</td>");
 		} else {
 			buf_puts(out, "<tr class=\"var\"><th>");
-			format_html_escape(r->var_label, out);
+			escape(r->var_label, out);
 			buf_puts(out, "</th>");
 		}
 		for (j = 0; j < t->ncols; j++) {
@@ -240,7 +223,7 @@ table(const struct rtable *t, struct buf *out)
 			buf_puts(out, r->cells[j].suppressed ?
 				 "<td class=\"v s\" title=\"secret "
 				 "statistique\">" : "<td class=\"v\">");
-			format_html_escape(buf_str(&cell), out);
+			escape(buf_str(&cell), out);
 			buf_puts(out, "</td>");
 		}
 		buf_puts(out, "</tr>\n");
@@ -248,7 +231,7 @@ table(const struct rtable *t, struct buf *out)
 	buf_puts(out, "</tbody>\n</table>\n");
 	if (t->note != NULL) {
 		buf_puts(out, "<p class=\"note\">");
-		format_html_escape(t->note, out);
+		escape(t->note, out);
 		buf_puts(out, "</p>\n");
 	}
 	buf_puts(out, "</section>\n");
@@ -266,16 +249,16 @@ format_html(const struct rdoc *doc, struct buf *out)
 		 "<meta charset=\"utf-8\">\n"
 		 "<meta name=\"viewport\" content=\"width=device-width\">\n"
 		 "<title>");
-	format_html_escape(doc->title, out);
+	escape(doc->title, out);
 	buf_printf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n"
 		   "<h1>", style);
-	format_html_escape(doc->title, out);
+	escape(doc->title, out);
 	buf_puts(out, "</h1>\n<dl class=\"meta\">\n");
 	for (i = 0; i < doc->nmeta; i++) {
 		buf_puts(out, "<dt>");
-		format_html_escape(doc->meta[i].label, out);
+		escape(doc->meta[i].label, out);
 		buf_puts(out, "</dt><dd>");
-		format_html_escape(doc->meta[i].value, out);
+		escape(doc->meta[i].value, out);
 		buf_puts(out, "</dd>\n");
 	}
 	buf_puts(out, "</dl>\n");
