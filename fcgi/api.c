@@ -22,6 +22,7 @@
 
 #include "crypto.h"
 #include "db.h"
+#include "format.h"
 #include "jsonin.h"
 #include "submission.h"
 #include "tenant.h"
@@ -613,31 +614,14 @@ out:
 	crypto_cleanse(token, sizeof(token));
 }
 
-/* RFC 4180 field. */
-static void
-csv_field(struct buf *b, const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		buf_puts(b, s);
-		return;
-	}
-	buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
-}
-
 static void
 csv_answer(struct buf *b, const char *prefix, const char *key,
 	   json_object *v)
 {
 	buf_puts(b, prefix);
-	csv_field(b, key);
+	format_csv_field(b, key);
 	buf_putc(b, ',');
-	csv_field(b, json_object_get_string(v));
+	format_csv_field(b, json_object_get_string(v));
 	buf_puts(b, "\r\n");
 }
 

@@ -255,9 +255,8 @@ render_text(const struct rdoc *doc, struct buf *out)
 
 /* --- CSV ----------------------------------------------------------------- */
 
-/* A field, quoted when it must be (RFC 4180 §2.6-2.7). */
-static void
-csv_field(struct buf *out, const char *s)
+void
+format_csv_field(struct buf *out, const char *s)
 {
 	const char *p;
 
@@ -290,25 +289,25 @@ csv_stat(const struct csv_ctx *x, const char *stat, const char *value,
 {
 	struct buf *out = x->out;
 
-	csv_field(out, x->t->key);
+	format_csv_field(out, x->t->key);
 	buf_putc(out, ',');
-	csv_field(out, x->r->var_key);
+	format_csv_field(out, x->r->var_key);
 	buf_putc(out, ',');
-	csv_field(out, x->r->var_label);
+	format_csv_field(out, x->r->var_label);
 	buf_putc(out, ',');
-	csv_field(out, x->r->cat_key);
+	format_csv_field(out, x->r->cat_key);
 	buf_putc(out, ',');
-	csv_field(out, x->r->cat_label);
+	format_csv_field(out, x->r->cat_label);
 	buf_putc(out, ',');
-	csv_field(out, x->t->cols[x->col].key);
+	format_csv_field(out, x->t->cols[x->col].key);
 	buf_putc(out, ',');
-	csv_field(out, x->t->cols[x->col].label);
+	format_csv_field(out, x->t->cols[x->col].label);
 	buf_putc(out, ',');
-	csv_field(out, stat);
+	format_csv_field(out, stat);
 	buf_putc(out, ',');
-	csv_field(out, value);
+	format_csv_field(out, value);
 	buf_putc(out, ',');
-	csv_field(out, note);
+	format_csv_field(out, note);
 	buf_puts(out, "\r\n");
 }
 

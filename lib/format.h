@@ -45,6 +45,10 @@ enum msp_status format_render(const struct rdoc *doc, enum format_kind kind,
  * "0.383 Fisher", "s" when suppressed.  Appends to out. */
 void format_cell(const struct rcell *c, struct buf *out);
 
+/* Appends s as one CSV field, quoted when it must be (RFC 4180
+ * §2.6-2.7); NULL appends nothing (an empty field). */
+void format_csv_field(struct buf *out, const char *s);
+
 /* p-value for people: "0.383", "<0.001". */
 void format_p(double p, struct buf *out);
 
