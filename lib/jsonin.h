@@ -30,11 +30,4 @@ enum msp_status jsonin_parse(const char *text, size_t len,
 			     struct json_object **out,
 			     struct msp_error *err);
 
-/*
- * Length of the valid UTF-8 prefix of s[0..len): len when all of s is
- * valid (RFC 3629: no overlongs, no surrogates, nothing above
- * U+10FFFF).
- */
-size_t jsonin_utf8_valid_prefix(const char *s, size_t len);
-
 #endif

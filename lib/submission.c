@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonin.h"
 #include "submission.h"
+#include "utf8.h"
 
 struct given {
 	char **texts;
@@ -278,18 +278,6 @@ new_answer(struct submission *sub, int item, struct msp_error *err)
 	memset(a, 0, sizeof(*a));
 	a->item = item;
 	return a;
-}
-
-/* Characters (code points) in valid UTF-8. */
-static size_t
-utf8_length(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
 }
 
 /*

@@ -27,6 +27,7 @@
 #include "instrument.h"
 #include "rng.h"
 #include "synth.h"
+#include "utf8.h"
 
 enum {
 	DOMAIN_STRUCTURE = 1,
@@ -1323,18 +1324,6 @@ shown(const struct gen *g, const struct sitem *si)
 	return 0;
 }
 
-/* Characters (code points) of UTF-8 s: what max_length counts. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 /* A few words, at most max characters: never a tab, newline or
  * backslash, so nothing needs escaping for COPY. */
 static void
@@ -1347,7 +1336,7 @@ put_text(struct buf *b, struct rng *r, int max)
 		room = 200;
 	for (w = 0; w < n; w++) {
 		const char *word = words[rng_below(r, N_WORDS)];
-		size_t chars = utf8_chars(word) + (len > 0);
+		size_t chars = utf8_length(word) + (len > 0);
 
 		if (len + chars > room)
 			break;

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "buf.h"
-#include "jsonin.h"
 #include "urlenc.h"
+#include "utf8.h"
 
 static int
 hexval(char c)
@@ -52,7 +52,7 @@ decode(const char *s, size_t len, char **out)
 	}
 	d[n] = '\0';
 	if (memchr(d, '\0', n) != NULL ||
-	    jsonin_utf8_valid_prefix(d, n) != n) {
+	    utf8_valid_prefix(d, n) != n) {
 		free(d);
 		return -3;
 	}

@@ -14,6 +14,7 @@
 #include "submission.h"
 #include "testdb.h"
 #include "urlenc.h"
+#include "utf8.h"
 
 /* --- buf ------------------------------------------------------------ */
 
@@ -37,6 +38,19 @@ START_TEST(buf_grows_and_steals)
 	free(s);
 	ck_assert_ptr_null(b.data);
 	buf_free(&b);
+}
+END_TEST
+
+/* --- utf8 ----------------------------------------------------------- */
+
+START_TEST(utf8_counts_and_validates)
+{
+	ck_assert_uint_eq(utf8_length(""), 0);
+	ck_assert_uint_eq(utf8_length("caf\xc3\xa9 \xf0\x9f\x98\x80"), 6);
+	ck_assert_uint_eq(utf8_valid_prefix("ab\xc3\xa9", 4), 4);
+	ck_assert_uint_eq(utf8_valid_prefix("ab\xc3", 3), 2);	/* cut */
+	ck_assert_uint_eq(utf8_valid_prefix("a\xe0\x80\xaf", 4), 1);
+	ck_assert_uint_eq(utf8_valid_prefix("\xf4\x90\x80\x80", 4), 0);
 }
 END_TEST
 
@@ -403,6 +417,7 @@ input_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, buf_grows_and_steals);
+	tcase_add_test(tc, utf8_counts_and_validates);
 	tcase_add_test(tc, json_accepts_rfc8259);
 	tcase_add_test(tc, json_refuses_what_json_c_would_let_through);
 	tcase_add_test(tc, json_caps_depth);
