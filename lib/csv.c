@@ -1,0 +1,292 @@
+/*
+ * csv — RFC 4180 text to rows of fields.
+ *
+ * One pass over the bytes after two checks of the whole text (UTF-8 and
+ * NUL), so that the parser itself only deals with quotes, delimiters and
+ * line ends.  Line numbers count physical lines, embedded line breaks
+ * included, so that they match what an editor shows.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "csv.h"
+#include "utf8.h"
+
+#define BOM "\xef\xbb\xbf"
+
+struct parser {
+	const char *s;
+	size_t len, pos;
+	size_t line;		/* line of s[pos] */
+	char delim;
+	struct csv *csv;
+	size_t cap;		/* rows allocated */
+	struct buf field;
+};
+
+static int
+is_eol(char c)
+{
+	return c == '\n' || c == '\r';
+}
+
+/* Steps over the line end at pos (CRLF, LF or CR). */
+static void
+skip_eol(struct parser *p)
+{
+	if (p->s[p->pos] == '\r' && p->pos + 1 < p->len &&
+	    p->s[p->pos + 1] == '\n')
+		p->pos++;
+	p->pos++;
+	p->line++;
+}
+
+/* The line of byte offset off in s (1-based). */
+static size_t
+line_of(const char *s, size_t off)
+{
+	size_t i, line = 1;
+
+	for (i = 0; i < off; i++)
+		if (s[i] == '\n' ||
+		    (s[i] == '\r' && (i + 1 >= off || s[i + 1] != '\n')))
+			line++;
+	return line;
+}
+
+/* The delimiter the first line uses most outside quotes (',' on a
+ * tie, and when there is none). */
+static char
+detect_delimiter(const char *s, size_t len)
+{
+	static const char candidates[] = { ',', ';', '\t' };
+	size_t counts[3] = { 0, 0, 0 };
+	size_t i, k, best = 0;
+	int quoted = 0;
+
+	for (i = 0; i < len && (quoted || !is_eol(s[i])); i++) {
+		if (s[i] == '"')
+			quoted = !quoted;
+		else if (!quoted)
+			for (k = 0; k < 3; k++)
+				counts[k] += s[i] == candidates[k];
+	}
+	for (k = 1; k < 3; k++)
+		if (counts[k] > counts[best])
+			best = k;
+	return candidates[best];
+}
+
+static void
+row_free(struct csv_row *row)
+{
+	size_t i;
+
+	for (i = 0; i < row->n; i++)
+		free(row->fields[i]);
+	free(row->fields);
+}
+
+void
+csv_free(struct csv *csv)
+{
+	size_t i;
+
+	if (csv == NULL)
+		return;
+	for (i = 0; i < csv->n_rows; i++)
+		row_free(&csv->rows[i]);
+	free(csv->rows);
+	free(csv);
+}
+
+static enum msp_status
+oom(struct msp_error *err)
+{
+	return msp_error_set(err, MSP_ENOMEM, "out of memory");
+}
+
+/* Moves the field being read to the end of row. */
+static enum msp_status
+end_field(struct parser *p, struct csv_row *row, size_t *cap,
+	  struct msp_error *err)
+{
+	char *text;
+
+	if (row->n == CSV_MAX_FIELDS)
+		return msp_error_set(err, MSP_EINVAL,
+				     "line %zu: more than %d fields",
+				     row->line, CSV_MAX_FIELDS);
+	if (row->n == *cap) {
+		size_t n = *cap ? 2 * *cap : 16;
+		char **f = realloc(row->fields, n * sizeof(*f));
+
+		if (f == NULL)
+			return oom(err);
+		row->fields = f;
+		*cap = n;
+	}
+	buf_putc(&p->field, '\0');	/* an empty field still allocates */
+	if (p->field.failed)
+		return oom(err);
+	p->field.len--;
+	text = buf_steal(&p->field);
+	if (text == NULL)
+		return oom(err);
+	row->fields[row->n++] = text;
+	return MSP_OK;
+}
+
+/*
+ * Reads one field at pos into p->field, leaving pos on what follows it
+ * (a delimiter, a line end or the end of the text).
+ */
+static enum msp_status
+read_field(struct parser *p, struct msp_error *err)
+{
+	size_t start, start_line = p->line;
+
+	if (p->pos < p->len && p->s[p->pos] == '"') {
+		/* RFC 4180 §2.5-2.7: quoted, "" for a quote, line breaks
+		 * kept as they are */
+		p->pos++;
+		for (;;) {
+			if (p->pos >= p->len)
+				return msp_error_set(
+					err, MSP_EINVAL, "line %zu: a quoted "
+					"field is never closed", start_line);
+			if (p->s[p->pos] == '"') {
+				if (p->pos + 1 < p->len &&
+				    p->s[p->pos + 1] == '"') {
+					buf_putc(&p->field, '"');
+					p->pos += 2;
+					continue;
+				}
+				p->pos++;
+				break;
+			}
+			if (p->s[p->pos] == '\n' ||
+			    (p->s[p->pos] == '\r' &&
+			     (p->pos + 1 >= p->len ||
+			      p->s[p->pos + 1] != '\n')))
+				p->line++;
+			buf_putc(&p->field, p->s[p->pos++]);
+		}
+		if (p->pos < p->len && p->s[p->pos] != p->delim &&
+		    !is_eol(p->s[p->pos]))
+			return msp_error_set(
+				err, MSP_EINVAL, "line %zu: only a delimiter "
+				"or a line end may follow a closing quote",
+				p->line);
+		return MSP_OK;
+	}
+	start = p->pos;
+	while (p->pos < p->len && p->s[p->pos] != p->delim &&
+	       !is_eol(p->s[p->pos])) {
+		if (p->s[p->pos] == '"')
+			return msp_error_set(
+				err, MSP_EINVAL, "line %zu: a quote inside a "
+				"field that does not start with one (quote "
+				"the field and double the quote)", p->line);
+		p->pos++;
+	}
+	buf_append(&p->field, p->s + start, p->pos - start);
+	return MSP_OK;
+}
+
+/* Reads the record at pos (not at a line end) into a new row. */
+static enum msp_status
+read_record(struct parser *p, struct msp_error *err)
+{
+	struct csv *csv = p->csv;
+	struct csv_row row = { NULL, 0, p->line };
+	size_t cap = 0;
+	enum msp_status st;
+
+	for (;;) {
+		buf_reset(&p->field);
+		if ((st = read_field(p, err)) != MSP_OK ||
+		    (st = end_field(p, &row, &cap, err)) != MSP_OK)
+			goto fail;
+		if (p->pos >= p->len)
+			break;
+		if (is_eol(p->s[p->pos])) {
+			skip_eol(p);
+			break;
+		}
+		p->pos++;	/* the delimiter: another field follows */
+	}
+	if (csv->n_rows > 0 && row.n != csv->rows[0].n) {
+		st = msp_error_set(err, MSP_EINVAL, "line %zu: %zu field%s, "
+				   "the header has %zu", row.line, row.n,
+				   row.n > 1 ? "s" : "", csv->rows[0].n);
+		goto fail;
+	}
+	if (csv->n_rows == p->cap) {
+		size_t n = p->cap ? 2 * p->cap : 64;
+		struct csv_row *rows = realloc(csv->rows, n * sizeof(*rows));
+
+		if (rows == NULL) {
+			st = oom(err);
+			goto fail;
+		}
+		csv->rows = rows;
+		p->cap = n;
+	}
+	csv->rows[csv->n_rows++] = row;
+	return MSP_OK;
+fail:
+	row_free(&row);
+	return st;
+}
+
+enum msp_status
+csv_parse(const char *data, size_t len, char delimiter, struct csv **out,
+	  struct msp_error *err)
+{
+	struct parser p = { .s = data, .len = len, .line = 1 };
+	enum msp_status st = MSP_OK;
+	const char *nul;
+	size_t valid;
+
+	*out = NULL;
+	if (delimiter != 0 && delimiter != ',' && delimiter != ';' &&
+	    delimiter != '\t')
+		return msp_error_set(err, MSP_EINVAL, "the delimiter must be "
+				     "',', ';' or a tab");
+	if (len >= 3 && memcmp(data, BOM, 3) == 0)
+		p.pos = 3;
+	valid = utf8_valid_prefix(data + p.pos, len - p.pos) + p.pos;
+	if (valid < len)
+		return msp_error_set(err, MSP_EINVAL, "line %zu: not valid "
+				     "UTF-8 (save the file as UTF-8)",
+				     line_of(data, valid));
+	nul = memchr(data, '\0', len);
+	if (nul != NULL)
+		return msp_error_set(err, MSP_EINVAL, "line %zu: a NUL byte",
+				     line_of(data, (size_t)(nul - data)));
+	p.delim = delimiter ? delimiter
+			    : detect_delimiter(data + p.pos, len - p.pos);
+	p.csv = calloc(1, sizeof(*p.csv));
+	if (p.csv == NULL)
+		return oom(err);
+	p.csv->delimiter = p.delim;
+	while (p.pos < p.len && st == MSP_OK) {
+		if (is_eol(p.s[p.pos]))
+			skip_eol(&p);	/* an empty line */
+		else
+			st = read_record(&p, err);
+	}
+	if (st == MSP_OK && p.csv->n_rows == 0)
+		st = msp_error_set(err, MSP_EINVAL, "empty file: no header");
+	buf_free(&p.field);
+	if (st != MSP_OK) {
+		csv_free(p.csv);
+		return st;
+	}
+	*out = p.csv;
+	return MSP_OK;
+}

@@ -1,0 +1,204 @@
+/*
+ * lib/csv: RFC 4180 text as Microsoft Forms (through Excel) and
+ * LimeSurvey export it, and every way it can be malformed.  No database.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "testdb.h"
+
+static struct csv *
+parse_ok(const char *text, char delimiter)
+{
+	struct msp_error err;
+	struct csv *csv = NULL;
+
+	ck_assert_msg(csv_parse(text, strlen(text), delimiter, &csv, &err) ==
+		      MSP_OK, "%s", err.message);
+	ck_assert_ptr_nonnull(csv);
+	return csv;
+}
+
+/* Parses text, expects MSP_EINVAL and returns the message (static). */
+static const char *
+parse_fails(const char *text, size_t len, char delimiter)
+{
+	static struct msp_error err;
+	struct csv *csv = (struct csv *)&err;	/* must become NULL */
+
+	ck_assert_int_eq(csv_parse(text, len, delimiter, &csv, &err),
+			 MSP_EINVAL);
+	ck_assert_ptr_null(csv);
+	return err.message;
+}
+
+static void
+assert_row(const struct csv *csv, size_t r, size_t line, size_t n, ...)
+{
+	va_list ap;
+	size_t i;
+
+	ck_assert_uint_lt(r, csv->n_rows);
+	ck_assert_uint_eq(csv->rows[r].line, line);
+	ck_assert_uint_eq(csv->rows[r].n, n);
+	va_start(ap, n);
+	for (i = 0; i < n; i++)
+		ck_assert_str_eq(csv->rows[r].fields[i], va_arg(ap, char *));
+	va_end(ap);
+}
+
+START_TEST(csv_reads_plain_records)
+{
+	struct csv *csv = parse_ok("a,b,c\n1,2,3\n,,\n", 0);
+
+	ck_assert_int_eq(csv->delimiter, ',');
+	ck_assert_uint_eq(csv->n_rows, 3);
+	assert_row(csv, 0, 1, 3, "a", "b", "c");
+	assert_row(csv, 1, 2, 3, "1", "2", "3");
+	assert_row(csv, 2, 3, 3, "", "", "");
+	csv_free(csv);
+
+	/* no final line end; CRLF; a lone CR */
+	csv = parse_ok("a,b\r\n1,2\r3,4", 0);
+	ck_assert_uint_eq(csv->n_rows, 3);
+	assert_row(csv, 1, 2, 2, "1", "2");
+	assert_row(csv, 2, 3, 2, "3", "4");
+	csv_free(csv);
+}
+END_TEST
+
+START_TEST(csv_reads_quoted_fields)
+{
+	/* RFC 4180 §2.6-2.7: delimiters, line breaks and doubled quotes
+	 * inside quotes; the next record's line counts the break */
+	struct csv *csv = parse_ok(
+		"id,texte\r\n"
+		"1,\"Oui, r\xc3\xa9guli\xc3\xa8rement\"\r\n"
+		"2,\"deux\r\nlignes et \"\"guillemets\"\"\"\r\n"
+		"3,\"\"\r\n", 0);
+
+	ck_assert_uint_eq(csv->n_rows, 4);
+	assert_row(csv, 1, 2, 2, "1", "Oui, r\xc3\xa9guli\xc3\xa8rement");
+	assert_row(csv, 2, 3, 2, "2",
+		   "deux\r\nlignes et \"guillemets\"");
+	assert_row(csv, 3, 5, 2, "3", "");
+	csv_free(csv);
+}
+END_TEST
+
+START_TEST(csv_detects_the_delimiter)
+{
+	/* French Excel and LimeSurvey: ';', with a BOM; a ',' inside a
+	 * quoted header does not count */
+	struct csv *csv = parse_ok("\xef\xbb\xbf\"Nom, ville\";R\xc3\xb4le;"
+				   "x\n\"A, B\";coordinateur;1,5\n", 0);
+
+	ck_assert_int_eq(csv->delimiter, ';');
+	assert_row(csv, 0, 1, 3, "Nom, ville", "R\xc3\xb4le", "x");
+	assert_row(csv, 1, 2, 3, "A, B", "coordinateur", "1,5");
+	csv_free(csv);
+
+	csv = parse_ok("a\tb\n1\t2\n", 0);
+	ck_assert_int_eq(csv->delimiter, '\t');
+	csv_free(csv);
+
+	/* a single column: ',' by default */
+	csv = parse_ok("seul\nx\n", 0);
+	ck_assert_int_eq(csv->delimiter, ',');
+	csv_free(csv);
+
+	/* given, it wins over what the header suggests */
+	csv = parse_ok("a;b,c\n1;2,3\n", ',');
+	ck_assert_int_eq(csv->delimiter, ',');
+	assert_row(csv, 1, 2, 2, "1;2", "3");
+	csv_free(csv);
+}
+END_TEST
+
+START_TEST(csv_skips_empty_lines)
+{
+	struct csv *csv = parse_ok("\n\na,b\n\n1,2\r\n\r\n", 0);
+
+	ck_assert_uint_eq(csv->n_rows, 2);
+	assert_row(csv, 0, 3, 2, "a", "b");
+	assert_row(csv, 1, 5, 2, "1", "2");
+	csv_free(csv);
+}
+END_TEST
+
+START_TEST(csv_errors_name_the_line)
+{
+	ck_assert_str_eq(parse_fails("a,b\n1,2\n3,\xc3(\n", 12, 0),
+			 "line 3: not valid UTF-8 (save the file as UTF-8)");
+	/* Latin-1 from an old Excel */
+	ck_assert_str_eq(parse_fails("a\nr\xe9gulier\n", 11, 0),
+			 "line 2: not valid UTF-8 (save the file as UTF-8)");
+	ck_assert_str_eq(parse_fails("a,b\n1,\0\n", 8, 0),
+			 "line 2: a NUL byte");
+	ck_assert_str_eq(parse_fails("a,b\n1,\"open\n\n", 13, 0),
+			 "line 2: a quoted field is never closed");
+	ck_assert_str_eq(parse_fails("a,b\n1,x\"y\n", 10, 0),
+			 "line 2: a quote inside a field that does not start "
+			 "with one (quote the field and double the quote)");
+	ck_assert_str_eq(parse_fails("a,b\n\"x\ny\"z,1\n", 13, 0),
+			 "line 3: only a delimiter or a line end may follow "
+			 "a closing quote");
+	ck_assert_str_eq(parse_fails("a,b\n1,2\n1,2,3\n", 14, 0),
+			 "line 3: 3 fields, the header has 2");
+	ck_assert_str_eq(parse_fails("a,b\n1\n", 6, 0),
+			 "line 2: 1 field, the header has 2");
+	ck_assert_str_eq(parse_fails("", 0, 0), "empty file: no header");
+	ck_assert_str_eq(parse_fails("\xef\xbb\xbf\r\n", 5, 0),
+			 "empty file: no header");
+	ck_assert_str_eq(parse_fails("a\n", 2, '|'),
+			 "the delimiter must be ',', ';' or a tab");
+}
+END_TEST
+
+START_TEST(csv_caps_the_fields)
+{
+	size_t n = CSV_MAX_FIELDS, i;	/* n delimiters: n + 1 fields */
+	char *text = malloc(n + 1);
+	struct msp_error err;
+	struct csv *csv = NULL;
+
+	ck_assert_ptr_nonnull(text);
+	for (i = 0; i < n; i++)
+		text[i] = ',';
+	text[n] = '\n';
+	ck_assert_int_eq(csv_parse(text, n + 1, ',', &csv, &err), MSP_EINVAL);
+	ck_assert_str_eq(err.message, "line 1: more than 10000 fields");
+	/* exactly the maximum is fine */
+	ck_assert_int_eq(csv_parse(text, n - 1, ',', &csv, &err), MSP_OK);
+	ck_assert_uint_eq(csv->rows[0].n, CSV_MAX_FIELDS);
+	csv_free(csv);
+	free(text);
+}
+END_TEST
+
+static Suite *
+csv_suite(void)
+{
+	Suite *s = suite_create("csv");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, csv_reads_plain_records);
+	tcase_add_test(tc, csv_reads_quoted_fields);
+	tcase_add_test(tc, csv_detects_the_delimiter);
+	tcase_add_test(tc, csv_skips_empty_lines);
+	tcase_add_test(tc, csv_errors_name_the_line);
+	tcase_add_test(tc, csv_caps_the_fields);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return testdb_run(csv_suite());
+}
