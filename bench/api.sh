@@ -11,7 +11,8 @@
 #      Idempotency-Key) at 32 connections for 15 s; prints requests/s,
 #      p50/p99 latency and the non-2xx count;
 #   2. pgbench calls msp.api_submit with the same payload, one row per
-#      transaction, 32 clients for 15 s: the database's ceiling here;
+#      transaction, 32 clients for 15 s, logged in as the workers are
+#      (msp_worker, with its settings): the database's ceiling here;
 #   3. prints the ratio, and checks that every submission wrk saw
 #      acknowledged is in the database exactly once.
 # Needs wrk (apt-get install wrk).  Loopback only.  Not part of make check.
@@ -35,7 +36,7 @@ trap cleanup EXIT
 
 "$src/scripts/pgcluster" start "$work/pg" ${PG_NOFSYNC:+--no-fsync} >/dev/null
 . "$work/pg/env"
-export MSP_DATABASE_URL MSP_MIGRATIONS_DIR=$src/sql/migrations \
+export MSP_DATABASE_URL MSP_WORKER_DATABASE_URL MSP_MIGRATIONS_DIR=$src/sql/migrations \
 	MSP_REFERENCE_DIR=$src/sql/reference
 pgbin=$(dirname "$(command -v pg_ctl 2>/dev/null || echo /usr/lib/postgresql/15/bin/pg_ctl)")
 [ -x "$pgbin/pgbench" ] || pgbin=/usr/lib/postgresql/15/bin
@@ -107,7 +108,7 @@ SELECT msp.api_submit('$token', $study, 'pgb-' || :client_id || '-' || :r, NULL,
 SQL
 echo "== pgbench: the same call, $CONNECTIONS clients, ${DURATION}s"
 "$pgbin/pgbench" -n -c "$CONNECTIONS" -j 2 -T "$DURATION" -f "$work/pgbench.sql" \
-	"$MSP_DATABASE_URL" > "$work/pgbench.out" 2>&1 ||
+	"$MSP_WORKER_DATABASE_URL" > "$work/pgbench.out" 2>&1 ||
 	{ cat "$work/pgbench.out" >&2; exit 1; }
 ceiling=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.out" | head -1)
 printf 'database ceiling (pgbench): %.0f submissions/s\n' "$ceiling"
