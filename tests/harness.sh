@@ -3,6 +3,16 @@
 
 . "$src/scripts/ports.sh"
 
+# Sanitizer reports of every process the test starts (the CLI, the
+# msp-fcgi parent and workers) go to files here, so that a report from a
+# worker, whose stderr is only a log file, or from a command whose
+# stderr the test drops, still fails the test (see finish).  Inside the
+# throwaway cluster's directory when with-pg made one: it goes with it.
+san_dir=$(mktemp -d "${MSP_TEST_PGDIR:-${TMPDIR:-/tmp}}/sanitizer.XXXXXX")
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$san_dir/asan"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$san_dir/ubsan"
+stack_logs=
+
 failures=0
 fail() { printf 'FAIL: %s\n' "$*"; failures=$((failures + 1)); }
 ok() { printf 'ok: %s\n' "$*"; }
@@ -36,9 +46,35 @@ start_stack() {
 		fi
 	done
 	base=http://127.0.0.1:$MSP_HTTP_PORT
+	stack_logs=$state/log
 }
 
-# finish: the test's exit status from the failed checks.
+# sanitizer_clean: no sanitizer report was written, and no msp-fcgi
+# worker died other than by the SIGKILL a test sends on purpose (the
+# parent logs each death with its wait status; 9 is SIGKILL).  UBSan
+# ignores log_path when linked with ASan: its reports are looked for in
+# the stack's log, where the workers' stderr goes.
+sanitizer_clean() {
+	local f reports
+	reports=$(ls "$san_dir" 2>/dev/null)
+	for f in $reports; do
+		echo "--- sanitizer report $f"
+		head -20 "$san_dir/$f"
+	done
+	eq "no sanitizer report" "$(echo $reports)" ""
+	[ -n "$stack_logs" ] || return 0
+	f=$(grep -hE 'runtime error:|ERROR: [A-Za-z]+Sanitizer' \
+		"$stack_logs"/msp-fcgi.log 2>/dev/null | head -5)
+	eq "no sanitizer report in the workers' log" "$f" ""
+	f=$(grep -h '"event":"worker died"' "$stack_logs"/msp-fcgi.log \
+		2>/dev/null | grep -v '"status":9}')
+	eq "no worker died but those killed on purpose" "$f" ""
+}
+
+# finish: the test's exit status from the failed checks, after the
+# sanitizer reports are looked for.
 finish() {
+	sanitizer_clean
+	rm -rf "$san_dir"
 	[ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
 }
