@@ -9,7 +9,7 @@
 # durable) and the stack, creates a team token, then:
 #   1. wrk POSTs a valid Occitanie submission (each with its own
 #      Idempotency-Key) at 32 connections for 15 s; prints requests/s,
-#      p50/p99 latency and the non-2xx count;
+#      p50/p99 latency, the non-2xx count, socket errors and timeouts;
 #   2. pgbench calls msp.api_submit with the same payload, one row per
 #      transaction, 32 clients for 15 s, logged in as the workers are
 #      (msp_worker, with its settings): the database's ceiling here;
@@ -85,19 +85,22 @@ function done(summary, latency, requests)
     acked = acked + t:get("ok")
     failed = failed + t:get("bad")
   end
-  io.write(string.format("RESULT %.1f %.3f %.3f %d %d\n",
+  -- A request that times out (2 s) is not in the latency figures:
+  -- count it, or a stalled connection would flatter p99.
+  local e = summary.errors
+  io.write(string.format("RESULT %.1f %.3f %.3f %d %d %d %d\n",
     summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    acked, failed))
+    acked, failed, e.connect + e.read + e.write, e.timeout))
 end
 LUA
 
 echo "== wrk: $CONNECTIONS connections, ${DURATION}s, $MSP_FCGI_WORKERS workers"
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/post.lua" \
 	"http://127.0.0.1:$MSP_HTTP_PORT/api/v1/responses" > "$work/wrk.out"
-read -r _ rps p50 p99 acked failed < <(grep '^RESULT' "$work/wrk.out")
-printf 'api: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, %d acknowledged, %d non-2xx\n' \
-	"$rps" "$p50" "$p99" "$acked" "$failed"
+read -r _ rps p50 p99 acked failed sockerr timeouts < <(grep '^RESULT' "$work/wrk.out")
+printf 'api: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, %d acknowledged, %d non-2xx, %d socket errors, %d timeouts (> 2 s)\n' \
+	"$rps" "$p50" "$p99" "$acked" "$failed" "$sockerr" "$timeouts"
 
 stored=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT count(*) FROM msp.response WHERE idempotency_key LIKE 'api:%:wrk-%'")
 dups=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT count(*) - count(DISTINCT idempotency_key) FROM msp.response")
