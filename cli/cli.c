@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "db.h"
+#include "secret.h"
 #include "settings.h"
 
 PGconn *
@@ -24,4 +25,29 @@ cli_fail(const struct msp_error *err)
 {
 	fprintf(stderr, "msp-report: %s\n", err->message);
 	return 1;
+}
+
+int
+cli_usage_error(const char *command, const char *what, const char *arg)
+{
+	fprintf(stderr, "msp-report %s: %s", command, what);
+	if (arg != NULL)
+		fprintf(stderr, " '%s'", arg);
+	fprintf(stderr, "\nTry 'msp-report %s --help'.\n", command);
+	return 2;
+}
+
+int
+cli_pseudonym(const char *identifier, char out[CRYPTO_SHA256_HEX])
+{
+	struct secret secret;
+	struct msp_error err;
+	enum msp_status st;
+
+	st = secret_load(settings_secret_file(), &secret, &err);
+	if (st == MSP_OK) {
+		st = secret_pseudonym(&secret, identifier, out, &err);
+		secret_clear(&secret);
+	}
+	return st == MSP_OK ? 0 : cli_fail(&err);
 }

@@ -6,6 +6,7 @@
 
 #include <libpq-fe.h>
 
+#include "crypto.h"
 #include "msp_error.h"
 
 struct cli_context {
@@ -24,7 +25,22 @@ PGconn *cli_connect(const struct cli_context *ctx);
 /* Prints "msp-report: MESSAGE" for err on stderr; returns 1. */
 int cli_fail(const struct msp_error *err);
 
+/*
+ * Prints "msp-report COMMAND: WHAT 'ARG'" (ARG may be NULL) and the
+ * hint to ask COMMAND's --help on stderr; returns 2.
+ */
+int cli_usage_error(const char *command, const char *what, const char *arg);
+
+/*
+ * The pseudonym of a team identifier under the server secret
+ * (MSP_SECRET_FILE), exactly as the forms and the API compute it, into
+ * out.  Returns 0, or 1 after printing why (no secret, an empty
+ * identifier).
+ */
+int cli_pseudonym(const char *identifier, char out[CRYPTO_SHA256_HEX]);
+
 int cmd_db(const struct cli_context *ctx, int argc, char **argv);
+int cmd_erase(const struct cli_context *ctx, int argc, char **argv);
 int cmd_generate(const struct cli_context *ctx, int argc, char **argv);
 int cmd_report(const struct cli_context *ctx, int argc, char **argv);
 int cmd_test(const struct cli_context *ctx, int argc, char **argv);

@@ -15,8 +15,6 @@
 #include "cli.h"
 #include "crypto.h"
 #include "db.h"
-#include "secret.h"
-#include "settings.h"
 #include "tenant.h"
 
 static const char token_usage[] =
@@ -48,11 +46,7 @@ static const char token_usage[] =
 static int
 usage_error(const char *what, const char *arg)
 {
-	fprintf(stderr, "msp-report token: %s", what);
-	if (arg != NULL)
-		fprintf(stderr, " '%s'", arg);
-	fputs("\nTry 'msp-report token --help'.\n", stderr);
-	return 2;
+	return cli_usage_error("token", what, arg);
 }
 
 /* The structure of a team identifier, created if new; into id. */
@@ -61,19 +55,13 @@ structure_of_identifier(PGconn *conn, const char *identifier,
 			const char *region, char id[16])
 {
 	char pseudonym[CRYPTO_SHA256_HEX];
-	struct secret secret;
 	struct msp_error err;
 	const char *params[2];
 	PGresult *res = NULL;
 	enum msp_status st;
 
-	st = secret_load(settings_secret_file(), &secret, &err);
-	if (st == MSP_OK) {
-		st = secret_pseudonym(&secret, identifier, pseudonym, &err);
-		secret_clear(&secret);
-	}
-	if (st != MSP_OK)
-		return cli_fail(&err);
+	if (cli_pseudonym(identifier, pseudonym) != 0)
+		return 1;
 	params[0] = pseudonym;
 	params[1] = region;
 	st = db_exec(conn, "structure",

@@ -23,6 +23,7 @@ static const char usage_text[] =
 "  db migrate [--dir DIR]   apply the schema migrations the database lacks\n"
 "  db status [--dir DIR]    list applied and pending migrations\n"
 "  db load-reference        load the reference data (regions, studies, ...)\n"
+"  erase --identifier TEXT  remove one structure's data everywhere (RGPD)\n"
 "  generate --region SLUG   load a synthetic study (seeded, for load tests)\n"
 "  test --table TABLE       chi-squared or Fisher's test of a count table\n"
 "  token create|list|revoke bearer tokens for the API and the reports\n"
@@ -39,6 +40,7 @@ static const char usage_text[] =
 
 static const struct cli_command commands[] = {
 	{ "db", cmd_db },
+	{ "erase", cmd_erase },
 	{ "generate", cmd_generate },
 	{ "report", cmd_report },
 	{ "test", cmd_test },

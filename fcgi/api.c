@@ -9,6 +9,8 @@
  *                                          responses the token may see,
  *                                          JSON or CSV (Accept/format=)
  *   POST /api/v1/interviews                an interview (analyst token)
+ *   GET  /api/v1/export                    everything stored about the
+ *                                          team token's structure
  *
  * Tokens are checked by the database (msp.enter): what a token sees and
  * may write is Row-Level Security's decision, not this file's.
@@ -817,6 +819,42 @@ out:
 	crypto_cleanse(token, sizeof(token));
 }
 
+/*
+ * A team's own data (RGPD access and portability), as the database
+ * builds it under the token's Row-Level Security (msp.team_export);
+ * other kinds of token get 403.  (http_send() marks every reply
+ * no-store.)
+ */
+static void
+handle_export(struct worker *w, struct request *req, struct reply *r)
+{
+	char token[TENANT_TOKEN_HEX + 1];
+	const char *params[1] = { token };
+	struct msp_error err;
+	PGresult *res = NULL;
+	PGconn *conn;
+
+	if (bearer(req, r, token) != 0)
+		goto out;
+	if ((conn = worker_db(w)) == NULL) {
+		worker_db_failure(w, &err, r);
+		goto out;
+	}
+	if (db_exec_prepared(conn, "team_export", 1, params, PGRES_TUPLES_OK,
+			     &res, &err) != MSP_OK) {
+		api_db_error(w, &err, r);
+		goto out;
+	}
+	r->status = 200;
+	r->content_type = "application/json";
+	buf_puts(&r->body, PQgetvalue(res, 0, db_column(res, "export")));
+	http_header(r, "Content-Disposition",
+		    "attachment; filename=\"msp-export.json\"");
+out:
+	PQclear(res);
+	crypto_cleanse(token, sizeof(token));
+}
+
 int
 api_route(struct worker *w, struct request *req, struct reply *r)
 {
@@ -863,6 +901,11 @@ api_route(struct worker *w, struct request *req, struct reply *r)
 			handle_post_interview(w, req, r);
 		else
 			method_not_allowed(r, "POST");
+	} else if (strcmp(p, "/api/v1/export") == 0) {
+		if (get)
+			handle_export(w, req, r);
+		else
+			method_not_allowed(r, "GET, HEAD");
 	} else {
 		http_problem(r, 404, "no such resource", NULL);
 	}

@@ -65,6 +65,9 @@ static const struct {
 	{ "api_interview",
 	  "SELECT interview_id, n_segments"
 	  "  FROM msp.api_interview($1, $2, $3)", 3 },
+	{ "team_export",
+	  /* RLS, under the token's role, decides what is in it. */
+	  "SELECT msp.team_export($1) AS export", 1 },
 	{ "responses",
 	  /* RLS limits the rows to what the token may see. */
 	  "SELECT r.response_id, r.status, r.respondent_role,"
