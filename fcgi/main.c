@@ -47,6 +47,10 @@ static const char usage_text[] =
 "  -h, --help           show this help and exit\n"
 "  -V, --version        show the version and exit\n"
 "\n"
+"The socket is created with mode 0660: nginx must run as the same user,\n"
+"or in the socket's group (a directory with the setgid bit gives its\n"
+"group to the socket).\n"
+"\n"
 "Each request is logged as one JSON line on standard error.\n";
 
 struct options {
@@ -197,9 +201,17 @@ main(int argc, char **argv)
 			opt.socket, strerror(errno));
 		return 1;
 	}
-	/* nginx's workers may run as another user; the socket's directory
-	 * is what restricts who can reach it. */
-	chmod(opt.socket, 0666);
+	/* Owner and group only: a local user who could connect would skip
+	 * nginx's limits.  nginx's workers reach it as the same user or
+	 * through the group, which a setgid directory hands to the socket
+	 * (scripts/msp-stack). */
+	if (chmod(opt.socket, 0660) != 0) {
+		fprintf(stderr, "msp-fcgi: cannot set the mode of %s: %s\n",
+			opt.socket, strerror(errno));
+		close(listen_fd);
+		unlink(opt.socket);
+		return 1;
+	}
 	catch_stop_signals();
 	for (i = 0; i < opt.workers; i++)
 		pids[i] = spawn(listen_fd, &opt, &secret);
