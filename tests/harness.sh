@@ -25,6 +25,11 @@ check() {	# description [!] command...
 eq() {	# description got want
 	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', want '$3'"; fi
 }
+# tried [N]: N (1) more bad inputs sent, each one a request or command
+# the test expects to be refused; finish prints the total in a line
+# "bad inputs tried: N" that SECURITY.md's figures are read from.
+bad_inputs=0
+tried() { bad_inputs=$((bad_inputs + ${1:-1})); }
 
 # start_stack STATE: msp-fcgi and nginx on free ports, exported as
 # MSP_HTTP_PORT / MSP_HTTPS_PORT; sets base.  Exits the test on failure.
@@ -75,6 +80,7 @@ sanitizer_clean() {
 # sanitizer reports are looked for.
 finish() {
 	sanitizer_clean
+	[ "$bad_inputs" -eq 0 ] || echo "bad inputs tried: $bad_inputs"
 	rm -rf "$san_dir"
 	[ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
 }
