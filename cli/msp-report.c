@@ -24,7 +24,11 @@ static const char usage_text[] =
 "  db status [--dir DIR]    list applied and pending migrations\n"
 "  db load-reference        load the reference data (regions, studies, ...)\n"
 "  erase --identifier TEXT  remove one structure's data everywhere (RGPD)\n"
+"  export --study SLUG      the study's responses as CSV, with an R script,\n"
+"                           SPSS syntax and a mapping to import it again\n"
 "  generate --region SLUG   load a synthetic study (seeded, for load tests)\n"
+"  import --study SLUG --mapping MAP FILE.csv\n"
+"                           load a Microsoft Forms or LimeSurvey CSV export\n"
 "  test --table TABLE       chi-squared or Fisher's test of a count table\n"
 "  token create|list|revoke bearer tokens for the API and the reports\n"
 "\n"
@@ -41,7 +45,9 @@ static const char usage_text[] =
 static const struct cli_command commands[] = {
 	{ "db", cmd_db },
 	{ "erase", cmd_erase },
+	{ "export", cmd_export },
 	{ "generate", cmd_generate },
+	{ "import", cmd_import },
 	{ "report", cmd_report },
 	{ "test", cmd_test },
 	{ "token", cmd_token },

@@ -351,7 +351,7 @@ validate_item(struct submission *sub, int item, int flags,
 {
 	const struct instrument_item *it = &sub->ins->items[item];
 	const struct given *g = &sub->given[item];
-	int lenient = flags & SUBMISSION_LENIENT;
+	int lenient = flags & (SUBMISSION_LENIENT | SUBMISSION_TEXT_VALUES);
 	char msg[256];
 	struct answer *a;
 	size_t i, j;

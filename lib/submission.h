@@ -93,6 +93,11 @@ enum msp_status submission_add_form(struct submission *sub,
 #define SUBMISSION_LENIENT	0x2	/* form rules: text may be a number or
 					 * oui/non, answers to items not
 					 * asked are dropped, not refused */
+#define SUBMISSION_TEXT_VALUES	0x4	/* text may be a number or oui/non,
+					 * but an answer to an item not
+					 * asked is refused as by the API
+					 * (CSV cells: dropping it would
+					 * lose data without a word) */
 
 /*
  * Validates what was added.  Returns MSP_OK when the submission can be

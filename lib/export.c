@@ -1,0 +1,719 @@
+/*
+ * export — responses to CSV through a cursor, and the scripts beside it.
+ *
+ * The answers come ordered by response, a few thousand rows per FETCH,
+ * so memory stays that of one batch whatever the study's size (the
+ * generator makes studies of a million responses).  The column list is
+ * built once from the instrument; the CSV, the R script, the SPSS
+ * syntax and the mapping all walk the same list, so they cannot
+ * disagree on a name.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvmap.h"
+#include "db.h"
+#include "export.h"
+#include "format.h"
+#include "import.h"
+#include "instrument.h"
+#include "submission.h"
+
+#define FETCH_ROWS "5000"
+
+/* SPSS limits (bytes): names, variable and value labels, and the length
+ * of a quoted string on one syntax line (longer ones are joined with +). */
+#define SPSS_NAME_MAX 64
+#define SPSS_VARLABEL_MAX 250
+#define SPSS_VALLABEL_MAX 120
+#define SPSS_CHUNK 60
+
+/* The fields before the items, and how each is read back. */
+enum lead { LEAD_ID, LEAD_STRUCTURE, LEAD_ROLE, LEAD_STATUS, LEAD_SUBMITTED,
+	    LEAD_COUNT };
+static const struct {
+	const char *name, *target, *label;
+} leads[LEAD_COUNT] = {
+	{ "response_id", "@id", "Identifiant de la réponse" },
+	{ "structure", "@pseudonym", "Structure (pseudonyme)" },
+	{ "respondent_role", "@role", "Fonction du répondant" },
+	{ "status", "@status", "Statut de la réponse" },
+	{ "submitted_at", "@submitted", "Date d'envoi (UTC)" },
+};
+
+struct column {
+	char *name;			/* CSV header and R name */
+	char spss[SPSS_NAME_MAX + 1];	/* SPSS name */
+	int item;			/* -1: a lead field */
+	const struct item_option *opt;	/* multiple choice option */
+};
+
+struct table {
+	const struct instrument *ins;
+	struct column *cols;
+	size_t n;
+	size_t *first;		/* per item: its first column */
+	char **vals;		/* one response's cells (owned) */
+	int *answered;		/* per item, for this response */
+};
+
+static enum msp_status
+oom(struct msp_error *err)
+{
+	return msp_error_set(err, MSP_ENOMEM, "out of memory");
+}
+
+static void
+table_free(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->cols[i].name);
+		free(t->vals[i]);
+	}
+	free(t->cols);
+	free(t->vals);
+	free(t->first);
+	free(t->answered);
+}
+
+static enum msp_status
+add_column(struct table *t, const char *name, int item,
+	   const struct item_option *opt, struct msp_error *err)
+{
+	struct column *c = &t->cols[t->n];
+	size_t len = strlen(name);
+
+	c->name = strdup(name);
+	if (c->name == NULL)
+		return oom(err);
+	c->item = item;
+	c->opt = opt;
+	/* "item.option" can pass 64 bytes: shorten the item part and
+	 * keep the option's position, which stays unique */
+	if (len <= SPSS_NAME_MAX) {
+		memcpy(c->spss, name, len + 1);
+	} else {
+		const struct instrument_item *it = &t->ins->items[item];
+		char tail[16];
+		int k = snprintf(tail, sizeof(tail), ".o%zu",
+				 (size_t)(opt - it->options) + 1);
+
+		snprintf(c->spss, sizeof(c->spss), "%.*s%s",
+			 SPSS_NAME_MAX - k, it->key, tail);
+	}
+	t->n++;
+	return MSP_OK;
+}
+
+static enum msp_status
+build_table(struct table *t, const struct instrument *ins,
+	    struct msp_error *err)
+{
+	struct buf name = BUF_INIT;
+	enum msp_status st = MSP_OK;
+	size_t i, j, n = LEAD_COUNT;
+
+	memset(t, 0, sizeof(*t));
+	t->ins = ins;
+	for (i = 0; i < ins->n_items; i++)
+		n += ins->items[i].type == ITEM_MULTIPLE_CHOICE
+			? ins->items[i].n_options : 1;
+	t->cols = calloc(n, sizeof(*t->cols));
+	t->vals = calloc(n, sizeof(*t->vals));
+	t->first = calloc(ins->n_items + 1, sizeof(*t->first));
+	t->answered = calloc(ins->n_items + 1, sizeof(*t->answered));
+	if (!t->cols || !t->vals || !t->first || !t->answered)
+		return oom(err);
+	for (i = 0; i < LEAD_COUNT && st == MSP_OK; i++)
+		st = add_column(t, leads[i].name, -1, NULL, err);
+	for (i = 0; i < ins->n_items && st == MSP_OK; i++) {
+		const struct instrument_item *it = &ins->items[i];
+
+		t->first[i] = t->n;
+		if (it->type != ITEM_MULTIPLE_CHOICE) {
+			st = add_column(t, it->key, (int)i, NULL, err);
+			continue;
+		}
+		for (j = 0; j < it->n_options && st == MSP_OK; j++) {
+			buf_reset(&name);
+			buf_printf(&name, "%s.%s", it->key,
+				   it->options[j].code);
+			st = buf_status(&name, err);
+			if (st == MSP_OK)
+				st = add_column(t, buf_str(&name), (int)i,
+						&it->options[j], err);
+		}
+	}
+	buf_free(&name);
+	return st;
+}
+
+/* --- the CSV --------------------------------------------------------- */
+
+static enum msp_status
+set_val(struct table *t, size_t col, const char *v, struct msp_error *err)
+{
+	free(t->vals[col]);
+	t->vals[col] = strdup(v);
+	return t->vals[col] != NULL ? MSP_OK : oom(err);
+}
+
+/* Writes the response held in t as a CSV line and forgets it. */
+static enum msp_status
+flush_row(struct table *t, FILE *csv, struct buf *line,
+	  struct msp_error *err)
+{
+	enum msp_status st;
+	size_t i;
+
+	buf_reset(line);
+	for (i = 0; i < t->n; i++) {
+		const struct column *c = &t->cols[i];
+
+		/* an answered multiple choice: its other options are 0 */
+		if (c->opt != NULL && t->answered[c->item] &&
+		    t->vals[i] == NULL &&
+		    (st = set_val(t, i, "0", err)) != MSP_OK)
+			return st;
+		if (i > 0)
+			buf_putc(line, ',');
+		format_csv_field(line, t->vals[i]);
+		free(t->vals[i]);
+		t->vals[i] = NULL;
+	}
+	buf_puts(line, "\r\n");
+	memset(t->answered, 0, t->ins->n_items * sizeof(*t->answered));
+	if ((st = buf_status(line, err)) != MSP_OK)
+		return st;
+	if (fwrite(line->data, 1, line->len, csv) != line->len)
+		return msp_error_set(err, MSP_EIO, "writing the CSV failed");
+	return MSP_OK;
+}
+
+/* Puts one answer row of the cursor into t's cells. */
+static enum msp_status
+take_answer(struct table *t, const PGresult *res, int row,
+	    struct msp_error *err)
+{
+	const char *key = PQgetvalue(res, row, db_column(res, "item_key"));
+	int item = instrument_index(t->ins, key);
+	const struct instrument_item *it;
+	size_t j;
+
+	if (item < 0)	/* the answer table's keys are the instrument's */
+		return msp_error_set(err, MSP_ECONFLICT, "answer to an "
+				     "unknown item %s", key);
+	it = &t->ins->items[item];
+	t->answered[item] = 1;
+	switch (it->type) {
+	case ITEM_MULTIPLE_CHOICE:
+		for (j = 0; j < it->n_options; j++)
+			if (strcmp(it->options[j].code, PQgetvalue(
+				res, row, db_column(res, "choice_code"))) == 0)
+				return set_val(t, t->first[item] + j, "1",
+					       err);
+		return MSP_OK;
+	case ITEM_SINGLE_CHOICE:
+		return set_val(t, t->first[item], PQgetvalue(
+			res, row, db_column(res, "choice_code")), err);
+	case ITEM_NUMBER:
+		return set_val(t, t->first[item], PQgetvalue(
+			res, row, db_column(res, "num_value")), err);
+	case ITEM_TEXT:
+		return set_val(t, t->first[item], PQgetvalue(
+			res, row, db_column(res, "text_value")), err);
+	case ITEM_BOOLEAN:
+		return set_val(t, t->first[item], strcmp(PQgetvalue(
+			res, row, db_column(res, "bool_value")), "t") == 0
+			? "1" : "0", err);
+	}
+	return MSP_OK;
+}
+
+static enum msp_status
+write_csv(PGconn *conn, struct table *t, int study_id, FILE *csv,
+	  size_t *n, struct msp_error *err)
+{
+	char study[16], last[32] = "";
+	const char *params[1] = { study };
+	struct buf line = BUF_INIT;
+	PGresult *res = NULL;
+	enum msp_status st;
+	size_t i;
+	int r, rows;
+
+	*n = 0;
+	snprintf(study, sizeof(study), "%d", study_id);
+	for (i = 0; i < t->n; i++) {
+		if (i > 0)
+			buf_putc(&line, ',');
+		format_csv_field(&line, t->cols[i].name);
+	}
+	buf_puts(&line, "\r\n");
+	if ((st = buf_status(&line, err)) != MSP_OK)
+		goto out;
+	if (fwrite(line.data, 1, line.len, csv) != line.len) {
+		st = msp_error_set(err, MSP_EIO, "writing the CSV failed");
+		goto out;
+	}
+	st = db_exec(conn, "export cursor",
+		     "DECLARE export_rows NO SCROLL CURSOR FOR"
+		     " SELECT r.response_id, st.pseudonym,"
+		     "        r.respondent_role::text AS role,"
+		     "        r.status::text AS status,"
+		     "        pg_catalog.to_char(r.submitted_at AT TIME ZONE"
+		     "          'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+		     "          AS submitted_at,"
+		     "        a.item_key, a.choice_code,"
+		     "        a.num_value::text AS num_value, a.text_value,"
+		     "        a.bool_value::text AS bool_value"
+		     "   FROM msp.response r"
+		     "   JOIN msp.structure st"
+		     "     ON st.structure_id = r.structure_id"
+		     "   LEFT JOIN msp.answer a"
+		     "     ON a.response_id = r.response_id"
+		     "  WHERE r.study_id = $1"
+		     "  ORDER BY r.response_id, a.answer_id",
+		     1, params, PGRES_COMMAND_OK, NULL, err);
+	while (st == MSP_OK) {
+		st = db_exec(conn, "export fetch",
+			     "FETCH " FETCH_ROWS " FROM export_rows", 0, NULL,
+			     PGRES_TUPLES_OK, &res, err);
+		if (st != MSP_OK)
+			break;
+		rows = PQntuples(res);
+		for (r = 0; r < rows && st == MSP_OK; r++) {
+			const char *id = PQgetvalue(res, r, db_column(
+							    res, "response_id"));
+
+			if (strcmp(id, last) != 0) {
+				if (last[0] != '\0' &&
+				    (st = flush_row(t, csv, &line, err)) !=
+				    MSP_OK)
+					break;
+				snprintf(last, sizeof(last), "%s", id);
+				(*n)++;
+				if ((st = set_val(t, LEAD_ID, id, err)) ||
+				    (st = set_val(t, LEAD_STRUCTURE,
+						  PQgetvalue(res, r, db_column(
+							  res, "pseudonym")),
+						  err)) ||
+				    (st = set_val(t, LEAD_ROLE, PQgetvalue(
+					    res, r, db_column(res, "role")),
+						  err)) ||
+				    (st = set_val(t, LEAD_STATUS, PQgetvalue(
+					    res, r, db_column(res, "status")),
+						  err)) ||
+				    (st = set_val(t, LEAD_SUBMITTED,
+						  PQgetvalue(res, r, db_column(
+							res, "submitted_at")),
+						  err)))
+					break;
+			}
+			if (!PQgetisnull(res, r, db_column(res, "item_key")))
+				st = take_answer(t, res, r, err);
+		}
+		PQclear(res);
+		res = NULL;
+		if (rows == 0)
+			break;
+	}
+	if (st == MSP_OK && last[0] != '\0')
+		st = flush_row(t, csv, &line, err);
+	if (st == MSP_OK && fflush(csv) != 0)
+		st = msp_error_set(err, MSP_EIO, "writing the CSV failed");
+out:
+	buf_free(&line);
+	return st;
+}
+
+/* --- R --------------------------------------------------------------- */
+
+/* s as an R string literal in ASCII: non-ASCII as \u escapes, so that
+ * the script reads the same in any locale. */
+static void
+r_string(struct buf *b, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	buf_putc(b, '"');
+	while (*s != '\0') {
+		unsigned long cp;
+		int n, k;
+
+		if (*s < 0x80) {
+			if (*s == '"' || *s == '\\')
+				buf_printf(b, "\\%c", *s);
+			else if (*s == '\n')
+				buf_puts(b, "\\n");
+			else if (*s < 0x20)
+				buf_printf(b, "\\%03o", *s);
+			else
+				buf_putc(b, (char)*s);
+			s++;
+			continue;
+		}
+		/* valid UTF-8: the database only holds that */
+		n = *s >= 0xf0 ? 3 : *s >= 0xe0 ? 2 : 1;
+		cp = *s & (0x3f >> n);
+		for (k = 1; k <= n && s[k] != '\0'; k++)
+			cp = (cp << 6) | (s[k] & 0x3f);
+		buf_printf(b, "\\U{%lx}", cp);
+		s += k;
+	}
+	buf_putc(b, '"');
+}
+
+/* "c(\"a\", \"b\")" from n strings, the i-th being at(arg, i). */
+static void
+r_vector(struct buf *b, const char *(*at)(const void *, size_t),
+	 const void *arg, size_t n)
+{
+	size_t i;
+
+	buf_puts(b, "c(");
+	for (i = 0; i < n; i++) {
+		buf_puts(b, i ? ",\n      " : "");
+		r_string(b, at(arg, i));
+	}
+	buf_putc(b, ')');
+}
+
+static const char *
+option_code(const void *it, size_t i)
+{
+	return ((const struct instrument_item *)it)->options[i].code;
+}
+
+static const char *
+option_label(const void *it, size_t i)
+{
+	return ((const struct instrument_item *)it)->options[i].label_fr;
+}
+
+static const char *
+role_code(const void *roles, size_t i)
+{
+	return PQgetvalue(roles, (int)i, 0);
+}
+
+/* responses[["name"]] <- labelled(OPEN responses[["name"]] AFTER, label) */
+static void
+r_line(struct buf *b, const char *name, const char *open,
+       const char *after, const char *label)
+{
+	buf_puts(b, "responses[[");
+	r_string(b, name);
+	buf_printf(b, "]] <- labelled(%s", open);
+	buf_puts(b, "responses[[");
+	r_string(b, name);
+	buf_printf(b, "]]%s,\n    ", after);
+	r_string(b, label);
+	buf_puts(b, ")\n");
+}
+
+static void
+r_item(struct buf *b, const struct instrument_item *it,
+       const struct column *c)
+{
+	struct buf after = BUF_INIT, label = BUF_INIT;
+	const char *open = "";
+
+	if (c->opt != NULL || it->type == ITEM_BOOLEAN) {
+		open = "factor(";
+		buf_puts(&after, ", levels = c(\"0\", \"1\"),\n"
+			 "    labels = c(\"non\", \"oui\"))");
+	} else if (it->type == ITEM_SINGLE_CHOICE) {
+		open = "factor(";
+		buf_puts(&after, ",\n    levels = ");
+		r_vector(&after, option_code, it, it->n_options);
+		buf_puts(&after, ",\n    labels = ");
+		r_vector(&after, option_label, it, it->n_options);
+		buf_putc(&after, ')');
+	} else if (it->type == ITEM_NUMBER) {
+		open = "as.numeric(";
+		buf_putc(&after, ')');
+	}
+	if (c->opt != NULL)
+		buf_printf(&label, "%s %s", it->label_fr, c->opt->label_fr);
+	else
+		buf_puts(&label, it->label_fr);
+	r_line(b, c->name, open, buf_str(&after), buf_str(&label));
+	if (after.failed || label.failed)
+		b->failed = 1;
+	buf_free(&after);
+	buf_free(&label);
+}
+
+static void
+write_r(struct buf *b, const struct table *t, const char *csv_name,
+	const PGresult *roles)
+{
+	struct buf after = BUF_INIT;
+	size_t i;
+
+	buf_puts(b, "# Reads ");
+	buf_puts(b, csv_name);
+	buf_printf(b, " (%s, written by msp-report export) with base R:\n",
+		   t->ins->slug);
+	buf_puts(b,
+"# choices become factors (levels: the option codes, labels: the\n"
+"# questionnaire's French labels), oui/non and each option of a multiple\n"
+"# choice factors non/oui, numbers numeric; attr(x, \"label\") holds each\n"
+"# column's question.  Run it from the CSV's directory:\n"
+"#   source(\"this-file.R\"); str(responses)\n"
+"labelled <- function(x, label) {\n"
+"  attr(x, \"label\") <- label\n"
+"  x\n"
+"}\n"
+"responses <- utils::read.csv(");
+	r_string(b, csv_name);
+	buf_puts(b, ", colClasses = \"character\",\n"
+		 "  na.strings = \"\", check.names = FALSE, "
+		 "encoding = \"UTF-8\", fileEncoding = \"UTF-8\")\n");
+	r_line(b, leads[LEAD_ID].name, "as.numeric(", ")",
+	       leads[LEAD_ID].label);
+	r_line(b, leads[LEAD_STRUCTURE].name, "", "",
+	       leads[LEAD_STRUCTURE].label);
+	buf_puts(&after, ",\n    levels = ");
+	r_vector(&after, role_code, roles, (size_t)PQntuples(roles));
+	buf_putc(&after, ')');
+	r_line(b, leads[LEAD_ROLE].name, "factor(", buf_str(&after),
+	       leads[LEAD_ROLE].label);
+	if (after.failed)
+		b->failed = 1;
+	buf_free(&after);
+	r_line(b, leads[LEAD_STATUS].name, "factor(",
+	       ", levels = c(\"complete\", \"partial\"))",
+	       leads[LEAD_STATUS].label);
+	r_line(b, leads[LEAD_SUBMITTED].name, "as.POSIXct(",
+	       ", tz = \"UTC\",\n    format = \"%Y-%m-%dT%H:%M:%SZ\")",
+	       leads[LEAD_SUBMITTED].label);
+	for (i = LEAD_COUNT; i < t->n; i++)
+		r_item(b, &t->ins->items[t->cols[i].item], &t->cols[i]);
+}
+
+/* --- SPSS ------------------------------------------------------------ */
+
+/* The longest prefix of s, at most max bytes, that ends on a UTF-8
+ * character boundary. */
+static size_t
+utf8_cut(const char *s, size_t max)
+{
+	size_t len = strlen(s);
+
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+/* s as an SPSS quoted string, at most max bytes of it, in pieces of
+ * SPSS_CHUNK bytes joined by + (syntax lines have a length limit). */
+static void
+sps_string(struct buf *b, const char *s, size_t max)
+{
+	size_t len = utf8_cut(s, max), done = 0, piece, i;
+
+	do {
+		piece = utf8_cut(s + done, SPSS_CHUNK);
+		if (done + piece > len)
+			piece = len - done;
+		if (done > 0)
+			buf_puts(b, "\n    + ");
+		buf_putc(b, '\'');
+		for (i = 0; i < piece; i++) {
+			char c = s[done + i];
+
+			if (c == '\'')
+				buf_putc(b, '\'');
+			buf_putc(b, c == '\n' || c == '\r' ? ' ' : c);
+		}
+		buf_putc(b, '\'');
+		done += piece;
+	} while (done < len);
+}
+
+/* The SPSS input format of column c. */
+static void
+sps_format(struct buf *b, const struct table *t, const struct column *c,
+	   const PGresult *roles)
+{
+	const struct instrument_item *it;
+	size_t j, w = 1;
+	int k;
+
+	if (c->item < 0) {
+		if (c == &t->cols[LEAD_ID])
+			buf_puts(b, "F20.0");
+		else if (c == &t->cols[LEAD_STRUCTURE])
+			buf_puts(b, "A64");
+		else if (c == &t->cols[LEAD_ROLE]) {
+			for (k = 0; k < PQntuples(roles); k++)
+				if (strlen(PQgetvalue(roles, k, 0)) > w)
+					w = strlen(PQgetvalue(roles, k, 0));
+			buf_printf(b, "A%zu", w);
+		} else if (c == &t->cols[LEAD_STATUS])
+			buf_puts(b, "A8");
+		else
+			buf_puts(b, "A20");
+		return;
+	}
+	it = &t->ins->items[c->item];
+	switch (it->type) {
+	case ITEM_MULTIPLE_CHOICE:
+	case ITEM_BOOLEAN:
+		buf_puts(b, "F1.0");
+		break;
+	case ITEM_SINGLE_CHOICE:
+		for (j = 0; j < it->n_options; j++)
+			if (strlen(it->options[j].code) > w)
+				w = strlen(it->options[j].code);
+		buf_printf(b, "A%zu", w);
+		break;
+	case ITEM_NUMBER:
+		buf_puts(b, it->integer_only ? "F11.0" : "F16.4");
+		break;
+	case ITEM_TEXT:
+		/* characters to bytes: up to 4 each in UTF-8 */
+		buf_printf(b, "A%d", 4 * (it->max_length > 0
+					  ? it->max_length
+					  : SUBMISSION_TEXT_MAX));
+		break;
+	}
+}
+
+static void
+write_sps(struct buf *b, const struct table *t, const char *csv_name,
+	  const PGresult *roles)
+{
+	const struct instrument_item *it;
+	struct buf label = BUF_INIT;
+	size_t i, j;
+	int first;
+
+	buf_printf(b, "* Reads %s (%s, written by msp-report export).\n"
+		   "* Run it with the CSV's directory as the working "
+		   "directory (CD).\n"
+		   "* Texts with line breaks cannot be read by GET DATA "
+		   "/TYPE=TXT: use R.\n", csv_name, t->ins->slug);
+	buf_puts(b, "GET DATA\n  /TYPE=TXT\n  /FILE=");
+	sps_string(b, csv_name, 4096);
+	buf_puts(b, "\n  /ENCODING='UTF8'\n  /ARRANGEMENT=DELIMITED\n"
+		 "  /FIRSTCASE=2\n  /DELCASE=LINE\n  /DELIMITERS=\",\"\n"
+		 "  /QUALIFIER='\"'\n  /VARIABLES=\n");
+	for (i = 0; i < t->n; i++) {
+		buf_printf(b, "    %s ", t->cols[i].spss);
+		sps_format(b, t, &t->cols[i], roles);
+		buf_putc(b, '\n');
+	}
+	buf_puts(b, ".\n\nVARIABLE LABELS\n");
+	for (i = 0; i < t->n; i++) {
+		const struct column *c = &t->cols[i];
+
+		buf_printf(b, "  %s%s ", i ? "/" : "", c->spss);
+		buf_reset(&label);
+		if (c->item < 0)
+			buf_puts(&label, leads[i].label);
+		else if (c->opt != NULL)
+			buf_printf(&label, "%s %s",
+				   t->ins->items[c->item].label_fr,
+				   c->opt->label_fr);
+		else
+			buf_puts(&label, t->ins->items[c->item].label_fr);
+		if (label.failed)
+			b->failed = 1;
+		sps_string(b, buf_str(&label), SPSS_VARLABEL_MAX);
+		buf_putc(b, '\n');
+	}
+	buf_puts(b, ".\n\nVALUE LABELS\n");
+	first = 1;
+	for (i = LEAD_COUNT; i < t->n; i++) {
+		const struct column *c = &t->cols[i];
+
+		it = &t->ins->items[c->item];
+		if (it->type == ITEM_NUMBER || it->type == ITEM_TEXT)
+			continue;
+		buf_printf(b, "  %s%s", first ? "" : "/", c->spss);
+		first = 0;
+		if (it->type != ITEM_SINGLE_CHOICE) {
+			buf_puts(b, " 0 'non' 1 'oui'\n");
+			continue;
+		}
+		for (j = 0; j < it->n_options; j++) {
+			buf_puts(b, "\n    ");
+			sps_string(b, it->options[j].code, SPSS_CHUNK);
+			buf_putc(b, ' ');
+			sps_string(b, it->options[j].label_fr,
+				   SPSS_VALLABEL_MAX);
+		}
+		buf_putc(b, '\n');
+	}
+	buf_puts(b, ".\nEXECUTE.\n");
+	buf_free(&label);
+}
+
+/* --- the mapping ----------------------------------------------------- */
+
+static void
+write_map(struct buf *b, const struct table *t, const char *csv_name)
+{
+	size_t i;
+
+	buf_printf(b, "# msp-report import --study %s --mapping THIS %s\n"
+		   "# (written by msp-report export; docs/import-export.md)\n",
+		   t->ins->slug, csv_name);
+	for (i = 0; i < t->n; i++) {
+		const struct column *c = &t->cols[i];
+
+		csvmap_quote(b, c->name);
+		if (c->item < 0)
+			buf_printf(b, " = %s\n", leads[i].target);
+		else if (c->opt != NULL)
+			buf_printf(b, " = %s[%s]\n",
+				   t->ins->items[c->item].key, c->opt->code);
+		else
+			buf_printf(b, " = %s\n", t->ins->items[c->item].key);
+	}
+}
+
+enum msp_status
+export_study(PGconn *conn, const struct export_options *o, FILE *csv,
+	     struct buf *r, struct buf *sps, struct buf *map, size_t *n,
+	     struct msp_error *err)
+{
+	struct import_study study = { 0, NULL, NULL };
+	struct table t;
+	PGresult *res;
+	enum msp_status st;
+
+	memset(&t, 0, sizeof(t));
+	*n = 0;
+	if ((st = db_exec(conn, "begin", "BEGIN ISOLATION LEVEL REPEATABLE "
+			  "READ READ ONLY", 0, NULL, PGRES_COMMAND_OK, NULL,
+			  err)) != MSP_OK)
+		return st;
+	if ((st = import_enter_study(conn, o->token, o->study, &study,
+				     err)) != MSP_OK ||
+	    (st = build_table(&t, study.ins, err)) != MSP_OK ||
+	    (st = write_csv(conn, &t, study.study_id, csv, n, err)) !=
+	    MSP_OK)
+		goto out;
+	write_r(r, &t, o->csv_name, study.roles);
+	write_sps(sps, &t, o->csv_name, study.roles);
+	write_map(map, &t, o->csv_name);
+	if ((st = buf_status(r, err)) == MSP_OK &&
+	    (st = buf_status(sps, err)) == MSP_OK)
+		st = buf_status(map, err);
+out:
+	res = PQexec(conn, "ROLLBACK");	/* read only: nothing to keep */
+	PQclear(res);
+	table_free(&t);
+	import_study_clear(&study);
+	return st;
+}
