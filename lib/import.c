@@ -158,7 +158,7 @@ add_rejects(struct import_result *res, const struct csvmap_binding *b,
 /* Turns a valid record into what import_response() takes. */
 static enum msp_status
 make_pending(struct pending *p, const struct csvmap_record *rec,
-	     size_t line, int study_id, const char *file_sha,
+	     size_t line, int study_id, const char *const sha[2],
 	     struct msp_error *err)
 {
 	struct buf b = BUF_INIT;
@@ -169,12 +169,14 @@ make_pending(struct pending *p, const struct csvmap_record *rec,
 	p->role = rec->role;
 	p->complete = rec->complete;
 	memcpy(p->submitted, rec->submitted, sizeof(p->submitted));
-	/* With a response id the key survives edits of the file; without
-	 * one, the same file's same line is the same response. */
+	/* With a response id the key survives new rows and edits of the
+	 * file; the header's hash tells two tools' numberings apart (a
+	 * form's new export has the same header).  Without an id, the same
+	 * file's same line is the same response. */
 	if (rec->id != NULL)
-		buf_printf(&b, "%d:id:%s", study_id, rec->id);
+		buf_printf(&b, "%d:id:%.16s:%s", study_id, sha[1], rec->id);
 	else
-		buf_printf(&b, "%d:file:%s:%zu", study_id, file_sha, line);
+		buf_printf(&b, "%d:file:%s:%zu", study_id, sha[0], line);
 	if ((st = buf_status(&b, err)) != MSP_OK)
 		goto out;
 	p->key = buf_steal(&b);
@@ -196,7 +198,7 @@ out:
 static enum msp_status
 validate_rows(const struct csv *csv, const struct csvmap_binding *b,
 	      const struct import_options *o, int study_id,
-	      const char *file_sha, struct pending *pend,
+	      const char *const sha[2], struct pending *pend,
 	      struct import_result *res, struct msp_error *err)
 {
 	struct csvmap_record rec;
@@ -211,7 +213,7 @@ validate_rows(const struct csv *csv, const struct csvmap_binding *b,
 			st = add_rejects(res, b, line, &rec, err);
 		else if (st == MSP_OK)
 			st = make_pending(&pend[i - 1], &rec, line, study_id,
-					  file_sha, err);
+					  sha, err);
 		csvmap_record_clear(&rec);
 	}
 	return st;
@@ -226,15 +228,28 @@ store_rows(PGconn *conn, const struct import_options *o, int study_id,
 	char study[16];
 	enum msp_status st;
 	PGresult *r = NULL;
+	int n_prepared;
 	size_t i;
 
 	snprintf(study, sizeof(study), "%d", study_id);
-	st = db_prepare(conn, "import_response",
-			"SELECT response_id, replayed, same_request"
-			"  FROM msp.import_response($1, $2, $3,"
-			"       pg_catalog.decode($4, 'hex'),"
-			"       $5::msp.respondent_role, $6::boolean,"
-			"       $7::jsonb, $8::timestamp)", 8, err);
+	/* once per connection: a caller may import several files (asking
+	 * libpq would abort the transaction when it is not there) */
+	st = db_exec(conn, "prepared?",
+		     "SELECT 1 FROM pg_catalog.pg_prepared_statements"
+		     " WHERE name = 'import_response'", 0, NULL,
+		     PGRES_TUPLES_OK, &r, err);
+	if (st != MSP_OK)
+		return st;
+	n_prepared = PQntuples(r);
+	PQclear(r);
+	r = NULL;
+	if (n_prepared == 0)
+		st = db_prepare(conn, "import_response",
+				"SELECT response_id, replayed, same_request"
+				"  FROM msp.import_response($1, $2, $3,"
+				"       pg_catalog.decode($4, 'hex'),"
+				"       $5::msp.respondent_role, $6::boolean,"
+				"       $7::jsonb, $8::timestamp)", 8, err);
 	for (i = 0; i < n && st == MSP_OK; i++) {
 		const char *params[8] = {
 			study,			/* p_study */
@@ -304,7 +319,9 @@ import_csv(PGconn *conn, const struct import_options *o, const char *data,
 	const char **roles = NULL;
 	struct pending *pend = NULL;
 	enum msp_status st;
-	char file_sha[CRYPTO_SHA256_HEX];
+	char file_sha[CRYPTO_SHA256_HEX], header_sha[CRYPTO_SHA256_HEX];
+	const char *const sha[2] = { file_sha, header_sha };
+	struct buf header = BUF_INIT;
 	int in_tx = 0;
 	size_t i, n = 0, n_roles;
 
@@ -319,7 +336,13 @@ import_csv(PGconn *conn, const struct import_options *o, const char *data,
 	res->delimiter = csv->delimiter;
 	n = csv->n_rows - 1;
 	res->n_rows = n;
-	if ((st = crypto_sha256_hex(data, csv_len, file_sha, err)) != MSP_OK)
+	for (i = 0; i < csv->rows[0].n; i++)
+		buf_printf(&header, "%s\n", csv->rows[0].fields[i]);
+	if ((st = buf_status(&header, err)) != MSP_OK ||
+	    (st = crypto_sha256_hex(data, csv_len, file_sha, err)) !=
+	    MSP_OK ||
+	    (st = crypto_sha256_hex(header.data, header.len, header_sha,
+				    err)) != MSP_OK)
 		goto out;
 	if ((st = db_exec(conn, "begin", "BEGIN", 0, NULL,
 			  PGRES_COMMAND_OK, NULL, err)) != MSP_OK)
@@ -347,7 +370,7 @@ import_csv(PGconn *conn, const struct import_options *o, const char *data,
 		st = oom(err);
 		goto out;
 	}
-	st = validate_rows(csv, b, o, study.study_id, file_sha, pend, res,
+	st = validate_rows(csv, b, o, study.study_id, sha, pend, res,
 			   err);
 	if (st == MSP_OK && res->n_rejects > 0)
 		st = msp_error_set(err, MSP_EINVAL, "%zu refusal%s: nothing "
@@ -378,6 +401,7 @@ out:
 	}
 	free(pend);
 	free(roles);
+	buf_free(&header);
 	import_study_clear(&study);
 	csvmap_binding_free(b);
 	csv_free(csv);

@@ -1,0 +1,720 @@
+/*
+ * msp-report import and export (lib/csvmap, lib/import, lib/export,
+ * cli/cmd_import.c, cli/cmd_export.c) against a real database with the
+ * reference studies: a Microsoft Forms file and a LimeSurvey file of the
+ * Occitanie 2024 questionnaire (tests/data/import/), a file with bad
+ * rows, re-imports, identities, and the export -> import round trip.
+ * Expected answers are read back from the database, not from the code.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "csv.h"
+#include "csvmap.h"
+#include "db.h"
+#include "export.h"
+#include "file.h"
+#include "import.h"
+#include "secret.h"
+#include "testdb.h"
+
+#define STUDY "occitanie-2024"
+
+static struct testdb db;
+static unsigned char key_bytes[32] = "0123456789abcdef0123456789abcdef";
+static const struct secret key = { key_bytes, sizeof(key_bytes) };
+
+static void
+setup(void)
+{
+	testdb_open(&db);
+	testdb_load(&db, NULL);
+	testdb_load_reference(&db);
+}
+
+static void
+teardown(void)
+{
+	testdb_close(&db);
+}
+
+static char *
+slurp(const char *relative, size_t *len)
+{
+	struct msp_error err;
+	char *text = NULL;
+
+	ck_assert_msg(file_read(testdb_srcpath(relative), 1 << 20, &text,
+				len, &err) == MSP_OK, "%s", err.message);
+	return text;
+}
+
+/* Imports data file csv through map with the given token; returns the
+ * status, res filled (the caller clears it). */
+static enum msp_status
+import_files(const char *csv, const char *map, const char *token,
+	     struct import_result *res, struct msp_error *err)
+{
+	struct import_options o = { .study = STUDY, .token = token,
+				    .secret = &key };
+	size_t csv_len, map_len;
+	char *c = slurp(csv, &csv_len), *m = slurp(map, &map_len);
+	enum msp_status st;
+
+	st = import_csv(db.conn, &o, c, csv_len, m, map_len, res, err);
+	free(c);
+	free(m);
+	return st;
+}
+
+static void
+exec_sql(const char *sql)
+{
+	struct msp_error err;
+
+	ck_assert_msg(db_exec(db.conn, "test statement", sql, 0, NULL,
+			      PGRES_COMMAND_OK, NULL, &err) == MSP_OK,
+		      "%s: %s", sql, err.message);
+}
+
+static long
+count(const char *sql)
+{
+	return atol(testdb_value(db.conn, sql));
+}
+
+static long
+imported(void)
+{
+	return count("SELECT count(*) FROM msp.response"
+		     " WHERE idempotency_key LIKE 'import:%'");
+}
+
+/* The answers of the imported response with this structure identifier,
+ * as "item=value ..." in answer order (static). */
+static const char *
+answers_of(const char *identifier, const char *key_like)
+{
+	static char sql[1024];
+	char pseudonym[CRYPTO_SHA256_HEX];
+	struct msp_error err;
+
+	ck_assert_int_eq(secret_pseudonym(&key, identifier, pseudonym, &err),
+			 MSP_OK);
+	snprintf(sql, sizeof(sql),
+		 "SELECT r.respondent_role || ' ' || string_agg(a.item_key"
+		 " || '=' || coalesce(a.choice_code, a.num_value::text,"
+		 " a.text_value, a.bool_value::text), ' '"
+		 " ORDER BY a.answer_id)"
+		 " FROM msp.response r JOIN msp.structure s USING"
+		 " (structure_id) JOIN msp.answer a USING (response_id)"
+		 " WHERE s.pseudonym = '%s' AND r.idempotency_key LIKE '%s'"
+		 " GROUP BY r.response_id, r.respondent_role",
+		 pseudonym, key_like);
+	return testdb_value(db.conn, sql);
+}
+
+START_TEST(msforms_file_is_imported)
+{
+	struct import_result res;
+	struct msp_error err;
+
+	ck_assert_msg(import_files("tests/data/import/msforms.csv",
+				   "tests/data/import/msforms.map", NULL,
+				   &res, &err) == MSP_OK, "%s", err.message);
+	ck_assert_uint_eq(res.n_rows, 3);
+	ck_assert_uint_eq(res.n_stored, 3);
+	ck_assert_uint_eq(res.n_replayed, 0);
+	ck_assert_int_eq(res.delimiter, ',');
+	/* columns neither mapped nor ignored are named, once */
+	ck_assert_uint_eq(res.n_unmapped, 2);
+	ck_assert_str_eq(res.unmapped[0], "Adresse de messagerie");
+	ck_assert_str_eq(res.unmapped[1], "Nom");
+	import_result_clear(&res);
+	ck_assert_int_eq(imported(), 3);
+	/* labels through the value mappings, a ';' list, Oui */
+	ck_assert_str_eq(answers_of("MSP des Lilas, Albi", "%"),
+			 "coordinateur structure_type=msp aci_signatory=true "
+			 "prof_count_total=39 def_usager=Les patients et leur "
+			 "entourage info_content=fonctionnement_horaires "
+			 "info_content=sante_publique_prevention "
+			 "info_with_users=oui info_with_users_how=Relecture "
+			 "des flyers par des patients");
+	/* a quoted text with a doubled quote and a line break, verbatim */
+	ck_assert_str_eq(answers_of("ESP du Causse, Millau", "%"),
+			 "secretaire structure_type=esp prof_count_total=12 "
+			 "def_usager=Un citoyen, \"acteur\" de sa sant\xc3\xa9"
+			 ",\r\net ses proches info_content=autre "
+			 "info_with_users=non");
+	/* identifiers are never stored */
+	ck_assert_int_eq(count("SELECT count(*) FROM msp.answer"
+			       " WHERE text_value LIKE '%Lilas%'"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM msp.structure s"
+			       " WHERE s::text LIKE '%Lilas%'"), 0);
+}
+END_TEST
+
+START_TEST(limesurvey_file_is_imported)
+{
+	struct import_result res;
+	struct msp_error err;
+
+	ck_assert_msg(import_files("tests/data/import/limesurvey.csv",
+				   "tests/data/import/limesurvey.map", NULL,
+				   &res, &err) == MSP_OK, "%s", err.message);
+	ck_assert_int_eq(res.delimiter, ';');
+	ck_assert_uint_eq(res.n_stored, 3);
+	ck_assert_uint_eq(res.n_unmapped, 0);
+	import_result_clear(&res);
+	/* answer codes A1.. and Y/N through the mapping, one column per
+	 * option */
+	ck_assert_str_eq(answers_of("MSP des Lilas, Albi", "%"),
+			 "coordinateur structure_type=msp aci_signatory=true "
+			 "prof_count_total=39 info_content="
+			 "fonctionnement_horaires info_content=autre "
+			 "info_with_users=oui info_with_users_how=Relecture "
+			 "des flyers");
+	/* the file's submission time, read as UTC */
+	ck_assert_str_eq(testdb_value(db.conn,
+		"SELECT to_char(submitted_at AT TIME ZONE 'UTC',"
+		" 'YYYY-MM-DD HH24:MI:SS') FROM msp.response"
+		" WHERE idempotency_key LIKE 'import:%:id:%:4'"),
+		"2024-05-06 14:30:00");
+}
+END_TEST
+
+START_TEST(bad_rows_store_nothing_and_are_all_listed)
+{
+	struct import_result res;
+	struct msp_error err;
+	long before = count("SELECT count(*) FROM msp.response");
+	long structures = count("SELECT count(*) FROM msp.structure");
+
+	ck_assert_int_eq(import_files("tests/data/import/msforms-bad.csv",
+				      "tests/data/import/msforms.map", NULL,
+				      &res, &err), MSP_EINVAL);
+	ck_assert_str_eq(err.message, "4 refusals: nothing was stored");
+	ck_assert_uint_eq(res.n_rejects, 4);
+	ck_assert_uint_eq(res.n_stored, 0);
+	/* the row with a line break in a text starts on line 3 and ends
+	 * on 4; the next row is line 5 */
+	ck_assert_uint_eq(res.rejects[0].line, 3);
+	ck_assert_str_eq(res.rejects[0].field, "prof_count_total");
+	ck_assert_str_eq(res.rejects[0].column, "Nombre de professionnels");
+	ck_assert_str_eq(res.rejects[0].message,
+			 "la valeur doit être comprise entre 1 et 500");
+	ck_assert_uint_eq(res.rejects[1].line, 5);
+	ck_assert_str_eq(res.rejects[1].field, "@role");
+	ck_assert_uint_eq(res.rejects[2].line, 5);
+	ck_assert_str_eq(res.rejects[2].field, "structure_type");
+	ck_assert_str_eq(res.rejects[2].message, "cette réponse ne fait pas "
+			 "partie des choix proposés");
+	/* not asked once the structure type is not msp: refused as by
+	 * the API, not dropped as by the form */
+	ck_assert_str_eq(res.rejects[3].field, "aci_signatory");
+	import_result_clear(&res);
+	ck_assert_int_eq(count("SELECT count(*) FROM msp.response"), before);
+	ck_assert_int_eq(count("SELECT count(*) FROM msp.structure"),
+			 structures);
+}
+END_TEST
+
+START_TEST(reimport_stores_nothing_twice)
+{
+	struct import_result res;
+	struct msp_error err;
+	long answers;
+
+	ck_assert_int_eq(import_files("tests/data/import/limesurvey.csv",
+				      "tests/data/import/limesurvey.map",
+				      NULL, &res, &err), MSP_OK);
+	import_result_clear(&res);
+	answers = count("SELECT count(*) FROM msp.answer");
+	ck_assert_int_eq(import_files("tests/data/import/limesurvey.csv",
+				      "tests/data/import/limesurvey.map",
+				      NULL, &res, &err), MSP_OK);
+	ck_assert_uint_eq(res.n_stored, 0);
+	ck_assert_uint_eq(res.n_replayed, 3);
+	ck_assert_uint_eq(res.n_changed, 0);
+	import_result_clear(&res);
+	ck_assert_int_eq(imported(), 3);
+	ck_assert_int_eq(count("SELECT count(*) FROM msp.answer"), answers);
+	/* same ids, another tool's header: other responses */
+	ck_assert_int_eq(import_files("tests/data/import/msforms.csv",
+				      "tests/data/import/msforms.map", NULL,
+				      &res, &err), MSP_OK);
+	ck_assert_uint_eq(res.n_stored, 3);
+	import_result_clear(&res);
+	ck_assert_int_eq(imported(), 6);
+}
+END_TEST
+
+/* Makes a token of kind for the structure of identifier (NULL: an
+ * analyst token) and returns it (static). */
+static const char *
+make_token(const char *kind, const char *identifier)
+{
+	static char token[64];
+	char sql[512], pseudonym[CRYPTO_SHA256_HEX];
+	struct msp_error err;
+
+	snprintf(token, sizeof(token), "%s-token", kind);
+	if (identifier != NULL) {
+		ck_assert_int_eq(secret_pseudonym(&key, identifier, pseudonym,
+						  &err), MSP_OK);
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO msp.structure (pseudonym, region_id)"
+			 " SELECT '%s', region_id FROM msp.region"
+			 " WHERE slug = 'occitanie'", pseudonym);
+		exec_sql(sql);
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO msp.access_token (token_sha256, kind,"
+			 " structure_id) SELECT sha256('%s'), 'team',"
+			 " structure_id FROM msp.structure"
+			 " WHERE pseudonym = '%s'", token, pseudonym);
+	} else if (strcmp(kind, "federation") == 0) {
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO msp.access_token (token_sha256, kind,"
+			 " region_id) SELECT sha256('%s'), 'federation',"
+			 " region_id FROM msp.region"
+			 " WHERE slug = 'occitanie'", token);
+	} else {
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO msp.access_token (token_sha256, kind)"
+			 " VALUES (sha256('%s'), '%s')", token, kind);
+	}
+	exec_sql(sql);
+	return token;
+}
+
+START_TEST(the_token_decides_what_may_be_written)
+{
+	struct import_result res;
+	struct msp_error err;
+	const char *team = make_token("team", "MSP des Lilas, Albi");
+
+	/* a team's file with another team's rows: refused, nothing kept */
+	ck_assert_int_eq(import_files("tests/data/import/msforms.csv",
+				      "tests/data/import/msforms.map", team,
+				      &res, &err), MSP_EACCESS);
+	ck_assert_msg(strstr(err.message, "line 3") != NULL, "%s",
+		      err.message);
+	import_result_clear(&res);
+	ck_assert_int_eq(imported(), 0);
+	ck_assert_int_eq(import_files("tests/data/import/msforms.csv",
+				      "tests/data/import/msforms.map",
+				      "forged", &res, &err), MSP_EACCESS);
+	import_result_clear(&res);
+	/* an analyst writes for everyone */
+	ck_assert_int_eq(import_files("tests/data/import/msforms.csv",
+				      "tests/data/import/msforms.map",
+				      make_token("analyst", NULL), &res,
+				      &err), MSP_OK);
+	ck_assert_uint_eq(res.n_stored, 3);
+	import_result_clear(&res);
+	/* a federation not at all */
+	ck_assert_int_eq(import_files("tests/data/import/limesurvey.csv",
+				      "tests/data/import/limesurvey.map",
+				      make_token("federation", NULL), &res,
+				      &err), MSP_EACCESS);
+	import_result_clear(&res);
+	ck_assert_int_eq(imported(), 3);
+}
+END_TEST
+
+/* Exports the study into dir/STUDY.*; returns the response count. */
+static size_t
+export_to(const char *dir)
+{
+	struct export_options o = { .study = STUDY,
+				    .csv_name = STUDY ".csv" };
+	struct buf r = BUF_INIT, sps = BUF_INIT, map = BUF_INIT;
+	const struct { const char *ext; struct buf *b; } files[] = {
+		{ "R", &r }, { "sps", &sps }, { "map", &map } };
+	struct msp_error err;
+	char path[512];
+	FILE *f;
+	size_t n, i;
+
+	snprintf(path, sizeof(path), "%s/" STUDY ".csv", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_msg(export_study(db.conn, &o, f, &r, &sps, &map, &n, &err)
+		      == MSP_OK, "%s", err.message);
+	ck_assert_int_eq(fclose(f), 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/" STUDY ".%s", dir,
+			 files[i].ext);
+		f = fopen(path, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs(buf_str(files[i].b), f);
+		ck_assert_int_eq(fclose(f), 0);
+		buf_free(files[i].b);
+	}
+	return n;
+}
+
+/* The CSV at path without its first column (the response ids), as
+ * parsed rows joined back (static buffer, caller frees). */
+static char *
+without_ids(const char *path)
+{
+	struct msp_error err;
+	struct buf out = BUF_INIT;
+	struct csv *csv = NULL;
+	char *text;
+	size_t len, i, j;
+
+	ck_assert_int_eq(file_read(path, 64 << 20, &text, &len, &err),
+			 MSP_OK);
+	ck_assert_msg(csv_parse(text, len, ',', &csv, &err) == MSP_OK, "%s",
+		      err.message);
+	for (i = 0; i < csv->n_rows; i++) {
+		for (j = 1; j < csv->rows[i].n; j++)
+			buf_printf(&out, "%s\x1f", csv->rows[i].fields[j]);
+		buf_putc(&out, '\n');
+	}
+	csv_free(csv);
+	free(text);
+	return buf_steal(&out);
+}
+
+START_TEST(export_then_import_gives_the_same_answers)
+{
+	char dir[] = "/tmp/msp-export-XXXXXX", sub[64], path[128];
+	char *first, *second, *map, *csv;
+	struct import_options o = { .study = STUDY };
+	struct import_result res;
+	struct msp_error err;
+	size_t n, map_len, csv_len;
+	long answers = count("SELECT count(*) FROM msp.answer a JOIN"
+			     " msp.response r USING (response_id) JOIN"
+			     " msp.study s USING (study_id)"
+			     " WHERE s.slug = '" STUDY "'");
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	n = export_to(dir);
+	ck_assert_int_eq((long)n, count(
+		"SELECT count(*) FROM msp.response r JOIN msp.study s"
+		" USING (study_id) WHERE s.slug = '" STUDY "'"));
+	ck_assert_uint_gt(n, 0);
+	/* into a database without them: the study emptied */
+	exec_sql("DELETE FROM msp.response r USING msp.study s"
+		     " WHERE s.study_id = r.study_id AND s.slug = '" STUDY
+		     "'");
+	snprintf(path, sizeof(path), "%s/" STUDY ".map", dir);
+	ck_assert_int_eq(file_read(path, 1 << 20, &map, &map_len, &err),
+			 MSP_OK);
+	snprintf(path, sizeof(path), "%s/" STUDY ".csv", dir);
+	ck_assert_int_eq(file_read(path, 64 << 20, &csv, &csv_len, &err),
+			 MSP_OK);
+	ck_assert_msg(import_csv(db.conn, &o, csv, csv_len, map, map_len,
+				 &res, &err) == MSP_OK, "%s", err.message);
+	ck_assert_uint_eq(res.n_stored, n);
+	ck_assert_uint_eq(res.n_unmapped, 0);
+	import_result_clear(&res);
+	free(map);
+	free(csv);
+	ck_assert_int_eq(count("SELECT count(*) FROM msp.answer a JOIN"
+			       " msp.response r USING (response_id) JOIN"
+			       " msp.study s USING (study_id)"
+			       " WHERE s.slug = '" STUDY "'"), answers);
+	/* every cell but the new ids is the same: pseudonyms, roles,
+	 * status, submission times, answers */
+	snprintf(sub, sizeof(sub), "%s/again", dir);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	ck_assert_uint_eq(export_to(sub), n);
+	first = without_ids(path);
+	snprintf(path, sizeof(path), "%s/" STUDY ".csv", sub);
+	second = without_ids(path);
+	ck_assert_str_eq(first, second);
+	free(first);
+	free(second);
+	/* base R reads it with labelled factors, when R is here */
+	if (system("command -v Rscript >/dev/null 2>&1") == 0) {
+		char cmd[1024];
+
+		snprintf(cmd, sizeof(cmd),
+			 "cd '%s' && Rscript -e 'source(\"" STUDY ".R\");"
+			 " stopifnot(nrow(responses) == %zu,"
+			 " identical(levels(responses$structure_type),"
+			 " c(\"ESP (\\u00e9quipe de soins primaires)\","
+			 " \"MSP (maison de sant\\u00e9 pluriprofessionnelle)\")),"
+			 " is.numeric(responses$prof_count_total),"
+			 " grepl(\"usager\", attr(responses$def_usager,"
+			 " \"label\")))' >/dev/null", dir, n);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
+/* Runs msp-report with args and env against db; output in out. */
+static int
+run_cli(const char *env, const char *args, struct buf *out)
+{
+	const char *builddir = getenv("MSP_BUILDDIR");
+	char cmd[4096], chunk[4096];
+	FILE *p;
+	size_t n;
+	int status;
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && env -u MSP_TOKEN MSP_DATABASE_URL='host=%s "
+		 "port=%s user=%s dbname=%s' %s %s/cli/msp-report %s 2>&1",
+		 testdb_srcpath("tests/data/import"), PQhost(db.conn),
+		 PQport(db.conn), PQuser(db.conn), PQdb(db.conn), env,
+		 builddir != NULL ? builddir : ".", args);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		buf_append(out, chunk, n);
+	status = pclose(p);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+START_TEST(cli_imports_and_lists_refusals)
+{
+	char secret[] = "/tmp/msp-secret-XXXXXX", env[128];
+	struct buf out = BUF_INIT;
+	int fd = mkstemp(secret);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, key_bytes, sizeof(key_bytes)),
+			 (ssize_t)sizeof(key_bytes));
+	close(fd);
+	snprintf(env, sizeof(env), "MSP_SECRET_FILE=%s", secret);
+	ck_assert_int_eq(run_cli("", "import --help", &out), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "--mapping MAP"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "MSP_SECRET_FILE"));
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("", "export --help", &out), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "VALUE LABELS"));
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("", "import --study " STUDY " msforms.csv",
+				 &out), 2);
+	buf_reset(&out);
+	/* without the secret, identifiers cannot be pseudonymised */
+	ck_assert_int_eq(run_cli("", "import --study " STUDY
+				 " -m msforms.map msforms.csv", &out), 1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "MSP_SECRET_FILE"));
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli(env, "import --study " STUDY
+				 " -m msforms.map msforms-bad.csv", &out), 1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out),
+		"msforms-bad.csv line 3, column \"Nombre de professionnels\""
+		" (prof_count_total): la valeur doit être comprise entre 1 "
+		"et 500\n"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out),
+		"msforms-bad.csv: 4 refusals: nothing was stored\n"));
+	/* a pipe is no terminal: no progress bar */
+	ck_assert_ptr_null(strchr(buf_str(&out), '\r'));
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli(env, "import --study " STUDY
+				 " -m msforms.map msforms.csv", &out), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out),
+		"3 rows: 3 stored, 0 already imported\n"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "warning: 2 columns "
+				     "not mapped"));
+	ck_assert_ptr_null(strchr(buf_str(&out), '\r'));
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli(env, "import -q --study " STUDY
+				 " -m msforms.map msforms.csv", &out), 0);
+	ck_assert_str_eq(buf_str(&out), "3 rows: 0 stored, 3 already "
+			 "imported\n");
+	buf_free(&out);
+	unlink(secret);
+}
+END_TEST
+
+/* --- the DB-free entry points, on what a fuzzer would send ---------- */
+
+START_TEST(mapping_errors_name_the_line)
+{
+	static const struct {
+		const char *text, *message;
+	} cases[] = {
+		{ "a = x\n\"b = y\n", "line 2: a quoted string is never "
+		  "closed" },
+		{ "a = x\na = y\n", "line 2: the column is already mapped "
+		  "on line 1" },
+		{ "\"v\" -> x\n", "line 1: a value mapping before any "
+		  "column" },
+		{ "a = @who\n", "line 1: '@who' is not a target (an item, "
+		  "ITEM[OPTION], @structure, @pseudonym, @role, @id, "
+		  "@status, @submitted or @ignore)" },
+		{ "a = @role\nb = @role\n", "line 2: @role is already the "
+		  "column on line 1" },
+		{ "a = x[]\n", "line 1: 'x[]' is not a target (an item, "
+		  "ITEM[OPTION], @structure, @pseudonym, @role, @id, "
+		  "@status, @submitted or @ignore)" },
+		{ "a x\n", "line 1: expected 'COLUMN = TARGET' or "
+		  "'\"VALUE\" -> CODE'" },
+		{ "a = x\n  \"v\" -> a\n  \"v\" -> b\n", "line 3: this value "
+		  "is already mapped for the column" },
+		{ "\"a\" b = x\n", "line 1: expected 'COLUMN = TARGET' or "
+		  "'\"VALUE\" -> CODE'" },
+		{ "a = \"x\" y\n", "line 1: text after the closing quote" },
+		{ "# ok\n\xff = x\n", "line 2: not UTF-8 text" },
+	};
+	struct msp_error err;
+	struct csvmap *map;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(csvmap_parse(cases[i].text,
+					      strlen(cases[i].text), &map,
+					      &err), MSP_EINVAL);
+		ck_assert_ptr_null(map);
+		ck_assert_str_eq(err.message, cases[i].message);
+	}
+}
+END_TEST
+
+START_TEST(mapping_is_checked_against_the_instrument)
+{
+	static const struct {
+		const char *text, *message;
+	} cases[] = {
+		{ "s = @structure\nc = nope\n", "mapping line 2: no item "
+		  "'nope' in " STUDY },
+		{ "s = @structure\nc = structure_type[msp]\n", "mapping line "
+		  "2: structure_type is not a multiple choice" },
+		{ "s = @structure\nc = info_content[x]\n", "mapping line 2: "
+		  "info_content has no option 'x'" },
+		{ "s = @structure\nc = structure_type\n  A1 -> cds\n",
+		  "mapping line 2: 'cds' is not a code of structure_type" },
+		{ "s = @structure\nr = @role\n  A1 -> chef\n", "mapping line "
+		  "2: 'chef' is not a code of @role" },
+		{ "c = structure_type\n", "the mapping must name one column "
+		  "for the structure: @structure (identifiers) or "
+		  "@pseudonym" },
+		{ "s = @structure\nmissing = structure_type\n", "column "
+		  "\"missing\" (mapping line 2) is not in the file's "
+		  "header" },
+	};
+	const char header_text[] = "s,r,c\n";
+	struct import_study study;
+	struct csvmap_binding *b;
+	struct msp_error err;
+	struct csvmap *map;
+	struct csv *csv;
+	const char *roles[] = { "coordinateur" };
+	size_t i;
+
+	ck_assert_int_eq(import_enter_study(db.conn, NULL, STUDY, &study,
+					    &err), MSP_OK);
+	ck_assert_int_eq(csv_parse(header_text, strlen(header_text), 0, &csv,
+				   &err), MSP_OK);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(csvmap_parse(cases[i].text,
+					      strlen(cases[i].text), &map,
+					      &err), MSP_OK);
+		ck_assert_int_eq(csvmap_bind(map, &csv->rows[0], study.ins,
+					     roles, 1, &b, &err),
+				 MSP_EINVAL);
+		ck_assert_ptr_null(b);
+		ck_assert_str_eq(err.message, cases[i].message);
+		csvmap_free(map);
+	}
+	csv_free(csv);
+	import_study_clear(&study);
+}
+END_TEST
+
+/* One row through csvmap_row(), the function a fuzzer drives. */
+START_TEST(row_cells_become_answers)
+{
+	static const char map_text[] =
+		"p = @pseudonym\nt = @submitted\nst = @status\n"
+		"n = prof_count_total\nb = aci_signatory\n"
+		"k = structure_type\ni = info_content[autre]\n";
+	static const char text[] =
+		"p,t,st,n,b,k,i\n"
+		/* decimal comma refused for an integer item, Y, label */
+		"%s,2024-02-30 10:00,partial,\"12,5\",Y,msp,peut-etre\n"
+		"%s,2024-02-29 10:00:59Z,,7,n,esp,2\n";
+	char data[1024], pseudonym[CRYPTO_SHA256_HEX];
+	struct import_study study;
+	struct csvmap_binding *b;
+	struct csvmap_record rec;
+	const struct field_error *fe;
+	struct msp_error err;
+	struct csvmap *map;
+	struct csv *csv;
+	const char *roles[] = { "coordinateur" };
+	size_t n;
+
+	ck_assert_int_eq(secret_pseudonym(&key, "x", pseudonym, &err),
+			 MSP_OK);
+	snprintf(data, sizeof(data), text, pseudonym, "nothex");
+	ck_assert_int_eq(import_enter_study(db.conn, NULL, STUDY, &study,
+					    &err), MSP_OK);
+	ck_assert_int_eq(csv_parse(data, strlen(data), 0, &csv, &err),
+			 MSP_OK);
+	ck_assert_int_eq(csvmap_parse(map_text, strlen(map_text), &map,
+				      &err), MSP_OK);
+	ck_assert_int_eq(csvmap_bind(map, &csv->rows[0], study.ins, roles, 1,
+				     &b, &err), MSP_OK);
+	ck_assert_int_eq(csvmap_row(b, &csv->rows[1], NULL, &rec, &err),
+			 MSP_EINVAL);
+	fe = submission_errors(rec.sub, &n);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(fe[0].field, "info_content");
+	ck_assert_str_eq(fe[1].field, "@submitted");	/* no 30 February */
+	ck_assert_str_eq(fe[2].field, "prof_count_total");
+	ck_assert_str_eq(fe[2].message, "un nombre entier est attendu");
+	ck_assert_int_eq(rec.complete, 0);
+	csvmap_record_clear(&rec);
+	/* a bad pseudonym; "n" is non; esp hides aci_signatory */
+	ck_assert_int_eq(csvmap_row(b, &csv->rows[2], NULL, &rec, &err),
+			 MSP_EINVAL);
+	fe = submission_errors(rec.sub, &n);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(fe[0].field, "info_content");
+	ck_assert_str_eq(fe[1].field, "@pseudonym");
+	ck_assert_str_eq(fe[2].field, "aci_signatory");
+	csvmap_record_clear(&rec);
+	csvmap_binding_free(b);
+	csvmap_free(map);
+	csv_free(csv);
+	import_study_clear(&study);
+}
+END_TEST
+
+static Suite *
+import_suite(void)
+{
+	Suite *s = suite_create("import");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, msforms_file_is_imported);
+	tcase_add_test(tc, limesurvey_file_is_imported);
+	tcase_add_test(tc, bad_rows_store_nothing_and_are_all_listed);
+	tcase_add_test(tc, reimport_stores_nothing_twice);
+	tcase_add_test(tc, the_token_decides_what_may_be_written);
+	tcase_add_test(tc, export_then_import_gives_the_same_answers);
+	tcase_add_test(tc, cli_imports_and_lists_refusals);
+	tcase_add_test(tc, mapping_errors_name_the_line);
+	tcase_add_test(tc, mapping_is_checked_against_the_instrument);
+	tcase_add_test(tc, row_cells_become_answers);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return testdb_run(import_suite());
+}
