@@ -1,8 +1,11 @@
 /*
- * instrument — a questionnaire definition, read from the database.
+ * instrument — a questionnaire definition, read from the database, or
+ * from its JSON text where there is none.
  */
 #include "config.h"
 
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,4 +343,286 @@ item_find_option(const struct instrument_item *it, const char *code)
 		if (strcmp(it->options[i].code, code) == 0)
 			return &it->options[i];
 	return NULL;
+}
+
+/* --- from JSON --------------------------------------------------------- */
+
+/*
+ * Member name of object o, if it has type (an int counts as a double):
+ * 1 found, 0 absent or null, -1 present with another type.
+ */
+static int
+json_member(struct json_object *o, const char *name, json_type type,
+	    struct json_object **v)
+{
+	if (!json_object_object_get_ex(o, name, v) || *v == NULL)
+		return 0;
+	if (json_object_is_type(*v, type) ||
+	    (type == json_type_double &&
+	     json_object_is_type(*v, json_type_int)))
+		return 1;
+	return -1;
+}
+
+/*
+ * A copy of string member name of o in *out; when absent, a copy of
+ * dflt, or an error if dflt is NULL.  where says whose member it is.
+ */
+static enum msp_status
+json_string_dup(struct json_object *o, const char *name, const char *dflt,
+		char **out, const char *where, struct msp_error *err)
+{
+	struct json_object *v;
+	int found = json_member(o, name, json_type_string, &v);
+
+	if (found < 0 || (found == 0 && dflt == NULL))
+		return msp_error_set(err, MSP_EINVAL,
+				     "%s: \"%s\" must be a string", where,
+				     name);
+	*out = strdup(found ? json_object_get_string(v) : dflt);
+	if (*out == NULL)
+		return msp_error_set(err, MSP_ENOMEM, "out of memory");
+	return MSP_OK;
+}
+
+/* Boolean member name of o in *out, 0 when absent. */
+static enum msp_status
+json_flag(struct json_object *o, const char *name, int *out,
+	  const char *where, struct msp_error *err)
+{
+	struct json_object *v;
+	int found = json_member(o, name, json_type_boolean, &v);
+
+	if (found < 0)
+		return msp_error_set(err, MSP_EINVAL,
+				     "%s: \"%s\" must be true or false",
+				     where, name);
+	*out = found ? json_object_get_boolean(v) : 0;
+	return MSP_OK;
+}
+
+/* Number member name of o in *value; *has says whether it is there. */
+static enum msp_status
+json_bound(struct json_object *o, const char *name, int *has,
+	   double *value, const char *where, struct msp_error *err)
+{
+	struct json_object *v;
+	int found = json_member(o, name, json_type_double, &v);
+
+	if (found < 0)
+		return msp_error_set(err, MSP_EINVAL,
+				     "%s: \"%s\" must be a number", where,
+				     name);
+	*has = found;
+	if (found)
+		*value = json_object_get_double(v);
+	return MSP_OK;
+}
+
+/* Non-negative int member name of o in *out, dflt when absent. */
+static enum msp_status
+json_count(struct json_object *o, const char *name, int dflt, int *out,
+	   const char *where, struct msp_error *err)
+{
+	struct json_object *v;
+	int found = json_member(o, name, json_type_int, &v);
+	int64_t n = found > 0 ? json_object_get_int64(v) : dflt;
+
+	if (found < 0 || n < 0 || n > INT_MAX)
+		return msp_error_set(err, MSP_EINVAL,
+				     "%s: \"%s\" must be an integer from 0 "
+				     "to %d", where, name, INT_MAX);
+	*out = (int)n;
+	return MSP_OK;
+}
+
+static enum msp_status
+item_options_from_json(struct instrument_item *it, struct json_object *arr,
+		       struct msp_error *err)
+{
+	size_t i, n = json_object_array_length(arr);
+	enum msp_status st;
+
+	it->options = calloc(n ? n : 1, sizeof(*it->options));
+	if (it->options == NULL)
+		return msp_error_set(err, MSP_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+		struct item_option *op = &it->options[i];
+		char where[160];
+
+		it->n_options = i + 1;
+		snprintf(where, sizeof(where), "item %s, option %zu",
+			 it->key, i + 1);
+		if (!json_object_is_type(o, json_type_object))
+			return msp_error_set(err, MSP_EINVAL,
+					     "%s: not an object", where);
+		if ((st = json_string_dup(o, "code", NULL, &op->code, where,
+					  err)) != MSP_OK ||
+		    (st = json_string_dup(o, "label_fr", "", &op->label_fr,
+					  where, err)) != MSP_OK)
+			return st;
+	}
+	return MSP_OK;
+}
+
+/* "show_if": {"item": key, "values": [...]}, its item resolved later. */
+static enum msp_status
+item_show_if_from_json(struct instrument_item *it, struct json_object *si,
+		       const char *where, struct msp_error *err)
+{
+	struct json_object *values, *v;
+	size_t i, n;
+
+	if (json_member(si, "item", json_type_string, &v) != 1 ||
+	    json_member(si, "values", json_type_array, &values) != 1)
+		return msp_error_set(err, MSP_EINVAL, "%s: \"show_if\" must "
+				     "be {\"item\": key, \"values\": [...]}",
+				     where);
+	n = json_object_array_length(values);
+	it->show_if_values = calloc(n ? n : 1, sizeof(char *));
+	if (it->show_if_values == NULL)
+		return msp_error_set(err, MSP_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		v = json_object_array_get_idx(values, i);
+		if (!json_object_is_type(v, json_type_string))
+			return msp_error_set(err, MSP_EINVAL, "%s: \"show_if\""
+					     " values must be strings", where);
+		it->show_if_values[i] = strdup(json_object_get_string(v));
+		if (it->show_if_values[i] == NULL)
+			return msp_error_set(err, MSP_ENOMEM,
+					     "out of memory");
+		it->n_show_if_values = i + 1;
+	}
+	return MSP_OK;
+}
+
+static enum msp_status
+item_from_json(struct instrument *ins, size_t index, struct json_object *o,
+	       struct msp_error *err)
+{
+	struct instrument_item *it = &ins->items[index];
+	struct json_object *v;
+	char where[160];
+	enum msp_status st;
+	int type;
+
+	snprintf(where, sizeof(where), "item %zu", index + 1);
+	if (!json_object_is_type(o, json_type_object))
+		return msp_error_set(err, MSP_EINVAL, "%s: not an object",
+				     where);
+	if ((st = json_string_dup(o, "key", NULL, &it->key, where, err))
+	    != MSP_OK)
+		return st;
+	if (it->key[0] == '\0')
+		return msp_error_set(err, MSP_EINVAL, "%s: empty \"key\"",
+				     where);
+	if (instrument_index(ins, it->key) != (int)index)
+		return msp_error_set(err, MSP_EINVAL, "%s: key %s repeated",
+				     where, it->key);
+	snprintf(where, sizeof(where), "item %s", it->key);
+	if (json_member(o, "type", json_type_string, &v) != 1 ||
+	    (type = item_type_parse(json_object_get_string(v))) < 0)
+		return msp_error_set(err, MSP_EINVAL, "%s: \"type\" must be "
+				     "single_choice, multiple_choice, number,"
+				     " text or boolean", where);
+	it->type = (enum item_type)type;
+	if ((st = json_string_dup(o, "label_fr", NULL, &it->label_fr, where,
+				  err)) != MSP_OK ||
+	    (st = json_string_dup(o, "section_fr", "", &it->section_fr,
+				  where, err)) != MSP_OK ||
+	    (json_member(o, "help_fr", json_type_string, &v) != 0 &&
+	     (st = json_string_dup(o, "help_fr", NULL, &it->help_fr, where,
+				   err)) != MSP_OK) ||
+	    (st = json_flag(o, "required", &it->required, where, err))
+	    != MSP_OK ||
+	    (st = json_flag(o, "label_verbatim", &it->label_verbatim, where,
+			    err)) != MSP_OK ||
+	    (st = json_flag(o, "integer_only", &it->integer_only, where,
+			    err)) != MSP_OK ||
+	    (st = json_bound(o, "min", &it->has_min, &it->min_value, where,
+			     err)) != MSP_OK ||
+	    (st = json_bound(o, "max", &it->has_max, &it->max_value, where,
+			     err)) != MSP_OK ||
+	    (st = json_count(o, "max_length", 0, &it->max_length, where,
+			     err)) != MSP_OK)
+		return st;
+	switch (json_member(o, "show_if", json_type_object, &v)) {
+	case 1:
+		if ((st = item_show_if_from_json(it, v, where, err))
+		    != MSP_OK)
+			return st;
+		break;
+	case -1:
+		return msp_error_set(err, MSP_EINVAL, "%s: \"show_if\" must "
+				     "be an object", where);
+	}
+	switch (json_member(o, "options", json_type_array, &v)) {
+	case 1:
+		return item_options_from_json(it, v, err);
+	case -1:
+		return msp_error_set(err, MSP_EINVAL, "%s: \"options\" must "
+				     "be an array", where);
+	}
+	return MSP_OK;
+}
+
+enum msp_status
+instrument_from_json(struct json_object *doc, struct instrument **out,
+		     struct msp_error *err)
+{
+	struct instrument *ins = NULL;
+	struct json_object *items, *v;
+	enum msp_status st;
+	size_t i, n;
+
+	*out = NULL;
+	if (json_member(doc, "items", json_type_array, &items) != 1)
+		return msp_error_set(err, MSP_EINVAL, "instrument: \"items\" "
+				     "must be an array");
+	ins = calloc(1, sizeof(*ins));
+	n = json_object_array_length(items);
+	if (ins == NULL ||
+	    (ins->items = calloc(n ? n : 1, sizeof(*ins->items))) == NULL) {
+		st = msp_error_set(err, MSP_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((st = json_string_dup(doc, "slug", NULL, &ins->slug,
+				  "instrument", err)) != MSP_OK ||
+	    (st = json_string_dup(doc, "title_fr", NULL, &ins->title_fr,
+				  "instrument", err)) != MSP_OK ||
+	    (st = json_count(doc, "version", 1, &ins->version, "instrument",
+			     err)) != MSP_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		ins->n_items = i + 1;
+		ins->items[i].show_if = -1;
+		st = item_from_json(ins, i, json_object_array_get_idx(items, i),
+				    err);
+		if (st != MSP_OK)
+			goto out;
+	}
+	/* Second pass: show_if may name a later item. */
+	for (i = 0; i < n; i++) {
+		struct instrument_item *it = &ins->items[i];
+		struct json_object *si;
+
+		if (!json_object_object_get_ex(json_object_array_get_idx(
+						       items, i),
+					       "show_if", &si) || si == NULL)
+			continue;
+		json_object_object_get_ex(si, "item", &v);
+		it->show_if = instrument_index(ins, json_object_get_string(v));
+		if (it->show_if < 0 || it->show_if == (int)i) {
+			st = msp_error_set(err, MSP_EINVAL, "item %s: "
+					   "\"show_if\" names no other item",
+					   it->key);
+			goto out;
+		}
+	}
+	*out = ins;
+	ins = NULL;
+out:
+	instrument_free(ins);
+	return st;
 }

@@ -10,6 +10,7 @@
 #ifndef MSP_INSTRUMENT_H
 #define MSP_INSTRUMENT_H
 
+#include <json-c/json.h>
 #include <libpq-fe.h>
 #include <stddef.h>
 
@@ -69,6 +70,25 @@ struct instrument {
 enum msp_status instrument_load(PGconn *conn, int instrument_id,
 				struct instrument **out,
 				struct msp_error *err);
+
+/*
+ * Builds an instrument from its definition in JSON, as GET
+ * /api/v1/studies/{slug}/instrument prints it, for code that has no
+ * database (the fuzzers, tests):
+ *   {"slug", "title_fr", "version"?, "items": [{"key", "type",
+ *    "label_fr", "section_fr"?, "help_fr"?, "required"?,
+ *    "label_verbatim"?, "min"?, "max"?, "integer_only"?, "max_length"?,
+ *    "show_if"?: {"item", "values": [...]},
+ *    "options"?: [{"code", "label_fr"}]}]}
+ * Members marked ? may be left out (false, none, 0; version 1).  doc
+ * is borrowed.  instrument_id is 0.  On success *out is the caller's
+ * (instrument_free()).  Fails with MSP_EINVAL naming the item and the
+ * member that is missing or wrong (a repeated key, an unknown type, a
+ * show_if naming no other item), or MSP_ENOMEM; *out is then NULL.
+ */
+enum msp_status instrument_from_json(struct json_object *doc,
+				     struct instrument **out,
+				     struct msp_error *err);
 
 /* Frees ins and everything it holds; NULL is allowed. */
 void instrument_free(struct instrument *ins);

@@ -1,7 +1,8 @@
 /*
  * What comes from outside: jsonin (strict JSON), urlenc (form bodies),
  * submission (answers validated against an instrument), buf.
- * No database: the instrument is built here, as instrument_load() would.
+ * No database: the instrument is built here, as instrument_load() would,
+ * and from JSON by instrument_from_json().
  */
 #include "config.h"
 
@@ -410,6 +411,155 @@ START_TEST(submission_form_is_lenient_where_people_are)
 }
 END_TEST
 
+/* --- instrument_from_json -------------------------------------------- */
+
+/* The instrument above, as GET /api/v1/studies/t/instrument prints it
+ * (show_if naming a later item is allowed: aci is moved last here). */
+static const char ins_json[] =
+	"{\"slug\":\"t\",\"version\":2,\"title_fr\":\"T\",\"items\":["
+	"{\"key\":\"kind\",\"type\":\"single_choice\",\"section_fr\":\"A\","
+	" \"label_fr\":\"Type\",\"label_verbatim\":true,\"required\":true,"
+	" \"options\":[{\"code\":\"msp\",\"label_fr\":\"MSP\"},"
+	"             {\"code\":\"esp\",\"label_fr\":\"ESP\"}]},"
+	"{\"key\":\"sites\",\"type\":\"number\",\"label_fr\":\"Sites\","
+	" \"required\":true,\"min\":1,\"max\":20.0,\"integer_only\":true},"
+	"{\"key\":\"share\",\"type\":\"number\",\"label_fr\":\"Part\","
+	" \"min\":0,\"max\":100,\"integer_only\":false},"
+	"{\"key\":\"tools\",\"type\":\"multiple_choice\",\"label_fr\":\"O\","
+	" \"show_if\":{\"item\":\"kind\",\"values\":[\"msp\"]},"
+	" \"options\":[{\"code\":\"a\"},{\"code\":\"b\"},{\"code\":\"c\"}]},"
+	"{\"key\":\"note\",\"type\":\"text\",\"label_fr\":\"Note\","
+	" \"help_fr\":\"court\",\"max_length\":10},"
+	"{\"key\":\"aci\",\"type\":\"boolean\",\"label_fr\":\"ACI\","
+	" \"show_if\":{\"item\":\"kind\",\"values\":[\"msp\"]}}]}";
+
+static struct instrument *
+instrument_parse(const char *json, enum msp_status want,
+		 struct msp_error *err)
+{
+	struct instrument *parsed = NULL;
+	struct json_object *o = NULL;
+
+	ck_assert_int_eq(jsonin_parse(json, strlen(json), &o, err), MSP_OK);
+	ck_assert_msg(instrument_from_json(o, &parsed, err) == want,
+		      "%s: %s", json, err->message);
+	json_object_put(o);
+	ck_assert(want == MSP_OK ? parsed != NULL : parsed == NULL);
+	return parsed;
+}
+
+START_TEST(instrument_from_json_reads_the_api_form)
+{
+	struct msp_error err;
+	struct instrument *p = instrument_parse(ins_json, MSP_OK, &err);
+	const struct instrument_item *it;
+	struct submission *sub;
+	struct json_object *o = NULL;
+	const char *answers = "{\"kind\":\"msp\",\"aci\":true,\"sites\":3,"
+			      "\"tools\":[\"a\",\"c\"],\"note\":\"d'accord\"}";
+
+	ck_assert_str_eq(p->slug, "t");
+	ck_assert_int_eq(p->version, 2);
+	ck_assert_int_eq(p->instrument_id, 0);
+	ck_assert_uint_eq(p->n_items, 6);
+	it = &p->items[0];
+	ck_assert_int_eq(it->type, ITEM_SINGLE_CHOICE);
+	ck_assert_str_eq(it->section_fr, "A");
+	ck_assert(it->required && it->label_verbatim);
+	ck_assert_ptr_null(it->help_fr);
+	ck_assert_uint_eq(it->n_options, 2);
+	ck_assert_str_eq(it->options[1].code, "esp");
+	ck_assert_str_eq(it->options[1].label_fr, "ESP");
+	it = instrument_find(p, "sites");
+	ck_assert(it->has_min && it->has_max && it->integer_only);
+	ck_assert(it->min_value == 1 && it->max_value == 20);
+	ck_assert_str_eq(it->section_fr, "");
+	it = instrument_find(p, "tools");
+	ck_assert_int_eq(it->show_if, 0);
+	ck_assert_str_eq(it->options[2].label_fr, "");
+	it = instrument_find(p, "note");
+	ck_assert_str_eq(it->help_fr, "court");
+	ck_assert_int_eq(it->max_length, 10);
+	ck_assert(!it->required && !it->has_min && it->show_if == -1);
+	it = instrument_find(p, "aci");
+	ck_assert_int_eq(it->show_if, 0);
+	ck_assert_uint_eq(it->n_show_if_values, 1);
+	ck_assert_str_eq(it->show_if_values[0], "msp");
+
+	/* and it validates as the instrument built by hand does */
+	sub = submission_new(p);
+	ck_assert_int_eq(jsonin_parse(answers, strlen(answers), &o, &err),
+			 MSP_OK);
+	ck_assert_int_eq(submission_add_json(sub, o, &err), MSP_OK);
+	ck_assert_int_eq(submission_validate(sub, SUBMISSION_COMPLETE, &err),
+			 MSP_OK);
+	json_object_put(o);
+	submission_free(sub);
+	instrument_free(p);
+}
+END_TEST
+
+START_TEST(instrument_from_json_refuses_bad_definitions)
+{
+	static const struct {
+		const char *json;
+		const char *message;
+	} bad[] = {
+		{ "[]", "\"items\" must be an array" },
+		{ "{\"slug\":\"t\",\"title_fr\":\"T\"}", "\"items\"" },
+		{ "{\"title_fr\":\"T\",\"items\":[]}", "\"slug\"" },
+		{ "{\"slug\":\"t\",\"title_fr\":\"T\",\"version\":-1,"
+		  "\"items\":[]}", "\"version\" must be an integer" },
+		{ "{\"slug\":\"t\",\"title_fr\":\"T\",\"items\":[1]}",
+		  "item 1: not an object" },
+		{ "{\"slug\":\"t\",\"title_fr\":\"T\",\"items\":["
+		  "{\"type\":\"text\",\"label_fr\":\"x\"}]}",
+		  "item 1: \"key\" must be a string" },
+		{ "{\"slug\":\"t\",\"title_fr\":\"T\",\"items\":["
+		  "{\"key\":\"a\",\"type\":\"date\",\"label_fr\":\"x\"}]}",
+		  "item a: \"type\"" },
+		{ "{\"slug\":\"t\",\"title_fr\":\"T\",\"items\":["
+		  "{\"key\":\"a\",\"type\":\"text\",\"label_fr\":\"x\"},"
+		  "{\"key\":\"a\",\"type\":\"text\",\"label_fr\":\"y\"}]}",
+		  "item 2: key a repeated" },
+		{ "{\"slug\":\"t\",\"title_fr\":\"T\",\"items\":["
+		  "{\"key\":\"a\",\"type\":\"number\",\"label_fr\":\"x\","
+		  "\"min\":\"1\"}]}", "item a: \"min\" must be a number" },
+		{ "{\"slug\":\"t\",\"title_fr\":\"T\",\"items\":["
+		  "{\"key\":\"a\",\"type\":\"text\",\"label_fr\":\"x\","
+		  "\"max_length\":1.5}]}", "\"max_length\" must be" },
+		{ "{\"slug\":\"t\",\"title_fr\":\"T\",\"items\":["
+		  "{\"key\":\"a\",\"type\":\"text\",\"label_fr\":\"x\","
+		  "\"required\":1}]}", "\"required\" must be true or false" },
+		{ "{\"slug\":\"t\",\"title_fr\":\"T\",\"items\":["
+		  "{\"key\":\"a\",\"type\":\"single_choice\",\"label_fr\":\"x\","
+		  "\"options\":[{\"label_fr\":\"y\"}]}]}",
+		  "item a, option 1: \"code\" must be a string" },
+		{ "{\"slug\":\"t\",\"title_fr\":\"T\",\"items\":["
+		  "{\"key\":\"a\",\"type\":\"text\",\"label_fr\":\"x\","
+		  "\"show_if\":{\"item\":\"b\",\"values\":[\"1\"]}}]}",
+		  "item a: \"show_if\" names no other item" },
+		{ "{\"slug\":\"t\",\"title_fr\":\"T\",\"items\":["
+		  "{\"key\":\"a\",\"type\":\"text\",\"label_fr\":\"x\","
+		  "\"show_if\":{\"item\":\"a\",\"values\":[]}}]}",
+		  "names no other item" },
+		{ "{\"slug\":\"t\",\"title_fr\":\"T\",\"items\":["
+		  "{\"key\":\"a\",\"type\":\"text\",\"label_fr\":\"x\"},"
+		  "{\"key\":\"b\",\"type\":\"text\",\"label_fr\":\"x\","
+		  "\"show_if\":{\"item\":\"a\",\"values\":[1]}}]}",
+		  "item b: \"show_if\" values must be strings" },
+	};
+	struct msp_error err;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		instrument_parse(bad[i].json, MSP_EINVAL, &err);
+		ck_assert_msg(strstr(err.message, bad[i].message) != NULL,
+			      "%s: '%s'", bad[i].json, err.message);
+	}
+}
+END_TEST
+
 static Suite *
 input_suite(void)
 {
@@ -429,6 +579,8 @@ input_suite(void)
 	tcase_add_test(tc, submission_partial_skips_required);
 	tcase_add_test(tc, submission_text_is_verbatim);
 	tcase_add_test(tc, submission_form_is_lenient_where_people_are);
+	tcase_add_test(tc, instrument_from_json_reads_the_api_form);
+	tcase_add_test(tc, instrument_from_json_refuses_bad_definitions);
 	suite_add_tcase(s, tc);
 	return s;
 }

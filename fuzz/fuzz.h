@@ -1,0 +1,39 @@
+/*
+ * fuzz — what the libFuzzer harnesses share: the questionnaire they
+ * validate against, and the checks every validated submission must
+ * pass whatever the input was.
+ *
+ * A harness aborts (and so libFuzzer reports a crash) when a result
+ * breaks a promise of the library's headers, not only when the
+ * sanitizers catch a memory or undefined-behaviour error.
+ */
+#ifndef MSP_FUZZ_H
+#define MSP_FUZZ_H
+
+#include "instrument.h"
+#include "msp_error.h"
+#include "submission.h"
+
+/*
+ * An Occitanie-like instrument with every item type, options, bounds
+ * (both, min only, max only), integer-only numbers, max_length, and
+ * show-if conditions (on a choice, a boolean, a multiple choice, a
+ * later item, a chain of three, several values).  Built once from its
+ * JSON text; aborts if that fails.  Borrowed: never freed.
+ */
+const struct instrument *fuzz_instrument(void);
+
+/*
+ * Checks what submission_validate() returned (st) against what sub
+ * holds: errors exactly when st is MSP_EINVAL, and every answer of an
+ * asked item, within its bounds, options and length, one per item but
+ * for multiple choices, and submission_answers_json() readable by
+ * jsonin.  Aborts with a message on stderr when one does not hold.
+ */
+void fuzz_check_submission(const struct submission *sub,
+			   enum msp_status st);
+
+/* Prints why to stderr and aborts. */
+void fuzz_fail(const char *why) __attribute__((noreturn));
+
+#endif
