@@ -10,6 +10,8 @@
 #ifndef MSP_FUZZ_H
 #define MSP_FUZZ_H
 
+#include "csv.h"
+#include "csvmap.h"
 #include "instrument.h"
 #include "msp_error.h"
 #include "submission.h"
@@ -32,6 +34,23 @@ const struct instrument *fuzz_instrument(void);
  */
 void fuzz_check_submission(const struct submission *sub,
 			   enum msp_status st);
+
+/*
+ * The import's side: a mapping file for a Microsoft Forms-like export
+ * of fuzz_instrument() (value mappings, option columns, every
+ * identifying field), and such an export with valid and invalid rows.
+ * Both parsed once; abort if that fails.  Borrowed: never freed.
+ */
+const struct csvmap *fuzz_mapping(void);
+const struct csv *fuzz_export(void);
+
+/*
+ * What msp-report import does with a parsed file and mapping, without
+ * the database: csvmap_bind(), then csvmap_row() for every row, each
+ * record checked as fuzz_check_submission() does, with a pseudonym,
+ * role, @id and @submitted that keep csvmap.h's promises.
+ */
+void fuzz_import(const struct csvmap *map, const struct csv *csv);
 
 /* Prints why to stderr and aborts. */
 void fuzz_fail(const char *why) __attribute__((noreturn));

@@ -214,3 +214,154 @@ fuzz_check_submission(const struct submission *sub, enum msp_status st)
 	}
 	buf_free(&b);
 }
+
+/* --- the import ------------------------------------------------------ */
+
+static const char mapping_text[] =
+"# Microsoft Forms, the fuzz instrument\n"
+"\"ID\" = @id\n"
+"\"Heure de début\" = @ignore\n"
+"\"Heure de fin\" = @submitted\n"
+"\"Statut\" = @status\n"
+"    \"Terminé\" -> complete\n"
+"    \"Partiel\" -> partial\n"
+"\"Nom et commune de votre structure\" = @structure\n"
+"\"Votre fonction\" = @role\n"
+"    \"Médecin généraliste\" -> mg\n"
+"    \"Coordinateur / coordinatrice\" -> coordinateur\n"
+"\"Type de structure\" = structure_type\n"
+"    \"Maison de santé pluriprofessionnelle (MSP)\" -> msp\n"
+"    \"Équipe de soins primaires (ESP)\" -> esp\n"
+"\"Signataire de l'ACI\" = aci_signatory\n"
+"\"Année\" = project_validation_year\n"
+"\"Nombre de professionnels\" = prof_count_total\n"
+"\"Part des usagers (%)\" = share_users\n"
+"\"Solde\" = balance\n"
+"\"Qu'est-ce qu'un usager ?\" = def_usager\n"
+"\"Formats\" = info_formats\n"
+"    \"Site internet\" -> site_internet\n"
+"    \"Aucun\" -> \"\"\n"
+"\"Autre format\" = info_formats_other\n"
+"\"Avec les usagers\" = info_with_users\n"
+"\"Comment\" = info_with_users_how\n"
+"\"Priorité\" = is_priority\n"
+"\"Pourquoi\" = priority_reason\n"
+"\"Plus\" = want_more\n"
+"\"Stade\" = want_more_stage\n"
+"\"Espaces\" = exchange_spaces\n"
+"\"Avec eux\" = exchange_spaces_with_users\n"
+"\"Médecins\" = exchange_spaces_worked_by[mg]\n"
+"\"Infirmiers\" = exchange_spaces_worked_by[ide]\n"
+"\"Entretien\" = interview_volunteer\n";
+
+static const char export_text[] =
+"\xef\xbb\xbf" "ID;Heure de début;Heure de fin;Statut;"
+"Nom et commune de votre structure;Votre fonction;Type de structure;"
+"Signataire de l'ACI;Année;Nombre de professionnels;"
+"Part des usagers (%);Solde;Qu'est-ce qu'un usager ?;Formats;"
+"Autre format;Avec les usagers;Comment;Priorité;Pourquoi;Plus;Stade;"
+"Espaces;Avec eux;Médecins;Infirmiers;Entretien;Colonne inconnue\r\n"
+"1;2024-03-01 10:00;2024-03-01T10:12:00Z;Terminé;MSP des Lilas, Albi;"
+"Médecin généraliste;Maison de santé pluriprofessionnelle (MSP);Oui;"
+"2018;23;12,5;-3;Une personne, qui consulte;"
+"\"affiches;Site internet;autre;\";Écran;oui;\"Atelier \"\"usagers\"\"\";"
+"Vrai;Le projet;oui;reflexion;oui;non;1;x;non;\r\n"
+"2;;;Partiel;  ESP du Causse  ;Coordinateur / coordinatrice;"
+"Équipe de soins primaires (ESP);;;;;;;Aucun;;;;;;;;non;;;;Y;\r\n"
+"3;;2024-02-30 10:00;fini;;infirmière;CDS;peut-être;1999;2,5;-1;1;"
+"\"trop\nlong\";affiches;;;;;;;;non;oui;2;;;\r\n";
+
+/* The respondent roles the database knows, as far as these files go. */
+static const char *const roles[] = { "mg", "ide", "coordinateur", "autre" };
+
+static const struct secret fuzz_secret = {
+	.key = (unsigned char *)"fuzz secret: 32 bytes or more ...",
+	.len = 33,
+};
+
+const struct csvmap *
+fuzz_mapping(void)
+{
+	static struct csvmap *map;
+	struct msp_error err;
+
+	if (map == NULL &&
+	    csvmap_parse(mapping_text, sizeof(mapping_text) - 1, &map, &err)
+	    != MSP_OK)
+		fuzz_fail(err.message);
+	return map;
+}
+
+const struct csv *
+fuzz_export(void)
+{
+	static struct csv *csv;
+	struct msp_error err;
+
+	if (csv == NULL &&
+	    csv_parse(export_text, sizeof(export_text) - 1, 0, &csv, &err)
+	    != MSP_OK)
+		fuzz_fail(err.message);
+	return csv;
+}
+
+/* A record's identifying fields, as csvmap.h describes them. */
+static void
+check_record(const struct csvmap_record *rec, enum msp_status st)
+{
+	size_t i, n = strlen(rec->pseudonym);
+
+	if (st == MSP_OK &&
+	    (n != CRYPTO_SHA256_HEX - 1 ||
+	     strspn(rec->pseudonym, "0123456789abcdef") != n))
+		fuzz_fail("an imported row without its pseudonym");
+	if (st != MSP_OK && n != 0)
+		fuzz_fail("a refused row keeps a pseudonym");
+	if (rec->role != NULL) {
+		for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+			if (rec->role == roles[i])
+				break;
+		if (i == sizeof(roles) / sizeof(roles[0]))
+			fuzz_fail("a role that is not one of the roles");
+	}
+	if (rec->id != NULL &&
+	    (rec->id[0] == '\0' || strlen(rec->id) > CSVMAP_ID_MAX))
+		fuzz_fail("an @id empty or too long");
+	if (rec->submitted[0] != '\0' &&
+	    strlen(rec->submitted) != CSVMAP_TIME_LEN - 1)
+		fuzz_fail("an @submitted not YYYY-MM-DD HH:MM:SS");
+}
+
+void
+fuzz_import(const struct csvmap *map, const struct csv *csv)
+{
+	struct csvmap_binding *b = NULL;
+	struct csvmap_record rec;
+	struct msp_error err;
+	enum msp_status st;
+	const char *const *unmapped;
+	size_t i, n;
+
+	if (csvmap_bind(map, &csv->rows[0], fuzz_instrument(), roles,
+			sizeof(roles) / sizeof(roles[0]), &b, &err) != MSP_OK) {
+		if (b != NULL)
+			fuzz_fail("csvmap_bind failed but set *out");
+		return;
+	}
+	unmapped = csvmap_unmapped(b, &n);
+	for (i = 0; i < n; i++)
+		if (unmapped[i] == NULL || unmapped[i][0] == '\0')
+			fuzz_fail("an unmapped column without a name");
+	for (i = 1; i < csv->n_rows; i++) {
+		st = csvmap_row(b, &csv->rows[i], &fuzz_secret, &rec, &err);
+		if (rec.sub == NULL) {
+			if (st != MSP_ENOMEM)
+				fuzz_fail("csvmap_row gave no submission");
+		} else {
+			fuzz_check_submission(rec.sub, st);
+			check_record(&rec, st);
+		}
+		csvmap_record_clear(&rec);
+	}
+	csvmap_binding_free(b);
+}

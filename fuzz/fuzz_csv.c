@@ -1,8 +1,10 @@
 /*
- * fuzz_csv — a file given to the CSV import: csv_parse() with the
+ * fuzz_csv — a file given to msp-report import: csv_parse() with the
  * delimiter detected.  What it returns must be rectangular, UTF-8,
  * without NUL, and come back unchanged when written out again with
- * every field quoted and parsed with the same delimiter.
+ * every field quoted and parsed with the same delimiter.  Then each
+ * row goes through the fixed mapping into a validated submission, as
+ * the import does before it stores anything.
  */
 #include "config.h"
 
@@ -100,6 +102,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_fail(err.message);
 		check_same(csv, again);
 	}
+	fuzz_import(fuzz_mapping(), csv);
 	csv_free(again);
 	buf_free(&b);
 	csv_free(csv);

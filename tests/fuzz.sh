@@ -5,8 +5,8 @@
 # Skipped (77) only when configure found no clang with libFuzzer.
 set -u
 src=${MSP_SRCDIR:?} bld=${MSP_BUILDDIR:?}
-seconds=${MSP_FUZZ_TEST_SECONDS:-7}
-for h in fuzz_submission_json fuzz_form fuzz_table fuzz_csv; do
+seconds=${MSP_FUZZ_TEST_SECONDS:-6}
+for h in fuzz_submission_json fuzz_form fuzz_table fuzz_csv fuzz_csvmap; do
 	if [ ! -x "$bld/fuzz/$h" ]; then
 		echo "SKIP: $bld/fuzz/$h not built (configure found no clang" \
 			"with libFuzzer: apt-get install clang libclang-rt-14-dev)"
