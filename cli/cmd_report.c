@@ -42,6 +42,10 @@ static const char usage_text[] =
 "                         (default) or left out of percentages and tests\n"
 "  --missing exclude|keep no answer: left out (default) or a category\n"
 "  --format FORMAT    text (default), csv, json, markdown, html\n"
+"  --recount          count from the answers themselves, not from the\n"
+"                     running totals and the cache that make the owner's\n"
+"                     and analysts' reports fast (slow on a large study;\n"
+"                     a check of those totals)\n"
 "  -d, --database URL PostgreSQL connection string\n"
 "  -h, --help         show this help and exit\n"
 "\n"
@@ -96,7 +100,7 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 	enum {
 		OPT_REGION = 256, OPT_STUDY, OPT_BY, OPT_COMPARE,
 		OPT_NONRESPONSE, OPT_HAS, OPT_TERMS, OPT_TOP, OPT_NSP,
-		OPT_MISSING, OPT_FORMAT,
+		OPT_MISSING, OPT_FORMAT, OPT_RECOUNT,
 	};
 	static const struct option longopts[] = {
 		{ "region", required_argument, NULL, OPT_REGION },
@@ -110,6 +114,7 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 		{ "nsp", required_argument, NULL, OPT_NSP },
 		{ "missing", required_argument, NULL, OPT_MISSING },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "recount", no_argument, NULL, OPT_RECOUNT },
 		{ "database", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -150,6 +155,9 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 			break;
 		case OPT_HAS:
 			opt.has = 1;
+			break;
+		case OPT_RECOUNT:
+			opt.recount = 1;
 			break;
 		case OPT_TERMS:
 			opt.terms = optarg;

@@ -826,7 +826,9 @@ report_build(PGconn *conn, const struct report_options *opt,
 	c.suppress = c.kind == TENANT_FEDERATION;
 	/* whole-study frequency tables may be reused only by those who
 	 * see the whole study */
-	c.cache = c.kind == TENANT_NONE || c.kind == TENANT_ANALYST;
+	c.cache = (c.kind == TENANT_NONE || c.kind == TENANT_ANALYST) &&
+		  !opt->recount;
+	c.tally = c.cache;
 	if (c.cache && (rc = rdata_cache_begin(&c)) != MSP_OK)
 		goto out;
 	c.doc->title = "Implication des usagers — rapport";

@@ -52,6 +52,9 @@ struct report_options {
 	enum report_keep missing;	/* no answer: default EXCLUDE */
 	const char *token;	/* bearer token (MSP_TOKEN), or NULL */
 	unsigned threshold;	/* disclosure threshold for federations */
+	/* count from the answers even where the running totals of
+	 * migration 0014 would do (the owner's and analysts' reports) */
+	int recount;
 };
 
 /* Fills o with the defaults: region report only, top 10, "ne sait

@@ -88,6 +88,40 @@ static const char sql_roles[] =
 	"msp.report_answer_value(" a ".choice_code, " a ".bool_value, " \
 	a ".num_value, " a ".text_value)"
 
+/* m, d and their counts, which both the statements over the answers
+ * and the one over the running totals use (see below). */
+#define MAPPED_CTE \
+	"m AS (" \
+	" SELECT DISTINCT ON (ru.var_key, f.item_key, f.val, f.grp)" \
+	"        ru.var_key, coalesce(ru.category, f.val) AS cat, f.grp, f.n" \
+	"   FROM f JOIN msp.report_rule ru" \
+	"     ON ru.instrument_slug = $2::text AND ru.item_key = f.item_key" \
+	"  WHERE ru.var_key = ANY ($4::text[])" \
+	"    AND msp.report_rule_matches(ru.match_code, ru.num_min," \
+	"        ru.num_max, ru.years_before_study, f.val, f.num," \
+	"        $3::integer)" \
+	"  ORDER BY ru.var_key, f.item_key, f.val, f.grp, ru.priority), "
+
+#define DERIVED_CTE \
+	"d AS (" \
+	" SELECT DISTINCT ON (x.response_id, ru.var_key)" \
+	"        ru.var_key, coalesce(ru.category, x.val) AS cat, x.grp" \
+	"   FROM x JOIN msp.report_rule ru" \
+	"     ON ru.instrument_slug = $2::text AND ru.item_key = x.item_key" \
+	"  WHERE ru.var_key <> ALL ($4::text[])" \
+	"    AND msp.report_rule_matches(ru.match_code, ru.num_min," \
+	"        ru.num_max, ru.years_before_study, x.val, x.num," \
+	"        $3::integer)" \
+	"  ORDER BY x.response_id, ru.var_key, ru.priority) "
+
+#define DERIVED_COUNTS \
+	"SELECT 'i' AS kind, item_key AS var, val, grp, sum(n)::bigint AS n" \
+	"  FROM f GROUP BY item_key, val, grp " \
+	"UNION ALL SELECT 'd', var_key, cat, grp, sum(n)::bigint" \
+	"  FROM m GROUP BY var_key, cat, grp " \
+	"UNION ALL SELECT 'd', var_key, cat, grp, count(*)" \
+	"  FROM d GROUP BY var_key, cat, grp "
+
 #define COUNTS_SQL(GROUP_CTE, GJOIN, GCOL, TOTALS) \
 	"WITH " GROUP_CTE \
 	"f AS MATERIALIZED (" \
@@ -101,38 +135,15 @@ static const char sql_roles[] =
 	"             ON r.response_id = a.response_id " GJOIN \
 	"          WHERE " RESP_OK \
 	"          GROUP BY 1, 2, 3, 4, 5) g), " \
-	"m AS (" \
-	" SELECT DISTINCT ON (ru.var_key, f.item_key, f.val, f.grp)" \
-	"        ru.var_key, coalesce(ru.category, f.val) AS cat, f.grp, f.n" \
-	"   FROM f JOIN msp.report_rule ru" \
-	"     ON ru.instrument_slug = $2::text AND ru.item_key = f.item_key" \
-	"  WHERE ru.var_key = ANY ($4::text[])" \
-	"    AND msp.report_rule_matches(ru.match_code, ru.num_min," \
-	"        ru.num_max, ru.years_before_study, f.val, f.num," \
-	"        $3::integer)" \
-	"  ORDER BY ru.var_key, f.item_key, f.val, f.grp, ru.priority), " \
+	MAPPED_CTE \
 	"x AS MATERIALIZED (" \
 	" SELECT a.response_id, a.item_key, " ANSWER_VALUE("a") " AS val," \
 	"        a.num_value AS num, " GCOL " AS grp" \
 	"   FROM msp.answer a" \
 	"   JOIN msp.response r ON r.response_id = a.response_id " GJOIN \
 	"  WHERE " RESP_OK " AND a.item_key = ANY ($5::text[])), " \
-	"d AS (" \
-	" SELECT DISTINCT ON (x.response_id, ru.var_key)" \
-	"        ru.var_key, coalesce(ru.category, x.val) AS cat, x.grp" \
-	"   FROM x JOIN msp.report_rule ru" \
-	"     ON ru.instrument_slug = $2::text AND ru.item_key = x.item_key" \
-	"  WHERE ru.var_key <> ALL ($4::text[])" \
-	"    AND msp.report_rule_matches(ru.match_code, ru.num_min," \
-	"        ru.num_max, ru.years_before_study, x.val, x.num," \
-	"        $3::integer)" \
-	"  ORDER BY x.response_id, ru.var_key, ru.priority) " \
-	"SELECT 'i' AS kind, item_key AS var, val, grp, sum(n)::bigint AS n" \
-	"  FROM f GROUP BY item_key, val, grp " \
-	"UNION ALL SELECT 'd', var_key, cat, grp, sum(n)::bigint" \
-	"  FROM m GROUP BY var_key, cat, grp " \
-	"UNION ALL SELECT 'd', var_key, cat, grp, count(*)" \
-	"  FROM d GROUP BY var_key, cat, grp " \
+	DERIVED_CTE \
+	DERIVED_COUNTS \
 	"UNION ALL SELECT 'a', item_key, NULL, grp, count(*)" \
 	"  FROM (SELECT DISTINCT x.response_id, x.item_key, x.grp FROM x" \
 	"         WHERE x.item_key = ANY ($6::text[])) mc" \
@@ -166,6 +177,46 @@ static const char sql_counts_by[] = COUNTS_SQL(
 	"JOIN grp g ON g.response_id = a.response_id", "g.grp",
 	"UNION ALL SELECT 'g', NULL, NULL, grp, count(*)"
 	"  FROM grp GROUP BY grp");
+
+/*
+ * The same tables from the running totals of migration 0014
+ * (msp.answer_tally), for those who see the whole study: f sums the
+ * value rows, 'a' the respondents of the multiple-choice items; x and d
+ * still read the answers, but only those of the items that derived
+ * variables over several items need ($5: rule items alone), and not at
+ * all when there are none (the one-time filter on cardinality).
+ */
+static const char sql_counts_tally[] =
+	"WITH f AS MATERIALIZED ("
+	" SELECT g.item_key, msp.report_answer_value(g.choice_code,"
+	"        g.bool_value, g.num_value, NULL) AS val,"
+	"        g.num_value AS num, NULL::text AS grp, g.n"
+	"   FROM (SELECT t.item_key, t.choice_code, t.bool_value,"
+	"                t.num_value, sum(t.n) AS n"
+	"           FROM msp.answer_tally t"
+	"          WHERE t.study_id = $1::integer AND t.kind = 'v'"
+	"          GROUP BY 1, 2, 3, 4 HAVING sum(t.n) <> 0) g), "
+	MAPPED_CTE
+	"x AS MATERIALIZED ("
+	" SELECT a.response_id, a.item_key, " ANSWER_VALUE("a") " AS val,"
+	"        a.num_value AS num, NULL::text AS grp"
+	"   FROM msp.answer a"
+	"   JOIN msp.response r ON r.response_id = a.response_id"
+	"  WHERE pg_catalog.cardinality($5::text[]) > 0 AND " RESP_OK
+	"    AND a.item_key = ANY ($5::text[])), "
+	DERIVED_CTE
+	DERIVED_COUNTS
+	"UNION ALL SELECT 'a', t.item_key, NULL, NULL, sum(t.n)::bigint"
+	"  FROM msp.answer_tally t"
+	" WHERE t.study_id = $1::integer AND t.kind = 'r'"
+	"   AND t.item_key = ANY ($6::text[])"
+	" GROUP BY t.item_key HAVING sum(t.n) <> 0 "
+	"UNION ALL SELECT 't', NULL, NULL, NULL, count(*)"
+	"  FROM msp.response r WHERE " RESP_OK;
+
+/* Folds the study's deltas when they have piled up (0014). */
+static const char sql_tally_compact[] =
+	"SELECT msp.tally_compact($1::integer)";
 
 /* --- the cache (msp.report_cache, migration 0010) --- */
 
@@ -206,7 +257,8 @@ static const char sql_frame[] =
 /* $1 instrument slug, $2 instrument_id: the derived variables whose
  * rules read one single-valued item (mapped on values: a value maps to
  * one category for everyone), the items the other derived variables
- * read, and the multiple-choice items, as array literals */
+ * read with the multiple-choice items, the former alone, and the
+ * multiple-choice items, as array literals */
 static const char sql_shape[] =
 	"WITH single AS ("
 	" SELECT ru.var_key FROM msp.report_rule ru"
@@ -226,6 +278,11 @@ static const char sql_shape[] =
 	"          WHERE it.instrument_id = $2::integer"
 	"            AND it.item_type = 'multiple_choice') x)::text"
 	"       AS per_response,"
+	"       (SELECT coalesce(array_agg(DISTINCT ru.item_key), '{}')"
+	"          FROM msp.report_rule ru"
+	"         WHERE ru.instrument_slug = $1::text"
+	"           AND ru.var_key NOT IN (SELECT var_key FROM single))::text"
+	"       AS rule_items,"
 	"       (SELECT coalesce(array_agg(it.item_key), '{}')"
 	"          FROM msp.instrument_item it"
 	"         WHERE it.instrument_id = $2::integer"
@@ -244,31 +301,37 @@ static const char sql_population[] =
 
 /*
  * $1 study_id, $2 item: the words of the open answers, as written, with
- * how often each is written ('w') and in how many answers ('v').  Words
- * are runs of letters (ASCII, Latin-1, œ) and inner hyphens; the
- * database splits them so that a million answers never reach C, and
- * textfreq folds, filters and stems what comes back.  Each answer's
- * words are grouped on their own (the lateral GROUP BY), which gives
+ * how often each is written ('w') and in how many answers ('v').  The
+ * database splits them (msp.answer_words, migration 0014: runs of
+ * letters and inner hyphens, as the running totals split them), so that
+ * a million answers never reach C, and textfreq folds, filters and
+ * stems what comes back.  Each answer's words come grouped, which gives
  * "answers that write it" without a sort of every word of every answer.
- * The class is spelled out: [[:alpha:]] depends on the server's locale.
  */
-static const char sql_words[] =
-	"SELECT v.kind, NULL::text AS var, words.word AS val,"
-	"       NULL::text AS grp, v.n"
-	"  FROM (SELECT w.word, sum(w.n) AS occurrences, count(*) AS answers"
-	"          FROM msp.answer a"
-	"          JOIN msp.response r ON r.response_id = a.response_id"
-	"         CROSS JOIN LATERAL ("
-	"               SELECT t.word, count(*) AS n"
-	"                 FROM pg_catalog.regexp_split_to_table(a.text_value,"
-	"                      '[^A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6"
-	"\\u00F8-\\u00FF\\u0152\\u0153-]+') AS t (word)"
-	"                WHERE t.word <> '' GROUP BY t.word) w"
-	"         WHERE " RESP_OK " AND a.item_key = $2::text"
-	"           AND a.text_value IS NOT NULL"
-	"         GROUP BY w.word) words"
-	" CROSS JOIN LATERAL (VALUES ('w', words.occurrences),"
-	"       ('v', words.answers)) AS v (kind, n)";
+#define WORDS_SQL(FROM) \
+	"SELECT v.kind, NULL::text AS var, words.word AS val," \
+	"       NULL::text AS grp, v.n" \
+	"  FROM (" FROM ") words" \
+	" CROSS JOIN LATERAL (VALUES ('w', words.occurrences)," \
+	"       ('v', words.answers)) AS v (kind, n)"
+
+static const char sql_words[] = WORDS_SQL(
+	"SELECT w.word, sum(w.n) AS occurrences, count(*) AS answers"
+	"  FROM msp.answer a"
+	"  JOIN msp.response r ON r.response_id = a.response_id"
+	" CROSS JOIN LATERAL msp.answer_words(a.text_value) w"
+	" WHERE " RESP_OK " AND a.item_key = $2::text"
+	"   AND a.text_value IS NOT NULL"
+	" GROUP BY w.word");
+
+/* $1 study_id, $2 item: sql_words from the running totals (0014),
+ * whose words msp.answer_words splits the same way. */
+static const char sql_words_tally[] = WORDS_SQL(
+	"SELECT t.word, sum(t.occurrences) AS occurrences,"
+	"       sum(t.answers) AS answers"
+	"  FROM msp.word_tally t"
+	" WHERE t.study_id = $1::integer AND t.item_key = $2::text"
+	" GROUP BY t.word HAVING sum(t.answers) <> 0");
 
 /* --- helpers ------------------------------------------------------------- */
 
@@ -832,6 +895,20 @@ remember_counts(struct rctx *c, int study_id, const char *what,
 	remember(c, study_id, what, arr, bad);
 }
 
+/* Notes that the totals of study_id were read: rdata_cache_store()
+ * folds them (the report's own transaction is read only). */
+static void
+tally_used(struct rctx *c, int study_id)
+{
+	size_t i;
+
+	for (i = 0; i < c->ntally; i++)
+		if (c->tally_studies[i] == study_id)
+			return;
+	if (c->ntally < RCACHE_MAX)
+		c->tally_studies[c->ntally++] = study_id;
+}
+
 enum msp_status
 rdata_cache_store(struct rctx *c)
 {
@@ -841,12 +918,19 @@ rdata_cache_store(struct rctx *c)
 	char study[16];
 	size_t i;
 
-	if (c->npending == 0)
+	if (c->npending == 0 && c->ntally == 0)
 		return MSP_OK;
 	rc = db_exec(c->conn, "report cache: begin", "BEGIN", 0, NULL,
 		     PGRES_COMMAND_OK, NULL, c->err);
 	if (rc == MSP_OK && c->opt->token != NULL)
 		rc = tenant_enter(c->conn, c->opt->token, &kind, c->err);
+	for (i = 0; i < c->ntally && rc == MSP_OK; i++) {
+		snprintf(study, sizeof(study), "%d", c->tally_studies[i]);
+		params[0] = study;
+		rc = db_exec(c->conn, "report: fold the totals",
+			     sql_tally_compact, 1, params, PGRES_TUPLES_OK,
+			     NULL, c->err);
+	}
 	for (i = 0; i < c->npending && rc == MSP_OK; i++) {
 		const struct rcache_entry *e = &c->pending[i];
 
@@ -872,6 +956,7 @@ rdata_cache_store(struct rctx *c)
 		db_exec(c->conn, "report cache: rollback", "ROLLBACK", 0,
 			NULL, PGRES_COMMAND_OK, NULL, NULL);
 	c->npending = 0;
+	c->ntally = 0;
 	return rc;
 }
 
@@ -909,7 +994,12 @@ rdata_counts(struct rctx *c, const struct rsetup *s, const struct rvar *by,
 	params[3] = need(shape, 0, "single");
 	params[4] = need(shape, 0, "per_response");
 	params[5] = need(shape, 0, "multiple");
-	if (by == NULL) {
+	if (by == NULL && c->tally) {
+		params[4] = need(shape, 0, "rule_items");
+		rc = load_counts(c, "report: counts from the totals",
+				 sql_counts_tally, 6, params, out);
+		tally_used(c, s->study.study_id);
+	} else if (by == NULL) {
 		rc = load_counts(c, "report: counts", sql_counts, 6, params,
 				 out);
 	} else {
@@ -1068,7 +1158,13 @@ rdata_words(struct rctx *c, const struct rstudy *st, const char *item,
 			return rc;
 		params[1] = item;
 	}
-	rc = load_counts(c, "report: words", sql_words, 2, params, out);
+	if (c->tally) {
+		rc = load_counts(c, "report: words from the totals",
+				 sql_words_tally, 2, params, out);
+		tally_used(c, st->study_id);
+	} else
+		rc = load_counts(c, "report: words", sql_words, 2, params,
+				 out);
 	if (rc == MSP_OK && c->cache)
 		remember_counts(c, st->study_id, what, out);
 	return rc;

@@ -49,6 +49,11 @@ struct rctx {
 	char changes[24];	/* msp.data_changes() in our snapshot */
 	struct rcache_entry pending[RCACHE_MAX];
 	size_t npending;
+	/* whole-study tables from the running totals (migration 0014)
+	 * rather than the answers; the studies read, to fold after */
+	int tally;
+	int tally_studies[RCACHE_MAX];
+	size_t ntally;
 	struct msp_error *err;
 };
 

@@ -27,6 +27,7 @@
 #include "instrument.h"
 #include "rng.h"
 #include "synth.h"
+#include "tally.h"
 #include "utf8.h"
 
 enum {
@@ -182,6 +183,13 @@ struct gen {
 
 	struct buf copy;		/* COPY data not yet sent */
 	int in_copy;
+
+	/* the running totals of the answers of complete responses, as
+	 * migration 0014's triggers would count them: written beside the
+	 * rows by the fast load, which runs without those triggers */
+	struct tally tally;
+	int tally_oom;			/* tally_add() ran out of memory */
+	unsigned word_count[N_WORDS + 1];	/* one answer's; + "x" */
 };
 
 static double
@@ -1327,7 +1335,7 @@ shown(const struct gen *g, const struct sitem *si)
 /* A few words, at most max characters: never a tab, newline or
  * backslash, so nothing needs escaping for COPY. */
 static void
-put_text(struct buf *b, struct rng *r, int max)
+put_text(struct buf *b, struct rng *r, int max, unsigned *count)
 {
 	size_t room = max > 0 ? (size_t)max : 200, len = 0;
 	long n = rng_range(r, 3, 14), w;
@@ -1335,7 +1343,8 @@ put_text(struct buf *b, struct rng *r, int max)
 	if (room > 200)
 		room = 200;
 	for (w = 0; w < n; w++) {
-		const char *word = words[rng_below(r, N_WORDS)];
+		uint64_t k = rng_below(r, N_WORDS);
+		const char *word = words[k];
 		size_t chars = utf8_length(word) + (len > 0);
 
 		if (len + chars > room)
@@ -1343,10 +1352,13 @@ put_text(struct buf *b, struct rng *r, int max)
 		if (len > 0)
 			buf_putc(b, ' ');
 		buf_puts(b, word);
+		count[k]++;
 		len += chars;
 	}
-	if (len == 0)		/* max_length shorter than every word */
+	if (len == 0) {		/* max_length shorter than every word */
 		buf_putc(b, 'x');
+		count[N_WORDS]++;
+	}
 }
 
 /* A number of item si in 1/scale units. */
@@ -1368,7 +1380,33 @@ draw_number(const struct sitem *si, struct rng *r)
 	return v < si->lo ? si->lo : v > si->hi ? si->hi : v;
 }
 
-/* Appends the answer rows of response i; *rows counts them. */
+/* Counts n more for (item, kind, value) of the running totals. */
+static void
+count(struct gen *g, int item, enum tally_kind kind, int64_t value,
+      int64_t n)
+{
+	if (tally_add(&g->tally, (uint32_t)item, kind, value, n) != 0)
+		g->tally_oom = 1;
+}
+
+/* Counts the words of one open answer of item, from g->word_count,
+ * which it clears. */
+static void
+count_words(struct gen *g, int item)
+{
+	size_t k;
+
+	for (k = 0; k <= N_WORDS; k++) {
+		if (g->word_count[k] == 0)
+			continue;
+		count(g, item, TALLY_WORD, (int64_t)k, g->word_count[k]);
+		count(g, item, TALLY_WORD_ANSWER, (int64_t)k, 1);
+		g->word_count[k] = 0;
+	}
+}
+
+/* Appends the answer rows of response i; *rows counts them.  The
+ * answers of a complete response go into the running totals. */
 static void
 put_answers(struct gen *g, long i, long *rows)
 {
@@ -1429,27 +1467,46 @@ put_answers(struct gen *g, long i, long *rows)
 				buf_puts(b, it->options[o].code);
 				buf_puts(b, "\t\\N\t\\N\t\\N\n");
 				(*rows)++;
+				if (!resp.partial)
+					count(g, item, TALLY_OPTION,
+					      (int64_t)o, 1);
 			}
+			if (!resp.partial &&
+			    it->type == ITEM_MULTIPLE_CHOICE)
+				count(g, item, TALLY_RESPONDENT, 0, 1);
 			continue;
 		}
 		buf_append(b, id, id_len);
 		buf_append(b, si->prefix, si->prefix_len);
 		switch (it->type) {
-		case ITEM_NUMBER:
+		case ITEM_NUMBER: {
+			int64_t v = draw_number(si, &r);
+
 			buf_puts(b, "\\N\t");
-			put_scaled(b, draw_number(si, &r), si->scale);
+			put_scaled(b, v, si->scale);
 			buf_puts(b, "\t\\N\t\\N\n");
+			if (!resp.partial)
+				count(g, item, TALLY_NUMBER, v, 1);
 			break;
+		}
 		case ITEM_TEXT:
 			buf_puts(b, "\\N\t\\N\t");
-			put_text(b, &r, it->max_length);
+			put_text(b, &r, it->max_length, g->word_count);
 			buf_puts(b, "\t\\N\n");
+			if (!resp.partial) {
+				count(g, item, TALLY_TEXT, 0, 1);
+				count_words(g, item);
+			} else
+				memset(g->word_count, 0,
+				       sizeof(g->word_count));
 			break;
 		default:	/* ITEM_BOOLEAN: slot 0 "oui", 1 "non" */
 			o = !rng_chance(&r, si->p_true);
 			chosen[o] = 1;
 			buf_puts(b, o == 0 ? "\\N\t\\N\t\\N\tt\n"
 				 : "\\N\t\\N\t\\N\tf\n");
+			if (!resp.partial)
+				count(g, item, TALLY_BOOL, o == 0, 1);
 			break;
 		}
 		(*rows)++;
@@ -1640,6 +1697,9 @@ make_sample(struct gen *g, long stride, long *n_answers,
 	return st;
 }
 
+static enum msp_status check_tallies(struct gen *g,
+				      struct msp_error *err);
+
 static enum msp_status
 check_rows(struct gen *g, struct msp_error *err)
 {
@@ -1681,15 +1741,301 @@ check_rows(struct gen *g, struct msp_error *err)
 					     "post-load check: %ld %s",
 					     bad, checks[k].what);
 	}
+	if (stride == 1 && (st = check_tallies(g, err)) != MSP_OK)
+		return st;
 	if (stride == 1)
-		progress(g, "checked every response and its %ld answers", n);
+		progress(g, "checked every response and its %ld answers"
+			 " and the running totals", n);
 	else
 		progress(g, "checked one response in %ld and its answers"
 			 " (%ld)", stride, n);
 	return st;
 }
 
+/* --- running totals (migration 0014) ------------------------------------ */
+
+/* One msp.answer_tally row of entry e, or nothing for a word's. */
+static int
+put_tally(struct gen *g, const char *study, const struct tally_entry *e)
+{
+	const struct sitem *si = &g->items[e->item];
+	struct buf *b = &g->copy;
+
+	switch (e->kind) {
+	case TALLY_OPTION:
+		buf_printf(b, "%s\t%s\tv\t%s\t\\N\t\\N\t", study, si->it->key,
+			   si->it->options[e->value].code);
+		break;
+	case TALLY_BOOL:
+		buf_printf(b, "%s\t%s\tv\t\\N\t%c\t\\N\t", study, si->it->key,
+			   e->value ? 't' : 'f');
+		break;
+	case TALLY_NUMBER:
+		buf_printf(b, "%s\t%s\tv\t\\N\t\\N\t", study, si->it->key);
+		put_scaled(b, e->value, si->scale);
+		buf_putc(b, '\t');
+		break;
+	case TALLY_TEXT:
+	case TALLY_RESPONDENT:
+		buf_printf(b, "%s\t%s\t%c\t\\N\t\\N\t\\N\t", study, si->it->key,
+			   e->kind == TALLY_TEXT ? 'v' : 'r');
+		break;
+	default:
+		return 0;
+	}
+	put_i64(b, e->n);
+	buf_putc(b, '\n');
+	return 1;
+}
+
+/*
+ * Writes the running totals of what was loaded: the fast load runs
+ * without the triggers that keep them (with --checked they did).
+ */
+static enum msp_status
+load_tallies(struct gen *g, struct msp_error *err)
+{
+	char study[16];
+	enum msp_status st;
+	long rows = 0;
+	size_t i;
+
+	if (g->opt->checked)
+		return MSP_OK;
+	if (g->tally_oom)
+		return oom(err);
+	snprintf(study, sizeof(study), "%d", g->study_id);
+	st = copy_begin(g, "totals", "COPY msp.answer_tally (study_id,"
+			" item_key, kind, choice_code, bool_value, num_value,"
+			" n) FROM STDIN", err);
+	for (i = 0; st == MSP_OK && i < g->tally.cap; i++) {
+		rows += put_tally(g, study, &g->tally.slots[i]);
+		st = copy_flush(g, "totals", 0, err);
+	}
+	if (st == MSP_OK)
+		st = copy_end(g, "totals", rows, err);
+	if (st != MSP_OK)
+		return st;
+	rows = 0;
+	st = copy_begin(g, "word totals", "COPY msp.word_tally (study_id,"
+			" item_key, word, occurrences, answers) FROM STDIN",
+			err);
+	for (i = 0; st == MSP_OK && i < g->tally.cap; i++) {
+		const struct tally_entry *e = &g->tally.slots[i];
+
+		if (e->kind != TALLY_WORD)
+			continue;
+		buf_printf(&g->copy, "%s\t%s\t%s\t", study,
+			   g->items[e->item].it->key,
+			   (size_t)e->value < N_WORDS ? words[e->value] : "x");
+		put_i64(&g->copy, e->n);
+		buf_putc(&g->copy, '\t');
+		put_i64(&g->copy, tally_get(&g->tally, e->item,
+					    TALLY_WORD_ANSWER, e->value));
+		buf_putc(&g->copy, '\n');
+		rows++;
+		st = copy_flush(g, "word totals", 0, err);
+	}
+	if (st == MSP_OK)
+		st = copy_end(g, "word totals", rows, err);
+	return st;
+}
+
+/*
+ * When every response is checked: the running totals against a recount
+ * from the answers (msp.tally_recount, which leaves the recount in
+ * their place).  $1 study_id.
+ */
+static const char *const tally_checks[] = {
+	"CREATE TEMPORARY TABLE synth_tally ON COMMIT DROP AS"
+	" SELECT item_key, kind, choice_code, bool_value, num_value,"
+	"        sum(n) AS n"
+	"   FROM msp.answer_tally WHERE study_id = $1::integer"
+	"  GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0",
+	"CREATE TEMPORARY TABLE synth_word_tally ON COMMIT DROP AS"
+	" SELECT item_key, word, sum(occurrences) AS occurrences,"
+	"        sum(answers) AS answers"
+	"   FROM msp.word_tally WHERE study_id = $1::integer"
+	"  GROUP BY 1, 2",
+	"SELECT msp.tally_recount($1::integer)",
+};
+
+static const char sql_tally_differences[] =
+	"WITH t AS (SELECT item_key, kind, choice_code, bool_value,"
+	"                  num_value, sum(n) AS n"
+	"             FROM msp.answer_tally WHERE study_id = $1::integer"
+	"            GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0),"
+	"     w AS (SELECT item_key, word, sum(occurrences) AS occurrences,"
+	"                  sum(answers) AS answers"
+	"             FROM msp.word_tally WHERE study_id = $1::integer"
+	"            GROUP BY 1, 2)"
+	"SELECT (SELECT count(*) FROM ((TABLE t EXCEPT ALL"
+	"         TABLE pg_temp.synth_tally) UNION ALL"
+	"        (TABLE pg_temp.synth_tally EXCEPT ALL TABLE t)) x)"
+	"     + (SELECT count(*) FROM ((TABLE w EXCEPT ALL"
+	"         TABLE pg_temp.synth_word_tally) UNION ALL"
+	"        (TABLE pg_temp.synth_word_tally EXCEPT ALL TABLE w)) y)";
+
+static enum msp_status
+check_tallies(struct gen *g, struct msp_error *err)
+{
+	char study[16];
+	const char *params[1] = { study };
+	enum msp_status st = MSP_OK;
+	char value[24];
+	int found = 0;
+	size_t k;
+
+	snprintf(study, sizeof(study), "%d", g->study_id);
+	for (k = 0; st == MSP_OK && k < sizeof(tally_checks) /
+	     sizeof(tally_checks[0]); k++)
+		st = db_exec(g->conn, "check totals", tally_checks[k], 1,
+			     params, k < 2 ? PGRES_COMMAND_OK :
+			     PGRES_TUPLES_OK, NULL, err);
+	if (st == MSP_OK)
+		st = lookup(g, "check totals", sql_tally_differences, 1,
+			    params, value, sizeof(value), &found, err);
+	if (st == MSP_OK && (!found || strcmp(value, "0") != 0))
+		st = msp_error_set(err, MSP_ECONFLICT, "post-load check: %s"
+				   " running totals differ from the answers",
+				   found ? value : "?");
+	return st;
+}
+
 /* --- the run ----------------------------------------------------------- */
+
+/*
+ * Index rebuild around a large load.  Every index of msp.response and
+ * msp.answer that no foreign key depends on is dropped (a primary key
+ * or unique constraint as a constraint), its definition kept in a
+ * temporary table, and built again from that definition after the
+ * COPY: unique ones then check the whole table at once, so a duplicate
+ * still fails the load and rolls it back.  Both statements run on the
+ * server, from the catalog's own definitions (pg_get_indexdef,
+ * pg_get_constraintdef): nothing of ours is spliced into SQL.
+ */
+static const char sql_indexes_drop[] =
+	"DO $$"
+	"DECLARE r record;"
+	"BEGIN"
+	"  CREATE TEMPORARY TABLE synth_index (position serial,"
+	"         restore text NOT NULL) ON COMMIT DROP;"
+	"  FOR r IN"
+	"    SELECT i.indrelid::regclass AS tbl,"
+	"           i.indexrelid::regclass AS idx, c.conname,"
+	"           pg_get_indexdef(i.indexrelid) AS idef,"
+	"           pg_get_constraintdef(c.oid) AS cdef"
+	"      FROM pg_index i"
+	"      LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid"
+	"       AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u')"
+	"     WHERE i.indrelid IN ('msp.response'::regclass,"
+	"                          'msp.answer'::regclass)"
+	"       AND NOT EXISTS (SELECT 1 FROM pg_constraint f"
+	"                        WHERE f.contype = 'f'"
+	"                          AND f.conindid = i.indexrelid)"
+	"     ORDER BY i.indrelid, i.indexrelid"
+	"  LOOP"
+	"    IF r.conname IS NOT NULL THEN"
+	"      INSERT INTO pg_temp.synth_index (restore) VALUES"
+	"        (format('ALTER TABLE %s ADD CONSTRAINT %I %s', r.tbl,"
+	"                r.conname, r.cdef));"
+	"      EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.tbl,"
+	"                     r.conname);"
+	"    ELSE"
+	"      INSERT INTO pg_temp.synth_index (restore) VALUES (r.idef);"
+	"      EXECUTE format('DROP INDEX %s', r.idx);"
+	"    END IF;"
+	"  END LOOP;"
+	"END $$";
+
+static const char sql_indexes_restore[] =
+	"DO $$"
+	"DECLARE r record;"
+	"BEGIN"
+	"  FOR r IN SELECT restore FROM pg_temp.synth_index"
+	"            ORDER BY position LOOP"
+	"    EXECUTE r.restore;"
+	"  END LOOP;"
+	"END $$";
+
+int
+synth_rebuild_indexes(long responses, double existing)
+{
+	return responses >= SYNTH_REBUILD_MIN && existing < (double)responses;
+}
+
+/* Whether this run rebuilds the indexes: opt->indexes, or for AUTO the
+ * size of the load against the rows msp.response holds. */
+static enum msp_status
+want_rebuild(struct gen *g, int *rebuild, struct msp_error *err)
+{
+	char value[32];
+	enum msp_status st;
+	int found = 0;
+
+	*rebuild = 0;
+	if (g->opt->checked || g->opt->indexes == SYNTH_INDEXES_KEEP)
+		return MSP_OK;
+	if (g->opt->indexes == SYNTH_INDEXES_REBUILD) {
+		*rebuild = 1;
+		return MSP_OK;
+	}
+	if (g->n_resp < SYNTH_REBUILD_MIN)
+		return MSP_OK;
+	st = lookup(g, "table size", "SELECT reltuples FROM pg_class"
+		    " WHERE oid = 'msp.response'::regclass", 0, NULL, value,
+		    sizeof(value), &found, err);
+	if (st == MSP_OK && found)
+		*rebuild = synth_rebuild_indexes(g->n_resp,
+						 strtod(value, NULL));
+	return st;
+}
+
+/* Drops the indexes (see sql_indexes_drop), when this run rebuilds
+ * them.  Waits for the sessions using either table, then keeps every
+ * other session out of both until COMMIT. */
+static enum msp_status
+drop_indexes(struct gen *g, struct msp_error *err)
+{
+	enum msp_status st;
+	int rebuild;
+
+	if ((st = want_rebuild(g, &rebuild, err)) != MSP_OK || !rebuild)
+		return st;
+	progress(g, "dropping the indexes of msp.response and msp.answer"
+		 " (rebuilt after the load; both tables locked until"
+		 " COMMIT)");
+	st = db_exec(g->conn, "drop indexes", sql_indexes_drop, 0, NULL,
+		     PGRES_COMMAND_OK, NULL, err);
+	if (st == MSP_OK)
+		g->res->rebuilt_indexes = 1;
+	return st;
+}
+
+/* Builds again what drop_indexes() dropped.  A sort of each table per
+ * index; parallel workers if the server allows them, with memory
+ * enough for two of them (a setting of this transaction only). */
+static enum msp_status
+restore_indexes(struct gen *g, struct msp_error *err)
+{
+	struct timespec t0;
+	enum msp_status st;
+
+	if (!g->res->rebuilt_indexes)
+		return MSP_OK;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	st = db_exec(g->conn, "index memory", "SET LOCAL"
+		     " maintenance_work_mem = '256MB'", 0, NULL,
+		     PGRES_COMMAND_OK, NULL, err);
+	if (st == MSP_OK)
+		st = db_exec(g->conn, "build indexes", sql_indexes_restore, 0,
+			     NULL, PGRES_COMMAND_OK, NULL, err);
+	if (st != MSP_OK)
+		return st;
+	g->res->index_seconds = seconds_since(&t0);
+	progress(g, "indexes built again in %.1f s", g->res->index_seconds);
+	return MSP_OK;
+}
 
 /* The first of n ids reserved from column's identity sequence.  A
  * concurrent insert taking an id in between makes our COPY fail on the
@@ -1947,6 +2293,8 @@ synth_generate(PGconn *conn, const struct synth_options *opt,
 			goto out;
 		}
 	}
+	if ((st = drop_indexes(&g, err)) != MSP_OK)
+		goto out;
 	if ((st = reserve_ids(&g, "msp.structure", "structure_id",
 			      g.n_struct, &g.struct0, err)) != MSP_OK ||
 	    (st = reserve_ids(&g, "msp.response", "response_id", g.n_resp,
@@ -1970,6 +2318,9 @@ synth_generate(PGconn *conn, const struct synth_options *opt,
 		goto out;
 	out->answers_seconds = seconds_since(&g.start) - out->load_seconds;
 	out->load_seconds += out->answers_seconds;
+	if ((st = load_tallies(&g, err)) != MSP_OK ||
+	    (st = restore_indexes(&g, err)) != MSP_OK)
+		goto out;
 
 	clock_gettime(CLOCK_MONOTONIC, &t_check);
 	if ((st = check_rows(&g, err)) != MSP_OK)
@@ -1993,6 +2344,7 @@ out:
 	if (st != MSP_OK)
 		msp_error_prefix(err, "generate");
 	buf_free(&g.copy);
+	tally_free(&g.tally);
 	if (g.ins != NULL)
 		free_items(&g);
 	instrument_free(g.ins);

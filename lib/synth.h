@@ -41,6 +41,22 @@
  * compare with), but no more than a large region holds. */
 #define SYNTH_STRUCTURES_DEFAULT_MAX 1000L
 
+/*
+ * The fast load can drop the indexes of msp.response and msp.answer
+ * that no foreign key needs, COPY, and build them again before COMMIT:
+ * a sorted build costs far less than maintaining them row by row, but
+ * DROP INDEX holds an ACCESS EXCLUSIVE lock on both tables until
+ * COMMIT (docs/generator.md).
+ */
+enum synth_indexes {
+	SYNTH_INDEXES_AUTO = 0,	/* rebuild when synth_rebuild_indexes() */
+	SYNTH_INDEXES_KEEP,	/* maintain them row by row */
+	SYNTH_INDEXES_REBUILD,	/* always rebuild */
+};
+
+/* Loads of fewer responses keep their indexes under AUTO. */
+#define SYNTH_REBUILD_MIN 100000L
+
 struct synth_options {
 	const char *region;	/* region slug; required */
 	/* the instrument: "slug" (its latest version) or "slug:version";
@@ -57,6 +73,11 @@ struct synth_options {
 	 * foreign keys, as any client does; slow, but needs no superuser
 	 * and makes the database check every row itself */
 	int checked;
+	/* how the indexes of msp.response and msp.answer are kept during
+	 * the fast load (ignored with checked): SYNTH_INDEXES_AUTO
+	 * rebuilds them after the COPY when the load is large (see
+	 * synth_rebuild_indexes) */
+	enum synth_indexes indexes;
 	FILE *progress;		/* progress lines; NULL for none */
 };
 
@@ -68,8 +89,19 @@ struct synth_result {
 	double load_seconds;	/* BEGIN to the end of the last COPY */
 	double responses_seconds, answers_seconds;	/* their COPYs */
 	double check_seconds;	/* the post-load SQL checks */
+	int rebuilt_indexes;	/* the indexes were dropped and rebuilt */
+	double index_seconds;	/* building them again */
 	double total_seconds;	/* BEGIN to COMMIT */
 };
+
+/*
+ * Whether AUTO rebuilds the indexes for a load of responses when the
+ * tables hold about existing responses (pg_class.reltuples; -1 when
+ * never counted): for large loads that at least double the table, whose
+ * rebuild, over every study's rows, costs less than the row-by-row
+ * upkeep it saves.
+ */
+int synth_rebuild_indexes(long responses, double existing);
 
 /* The default population for n responses. */
 long synth_default_structures(long responses);

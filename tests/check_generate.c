@@ -738,6 +738,92 @@ START_TEST(post_load_check_catches_bad_rows)
 }
 END_TEST
 
+/* Running totals that disagree with the answers fail the load. */
+START_TEST(post_load_check_catches_bad_totals)
+{
+	struct synth_options opt = options("pays-de-la-loire", 43,
+					   N_RESPONSES);
+
+	run(conn, "CREATE OR REPLACE FUNCTION public.spoil() RETURNS trigger"
+	    " LANGUAGE plpgsql AS $$ BEGIN"
+	    "  IF NEW.kind = 'v' AND NEW.bool_value"
+	    "     AND current_query() LIKE 'COPY%' THEN"
+	    "   NEW.n := NEW.n + 1; END IF; RETURN NEW; END $$");
+	run(conn, "CREATE TRIGGER spoil BEFORE INSERT ON msp.answer_tally"
+	    " FOR EACH ROW EXECUTE FUNCTION public.spoil()");
+	run(conn, "ALTER TABLE msp.answer_tally ENABLE ALWAYS TRIGGER spoil");
+	expect_failure(&opt, MSP_ECONFLICT, "running totals differ");
+	run(conn, "DROP TRIGGER spoil ON msp.answer_tally");
+}
+END_TEST
+
+/* The definitions of the indexes of msp.response and msp.answer. */
+static const char *
+index_definitions(void)
+{
+	static char digest[64];
+
+	snprintf(digest, sizeof(digest), "%s", value(
+		"SELECT md5(string_agg(indexdef, ';' ORDER BY indexdef))"
+		"  FROM pg_indexes WHERE schemaname = 'msp'"
+		"   AND tablename IN ('response', 'answer')"));
+	return digest;
+}
+
+/* --indexes rebuild: the same rows, the same indexes and constraints
+ * after, and a duplicate the unique index would have refused still
+ * fails the load. */
+START_TEST(rebuilt_indexes_same_rows)
+{
+	struct synth_options opt = options("occitanie", 31, N_RESPONSES);
+	struct synth_result res;
+	char indexes[64], constraints[64], first[64];
+	static const char constraints_sql[] =
+		"SELECT md5(string_agg(conname || pg_get_constraintdef(oid),"
+		"           ';' ORDER BY conname))"
+		"  FROM pg_constraint WHERE conrelid IN"
+		"       ('msp.response'::regclass, 'msp.answer'::regclass)";
+
+	snprintf(indexes, sizeof(indexes), "%s", index_definitions());
+	snprintf(constraints, sizeof(constraints), "%s",
+		 value(constraints_sql));
+	opt.study_slug = "kept";
+	opt.indexes = SYNTH_INDEXES_KEEP;
+	generate_ok(conn, &opt, &res);
+	ck_assert_int_eq(res.rebuilt_indexes, 0);
+	snprintf(first, sizeof(first), "%s", fingerprint(conn, "kept"));
+	opt.study_slug = "rebuilt";
+	opt.indexes = SYNTH_INDEXES_REBUILD;
+	generate_ok(conn, &opt, &res);
+	ck_assert_int_eq(res.rebuilt_indexes, 1);
+	ck_assert_str_eq(fingerprint(conn, "rebuilt"), first);
+	ck_assert_str_eq(index_definitions(), indexes);
+	ck_assert_str_eq(value(constraints_sql), constraints);
+	/* small loads keep them by default */
+	ck_assert_int_eq(synth_rebuild_indexes(N_RESPONSES, 0), 0);
+	ck_assert_int_eq(synth_rebuild_indexes(SYNTH_REBUILD_MIN, 0), 1);
+	ck_assert_int_eq(synth_rebuild_indexes(SYNTH_REBUILD_MIN,
+					       SYNTH_REBUILD_MIN * 2.0), 0);
+
+	/* every answer written twice: only the rebuilt unique index sees
+	 * it, and the load is refused */
+	run(conn, "CREATE OR REPLACE FUNCTION public.spoil() RETURNS trigger"
+	    " LANGUAGE plpgsql AS $$ BEGIN"
+	    "  IF pg_trigger_depth() = 1 AND NEW.num_value IS NOT NULL THEN"
+	    "   INSERT INTO msp.answer (response_id, instrument_id,"
+	    "          item_key, num_value) VALUES (NEW.response_id,"
+	    "          NEW.instrument_id, NEW.item_key, NEW.num_value);"
+	    "  END IF; RETURN NULL; END $$");
+	run(conn, "CREATE TRIGGER spoil AFTER INSERT ON msp.answer"
+	    " FOR EACH ROW EXECUTE FUNCTION public.spoil()");
+	run(conn, "ALTER TABLE msp.answer ENABLE ALWAYS TRIGGER spoil");
+	opt.study_slug = "twice";
+	expect_failure(&opt, MSP_EDB, "answer_one_value");
+	run(conn, "DROP TRIGGER spoil ON msp.answer");
+	ck_assert_str_eq(index_definitions(), indexes);
+}
+END_TEST
+
 /* The bypass is the superuser's: no tenant role, nor the application's
  * login role, may switch the triggers off. */
 START_TEST(tenants_cannot_switch_triggers_off)
@@ -792,6 +878,8 @@ generate_suite(void)
 	tcase_add_checked_fixture(spoiled, test_setup, test_teardown);
 	tcase_add_test(spoiled, failure_in_the_load_stores_nothing);
 	tcase_add_test(spoiled, post_load_check_catches_bad_rows);
+	tcase_add_test(spoiled, post_load_check_catches_bad_totals);
+	tcase_add_test(spoiled, rebuilt_indexes_same_rows);
 	suite_add_tcase(s, spoiled);
 	return s;
 }

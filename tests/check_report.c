@@ -24,6 +24,7 @@
 #include "report.h"
 #include "report_disclosure.h"
 #include "report_doc.h"
+#include "synth.h"
 #include "testdb.h"
 #include "textfreq.h"
 
@@ -1287,6 +1288,208 @@ START_TEST(cli_help_and_report)
 }
 END_TEST
 
+/* --- running totals (migration 0014) ------------------------------------ */
+
+/* A database of its own: these cases write. */
+static struct testdb totals_db;
+
+static void
+load_totals(void)
+{
+	struct synth_options opt = {
+		.region = "pays-de-la-loire", .seed = 5, .responses = 300,
+		.year = 2024, .study_slug = "totals",
+	};
+	struct synth_result res;
+	struct msp_error err;
+
+	testdb_open(&totals_db);
+	testdb_load(&totals_db, NULL);
+	testdb_load_reference(&totals_db);
+	ck_assert_msg(synth_generate(totals_db.conn, &opt, &res, &err) ==
+		      MSP_OK, "%s", err.message);
+}
+
+static void
+drop_totals(void)
+{
+	testdb_close(&totals_db);
+}
+
+static void
+connect_totals(void)
+{
+	conn = testdb_connect(&totals_db);
+}
+
+static void
+exec_ok(const char *sql)
+{
+	struct msp_error err;
+
+	ck_assert_msg(db_exec(conn, "test", sql, 0, NULL, PGRES_COMMAND_OK,
+			      NULL, &err) == MSP_OK, "%s: %s", sql,
+		      err.message);
+}
+
+/* The running totals of study "totals", summed: how many values and
+ * words, and a digest of them all. */
+static char *
+totals_text(void)
+{
+	return strdup(testdb_value(conn,
+		"SELECT count(*) || ' ' || md5(coalesce(string_agg(x, ';'"
+		"       ORDER BY x), '')) FROM ("
+		" SELECT concat_ws('|', item_key, kind, choice_code,"
+		"        bool_value, num_value::text, sum(n)) AS x"
+		"   FROM msp.answer_tally JOIN msp.study USING (study_id)"
+		"  WHERE slug = 'totals' GROUP BY item_key, kind, choice_code,"
+		"        bool_value, num_value HAVING sum(n) <> 0"
+		" UNION ALL"
+		" SELECT concat_ws('|', item_key, word, sum(occurrences),"
+		"        sum(answers))"
+		"   FROM msp.word_tally JOIN msp.study USING (study_id)"
+		"  WHERE slug = 'totals' GROUP BY item_key, word"
+		" HAVING sum(occurrences) <> 0 OR sum(answers) <> 0) t"));
+}
+
+/* The totals equal a recount from the answers. */
+static void
+assert_totals_recount(const char *after)
+{
+	char *kept = totals_text(), *recounted;
+
+	testdb_value(conn, "SELECT msp.tally_recount(study_id)"
+		     " FROM msp.study WHERE slug = 'totals'");
+	recounted = totals_text();
+	ck_assert_msg(strcmp(kept, recounted) == 0,
+		      "after %s: the running totals differ from a recount",
+		      after);
+	ck_assert_int_gt(atoi(kept), 100);
+	free(kept);
+	free(recounted);
+}
+
+/* Every kind of write the API, the forms, an import or an erasure
+ * makes keeps the totals equal to the answers. */
+START_TEST(totals_follow_every_write)
+{
+	assert_totals_recount("the generator's load");
+	/* answers added to complete and partial responses, one of them
+	 * a second option of a multiple choice */
+	exec_ok("INSERT INTO msp.answer (response_id, instrument_id,"
+		" item_key, text_value)"
+		" SELECT r.response_id, r.instrument_id, 'freins',"
+		"        'Le temps, le temps et les locaux'"
+		"   FROM msp.response r JOIN msp.study s USING (study_id)"
+		"  WHERE s.slug = 'totals' AND NOT EXISTS (SELECT 1"
+		"        FROM msp.answer a WHERE a.response_id = r.response_id"
+		"         AND a.item_key = 'freins')");
+	assert_totals_recount("inserts");
+	exec_ok("UPDATE msp.answer SET num_value = num_value + 1"
+		" WHERE item_key = 'prof_count_mg' AND num_value < 50");
+	exec_ok("UPDATE msp.answer SET text_value = 'patients'"
+		" WHERE item_key = 'freins' AND answer_id % 3 = 0");
+	assert_totals_recount("updates");
+	exec_ok("DELETE FROM msp.answer WHERE item_key = 'project_topics'"
+		" AND answer_id % 2 = 0");
+	assert_totals_recount("deletes of some options");
+	exec_ok("UPDATE msp.response SET status = 'partial',"
+		" submitted_at = NULL WHERE response_id % 4 = 0"
+		" AND status = 'complete'");
+	exec_ok("UPDATE msp.response SET status = 'complete',"
+		" submitted_at = started_at WHERE response_id % 5 = 0"
+		" AND status = 'partial'");
+	assert_totals_recount("status changes");
+	exec_ok("DELETE FROM msp.response WHERE response_id % 7 = 0");
+	assert_totals_recount("responses erased");
+	/* a word, then its answer, gone: nothing of it stays behind */
+	exec_ok("UPDATE msp.answer SET text_value = 'Zygomatique'"
+		" WHERE answer_id = (SELECT min(answer_id) FROM msp.answer a"
+		"  JOIN msp.response r USING (response_id)"
+		" WHERE a.item_key = 'freins' AND r.status = 'complete')");
+	ck_assert_uint_eq(sql_count("SELECT count(*) FROM msp.word_tally"
+				    " WHERE word = 'Zygomatique'"), 1);
+	exec_ok("DELETE FROM msp.response WHERE response_id = (SELECT"
+		" a.response_id FROM msp.answer a WHERE a.text_value ="
+		" 'Zygomatique')");
+	ck_assert_uint_eq(sql_count("SELECT count(*) FROM msp.word_tally"
+				    " WHERE word = 'Zygomatique'"), 0);
+	assert_totals_recount("an erasure");
+	/* folding keeps the sums */
+	exec_ok("INSERT INTO msp.answer_tally (study_id, item_key, kind, n)"
+		" SELECT study_id, 'x', 'v', g % 2 * 2 - 1"
+		"   FROM msp.study, generate_series(1, 10002) g"
+		"  WHERE slug = 'totals'");
+	{
+		char *before = totals_text(), *after;
+
+		testdb_value(conn, "SELECT msp.tally_compact(study_id)"
+			     " FROM msp.study WHERE slug = 'totals'");
+		after = totals_text();
+		ck_assert_str_eq(after, before);
+		free(before);
+		free(after);
+	}
+	ck_assert_uint_lt(sql_count("SELECT count(*) FROM msp.answer_tally"
+				    " JOIN msp.study USING (study_id)"
+				    " WHERE slug = 'totals'"), 2000);
+}
+END_TEST
+
+static size_t
+lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* The report of study "totals" as CSV, from the totals or recounted
+ * (--recount); terms: that open item's terms, or NULL. */
+static char *
+totals_report(const char *terms, int recount)
+{
+	struct report_options o;
+	struct rdoc *doc;
+	char *csv;
+
+	report_options_init(&o);
+	o.region = "pays-de-la-loire";
+	o.study = "totals";
+	o.terms = terms;
+	o.recount = recount;
+	doc = build(&o);
+	csv = render(doc, FORMAT_CSV);
+	rdoc_free(doc);
+	return csv;
+}
+
+/* The owner's report, from the totals, is the report counted from the
+ * answers (--recount); so are the terms of an open item. */
+START_TEST(totals_report_equals_recount)
+{
+	const char *const terms[] = { NULL, "freins" };
+	size_t i;
+
+	exec_ok("DELETE FROM msp.report_cache");
+	for (i = 0; i < sizeof(terms) / sizeof(terms[0]); i++) {
+		char *fast = totals_report(terms[i], 0);
+		char *slow = totals_report(terms[i], 1);
+
+		ck_assert_str_eq(fast, slow);
+		if (terms[i] == NULL)
+			ck_assert_ptr_nonnull(strstr(fast, "project_topics"));
+		else	/* the header and ten terms at least */
+			ck_assert_uint_ge(lines(fast), 11);
+		free(fast);
+		free(slow);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1295,6 +1498,7 @@ main(void)
 	TCase *fmt = tcase_create("formats");
 	TCase *sdc = tcase_create("disclosure");
 	TCase *txt = tcase_create("textfreq");
+	TCase *tot = tcase_create("totals");
 
 	tcase_add_unchecked_fixture(data, load_shared, drop_shared);
 	tcase_add_checked_fixture(data, connect_case, disconnect_case);
@@ -1328,6 +1532,12 @@ main(void)
 
 	tcase_add_test(txt, textfreq_folding_and_stemming);
 	tcase_add_test(txt, textfreq_counts);
+	tcase_add_unchecked_fixture(tot, load_totals, drop_totals);
+	tcase_add_checked_fixture(tot, connect_totals, disconnect_case);
+	tcase_add_test(tot, totals_report_equals_recount);
+	tcase_add_test(tot, totals_follow_every_write);
 	suite_add_tcase(s, txt);
+	tcase_set_timeout(tot, 120);
+	suite_add_tcase(s, tot);
 	return testdb_run(s);
 }
