@@ -114,6 +114,7 @@ role_codes(const PGresult *roles, const char ***codes, size_t *n,
 {
 	int i, rows = PQntuples(roles);
 
+	*n = 0;
 	*codes = calloc(rows ? (size_t)rows : 1, sizeof(**codes));
 	if (*codes == NULL)
 		return oom(err);
@@ -323,7 +324,7 @@ import_csv(PGconn *conn, const struct import_options *o, const char *data,
 	const char *const sha[2] = { file_sha, header_sha };
 	struct buf header = BUF_INIT;
 	int in_tx = 0;
-	size_t i, n = 0, n_roles;
+	size_t i, n = 0, n_roles = 0;
 
 	memset(res, 0, sizeof(*res));
 	if ((st = csvmap_parse(map_text, map_len, &map, err)) != MSP_OK) {
