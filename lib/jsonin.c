@@ -387,7 +387,9 @@ jsonin_parse(const char *text, size_t len, struct json_object **out,
 	if (obj == NULL &&
 	    json_tokener_get_error(tok) == json_tokener_continue)
 		obj = json_tokener_parse_ex(tok, "", 1);
-	if (obj == NULL) {
+	/* json-c's null is NULL, with success: the text was "null". */
+	if (obj == NULL &&
+	    json_tokener_get_error(tok) != json_tokener_success) {
 		/* json-c has no error code for a failed allocation */
 		st = msp_error_set(err, MSP_EINVAL, "JSON: %s",
 				   json_tokener_error_desc(

@@ -22,7 +22,7 @@
 
 /*
  * Parses len bytes of text (no NUL needed) into *out, which the caller
- * json_object_put()s.  Fails with MSP_EINVAL and a message giving the
+ * json_object_put()s; the text "null" gives NULL, json-c's null.  Fails with MSP_EINVAL and a message giving the
  * byte offset and what is wrong ("byte 17: duplicate member \"a\""), or
  * MSP_ENOMEM; *out is then NULL.
  */

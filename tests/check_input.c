@@ -82,6 +82,20 @@ START_TEST(json_accepts_rfc8259)
 }
 END_TEST
 
+/* The text "null" is valid JSON, and json-c's null is NULL: it was
+ * refused as "JSON: success", which the API sent back as its 400. */
+START_TEST(json_null_is_null)
+{
+	struct json_object *o = (struct json_object *)&o;
+	struct msp_error err;
+
+	ck_assert_int_eq(jsonin_parse(" null ", 6, &o, &err), MSP_OK);
+	ck_assert_ptr_null(o);
+	ck_assert_int_eq(jsonin_parse("nul", 3, &o, &err), MSP_EINVAL);
+	ck_assert_ptr_null(o);
+}
+END_TEST
+
 START_TEST(json_refuses_what_json_c_would_let_through)
 {
 	static const struct {
@@ -569,6 +583,7 @@ input_suite(void)
 	tcase_add_test(tc, buf_grows_and_steals);
 	tcase_add_test(tc, utf8_counts_and_validates);
 	tcase_add_test(tc, json_accepts_rfc8259);
+	tcase_add_test(tc, json_null_is_null);
 	tcase_add_test(tc, json_refuses_what_json_c_would_let_through);
 	tcase_add_test(tc, json_caps_depth);
 	tcase_add_test(tc, urlenc_decodes);
