@@ -18,8 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Fisher's test on a big table may take seconds within its budget:
  * the fuzzer tests only these, and parses everything. */
-#define TEST_MAX_CELLS 16
-#define TEST_MAX_TOTAL 200
+#define TEST_MAX_CELLS 12
+#define TEST_MAX_TOTAL 100
 
 static void
 test_table(const struct stats_table *t)
