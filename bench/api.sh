@@ -4,6 +4,8 @@
 #
 #   bench/api.sh [BINDIR]     (default: build, the plain -O2 build)
 #   PG_NOFSYNC=1 bench/api.sh (not durable: tells commit latency apart)
+#   TALLY_OFF=1 bench/api.sh  (migration 0014's running-totals triggers
+#                              switched off: what they cost a submission)
 #
 # Starts a private PostgreSQL cluster (fsync on: acknowledged means
 # durable) and the stack, creates a team token, then:
@@ -42,6 +44,15 @@ pgbin=$(dirname "$(command -v pg_ctl 2>/dev/null || echo /usr/lib/postgresql/15/
 [ -x "$pgbin/pgbench" ] || pgbin=/usr/lib/postgresql/15/bin
 "$bin/cli/msp-report" db migrate -q
 "$bin/cli/msp-report" db load-reference -q
+if [ -n "${TALLY_OFF:-}" ]; then
+	psql "$MSP_DATABASE_URL" -XAtq \
+		-c "ALTER TABLE msp.answer DISABLE TRIGGER tally_insert" \
+		-c "ALTER TABLE msp.answer DISABLE TRIGGER tally_update" \
+		-c "ALTER TABLE msp.answer DISABLE TRIGGER tally_delete" \
+		-c "ALTER TABLE msp.response DISABLE TRIGGER tally_update" \
+		-c "ALTER TABLE msp.response DISABLE TRIGGER tally_delete"
+	echo "running totals (migration 0014) switched off"
+fi
 mkdir -p "$work/stack"
 export MSP_SECRET_FILE=$work/stack/secret
 head -c 32 /dev/urandom > "$MSP_SECRET_FILE"
