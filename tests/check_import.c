@@ -458,29 +458,13 @@ START_TEST(export_then_import_gives_the_same_answers)
 }
 END_TEST
 
-/* Runs msp-report with args and env against db; output in out. */
+/* Runs msp-report with args and env against db, in the directory of
+ * the sample files; output in out. */
 static int
 run_cli(const char *env, const char *args, struct buf *out)
 {
-	const char *builddir = getenv("MSP_BUILDDIR");
-	char cmd[4096], chunk[4096];
-	FILE *p;
-	size_t n;
-	int status;
-
-	snprintf(cmd, sizeof(cmd),
-		 "cd '%s' && env -u MSP_TOKEN MSP_DATABASE_URL='host=%s "
-		 "port=%s user=%s dbname=%s' %s %s/cli/msp-report %s 2>&1",
-		 testdb_srcpath("tests/data/import"), PQhost(db.conn),
-		 PQport(db.conn), PQuser(db.conn), PQdb(db.conn), env,
-		 builddir != NULL ? builddir : ".", args);
-	p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		buf_append(out, chunk, n);
-	status = pclose(p);
-	ck_assert(WIFEXITED(status));
-	return WEXITSTATUS(status);
+	return testdb_cli(db.conn, testdb_srcpath("tests/data/import"), env,
+			  args, out);
 }
 
 START_TEST(cli_imports_and_lists_refusals)

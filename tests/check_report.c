@@ -1215,25 +1215,7 @@ END_TEST
 static int
 run_cli_env(const char *env, const char *args, struct buf *out)
 {
-	const char *builddir = getenv("MSP_BUILDDIR");
-	char cmd[2048], chunk[4096];
-	FILE *p;
-	size_t n;
-	int status;
-
-	snprintf(cmd, sizeof(cmd),
-		 "env -u MSP_TOKEN -u MSP_DISCLOSURE_THRESHOLD "
-		 "MSP_DATABASE_URL='host=%s port=%s user=%s dbname=%s' %s "
-		 "%s/cli/msp-report %s 2>&1",
-		 PQhost(conn), PQport(conn), PQuser(conn), PQdb(conn), env,
-		 builddir != NULL ? builddir : ".", args);
-	p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		buf_append(out, chunk, n);
-	status = pclose(p);
-	ck_assert(WIFEXITED(status));
-	return WEXITSTATUS(status);
+	return testdb_cli(conn, NULL, env, args, out);
 }
 
 static int

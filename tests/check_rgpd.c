@@ -177,22 +177,14 @@ static void
 dump(struct buf *b)
 {
 	const char *bindir = getenv("PG_BINDIR");
-	char cmd[1024], chunk[4096];
-	struct msp_error err;
-	FILE *p;
-	size_t n;
+	char cmd[1024];
 
 	snprintf(cmd, sizeof(cmd), "'%s/pg_dump' -h '%s' -p '%s' -U '%s'"
 		 " -d '%s'", bindir != NULL && *bindir ? bindir : "/usr/bin",
 		 PQhost(db.conn), PQport(db.conn), PQuser(db.conn),
 		 PQdb(db.conn));
-	p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
 	buf_reset(b);
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		buf_append(b, chunk, n);
-	ck_assert_int_eq(pclose(p), 0);
-	ck_assert_int_eq(buf_status(b, &err), MSP_OK);
+	ck_assert_int_eq(testdb_shell(cmd, b), 0);
 	/* the dump has the data in it */
 	ck_assert_ptr_nonnull(strstr(buf_str(b), "texte-equipe-deux"));
 }

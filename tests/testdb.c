@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "db.h"
 #include "file.h"
@@ -99,6 +100,45 @@ testdb_srcpath(const char *relative)
 	snprintf(path, sizeof(path), "%s/%s", src != NULL ? src : ".",
 		 relative);
 	return path;
+}
+
+int
+testdb_shell(const char *cmd, struct buf *out)
+{
+	char chunk[4096];
+	struct msp_error err;
+	FILE *p;
+	size_t n;
+	int status;
+
+	p = popen(cmd, "r");
+	ck_assert_msg(p != NULL, "cannot run %s", cmd);
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		buf_append(out, chunk, n);
+	status = pclose(p);
+	ck_assert_msg(WIFEXITED(status), "%s did not exit", cmd);
+	ck_assert_int_eq(buf_status(out, &err), MSP_OK);
+	return WEXITSTATUS(status);
+}
+
+int
+testdb_cli(PGconn *conn, const char *dir, const char *env, const char *args,
+	   struct buf *out)
+{
+	const char *builddir = getenv("MSP_BUILDDIR");
+	char cmd[4096];
+	int len;
+
+	len = snprintf(cmd, sizeof(cmd),
+		       "cd '%s' && env -u MSP_TOKEN -u MSP_DISCLOSURE_THRESHOLD "
+		       "MSP_DATABASE_URL='host=%s port=%s user=%s dbname=%s' "
+		       "%s '%s/cli/msp-report' %s 2>&1",
+		       dir != NULL ? dir : ".", PQhost(conn), PQport(conn),
+		       PQuser(conn), PQdb(conn), env,
+		       builddir != NULL ? builddir : ".", args);
+	ck_assert_msg(len > 0 && (size_t)len < sizeof(cmd),
+		      "command too long: %s", args);
+	return testdb_shell(cmd, out);
 }
 
 void

@@ -8,6 +8,8 @@
 #include <check.h>
 #include <libpq-fe.h>
 
+#include "buf.h"
+
 #define TESTDB_NAME_MAX 64
 
 struct testdb {
@@ -42,5 +44,22 @@ int testdb_run(Suite *s);
 
 /* Source-tree path of a test data file, in a static buffer. */
 const char *testdb_srcpath(const char *relative);
+
+/*
+ * Runs the shell command cmd, appends its standard output to out and
+ * returns its exit status; fails the test if it could not run or did
+ * not exit.
+ */
+int testdb_shell(const char *cmd, struct buf *out);
+
+/*
+ * Runs the built msp-report with args (shell-quoted by the caller)
+ * against conn's database, in directory dir (NULL: the current one),
+ * with the environment assignments env ("" for none) and without the
+ * caller's MSP_TOKEN or MSP_DISCLOSURE_THRESHOLD.  Its output and
+ * errors are appended to out; returns its exit status.
+ */
+int testdb_cli(PGconn *conn, const char *dir, const char *env,
+	       const char *args, struct buf *out);
 
 #endif
