@@ -1,6 +1,3 @@
--- PROVISIONAL NUMBER: 0014 was the only one reserved for this work; the
--- lead assigns the number this file lands under.
---
 -- 0014's triggers built their statement with format() and ran it with
 -- EXECUTE, so every statement that wrote answers had it parsed and
 -- planned again: about 0.5 ms of server CPU per API submission, a third
