@@ -9,6 +9,8 @@
 #
 # Starts a private PostgreSQL cluster (fsync on: acknowledged means
 # durable) and the stack, creates a team token, then:
+#   0. warms the new cluster up with WARMUP (15) s of pgbench, reported
+#      but not measured;
 #   1. wrk POSTs a valid Occitanie submission (each with its own
 #      Idempotency-Key) at 32 connections for 15 s; prints requests/s,
 #      p50/p99 latency, the non-2xx count, socket errors and timeouts;
@@ -23,6 +25,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$src/build}
 DURATION=${DURATION:-15}
 CONNECTIONS=${CONNECTIONS:-32}
+WARMUP=${WARMUP:-15}
 . "$src/scripts/ports.sh"
 command -v wrk >/dev/null || { echo "bench/api.sh: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 [ -x "$bin/fcgi/msp-fcgi" ] || { echo "bench/api.sh: build first ($bin/fcgi/msp-fcgi)" >&2; exit 1; }
@@ -106,6 +109,28 @@ function done(summary, latency, requests)
 end
 LUA
 
+# pgbench_tps PREFIX SECONDS: msp.api_submit called by pgbench, keys
+# PREFIX-client-random; prints its transactions per second.
+pgbench_tps() {
+	cat > "$work/pgbench.sql" <<SQL
+\\set r random(1, 1000000000000)
+SELECT msp.api_submit('$token', $study, '$1-' || :client_id || '-' || :r, NULL, 'coordinateur', true, NULL, '$answers');
+SQL
+	"$pgbin/pgbench" -n -c "$CONNECTIONS" -j 2 -T "$2" \
+		-f "$work/pgbench.sql" "$MSP_WORKER_DATABASE_URL" \
+		> "$work/pgbench.out" 2>&1 ||
+		{ cat "$work/pgbench.out" >&2; exit 1; }
+	sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.out" | head -1
+}
+
+# A new cluster is slow for its first seconds of writes (it creates and
+# zero-fills each WAL segment it will later recycle, and grows every
+# table and index from nothing): whichever half ran first came out up to
+# half as fast.  Both are measured after this warm-up.
+echo "== warm-up: pgbench, ${WARMUP}s"
+warm=$(pgbench_tps warm "$WARMUP")
+printf 'warm-up (not measured): %.0f submissions/s\n' "$warm"
+
 echo "== wrk: $CONNECTIONS connections, ${DURATION}s, $MSP_FCGI_WORKERS workers"
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/post.lua" \
 	"http://127.0.0.1:$MSP_HTTP_PORT/api/v1/responses" > "$work/wrk.out"
@@ -116,15 +141,8 @@ printf 'api: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, %d acknowledged, %d non-
 stored=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT count(*) FROM msp.response WHERE idempotency_key LIKE 'api:%:wrk-%'")
 dups=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT count(*) - count(DISTINCT idempotency_key) FROM msp.response")
 
-cat > "$work/pgbench.sql" <<SQL
-\\set r random(1, 1000000000000)
-SELECT msp.api_submit('$token', $study, 'pgb-' || :client_id || '-' || :r, NULL, 'coordinateur', true, NULL, '$answers');
-SQL
 echo "== pgbench: the same call, $CONNECTIONS clients, ${DURATION}s"
-"$pgbin/pgbench" -n -c "$CONNECTIONS" -j 2 -T "$DURATION" -f "$work/pgbench.sql" \
-	"$MSP_WORKER_DATABASE_URL" > "$work/pgbench.out" 2>&1 ||
-	{ cat "$work/pgbench.out" >&2; exit 1; }
-ceiling=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.out" | head -1)
+ceiling=$(pgbench_tps pgb "$DURATION")
 printf 'database ceiling (pgbench): %.0f submissions/s\n' "$ceiling"
 awk -v a="$rps" -v c="$ceiling" 'BEGIN { printf "ratio api / ceiling: %.2f\n", a / c }'
 # wrk counts requests finished in its window; the database may hold a
