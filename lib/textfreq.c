@@ -189,7 +189,7 @@ textfreq_stem(char *w)
 		if (w[n - 4] == 'e')
 			w[n - 1] = '\0';
 		else
-			strcpy(w + n - 3, "al");
+			memcpy(w + n - 3, "al", 3);	/* with its NUL */
 		return;
 	}
 	if (w[n - 1] == 'x') {

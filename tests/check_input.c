@@ -147,7 +147,8 @@ START_TEST(json_caps_depth)
 	ck_assert_int_eq(parse(deep, &err), MSP_OK);
 	memmove(deep + 1, deep, 2 * JSONIN_MAX_DEPTH + 1);
 	deep[0] = '[';
-	strcat(deep, "]");
+	deep[2 * JSONIN_MAX_DEPTH + 1] = ']';
+	deep[2 * JSONIN_MAX_DEPTH + 2] = '\0';
 	ck_assert_int_eq(parse(deep, &err), MSP_EINVAL);
 	ck_assert(strstr(err.message, "nesting too deep") != NULL);
 }
