@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "format.h"
 #include "stats.h"
 
 static const char test_usage[] =
@@ -134,19 +135,6 @@ print_text(const struct test_report *t, struct msp_error *err)
 	return MSP_OK;
 }
 
-/* Adds val to obj under key, taking ownership; nonzero on failure. */
-static int
-add(json_object *obj, const char *key, json_object *val)
-{
-	if (val == NULL)
-		return 1;
-	if (json_object_object_add(obj, key, val) != 0) {
-		json_object_put(val);
-		return 1;
-	}
-	return 0;
-}
-
 static enum msp_status
 print_json(const struct test_report *t, struct msp_error *err)
 {
@@ -159,33 +147,36 @@ print_json(const struct test_report *t, struct msp_error *err)
 	reason(t, why, sizeof(why));
 	if (!bad) {
 		table = json_object_new_object();
-		bad |= add(root, "table", table);
+		bad |= format_json_add(root, "table", table);
 	}
 	if (!bad) {
-		bad |= add(table, "rows",
-			   json_object_new_int64((int64_t)t->table->rows));
-		bad |= add(table, "columns",
-			   json_object_new_int64((int64_t)t->table->cols));
-		bad |= add(table, "n", json_object_new_int64((int64_t)t->n));
-		bad |= add(table, "empty_rows",
-			   json_object_new_int64((int64_t)t->empty_rows));
-		bad |= add(table, "empty_columns",
-			   json_object_new_int64((int64_t)t->empty_cols));
-		bad |= add(root, "test", json_object_new_string(
-				   stats_method_name(t->r->method)));
-		bad |= add(root, "title",
-			   json_object_new_string(method_title(t)));
-		bad |= add(root, "requested", json_object_new_string(
-				   stats_method_name(t->asked)));
-		bad |= add(root, "reason", json_object_new_string(why));
-		bad |= add(root, "min_expected",
-			   json_object_new_double(t->r->min_expected));
+		bad |= format_json_add(table, "rows",
+			json_object_new_int64((int64_t)t->table->rows));
+		bad |= format_json_add(table, "columns",
+			json_object_new_int64((int64_t)t->table->cols));
+		bad |= format_json_add(table, "n",
+			json_object_new_int64((int64_t)t->n));
+		bad |= format_json_add(table, "empty_rows",
+			json_object_new_int64((int64_t)t->empty_rows));
+		bad |= format_json_add(table, "empty_columns",
+			json_object_new_int64((int64_t)t->empty_cols));
+		bad |= format_json_add(root, "test", json_object_new_string(
+			stats_method_name(t->r->method)));
+		bad |= format_json_add(root, "title",
+			json_object_new_string(method_title(t)));
+		bad |= format_json_add(root, "requested",
+			json_object_new_string(stats_method_name(t->asked)));
+		bad |= format_json_add(root, "reason",
+			json_object_new_string(why));
+		bad |= format_json_add(root, "min_expected",
+			json_object_new_double(t->r->min_expected));
 		/* JSON has no NaN: null where the exact test has none. */
 		bad |= json_object_object_add(root, "statistic", chisq ?
 			json_object_new_double(t->r->statistic) : NULL) != 0;
 		bad |= json_object_object_add(root, "df", chisq ?
 			json_object_new_int(t->r->df) : NULL) != 0;
-		bad |= add(root, "p_value", json_object_new_double(t->r->p));
+		bad |= format_json_add(root, "p_value",
+			json_object_new_double(t->r->p));
 	}
 	text = bad ? NULL : json_object_to_json_string_ext(root,
 		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);

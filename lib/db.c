@@ -159,12 +159,20 @@ db_column(const PGresult *res, const char *name)
 	return PQfnumber(res, name);
 }
 
-long long
-db_int(const PGresult *res, int row, const char *name)
+const char *
+db_text(const PGresult *res, int row, const char *name)
 {
 	int col = db_column(res, name);
 
 	if (col < 0 || PQgetisnull(res, row, col))
-		return 0;
-	return strtoll(PQgetvalue(res, row, col), NULL, 10);
+		return NULL;
+	return PQgetvalue(res, row, col);
+}
+
+long long
+db_int(const PGresult *res, int row, const char *name)
+{
+	const char *v = db_text(res, row, name);
+
+	return v != NULL ? strtoll(v, NULL, 10) : 0;
 }

@@ -65,4 +65,8 @@ int db_column(const PGresult *res, const char *name);
  */
 long long db_int(const PGresult *res, int row, const char *name);
 
+/* The text in column name of row (owned by res), or NULL for SQL NULL
+ * or a column res does not have. */
+const char *db_text(const PGresult *res, int row, const char *name);
+
 #endif

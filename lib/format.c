@@ -505,13 +505,8 @@ render_markdown(const struct rdoc *doc, struct buf *out)
 
 /* --- JSON ---------------------------------------------------------------- */
 
-/*
- * json-c reports allocation failures by returning NULL (or nonzero from
- * json_object_object_add); add() turns them into one flag and owns val
- * either way.
- */
-static int
-add(json_object *obj, const char *key, json_object *val)
+int
+format_json_add(json_object *obj, const char *key, json_object *val)
 {
 	if (val == NULL)
 		return 1;
@@ -528,7 +523,7 @@ add_str(json_object *obj, const char *key, const char *s)
 {
 	if (s == NULL)
 		return json_object_object_add(obj, key, NULL) != 0;
-	return add(obj, key, json_object_new_string(s));
+	return format_json_add(obj, key, json_object_new_string(s));
 }
 
 static int
@@ -536,13 +531,13 @@ add_num(json_object *obj, const char *key, double v)
 {
 	if (isnan(v) || isinf(v))
 		return 0;	/* JSON has no NaN: left out */
-	return add(obj, key, json_object_new_double(v));
+	return format_json_add(obj, key, json_object_new_double(v));
 }
 
 static int
 add_int(json_object *obj, const char *key, unsigned long v)
 {
-	return add(obj, key, json_object_new_int64((int64_t)v));
+	return format_json_add(obj, key, json_object_new_int64((int64_t)v));
 }
 
 static int
@@ -568,7 +563,8 @@ json_cell(const struct rcell *c, const char *column)
 		return NULL;
 	bad |= add_str(o, "column", column);
 	if (c->suppressed) {
-		bad |= add(o, "suppressed", json_object_new_boolean(1));
+		bad |= format_json_add(o, "suppressed",
+				       json_object_new_boolean(1));
 		goto out;
 	}
 	switch (c->kind) {
@@ -643,8 +639,8 @@ json_table(const struct rtable *t)
 		json_object_put(rows);
 		return NULL;
 	}
-	bad |= add(o, "columns", cols);
-	bad |= add(o, "rows", rows);
+	bad |= format_json_add(o, "columns", cols);
+	bad |= format_json_add(o, "rows", rows);
 	if (bad) {
 		json_object_put(o);
 		return NULL;
@@ -674,7 +670,7 @@ json_table(const struct rtable *t)
 			bad = 1;
 			break;
 		}
-		bad |= add(row, "cells", cells);
+		bad |= format_json_add(row, "cells", cells);
 		bad |= add_str(row, "variable", r->var_key);
 		bad |= add_str(row, "variable_label", r->var_label);
 		bad |= add_str(row, "category", r->cat_key);
@@ -708,8 +704,8 @@ render_json(const struct rdoc *doc, struct buf *out)
 		out->failed = 1;
 		return;
 	}
-	bad |= add(root, "meta", meta);
-	bad |= add(root, "tables", tables);
+	bad |= format_json_add(root, "meta", meta);
+	bad |= format_json_add(root, "tables", tables);
 	if (bad) {
 		json_object_put(root);
 		out->failed = 1;

@@ -52,6 +52,17 @@ void format_csv_field(struct buf *out, const char *s);
 /* p-value for people: "0.383", "<0.001". */
 void format_p(double p, struct buf *out);
 
+struct json_object;
+
+/*
+ * Adds val to obj under key, taking ownership of val either way; json-c
+ * reports allocation failures by returning NULL (or nonzero from
+ * json_object_object_add), which this turns into one flag: nonzero on
+ * failure, so that callers can OR the results of a series of adds.
+ */
+int format_json_add(struct json_object *obj, const char *key,
+		    struct json_object *val);
+
 /* format_html.c */
 void format_html(const struct rdoc *doc, struct buf *out);
 

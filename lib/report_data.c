@@ -341,22 +341,11 @@ rctx_check(struct rctx *c)
 	return rdoc_status(c->doc, c->err);
 }
 
-/* Column name of res, which the statement guarantees. */
-static const char *
-get(const PGresult *res, int row, const char *col)
-{
-	int k = db_column(res, col);
-
-	if (k < 0 || PQgetisnull(res, row, k))
-		return NULL;
-	return PQgetvalue(res, row, k);
-}
-
 /* A column the statement never leaves NULL ("" if it did). */
 static const char *
 need(const PGresult *res, int row, const char *col)
 {
-	const char *v = get(res, row, col);
+	const char *v = db_text(res, row, col);
 
 	return v != NULL ? v : "";
 }
@@ -365,15 +354,13 @@ need(const PGresult *res, int row, const char *col)
 static unsigned long
 num(const PGresult *res, int row, const char *col)
 {
-	const char *v = get(res, row, col);
-
-	return v != NULL ? strtoul(v, NULL, 10) : 0;
+	return (unsigned long)db_int(res, row, col);
 }
 
 static int
 get_true(const PGresult *res, int row, const char *col)
 {
-	const char *v = get(res, row, col);
+	const char *v = db_text(res, row, col);
 
 	return v != NULL && strcmp(v, "t") == 0;
 }
@@ -381,7 +368,7 @@ get_true(const PGresult *res, int row, const char *col)
 static const char *
 dup(struct rctx *c, const PGresult *res, int row, const char *col)
 {
-	return rdoc_strdup(c->doc, get(res, row, col));
+	return rdoc_strdup(c->doc, db_text(res, row, col));
 }
 
 /* --- the study ----------------------------------------------------------- */
@@ -445,7 +432,7 @@ rdata_study(struct rctx *c, const char *region, const char *study,
 	}
 	st->region_slug = dup(c, res, found, "slug");
 	st->region_name = dup(c, res, found, "name");
-	params[0] = get(res, found, "region_id");
+	params[0] = db_text(res, found, "region_id");
 	{
 		PGresult *regions = res;
 
@@ -484,7 +471,7 @@ rdata_study(struct rctx *c, const char *region, const char *study,
 		 st->instrument_id);
 	st->instrument_slug = dup(c, res, found, "instrument_slug");
 	st->instrument_title = dup(c, res, found, "instrument_title");
-	st->target_size = get(res, found, "target_size") != NULL ?
+	st->target_size = db_text(res, found, "target_size") != NULL ?
 		(long)num(res, found, "target_size") : -1;
 	st->reconstructed = get_true(res, found, "reconstructed");
 	st->synthetic = get_true(res, found, "synthetic");
@@ -816,7 +803,7 @@ rdata_cache_begin(struct rctx *c)
 	if (rc != MSP_OK)
 		return rc;
 	snprintf(c->changes, sizeof(c->changes), "%s",
-		 get(res, 0, "changes"));
+		 db_text(res, 0, "changes"));
 	PQclear(res);
 	return MSP_OK;
 }

@@ -104,23 +104,11 @@ static const char sql_has_unmapped[] = MENTIONS_CTE
 static const char sql_stages[] =
 	"SELECT stage, label_fr FROM msp.continuum_stage ORDER BY rank";
 
-static const char *
-get(const PGresult *res, int row, const char *col)
-{
-	int k = db_column(res, col);
-
-	if (k < 0 || PQgetisnull(res, row, k))
-		return NULL;
-	return PQgetvalue(res, row, k);
-}
-
 /* A count or an id column (0 for NULL). */
 static unsigned long
 num(const PGresult *res, int row, const char *col)
 {
-	const char *v = get(res, row, col);
-
-	return v != NULL ? strtoul(v, NULL, 10) : 0;
+	return (unsigned long)db_int(res, row, col);
 }
 
 static int
@@ -175,7 +163,7 @@ table_by_region(struct rctx *c, const PGresult *studies,
 	int i, n = PQntuples(studies), m = PQntuples(men);
 
 	for (i = 0; i < n; i++) {
-		const char *slug = get(studies, i, "region");
+		const char *slug = db_text(studies, i, "region");
 
 		for (j = 0; j < nreg; j++)
 			if (same(regions[j].slug, slug))
@@ -185,7 +173,7 @@ table_by_region(struct rctx *c, const PGresult *studies,
 				continue;
 			regions[nreg].slug = rdoc_strdup(c->doc, slug);
 			regions[nreg].name = rdoc_strdup(c->doc,
-				get(studies, i, "region_name"));
+				db_text(studies, i, "region_name"));
 			regions[nreg].interviews = regions[nreg].coded = 0;
 			nreg++;
 		}
@@ -216,20 +204,21 @@ table_by_region(struct rctx *c, const PGresult *studies,
 		  "aux entretiens, ou des équipes dont une réponse ouverte a "
 		  "été codée.";
 	for (i = 0; i < m; i++) {
-		const char *code = get(men, i, "has_code");
+		const char *code = db_text(men, i, "has_code");
 		struct rrow *row;
 
 		/* one row per HAS category: rows arrive grouped by it */
 		if (t->nrows > 0 && same(t->rows[t->nrows - 1].cat_key, code))
 			row = &t->rows[t->nrows - 1];
 		else {
-			if (kind_header(c, t, get(men, i, "kind")) != 0)
+			const char *kind = db_text(men, i, "kind");
+
+			if (kind_header(c, t, kind) != 0)
 				return rctx_check(c);
-			row = rtable_row(c->doc, t, get(men, i, "kind"),
-					 same(get(men, i, "kind"), "frein") ?
+			row = rtable_row(c->doc, t, kind, same(kind, "frein") ?
 					 "Freins (HAS)" : "Leviers (HAS)",
 					 code, rdoc_printf(c->doc, "%s %s",
-					 code, get(men, i, "label_fr")));
+					 code, db_text(men, i, "label_fr")));
 			if (row == NULL)
 				return rctx_check(c);
 			for (j = 0; j < 2 * nreg; j++)
@@ -238,9 +227,10 @@ table_by_region(struct rctx *c, const PGresult *studies,
 				       regions[j / 2].coded);
 		}
 		for (j = 0; j < nreg; j++) {
-			int q = same(get(men, i, "source"), "questionnaire");
+			int q = same(db_text(men, i, "source"),
+				     "questionnaire");
 
-			if (!same(regions[j].slug, get(men, i, "region")))
+			if (!same(regions[j].slug, db_text(men, i, "region")))
 				continue;
 			people(c, &row->cells[2 * j + q],
 			       num(men, i, "n"),
@@ -263,38 +253,38 @@ table_by_stage(struct rctx *c, const PGresult *cats, const PGresult *stage,
 	if (t == NULL)
 		return rctx_check(c);
 	for (k = 0; k < nstages; k++)
-		rtable_column(c->doc, t, (size_t)k, get(stages, k, "stage"),
-			      get(stages, k, "label_fr"));
+		rtable_column(c->doc, t, (size_t)k, db_text(stages, k, "stage"),
+			      db_text(stages, k, "label_fr"));
 	rtable_column(c->doc, t, (size_t)nstages, "unknown",
 		      "Stade non connu");
 	t->note = "Personnes distinctes (participants aux entretiens : "
 		  "stade de l'exemple qu'ils donnent ; équipes : stade "
 		  "dérivé de leurs réponses).";
 	for (i = 0; i < ncat; i++) {
-		const char *code = get(cats, i, "has_code");
+		const char *code = db_text(cats, i, "has_code");
 		struct rrow *row;
 		int r, nr = PQntuples(stage);
 
-		if (i > 0 && same(code, get(cats, i - 1, "has_code")))
+		if (i > 0 && same(code, db_text(cats, i - 1, "has_code")))
 			continue;
-		if (kind_header(c, t, get(cats, i, "kind")) != 0)
+		if (kind_header(c, t, db_text(cats, i, "kind")) != 0)
 			return rctx_check(c);
-		row = rtable_row(c->doc, t, get(cats, i, "kind"),
-				 same(get(cats, i, "kind"), "frein") ?
+		row = rtable_row(c->doc, t, db_text(cats, i, "kind"),
+				 same(db_text(cats, i, "kind"), "frein") ?
 				 "Freins (HAS)" : "Leviers (HAS)", code,
 				 rdoc_printf(c->doc, "%s %s", code,
-					     get(cats, i, "label_fr")));
+					     db_text(cats, i, "label_fr")));
 		if (row == NULL)
 			return rctx_check(c);
 		for (k = 0; k <= nstages; k++)
 			people(c, &row->cells[k], 0, 0);
 		for (r = 0; r < nr; r++) {
-			const char *st = get(stage, r, "stage");
+			const char *st = db_text(stage, r, "stage");
 
-			if (!same(get(stage, r, "has_code"), code))
+			if (!same(db_text(stage, r, "has_code"), code))
 				continue;
 			for (k = 0; k < nstages; k++)
-				if (same(st, get(stages, k, "stage")))
+				if (same(st, db_text(stages, k, "stage")))
 					break;
 			people(c, &row->cells[k],
 			       num(stage, r, "n"), 0);
@@ -317,13 +307,15 @@ table_gaps(struct rctx *c, const PGresult *cats, const PGresult *unmapped)
 	rtable_column(c->doc, t, 0, "study", "Étude");
 	rtable_column(c->doc, t, 1, "n", "Personnes qui l'évoquent");
 	for (i = 0; i < n; i++) {
-		struct rrow *row = rtable_row(c->doc, t,
-			get(unmapped, i, "kind"), get(unmapped, i, "kind"),
-			get(unmapped, i, "code"), get(unmapped, i, "label_fr"));
+		const char *kind = db_text(unmapped, i, "kind");
+		struct rrow *row = rtable_row(c->doc, t, kind, kind,
+			db_text(unmapped, i, "code"),
+			db_text(unmapped, i, "label_fr"));
 
 		if (row == NULL)
 			return rctx_check(c);
-		rcell_text(c->doc, &row->cells[0], get(unmapped, i, "study"));
+		rcell_text(c->doc, &row->cells[0],
+			   db_text(unmapped, i, "study"));
 		people(c, &row->cells[1], num(unmapped, i, "n"), 0);
 	}
 	t = rdoc_table(c->doc, "has_unmentioned", "Catégories HAS que "
@@ -332,22 +324,22 @@ table_gaps(struct rctx *c, const PGresult *cats, const PGresult *unmapped)
 		return rctx_check(c);
 	rtable_column(c->doc, t, 0, "has", "Catégorie");
 	for (i = 0; i < ncat; i++) {
-		const char *code = get(cats, i, "has_code");
+		const char *code = db_text(cats, i, "has_code");
 		int j, mentioned = 0;
 		struct rrow *row;
 
-		if (i > 0 && same(code, get(cats, i - 1, "has_code")))
+		if (i > 0 && same(code, db_text(cats, i - 1, "has_code")))
 			continue;
-		for (j = i; j < ncat && same(get(cats, j, "has_code"), code);
-		     j++)
+		for (j = i; j < ncat &&
+			    same(db_text(cats, j, "has_code"), code); j++)
 			if (num(cats, j, "n") > 0)
 				mentioned = 1;
 		if (mentioned)
 			continue;
 		none++;
-		row = rtable_row(c->doc, t, get(cats, i, "kind"),
-				 get(cats, i, "kind"), code,
-				 get(cats, i, "label_fr"));
+		row = rtable_row(c->doc, t, db_text(cats, i, "kind"),
+				 db_text(cats, i, "kind"), code,
+				 db_text(cats, i, "label_fr"));
 		if (row == NULL)
 			return rctx_check(c);
 		rcell_text(c->doc, &row->cells[0], code);
@@ -387,7 +379,7 @@ report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
 	buf_putc(&ids, '{');
 	for (r = 0; r < PQntuples(studies); r++)
 		buf_printf(&ids, "%s%s", r ? "," : "",
-			   get(studies, r, "study_id"));
+			   db_text(studies, r, "study_id"));
 	buf_putc(&ids, '}');
 	if ((rc = buf_status(&ids, c->err)) != MSP_OK)
 		goto out;
