@@ -16,9 +16,17 @@
 #      p50/p99 latency, the non-2xx count, socket errors and timeouts;
 #   2. pgbench calls msp.api_submit with the same payload, one row per
 #      transaction, 32 clients for 15 s, logged in as the workers are
-#      (msp_worker, with its settings): the database's ceiling here;
-#   3. prints the ratio, and checks that every submission wrk saw
+#      (msp_worker, with its settings): the database's ceiling for the
+#      work a submission does here;
+#   3. pgbench inserts the same JSON payload row by row into a bare
+#      table (no key but its own, no trigger, no policy), one durable
+#      transaction each, 32 clients: the ceiling as the issue defines
+#      it, what the database can do with one row per submission;
+#   4. wrk GETs /api/v1/health (nginx, a worker, one SELECT 1, nothing
+#      written) for 10 s: what the HTTP side alone can carry;
+#   5. prints the ratios, and checks that every submission wrk saw
 #      acknowledged is in the database exactly once.
+# bench/submit-cost.sh says where the database's time per submission goes.
 # Needs wrk (apt-get install wrk).  Loopback only.  Not part of make check.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -145,6 +153,27 @@ echo "== pgbench: the same call, $CONNECTIONS clients, ${DURATION}s"
 ceiling=$(pgbench_tps pgb "$DURATION")
 printf 'database ceiling (pgbench): %.0f submissions/s\n' "$ceiling"
 awk -v a="$rps" -v c="$ceiling" 'BEGIN { printf "ratio api / ceiling: %.2f\n", a / c }'
+
+echo "== pgbench: the payload inserted row by row into a bare table, $CONNECTIONS clients, ${DURATION}s"
+psql "$MSP_DATABASE_URL" -XAtq -v ON_ERROR_STOP=1 \
+	-c "CREATE TABLE public.bench_plain (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body jsonb NOT NULL)" \
+	-c "GRANT INSERT ON public.bench_plain TO msp_worker"
+cat > "$work/plain.sql" <<SQL
+INSERT INTO public.bench_plain (body) VALUES ('$payload');
+SQL
+"$pgbin/pgbench" -n -c "$CONNECTIONS" -j 2 -T "$DURATION" \
+	-f "$work/plain.sql" "$MSP_WORKER_DATABASE_URL" > "$work/plain.out" 2>&1 ||
+	{ cat "$work/plain.out" >&2; exit 1; }
+plain=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/plain.out" | head -1)
+printf 'one bare row per submission (pgbench): %.0f inserts/s\n' "$plain"
+awk -v a="$rps" -v c="$plain" 'BEGIN { printf "ratio api / bare-row ceiling: %.2f\n", a / c }'
+
+echo "== wrk: GET /api/v1/health, $CONNECTIONS connections, 10s (nothing written)"
+wrk -t2 -c"$CONNECTIONS" -d10s --latency \
+	"http://127.0.0.1:$MSP_HTTP_PORT/api/v1/health" > "$work/health.out"
+hrps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$work/health.out")
+h99=$(awk '$1 == "99%" { print $2 }' "$work/health.out")
+printf 'http side alone: %.0f requests/s, p99 %s\n' "$hrps" "$h99"
 # wrk counts requests finished in its window; the database may hold a
 # few more that were stored while wrk was stopping (never fewer).
 printf 'acknowledged %d, stored %d, duplicate keys %d\n' "$acked" "$stored" "$dups"

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# bench/submit-cost.sh — where the database's time per API submission goes.
+#
+#   bench/submit-cost.sh [BINDIR]    (default: build, the plain -O2 build)
+#   RUNS=5 SECONDS_EACH=5 bench/submit-cost.sh
+#
+# Starts a private PostgreSQL cluster, creates a team token, and times
+# msp.api_submit (the one call the worker makes per POST /responses,
+# with bench/api.sh's payload: four answers) from one pgbench client
+# with synchronous_commit off: one call at a time, no commit wait, so
+# the latency is the database's own work plus one loopback round trip.
+# Then it switches the in-database mechanisms off one at a time (as the
+# owner, on this throwaway cluster only) and times the call again:
+#   audit        msp_audit triggers on response and answer (0005)
+#   totals       running-totals trigger on answer (0014, 0019)
+#   stamp        report cache's data-change triggers (0010)
+#   item check   the answer-against-item trigger (0003, 0013, 0014)
+#   policies     row-level security on response and answer (0006, 0012)
+#   all triggers every trigger, foreign keys included, on both tables
+#   bare         all triggers and policies off
+# and, for scale, one INSERT of the same JSON payload into a bare table
+# (what bench/api.sh's "bare-row ceiling" does, one row per submission).
+# Prints, for each, the median over RUNS interleaved rounds of the mean
+# latency in microseconds, and what switching it off saved.
+# Not part of make check.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:-$src/build}
+RUNS=${RUNS:-3}
+SECONDS_EACH=${SECONDS_EACH:-5}
+[ -x "$bin/cli/msp-report" ] || { echo "bench/submit-cost.sh: build first ($bin/cli/msp-report)" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/msp-cost.XXXXXX")
+chmod 755 "$work"	# the server may run as postgres
+cleanup() {
+	"$src/scripts/pgcluster" stop "$work/pg" >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$src/scripts/pgcluster" start "$work/pg" >/dev/null
+. "$work/pg/env"
+export MSP_DATABASE_URL MSP_MIGRATIONS_DIR=$src/sql/migrations \
+	MSP_REFERENCE_DIR=$src/sql/reference MSP_SECRET_FILE=$work/secret
+head -c 32 /dev/urandom > "$MSP_SECRET_FILE"
+pgbin=$(dirname "$(command -v pg_ctl 2>/dev/null || echo /usr/lib/postgresql/15/bin/pg_ctl)")
+[ -x "$pgbin/pgbench" ] || pgbin=/usr/lib/postgresql/15/bin
+"$bin/cli/msp-report" db migrate -q
+"$bin/cli/msp-report" db load-reference -q
+token=$("$bin/cli/msp-report" token create --kind team --identifier bench \
+	--region occitanie 2>/dev/null)
+study=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT study_id FROM msp.study WHERE slug = 'occitanie-2024'")
+answers='[{"k":"structure_type","c":"msp"},{"k":"aci_signatory","b":true},{"k":"project_validation_year","n":"2015"},{"k":"def_usager","t":"Une personne qui consulte"}]'
+payload='{"study":"occitanie-2024","respondent_role":"coordinateur","answers":{"structure_type":"msp","aci_signatory":true,"project_validation_year":2015,"def_usager":"Une personne qui consulte"}}'
+
+cat > "$work/submit.sql" <<SQL
+\\set r random(1, 1000000000000)
+SELECT msp.api_submit('$token', $study, 'c-' || :client_id || '-' || :r, NULL, 'coordinateur', true, NULL, '$answers');
+SQL
+psql "$MSP_DATABASE_URL" -XAtq -v ON_ERROR_STOP=1 \
+	-c "CREATE TABLE public.bench_plain (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body jsonb NOT NULL)" \
+	-c "GRANT INSERT ON public.bench_plain TO msp_worker"
+cat > "$work/plain.sql" <<SQL
+INSERT INTO public.bench_plain (body) VALUES ('$payload');
+SQL
+
+owner() { psql "$MSP_DATABASE_URL" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
+tables() {	# tables VERB WHAT: ALTER TABLE msp.response and msp.answer
+	owner "ALTER TABLE msp.response $1 $2; ALTER TABLE msp.answer $1 $2"
+}
+# name | switch off | switch back on
+configs=(
+	"full||"
+	"audit|tables DISABLE 'TRIGGER audit_insert'|tables ENABLE 'TRIGGER audit_insert'"
+	"totals|owner 'ALTER TABLE msp.answer DISABLE TRIGGER tally_insert'|owner 'ALTER TABLE msp.answer ENABLE TRIGGER tally_insert'"
+	"stamp|tables DISABLE 'TRIGGER report_data_change'|tables ENABLE 'TRIGGER report_data_change'"
+	"item check|owner 'ALTER TABLE msp.answer DISABLE TRIGGER \"Answer_matches_item\"'|owner 'ALTER TABLE msp.answer ENABLE TRIGGER \"Answer_matches_item\"'"
+	"policies|tables DISABLE 'ROW LEVEL SECURITY'|tables ENABLE 'ROW LEVEL SECURITY'"
+	"all triggers|tables DISABLE 'TRIGGER ALL'|tables ENABLE 'TRIGGER ALL'"
+	"bare|tables DISABLE 'TRIGGER ALL'; tables DISABLE 'ROW LEVEL SECURITY'|tables ENABLE 'TRIGGER ALL'; tables ENABLE 'ROW LEVEL SECURITY'"
+	"bare row|plain|"
+)
+
+# latency FILE: mean latency of one client, in microseconds
+latency() {
+	PGOPTIONS='-c synchronous_commit=off' "$pgbin/pgbench" -n -c 1 \
+		-T "$SECONDS_EACH" -f "$1" "$MSP_WORKER_DATABASE_URL" \
+		> "$work/pgbench.out" 2>&1 ||
+		{ cat "$work/pgbench.out" >&2; exit 1; }
+	sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p' "$work/pgbench.out" |
+		awk '{ printf "%.0f\n", $1 * 1000 }'
+}
+
+echo "== one client, synchronous_commit off, ${SECONDS_EACH}s per measure, $RUNS rounds"
+# one warm-up pass: a new cluster's first writes are slow
+latency "$work/submit.sql" >/dev/null
+for round in $(seq 1 "$RUNS"); do
+	for c in "${configs[@]}"; do
+		IFS='|' read -r name off on <<<"$c"
+		file=$work/submit.sql
+		if [ "$off" = plain ]; then
+			file=$work/plain.sql
+		elif [ -n "$off" ]; then
+			eval "$off"
+		fi
+		printf '%s\t%s\n' "$name" "$(latency "$file")" >> "$work/results"
+		[ -n "$on" ] && eval "$on"
+	done
+done
+
+median() {	# median NAME
+	awk -F'\t' -v n="$1" '$1 == n { print $2 }' "$work/results" | sort -n |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+full=$(median full)
+printf '%-34s %8s %8s\n' "msp.api_submit, 4 answers" "µs/call" "saved"
+for c in "${configs[@]}"; do
+	IFS='|' read -r name _ _ <<<"$c"
+	m=$(median "$name")
+	case $name in
+	full) label="everything on" ;;
+	bare) label="no trigger, no policy" ;;
+	"bare row") label="one bare row (no msp.api_submit)" ;;
+	*) label="without $name" ;;
+	esac
+	if [ "$name" = full ]; then
+		printf '%-34s %8d %8s\n' "$label" "$m" ""
+	else
+		printf '%-34s %8d %8d\n' "$label" "$m" $((full - m))
+	fi
+done
