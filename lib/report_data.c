@@ -808,6 +808,45 @@ rdata_cache_begin(struct rctx *c)
 	return MSP_OK;
 }
 
+static const char sql_whole_studies[] =
+	"SELECT unnest(msp.whole_studies()) AS study_id";
+
+enum msp_status
+rdata_whole_studies(struct rctx *c)
+{
+	PGresult *res = NULL;
+	enum msp_status rc;
+	int i;
+
+	rc = db_exec(c->conn, "report: studies seen whole",
+		     sql_whole_studies, 0, NULL, PGRES_TUPLES_OK, &res,
+		     c->err);
+	if (rc != MSP_OK)
+		return rc;
+	/* beyond RCACHE_MAX (more studies than a report shows), the rest
+	 * are counted from the answers: slower, never wrong */
+	for (i = 0; i < PQntuples(res) && c->nwhole < RCACHE_MAX; i++)
+		c->whole[c->nwhole++] = (int)db_int(res, i, "study_id");
+	PQclear(res);
+	return MSP_OK;
+}
+
+/* Whether the study's tables may come from the running totals: for the
+ * owner and analysts (unless --recount), and for a federation that
+ * sees the whole study. */
+static int
+use_tally(const struct rctx *c, int study_id)
+{
+	size_t i;
+
+	if (c->tally)
+		return 1;
+	for (i = 0; i < c->nwhole; i++)
+		if (c->whole[i] == study_id)
+			return 1;
+	return 0;
+}
+
 /* Adds one row to a cache entry's JSON array; nonzero on failure. */
 static int
 json_row(json_object *arr, const char *kind, const char *var,
@@ -981,7 +1020,7 @@ rdata_counts(struct rctx *c, const struct rsetup *s, const struct rvar *by,
 	params[3] = need(shape, 0, "single");
 	params[4] = need(shape, 0, "per_response");
 	params[5] = need(shape, 0, "multiple");
-	if (by == NULL && c->tally) {
+	if (by == NULL && use_tally(c, s->study.study_id)) {
 		params[4] = need(shape, 0, "rule_items");
 		rc = load_counts(c, "report: counts from the totals",
 				 sql_counts_tally, 6, params, out);
@@ -1145,7 +1184,7 @@ rdata_words(struct rctx *c, const struct rstudy *st, const char *item,
 			return rc;
 		params[1] = item;
 	}
-	if (c->tally) {
+	if (use_tally(c, st->study_id)) {
 		rc = load_counts(c, "report: words from the totals",
 				 sql_words_tally, 2, params, out);
 		tally_used(c, st->study_id);

@@ -1429,9 +1429,10 @@ lines(const char *s)
 }
 
 /* The report of study "totals" as CSV, from the totals or recounted
- * (--recount); terms: that open item's terms, or NULL. */
+ * (--recount); terms: that open item's terms, or NULL; token: whose
+ * report (NULL: the owner's). */
 static char *
-totals_report(const char *terms, int recount)
+totals_report(const char *terms, int recount, const char *token)
 {
 	struct report_options o;
 	struct rdoc *doc;
@@ -1442,6 +1443,7 @@ totals_report(const char *terms, int recount)
 	o.study = "totals";
 	o.terms = terms;
 	o.recount = recount;
+	o.token = token;
 	doc = build(&o);
 	csv = render(doc, FORMAT_CSV);
 	rdoc_free(doc);
@@ -1457,8 +1459,8 @@ START_TEST(totals_report_equals_recount)
 
 	exec_ok("DELETE FROM msp.report_cache");
 	for (i = 0; i < sizeof(terms) / sizeof(terms[0]); i++) {
-		char *fast = totals_report(terms[i], 0);
-		char *slow = totals_report(terms[i], 1);
+		char *fast = totals_report(terms[i], 0, NULL);
+		char *slow = totals_report(terms[i], 1, NULL);
 
 		ck_assert_str_eq(fast, slow);
 		if (terms[i] == NULL)
@@ -1468,6 +1470,88 @@ START_TEST(totals_report_equals_recount)
 		free(fast);
 		free(slow);
 	}
+}
+END_TEST
+
+/* Whether the federation token sees study "totals" whole. */
+static int
+federation_sees_totals_whole(void)
+{
+	const char *v;
+
+	exec_ok("BEGIN");
+	testdb_value(conn, "SELECT msp.enter('fed-totals')");
+	v = testdb_value(conn, "SELECT (SELECT study_id FROM msp.study"
+			 " WHERE slug = 'totals') = ANY (msp.whole_studies())");
+	exec_ok("ROLLBACK");
+	return strcmp(v, "t") == 0;
+}
+
+/* A federation that sees the whole study reads the running totals
+ * (migration 0020), and its report is the one counted from what it
+ * sees; once the study holds a response from another region, the
+ * totals are not its counts and it counts from the answers again. */
+START_TEST(federation_report_from_totals_equals_recount)
+{
+	char *fast, *slow, *owner;
+
+	make_token("fed-totals", "federation", "pays-de-la-loire");
+	exec_ok("INSERT INTO msp.access_token (token_sha256, kind,"
+		" structure_id) SELECT sha256('team-totals'), 'team',"
+		" min(r.structure_id) FROM msp.response r"
+		" JOIN msp.study s USING (study_id) WHERE s.slug = 'totals'");
+	exec_ok("DELETE FROM msp.report_cache");
+	ck_assert(federation_sees_totals_whole());
+	/* deltas that sum to nothing, enough for the report to fold them
+	 * after reading the totals: the sign that it read them */
+	exec_ok("INSERT INTO msp.answer_tally (study_id, item_key, kind, n)"
+		" SELECT study_id, 'x', 'v', g % 2 * 2 - 1"
+		"   FROM msp.study, generate_series(1, 10002) g"
+		"  WHERE slug = 'totals'");
+	fast = totals_report(NULL, 0, "fed-totals");
+	ck_assert_uint_lt(sql_count("SELECT count(*) FROM msp.answer_tally"
+				    " JOIN msp.study USING (study_id)"
+				    " WHERE slug = 'totals'"), 2000);
+	slow = totals_report(NULL, 1, "fed-totals");
+	ck_assert_str_eq(fast, slow);
+	ck_assert_ptr_nonnull(strstr(fast, "project_topics"));
+	free(fast);
+	free(slow);
+
+	/* an Occitanie structure's response in the PdL study: in the
+	 * totals, not in what the PdL federation sees */
+	exec_ok("INSERT INTO msp.response (study_id, instrument_id,"
+		" structure_id, status, submitted_at, idempotency_key)"
+		" SELECT s.study_id, s.instrument_id, (SELECT st.structure_id"
+		"   FROM msp.structure st JOIN msp.region g USING (region_id)"
+		"  WHERE g.slug = 'occitanie' ORDER BY 1 LIMIT 1),"
+		" 'complete', now(), 'foreign-1'"
+		" FROM msp.study s WHERE s.slug = 'totals'");
+	exec_ok("INSERT INTO msp.answer (response_id, instrument_id,"
+		" item_key, choice_code)"
+		" SELECT r.response_id, r.instrument_id, o.item_key, o.code"
+		"   FROM msp.response r JOIN msp.item_option o"
+		"     ON o.instrument_id = r.instrument_id"
+		"  WHERE r.idempotency_key = 'foreign-1'"
+		"  ORDER BY o.item_key, o.code LIMIT 1");
+	ck_assert(!federation_sees_totals_whole());
+	fast = totals_report(NULL, 0, "fed-totals");
+	slow = totals_report(NULL, 1, "fed-totals");
+	ck_assert_str_eq(fast, slow);
+	owner = totals_report(NULL, 0, NULL);	/* the owner sees it */
+	ck_assert_str_ne(fast, owner);
+	free(owner);
+	free(fast);
+	free(slow);
+	exec_ok("DELETE FROM msp.response WHERE idempotency_key = 'foreign-1'");
+	ck_assert(federation_sees_totals_whole());
+
+	/* a team never sees a study whole */
+	exec_ok("BEGIN");
+	testdb_value(conn, "SELECT msp.enter('team-totals')");
+	ck_assert_str_eq(testdb_value(conn, "SELECT cardinality("
+				      "msp.whole_studies())"), "0");
+	exec_ok("ROLLBACK");
 }
 END_TEST
 
@@ -1516,6 +1600,7 @@ main(void)
 	tcase_add_unchecked_fixture(tot, load_totals, drop_totals);
 	tcase_add_checked_fixture(tot, connect_totals, disconnect_case);
 	tcase_add_test(tot, totals_report_equals_recount);
+	tcase_add_test(tot, federation_report_from_totals_equals_recount);
 	tcase_add_test(tot, totals_follow_every_write);
 	suite_add_tcase(s, txt);
 	tcase_set_timeout(tot, 120);
