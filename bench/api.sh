@@ -38,23 +38,9 @@ WARMUP=${WARMUP:-15}
 command -v wrk >/dev/null || { echo "bench/api.sh: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 [ -x "$bin/fcgi/msp-fcgi" ] || { echo "bench/api.sh: build first ($bin/fcgi/msp-fcgi)" >&2; exit 1; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/msp-bench.XXXXXX")
-chmod 755 "$work"	# the server may run as postgres
-cleanup() {
-	"$src/scripts/msp-stack" stop "$work/stack" >/dev/null 2>&1 || true
-	"$src/scripts/pgcluster" stop "$work/pg" >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$src/scripts/pgcluster" start "$work/pg" ${PG_NOFSYNC:+--no-fsync} >/dev/null
-. "$work/pg/env"
-export MSP_DATABASE_URL MSP_WORKER_DATABASE_URL MSP_MIGRATIONS_DIR=$src/sql/migrations \
-	MSP_REFERENCE_DIR=$src/sql/reference
-pgbin=$(dirname "$(command -v pg_ctl 2>/dev/null || echo /usr/lib/postgresql/15/bin/pg_ctl)")
-[ -x "$pgbin/pgbench" ] || pgbin=/usr/lib/postgresql/15/bin
-"$bin/cli/msp-report" db migrate -q
-"$bin/cli/msp-report" db load-reference -q
+. "$src/bench/lib.sh"
+bench_cluster bench ${PG_NOFSYNC:+--no-fsync}
+bench_submission "$bin"
 if [ -n "${TALLY_OFF:-}" ]; then
 	psql "$MSP_DATABASE_URL" -XAtq \
 		-c "ALTER TABLE msp.answer DISABLE TRIGGER tally_insert" \
@@ -65,19 +51,10 @@ if [ -n "${TALLY_OFF:-}" ]; then
 	echo "running totals (migration 0014) switched off"
 fi
 mkdir -p "$work/stack"
-export MSP_SECRET_FILE=$work/stack/secret
-head -c 32 /dev/urandom > "$MSP_SECRET_FILE"
 export MSP_HTTP_PORT MSP_HTTPS_PORT MSP_FCGI_WORKERS=${MSP_FCGI_WORKERS:-4}
 export MSP_RATE_LIMIT=1000000 MSP_RATE_BURST=1000000
 MSP_HTTP_PORT=$(pick_port); MSP_HTTPS_PORT=$(pick_port)
 "$src/scripts/msp-stack" start "$work/stack" "$bin/fcgi" >/dev/null
-token=$("$bin/cli/msp-report" token create --kind team --identifier bench \
-	--region occitanie 2>/dev/null)
-study=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT study_id FROM msp.study WHERE slug = 'occitanie-2024'")
-
-payload='{"study":"occitanie-2024","respondent_role":"coordinateur","answers":{"structure_type":"msp","aci_signatory":true,"project_validation_year":2015,"def_usager":"Une personne qui consulte"}}'
-# The answers as msp.store_answers reads them (what the worker sends).
-answers='[{"k":"structure_type","c":"msp"},{"k":"aci_signatory","b":true},{"k":"project_validation_year","n":"2015"},{"k":"def_usager","t":"Une personne qui consulte"}]'
 
 cat > "$work/post.lua" <<LUA
 local counter = 0
@@ -155,12 +132,7 @@ printf 'database ceiling (pgbench): %.0f submissions/s\n' "$ceiling"
 awk -v a="$rps" -v c="$ceiling" 'BEGIN { printf "ratio api / ceiling: %.2f\n", a / c }'
 
 echo "== pgbench: the payload inserted row by row into a bare table, $CONNECTIONS clients, ${DURATION}s"
-psql "$MSP_DATABASE_URL" -XAtq -v ON_ERROR_STOP=1 \
-	-c "CREATE TABLE public.bench_plain (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body jsonb NOT NULL)" \
-	-c "GRANT INSERT ON public.bench_plain TO msp_worker"
-cat > "$work/plain.sql" <<SQL
-INSERT INTO public.bench_plain (body) VALUES ('$payload');
-SQL
+bench_bare_rows
 "$pgbin/pgbench" -n -c "$CONNECTIONS" -j 2 -T "$DURATION" \
 	-f "$work/plain.sql" "$MSP_WORKER_DATABASE_URL" > "$work/plain.out" 2>&1 ||
 	{ cat "$work/plain.out" >&2; exit 1; }

@@ -45,19 +45,8 @@ if ! "$report" generate --help >/dev/null 2>&1; then
 	exit 1
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/msp-bench-report.XXXXXX")
-chmod 755 "$work"	# the server may run as postgres
-cleanup() {
-	"$src/scripts/pgcluster" stop "$work/pg" >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-"$src/scripts/pgcluster" start "$work/pg" --no-fsync >/dev/null
-. "$work/pg/env"
-export MSP_DATABASE_URL MSP_MIGRATIONS_DIR=$src/sql/migrations \
-	MSP_REFERENCE_DIR=$src/sql/reference
+. "$src/bench/lib.sh"
+bench_cluster bench-report --no-fsync
 # the owner's report: no token, nothing suppressed, the cache in use
 unset MSP_TOKEN MSP_DISCLOSURE_THRESHOLD
 head -c 32 /dev/urandom > "$work/secret"	# for the federation's token

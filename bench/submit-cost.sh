@@ -30,39 +30,15 @@ RUNS=${RUNS:-3}
 SECONDS_EACH=${SECONDS_EACH:-5}
 [ -x "$bin/cli/msp-report" ] || { echo "bench/submit-cost.sh: build first ($bin/cli/msp-report)" >&2; exit 1; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/msp-cost.XXXXXX")
-chmod 755 "$work"	# the server may run as postgres
-cleanup() {
-	"$src/scripts/pgcluster" stop "$work/pg" >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$src/scripts/pgcluster" start "$work/pg" >/dev/null
-. "$work/pg/env"
-export MSP_DATABASE_URL MSP_MIGRATIONS_DIR=$src/sql/migrations \
-	MSP_REFERENCE_DIR=$src/sql/reference MSP_SECRET_FILE=$work/secret
-head -c 32 /dev/urandom > "$MSP_SECRET_FILE"
-pgbin=$(dirname "$(command -v pg_ctl 2>/dev/null || echo /usr/lib/postgresql/15/bin/pg_ctl)")
-[ -x "$pgbin/pgbench" ] || pgbin=/usr/lib/postgresql/15/bin
-"$bin/cli/msp-report" db migrate -q
-"$bin/cli/msp-report" db load-reference -q
-token=$("$bin/cli/msp-report" token create --kind team --identifier bench \
-	--region occitanie 2>/dev/null)
-study=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT study_id FROM msp.study WHERE slug = 'occitanie-2024'")
-answers='[{"k":"structure_type","c":"msp"},{"k":"aci_signatory","b":true},{"k":"project_validation_year","n":"2015"},{"k":"def_usager","t":"Une personne qui consulte"}]'
-payload='{"study":"occitanie-2024","respondent_role":"coordinateur","answers":{"structure_type":"msp","aci_signatory":true,"project_validation_year":2015,"def_usager":"Une personne qui consulte"}}'
+. "$src/bench/lib.sh"
+bench_cluster cost
+bench_submission "$bin"
 
 cat > "$work/submit.sql" <<SQL
 \\set r random(1, 1000000000000)
 SELECT msp.api_submit('$token', $study, 'c-' || :client_id || '-' || :r, NULL, 'coordinateur', true, NULL, '$answers');
 SQL
-psql "$MSP_DATABASE_URL" -XAtq -v ON_ERROR_STOP=1 \
-	-c "CREATE TABLE public.bench_plain (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body jsonb NOT NULL)" \
-	-c "GRANT INSERT ON public.bench_plain TO msp_worker"
-cat > "$work/plain.sql" <<SQL
-INSERT INTO public.bench_plain (body) VALUES ('$payload');
-SQL
+bench_bare_rows
 
 owner() { psql "$MSP_DATABASE_URL" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 tables() {	# tables VERB WHAT: ALTER TABLE msp.response and msp.answer

@@ -46,38 +46,6 @@ CREATE POLICY federation ON msp.word_tally FOR SELECT TO msp_federation
     USING (study_id = ANY ((SELECT msp.whole_studies())::integer[]));
 GRANT SELECT ON msp.answer_tally, msp.word_tally TO msp_federation;
 
--- The report folds the deltas it read (rdata_cache_store).  Folding
--- changes no sum; still, a federation folds only a study it sees whole.
--- (0014's body otherwise; CREATE OR REPLACE needs all of it.)
-CREATE OR REPLACE FUNCTION msp.tally_compact(p_study integer) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-BEGIN
-    IF msp.current_kind() = 'federation'
-       AND NOT p_study = ANY (msp.whole_studies()) THEN
-        RAISE EXCEPTION 'the totals of study % are not yours to fold',
-            p_study USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF (SELECT count(*) FROM msp.answer_tally
-         WHERE study_id = p_study) > 10000 THEN
-        WITH gone AS (DELETE FROM msp.answer_tally
-                       WHERE study_id = p_study RETURNING *)
-        INSERT INTO msp.answer_tally (study_id, item_key, kind,
-                                      choice_code, bool_value, num_value,
-                                      n)
-        SELECT study_id, item_key, kind, choice_code, bool_value,
-               num_value, sum(n)
-          FROM gone GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0;
-    END IF;
-    IF (SELECT count(*) FROM msp.word_tally
-         WHERE study_id = p_study) > 10000 THEN
-        WITH gone AS (DELETE FROM msp.word_tally
-                       WHERE study_id = p_study RETURNING *)
-        INSERT INTO msp.word_tally (study_id, item_key, word,
-                                    occurrences, answers)
-        SELECT study_id, item_key, word, sum(occurrences), sum(answers)
-          FROM gone GROUP BY 1, 2, 3
-        HAVING sum(occurrences) <> 0 OR sum(answers) <> 0;
-    END IF;
-END
-$$;
+-- The report folds the deltas it read (rdata_cache_store) with
+-- msp.tally_compact, which changes no sum: a federation may run it too.
 GRANT EXECUTE ON FUNCTION msp.tally_compact(integer) TO msp_federation;
