@@ -1,6 +1,7 @@
 -- A federation's report read every answer of the study under row-level
--- security (12.5 s over a million responses), because the running
--- totals of 0014 count the whole study and were the analysts' alone.
+-- security (37.5 s over a million responses, bench/report.sh), because
+-- the running totals of 0014 count the whole study and were the
+-- analysts' alone.
 -- Yet a federation usually sees the whole of its region's study: then
 -- the totals are exactly its counts, and it may read them.  Whether it
 -- does is decided here, in the same snapshot as the report, never
