@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli.h"
 #include "db.h"
@@ -35,6 +36,14 @@ cli_usage_error(const char *command, const char *what, const char *arg)
 		fprintf(stderr, " '%s'", arg);
 	fprintf(stderr, "\nTry 'msp-report %s --help'.\n", command);
 	return 2;
+}
+
+const char *
+cli_token(void)
+{
+	const char *token = getenv("MSP_TOKEN");
+
+	return token != NULL && token[0] != '\0' ? token : NULL;
 }
 
 int

@@ -31,6 +31,10 @@ int cli_fail(const struct msp_error *err);
  */
 int cli_usage_error(const char *command, const char *what, const char *arg);
 
+/* The bearer token in MSP_TOKEN, whose identity the command takes on;
+ * NULL when it is unset or empty (the database owner's identity). */
+const char *cli_token(void);
+
 /*
  * The pseudonym of a team identifier under the server secret
  * (MSP_SECRET_FILE), exactly as the forms and the API compute it, into

@@ -87,7 +87,7 @@ cmd_export(const struct cli_context *ctx, int argc, char **argv)
 	struct buf prefix = BUF_INIT, path = BUF_INIT, r = BUF_INIT,
 		   sps = BUF_INIT, map = BUF_INIT;
 	struct msp_error err;
-	const char *output = NULL, *token, *base;
+	const char *output = NULL, *base;
 	struct stat sb;
 	FILE *csv = NULL;
 	PGconn *conn = NULL;
@@ -129,8 +129,7 @@ cmd_export(const struct cli_context *ctx, int argc, char **argv)
 		buf_printf(&prefix, "%s/%s", output, o.study);
 	else
 		buf_puts(&prefix, output);
-	token = getenv("MSP_TOKEN");
-	o.token = token != NULL && token[0] != '\0' ? token : NULL;
+	o.token = cli_token();
 	buf_printf(&path, "%s.csv", buf_str(&prefix));
 	if (buf_status(&prefix, &err) != MSP_OK ||
 	    buf_status(&path, &err) != MSP_OK) {

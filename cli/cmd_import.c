@@ -140,7 +140,7 @@ cmd_import(const struct cli_context *ctx, int argc, char **argv)
 	struct progress bar = { -1 };
 	struct secret secret = { NULL, 0 };
 	struct msp_error err;
-	const char *mapping = NULL, *path, *token;
+	const char *mapping = NULL, *path;
 	char *csv = NULL, *map = NULL;
 	size_t csv_len, map_len, i;
 	PGconn *conn = NULL;
@@ -191,8 +191,7 @@ cmd_import(const struct cli_context *ctx, int argc, char **argv)
 				   : "the CSV file is missing",
 				   optind < argc ? argv[optind + 1] : NULL);
 	path = argv[optind];
-	token = getenv("MSP_TOKEN");
-	o.token = token != NULL && token[0] != '\0' ? token : NULL;
+	o.token = cli_token();
 	if (!quiet && isatty(STDERR_FILENO)) {
 		o.progress = show_progress;
 		o.progress_arg = &bar;

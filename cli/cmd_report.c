@@ -126,7 +126,6 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 	struct rdoc *doc = NULL;
 	PGconn *conn = NULL;
 	enum format_kind format = FORMAT_TEXT;
-	const char *token;
 	int c, status = 1, f;
 	unsigned long top;
 	char *end;
@@ -213,8 +212,7 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 				   "--nonresponse or --terms", NULL);
 	if (opt.study != NULL && opt.region == NULL)
 		return usage_error("--study needs --region", NULL);
-	token = getenv("MSP_TOKEN");
-	opt.token = token != NULL && token[0] != '\0' ? token : NULL;
+	opt.token = cli_token();
 	if (disclosure_threshold(&opt.threshold, &err) != MSP_OK)
 		return cli_fail(&err);
 	conn = cli_connect(&local);
