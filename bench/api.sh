@@ -122,6 +122,14 @@ wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/post.lua" \
 read -r _ rps p50 p99 acked failed sockerr timeouts < <(grep '^RESULT' "$work/wrk.out")
 printf 'api: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, %d acknowledged, %d non-2xx, %d socket errors, %d timeouts (> 2 s)\n' \
 	"$rps" "$p50" "$p99" "$acked" "$failed" "$sockerr" "$timeouts"
+# Each stored submission's log line says how many were stored in the
+# same call ("batch", absent when alone).
+awk '/"method":"POST","path":"\/api\/v1\/responses"/ {
+	n++; b = 1
+	if (match($0, /"batch":[0-9]+/)) b = substr($0, RSTART + 8, RLENGTH - 8)
+	sum += b; if (b == 1) alone++
+} END { if (n) printf "submissions stored per database call, as a submission sees it: mean %.1f, alone %.0f%%\n", sum / n, 100 * alone / n }' \
+	"$work/stack/log/msp-fcgi.log"
 
 stored=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT count(*) FROM msp.response WHERE idempotency_key LIKE 'api:%:wrk-%'")
 dups=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT count(*) - count(DISTINCT idempotency_key) FROM msp.response")

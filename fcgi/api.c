@@ -371,64 +371,111 @@ body_study(struct worker *w, json_object *doc, struct reply *r)
 	return study;
 }
 
+/* What the worker knows of a submission once it passed its checks. */
+struct api_submission {
+	char token[TENANT_TOKEN_HEX + 1];
+	int study_id;
+	char *slug;		/* a copy: the study cache may be reloaded
+				 * before the submission is stored */
+	char key[201];		/* Idempotency-Key (valid_key) */
+	char hash[CRYPTO_SHA256_HEX];	/* of the request body */
+	const char *role;	/* respondent_roles[].code, or NULL */
+	int complete;
+	int structure;		/* 0 when none */
+	struct buf answers;	/* JSON, as msp.store_answers reads it */
+};
+
 static void
-handle_post_response(struct worker *w, struct request *req, struct reply *r)
+api_submission_free(struct api_submission *sub)
+{
+	if (sub == NULL)
+		return;
+	crypto_cleanse(sub->token, sizeof(sub->token));
+	free(sub->slug);
+	buf_free(&sub->answers);
+	free(sub);
+}
+
+/* The code of respondent_roles matching s, or NULL. */
+static const char *
+role_code(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n_respondent_roles; i++)
+		if (strcmp(s, respondent_roles[i].code) == 0)
+			return respondent_roles[i].code;
+	return NULL;
+}
+
+/*
+ * Checks a POST /responses as far as the worker can (token shape, body,
+ * study, every answer against the instrument) and returns it ready to
+ * store, or NULL with r filled.
+ */
+static struct api_submission *
+post_response_checked(struct worker *w, struct request *req, struct reply *r)
 {
 	static const char *const members[] = {
 		"study", "answers", "respondent_role", "status",
 		"structure_id", NULL,
 	};
-	char token[TENANT_TOKEN_HEX + 1], generated[33];
-	char hash[CRYPTO_SHA256_HEX], structure[16];
-	json_object *doc = NULL, *v, *answers, *errors, *out;
-	struct submission *sub = NULL;
+	json_object *doc = NULL, *v, *answers, *errors;
+	struct api_submission *sub = NULL;
+	struct submission *checked = NULL;
 	const struct study *study;
-	const char *role = NULL, *key, *params[8];
 	struct msp_error err;
-	struct buf answers_json = BUF_INIT;
-	PGresult *res = NULL;
-	PGconn *conn;
-	int complete = 1;
 	size_t i, n;
 
-	if (bearer(req, r, token) != 0 || json_body(req, r, &doc) != 0)
-		goto out;
-	key = req->idempotency_key;
-	if (key != NULL && !valid_key(key)) {
-		http_problem(r, 400, "Idempotency-Key must be 1-200 visible "
-			     "ASCII characters", NULL);
-		goto out;
+	if ((sub = calloc(1, sizeof(*sub))) == NULL) {
+		http_problem(r, 503, "out of memory", NULL);
+		return NULL;
 	}
-	if (key == NULL) {	/* no retry protection asked for */
-		if (crypto_random_hex(16, generated, &err) != MSP_OK) {
-			http_problem(r, 500, "no randomness", NULL);
-			goto out;
+	sub->complete = 1;
+	if (bearer(req, r, sub->token) != 0 || json_body(req, r, &doc) != 0)
+		goto fail;
+	if (req->idempotency_key != NULL) {
+		if (!valid_key(req->idempotency_key)) {
+			http_problem(r, 400, "Idempotency-Key must be 1-200 "
+				     "visible ASCII characters", NULL);
+			goto fail;
 		}
-		key = generated;
+		/* fits: valid_key */
+		memcpy(sub->key, req->idempotency_key,
+		       strlen(req->idempotency_key) + 1);
+	} else if (crypto_random_hex(16, sub->key, &err) != MSP_OK) {
+		/* no retry protection asked for: a key of our own */
+		http_problem(r, 500, "no randomness", NULL);
+		goto fail;
 	}
 	if (only_members(doc, members, r) != 0)
-		goto out;
+		goto fail;
 	if ((study = body_study(w, doc, r)) == NULL)
-		goto out;
+		goto fail;
+	sub->study_id = study->study_id;
+	if ((sub->slug = strdup(study->slug)) == NULL) {
+		http_problem(r, 503, "out of memory", NULL);
+		goto fail;
+	}
 	if (!json_object_object_get_ex(doc, "answers", &answers) ||
 	    !json_object_is_type(answers, json_type_object)) {
 		http_problem(r, 422, "the answers are missing",
 			     one_error("answers", "an object of item: value "
 				       "is required"));
-		goto out;
+		goto fail;
 	}
 	if (json_object_object_get_ex(doc, "respondent_role", &v) &&
 	    !json_object_is_type(v, json_type_null)) {
-		role = json_object_get_string(v);
 		if (!json_object_is_type(v, json_type_string) ||
-		    !respondent_role_known(role)) {
+		    (sub->role = role_code(json_object_get_string(v)))
+		    == NULL) {
 			http_problem(r, 422, "unknown respondent role",
 				     one_error("respondent_role",
 					       "coordinateur, leader, "
 					       "responsable_groupe, secretaire,"
 					       " professionnel_sante or "
 					       "autre"));
-			goto out;
+			goto fail;
 		}
 	}
 	if (json_object_object_get_ex(doc, "status", &v)) {
@@ -439,11 +486,10 @@ handle_post_response(struct worker *w, struct request *req, struct reply *r)
 			http_problem(r, 422, "bad status",
 				     one_error("status",
 					       "complete or partial"));
-			goto out;
+			goto fail;
 		}
-		complete = strcmp(s, "complete") == 0;
+		sub->complete = strcmp(s, "complete") == 0;
 	}
-	structure[0] = '\0';
 	if (json_object_object_get_ex(doc, "structure_id", &v)) {
 		if (!json_object_is_type(v, json_type_int) ||
 		    json_object_get_int64(v) < 1 ||
@@ -451,25 +497,24 @@ handle_post_response(struct worker *w, struct request *req, struct reply *r)
 			http_problem(r, 422, "bad structure_id",
 				     one_error("structure_id",
 					       "a positive integer"));
-			goto out;
+			goto fail;
 		}
-		snprintf(structure, sizeof(structure), "%lld",
-			 (long long)json_object_get_int64(v));
+		sub->structure = (int)json_object_get_int64(v);
 	}
 
-	sub = submission_new(study->ins);
-	if (sub == NULL ||
-	    submission_add_json(sub, answers, &err) != MSP_OK) {
+	checked = submission_new(study->ins);
+	if (checked == NULL ||
+	    submission_add_json(checked, answers, &err) != MSP_OK) {
 		http_problem(r, 503, "out of memory", NULL);
-		goto out;
+		goto fail;
 	}
-	if (submission_validate(sub, complete ? SUBMISSION_COMPLETE : 0,
-				&err) != MSP_OK) {
-		const struct field_error *fe = submission_errors(sub, &n);
+	if (submission_validate(checked, sub->complete ? SUBMISSION_COMPLETE
+				: 0, &err) != MSP_OK) {
+		const struct field_error *fe = submission_errors(checked, &n);
 
 		if (err.status == MSP_ENOMEM) {
 			http_problem(r, 503, "out of memory", NULL);
-			goto out;
+			goto fail;
 		}
 		errors = json_object_new_array();
 		for (i = 0; i < n; i++) {
@@ -486,65 +531,207 @@ handle_post_response(struct worker *w, struct request *req, struct reply *r)
 			json_object_array_add(errors, e);
 		}
 		http_problem(r, 422, "some answers are not valid", errors);
-		goto out;
+		goto fail;
 	}
-	submission_answers_json(sub, &answers_json);
-	if (buf_status(&answers_json, &err) != MSP_OK ||
-	    crypto_sha256_hex(req->body, req->body_len, hash, &err)
+	submission_answers_json(checked, &sub->answers);
+	if (buf_status(&sub->answers, &err) != MSP_OK ||
+	    crypto_sha256_hex(req->body, req->body_len, sub->hash, &err)
 	    != MSP_OK) {
 		http_problem(r, 503, "out of memory", NULL);
-		goto out;
+		goto fail;
 	}
-	if ((conn = worker_db(w)) == NULL) {
-		worker_db_failure(w, &err, r);
-		goto out;
-	}
-	{
-		char study_id[16];
+	submission_free(checked);
+	json_object_put(doc);
+	return sub;
+fail:
+	submission_free(checked);
+	json_object_put(doc);
+	api_submission_free(sub);
+	return NULL;
+}
 
-		snprintf(study_id, sizeof(study_id), "%d", study->study_id);
-		params[0] = token;
-		params[1] = study_id;
-		params[2] = key;
-		params[3] = hash;
-		params[4] = role;
-		params[5] = complete ? "t" : "f";
-		params[6] = structure[0] ? structure : NULL;
-		params[7] = buf_str(&answers_json);
-		if (db_exec_prepared(conn, "api_submit", 8, params,
-				     PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
-			api_db_error(w, &err, r);
-			goto out;
-		}
-	}
-	if (PQgetvalue(res, 0, db_column(res, "replayed"))[0] == 't' &&
-	    PQgetvalue(res, 0, db_column(res, "same_request"))[0] != 't') {
+/* The reply to sub from row i of an api_submit or api_submit_many
+ * result (response_id, replayed, same_request, n_answers). */
+static void
+stored_reply(const struct api_submission *sub, const PGresult *res, int i,
+	     struct reply *r)
+{
+	int replayed = PQgetvalue(res, i, db_column(res, "replayed"))[0]
+		       == 't';
+	json_object *out;
+
+	if (replayed &&
+	    PQgetvalue(res, i, db_column(res, "same_request"))[0] != 't') {
 		http_problem(r, 422, "this Idempotency-Key was already used "
 			     "with a different request", NULL);
-		goto out;
+		return;
 	}
 	out = json_object_new_object();
 	json_object_object_add(out, "response_id", json_object_new_int64(
-		db_int(res, 0, "response_id")));
+		db_int(res, i, "response_id")));
 	json_object_object_add(out, "study", json_object_new_string(
-		study->slug));
+		sub->slug));
 	json_object_object_add(out, "status", json_object_new_string(
-		complete ? "complete" : "partial"));
+		sub->complete ? "complete" : "partial"));
 	json_object_object_add(out, "answers", json_object_new_int(
-		(int)db_int(res, 0, "n_answers")));
-	if (PQgetvalue(res, 0, db_column(res, "replayed"))[0] == 't') {
+		(int)db_int(res, i, "n_answers")));
+	if (replayed) {
 		http_json(r, 200, out);
 		http_header(r, "Idempotent-Replayed", "true");
 		r->log_note = "replayed";
 	} else {
 		http_json(r, 201, out);
 	}
+}
+
+/* Stores one submission with msp.api_submit. */
+static void
+store_one(struct worker *w, const struct api_submission *sub,
+	  struct reply *r)
+{
+	char study_id[16], structure[16];
+	const char *params[8];
+	struct msp_error err;
+	PGresult *res = NULL;
+	PGconn *conn;
+
+	if ((conn = worker_db(w)) == NULL) {
+		worker_db_failure(w, &err, r);
+		return;
+	}
+	snprintf(study_id, sizeof(study_id), "%d", sub->study_id);
+	snprintf(structure, sizeof(structure), "%d", sub->structure);
+	params[0] = sub->token;
+	params[1] = study_id;
+	params[2] = sub->key;
+	params[3] = sub->hash;
+	params[4] = sub->role;
+	params[5] = sub->complete ? "t" : "f";
+	params[6] = sub->structure != 0 ? structure : NULL;
+	params[7] = buf_str(&sub->answers);
+	if (db_exec_prepared(conn, "api_submit", 8, params, PGRES_TUPLES_OK,
+			     &res, &err) != MSP_OK) {
+		api_db_error(w, &err, r);
+		return;
+	}
+	stored_reply(sub, res, 0, r);
+	PQclear(res);
+}
+
+/* The batch msp.api_submit_many reads (migration 0021). */
+static void
+batch_json(struct api_submission **subs, size_t n, struct buf *b)
+{
+	size_t i;
+
+	buf_putc(b, '[');
+	for (i = 0; i < n; i++) {
+		const struct api_submission *s = subs[i];
+		json_object *o = json_object_new_object();
+		const char *json;
+
+		if (o == NULL) {
+			b->failed = 1;
+			return;
+		}
+		json_object_object_add(o, "token",
+				       json_object_new_string(s->token));
+		json_object_object_add(o, "study",
+				       json_object_new_int(s->study_id));
+		json_object_object_add(o, "key",
+				       json_object_new_string(s->key));
+		json_object_object_add(o, "request",
+				       json_object_new_string(s->hash));
+		json_object_object_add(o, "role", s->role == NULL ? NULL :
+				       json_object_new_string(s->role));
+		json_object_object_add(o, "complete",
+				       json_object_new_boolean(s->complete));
+		json_object_object_add(o, "structure", s->structure == 0 ?
+				       NULL :
+				       json_object_new_int(s->structure));
+		json = json_object_to_json_string_ext(o,
+						       JSON_C_TO_STRING_PLAIN);
+		/* The answers are JSON already: spliced in before the
+		 * closing brace rather than parsed again. */
+		if (i > 0)
+			buf_putc(b, ',');
+		buf_append(b, json, strlen(json) - 1);
+		buf_puts(b, ",\"answers\":");
+		buf_puts(b, buf_str(&s->answers));
+		buf_putc(b, '}');
+		json_object_put(o);
+	}
+	buf_putc(b, ']');
+}
+
+void
+api_store(struct worker *w, struct api_submission **subs,
+	  struct reply **replies, size_t n)
+{
+	struct buf batch = BUF_INIT;
+	struct msp_error err;
+	PGresult *res = NULL;
+	const char *param;
+	PGconn *conn;
+	size_t i;
+	int row;
+
+	for (i = 0; i < n; i++)
+		replies[i]->status = 0;		/* not answered yet */
+	if (n == 1)
+		goto one_by_one;
+	batch_json(subs, n, &batch);
+	if (buf_status(&batch, &err) != MSP_OK)
+		goto one_by_one;
+	if ((conn = worker_db(w)) == NULL) {
+		for (i = 0; i < n; i++)
+			worker_db_failure(w, &err, replies[i]);
+		goto out;
+	}
+	param = buf_str(&batch);
+	if (db_exec_prepared(conn, "api_submit_many", 1, &param,
+			     PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
+		/* A refusal names no submission: each is stored alone and
+		 * gets its own answer.  After a lost connection, alone on a
+		 * new one: a batch that did commit is replayed, not stored
+		 * twice, since every submission has a key. */
+		fprintf(stderr, "{\"level\":\"info\",\"event\":"
+			"\"batch refused, stored one by one\",\"size\":%zu,"
+			"\"sqlstate\":\"%s\"}\n", n, err.sqlstate);
+		goto one_by_one;
+	}
+	for (row = 0; row < PQntuples(res); row++) {
+		long long ord = db_int(res, row, "ord");
+
+		if (ord >= 1 && (size_t)ord <= n && replies[ord - 1]->status
+		    == 0)
+			stored_reply(subs[ord - 1], res, row,
+				     replies[ord - 1]);
+	}
+one_by_one:
+	for (i = 0; i < n; i++) {
+		if (replies[i]->status == 0)	/* not by the batch */
+			store_one(w, subs[i], replies[i]);
+	}
 out:
 	PQclear(res);
-	buf_free(&answers_json);
-	submission_free(sub);
-	json_object_put(doc);
-	crypto_cleanse(token, sizeof(token));
+	buf_free(&batch);
+	for (i = 0; i < n; i++)
+		api_submission_free(subs[i]);
+}
+
+static void
+handle_post_response(struct worker *w, struct request *req, struct reply *r)
+{
+	struct api_submission *sub = post_response_checked(w, req, r);
+
+	if (sub == NULL)
+		return;
+	if (w->hold != NULL) {	/* stored with the others the loop holds */
+		*w->hold = sub;
+		return;
+	}
+	api_store(w, &sub, &r, 1);
 }
 
 static void

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include "worker.h"
 
 #define MAX_WORKERS 64
+#define MAX_BATCH 256
 
 static const char usage_text[] =
 "Usage: msp-fcgi [OPTION]...\n"
@@ -39,6 +41,10 @@ static const char usage_text[] =
 "                       $MSP_FCGI_SOCKET, else ./msp-fcgi.sock)\n"
 "  -w, --workers N      worker processes, 1-64 (default: $MSP_FCGI_WORKERS,\n"
 "                       else 2)\n"
+"  -b, --batch N        requests a worker takes at once, 1-256 (default:\n"
+"                       $MSP_FCGI_BATCH, else 32); the API submissions\n"
+"                       among them are stored in one transaction, each\n"
+"                       checked as if alone; 1 stores each on its own\n"
 "  -d, --database URL   PostgreSQL connection string (default:\n"
 "                       $MSP_DATABASE_URL, else libpq's PG* variables)\n"
 "  -k, --secret-file F  the server secret: 32-4096 random bytes that key\n"
@@ -58,6 +64,7 @@ struct options {
 	const char *database;
 	const char *secret_file;
 	int workers;
+	int batch;
 };
 
 static void
@@ -88,20 +95,21 @@ spawn(int listen_fd, const struct options *opt, const struct secret *secret)
 	pid_t pid = fork();
 
 	if (pid == 0)
-		_exit(worker_main(listen_fd, opt->database, secret));
+		_exit(worker_main(listen_fd, opt->database, secret,
+				  (size_t)opt->batch));
 	return pid;
 }
 
+/* A count from 1 to max into *out, or -1. */
 static int
-parse_workers(const char *s, int *out)
+parse_count(const char *s, int max, int *out)
 {
 	char *end;
 	long v;
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 1 ||
-	    v > MAX_WORKERS)
+	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > max)
 		return -1;
 	*out = (int)v;
 	return 0;
@@ -113,6 +121,7 @@ parse_options(int argc, char **argv, struct options *opt)
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "workers", required_argument, NULL, 'w' },
+		{ "batch", required_argument, NULL, 'b' },
 		{ "database", required_argument, NULL, 'd' },
 		{ "secret-file", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
@@ -120,6 +129,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *env = getenv("MSP_FCGI_WORKERS");
+	const char *batch = getenv("MSP_FCGI_BATCH");
 	int c;
 
 	opt->socket = getenv("MSP_FCGI_SOCKET");
@@ -129,21 +139,36 @@ parse_options(int argc, char **argv, struct options *opt)
 	opt->secret_file = settings_secret_file();
 	opt->workers = 2;
 	if (env != NULL && *env != '\0' &&
-	    parse_workers(env, &opt->workers) != 0) {
+	    parse_count(env, MAX_WORKERS, &opt->workers) != 0) {
 		fprintf(stderr, "msp-fcgi: MSP_FCGI_WORKERS must be 1-%d\n",
 			MAX_WORKERS);
 		return 2;
 	}
-	while ((c = getopt_long(argc, argv, "s:w:d:k:hV", longopts,
+	opt->batch = 32;
+	if (batch != NULL && *batch != '\0' &&
+	    parse_count(batch, MAX_BATCH, &opt->batch) != 0) {
+		fprintf(stderr, "msp-fcgi: MSP_FCGI_BATCH must be 1-%d\n",
+			MAX_BATCH);
+		return 2;
+	}
+	while ((c = getopt_long(argc, argv, "s:w:b:d:k:hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 's':
 			opt->socket = optarg;
 			break;
 		case 'w':
-			if (parse_workers(optarg, &opt->workers) != 0) {
+			if (parse_count(optarg, MAX_WORKERS,
+					&opt->workers) != 0) {
 				fprintf(stderr, "msp-fcgi: --workers must be "
 					"1-%d\n", MAX_WORKERS);
+				return 2;
+			}
+			break;
+		case 'b':
+			if (parse_count(optarg, MAX_BATCH, &opt->batch) != 0) {
+				fprintf(stderr, "msp-fcgi: --batch must be "
+					"1-%d\n", MAX_BATCH);
 				return 2;
 			}
 			break;
@@ -212,11 +237,22 @@ main(int argc, char **argv)
 		unlink(opt.socket);
 		return 1;
 	}
+	/* Workers take whatever is waiting without blocking, and wait
+	 * in poll() (worker_main). */
+	if (fcntl(listen_fd, F_SETFL,
+		  fcntl(listen_fd, F_GETFL) | O_NONBLOCK) != 0) {
+		fprintf(stderr, "msp-fcgi: cannot make %s non-blocking: %s\n",
+			opt.socket, strerror(errno));
+		close(listen_fd);
+		unlink(opt.socket);
+		return 1;
+	}
 	catch_stop_signals();
 	for (i = 0; i < opt.workers; i++)
 		pids[i] = spawn(listen_fd, &opt, &secret);
 	fprintf(stderr, "{\"level\":\"info\",\"event\":\"listening\","
-		"\"socket\":\"%s\",\"workers\":%d}\n", opt.socket, opt.workers);
+		"\"socket\":\"%s\",\"workers\":%d,\"batch\":%d}\n", opt.socket,
+		opt.workers, opt.batch);
 	while (!worker_stop_requested) {
 		dead = waitpid(-1, &status, 0);
 		if (dead < 0)

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,9 @@ static const struct {
 	const char *sql;
 	int nparams;
 } statements[] = {
+	{ "api_submit_many",
+	  "SELECT ord, response_id, replayed, same_request, n_answers"
+	  "  FROM msp.api_submit_many($1)", 1 },
 	{ "api_submit",
 	  "SELECT response_id, replayed, same_request, n_answers"
 	  "  FROM msp.api_submit($1, $2, $3, pg_catalog.decode($4, 'hex'),"
@@ -290,7 +295,8 @@ elapsed_ms(const struct timespec *t0)
 
 /* One JSON line per request: no query string, no body, no identity. */
 static void
-log_request(const struct request *req, const struct reply *r, double ms)
+log_request(const struct request *req, const struct reply *r, double ms,
+	    size_t batch)
 {
 	json_object *o = json_object_new_object();
 	char when[32];
@@ -308,6 +314,9 @@ log_request(const struct request *req, const struct reply *r, double ms)
 	json_object_object_add(o, "ms",
 			       json_object_new_double((double)(long)(ms * 1000)
 						      / 1000));
+	if (batch > 1)	/* stored in one call with batch - 1 others */
+		json_object_object_add(o, "batch",
+				       json_object_new_int((int)batch));
 	if (r->log_note != NULL)
 		json_object_object_add(o, "note",
 				       json_object_new_string(r->log_note));
@@ -331,31 +340,116 @@ route(struct worker *w, struct request *req, struct reply *r)
 	http_problem(r, 404, "no such resource", NULL);
 }
 
+/* A request in hand. */
+struct slot {
+	FCGX_Request fcgx;
+	struct request req;
+	struct reply r;
+	struct timespec t0;
+	struct api_submission *held;	/* stored with the batch */
+};
+
+/*
+ * Accepts the requests waiting on listen_fd, at most max, after waiting
+ * for the first one; returns how many, or -1 when the worker must stop
+ * (a stop signal, or the socket failed).
+ */
+static int
+accept_waiting(int listen_fd, struct slot *slots, size_t max)
+{
+	struct pollfd p = { .fd = listen_fd, .events = POLLIN };
+	size_t n = 0;
+	int rc;
+
+	while (n < max) {
+		if (n == 0 && !worker_stop_requested &&
+		    poll(&p, 1, -1) < 0 && errno != EINTR)
+			return -1;
+		if (worker_stop_requested)
+			break;	/* requests in hand still finish */
+		rc = FCGX_Accept_r(&slots[n].fcgx);
+		if (rc == 0) {
+			n++;
+			continue;
+		}
+		/* Nothing (more) waiting, or another worker was faster:
+		 * the listening socket is non-blocking. */
+		if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR) {
+			if (n > 0)
+				break;
+			continue;
+		}
+		return n > 0 ? (int)n : -1;
+	}
+	return n > 0 || !worker_stop_requested ? (int)n : -1;
+}
+
+static void
+finish(struct slot *s, size_t batch)
+{
+	http_send(&s->req, &s->r);
+	/* req's strings live in fcgx.envp, which Finish frees. */
+	log_request(&s->req, &s->r, elapsed_ms(&s->t0), batch);
+	FCGX_Finish_r(&s->fcgx);
+	http_request_free(&s->req);
+	http_reply_free(&s->r);
+}
+
 int
-worker_main(int listen_fd, const char *database, const struct secret *secret)
+worker_main(int listen_fd, const char *database, const struct secret *secret,
+	    size_t batch_max)
 {
 	struct worker w = { .database = database, .secret = *secret };
-	FCGX_Request fcgx;
-	struct timespec t0;
+	struct slot *slots = calloc(batch_max, sizeof(*slots));
+	struct api_submission **subs = calloc(batch_max, sizeof(*subs));
+	struct reply **replies = calloc(batch_max, sizeof(*replies));
+	struct slot **held = calloc(batch_max, sizeof(*held));
+	size_t i, inited = 0, nheld;
+	int n, status = 1;
 
-	if (FCGX_InitRequest(&fcgx, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
-		return 1;
-	while (!worker_stop_requested && FCGX_Accept_r(&fcgx) >= 0) {
-		struct request req;
-		struct reply r = { .status = 500 };
+	if (slots == NULL || subs == NULL || replies == NULL || held == NULL)
+		goto out;
+	for (inited = 0; inited < batch_max; inited++)
+		if (FCGX_InitRequest(&slots[inited].fcgx, listen_fd,
+				     FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+			goto out;
+	while ((n = accept_waiting(listen_fd, slots, batch_max)) >= 0) {
+		nheld = 0;
+		for (i = 0; i < (size_t)n; i++) {
+			struct slot *s = &slots[i];
 
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		http_request_init(&req, &fcgx);
-		route(&w, &req, &r);
-		http_send(&req, &r);
-		/* req's strings live in fcgx.envp, which Finish frees. */
-		log_request(&req, &r, elapsed_ms(&t0));
-		FCGX_Finish_r(&fcgx);
-		http_request_free(&req);
-		http_reply_free(&r);
+			clock_gettime(CLOCK_MONOTONIC, &s->t0);
+			http_request_init(&s->req, &s->fcgx);
+			memset(&s->r, 0, sizeof(s->r));
+			s->r.status = 500;
+			s->held = NULL;
+			w.hold = batch_max > 1 ? &s->held : NULL;
+			route(&w, &s->req, &s->r);
+			w.hold = NULL;
+			if (s->held == NULL) {
+				finish(s, 0);
+				continue;
+			}
+			subs[nheld] = s->held;
+			replies[nheld] = &s->r;
+			held[nheld++] = s;
+		}
+		if (nheld > 0)
+			api_store(&w, subs, replies, nheld);
+		for (i = 0; i < nheld; i++)
+			finish(held[i], nheld);
+		if (worker_stop_requested)
+			break;
 	}
-	FCGX_Free(&fcgx, 0);
+	status = 0;
+out:
+	for (i = 0; i < inited; i++)
+		FCGX_Free(&slots[i].fcgx, 0);
+	free(slots);
+	free(subs);
+	free(replies);
+	free(held);
 	PQfinish(w.conn);
 	studies_free(&w);
-	return 0;
+	return status;
 }

@@ -23,6 +23,8 @@ struct study {
 	struct instrument *ins;		/* loaded on first use */
 };
 
+struct api_submission;
+
 struct worker {
 	const char *database;
 	PGconn *conn;		/* NULL until first needed or after a loss */
@@ -33,6 +35,10 @@ struct worker {
 	struct study *studies;
 	size_t n_studies;
 	time_t studies_loaded;	/* 0: load on next use */
+	/* Where a handler may leave a checked submission for the request
+	 * loop to store with the others it holds (api_store); NULL: store
+	 * it now. */
+	struct api_submission **hold;
 };
 
 /* The values of msp.respondent_role (sql/migrations/0003), with the
@@ -72,14 +78,27 @@ const struct study *worker_study(struct worker *w, const char *slug,
 /* The list of studies (reloaded at most every minute). */
 int worker_studies(struct worker *w, struct reply *r);
 
-/* Runs the accept loop until a stop signal; returns the exit status. */
+/*
+ * Runs the request loop until a stop signal; returns the exit status.
+ * listen_fd must be non-blocking.  The worker takes every request
+ * waiting on it, up to batch_max, and stores the API submissions among
+ * them in one database call.
+ */
 int worker_main(int listen_fd, const char *database,
-		const struct secret *secret);
+		const struct secret *secret, size_t batch_max);
 
 extern volatile sig_atomic_t worker_stop_requested;
 
 /* Route handlers: return 1 when they handled the path. */
 int api_route(struct worker *w, struct request *req, struct reply *r);
 int forms_route(struct worker *w, struct request *req, struct reply *r);
+
+/*
+ * Stores the checked submissions subs[0..n) (n >= 1) and fills
+ * replies[i] with each one's answer, exactly as if each had been stored
+ * alone, in order; frees subs.
+ */
+void api_store(struct worker *w, struct api_submission **subs,
+	       struct reply **replies, size_t n);
 
 #endif
