@@ -122,29 +122,31 @@ BEGIN
           CROSS JOIN LATERAL jsonb_to_recordset(b.answers)
                AS a(k text, c text, n numeric, t text, b boolean);
 
-        -- Stored now: known without a lookup.  Replayed (a key stored
-        -- earlier, or earlier in this batch): looked up as
-        -- msp.api_submit does.
+        -- Stored now: known without a lookup.
         RETURN QUERY
-        SELECT b.ord, coalesce(n.id, old.response_id), n.id IS NULL,
-               n.id IS NOT NULL OR old.same_request,
-               CASE WHEN n.id IS NOT NULL
-                    THEN jsonb_array_length(b.answers)
-                    ELSE old.n_answers END
-          FROM (SELECT i.*, i.ord = min(i.ord) OVER (PARTITION BY i.k)
-                            AS first
-                  FROM msp.api_batch_items(p_batch, v_token, v_team) i) b
-          LEFT JOIN unnest(v_ids, v_keys) AS n(id, k)
-            ON n.k = b.k AND b.first
-          LEFT JOIN LATERAL (
-                SELECT r.response_id,
-                       r.request_sha256 IS NOT DISTINCT FROM b.request
-                           AS same_request,
-                       (SELECT count(*)::integer FROM msp.answer a
-                         WHERE a.response_id = r.response_id) AS n_answers
-                  FROM msp.response r
-                 WHERE n.id IS NULL	-- here, or it runs for every row
-                   AND r.idempotency_key = b.k) old ON true;
+        SELECT b.ord, n.id, false, true, jsonb_array_length(b.answers)
+          FROM msp.api_batch_items(p_batch, v_token, v_team) b
+          JOIN unnest(v_ids, v_keys) AS n(id, k) ON n.k = b.k
+         WHERE b.ord = (SELECT min(f.ord)
+                          FROM msp.api_batch_items(p_batch, v_token,
+                                                   v_team) f
+                         WHERE f.k = b.k);
+        -- Replayed (a key stored earlier, or earlier in this batch):
+        -- looked up as msp.api_submit does.  A statement of its own, so
+        -- that the lookup runs for these only.
+        RETURN QUERY
+        SELECT b.ord, r.response_id, true,
+               r.request_sha256 IS NOT DISTINCT FROM b.request,
+               (SELECT count(*)::integer FROM msp.answer a
+                 WHERE a.response_id = r.response_id)
+          FROM msp.api_batch_items(p_batch, v_token, v_team) b
+          JOIN msp.response r ON r.idempotency_key = b.k
+         WHERE NOT (b.k = ANY (coalesce(v_keys, '{}'))
+                    AND b.ord = (SELECT min(f.ord)
+                                   FROM msp.api_batch_items(p_batch,
+                                                            v_token,
+                                                            v_team) f
+                                  WHERE f.k = b.k));
     END LOOP;
 END
 $$;
