@@ -2,7 +2,7 @@
 # bench/submit-cost.sh — where the database's time per API submission goes.
 #
 #   bench/submit-cost.sh [BINDIR]    (default: build, the plain -O2 build)
-#   RUNS=5 SECONDS_EACH=5 bench/submit-cost.sh
+#   RUNS=5 SECONDS_EACH=5 BATCH=16 bench/submit-cost.sh
 #
 # Starts a private PostgreSQL cluster, creates a team token, and times
 # msp.api_submit (the one call the worker makes per POST /responses,
@@ -20,6 +20,9 @@
 #   bare         all triggers and policies off
 # and, for scale, one INSERT of the same JSON payload into a bare table
 # (what bench/api.sh's "bare-row ceiling" does, one row per submission).
+# Each is also timed with BATCH (16) submissions per call of
+# msp.api_submit_many, as a worker stores those waiting together
+# (migration 0021), per submission.
 # Prints, for each, the median over RUNS interleaved rounds of the mean
 # latency in microseconds, and what switching it off saved.
 # Not part of make check.
@@ -28,6 +31,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$src/build}
 RUNS=${RUNS:-3}
 SECONDS_EACH=${SECONDS_EACH:-5}
+BATCH=${BATCH:-16}
 [ -x "$bin/cli/msp-report" ] || { echo "bench/submit-cost.sh: build first ($bin/cli/msp-report)" >&2; exit 1; }
 
 . "$src/bench/lib.sh"
@@ -38,6 +42,17 @@ cat > "$work/submit.sql" <<SQL
 \\set r random(1, 1000000000000)
 SELECT msp.api_submit('$token', $study, 'c-' || :client_id || '-' || :r, NULL, 'coordinateur', true, NULL, '$answers');
 SQL
+# BATCH submissions in one msp.api_submit_many call, each its own key.
+{
+	echo '\set r random(1, 1000000000000)'
+	printf "SELECT count(*) FROM msp.api_submit_many(('["
+	for i in $(seq 1 "$BATCH"); do
+		[ "$i" -gt 1 ] && printf ','
+		printf '{"token":"%s","study":%s,"key":"m%d-'"' || :client_id || '-' || :r || '"'","request":null,"role":"coordinateur","complete":true,"structure":null,"answers":%s}' \
+			"$token" "$study" "$i" "$answers"
+	done
+	printf "]')::jsonb);\n"
+} > "$work/many.sql"
 bench_bare_rows
 
 owner() { psql "$MSP_DATABASE_URL" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
@@ -80,16 +95,20 @@ for round in $(seq 1 "$RUNS"); do
 			eval "$off"
 		fi
 		printf '%s\t%s\n' "$name" "$(latency "$file")" >> "$work/results"
+		[ "$off" = plain ] ||
+			printf '%s\t%s\n' "$name" "$(latency "$work/many.sql")" >> "$work/batched"
 		[ -n "$on" ] && eval "$on"
 	done
 done
 
-median() {	# median NAME
-	awk -F'\t' -v n="$1" '$1 == n { print $2 }' "$work/results" | sort -n |
+median() {	# median NAME [FILE]
+	awk -F'\t' -v n="$1" '$1 == n { print $2 }' "${2:-$work/results}" | sort -n |
 		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 full=$(median full)
-printf '%-34s %8s %8s\n' "msp.api_submit, 4 answers" "µs/call" "saved"
+bfull=$(( $(median full "$work/batched") / BATCH ))
+printf '%-34s %8s %8s %12s %8s\n' "msp.api_submit, 4 answers" "µs/call" "saved" \
+	"µs/sub. x$BATCH" "saved"
 for c in "${configs[@]}"; do
 	IFS='|' read -r name _ _ <<<"$c"
 	m=$(median "$name")
@@ -99,9 +118,15 @@ for c in "${configs[@]}"; do
 	"bare row") label="one bare row (no msp.api_submit)" ;;
 	*) label="without $name" ;;
 	esac
-	if [ "$name" = full ]; then
-		printf '%-34s %8d %8s\n' "$label" "$m" ""
-	else
+	if [ "$name" = "bare row" ]; then
 		printf '%-34s %8d %8d\n' "$label" "$m" $((full - m))
+		continue
+	fi
+	b=$(( $(median "$name" "$work/batched") / BATCH ))
+	if [ "$name" = full ]; then
+		printf '%-34s %8d %8s %12d %8s\n' "$label" "$m" "" "$b" ""
+	else
+		printf '%-34s %8d %8d %12d %8d\n' "$label" "$m" $((full - m)) \
+			"$b" $((bfull - b))
 	fi
 done
