@@ -154,10 +154,12 @@ dups=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT count(*) - count(DISTINCT idempot
 # msp.api_submit call per request, as before migration 0021).
 "$src/scripts/msp-stack" stop "$work/stack" >/dev/null
 MSP_FCGI_BATCH=1 "$src/scripts/msp-stack" start "$work/stack" "$bin/fcgi" >/dev/null
-rps_batched=$rps p99_batched=$p99
+rps_batched=$rps p99_batched=$p99 acked_batched=$acked
 MSP_FCGI_BATCH=1 post alone
 awk -v a="$rps_batched" -v c="$rps" 'BEGIN { printf "ratio batched / alone: %.2f\n", a / c }'
-rps=$rps_batched p99=$p99_batched
+acked_alone=$acked
+stored_alone=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT count(*) FROM msp.response WHERE idempotency_key LIKE 'api:%:alone-%'")
+rps=$rps_batched p99=$p99_batched acked=$acked_batched
 
 echo "== pgbench: the same call, $CONNECTIONS clients, ${DURATION}s"
 ceiling=$(pgbench_tps pgb "$DURATION")
@@ -181,8 +183,10 @@ h99=$(awk '$1 == "99%" { print $2 }' "$work/health.out")
 printf 'http side alone: %.0f requests/s, p99 %s\n' "$hrps" "$h99"
 # wrk counts requests finished in its window; the database may hold a
 # few more that were stored while wrk was stopping (never fewer).
-printf 'acknowledged %d, stored %d, duplicate keys %d\n' "$acked" "$stored" "$dups"
-if [ "$stored" -lt "$acked" ] || [ "$dups" -ne 0 ]; then
+printf 'batched: acknowledged %d, stored %d; alone: acknowledged %d, stored %d; duplicate keys %d\n' \
+	"$acked" "$stored" "$acked_alone" "$stored_alone" "$dups"
+if [ "$stored" -lt "$acked" ] || [ "$stored_alone" -lt "$acked_alone" ] ||
+   [ "$dups" -ne 0 ]; then
 	echo "LOST OR DUPLICATED SUBMISSIONS" >&2
 	exit 1
 fi
