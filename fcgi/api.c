@@ -396,18 +396,6 @@ api_submission_free(struct api_submission *sub)
 	free(sub);
 }
 
-/* The code of respondent_roles matching s, or NULL. */
-static const char *
-role_code(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n_respondent_roles; i++)
-		if (strcmp(s, respondent_roles[i].code) == 0)
-			return respondent_roles[i].code;
-	return NULL;
-}
-
 /*
  * Checks a POST /responses as far as the worker can (token shape, body,
  * study, every answer against the instrument) and returns it ready to
@@ -467,7 +455,8 @@ post_response_checked(struct worker *w, struct request *req, struct reply *r)
 	if (json_object_object_get_ex(doc, "respondent_role", &v) &&
 	    !json_object_is_type(v, json_type_null)) {
 		if (!json_object_is_type(v, json_type_string) ||
-		    (sub->role = role_code(json_object_get_string(v)))
+		    (sub->role = respondent_role_code(
+			     json_object_get_string(v)))
 		    == NULL) {
 			http_problem(r, 422, "unknown respondent role",
 				     one_error("respondent_role",

@@ -547,7 +547,7 @@ handle_post_form(struct worker *w, const struct study *study,
 		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
 		goto out;
 	}
-	if (*fs.role != '\0' && !respondent_role_known(fs.role)) {
+	if (*fs.role != '\0' && respondent_role_code(fs.role) == NULL) {
 		fs.role_error = "choisissez une des fonctions proposées";
 		valid = 0;
 	}

@@ -29,15 +29,15 @@ const struct respondent_role respondent_roles[] = {
 const size_t n_respondent_roles =
 	sizeof(respondent_roles) / sizeof(respondent_roles[0]);
 
-int
-respondent_role_known(const char *code)
+const char *
+respondent_role_code(const char *s)
 {
 	size_t i;
 
 	for (i = 0; i < n_respondent_roles; i++)
-		if (strcmp(code, respondent_roles[i].code) == 0)
-			return 1;
-	return 0;
+		if (strcmp(s, respondent_roles[i].code) == 0)
+			return respondent_roles[i].code;
+	return NULL;
 }
 
 /* While the database is down every request fails to connect: one log

@@ -50,8 +50,8 @@ struct respondent_role {
 extern const struct respondent_role respondent_roles[];
 extern const size_t n_respondent_roles;
 
-/* Whether code is one of respondent_roles. */
-int respondent_role_known(const char *code);
+/* The code of respondent_roles equal to s (static storage), or NULL. */
+const char *respondent_role_code(const char *s);
 
 /*
  * The worker's connection, (re)connected and its statements prepared
