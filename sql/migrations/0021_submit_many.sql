@@ -25,25 +25,29 @@
 -- ord: the submission's place in p_batch, from 1.
 -- The submissions of p_batch that carry p_token, in their order, with
 -- the Idempotency-Key as stored (scoped to the structure: p_team for a
--- team token).
+-- team token).  first: the key's first submission in the batch, the one
+-- that stores it; a later one with the same key replays it, as it would
+-- one call later.
 CREATE FUNCTION msp.api_batch_items(p_batch jsonb, p_token text,
                                     p_team integer)
 RETURNS TABLE (ord integer, k text, study integer, request bytea,
                role msp.respondent_role, complete boolean,
-               structure integer, answers jsonb)
+               structure integer, answers jsonb, first boolean)
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT e.ord::integer,
-           'api:' || coalesce((e.j ->> 'structure')::integer, p_team)
-                  || ':' || (e.j ->> 'key'),
-           (e.j ->> 'study')::integer,
-           pg_catalog.decode(e.j ->> 'request', 'hex'),
-           (e.j ->> 'role')::msp.respondent_role,
-           (e.j ->> 'complete')::boolean,
-           (e.j ->> 'structure')::integer,
-           e.j -> 'answers'
-      FROM pg_catalog.jsonb_array_elements(p_batch) WITH ORDINALITY
-           AS e(j, ord)
-     WHERE e.j ->> 'token' = p_token
+    SELECT i.*, i.ord = pg_catalog.min(i.ord) OVER (PARTITION BY i.k)
+      FROM (SELECT e.ord::integer AS ord,
+                   'api:' || coalesce((e.j ->> 'structure')::integer,
+                                      p_team)
+                          || ':' || (e.j ->> 'key') AS k,
+                   (e.j ->> 'study')::integer,
+                   pg_catalog.decode(e.j ->> 'request', 'hex'),
+                   (e.j ->> 'role')::msp.respondent_role,
+                   (e.j ->> 'complete')::boolean,
+                   (e.j ->> 'structure')::integer,
+                   e.j -> 'answers'
+              FROM pg_catalog.jsonb_array_elements(p_batch)
+                   WITH ORDINALITY AS e(j, ord)
+             WHERE e.j ->> 'token' = p_token) i
 $$;
 REVOKE ALL ON FUNCTION msp.api_batch_items(jsonb, text, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION msp.api_batch_items(jsonb, text, integer)
@@ -85,8 +89,6 @@ BEGIN
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
 
-        -- The first submission of each key is stored; a later one with
-        -- the same key replays it, as it would one call later.
         WITH stored AS (
             INSERT INTO msp.response AS r (study_id, instrument_id,
                 structure_id, respondent_role, submitted_at, status,
@@ -95,10 +97,9 @@ BEGIN
                    b.role, CASE WHEN b.complete THEN now() END,
                    CASE WHEN b.complete THEN 'complete' ELSE 'partial'
                    END::msp.response_status, b.k, b.request
-              FROM (SELECT DISTINCT ON (i.k) i.*
-                      FROM msp.api_batch_items(p_batch, v_token, v_team) i
-                     ORDER BY i.k, i.ord) b
+              FROM msp.api_batch_items(p_batch, v_token, v_team) b
               JOIN msp.study s ON s.study_id = b.study
+             WHERE b.first
              ORDER BY b.ord
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING r.response_id, r.idempotency_key, r.instrument_id)
@@ -116,9 +117,8 @@ BEGIN
         SELECT n.id, n.instrument, a.k, a.c, a.n, a.t, a.b
           FROM unnest(v_ids, v_keys, v_instruments)
                AS n(id, k, instrument)
-          JOIN (SELECT DISTINCT ON (i.k) i.k, i.answers
-                  FROM msp.api_batch_items(p_batch, v_token, v_team) i
-                 ORDER BY i.k, i.ord) b ON b.k = n.k
+          JOIN msp.api_batch_items(p_batch, v_token, v_team) b
+            ON b.k = n.k AND b.first
           CROSS JOIN LATERAL jsonb_to_recordset(b.answers)
                AS a(k text, c text, n numeric, t text, b boolean);
 
@@ -127,10 +127,7 @@ BEGIN
         SELECT b.ord, n.id, false, true, jsonb_array_length(b.answers)
           FROM msp.api_batch_items(p_batch, v_token, v_team) b
           JOIN unnest(v_ids, v_keys) AS n(id, k) ON n.k = b.k
-         WHERE b.ord = (SELECT min(f.ord)
-                          FROM msp.api_batch_items(p_batch, v_token,
-                                                   v_team) f
-                         WHERE f.k = b.k);
+         WHERE b.first;
         -- Replayed (a key stored earlier, or earlier in this batch):
         -- looked up as msp.api_submit does.  A statement of its own, so
         -- that the lookup runs for these only.
@@ -141,12 +138,7 @@ BEGIN
                  WHERE a.response_id = r.response_id)
           FROM msp.api_batch_items(p_batch, v_token, v_team) b
           JOIN msp.response r ON r.idempotency_key = b.k
-         WHERE NOT (b.k = ANY (coalesce(v_keys, '{}'))
-                    AND b.ord = (SELECT min(f.ord)
-                                   FROM msp.api_batch_items(p_batch,
-                                                            v_token,
-                                                            v_team) f
-                                  WHERE f.k = b.k));
+         WHERE NOT (b.first AND b.k = ANY (coalesce(v_keys, '{}')));
     END LOOP;
 END
 $$;
