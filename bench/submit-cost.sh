@@ -11,10 +11,10 @@
 # the latency is the database's own work plus one loopback round trip.
 # Then it switches the in-database mechanisms off one at a time (as the
 # owner, on this throwaway cluster only) and times the call again:
-#   audit        msp_audit triggers on response and answer (0005)
-#   totals       running-totals trigger on answer (0014, 0019)
+#   audit        msp_audit triggers on response and answer (0005, 0023)
+#   totals       running-totals trigger on answer (0014, 0019, 0024)
 #   stamp        report cache's data-change triggers (0010)
-#   item check   the answer-against-item trigger (0003, 0013, 0014)
+#   item check   the answer-against-item check (0003, 0013, 0014, 0022)
 #   policies     row-level security on response and answer (0006, 0012)
 #   all triggers every trigger, foreign keys included, on both tables
 #   bare         all triggers and policies off
@@ -65,7 +65,7 @@ configs=(
 	"audit|tables DISABLE 'TRIGGER audit_insert'|tables ENABLE 'TRIGGER audit_insert'"
 	"totals|owner 'ALTER TABLE msp.answer DISABLE TRIGGER tally_insert'|owner 'ALTER TABLE msp.answer ENABLE TRIGGER tally_insert'"
 	"stamp|tables DISABLE 'TRIGGER report_data_change'|tables ENABLE 'TRIGGER report_data_change'"
-	"item check|owner 'ALTER TABLE msp.answer DISABLE TRIGGER \"Answer_matches_item\"'|owner 'ALTER TABLE msp.answer ENABLE TRIGGER \"Answer_matches_item\"'"
+	"item check|owner 'ALTER TABLE msp.answer DISABLE TRIGGER \"Answers_match_items_insert\"'|owner 'ALTER TABLE msp.answer ENABLE TRIGGER \"Answers_match_items_insert\"'"
 	"policies|tables DISABLE 'ROW LEVEL SECURITY'|tables ENABLE 'ROW LEVEL SECURITY'"
 	"all triggers|tables DISABLE 'TRIGGER ALL'|tables ENABLE 'TRIGGER ALL'"
 	"bare|tables DISABLE 'TRIGGER ALL'; tables DISABLE 'ROW LEVEL SECURITY'|tables ENABLE 'TRIGGER ALL'; tables ENABLE 'ROW LEVEL SECURITY'"

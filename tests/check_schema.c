@@ -83,8 +83,21 @@ START_TEST(answers_are_checked_against_their_item)
 		CHECK_VIOLATION, "takes a number");
 	refused(ANSWER "(1, 1, 'note', NULL, NULL, '12345678901', NULL)",
 		CHECK_VIOLATION, "longer than 10");
-	refused(ANSWER "(1, 1, 'aci', 'oui', NULL, NULL, NULL)",
+	refused(ANSWER "(1, 1, 'aci', NULL, 1, NULL, NULL)",
 		CHECK_VIOLATION, "takes oui/non");
+	/* No option of a yes/no item matches a choice: the foreign key
+	 * refuses it before the check runs (0022). */
+	refused(ANSWER "(1, 1, 'aci', 'oui', NULL, NULL, NULL)",
+		FK_VIOLATION, "aci");
+	/* The check runs once over all the rows of a statement: one wrong
+	 * row among right ones refuses them all. */
+	refused(ANSWER "(1, 1, 'aci', NULL, NULL, NULL, true),"
+		"(1, 1, 'note', NULL, NULL, 'x', NULL),"
+		"(1, 1, 'tools', 'affiche', NULL, NULL, NULL),"
+		"(1, 1, 'n_mg', NULL, 101, NULL, NULL)",
+		CHECK_VIOLATION, "n_mg: 101 is out of range");
+	ck_assert_str_eq(testdb_value(db.conn,
+		"SELECT count(*) FROM msp.answer"), "0");
 	refused(ANSWER "(1, 1, 'works', 'peut_etre', NULL, NULL, NULL)",
 		FK_VIOLATION, NULL);
 	refused(ANSWER "(1, 1, 'works', 'oui', 1, NULL, NULL)",
@@ -96,6 +109,10 @@ END_TEST
 
 START_TEST(single_choice_takes_one_choice)
 {
+	/* Two choices in one statement, then one after another. */
+	refused(ANSWER "(1, 1, 'works', 'oui', NULL, NULL, NULL),"
+		"(1, 1, 'works', 'non', NULL, NULL, NULL)",
+		CHECK_VIOLATION, "works takes one choice");
 	accepted(ANSWER "(1, 1, 'works', 'oui', NULL, NULL, NULL)");
 	refused(ANSWER "(1, 1, 'works', 'non', NULL, NULL, NULL)",
 		CHECK_VIOLATION, "one choice");
