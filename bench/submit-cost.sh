@@ -23,8 +23,9 @@
 # Each is also timed with BATCH (16) submissions per call of
 # msp.api_submit_many, as a worker stores those waiting together
 # (migration 0021), per submission.
-# Prints, for each, the median over RUNS interleaved rounds of the mean
-# latency in microseconds, and what switching it off saved.
+# Each is timed right after a measure with everything on.  Prints, for
+# each, the median over RUNS rounds of its mean latency in microseconds
+# and of what switching it off saved against the measure before it.
 # Not part of make check.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,9 +60,8 @@ owner() { psql "$MSP_DATABASE_URL" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 tables() {	# tables VERB WHAT: ALTER TABLE msp.response and msp.answer
 	owner "ALTER TABLE msp.response $1 $2; ALTER TABLE msp.answer $1 $2"
 }
-# name | switch off | switch back on
+# name | switch off | switch back on (everything on is measured before each)
 configs=(
-	"full||"
 	"audit|tables DISABLE 'TRIGGER audit_insert'|tables ENABLE 'TRIGGER audit_insert'"
 	"totals|owner 'ALTER TABLE msp.answer DISABLE TRIGGER tally_insert'|owner 'ALTER TABLE msp.answer ENABLE TRIGGER tally_insert'"
 	"stamp|tables DISABLE 'TRIGGER report_data_change'|tables ENABLE 'TRIGGER report_data_change'"
@@ -83,50 +83,70 @@ latency() {
 }
 
 echo "== one client, synchronous_commit off, ${SECONDS_EACH}s per measure, $RUNS rounds"
-# one warm-up pass: a new cluster's first writes are slow
+# One warm-up pass (a new cluster's first writes are slow), then the
+# statistics the plans are made from: empty tables' would have the
+# workers' generic plans scan where an index serves (bench/api.sh).
 latency "$work/submit.sql" >/dev/null
+latency "$work/many.sql" >/dev/null
+owner "ANALYZE"
+# Each configuration is timed right after a measure with everything on,
+# and what it saves is the difference of the pair: the tables grow, and
+# the machine's speed drifts, over a run, and a saving read against one
+# early measure of everything on took that drift for its own.
+# measure NAME FILE...: appends NAME and one latency per FILE to results
+measure() {
+	local name=$1 line f
+	shift
+	line=$name
+	for f in "$@"; do
+		line=$line$'\t'$(latency "$f")
+	done
+	printf '%s\n' "$line" >> "$work/results"
+}
 for round in $(seq 1 "$RUNS"); do
 	for c in "${configs[@]}"; do
 		IFS='|' read -r name off on <<<"$c"
-		file=$work/submit.sql
+		measure "full:$name" "$work/submit.sql" "$work/many.sql"
 		if [ "$off" = plain ]; then
-			file=$work/plain.sql
-		elif [ -n "$off" ]; then
-			eval "$off"
+			measure "$name" "$work/plain.sql"
+			continue
 		fi
-		printf '%s\t%s\n' "$name" "$(latency "$file")" >> "$work/results"
-		[ "$off" = plain ] ||
-			printf '%s\t%s\n' "$name" "$(latency "$work/many.sql")" >> "$work/batched"
-		[ -n "$on" ] && eval "$on"
+		eval "$off"
+		measure "$name" "$work/submit.sql" "$work/many.sql"
+		eval "$on"
 	done
 done
 
-median() {	# median NAME [FILE]
-	awk -F'\t' -v n="$1" '$1 == n { print $2 }' "${2:-$work/results}" | sort -n |
-		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+# median EXPR NAME: the median over rounds of awk expression EXPR of a
+# measure of NAME ($1 alone, $2 with BATCH per call) and of the measure
+# of everything on just before it ($3, $4), in µs per call.
+median() {
+	awk -F'\t' -v n="$2" '
+		$1 == "full:" n { a = $2; b = $3 }
+		$1 == n { print $2 "\t" $3 "\t" a "\t" b }' "$work/results" |
+		awk -F'\t' "{ print $1 }" | sort -n |
+		awk '{ v[NR] = $1 } END { printf "%.0f\n", v[int((NR + 1) / 2)] }'
 }
-full=$(median full)
-bfull=$(( $(median full "$work/batched") / BATCH ))
 printf '%-34s %8s %8s %12s %8s\n' "msp.api_submit, 4 answers" "µs/call" "saved" \
 	"µs/sub. x$BATCH" "saved"
+full=$(awk -F'\t' '$1 ~ /^full:/ { print $2 }' "$work/results" | sort -n |
+	awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+bfull=$(awk -F'\t' '$1 ~ /^full:/ { print $3 }' "$work/results" | sort -n |
+	awk -v b="$BATCH" '{ v[NR] = $1 } END { printf "%.0f\n", v[int((NR + 1) / 2)] / b }')
+printf '%-34s %8d %8s %12d %8s\n' "everything on" "$full" "" "$bfull" ""
 for c in "${configs[@]}"; do
 	IFS='|' read -r name _ _ <<<"$c"
-	m=$(median "$name")
 	case $name in
-	full) label="everything on" ;;
 	bare) label="no trigger, no policy" ;;
 	"bare row") label="one bare row (no msp.api_submit)" ;;
 	*) label="without $name" ;;
 	esac
 	if [ "$name" = "bare row" ]; then
-		printf '%-34s %8d %8d\n' "$label" "$m" $((full - m))
+		printf '%-34s %8d %8d\n' "$label" "$(median '$1' "$name")" \
+			"$(median '$3 - $1' "$name")"
 		continue
 	fi
-	b=$(( $(median "$name" "$work/batched") / BATCH ))
-	if [ "$name" = full ]; then
-		printf '%-34s %8d %8s %12d %8s\n' "$label" "$m" "" "$b" ""
-	else
-		printf '%-34s %8d %8d %12d %8d\n' "$label" "$m" $((full - m)) \
-			"$b" $((bfull - b))
-	fi
+	printf '%-34s %8d %8d %12d %8d\n' "$label" "$(median '$1' "$name")" \
+		"$(median '$3 - $1' "$name")" "$(median "\$2 / $BATCH" "$name")" \
+		"$(median "(\$4 - \$2) / $BATCH" "$name")"
 done
