@@ -18,7 +18,8 @@
 # caches) must not grow with their number: the heap the worker still
 # holds at exit is compared between a run of one round of requests and
 # a run of 1 + MSP_MEMCHECK_ROUNDS rounds (30; 31 requests each),
-# one worker each time so that it served them all.
+# one worker each time so that it served them all.  Each run ends with
+# a burst of submissions the worker takes at once (msp-fcgi --batch).
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 bld=$(cd "${1:-$src/build}" 2>/dev/null && pwd) ||
@@ -115,6 +116,47 @@ one_round() {
 }
 requests_per_round=31	# above: 23 + a page + 4 + a page + a save + a resume
 
+# Submissions waiting together, stored in one call (migration 0021),
+# and a refused call stored again one by one: the worker is stopped
+# while they queue on its socket, so that it takes them all at once.
+# burst: sends every "TOKEN KEY BODY" line of stdin at once; prints
+# the statuses, sorted.
+burst() {
+	local wpid i=0 tok key body
+	wpid=$(pgrep -P "$(cat "$state/stack/msp-fcgi.pid")")
+	kill -STOP $wpid
+	while read -r tok key body; do
+		i=$((i + 1))
+		curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
+			-H "Authorization: Bearer $tok" -H "Idempotency-Key: $key" \
+			--data-binary "$body" "$base/api/v1/responses" > "$state/burst.$i" &
+	done
+	sleep 2		# nginx has connected each one to the socket
+	kill -CONT $wpid
+	wait
+	sort "$state"/burst.* | tr '\n' ' '
+	rm -f "$state"/burst.*
+}
+logged() { grep -c "$1" "$state/stack/log/msp-fcgi.log"; }
+burst_round() {
+	local n=$1 batches refused
+	batches=$(logged '"batch":') refused=$(logged 'batch refused')
+	eq "burst $n: each answered as if alone" "$(burst <<EOF
+$team b$n-1 $valid
+$team b$n-2 $valid
+$team b$n-1 $valid
+$team b$n-2 {"study":"occitanie-2024","answers":{}}
+EOF
+)" "200 201 201 422 "
+	check "burst $n: stored in one call" [ "$(logged '"batch":')" -ge $((batches + 2)) ]
+	eq "burst $n: a federation's refused, then the others stored alone" "$(burst <<EOF
+$team b$n-3 $valid
+$fed b$n-4 $valid
+EOF
+)" "201 403 "
+	eq "burst $n: ... after the call was refused" "$(logged 'batch refused')" $((refused + 1))
+}
+
 # run ROUNDS: the stack under valgrind, one worker, ROUNDS rounds, then
 # SIGTERM; the valgrind logs are left in $state/vg-ROUNDS.
 run() {
@@ -126,6 +168,7 @@ run() {
 --trace-children=yes --num-callers=30 --log-file=$vg/vg.%p.log" \
 		start_stack "$state/stack"
 	for i in $(seq 1 "$n"); do one_round "$((n * 1000 + i))"; done
+	burst_round "$n"
 	"$src/scripts/msp-stack" stop "$state/stack"
 	check "msp-fcgi stopped on SIGTERM" [ ! -e "$state/stack/msp-fcgi.pid" ]
 }
@@ -166,7 +209,7 @@ check "the worker's heap at exit is known ($short, $long)" \
 	[ -n "$short" ] && [ -n "$long" ]
 eq "the worker's heap at exit does not grow with requests" \
 	"$(( ${long:-0} - ${short:-0} ))" 0
-requests=$(( (2 + rounds) * requests_per_round ))
-echo "figures: $requests requests in $(( $(date +%s) - t0 )) s under valgrind ($requests_per_round kinds x $((2 + rounds)) rounds in two runs); heap held at exit by the worker after $requests_per_round requests: ${short:-?} bytes, after $(( (1 + rounds) * requests_per_round )): ${long:-?} bytes"
+requests=$(( (2 + rounds) * requests_per_round + 2 * 6 ))
+echo "figures: $requests requests in $(( $(date +%s) - t0 )) s under valgrind ($requests_per_round kinds x $((2 + rounds)) rounds in two runs, and two bursts of 6 submissions in all in each run); heap held at exit by the worker after $((requests_per_round + 6)) requests: ${short:-?} bytes, after $(( (1 + rounds) * requests_per_round + 6 )): ${long:-?} bytes"
 finish
 echo "all checks passed"
