@@ -299,7 +299,7 @@ log_request(const struct request *req, const struct reply *r, double ms,
 	    size_t batch)
 {
 	json_object *o = json_object_new_object();
-	char when[32];
+	char when[32], ms_text[32];
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -311,9 +311,10 @@ log_request(const struct request *req, const struct reply *r, double ms,
 			       json_object_new_string(req->method));
 	json_object_object_add(o, "path", json_object_new_string(req->path));
 	json_object_object_add(o, "status", json_object_new_int(r->status));
-	json_object_object_add(o, "ms",
-			       json_object_new_double((double)(long)(ms * 1000)
-						      / 1000));
+	/* json-c prints a double with 17 significant digits (5.13 came
+	 * out as 5.1299999999999999): give it the text to print. */
+	snprintf(ms_text, sizeof(ms_text), "%.3f", ms);
+	json_object_object_add(o, "ms", json_object_new_double_s(ms, ms_text));
 	if (batch > 1)	/* stored in one call with batch - 1 others */
 		json_object_object_add(o, "batch",
 				       json_object_new_int((int)batch));
