@@ -466,7 +466,7 @@ START_TEST(answers_satisfy_the_instrument)
 }
 END_TEST
 
-/* Through the row trigger, the foreign keys and the audit triggers:
+/* Through the answer check, the foreign keys and the audit triggers:
  * the database checks every row itself. */
 START_TEST(checked_load_passes_the_database_checks)
 {

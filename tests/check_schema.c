@@ -90,14 +90,19 @@ START_TEST(answers_are_checked_against_their_item)
 	refused(ANSWER "(1, 1, 'aci', 'oui', NULL, NULL, NULL)",
 		FK_VIOLATION, "aci");
 	/* The check runs once over all the rows of a statement: one wrong
-	 * row among right ones refuses them all. */
+	 * row among right ones is found, and an update is checked too. */
 	refused(ANSWER "(1, 1, 'aci', NULL, NULL, NULL, true),"
 		"(1, 1, 'note', NULL, NULL, 'x', NULL),"
 		"(1, 1, 'tools', 'affiche', NULL, NULL, NULL),"
 		"(1, 1, 'n_mg', NULL, 101, NULL, NULL)",
 		CHECK_VIOLATION, "n_mg: 101 is out of range");
+	accepted(ANSWER "(1, 1, 'n_mg', NULL, 12, NULL, NULL)");
+	refused("UPDATE msp.answer SET num_value = 500 WHERE item_key = 'n_mg'",
+		CHECK_VIOLATION, "n_mg: 500 is out of range");
+	refused("UPDATE msp.answer SET num_value = NULL, text_value = 'x'"
+		" WHERE item_key = 'n_mg'", CHECK_VIOLATION, "takes a number");
 	ck_assert_str_eq(testdb_value(db.conn,
-		"SELECT count(*) FROM msp.answer"), "0");
+		"SELECT num_value FROM msp.answer WHERE item_key = 'n_mg'"), "12");
 	refused(ANSWER "(1, 1, 'works', 'peut_etre', NULL, NULL, NULL)",
 		FK_VIOLATION, NULL);
 	refused(ANSWER "(1, 1, 'works', 'oui', 1, NULL, NULL)",

@@ -19,7 +19,7 @@
 # holds at exit is compared between a run of one round of requests and
 # a run of 1 + MSP_MEMCHECK_ROUNDS rounds (30; 31 requests each),
 # one worker each time so that it served them all.  Each run ends with
-# a burst of submissions the worker takes at once (msp-fcgi --batch).
+# two bursts of submissions the worker takes at once (msp-fcgi --batch).
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 bld=$(cd "${1:-$src/build}" 2>/dev/null && pwd) ||
