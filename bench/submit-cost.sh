@@ -23,9 +23,9 @@
 # Each is also timed with BATCH (16) submissions per call of
 # msp.api_submit_many, as a worker stores those waiting together
 # (migration 0021), per submission.
-# Each is timed right after a measure with everything on.  Prints, for
+# Each is timed next to a measure with everything on.  Prints, for
 # each, the median over RUNS rounds of its mean latency in microseconds
-# and of what switching it off saved against the measure before it.
+# and of what switching it off saved against the measure paired with it.
 # Not part of make check.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,7 +60,7 @@ owner() { psql "$MSP_DATABASE_URL" -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
 tables() {	# tables VERB WHAT: ALTER TABLE msp.response and msp.answer
 	owner "ALTER TABLE msp.response $1 $2; ALTER TABLE msp.answer $1 $2"
 }
-# name | switch off | switch back on (everything on is measured before each)
+# name | switch off | switch back on (everything on is measured next to each)
 configs=(
 	"audit|tables DISABLE 'TRIGGER audit_insert'|tables ENABLE 'TRIGGER audit_insert'"
 	"totals|owner 'ALTER TABLE msp.answer DISABLE TRIGGER tally_insert'|owner 'ALTER TABLE msp.answer ENABLE TRIGGER tally_insert'"
@@ -89,49 +89,63 @@ echo "== one client, synchronous_commit off, ${SECONDS_EACH}s per measure, $RUNS
 latency "$work/submit.sql" >/dev/null
 latency "$work/many.sql" >/dev/null
 owner "ANALYZE"
-# Each configuration is timed right after a measure with everything on,
-# and what it saves is the difference of the pair: the tables grow, and
+# Each configuration is timed next to a measure with everything on (just
+# before it in odd rounds, just after in even ones), and what it saves
+# is the difference of the pair: the tables grow, and
 # the machine's speed drifts, over a run, and a saving read against one
 # early measure of everything on took that drift for its own.
-# measure NAME FILE...: appends NAME and one latency per FILE to results
+# measure NAME FILE...: appends the round, NAME and one latency per
+# FILE to results
 measure() {
 	local name=$1 line f
 	shift
-	line=$name
+	line=$round$'\t'$name
 	for f in "$@"; do
 		line=$line$'\t'$(latency "$f")
 	done
 	printf '%s\n' "$line" >> "$work/results"
 }
+# measure_off NAME OFF ON: NAME measured after OFF, then ON
+measure_off() {
+	if [ "$2" = plain ]; then
+		measure "$1" "$work/plain.sql"
+		return
+	fi
+	eval "$2"
+	measure "$1" "$work/submit.sql" "$work/many.sql"
+	eval "$3"
+}
 for round in $(seq 1 "$RUNS"); do
 	for c in "${configs[@]}"; do
 		IFS='|' read -r name off on <<<"$c"
-		measure "full:$name" "$work/submit.sql" "$work/many.sql"
-		if [ "$off" = plain ]; then
-			measure "$name" "$work/plain.sql"
-			continue
+		# which of the pair goes first alternates between rounds
+		if [ $((round % 2)) -eq 1 ]; then
+			measure "full:$name" "$work/submit.sql" "$work/many.sql"
+			measure_off "$name" "$off" "$on"
+		else
+			measure_off "$name" "$off" "$on"
+			measure "full:$name" "$work/submit.sql" "$work/many.sql"
 		fi
-		eval "$off"
-		measure "$name" "$work/submit.sql" "$work/many.sql"
-		eval "$on"
 	done
 done
 
 # median EXPR NAME: the median over rounds of awk expression EXPR of a
 # measure of NAME ($1 alone, $2 with BATCH per call) and of the measure
-# of everything on just before it ($3, $4), in µs per call.
+# of everything on paired with it ($3, $4), in µs per call.
 median() {
 	awk -F'\t' -v n="$2" '
-		$1 == "full:" n { a = $2; b = $3 }
-		$1 == n { print $2 "\t" $3 "\t" a "\t" b }' "$work/results" |
+		$2 == "full:" n { a[$1] = $3; b[$1] = $4 }
+		$2 == n { x[$1] = $3; y[$1] = $4 }
+		END { for (r in x) print x[r] "\t" y[r] "\t" a[r] "\t" b[r] }' \
+		"$work/results" |
 		awk -F'\t' "{ print $1 }" | sort -n |
 		awk '{ v[NR] = $1 } END { printf "%.0f\n", v[int((NR + 1) / 2)] }'
 }
 printf '%-34s %8s %8s %12s %8s\n' "msp.api_submit, 4 answers" "µs/call" "saved" \
 	"µs/sub. x$BATCH" "saved"
-full=$(awk -F'\t' '$1 ~ /^full:/ { print $2 }' "$work/results" | sort -n |
+full=$(awk -F'\t' '$2 ~ /^full:/ { print $3 }' "$work/results" | sort -n |
 	awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-bfull=$(awk -F'\t' '$1 ~ /^full:/ { print $3 }' "$work/results" | sort -n |
+bfull=$(awk -F'\t' '$2 ~ /^full:/ { print $4 }' "$work/results" | sort -n |
 	awk -v b="$BATCH" '{ v[NR] = $1 } END { printf "%.0f\n", v[int((NR + 1) / 2)] / b }')
 printf '%-34s %8d %8s %12d %8s\n' "everything on" "$full" "" "$bfull" ""
 for c in "${configs[@]}"; do
