@@ -54,6 +54,31 @@ start_stack() {
 	stack_logs=$state/log
 }
 
+# burst PIDFILE: POSTs every "TOKEN KEY BODY" line of stdin to
+# /api/v1/responses at once, while the workers of the msp-fcgi whose
+# pid is in PIDFILE are stopped, so that they queue on its socket and a
+# worker takes them together (msp-fcgi --batch); prints the statuses,
+# sorted.
+burst() {
+	local pids tok key body i=0 out
+	out=$(mktemp -d "${TMPDIR:-/tmp}/msp-burst.XXXXXX")
+	pids=$(pgrep -P "$(cat "$1")" | tr '\n' ' ')
+	kill -STOP $pids
+	while read -r tok key body; do
+		i=$((i + 1))
+		curl -s -o /dev/null -w '%{http_code}\n' \
+			-H 'Content-Type: application/json' \
+			-H "Authorization: Bearer $tok" -H "Idempotency-Key: $key" \
+			--data-binary "$body" "$base/api/v1/responses" \
+			> "$out/$i" &
+	done
+	sleep 2		# nginx has connected each one to the socket
+	kill -CONT $pids
+	wait
+	sort "$out"/* | tr '\n' ' '
+	rm -rf "$out"
+}
+
 # sanitizer_clean: no sanitizer report was written, and no msp-fcgi
 # worker died other than by the SIGKILL a test sends on purpose (the
 # parent logs each death with its wait status; 9 is SIGKILL).  UBSan

@@ -119,29 +119,11 @@ requests_per_round=31	# above: 23 + a page + 4 + a page + a save + a resume
 # Submissions waiting together, stored in one call (migration 0021),
 # and a refused call stored again one by one: the worker is stopped
 # while they queue on its socket, so that it takes them all at once.
-# burst: sends every "TOKEN KEY BODY" line of stdin at once; prints
-# the statuses, sorted.
-burst() {
-	local wpid i=0 tok key body
-	wpid=$(pgrep -P "$(cat "$state/stack/msp-fcgi.pid")")
-	kill -STOP $wpid
-	while read -r tok key body; do
-		i=$((i + 1))
-		curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
-			-H "Authorization: Bearer $tok" -H "Idempotency-Key: $key" \
-			--data-binary "$body" "$base/api/v1/responses" > "$state/burst.$i" &
-	done
-	sleep 2		# nginx has connected each one to the socket
-	kill -CONT $wpid
-	wait
-	sort "$state"/burst.* | tr '\n' ' '
-	rm -f "$state"/burst.*
-}
 logged() { grep -c "$1" "$state/stack/log/msp-fcgi.log"; }
 burst_round() {
 	local n=$1 batches refused
 	batches=$(logged '"batch":') refused=$(logged 'batch refused')
-	eq "burst $n: each answered as if alone" "$(burst <<EOF
+	eq "burst $n: each answered as if alone" "$(burst "$state/stack/msp-fcgi.pid" <<EOF
 $team b$n-1 $valid
 $team b$n-2 $valid
 $team b$n-1 $valid
@@ -149,7 +131,7 @@ $team b$n-2 {"study":"occitanie-2024","answers":{}}
 EOF
 )" "200 201 201 422 "
 	check "burst $n: stored in one call" [ "$(logged '"batch":')" -ge $((batches + 2)) ]
-	eq "burst $n: a federation's refused, then the others stored alone" "$(burst <<EOF
+	eq "burst $n: a federation's refused, then the others stored alone" "$(burst "$state/stack/msp-fcgi.pid" <<EOF
 $team b$n-3 $valid
 $fed b$n-4 $valid
 EOF
