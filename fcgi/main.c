@@ -100,17 +100,20 @@ spawn(int listen_fd, const struct options *opt, const struct secret *secret)
 	return pid;
 }
 
-/* A count from 1 to max into *out, or -1. */
+/* A count from 1 to max into *out, or -1 after saying that what (an
+ * option or a variable) must be one. */
 static int
-parse_count(const char *s, int max, int *out)
+parse_count(const char *what, const char *s, int max, int *out)
 {
 	char *end;
 	long v;
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > max)
+	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > max) {
+		fprintf(stderr, "msp-fcgi: %s must be 1-%d\n", what, max);
 		return -1;
+	}
 	*out = (int)v;
 	return 0;
 }
@@ -139,18 +142,13 @@ parse_options(int argc, char **argv, struct options *opt)
 	opt->secret_file = settings_secret_file();
 	opt->workers = 2;
 	if (env != NULL && *env != '\0' &&
-	    parse_count(env, MAX_WORKERS, &opt->workers) != 0) {
-		fprintf(stderr, "msp-fcgi: MSP_FCGI_WORKERS must be 1-%d\n",
-			MAX_WORKERS);
+	    parse_count("MSP_FCGI_WORKERS", env, MAX_WORKERS,
+			&opt->workers) != 0)
 		return 2;
-	}
 	opt->batch = 32;
 	if (batch != NULL && *batch != '\0' &&
-	    parse_count(batch, MAX_BATCH, &opt->batch) != 0) {
-		fprintf(stderr, "msp-fcgi: MSP_FCGI_BATCH must be 1-%d\n",
-			MAX_BATCH);
+	    parse_count("MSP_FCGI_BATCH", batch, MAX_BATCH, &opt->batch) != 0)
 		return 2;
-	}
 	while ((c = getopt_long(argc, argv, "s:w:b:d:k:hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
@@ -158,19 +156,14 @@ parse_options(int argc, char **argv, struct options *opt)
 			opt->socket = optarg;
 			break;
 		case 'w':
-			if (parse_count(optarg, MAX_WORKERS,
-					&opt->workers) != 0) {
-				fprintf(stderr, "msp-fcgi: --workers must be "
-					"1-%d\n", MAX_WORKERS);
+			if (parse_count("--workers", optarg, MAX_WORKERS,
+					&opt->workers) != 0)
 				return 2;
-			}
 			break;
 		case 'b':
-			if (parse_count(optarg, MAX_BATCH, &opt->batch) != 0) {
-				fprintf(stderr, "msp-fcgi: --batch must be "
-					"1-%d\n", MAX_BATCH);
+			if (parse_count("--batch", optarg, MAX_BATCH,
+					&opt->batch) != 0)
 				return 2;
-			}
 			break;
 		case 'd':
 			opt->database = optarg;
