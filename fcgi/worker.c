@@ -293,10 +293,63 @@ elapsed_ms(const struct timespec *t0)
 	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/*
+ * The log lines of the requests in hand, written together by log_flush():
+ * one write(2) per batch of requests instead of one per request, a few
+ * microseconds of the worker's ~50 per request under load.  One write
+ * also keeps the lines whole: the workers share the log, opened for
+ * appending.
+ */
+struct log_lines {
+	char *text;
+	size_t len, cap;
+};
+
+static void
+log_flush(struct log_lines *l)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < l->len) {
+		n = write(STDERR_FILENO, l->text + off, l->len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;	/* nowhere to log: the requests still go on */
+		off += (size_t)n;
+	}
+	l->len = 0;
+}
+
+static void
+log_line(struct log_lines *l, const char *line)
+{
+	size_t need = strlen(line) + 1, cap;
+	char *grown;
+
+	if (l->len + need > l->cap) {
+		cap = l->cap ? l->cap : 4096;
+		while (cap < l->len + need)
+			cap *= 2;
+		if ((grown = realloc(l->text, cap)) == NULL) {
+			/* out of memory: the line goes out alone */
+			log_flush(l);
+			fprintf(stderr, "%s\n", line);
+			return;
+		}
+		l->text = grown;
+		l->cap = cap;
+	}
+	memcpy(l->text + l->len, line, need - 1);
+	l->len += need;
+	l->text[l->len - 1] = '\n';
+}
+
 /* One JSON line per request: no query string, no body, no identity. */
 static void
-log_request(const struct request *req, const struct reply *r, double ms,
-	    size_t batch)
+log_request(struct log_lines *l, const struct request *req,
+	    const struct reply *r, double ms, size_t batch)
 {
 	json_object *o = json_object_new_object();
 	char when[32], ms_text[32];
@@ -321,10 +374,9 @@ log_request(const struct request *req, const struct reply *r, double ms,
 	if (r->log_note != NULL)
 		json_object_object_add(o, "note",
 				       json_object_new_string(r->log_note));
-	fprintf(stderr, "%s\n",
-		json_object_to_json_string_ext(
-			o, JSON_C_TO_STRING_PLAIN |
-			JSON_C_TO_STRING_NOSLASHESCAPE));
+	log_line(l, json_object_to_json_string_ext(
+			    o, JSON_C_TO_STRING_PLAIN |
+			    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 
@@ -386,11 +438,11 @@ accept_waiting(int listen_fd, struct slot *slots, size_t max)
 }
 
 static void
-finish(struct slot *s, size_t batch)
+finish(struct slot *s, size_t batch, struct log_lines *log)
 {
 	http_send(&s->req, &s->r);
 	/* req's strings live in fcgx.envp, which Finish frees. */
-	log_request(&s->req, &s->r, elapsed_ms(&s->t0), batch);
+	log_request(log, &s->req, &s->r, elapsed_ms(&s->t0), batch);
 	FCGX_Finish_r(&s->fcgx);
 	http_request_free(&s->req);
 	http_reply_free(&s->r);
@@ -405,6 +457,7 @@ worker_main(int listen_fd, const char *database, const struct secret *secret,
 	struct api_submission **subs = calloc(batch_max, sizeof(*subs));
 	struct reply **replies = calloc(batch_max, sizeof(*replies));
 	struct slot **held = calloc(batch_max, sizeof(*held));
+	struct log_lines log = { 0 };
 	size_t i, inited = 0, nheld;
 	int n, status = 1;
 
@@ -428,7 +481,7 @@ worker_main(int listen_fd, const char *database, const struct secret *secret,
 			route(&w, &s->req, &s->r);
 			w.hold = NULL;
 			if (s->held == NULL) {
-				finish(s, 0);
+				finish(s, 0, &log);
 				continue;
 			}
 			subs[nheld] = s->held;
@@ -438,7 +491,8 @@ worker_main(int listen_fd, const char *database, const struct secret *secret,
 		if (nheld > 0)
 			api_store(&w, subs, replies, nheld);
 		for (i = 0; i < nheld; i++)
-			finish(held[i], nheld);
+			finish(held[i], nheld, &log);
+		log_flush(&log);
 		if (worker_stop_requested)
 			break;
 	}
@@ -450,6 +504,7 @@ out:
 	free(subs);
 	free(replies);
 	free(held);
+	free(log.text);
 	PQfinish(w.conn);
 	studies_free(&w);
 	return status;
