@@ -15,6 +15,20 @@
 #       creates a bare table (its own key, no trigger, no policy) that
 #       msp_worker may insert into, and $work/plain.sql, a pgbench script
 #       inserting $payload into it: one row per submission.
+#   bench_median [FORMAT]
+#       prints the median of the numbers on its input, one per line or
+#       separated by blanks (of an even count, the lower middle one), in
+#       printf FORMAT (default %s).
+#   bench_stack BINDIR
+#       starts nginx and msp-fcgi (MSP_FCGI_WORKERS, default 2) in
+#       $work/stack on free ports, rate limit out of the way, and writes
+#       $work/post.lua, the wrk script bench_post uses.
+#   bench_post PREFIX
+#       wrk POSTs $payload for DURATION s at CONNECTIONS connections,
+#       each request with its own Idempotency-Key PREFIX-thread-n;
+#       prints its figures and how many submissions each database call
+#       stored, and sets rps, p50, p99, acked, failed, sockerr and
+#       timeouts.
 
 bench_cluster() {
 	local name=$1
@@ -61,4 +75,76 @@ bench_bare_rows() {
 		-c "GRANT INSERT ON public.bench_plain TO msp_worker"
 	printf "INSERT INTO public.bench_plain (body) VALUES ('%s');\n" \
 		"$payload" > "$work/plain.sql"
+}
+
+bench_median() {
+	tr -s ' \t' '\n\n' | sed '/^$/d' | sort -g |
+		awk -v f="${1:-%s}" '{ v[NR] = $1 }
+			END { if (NR) printf f "\n", v[int((NR + 1) / 2)] }'
+}
+
+bench_stack() {
+	local bin=$1
+	mkdir -p "$work/stack"
+	export MSP_HTTP_PORT MSP_HTTPS_PORT \
+		MSP_FCGI_WORKERS=${MSP_FCGI_WORKERS:-2} \
+		MSP_RATE_LIMIT=1000000 MSP_RATE_BURST=1000000
+	MSP_HTTP_PORT=$(pick_port); MSP_HTTPS_PORT=$(pick_port)
+	"$src/scripts/msp-stack" start "$work/stack" "$bin/fcgi" >/dev/null
+	cat > "$work/post.lua" <<LUA
+local counter = 0
+local prefix = os.getenv("KEY_PREFIX")
+ok, bad = 0, 0
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  wrk.method = "POST"
+  wrk.body = '$payload'
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Authorization"] = "Bearer $token"
+end
+function request()
+  counter = counter + 1
+  wrk.headers["Idempotency-Key"] = prefix .. "-" .. id .. "-" .. counter
+  return wrk.format()
+end
+function response(status, headers, body)
+  if status >= 200 and status < 300 then ok = ok + 1 else bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local acked, failed = 0, 0
+  for _, t in ipairs(threads) do
+    acked = acked + t:get("ok")
+    failed = failed + t:get("bad")
+  end
+  -- A request that times out (2 s) is not in the latency figures:
+  -- count it, or a stalled connection would flatter p99.
+  local e = summary.errors
+  io.write(string.format("RESULT %.1f %.3f %.3f %d %d %d %d\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    acked, failed, e.connect + e.read + e.write, e.timeout))
+end
+LUA
+}
+
+bench_post() {
+	echo "== wrk: $CONNECTIONS connections, ${DURATION}s, $MSP_FCGI_WORKERS workers, batch ${MSP_FCGI_BATCH:-32}"
+	: > "$work/stack/log/msp-fcgi.log"
+	KEY_PREFIX=$1 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/post.lua" \
+		"http://127.0.0.1:$MSP_HTTP_PORT/api/v1/responses" > "$work/wrk.out"
+	read -r _ rps p50 p99 acked failed sockerr timeouts < <(grep '^RESULT' "$work/wrk.out")
+	printf 'api: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, %d acknowledged, %d non-2xx, %d socket errors, %d timeouts (> 2 s)\n' \
+		"$rps" "$p50" "$p99" "$acked" "$failed" "$sockerr" "$timeouts"
+	# Each stored submission's log line says how many were stored in
+	# the same call ("batch", absent when alone).
+	awk '/"method":"POST","path":"\/api\/v1\/responses"/ {
+		n++; b = 1
+		if (match($0, /"batch":[0-9]+/)) b = substr($0, RSTART + 8, RLENGTH - 8)
+		sum += b; if (b == 1) alone++
+	} END { if (n) printf "submissions stored per database call, as a submission sees it: mean %.1f, alone %.0f%%\n", sum / n, 100 * alone / n }' \
+		"$work/stack/log/msp-fcgi.log"
 }

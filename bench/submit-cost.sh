@@ -129,10 +129,6 @@ for round in $(seq 1 "$RUNS"); do
 	done
 done
 
-# mid: the median of the numbers on stdin, one per line, rounded
-mid() {
-	sort -n | awk '{ v[NR] = $1 } END { printf "%.0f\n", v[int((NR + 1) / 2)] }'
-}
 # median EXPR NAME: the median over rounds of awk expression EXPR of a
 # measure of NAME ($1 alone, $2 with BATCH per call) and of the measure
 # of everything on paired with it ($3, $4), in µs per call.
@@ -141,12 +137,12 @@ median() {
 		$2 == "full:" n { a[$1] = $3; b[$1] = $4 }
 		$2 == n { x[$1] = $3; y[$1] = $4 }
 		END { for (r in x) print x[r] "\t" y[r] "\t" a[r] "\t" b[r] }' \
-		"$work/results" | awk -F'\t' "{ print $1 }" | mid
+		"$work/results" | awk -F'\t' "{ print $1 }" | bench_median %.0f
 }
 printf '%-34s %8s %8s %12s %8s\n' "msp.api_submit, 4 answers" "µs/call" "saved" \
 	"µs/sub. x$BATCH" "saved"
-full=$(awk -F'\t' '$2 ~ /^full:/ { print $3 }' "$work/results" | mid)
-bfull=$(awk -F'\t' -v b="$BATCH" '$2 ~ /^full:/ { print $4 / b }' "$work/results" | mid)
+full=$(awk -F'\t' '$2 ~ /^full:/ { print $3 }' "$work/results" | bench_median %.0f)
+bfull=$(awk -F'\t' -v b="$BATCH" '$2 ~ /^full:/ { print $4 / b }' "$work/results" | bench_median %.0f)
 printf '%-34s %8d %8s %12d %8s\n' "everything on" "$full" "" "$bfull" ""
 for c in "${configs[@]}"; do
 	IFS='|' read -r name _ _ <<<"$c"

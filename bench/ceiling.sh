@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# bench/ceiling.sh — what the HTTP stack could carry if the database did
+# less per submission: the API as it stores a submission, against two
+# stand-ins for msp.api_submit_many, on one stack, alternated in one run.
+#
+#   bench/ceiling.sh [BINDIR]   (default: build, the plain -O2 build)
+#
+#   full  msp.api_submit_many as migrated: the response and its answers,
+#         their triggers (audit, running totals, checks), foreign keys
+#         and policies, all in the acknowledging transaction;
+#   row   a stand-in that checks each token (msp.enter, as full does) and
+#         stores each submission as one JSON row under a unique key,
+#         durably, and nothing else: the most a design could carry that
+#         acknowledged such a raw row and built the response from it
+#         later;
+#   none  a stand-in that stores nothing and answers as if it had stored
+#         everything (one read-only round trip per call, no commit to
+#         wait for): nginx, the worker's parsing and validation, the
+#         FastCGI and libpq hops, and nothing durable.
+# The stand-ins replace the call that stores two or more submissions
+# waiting together; one that comes alone (about 1 in 100 under this
+# load: the runs print it) is still stored by msp.api_submit.
+#
+# After WARMUP (10) s of the real thing, not measured, and an ANALYZE,
+# each is timed ROUNDS (3) times for DURATION (10) s of wrk at
+# CONNECTIONS (32), the order rotating from round to round (the machine
+# drifts); the stack is restarted between runs, so every worker
+# prepares its statements against the function then in place.  Prints
+# every run, the medians, their ratios to full, and checks that every
+# submission full and row acknowledged is stored exactly once.
+# Needs wrk.  Loopback only.  Not part of make check.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:-$src/build}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-32}
+WARMUP=${WARMUP:-10}
+ROUNDS=${ROUNDS:-3}
+. "$src/scripts/ports.sh"
+command -v wrk >/dev/null || { echo "bench/ceiling.sh: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+[ -x "$bin/fcgi/msp-fcgi" ] || { echo "bench/ceiling.sh: build first ($bin/fcgi/msp-fcgi)" >&2; exit 1; }
+
+. "$src/bench/lib.sh"
+bench_cluster ceiling
+bench_submission "$bin"
+
+sql() { psql "$MSP_DATABASE_URL" -XAtq -v ON_ERROR_STOP=1 "$@"; }
+
+sql -c "SELECT pg_catalog.pg_get_functiondef('msp.api_submit_many(jsonb)'::regprocedure)" \
+	> "$work/full.sql"
+sql -c "CREATE TABLE public.bench_inbox (
+	    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	    k text NOT NULL UNIQUE,
+	    body jsonb NOT NULL)" \
+    -c "GRANT INSERT, SELECT ON public.bench_inbox TO msp_team, msp_analyst"
+cat > "$work/row.sql" <<'SQL'
+CREATE OR REPLACE FUNCTION msp.api_submit_many(p_batch jsonb)
+RETURNS TABLE (ord integer, response_id bigint, replayed boolean,
+               same_request boolean, n_answers integer)
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+DECLARE
+    v_token text;
+BEGIN
+    FOR v_token IN
+        SELECT e ->> 'token' FROM jsonb_array_elements(p_batch) AS e
+         GROUP BY 1
+    LOOP
+        RESET ROLE;
+        PERFORM msp.enter(v_token);
+        RETURN QUERY
+        WITH stored AS (
+            INSERT INTO public.bench_inbox (k, body)
+            SELECT e.j ->> 'key', e.j - 'token'
+              FROM jsonb_array_elements(p_batch) AS e(j)
+             WHERE e.j ->> 'token' = v_token
+            ON CONFLICT (k) DO NOTHING
+            RETURNING id, k)
+        SELECT e.ord::integer, s.id, false, true,
+               jsonb_array_length(e.j -> 'answers')
+          FROM jsonb_array_elements(p_batch) WITH ORDINALITY AS e(j, ord)
+          JOIN stored s ON s.k = e.j ->> 'key';
+    END LOOP;
+END
+$$;
+SQL
+cat > "$work/none.sql" <<'SQL'
+CREATE OR REPLACE FUNCTION msp.api_submit_many(p_batch jsonb)
+RETURNS TABLE (ord integer, response_id bigint, replayed boolean,
+               same_request boolean, n_answers integer)
+LANGUAGE sql AS $$
+    SELECT e.ord::integer, e.ord, false, true,
+           pg_catalog.jsonb_array_length(e.j -> 'answers')
+      FROM pg_catalog.jsonb_array_elements(p_batch)
+           WITH ORDINALITY AS e(j, ord)
+$$;
+SQL
+
+bench_stack "$bin"
+# use VARIANT: puts that msp.api_submit_many in place, restarts the stack
+use() {
+	sql -f "$work/$1.sql" >/dev/null
+	"$src/scripts/msp-stack" stop "$work/stack" >/dev/null
+	"$src/scripts/msp-stack" start "$work/stack" "$bin/fcgi" >/dev/null
+}
+
+echo "== warm-up: the API as it is, ${WARMUP}s (not measured)"
+DURATION=$WARMUP bench_post warm >/dev/null
+sql -c "ANALYZE"
+
+variants=(full row none)
+declare -A runs p99s acks
+for v in "${variants[@]}"; do runs[$v]=""; p99s[$v]=""; acks[$v]=0; done
+for ((r = 0; r < ROUNDS; r++)); do
+	for ((i = 0; i < ${#variants[@]}; i++)); do
+		v=${variants[(i + r) % ${#variants[@]}]}
+		use "$v"
+		echo "-- round $((r + 1)): $v"
+		bench_post "$v$r"
+		runs[$v]+="$rps "; p99s[$v]+="$p99 "
+		acks[$v]=$((acks[$v] + acked))
+		if [ "$failed" -ne 0 ] || [ "$sockerr" -ne 0 ] || [ "$timeouts" -ne 0 ]; then
+			echo "bench/ceiling.sh: $v: errors under load" >&2
+			exit 1
+		fi
+	done
+done
+use full
+
+echo "== medians of $ROUNDS runs each"
+full=$(bench_median <<<"${runs[full]}")
+for v in "${variants[@]}"; do
+	m=$(bench_median <<<"${runs[$v]}")
+	awk -v v="$v" -v m="$m" -v p="$(bench_median <<<"${p99s[$v]}")" -v f="$full" \
+		'BEGIN { printf "%-4s %6.0f requests/s, p99 %6.2f ms, %.2f x full\n", v, m, p, m / f }'
+done
+
+stored_full=$(sql -c "SELECT count(*) FROM msp.response WHERE idempotency_key ~ '^api:[0-9]+:full[0-9]+-'")
+dups_full=$(sql -c "SELECT count(*) - count(DISTINCT idempotency_key) FROM msp.response")
+# A submission that came alone was stored by msp.api_submit, as always
+# (the worker calls msp.api_submit_many for two or more): look in both.
+stored_row=$(sql -c "SELECT (SELECT count(*) FROM public.bench_inbox WHERE k ~ '^row[0-9]+-')
+                          + (SELECT count(*) FROM msp.response WHERE idempotency_key ~ '^api:[0-9]+:row[0-9]+-')")
+# wrk counts requests finished in its window; the database may hold a
+# few more that were stored while wrk was stopping (never fewer).
+printf 'full: acknowledged %d, stored %d, duplicate keys %d; row: acknowledged %d, stored %d\n' \
+	"${acks[full]}" "$stored_full" "$dups_full" "${acks[row]}" "$stored_row"
+if [ "$stored_full" -lt "${acks[full]}" ] || [ "$dups_full" -ne 0 ] ||
+   [ "$stored_row" -lt "${acks[row]}" ]; then
+	echo "LOST OR DUPLICATED SUBMISSIONS" >&2
+	exit 1
+fi
