@@ -437,12 +437,38 @@ accept_waiting(int listen_fd, struct slot *slots, size_t max)
 	return n > 0 || !worker_stop_requested ? (int)n : -1;
 }
 
+/*
+ * Lets FCGX_Finish_r close the connection outright.  By default libfcgi
+ * half-closes it and waits for nginx to close its end, lest unread
+ * input make TCP reset the connection and lose the reply: a round trip
+ * with nginx for every request, in turn, with the rest of the batch
+ * waiting; in alternated runs the API carried 9 to 30 % more without it,
+ * and nginx and the worker each spent 7 to 16 us less per request.  On a
+ * unix socket no reset loses what was written, but unread input would
+ * still reach nginx as an error after the reply: read what is left of
+ * the request first (nothing but the end of stdin, already in hand,
+ * unless the body was refused unread; nginx has the whole body before
+ * it connects).  FCGX_Detach is the API for closing without the wait:
+ * it is made for a request handed to another process.
+ */
+static void
+read_to_end(FCGX_Request *fcgx)
+{
+	char scratch[4096];
+
+	while (FCGX_GetStr(scratch, (int)sizeof(scratch), fcgx->in) > 0)
+		continue;
+	if (FCGX_HasSeenEOF(fcgx->in) == EOF && FCGX_GetError(fcgx->in) == 0)
+		FCGX_Detach(fcgx);
+}
+
 static void
 finish(struct slot *s, size_t batch, struct log_lines *log)
 {
 	http_send(&s->req, &s->r);
 	/* req's strings live in fcgx.envp, which Finish frees. */
 	log_request(log, &s->req, &s->r, elapsed_ms(&s->t0), batch);
+	read_to_end(&s->fcgx);
 	FCGX_Finish_r(&s->fcgx);
 	http_request_free(&s->req);
 	http_reply_free(&s->r);
