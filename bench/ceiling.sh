@@ -21,7 +21,8 @@
 # waiting together; one that comes alone (about 1 in 100 under this
 # load: the runs print it) is still stored by msp.api_submit.
 #
-# After WARMUP (10) s of the real thing, not measured, and an ANALYZE,
+# After WARMUP (10) s of the real thing, not measured, an ANALYZE and a
+# CHECKPOINT,
 # each is timed ROUNDS (3) times for DURATION (10) s of wrk at
 # CONNECTIONS (32), the order rotating from round to round (the machine
 # drifts); the stack is restarted between runs, so every worker
@@ -96,16 +97,22 @@ $$;
 SQL
 
 bench_stack "$bin"
-# use VARIANT: puts that msp.api_submit_many in place, restarts the stack
+# use VARIANT: puts that msp.api_submit_many in place, restarts the
+# stack, and gives the new workers and their database sessions 2 s of
+# the load, not measured (their first requests load the instruments,
+# prepare statements and fill the sessions' caches)
 use() {
 	sql -f "$work/$1.sql" >/dev/null
 	"$src/scripts/msp-stack" stop "$work/stack" >/dev/null
 	"$src/scripts/msp-stack" start "$work/stack" "$bin/fcgi" >/dev/null
+	DURATION=2 bench_post "warm-$1-$r" >/dev/null
 }
 
+# As in bench/api.sh: the load itself warms the new cluster up (WAL
+# segments created, then recycled after the checkpoint; statistics).
 echo "== warm-up: the API as it is, ${WARMUP}s (not measured)"
 DURATION=$WARMUP bench_post warm >/dev/null
-sql -c "ANALYZE"
+sql -c "ANALYZE" -c "CHECKPOINT"
 
 variants=(full row none)
 declare -A runs p99s acks
@@ -124,7 +131,6 @@ for ((r = 0; r < ROUNDS; r++)); do
 		fi
 	done
 done
-use full
 
 echo "== medians of $ROUNDS runs each"
 full=$(bench_median <<<"${runs[full]}")
