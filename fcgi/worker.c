@@ -443,7 +443,7 @@ accept_waiting(int listen_fd, struct slot *slots, size_t max)
  * input make TCP reset the connection and lose the reply: a round trip
  * with nginx for every request, in turn, with the rest of the batch
  * waiting; in alternated runs the API carried 9 to 30 % more without it,
- * and nginx and the worker each spent 7 to 16 us less per request.  On a
+ * the worker spent 7 to 15 us less per request and nginx 11 to 20.  On a
  * unix socket no reset loses what was written, but unread input would
  * still reach nginx as an error after the reply: read what is left of
  * the request first (nothing but the end of stdin, already in hand,
