@@ -294,61 +294,44 @@ elapsed_ms(const struct timespec *t0)
 }
 
 /*
- * The log lines of the requests in hand, written together by log_flush():
- * one write(2) per batch of requests instead of one per request, a few
- * microseconds of the worker's ~50 per request under load.  One write
- * also keeps the lines whole: the workers share the log, opened for
- * appending.
+ * The log lines of the requests in hand gather in a buf and go out
+ * together (log_flush): one write(2) per batch of requests instead of
+ * one per request, a few microseconds of the worker's ~50 per request
+ * under load.  One write also keeps the lines whole: the workers share
+ * the log, opened for appending.
  */
-struct log_lines {
-	char *text;
-	size_t len, cap;
-};
-
 static void
-log_flush(struct log_lines *l)
+log_flush(struct buf *l)
 {
 	size_t off = 0;
 	ssize_t n;
 
+	/* l->len counts whole lines only, even once an append failed */
 	while (off < l->len) {
-		n = write(STDERR_FILENO, l->text + off, l->len - off);
+		n = write(STDERR_FILENO, l->data + off, l->len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;	/* nowhere to log: the requests still go on */
 		off += (size_t)n;
 	}
-	l->len = 0;
+	buf_reset(l);
 }
 
 static void
-log_line(struct log_lines *l, const char *line)
+log_line(struct buf *l, const char *line)
 {
-	size_t need = strlen(line) + 1, cap;
-	char *grown;
-
-	if (l->len + need > l->cap) {
-		cap = l->cap ? l->cap : 4096;
-		while (cap < l->len + need)
-			cap *= 2;
-		if ((grown = realloc(l->text, cap)) == NULL) {
-			/* out of memory: the line goes out alone */
-			log_flush(l);
-			fprintf(stderr, "%s\n", line);
-			return;
-		}
-		l->text = grown;
-		l->cap = cap;
+	buf_printf(l, "%s\n", line);	/* the whole line or nothing */
+	if (l->failed) {
+		/* out of memory: the lines in hand, then this one alone */
+		log_flush(l);
+		fprintf(stderr, "%s\n", line);
 	}
-	memcpy(l->text + l->len, line, need - 1);
-	l->len += need;
-	l->text[l->len - 1] = '\n';
 }
 
 /* One JSON line per request: no query string, no body, no identity. */
 static void
-log_request(struct log_lines *l, const struct request *req,
+log_request(struct buf *l, const struct request *req,
 	    const struct reply *r, double ms, size_t batch)
 {
 	json_object *o = json_object_new_object();
@@ -463,7 +446,7 @@ read_to_end(FCGX_Request *fcgx)
 }
 
 static void
-finish(struct slot *s, size_t batch, struct log_lines *log)
+finish(struct slot *s, size_t batch, struct buf *log)
 {
 	http_send(&s->req, &s->r);
 	/* req's strings live in fcgx.envp, which Finish frees. */
@@ -483,7 +466,7 @@ worker_main(int listen_fd, const char *database, const struct secret *secret,
 	struct api_submission **subs = calloc(batch_max, sizeof(*subs));
 	struct reply **replies = calloc(batch_max, sizeof(*replies));
 	struct slot **held = calloc(batch_max, sizeof(*held));
-	struct log_lines log = { 0 };
+	struct buf log = BUF_INIT;
 	size_t i, inited = 0, nheld;
 	int n, status = 1;
 
@@ -530,7 +513,7 @@ out:
 	free(subs);
 	free(replies);
 	free(held);
-	free(log.text);
+	buf_free(&log);
 	PQfinish(w.conn);
 	studies_free(&w);
 	return status;
