@@ -13,6 +13,16 @@
 #         durably, and nothing else: the most a design could carry that
 #         acknowledged such a raw row and built the response from it
 #         later;
+#   staged  the row stand-in (into a table of its own) while an expander
+#         session builds the real thing from the rows it stored, during
+#         the run and after it: it takes the oldest EXPAND (1000) rows,
+#         stores them with the real msp.api_submit_many, as the token
+#         that sent them, deletes them, commits, and starts again.  What
+#         a design that acknowledged a raw row would carry with its
+#         expansion running beside it; besides the rate, the run prints
+#         the rows left when wrk stopped, how long the expander then
+#         took to store them, and the rate from the first request to
+#         the last submission stored in full;
 #   none  a stand-in that stores nothing and answers as if it had stored
 #         everything (one read-only round trip per call, no commit to
 #         wait for): nginx, the worker's parsing and validation, the
@@ -28,7 +38,8 @@
 # drifts); the stack is restarted between runs, so every worker
 # prepares its statements against the function then in place.  Prints
 # every run, the medians, their ratios to full, and checks that every
-# submission full and row acknowledged is stored exactly once.
+# submission full, row and staged acknowledged is stored exactly once
+# (staged: in full, by the expander).
 # Needs wrk.  Loopback only.  Not part of make check.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -84,6 +95,56 @@ BEGIN
 END
 $$;
 SQL
+sql -c "CREATE TABLE public.bench_staged (LIKE public.bench_inbox INCLUDING ALL)" \
+    -c "GRANT INSERT, SELECT, DELETE ON public.bench_staged TO msp_team, msp_analyst, msp_worker"
+sed 's/public\.bench_inbox/public.bench_staged/' "$work/row.sql" > "$work/staged.sql"
+# The expander: the function as migrated under a name of its own, and a
+# loop that feeds it the staged rows, the token put back (the stand-in
+# does not store it), one transaction per EXPAND rows, until the table is
+# empty and p_until has passed.
+sed 's/FUNCTION msp\.api_submit_many(/FUNCTION public.bench_submit_full(/' \
+	"$work/full.sql" | sql >/dev/null
+sql -c "GRANT EXECUTE ON FUNCTION public.bench_submit_full(jsonb) TO msp_worker" >/dev/null
+sql >/dev/null <<'SQL'
+CREATE PROCEDURE public.bench_expand(p_token text, p_rows integer,
+                                     p_until timestamptz)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_batch jsonb;
+    v_ids bigint[];
+BEGIN
+    LOOP
+        SELECT jsonb_agg(s.body || jsonb_build_object('token', p_token)
+                         ORDER BY s.id),
+               array_agg(s.id)
+          INTO v_batch, v_ids
+          FROM (SELECT id, body FROM public.bench_staged
+                 ORDER BY id LIMIT p_rows) s;
+        IF v_batch IS NULL THEN
+            EXIT WHEN clock_timestamp() > p_until;
+            PERFORM pg_sleep(0.02);
+        ELSE
+            PERFORM public.bench_submit_full(v_batch);
+            RESET ROLE;
+            DELETE FROM public.bench_staged WHERE id = ANY (v_ids);
+        END IF;
+        COMMIT;
+    END LOOP;
+END
+$$;
+GRANT EXECUTE ON PROCEDURE public.bench_expand(text, integer, timestamptz)
+    TO msp_worker;
+SQL
+# expand UNTIL: runs the expander until the staged table is empty and
+# UNTIL (a timestamp) has passed.  Without JIT: at a thousand
+# submissions per call the planner takes the running totals' word split
+# for a thousand words per answer, and compiling the statement for
+# that costs 25 ms or more per call.
+expand() {
+	psql "$MSP_WORKER_DATABASE_URL" -XAtq -v ON_ERROR_STOP=1 \
+		-c "SET jit = off" \
+		-c "CALL public.bench_expand('$token', ${EXPAND:-1000}, '$1')"
+}
 cat > "$work/none.sql" <<'SQL'
 CREATE OR REPLACE FUNCTION msp.api_submit_many(p_batch jsonb)
 RETURNS TABLE (ord integer, response_id bigint, replayed boolean,
@@ -106,6 +167,26 @@ use() {
 	"$src/scripts/msp-stack" stop "$work/stack" >/dev/null
 	"$src/scripts/msp-stack" start "$work/stack" "$bin/fcgi" >/dev/null
 	DURATION=2 bench_post "warm-$1-$r" >/dev/null
+	if [ "$1" = staged ]; then expand now; fi
+}
+
+# post_staged PREFIX: bench_post with the expander running beside it;
+# sets backlog, drain (s) and e2e (submissions stored in full per second,
+# from the first request to the end of the expansion)
+post_staged() {
+	local t0 t1 t2
+	t0=$(date +%s.%N)
+	expand "$(date -d "@$t0" '+%F %T.%N %z')" &
+	local pid=$!
+	bench_post "$1"
+	t1=$(date +%s.%N)
+	backlog=$(sql -c "SELECT count(*) FROM public.bench_staged")
+	wait "$pid"
+	t2=$(date +%s.%N)
+	read -r drain e2e < <(awk -v a="$t0" -v b="$t1" -v c="$t2" -v n="$acked" \
+		'BEGIN { printf "%.2f %.0f\n", c - b, n / (c - a) }')
+	printf 'staged: %d rows left as wrk stopped, stored in full %.2f s later; %d submissions/s stored in full, first request to last\n' \
+		"$backlog" "$drain" "$e2e"
 }
 
 # As in bench/api.sh: the load itself warms the new cluster up (WAL
@@ -114,15 +195,21 @@ echo "== warm-up: the API as it is, ${WARMUP}s (not measured)"
 DURATION=$WARMUP bench_post warm >/dev/null
 sql -c "ANALYZE" -c "CHECKPOINT"
 
-variants=(full row none)
+variants=(full row staged none)
 declare -A runs p99s acks
 for v in "${variants[@]}"; do runs[$v]=""; p99s[$v]=""; acks[$v]=0; done
+drains="" e2es=""
 for ((r = 0; r < ROUNDS; r++)); do
 	for ((i = 0; i < ${#variants[@]}; i++)); do
 		v=${variants[(i + r) % ${#variants[@]}]}
 		use "$v"
 		echo "-- round $((r + 1)): $v"
-		bench_post "$v$r"
+		if [ "$v" = staged ]; then
+			post_staged "$v$r"
+			drains+="$drain "; e2es+="$e2e "
+		else
+			bench_post "$v$r"
+		fi
 		runs[$v]+="$rps "; p99s[$v]+="$p99 "
 		acks[$v]=$((acks[$v] + acked))
 		if [ "$failed" -ne 0 ] || [ "$sockerr" -ne 0 ] || [ "$timeouts" -ne 0 ]; then
@@ -137,8 +224,10 @@ full=$(bench_median <<<"${runs[full]}")
 for v in "${variants[@]}"; do
 	m=$(bench_median <<<"${runs[$v]}")
 	awk -v v="$v" -v m="$m" -v p="$(bench_median <<<"${p99s[$v]}")" -v f="$full" \
-		'BEGIN { printf "%-4s %6.0f requests/s, p99 %6.2f ms, %.2f x full\n", v, m, p, m / f }'
+		'BEGIN { printf "%-6s %6.0f requests/s, p99 %6.2f ms, %.2f x full\n", v, m, p, m / f }'
 done
+printf 'staged, stored in full: %s submissions/s first request to last, the last %s s after wrk stopped\n' \
+	"$(bench_median <<<"$e2es")" "$(bench_median <<<"$drains")"
 
 stored_full=$(sql -c "SELECT count(*) FROM msp.response WHERE idempotency_key ~ '^api:[0-9]+:full[0-9]+-'")
 dups_full=$(sql -c "SELECT count(*) - count(DISTINCT idempotency_key) FROM msp.response")
@@ -146,12 +235,18 @@ dups_full=$(sql -c "SELECT count(*) - count(DISTINCT idempotency_key) FROM msp.r
 # (the worker calls msp.api_submit_many for two or more): look in both.
 stored_row=$(sql -c "SELECT (SELECT count(*) FROM public.bench_inbox WHERE k ~ '^row[0-9]+-')
                           + (SELECT count(*) FROM msp.response WHERE idempotency_key ~ '^api:[0-9]+:row[0-9]+-')")
+# Stored in full by the expander, or alone by msp.api_submit; nothing
+# may be left staged.
+stored_staged=$(sql -c "SELECT count(*) FROM msp.response WHERE idempotency_key ~ '^api:[0-9]+:staged[0-9]+-'")
+left_staged=$(sql -c "SELECT count(*) FROM public.bench_staged")
 # wrk counts requests finished in its window; the database may hold a
 # few more that were stored while wrk was stopping (never fewer).
-printf 'full: acknowledged %d, stored %d, duplicate keys %d; row: acknowledged %d, stored %d\n' \
-	"${acks[full]}" "$stored_full" "$dups_full" "${acks[row]}" "$stored_row"
+printf 'full: acknowledged %d, stored %d, duplicate keys %d; row: acknowledged %d, stored %d; staged: acknowledged %d, stored in full %d, left %d\n' \
+	"${acks[full]}" "$stored_full" "$dups_full" "${acks[row]}" "$stored_row" \
+	"${acks[staged]}" "$stored_staged" "$left_staged"
 if [ "$stored_full" -lt "${acks[full]}" ] || [ "$dups_full" -ne 0 ] ||
-   [ "$stored_row" -lt "${acks[row]}" ]; then
+   [ "$stored_row" -lt "${acks[row]}" ] ||
+   [ "$stored_staged" -lt "${acks[staged]}" ] || [ "$left_staged" -ne 0 ]; then
 	echo "LOST OR DUPLICATED SUBMISSIONS" >&2
 	exit 1
 fi
