@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/ceiling.sh — what the HTTP stack could carry if the database did
-# less per submission: the API as it stores a submission, against two
-# stand-ins for msp.api_submit_many, on one stack, alternated in one run.
+# less per submission, or did it later: the API as it stores a
+# submission, against three stand-ins for msp.api_submit_many, on one
+# stack, alternated in one run.
 #
 #   bench/ceiling.sh [BINDIR]   (default: build, the plain -O2 build)
 #
