@@ -607,7 +607,9 @@ store_one(struct worker *w, const struct api_submission *sub,
 	PQclear(res);
 }
 
-/* The batch msp.api_submit_many reads (migration 0021). */
+/* The batch msp.api_submit_many reads (migration 0021).  The tokens
+ * are written into b only (hex: nothing to escape), so that the one
+ * copy of them to cleanse is b's. */
 static void
 batch_json(struct api_submission **subs, size_t n, struct buf *b)
 {
@@ -623,8 +625,6 @@ batch_json(struct api_submission **subs, size_t n, struct buf *b)
 			b->failed = 1;
 			return;
 		}
-		json_object_object_add(o, "token",
-				       json_object_new_string(s->token));
 		json_object_object_add(o, "study",
 				       json_object_new_int(s->study_id));
 		json_object_object_add(o, "key",
@@ -640,11 +640,19 @@ batch_json(struct api_submission **subs, size_t n, struct buf *b)
 				       json_object_new_int(s->structure));
 		json = json_object_to_json_string_ext(o,
 						       JSON_C_TO_STRING_PLAIN);
-		/* The answers are JSON already: spliced in before the
-		 * closing brace rather than parsed again. */
+		if (json == NULL) {
+			json_object_put(o);
+			b->failed = 1;
+			return;
+		}
+		/* The token goes before the object's members, the answers
+		 * (JSON already, not parsed again) after them. */
 		if (i > 0)
 			buf_putc(b, ',');
-		buf_append(b, json, strlen(json) - 1);
+		buf_puts(b, "{\"token\":\"");
+		buf_puts(b, s->token);
+		buf_puts(b, "\",");
+		buf_append(b, json + 1, strlen(json) - 2);
 		buf_puts(b, ",\"answers\":");
 		buf_puts(b, buf_str(&s->answers));
 		buf_putc(b, '}');
@@ -704,6 +712,7 @@ one_by_one:
 	}
 out:
 	PQclear(res);
+	crypto_cleanse(batch.data, batch.cap);	/* the tokens */
 	buf_free(&batch);
 	for (i = 0; i < n; i++)
 		api_submission_free(subs[i]);
