@@ -808,7 +808,13 @@ csv_answer(struct buf *b, const char *prefix, const char *key,
 	buf_puts(b, prefix);
 	format_csv_field(b, key);
 	buf_putc(b, ',');
-	format_csv_field(b, json_object_get_string(v));
+	/* a numeric answer stays a number (-3); every text is neutralised
+	 * against formulas by format_csv_field() */
+	if (json_object_is_type(v, json_type_int) ||
+	    json_object_is_type(v, json_type_double))
+		format_csv_number(b, json_object_get_string(v));
+	else
+		format_csv_field(b, json_object_get_string(v));
 	buf_puts(b, "\r\n");
 }
 

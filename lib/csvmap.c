@@ -609,6 +609,21 @@ csvmap_column_of(const struct csvmap_binding *b, const char *field)
 
 /* --- rows ------------------------------------------------------------ */
 
+/*
+ * A text cell as it was before a CSV writer neutralised it against
+ * spreadsheet formulas (OWASP's rule, lib/format.c): one leading '
+ * dropped when what follows begins with = + - @ tab, CR or another '.
+ * A ' before anything else is the respondent's own.
+ */
+static const char *
+csv_unneutralised(const char *cell)
+{
+	if (cell[0] == '\'' && cell[1] != '\0' &&
+	    strchr("=+-@\t\r'", cell[1]) != NULL)
+		return cell + 1;
+	return cell;
+}
+
 /* The code a value mapping gives text, or text itself. */
 static const char *
 mapped(const struct map_line *m, const char *text)
@@ -682,7 +697,8 @@ item_cell(struct submission *sub, const struct bound_col *c,
 	char *list, *piece, *next;
 
 	if (it->type == ITEM_TEXT && v == trimmed && trimmed[0] != '\0')
-		return submission_add(sub, it->key, RAW_TEXT, cell, err);
+		return submission_add(sub, it->key, RAW_TEXT,
+				      csv_unneutralised(cell), err);
 	if (it->type != ITEM_MULTIPLE_CHOICE || v != trimmed)
 		return add_value_of(sub, it, v, err);
 	/* Microsoft Forms: "Choix A;Choix B;" */

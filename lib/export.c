@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,8 +57,47 @@ struct table {
 	size_t n;
 	size_t *first;		/* per item: its first column */
 	char **vals;		/* one response's cells (owned) */
+	unsigned char *typed;	/* per cell: a number or code the program
+				 * wrote, not neutralised as text is */
 	int *answered;		/* per item, for this response */
+	signed char *asked;	/* per item, for this response: -1 not yet
+				 * known, 0 not asked (show if), 1 asked */
+	struct missing_codes *codes;	/* per item */
 };
+
+/* Cell texts of a missing answer: not asked by the skip logic (« non
+ * posée »), or asked and not answered (« sans réponse »). */
+struct missing_codes {
+	char not_asked[24], no_answer[24];
+};
+
+/*
+ * The codes of item it: -1 and -9, numbers that no choice, yes/no,
+ * option column or neutralised text can be (a text "-1" is written
+ * '-1).  A number item whose range reaches -1 gets codes below its
+ * minimum instead (minimum - 1 and minimum - 9, whole), and one with
+ * no minimum -999999991 and -999999999 (an answer can then hold them:
+ * docs/import-export.md says so).
+ */
+static void
+missing_codes_of(const struct instrument_item *it, struct missing_codes *mc)
+{
+	double low;
+
+	if (it->type != ITEM_NUMBER || (it->has_min && it->min_value > -1)) {
+		snprintf(mc->not_asked, sizeof(mc->not_asked), "-1");
+		snprintf(mc->no_answer, sizeof(mc->no_answer), "-9");
+		return;
+	}
+	if (!it->has_min) {
+		snprintf(mc->not_asked, sizeof(mc->not_asked), "-999999991");
+		snprintf(mc->no_answer, sizeof(mc->no_answer), "-999999999");
+		return;
+	}
+	low = floor(it->min_value);
+	snprintf(mc->not_asked, sizeof(mc->not_asked), "%.0f", low - 1);
+	snprintf(mc->no_answer, sizeof(mc->no_answer), "%.0f", low - 9);
+}
 
 static enum msp_status
 oom(struct msp_error *err)
@@ -76,8 +116,11 @@ table_free(struct table *t)
 	}
 	free(t->cols);
 	free(t->vals);
+	free(t->typed);
 	free(t->first);
 	free(t->answered);
+	free(t->asked);
+	free(t->codes);
 }
 
 static enum msp_status
@@ -124,10 +167,16 @@ build_table(struct table *t, const struct instrument *ins,
 			? ins->items[i].n_options : 1;
 	t->cols = calloc(n, sizeof(*t->cols));
 	t->vals = calloc(n, sizeof(*t->vals));
+	t->typed = calloc(n, sizeof(*t->typed));
 	t->first = calloc(ins->n_items + 1, sizeof(*t->first));
 	t->answered = calloc(ins->n_items + 1, sizeof(*t->answered));
-	if (!t->cols || !t->vals || !t->first || !t->answered)
+	t->asked = calloc(ins->n_items + 1, sizeof(*t->asked));
+	t->codes = calloc(ins->n_items + 1, sizeof(*t->codes));
+	if (!t->cols || !t->vals || !t->typed || !t->first ||
+	    !t->answered || !t->asked || !t->codes)
 		return oom(err);
+	for (i = 0; i < ins->n_items; i++)
+		missing_codes_of(&ins->items[i], &t->codes[i]);
 	for (i = 0; i < LEAD_COUNT && st == MSP_OK; i++)
 		st = add_column(t, leads[i].name, -1, NULL, err);
 	for (i = 0; i < ins->n_items && st == MSP_OK; i++) {
@@ -154,12 +203,76 @@ build_table(struct table *t, const struct instrument *ins,
 
 /* --- the CSV --------------------------------------------------------- */
 
+/* Sets a cell to v: text (typed 0) is neutralised against formulas
+ * when written, a number or code the program wrote (typed 1) is not. */
 static enum msp_status
-set_val(struct table *t, size_t col, const char *v, struct msp_error *err)
+set_cell(struct table *t, size_t col, const char *v, int typed,
+	 struct msp_error *err)
 {
 	free(t->vals[col]);
 	t->vals[col] = strdup(v);
+	t->typed[col] = (unsigned char)typed;
 	return t->vals[col] != NULL ? MSP_OK : oom(err);
+}
+
+static enum msp_status
+set_val(struct table *t, size_t col, const char *v, struct msp_error *err)
+{
+	return set_cell(t, col, v, 0, err);
+}
+
+/* Whether item i's answer, as held in t's cells, is one of the values
+ * its dependent item it is asked for (yes/no compare as "oui"/"non",
+ * as in lib/submission.c). */
+static int
+answer_matches(const struct table *t, size_t i,
+	       const struct instrument_item *it)
+{
+	const struct instrument_item *p = &t->ins->items[i];
+	size_t j, k;
+
+	for (k = 0; k < it->n_show_if_values; k++) {
+		const char *want = it->show_if_values[k];
+
+		if (p->type == ITEM_MULTIPLE_CHOICE) {
+			for (j = 0; j < p->n_options; j++)
+				if (t->vals[t->first[i] + j] != NULL &&
+				    strcmp(t->vals[t->first[i] + j], "1") ==
+				    0 && strcmp(p->options[j].code, want) == 0)
+					return 1;
+			continue;
+		}
+		if (t->vals[t->first[i]] == NULL)
+			continue;
+		if (p->type == ITEM_BOOLEAN) {
+			if (strcmp(strcmp(t->vals[t->first[i]], "1") == 0
+				   ? "oui" : "non", want) == 0)
+				return 1;
+		} else if (strcmp(t->vals[t->first[i]], want) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Whether item i was asked of the response held in t: its "show if"
+ * holds on an item that was itself asked.  Memoised in t->asked. */
+static int
+item_asked(struct table *t, size_t i, size_t depth)
+{
+	const struct instrument_item *it = &t->ins->items[i];
+
+	if (it->show_if < 0)
+		return 1;
+	if (t->asked[i] >= 0)
+		return t->asked[i];
+	/* the definition forbids cycles; a depth past the item count
+	 * would be one */
+	t->asked[i] = depth < t->ins->n_items &&
+		      item_asked(t, (size_t)it->show_if, depth + 1) &&
+		      t->answered[it->show_if] &&
+		      answer_matches(t, (size_t)it->show_if, it);
+	return t->asked[i];
 }
 
 /* Writes the response held in t as a CSV line and forgets it. */
@@ -171,19 +284,37 @@ flush_row(struct table *t, FILE *csv, struct buf *line,
 	size_t i;
 
 	buf_reset(line);
+	memset(t->asked, -1, t->ins->n_items * sizeof(*t->asked));
 	for (i = 0; i < t->n; i++) {
 		const struct column *c = &t->cols[i];
+		const struct missing_codes *mc;
 
-		/* an answered multiple choice: its other options are 0 */
-		if (c->opt != NULL && t->answered[c->item] &&
-		    t->vals[i] == NULL &&
-		    (st = set_val(t, i, "0", err)) != MSP_OK)
+		if (c->item < 0 || t->vals[i] != NULL)
+			continue;
+		/* an answered multiple choice: its other options are 0;
+		 * an item not answered: why, in every column of it */
+		mc = &t->codes[c->item];
+		if (c->opt != NULL && t->answered[c->item])
+			st = set_cell(t, i, "0", 1, err);
+		else if (!t->answered[c->item])
+			st = set_cell(t, i, item_asked(t, (size_t)c->item, 0)
+				      ? mc->no_answer : mc->not_asked, 1,
+				      err);
+		else
+			continue;
+		if (st != MSP_OK)
 			return st;
+	}
+	for (i = 0; i < t->n; i++) {
 		if (i > 0)
 			buf_putc(line, ',');
-		format_csv_field(line, t->vals[i]);
+		if (t->typed[i])
+			format_csv_number(line, t->vals[i]);
+		else
+			format_csv_field(line, t->vals[i]);
 		free(t->vals[i]);
 		t->vals[i] = NULL;
+		t->typed[i] = 0;
 	}
 	buf_puts(line, "\r\n");
 	memset(t->answered, 0, t->ins->n_items * sizeof(*t->answered));
@@ -214,22 +345,24 @@ take_answer(struct table *t, const PGresult *res, int row,
 		for (j = 0; j < it->n_options; j++)
 			if (strcmp(it->options[j].code, PQgetvalue(
 				res, row, db_column(res, "choice_code"))) == 0)
-				return set_val(t, t->first[item] + j, "1",
-					       err);
+				return set_cell(t, t->first[item] + j, "1",
+						1, err);
 		return MSP_OK;
 	case ITEM_SINGLE_CHOICE:
 		return set_val(t, t->first[item], PQgetvalue(
 			res, row, db_column(res, "choice_code")), err);
 	case ITEM_NUMBER:
-		return set_val(t, t->first[item], PQgetvalue(
-			res, row, db_column(res, "num_value")), err);
+		return set_cell(t, t->first[item], PQgetvalue(
+			res, row, db_column(res, "num_value")), 1, err);
 	case ITEM_TEXT:
 		return set_val(t, t->first[item], PQgetvalue(
 			res, row, db_column(res, "text_value")), err);
 	case ITEM_BOOLEAN:
-		return set_val(t, t->first[item], strcmp(PQgetvalue(
-			res, row, db_column(res, "bool_value")), "t") == 0
-			? "1" : "0", err);
+		/* boolean::text is "true" or "false" (the wire format's
+		 * "t"/"f" is only what a bare boolean column returns) */
+		return set_cell(t, t->first[item], strcmp(PQgetvalue(
+			res, row, db_column(res, "bool_value")), "true") == 0
+			? "1" : "0", 1, err);
 	}
 	return MSP_OK;
 }
@@ -401,25 +534,45 @@ role_code(const void *roles, size_t i)
 	return PQgetvalue(roles, (int)i, 0);
 }
 
-/* responses[["name"]] <- labelled(OPEN responses[["name"]] AFTER, label) */
+/*
+ * responses[["name"]] <- labelled(OPEN unquote(raw[["name"]]) AFTER,
+ *     label)
+ * or, for an item's column (mc not NULL), the answer without its
+ * missing codes, and why each missing cell is missing:
+ * responses[["name"]] <- labelled(OPEN answer(raw[["name"]], NA, NR)
+ *     AFTER, label, why_missing(raw[["name"]], NA, NR))
+ */
 static void
 r_line(struct buf *b, const char *name, const char *open,
-       const char *after, const char *label)
+       const char *after, const char *label,
+       const struct missing_codes *mc)
 {
 	buf_puts(b, "responses[[");
 	r_string(b, name);
-	buf_printf(b, "]] <- labelled(%s", open);
-	buf_puts(b, "responses[[");
+	buf_printf(b, "]] <- labelled(%s%s", open,
+		   mc != NULL ? "answer(" : "unquote(");
+	buf_puts(b, "raw[[");
 	r_string(b, name);
-	buf_printf(b, "]]%s,\n    ", after);
+	if (mc != NULL)
+		buf_printf(b, "]], \"%s\", \"%s\")", mc->not_asked,
+			   mc->no_answer);
+	else
+		buf_puts(b, "]])");
+	buf_printf(b, "%s,\n    ", after);
 	r_string(b, label);
+	if (mc != NULL) {
+		buf_puts(b, ",\n    why_missing(raw[[");
+		r_string(b, name);
+		buf_printf(b, "]], \"%s\", \"%s\")", mc->not_asked,
+			   mc->no_answer);
+	}
 	buf_puts(b, ")\n");
 }
 
 static void
-r_item(struct buf *b, const struct instrument_item *it,
-       const struct column *c)
+r_item(struct buf *b, const struct table *t, const struct column *c)
 {
+	const struct instrument_item *it = &t->ins->items[c->item];
 	struct buf after = BUF_INIT, label = BUF_INIT;
 	const char *open = "";
 
@@ -442,7 +595,8 @@ r_item(struct buf *b, const struct instrument_item *it,
 		buf_printf(&label, "%s %s", it->label_fr, c->opt->label_fr);
 	else
 		buf_puts(&label, it->label_fr);
-	r_line(b, c->name, open, buf_str(&after), buf_str(&label));
+	r_line(b, c->name, open, buf_str(&after), buf_str(&label),
+	       &t->codes[c->item]);
 	if (after.failed || label.failed)
 		b->failed = 1;
 	buf_free(&after);
@@ -464,37 +618,54 @@ write_r(struct buf *b, const struct table *t, const char *csv_name,
 "# choices become factors (levels: the option codes, labels: the\n"
 "# questionnaire's French labels), oui/non and each option of a multiple\n"
 "# choice factors non/oui, numbers numeric; attr(x, \"label\") holds each\n"
-"# column's question.  Run it from the CSV's directory:\n"
+"# column's question.  A missing answer is NA, and attr(x, \"manquant\")\n"
+"# says why: \"non pos\\u00e9e\" (not asked, by the questionnaire's\n"
+"# conditions) or \"sans r\\u00e9ponse\" (asked, not answered); the CSV\n"
+"# holds their codes (-1 and -9 unless the .sps says otherwise).  A cell\n"
+"# that begins with ' had one added so that no spreadsheet runs it as a\n"
+"# formula: it is dropped here.  Run it from the CSV's directory:\n"
 "#   source(\"this-file.R\"); str(responses)\n"
-"labelled <- function(x, label) {\n"
+"labelled <- function(x, label, why = NULL) {\n"
 "  attr(x, \"label\") <- label\n"
+"  if (!is.null(why)) attr(x, \"manquant\") <- why\n"
 "  x\n"
 "}\n"
-"responses <- utils::read.csv(");
+"unquote <- function(x) sub(\"^'\", \"\", x)\n"
+"answer <- function(x, not_asked, no_answer) {\n"
+"  x[x %in% c(not_asked, no_answer)] <- NA\n"
+"  unquote(x)\n"
+"}\n"
+"why_missing <- function(x, not_asked, no_answer)\n"
+"  factor(ifelse(x %in% not_asked, \"non pos\\u00e9e\",\n"
+"    ifelse(x %in% no_answer, \"sans r\\u00e9ponse\", NA)),\n"
+"    levels = c(\"non pos\\u00e9e\", \"sans r\\u00e9ponse\"))\n"
+"raw <- utils::read.csv(");
 	r_string(b, csv_name);
 	buf_puts(b, ", colClasses = \"character\",\n"
 		 "  na.strings = \"\", check.names = FALSE, "
-		 "encoding = \"UTF-8\", fileEncoding = \"UTF-8\")\n");
+		 "encoding = \"UTF-8\", fileEncoding = \"UTF-8\")\n"
+		 "responses <- raw\n");
 	r_line(b, leads[LEAD_ID].name, "as.numeric(", ")",
-	       leads[LEAD_ID].label);
+	       leads[LEAD_ID].label, NULL);
 	r_line(b, leads[LEAD_STRUCTURE].name, "", "",
-	       leads[LEAD_STRUCTURE].label);
+	       leads[LEAD_STRUCTURE].label, NULL);
 	buf_puts(&after, ",\n    levels = ");
 	r_vector(&after, role_code, roles, (size_t)PQntuples(roles));
 	buf_putc(&after, ')');
 	r_line(b, leads[LEAD_ROLE].name, "factor(", buf_str(&after),
-	       leads[LEAD_ROLE].label);
+	       leads[LEAD_ROLE].label, NULL);
 	if (after.failed)
 		b->failed = 1;
 	buf_free(&after);
 	r_line(b, leads[LEAD_STATUS].name, "factor(",
 	       ", levels = c(\"complete\", \"partial\"))",
-	       leads[LEAD_STATUS].label);
+	       leads[LEAD_STATUS].label, NULL);
 	r_line(b, leads[LEAD_SUBMITTED].name, "as.POSIXct(",
 	       ", tz = \"UTC\",\n    format = \"%Y-%m-%dT%H:%M:%SZ\")",
-	       leads[LEAD_SUBMITTED].label);
+	       leads[LEAD_SUBMITTED].label, NULL);
 	for (i = LEAD_COUNT; i < t->n; i++)
-		r_item(b, &t->ins->items[t->cols[i].item], &t->cols[i]);
+		r_item(b, t, &t->cols[i]);
+	buf_puts(b, "rm(raw)\n");
 }
 
 /* --- SPSS ------------------------------------------------------------ */
@@ -545,6 +716,7 @@ sps_format(struct buf *b, const struct table *t, const struct column *c,
 	   const PGresult *roles)
 {
 	const struct instrument_item *it;
+	const struct missing_codes *mc;
 	size_t j, w = 1;
 	int k;
 
@@ -565,19 +737,23 @@ sps_format(struct buf *b, const struct table *t, const struct column *c,
 		return;
 	}
 	it = &t->ins->items[c->item];
+	mc = &t->codes[c->item];
 	switch (it->type) {
 	case ITEM_MULTIPLE_CHOICE:
 	case ITEM_BOOLEAN:
-		buf_puts(b, "F1.0");
+		buf_puts(b, "F2.0");	/* 0, 1 and the codes -1, -9 */
 		break;
 	case ITEM_SINGLE_CHOICE:
+		w = strlen(mc->not_asked) > strlen(mc->no_answer)
+			? strlen(mc->not_asked) : strlen(mc->no_answer);
 		for (j = 0; j < it->n_options; j++)
 			if (strlen(it->options[j].code) > w)
 				w = strlen(it->options[j].code);
 		buf_printf(b, "A%zu", w);
 		break;
 	case ITEM_NUMBER:
-		buf_puts(b, it->integer_only ? "F11.0" : "F16.4");
+		/* wide enough for the codes below a range's minimum */
+		buf_puts(b, it->integer_only ? "F12.0" : "F17.4");
 		break;
 	case ITEM_TEXT:
 		/* characters to bytes: up to 4 each in UTF-8 */
@@ -612,6 +788,34 @@ write_sps(struct buf *b, const struct table *t, const char *csv_name,
 		sps_format(b, t, &t->cols[i], roles);
 		buf_putc(b, '\n');
 	}
+	buf_puts(b, ".\n\n* A text that begins with ' had one added so that no "
+		 "spreadsheet runs it\n* as a formula: it is dropped here "
+		 "(but for texts that would then read\n* as a missing code).\n");
+	for (i = LEAD_COUNT; i < t->n; i++) {
+		const struct column *c = &t->cols[i];
+		const struct missing_codes *mc = &t->codes[c->item];
+
+		if (t->ins->items[c->item].type != ITEM_TEXT)
+			continue;
+		buf_printf(b, "IF (SUBSTR(%s, 1, 1) = \"'\" AND %s <> \"'%s\" "
+			   "AND %s <> \"'%s\")\n    %s = SUBSTR(%s, 2).\n",
+			   c->spss, c->spss, mc->not_asked, c->spss,
+			   mc->no_answer, c->spss, c->spss);
+	}
+	buf_puts(b, "\n* Missing answers: not asked (the questionnaire's "
+		 "conditions), and asked\n* but not answered.\n"
+		 "MISSING VALUES\n");
+	for (i = LEAD_COUNT; i < t->n; i++) {
+		const struct column *c = &t->cols[i];
+		const struct missing_codes *mc = &t->codes[c->item];
+		enum item_type type = t->ins->items[c->item].type;
+		const char *q = type == ITEM_TEXT ||
+			(type == ITEM_SINGLE_CHOICE) ? "'" : "";
+
+		buf_printf(b, "  %s%s (%s%s%s, %s%s%s)\n",
+			   i > LEAD_COUNT ? "/" : "", c->spss, q,
+			   mc->not_asked, q, q, mc->no_answer, q);
+	}
 	buf_puts(b, ".\n\nVARIABLE LABELS\n");
 	for (i = 0; i < t->n; i++) {
 		const struct column *c = &t->cols[i];
@@ -636,11 +840,21 @@ write_sps(struct buf *b, const struct table *t, const char *csv_name,
 	for (i = LEAD_COUNT; i < t->n; i++) {
 		const struct column *c = &t->cols[i];
 
+		const struct missing_codes *mc = &t->codes[c->item];
+		const char *q;
+
 		it = &t->ins->items[c->item];
-		if (it->type == ITEM_NUMBER || it->type == ITEM_TEXT)
-			continue;
+		q = it->type == ITEM_TEXT || it->type == ITEM_SINGLE_CHOICE
+			? "'" : "";
 		buf_printf(b, "  %s%s", first ? "" : "/", c->spss);
 		first = 0;
+		buf_printf(b, " %s%s%s 'non posée' %s%s%s "
+			   "'sans réponse'", q, mc->not_asked, q,
+			   q, mc->no_answer, q);
+		if (it->type == ITEM_NUMBER || it->type == ITEM_TEXT) {
+			buf_putc(b, '\n');
+			continue;
+		}
 		if (it->type != ITEM_SINGLE_CHOICE) {
 			buf_puts(b, " 0 'non' 1 'oui'\n");
 			continue;
@@ -679,6 +893,12 @@ write_map(struct buf *b, const struct table *t, const char *csv_name)
 				   t->ins->items[c->item].key, c->opt->code);
 		else
 			buf_printf(b, " = %s\n", t->ins->items[c->item].key);
+		/* both missing codes read back as "not answered" (a text
+		 * "-1" was written '-1, so it is not taken for one) */
+		if (c->item >= 0)
+			buf_printf(b, "    \"%s\" -> \"\"\n    \"%s\" -> \"\"\n",
+				   t->codes[c->item].not_asked,
+				   t->codes[c->item].no_answer);
 	}
 }
 
