@@ -788,9 +788,10 @@ write_sps(struct buf *b, const struct table *t, const char *csv_name,
 		sps_format(b, t, &t->cols[i], roles);
 		buf_putc(b, '\n');
 	}
-	buf_puts(b, ".\n\n* A text that begins with ' had one added so that no "
-		 "spreadsheet runs it\n* as a formula: it is dropped here "
-		 "(but for texts that would then read\n* as a missing code).\n");
+	buf_puts(b, ".\n\n* A text that begins with ' had one added so that "
+		 "no spreadsheet runs it\n* as a formula: it is dropped "
+		 "here (but for texts that would then read\n"
+		 "* as a missing code).\n");
 	for (i = LEAD_COUNT; i < t->n; i++) {
 		const struct column *c = &t->cols[i];
 		const struct missing_codes *mc = &t->codes[c->item];
@@ -896,7 +897,8 @@ write_map(struct buf *b, const struct table *t, const char *csv_name)
 		/* both missing codes read back as "not answered" (a text
 		 * "-1" was written '-1, so it is not taken for one) */
 		if (c->item >= 0)
-			buf_printf(b, "    \"%s\" -> \"\"\n    \"%s\" -> \"\"\n",
+			buf_printf(b, "    \"%s\" -> \"\"\n"
+				   "    \"%s\" -> \"\"\n",
 				   t->codes[c->item].not_asked,
 				   t->codes[c->item].no_answer);
 	}

