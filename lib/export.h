@@ -3,15 +3,22 @@
  *
  * One CSV row per response, one column per item in the questionnaire's
  * order: a choice as its option code, a multiple choice as one 0/1
- * column per option ("item.option"; all empty when the item was not
- * answered), oui/non as 1/0, numbers in C notation, texts as given.
+ * column per option ("item.option"), oui/non as 1/0, numbers in C
+ * notation, texts as given but for a leading ' before what a
+ * spreadsheet would run as a formula (format_csv_field()).  An item
+ * without an answer holds a code in each of its columns: -1 when the
+ * questionnaire's conditions did not ask it (« non posée »), -9 when
+ * it was asked and not answered (« sans réponse »); a number item
+ * whose range reaches -1 has codes below its minimum instead.
  * Before them: response_id, structure (the pseudonym: identifiers are
  * never stored), respondent_role, status, submitted_at (UTC, ISO 8601).
  * Beside the CSV:
  *   - an R script (base R only) that reads it with factors whose levels
- *     are the option codes and labels the French labels, and each
- *     column's question in attr(x, "label");
- *   - SPSS syntax (GET DATA, VARIABLE LABELS, VALUE LABELS);
+ *     are the option codes and labels the French labels, each
+ *     column's question in attr(x, "label"), missing answers NA with
+ *     their reason in attr(x, "manquant");
+ *   - SPSS syntax (GET DATA, MISSING VALUES, VARIABLE LABELS, VALUE
+ *     LABELS);
  *   - a mapping file with which msp-report import reads the CSV back.
  * What is exported is what Row-Level Security shows the identity.
  */
