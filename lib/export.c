@@ -76,8 +76,9 @@ struct missing_codes {
  * option column or neutralised text can be (a text "-1" is written
  * '-1).  A number item whose range reaches -1 gets codes below its
  * minimum instead (minimum - 1 and minimum - 9, whole), and one with
- * no minimum -999999991 and -999999999 (an answer can then hold them:
- * docs/import-export.md says so).
+ * no minimum, or one below -10^9 (whose codes would not fit the cell
+ * nor SPSS's F12.0), -999999991 and -999999999: an answer can then hold
+ * them, as docs/import-export.md says.
  */
 static void
 missing_codes_of(const struct instrument_item *it, struct missing_codes *mc)
@@ -89,7 +90,7 @@ missing_codes_of(const struct instrument_item *it, struct missing_codes *mc)
 		snprintf(mc->no_answer, sizeof(mc->no_answer), "-9");
 		return;
 	}
-	if (!it->has_min) {
+	if (!it->has_min || it->min_value < -1e9) {
 		snprintf(mc->not_asked, sizeof(mc->not_asked), "-999999991");
 		snprintf(mc->no_answer, sizeof(mc->no_answer), "-999999999");
 		return;
