@@ -788,6 +788,23 @@ out:
 	return rc;
 }
 
+/* The cells the document prints as secret: what every format shows as
+ * one suppressed cell, counted once, after every table is built. */
+static size_t
+count_suppressed(const struct rdoc *doc)
+{
+	size_t t, i, j, n = 0;
+
+	for (t = 0; t < doc->ntables; t++) {
+		const struct rtable *tb = doc->tables[t];
+
+		for (i = 0; i < tb->nrows; i++)
+			for (j = 0; j < tb->ncols; j++)
+				n += tb->rows[i].cells[j].suppressed != 0;
+	}
+	return n;
+}
+
 enum msp_status
 report_build(PGconn *conn, const struct report_options *opt,
 	     struct rdoc **out, struct msp_error *err)
@@ -847,9 +864,11 @@ report_build(PGconn *conn, const struct report_options *opt,
 				  rdoc_printf(c.doc, "effectifs de 1 à %u "
 					      "masqués, avec masquage "
 					      "complémentaire (%zu cellules "
-					      "masquées)",
+					      "masquées ; %zu termes rares "
+					      "omis)",
 					      opt->threshold - 1,
-					      c.nsuppressed));
+					      count_suppressed(c.doc),
+					      c.nomitted));
 		rc = rctx_check(&c);
 	}
 out:

@@ -43,7 +43,7 @@ struct rctx {
 	struct rdoc *doc;
 	enum tenant_kind kind;
 	int suppress;		/* a federation: disclosure control on */
-	size_t nsuppressed;	/* cells hidden so far */
+	size_t nomitted;	/* rare terms left out of the term lists */
 	/* whole-study caches: for the owner and analysts only */
 	int cache;
 	char changes[24];	/* msp.data_changes() in our snapshot */
