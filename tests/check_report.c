@@ -687,6 +687,97 @@ START_TEST(region_names)
 }
 END_TEST
 
+/* Issue 16, item 4: a region compared with itself is refused, however
+ * it is spelt, rather than printed as a comparison with p = 1. */
+START_TEST(compare_refuses_the_same_study)
+{
+	struct report_options o;
+
+	report_options_init(&o);
+	o.compare = "occitanie,Occitanie";
+	build_fails(&o, "même étude (occitanie-2024)");
+	o.compare = "pays-de-la-loire,occitanie,PAYS DE LA LOIRE";
+	build_fails(&o, "« pays-de-la-loire » et « PAYS DE LA LOIRE »");
+	/* two different regions still compare */
+	o.compare = "occitanie,pays-de-la-loire";
+	rdoc_free(build(&o));
+}
+END_TEST
+
+/*
+ * Issue 16, item 3: a team's report counts structures in its response
+ * rate.  One Occitanie structure sends 22 complete responses (its one
+ * and 21 more); its team reads « Réponses 22 », « Structures
+ * répondantes 1 » and a rate of 1 structure, each compared with a
+ * count the test asks the database for.
+ */
+START_TEST(team_rate_counts_structures)
+{
+	static const char dup[] =
+		"INSERT INTO msp.response (study_id, instrument_id,"
+		" structure_id, status, started_at, submitted_at,"
+		" idempotency_key)"
+		" SELECT r.study_id, r.instrument_id, r.structure_id,"
+		" 'complete', now(), now(), 'dup-' || g"
+		"  FROM msp.response r, generate_series(1, 21) g"
+		" WHERE r.response_id = (SELECT min(response_id)"
+		"   FROM msp.response JOIN msp.study s USING (study_id)"
+		"  WHERE s.slug = 'occitanie-2024')";
+	static const char team[] =
+		"INSERT INTO msp.access_token (token_sha256, kind,"
+		" structure_id)"
+		" SELECT sha256(convert_to('team-22', 'UTF8')), 'team',"
+		" structure_id FROM msp.response"
+		" WHERE idempotency_key = 'dup-1'";
+	static const char of_team[] =
+		"  FROM msp.response r JOIN msp.study s USING (study_id)"
+		" WHERE s.slug = 'occitanie-2024' AND r.status = 'complete'"
+		"   AND r.structure_id = (SELECT structure_id"
+		"   FROM msp.response WHERE idempotency_key = 'dup-1')";
+	char sql[512];
+	struct testdb db;
+	struct report_options o;
+	struct rdoc *doc;
+	const struct rtable *t;
+	const struct rcell *rate;
+	PGconn *keep = conn;
+	struct msp_error err;
+	unsigned long responses, structures;
+
+	memset(&db, 0, sizeof(db));
+	testdb_open(&db);
+	testdb_load(&db, NULL);
+	testdb_load_reference(&db);
+	conn = db.conn;
+	ck_assert_msg(db_exec(conn, "dup", dup, 0, NULL, PGRES_COMMAND_OK,
+			      NULL, &err) == MSP_OK, "%s", err.message);
+	ck_assert_msg(db_exec(conn, "team", team, 0, NULL, PGRES_COMMAND_OK,
+			      NULL, &err) == MSP_OK, "%s", err.message);
+	snprintf(sql, sizeof(sql), "SELECT count(*) %s", of_team);
+	responses = strtoul(testdb_value(conn, sql), NULL, 10);
+	snprintf(sql, sizeof(sql), "SELECT count(DISTINCT r.structure_id) %s",
+		 of_team);
+	structures = strtoul(testdb_value(conn, sql), NULL, 10);
+	ck_assert_uint_eq(responses, 22);
+	ck_assert_uint_eq(structures, 1);
+
+	report_options_init(&o);
+	o.region = "occitanie";
+	o.token = "team-22";
+	doc = build(&o);
+	t = table(doc, "response");
+	ck_assert_uint_eq(cell(t, "responses", NULL, "value")->n, responses);
+	ck_assert_uint_eq(cell(t, "respondents", NULL, "value")->n,
+			  structures);
+	rate = cell(t, "response_rate", NULL, "value");
+	ck_assert_int_eq(rate->kind, RCELL_PROP);
+	ck_assert_uint_eq(rate->n, structures);
+	rdoc_free(doc);
+	conn = keep;
+	testdb_close(&db);
+}
+END_TEST
+
 /* --- formats ------------------------------------------------------------- */
 
 static char *
@@ -1579,6 +1670,8 @@ main(void)
 	tcase_add_test(data, terms_of_open_item);
 	tcase_add_test(data, cache_follows_the_data);
 	tcase_add_test(data, region_names);
+	tcase_add_test(data, compare_refuses_the_same_study);
+	tcase_add_test(data, team_rate_counts_structures);
 	tcase_add_test(data, csv_is_tidy);
 	tcase_add_test(data, json_parses);
 	tcase_add_test(data, federation_sees_aggregates);
