@@ -56,10 +56,13 @@ enum msp_status disclosure_threshold(unsigned *out, struct msp_error *err);
  * SSBtools::GaussSuppression), in its greedy form: the figures are taken in order of preference (public figures,
  * then denominators, then zeros, then the counts from the largest
  * down); each is published unless that would put a hidden figure in
- * the span of the published ones, in which case it is hidden too.  The
- * published span is kept orthonormal (modified Gram-Schmidt), so the
- * test is two projections.  When it returns, no hidden figure is a
- * linear combination of the published ones.
+ * the span of the published ones, in which case it is hidden too.  A
+ * figure of 0 publishes each count it sums (counts are not negative).
+ * The published span is kept orthonormal (Gram-Schmidt), so each test
+ * is one projection per hidden figure.  When it returns, no hidden
+ * figure is a linear combination of the published ones.  It does not
+ * yet widen the intervals that bounds give: a hidden cell in a line
+ * whose other hidden cells are small is known to be small.
  */
 
 /* A figure's part in disclosure_solve(). */
