@@ -536,6 +536,7 @@ multi_protect(struct rctx *c, const struct rlayout *lay,
 	size_t i, j, p;
 	int rc = -1;
 
+	memset(&b, 0, sizeof(b));	/* xb_free() is safe on it */
 	fig = calloc(3 * nc + 1, sizeof(*fig));
 	v = calloc(3 * nc + 1, sizeof(*v));
 	hideR = calloc(nc + 1, sizeof(*hideR));
