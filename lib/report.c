@@ -110,12 +110,13 @@ static enum msp_status
 section_response(struct rctx *c, const struct rsetup *s,
 		 const struct rcounts *counts)
 {
-	unsigned long listed, targeted, responding, responses;
+	unsigned long listed, targeted, responding, respondents, responses;
 	struct rtable *t;
 	struct rrow *row;
 	enum msp_status rc;
 
-	rc = rdata_population(c, &s->study, &listed, &targeted, &responding);
+	rc = rdata_population(c, &s->study, &listed, &targeted, &responding,
+			      &respondents);
 	if (rc != MSP_OK)
 		return rc;
 	responses = rcounts_get(counts, 't', NULL, NULL, NULL);
@@ -127,7 +128,7 @@ section_response(struct rctx *c, const struct rsetup *s,
 		/* no frame recorded: the size the study reports */
 		targeted = s->study.target_size > 0 ?
 			   (unsigned long)s->study.target_size : 0;
-		responding = responses;
+		responding = respondents;
 		t->note = "Pas de base de sondage enregistrée : population "
 			  "ciblée déclarée par l'étude.";
 	} else if (listed != targeted) {
@@ -146,6 +147,15 @@ section_response(struct rctx *c, const struct rsetup *s,
 			      NULL)) == NULL)
 		return nomem(c);
 	rcell_count(&row->cells[0], responses);
+	if (respondents != responses) {
+		/* several responses from one structure: the rate below
+		 * counts structures, and says how many */
+		if ((row = rtable_row(c->doc, t, "respondents",
+				      "Structures répondantes", NULL,
+				      NULL)) == NULL)
+			return nomem(c);
+		rcell_count(&row->cells[0], respondents);
+	}
 	if ((row = rtable_row(c->doc, t, "response_rate",
 			      "Taux de réponse (répondantes / ciblées)",
 			      NULL, NULL)) == NULL)
@@ -712,6 +722,31 @@ split_regions(struct rctx *c, const char *list, const char **names)
 	return *p == '\0' ? n : MAX_REGIONS + 1;
 }
 
+/*
+ * Two names of --compare that reach the same study (the same region
+ * twice, by slug and by name, say) would compare the study with itself
+ * and print p = 1 as if it were a finding: refused, naming both.
+ */
+static enum msp_status
+distinct_studies(struct rctx *c, const struct region *regions,
+		 const char *const *names, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (regions[i].setup.study.study_id ==
+			    regions[j].setup.study.study_id)
+				return msp_error_set(c->err, MSP_EINVAL,
+					"--compare : « %s » et « %s » "
+					"désignent la même étude (%s) ; une "
+					"région ne se compare pas à "
+					"elle-même : nommez deux régions "
+					"différentes", names[i], names[j],
+					regions[i].setup.study.slug);
+	return MSP_OK;
+}
+
 static enum msp_status
 build(struct rctx *c)
 {
@@ -740,6 +775,8 @@ build(struct rctx *c)
 						 &regions[i].frame);
 		}
 		if (rc != MSP_OK)
+			goto out;
+		if ((rc = distinct_studies(c, regions, names, n)) != MSP_OK)
 			goto out;
 		for (i = 0; i < n; i++)
 			rdoc_meta(c->doc, "study", "Étude", rdoc_printf(c->doc,
@@ -786,6 +823,23 @@ out:
 	for (i = 0; i < MAX_REGIONS; i++)
 		rsetup_clear(&regions[i].setup);
 	return rc;
+}
+
+/* The cells the document prints as secret: what every format shows as
+ * one suppressed cell, counted once, after every table is built. */
+static size_t
+count_suppressed(const struct rdoc *doc)
+{
+	size_t t, i, j, n = 0;
+
+	for (t = 0; t < doc->ntables; t++) {
+		const struct rtable *tb = doc->tables[t];
+
+		for (i = 0; i < tb->nrows; i++)
+			for (j = 0; j < tb->ncols; j++)
+				n += tb->rows[i].cells[j].suppressed != 0;
+	}
+	return n;
 }
 
 enum msp_status
@@ -847,9 +901,11 @@ report_build(PGconn *conn, const struct report_options *opt,
 				  rdoc_printf(c.doc, "effectifs de 1 à %u "
 					      "masqués, avec masquage "
 					      "complémentaire (%zu cellules "
-					      "masquées)",
+					      "masquées ; %zu termes rares "
+					      "omis)",
 					      opt->threshold - 1,
-					      c.nsuppressed));
+					      count_suppressed(c.doc),
+					      c.nomitted));
 		rc = rctx_check(&c);
 	}
 out:

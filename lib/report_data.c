@@ -296,7 +296,13 @@ static const char sql_population[] =
 	"           SELECT 1 FROM msp.response r"
 	"            WHERE r.study_id = p.study_id"
 	"              AND r.structure_id = p.structure_id"
-	"              AND r.status = 'complete')) AS responding"
+	"              AND r.status = 'complete')) AS responding,"
+	/* the structures that responded, whether the frame lists them
+	 * or not (a team's report has no frame): one structure may send
+	 * several responses, and a rate counts structures */
+	"       (SELECT count(DISTINCT r.structure_id) FROM msp.response r"
+	"         WHERE r.study_id = $1::integer"
+	"           AND r.status = 'complete') AS respondents"
 	"  FROM msp.population p WHERE p.study_id = $1::integer";
 
 /*
@@ -1149,7 +1155,7 @@ rcounts_values(const struct rcounts *k, char kind, const char *var,
 enum msp_status
 rdata_population(struct rctx *c, const struct rstudy *st,
 		 unsigned long *listed, unsigned long *targeted,
-		 unsigned long *responding)
+		 unsigned long *responding, unsigned long *respondents)
 {
 	const char *params[1] = { st->id_text };
 	PGresult *res = NULL;
@@ -1162,6 +1168,7 @@ rdata_population(struct rctx *c, const struct rstudy *st,
 	*listed = num(res, 0, "listed");
 	*targeted = num(res, 0, "targeted");
 	*responding = num(res, 0, "responding");
+	*respondents = num(res, 0, "respondents");
 	PQclear(res);
 	return MSP_OK;
 }

@@ -126,10 +126,8 @@ people(struct rctx *c, struct rcell *cell, unsigned long n,
 		rcell_prop(cell, n, total);
 	else
 		rcell_count(cell, n);
-	if (c->suppress && n > 0 && n < c->opt->threshold) {
+	if (c->suppress && n > 0 && n < c->opt->threshold)
 		cell->suppressed = 1;
-		c->nsuppressed++;
-	}
 }
 
 /* A "Freins (HAS)" or "Leviers (HAS)" line before the first category

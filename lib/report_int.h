@@ -43,7 +43,7 @@ struct rctx {
 	struct rdoc *doc;
 	enum tenant_kind kind;
 	int suppress;		/* a federation: disclosure control on */
-	size_t nsuppressed;	/* cells hidden so far */
+	size_t nomitted;	/* rare terms left out of the term lists */
 	/* whole-study caches: for the owner and analysts only */
 	int cache;
 	char changes[24];	/* msp.data_changes() in our snapshot */
@@ -186,11 +186,14 @@ enum msp_status rdata_frame(struct rctx *c, const struct rstudy *st,
 			    struct rcounts *out);
 
 /* The frame's size (all listed, the active ones) and how many of the
- * active ones responded (all 0 when the study has no frame). */
+ * active ones responded (all 0 when the study has no frame); and how
+ * many distinct structures sent a complete response, frame or not
+ * (what Row-Level Security lets the caller see). */
 enum msp_status rdata_population(struct rctx *c, const struct rstudy *st,
 				 unsigned long *listed,
 				 unsigned long *targeted,
-				 unsigned long *responding);
+				 unsigned long *responding,
+				 unsigned long *respondents);
 
 /* The words of the open answers to item: kind 'w' (value: the word as
  * written; n: times written) and 'v' (n: answers that write it). */

@@ -71,7 +71,7 @@ rterms_fill(struct rctx *c, const struct rsetup *s, const struct rvar *v,
 		/* a rare term could name a team: a federation sees only
 		 * those enough answers share */
 		if (c->suppress && terms[i].answers < c->opt->threshold) {
-			c->nsuppressed++;
+			c->nomitted++;
 			continue;
 		}
 		row = rtable_row(c->doc, t, v->key, v->label, terms[i].stem,

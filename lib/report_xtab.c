@@ -62,6 +62,203 @@ rx_table(struct rctx *c, const char *key, const char *title,
 	return t;
 }
 
+/* --- disclosure: one variable's figures ----------------------------------- */
+
+/*
+ * The elementary counts of one variable in a layout, for
+ * report_disclosure's system: nparts per group column (its categories
+ * and missing answers, say), and, when the layout has a total column, a
+ * remainder column: the responses in no group (no answer to the --by
+ * variable), which the total counts and no group does.  A figure is a
+ * sum of some parts in one column; in the total column, the sum over
+ * every group and the remainder.
+ */
+struct xblock {
+	struct dsys *sys;
+	const struct rlayout *lay;
+	size_t nparts;
+	size_t ngroups;		/* group columns, remainder included */
+	size_t *group;		/* per layout column; NONE for the total */
+	int has_total;
+	size_t *cells;		/* scratch: nparts * ngroups */
+};
+
+#define XB_NONE ((size_t)-1)
+
+static void
+xb_free(struct xblock *b)
+{
+	dsys_free(b->sys);
+	free(b->group);
+	free(b->cells);
+	memset(b, 0, sizeof(*b));
+}
+
+/* 0, or -1 when out of memory (b is then freed). */
+static int
+xb_init(struct xblock *b, const struct rlayout *lay, size_t nparts)
+{
+	size_t j, g = 0;
+
+	memset(b, 0, sizeof(*b));
+	b->lay = lay;
+	b->nparts = nparts;
+	b->group = calloc(lay->ncols + 1, sizeof(*b->group));
+	if (b->group == NULL)
+		goto fail;
+	for (j = 0; j < lay->ncols; j++) {
+		if (lay->cols[j].is_total) {
+			b->group[j] = XB_NONE;
+			b->has_total = 1;
+		} else
+			b->group[j] = g++;
+	}
+	b->ngroups = g + (b->has_total ? 1 : 0);
+	b->cells = calloc(nparts * b->ngroups + 1, sizeof(*b->cells));
+	b->sys = dsys_new(nparts * b->ngroups);
+	if (b->cells == NULL || b->sys == NULL)
+		goto fail;
+	return 0;
+fail:
+	xb_free(b);
+	return -1;
+}
+
+/*
+ * Adds the figure of value n: the sum of parts[0..np) in layout column
+ * j, or in the remainder when j is XB_NONE.  The figure's number, or -1
+ * when out of memory.
+ */
+static long
+xb_add(struct xblock *b, enum dfig_kind kind, unsigned long n, size_t j,
+       const size_t *parts, size_t np)
+{
+	size_t k = 0, g, p, g0, g1;
+
+	if (j == XB_NONE) {
+		g0 = b->ngroups - 1;
+		g1 = b->ngroups;
+	} else if (b->group[j] == XB_NONE) {
+		g0 = 0;
+		g1 = b->ngroups;
+	} else {
+		g0 = b->group[j];
+		g1 = g0 + 1;
+	}
+	for (g = g0; g < g1; g++)
+		for (p = 0; p < np; p++)
+			b->cells[k++] = g * b->nparts + parts[p];
+	return dsys_add(b->sys, kind, n, b->cells, k);
+}
+
+/* The same for the parts from 0 to np - 1. */
+static long
+xb_add_first(struct xblock *b, enum dfig_kind kind, unsigned long n,
+	     size_t j, size_t np)
+{
+	size_t *parts = malloc((np + 1) * sizeof(*parts)), p;
+	long fig;
+
+	if (parts == NULL)
+		return -1;
+	for (p = 0; p < np; p++)
+		parts[p] = p;
+	fig = xb_add(b, kind, n, j, parts, np);
+	free(parts);
+	return fig;
+}
+
+/* The remainder of a part: the total column's count less the groups'
+ * (m: the part's counts, one per layout column). */
+static unsigned long
+xb_remainder(const struct xblock *b, const unsigned long *m)
+{
+	unsigned long total = 0, groups = 0;
+	size_t j;
+
+	for (j = 0; j < b->lay->ncols; j++) {
+		if (b->group[j] == XB_NONE)
+			total = m[j];
+		else
+			groups += m[j];
+	}
+	return total > groups ? total - groups : 0;
+}
+
+/*
+ * The remainder's head count, the total's less the groups' (N: the head
+ * counts, one per column), is as public as they are: a figure, so that
+ * a remainder of 0 says that each of its parts is 0.  0, or -1 when out
+ * of memory.
+ */
+static int
+xb_remainder_head(struct xblock *b, const unsigned long *N)
+{
+	size_t j;
+
+	if (!b->has_total)
+		return 0;
+	for (j = 0; j < b->lay->ncols; j++)
+		if (b->lay->hidden_n != NULL && b->lay->hidden_n[j])
+			return 0;
+	return xb_add_first(b, DFIG_PUBLIC, xb_remainder(b, N), XB_NONE,
+			    b->nparts) < 0 ? -1 : 0;
+}
+
+/* The head count of column j as a figure of b: public (printed in the
+ * head count row, or the response table), or hidden there already. */
+static enum dfig_kind
+xb_head_kind(const struct rlayout *lay, size_t j)
+{
+	return lay->hidden_n != NULL && lay->hidden_n[j] ? DFIG_SECRET :
+	       DFIG_PUBLIC;
+}
+
+/*
+ * The head counts n (one per column) as a system: each group's count is
+ * a part; the total column, the sum of all; a total of every response
+ * ('t') is printed in the response table, so it is public.  Sets
+ * hidden[j].  0, or -1 when out of memory.
+ */
+static int
+headcount_protect(struct rctx *c, const struct rlayout *lay,
+		  const unsigned long *n, int *hidden)
+{
+	struct xblock b;
+	long *fig = calloc(lay->ncols + 1, sizeof(*fig));
+	size_t j;
+
+	if (fig == NULL)
+		return -1;
+	if (xb_init(&b, lay, 1) != 0) {
+		free(fig);
+		return -1;
+	}
+	for (j = 0; j < lay->ncols; j++) {
+		const struct rcolsrc *s = &lay->cols[j];
+
+		fig[j] = xb_add_first(&b, s->is_total && s->total_kind == 't' ?
+				      DFIG_PUBLIC : DFIG_CELL, n[j], j, 1);
+		if (fig[j] < 0)
+			goto fail;
+	}
+	if (b.has_total &&
+	    xb_add_first(&b, DFIG_UNPRINTED, xb_remainder(&b, n), XB_NONE,
+			 1) < 0)
+		goto fail;
+	if (dsys_solve(b.sys, c->opt->threshold) != 0)
+		goto fail;
+	for (j = 0; j < lay->ncols; j++)
+		hidden[j] = dsys_hidden(b.sys, fig[j]);
+	xb_free(&b);
+	free(fig);
+	return 0;
+fail:
+	xb_free(&b);
+	free(fig);
+	return -1;
+}
+
 enum msp_status
 rx_headcount(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	     const char *label, int *hidden)
@@ -82,13 +279,13 @@ rx_headcount(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 		n[j] = rx_column_n(&lay->cols[j], NULL);
 		rcell_count(&row->cells[j], n[j]);
 	}
-	if (c->suppress) {
-		c->nsuppressed += disclosure_protect(n, 1, lay->ncols,
-						     c->opt->threshold,
-						     hidden);
-		for (j = 0; j < lay->ncols; j++)
-			row->cells[j].suppressed = hidden[j];
+	if (c->suppress && headcount_protect(c, lay, n, hidden) != 0) {
+		free(n);
+		return msp_error_set(c->err, MSP_ENOMEM,
+				     "report: out of memory");
 	}
+	for (j = 0; j < lay->ncols; j++)
+		row->cells[j].suppressed = hidden[j];
 	free(n);
 	return rctx_check(c);
 }
@@ -231,6 +428,212 @@ test_cell(struct rctx *c, struct rcell *cell, const unsigned long *m,
 		cell->text = rdoc_strdup(c->doc, err.message);
 }
 
+/*
+ * Disclosure control of a single choice: each category and the missing
+ * answers of each group are parts; the figures are the cells printed
+ * (rows nr: the categories, then the missing; m row-major, nr x nc),
+ * the head counts, and each column's denominator when its percentages
+ * are printed (the included rows: a percentage gives it back).  Sets
+ * hide (nr x nc) and pct_off (nc: the column's percentages and
+ * intervals withheld).  0, or -1 when out of memory.
+ */
+static int
+single_protect(struct rctx *c, const struct rlayout *lay,
+	       const unsigned long *m, size_t nr, const int *printed,
+	       const int *in_row, const unsigned long *denom,
+	       const unsigned long *colN, int *hide, int *pct_off)
+{
+	const size_t nc = lay->ncols;
+	struct xblock b;
+	long *fig = NULL, *dfig = NULL;
+	size_t *parts = NULL, i, j, np;
+	unsigned long *row = NULL;
+	int rc = -1;
+
+	if (xb_init(&b, lay, nr) != 0)
+		return -1;
+	fig = calloc(nr * nc + 1, sizeof(*fig));
+	dfig = calloc(nc + 1, sizeof(*dfig));
+	parts = calloc(nr + 1, sizeof(*parts));
+	row = calloc(nc + 1, sizeof(*row));
+	if (fig == NULL || dfig == NULL || parts == NULL || row == NULL)
+		goto out;
+	for (i = 0; i < nr; i++)
+		parts[i] = i;
+	for (j = 0; j < nc; j++) {
+		/* a row not printed (all zero) is known all the same */
+		for (i = 0; i < nr; i++)
+			if ((fig[i * nc + j] = xb_add(&b, printed[i] ?
+			     DFIG_CELL : DFIG_PUBLIC, m[i * nc + j], j,
+			     &parts[i], 1)) < 0)
+				goto out;
+		if (xb_add(&b, xb_head_kind(lay, j), colN[j], j, parts,
+			   nr) < 0)
+			goto out;
+		dfig[j] = -1;
+		for (i = 0, np = 0; i < nr; i++)
+			if (in_row[i] && printed[i])
+				parts[np++] = i;
+		if (denom[j] > 0 && np > 0 &&
+		    (dfig[j] = xb_add(&b, DFIG_TOTAL, denom[j], j, parts,
+				      np)) < 0)
+			goto out;
+		for (i = 0; i < nr; i++)
+			parts[i] = i;
+	}
+	if (xb_remainder_head(&b, colN) != 0)
+		goto out;
+	if (b.has_total)
+		for (i = 0; i < nr; i++) {
+			for (j = 0; j < nc; j++)
+				row[j] = m[i * nc + j];
+			if (xb_add(&b, DFIG_UNPRINTED, xb_remainder(&b, row),
+				   XB_NONE, &parts[i], 1) < 0)
+				goto out;
+		}
+	if (dsys_solve(b.sys, c->opt->threshold) != 0)
+		goto out;
+	for (i = 0; i < nr * nc; i++)
+		hide[i] = dsys_hidden(b.sys, fig[i]);
+	for (j = 0; j < nc; j++)
+		pct_off[j] = dfig[j] >= 0 && dsys_hidden(b.sys, dfig[j]);
+	rc = 0;
+out:
+	xb_free(&b);
+	free(fig);
+	free(dfig);
+	free(parts);
+	free(row);
+	return rc;
+}
+
+/* Parts of a multiple choice's respondents (R) and missing (M); of an
+ * option's chosen (C), not chosen (N) and missing (M). */
+enum { MR_R, MR_M, MR_PARTS };
+enum { MO_C, MO_N, MO_M, MO_PARTS };
+
+/*
+ * Disclosure control of a multiple choice.  First the missing answers
+ * and the respondents of each column, whose hidden state every option
+ * shares (the missing row is printed once; the respondents are the
+ * percentages' denominator when the missing are excluded); then each
+ * option on its own, with them as public or secret: chosen (printed),
+ * not chosen (never printed, protected when small).  Sets hide (rows
+ * l.n options then the missing, x nc) and pct_off (nc).  0, or -1 when
+ * out of memory.
+ */
+static int
+multi_protect(struct rctx *c, const struct rlayout *lay,
+	      const unsigned long *m, size_t nopt, int any_missing,
+	      const unsigned long *colN, int *hide, int *pct_off)
+{
+	const size_t nc = lay->ncols;
+	const int kept = c->opt->missing == REPORT_KEEP;
+	struct xblock b;
+	long *fig = NULL;
+	unsigned long *v = NULL;
+	int *hideR = NULL, *hideN = NULL;
+	size_t i, j, p;
+	int rc = -1;
+
+	memset(&b, 0, sizeof(b));	/* xb_free() is safe on it */
+	fig = calloc(3 * nc + 1, sizeof(*fig));
+	v = calloc(3 * nc + 1, sizeof(*v));
+	hideR = calloc(nc + 1, sizeof(*hideR));
+	hideN = calloc(nc + 1, sizeof(*hideN));
+	if (fig == NULL || v == NULL || hideR == NULL || hideN == NULL ||
+	    xb_init(&b, lay, MR_PARTS) != 0)
+		goto fail;
+	for (j = 0; j < nc; j++) {
+		static const size_t both[] = { MR_R, MR_M }, r[] = { MR_R },
+				    mm[] = { MR_M };
+
+		v[j] = colN[j] - m[nopt * nc + j];	/* respondents */
+		v[nc + j] = m[nopt * nc + j];		/* missing */
+		hideN[j] = xb_head_kind(lay, j) == DFIG_SECRET;
+		if (xb_add(&b, xb_head_kind(lay, j), colN[j], j, both, 2) < 0 ||
+		    (fig[j] = xb_add(&b, any_missing ? DFIG_CELL :
+				     DFIG_PUBLIC, v[nc + j], j, mm, 1)) < 0 ||
+		    (fig[nc + j] = xb_add(&b, DFIG_UNPRINTED, v[j], j, r,
+					  1)) < 0 ||
+		    (fig[2 * nc + j] = xb_add(&b, DFIG_TOTAL,
+					      kept ? colN[j] : v[j], j,
+					      kept ? both : r,
+					      kept ? 2 : 1)) < 0)
+			goto fail;
+	}
+	if (xb_remainder_head(&b, colN) != 0)
+		goto fail;
+	if (b.has_total)
+		for (p = 0; p < MR_PARTS; p++) {
+			size_t one[1] = { p };
+
+			if (xb_add(&b, DFIG_UNPRINTED, xb_remainder(&b,
+				   v + p * nc), XB_NONE, one, 1) < 0)
+				goto fail;
+		}
+	if (dsys_solve(b.sys, c->opt->threshold) != 0)
+		goto fail;
+	for (j = 0; j < nc; j++) {
+		hide[nopt * nc + j] = dsys_hidden(b.sys, fig[j]);
+		hideR[j] = hide[nopt * nc + j] ||
+			   dsys_hidden(b.sys, fig[nc + j]);
+		pct_off[j] = dsys_hidden(b.sys, fig[2 * nc + j]);
+	}
+	xb_free(&b);
+
+	for (i = 0; i < nopt; i++) {
+		if (xb_init(&b, lay, MO_PARTS) != 0)
+			goto fail;
+		for (j = 0; j < nc; j++) {
+			static const size_t all[] = { MO_C, MO_N, MO_M },
+					    cn[] = { MO_C, MO_N },
+					    oc[] = { MO_C }, on[] = { MO_N },
+					    om[] = { MO_M };
+			unsigned long resp = colN[j] - m[nopt * nc + j];
+
+			v[j] = m[i * nc + j];
+			v[nc + j] = resp > v[j] ? resp - v[j] : 0;
+			v[2 * nc + j] = m[nopt * nc + j];
+			if (xb_add(&b, hideN[j] ? DFIG_SECRET : DFIG_PUBLIC,
+				   colN[j], j, all, 3) < 0 ||
+			    xb_add(&b, hide[nopt * nc + j] ? DFIG_SECRET :
+				   DFIG_PUBLIC, v[2 * nc + j], j, om, 1) < 0 ||
+			    xb_add(&b, hideR[j] ? DFIG_SECRET : DFIG_PUBLIC,
+				   resp, j, cn, 2) < 0 ||
+			    (fig[j] = xb_add(&b, DFIG_CELL, v[j], j, oc,
+					     1)) < 0 ||
+			    xb_add(&b, DFIG_UNPRINTED, v[nc + j], j, on,
+				   1) < 0)
+				goto fail;
+		}
+		if (xb_remainder_head(&b, colN) != 0)
+			goto fail;
+		if (b.has_total)
+			for (p = 0; p < MO_PARTS; p++) {
+				size_t one[1] = { p };
+
+				if (xb_add(&b, DFIG_UNPRINTED,
+					   xb_remainder(&b, v + p * nc),
+					   XB_NONE, one, 1) < 0)
+					goto fail;
+			}
+		if (dsys_solve(b.sys, c->opt->threshold) != 0)
+			goto fail;
+		for (j = 0; j < nc; j++)
+			hide[i * nc + j] = dsys_hidden(b.sys, fig[j]);
+		xb_free(&b);
+	}
+	rc = 0;
+fail:
+	xb_free(&b);
+	free(fig);
+	free(v);
+	free(hideR);
+	free(hideN);
+	return rc;
+}
+
 /* Categories, multiple choices: see the file's comment. */
 static enum msp_status
 categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
@@ -238,8 +641,9 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 {
 	struct catlist l = { c, NULL, 0, 0, 0 };
 	const size_t nc = lay->ncols;
-	unsigned long *m = NULL, *colN = NULL, *denom = NULL, *mc = NULL;
-	int *in_row = NULL, *in_col = NULL, *hide = NULL, *mhide = NULL;
+	unsigned long *m = NULL, *colN = NULL, *denom = NULL;
+	int *in_row = NULL, *in_col = NULL, *hide = NULL, *pct_off = NULL;
+	int *printed = NULL;
 	size_t i, j, nr, rows;
 	int multi = v->type == RV_MULTI, any_missing = 0;
 	struct rrow *head;
@@ -255,10 +659,10 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	denom = calloc(nc, sizeof(*denom));
 	in_row = calloc(nr, sizeof(*in_row));
 	in_col = calloc(nc, sizeof(*in_col));
-	mc = calloc(3 * nc, sizeof(*mc));
-	mhide = calloc(3 * nc, sizeof(*mhide));
-	if (!m || !hide || !colN || !denom || !in_row || !in_col || !mc ||
-	    !mhide)
+	pct_off = calloc(nc, sizeof(*pct_off));
+	printed = calloc(nr, sizeof(*printed));
+	if (!m || !hide || !colN || !denom || !in_row || !in_col ||
+	    !pct_off || !printed)
 		goto nomem;
 	for (j = 0; j < nc; j++) {
 		const struct rcolsrc *s = &lay->cols[j];
@@ -295,40 +699,24 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 			if (in_row[i])
 				denom[j] += m[i * nc + j];
 	}
-	if (c->suppress) {
-		if (lay->hidden_n != NULL)
-			for (j = 0; j < nc; j++)
-				hide[nr * nc + j] = lay->hidden_n[j];
-		if (!multi) {
-			c->nsuppressed += disclosure_protect(
-				m, rows, nc, c->opt->threshold, hide);
-		} else {
-			/* each option is its own line: chosen, not chosen,
-			 * respondents */
-			for (i = 0; i < l.n; i++) {
-				for (j = 0; j < nc; j++) {
-					unsigned long resp = colN[j] -
-						m[l.n * nc + j];
+	/* the rows printed: not the missing when there are none, nor
+	 * the frame's unused categories (no CDS in a study of MSPs) */
+	for (i = 0; i < nr; i++) {
+		printed[i] = i < l.n || any_missing;
+		if (i < l.n && value_kind(&lay->cols[0], v) == 'f') {
+			unsigned long sum = 0;
 
-					mc[j] = m[i * nc + j];
-					mc[nc + j] = resp > mc[j] ?
-						     resp - mc[j] : 0;
-					mc[2 * nc + j] = resp;
-					mhide[j] = mhide[nc + j] = 0;
-					mhide[2 * nc + j] = hide[nr * nc + j];
-				}
-				c->nsuppressed += disclosure_protect(
-					mc, 3, nc, c->opt->threshold, mhide);
-				for (j = 0; j < nc; j++)
-					hide[i * nc + j] = mhide[j] ||
-							   mhide[nc + j];
-			}
 			for (j = 0; j < nc; j++)
-				if (m[l.n * nc + j] > 0 &&
-				    m[l.n * nc + j] < c->opt->threshold)
-					hide[l.n * nc + j] = 1;
+				sum += m[i * nc + j];
+			printed[i] = sum > 0;
 		}
 	}
+	if (c->suppress &&
+	    (multi ? multi_protect(c, lay, m, l.n, any_missing, colN, hide,
+				   pct_off) :
+	     single_protect(c, lay, m, nr, printed, in_row, denom, colN,
+			    hide, pct_off)) != 0)
+		goto nomem;
 	head = rtable_row(c->doc, t, v->key, v->label, NULL, NULL);
 	if (head == NULL)
 		goto nomem;
@@ -341,18 +729,8 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 		struct rrow *row;
 		const char *label;
 
-		if (i == l.n && !any_missing)
-			break;
-		/* the frame's unused categories (no CDS in a study of
-		 * MSPs) say nothing */
-		if (i < l.n && value_kind(&lay->cols[0], v) == 'f') {
-			unsigned long s = 0;
-
-			for (j = 0; j < nc; j++)
-				s += m[i * nc + j];
-			if (s == 0)
-				continue;
-		}
+		if (!printed[i])
+			continue;
 		if (i < l.n)
 			label = in_row[i] ? l.cats[i].label :
 				rdoc_printf(c->doc, "%s (exclu)",
@@ -369,7 +747,7 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 		for (j = 0; j < nc; j++) {
 			struct rcell *cell = &row->cells[j];
 
-			if (in_row[i] && denom[j] > 0)
+			if (in_row[i] && denom[j] > 0 && !pct_off[j])
 				rcell_prop(cell, m[i * nc + j], denom[j]);
 			else
 				rcell_count(cell, m[i * nc + j]);
@@ -388,8 +766,8 @@ out:
 	free(denom);
 	free(in_row);
 	free(in_col);
-	free(mc);
-	free(mhide);
+	free(pct_off);
+	free(printed);
 	return rc;
 }
 
@@ -478,6 +856,82 @@ summarise(const struct rcolsrc *src, const struct rvar *v,
 	return 0;
 }
 
+/* Parts of a number: at least one (G), zero (Z), missing (M). */
+enum { NB_G, NB_Z, NB_M, NB_PARTS };
+
+/*
+ * Disclosure control of a number: the figures are how many answered
+ * (the summary's n, and the denominator of "at least one"), "at least
+ * one" when printed, the missing answers, the head count; zero is
+ * never printed but protected when small.  m: rows >= 1, 0, answered,
+ * missing (x nc).  Sets hide: rows "at least one", answered, missing
+ * (x nc).  0, or -1 when out of memory.
+ */
+static int
+number_protect(struct rctx *c, const struct rlayout *lay,
+	       const unsigned long *m, int presence, int any_missing,
+	       int *hide)
+{
+	static const size_t all[] = { NB_G, NB_Z, NB_M }, gz[] = { NB_G, NB_Z },
+			    g[] = { NB_G }, z[] = { NB_Z }, mm[] = { NB_M };
+	const size_t nc = lay->ncols;
+	struct xblock b;
+	long *fig = calloc(3 * nc + 1, sizeof(*fig));
+	unsigned long *v = calloc(3 * nc + 1, sizeof(*v));
+	size_t j, p;
+	int rc = -1;
+
+	if (fig == NULL || v == NULL || xb_init(&b, lay, NB_PARTS) != 0) {
+		free(fig);
+		free(v);
+		return -1;
+	}
+	for (j = 0; j < nc; j++) {
+		v[j] = m[j];
+		v[nc + j] = m[nc + j];
+		v[2 * nc + j] = m[3 * nc + j];
+		fig[j] = -1;
+		if (xb_add(&b, xb_head_kind(lay, j), m[2 * nc + j] +
+			   m[3 * nc + j], j, all, 3) < 0 ||
+		    (fig[nc + j] = xb_add(&b, DFIG_CELL, m[2 * nc + j], j, gz,
+					  2)) < 0 ||
+		    (fig[2 * nc + j] = xb_add(&b, any_missing ? DFIG_CELL :
+					      DFIG_PUBLIC, m[3 * nc + j], j,
+					      mm, 1)) < 0)
+			goto out;
+		/* without "at least one", >= 1 and 0 are one part: zero
+		 * stays 0 and is never small */
+		if (presence &&
+		    ((fig[j] = xb_add(&b, DFIG_CELL, m[j], j, g, 1)) < 0 ||
+		     xb_add(&b, DFIG_UNPRINTED, m[nc + j], j, z, 1) < 0))
+			goto out;
+	}
+	for (j = 0; j < nc; j++)
+		v[j] = m[2 * nc + j] + m[3 * nc + j];	/* head counts */
+	if (xb_remainder_head(&b, v) != 0)
+		goto out;
+	for (j = 0; j < nc; j++)
+		v[j] = m[j];
+	if (b.has_total)
+		for (p = 0; p < NB_PARTS; p++) {
+			size_t one[1] = { p };
+
+			if (xb_add(&b, DFIG_UNPRINTED, xb_remainder(&b,
+				   v + p * nc), XB_NONE, one, 1) < 0)
+				goto out;
+		}
+	if (dsys_solve(b.sys, c->opt->threshold) != 0)
+		goto out;
+	for (j = 0; j < 3 * nc; j++)
+		hide[j] = dsys_hidden(b.sys, fig[j]);
+	rc = 0;
+out:
+	xb_free(&b);
+	free(fig);
+	free(v);
+	return rc;
+}
+
 static enum msp_status
 numeric(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	const struct rvar *v)
@@ -520,18 +974,21 @@ numeric(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 			rcell_count(&ge1->cells[j], 0);
 	}
 	if (c->suppress) {
-		if (ge1 != NULL)
-			c->nsuppressed += disclosure_protect(
-				m, 3, nc, c->opt->threshold, hide);
+		if (number_protect(c, lay, m, ge1 != NULL, any_missing,
+				   hide) != 0)
+			goto nomem;
 		for (j = 0; j < nc; j++) {
 			struct rcell *s = &head->cells[j];
 
 			/* min and max are single teams' values */
 			s->hide_range = 1;
-			s->suppressed = s->n > 0 && s->n < c->opt->threshold;
-			if (ge1 != NULL)
-				ge1->cells[j].suppressed = hide[j] ||
-							   hide[nc + j];
+			s->suppressed = hide[nc + j];
+			if (ge1 == NULL)
+				continue;
+			ge1->cells[j].suppressed = hide[j];
+			/* its denominator is the n withheld above */
+			if (s->suppressed && !ge1->cells[j].suppressed)
+				rcell_count(&ge1->cells[j], m[j]);
 		}
 	}
 	if (any_missing) {
@@ -542,9 +999,7 @@ numeric(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 		for (j = 0; j < nc; j++) {
 			rcell_count(&miss->cells[j], m[3 * nc + j]);
 			if (c->suppress)
-				miss->cells[j].suppressed =
-					m[3 * nc + j] > 0 &&
-					m[3 * nc + j] < c->opt->threshold;
+				miss->cells[j].suppressed = hide[2 * nc + j];
 		}
 	}
 	free(m);
@@ -556,12 +1011,74 @@ nomem:
 	return msp_error_set(c->err, MSP_ENOMEM, "report: out of memory");
 }
 
+/* Parts of an open item: answered (A), not answered (U). */
+enum { TX_A, TX_U, TX_PARTS };
+
+/*
+ * Disclosure control of an open item: how many answered (printed, with
+ * the head count as denominator) and how many did not (never printed,
+ * protected when small).  n: answered, then not answered (x nc).  Sets
+ * hide: answered, then whether the head count is secret (x nc).  0, or
+ * -1 when out of memory.
+ */
+static int
+text_protect(struct rctx *c, const struct rlayout *lay,
+	     const unsigned long *n, int *hide)
+{
+	static const size_t all[] = { TX_A, TX_U }, a[] = { TX_A },
+			    u[] = { TX_U };
+	const size_t nc = lay->ncols;
+	struct xblock b;
+	long *fig = calloc(nc + 1, sizeof(*fig));
+	unsigned long *N = calloc(nc + 1, sizeof(*N));
+	size_t j, p;
+	int rc = -1;
+
+	if (fig == NULL || N == NULL || xb_init(&b, lay, TX_PARTS) != 0) {
+		free(fig);
+		free(N);
+		return -1;
+	}
+	for (j = 0; j < nc; j++) {
+		hide[nc + j] = xb_head_kind(lay, j) == DFIG_SECRET;
+		if (xb_add(&b, xb_head_kind(lay, j), n[j] + n[nc + j], j,
+			   all, 2) < 0 ||
+		    (fig[j] = xb_add(&b, DFIG_CELL, n[j], j, a, 1)) < 0 ||
+		    xb_add(&b, DFIG_UNPRINTED, n[nc + j], j, u, 1) < 0)
+			goto out;
+	}
+	for (j = 0; j < nc; j++)
+		N[j] = n[j] + n[nc + j];
+	if (xb_remainder_head(&b, N) != 0)
+		goto out;
+	if (b.has_total)
+		for (p = 0; p < TX_PARTS; p++) {
+			size_t one[1] = { p };
+
+			if (xb_add(&b, DFIG_UNPRINTED, xb_remainder(&b,
+				   n + p * nc), XB_NONE, one, 1) < 0)
+				goto out;
+		}
+	if (dsys_solve(b.sys, c->opt->threshold) != 0)
+		goto out;
+	for (j = 0; j < nc; j++)
+		hide[j] = dsys_hidden(b.sys, fig[j]);
+	rc = 0;
+out:
+	xb_free(&b);
+	free(fig);
+	free(N);
+	return rc;
+}
+
 /* An open item: how many answered it. */
 static enum msp_status
 open_text(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	  const struct rvar *v)
 {
 	const size_t nc = lay->ncols;
+	unsigned long *n = NULL;
+	int *hide = NULL;
 	struct rrow *row;
 	size_t j;
 
@@ -570,22 +1087,38 @@ open_text(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	if (row == NULL)
 		return msp_error_set(c->err, MSP_ENOMEM,
 				     "report: out of memory");
+	n = calloc(2 * nc + 1, sizeof(*n));
+	hide = calloc(2 * nc + 1, sizeof(*hide));
+	if (n == NULL || hide == NULL)
+		goto nomem;
 	for (j = 0; j < nc; j++) {
 		const struct rcolsrc *s = &lay->cols[j];
-		unsigned long n = rcounts_get(s->counts, value_kind(s, v),
-					      v->key, NULL, s->grp);
 		unsigned long colN = rx_column_n(s, v->key);
 
-		if (colN > 0)
-			rcell_prop(&row->cells[j], n, colN);
-		else
-			rcell_count(&row->cells[j], n);
-		if (c->suppress)
-			row->cells[j].suppressed =
-				(n > 0 && n < c->opt->threshold) ||
-				(colN > n && colN - n < c->opt->threshold);
+		n[j] = rcounts_get(s->counts, value_kind(s, v), v->key, NULL,
+				   s->grp);
+		n[nc + j] = colN > n[j] ? colN - n[j] : 0;
 	}
+	if (c->suppress && text_protect(c, lay, n, hide) != 0)
+		goto nomem;
+	for (j = 0; j < nc; j++) {
+		unsigned long colN = n[j] + n[nc + j];
+
+		/* the percentage's denominator is the head count: shown
+		 * only when the head count is */
+		if (colN > 0 && !hide[nc + j])
+			rcell_prop(&row->cells[j], n[j], colN);
+		else
+			rcell_count(&row->cells[j], n[j]);
+		row->cells[j].suppressed = hide[j];
+	}
+	free(n);
+	free(hide);
 	return rctx_check(c);
+nomem:
+	free(n);
+	free(hide);
+	return msp_error_set(c->err, MSP_ENOMEM, "report: out of memory");
 }
 
 enum msp_status
