@@ -198,12 +198,14 @@ given_first(const struct submission *sub, int item)
 }
 
 /*
- * Whether item idx is the « précisez » field of the option before it.
+ * Whether item idx is the « précisez » field of the « Autre » before it.
  * The instrument model has no field for it: an instrument says so with
  * a text item placed right after a choice item and asked only when that
- * item's answer is (or includes) one of its options, say "autre".  The
- * form then shows it under that option; it is stored like any text
- * answer, under its own key.
+ * item's answer is (or includes) its option "autre" (the code the
+ * instruments give « Autre »).  The form then shows it under that
+ * option; it is stored like any text answer, under its own key.  A text
+ * item that follows up another answer (« Si oui, comment ? ») stays a
+ * question of its own.
  */
 static int
 is_precisez(const struct instrument *ins, size_t idx)
@@ -212,7 +214,8 @@ is_precisez(const struct instrument *ins, size_t idx)
 	size_t j;
 
 	if (idx == 0 || it->type != ITEM_TEXT ||
-	    it->show_if != (int)idx - 1 || it->n_show_if_values != 1)
+	    it->show_if != (int)idx - 1 || it->n_show_if_values != 1 ||
+	    strcmp(it->show_if_values[0], "autre") != 0)
 		return 0;
 	parent = &ins->items[idx - 1];
 	if (parent->type != ITEM_SINGLE_CHOICE &&
