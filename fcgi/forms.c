@@ -3,11 +3,26 @@
  *
  *   GET  /forms                  the studies open for answers
  *   GET  /forms/{slug}           a blank questionnaire
- *   GET  /forms/{slug}?resume=R  a saved questionnaire, as it was left
  *   POST /forms/{slug}           send (_action=submit), save for later
- *                                (save) or show the questions that
- *                                depend on the answers (refresh)
+ *                                (save), show the questions that
+ *                                depend on the answers (refresh), or
+ *                                reopen a saved form from its code
+ *                                (resume, with _resume)
  *   GET  /forms/form.js          the optional script for "show if"
+ *
+ * The resume code never travels in a URL the server sees.  It gives
+ * read and write access to a team's saved answers, and nginx writes the
+ * whole request line, query string included, into error.log whenever
+ * it refuses or fails a request itself (429, 502, 504) — whatever the
+ * access log's format says.  So the code is POSTed: typed into the
+ * « Reprendre » form, or carried in the fragment of the link the save
+ * page gives (/forms/{slug}#reprise=CODE), which browsers never send
+ * and which form.js posts.  A path segment would be logged like a
+ * query; a cookie would bind the draft to one browser.
+ *
+ * Every reply under /forms is an HTML page, errors included (a
+ * problem document from shared code is turned into one on the way out,
+ * see forms_route), so a person never sees JSON.
  *
  * The page is rendered from the instrument definition only.  "Show if"
  * works without JavaScript: the refresh button re-renders the form with
@@ -39,8 +54,32 @@
 
 static const char form_js[] =
 "/* Shows and hides the questions whose \"show if\" depends on an\n"
-" * answer, as the server does when the form is refreshed. */\n"
+" * answer, as the server does when the form is refreshed; posts the\n"
+" * resume code of a link /forms/{slug}#reprise=CODE (the fragment is\n"
+" * never sent to the server, so the code reaches no log); moves the\n"
+" * focus to the error summary, and from its links to the fields. */\n"
 "(function () {\n"
+"  var m = /^#reprise=([0-9a-f]{64})$/.exec(location.hash);\n"
+"  var again = document.querySelector('form.resume');\n"
+"  if (m && again) {\n"
+"    history.replaceState(null, '', location.pathname);\n"
+"    again.querySelector('[name=_resume]').value = m[1];\n"
+"    again.submit();\n"
+"    return;\n"
+"  }\n"
+"  var summary = document.querySelector('.summary[tabindex]');\n"
+"  if (summary) summary.focus();\n"
+"  /* A link of the summary focuses its field, its question in view\n"
+"   * (a link alone only scrolls). */\n"
+"  document.querySelectorAll('.summary a').forEach(function (a) {\n"
+"    a.addEventListener('click', function (ev) {\n"
+"      var f = document.getElementById(a.getAttribute('href').slice(1));\n"
+"      if (!f) return;\n"
+"      ev.preventDefault();\n"
+"      (f.closest('fieldset') || f).scrollIntoView();\n"
+"      f.focus();\n"
+"    });\n"
+"  });\n"
 "  var form = document.querySelector('form.questionnaire');\n"
 "  if (!form) return;\n"
 "  function values(name) {\n"
@@ -48,14 +87,14 @@ static const char form_js[] =
 "    form.querySelectorAll('[name=\"' + name + '\"]').forEach(function (e) {\n"
 "      var box = e.type === 'radio' || e.type === 'checkbox';\n"
 "      if (box && !e.checked) return;\n"
-"      if (e.closest('fieldset[hidden]')) return;\n"
+"      if (e.closest('[hidden]')) return;\n"
 "      if (e.value !== '') out.push(e.value);\n"
 "    });\n"
 "    return out;\n"
 "  }\n"
 "  function update() {\n"
 "    for (var pass = 0; pass < 3; pass++)\n"
-"      form.querySelectorAll('fieldset[data-show-if]').forEach(function (f) {\n"
+"      form.querySelectorAll('[data-show-if]').forEach(function (f) {\n"
 "        var want = f.getAttribute('data-show-values').split(' ');\n"
 "        var got = values(f.getAttribute('data-show-if'));\n"
 "        f.hidden = !got.some(function (v) { return want.indexOf(v) >= 0; });\n"
@@ -67,17 +106,31 @@ static const char form_js[] =
 "  update();\n"
 "})();\n";
 
+/*
+ * fieldset{min-width:0}: a fieldset is as wide as its widest content by
+ * default (min-inline-size: min-content), so the identifier's input
+ * (size 40) pushed the page past a 390 px screen whatever max-width the
+ * input had.  Inputs count their padding and border in their width.
+ */
 static const char page_style[] =
 "body{font-family:system-ui,sans-serif;max-width:46rem;margin:1rem auto;"
 "padding:0 1rem;line-height:1.45;color:#1b1b1b}"
+"h1{font-size:1.6rem;line-height:1.25}"
 "fieldset{border:1px solid #ccc;border-radius:6px;margin:0 0 1rem;"
-"padding:.6rem 1rem}legend{font-weight:600;padding:0 .3rem}"
+"padding:.6rem 1rem;min-width:0}legend{font-weight:600;padding:0 .3rem}"
 "label{display:block;margin:.15rem 0}.req{color:#b00020}"
 ".error{color:#b00020;font-weight:600;margin:.2rem 0}"
+".invalid{border-left:4px solid #b00020}"
 ".summary{border:2px solid #b00020;padding:.5rem 1rem;border-radius:6px}"
+".summary a{color:#b00020;font-weight:600}"
+".notice{border:2px solid #555;padding:.5rem 1rem;border-radius:6px}"
 ".help{color:#555;font-size:.9em}.note{color:#555;font-size:.85em}"
+".rgpd{background:#f3f3f3;padding:.3rem 1rem;border-radius:6px;"
+"font-size:.95em}"
+".precisez{margin:.1rem 0 .5rem 1.6rem}"
 "input[type=text],textarea,select{font:inherit;padding:.25rem;"
-"max-width:100%}textarea{width:100%}"
+"max-width:100%;box-sizing:border-box}textarea,.wide{width:100%}"
+"code{overflow-wrap:anywhere}"
 "button{font:inherit;padding:.4rem 1rem;margin:.3rem .5rem .3rem 0}";
 
 static void
@@ -144,88 +197,236 @@ given_first(const struct submission *sub, int item)
 	return n > 0 ? v[0] : "";
 }
 
-static void
-choice_input(struct buf *b, const char *type, const char *name,
-	     const char *code, const char *label, int checked)
+/*
+ * Whether item idx is the « précisez » field of the « Autre » before it.
+ * The instrument model has no field for it: an instrument says so with
+ * a text item placed right after a choice item and asked only when that
+ * item's answer is (or includes) its option "autre" (the code the
+ * instruments give « Autre »).  The form then shows it under that
+ * option; it is stored like any text answer, under its own key.  A text
+ * item that follows up another answer (« Si oui, comment ? ») stays a
+ * question of its own.
+ */
+static int
+is_precisez(const struct instrument *ins, size_t idx)
 {
-	buf_printf(b, "<label><input type=\"%s\" name=\"", type);
+	const struct instrument_item *it = &ins->items[idx], *parent;
+	size_t j;
+
+	if (idx == 0 || it->type != ITEM_TEXT ||
+	    it->show_if != (int)idx - 1 || it->n_show_if_values != 1 ||
+	    strcmp(it->show_if_values[0], "autre") != 0)
+		return 0;
+	parent = &ins->items[idx - 1];
+	if (parent->type != ITEM_SINGLE_CHOICE &&
+	    parent->type != ITEM_MULTIPLE_CHOICE)
+		return 0;
+	for (j = 0; j < parent->n_options; j++)
+		if (strcmp(parent->options[j].code,
+			   it->show_if_values[0]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The id of the input an error is about, the one the summary links to
+ * (GOV.UK's pattern: the first radio or checkbox of a group): "f-KEY"
+ * for a single input, "f-KEY-0" for a group.
+ */
+static void
+field_id(struct buf *b, const char *key, int group)
+{
+	buf_puts(b, "f-");
+	html_escape(b, key);
+	if (group)
+		buf_puts(b, "-0");
+}
+
+static int
+item_is_group(const struct instrument_item *it)
+{
+	return it->type == ITEM_SINGLE_CHOICE ||
+	       it->type == ITEM_MULTIPLE_CHOICE || it->type == ITEM_BOOLEAN;
+}
+
+/*
+ * aria-describedby (the help and the error of key, those that exist)
+ * and aria-invalid, for an input or a group's fieldset.
+ */
+static void
+described_by(struct buf *b, const char *key, int help, int error)
+{
+	if (help || error) {
+		buf_puts(b, " aria-describedby=\"");
+		if (help) {
+			buf_puts(b, "help-");
+			html_escape(b, key);
+		}
+		if (error) {
+			buf_puts(b, help ? " error-" : "error-");
+			html_escape(b, key);
+		}
+		buf_puts(b, "\"");
+	}
+}
+
+static void
+error_line(struct buf *b, const char *key, const char *error)
+{
+	if (error == NULL)
+		return;
+	buf_puts(b, "<p class=\"error\" id=\"error-");
+	html_escape(b, key);
+	buf_puts(b, "\">");
+	html_escape(b, error);
+	buf_puts(b, "</p>\n");
+}
+
+/* One radio or checkbox, its id "f-NAME-N", wrapped in its label. */
+static void
+choice_input(struct buf *b, const char *type, const char *name, size_t n,
+	     const char *code, const char *label, int checked, int invalid)
+{
+	buf_printf(b, "<label><input type=\"%s\" id=\"f-", type);
+	html_escape(b, name);
+	buf_printf(b, "-%zu\" name=\"", n);
 	html_escape(b, name);
 	buf_puts(b, "\" value=\"");
 	html_escape(b, code);
 	buf_puts(b, "\"");
 	if (checked)
 		buf_puts(b, " checked");
+	if (invalid)
+		buf_puts(b, " aria-invalid=\"true\"");
 	buf_puts(b, "> ");
 	html_escape(b, label);
 	buf_puts(b, "</label>\n");
 }
 
+/* The attributes that tie a shown-if block to the answer it waits on. */
 static void
-render_item(struct buf *b, const struct instrument *ins, int idx,
+show_if_attrs(struct buf *b, const struct instrument *ins,
+	      const struct instrument_item *it, int shown)
+{
+	size_t j;
+
+	buf_puts(b, " data-show-if=\"");
+	html_escape(b, ins->items[it->show_if].key);
+	buf_puts(b, "\" data-show-values=\"");
+	for (j = 0; j < it->n_show_if_values; j++) {
+		if (j > 0)
+			buf_putc(b, ' ');
+		html_escape(b, it->show_if_values[j]);
+	}
+	buf_puts(b, "\"");
+	if (!shown)
+		buf_puts(b, " hidden");
+}
+
+/* The « précisez » item p, under the option that asks for it. */
+static void
+render_precisez(struct buf *b, const struct instrument *ins, size_t p,
+		const struct submission *sub)
+{
+	const struct instrument_item *it = &ins->items[p];
+	const char *error = sub ? submission_error_for(sub, it->key) : NULL;
+
+	buf_puts(b, "<div class=\"precisez\" id=\"item-");
+	html_escape(b, it->key);
+	buf_puts(b, "\"");
+	show_if_attrs(b, ins, it, sub != NULL &&
+		      submission_item_shown(sub, (int)p));
+	buf_puts(b, "><label for=\"");
+	field_id(b, it->key, 0);
+	buf_puts(b, "\">");
+	html_escape(b, it->label_fr);
+	buf_puts(b, "</label>\n");
+	error_line(b, it->key, error);
+	buf_puts(b, "<input type=\"text\" class=\"wide\" id=\"");
+	field_id(b, it->key, 0);
+	buf_puts(b, "\" name=\"");
+	html_escape(b, it->key);
+	buf_puts(b, "\"");
+	if (it->max_length > 0)
+		buf_printf(b, " maxlength=\"%d\"", it->max_length);
+	if (error != NULL)
+		buf_puts(b, " aria-invalid=\"true\"");
+	described_by(b, it->key, 0, error != NULL);
+	buf_puts(b, " value=\"");
+	html_escape(b, given_first(sub, (int)p));
+	buf_puts(b, "\"></div>\n");
+}
+
+static void
+render_item(struct buf *b, const struct instrument *ins, size_t idx,
 	    const struct submission *sub)
 {
 	const struct instrument_item *it = &ins->items[idx];
 	const char *error = sub ? submission_error_for(sub, it->key) : NULL;
+	int group = item_is_group(it), help = it->help_fr != NULL;
+	int precisez = idx + 1 < ins->n_items && is_precisez(ins, idx + 1);
 	size_t j;
 
 	buf_puts(b, "<fieldset id=\"item-");
 	html_escape(b, it->key);
 	buf_puts(b, "\"");
-	if (it->show_if >= 0) {
-		buf_puts(b, " data-show-if=\"");
-		html_escape(b, ins->items[it->show_if].key);
-		buf_puts(b, "\" data-show-values=\"");
-		for (j = 0; j < it->n_show_if_values; j++) {
-			if (j > 0)
-				buf_putc(b, ' ');
-			html_escape(b, it->show_if_values[j]);
-		}
-		buf_puts(b, "\"");
-		if (sub == NULL || !submission_item_shown(sub, idx))
-			buf_puts(b, " hidden");
-	}
+	if (it->show_if >= 0)
+		show_if_attrs(b, ins, it, sub != NULL &&
+			      submission_item_shown(sub, (int)idx));
+	if (error != NULL)
+		buf_puts(b, " class=\"invalid\"");
+	if (group)
+		described_by(b, it->key, help, error != NULL);
 	buf_puts(b, "><legend>");
 	html_escape(b, it->label_fr);
 	if (it->required)
 		buf_puts(b, " <span class=\"req\" title=\"obligatoire\">*"
 			 "</span>");
 	buf_puts(b, "</legend>\n");
-	if (it->help_fr != NULL) {
-		buf_puts(b, "<p class=\"help\">");
+	if (help) {
+		buf_puts(b, "<p class=\"help\" id=\"help-");
+		html_escape(b, it->key);
+		buf_puts(b, "\">");
 		html_escape(b, it->help_fr);
 		buf_puts(b, "</p>\n");
 	}
-	if (error != NULL) {
-		buf_puts(b, "<p class=\"error\" id=\"error-");
-		html_escape(b, it->key);
-		buf_puts(b, "\">");
-		html_escape(b, error);
-		buf_puts(b, "</p>\n");
-	}
+	error_line(b, it->key, error);
 	switch (it->type) {
 	case ITEM_SINGLE_CHOICE:
 	case ITEM_MULTIPLE_CHOICE:
-		for (j = 0; j < it->n_options; j++)
+		for (j = 0; j < it->n_options; j++) {
+			const char *code = it->options[j].code;
+
 			choice_input(b, it->type == ITEM_SINGLE_CHOICE
-				     ? "radio" : "checkbox", it->key,
-				     it->options[j].code,
+				     ? "radio" : "checkbox", it->key, j, code,
 				     it->options[j].label_fr,
-				     given_has(sub, idx, it->options[j].code));
+				     given_has(sub, (int)idx, code),
+				     error != NULL);
+			if (precisez && strcmp(code, ins->items[idx + 1].
+					       show_if_values[0]) == 0)
+				render_precisez(b, ins, idx + 1, sub);
+		}
 		break;
 	case ITEM_BOOLEAN:
-		choice_input(b, "radio", it->key, "oui", "Oui",
-			     given_has(sub, idx, "oui"));
-		choice_input(b, "radio", it->key, "non", "Non",
-			     given_has(sub, idx, "non"));
+		choice_input(b, "radio", it->key, 0, "oui", "Oui",
+			     given_has(sub, (int)idx, "oui"), error != NULL);
+		choice_input(b, "radio", it->key, 1, "non", "Non",
+			     given_has(sub, (int)idx, "non"), error != NULL);
 		break;
 	case ITEM_NUMBER:
 		buf_puts(b, "<input type=\"text\" inputmode=\"decimal\" "
-			 "size=\"10\" name=\"");
+			 "size=\"10\" id=\"");
+		field_id(b, it->key, 0);
+		buf_puts(b, "\"");
+		if (error != NULL)
+			buf_puts(b, " aria-invalid=\"true\"");
+		described_by(b, it->key, help, error != NULL);
+		buf_puts(b, " name=\"");
 		html_escape(b, it->key);
 		buf_puts(b, "\" aria-label=\"");
 		html_escape(b, it->label_fr);
 		buf_puts(b, "\" value=\"");
-		html_escape(b, given_first(sub, idx));
+		html_escape(b, given_first(sub, (int)idx));
 		buf_puts(b, "\">");
 		if (it->has_min && it->has_max)
 			buf_printf(b, " <span class=\"note\">(%g à %g)</span>",
@@ -233,15 +434,20 @@ render_item(struct buf *b, const struct instrument *ins, int idx,
 		buf_putc(b, '\n');
 		break;
 	case ITEM_TEXT:
-		buf_puts(b, "<textarea rows=\"3\" name=\"");
+		buf_puts(b, "<textarea rows=\"3\" id=\"");
+		field_id(b, it->key, 0);
+		buf_puts(b, "\" name=\"");
 		html_escape(b, it->key);
 		buf_puts(b, "\" aria-label=\"");
 		html_escape(b, it->label_fr);
 		buf_puts(b, "\"");
 		if (it->max_length > 0)
 			buf_printf(b, " maxlength=\"%d\"", it->max_length);
+		if (error != NULL)
+			buf_puts(b, " aria-invalid=\"true\"");
+		described_by(b, it->key, help, error != NULL);
 		buf_puts(b, ">");
-		html_escape(b, given_first(sub, idx));
+		html_escape(b, given_first(sub, (int)idx));
 		buf_puts(b, "</textarea>\n");
 		break;
 	}
@@ -250,13 +456,121 @@ render_item(struct buf *b, const struct instrument *ins, int idx,
 
 struct form_state {
 	const char *key;		/* the form's random key (hex) */
-	const char *resume;		/* resume token, or NULL */
+	const char *resume;		/* resume code, or NULL */
 	const char *structure;		/* what was typed, or "" */
 	const char *role;		/* chosen role, or "" */
 	const char *structure_error;	/* or NULL */
 	const char *role_error;		/* or NULL */
 	const char *notice;		/* a message above the form, or NULL */
 };
+
+/* One line of the error summary: a link to the field, or plain text
+ * for an error about no field of the form. */
+static void
+summary_line(struct buf *b, const char *key, int group, const char *label,
+	     const char *error, int link)
+{
+	buf_puts(b, "<li>");
+	if (link) {
+		buf_puts(b, "<a href=\"#");
+		field_id(b, key, group);
+		buf_puts(b, "\">");
+	}
+	html_escape(b, label);
+	buf_puts(b, " : ");
+	html_escape(b, error);
+	buf_puts(b, link ? "</a></li>\n" : "</li>\n");
+}
+
+/*
+ * The error summary at the top of the form (GOV.UK's and the DSFR's
+ * pattern): how many answers to correct and a link to each wrong field,
+ * in the order of the page.  role="alert" has screen readers read it
+ * out; form.js moves the focus to it.
+ */
+static void
+render_summary(struct buf *b, const struct instrument *ins,
+	       const struct submission *sub, const struct form_state *fs,
+	       size_t n_errors)
+{
+	const struct field_error *errs = NULL;
+	size_t i, n = 0;
+
+	buf_printf(b, "<div class=\"summary\" role=\"alert\" tabindex=\"-1\" "
+		   "aria-labelledby=\"summary-title\"><h2 id=\"summary-title\">"
+		   "%zu réponse%s à corriger</h2>\n<ul>\n", n_errors,
+		   n_errors > 1 ? "s" : "");
+	if (fs->structure_error != NULL)
+		summary_line(b, "_structure", 0, "Identifiant de la structure",
+			     fs->structure_error, 1);
+	if (fs->role_error != NULL)
+		summary_line(b, "_role", 1, "Votre fonction dans l'équipe",
+			     fs->role_error, 1);
+	for (i = 0; sub != NULL && i < ins->n_items; i++) {
+		const struct instrument_item *it = &ins->items[i];
+		const char *e = submission_error_for(sub, it->key);
+
+		if (e != NULL)
+			summary_line(b, it->key, item_is_group(it),
+				     it->label_fr, e, 1);
+	}
+	if (sub != NULL)
+		errs = submission_errors(sub, &n);
+	for (i = 0; i < n; i++)
+		if (instrument_index(ins, errs[i].field) < 0)
+			summary_line(b, errs[i].field, 0, errs[i].field,
+				     errs[i].message, 0);
+	buf_puts(b, "</ul></div>\n");
+}
+
+/*
+ * What a team is told before it answers (RGPD art. 13): who is
+ * responsible, what is kept and for how long, its rights and how to use
+ * them.  The facts are docs/rgpd.md's; keep the two together.
+ */
+static void
+render_rgpd(struct buf *b, const struct study *study)
+{
+	buf_puts(b, "<section class=\"rgpd\" aria-labelledby=\"rgpd-title\">"
+		 "<h2 id=\"rgpd-title\">Vos données</h2>\n"
+		 "<p><strong>Responsable du traitement\xc2\xa0:</strong> "
+		 "l'organisme qui conduit l'étude «\xc2\xa0");
+	html_escape(b, study->title_fr);
+	buf_puts(b, "\xc2\xa0»\xc2\xa0; ses coordonnées figurent dans l'invitation "
+		 "reçue par votre équipe. Finalité\xc2\xa0: décrire l'implication "
+		 "des usagers dans les équipes de soins primaires (recherche "
+		 "et évaluation, sur la base de votre participation "
+		 "volontaire).</p>\n"
+		 "<p><strong>Ce qui est conservé\xc2\xa0:</strong> vos réponses, la "
+		 "fonction que vous indiquez, la date d'envoi, et une "
+		 "empreinte chiffrée de l'identifiant de votre structure, "
+		 "qui relie vos réponses entre elles. L'identifiant lui-même, "
+		 "votre nom et votre adresse IP ne sont pas enregistrés avec "
+		 "les réponses. N'écrivez pas de nom de patient ou de "
+		 "collègue dans les réponses libres.</p>\n"
+		 "<p><strong>Durée\xc2\xa0:</strong> le temps de l'étude et de "
+		 "l'exploitation de ses résultats, sauf si votre équipe "
+		 "demande l'effacement plus tôt. Les journaux techniques du "
+		 "serveur ne contiennent ni vos réponses ni votre "
+		 "identifiant.</p>\n"
+		 "<p><strong>Vos droits\xc2\xa0:</strong> accès, copie, "
+		 "rectification, effacement et opposition. Écrivez au "
+		 "responsable du traitement en donnant l'identifiant que "
+		 "vous aurez saisi : il peut remettre à votre équipe une "
+		 "clé d'accès avec laquelle elle obtient toutes les données "
+		 "de sa structure (export <code>GET /api/v1/export</code>), "
+		 "et effacer toutes ces données en une fois (commande "
+		 "<code>msp-report erase</code>). Vous pouvez aussi saisir "
+		 "la CNIL (cnil.fr).</p>\n</section>\n");
+}
+
+static void
+hidden_field(struct buf *b, const char *name, const char *value)
+{
+	buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"", name);
+	html_escape(b, value);
+	buf_puts(b, "\">\n");
+}
 
 static void
 render_form(struct worker *w, struct reply *r, int status,
@@ -267,6 +581,7 @@ render_form(struct worker *w, struct reply *r, int status,
 	const char *section = "";
 	char csrf[SECRET_CSRF_MAX];
 	struct buf *b = &r->body;
+	struct buf title = BUF_INIT;
 	size_t i, n_errors = 0;
 
 	if (secret_csrf_make(&w->secret, fs->key, time(NULL), csrf, NULL)
@@ -281,82 +596,102 @@ render_form(struct worker *w, struct reply *r, int status,
 	r->status = status;
 	r->content_type = "text/html";
 	buf_reset(b);
-	page_start(b, study->title_fr);
+	/* A screen reader announces the title first: say it is wrong. */
+	buf_printf(&title, "%s%s", n_errors > 0 ? "Erreur : " : "",
+		   study->title_fr);
+	page_start(b, buf_status(&title, NULL) == MSP_OK ? buf_str(&title)
+							  : study->title_fr);
+	buf_free(&title);
 	buf_puts(b, "<h1>");
 	html_escape(b, study->title_fr);
-	buf_puts(b, "</h1>\n<p class=\"note\">Les questions marquées "
-		 "<span class=\"req\">*</span> sont obligatoires. Les "
-		 "libellés ont été reconstitués d'après les publications de "
-		 "l'étude, sauf mention contraire.</p>\n");
+	buf_puts(b, "</h1>\n");
+	if (n_errors > 0)
+		render_summary(b, ins, sub, fs, n_errors);
 	if (fs->notice != NULL) {
-		buf_puts(b, "<p class=\"summary\">");
+		buf_puts(b, "<p class=\"notice\" role=\"status\">");
 		html_escape(b, fs->notice);
 		buf_puts(b, "</p>\n");
 	}
-	if (n_errors > 0)
-		buf_printf(b, "<p class=\"summary\" role=\"alert\">%zu "
-			   "réponse%s à corriger : voir les messages en "
-			   "rouge.</p>\n", n_errors, n_errors > 1 ? "s" : "");
+	buf_puts(b, "<p class=\"note\">Les questions marquées "
+		 "<span class=\"req\">*</span> sont obligatoires. Les "
+		 "libellés ont été reconstitués d'après les publications de "
+		 "l'étude, sauf mention contraire.</p>\n");
+	render_rgpd(b, study);
+	if (fs->resume == NULL) {
+		/* The code is POSTed, never put in a URL (see the top). */
+		buf_puts(b, "<form class=\"resume\" method=\"post\" "
+			 "action=\"/forms/");
+		urlenc_encode(b, study->slug);
+		buf_puts(b, "\" accept-charset=\"utf-8\">\n");
+		hidden_field(b, "_key", fs->key);
+		hidden_field(b, "_csrf", csrf);
+		hidden_field(b, "_action", "resume");
+		buf_puts(b, "<details><summary>Reprendre un questionnaire "
+			 "enregistré</summary>\n<label for=\"f-_resume\">Code "
+			 "de reprise (64 caractères, reçu en enregistrant)"
+			 "</label>\n<input type=\"text\" class=\"wide\" "
+			 "id=\"f-_resume\" name=\"_resume\" maxlength=\"64\" "
+			 "autocomplete=\"off\" spellcheck=\"false\">\n"
+			 "<button type=\"submit\">Reprendre</button>"
+			 "</details></form>\n");
+	}
 	buf_puts(b, "<form class=\"questionnaire\" method=\"post\" "
 		 "action=\"/forms/");
 	urlenc_encode(b, study->slug);
-	buf_puts(b, "\" accept-charset=\"utf-8\">\n<input type=\"hidden\" "
-		 "name=\"_key\" value=\"");
-	html_escape(b, fs->key);
-	buf_puts(b, "\">\n<input type=\"hidden\" name=\"_csrf\" value=\"");
-	html_escape(b, csrf);
-	buf_puts(b, "\">\n");
-	if (fs->resume != NULL) {
-		buf_puts(b, "<input type=\"hidden\" name=\"_resume\" "
-			 "value=\"");
-		html_escape(b, fs->resume);
-		buf_puts(b, "\">\n");
-	}
+	buf_puts(b, "\" accept-charset=\"utf-8\">\n");
+	hidden_field(b, "_key", fs->key);
+	hidden_field(b, "_csrf", csrf);
+	if (fs->resume != NULL)
+		hidden_field(b, "_resume", fs->resume);
 
 	buf_puts(b, "<h2>Votre structure</h2>\n");
 	if (fs->resume == NULL) {
-		buf_puts(b, "<fieldset id=\"item-_structure\"><legend>"
-			 "Identifiant de la structure (n° FINESS, ou nom et "
-			 "commune) <span class=\"req\">*</span></legend>\n"
-			 "<p class=\"help\">Il n'est pas enregistré : seule "
-			 "une empreinte chiffrée l'est, pour relier vos "
-			 "réponses entre elles.</p>\n");
-		if (fs->structure_error != NULL) {
-			buf_puts(b, "<p class=\"error\" "
-				 "id=\"error-_structure\">");
-			html_escape(b, fs->structure_error);
-			buf_puts(b, "</p>\n");
-		}
-		buf_puts(b, "<input type=\"text\" name=\"_structure\" "
-			 "size=\"40\" maxlength=\"200\" autocomplete=\"off\" "
-			 "aria-label=\"Identifiant de la structure\" "
-			 "value=\"");
+		int bad = fs->structure_error != NULL;
+
+		buf_printf(b, "<fieldset id=\"item-_structure\"%s><legend>"
+			   "<label for=\"f-_structure\">Identifiant de la "
+			   "structure (n° FINESS, ou nom et commune)</label> "
+			   "<span class=\"req\">*</span></legend>\n"
+			   "<p class=\"help\" id=\"help-_structure\">Il n'est "
+			   "pas enregistré : seule une empreinte chiffrée "
+			   "l'est, pour relier vos réponses entre elles.</p>\n",
+			   bad ? " class=\"invalid\"" : "");
+		error_line(b, "_structure", fs->structure_error);
+		buf_puts(b, "<input type=\"text\" class=\"wide\" "
+			 "id=\"f-_structure\" name=\"_structure\" "
+			 "maxlength=\"200\" autocomplete=\"off\"");
+		if (bad)
+			buf_puts(b, " aria-invalid=\"true\"");
+		described_by(b, "_structure", 1, bad);
+		buf_puts(b, " value=\"");
 		html_escape(b, fs->structure);
 		buf_puts(b, "\"></fieldset>\n");
 	}
-	buf_puts(b, "<fieldset id=\"item-_role\"><legend>Votre fonction "
-		 "dans l'équipe</legend>\n");
-	if (fs->role_error != NULL) {
-		buf_puts(b, "<p class=\"error\" id=\"error-_role\">");
-		html_escape(b, fs->role_error);
-		buf_puts(b, "</p>\n");
-	}
+	buf_puts(b, "<fieldset id=\"item-_role\"");
+	if (fs->role_error != NULL)
+		buf_puts(b, " class=\"invalid\"");
+	described_by(b, "_role", 0, fs->role_error != NULL);
+	buf_puts(b, "><legend>Votre fonction dans l'équipe</legend>\n");
+	error_line(b, "_role", fs->role_error);
 	for (i = 0; i < n_respondent_roles; i++)
-		choice_input(b, "radio", "_role", respondent_roles[i].code,
+		choice_input(b, "radio", "_role", i, respondent_roles[i].code,
 			     respondent_roles[i].label_fr,
-			     strcmp(fs->role, respondent_roles[i].code) == 0);
+			     strcmp(fs->role, respondent_roles[i].code) == 0,
+			     fs->role_error != NULL);
 	buf_puts(b, "</fieldset>\n");
 
 	for (i = 0; i < ins->n_items; i++) {
 		const char *s = ins->items[i].section_fr;
 
+		if (is_precisez(ins, i))
+			continue;	/* shown under its option */
 		if (*s != '\0' && strcmp(s, section) != 0) {
 			buf_puts(b, "<h2>");
 			html_escape(b, s);
 			buf_puts(b, "</h2>\n");
 			section = s;
 		}
-		render_item(b, ins, (int)i, sub);
+		render_item(b, ins, i, sub);
 	}
 	buf_puts(b, "<p><button type=\"submit\" name=\"_action\" "
 		 "value=\"submit\">Envoyer mes réponses</button>"
@@ -414,64 +749,167 @@ resume_hash(const char *resume, char hash[CRYPTO_SHA256_HEX])
 }
 
 static void
-handle_get_form(struct worker *w, const struct study *study,
-		struct request *req, struct reply *r)
+unknown_code_page(struct reply *r)
+{
+	simple_page(r, 404, "Code de reprise inconnu", "Ce code ne "
+		    "correspond à aucun questionnaire enregistré de cette "
+		    "étude, ou le questionnaire a déjà été envoyé. Vérifiez "
+		    "le code, ou recommencez le questionnaire.");
+	r->log_note = "resume-unknown";
+}
+
+/*
+ * The saved form whose resume code is resume, as it was left, with a
+ * new form key.  404 for a code that names no draft of this study;
+ * 503 when the database fails (the caller's reply is then not HTML:
+ * forms_route makes it so).
+ */
+static void
+show_saved(struct worker *w, const struct study *study, const char *resume,
+	   struct reply *r)
 {
 	char key[2 * FORM_KEY_BYTES + 1], hash[CRYPTO_SHA256_HEX], sid[16];
 	struct form_state fs = { .key = key, .structure = "", .role = "" };
 	struct submission *sub = NULL;
-	struct urlenc q = { NULL, 0 };
-	const char *resume, *params[2];
+	const char *params[2];
 	struct msp_error err;
 	PGresult *res = NULL;
 	PGconn *conn;
 	int i;
 
+	if (!is_hex(resume, 2 * RESUME_BYTES) ||
+	    resume_hash(resume, hash) != MSP_OK) {
+		unknown_code_page(r);
+		return;
+	}
 	if (crypto_random_hex(FORM_KEY_BYTES, key, NULL) != MSP_OK) {
 		simple_page(r, 500, "Erreur", "Réessayez dans un instant.");
 		return;
 	}
-	if (urlenc_parse(req->query, strlen(req->query), &q, NULL) != MSP_OK)
-		urlenc_free(&q);	/* a bad query is ignored */
-	resume = urlenc_get(&q, "resume");
-	if (resume != NULL) {
-		if (!is_hex(resume, 2 * RESUME_BYTES) ||
-		    resume_hash(resume, hash) != MSP_OK) {
-			simple_page(r, 404, "Lien inconnu", "Ce lien de "
-				    "reprise n'existe pas ou a déjà servi.");
-			goto out;
-		}
-		if ((conn = worker_db(w)) == NULL) {
-			worker_db_failure(w, &err, r);
-			goto out;
-		}
-		snprintf(sid, sizeof(sid), "%d", study->study_id);
-		params[0] = sid;
-		params[1] = hash;
-		if (db_exec_prepared(conn, "form_resume", 2, params,
-				     PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
-			worker_db_failure(w, &err, r);
-			goto out;
-		}
-		if (PQntuples(res) == 0) {
-			simple_page(r, 404, "Lien inconnu", "Ce lien de "
-				    "reprise n'existe pas ou a déjà servi.");
-			goto out;
-		}
-		sub = submission_new(study->ins);
-		for (i = 0; sub != NULL && i < PQntuples(res); i++)
-			if (submission_add(sub, PQgetvalue(res, i, 0),
-					   RAW_TEXT, PQgetvalue(res, i, 1),
-					   NULL) != MSP_OK)
-				break;
-		fs.resume = resume;
-		fs.notice = "Vous reprenez un questionnaire enregistré.";
+	if ((conn = worker_db(w)) == NULL) {
+		worker_db_failure(w, &err, r);
+		return;
 	}
+	snprintf(sid, sizeof(sid), "%d", study->study_id);
+	params[0] = sid;	/* $1: the study the page belongs to */
+	params[1] = hash;	/* $2: SHA-256 of the code, as stored */
+	if (db_exec_prepared(conn, "form_resume", 2, params, PGRES_TUPLES_OK,
+			     &res, &err) != MSP_OK) {
+		worker_db_failure(w, &err, r);
+		goto out;
+	}
+	if (PQntuples(res) == 0) {
+		unknown_code_page(r);
+		goto out;
+	}
+	sub = submission_new(study->ins);
+	if (sub == NULL) {
+		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
+		goto out;
+	}
+	/* The first row is the role ("_role", 0025), then the answers. */
+	for (i = 0; i < PQntuples(res); i++) {
+		const char *k = PQgetvalue(res, i, 0);
+
+		if (strcmp(k, "_role") == 0) {
+			fs.role = PQgetvalue(res, i, 1);
+			continue;
+		}
+		if (submission_add(sub, k, RAW_TEXT, PQgetvalue(res, i, 1),
+				   NULL) != MSP_OK) {
+			simple_page(r, 503, "Erreur", "Réessayez dans un "
+				    "instant.");
+			goto out;
+		}
+	}
+	fs.resume = resume;
+	fs.notice = "Vous reprenez un questionnaire enregistré.";
 	render_form(w, r, 200, study, sub, &fs);
 out:
 	PQclear(res);
 	submission_free(sub);
-	urlenc_free(&q);
+}
+
+static void
+handle_get_form(struct worker *w, const struct study *study,
+		struct request *req, struct reply *r)
+{
+	char key[2 * FORM_KEY_BYTES + 1];
+	struct form_state fs = { .key = key, .structure = "", .role = "" };
+
+	if (crypto_random_hex(FORM_KEY_BYTES, key, NULL) != MSP_OK) {
+		simple_page(r, 500, "Erreur", "Réessayez dans un instant.");
+		return;
+	}
+	/* Links of the old kind (?resume=CODE) are not followed: they put
+	 * the code where nginx logs it.  Say where it goes now. */
+	if (strstr(req->query, "resume=") != NULL)
+		fs.notice = "Les liens de reprise ne s'ouvrent plus ainsi : "
+			    "copiez le code qui suit « resume= » dans le "
+			    "champ « Code de reprise » ci-dessous.";
+	render_form(w, r, 200, study, NULL, &fs);
+}
+
+/*
+ * The page for a refusal of msp.form_submit (0025's MSPFn codes), or 0
+ * when err is not one.  Nothing was stored or changed in any case.
+ */
+static int
+refusal_page(const struct msp_error *err, struct reply *r)
+{
+	if (strcmp(err->sqlstate, "MSPF1") == 0) {
+		simple_page(r, 409, "Formulaire d'un autre questionnaire",
+			    "Ce formulaire a été ouvert pour un autre "
+			    "questionnaire : rien n'a été enregistré. "
+			    "Rechargez la page de ce questionnaire pour y "
+			    "répondre.");
+		r->log_note = "key-other-study";
+	} else if (strcmp(err->sqlstate, "MSPF2") == 0) {
+		unknown_code_page(r);
+	} else if (strcmp(err->sqlstate, "MSPF3") == 0) {
+		simple_page(r, 409, "Questionnaire déjà envoyé",
+			    "Ces réponses ont déjà été envoyées ; elles ne "
+			    "peuvent plus être changées depuis ce formulaire "
+			    "et rien n'a été modifié. Pour un nouveau "
+			    "questionnaire, rechargez la page.");
+		r->log_note = "already-sent";
+	} else if (strcmp(err->sqlstate, "MSPF4") == 0) {
+		simple_page(r, 409, "Questionnaire déjà enregistré",
+			    "Ce questionnaire a déjà été enregistré avec un "
+			    "autre lien de reprise : reprenez-le avec ce "
+			    "lien. Rien n'a été modifié.");
+		r->log_note = "saved-other-link";
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* The page after a save: the resume code, and a link that carries it
+ * in its fragment (never sent to the server; form.js posts it). */
+static void
+saved_page(const struct study *study, const char *resume, struct reply *r)
+{
+	struct buf *b = &r->body;
+
+	r->status = 200;
+	r->content_type = "text/html";
+	buf_reset(b);
+	page_start(b, "Réponses enregistrées");
+	buf_puts(b, "<h1>Réponses enregistrées</h1><p>Pour reprendre le "
+		 "questionnaire plus tard, gardez ce lien privé : il donne "
+		 "accès à vos réponses.</p><p><a id=\"resume-link\" "
+		 "href=\"/forms/");
+	urlenc_encode(b, study->slug);
+	buf_puts(b, "#reprise=");
+	html_escape(b, resume);
+	buf_puts(b, "\">Reprendre le questionnaire</a></p><p>Ou notez ce "
+		 "code de reprise, à coller dans « Reprendre un "
+		 "questionnaire enregistré » en haut du questionnaire :</p>"
+		 "<p><code id=\"resume-code\">");
+	html_escape(b, resume);
+	buf_puts(b, "</code></p>");
+	page_end(b);
 }
 
 static void
@@ -479,7 +917,7 @@ handle_post_form(struct worker *w, const struct study *study,
 		 struct request *req, struct reply *r)
 {
 	char pseudonym[CRYPTO_SHA256_HEX], hash[CRYPTO_SHA256_HEX];
-	char new_resume[2 * RESUME_BYTES + 1], sid[16];
+	char derived[CRYPTO_SHA256_HEX], sid[16];
 	struct form_state fs = { .structure = "", .role = "" };
 	struct urlenc form = { NULL, 0 };
 	struct submission *sub = NULL;
@@ -498,7 +936,7 @@ handle_post_form(struct worker *w, const struct study *study,
 		goto out;
 	}
 	if (http_read_body(req, r) != 0)
-		goto out;	/* 413 or 400, as a problem document */
+		goto out;	/* 413 or 400: made HTML by forms_route */
 	if (urlenc_parse(req->body, req->body_len, &form, &err) != MSP_OK) {
 		simple_page(r, 400, "Formulaire illisible", err.message);
 		goto out;
@@ -514,10 +952,16 @@ handle_post_form(struct worker *w, const struct study *study,
 		r->log_note = "csrf";
 		goto out;
 	}
+	action = urlenc_get(&form, "_action");
+	if (action == NULL)
+		action = "submit";
 	fs.resume = urlenc_get(&form, "_resume");
+	if (strcmp(action, "resume") == 0) {
+		show_saved(w, study, fs.resume ? fs.resume : "", r);
+		goto out;
+	}
 	if (fs.resume != NULL && !is_hex(fs.resume, 2 * RESUME_BYTES)) {
-		simple_page(r, 400, "Lien inconnu", "Ce lien de reprise "
-			    "n'existe pas.");
+		unknown_code_page(r);
 		goto out;
 	}
 	fs.structure = urlenc_get(&form, "_structure");
@@ -526,9 +970,6 @@ handle_post_form(struct worker *w, const struct study *study,
 	fs.role = urlenc_get(&form, "_role");
 	if (fs.role == NULL)
 		fs.role = "";
-	action = urlenc_get(&form, "_action");
-	if (action == NULL)
-		action = "submit";
 	complete = strcmp(action, "submit") == 0;
 
 	sub = submission_new(study->ins);
@@ -567,17 +1008,20 @@ handle_post_form(struct worker *w, const struct study *study,
 		goto out;
 	}
 
-	/* A resume link is made on the first "save". */
+	/* A save's resume code comes from the form key (secret_resume), so
+	 * that a second save of the same form finds it stored. */
 	if (fs.resume == NULL && !complete) {
-		if (crypto_random_hex(RESUME_BYTES, new_resume, NULL)
+		if (secret_resume(&w->secret, fs.key, derived, NULL)
 		    != MSP_OK) {
 			simple_page(r, 500, "Erreur", "Réessayez.");
 			goto out;
 		}
-		fs.resume = new_resume;
+		fs.resume = derived;
 	}
-	if (fs.resume != NULL)
-		resume_hash(fs.resume, hash);
+	if (fs.resume != NULL && resume_hash(fs.resume, hash) != MSP_OK) {
+		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
+		goto out;
+	}
 	submission_answers_json(sub, &answers);
 	if (buf_status(&answers, NULL) != MSP_OK) {
 		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
@@ -589,6 +1033,7 @@ handle_post_form(struct worker *w, const struct study *study,
 	}
 	snprintf(sid, sizeof(sid), "%d", study->study_id);
 	params[0] = sid;
+	/* $2: no structure when resuming: the draft has it already */
 	params[1] = urlenc_get(&form, "_resume") ? NULL : pseudonym;
 	params[2] = fs.key;
 	params[3] = fs.resume ? hash : NULL;
@@ -597,8 +1042,10 @@ handle_post_form(struct worker *w, const struct study *study,
 	params[6] = buf_str(&answers);
 	if (db_exec_prepared(conn, "form_submit", 7, params, PGRES_TUPLES_OK,
 			     &res, &err) != MSP_OK) {
-		if (strncmp(err.sqlstate, "22", 2) == 0 ||
-		    strncmp(err.sqlstate, "23", 2) == 0) {
+		if (refusal_page(&err, r)) {
+			;
+		} else if (strncmp(err.sqlstate, "22", 2) == 0 ||
+			   strncmp(err.sqlstate, "23", 2) == 0) {
 			fs.notice = "Ces réponses n'ont pas pu être "
 				    "enregistrées : vérifiez-les.";
 			render_form(w, r, 422, study, sub, &fs);
@@ -614,24 +1061,52 @@ handle_post_form(struct worker *w, const struct study *study,
 							       : NULL;
 		goto out;
 	}
-	r->status = 200;
-	r->content_type = "text/html";
-	buf_reset(&r->body);
-	page_start(&r->body, "Réponses enregistrées");
-	buf_puts(&r->body, "<h1>Réponses enregistrées</h1><p>Pour reprendre "
-		 "le questionnaire plus tard, gardez ce lien privé (il donne "
-		 "accès à vos réponses) :</p><p><a id=\"resume-link\" "
-		 "href=\"/forms/");
-	urlenc_encode(&r->body, study->slug);
-	buf_puts(&r->body, "?resume=");
-	html_escape(&r->body, fs.resume);
-	buf_puts(&r->body, "\">Reprendre le questionnaire</a></p>");
-	page_end(&r->body);
+	saved_page(study, fs.resume, r);
 out:
+	crypto_cleanse(derived, sizeof(derived));
 	PQclear(res);
 	buf_free(&answers);
 	submission_free(sub);
 	urlenc_free(&form);
+}
+
+/*
+ * Whatever shared code answered (a problem document from
+ * worker_db_failure, worker_studies or http_read_body), a person gets
+ * a page: same status, same Retry-After, French words.
+ */
+static void
+as_html(struct reply *r)
+{
+	if (r->content_type != NULL &&
+	    (strcmp(r->content_type, "text/html") == 0 ||
+	     strcmp(r->content_type, "text/javascript") == 0))
+		return;
+	switch (r->status) {
+	case 503:
+		simple_page(r, 503, "Service momentanément indisponible",
+			    "Le questionnaire ne peut être ni affiché ni "
+			    "enregistré pour le moment, et rien n'a été "
+			    "enregistré. Réessayez dans quelques minutes.");
+		break;
+	case 413:
+		simple_page(r, 413, "Formulaire trop volumineux",
+			    "Vos réponses dépassent la taille permise et "
+			    "n'ont pas été enregistrées. Raccourcissez les "
+			    "réponses libres, puis renvoyez le formulaire.");
+		break;
+	case 400:
+		simple_page(r, 400, "Formulaire illisible",
+			    "Le formulaire reçu est incomplet ou mal formé ; "
+			    "rien n'a été enregistré. Renvoyez-le depuis la "
+			    "page du questionnaire.");
+		break;
+	default:
+		simple_page(r, r->status >= 400 ? r->status : 500, "Erreur",
+			    "Une erreur est survenue ; rien n'a été "
+			    "enregistré. Réessayez plus tard.");
+		break;
+	}
 }
 
 int
@@ -648,6 +1123,7 @@ forms_route(struct worker *w, struct request *req, struct reply *r)
 			handle_list(w, r);
 		else
 			simple_page(r, 405, "Méthode non permise", p);
+		as_html(r);
 		return 1;
 	}
 	if (strncmp(p, "/forms/", 7) != 0)
@@ -659,18 +1135,19 @@ forms_route(struct worker *w, struct request *req, struct reply *r)
 		return 1;
 	}
 	study = worker_study(w, p + 7, r, &found);
-	if (found < 0)
-		return 1;
-	if (study == NULL) {
-		simple_page(r, 404, "Questionnaire introuvable",
-			    "Aucune étude ne porte ce nom.");
+	if (found < 0) {
+		as_html(r);
 		return 1;
 	}
-	if (get)
+	if (study == NULL)
+		simple_page(r, 404, "Questionnaire introuvable",
+			    "Aucune étude ne porte ce nom.");
+	else if (get)
 		handle_get_form(w, study, req, r);
 	else if (strcmp(req->method, "POST") == 0)
 		handle_post_form(w, study, req, r);
 	else
 		simple_page(r, 405, "Méthode non permise", p);
+	as_html(r);
 	return 1;
 }

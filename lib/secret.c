@@ -101,6 +101,20 @@ secret_pseudonym(const struct secret *s, const char *identifier,
 	return st;
 }
 
+enum msp_status
+secret_resume(const struct secret *s, const char *form_key,
+	      char out[CRYPTO_SHA256_HEX], struct msp_error *err)
+{
+	struct buf msg = BUF_INIT;
+	enum msp_status st;
+
+	out[0] = '\0';
+	buf_printf(&msg, "resume\n%s", form_key);
+	st = mac(s, &msg, out, err);
+	buf_free(&msg);
+	return st;
+}
+
 static enum msp_status
 csrf_mac(const struct secret *s, const char *form_key, long long issued,
 	 char out[CRYPTO_SHA256_HEX], struct msp_error *err)

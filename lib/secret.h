@@ -9,7 +9,10 @@
  *     identifier) is stored, so the same team links to the same row
  *     without the database knowing who it is;
  *   - form tokens (CSRF): HMAC("csrf\n" + form key + "\n" + issue time)
- *     binds a rendered form to this server and an age.
+ *     binds a rendered form to this server and an age;
+ *   - resume codes: HMAC("resume\n" + form key) is the private code that
+ *     reopens a saved form.  Derived, not drawn, so that saving the same
+ *     form twice gives the code already stored (only its SHA-256 is).
  */
 #ifndef MSP_SECRET_H
 #define MSP_SECRET_H
@@ -67,5 +70,16 @@ enum msp_status secret_csrf_make(const struct secret *s,
  */
 int secret_csrf_check(const struct secret *s, const char *form_key,
 		      const char *token, time_t now, long max_age);
+
+/*
+ * The resume code of the form whose key is form_key, as 64 hex digits in
+ * out.  Whoever holds it can read and change that form's saved answers:
+ * it is shown once, to the person who saved, and never put in a URL a
+ * server sees.  Fails only if libcrypto does (MSP_ENOMEM); out is then
+ * empty.
+ */
+enum msp_status secret_resume(const struct secret *s, const char *form_key,
+			      char out[CRYPTO_SHA256_HEX],
+			      struct msp_error *err);
 
 #endif

@@ -68,8 +68,8 @@ code_=$(sql "SELECT code FROM msp.study_code c JOIN msp.study s USING (study_id)
 # form_fields URL: sets key and csrf from the hidden fields of a fresh form
 form_fields() {
 	local page; page=$(curl -s "$1")
-	key=$(grep -o 'name="_key" value="[^"]*"' <<<"$page" | sed 's/.*value="//;s/"$//')
-	csrf=$(grep -o 'name="_csrf" value="[^"]*"' <<<"$page" | sed 's/.*value="//;s/"$//')
+	key=$(grep -o 'name="_key" value="[^"]*"' <<<"$page" | head -1 | sed 's/.*value="//;s/"$//')
+	csrf=$(grep -o 'name="_csrf" value="[^"]*"' <<<"$page" | head -1 | sed 's/.*value="//;s/"$//')
 }
 valid='{"study":"occitanie-2024","respondent_role":"coordinateur","answers":{"structure_type":"msp","aci_signatory":true,"project_validation_year":2015,"def_usager":"Un patient"}}'
 one_round() {
@@ -106,13 +106,13 @@ one_round() {
 	got=$(curl "${w[@]}" --data-binary "_key=$key&_structure=MSP+X&structure_type=esp" "$form" \
 	  --next "${w[@]}" --data-binary "_key=$key&_csrf=$csrf&_structure=MSP+X&structure_type=msp&aci_signatory=oui&project_validation_year=1800&def_usager=%3Cb%3E&_action=submit" "$form" \
 	  --next "${w[@]}" --data-binary "_key=$key&_csrf=$csrf&_structure=MSP+X&_role=leader&structure_type=msp&aci_signatory=oui&project_validation_year=2020&_action=submit" "$form" \
-	  --next "${w[@]}" "$form?resume=$(printf '0%.0s' {1..64})")
+	  --next "${w[@]}" --data-binary "_key=$key&_csrf=$csrf&_action=resume&_resume=$(printf '0%.0s' {1..64})" "$form")
 	eq "round $n: the forms" "$got" "403 422 200 404 "
 	form_fields "$form"
 	resume=$(curl -s --data-binary "_key=$key&_csrf=$csrf&_structure=ESP+Y&structure_type=esp&_action=save" "$form" |
-		grep -o 'resume=[0-9a-f]*' | head -1 | cut -d= -f2)
+		grep -o 'reprise=[0-9a-f]*' | head -1 | cut -d= -f2)
 	eq "round $n: a resume link works" \
-		"$(curl "${w[@]}" "$form?resume=$resume")" "200 "
+		"$(curl "${w[@]}" --data-binary "_key=$key&_csrf=$csrf&_action=resume&_resume=$resume" "$form")" "200 "
 }
 requests_per_round=31	# above: 23 + a page + 4 + a page + a save + a resume
 
