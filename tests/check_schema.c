@@ -276,8 +276,8 @@ START_TEST(audit_of_a_move_records_the_new_structure)
 		 " structure_type, departement)"
 		 " VALUES (repeat('cd', 32), 1, 'esp', '31')");
 	ck_assert_str_eq(testdb_value(db.conn,
-		"SELECT pg_catalog.set_config('msp.actor', 'analyst:3', false)"),
-		"analyst:3");
+		"SELECT pg_catalog.set_config('msp.actor', 'analyst:3',"
+		" false)"), "analyst:3");
 	accepted("UPDATE msp.response SET structure_id = ("
 		 "SELECT structure_id FROM msp.structure"
 		 " WHERE pseudonym = repeat('cd', 32)) WHERE response_id = 1");
@@ -285,7 +285,8 @@ START_TEST(audit_of_a_move_records_the_new_structure)
 	ck_assert_str_eq(testdb_value(db.conn,
 		"SELECT l.structure_id = s.structure_id"
 		"   AND (l.old_row ->> 'structure_id')::integer = 1"
-		"   AND (l.new_row ->> 'structure_id')::integer = s.structure_id"
+		"   AND (l.new_row ->> 'structure_id')::integer"
+		"       = s.structure_id"
 		"   AND l.actor = 'analyst:3' AND l.row_id = 1"
 		"  FROM msp_audit.log l, msp.structure s"
 		" WHERE l.table_name = 'response' AND l.operation = 'UPDATE'"
