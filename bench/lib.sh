@@ -106,9 +106,19 @@ function init(args)
   wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Authorization"] = "Bearer $token"
 end
+-- JUNK_EVERY=N: every Nth request carries a random 64-hex token
+-- instead of the team's, as a client guessing tokens would (401).
+local junk_every = tonumber(os.getenv("JUNK_EVERY") or "0")
 function request()
   counter = counter + 1
   wrk.headers["Idempotency-Key"] = prefix .. "-" .. id .. "-" .. counter
+  if junk_every > 0 and counter % junk_every == 0 then
+    local t = {}
+    for i = 1, 8 do t[i] = string.format("%08x", math.random(0, 0x7fffffff)) end
+    wrk.headers["Authorization"] = "Bearer " .. table.concat(t)
+  else
+    wrk.headers["Authorization"] = "Bearer $token"
+  end
   return wrk.format()
 end
 function response(status, headers, body)
@@ -123,10 +133,11 @@ function done(summary, latency, requests)
   -- A request that times out (2 s) is not in the latency figures:
   -- count it, or a stalled connection would flatter p99.
   local e = summary.errors
-  io.write(string.format("RESULT %.1f %.3f %.3f %d %d %d %d\n",
+  io.write(string.format("RESULT %.1f %.3f %.3f %d %d %d %d %.1f\n",
     summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    acked, failed, e.connect + e.read + e.write, e.timeout))
+    acked, failed, e.connect + e.read + e.write, e.timeout,
+    acked / (summary.duration / 1e6)))
 end
 LUA
 }
@@ -136,7 +147,9 @@ bench_post() {
 	: > "$work/stack/log/msp-fcgi.log"
 	KEY_PREFIX=$1 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$work/post.lua" \
 		"http://127.0.0.1:$MSP_HTTP_PORT/api/v1/responses" > "$work/wrk.out"
-	read -r _ rps p50 p99 acked failed sockerr timeouts < <(grep '^RESULT' "$work/wrk.out")
+	# acked_rps: acknowledged (2xx) submissions a second, the junk
+	# requests of a JUNK_EVERY run left out
+	read -r _ rps p50 p99 acked failed sockerr timeouts acked_rps < <(grep '^RESULT' "$work/wrk.out")
 	printf 'api: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, %d acknowledged, %d non-2xx, %d socket errors, %d timeouts (> 2 s)\n' \
 		"$rps" "$p50" "$p99" "$acked" "$failed" "$sockerr" "$timeouts"
 	# Each stored submission's log line says how many were stored in

@@ -96,7 +96,8 @@ invalid:
 	return -1;
 }
 
-/* Maps a failed call of a msp.api_* function to a reply. */
+/* Maps a failed call of a msp.api_* function to a reply.  A lock or
+ * statement timeout is worker_db_failure's 503. */
 static void
 api_db_error(struct worker *w, const struct msp_error *err, struct reply *r)
 {
@@ -111,11 +112,6 @@ api_db_error(struct worker *w, const struct msp_error *err, struct reply *r)
 	} else if (strcmp(s, "42501") == 0) {
 		/* RLS or an explicit refusal: the token's scope */
 		http_problem(r, 403, "this token may not do that", NULL);
-	} else if (strcmp(s, "22023") == 0) {
-		/* raised by msp.api_submit itself */
-		http_problem(r, 422, "structure_id is required with an "
-			     "analyst token", one_error("structure_id",
-							"required"));
 	} else if (strncmp(s, "22", 2) == 0 || strncmp(s, "23", 2) == 0 ||
 		   strcmp(s, "02000") == 0) {
 		/* data exceptions and integrity constraints: the input */
@@ -422,6 +418,17 @@ post_response_checked(struct worker *w, struct request *req, struct reply *r)
 	sub->complete = 1;
 	if (bearer(req, r, sub->token) != 0 || json_body(req, r, &doc) != 0)
 		goto fail;
+	if (req->idempotency_keys > 1 || (req->idempotency_key != NULL &&
+	    strstr(req->idempotency_key, ", ") != NULL)) {
+		/* Two keys: which one a retry would carry is anyone's
+		 * guess, so neither is used.  (nginx before 1.23 passes
+		 * them as two parameters, later ones joined by ", ".) */
+		http_problem(r, 400, "un seul en-tête Idempotency-Key est "
+			     "permis par requête", one_error(
+				     "Idempotency-Key", "given more than "
+				     "once"));
+		goto fail;
+	}
 	if (req->idempotency_key != NULL) {
 		if (!valid_key(req->idempotency_key)) {
 			http_problem(r, 400, "Idempotency-Key must be 1-200 "
@@ -539,6 +546,21 @@ fail:
 	return NULL;
 }
 
+/* Maps a refusal of one submission (msp.api_submit raised it, or
+ * msp.api_submit_many returned its SQLSTATE in "refused") to a reply. */
+static void
+submit_refused(struct worker *w, const struct msp_error *err,
+	       struct reply *r)
+{
+	if (strcmp(err->sqlstate, "22023") == 0)
+		/* raised for an analyst token without structure_id */
+		http_problem(r, 422, "structure_id is required with an "
+			     "analyst token", one_error("structure_id",
+							"required"));
+	else
+		api_db_error(w, err, r);
+}
+
 /* The reply to sub from row i of an api_submit or api_submit_many
  * result (response_id, replayed, same_request, n_answers). */
 static void
@@ -600,7 +622,7 @@ store_one(struct worker *w, const struct api_submission *sub,
 	params[7] = buf_str(&sub->answers);
 	if (db_exec_prepared(conn, "api_submit", 8, params, PGRES_TUPLES_OK,
 			     &res, &err) != MSP_OK) {
-		api_db_error(w, &err, r);
+		submit_refused(w, &err, r);
 		return;
 	}
 	stored_reply(sub, res, 0, r);
@@ -688,10 +710,21 @@ api_store(struct worker *w, struct api_submission **subs,
 	param = buf_str(&batch);
 	if (db_exec_prepared(conn, "api_submit_many", 1, &param,
 			     PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
-		/* A refusal names no submission: each is stored alone and
-		 * gets its own answer.  After a lost connection, alone on a
-		 * new one: a batch that did commit is replayed, not stored
-		 * twice, since every submission has a key. */
+		if (worker_db_busy(&err)) {
+			/* A lock held elsewhere: each alone would wait as
+			 * long again, one after the other, with every
+			 * request behind them.  Nothing was stored; each
+			 * client retries with its key. */
+			for (i = 0; i < n; i++)
+				worker_db_failure(w, &err, replies[i]);
+			goto out;
+		}
+		/* A refusal the call could not give one submission (an
+		 * answer's constraint): each is stored alone and gets its
+		 * own answer.  After a lost connection, alone on a new one:
+		 * a batch that did commit is replayed, not stored twice,
+		 * since every submission has a key.  Unknown tokens and
+		 * scopes never come here (migration 0026). */
 		fprintf(stderr, "{\"level\":\"info\",\"event\":"
 			"\"batch refused, stored one by one\",\"size\":%zu,"
 			"\"sqlstate\":\"%s\"}\n", n, err.sqlstate);
@@ -699,11 +732,22 @@ api_store(struct worker *w, struct api_submission **subs,
 	}
 	for (row = 0; row < PQntuples(res); row++) {
 		long long ord = db_int(res, row, "ord");
+		const char *refused = db_text(res, row, "refused");
 
-		if (ord >= 1 && (size_t)ord <= n && replies[ord - 1]->status
-		    == 0)
-			stored_reply(subs[ord - 1], res, row,
-				     replies[ord - 1]);
+		if (ord < 1 || (size_t)ord > n || replies[ord - 1]->status
+		    != 0)
+			continue;
+		if (refused != NULL) {
+			/* this submission alone, as msp.api_submit would
+			 * have refused it */
+			struct msp_error why = { .status = MSP_EDB };
+
+			snprintf(why.sqlstate, sizeof(why.sqlstate), "%s",
+				 refused);
+			submit_refused(w, &why, replies[ord - 1]);
+			continue;
+		}
+		stored_reply(subs[ord - 1], res, row, replies[ord - 1]);
 	}
 one_by_one:
 	for (i = 0; i < n; i++) {
@@ -732,6 +776,180 @@ handle_post_response(struct worker *w, struct request *req, struct reply *r)
 	api_store(w, &sub, &r, 1);
 }
 
+/* What each member of an interview may be (migration 0004's columns). */
+enum member_kind { M_SMALLINT, M_INTEGER, M_TEXT, M_DATE, M_BOOL };
+
+static const struct interview_member {
+	const char *name;
+	enum member_kind kind;
+	long min, max;		/* for numbers */
+	int required;
+	const char *detail;	/* what is expected, for the errors list */
+} interview_members[] = {
+	{ "participant_no", M_SMALLINT, 1, 32767, 1,
+	  "un entier de 1 à 32767 (an integer, 1-32767)" },
+	{ "structure_id", M_INTEGER, 1, 2147483647, 0,
+	  "un entier positif (a positive integer)" },
+	{ "profession", M_TEXT, 0, 0, 0, "un texte (a string)" },
+	{ "stage", M_TEXT, 0, 0, 0, "un texte (a string)" },
+	{ "interviewed_on", M_DATE, 0, 0, 0,
+	  "une date AAAA-MM-JJ (an ISO 8601 date, YYYY-MM-DD)" },
+	{ "duration_min", M_SMALLINT, 1, 600, 0,
+	  "un entier de 1 à 600 (an integer, 1-600)" },
+	{ "consent_recorded", M_BOOL, 0, 0, 1,
+	  "true : pas d'entretien sans consentement enregistré "
+	  "(must be true)" },
+	{ "recording_deleted_on", M_DATE, 0, 0, 0,
+	  "une date AAAA-MM-JJ (an ISO 8601 date, YYYY-MM-DD)" },
+	{ "transcript_anonymised", M_BOOL, 0, 0, 0,
+	  "true ou false (a boolean)" },
+};
+
+static void
+add_error(json_object *errors, const char *field, const char *detail)
+{
+	json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "field", json_object_new_string(field));
+	json_object_object_add(e, "detail", json_object_new_string(detail));
+	json_object_array_add(errors, e);
+}
+
+/* Whether v is what m says (null is "not given"). */
+static int
+member_valid(const struct interview_member *m, json_object *v)
+{
+	long long n;
+
+	if (v == NULL || json_object_is_type(v, json_type_null))
+		return !m->required;
+	switch (m->kind) {
+	case M_SMALLINT:
+	case M_INTEGER:
+		if (!json_object_is_type(v, json_type_int))
+			return 0;
+		n = json_object_get_int64(v);
+		return n >= m->min && n <= m->max;
+	case M_TEXT:
+		return json_object_is_type(v, json_type_string);
+	case M_DATE:
+		return json_object_is_type(v, json_type_string) &&
+		       submission_iso_date(json_object_get_string(v));
+	case M_BOOL:
+		/* consent: true only (the table's CHECK, said first) */
+		return json_object_is_type(v, json_type_boolean) &&
+		       (strcmp(m->name, "consent_recorded") != 0 ||
+			json_object_get_boolean(v));
+	}
+	return 0;
+}
+
+/*
+ * Checks an interview's members and segments against what the tables
+ * take, so that a wrong one is named (a database error names none: a
+ * segment given as 1 read as "structure_id is required"), and gathers
+ * the segments' codes into codes (a JSON array).  Returns the errors
+ * (an array, empty when all is well; the caller puts it).
+ */
+static json_object *
+interview_errors(json_object *doc, json_object *codes)
+{
+	json_object *errors = json_object_new_array(), *v, *seg, *f;
+	char field[64];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(interview_members) /
+		    sizeof(interview_members[0]); i++) {
+		const struct interview_member *m = &interview_members[i];
+
+		if (!json_object_object_get_ex(doc, m->name, &v))
+			v = NULL;
+		if (!member_valid(m, v))
+			add_error(errors, m->name, m->detail);
+	}
+	if (!json_object_object_get_ex(doc, "segments", &v) ||
+	    json_object_is_type(v, json_type_null))
+		return errors;
+	if (!json_object_is_type(v, json_type_array)) {
+		add_error(errors, "segments", "un tableau de {\"code\", "
+			  "\"verbatim_fr\"} (an array of objects)");
+		return errors;
+	}
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++) {
+		seg = json_object_array_get_idx(v, i);
+		snprintf(field, sizeof(field), "segments[%zu]", i);
+		if (!json_object_is_type(seg, json_type_object)) {
+			add_error(errors, field, "un objet {\"code\", "
+				  "\"verbatim_fr\"} (an object)");
+			continue;
+		}
+		json_object_object_foreach(seg, key, mv) {
+			(void)mv;
+			if (strcmp(key, "code") != 0 &&
+			    strcmp(key, "verbatim_fr") != 0) {
+				snprintf(field, sizeof(field),
+					 "segments[%zu].%.32s", i, key);
+				add_error(errors, field, "pas un membre d'un "
+					  "segment (not a member)");
+			}
+		}
+		if (!json_object_object_get_ex(seg, "code", &f) ||
+		    !json_object_is_type(f, json_type_string)) {
+			snprintf(field, sizeof(field), "segments[%zu].code",
+				 i);
+			add_error(errors, field, "un code du livre de codes "
+				  "de l'étude (a string)");
+		} else {
+			json_object_array_add(codes, json_object_get(f));
+		}
+		if (json_object_object_get_ex(seg, "verbatim_fr", &f) &&
+		    !json_object_is_type(f, json_type_string) &&
+		    !json_object_is_type(f, json_type_null)) {
+			snprintf(field, sizeof(field),
+				 "segments[%zu].verbatim_fr", i);
+			add_error(errors, field, "un texte (a string)");
+		}
+	}
+	return errors;
+}
+
+/*
+ * After msp.api_interview refused a segment's code (23503): which one
+ * it was, named for people and programs, or the generic refusal when
+ * the lookup finds none (the refusal was another foreign key's).
+ */
+static void
+unknown_code_reply(struct worker *w, PGconn *conn, const char *study_id,
+		   json_object *codes, const struct msp_error *why,
+		   struct reply *r)
+{
+	const char *params[2];
+	struct msp_error err;
+	PGresult *res = NULL;
+	char field[48], detail[200];
+
+	params[0] = study_id;
+	params[1] = json_object_to_json_string_ext(codes,
+						   JSON_C_TO_STRING_PLAIN);
+	if (params[1] == NULL ||
+	    db_exec_prepared(conn, "unknown_codes", 2, params,
+			     PGRES_TUPLES_OK, &res, &err) != MSP_OK ||
+	    PQntuples(res) == 0) {
+		api_db_error(w, why, r);
+		goto out;
+	}
+	snprintf(field, sizeof(field), "segments[%s].code",
+		 PQgetvalue(res, 0, db_column(res, "segment")));
+	snprintf(detail, sizeof(detail), "« %.64s » n'est pas un code du "
+		 "livre de codes de cette étude (not a code of this study)",
+		 PQgetvalue(res, 0, db_column(res, "code")));
+	http_problem(r, 422, "un code de segment est inconnu pour cette "
+		     "étude", one_error(field, detail));
+out:
+	PQclear(res);
+}
+
 static void
 handle_post_interview(struct worker *w, struct request *req,
 		      struct reply *r)
@@ -743,7 +961,7 @@ handle_post_interview(struct worker *w, struct request *req,
 		NULL,
 	};
 	char token[TENANT_TOKEN_HEX + 1], study_id[16];
-	json_object *doc = NULL, *v, *out;
+	json_object *doc = NULL, *codes = NULL, *errors, *out;
 	const struct study *study;
 	const char *params[3];
 	struct msp_error err;
@@ -756,26 +974,14 @@ handle_post_interview(struct worker *w, struct request *req,
 		goto out;
 	if ((study = body_study(w, doc, r)) == NULL)
 		goto out;
-	if (!json_object_object_get_ex(doc, "participant_no", &v) ||
-	    !json_object_is_type(v, json_type_int)) {
-		http_problem(r, 422, "the participant number is missing",
-			     one_error("participant_no", "an integer"));
+	codes = json_object_new_array();
+	errors = interview_errors(doc, codes);
+	if (json_object_array_length(errors) > 0) {
+		http_problem(r, 422, "des champs de l'entretien ne sont pas "
+			     "valides", errors);
 		goto out;
 	}
-	if (!json_object_object_get_ex(doc, "consent_recorded", &v) ||
-	    !json_object_get_boolean(v) ||
-	    !json_object_is_type(v, json_type_boolean)) {
-		http_problem(r, 422, "no interview without recorded consent",
-			     one_error("consent_recorded", "must be true"));
-		goto out;
-	}
-	if (json_object_object_get_ex(doc, "segments", &v) &&
-	    !json_object_is_type(v, json_type_array)) {
-		http_problem(r, 422, "bad segments",
-			     one_error("segments", "an array of {code, "
-				       "verbatim_fr}"));
-		goto out;
-	}
+	json_object_put(errors);
 	if ((conn = worker_db(w)) == NULL) {
 		worker_db_failure(w, &err, r);
 		goto out;
@@ -786,7 +992,11 @@ handle_post_interview(struct worker *w, struct request *req,
 	params[2] = req->body;
 	if (db_exec_prepared(conn, "api_interview", 3, params,
 			     PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
-		api_db_error(w, &err, r);
+		if (strcmp(err.sqlstate, "23503") == 0 &&
+		    PQstatus(conn) == CONNECTION_OK)
+			unknown_code_reply(w, conn, study_id, codes, &err, r);
+		else
+			api_db_error(w, &err, r);
 		goto out;
 	}
 	out = json_object_new_object();
@@ -797,6 +1007,7 @@ handle_post_interview(struct worker *w, struct request *req,
 	http_json(r, 201, out);
 out:
 	PQclear(res);
+	json_object_put(codes);
 	json_object_put(doc);
 	crypto_cleanse(token, sizeof(token));
 }
@@ -995,9 +1206,14 @@ handle_get_responses(struct worker *w, struct request *req, struct reply *r)
 	}
 	goto out;
 db_failed:
-	if (strcmp(err.sqlstate, "22007") == 0 ||
-	    strcmp(err.sqlstate, "22008") == 0)
-		http_problem(r, 400, "since is not a timestamp", NULL);
+	if (since != NULL && strncmp(err.sqlstate, "22", 2) == 0)
+		/* The other parameters are numbers this function printed:
+		 * a data exception is since's (bad syntax 22007, out of
+		 * range 22008, an unknown time zone 22023, a zone offset
+		 * past 15:59 22009, ...). */
+		http_problem(r, 400, "since is not a timestamp",
+			     one_error("since", "an ISO 8601 timestamp, "
+				       "e.g. 2024-01-31T08:00:00Z"));
 	else
 		api_db_error(w, &err, r);
 out:

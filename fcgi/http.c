@@ -19,6 +19,21 @@ param(FCGX_Request *fcgx, const char *name, const char *fallback)
 	return v != NULL ? v : fallback;
 }
 
+/* How many of the parameters are name (nginx passes a header line
+ * given twice as two parameters of the same name). */
+static int
+param_count(FCGX_Request *fcgx, const char *name)
+{
+	size_t len = strlen(name);
+	char **e;
+	int n = 0;
+
+	for (e = fcgx->envp; e != NULL && *e != NULL; e++)
+		if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+			n++;
+	return n;
+}
+
 void
 http_request_init(struct request *req, FCGX_Request *fcgx)
 {
@@ -31,6 +46,7 @@ http_request_init(struct request *req, FCGX_Request *fcgx)
 	req->authorization = param(fcgx, "HTTP_AUTHORIZATION", "");
 	req->idempotency_key = FCGX_GetParam("HTTP_IDEMPOTENCY_KEY",
 					     fcgx->envp);
+	req->idempotency_keys = param_count(fcgx, "HTTP_IDEMPOTENCY_KEY");
 	req->accept = param(fcgx, "HTTP_ACCEPT", "");
 }
 

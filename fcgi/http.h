@@ -29,6 +29,11 @@ struct request {
 	const char *content_type;	/* "" when none */
 	const char *authorization;	/* "" when none */
 	const char *idempotency_key;	/* NULL when none */
+	/* How many Idempotency-Key header lines came: nginx before 1.23
+	 * passes each as its own HTTP_IDEMPOTENCY_KEY parameter, and
+	 * FCGX_GetParam returns only the first (1.23 and later join them
+	 * with ", ", which no valid key contains). */
+	int idempotency_keys;
 	const char *accept;		/* "" when none */
 	char *body;			/* NUL-terminated, after read */
 	size_t body_len;

@@ -47,6 +47,29 @@ respondent_role_code(const char *s)
 /* Studies are reference data: re-read at most this often. */
 #define STUDIES_TTL 60
 
+/*
+ * How long a worker's statement may wait for a row lock, and run.
+ * Without them, one structure's row held for 12 s by someone else
+ * (an operator's psql, a long import) stalled both workers, so /health
+ * too, for as long: every tenant behind them waits and, past nginx's
+ * fastcgi_read_timeout (30 s), gets 504.  A submission's batch waits
+ * for another worker's batch at most a few tens of milliseconds under
+ * load (bench/api.sh's p99 is 30 ms), so 1 s only fires on a lock held
+ * by something that is not a submission; the longest statement the
+ * worker runs, a team's export, takes well under a second.  When one
+ * fires the request gets 503 with Retry-After (worker_db_failure) and
+ * the worker is free again.  Set on the worker's own connection, not
+ * with ALTER ROLE msp_worker: the values belong to this code, whose
+ * replies depend on them; they hold whatever login role the
+ * MSP_WORKER_DATABASE_URL names; and a migration run by a database
+ * owner without CREATEROLE could not alter the role.
+ */
+#define WORKER_LOCK_TIMEOUT "1s"
+#define WORKER_STATEMENT_TIMEOUT "5s"
+/* What a client is told to wait before it retries then: a lock held
+ * longer than a moment is someone's work in progress. */
+#define WORKER_BUSY_RETRY_AFTER "2"
+
 /* Every statement the worker runs, prepared once per connection. */
 static const struct {
 	const char *name;
@@ -54,7 +77,8 @@ static const struct {
 	int nparams;
 } statements[] = {
 	{ "api_submit_many",
-	  "SELECT ord, response_id, replayed, same_request, n_answers"
+	  "SELECT ord, response_id, replayed, same_request, n_answers,"
+	  "       refused"
 	  "  FROM msp.api_submit_many($1)", 1 },
 	{ "api_submit",
 	  "SELECT response_id, replayed, same_request, n_answers"
@@ -70,6 +94,15 @@ static const struct {
 	{ "api_interview",
 	  "SELECT interview_id, n_segments"
 	  "  FROM msp.api_interview($1, $2, $3)", 3 },
+	{ "unknown_codes",
+	  /* $2: the segments' codes, a JSON array; the first code that
+	   * is not one of the study's, with its place from 0 */
+	  "SELECT c.ord - 1 AS segment, c.code"
+	  "  FROM pg_catalog.jsonb_array_elements_text($2::jsonb)"
+	  "       WITH ORDINALITY AS c(code, ord)"
+	  " WHERE NOT EXISTS (SELECT 1 FROM msp.study_code s"
+	  "                    WHERE s.study_id = $1 AND s.code = c.code)"
+	  " ORDER BY c.ord LIMIT 1", 2 },
 	{ "team_export",
 	  /* RLS, under the token's role, decides what is in it. */
 	  "SELECT msp.team_export($1) AS export", 1 },
@@ -135,6 +168,17 @@ worker_db(struct worker *w)
 		log_db_down(w, "connect");
 		return NULL;
 	}
+	if (db_exec(w->conn, "set timeouts",
+		    "SELECT pg_catalog.set_config('lock_timeout', '"
+		    WORKER_LOCK_TIMEOUT "', false),"
+		    " pg_catalog.set_config('statement_timeout', '"
+		    WORKER_STATEMENT_TIMEOUT "', false)", 0, NULL,
+		    PGRES_TUPLES_OK, NULL, &err) != MSP_OK) {
+		PQfinish(w->conn);
+		w->conn = NULL;
+		log_db_down(w, "set timeouts");
+		return NULL;
+	}
 	for (i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {
 		if (db_prepare(w->conn, statements[i].name, statements[i].sql,
 			       statements[i].nparams, &err) != MSP_OK) {
@@ -159,6 +203,13 @@ worker_db(struct worker *w)
 	return w->conn;
 }
 
+int
+worker_db_busy(const struct msp_error *err)
+{
+	return strcmp(err->sqlstate, "55P03") == 0 ||	/* lock_not_available */
+	       strcmp(err->sqlstate, "57014") == 0;	/* query_canceled */
+}
+
 void
 worker_db_failure(struct worker *w, const struct msp_error *err,
 		  struct reply *r)
@@ -175,6 +226,25 @@ worker_db_failure(struct worker *w, const struct msp_error *err,
 	}
 	/* The message names the statement, never parameter values. */
 	o = json_object_new_object();
+	if (worker_db_busy(err)) {
+		/* WORKER_LOCK_TIMEOUT or WORKER_STATEMENT_TIMEOUT fired:
+		 * nothing was stored (the statement's transaction is
+		 * gone), and the same request later will do. */
+		json_object_object_add(o, "level",
+				       json_object_new_string("warning"));
+		json_object_object_add(o, "event", json_object_new_string(
+					       "database busy"));
+		json_object_object_add(o, "sqlstate",
+				       json_object_new_string(err->sqlstate));
+		fprintf(stderr, "%s\n", json_object_to_json_string_ext(
+				o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+		http_problem(r, 503, "la base de données est occupée : rien "
+			     "n'a été enregistré, réessayez après le délai "
+			     "de Retry-After", NULL);
+		http_header(r, "Retry-After", WORKER_BUSY_RETRY_AFTER);
+		return;
+	}
 	json_object_object_add(o, "level", json_object_new_string("error"));
 	json_object_object_add(o, "event",
 			       json_object_new_string("database error"));

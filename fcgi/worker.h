@@ -62,11 +62,17 @@ PGconn *worker_db(struct worker *w);
 
 /*
  * Turns a failed database call into a reply: 503 with Retry-After when
- * the connection is gone (it is dropped, to reconnect next time), else
- * 500.  The error is logged without parameter values.
+ * the connection is gone (it is dropped, to reconnect next time) or
+ * when the statement waited or ran past the worker's lock or statement
+ * timeout (worker_db_busy), else 500.  The error is logged without
+ * parameter values.
  */
 void worker_db_failure(struct worker *w, const struct msp_error *err,
 		       struct reply *r);
+
+/* Whether err is the worker's lock or statement timeout firing
+ * (SQLSTATE 55P03 or 57014): the database is up but busy. */
+int worker_db_busy(const struct msp_error *err);
 
 /*
  * The study named slug with its instrument loaded, or NULL: *found is 0

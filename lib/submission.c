@@ -326,6 +326,131 @@ parse_number(const char *text, enum raw_type type, int lenient,
 	return *canon ? 0 : -2;
 }
 
+/*
+ * A decimal number's exact value, as digits: the value is
+ * neg ? -0.D × 10^exp : 0.D × 10^exp, where D is digits without leading
+ * or trailing zeros ("" for zero, exp 0 then).  Read from the C-locale
+ * spelling parse_number() accepted or printf's %.17g wrote:
+ * -?digits(.digits)?([eE][+-]?digits)?.
+ */
+struct decimal {
+	int neg;
+	char digits[80];
+	long exp;
+};
+
+static int
+decimal_parse(const char *text, struct decimal *d)
+{
+	const char *p = text;
+	size_t n = 0;
+	long before = 0;	/* digits kept before the point */
+	int seen_point = 0, seen_nonzero = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (*p == '-' || *p == '+')
+		d->neg = *p++ == '-';
+	for (; (*p >= '0' && *p <= '9') || *p == '.'; p++) {
+		if (*p == '.') {
+			if (seen_point)
+				return -1;
+			seen_point = 1;
+			continue;
+		}
+		if (*p == '0' && !seen_nonzero) {
+			/* a leading zero: after the point it moves the
+			 * first digit right */
+			if (seen_point)
+				before--;
+			continue;
+		}
+		seen_nonzero = 1;
+		if (n + 1 >= sizeof(d->digits))
+			return -1;	/* longer than parse_number's 64 */
+		d->digits[n++] = *p;
+		if (!seen_point)
+			before++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		char *end;
+		long e;
+
+		errno = 0;
+		e = strtol(p + 1, &end, 10);
+		if (end == p + 1 || *end != '\0' || errno == ERANGE ||
+		    e > 100000 || e < -100000)
+			return -1;
+		before += e;
+	} else if (*p != '\0') {
+		return -1;
+	}
+	while (n > 0 && d->digits[n - 1] == '0')
+		n--;
+	d->digits[n] = '\0';
+	d->exp = n == 0 ? 0 : before;
+	if (n == 0)
+		d->neg = 0;
+	return 0;
+}
+
+/* Whether a < b (-1), a == b (0) or a > b (1), exactly. */
+static int
+decimal_cmp(const struct decimal *a, const struct decimal *b)
+{
+	int sign, c;
+
+	if (a->digits[0] == '\0' || b->digits[0] == '\0') {
+		/* one is zero: the other's sign decides */
+		if (a->digits[0] != '\0')
+			return a->neg ? -1 : 1;
+		if (b->digits[0] != '\0')
+			return b->neg ? 1 : -1;
+		return 0;
+	}
+	if (a->neg != b->neg)
+		return a->neg ? -1 : 1;
+	sign = a->neg ? -1 : 1;
+	if (a->exp != b->exp)
+		return a->exp > b->exp ? sign : -sign;
+	/* same magnitude: digit by digit, a missing digit is 0 */
+	c = strcmp(a->digits, b->digits);
+	return c == 0 ? 0 : (c > 0 ? sign : -sign);
+}
+
+/*
+ * Compares the number spelt text with bound, exactly.  The double
+ * strtod() makes of text can equal a bound it exceeds:
+ * 500.00000000000001 is 500.0 as a double, the check passed, and the
+ * database, which compares numerics, refused the answer with a
+ * constraint error naming no field.  A bound comes from a numeric of
+ * the instrument through float8, so %.15g gives its decimal back.
+ * Returns -1, 0 or 1 as text <, == or > bound (0 too if text cannot be
+ * read, which parse_number has already excluded).
+ */
+static int
+number_cmp_bound(const char *text, double bound)
+{
+	struct decimal a, b;
+	char spelt[40];
+
+	snprintf(spelt, sizeof(spelt), "%.15g", bound);
+	if (decimal_parse(text, &a) != 0 || decimal_parse(spelt, &b) != 0)
+		return 0;
+	return decimal_cmp(&a, &b);
+}
+
+/* Whether the number spelt text is a whole number, exactly (the double
+ * of 1.0000000000000001 is 1.0). */
+static int
+number_is_integer(const char *text)
+{
+	struct decimal d;
+
+	if (decimal_parse(text, &d) != 0)
+		return 0;
+	return d.digits[0] == '\0' || (long)strlen(d.digits) <= d.exp;
+}
+
 static int
 parse_bool(const char *text, enum raw_type type, int lenient, int *out)
 {
@@ -399,14 +524,19 @@ validate_item(struct submission *sub, int item, int flags,
 				return submission_add_error(
 					sub, it->key, "un nombre est attendu",
 					err);
-			if (it->integer_only && v != floor(v)) {
+			if (it->integer_only && (v != floor(v) ||
+						 !number_is_integer(canon))) {
 				free(canon);
 				return submission_add_error(
 					sub, it->key,
 					"un nombre entier est attendu", err);
 			}
-			if ((it->has_min && v < it->min_value) ||
-			    (it->has_max && v > it->max_value)) {
+			if ((it->has_min && (v < it->min_value ||
+					     number_cmp_bound(canon,
+						it->min_value) < 0)) ||
+			    (it->has_max && (v > it->max_value ||
+					     number_cmp_bound(canon,
+						it->max_value) > 0))) {
 				free(canon);
 				if (it->has_min && it->has_max)
 					snprintf(msg, sizeof(msg),
@@ -593,4 +723,34 @@ submission_answers_json(const struct submission *sub, struct buf *b)
 		json_object_put(o);
 	}
 	buf_putc(b, ']');
+}
+
+int
+submission_iso_date(const char *text)
+{
+	static const int days[12] = {
+		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	int i, y, m, d;
+
+	for (i = 0; i < 10; i++) {
+		if (i == 4 || i == 7) {
+			if (text[i] != '-')
+				return 0;
+		} else if (text[i] < '0' || text[i] > '9') {
+			return 0;	/* a digit, or the end too early */
+		}
+	}
+	if (text[10] != '\0')
+		return 0;
+	y = (text[0] - '0') * 1000 + (text[1] - '0') * 100 +
+	    (text[2] - '0') * 10 + (text[3] - '0');
+	m = (text[5] - '0') * 10 + (text[6] - '0');
+	d = (text[8] - '0') * 10 + (text[9] - '0');
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
+		return 0;
+	if (m == 2 && d == 29 &&
+	    !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 0;
+	return 1;
 }

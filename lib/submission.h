@@ -133,4 +133,13 @@ int submission_item_shown(const struct submission *sub, int item);
  */
 void submission_answers_json(const struct submission *sub, struct buf *b);
 
+/*
+ * Whether text is a calendar date written as ISO 8601's extended
+ * complete form, YYYY-MM-DD, and nothing else: years 0001-9999, the
+ * day within its month (29 February in leap years only).  PostgreSQL's
+ * date input takes much more ("yesterday", "today", "2024-5-2",
+ * "May 2 2024"), none of which a client means as a fixed date.
+ */
+int submission_iso_date(const char *text);
+
 #endif

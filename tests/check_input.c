@@ -367,6 +367,157 @@ START_TEST(submission_json_errors_name_the_item)
 }
 END_TEST
 
+/*
+ * Bounds are compared with the number as written, not with its double:
+ * 100.00000000000001 and 1.0000000000000001 are 100.0 and 1.0 as
+ * doubles, passed the check, and the database (numeric) refused them
+ * with an error naming no item.  The bound itself is accepted, the
+ * first decimal past it is not.
+ */
+START_TEST(submission_bounds_are_exact_decimals)
+{
+	static const struct {
+		const char *json;
+		const char *field;	/* NULL: accepted */
+		const char *message;
+	} cases[] = {
+		{ "{\"kind\":\"esp\",\"sites\":20}", NULL, NULL },
+		{ "{\"kind\":\"esp\",\"sites\":21}", "sites", "entre 1 et 20" },
+		{ "{\"kind\":\"esp\",\"sites\":1}", NULL, NULL },
+		{ "{\"kind\":\"esp\",\"sites\":2.0}", NULL, NULL },
+		{ "{\"kind\":\"esp\",\"sites\":2e0}", NULL, NULL },
+		{ "{\"kind\":\"esp\",\"sites\":1.0000000000000001}", "sites",
+		  "entier" },
+		{ "{\"kind\":\"esp\",\"sites\":20.000000000000001}", "sites",
+		  "entier" },
+		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":100}", NULL, NULL },
+		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":100.000}", NULL,
+		  NULL },
+		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":1e2}", NULL, NULL },
+		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":0}", NULL, NULL },
+		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":-0.0}", NULL, NULL },
+		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":1e-300}", NULL,
+		  NULL },
+		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":99.99999999999999999}",
+		  NULL, NULL },
+		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":100.00000000000001}",
+		  "share", "entre 0 et 100" },
+		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":1.0000000000000001e2}",
+		  "share", "entre 0 et 100" },
+		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":-0.00000000000000001}",
+		  "share", "entre 0 et 100" },
+		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":-1e-300}", "share",
+		  "entre 0 et 100" },
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct submission *sub = from_json(
+			cases[i].json, SUBMISSION_COMPLETE,
+			cases[i].field == NULL ? MSP_OK : MSP_EINVAL);
+		const struct field_error *e = submission_errors(sub, &n);
+
+		if (cases[i].field == NULL) {
+			ck_assert_msg(n == 0, "%s: refused", cases[i].json);
+		} else {
+			ck_assert_msg(n == 1, "%s: %zu errors", cases[i].json,
+				      n);
+			ck_assert_str_eq(e[0].field, cases[i].field);
+			ck_assert_msg(strstr(e[0].message, cases[i].message)
+				      != NULL, "%s: '%s'", cases[i].json,
+				      e[0].message);
+		}
+		submission_free(sub);
+	}
+}
+END_TEST
+
+/*
+ * A required item behind a show-if: not asked, it may be left out (and
+ * must be: an answer to it is refused); asked, it is required.  The
+ * reference instruments have no such item, so this one is made here.
+ */
+static struct instrument_item dep_items[] = {
+	{ .key = "kind", .section_fr = "", .label_fr = "Type",
+	  .type = ITEM_SINGLE_CHOICE, .required = 1, .show_if = -1,
+	  .options = kind_opts, .n_options = 2 },
+	{ .key = "aci", .section_fr = "", .label_fr = "ACI",
+	  .type = ITEM_BOOLEAN, .required = 1, .show_if = 0,
+	  .show_if_values = if_msp, .n_show_if_values = 1 },
+};
+static const struct instrument dep_ins = {
+	.instrument_id = 2, .slug = "d", .version = 1, .title_fr = "D",
+	.items = dep_items, .n_items = 2,
+};
+
+START_TEST(required_item_hidden_by_its_show_if)
+{
+	static const struct {
+		const char *json;
+		const char *field;	/* NULL: accepted */
+	} cases[] = {
+		{ "{\"kind\":\"esp\"}", NULL },		/* hidden, left out */
+		{ "{\"kind\":\"msp\",\"aci\":false}", NULL },	/* shown, given */
+		{ "{\"kind\":\"msp\"}", "aci" },	/* shown, missing */
+		{ "{\"kind\":\"esp\",\"aci\":true}", "aci" },	/* not asked */
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct submission *sub = submission_new(&dep_ins);
+		struct json_object *o = NULL;
+		const struct field_error *e;
+		struct msp_error err;
+		enum msp_status st;
+
+		ck_assert_ptr_nonnull(sub);
+		ck_assert_int_eq(jsonin_parse(cases[i].json,
+					      strlen(cases[i].json), &o, &err),
+				 MSP_OK);
+		ck_assert_int_eq(submission_add_json(sub, o, &err), MSP_OK);
+		json_object_put(o);
+		st = submission_validate(sub, SUBMISSION_COMPLETE, &err);
+		e = submission_errors(sub, &n);
+		if (cases[i].field == NULL) {
+			ck_assert_msg(st == MSP_OK && n == 0, "%s: refused",
+				      cases[i].json);
+		} else {
+			ck_assert_msg(st == MSP_EINVAL && n == 1,
+				      "%s: accepted", cases[i].json);
+			ck_assert_str_eq(e[0].field, cases[i].field);
+		}
+		submission_free(sub);
+	}
+}
+END_TEST
+
+/* Interview dates: YYYY-MM-DD and real, nothing PostgreSQL would also
+ * read ("yesterday" was stored as the day before the request). */
+START_TEST(iso_dates_are_strict)
+{
+	static const char *const good[] = {
+		"2024-05-02", "2024-02-29", "2000-02-29", "0001-01-01",
+		"9999-12-31", "2023-12-31",
+	};
+	static const char *const bad[] = {
+		"yesterday", "today", "now", "", "2024-5-2", "2024-05-2",
+		"2024-05-02 ", " 2024-05-02", "2024-05-02T00:00", "2024/05/02",
+		"02-05-2024", "2023-02-29", "1900-02-29", "2024-04-31",
+		"2024-13-01", "2024-00-10", "2024-01-00", "0000-01-01",
+		"+2024-05-02", "20240502", "2024-05-0x", "May 2 2024",
+		"epoch", "infinity", "2024-05-02BC",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(submission_iso_date(good[i]), "%s refused",
+			      good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!submission_iso_date(bad[i]), "%s accepted",
+			      bad[i]);
+}
+END_TEST
+
 START_TEST(submission_partial_skips_required)
 {
 	struct submission *sub = from_json("{\"note\":\"plus tard\"}", 0,
@@ -592,6 +743,9 @@ input_suite(void)
 	tcase_add_test(tc, urlenc_encodes);
 	tcase_add_test(tc, submission_valid_json);
 	tcase_add_test(tc, submission_json_errors_name_the_item);
+	tcase_add_test(tc, submission_bounds_are_exact_decimals);
+	tcase_add_test(tc, iso_dates_are_strict);
+	tcase_add_test(tc, required_item_hidden_by_its_show_if);
 	tcase_add_test(tc, submission_partial_skips_required);
 	tcase_add_test(tc, submission_text_is_verbatim);
 	tcase_add_test(tc, submission_form_is_lenient_where_people_are);

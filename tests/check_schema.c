@@ -262,6 +262,42 @@ START_TEST(audit_records_every_change)
 }
 END_TEST
 
+/*
+ * An analyst moves a response to another structure (a team entered
+ * under the wrong one).  The audit row of that UPDATE must be found
+ * under the structure the response now belongs to, and keep the one
+ * it left in old_row: an erasure or an access request looks rows up by
+ * structure_id.  A trigger that kept the old structure, or none, passed
+ * audit_records_every_change, whose rows never change structure.
+ */
+START_TEST(audit_of_a_move_records_the_new_structure)
+{
+	accepted("INSERT INTO msp.structure (pseudonym, region_id,"
+		 " structure_type, departement)"
+		 " VALUES (repeat('cd', 32), 1, 'esp', '31')");
+	ck_assert_str_eq(testdb_value(db.conn,
+		"SELECT pg_catalog.set_config('msp.actor', 'analyst:3',"
+		" false)"), "analyst:3");
+	accepted("UPDATE msp.response SET structure_id = ("
+		 "SELECT structure_id FROM msp.structure"
+		 " WHERE pseudonym = repeat('cd', 32)) WHERE response_id = 1");
+	/* computed here from the tables, not from the trigger's logic */
+	ck_assert_str_eq(testdb_value(db.conn,
+		"SELECT l.structure_id = s.structure_id"
+		"   AND (l.old_row ->> 'structure_id')::integer = 1"
+		"   AND (l.new_row ->> 'structure_id')::integer"
+		"       = s.structure_id"
+		"   AND l.actor = 'analyst:3' AND l.row_id = 1"
+		"  FROM msp_audit.log l, msp.structure s"
+		" WHERE l.table_name = 'response' AND l.operation = 'UPDATE'"
+		"   AND s.pseudonym = repeat('cd', 32)"), "t");
+	ck_assert_str_eq(testdb_value(db.conn,
+		"SELECT count(*) FROM msp_audit.log"
+		" WHERE table_name = 'response' AND operation = 'UPDATE'"),
+		"1");
+}
+END_TEST
+
 static Suite *
 schema_suite(void)
 {
@@ -278,6 +314,7 @@ schema_suite(void)
 	tcase_add_test(tc, items_are_well_formed);
 	tcase_add_test(tc, codebook_and_interviews);
 	tcase_add_test(tc, audit_records_every_change);
+	tcase_add_test(tc, audit_of_a_move_records_the_new_structure);
 	suite_add_tcase(s, tc);
 	return s;
 }
