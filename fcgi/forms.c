@@ -922,7 +922,7 @@ handle_post_form(struct worker *w, const struct study *study,
 	struct urlenc form = { NULL, 0 };
 	struct submission *sub = NULL;
 	struct buf answers = BUF_INIT;
-	const char *action, *params[7];
+	const char *action, *code, *params[7];
 	struct msp_error err;
 	PGresult *res = NULL;
 	PGconn *conn;
@@ -1009,16 +1009,21 @@ handle_post_form(struct worker *w, const struct study *study,
 	}
 
 	/* A save's resume code comes from the form key (secret_resume), so
-	 * that a second save of the same form finds it stored. */
-	if (fs.resume == NULL && !complete) {
+	 * that a second save of the same form finds it stored.  Kept apart
+	 * from fs.resume until it is stored: a form rendered again with a
+	 * code never stored would carry it in _resume, hide the structure
+	 * field, and every later POST of that page would be refused as an
+	 * unknown code. */
+	code = fs.resume;
+	if (code == NULL && !complete) {
 		if (secret_resume(&w->secret, fs.key, derived, NULL)
 		    != MSP_OK) {
 			simple_page(r, 500, "Erreur", "Réessayez.");
 			goto out;
 		}
-		fs.resume = derived;
+		code = derived;
 	}
-	if (fs.resume != NULL && resume_hash(fs.resume, hash) != MSP_OK) {
+	if (code != NULL && resume_hash(code, hash) != MSP_OK) {
 		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
 		goto out;
 	}
@@ -1036,7 +1041,7 @@ handle_post_form(struct worker *w, const struct study *study,
 	/* $2: no structure when resuming: the draft has it already */
 	params[1] = urlenc_get(&form, "_resume") ? NULL : pseudonym;
 	params[2] = fs.key;
-	params[3] = fs.resume ? hash : NULL;
+	params[3] = code ? hash : NULL;
 	params[4] = *fs.role ? fs.role : NULL;
 	params[5] = complete ? "t" : "f";
 	params[6] = buf_str(&answers);
@@ -1061,7 +1066,7 @@ handle_post_form(struct worker *w, const struct study *study,
 							       : NULL;
 		goto out;
 	}
-	saved_page(study, fs.resume, r);
+	saved_page(study, code, r);
 out:
 	crypto_cleanse(derived, sizeof(derived));
 	PQclear(res);

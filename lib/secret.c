@@ -111,6 +111,8 @@ secret_resume(const struct secret *s, const char *form_key,
 	out[0] = '\0';
 	buf_printf(&msg, "resume\n%s", form_key);
 	st = mac(s, &msg, out, err);
+	/* the form key opens the draft as the code does */
+	crypto_cleanse(msg.data, msg.cap);
 	buf_free(&msg);
 	return st;
 }

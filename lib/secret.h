@@ -13,6 +13,10 @@
  *   - resume codes: HMAC("resume\n" + form key) is the private code that
  *     reopens a saved form.  Derived, not drawn, so that saving the same
  *     form twice gives the code already stored (only its SHA-256 is).
+ *     So the form key, with a form token still valid (24 hours), is as
+ *     good as the code: a save POSTed with it finds the draft and shows
+ *     the code.  The key lives only in the page and in POST bodies,
+ *     never in a URL or a log.
  */
 #ifndef MSP_SECRET_H
 #define MSP_SECRET_H
