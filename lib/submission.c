@@ -424,19 +424,39 @@ decimal_cmp(const struct decimal *a, const struct decimal *b)
  * database, which compares numerics, refused the answer with a
  * constraint error naming no field.  A bound comes from a numeric of
  * the instrument through float8, so %.15g gives its decimal back.
- * Returns -1, 0 or 1 as text <, == or > bound (0 too if text cannot be
- * read, which parse_number has already excluded).
+ * Returns -1, 0 or 1 as text <, == or > bound, in *cmp; -1 if either
+ * cannot be read as a decimal (parse_number has excluded it for text:
+ * the caller then refuses rather than lets it through).
  */
 static int
-number_cmp_bound(const char *text, double bound)
+number_cmp_bound(const char *text, double bound, int *cmp)
 {
 	struct decimal a, b;
 	char spelt[40];
 
 	snprintf(spelt, sizeof(spelt), "%.15g", bound);
 	if (decimal_parse(text, &a) != 0 || decimal_parse(spelt, &b) != 0)
-		return 0;
-	return decimal_cmp(&a, &b);
+		return -1;
+	*cmp = decimal_cmp(&a, &b);
+	return 0;
+}
+
+/* Whether the number spelt text (whose double is v) is outside item's
+ * bounds, or cannot be compared with them. */
+static int
+number_outside(const char *text, double v, const struct instrument_item *it)
+{
+	int cmp;
+
+	if (it->has_min &&
+	    (v < it->min_value ||
+	     number_cmp_bound(text, it->min_value, &cmp) != 0 || cmp < 0))
+		return 1;
+	if (it->has_max &&
+	    (v > it->max_value ||
+	     number_cmp_bound(text, it->max_value, &cmp) != 0 || cmp > 0))
+		return 1;
+	return 0;
 }
 
 /* Whether the number spelt text is a whole number, exactly (the double
@@ -531,12 +551,7 @@ validate_item(struct submission *sub, int item, int flags,
 					sub, it->key,
 					"un nombre entier est attendu", err);
 			}
-			if ((it->has_min && (v < it->min_value ||
-					     number_cmp_bound(canon,
-						it->min_value) < 0)) ||
-			    (it->has_max && (v > it->max_value ||
-					     number_cmp_bound(canon,
-						it->max_value) > 0))) {
+			if (number_outside(canon, v, it)) {
 				free(canon);
 				if (it->has_min && it->has_max)
 					snprintf(msg, sizeof(msg),
