@@ -17,11 +17,12 @@
 #      and how many submissions the workers stored per database call
 #      (they store those waiting together: msp-fcgi --batch);
 #   1a. the same with one request in 20 (5 %) carrying a random
-#      64-hex token (JUNK_EVERY), right after 1 on the same stack, then
-#      1 again: the valid submissions acknowledged per second, and
-#      their ratio to the mean of the clean runs around it (target
-#      >= 0.95: an unknown token refuses only its own submission,
-#      migration 0026); ONLY_JUNK=1 stops there;
+#      64-hex token (JUNK_EVERY), alternating with clean runs on the
+#      same stack, JUNK_ROUNDS (3) times: the valid submissions
+#      acknowledged per second, their ratio to the mean of the clean
+#      runs around each, and the median ratio (target >= 0.95: an
+#      unknown token refuses only its own submission, migration 0026);
+#      ONLY_JUNK=1 stops there;
 #   1b. the same with --batch 1, each submission stored alone, and the
 #      ratio of the two;
 #   2. pgbench calls msp.api_submit with the same payload, one
@@ -94,25 +95,39 @@ psql "$MSP_DATABASE_URL" -XAtq -c "ANALYZE" -c "CHECKPOINT"
 bench_post wrk
 stored=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT count(*) FROM msp.response WHERE idempotency_key LIKE 'api:%:wrk-%'")
 
-# 5 % junk tokens: what they cost the valid submissions.  A clean run
-# follows it too, and the junk run is set against the mean of the two
-# around it: a new cluster still speeds up from run to run (the first
-# run after the warm-up was 10 % slower than the next, whatever it
-# carried).
+# 5 % junk tokens: what they cost the valid submissions.  The cluster
+# drifts from run to run (one run gave 3,533/s clean, then 2,794/s clean
+# 30 s later), so JUNK_ROUNDS (3) junk runs alternate with clean ones,
+# each junk run is set against the mean of the two clean runs around
+# it, and the median of those ratios is the figure.  The requests a
+# second, junk included, are compared too: with 5 % of the requests
+# refused, the valid ones can reach 0.95 of a clean run only if a
+# refused request costs less than a stored one.
 rps_clean=$rps p99_clean=$p99 acked_clean=$acked acked_rps_clean=$acked_rps
-JUNK_EVERY=20 bench_post junk
-refused=$(grep -c '"event":"batch refused' "$work/stack/log/msp-fcgi.log" || true)
-stored_junk=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT count(*) FROM msp.response WHERE idempotency_key LIKE 'api:%:junk-%'")
-if [ "$stored_junk" -lt "$acked" ]; then
-	echo "LOST SUBMISSIONS in the junk run: acknowledged $acked, stored $stored_junk" >&2
-	exit 1
-fi
-acked_rps_junk=$acked_rps p99_junk=$p99
-bench_post clean2
-awk -v a="$acked_rps_junk" -v c1="$acked_rps_clean" -v c2="$acked_rps" \
-	-v p="$p99_junk" -v p1="$p99_clean" -v p2="$p99" -v r="$refused" \
-	'BEGIN { c = (c1 + c2) / 2
-	printf "5%% junk tokens: %.0f valid submissions acknowledged/s against %.0f clean (runs before and after: %.0f, %.0f), ratio %.3f (target >= 0.95); p99 %.2f ms against %.2f and %.2f; batches redone one by one: %d\n", a, c, c1, c2, a / c, p, p1, p2, r }'
+prev_acked=$acked_rps prev_rps=$rps prev_p99=$p99
+: > "$work/junk.ratios"
+for round in $(seq 1 "${JUNK_ROUNDS:-3}"); do
+	JUNK_EVERY=20 bench_post "junk$round"
+	refused=$(grep -c '"event":"batch refused' "$work/stack/log/msp-fcgi.log" || true)
+	stored_junk=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT count(*) FROM msp.response WHERE idempotency_key LIKE 'api:%:junk$round-%'")
+	if [ "$stored_junk" -lt "$acked" ]; then
+		echo "LOST SUBMISSIONS in the junk run: acknowledged $acked, stored $stored_junk" >&2
+		exit 1
+	fi
+	j_acked=$acked_rps j_rps=$rps j_p99=$p99
+	bench_post "clean$round"
+	awk -v a="$j_acked" -v q="$j_rps" -v c1="$prev_acked" -v c2="$acked_rps" \
+		-v r1="$prev_rps" -v r2="$rps" -v p="$j_p99" -v p1="$prev_p99" \
+		-v p2="$p99" -v r="$refused" -v n="$round" \
+		'BEGIN { c = (c1 + c2) / 2; t = (r1 + r2) / 2
+		printf "junk round %d: %.0f valid/s against %.0f clean (%.0f, %.0f around it), ratio %.3f; requests/s %.0f against %.0f, ratio %.3f; p99 %.2f ms against %.2f and %.2f; batches redone one by one: %d\n", n, a, c, c1, c2, a / c, q, t, q / t, p, p1, p2, r
+		printf "%.4f %.4f\n", a / c, q / t > "/dev/stderr" }' 2>> "$work/junk.ratios"
+	prev_acked=$acked_rps prev_rps=$rps prev_p99=$p99
+done
+sort -n -k1,1 "$work/junk.ratios" | awk '{ v[NR] = $1 } END {
+	printf "5%% junk tokens: median ratio of valid submissions acknowledged/s to the clean runs around them %.3f over %d rounds (target >= 0.95)\n", v[int((NR + 1) / 2)], NR }'
+sort -n -k2,2 "$work/junk.ratios" | awk '{ v[NR] = $2 } END {
+	printf "5%% junk tokens: median ratio of all requests/s (junk included) %.3f\n", v[int((NR + 1) / 2)] }'
 rps=$rps_clean p99=$p99_clean acked=$acked_clean
 dups=$(psql "$MSP_DATABASE_URL" -XAtqc "SELECT count(*) - count(DISTINCT idempotency_key) FROM msp.response")
 [ -n "${ONLY_JUNK:-}" ] && { echo "duplicate keys: $dups"; exit 0; }
