@@ -886,7 +886,11 @@ refusal_page(const struct msp_error *err, struct reply *r)
 }
 
 /* The page after a save: the resume code, and a link that carries it
- * in its fragment (never sent to the server; form.js posts it). */
+ * in its fragment (never sent to the server; form.js posts it).  The
+ * link's "?reprendre" carries nothing but makes it another address than
+ * this page's own (/forms/{slug}, where the save was POSTed): a link
+ * that differs from the page's address by its fragment alone only
+ * scrolls, and the form would not load to post the code. */
 static void
 saved_page(const struct study *study, const char *resume, struct reply *r)
 {
@@ -901,7 +905,7 @@ saved_page(const struct study *study, const char *resume, struct reply *r)
 		 "accès à vos réponses.</p><p><a id=\"resume-link\" "
 		 "href=\"/forms/");
 	urlenc_encode(b, study->slug);
-	buf_puts(b, "#reprise=");
+	buf_puts(b, "?reprendre#reprise=");
 	html_escape(b, resume);
 	buf_puts(b, "\">Reprendre le questionnaire</a></p><p>Ou notez ce "
 		 "code de reprise, à coller dans « Reprendre un "
