@@ -115,7 +115,7 @@ erase(PGconn *conn, const char *id, int yes)
 		    "SELECT table_name, removed"
 		    "  FROM msp.erase_structure($1::integer)",
 		    1, params, PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
-		if (strcmp(err.sqlstate, "P0002") == 0)
+		if (db_classify(err.sqlstate) == DB_NOT_FOUND)
 			fprintf(stderr, "msp-report erase: no structure %s; "
 				"nothing changed\n", id);
 		else

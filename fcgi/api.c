@@ -96,29 +96,29 @@ invalid:
 	return -1;
 }
 
-/* Maps a failed call of a msp.api_* function to a reply.  A lock or
+/* Replies to a failed call of a msp.api_* function.  A lock or
  * statement timeout is worker_db_failure's 503. */
 static void
-api_db_error(struct worker *w, const struct msp_error *err, struct reply *r)
+api_db_error_reply(struct worker *w, const struct msp_error *err,
+		   struct reply *r)
 {
-	const char *s = err->sqlstate;
+	enum db_class c = db_classify(err->sqlstate);
 
 	/* tenant_enter() says MSP_EACCESS; the msp.api_* functions raise
 	 * 28000 themselves */
-	if (err->status == MSP_EACCESS || strcmp(s, "28000") == 0) {
+	if (err->status == MSP_EACCESS || c == DB_AUTH) {
 		http_problem(r, 401, "the token is unknown or revoked", NULL);
 		http_header(r, "WWW-Authenticate",
 			    "Bearer realm=\"msp\", error=\"invalid_token\"");
-	} else if (strcmp(s, "42501") == 0) {
+	} else if (c == DB_DENIED) {
 		/* RLS or an explicit refusal: the token's scope */
 		http_problem(r, 403, "this token may not do that", NULL);
-	} else if (strncmp(s, "22", 2) == 0 || strncmp(s, "23", 2) == 0 ||
-		   strcmp(s, "02000") == 0) {
+	} else if (db_class_is_input(c)) {
 		/* data exceptions and integrity constraints: the input */
 		http_problem(r, 422, "the database refused the data: it "
 			     "breaks a constraint of the study", NULL);
 	} else {
-		worker_db_failure(w, err, r);
+		worker_db_failure_reply(w, err, r);
 	}
 }
 
@@ -140,8 +140,7 @@ handle_health(struct worker *w, struct reply *r)
 				     PGRES_TUPLES_OK, NULL, NULL);
 	}
 	if (st != MSP_OK) {
-		http_problem(r, 503, "the database cannot be reached", NULL);
-		http_header(r, "Retry-After", "5");
+		http_fail(r, &worker_db_unreachable);
 		return;
 	}
 	o = json_object_new_object();
@@ -158,7 +157,7 @@ handle_studies(struct worker *w, struct reply *r)
 	json_object *list;
 	size_t i;
 
-	if (worker_studies(w, r) != 0)
+	if (worker_studies_or_reply(w, r) != 0)
 		return;
 	list = json_object_new_array();
 	for (i = 0; i < w->n_studies; i++) {
@@ -270,7 +269,7 @@ handle_instrument(struct worker *w, const char *slug, struct reply *r)
 	const struct study *s;
 	int found;
 
-	s = worker_study(w, slug, r, &found);
+	s = worker_study_or_reply(w, slug, r, &found);
 	if (found < 0)
 		return;
 	if (s == NULL) {
@@ -306,7 +305,7 @@ json_body(struct request *req, struct reply *r, json_object **out)
 		http_header(r, "Accept-Post", "application/json");
 		return -1;
 	}
-	if (http_read_body(req, r) != 0)
+	if (http_read_body_or_reply(req, r) != 0)
 		return -1;
 	if (jsonin_parse(req->body, req->body_len, out, &err) != MSP_OK) {
 		http_problem(r, 400, err.message, NULL);
@@ -360,7 +359,7 @@ body_study(struct worker *w, json_object *doc, struct reply *r)
 			     one_error("study", "a study slug is required"));
 		return NULL;
 	}
-	study = worker_study(w, json_object_get_string(v), r, &found);
+	study = worker_study_or_reply(w, json_object_get_string(v), r, &found);
 	if (found == 0)
 		http_problem(r, 422, "unknown study",
 			     one_error("study", "no such study"));
@@ -546,19 +545,19 @@ fail:
 	return NULL;
 }
 
-/* Maps a refusal of one submission (msp.api_submit raised it, or
- * msp.api_submit_many returned its SQLSTATE in "refused") to a reply. */
+/* Replies to a refusal of one submission (msp.api_submit raised it, or
+ * msp.api_submit_many returned its SQLSTATE in "refused"). */
 static void
-submit_refused(struct worker *w, const struct msp_error *err,
-	       struct reply *r)
+submit_refused_reply(struct worker *w, const struct msp_error *err,
+		     struct reply *r)
 {
-	if (strcmp(err->sqlstate, "22023") == 0)
+	if (db_classify(err->sqlstate) == DB_INVALID_PARAMETER)
 		/* raised for an analyst token without structure_id */
 		http_problem(r, 422, "structure_id is required with an "
 			     "analyst token", one_error("structure_id",
 							"required"));
 	else
-		api_db_error(w, err, r);
+		api_db_error_reply(w, err, r);
 }
 
 /* The reply to sub from row i of an api_submit or api_submit_many
@@ -606,10 +605,8 @@ store_one(struct worker *w, const struct api_submission *sub,
 	PGresult *res = NULL;
 	PGconn *conn;
 
-	if ((conn = worker_db(w)) == NULL) {
-		worker_db_failure(w, &err, r);
+	if ((conn = worker_db_or_reply(w, r)) == NULL)
 		return;
-	}
 	snprintf(study_id, sizeof(study_id), "%d", sub->study_id);
 	snprintf(structure, sizeof(structure), "%d", sub->structure);
 	params[0] = sub->token;
@@ -622,7 +619,7 @@ store_one(struct worker *w, const struct api_submission *sub,
 	params[7] = buf_str(&sub->answers);
 	if (db_exec_prepared(conn, "api_submit", 8, params, PGRES_TUPLES_OK,
 			     &res, &err) != MSP_OK) {
-		submit_refused(w, &err, r);
+		submit_refused_reply(w, &err, r);
 		return;
 	}
 	stored_reply(sub, res, 0, r);
@@ -704,19 +701,22 @@ api_store(struct worker *w, struct api_submission **subs,
 		goto one_by_one;
 	if ((conn = worker_db(w)) == NULL) {
 		for (i = 0; i < n; i++)
-			worker_db_failure(w, &err, replies[i]);
+			http_fail(replies[i], &worker_db_unreachable);
 		goto out;
 	}
 	param = buf_str(&batch);
 	if (db_exec_prepared(conn, "api_submit_many", 1, &param,
 			     PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
-		if (worker_db_busy(&err)) {
+		if (db_classify(err.sqlstate) == DB_BUSY) {
 			/* A lock held elsewhere: each alone would wait as
 			 * long again, one after the other, with every
 			 * request behind them.  Nothing was stored; each
-			 * client retries with its key. */
+			 * client retries with its key.  One call failed:
+			 * one log line, the same reply to each. */
+			struct failure f = worker_db_failure(w, &err);
+
 			for (i = 0; i < n; i++)
-				worker_db_failure(w, &err, replies[i]);
+				http_fail(replies[i], &f);
 			goto out;
 		}
 		/* A refusal the call could not give one submission (an
@@ -744,7 +744,7 @@ api_store(struct worker *w, struct api_submission **subs,
 
 			snprintf(why.sqlstate, sizeof(why.sqlstate), "%s",
 				 refused);
-			submit_refused(w, &why, replies[ord - 1]);
+			submit_refused_reply(w, &why, replies[ord - 1]);
 			continue;
 		}
 		stored_reply(subs[ord - 1], res, row, replies[ord - 1]);
@@ -936,7 +936,7 @@ unknown_code_reply(struct worker *w, PGconn *conn, const char *study_id,
 	    db_exec_prepared(conn, "unknown_codes", 2, params,
 			     PGRES_TUPLES_OK, &res, &err) != MSP_OK ||
 	    PQntuples(res) == 0) {
-		api_db_error(w, why, r);
+		api_db_error_reply(w, why, r);
 		goto out;
 	}
 	snprintf(field, sizeof(field), "segments[%s].code",
@@ -982,21 +982,19 @@ handle_post_interview(struct worker *w, struct request *req,
 		goto out;
 	}
 	json_object_put(errors);
-	if ((conn = worker_db(w)) == NULL) {
-		worker_db_failure(w, &err, r);
+	if ((conn = worker_db_or_reply(w, r)) == NULL)
 		goto out;
-	}
 	snprintf(study_id, sizeof(study_id), "%d", study->study_id);
 	params[0] = token;
 	params[1] = study_id;
 	params[2] = req->body;
 	if (db_exec_prepared(conn, "api_interview", 3, params,
 			     PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
-		if (strcmp(err.sqlstate, "23503") == 0 &&
+		if (db_classify(err.sqlstate) == DB_FOREIGN_KEY &&
 		    PQstatus(conn) == CONNECTION_OK)
 			unknown_code_reply(w, conn, study_id, codes, &err, r);
 		else
-			api_db_error(w, &err, r);
+			api_db_error_reply(w, &err, r);
 		goto out;
 	}
 	out = json_object_new_object();
@@ -1088,17 +1086,15 @@ handle_get_responses(struct worker *w, struct request *req, struct reply *r)
 			goto out;
 		}
 	}
-	study = worker_study(w, slug, r, &found);
+	study = worker_study_or_reply(w, slug, r, &found);
 	if (found < 0)
 		goto out;
 	if (study == NULL) {
 		http_problem(r, 404, "no such study", NULL);
 		goto out;
 	}
-	if ((conn = worker_db(w)) == NULL) {
-		worker_db_failure(w, &err, r);
+	if ((conn = worker_db_or_reply(w, r)) == NULL)
 		goto out;
-	}
 	if (db_exec(conn, "begin", "BEGIN READ ONLY", 0, NULL,
 		    PGRES_COMMAND_OK, NULL, &err) != MSP_OK)
 		goto db_failed;
@@ -1206,7 +1202,7 @@ handle_get_responses(struct worker *w, struct request *req, struct reply *r)
 	}
 	goto out;
 db_failed:
-	if (since != NULL && strncmp(err.sqlstate, "22", 2) == 0)
+	if (since != NULL && db_class_is_data(db_classify(err.sqlstate)))
 		/* The other parameters are numbers this function printed:
 		 * a data exception is since's (bad syntax 22007, out of
 		 * range 22008, an unknown time zone 22023, a zone offset
@@ -1215,7 +1211,7 @@ db_failed:
 			     one_error("since", "an ISO 8601 timestamp, "
 				       "e.g. 2024-01-31T08:00:00Z"));
 	else
-		api_db_error(w, &err, r);
+		api_db_error_reply(w, &err, r);
 out:
 	if (in_tx && conn != NULL && PQstatus(conn) == CONNECTION_OK)
 		db_exec(conn, "rollback", "ROLLBACK", 0, NULL,
@@ -1243,13 +1239,11 @@ handle_export(struct worker *w, struct request *req, struct reply *r)
 
 	if (bearer(req, r, token) != 0)
 		goto out;
-	if ((conn = worker_db(w)) == NULL) {
-		worker_db_failure(w, &err, r);
+	if ((conn = worker_db_or_reply(w, r)) == NULL)
 		goto out;
-	}
 	if (db_exec_prepared(conn, "team_export", 1, params, PGRES_TUPLES_OK,
 			     &res, &err) != MSP_OK) {
-		api_db_error(w, &err, r);
+		api_db_error_reply(w, &err, r);
 		goto out;
 	}
 	r->status = 200;

@@ -20,9 +20,9 @@
  * and which form.js posts.  A path segment would be logged like a
  * query; a cookie would bind the draft to one browser.
  *
- * Every reply under /forms is an HTML page, errors included (a
- * problem document from shared code is turned into one on the way out,
- * see forms_route), so a person never sees JSON.
+ * Every reply under /forms is an HTML page, errors included: shared
+ * code reports its failures through http_fail(), which forms_route
+ * points at failure_page(), so a person never sees JSON.
  *
  * The page is rendered from the instrument definition only.  "Show if"
  * works without JavaScript: the refresh button re-renders the form with
@@ -709,7 +709,7 @@ handle_list(struct worker *w, struct reply *r)
 	struct buf *b = &r->body;
 	size_t i;
 
-	if (worker_studies(w, r) != 0)
+	if (worker_studies_or_reply(w, r) != 0)
 		return;
 	r->status = 200;
 	r->content_type = "text/html";
@@ -786,16 +786,14 @@ show_saved(struct worker *w, const struct study *study, const char *resume,
 		simple_page(r, 500, "Erreur", "Réessayez dans un instant.");
 		return;
 	}
-	if ((conn = worker_db(w)) == NULL) {
-		worker_db_failure(w, &err, r);
+	if ((conn = worker_db_or_reply(w, r)) == NULL)
 		return;
-	}
 	snprintf(sid, sizeof(sid), "%d", study->study_id);
 	params[0] = sid;	/* $1: the study the page belongs to */
 	params[1] = hash;	/* $2: SHA-256 of the code, as stored */
 	if (db_exec_prepared(conn, "form_resume", 2, params, PGRES_TUPLES_OK,
 			     &res, &err) != MSP_OK) {
-		worker_db_failure(w, &err, r);
+		worker_db_failure_reply(w, &err, r);
 		goto out;
 	}
 	if (PQntuples(res) == 0) {
@@ -857,23 +855,25 @@ handle_get_form(struct worker *w, const struct study *study,
 static int
 refusal_page(const struct msp_error *err, struct reply *r)
 {
-	if (strcmp(err->sqlstate, "MSPF1") == 0) {
+	enum db_class c = db_classify(err->sqlstate);
+
+	if (c == DB_FORM_OTHER_STUDY) {
 		simple_page(r, 409, "Formulaire d'un autre questionnaire",
 			    "Ce formulaire a été ouvert pour un autre "
 			    "questionnaire : rien n'a été enregistré. "
 			    "Rechargez la page de ce questionnaire pour y "
 			    "répondre.");
 		r->log_note = "key-other-study";
-	} else if (strcmp(err->sqlstate, "MSPF2") == 0) {
+	} else if (c == DB_FORM_UNKNOWN_CODE) {
 		unknown_code_page(r);
-	} else if (strcmp(err->sqlstate, "MSPF3") == 0) {
+	} else if (c == DB_FORM_SENT) {
 		simple_page(r, 409, "Questionnaire déjà envoyé",
 			    "Ces réponses ont déjà été envoyées ; elles ne "
 			    "peuvent plus être changées depuis ce formulaire "
 			    "et rien n'a été modifié. Pour un nouveau "
 			    "questionnaire, rechargez la page.");
 		r->log_note = "already-sent";
-	} else if (strcmp(err->sqlstate, "MSPF4") == 0) {
+	} else if (c == DB_FORM_OTHER_CODE) {
 		simple_page(r, 409, "Questionnaire déjà enregistré",
 			    "Ce questionnaire a déjà été enregistré avec un "
 			    "autre lien de reprise : reprenez-le avec ce "
@@ -939,7 +939,7 @@ handle_post_form(struct worker *w, const struct study *study,
 			    "questionnaire.");
 		goto out;
 	}
-	if (http_read_body(req, r) != 0)
+	if (http_read_body_or_reply(req, r) != 0)
 		goto out;	/* 413 or 400: made HTML by forms_route */
 	if (urlenc_parse(req->body, req->body_len, &form, &err) != MSP_OK) {
 		simple_page(r, 400, "Formulaire illisible", err.message);
@@ -1036,10 +1036,8 @@ handle_post_form(struct worker *w, const struct study *study,
 		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
 		goto out;
 	}
-	if ((conn = worker_db(w)) == NULL) {
-		worker_db_failure(w, &err, r);
+	if ((conn = worker_db_or_reply(w, r)) == NULL)
 		goto out;
-	}
 	snprintf(sid, sizeof(sid), "%d", study->study_id);
 	params[0] = sid;
 	/* $2: no structure when resuming: the draft has it already */
@@ -1053,13 +1051,12 @@ handle_post_form(struct worker *w, const struct study *study,
 			     &res, &err) != MSP_OK) {
 		if (refusal_page(&err, r)) {
 			;
-		} else if (strncmp(err.sqlstate, "22", 2) == 0 ||
-			   strncmp(err.sqlstate, "23", 2) == 0) {
+		} else if (db_refused_answers(db_classify(err.sqlstate))) {
 			fs.notice = "Ces réponses n'ont pas pu être "
 				    "enregistrées : vérifiez-les.";
 			render_form(w, r, 422, study, sub, &fs);
 		} else {
-			worker_db_failure(w, &err, r);
+			worker_db_failure_reply(w, &err, r);
 		}
 		goto out;
 	}
@@ -1080,18 +1077,14 @@ out:
 }
 
 /*
- * Whatever shared code answered (a problem document from
- * worker_db_failure, worker_studies or http_read_body), a person gets
- * a page: same status, same Retry-After, French words.
+ * The page for a failure shared code reports (worker_db_failure,
+ * worker_studies_or_reply, http_read_body_or_reply): the status and
+ * Retry-After it chose (http_fail adds that header), French words.
  */
 static void
-as_html(struct reply *r)
+failure_page(struct reply *r, const struct failure *f)
 {
-	if (r->content_type != NULL &&
-	    (strcmp(r->content_type, "text/html") == 0 ||
-	     strcmp(r->content_type, "text/javascript") == 0))
-		return;
-	switch (r->status) {
+	switch (f->status) {
 	case 503:
 		simple_page(r, 503, "Service momentanément indisponible",
 			    "Le questionnaire ne peut être ni affiché ni "
@@ -1111,7 +1104,7 @@ as_html(struct reply *r)
 			    "page du questionnaire.");
 		break;
 	default:
-		simple_page(r, r->status >= 400 ? r->status : 500, "Erreur",
+		simple_page(r, f->status >= 400 ? f->status : 500, "Erreur",
 			    "Une erreur est survenue ; rien n'a été "
 			    "enregistré. Réessayez plus tard.");
 		break;
@@ -1127,27 +1120,26 @@ forms_route(struct worker *w, struct request *req, struct reply *r)
 	const struct study *study;
 	int found;
 
+	if (strcmp(p, "/forms") != 0 && strncmp(p, "/forms/", 7) != 0)
+		return 0;
+	/* a person reads whatever fails below */
+	r->render_failure = failure_page;
 	if (strcmp(p, "/forms") == 0 || strcmp(p, "/forms/") == 0) {
 		if (get)
 			handle_list(w, r);
 		else
 			simple_page(r, 405, "Méthode non permise", p);
-		as_html(r);
 		return 1;
 	}
-	if (strncmp(p, "/forms/", 7) != 0)
-		return 0;
 	if (strcmp(p, "/forms/form.js") == 0) {
 		r->status = 200;
 		r->content_type = "text/javascript";
 		buf_puts(&r->body, form_js);
 		return 1;
 	}
-	study = worker_study(w, p + 7, r, &found);
-	if (found < 0) {
-		as_html(r);
+	study = worker_study_or_reply(w, p + 7, r, &found);
+	if (found < 0)
 		return 1;
-	}
 	if (study == NULL)
 		simple_page(r, 404, "Questionnaire introuvable",
 			    "Aucune étude ne porte ce nom.");
@@ -1157,6 +1149,5 @@ forms_route(struct worker *w, struct request *req, struct reply *r)
 		handle_post_form(w, study, req, r);
 	else
 		simple_page(r, 405, "Méthode non permise", p);
-	as_html(r);
 	return 1;
 }

@@ -139,8 +139,27 @@ http_content_type_is(const struct request *req, const char *type)
 	return *rest == '\0' || *rest == ';';
 }
 
+void
+http_fail(struct reply *r, const struct failure *f)
+{
+	if (r->render_failure != NULL)
+		r->render_failure(r, f);
+	else
+		http_problem(r, f->status, f->detail, NULL);
+	if (f->retry_after != NULL)
+		http_header(r, "Retry-After", f->retry_after);
+}
+
+static const struct failure bad_length = {
+	400, NULL, "bad Content-Length" };
+static const struct failure too_large = {
+	413, NULL, "the body is larger than 256 KiB" };
+static const struct failure no_memory = { 503, "5", "out of memory" };
+static const struct failure short_body = {
+	400, NULL, "the body is shorter than its Content-Length" };
+
 int
-http_read_body(struct request *req, struct reply *r)
+http_read_body_or_reply(struct request *req, struct reply *r)
 {
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", req->fcgx->envp);
 	unsigned long long len = 0;
@@ -151,25 +170,22 @@ http_read_body(struct request *req, struct reply *r)
 		errno = 0;
 		len = strtoull(cl, &end, 10);
 		if (errno != 0 || *end != '\0' || cl[0] == '-') {
-			http_problem(r, 400, "bad Content-Length", NULL);
+			http_fail(r, &bad_length);
 			return -1;
 		}
 	}
 	if (len > HTTP_BODY_MAX) {
-		http_problem(r, 413, "the body is larger than 256 KiB",
-			     NULL);
+		http_fail(r, &too_large);
 		return -1;
 	}
 	req->body = malloc((size_t)len + 1);
 	if (req->body == NULL) {
-		http_problem(r, 503, "out of memory", NULL);
-		http_header(r, "Retry-After", "5");
+		http_fail(r, &no_memory);
 		return -1;
 	}
 	got = len > 0 ? FCGX_GetStr(req->body, (int)len, req->fcgx->in) : 0;
 	if (got < 0 || (unsigned long long)got != len) {
-		http_problem(r, 400, "the body is shorter than its "
-			     "Content-Length", NULL);
+		http_fail(r, &short_body);
 		return -1;
 	}
 	req->body[len] = '\0';

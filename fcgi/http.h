@@ -6,6 +6,18 @@
  * sent) and fills struct reply; http_send() writes it.  Errors are
  * RFC 9457 problem documents (application/problem+json) for the API
  * and HTML pages for the forms.
+ *
+ * Who replies on failure is in the name (Redis's lookupKeyReadOrReply):
+ * a function named ..._or_reply does its work and returns success, or
+ * fails having written the reply already (status, headers, body), so
+ * that its caller only stops; a function named ..._reply always writes
+ * it.  Any other function leaves the reply alone.
+ *
+ * Shared code (the worker's database and study cache, the body reader)
+ * does not know who asked: it reports a failure as a struct failure
+ * with http_fail(), and the front end that owns the request renders it
+ * through reply.render_failure (the forms: an HTML page in French;
+ * NULL, the API: a problem document).
  */
 #ifndef MSP_HTTP_H
 #define MSP_HTTP_H
@@ -41,6 +53,19 @@ struct request {
 
 #define HTTP_EXTRA_HEADERS 512
 
+/* A failure as shared code reports it; its strings are static. */
+struct failure {
+	int status;
+	const char *retry_after;	/* Retry-After seconds, or NULL */
+	const char *detail;	/* for programs: the problem's detail */
+};
+
+struct reply;
+
+/* How a front end renders a failure: fills status and body, never
+ * headers (http_fail() adds Retry-After). */
+typedef void failure_renderer(struct reply *r, const struct failure *f);
+
 struct reply {
 	int status;
 	const char *content_type;	/* without charset */
@@ -48,6 +73,9 @@ struct reply {
 	char headers[HTTP_EXTRA_HEADERS];	/* extra "Name: v\r\n" lines */
 	size_t headers_len;
 	const char *log_note;	/* a short word for the log, or NULL */
+	/* The front end's renderer of http_fail(); NULL: a problem
+	 * document. */
+	failure_renderer *render_failure;
 };
 
 /* Fills req from libfcgi's parameters. */
@@ -58,9 +86,9 @@ void http_request_free(struct request *req);
 
 /*
  * Reads the body (CONTENT_LENGTH bytes, at most HTTP_BODY_MAX).  On
- * failure fills r with 413 or 400 and returns -1.
+ * failure replies 413, 400 or 503 (http_fail) and returns -1.
  */
-int http_read_body(struct request *req, struct reply *r);
+int http_read_body_or_reply(struct request *req, struct reply *r);
 
 /* Whether the request's media type is type (parameters ignored). */
 int http_content_type_is(const struct request *req, const char *type);
@@ -79,6 +107,13 @@ const char *http_reason(int status);
  */
 void http_problem(struct reply *r, int status, const char *detail,
 		  json_object *errors);
+
+/*
+ * Replies f the way the front end chose (r->render_failure, else an
+ * RFC 9457 problem document with f's detail), with Retry-After when f
+ * has one.
+ */
+void http_fail(struct reply *r, const struct failure *f);
 
 /* A JSON reply; takes over body. */
 void http_json(struct reply *r, int status, json_object *body);

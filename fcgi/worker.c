@@ -203,58 +203,71 @@ worker_db(struct worker *w)
 	return w->conn;
 }
 
-int
-worker_db_busy(const struct msp_error *err)
+const struct failure worker_db_unreachable = {
+	503, "5", "the database cannot be reached" };
+
+PGconn *
+worker_db_or_reply(struct worker *w, struct reply *r)
 {
-	return strcmp(err->sqlstate, "55P03") == 0 ||	/* lock_not_available */
-	       strcmp(err->sqlstate, "57014") == 0;	/* query_canceled */
+	PGconn *conn = worker_db(w);
+
+	if (conn == NULL)
+		http_fail(r, &worker_db_unreachable);
+	return conn;
 }
 
-void
-worker_db_failure(struct worker *w, const struct msp_error *err,
-		  struct reply *r)
+/* One JSON line for a failed call: its SQLSTATE, never its values. */
+static void
+log_db_error(const char *level, const char *event, const char *sqlstate)
 {
-	json_object *o;
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "level", json_object_new_string(level));
+	json_object_object_add(o, "event", json_object_new_string(event));
+	json_object_object_add(o, "sqlstate",
+			       json_object_new_string(sqlstate));
+	fprintf(stderr, "%s\n", json_object_to_json_string_ext(
+			o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+struct failure
+worker_db_failure(struct worker *w, const struct msp_error *err)
+{
+	static const struct failure busy = {
+		503, WORKER_BUSY_RETRY_AFTER,
+		"la base de données est occupée : rien n'a été enregistré, "
+		"réessayez après le délai de Retry-After" };
+	static const struct failure not_stored = {
+		500, NULL, "the request could not be stored" };
 
 	if (w->conn == NULL || PQstatus(w->conn) != CONNECTION_OK) {
 		PQfinish(w->conn);
 		w->conn = NULL;
 		log_db_down(w, "connection lost");
-		http_problem(r, 503, "the database cannot be reached", NULL);
-		http_header(r, "Retry-After", "5");
-		return;
+		return worker_db_unreachable;
 	}
-	/* The message names the statement, never parameter values. */
-	o = json_object_new_object();
-	if (worker_db_busy(err)) {
+	if (db_classify(err->sqlstate) == DB_BUSY) {
 		/* WORKER_LOCK_TIMEOUT or WORKER_STATEMENT_TIMEOUT fired:
 		 * nothing was stored (the statement's transaction is
 		 * gone), and the same request later will do. */
-		json_object_object_add(o, "level",
-				       json_object_new_string("warning"));
-		json_object_object_add(o, "event", json_object_new_string(
-					       "database busy"));
-		json_object_object_add(o, "sqlstate",
-				       json_object_new_string(err->sqlstate));
-		fprintf(stderr, "%s\n", json_object_to_json_string_ext(
-				o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-		http_problem(r, 503, "la base de données est occupée : rien "
-			     "n'a été enregistré, réessayez après le délai "
-			     "de Retry-After", NULL);
-		http_header(r, "Retry-After", WORKER_BUSY_RETRY_AFTER);
-		return;
+		log_db_error("warning", "database busy", err->sqlstate);
+		return busy;
 	}
-	json_object_object_add(o, "level", json_object_new_string("error"));
-	json_object_object_add(o, "event",
-			       json_object_new_string("database error"));
-	json_object_object_add(o, "sqlstate",
-			       json_object_new_string(err->sqlstate));
-	fprintf(stderr, "%s\n", json_object_to_json_string_ext(
-			o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-	http_problem(r, 500, "the request could not be stored", NULL);
+	log_db_error("error", "database error", err->sqlstate);
+	return not_stored;
 }
+
+void
+worker_db_failure_reply(struct worker *w, const struct msp_error *err,
+			struct reply *r)
+{
+	struct failure f = worker_db_failure(w, err);
+
+	http_fail(r, &f);
+}
+
+static const struct failure no_memory = { 503, "5", "out of memory" };
 
 static void
 studies_free(struct worker *w)
@@ -274,7 +287,7 @@ studies_free(struct worker *w)
 }
 
 int
-worker_studies(struct worker *w, struct reply *r)
+worker_studies_or_reply(struct worker *w, struct reply *r)
 {
 	struct msp_error err;
 	PGresult *res = NULL;
@@ -284,14 +297,11 @@ worker_studies(struct worker *w, struct reply *r)
 	if (w->studies_loaded != 0 &&
 	    time(NULL) - w->studies_loaded < STUDIES_TTL)
 		return 0;
-	if ((conn = worker_db(w)) == NULL) {
-		http_problem(r, 503, "the database cannot be reached", NULL);
-		http_header(r, "Retry-After", "5");
+	if ((conn = worker_db_or_reply(w, r)) == NULL)
 		return -1;
-	}
 	if (db_exec_prepared(conn, "studies", 0, NULL, PGRES_TUPLES_OK, &res,
 			     &err) != MSP_OK) {
-		worker_db_failure(w, &err, r);
+		worker_db_failure_reply(w, &err, r);
 		return -1;
 	}
 	studies_free(w);
@@ -320,19 +330,19 @@ worker_studies(struct worker *w, struct reply *r)
 oom:
 	PQclear(res);
 	studies_free(w);
-	http_problem(r, 503, "out of memory", NULL);
-	http_header(r, "Retry-After", "5");
+	http_fail(r, &no_memory);
 	return -1;
 }
 
 const struct study *
-worker_study(struct worker *w, const char *slug, struct reply *r, int *found)
+worker_study_or_reply(struct worker *w, const char *slug, struct reply *r,
+		      int *found)
 {
 	struct msp_error err;
 	size_t i;
 
 	*found = -1;
-	if (worker_studies(w, r) != 0)
+	if (worker_studies_or_reply(w, r) != 0)
 		return NULL;
 	for (i = 0; i < w->n_studies; i++) {
 		struct study *s = &w->studies[i];
@@ -343,7 +353,7 @@ worker_study(struct worker *w, const char *slug, struct reply *r, int *found)
 		if (s->ins == NULL &&
 		    instrument_load(w->conn, s->instrument_id, &s->ins,
 				    &err) != MSP_OK) {
-			worker_db_failure(w, &err, r);
+			worker_db_failure_reply(w, &err, r);
 			return NULL;
 		}
 		*found = 1;

@@ -56,33 +56,44 @@ const char *respondent_role_code(const char *s);
 /*
  * The worker's connection, (re)connected and its statements prepared
  * if it is missing or broken, or NULL if the database cannot be reached
- * now (the outage is logged, rate-limited).
+ * now (the outage is logged, rate-limited).  The request loop's health
+ * check uses it bare; handlers use worker_db_or_reply().
  */
 PGconn *worker_db(struct worker *w);
 
-/*
- * Turns a failed database call into a reply: 503 with Retry-After when
- * the connection is gone (it is dropped, to reconnect next time) or
- * when the statement waited or ran past the worker's lock or statement
- * timeout (worker_db_busy), else 500.  The error is logged without
- * parameter values.
- */
-void worker_db_failure(struct worker *w, const struct msp_error *err,
-		       struct reply *r);
+/* worker_db(), or NULL with worker_db_unreachable replied. */
+PGconn *worker_db_or_reply(struct worker *w, struct reply *r);
 
-/* Whether err is the worker's lock or statement timeout firing
- * (SQLSTATE 55P03 or 57014): the database is up but busy. */
-int worker_db_busy(const struct msp_error *err);
+/* 503, Retry-After 5: no connection to the database now. */
+extern const struct failure worker_db_unreachable;
+
+/*
+ * What a failed database call err means for the request, logged (the
+ * SQLSTATE, never parameter values) once per call: 503 with
+ * Retry-After when the connection is gone (it is dropped, to reconnect
+ * next time) or when the statement waited or ran past the worker's lock
+ * or statement timeout (DB_BUSY), else 500.  A batch that failed as one
+ * call calls it once and replies the failure to each submission.
+ */
+struct failure worker_db_failure(struct worker *w,
+				 const struct msp_error *err);
+
+/* Replies worker_db_failure(w, err). */
+void worker_db_failure_reply(struct worker *w, const struct msp_error *err,
+			     struct reply *r);
 
 /*
  * The study named slug with its instrument loaded, or NULL: *found is 0
- * when there is no such study, -1 when the database failed (r filled).
+ * when there is no such study (r untouched), -1 when the database
+ * failed (replied).
  */
-const struct study *worker_study(struct worker *w, const char *slug,
-				 struct reply *r, int *found);
+const struct study *worker_study_or_reply(struct worker *w,
+					  const char *slug, struct reply *r,
+					  int *found);
 
-/* The list of studies (reloaded at most every minute). */
-int worker_studies(struct worker *w, struct reply *r);
+/* Loads the list of studies (reloaded at most every minute): 0, or -1
+ * with the failure replied. */
+int worker_studies_or_reply(struct worker *w, struct reply *r);
 
 /*
  * Runs the request loop until a stop signal; returns the exit status.

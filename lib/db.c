@@ -176,3 +176,65 @@ db_int(const PGresult *res, int row, const char *name)
 
 	return v != NULL ? strtoll(v, NULL, 10) : 0;
 }
+
+enum db_class
+db_classify(const char *s)
+{
+	/* exact codes first, then their classes (the first two
+	 * characters) */
+	static const struct {
+		const char *code;
+		enum db_class c;
+	} exact[] = {
+		{ "00000", DB_OK },
+		{ "02000", DB_NO_DATA },
+		{ "22023", DB_INVALID_PARAMETER },
+		{ "23503", DB_FOREIGN_KEY },
+		{ "23505", DB_UNIQUE },
+		{ "23514", DB_CHECK },
+		{ "28000", DB_AUTH },
+		{ "42501", DB_DENIED },
+		{ "55P03", DB_BUSY },
+		{ "57014", DB_BUSY },
+		{ "P0002", DB_NOT_FOUND },
+		{ "MSPF1", DB_FORM_OTHER_STUDY },
+		{ "MSPF2", DB_FORM_UNKNOWN_CODE },
+		{ "MSPF3", DB_FORM_SENT },
+		{ "MSPF4", DB_FORM_OTHER_CODE },
+	};
+	size_t i;
+
+	if (s == NULL || *s == '\0')
+		return DB_OTHER;
+	if (strlen(s) != 5)
+		return DB_OTHER;
+	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+		if (strcmp(s, exact[i].code) == 0)
+			return exact[i].c;
+	if (strncmp(s, "08", 2) == 0)
+		return DB_CONN;
+	if (strncmp(s, "22", 2) == 0)
+		return DB_DATA;
+	if (strncmp(s, "23", 2) == 0)
+		return DB_INTEGRITY;
+	return DB_OTHER;
+}
+
+int
+db_class_is_data(enum db_class c)
+{
+	return c == DB_DATA || c == DB_INVALID_PARAMETER;
+}
+
+int
+db_refused_answers(enum db_class c)
+{
+	return db_class_is_data(c) || c == DB_INTEGRITY ||
+	       c == DB_FOREIGN_KEY || c == DB_UNIQUE || c == DB_CHECK;
+}
+
+int
+db_class_is_input(enum db_class c)
+{
+	return db_refused_answers(c) || c == DB_NO_DATA;
+}

@@ -56,6 +56,53 @@ enum msp_status db_exec_prepared(PGconn *conn, const char *name,
 enum msp_status db_error_from_result(const PGresult *res, PGconn *conn,
 				     struct msp_error *err);
 
+/*
+ * What a failed statement's SQLSTATE means to a caller, so that the
+ * decisions (which HTTP status, retry or not) compare names, not
+ * five-character literals scattered over the tree.  Appendix A of the
+ * PostgreSQL manual lists the codes; MSPFn are migration 0025's.
+ */
+enum db_class {
+	DB_OK,			/* "00000", or no error at all */
+	DB_NO_DATA,		/* 02000 no_data */
+	DB_CONN,		/* class 08: connection exception */
+	DB_DATA,		/* class 22 data exception, but 22023 */
+	DB_INVALID_PARAMETER,	/* 22023 invalid_parameter_value */
+	DB_INTEGRITY,		/* class 23, but the three below */
+	DB_FOREIGN_KEY,		/* 23503 foreign_key_violation */
+	DB_UNIQUE,		/* 23505 unique_violation */
+	DB_CHECK,		/* 23514 check_violation */
+	DB_AUTH,		/* 28000 invalid_authorization_specification */
+	DB_DENIED,		/* 42501 insufficient_privilege */
+	DB_BUSY,		/* 55P03 lock_not_available, 57014
+				 * query_canceled: our timeouts fired */
+	DB_NOT_FOUND,		/* P0002 no_data_found (PL/pgSQL) */
+	DB_FORM_OTHER_STUDY,	/* MSPF1: the form key is another study's */
+	DB_FORM_UNKNOWN_CODE,	/* MSPF2: no draft has this resume code */
+	DB_FORM_SENT,		/* MSPF3: the response is complete */
+	DB_FORM_OTHER_CODE,	/* MSPF4: saved under another resume code */
+	DB_OTHER,		/* anything else, or no SQLSTATE (a client-
+				 * side failure: ask PQstatus whether the
+				 * connection is gone) */
+};
+
+/*
+ * The class of SQLSTATE sqlstate (err->sqlstate, may be NULL or ""):
+ * never fails, DB_OTHER for what it does not know.
+ */
+enum db_class db_classify(const char *sqlstate);
+
+/* Whether c is the input's fault: a data exception (class 22), an
+ * integrity constraint (class 23) or no_data (02000). */
+int db_class_is_input(enum db_class c);
+
+/* Whether c is a data exception (class 22) or an integrity constraint
+ * (class 23): answers the database refused. */
+int db_refused_answers(enum db_class c);
+
+/* Whether c is a data exception (class 22). */
+int db_class_is_data(enum db_class c);
+
 /* Column number of name in res, or -1: columns by name, not position. */
 int db_column(const PGresult *res, const char *name);
 

@@ -266,7 +266,7 @@ store_rows(PGconn *conn, const struct import_options *o, int study_id,
 		st = db_exec_prepared(conn, "import_response", 8, params,
 				      PGRES_TUPLES_OK, &r, err);
 		if (st != MSP_OK) {
-			if (strcmp(err->sqlstate, "42501") == 0)
+			if (db_classify(err->sqlstate) == DB_DENIED)
 				st = err->status = MSP_EACCESS;
 			msp_error_prefix(err, "line %zu", pend[i].line);
 			break;

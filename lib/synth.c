@@ -2104,7 +2104,7 @@ create_study(struct gen *g, struct msp_error *err)
 		     " $9) RETURNING study_id",
 		     9, params, PGRES_TUPLES_OK, &res, err);
 	if (st != MSP_OK) {
-		if (err != NULL && strcmp(err->sqlstate, "23505") == 0)
+		if (err != NULL && db_classify(err->sqlstate) == DB_UNIQUE)
 			st = msp_error_set(err, MSP_EINVAL,
 					   "a study '%s' already exists;"
 					   " choose another seed or"
@@ -2284,7 +2284,7 @@ synth_generate(PGconn *conn, const struct synth_options *opt,
 			     " session_replication_role = replica", 0, NULL,
 			     PGRES_COMMAND_OK, NULL, err);
 		if (st != MSP_OK) {
-			if (err != NULL && strcmp(err->sqlstate, "42501") == 0)
+			if (err != NULL && db_classify(err->sqlstate) == DB_DENIED)
 				st = msp_error_set(err, MSP_EACCESS,
 						   "the fast load needs a"
 						   " superuser; use --checked"

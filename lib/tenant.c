@@ -49,7 +49,7 @@ tenant_enter(PGconn *conn, const char *token, enum tenant_kind *kind,
 	if (st != MSP_OK) {
 		/* 28000: the token is unknown or revoked — the caller's
 		 * fault, not the database's. */
-		if (err && strcmp(err->sqlstate, "28000") == 0)
+		if (err && db_classify(err->sqlstate) == DB_AUTH)
 			return msp_error_set(err, MSP_EACCESS,
 					     "unknown or revoked token");
 		return st;

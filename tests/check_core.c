@@ -221,6 +221,105 @@ START_TEST(connect_failure_is_reported)
 }
 END_TEST
 
+/*
+ * The class of the SQLSTATE the server gives for a condition it names:
+ * PostgreSQL maps the names of Appendix A to codes (and MSPFn are
+ * raised as such), so the table in db_classify() is checked against the
+ * server, not against itself.
+ */
+static enum db_class
+server_class(const char *condition)
+{
+	char sql[256];
+	struct msp_error err;
+
+	snprintf(sql, sizeof(sql), "DO $$ BEGIN RAISE EXCEPTION 'x' USING "
+		 "ERRCODE = '%s'; END $$", condition);
+	ck_assert_int_eq(db_exec(db.conn, "raise", sql, 0, NULL,
+				 PGRES_COMMAND_OK, NULL, &err), MSP_EDB);
+	return db_classify(err.sqlstate);
+}
+
+START_TEST(classify_server_conditions)
+{
+	static const struct {
+		const char *condition;
+		enum db_class want;
+	} cases[] = {
+		{ "02000", DB_NO_DATA },	/* no name for class 02 in RAISE */
+		{ "connection_failure", DB_CONN },
+		{ "protocol_violation", DB_CONN },
+		{ "division_by_zero", DB_DATA },
+		{ "invalid_datetime_format", DB_DATA },
+		{ "invalid_parameter_value", DB_INVALID_PARAMETER },
+		{ "not_null_violation", DB_INTEGRITY },
+		{ "foreign_key_violation", DB_FOREIGN_KEY },
+		{ "unique_violation", DB_UNIQUE },
+		{ "check_violation", DB_CHECK },
+		{ "invalid_authorization_specification", DB_AUTH },
+		{ "insufficient_privilege", DB_DENIED },
+		{ "lock_not_available", DB_BUSY },
+		{ "query_canceled", DB_BUSY },
+		{ "no_data_found", DB_NOT_FOUND },
+		{ "MSPF1", DB_FORM_OTHER_STUDY },
+		{ "MSPF2", DB_FORM_UNKNOWN_CODE },
+		{ "MSPF3", DB_FORM_SENT },
+		{ "MSPF4", DB_FORM_OTHER_CODE },
+		{ "undefined_table", DB_OTHER },
+		{ "serialization_failure", DB_OTHER },
+		{ "MSPF5", DB_OTHER },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(server_class(cases[i].condition) ==
+			      cases[i].want, "%s", cases[i].condition);
+}
+END_TEST
+
+START_TEST(classify_real_failures)
+{
+	struct msp_error err;
+
+	/* the statement timeout the worker sets, firing for real */
+	ck_assert_int_eq(db_exec(db.conn, "timeout",
+				 "SET statement_timeout = '50ms'", 0, NULL,
+				 PGRES_COMMAND_OK, NULL, &err), MSP_OK);
+	ck_assert_int_eq(db_exec(db.conn, "sleep", "SELECT pg_sleep(5)", 0,
+				 NULL, PGRES_TUPLES_OK, NULL, &err), MSP_EDB);
+	ck_assert_int_eq(db_classify(err.sqlstate), DB_BUSY);
+	ck_assert_int_eq(db_exec(db.conn, "timeout",
+				 "RESET statement_timeout", 0, NULL,
+				 PGRES_COMMAND_OK, NULL, &err), MSP_OK);
+	ck_assert_int_eq(db_exec(db.conn, "divide", "SELECT 1 / 0", 0, NULL,
+				 PGRES_TUPLES_OK, NULL, &err), MSP_EDB);
+	ck_assert_int_eq(db_classify(err.sqlstate), DB_DATA);
+	ck_assert(db_refused_answers(db_classify(err.sqlstate)));
+	ck_assert(db_class_is_input(db_classify(err.sqlstate)));
+}
+END_TEST
+
+START_TEST(classify_without_server)
+{
+	/* no SQLSTATE: a client-side failure, for PQstatus to explain */
+	ck_assert_int_eq(db_classify(NULL), DB_OTHER);
+	ck_assert_int_eq(db_classify(""), DB_OTHER);
+	ck_assert_int_eq(db_classify("00000"), DB_OK);
+	ck_assert_int_eq(db_classify("22"), DB_OTHER);	/* not a code */
+	ck_assert_int_eq(db_classify("2350"), DB_OTHER);
+	ck_assert_int_eq(db_classify("235050"), DB_OTHER);
+	/* the groups the front ends decide by */
+	ck_assert(db_class_is_data(DB_INVALID_PARAMETER));
+	ck_assert(!db_class_is_data(DB_INTEGRITY));
+	ck_assert(db_refused_answers(DB_UNIQUE));
+	ck_assert(!db_refused_answers(DB_NO_DATA));
+	ck_assert(db_class_is_input(DB_NO_DATA));
+	ck_assert(!db_class_is_input(DB_DENIED));
+	ck_assert(!db_class_is_input(DB_BUSY));
+	ck_assert(!db_class_is_input(DB_OTHER));
+}
+END_TEST
+
 static Suite *
 core_suite(void)
 {
@@ -246,6 +345,9 @@ core_suite(void)
 	tcase_add_test(dbc, db_int_reads_by_name);
 	tcase_add_test(dbc, connect_sets_empty_search_path);
 	tcase_add_test(dbc, connect_failure_is_reported);
+	tcase_add_test(dbc, classify_server_conditions);
+	tcase_add_test(dbc, classify_real_failures);
+	tcase_add_test(dbc, classify_without_server);
 	suite_add_tcase(s, dbc);
 	return s;
 }
