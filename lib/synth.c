@@ -2284,7 +2284,8 @@ synth_generate(PGconn *conn, const struct synth_options *opt,
 			     " session_replication_role = replica", 0, NULL,
 			     PGRES_COMMAND_OK, NULL, err);
 		if (st != MSP_OK) {
-			if (err != NULL && db_classify(err->sqlstate) == DB_DENIED)
+			if (err != NULL &&
+			    db_classify(err->sqlstate) == DB_DENIED)
 				st = msp_error_set(err, MSP_EACCESS,
 						   "the fast load needs a"
 						   " superuser; use --checked"

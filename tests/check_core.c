@@ -246,7 +246,8 @@ START_TEST(classify_server_conditions)
 		const char *condition;
 		enum db_class want;
 	} cases[] = {
-		{ "02000", DB_NO_DATA },	/* no name for class 02 in RAISE */
+		/* RAISE knows no name for class 02: the code itself */
+		{ "02000", DB_NO_DATA },
 		{ "connection_failure", DB_CONN },
 		{ "protocol_violation", DB_CONN },
 		{ "division_by_zero", DB_DATA },
