@@ -940,7 +940,7 @@ handle_post_form(struct worker *w, const struct study *study,
 		goto out;
 	}
 	if (http_read_body_or_reply(req, r) != 0)
-		goto out;	/* 413 or 400: made HTML by forms_route */
+		goto out;	/* 413, 400 or 503: failure_page replied */
 	if (urlenc_parse(req->body, req->body_len, &form, &err) != MSP_OK) {
 		simple_page(r, 400, "Formulaire illisible", err.message);
 		goto out;
