@@ -133,6 +133,9 @@ int stats_adjust_parse(const char *s, enum stats_adjust *out);
  * the same doubles).  A NaN p-value is R's NA: left out of the count
  * and NaN in out.  out may be p.  Fails with MSP_ENOMEM only.
  */
+/* The most p-values a report adjusts together (one per variable). */
+#define STATS_ADJUST_MAX 1024
+
 enum msp_status stats_p_adjust(const double *p, size_t n,
 			       enum stats_adjust how, double *out,
 			       struct msp_error *err);
