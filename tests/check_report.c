@@ -287,6 +287,100 @@ START_TEST(pdl_table2_p_values)
 }
 END_TEST
 
+static char *render(const struct rdoc *doc, enum format_kind kind);
+
+/*
+ * Table 2's seven tests carry Holm-adjusted p-values by default, or
+ * BH's: equal to R's p.adjust() of the table's own p-values, R run
+ * live; Cramér's V and the adjustment in every format.
+ */
+START_TEST(pdl_table2_adjusted)
+{
+	static const enum stats_adjust how[] = {
+		STATS_ADJUST_HOLM, STATS_ADJUST_BH,
+	};
+	static const enum format_kind kinds[] = {
+		FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON, FORMAT_MARKDOWN,
+		FORMAT_HTML,
+	};
+	static const char *const shown[] = {
+		"p holm", "p_adjusted", "\"p_adjusted\"", "p holm", "p holm",
+	};
+	const struct rcell *tests[2][16];
+	double want[2][16], all[14];
+	size_t n[2] = { 0, 0 }, h, i, j, len = 0;
+	struct report_options o;
+	struct rdoc *doc[2];
+	char *script = NULL, *text;
+
+	for (h = 0; h < 2; h++) {
+		const struct rtable *t;
+
+		report_options_init(&o);
+		o.region = "pays-de-la-loire";
+		o.by = "usagers";
+		if (h == 1)
+			o.adjust = STATS_ADJUST_BH;
+		doc[h] = build(&o);
+		t = table(doc[h], "by");
+		for (i = 0; i < t->nrows; i++) {
+			for (j = 0; j < t->ncols; j++) {
+				const struct rcell *c = &t->rows[i].cells[j];
+
+				if (c->kind != RCELL_TEST || c->text != NULL)
+					continue;
+				ck_assert(n[h] < 16);
+				ck_assert(c->has_p_adj);
+				ck_assert_int_eq(c->adjust, how[h]);
+				ck_assert(c->test.cramers_v >= 0 &&
+					  c->test.cramers_v <= 1);
+				tests[h][n[h]++] = c;
+			}
+		}
+		/* département, ACI, sites, ancienneté, CLS, APMSL, CPTS */
+		ck_assert_uint_eq(n[h], 7);
+		testdb_script_add(&script, &len, "cat(sprintf('%%.17g', "
+				  "p.adjust(c(");
+		for (i = 0; i < n[h]; i++)
+			testdb_script_add(&script, &len, "%s%.17g",
+					  i ? ", " : "", tests[h][i]->test.p);
+		testdb_script_add(&script, &len, "), '%s')), sep = '\\n')\n",
+				  stats_adjust_name(how[h]));
+	}
+	testdb_r_values(script, all, 14);
+	memcpy(want[0], all, 7 * sizeof(double));
+	memcpy(want[1], all + 7, 7 * sizeof(double));
+	for (h = 0; h < 2; h++)
+		for (i = 0; i < 7; i++)
+			ck_assert_msg(fabs(tests[h][i]->p_adj - want[h][i]) <=
+				      1e-12 * want[h][i], "%s test %zu: "
+				      "%.17g, R says %.17g",
+				      stats_adjust_name(how[h]), i,
+				      tests[h][i]->p_adj, want[h][i]);
+	/* Holm is the default, and the header says so */
+	for (i = 0; i < doc[0]->nmeta; i++)
+		if (strcmp(doc[0]->meta[i].key, "p_adjust") == 0)
+			break;
+	ck_assert(i < doc[0]->nmeta);
+	ck_assert(strstr(doc[0]->meta[i].value, "par défaut") != NULL);
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		text = render(doc[0], kinds[i]);
+		ck_assert_msg(strstr(text, shown[i]) != NULL, "%s: no %s",
+			      format_name(kinds[i]), shown[i]);
+		ck_assert_msg(strstr(text, kinds[i] == FORMAT_JSON ?
+				     "\"cramers_v\"" : kinds[i] ==
+				     FORMAT_CSV ? "cramers_v" : "V = ") != NULL,
+			      "%s: no Cramér's V", format_name(kinds[i]));
+		ck_assert_msg(strstr(text, "holm") != NULL, "%s: method "
+			      "not named", format_name(kinds[i]));
+		free(text);
+	}
+	free(script);
+	rdoc_free(doc[0]);
+	rdoc_free(doc[1]);
+}
+END_TEST
+
 /* Tableau 1: "at least one" n and median (min-max), per group. */
 START_TEST(pdl_table1_medians)
 {
@@ -2006,6 +2100,7 @@ main(void)
 	tcase_set_timeout(data, 120);
 	tcase_add_test(data, occitanie_published_percentages);
 	tcase_add_test(data, pdl_table2_p_values);
+	tcase_add_test(data, pdl_table2_adjusted);
 	tcase_add_test(data, pdl_table1_medians);
 	tcase_add_test(data, pdl_region_report);
 	tcase_add_test(data, pdl_nonresponse);

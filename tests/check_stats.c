@@ -902,64 +902,6 @@ draw(unsigned long bound)
 	       bound;
 }
 
-/*
- * Runs the R program script with Rscript and reads the n numbers it
- * prints, one a line, as sprintf("%.17g") writes them ("Inf", "NA").
- * Fails the test when R is missing or prints fewer numbers.
- */
-static void
-r_values(const char *script, double *out, size_t n)
-{
-	char path[] = "/tmp/msp-check-stats-XXXXXX";
-	char cmd[128], line[64];
-	FILE *f, *r;
-	size_t i = 0;
-	int fd;
-
-	fd = mkstemp(path);
-	ck_assert_msg(fd >= 0, "mkstemp failed");
-	f = fdopen(fd, "w");
-	ck_assert(f != NULL);
-	ck_assert(fputs(script, f) >= 0);
-	ck_assert(fclose(f) == 0);
-	snprintf(cmd, sizeof(cmd), "Rscript --vanilla %s", path);
-	r = popen(cmd, "r");
-	ck_assert_msg(r != NULL, "cannot run Rscript");
-	while (i < n && fgets(line, sizeof(line), r) != NULL) {
-		if (strncmp(line, "NA", 2) == 0 && line[2] != 'N')
-			out[i++] = NAN;
-		else
-			out[i++] = strtod(line, NULL);
-	}
-	ck_assert_msg(pclose(r) == 0, "Rscript failed (installed? the "
-		      "tests need r-base-core, which ./dev installs)");
-	unlink(path);
-	ck_assert_msg(i == n, "R printed %zu numbers, %zu expected", i, n);
-}
-
-/* Appends printf-style text to a growing script. */
-static void
-script_add(char **s, size_t *len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-script_add(char **s, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	va_start(ap, fmt);
-	k = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	ck_assert(k >= 0);
-	*s = realloc(*s, *len + (size_t)k + 1);
-	ck_assert(*s != NULL);
-	va_start(ap, fmt);
-	vsnprintf(*s + *len, (size_t)k + 1, fmt, ap);
-	va_end(ap);
-	*len += (size_t)k;
-}
-
 /* 0 and Inf exactly where R has them, else within rel. */
 static int
 close_or(double got, double want, double rel)
@@ -1008,7 +950,7 @@ START_TEST(odds_ratio_against_r)
 			 cells[i][0] + cells[i][2] == 0 ||
 			 cells[i][1] + cells[i][3] == 0);
 	}
-	script_add(&script, &len, "f <- function(a, b, c, d, alt) {\n"
+	testdb_script_add(&script, &len, "f <- function(a, b, c, d, alt) {\n"
 		   "r <- fisher.test(matrix(c(a, b, c, d), 2, byrow = TRUE),"
 		   " alternative = alt)\n"
 		   "cat(sprintf('%%.17g', c(r$p.value, r$estimate, "
@@ -1019,7 +961,7 @@ START_TEST(odds_ratio_against_r)
 		for (a = 0; a < 3; a++) {
 			ck_assert_msg(stats_odds_ratio(&t, alts[a], &got[i][a],
 				      &err) == MSP_OK, "%s", err.message);
-			script_add(&script, &len, "f(%lu, %lu, %lu, %lu, "
+			testdb_script_add(&script, &len, "f(%lu, %lu, %lu, %lu, "
 				   "'%s')\n", cells[i][0], cells[i][1],
 				   cells[i][2], cells[i][3],
 				   stats_alternative_name(alts[a]));
@@ -1027,7 +969,7 @@ START_TEST(odds_ratio_against_r)
 	}
 	want = calloc(OR_CASES * 3 * 4, sizeof(double));
 	ck_assert(want != NULL);
-	r_values(script, want, OR_CASES * 3 * 4);
+	testdb_r_values(script, want, OR_CASES * 3 * 4);
 	for (i = 0; i < OR_CASES; i++) {
 		for (a = 0; a < 3; a++) {
 			const struct stats_odds_ratio *g = &got[i][a];
@@ -1083,7 +1025,7 @@ START_TEST(cramers_v_against_r)
 	struct msp_error err;
 	int empty;
 
-	script_add(&script, &len, "v <- function(v, r) {\n"
+	testdb_script_add(&script, &len, "v <- function(v, r) {\n"
 		   "x <- matrix(v, r, byrow = TRUE)\n"
 		   "x <- x[rowSums(x) > 0, colSums(x) > 0, drop = FALSE]\n"
 		   "s <- suppressWarnings(chisq.test(x, correct = FALSE))\n"
@@ -1109,13 +1051,13 @@ START_TEST(cramers_v_against_r)
 		} while (stats_test(&t, empty ? STATS_FISHER : STATS_CHISQ,
 				    &r, &err) != MSP_OK);
 		got[i] = r.cramers_v;
-		script_add(&script, &len, "v(c(");
+		testdb_script_add(&script, &len, "v(c(");
 		for (k = 0; k < rows[i] * cols[i]; k++)
-			script_add(&script, &len, "%s%lu", k ? ", " : "",
+			testdb_script_add(&script, &len, "%s%lu", k ? ", " : "",
 				   cells[i][k]);
-		script_add(&script, &len, "), %zu)\n", rows[i]);
+		testdb_script_add(&script, &len, "), %zu)\n", rows[i]);
 	}
-	r_values(script, want, V_CASES);
+	testdb_r_values(script, want, V_CASES);
 	for (i = 0; i < V_CASES; i++)
 		ck_assert_msg(close_rel(got[i], want[i], 1e-9),
 			      "case %zu (%zux%zu): V = %.17g, R says %.17g",
@@ -1160,24 +1102,24 @@ START_TEST(p_adjust_against_r)
 		for (h = 0; h < 3; h++) {
 			ck_assert(stats_p_adjust(p[i], n[i], how[h],
 						 got[i][h], &err) == MSP_OK);
-			script_add(&script, &len, "cat(sprintf('%%.17g', "
+			testdb_script_add(&script, &len, "cat(sprintf('%%.17g', "
 				   "p.adjust(c(");
 			for (k = 0; k < n[i]; k++) {
 				if (isnan(p[i][k]))
-					script_add(&script, &len, "%sNA",
+					testdb_script_add(&script, &len, "%sNA",
 						   k ? ", " : "");
 				else
-					script_add(&script, &len, "%s%.17g",
+					testdb_script_add(&script, &len, "%s%.17g",
 						   k ? ", " : "", p[i][k]);
 			}
-			script_add(&script, &len, "), '%s')), sep = '\\n')\n",
+			testdb_script_add(&script, &len, "), '%s')), sep = '\\n')\n",
 				   stats_adjust_name(how[h]));
 			total += n[i];
 		}
 	}
 	want = calloc(total, sizeof(double));
 	ck_assert(want != NULL);
-	r_values(script, want, total);
+	testdb_r_values(script, want, total);
 	for (i = 0; i < ADJ_VECTORS; i++)
 		for (h = 0; h < 3; h++)
 			for (k = 0; k < n[i]; k++, at++)
