@@ -1589,7 +1589,7 @@ out:
 	return MSP_OK;
 }
 
-/* --- the 2×2 odds ratio (R's fisher.test) --------------------------------- */
+/* --- the 2×2 odds ratio (R's fisher.test) ------------------------------ */
 
 const char *
 stats_alternative_name(enum stats_alternative alt)

@@ -343,9 +343,10 @@ START_TEST(pdl_table2_adjusted)
 				  "p.adjust(c(");
 		for (i = 0; i < n[h]; i++)
 			testdb_script_add(&script, &len, "%s%.17g",
-					  i ? ", " : "", tests[h][i]->test.p);
-		testdb_script_add(&script, &len, "), '%s')), sep = '\\n')\n",
-				  stats_adjust_name(how[h]));
+				i ? ", " : "", tests[h][i]->test.p);
+		testdb_script_add(&script, &len,
+			"), '%s')), sep = '\\n')\n",
+			stats_adjust_name(how[h]));
 	}
 	testdb_r_values(script, all, 14);
 	memcpy(want[0], all, 7 * sizeof(double));
@@ -1623,6 +1624,107 @@ run_cli(const char *args, struct buf *out)
 	return run_cli_env("", args, out);
 }
 
+/* A JSON number, or R's Inf written as the string "Inf". */
+static double
+json_num(json_object *o, const char *key)
+{
+	json_object *v;
+
+	ck_assert_msg(json_object_object_get_ex(o, key, &v), "no %s", key);
+	if (json_object_is_type(v, json_type_string)) {
+		ck_assert_str_eq(json_object_get_string(v), "Inf");
+		return INFINITY;
+	}
+	return json_object_get_double(v);
+}
+
+/*
+ * msp-report test on 2×2 tables: odds_ratio, conf_int, alternative,
+ * the one-sided p_value and cramers_v in JSON, equal to R's
+ * fisher.test() and chisq.test() run live; a zero cell gives R's Inf.
+ */
+START_TEST(cli_test_odds_ratio)
+{
+	static const char *const tables[] = {
+		"12 5; 3 9", "10 0; 3 5", "0 4; 6 2", "25 12; 18 28",
+	};
+	static const char *const rtables[] = {	/* the same, for R */
+		"12, 5, 3, 9", "10, 0, 3, 5", "0, 4, 6, 2", "25, 12, 18, 28",
+	};
+	static const char *const alts[] = { "two.sided", "less", "greater" };
+	double got[12][5], want[60];
+	struct buf out = BUF_INIT;
+	char *script = NULL, args[160];
+	size_t len = 0, i, a, k;
+	json_object *root, *ci, *v;
+
+	testdb_script_add(&script, &len, "f <- function(x, alt) {\n"
+			  "r <- fisher.test(x, alternative = alt)\n"
+			  "s <- chisq.test(x, correct = FALSE)\n"
+			  "v <- sqrt(s$statistic / sum(x))\n"
+			  "cat(sprintf('%%.17g', c(r$p.value, r$estimate, "
+			  "r$conf.int, v)), sep = '\\n')\n}\n"
+			  "options(warn = -1)\n");
+	for (i = 0; i < 4; i++) {
+		for (a = 0; a < 3; a++) {
+			snprintf(args, sizeof(args), "test --fisher "
+				 "--table '%s' --alternative %s --format json",
+				 tables[i],
+				 alts[a]);
+			buf_reset(&out);
+			ck_assert_int_eq(run_cli(args, &out), 0);
+			root = json_tokener_parse(buf_str(&out));
+			ck_assert_msg(root != NULL, "%s", buf_str(&out));
+			ck_assert(json_object_object_get_ex(root,
+				  "alternative", &v));
+			ck_assert_str_eq(json_object_get_string(v), alts[a]);
+			got[i * 3 + a][0] = json_num(root, "p_value");
+			got[i * 3 + a][1] = json_num(root, "odds_ratio");
+			ck_assert(json_object_object_get_ex(root, "conf_int",
+							    &ci));
+			ck_assert_uint_eq(json_object_array_length(ci), 2);
+			for (k = 0; k < 2; k++) {
+				v = json_object_array_get_idx(ci, k);
+				got[i * 3 + a][2 + k] =
+					json_object_is_type(v,
+					json_type_string) ? INFINITY :
+					json_object_get_double(v);
+			}
+			got[i * 3 + a][4] = json_num(root, "cramers_v");
+			json_object_put(root);
+			testdb_script_add(&script, &len, "f(matrix(c(%s), 2, "
+					  "byrow = TRUE), '%s')\n", rtables[i],
+					  alts[a]);
+		}
+	}
+	testdb_r_values(script, want, 60);
+	for (i = 0; i < 12; i++) {
+		for (k = 0; k < 5; k++) {
+			double w = want[i * 5 + k], g = got[i][k];
+			double rel = k == 0 || k == 4 ? 1e-9 : 1e-6;
+
+			ck_assert_msg(isinf(w) || w == 0 ? g == w :
+				      fabs(g - w) <= rel * fabs(w),
+				      "%s, %s, value %zu: %.17g, R says "
+				      "%.17g", tables[i / 3], alts[i % 3], k,
+				      g, w);
+		}
+	}
+	/* one-sided tests are Fisher's, on 2×2 tables only */
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("test --table '12 5; 3 9' --chisq "
+				 "--alternative less", &out), 2);
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("test --table '1 2; 3 4; 5 6' "
+				 "--alternative less", &out), 2);
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("test --table '1 2; 3 4' "
+				 "--alternative both", &out), 2);
+	buf_free(&out);
+	free(script);
+}
+END_TEST
+
 START_TEST(cli_help_and_report)
 {
 	struct buf out = BUF_INIT;
@@ -2117,6 +2219,7 @@ main(void)
 	tcase_add_test(data, json_parses);
 	tcase_add_test(data, federation_sees_aggregates);
 	tcase_add_test(data, cli_help_and_report);
+	tcase_add_test(data, cli_test_odds_ratio);
 	suite_add_tcase(s, data);
 
 	tcase_add_test(fmt, html_escapes_and_stands_alone);
