@@ -114,7 +114,8 @@ format_cell(const struct rcell *c, struct buf *out)
 		if (!isnan(c->test.cramers_v))
 			buf_printf(out, ", V = %.2f", c->test.cramers_v);
 		if (c->has_p_adj) {
-			buf_printf(out, ", p %s ", stats_adjust_name(c->adjust));
+			buf_printf(out, ", p %s ",
+				   stats_adjust_name(c->adjust));
 			format_p(c->p_adj, out);
 		}
 		break;

@@ -961,10 +961,10 @@ START_TEST(odds_ratio_against_r)
 		for (a = 0; a < 3; a++) {
 			ck_assert_msg(stats_odds_ratio(&t, alts[a], &got[i][a],
 				      &err) == MSP_OK, "%s", err.message);
-			testdb_script_add(&script, &len, "f(%lu, %lu, %lu, %lu, "
-				   "'%s')\n", cells[i][0], cells[i][1],
-				   cells[i][2], cells[i][3],
-				   stats_alternative_name(alts[a]));
+			testdb_script_add(&script, &len,
+				"f(%lu, %lu, %lu, %lu, '%s')\n", cells[i][0],
+				cells[i][1], cells[i][2], cells[i][3],
+				stats_alternative_name(alts[a]));
 		}
 	}
 	want = calloc(OR_CASES * 3 * 4, sizeof(double));
@@ -1102,17 +1102,19 @@ START_TEST(p_adjust_against_r)
 		for (h = 0; h < 3; h++) {
 			ck_assert(stats_p_adjust(p[i], n[i], how[h],
 						 got[i][h], &err) == MSP_OK);
-			testdb_script_add(&script, &len, "cat(sprintf('%%.17g', "
-				   "p.adjust(c(");
+			testdb_script_add(&script, &len,
+				"cat(sprintf('%%.17g', p.adjust(c(");
 			for (k = 0; k < n[i]; k++) {
 				if (isnan(p[i][k]))
 					testdb_script_add(&script, &len, "%sNA",
 						   k ? ", " : "");
 				else
-					testdb_script_add(&script, &len, "%s%.17g",
+					testdb_script_add(&script, &len,
+						"%s%.17g",
 						   k ? ", " : "", p[i][k]);
 			}
-			testdb_script_add(&script, &len, "), '%s')), sep = '\\n')\n",
+			testdb_script_add(&script, &len,
+				"), '%s')), sep = '\\n')\n",
 				   stats_adjust_name(how[h]));
 			total += n[i];
 		}
