@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -850,6 +851,7 @@ count_suppressed(const struct rdoc *doc)
  * over the vector of the table's p-values.  A test cell without a
  * p-value (too few categories, say) is not a test and is not counted.
  * Says in the header how, and over what, once any table has several.
+ * Under disclosure control, Cramér's V is withdrawn from every test.
  */
 static enum msp_status
 adjust_tables(struct rctx *c)
@@ -870,6 +872,11 @@ adjust_tables(struct rctx *c)
 				if (cell->kind != RCELL_TEST ||
 				    cell->text != NULL || cell->suppressed)
 					continue;
+				/* For a 2×2 table with printed margins, V
+				 * gives |ad - bc| and so a hidden cell up to
+				 * two values: a federation does not get it. */
+				if (c->suppress)
+					cell->test.cramers_v = NAN;
 				if (n == STATS_ADJUST_MAX)
 					return msp_error_set(c->err,
 						MSP_EINVAL, "table %s: more "

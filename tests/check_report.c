@@ -1491,6 +1491,7 @@ START_TEST(federation_sees_aggregates)
 	t = table(analyst, "by");
 	ck_assert_uint_eq(cell(t, "departement", "85", "usagers_plus")->n, 1);
 	ck_assert(!cell(t, "departement", "85", "usagers_plus")->suppressed);
+	ck_assert(!isnan(test_of(t, "aci_signatory")->test.cramers_v));
 
 	o.token = "fed-pdl";
 	o.threshold = 5;
@@ -1499,6 +1500,8 @@ START_TEST(federation_sees_aggregates)
 	ck_assert(cell(t, "departement", "85", "usagers_plus")->suppressed);
 	for (i = 0; i < fed->ntables; i++)
 		assert_protected(fed->tables[i], 5);
+	/* Cramér's V of a 2×2 table gives |ad - bc|: withheld */
+	ck_assert(isnan(test_of(t, "aci_signatory")->test.cramers_v));
 	/* but what is shown is the truth: the 27 usagers - */
 	ck_assert_uint_eq(cell(t, "n", NULL, "usagers_moins")->n, 27);
 	ck_assert(!cell(t, "n", NULL, "usagers_moins")->suppressed);
