@@ -42,6 +42,9 @@ static const char usage_text[] =
 "                         (default) or left out of percentages and tests\n"
 "  --missing exclude|keep no answer: left out (default) or a category\n"
 "  --format FORMAT    text (default), csv, json, markdown, html\n"
+"  --adjust holm|bh|none  p-values of a table with several tests,\n"
+"                     adjusted as R's p.adjust(): Holm (default), or\n"
+"                     Benjamini-Hochberg, or not at all\n"
 "  --recount          count from the answers themselves, not from the\n"
 "                     running totals and the cache that make the owner's\n"
 "                     and analysts' reports fast (slow on a large study;\n"
@@ -51,7 +54,7 @@ static const char usage_text[] =
 "\n"
 "Tests: Pearson's chi-squared without continuity correction when every\n"
 "expected count is >= 5, else Fisher's exact test; each row names\n"
-"its test.\n"
+"its test and Cramer's V (without continuity correction).\n"
 "\n"
 "Environment:\n"
 "  MSP_TOKEN                 bearer token: the report sees what the\n"
@@ -100,7 +103,7 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 	enum {
 		OPT_REGION = 256, OPT_STUDY, OPT_BY, OPT_COMPARE,
 		OPT_NONRESPONSE, OPT_HAS, OPT_TERMS, OPT_TOP, OPT_NSP,
-		OPT_MISSING, OPT_FORMAT, OPT_RECOUNT,
+		OPT_MISSING, OPT_FORMAT, OPT_RECOUNT, OPT_ADJUST,
 	};
 	static const struct option longopts[] = {
 		{ "region", required_argument, NULL, OPT_REGION },
@@ -115,6 +118,7 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 		{ "missing", required_argument, NULL, OPT_MISSING },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "recount", no_argument, NULL, OPT_RECOUNT },
+		{ "adjust", required_argument, NULL, OPT_ADJUST },
 		{ "database", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -154,6 +158,11 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 			break;
 		case OPT_HAS:
 			opt.has = 1;
+			break;
+		case OPT_ADJUST:
+			if (stats_adjust_parse(optarg, &opt.adjust) != 0)
+				return usage_error("--adjust takes holm, bh "
+						   "or none, not", optarg);
 			break;
 		case OPT_RECOUNT:
 			opt.recount = 1;

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 static const char test_usage[] =
 "Usage: msp-report test --table TABLE [--fisher | --chisq]\n"
+"                       [--alternative two.sided|less|greater]\n"
 "                       [--format text|json]\n"
 "Tests the independence of the rows and columns of a contingency table\n"
 "and prints the test used and why, its statistic, degrees of freedom\n"
@@ -28,6 +30,9 @@ static const char test_usage[] =
 "      --fisher       Fisher's exact test, whatever the expected counts\n"
 "      --chisq        Pearson's chi-squared test, whatever the expected\n"
 "                     counts\n"
+"      --alternative ALT  for a 2x2 table: two.sided (default), less\n"
+"                     (odds ratio below 1) or greater (above 1); the\n"
+"                     p-value is then Fisher's one-sided one\n"
 "      --format FMT   text (default) or json\n"
 "  -h, --help         show this help and exit\n"
 "\n"
@@ -43,6 +48,12 @@ static const char test_usage[] =
 "chi-squared test refuses one (an expected count would be 0).  Fisher's\n"
 "test gives up, with an error, on tables too large to enumerate in\n"
 "reasonable memory and time; the chi-squared test has no such limit.\n"
+"\n"
+"Every table also gets Cramer's V, sqrt(X2 / (n (min(r, c) - 1))), X2\n"
+"without continuity correction (Cramer 1946), on the table without its\n"
+"empty rows and columns.  A 2x2 table gets, as R's fisher.test() gives\n"
+"them, the conditional maximum-likelihood odds ratio and its exact 95%\n"
+"confidence interval (Cornfield 1956), for the alternative asked.\n"
 "\n"
 "Examples:\n"
 "  msp-report test --table \"2 3; 2 3; 5 9; 1 6; 0 6\"\n"
@@ -60,6 +71,10 @@ struct test_report {
 	size_t empty_rows, empty_cols;
 	enum stats_method asked;
 	const struct stats_result *r;
+	/* 2×2 only (has_or): fisher.test()'s estimate and interval */
+	int has_or;
+	enum stats_alternative alt;
+	struct stats_odds_ratio or;
 };
 
 /* "msp-report test: WHAT 'ARG'" (ARG may be NULL) and the hint; 2. */
@@ -79,7 +94,11 @@ reason(const struct test_report *t, char *out, size_t size)
 {
 	const double e = t->r->min_expected;
 
-	if (t->asked == STATS_FISHER)
+	if (t->has_or && t->alt != STATS_TWO_SIDED && t->asked == STATS_AUTO)
+		snprintf(out, size, "--alternative %s was given: a one-sided "
+			 "test is Fisher's (smallest expected count %.4g)",
+			 stats_alternative_name(t->alt), e);
+	else if (t->asked == STATS_FISHER)
 		snprintf(out, size, "--fisher was given (smallest expected "
 			 "count %.4g: the rule would choose %s)", e,
 			 e >= 5 ? "chi-squared" : "Fisher");
@@ -128,11 +147,34 @@ print_text(const struct test_report *t, struct msp_error *err)
 		printf("statistic      none (exact test)\n");
 		printf("df             none\n");
 	}
-	printf("p-value        %.10g\n", t->r->p);
+	if (t->has_or && t->alt != STATS_TWO_SIDED)
+		printf("alternative    %s (one-sided, Fisher's exact test)\n",
+		       stats_alternative_name(t->alt));
+	printf("p-value        %.10g\n", t->has_or &&
+	       t->alt != STATS_TWO_SIDED ? t->or.p : t->r->p);
+	printf("Cramer's V     %.10g\n", t->r->cramers_v);
+	if (t->has_or) {
+		printf("odds ratio     %.10g (conditional MLE)\n",
+		       t->or.estimate);
+		printf("95%% CI         [%.10g, %.10g] (exact, %s)\n",
+		       t->or.lo, t->or.hi, stats_alternative_name(t->alt));
+	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return msp_error_set(err, MSP_EIO,
 				     "writing the result failed");
 	return MSP_OK;
+}
+
+/*
+ * JSON has no infinity: an unbounded odds ratio (a zero cell) is the
+ * string "Inf", as R's jsonlite writes it.  NULL when out of memory.
+ */
+static json_object *
+json_number(double v)
+{
+	if (isinf(v))
+		return json_object_new_string(v > 0 ? "Inf" : "-Inf");
+	return json_object_new_double(v);
 }
 
 static enum msp_status
@@ -176,7 +218,26 @@ print_json(const struct test_report *t, struct msp_error *err)
 		bad |= json_object_object_add(root, "df", chisq ?
 			json_object_new_int(t->r->df) : NULL) != 0;
 		bad |= format_json_add(root, "p_value",
-			json_object_new_double(t->r->p));
+			json_object_new_double(t->has_or &&
+			t->alt != STATS_TWO_SIDED ? t->or.p : t->r->p));
+		bad |= format_json_add(root, "cramers_v",
+			json_object_new_double(t->r->cramers_v));
+	}
+	if (!bad && t->has_or) {
+		json_object *ci = json_object_new_array();
+
+		bad |= format_json_add(root, "alternative",
+			json_object_new_string(
+				stats_alternative_name(t->alt)));
+		bad |= format_json_add(root, "odds_ratio",
+			json_number(t->or.estimate));
+		bad |= format_json_add(root, "conf_int", ci);
+		if (!bad) {
+			bad |= json_object_array_add(ci,
+				json_number(t->or.lo)) != 0;
+			bad |= json_object_array_add(ci,
+				json_number(t->or.hi)) != 0;
+		}
 	}
 	text = bad ? NULL : json_object_to_json_string_ext(root,
 		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -194,12 +255,13 @@ print_json(const struct test_report *t, struct msp_error *err)
 int
 cmd_test(const struct cli_context *ctx, int argc, char **argv)
 {
-	enum { OPT_FISHER = 256, OPT_CHISQ, OPT_FORMAT };
+	enum { OPT_FISHER = 256, OPT_CHISQ, OPT_FORMAT, OPT_ALT };
 	static const struct option longopts[] = {
 		{ "table", required_argument, NULL, 't' },
 		{ "fisher", no_argument, NULL, OPT_FISHER },
 		{ "chisq", no_argument, NULL, OPT_CHISQ },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "alternative", required_argument, NULL, OPT_ALT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -209,6 +271,8 @@ cmd_test(const struct cli_context *ctx, int argc, char **argv)
 	struct msp_error err;
 	enum stats_method method = STATS_AUTO, chosen;
 	enum test_format format = TEST_TEXT;
+	enum stats_alternative alt = STATS_TWO_SIDED;
+	int alt_given = 0;
 	const char *text = NULL;
 	char short_opt[3] = "-?";
 	unsigned long row, col;
@@ -241,6 +305,18 @@ cmd_test(const struct cli_context *ctx, int argc, char **argv)
 			else
 				return usage_error("unknown format", optarg);
 			break;
+		case OPT_ALT:
+			if (strcmp(optarg, "two.sided") == 0)
+				alt = STATS_TWO_SIDED;
+			else if (strcmp(optarg, "less") == 0)
+				alt = STATS_LESS;
+			else if (strcmp(optarg, "greater") == 0)
+				alt = STATS_GREATER;
+			else
+				return usage_error("unknown alternative",
+						   optarg);
+			alt_given = 1;
+			break;
 		case 'h':
 			fputs(test_usage, stdout);
 			return 0;
@@ -261,12 +337,28 @@ cmd_test(const struct cli_context *ctx, int argc, char **argv)
 		return usage_error("unexpected argument", argv[optind]);
 	if (text == NULL)
 		return usage_error("--table TABLE is required", NULL);
+	if (alt != STATS_TWO_SIDED && method == STATS_CHISQ)
+		return usage_error("--alternative less|greater is Fisher's "
+				   "one-sided test: not with --chisq", NULL);
 	if (stats_table_parse(text, &table, &err) != MSP_OK ||
-	    stats_test(&table, method, &r, &err) != MSP_OK) {
+	    stats_test(&table, alt != STATS_TWO_SIDED ? STATS_FISHER :
+		       method, &r, &err) != MSP_OK) {
 		rc = cli_fail(&err);
 		goto out;
 	}
 	memset(&t, 0, sizeof(t));
+	if (table.rows == 2 && table.cols == 2) {
+		if (stats_odds_ratio(&table, alt, &t.or, &err) != MSP_OK) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		t.has_or = 1;
+	} else if (alt_given && alt != STATS_TWO_SIDED) {
+		rc = usage_error("--alternative less|greater needs a 2x2 "
+				 "table", NULL);
+		goto out;
+	}
+	t.alt = alt;
 	t.table = &table;
 	t.asked = method;
 	t.r = &r;

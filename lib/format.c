@@ -111,6 +111,13 @@ format_cell(const struct rcell *c, struct buf *out)
 		}
 		format_p(c->test.p, out);
 		buf_printf(out, " %s", method_label(c->test.method));
+		if (!isnan(c->test.cramers_v))
+			buf_printf(out, ", V = %.2f", c->test.cramers_v);
+		if (c->has_p_adj) {
+			buf_printf(out, ", p %s ",
+				   stats_adjust_name(c->adjust));
+			format_p(c->p_adj, out);
+		}
 		break;
 	}
 }
@@ -439,6 +446,15 @@ csv_cell(const struct csv_ctx *x, const struct rcell *c)
 			snprintf(s, sizeof(s), "%d", c->test.df);
 			csv_stat(x, "df", s, m);
 		}
+		if (!isnan(c->test.cramers_v)) {
+			snprintf(s, sizeof(s), "%.10g", c->test.cramers_v);
+			csv_stat(x, "cramers_v", s, "no continuity correction");
+		}
+		if (c->has_p_adj) {
+			snprintf(s, sizeof(s), "%.10g", c->p_adj);
+			csv_stat(x, "p_adjusted", s,
+				 stats_adjust_name(c->adjust));
+		}
 		break;
 	}
 }
@@ -676,6 +692,12 @@ json_cell(const struct rcell *c, const char *column)
 		if (c->test.method != STATS_FISHER)
 			bad |= add_int(o, "df", (unsigned long)c->test.df);
 		bad |= add_num(o, "min_expected", c->test.min_expected);
+		bad |= add_num(o, "cramers_v", c->test.cramers_v);
+		if (c->has_p_adj) {
+			bad |= add_num(o, "p_adjusted", c->p_adj);
+			bad |= add_str(o, "adjust",
+				       stats_adjust_name(c->adjust));
+		}
 		break;
 	}
 out:

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ report_options_init(struct report_options *o)
 	o->dont_know = REPORT_KEEP;
 	o->missing = REPORT_EXCLUDE;
 	o->threshold = 5;
+	o->adjust = STATS_ADJUST_HOLM;
 }
 
 static enum msp_status
@@ -842,6 +844,73 @@ count_suppressed(const struct rdoc *doc)
 	return n;
 }
 
+/*
+ * Adjusts the p-values of every table that carries two or more tests,
+ * over that table's tests (a table answers one question: "which
+ * characteristics differ between the groups?"), as R's p.adjust() does
+ * over the vector of the table's p-values.  A test cell without a
+ * p-value (too few categories, say) is not a test and is not counted.
+ * Says in the header how, and over what, once any table has several.
+ * Under disclosure control, Cramér's V is withdrawn from every test.
+ */
+static enum msp_status
+adjust_tables(struct rctx *c)
+{
+	double p[STATS_ADJUST_MAX], adj[STATS_ADJUST_MAX];
+	struct rcell *cells[STATS_ADJUST_MAX];
+	size_t t, i, j, n, ntables = 0;
+	enum msp_status rc;
+
+	for (t = 0; t < c->doc->ntables; t++) {
+		const struct rtable *tb = c->doc->tables[t];
+
+		n = 0;
+		for (i = 0; i < tb->nrows; i++) {
+			for (j = 0; j < tb->ncols; j++) {
+				struct rcell *cell = &tb->rows[i].cells[j];
+
+				if (cell->kind != RCELL_TEST ||
+				    cell->text != NULL || cell->suppressed)
+					continue;
+				/* For a 2×2 table with printed margins, V
+				 * gives |ad - bc| and so a hidden cell up to
+				 * two values: a federation does not get it. */
+				if (c->suppress)
+					cell->test.cramers_v = NAN;
+				if (n == STATS_ADJUST_MAX)
+					return msp_error_set(c->err,
+						MSP_EINVAL, "table %s: more "
+						"than %d tests to adjust",
+						tb->key, STATS_ADJUST_MAX);
+				cells[n] = cell;
+				p[n++] = cell->test.p;
+			}
+		}
+		if (n < 2)
+			continue;
+		ntables++;
+		rc = stats_p_adjust(p, n, c->opt->adjust, adj, c->err);
+		if (rc != MSP_OK)
+			return rc;
+		for (i = 0; i < n; i++) {
+			cells[i]->adjust = c->opt->adjust;
+			cells[i]->has_p_adj =
+				c->opt->adjust != STATS_ADJUST_NONE;
+			cells[i]->p_adj = adj[i];
+		}
+	}
+	if (ntables > 0)
+		rdoc_meta(c->doc, "p_adjust", "Ajustement des p",
+			  c->opt->adjust == STATS_ADJUST_HOLM ?
+			  "holm (par défaut ; Holm 1979, p.adjust de R), sur "
+			  "les tests de chaque tableau" :
+			  c->opt->adjust == STATS_ADJUST_BH ?
+			  "BH (Benjamini & Hochberg 1995, p.adjust de R), sur "
+			  "les tests de chaque tableau" :
+			  "aucun (--adjust none)");
+	return MSP_OK;
+}
+
 enum msp_status
 report_build(PGconn *conn, const struct report_options *opt,
 	     struct rdoc **out, struct msp_error *err)
@@ -893,6 +962,8 @@ report_build(PGconn *conn, const struct report_options *opt,
 		  c.kind == TENANT_NONE ? "propriétaire de la base (aucun "
 		  "jeton)" : tenant_kind_name(c.kind));
 	rc = build(&c);
+	if (rc == MSP_OK)
+		rc = adjust_tables(&c);
 	if (rc == MSP_OK) {
 		rdoc_meta(c.doc, "missing", "Données manquantes",
 			  policy_text(&c));

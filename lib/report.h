@@ -28,6 +28,7 @@
 
 #include "msp_error.h"
 #include "report_doc.h"
+#include "stats.h"
 #include "tenant.h"
 
 /* What to do with answers that carry no information for a test. */
@@ -55,6 +56,8 @@ struct report_options {
 	/* count from the answers even where the running totals of
 	 * migration 0014 would do (the owner's and analysts' reports) */
 	int recount;
+	/* the p-values of a table with several tests: default Holm */
+	enum stats_adjust adjust;
 };
 
 /* Fills o with the defaults: region report only, top 10, "ne sait

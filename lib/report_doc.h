@@ -41,6 +41,11 @@ struct rcell {
 	double median, min, max, mean;	/* SUMMARY */
 	int hide_range;		/* SUMMARY: min and max withheld */
 	struct stats_result test;	/* TEST */
+	/* TEST: the p-value adjusted over the table's tests (has_p_adj
+	 * when the table carries two or more and --adjust is not none) */
+	int has_p_adj;
+	enum stats_adjust adjust;
+	double p_adj;
 	const char *text;	/* TEXT; TEST: why there is no p-value */
 };
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "stats.h"
 
@@ -1237,6 +1238,42 @@ fisher_test(const struct stats_table *t, const struct margins *m,
 
 /* --- the test of independence ---------------------------------------- */
 
+/*
+ * Cramér's V (Cramér 1946, §21.9): sqrt(X² / (n (k - 1))), k the
+ * smaller dimension, X² Pearson's without continuity correction, both
+ * on the table without its empty rows and columns (their expected
+ * counts are 0: R's chisq.test() would answer NaN).  NAN when fewer
+ * than 2 rows or columns are left.
+ */
+static double
+cramers_v(const struct stats_table *t, const struct margins *m)
+{
+	long double sum = 0;
+	size_t i, j, nr = 0, nc = 0, k;
+	double e, d;
+
+	for (i = 0; i < t->rows; i++)
+		nr += m->row[i] > 0;
+	for (j = 0; j < t->cols; j++)
+		nc += m->col[j] > 0;
+	if (nr < 2 || nc < 2)
+		return NAN;
+	for (i = 0; i < t->rows; i++) {
+		if (m->row[i] == 0)
+			continue;
+		for (j = 0; j < t->cols; j++) {
+			if (m->col[j] == 0)
+				continue;
+			e = (double)m->row[i] * (double)m->col[j] /
+			    (double)m->n;
+			d = (double)t->cells[i * t->cols + j] - e;
+			sum += d * d / e;
+		}
+	}
+	k = nr < nc ? nr : nc;
+	return sqrt((double)sum / ((double)m->n * (double)(k - 1)));
+}
+
 enum msp_status
 stats_test(const struct stats_table *t, enum stats_method method,
 	   struct stats_result *out, struct msp_error *err)
@@ -1263,9 +1300,11 @@ stats_test(const struct stats_table *t, enum stats_method method,
 		return msp_error_set(err, MSP_EINVAL, "unknown test %d",
 				     (int)method);
 	}
-	if (st == MSP_OK)
-		*out = r;
-	return st;
+	if (st != MSP_OK)
+		return st;
+	r.cramers_v = cramers_v(t, &m);
+	*out = r;
+	return MSP_OK;
 }
 
 const char *
@@ -1448,4 +1487,400 @@ stats_table_free(struct stats_table *t)
 	free(t->cells);
 	t->cells = NULL;
 	t->rows = t->cols = 0;
+}
+
+/* --- adjusted p-values (R's p.adjust) ----------------------------------- */
+
+const char *
+stats_adjust_name(enum stats_adjust how)
+{
+	switch (how) {
+	case STATS_ADJUST_HOLM:	return "holm";
+	case STATS_ADJUST_BH:	return "BH";
+	case STATS_ADJUST_NONE:	return "none";
+	}
+	return "unknown";
+}
+
+int
+stats_adjust_parse(const char *s, enum stats_adjust *out)
+{
+	if (strcasecmp(s, "holm") == 0)
+		*out = STATS_ADJUST_HOLM;
+	else if (strcasecmp(s, "bh") == 0 || strcasecmp(s, "fdr") == 0)
+		*out = STATS_ADJUST_BH;
+	else if (strcasecmp(s, "none") == 0)
+		*out = STATS_ADJUST_NONE;
+	else
+		return -1;
+	return 0;
+}
+
+struct p_rank {
+	double p;
+	size_t at;	/* index in the caller's array: ties stay in order */
+};
+
+static int
+p_rank_asc(const void *a, const void *b)
+{
+	const struct p_rank *x = a, *y = b;
+
+	if (x->p != y->p)
+		return x->p < y->p ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/*
+ * R 4.2, p.adjust():
+ *   holm: i <- seq_len(lp); o <- order(p)
+ *         pmin(1, cummax((n - i + 1L) * p[o]))[ro]
+ *   BH:   i <- lp:1L; o <- order(p, decreasing = TRUE)
+ *         pmin(1, cummin(n / i * p[o]))[ro]
+ * with n = lp, the number of p-values that are not NA.  The products
+ * are written in R's order ((n / i) * p for BH), so each result is the
+ * double R prints.  Ties: either order gives the same values.
+ */
+enum msp_status
+stats_p_adjust(const double *p, size_t n, enum stats_adjust how,
+	       double *out, struct msp_error *err)
+{
+	struct p_rank *r = NULL;
+	size_t lp = 0, i;
+	double acc, v;
+
+	if (n == 0)
+		return MSP_OK;
+	r = calloc(n, sizeof(*r));
+	if (r == NULL)
+		return msp_error_set(err, MSP_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		if (isnan(p[i]))
+			continue;
+		r[lp].p = p[i];
+		r[lp].at = i;
+		lp++;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = isnan(p[i]) ? NAN : p[i];
+	if (how == STATS_ADJUST_NONE || lp == 0)
+		goto out;
+	qsort(r, lp, sizeof(*r), p_rank_asc);
+	if (how == STATS_ADJUST_HOLM) {
+		acc = -INFINITY;
+		for (i = 0; i < lp; i++) {
+			v = (double)(lp - i) * r[i].p;
+			if (v > acc)
+				acc = v;
+			out[r[i].at] = acc < 1 ? acc : 1;
+		}
+	} else {
+		/* decreasing p: the rank i runs from lp down to 1 */
+		acc = INFINITY;
+		for (i = lp; i-- > 0;) {
+			v = (double)lp / (double)(i + 1) * r[i].p;
+			if (v < acc)
+				acc = v;
+			out[r[i].at] = acc < 1 ? acc : 1;
+		}
+	}
+out:
+	free(r);
+	return MSP_OK;
+}
+
+/* --- the 2×2 odds ratio (R's fisher.test) ------------------------------ */
+
+const char *
+stats_alternative_name(enum stats_alternative alt)
+{
+	switch (alt) {
+	case STATS_TWO_SIDED:	return "two.sided";
+	case STATS_LESS:	return "less";
+	case STATS_GREATER:	return "greater";
+	}
+	return "unknown";
+}
+
+/*
+ * The distribution of the first cell x given the margins: support
+ * lo..hi, logdc[s - lo] = dhyper(s, m, n, k, log = TRUE) up to a
+ * constant (dnhyper() takes out the maximum, so the constant goes).
+ */
+struct nhyper {
+	long lo, hi, x;
+	double *logdc;
+	double *d;	/* scratch: dnhyper(ncp) */
+};
+
+/* dnhyper(ncp) into h->d, R's way: exp(d - max(d)), then d / sum(d). */
+static void
+dnhyper(struct nhyper *h, double ncp)
+{
+	const size_t len = (size_t)(h->hi - h->lo + 1);
+	const double lncp = log(ncp);
+	double max = -INFINITY;
+	long double sum = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h->d[i] = h->logdc[i] + lncp * (double)(h->lo + (long)i);
+		if (h->d[i] > max)
+			max = h->d[i];
+	}
+	for (i = 0; i < len; i++) {
+		h->d[i] = exp(h->d[i] - max);
+		sum += h->d[i];
+	}
+	for (i = 0; i < len; i++)
+		h->d[i] /= (double)sum;
+}
+
+/* mnhyper(ncp): the mean of x under odds ratio ncp. */
+static double
+mnhyper(struct nhyper *h, double ncp)
+{
+	const size_t len = (size_t)(h->hi - h->lo + 1);
+	long double sum = 0;
+	size_t i;
+
+	if (ncp == 0)
+		return (double)h->lo;
+	if (isinf(ncp))
+		return (double)h->hi;
+	dnhyper(h, ncp);
+	for (i = 0; i < len; i++)
+		sum += (long double)(h->lo + (long)i) * h->d[i];
+	return (double)sum;
+}
+
+/* pnhyper(q, ncp, upper.tail): P(x <= q), or P(x >= q) when upper. */
+static double
+pnhyper(struct nhyper *h, long q, double ncp, int upper)
+{
+	const size_t len = (size_t)(h->hi - h->lo + 1);
+	long double sum = 0;
+	size_t i;
+	long s;
+
+	if (ncp == 0)
+		return upper ? q <= h->lo : q >= h->lo;
+	if (isinf(ncp))
+		return upper ? q <= h->hi : q >= h->hi;
+	dnhyper(h, ncp);
+	for (i = 0; i < len; i++) {
+		s = h->lo + (long)i;
+		if (upper ? s >= q : s <= q)
+			sum += h->d[i];
+	}
+	return (double)sum;
+}
+
+/* The functions whose roots uniroot() looks for. */
+enum root_fn { ROOT_MEAN, ROOT_LOWER, ROOT_UPPER };
+
+struct root_problem {
+	struct nhyper *h;
+	enum root_fn fn;
+	int invert;	/* evaluate at 1/t, as R's second branch does */
+	double target;	/* x for the mean, alpha for the tails */
+};
+
+static double
+root_eval(const struct root_problem *rp, double t)
+{
+	const double ncp = rp->invert ? 1 / t : t;
+
+	switch (rp->fn) {
+	case ROOT_MEAN:
+		return mnhyper(rp->h, ncp) - rp->target;
+	case ROOT_LOWER:
+		return pnhyper(rp->h, rp->h->x, ncp, 0) - rp->target;
+	case ROOT_UPPER:
+		return pnhyper(rp->h, rp->h->x, ncp, 1) - rp->target;
+	}
+	return NAN;
+}
+
+/*
+ * R's uniroot(f, c(a, b)) with its defaults (tol = DBL_EPSILON^0.25,
+ * maxiter = 1000): R_zeroin2() of src/library/stats/src/zeroin.c, the
+ * Brent (1973) / Forsythe, Malcolm & Moler (1977) algorithm, written
+ * again here so that the same steps give the same root.  R's default
+ * tolerance is 1.2e-4 on t: a more precise root would not be R's.
+ */
+static double
+uniroot(const struct root_problem *rp, double a, double b)
+{
+	const double tol = pow(DBL_EPSILON, 0.25);
+	double fa = root_eval(rp, a), fb = root_eval(rp, b);
+	double c = a, fc = fa;
+	int maxit = 1000 + 1;
+
+	if (fa == 0)
+		return a;
+	if (fb == 0)
+		return b;
+	while (maxit--) {
+		double prev_step = b - a, tol_act, p, q, new_step;
+
+		if (fabs(fc) < fabs(fb)) {
+			a = b; b = c; c = a;
+			fa = fb; fb = fc; fc = fa;
+		}
+		tol_act = 2 * DBL_EPSILON * fabs(b) + tol / 2;
+		new_step = (c - b) / 2;
+		if (fabs(new_step) <= tol_act || fb == 0)
+			return b;
+		if (fabs(prev_step) >= tol_act && fabs(fa) > fabs(fb)) {
+			double t1, cb, t2;
+
+			cb = c - b;
+			if (a == c) {	/* linear interpolation */
+				t1 = fb / fa;
+				p = cb * t1;
+				q = 1.0 - t1;
+			} else {	/* inverse quadratic */
+				q = fa / fc;
+				t1 = fb / fc;
+				t2 = fb / fa;
+				p = t2 * (cb * q * (q - t1) -
+					  (b - a) * (t1 - 1.0));
+				q = (q - 1.0) * (t1 - 1.0) * (t2 - 1.0);
+			}
+			if (p > 0)
+				q = -q;
+			else
+				p = -p;
+			if (p < (0.75 * cb * q - fabs(tol_act * q) / 2) &&
+			    p < fabs(prev_step * q / 2))
+				new_step = p / q;
+		}
+		if (fabs(new_step) < tol_act)
+			new_step = new_step > 0 ? tol_act : -tol_act;
+		a = b;
+		fa = fb;
+		b += new_step;
+		fb = root_eval(rp, b);
+		if ((fb > 0 && fc > 0) || (fb < 0 && fc < 0)) {
+			c = a;
+			fc = fa;
+		}
+	}
+	return b;	/* R warns and returns the last b too */
+}
+
+/*
+ * R's "if (f(1) is on one side of target) uniroot on (0, 1) else if on
+ * the other 1 / uniroot on (eps, 1) at 1/t else 1", shared by mle(),
+ * ncp.U() and ncp.L().
+ */
+static double
+solve_ncp(struct nhyper *h, enum root_fn fn, double target)
+{
+	struct root_problem rp = { h, fn, 0, target };
+	/* f(1) - target: its sign says on which side of 1 the root is
+	 * (the mean and the upper tail grow with ncp, the lower falls) */
+	const double at1 = root_eval(&rp, 1);
+
+	if (at1 == 0)
+		return 1;
+	if (fn == ROOT_LOWER ? at1 < 0 : at1 > 0)
+		return uniroot(&rp, 0, 1);
+	rp.invert = 1;
+	return 1 / uniroot(&rp, DBL_EPSILON, 1);
+}
+
+enum msp_status
+stats_odds_ratio(const struct stats_table *t, enum stats_alternative alt,
+		 struct stats_odds_ratio *out, struct msp_error *err)
+{
+	struct nhyper h = { 0, 0, 0, NULL, NULL };
+	struct stats_odds_ratio r;
+	struct margins mg;
+	long m, n, k, s;
+	size_t len, i;
+	double alpha, dobs;
+	long double sum = 0;
+	enum msp_status st;
+
+	st = table_check(t, &mg, err);
+	if (st != MSP_OK)
+		return st;
+	if (t->rows != 2 || t->cols != 2)
+		return msp_error_set(err, MSP_EINVAL, "a %zu×%zu table: the "
+				     "odds ratio needs a 2×2 table",
+				     t->rows, t->cols);
+	if (mg.row[0] == 0 || mg.row[1] == 0 || mg.col[0] == 0 ||
+	    mg.col[1] == 0)
+		return msp_error_set(err, MSP_EINVAL, "a row or column is "
+				     "empty: nothing to test");
+	/* R: m, n the column totals, k the first row's, x the first cell */
+	m = (long)mg.col[0];
+	n = (long)mg.col[1];
+	k = (long)mg.row[0];
+	h.x = (long)t->cells[0];
+	h.lo = k - n > 0 ? k - n : 0;
+	h.hi = k < m ? k : m;
+	len = (size_t)(h.hi - h.lo + 1);
+	if (len > STATS_OR_MAX_SUPPORT)
+		return msp_error_set(err, MSP_EINVAL, "the first cell can take "
+				     "%zu values (more than %lu): the odds "
+				     "ratio is not computed", len,
+				     STATS_OR_MAX_SUPPORT);
+	h.logdc = calloc(len, sizeof(double));
+	h.d = calloc(len, sizeof(double));
+	if (h.logdc == NULL || h.d == NULL) {
+		st = msp_error_set(err, MSP_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* log C(m, s) + log C(n, k - s), up to a constant */
+	for (i = 0; i < len; i++) {
+		s = h.lo + (long)i;
+		h.logdc[i] = lgamma((double)m + 1) - lgamma((double)s + 1) -
+			     lgamma((double)(m - s) + 1) +
+			     lgamma((double)n + 1) -
+			     lgamma((double)(k - s) + 1) -
+			     lgamma((double)(n - k + s) + 1);
+	}
+	switch (alt) {
+	case STATS_LESS:
+		r.p = pnhyper(&h, h.x, 1, 0);
+		break;
+	case STATS_GREATER:
+		r.p = pnhyper(&h, h.x, 1, 1);
+		break;
+	default:
+		/* sum(d[d <= d[x - lo + 1] * relErr]), relErr = 1 + 1e-7 */
+		dnhyper(&h, 1);
+		dobs = h.d[h.x - h.lo] * (1 + 1e-7);
+		for (i = 0; i < len; i++)
+			if (h.d[i] <= dobs)
+				sum += h.d[i];
+		r.p = (double)sum;
+		break;
+	}
+	if (r.p > 1)
+		r.p = 1;
+	/* mle(): the odds ratio whose mean of x is the observed x */
+	if (h.x == h.lo)
+		r.estimate = 0;
+	else if (h.x == h.hi)
+		r.estimate = INFINITY;
+	else
+		r.estimate = solve_ncp(&h, ROOT_MEAN, (double)h.x);
+	/* ncp.L(x, alpha) and ncp.U(x, alpha), at 95 % */
+	alpha = alt == STATS_TWO_SIDED ? (1 - 0.95) / 2 : 1 - 0.95;
+	r.lo = 0;
+	r.hi = INFINITY;
+	if (alt != STATS_LESS && h.x != h.lo)
+		r.lo = solve_ncp(&h, ROOT_UPPER, alpha);
+	if (alt != STATS_GREATER && h.x != h.hi)
+		r.hi = solve_ncp(&h, ROOT_LOWER, alpha);
+	*out = r;
+	st = MSP_OK;
+out:
+	free(h.logdc);
+	free(h.d);
+	return st;
 }

@@ -58,6 +58,12 @@ struct stats_result {
 	int df;			/* (r-1)(c-1) for χ²; 0 for Fisher */
 	double p;		/* two-sided p-value */
 	double min_expected;	/* smallest expected count under H0 */
+	/* Cramér's V = sqrt(X² / (n (min(r, c) - 1))), X² without
+	 * continuity correction, on the table without its empty rows and
+	 * columns (r, c counted after leaving them out): whatever the
+	 * test, so that the strength of an association is read beside
+	 * its p-value. */
+	double cramers_v;
 };
 
 /*
@@ -107,5 +113,64 @@ double stats_gamma_q(double a, double x);
 
 /* P(X > x) for X ~ χ²(df): pchisq(x, df, lower.tail = FALSE). */
 double stats_chisq_upper(double x, double df);
+
+/* How the p-values of several tests are adjusted, as R's p.adjust(). */
+enum stats_adjust {
+	STATS_ADJUST_HOLM,	/* Holm (1979): family-wise error, default */
+	STATS_ADJUST_BH,	/* Benjamini & Hochberg (1995): FDR */
+	STATS_ADJUST_NONE,	/* the p-values as they are */
+};
+
+/* "holm", "BH", "none": R's names of the methods. */
+const char *stats_adjust_name(enum stats_adjust how);
+
+/* Reads "holm", "bh" (any case) or "none" into *out; -1 if unknown. */
+int stats_adjust_parse(const char *s, enum stats_adjust *out);
+
+/*
+ * out[i] = p.adjust(p, method)[i] for the n p-values of p, computed as
+ * R 4.2 computes them (same order of operations, so the results are
+ * the same doubles).  A NaN p-value is R's NA: left out of the count
+ * and NaN in out.  out may be p.  Fails with MSP_ENOMEM only.
+ */
+/* The most p-values a report adjusts together (one per variable). */
+#define STATS_ADJUST_MAX 1024
+
+enum msp_status stats_p_adjust(const double *p, size_t n,
+			       enum stats_adjust how, double *out,
+			       struct msp_error *err);
+
+enum stats_alternative {
+	STATS_TWO_SIDED,
+	STATS_LESS,	/* true odds ratio below 1 */
+	STATS_GREATER,	/* true odds ratio above 1 */
+};
+
+/* "two.sided", "less", "greater": R's names. */
+const char *stats_alternative_name(enum stats_alternative alt);
+
+/* What fisher.test() reports on a 2×2 table besides its p-value. */
+struct stats_odds_ratio {
+	double estimate;	/* conditional MLE: 0 or INFINITY possible */
+	double lo, hi;		/* exact 95 % interval (0 / INFINITY) */
+	double p;		/* p-value for the alternative */
+};
+
+/*
+ * fisher.test(x, alternative = alt): the conditional maximum-likelihood
+ * estimate of the odds ratio, its exact 95 % confidence interval and
+ * the p-value for alt, by R's own algorithm (the noncentral
+ * hypergeometric distribution given the margins, and R's uniroot(),
+ * Brent's zeroin with tol = DBL_EPSILON^0.25, step for step), so that
+ * the results agree with R to about 1e-9.  Fails with MSP_EINVAL unless
+ * t is 2×2 with two non-empty rows and columns, or when the support
+ * (the possible values of the first cell) has more than
+ * STATS_OR_MAX_SUPPORT values; MSP_ENOMEM when memory runs out.
+ */
+#define STATS_OR_MAX_SUPPORT 1000000UL
+enum msp_status stats_odds_ratio(const struct stats_table *t,
+				 enum stats_alternative alt,
+				 struct stats_odds_ratio *out,
+				 struct msp_error *err);
 
 #endif

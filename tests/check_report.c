@@ -287,6 +287,101 @@ START_TEST(pdl_table2_p_values)
 }
 END_TEST
 
+static char *render(const struct rdoc *doc, enum format_kind kind);
+
+/*
+ * Table 2's seven tests carry Holm-adjusted p-values by default, or
+ * BH's: equal to R's p.adjust() of the table's own p-values, R run
+ * live; Cramér's V and the adjustment in every format.
+ */
+START_TEST(pdl_table2_adjusted)
+{
+	static const enum stats_adjust how[] = {
+		STATS_ADJUST_HOLM, STATS_ADJUST_BH,
+	};
+	static const enum format_kind kinds[] = {
+		FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON, FORMAT_MARKDOWN,
+		FORMAT_HTML,
+	};
+	static const char *const shown[] = {
+		"p holm", "p_adjusted", "\"p_adjusted\"", "p holm", "p holm",
+	};
+	const struct rcell *tests[2][16];
+	double want[2][16], all[14];
+	size_t n[2] = { 0, 0 }, h, i, j, len = 0;
+	struct report_options o;
+	struct rdoc *doc[2];
+	char *script = NULL, *text;
+
+	for (h = 0; h < 2; h++) {
+		const struct rtable *t;
+
+		report_options_init(&o);
+		o.region = "pays-de-la-loire";
+		o.by = "usagers";
+		if (h == 1)
+			o.adjust = STATS_ADJUST_BH;
+		doc[h] = build(&o);
+		t = table(doc[h], "by");
+		for (i = 0; i < t->nrows; i++) {
+			for (j = 0; j < t->ncols; j++) {
+				const struct rcell *c = &t->rows[i].cells[j];
+
+				if (c->kind != RCELL_TEST || c->text != NULL)
+					continue;
+				ck_assert(n[h] < 16);
+				ck_assert(c->has_p_adj);
+				ck_assert_int_eq(c->adjust, how[h]);
+				ck_assert(c->test.cramers_v >= 0 &&
+					  c->test.cramers_v <= 1);
+				tests[h][n[h]++] = c;
+			}
+		}
+		/* département, ACI, sites, ancienneté, CLS, APMSL, CPTS */
+		ck_assert_uint_eq(n[h], 7);
+		testdb_script_add(&script, &len, "cat(sprintf('%%.17g', "
+				  "p.adjust(c(");
+		for (i = 0; i < n[h]; i++)
+			testdb_script_add(&script, &len, "%s%.17g",
+				i ? ", " : "", tests[h][i]->test.p);
+		testdb_script_add(&script, &len,
+			"), '%s')), sep = '\\n')\n",
+			stats_adjust_name(how[h]));
+	}
+	testdb_r_values(script, all, 14);
+	memcpy(want[0], all, 7 * sizeof(double));
+	memcpy(want[1], all + 7, 7 * sizeof(double));
+	for (h = 0; h < 2; h++)
+		for (i = 0; i < 7; i++)
+			ck_assert_msg(fabs(tests[h][i]->p_adj - want[h][i]) <=
+				      1e-12 * want[h][i], "%s test %zu: "
+				      "%.17g, R says %.17g",
+				      stats_adjust_name(how[h]), i,
+				      tests[h][i]->p_adj, want[h][i]);
+	/* Holm is the default, and the header says so */
+	for (i = 0; i < doc[0]->nmeta; i++)
+		if (strcmp(doc[0]->meta[i].key, "p_adjust") == 0)
+			break;
+	ck_assert(i < doc[0]->nmeta);
+	ck_assert(strstr(doc[0]->meta[i].value, "par défaut") != NULL);
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		text = render(doc[0], kinds[i]);
+		ck_assert_msg(strstr(text, shown[i]) != NULL, "%s: no %s",
+			      format_name(kinds[i]), shown[i]);
+		ck_assert_msg(strstr(text, kinds[i] == FORMAT_JSON ?
+				     "\"cramers_v\"" : kinds[i] ==
+				     FORMAT_CSV ? "cramers_v" : "V = ") != NULL,
+			      "%s: no Cramér's V", format_name(kinds[i]));
+		ck_assert_msg(strstr(text, "holm") != NULL, "%s: method "
+			      "not named", format_name(kinds[i]));
+		free(text);
+	}
+	free(script);
+	rdoc_free(doc[0]);
+	rdoc_free(doc[1]);
+}
+END_TEST
+
 /* Tableau 1: "at least one" n and median (min-max), per group. */
 START_TEST(pdl_table1_medians)
 {
@@ -1396,6 +1491,7 @@ START_TEST(federation_sees_aggregates)
 	t = table(analyst, "by");
 	ck_assert_uint_eq(cell(t, "departement", "85", "usagers_plus")->n, 1);
 	ck_assert(!cell(t, "departement", "85", "usagers_plus")->suppressed);
+	ck_assert(!isnan(test_of(t, "aci_signatory")->test.cramers_v));
 
 	o.token = "fed-pdl";
 	o.threshold = 5;
@@ -1404,6 +1500,8 @@ START_TEST(federation_sees_aggregates)
 	ck_assert(cell(t, "departement", "85", "usagers_plus")->suppressed);
 	for (i = 0; i < fed->ntables; i++)
 		assert_protected(fed->tables[i], 5);
+	/* Cramér's V of a 2×2 table gives |ad - bc|: withheld */
+	ck_assert(isnan(test_of(t, "aci_signatory")->test.cramers_v));
 	/* but what is shown is the truth: the 27 usagers - */
 	ck_assert_uint_eq(cell(t, "n", NULL, "usagers_moins")->n, 27);
 	ck_assert(!cell(t, "n", NULL, "usagers_moins")->suppressed);
@@ -1528,6 +1626,107 @@ run_cli(const char *args, struct buf *out)
 {
 	return run_cli_env("", args, out);
 }
+
+/* A JSON number, or R's Inf written as the string "Inf". */
+static double
+json_num(json_object *o, const char *key)
+{
+	json_object *v;
+
+	ck_assert_msg(json_object_object_get_ex(o, key, &v), "no %s", key);
+	if (json_object_is_type(v, json_type_string)) {
+		ck_assert_str_eq(json_object_get_string(v), "Inf");
+		return INFINITY;
+	}
+	return json_object_get_double(v);
+}
+
+/*
+ * msp-report test on 2×2 tables: odds_ratio, conf_int, alternative,
+ * the one-sided p_value and cramers_v in JSON, equal to R's
+ * fisher.test() and chisq.test() run live; a zero cell gives R's Inf.
+ */
+START_TEST(cli_test_odds_ratio)
+{
+	static const char *const tables[] = {
+		"12 5; 3 9", "10 0; 3 5", "0 4; 6 2", "25 12; 18 28",
+	};
+	static const char *const rtables[] = {	/* the same, for R */
+		"12, 5, 3, 9", "10, 0, 3, 5", "0, 4, 6, 2", "25, 12, 18, 28",
+	};
+	static const char *const alts[] = { "two.sided", "less", "greater" };
+	double got[12][5], want[60];
+	struct buf out = BUF_INIT;
+	char *script = NULL, args[160];
+	size_t len = 0, i, a, k;
+	json_object *root, *ci, *v;
+
+	testdb_script_add(&script, &len, "f <- function(x, alt) {\n"
+			  "r <- fisher.test(x, alternative = alt)\n"
+			  "s <- chisq.test(x, correct = FALSE)\n"
+			  "v <- sqrt(s$statistic / sum(x))\n"
+			  "cat(sprintf('%%.17g', c(r$p.value, r$estimate, "
+			  "r$conf.int, v)), sep = '\\n')\n}\n"
+			  "options(warn = -1)\n");
+	for (i = 0; i < 4; i++) {
+		for (a = 0; a < 3; a++) {
+			snprintf(args, sizeof(args), "test --fisher "
+				 "--table '%s' --alternative %s --format json",
+				 tables[i],
+				 alts[a]);
+			buf_reset(&out);
+			ck_assert_int_eq(run_cli(args, &out), 0);
+			root = json_tokener_parse(buf_str(&out));
+			ck_assert_msg(root != NULL, "%s", buf_str(&out));
+			ck_assert(json_object_object_get_ex(root,
+				  "alternative", &v));
+			ck_assert_str_eq(json_object_get_string(v), alts[a]);
+			got[i * 3 + a][0] = json_num(root, "p_value");
+			got[i * 3 + a][1] = json_num(root, "odds_ratio");
+			ck_assert(json_object_object_get_ex(root, "conf_int",
+							    &ci));
+			ck_assert_uint_eq(json_object_array_length(ci), 2);
+			for (k = 0; k < 2; k++) {
+				v = json_object_array_get_idx(ci, k);
+				got[i * 3 + a][2 + k] =
+					json_object_is_type(v,
+					json_type_string) ? INFINITY :
+					json_object_get_double(v);
+			}
+			got[i * 3 + a][4] = json_num(root, "cramers_v");
+			json_object_put(root);
+			testdb_script_add(&script, &len, "f(matrix(c(%s), 2, "
+					  "byrow = TRUE), '%s')\n", rtables[i],
+					  alts[a]);
+		}
+	}
+	testdb_r_values(script, want, 60);
+	for (i = 0; i < 12; i++) {
+		for (k = 0; k < 5; k++) {
+			double w = want[i * 5 + k], g = got[i][k];
+			double rel = k == 0 || k == 4 ? 1e-9 : 1e-6;
+
+			ck_assert_msg(isinf(w) || w == 0 ? g == w :
+				      fabs(g - w) <= rel * fabs(w),
+				      "%s, %s, value %zu: %.17g, R says "
+				      "%.17g", tables[i / 3], alts[i % 3], k,
+				      g, w);
+		}
+	}
+	/* one-sided tests are Fisher's, on 2×2 tables only */
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("test --table '12 5; 3 9' --chisq "
+				 "--alternative less", &out), 2);
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("test --table '1 2; 3 4; 5 6' "
+				 "--alternative less", &out), 2);
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("test --table '1 2; 3 4' "
+				 "--alternative both", &out), 2);
+	buf_free(&out);
+	free(script);
+}
+END_TEST
 
 START_TEST(cli_help_and_report)
 {
@@ -2006,6 +2205,7 @@ main(void)
 	tcase_set_timeout(data, 120);
 	tcase_add_test(data, occitanie_published_percentages);
 	tcase_add_test(data, pdl_table2_p_values);
+	tcase_add_test(data, pdl_table2_adjusted);
 	tcase_add_test(data, pdl_table1_medians);
 	tcase_add_test(data, pdl_region_report);
 	tcase_add_test(data, pdl_nonresponse);
@@ -2022,6 +2222,7 @@ main(void)
 	tcase_add_test(data, json_parses);
 	tcase_add_test(data, federation_sees_aggregates);
 	tcase_add_test(data, cli_help_and_report);
+	tcase_add_test(data, cli_test_odds_ratio);
 	suite_add_tcase(s, data);
 
 	tcase_add_test(fmt, html_escapes_and_stands_alone);

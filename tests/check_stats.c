@@ -3,17 +3,26 @@
  * (chisq.test, correct = FALSE), Fisher's exact test (fisher.test), the
  * χ² tail (pgamma), the test rule of the source studies, and the table
  * parser's errors.  The R values below were computed by
- * tests/data/stats-reference.R, which says how to regenerate them; the
- * test itself does not need R.
+ * tests/data/stats-reference.R, which says how to regenerate them.
+ *
+ * The 2×2 odds ratio and its interval (fisher.test()$estimate,
+ * $conf.int, one-sided p-values), Cramér's V and p.adjust() are
+ * compared with R run live (Rscript, installed by ./dev's package
+ * list): the tables and p-values are drawn here with a fixed seed, R
+ * computes its values from the same numbers, and a missing Rscript
+ * fails the test — it is never skipped.
  */
 #include "config.h"
 
 #include <check.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "stats.h"
 #include "testdb.h"
@@ -877,6 +886,258 @@ START_TEST(fisher_large_but_easy)
 }
 END_TEST
 
+/* --- against R, live -------------------------------------------------- */
+
+/* A small generator of our own, so the cases are the same everywhere
+ * (xorshift64*, Vigna 2016). */
+static uint64_t draw_state = 0x9E3779B97F4A7C15ULL;
+
+static unsigned long
+draw(unsigned long bound)
+{
+	draw_state ^= draw_state >> 12;
+	draw_state ^= draw_state << 25;
+	draw_state ^= draw_state >> 27;
+	return (unsigned long)((draw_state * 0x2545F4914F6CDD1DULL) >> 33) %
+	       bound;
+}
+
+/* 0 and Inf exactly where R has them, else within rel. */
+static int
+close_or(double got, double want, double rel)
+{
+	if (isinf(want) || want == 0)
+		return got == want;
+	return close_rel(got, want, rel);
+}
+
+#define OR_FIXED 12
+#define OR_RANDOM 60
+#define OR_CASES (OR_FIXED + OR_RANDOM)
+
+START_TEST(odds_ratio_against_r)
+{
+	/* fixed: R's documentation's tea tasting, zero cells (estimate
+	 * 0 and Inf), a balanced table (estimate 1), large counts */
+	static const unsigned long fixed[OR_FIXED][4] = {
+		{ 3, 1, 1, 3 }, { 0, 5, 6, 2 }, { 7, 0, 1, 4 },
+		{ 5, 3, 0, 9 }, { 4, 6, 9, 0 }, { 2, 2, 2, 2 },
+		{ 25, 12, 18, 28 }, { 1, 0, 0, 1 }, { 0, 1, 1, 0 },
+		{ 120, 80, 95, 140 }, { 1, 30, 40, 2 }, { 10, 10, 1, 0 },
+	};
+	static const enum stats_alternative alts[] = {
+		STATS_TWO_SIDED, STATS_LESS, STATS_GREATER,
+	};
+	unsigned long cells[OR_CASES][4];
+	struct stats_odds_ratio got[OR_CASES][3];
+	double *want;
+	char *script = NULL;
+	size_t len = 0, i, a, k;
+	struct stats_table t;
+	struct msp_error err;
+
+	memcpy(cells, fixed, sizeof(fixed));
+	for (i = OR_FIXED; i < OR_CASES; i++) {
+		/* small to moderate counts, zeros often; margins kept
+		 * non-empty (the odds ratio needs them) */
+		unsigned long top = i % 3 == 0 ? 4 : i % 3 == 1 ? 15 : 120;
+
+		do {
+			for (k = 0; k < 4; k++)
+				cells[i][k] = draw(top + 1);
+		} while (cells[i][0] + cells[i][1] == 0 ||
+			 cells[i][2] + cells[i][3] == 0 ||
+			 cells[i][0] + cells[i][2] == 0 ||
+			 cells[i][1] + cells[i][3] == 0);
+	}
+	testdb_script_add(&script, &len, "f <- function(a, b, c, d, alt) {\n"
+		   "r <- fisher.test(matrix(c(a, b, c, d), 2, byrow = TRUE),"
+		   " alternative = alt)\n"
+		   "cat(sprintf('%%.17g', c(r$p.value, r$estimate, "
+		   "r$conf.int)), sep = '\\n')\n}\n");
+	for (i = 0; i < OR_CASES; i++) {
+		t.rows = t.cols = 2;
+		t.cells = cells[i];
+		for (a = 0; a < 3; a++) {
+			ck_assert_msg(stats_odds_ratio(&t, alts[a], &got[i][a],
+				      &err) == MSP_OK, "%s", err.message);
+			testdb_script_add(&script, &len,
+				"f(%lu, %lu, %lu, %lu, '%s')\n", cells[i][0],
+				cells[i][1], cells[i][2], cells[i][3],
+				stats_alternative_name(alts[a]));
+		}
+	}
+	want = calloc(OR_CASES * 3 * 4, sizeof(double));
+	ck_assert(want != NULL);
+	testdb_r_values(script, want, OR_CASES * 3 * 4);
+	for (i = 0; i < OR_CASES; i++) {
+		for (a = 0; a < 3; a++) {
+			const struct stats_odds_ratio *g = &got[i][a];
+			const double *w = want + (i * 3 + a) * 4;
+
+			ck_assert_msg(close_rel(g->p, w[0], 1e-9) &&
+				      close_or(g->estimate, w[1], 1e-6) &&
+				      close_or(g->lo, w[2], 1e-6) &&
+				      close_or(g->hi, w[3], 1e-6),
+				      "%lu %lu; %lu %lu, %s: p %.17g est "
+				      "%.17g [%.17g, %.17g]; R: %.17g %.17g "
+				      "[%.17g, %.17g]", cells[i][0],
+				      cells[i][1], cells[i][2], cells[i][3],
+				      stats_alternative_name(alts[a]), g->p,
+				      g->estimate, g->lo, g->hi, w[0], w[1],
+				      w[2], w[3]);
+		}
+	}
+	free(want);
+	free(script);
+}
+END_TEST
+
+START_TEST(odds_ratio_refusals)
+{
+	unsigned long empty[4] = { 0, 0, 3, 4 }, three[6] = { 1, 2, 3,
+							      4, 5, 6 };
+	struct stats_table t = { 2, 2, empty };
+	struct stats_odds_ratio r;
+	struct msp_error err;
+
+	ck_assert_int_eq(stats_odds_ratio(&t, STATS_TWO_SIDED, &r, &err),
+			 MSP_EINVAL);
+	t.cols = 3;
+	t.cells = three;
+	ck_assert_int_eq(stats_odds_ratio(&t, STATS_TWO_SIDED, &r, &err),
+			 MSP_EINVAL);
+	ck_assert(strstr(err.message, "2×2") != NULL);
+}
+END_TEST
+
+#define V_CASES 40
+
+START_TEST(cramers_v_against_r)
+{
+	unsigned long cells[V_CASES][36];
+	size_t rows[V_CASES], cols[V_CASES], i, k;
+	double got[V_CASES], want[V_CASES];
+	char *script = NULL;
+	size_t len = 0;
+	struct stats_table t;
+	struct stats_result r;
+	struct msp_error err;
+	int empty;
+
+	testdb_script_add(&script, &len, "v <- function(v, r) {\n"
+		   "x <- matrix(v, r, byrow = TRUE)\n"
+		   "x <- x[rowSums(x) > 0, colSums(x) > 0, drop = FALSE]\n"
+		   "s <- suppressWarnings(chisq.test(x, correct = FALSE))\n"
+		   "cat(sprintf('%%.17g', sqrt(s$statistic / (sum(x) * "
+		   "(min(dim(x)) - 1)))), sep = '\\n')\n}\n");
+	for (i = 0; i < V_CASES; i++) {
+		/* every fourth has an empty row or column: left out, as
+		 * the Fisher test leaves it out */
+		empty = i % 4 == 3;
+		do {
+			unsigned long top = empty ? 6 : 3 + draw(60);
+
+			rows[i] = 2 + draw(empty ? 2 : 5);
+			cols[i] = 2 + draw(empty ? 2 : 5);
+			for (k = 0; k < rows[i] * cols[i]; k++)
+				cells[i][k] = draw(top + 1);
+			if (empty)
+				for (k = 0; k < cols[i]; k++)
+					cells[i][k] = 0;	/* row 1 */
+			t.rows = rows[i];
+			t.cols = cols[i];
+			t.cells = cells[i];
+		} while (stats_test(&t, empty ? STATS_FISHER : STATS_CHISQ,
+				    &r, &err) != MSP_OK);
+		got[i] = r.cramers_v;
+		testdb_script_add(&script, &len, "v(c(");
+		for (k = 0; k < rows[i] * cols[i]; k++)
+			testdb_script_add(&script, &len, "%s%lu", k ? ", " : "",
+				   cells[i][k]);
+		testdb_script_add(&script, &len, "), %zu)\n", rows[i]);
+	}
+	testdb_r_values(script, want, V_CASES);
+	for (i = 0; i < V_CASES; i++)
+		ck_assert_msg(close_rel(got[i], want[i], 1e-9),
+			      "case %zu (%zux%zu): V = %.17g, R says %.17g",
+			      i, rows[i], cols[i], got[i], want[i]);
+	free(script);
+}
+END_TEST
+
+#define ADJ_VECTORS 30
+#define ADJ_MAX 12
+
+START_TEST(p_adjust_against_r)
+{
+	static const enum stats_adjust how[] = {
+		STATS_ADJUST_HOLM, STATS_ADJUST_BH, STATS_ADJUST_NONE,
+	};
+	double p[ADJ_VECTORS][ADJ_MAX], got[ADJ_VECTORS][3][ADJ_MAX];
+	double *want;
+	size_t n[ADJ_VECTORS], total = 0, i, k, h, at = 0;
+	char *script = NULL;
+	size_t len = 0;
+	struct msp_error err;
+
+	for (i = 0; i < ADJ_VECTORS; i++) {
+		n[i] = 1 + draw(ADJ_MAX);
+		for (k = 0; k < n[i]; k++) {
+			switch (draw(6)) {
+			case 0:		/* a tie with the one before */
+				p[i][k] = k > 0 ? p[i][k - 1] : 0.05;
+				break;
+			case 1:		/* R's NA: left out of n */
+				p[i][k] = i % 5 == 0 ? NAN : 0.5;
+				break;
+			case 2:		/* tiny */
+				p[i][k] = (double)(1 + draw(1000)) * 1e-9;
+				break;
+			default:
+				p[i][k] = (double)draw(1000001) / 1e6;
+				break;
+			}
+		}
+		for (h = 0; h < 3; h++) {
+			ck_assert(stats_p_adjust(p[i], n[i], how[h],
+						 got[i][h], &err) == MSP_OK);
+			testdb_script_add(&script, &len,
+				"cat(sprintf('%%.17g', p.adjust(c(");
+			for (k = 0; k < n[i]; k++) {
+				if (isnan(p[i][k]))
+					testdb_script_add(&script, &len, "%sNA",
+						   k ? ", " : "");
+				else
+					testdb_script_add(&script, &len,
+						"%s%.17g",
+						   k ? ", " : "", p[i][k]);
+			}
+			testdb_script_add(&script, &len,
+				"), '%s')), sep = '\\n')\n",
+				   stats_adjust_name(how[h]));
+			total += n[i];
+		}
+	}
+	want = calloc(total, sizeof(double));
+	ck_assert(want != NULL);
+	testdb_r_values(script, want, total);
+	for (i = 0; i < ADJ_VECTORS; i++)
+		for (h = 0; h < 3; h++)
+			for (k = 0; k < n[i]; k++, at++)
+				ck_assert_msg(isnan(want[at]) ?
+					isnan(got[i][h][k]) :
+					close_rel(got[i][h][k], want[at],
+						  1e-12),
+					"vector %zu, %s, p[%zu] = %.17g: "
+					"%.17g, R says %.17g", i,
+					stats_adjust_name(how[h]), k,
+					p[i][k], got[i][h][k], want[at]);
+	free(want);
+	free(script);
+}
+END_TEST
+
 static Suite *
 stats_suite(void)
 {
@@ -885,6 +1146,7 @@ stats_suite(void)
 	TCase *rule = tcase_create("rule");
 	TCase *parse = tcase_create("parse");
 	TCase *limits = tcase_create("limits");
+	TCase *live = tcase_create("against R, live");
 
 	tcase_add_test(core, fisher_published_and_ties);
 	tcase_add_test(core, fisher_random_tables);
@@ -893,6 +1155,12 @@ stats_suite(void)
 	tcase_add_test(core, wilson_against_r);
 	tcase_add_test(core, gamma_tail_against_r);
 	suite_add_tcase(s, core);
+	/* R starts in a fraction of a second, four times under valgrind */
+	tcase_set_timeout(live, 120);
+	tcase_add_test(live, odds_ratio_against_r);
+	tcase_add_test(live, cramers_v_against_r);
+	tcase_add_test(live, p_adjust_against_r);
+	suite_add_tcase(s, live);
 	tcase_add_test(rule, auto_picks_fisher_for_small_expected_counts);
 	tcase_add_test(rule, auto_picks_chisq_for_large_expected_counts);
 	tcase_add_test(rule, empty_lines);
@@ -903,6 +1171,7 @@ stats_suite(void)
 	tcase_add_test(limits, test_refusals);
 	tcase_add_test(limits, wilson_refusals);
 	tcase_add_test(limits, fisher_large_but_easy);
+	tcase_add_test(limits, odds_ratio_refusals);
 	suite_add_tcase(s, limits);
 	return s;
 }

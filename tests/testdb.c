@@ -1,6 +1,8 @@
 #include "config.h"
 
 #include <check.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,4 +186,59 @@ testdb_run(Suite *s)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* --- R, run live ------------------------------------------------------- */
+
+/*
+ * Runs the R program script with Rscript and reads the n numbers it
+ * prints, one a line, as sprintf("%.17g") writes them ("Inf", "NA").
+ * Fails the test when R is missing or prints fewer numbers.
+ */
+void
+testdb_r_values(const char *script, double *out, size_t n)
+{
+	char path[] = "/tmp/msp-check-stats-XXXXXX";
+	char cmd[128], line[64];
+	FILE *f, *r;
+	size_t i = 0;
+	int fd;
+
+	fd = mkstemp(path);
+	ck_assert_msg(fd >= 0, "mkstemp failed");
+	f = fdopen(fd, "w");
+	ck_assert(f != NULL);
+	ck_assert(fputs(script, f) >= 0);
+	ck_assert(fclose(f) == 0);
+	snprintf(cmd, sizeof(cmd), "Rscript --vanilla %s", path);
+	r = popen(cmd, "r");
+	ck_assert_msg(r != NULL, "cannot run Rscript");
+	while (i < n && fgets(line, sizeof(line), r) != NULL) {
+		if (strncmp(line, "NA", 2) == 0 && line[2] != 'N')
+			out[i++] = NAN;
+		else
+			out[i++] = strtod(line, NULL);
+	}
+	ck_assert_msg(pclose(r) == 0, "Rscript failed (installed? the "
+		      "tests need r-base-core, which ./dev installs)");
+	unlink(path);
+	ck_assert_msg(i == n, "R printed %zu numbers, %zu expected", i, n);
+}
+
+void
+testdb_script_add(char **s, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	ck_assert(k >= 0);
+	*s = realloc(*s, *len + (size_t)k + 1);
+	ck_assert(*s != NULL);
+	va_start(ap, fmt);
+	vsnprintf(*s + *len, (size_t)k + 1, fmt, ap);
+	va_end(ap);
+	*len += (size_t)k;
 }

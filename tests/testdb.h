@@ -62,4 +62,16 @@ int testdb_shell(const char *cmd, struct buf *out);
 int testdb_cli(PGconn *conn, const char *dir, const char *env,
 	       const char *args, struct buf *out);
 
+/*
+ * Runs the R program script with Rscript and reads the n numbers it
+ * prints, one a line, as sprintf("%.17g") writes them ("Inf"; "NA" is
+ * read as NaN).  Fails the test when R is missing, fails or prints
+ * fewer numbers: an R-referenced test is never skipped.
+ */
+void testdb_r_values(const char *script, double *out, size_t n);
+
+/* Appends printf-style text to *s (length *len), growing it. */
+void testdb_script_add(char **s, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif
