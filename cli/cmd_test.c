@@ -6,9 +6,12 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -18,6 +21,7 @@
 static const char test_usage[] =
 "Usage: msp-report test --table TABLE [--fisher | --chisq]\n"
 "                       [--alternative two.sided|less|greater]\n"
+"                       [--simulate N [--seed S]]\n"
 "                       [--format text|json]\n"
 "Tests the independence of the rows and columns of a contingency table\n"
 "and prints the test used and why, its statistic, degrees of freedom\n"
@@ -33,6 +37,13 @@ static const char test_usage[] =
 "      --alternative ALT  for a 2x2 table: two.sided (default), less\n"
 "                     (odds ratio below 1) or greater (above 1); the\n"
 "                     p-value is then Fisher's one-sided one\n"
+"      --simulate N   Fisher's p-value by Monte Carlo from N random\n"
+"                     tables with the same margins (1 to 10^9), with its\n"
+"                     standard error, as R's fisher.test(x,\n"
+"                     simulate.p.value = TRUE, B = N): for the tables\n"
+"                     the exact test gives up on\n"
+"      --seed S       the seed of the random tables (default 1): the\n"
+"                     same seed gives the same p-value\n"
 "      --format FMT   text (default) or json\n"
 "  -h, --help         show this help and exit\n"
 "\n"
@@ -46,8 +57,9 @@ static const char test_usage[] =
 "fisher.test(x), both two-sided.  Fisher's test leaves out a row or\n"
 "column of zeros, as fisher.test() does (the p-value is the same); the\n"
 "chi-squared test refuses one (an expected count would be 0).  Fisher's\n"
-"test gives up, with an error, on tables too large to enumerate in\n"
-"reasonable memory and time; the chi-squared test has no such limit.\n"
+"test gives up, with an error that says so, on the rare table too\n"
+"large for its network algorithm within its memory and work budget;\n"
+"--simulate N then gives a Monte Carlo p-value (never silently).\n"
 "\n"
 "Every table also gets Cramer's V, sqrt(X2 / (n (min(r, c) - 1))), X2\n"
 "without continuity correction (Cramer 1946), on the table without its\n"
@@ -75,6 +87,9 @@ struct test_report {
 	int has_or;
 	enum stats_alternative alt;
 	struct stats_odds_ratio or;
+	/* --simulate: Fisher's p-value by Monte Carlo */
+	int simulated;
+	struct stats_simulation sim;
 };
 
 /* "msp-report test: WHAT 'ARG'" (ARG may be NULL) and the hint; 2. */
@@ -94,7 +109,12 @@ reason(const struct test_report *t, char *out, size_t size)
 {
 	const double e = t->r->min_expected;
 
-	if (t->has_or && t->alt != STATS_TWO_SIDED && t->asked == STATS_AUTO)
+	if (t->simulated)
+		snprintf(out, size, "--simulate %lu was given: Fisher's "
+			 "p-value by Monte Carlo (smallest expected count "
+			 "%.4g)", t->sim.b, e);
+	else if (t->has_or && t->alt != STATS_TWO_SIDED &&
+		 t->asked == STATS_AUTO)
 		snprintf(out, size, "--alternative %s was given: a one-sided "
 			 "test is Fisher's (smallest expected count %.4g)",
 			 stats_alternative_name(t->alt), e);
@@ -119,6 +139,8 @@ method_title(const struct test_report *t)
 {
 	if (t->r->method == STATS_CHISQ)
 		return "Pearson's chi-squared test, no continuity correction";
+	if (t->simulated)
+		return "Fisher's exact test, Monte Carlo p-value";
 	if (t->table->rows - t->empty_rows == 2 &&
 	    t->table->cols - t->empty_cols == 2)
 		return "Fisher's exact test";
@@ -152,6 +174,12 @@ print_text(const struct test_report *t, struct msp_error *err)
 		       stats_alternative_name(t->alt));
 	printf("p-value        %.10g\n", t->has_or &&
 	       t->alt != STATS_TWO_SIDED ? t->or.p : t->r->p);
+	if (t->simulated) {
+		printf("std. error     %.4g\n", t->sim.se);
+		printf("replicates     %lu (seed %" PRIu64 "), %lu no more "
+		       "probable than the table\n", t->sim.b, t->sim.seed,
+		       t->sim.hits);
+	}
 	printf("Cramer's V     %.10g\n", t->r->cramers_v);
 	if (t->has_or) {
 		printf("odds ratio     %.10g (conditional MLE)\n",
@@ -223,6 +251,16 @@ print_json(const struct test_report *t, struct msp_error *err)
 		bad |= format_json_add(root, "cramers_v",
 			json_object_new_double(t->r->cramers_v));
 	}
+	if (!bad && t->simulated) {
+		bad |= format_json_add(root, "simulated",
+			json_object_new_boolean(1));
+		bad |= format_json_add(root, "std_error",
+			json_object_new_double(t->sim.se));
+		bad |= format_json_add(root, "replicates",
+			json_object_new_int64((int64_t)t->sim.b));
+		bad |= format_json_add(root, "seed",
+			json_object_new_uint64(t->sim.seed));
+	}
 	if (!bad && t->has_or) {
 		json_object *ci = json_object_new_array();
 
@@ -255,13 +293,16 @@ print_json(const struct test_report *t, struct msp_error *err)
 int
 cmd_test(const struct cli_context *ctx, int argc, char **argv)
 {
-	enum { OPT_FISHER = 256, OPT_CHISQ, OPT_FORMAT, OPT_ALT };
+	enum { OPT_FISHER = 256, OPT_CHISQ, OPT_FORMAT, OPT_ALT, OPT_SIM,
+	       OPT_SEED };
 	static const struct option longopts[] = {
 		{ "table", required_argument, NULL, 't' },
 		{ "fisher", no_argument, NULL, OPT_FISHER },
 		{ "chisq", no_argument, NULL, OPT_CHISQ },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "alternative", required_argument, NULL, OPT_ALT },
+		{ "simulate", required_argument, NULL, OPT_SIM },
+		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -272,7 +313,11 @@ cmd_test(const struct cli_context *ctx, int argc, char **argv)
 	enum stats_method method = STATS_AUTO, chosen;
 	enum test_format format = TEST_TEXT;
 	enum stats_alternative alt = STATS_TWO_SIDED;
-	int alt_given = 0;
+	int alt_given = 0, seed_given = 0;
+	unsigned long sim_b = 0;
+	uint64_t seed = 1;
+	unsigned long long ull;
+	char *end;
 	const char *text = NULL;
 	char short_opt[3] = "-?";
 	unsigned long row, col;
@@ -317,6 +362,27 @@ cmd_test(const struct cli_context *ctx, int argc, char **argv)
 						   optarg);
 			alt_given = 1;
 			break;
+		case OPT_SIM:
+		case OPT_SEED:
+			/* strtoull takes "-1" as a huge number: refuse signs */
+			errno = 0;
+			ull = strtoull(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' ||
+			    errno != 0 || (c == OPT_SIM && (ull == 0 ||
+			    ull > STATS_SIM_MAX_B)))
+				return usage_error(c == OPT_SIM ? "--simulate "
+						   "needs 1 to 1000000000 "
+						   "replicates, not" :
+						   "--seed needs a whole "
+						   "number >= 0, not",
+						   optarg);
+			if (c == OPT_SIM)
+				sim_b = (unsigned long)ull;
+			else {
+				seed = (uint64_t)ull;
+				seed_given = 1;
+			}
+			break;
 		case 'h':
 			fputs(test_usage, stdout);
 			return 0;
@@ -340,13 +406,30 @@ cmd_test(const struct cli_context *ctx, int argc, char **argv)
 	if (alt != STATS_TWO_SIDED && method == STATS_CHISQ)
 		return usage_error("--alternative less|greater is Fisher's "
 				   "one-sided test: not with --chisq", NULL);
-	if (stats_table_parse(text, &table, &err) != MSP_OK ||
-	    stats_test(&table, alt != STATS_TWO_SIDED ? STATS_FISHER :
-		       method, &r, &err) != MSP_OK) {
+	if (sim_b > 0 && (method == STATS_CHISQ || alt != STATS_TWO_SIDED))
+		return usage_error("--simulate is Fisher's two-sided test: "
+				   "not with --chisq or --alternative "
+				   "less|greater", NULL);
+	if (seed_given && sim_b == 0)
+		return usage_error("--seed goes with --simulate N", NULL);
+	memset(&t, 0, sizeof(t));
+	if (stats_table_parse(text, &table, &err) != MSP_OK) {
 		rc = cli_fail(&err);
 		goto out;
 	}
-	memset(&t, 0, sizeof(t));
+	if (sim_b > 0) {
+		if (stats_fisher_simulate(&table, sim_b, seed, &t.sim,
+					  &err) != MSP_OK) {
+			rc = cli_fail(&err);
+			goto out;
+		}
+		t.simulated = 1;
+		r = t.sim.r;
+	} else if (stats_test(&table, alt != STATS_TWO_SIDED ?
+			      STATS_FISHER : method, &r, &err) != MSP_OK) {
+		rc = cli_fail(&err);
+		goto out;
+	}
 	if (table.rows == 2 && table.cols == 2) {
 		if (stats_odds_ratio(&table, alt, &t.or, &err) != MSP_OK) {
 			rc = cli_fail(&err);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "rng.h"
 #include "stats.h"
 
 /* --- Wilson score interval ------------------------------------------- */
@@ -470,8 +471,9 @@ fisher_fail(struct fisher *f, enum msp_status st, unsigned long long limit,
 	else
 		f->st = msp_error_set(f->err, st, "Fisher's exact test: the "
 				      "table is too large to enumerate (more "
-				      "than %llu %s); use the χ² test", limit,
-				      what);
+				      "than %llu %s); use a simulated p-value "
+				      "(msp-report test --simulate N) or the "
+				      "χ² test", limit, what);
 }
 
 /* Doubles the slots of st and places every node again; 0 on success. */
@@ -1234,6 +1236,109 @@ fisher_test(const struct stats_table *t, const struct margins *m,
 	out->df = 0;
 	out->p = p < 0 ? 0 : p > 1 ? 1 : p;
 	return MSP_OK;
+}
+
+static double cramers_v(const struct stats_table *t,
+			const struct margins *m);
+
+/* --- Fisher's test by simulation (R's simulate.p.value) --------------- */
+
+/*
+ * Where the network gives up, fisher.test(x, simulate.p.value = TRUE,
+ * B = B): B tables drawn at random with the observed margins, under
+ * independence, and p = (1 + #{tables no more probable}) / (B + 1),
+ * a table counted when its statistic -Σ log x! is at most the observed
+ * one divided by 1 + 64ε (R's "almost.1"; the statistic is negative).
+ *
+ * A table with given margins is drawn by placing the n observations of
+ * a random permutation of the column labels row after row: every
+ * arrangement of the n labelled observations is equally likely, so
+ * the table has the multiple hypergeometric distribution of Fisher's
+ * test (R draws the same distribution with Patefield's AS 159; the
+ * tables differ, the distribution does not).  O(n) per table.
+ *
+ * The standard error is the binomial one of the proportion counted,
+ * sqrt(p (1 - p) / B).  The generator is lib/rng.c's, seeded by seed,
+ * so a p-value is reproduced from its seed.
+ */
+#define FISHER_SIM_ALMOST_1 (1 + 64 * DBL_EPSILON)
+
+enum msp_status
+stats_fisher_simulate(const struct stats_table *t, unsigned long b,
+		      uint64_t seed, struct stats_simulation *out,
+		      struct msp_error *err)
+{
+	uint32_t *label = NULL;
+	double *lf = NULL, obs = 0, v, ph;
+	unsigned long x[STATS_MAX_DIM * STATS_MAX_DIM];
+	unsigned long rep, hits = 0, k;
+	struct margins m;
+	struct rng g;
+	size_t i, j, at, cell;
+	uint32_t tmp;
+	enum msp_status st;
+
+	st = table_check(t, &m, err);
+	if (st != MSP_OK)
+		return st;
+	if (b == 0 || b > STATS_SIM_MAX_B)
+		return msp_error_set(err, MSP_EINVAL, "--simulate: between 1 "
+				     "and %lu replicates", STATS_SIM_MAX_B);
+	if (m.n > FISHER_MAX_N)
+		return msp_error_set(err, MSP_EINVAL,
+				     "Fisher's test: n = %lu is above %lu; "
+				     "use the χ² test", m.n, FISHER_MAX_N);
+	label = malloc(m.n * sizeof(*label));
+	lf = malloc((m.n + 1) * sizeof(*lf));
+	if (label == NULL || lf == NULL) {
+		st = msp_error_set(err, MSP_ENOMEM, "out of memory");
+		goto out;
+	}
+	lf[0] = 0;
+	for (k = 1; k <= m.n; k++)
+		lf[k] = lf[k - 1] + log((double)k);
+	for (at = 0, j = 0; j < t->cols; j++)
+		for (k = 0; k < m.col[j]; k++)
+			label[at++] = (uint32_t)j;
+	for (i = 0; i < t->rows * t->cols; i++)
+		obs -= lf[t->cells[i]];
+	/* obs < 0: dividing widens the bound, so that tables tied with
+	 * the observed one count whatever the order of their sums. */
+	obs /= FISHER_SIM_ALMOST_1;
+	rng_stream(&g, seed, 0x66697368 /* "fish" */, 0);
+	for (rep = 0; rep < b; rep++) {
+		/* Fisher–Yates shuffle of the column labels. */
+		for (k = m.n - 1; k > 0; k--) {
+			at = (size_t)rng_below(&g, k + 1);
+			tmp = label[k];
+			label[k] = label[at];
+			label[at] = tmp;
+		}
+		memset(x, 0, sizeof(x));
+		for (at = 0, i = 0; i < t->rows; i++)
+			for (k = 0; k < m.row[i]; k++)
+				x[i * t->cols + label[at++]]++;
+		for (v = 0, cell = 0; cell < t->rows * t->cols; cell++)
+			v -= lf[x[cell]];
+		hits += v <= obs;
+	}
+	ph = (double)hits / (double)b;
+	out->b = b;
+	out->seed = seed;
+	out->hits = hits;
+	out->p = (1.0 + (double)hits) / ((double)b + 1.0);
+	out->se = sqrt(ph * (1 - ph) / (double)b);
+	memset(&out->r, 0, sizeof(out->r));
+	out->r.method = STATS_FISHER;
+	out->r.statistic = NAN;
+	out->r.p = out->p;
+	out->r.min_expected = min_expected(t, &m);
+	out->r.cramers_v = cramers_v(t, &m);
+	st = MSP_OK;
+out:
+	free(label);
+	free(lf);
+	return st;
 }
 
 /* --- the test of independence ---------------------------------------- */

@@ -14,6 +14,7 @@
 #define MSP_STATS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "msp_error.h"
 
@@ -80,11 +81,42 @@ struct stats_result {
  * nothing to test and fails (fisher.test() returns 1).  Fisher's test
  * fails with MSP_EINVAL when the table is too large to enumerate within
  * a fixed memory and work budget (R's FEXACT fails on such tables too),
- * and with MSP_ENOMEM when memory runs out.
+ * saying so and pointing to stats_fisher_simulate() (never falling back
+ * to it silently), and with MSP_ENOMEM when memory runs out.
  */
 enum msp_status stats_test(const struct stats_table *t,
 			   enum stats_method method,
 			   struct stats_result *out, struct msp_error *err);
+
+/* The most replicates stats_fisher_simulate() accepts (10^9 draws of a
+ * table of n = 300: minutes, not hours). */
+#define STATS_SIM_MAX_B 1000000000UL
+
+/* A Monte Carlo p-value of Fisher's test. */
+struct stats_simulation {
+	unsigned long b;	/* replicates drawn */
+	uint64_t seed;		/* the seed they were drawn from */
+	unsigned long hits;	/* tables no more probable than observed */
+	double p;		/* (1 + hits) / (b + 1), as R's */
+	double se;		/* sqrt(p̂ (1 - p̂) / b), p̂ = hits / b */
+	/* The result as stats_test() gives it, p the simulated one. */
+	struct stats_result r;
+};
+
+/*
+ * fisher.test(x, simulate.p.value = TRUE, B = b): Fisher's p-value
+ * estimated from b random tables with t's margins drawn under
+ * independence from lib/rng.c seeded by seed (the same seed, the same
+ * p-value), with R's rule for "no more probable" (statistic at most
+ * the observed one divided by 1 + 64 DBL_EPSILON).  *out is filled
+ * only on success.  Fails with MSP_EINVAL as stats_test() does for a bad table,
+ * for b == 0 or above STATS_SIM_MAX_B, or n above 10^6; MSP_ENOMEM when
+ * memory runs out.
+ */
+enum msp_status stats_fisher_simulate(const struct stats_table *t,
+				      unsigned long b, uint64_t seed,
+				      struct stats_simulation *out,
+				      struct msp_error *err);
 
 /* "chi-squared", "fisher": the name of a method for reports. */
 const char *stats_method_name(enum stats_method method);

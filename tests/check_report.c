@@ -1728,6 +1728,72 @@ START_TEST(cli_test_odds_ratio)
 }
 END_TEST
 
+/*
+ * msp-report test --simulate: a Monte Carlo p-value named as one, with
+ * its standard error, replicates and seed in JSON, within 5 standard
+ * errors of R's exact fisher.test() p-value, the same for the same
+ * seed; the options' refusals.
+ */
+START_TEST(cli_test_simulate)
+{
+	const char *args = "test --table '2 3; 2 3; 5 9; 1 6; 0 6' "
+			   "--simulate 20000 --seed 3 --format json";
+	struct buf out = BUF_INIT;
+	json_object *root, *v;
+	double p, se, want;
+	char *script = NULL, *first;
+	size_t len = 0;
+
+	ck_assert_int_eq(run_cli(args, &out), 0);
+	first = strdup(buf_str(&out));
+	ck_assert(first != NULL);
+	root = json_tokener_parse(first);
+	ck_assert_msg(root != NULL, "%s", first);
+	ck_assert(json_object_object_get_ex(root, "simulated", &v));
+	ck_assert(json_object_get_boolean(v));
+	ck_assert(json_object_object_get_ex(root, "replicates", &v));
+	ck_assert_int_eq(json_object_get_int64(v), 20000);
+	ck_assert(json_object_object_get_ex(root, "seed", &v));
+	ck_assert_int_eq(json_object_get_int64(v), 3);
+	ck_assert(json_object_object_get_ex(root, "title", &v));
+	ck_assert_msg(strstr(json_object_get_string(v), "Monte Carlo") !=
+		      NULL, "%s", json_object_get_string(v));
+	p = json_num(root, "p_value");
+	se = json_num(root, "std_error");
+	json_object_put(root);
+	testdb_script_add(&script, &len, "cat(sprintf('%%.17g', fisher.test("
+			  "matrix(c(2, 3, 2, 3, 5, 9, 1, 6, 0, 6), 5, "
+			  "byrow = TRUE))$p.value), sep = '\\n')\n");
+	testdb_r_values(script, &want, 1);
+	ck_assert_msg(se > 0 && fabs(p - want) <= 5 * se + 1.0 / 20001,
+		      "simulated p = %.6g (se %.3g), R says %.6g", p, se,
+		      want);
+	/* the same seed, the same output */
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli(args, &out), 0);
+	ck_assert_str_eq(buf_str(&out), first);
+	/* refusals */
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("test --table '1 2; 3 4' --simulate 0",
+				 &out), 2);
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("test --table '1 2; 3 4' --simulate -5",
+				 &out), 2);
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("test --table '1 2; 3 4' --seed 4", &out),
+			 2);
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("test --table '1 2; 3 4' --chisq "
+				 "--simulate 100", &out), 2);
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("test --table '1 2; 3 4' --simulate 100 "
+				 "--alternative less", &out), 2);
+	free(first);
+	free(script);
+	buf_free(&out);
+}
+END_TEST
+
 START_TEST(cli_help_and_report)
 {
 	struct buf out = BUF_INIT;
@@ -2223,6 +2289,7 @@ main(void)
 	tcase_add_test(data, federation_sees_aggregates);
 	tcase_add_test(data, cli_help_and_report);
 	tcase_add_test(data, cli_test_odds_ratio);
+	tcase_add_test(data, cli_test_simulate);
 	suite_add_tcase(s, data);
 
 	tcase_add_test(fmt, html_escapes_and_stands_alone);

@@ -1066,6 +1066,91 @@ START_TEST(cramers_v_against_r)
 }
 END_TEST
 
+/*
+ * --simulate: the Monte Carlo p-value against R.  Where R's exact test
+ * answers (the first tables), ours must lie within 5 of its standard
+ * errors (plus the 1 / (B + 1) of R's "+ 1") of fisher.test()'s exact
+ * p-value; on the last, a 5×5 table with n = 120 that our network
+ * gives up on (and that R's FEXACT needs minutes for), within 5
+ * standard errors of the difference of R's own simulated p-value with
+ * 200000 replicates.  The same seed gives the same p-value; another
+ * seed, other tables.
+ */
+#define SIM_B 20000UL
+#define SIM_R_B 200000UL
+
+START_TEST(fisher_simulate_against_r)
+{
+	static const char *const tables[] = {
+		"2 3; 2 3; 5 9; 1 6; 0 6",
+		"1 2; 3 4",
+		"0 0 4; 3 1 0; 2 5 1",		/* ties in abundance */
+		"12 9 1 2 7; 4 2 1 6 0; 4 10 4 7 6; 6 5 3 2 3; "
+		"11 3 1 6 5",
+	};
+	const size_t n = sizeof(tables) / sizeof(tables[0]);
+	struct stats_simulation sim[4], again, other;
+	struct stats_table t[4];
+	struct msp_error err;
+	double want[4], se_r, tol;
+	char *script = NULL;
+	size_t len = 0, i, k;
+
+	testdb_script_add(&script, &len, "m <- function(v, r) "
+		   "matrix(v, r, byrow = TRUE)\nset.seed(20)\n");
+	for (i = 0; i < n; i++) {
+		parse_ok(tables[i], &t[i]);
+		ck_assert_msg(stats_fisher_simulate(&t[i], SIM_B, 7, &sim[i],
+						    &err) == MSP_OK,
+			      "'%s': %s", tables[i], err.message);
+		ck_assert(sim[i].b == SIM_B && sim[i].seed == 7);
+		ck_assert(sim[i].r.method == STATS_FISHER);
+		ck_assert(sim[i].r.p == sim[i].p);
+		testdb_script_add(&script, &len, "x <- m(c(");
+		for (k = 0; k < t[i].rows * t[i].cols; k++)
+			testdb_script_add(&script, &len, "%s%lu",
+					  k ? ", " : "", t[i].cells[k]);
+		testdb_script_add(&script, &len, "), %zu)\n", t[i].rows);
+		/* R's exact test, but on the last table its simulation */
+		if (i == n - 1)
+			testdb_script_add(&script, &len, "p <- fisher.test("
+				"x, simulate.p.value = TRUE, B = %lu)"
+				"$p.value\n", SIM_R_B);
+		else
+			testdb_script_add(&script, &len,
+				"p <- fisher.test(x)$p.value\n");
+		testdb_script_add(&script, &len,
+			"cat(sprintf('%%.17g', p), sep = '\\n')\n");
+	}
+	testdb_r_values(script, want, n);
+	for (i = 0; i < n; i++) {
+		se_r = i == n - 1 ?
+		       sqrt(want[i] * (1 - want[i]) / SIM_R_B) : 0;
+		tol = 5 * sqrt(sim[i].se * sim[i].se + se_r * se_r) +
+		      1.0 / (SIM_B + 1);
+		ck_assert_msg(fabs(sim[i].p - want[i]) <= tol,
+			      "'%s': simulated p = %.6g (se %.3g), R says "
+			      "%.6g", tables[i], sim[i].p, sim[i].se,
+			      want[i]);
+	}
+	/* Reproducible from its seed, and the seed matters. */
+	ck_assert(stats_fisher_simulate(&t[0], SIM_B, 7, &again, &err) ==
+		  MSP_OK);
+	ck_assert_uint_eq(again.hits, sim[0].hits);
+	ck_assert(stats_fisher_simulate(&t[0], SIM_B, 8, &other, &err) ==
+		  MSP_OK);
+	ck_assert_uint_ne(other.hits, sim[0].hits);
+	/* Refusals. */
+	ck_assert(stats_fisher_simulate(&t[0], 0, 7, &other, &err) ==
+		  MSP_EINVAL);
+	ck_assert(stats_fisher_simulate(&t[0], STATS_SIM_MAX_B + 1, 7,
+					&other, &err) == MSP_EINVAL);
+	for (i = 0; i < n; i++)
+		stats_table_free(&t[i]);
+	free(script);
+}
+END_TEST
+
 #define ADJ_VECTORS 30
 #define ADJ_MAX 12
 
@@ -1160,6 +1245,7 @@ stats_suite(void)
 	tcase_add_test(live, odds_ratio_against_r);
 	tcase_add_test(live, cramers_v_against_r);
 	tcase_add_test(live, p_adjust_against_r);
+	tcase_add_test(live, fisher_simulate_against_r);
 	suite_add_tcase(s, live);
 	tcase_add_test(rule, auto_picks_fisher_for_small_expected_counts);
 	tcase_add_test(rule, auto_picks_chisq_for_large_expected_counts);
