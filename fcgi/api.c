@@ -28,8 +28,8 @@
 #include "jsonin.h"
 #include "submission.h"
 #include "tenant.h"
+#include "api.h"
 #include "urlenc.h"
-#include "worker.h"
 
 #define RESPONSES_PAGE_MAX 1000
 #define RESPONSES_PAGE_DEFAULT 100
@@ -630,7 +630,7 @@ store_one(struct worker *w, const struct api_submission *sub,
  * are written into b only (hex: nothing to escape), so that the one
  * copy of them to cleanse is b's. */
 static void
-batch_json(struct api_submission **subs, size_t n, struct buf *b)
+batch_json(void **subs, size_t n, struct buf *b)
 {
 	size_t i;
 
@@ -681,8 +681,7 @@ batch_json(struct api_submission **subs, size_t n, struct buf *b)
 }
 
 void
-api_store(struct worker *w, struct api_submission **subs,
-	  struct reply **replies, size_t n)
+api_flush(struct worker *w, void **subs, struct reply **replies, size_t n)
 {
 	struct buf batch = BUF_INIT;
 	struct msp_error err;
@@ -747,33 +746,34 @@ api_store(struct worker *w, struct api_submission **subs,
 			submit_refused_reply(w, &why, replies[ord - 1]);
 			continue;
 		}
-		stored_reply(subs[ord - 1], res, row, replies[ord - 1]);
+		stored_reply((struct api_submission *)subs[ord - 1], res, row, replies[ord - 1]);
 	}
 one_by_one:
 	for (i = 0; i < n; i++) {
 		if (replies[i]->status == 0)	/* not by the batch */
-			store_one(w, subs[i], replies[i]);
+			store_one(w, (struct api_submission *)subs[i],
+				  replies[i]);
 	}
 out:
 	PQclear(res);
 	crypto_cleanse(batch.data, batch.cap);	/* the tokens */
 	buf_free(&batch);
 	for (i = 0; i < n; i++)
-		api_submission_free(subs[i]);
+		api_submission_free((struct api_submission *)subs[i]);
 }
 
 static void
 handle_post_response(struct worker *w, struct request *req, struct reply *r)
 {
-	struct api_submission *sub = post_response_checked(w, req, r);
+	void *sub = post_response_checked(w, req, r);
 
 	if (sub == NULL)
 		return;
-	if (w->hold != NULL) {	/* stored with the others the loop holds */
-		*w->hold = sub;
+	if (w->defer != NULL) {	/* stored with the rest of the batch */
+		*w->defer = sub;
 		return;
 	}
-	api_store(w, &sub, &r, 1);
+	api_flush(w, &sub, &r, 1);
 }
 
 /* What each member of an interview may be (migration 0004's columns). */

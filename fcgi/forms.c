@@ -41,10 +41,10 @@
 
 #include "crypto.h"
 #include "db.h"
+#include "forms.h"
 #include "html.h"
 #include "submission.h"
 #include "urlenc.h"
-#include "worker.h"
 
 /* A form may be sent up to a day after it was shown. */
 #define CSRF_MAX_AGE (24 * 60 * 60)

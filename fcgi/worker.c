@@ -444,10 +444,14 @@ log_request(struct buf *l, const struct request *req,
 }
 
 static void
-route(struct worker *w, struct request *req, struct reply *r)
+route(struct worker *w, const struct site *site, struct request *req,
+      struct reply *r)
 {
-	if (api_route(w, req, r) || forms_route(w, req, r))
-		return;
+	size_t i;
+
+	for (i = 0; i < site->n_routes; i++)
+		if (site->routes[i].handle(w, req, r))
+			return;
 	if (strcmp(req->path, "/") == 0) {
 		r->status = 303;
 		http_header(r, "Location", "/forms");
@@ -462,7 +466,7 @@ struct slot {
 	struct request req;
 	struct reply r;
 	struct timespec t0;
-	struct api_submission *held;	/* stored with the batch */
+	void *deferred;		/* finished with the batch */
 };
 
 /*
@@ -539,18 +543,18 @@ finish(struct slot *s, size_t batch, struct buf *log)
 
 int
 worker_main(int listen_fd, const char *database, const struct secret *secret,
-	    size_t batch_max)
+	    size_t batch_max, const struct site *site)
 {
 	struct worker w = { .database = database, .secret = *secret };
 	struct slot *slots = calloc(batch_max, sizeof(*slots));
-	struct api_submission **subs = calloc(batch_max, sizeof(*subs));
+	void **items = calloc(batch_max, sizeof(*items));
 	struct reply **replies = calloc(batch_max, sizeof(*replies));
 	struct slot **held = calloc(batch_max, sizeof(*held));
 	struct buf log = BUF_INIT;
 	size_t i, inited = 0, nheld;
 	int n, status = 1;
 
-	if (slots == NULL || subs == NULL || replies == NULL || held == NULL)
+	if (slots == NULL || items == NULL || replies == NULL || held == NULL)
 		goto out;
 	for (inited = 0; inited < batch_max; inited++)
 		if (FCGX_InitRequest(&slots[inited].fcgx, listen_fd,
@@ -565,20 +569,21 @@ worker_main(int listen_fd, const char *database, const struct secret *secret,
 			http_request_init(&s->req, &s->fcgx);
 			memset(&s->r, 0, sizeof(s->r));
 			s->r.status = 500;
-			s->held = NULL;
-			w.hold = batch_max > 1 ? &s->held : NULL;
-			route(&w, &s->req, &s->r);
-			w.hold = NULL;
-			if (s->held == NULL) {
+			s->deferred = NULL;
+			w.defer = batch_max > 1 && site->flush != NULL ?
+				  &s->deferred : NULL;
+			route(&w, site, &s->req, &s->r);
+			w.defer = NULL;
+			if (s->deferred == NULL) {
 				finish(s, 0, &log);
 				continue;
 			}
-			subs[nheld] = s->held;
+			items[nheld] = s->deferred;
 			replies[nheld] = &s->r;
 			held[nheld++] = s;
 		}
 		if (nheld > 0)
-			api_store(&w, subs, replies, nheld);
+			site->flush(&w, items, replies, nheld);
 		for (i = 0; i < nheld; i++)
 			finish(held[i], nheld, &log);
 		log_flush(&log);
@@ -590,7 +595,7 @@ out:
 	for (i = 0; i < inited; i++)
 		FCGX_Free(&slots[i].fcgx, 0);
 	free(slots);
-	free(subs);
+	free(items);
 	free(replies);
 	free(held);
 	buf_free(&log);

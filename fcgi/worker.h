@@ -23,8 +23,6 @@ struct study {
 	struct instrument *ins;		/* loaded on first use */
 };
 
-struct api_submission;
-
 struct worker {
 	const char *database;
 	PGconn *conn;		/* NULL until first needed or after a loss */
@@ -35,10 +33,38 @@ struct worker {
 	struct study *studies;
 	size_t n_studies;
 	time_t studies_loaded;	/* 0: load on next use */
-	/* Where a handler may leave a checked submission for the request
-	 * loop to store with the others it holds (api_store); NULL: store
-	 * it now. */
-	struct api_submission **hold;
+	/* Where a handler may leave work for the loop to finish with the
+	 * rest of the batch through the site's flush hook (struct site);
+	 * NULL: the handler finishes it now.  The item is the module's
+	 * own type, which the loop never looks into. */
+	void **defer;
+};
+
+/*
+ * The page table the loop dispatches through (as kcgi's applications
+ * keep theirs): the loop knows no handler by name, so the dependencies
+ * point one way, from main.c's table to the modules to the worker.
+ *
+ * A route handles req and returns 1 when its path is one the module
+ * owns, else returns 0 with r untouched.  A route may leave one item in
+ * *w->defer instead of replying (only when w->defer is not NULL): the
+ * loop then calls flush once with every item of the batch, in order,
+ * with the reply each one must fill; flush frees the items.
+ */
+typedef int route_fn(struct worker *w, struct request *req,
+		     struct reply *r);
+typedef void flush_fn(struct worker *w, void **items,
+		      struct reply **replies, size_t n);
+
+struct route {
+	const char *name;	/* for people reading the table */
+	route_fn *handle;
+};
+
+struct site {
+	const struct route *routes;	/* tried in order */
+	size_t n_routes;
+	flush_fn *flush;		/* NULL: nothing is deferred */
 };
 
 /* The values of msp.respondent_role (sql/migrations/0003), with the
@@ -98,24 +124,14 @@ int worker_studies_or_reply(struct worker *w, struct reply *r);
 /*
  * Runs the request loop until a stop signal; returns the exit status.
  * listen_fd must be non-blocking.  The worker takes every request
- * waiting on it, up to batch_max, and stores the API submissions among
- * them in one database call.
+ * waiting on it, up to batch_max, dispatches each through site's
+ * routes, and hands the work they deferred to site->flush at once (the
+ * API stores the submissions among them in one database call).
  */
 int worker_main(int listen_fd, const char *database,
-		const struct secret *secret, size_t batch_max);
+		const struct secret *secret, size_t batch_max,
+		const struct site *site);
 
 extern volatile sig_atomic_t worker_stop_requested;
-
-/* Route handlers: return 1 when they handled the path. */
-int api_route(struct worker *w, struct request *req, struct reply *r);
-int forms_route(struct worker *w, struct request *req, struct reply *r);
-
-/*
- * Stores the checked submissions subs[0..n) (n >= 1) and fills
- * replies[i] with each one's answer, exactly as if each had been stored
- * alone, in order; frees subs.
- */
-void api_store(struct worker *w, struct api_submission **subs,
-	       struct reply **replies, size_t n);
 
 #endif
