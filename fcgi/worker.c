@@ -286,6 +286,14 @@ studies_free(struct worker *w)
 	w->studies_loaded = 0;
 }
 
+void
+worker_release(struct worker *w)
+{
+	PQfinish(w->conn);
+	w->conn = NULL;
+	studies_free(w);
+}
+
 int
 worker_studies_or_reply(struct worker *w, struct reply *r)
 {
@@ -599,7 +607,6 @@ out:
 	free(replies);
 	free(held);
 	buf_free(&log);
-	PQfinish(w.conn);
-	studies_free(&w);
+	worker_release(&w);
 	return status;
 }

@@ -121,6 +121,10 @@ const struct study *worker_study_or_reply(struct worker *w,
  * with the failure replied. */
 int worker_studies_or_reply(struct worker *w, struct reply *r);
 
+/* Closes w's connection and frees its studies; w may serve again (it
+ * reconnects on next use).  Safe on a worker that never connected. */
+void worker_release(struct worker *w);
+
 /*
  * Runs the request loop until a stop signal; returns the exit status.
  * listen_fd must be non-blocking.  The worker takes every request
