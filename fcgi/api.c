@@ -33,6 +33,8 @@
 
 #define RESPONSES_PAGE_MAX 1000
 #define RESPONSES_PAGE_DEFAULT 100
+/* An enum value is a name: at most NAMEDATALEN - 1 = 63 bytes. */
+#define ROLE_MAX 64
 
 static void
 method_not_allowed(struct reply *r, const char *allow)
@@ -52,6 +54,25 @@ one_error(const char *field, const char *detail)
 	json_object_object_add(e, "detail", json_object_new_string(detail));
 	json_object_array_add(a, e);
 	return a;
+}
+
+/* 422 naming the roles msp.respondent_role has ("a, b or c"). */
+static void
+unknown_role(const struct worker *w, struct reply *r)
+{
+	struct buf roles = BUF_INIT;
+	size_t i, n = worker_n_roles(w);
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(&roles, i + 1 < n ? ", " : " or ");
+		buf_puts(&roles, worker_role_at(w, i));
+	}
+	http_problem(r, 422, "unknown respondent role",
+		     one_error("respondent_role", roles.failed ?
+			       "a value of msp.respondent_role" :
+			       buf_str(&roles)));
+	buf_free(&roles);
 }
 
 /*
@@ -374,7 +395,10 @@ struct api_submission {
 				 * before the submission is stored */
 	char key[201];		/* Idempotency-Key (valid_key) */
 	char hash[CRYPTO_SHA256_HEX];	/* of the request body */
-	const char *role;	/* respondent_roles[].code, or NULL */
+	/* a value of msp.respondent_role, copied: the roles the worker
+	 * holds may be reloaded before a held submission is stored */
+	char role[ROLE_MAX];
+	int has_role;
 	int complete;
 	int structure;		/* 0 when none */
 	struct buf answers;	/* JSON, as msp.store_answers reads it */
@@ -460,18 +484,16 @@ post_response_checked(struct worker *w, struct request *req, struct reply *r)
 	}
 	if (json_object_object_get_ex(doc, "respondent_role", &v) &&
 	    !json_object_is_type(v, json_type_null)) {
-		if (!json_object_is_type(v, json_type_string) ||
-		    (sub->role = respondent_role_code(
-			     json_object_get_string(v)))
-		    == NULL) {
-			http_problem(r, 422, "unknown respondent role",
-				     one_error("respondent_role",
-					       "coordinateur, leader, "
-					       "responsable_groupe, secretaire,"
-					       " professionnel_sante or "
-					       "autre"));
+		const char *role = NULL;
+
+		if (json_object_is_type(v, json_type_string))
+			role = worker_role(w, json_object_get_string(v));
+		if (role == NULL || strlen(role) >= sizeof(sub->role)) {
+			unknown_role(w, r);
 			goto fail;
 		}
+		memcpy(sub->role, role, strlen(role) + 1);
+		sub->has_role = 1;
 	}
 	if (json_object_object_get_ex(doc, "status", &v)) {
 		const char *s = json_object_get_string(v);
@@ -613,7 +635,7 @@ store_one(struct worker *w, const struct api_submission *sub,
 	params[1] = study_id;
 	params[2] = sub->key;
 	params[3] = sub->hash;
-	params[4] = sub->role;
+	params[4] = sub->has_role ? sub->role : NULL;
 	params[5] = sub->complete ? "t" : "f";
 	params[6] = sub->structure != 0 ? structure : NULL;
 	params[7] = buf_str(&sub->answers);
@@ -650,7 +672,7 @@ batch_json(void **subs, size_t n, struct buf *b)
 				       json_object_new_string(s->key));
 		json_object_object_add(o, "request",
 				       json_object_new_string(s->hash));
-		json_object_object_add(o, "role", s->role == NULL ? NULL :
+		json_object_object_add(o, "role", !s->has_role ? NULL :
 				       json_object_new_string(s->role));
 		json_object_object_add(o, "complete",
 				       json_object_new_boolean(s->complete));

@@ -282,6 +282,34 @@ error_line(struct buf *b, const char *key, const char *error)
 	buf_puts(b, "</p>\n");
 }
 
+/*
+ * What the form shows for each value of msp.respondent_role (the values
+ * themselves come from the database, worker_role_at()): a value a
+ * migration adds before its label is written here shows as its code.
+ */
+static const struct {
+	const char *code;
+	const char *label_fr;
+} role_labels[] = {
+	{ "coordinateur", "Coordinateur ou coordinatrice" },
+	{ "leader", "Leader de l'équipe" },
+	{ "responsable_groupe", "Responsable d'un groupe de travail" },
+	{ "secretaire", "Secrétaire" },
+	{ "professionnel_sante", "Professionnel·le de santé" },
+	{ "autre", "Autre" },
+};
+
+static const char *
+role_label(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(role_labels) / sizeof(role_labels[0]); i++)
+		if (strcmp(code, role_labels[i].code) == 0)
+			return role_labels[i].label_fr;
+	return code;
+}
+
 /* One radio or checkbox, its id "f-NAME-N", wrapped in its label. */
 static void
 choice_input(struct buf *b, const char *type, const char *name, size_t n,
@@ -673,11 +701,13 @@ render_form(struct worker *w, struct reply *r, int status,
 	described_by(b, "_role", 0, fs->role_error != NULL);
 	buf_puts(b, "><legend>Votre fonction dans l'équipe</legend>\n");
 	error_line(b, "_role", fs->role_error);
-	for (i = 0; i < n_respondent_roles; i++)
-		choice_input(b, "radio", "_role", i, respondent_roles[i].code,
-			     respondent_roles[i].label_fr,
-			     strcmp(fs->role, respondent_roles[i].code) == 0,
+	for (i = 0; i < worker_n_roles(w); i++) {
+		const char *code = worker_role_at(w, i);
+
+		choice_input(b, "radio", "_role", i, code, role_label(code),
+			     strcmp(fs->role, code) == 0,
 			     fs->role_error != NULL);
+	}
 	buf_puts(b, "</fieldset>\n");
 
 	for (i = 0; i < ins->n_items; i++) {
@@ -992,7 +1022,7 @@ handle_post_form(struct worker *w, const struct study *study,
 		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
 		goto out;
 	}
-	if (*fs.role != '\0' && respondent_role_code(fs.role) == NULL) {
+	if (*fs.role != '\0' && worker_role(w, fs.role) == NULL) {
 		fs.role_error = "choisissez une des fonctions proposées";
 		valid = 0;
 	}

@@ -18,28 +18,6 @@
 
 volatile sig_atomic_t worker_stop_requested;
 
-const struct respondent_role respondent_roles[] = {
-	{ "coordinateur", "Coordinateur ou coordinatrice" },
-	{ "leader", "Leader de l'équipe" },
-	{ "responsable_groupe", "Responsable d'un groupe de travail" },
-	{ "secretaire", "Secrétaire" },
-	{ "professionnel_sante", "Professionnel·le de santé" },
-	{ "autre", "Autre" },
-};
-const size_t n_respondent_roles =
-	sizeof(respondent_roles) / sizeof(respondent_roles[0]);
-
-const char *
-respondent_role_code(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n_respondent_roles; i++)
-		if (strcmp(s, respondent_roles[i].code) == 0)
-			return respondent_roles[i].code;
-	return NULL;
-}
-
 /* While the database is down every request fails to connect: one log
  * line per interval, not one per request. */
 #define DB_DOWN_LOG_INTERVAL 10
@@ -130,6 +108,12 @@ static const struct {
 	  " WHERE r.study_id = $1 AND r.response_id > $2"
 	  "   AND ($3::timestamptz IS NULL OR r.submitted_at >= $3)"
 	  " ORDER BY r.response_id LIMIT $4", 4 },
+	{ "respondent_roles",
+	  /* the values of the enum, in its order (lib/import.c reads
+	   * them the same way): a value added by a migration is offered
+	   * and accepted with no change here */
+	  "SELECT e::text AS code FROM pg_catalog.unnest("
+	  "pg_catalog.enum_range(NULL::msp.respondent_role)) e", 0 },
 	{ "studies",
 	  "SELECT s.study_id, s.slug, s.title_fr, s.year, s.instrument_id,"
 	  "       r.slug AS region"
@@ -284,6 +268,8 @@ studies_free(struct worker *w)
 	w->studies = NULL;
 	w->n_studies = 0;
 	w->studies_loaded = 0;
+	PQclear(w->roles);
+	w->roles = NULL;
 }
 
 void
@@ -298,7 +284,7 @@ int
 worker_studies_or_reply(struct worker *w, struct reply *r)
 {
 	struct msp_error err;
-	PGresult *res = NULL;
+	PGresult *res = NULL, *roles = NULL;
 	PGconn *conn;
 	int i, n;
 
@@ -312,7 +298,14 @@ worker_studies_or_reply(struct worker *w, struct reply *r)
 		worker_db_failure_reply(w, &err, r);
 		return -1;
 	}
+	if (db_exec_prepared(conn, "respondent_roles", 0, NULL,
+			     PGRES_TUPLES_OK, &roles, &err) != MSP_OK) {
+		PQclear(res);
+		worker_db_failure_reply(w, &err, r);
+		return -1;
+	}
 	studies_free(w);
+	w->roles = roles;
 	n = PQntuples(res);
 	w->studies = calloc(n ? (size_t)n : 1, sizeof(*w->studies));
 	if (w->studies == NULL)
@@ -340,6 +333,29 @@ oom:
 	studies_free(w);
 	http_fail(r, &no_memory);
 	return -1;
+}
+
+const char *
+worker_role(const struct worker *w, const char *code)
+{
+	int i, n = w->roles != NULL ? PQntuples(w->roles) : 0;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(code, PQgetvalue(w->roles, i, 0)) == 0)
+			return PQgetvalue(w->roles, i, 0);
+	return NULL;
+}
+
+size_t
+worker_n_roles(const struct worker *w)
+{
+	return w->roles != NULL ? (size_t)PQntuples(w->roles) : 0;
+}
+
+const char *
+worker_role_at(const struct worker *w, size_t i)
+{
+	return PQgetvalue(w->roles, (int)i, 0);
 }
 
 const struct study *

@@ -33,6 +33,8 @@ struct worker {
 	struct study *studies;
 	size_t n_studies;
 	time_t studies_loaded;	/* 0: load on next use */
+	PGresult *roles;	/* msp.respondent_role's values, with the
+				 * studies; NULL before */
 	/* Where a handler may leave work for the loop to finish with the
 	 * rest of the batch through the site's flush hook (struct site);
 	 * NULL: the handler finishes it now.  The item is the module's
@@ -66,18 +68,6 @@ struct site {
 	size_t n_routes;
 	flush_fn *flush;		/* NULL: nothing is deferred */
 };
-
-/* The values of msp.respondent_role (sql/migrations/0003), with the
- * labels the form shows; the API and the form accept the same codes. */
-struct respondent_role {
-	const char *code;
-	const char *label_fr;
-};
-extern const struct respondent_role respondent_roles[];
-extern const size_t n_respondent_roles;
-
-/* The code of respondent_roles equal to s (static storage), or NULL. */
-const char *respondent_role_code(const char *s);
 
 /*
  * The worker's connection, (re)connected and its statements prepared
@@ -117,9 +107,20 @@ const struct study *worker_study_or_reply(struct worker *w,
 					  const char *slug, struct reply *r,
 					  int *found);
 
-/* Loads the list of studies (reloaded at most every minute): 0, or -1
- * with the failure replied. */
+/* Loads the list of studies and the respondent roles (reloaded at most
+ * every minute): 0, or -1 with the failure replied. */
 int worker_studies_or_reply(struct worker *w, struct reply *r);
+
+/*
+ * The respondent roles: the values of the enum msp.respondent_role, in
+ * its order, as loaded by worker_studies_or_reply() (none before).  The
+ * strings are borrowed until the next reload: copy one that must
+ * outlive the request.  worker_role() returns the cached code equal to
+ * code, or NULL when the enum has no such value.
+ */
+const char *worker_role(const struct worker *w, const char *code);
+size_t worker_n_roles(const struct worker *w);
+const char *worker_role_at(const struct worker *w, size_t i);
 
 /* Closes w's connection and frees its studies; w may serve again (it
  * reconnects on next use).  Safe on a worker that never connected. */

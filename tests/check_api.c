@@ -270,6 +270,53 @@ START_TEST(interviews)
 }
 END_TEST
 
+/*
+ * The roles are the enum's (migration 0003, read as lib/import.c reads
+ * them): a value a migration adds is accepted, and the refusal of an
+ * unknown one lists the enum's values, with no change to the worker.
+ */
+START_TEST(roles_come_from_the_enum)
+{
+	struct fcgitest_req q = {
+		.method = "POST", .path = "/api/v1/responses",
+		.content_type = "application/json",
+		.authorization = auth_team,
+		.body = "{\"study\":\"occitanie-2024\","
+			"\"respondent_role\":\"interne\",\"answers\":{}}",
+	};
+	json_object *o, *errors, *v;
+	struct reply r;
+	PGresult *res;
+	char sql[256];
+	long id;
+
+	res = PQexec(t.db.conn,
+		     "ALTER TYPE msp.respondent_role ADD VALUE 'interne'");
+	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	call(&q, 201, "application/json", &r);
+	id = response_id(&r);
+	http_reply_free(&r);
+	snprintf(sql, sizeof(sql), "SELECT respondent_role FROM msp.response"
+		 " WHERE response_id = %ld", id);
+	ck_assert_str_eq(testdb_value(t.db.conn, sql), "interne");
+
+	q.body = "{\"study\":\"occitanie-2024\",\"respondent_role\":7,"
+		 "\"answers\":{}}";
+	call(&q, 422, "application/problem+json", &r);
+	o = fcgitest_json(&r);
+	ck_assert(json_object_object_get_ex(o, "errors", &errors));
+	ck_assert_int_eq((long)json_object_array_length(errors), 1);
+	ck_assert(json_object_object_get_ex(
+			  json_object_array_get_idx(errors, 0), "detail", &v));
+	ck_assert_str_eq(json_object_get_string(v),
+			 "coordinateur, leader, responsable_groupe, "
+			 "secretaire, professionnel_sante, autre or interne");
+	json_object_put(o);
+	http_reply_free(&r);
+}
+END_TEST
+
 static Suite *
 api_suite(void)
 {
@@ -282,6 +329,7 @@ api_suite(void)
 	tcase_add_test(tc, responses_post_get_and_export);
 	tcase_add_test(tc, deferred_submissions_flush_through_the_hook);
 	tcase_add_test(tc, interviews);
+	tcase_add_test(tc, roles_come_from_the_enum);
 	suite_add_tcase(s, tc);
 	return s;
 }
