@@ -26,4 +26,7 @@ int api_route(struct worker *w, struct request *req, struct reply *r);
 void api_flush(struct worker *w, void **subs, struct reply **replies,
 	       size_t n);
 
+/* The API's statements, for the site to register (conn.h). */
+extern const struct statement api_statements[];
+
 #endif

@@ -14,4 +14,7 @@
  * filled), else returns 0 with r untouched. */
 int forms_route(struct worker *w, struct request *req, struct reply *r);
 
+/* The forms' statements, for the site to register (conn.h). */
+extern const struct statement forms_statements[];
+
 #endif

@@ -29,6 +29,7 @@
 #include "forms.h"
 #include "secret.h"
 #include "settings.h"
+#include "studies.h"
 #include "worker.h"
 
 #define MAX_WORKERS 64
@@ -98,8 +99,13 @@ static const struct route routes[] = {
 	{ "api", api_route },
 	{ "forms", forms_route },
 };
+/* Every statement a worker runs, each table beside its module's code;
+ * prepared once per connection. */
+static const struct statement *const statements[] = {
+	studies_statements, api_statements, forms_statements, NULL,
+};
 static const struct site site = {
-	routes, sizeof(routes) / sizeof(routes[0]), api_flush,
+	routes, sizeof(routes) / sizeof(routes[0]), api_flush, statements,
 };
 
 static pid_t

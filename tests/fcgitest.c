@@ -12,7 +12,14 @@
 
 #include <libpq-fe.h>
 
+#include "api.h"
 #include "fcgitest.h"
+#include "forms.h"
+
+/* What main.c registers. */
+static const struct statement *const statements[] = {
+	studies_statements, api_statements, forms_statements, NULL,
+};
 
 /* The same 32 bytes for the worker and for msp-report's tokens. */
 static unsigned char key_bytes[32] = "0123456789abcdef0123456789abcdef";
@@ -69,7 +76,8 @@ fcgitest_open(struct fcgitest *t)
 			 (ssize_t)sizeof(key_bytes));
 	close(fd);
 	worker_conninfo(t);
-	t->w.database = t->conninfo;
+	t->w.db.database = t->conninfo;
+	t->w.db.statements = statements;
 	t->w.secret.key = key_bytes;
 	t->w.secret.len = sizeof(key_bytes);
 }
