@@ -1,6 +1,8 @@
 /*
- * worker — one msp-fcgi worker process: its database connection, its
- * cache of studies and instruments, and its request loop.
+ * worker — one msp-fcgi worker process: its request loop, which reads
+ * the requests waiting, dispatches each through the site's route table
+ * and flushes the work they deferred; the state a handler gets (its
+ * connection, conn.h; its cache of studies, studies.h; the secret).
  */
 #ifndef MSP_WORKER_H
 #define MSP_WORKER_H
