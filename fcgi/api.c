@@ -28,11 +28,65 @@
 #include "jsonin.h"
 #include "submission.h"
 #include "tenant.h"
+#include "api.h"
 #include "urlenc.h"
-#include "worker.h"
 
 #define RESPONSES_PAGE_MAX 1000
 #define RESPONSES_PAGE_DEFAULT 100
+/* An enum value is a name: at most NAMEDATALEN - 1 = 63 bytes. */
+#define ROLE_MAX 64
+
+/* The statements of the API, prepared on each new connection (conn.c). */
+const struct statement api_statements[] = {
+	{ "api_submit_many",
+	  "SELECT ord, response_id, replayed, same_request, n_answers,"
+	  "       refused"
+	  "  FROM msp.api_submit_many($1)", 1 },
+	{ "api_submit",
+	  "SELECT response_id, replayed, same_request, n_answers"
+	  "  FROM msp.api_submit($1, $2, $3, pg_catalog.decode($4, 'hex'),"
+	  "                      $5, $6, $7, $8)", 8 },
+	{ "api_interview",
+	  "SELECT interview_id, n_segments"
+	  "  FROM msp.api_interview($1, $2, $3)", 3 },
+	{ "unknown_codes",
+	  /* $2: the segments' codes, a JSON array; the first code that
+	   * is not one of the study's, with its place from 0 */
+	  "SELECT c.ord - 1 AS segment, c.code"
+	  "  FROM pg_catalog.jsonb_array_elements_text($2::jsonb)"
+	  "       WITH ORDINALITY AS c(code, ord)"
+	  " WHERE NOT EXISTS (SELECT 1 FROM msp.study_code s"
+	  "                    WHERE s.study_id = $1 AND s.code = c.code)"
+	  " ORDER BY c.ord LIMIT 1", 2 },
+	{ "team_export",
+	  /* RLS, under the token's role, decides what is in it. */
+	  "SELECT msp.team_export($1) AS export", 1 },
+	{ "responses",
+	  /* RLS limits the rows to what the token may see. */
+	  "SELECT r.response_id, r.status, r.respondent_role,"
+	  "       r.submitted_at, r.started_at,"
+	  "       coalesce((SELECT pg_catalog.jsonb_object_agg(g.item_key, g.v)"
+	  "         FROM (SELECT a.item_key, CASE WHEN pg_catalog.bool_or("
+	  "                   i.item_type = 'multiple_choice')"
+	  "                 THEN pg_catalog.jsonb_agg(pg_catalog.to_jsonb("
+	  "                        a.choice_code) ORDER BY a.answer_id)"
+	  "                 ELSE (pg_catalog.array_agg(coalesce("
+	  "                        pg_catalog.to_jsonb(a.choice_code),"
+	  "                        pg_catalog.to_jsonb(a.num_value),"
+	  "                        pg_catalog.to_jsonb(a.text_value),"
+	  "                        pg_catalog.to_jsonb(a.bool_value))))[1]"
+	  "                 END AS v"
+	  "            FROM msp.answer a JOIN msp.instrument_item i"
+	  "              ON i.instrument_id = a.instrument_id"
+	  "             AND i.item_key = a.item_key"
+	  "           WHERE a.response_id = r.response_id"
+	  "           GROUP BY a.item_key) g), '{}') AS answers"
+	  "  FROM msp.response r"
+	  " WHERE r.study_id = $1 AND r.response_id > $2"
+	  "   AND ($3::timestamptz IS NULL OR r.submitted_at >= $3)"
+	  " ORDER BY r.response_id LIMIT $4", 4 },
+	{ NULL, NULL, 0 }
+};
 
 static void
 method_not_allowed(struct reply *r, const char *allow)
@@ -52,6 +106,25 @@ one_error(const char *field, const char *detail)
 	json_object_object_add(e, "detail", json_object_new_string(detail));
 	json_object_array_add(a, e);
 	return a;
+}
+
+/* 422 naming the roles msp.respondent_role has ("a, b or c"). */
+static void
+unknown_role(const struct worker *w, struct reply *r)
+{
+	struct buf roles = BUF_INIT;
+	size_t i, n = studies_n_roles(&w->studies);
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(&roles, i + 1 < n ? ", " : " or ");
+		buf_puts(&roles, studies_role_at(&w->studies, i));
+	}
+	http_problem(r, 422, "unknown respondent role",
+		     one_error("respondent_role", roles.failed ?
+			       "a value of msp.respondent_role" :
+			       buf_str(&roles)));
+	buf_free(&roles);
 }
 
 /*
@@ -97,7 +170,7 @@ invalid:
 }
 
 /* Replies to a failed call of a msp.api_* function.  A lock or
- * statement timeout is worker_db_failure's 503. */
+ * statement timeout is conn_failure's 503. */
 static void
 api_db_error_reply(struct worker *w, const struct msp_error *err,
 		   struct reply *r)
@@ -118,14 +191,14 @@ api_db_error_reply(struct worker *w, const struct msp_error *err,
 		http_problem(r, 422, "the database refused the data: it "
 			     "breaks a constraint of the study", NULL);
 	} else {
-		worker_db_failure_reply(w, err, r);
+		conn_failure_reply(&w->db, err, r);
 	}
 }
 
 static void
 handle_health(struct worker *w, struct reply *r)
 {
-	PGconn *conn = worker_db(w);
+	PGconn *conn = conn_get(&w->db);
 	enum msp_status st = MSP_EDB;
 	json_object *o;
 
@@ -134,13 +207,13 @@ handle_health(struct worker *w, struct reply *r)
 			     PGRES_TUPLES_OK, NULL, NULL);
 	if (st != MSP_OK && conn != NULL && PQstatus(conn) != CONNECTION_OK) {
 		/* The server restarted under us: one fresh try. */
-		conn = worker_db(w);
+		conn = conn_get(&w->db);
 		if (conn != NULL)
 			st = db_exec(conn, "health", "SELECT 1", 0, NULL,
 				     PGRES_TUPLES_OK, NULL, NULL);
 	}
 	if (st != MSP_OK) {
-		http_fail(r, &worker_db_unreachable);
+		http_fail(r, &conn_unreachable);
 		return;
 	}
 	o = json_object_new_object();
@@ -157,11 +230,11 @@ handle_studies(struct worker *w, struct reply *r)
 	json_object *list;
 	size_t i;
 
-	if (worker_studies_or_reply(w, r) != 0)
+	if (studies_load_or_reply(&w->studies, &w->db, r) != 0)
 		return;
 	list = json_object_new_array();
-	for (i = 0; i < w->n_studies; i++) {
-		const struct study *s = &w->studies[i];
+	for (i = 0; i < w->studies.n; i++) {
+		const struct study *s = &w->studies.list[i];
 		json_object *o = json_object_new_object();
 		char path[160];
 
@@ -269,7 +342,7 @@ handle_instrument(struct worker *w, const char *slug, struct reply *r)
 	const struct study *s;
 	int found;
 
-	s = worker_study_or_reply(w, slug, r, &found);
+	s = studies_find_or_reply(&w->studies, &w->db, slug, r, &found);
 	if (found < 0)
 		return;
 	if (s == NULL) {
@@ -359,7 +432,7 @@ body_study(struct worker *w, json_object *doc, struct reply *r)
 			     one_error("study", "a study slug is required"));
 		return NULL;
 	}
-	study = worker_study_or_reply(w, json_object_get_string(v), r, &found);
+	study = studies_find_or_reply(&w->studies, &w->db, json_object_get_string(v), r, &found);
 	if (found == 0)
 		http_problem(r, 422, "unknown study",
 			     one_error("study", "no such study"));
@@ -374,7 +447,10 @@ struct api_submission {
 				 * before the submission is stored */
 	char key[201];		/* Idempotency-Key (valid_key) */
 	char hash[CRYPTO_SHA256_HEX];	/* of the request body */
-	const char *role;	/* respondent_roles[].code, or NULL */
+	/* a value of msp.respondent_role, copied: the roles the worker
+	 * holds may be reloaded before a held submission is stored */
+	char role[ROLE_MAX];
+	int has_role;
 	int complete;
 	int structure;		/* 0 when none */
 	struct buf answers;	/* JSON, as msp.store_answers reads it */
@@ -460,18 +536,16 @@ post_response_checked(struct worker *w, struct request *req, struct reply *r)
 	}
 	if (json_object_object_get_ex(doc, "respondent_role", &v) &&
 	    !json_object_is_type(v, json_type_null)) {
-		if (!json_object_is_type(v, json_type_string) ||
-		    (sub->role = respondent_role_code(
-			     json_object_get_string(v)))
-		    == NULL) {
-			http_problem(r, 422, "unknown respondent role",
-				     one_error("respondent_role",
-					       "coordinateur, leader, "
-					       "responsable_groupe, secretaire,"
-					       " professionnel_sante or "
-					       "autre"));
+		const char *role = NULL;
+
+		if (json_object_is_type(v, json_type_string))
+			role = studies_role(&w->studies, json_object_get_string(v));
+		if (role == NULL || strlen(role) >= sizeof(sub->role)) {
+			unknown_role(w, r);
 			goto fail;
 		}
+		memcpy(sub->role, role, strlen(role) + 1);
+		sub->has_role = 1;
 	}
 	if (json_object_object_get_ex(doc, "status", &v)) {
 		const char *s = json_object_get_string(v);
@@ -605,7 +679,7 @@ store_one(struct worker *w, const struct api_submission *sub,
 	PGresult *res = NULL;
 	PGconn *conn;
 
-	if ((conn = worker_db_or_reply(w, r)) == NULL)
+	if ((conn = conn_get_or_reply(&w->db, r)) == NULL)
 		return;
 	snprintf(study_id, sizeof(study_id), "%d", sub->study_id);
 	snprintf(structure, sizeof(structure), "%d", sub->structure);
@@ -613,7 +687,7 @@ store_one(struct worker *w, const struct api_submission *sub,
 	params[1] = study_id;
 	params[2] = sub->key;
 	params[3] = sub->hash;
-	params[4] = sub->role;
+	params[4] = sub->has_role ? sub->role : NULL;
 	params[5] = sub->complete ? "t" : "f";
 	params[6] = sub->structure != 0 ? structure : NULL;
 	params[7] = buf_str(&sub->answers);
@@ -630,7 +704,7 @@ store_one(struct worker *w, const struct api_submission *sub,
  * are written into b only (hex: nothing to escape), so that the one
  * copy of them to cleanse is b's. */
 static void
-batch_json(struct api_submission **subs, size_t n, struct buf *b)
+batch_json(void **subs, size_t n, struct buf *b)
 {
 	size_t i;
 
@@ -650,7 +724,7 @@ batch_json(struct api_submission **subs, size_t n, struct buf *b)
 				       json_object_new_string(s->key));
 		json_object_object_add(o, "request",
 				       json_object_new_string(s->hash));
-		json_object_object_add(o, "role", s->role == NULL ? NULL :
+		json_object_object_add(o, "role", !s->has_role ? NULL :
 				       json_object_new_string(s->role));
 		json_object_object_add(o, "complete",
 				       json_object_new_boolean(s->complete));
@@ -681,8 +755,7 @@ batch_json(struct api_submission **subs, size_t n, struct buf *b)
 }
 
 void
-api_store(struct worker *w, struct api_submission **subs,
-	  struct reply **replies, size_t n)
+api_flush(struct worker *w, void **subs, struct reply **replies, size_t n)
 {
 	struct buf batch = BUF_INIT;
 	struct msp_error err;
@@ -699,9 +772,9 @@ api_store(struct worker *w, struct api_submission **subs,
 	batch_json(subs, n, &batch);
 	if (buf_status(&batch, &err) != MSP_OK)
 		goto one_by_one;
-	if ((conn = worker_db(w)) == NULL) {
+	if ((conn = conn_get(&w->db)) == NULL) {
 		for (i = 0; i < n; i++)
-			http_fail(replies[i], &worker_db_unreachable);
+			http_fail(replies[i], &conn_unreachable);
 		goto out;
 	}
 	param = buf_str(&batch);
@@ -713,7 +786,7 @@ api_store(struct worker *w, struct api_submission **subs,
 			 * request behind them.  Nothing was stored; each
 			 * client retries with its key.  One call failed:
 			 * one log line, the same reply to each. */
-			struct failure f = worker_db_failure(w, &err);
+			struct failure f = conn_failure(&w->db, &err);
 
 			for (i = 0; i < n; i++)
 				http_fail(replies[i], &f);
@@ -747,33 +820,34 @@ api_store(struct worker *w, struct api_submission **subs,
 			submit_refused_reply(w, &why, replies[ord - 1]);
 			continue;
 		}
-		stored_reply(subs[ord - 1], res, row, replies[ord - 1]);
+		stored_reply((struct api_submission *)subs[ord - 1], res, row, replies[ord - 1]);
 	}
 one_by_one:
 	for (i = 0; i < n; i++) {
 		if (replies[i]->status == 0)	/* not by the batch */
-			store_one(w, subs[i], replies[i]);
+			store_one(w, (struct api_submission *)subs[i],
+				  replies[i]);
 	}
 out:
 	PQclear(res);
 	crypto_cleanse(batch.data, batch.cap);	/* the tokens */
 	buf_free(&batch);
 	for (i = 0; i < n; i++)
-		api_submission_free(subs[i]);
+		api_submission_free((struct api_submission *)subs[i]);
 }
 
 static void
 handle_post_response(struct worker *w, struct request *req, struct reply *r)
 {
-	struct api_submission *sub = post_response_checked(w, req, r);
+	void *sub = post_response_checked(w, req, r);
 
 	if (sub == NULL)
 		return;
-	if (w->hold != NULL) {	/* stored with the others the loop holds */
-		*w->hold = sub;
+	if (w->defer != NULL) {	/* stored with the rest of the batch */
+		*w->defer = sub;
 		return;
 	}
-	api_store(w, &sub, &r, 1);
+	api_flush(w, &sub, &r, 1);
 }
 
 /* What each member of an interview may be (migration 0004's columns). */
@@ -982,7 +1056,7 @@ handle_post_interview(struct worker *w, struct request *req,
 		goto out;
 	}
 	json_object_put(errors);
-	if ((conn = worker_db_or_reply(w, r)) == NULL)
+	if ((conn = conn_get_or_reply(&w->db, r)) == NULL)
 		goto out;
 	snprintf(study_id, sizeof(study_id), "%d", study->study_id);
 	params[0] = token;
@@ -1086,14 +1160,14 @@ handle_get_responses(struct worker *w, struct request *req, struct reply *r)
 			goto out;
 		}
 	}
-	study = worker_study_or_reply(w, slug, r, &found);
+	study = studies_find_or_reply(&w->studies, &w->db, slug, r, &found);
 	if (found < 0)
 		goto out;
 	if (study == NULL) {
 		http_problem(r, 404, "no such study", NULL);
 		goto out;
 	}
-	if ((conn = worker_db_or_reply(w, r)) == NULL)
+	if ((conn = conn_get_or_reply(&w->db, r)) == NULL)
 		goto out;
 	if (db_exec(conn, "begin", "BEGIN READ ONLY", 0, NULL,
 		    PGRES_COMMAND_OK, NULL, &err) != MSP_OK)
@@ -1239,7 +1313,7 @@ handle_export(struct worker *w, struct request *req, struct reply *r)
 
 	if (bearer(req, r, token) != 0)
 		goto out;
-	if ((conn = worker_db_or_reply(w, r)) == NULL)
+	if ((conn = conn_get_or_reply(&w->db, r)) == NULL)
 		goto out;
 	if (db_exec_prepared(conn, "team_export", 1, params, PGRES_TUPLES_OK,
 			     &res, &err) != MSP_OK) {

@@ -41,10 +41,10 @@
 
 #include "crypto.h"
 #include "db.h"
+#include "forms.h"
 #include "html.h"
 #include "submission.h"
 #include "urlenc.h"
-#include "worker.h"
 
 /* A form may be sent up to a day after it was shown. */
 #define CSRF_MAX_AGE (24 * 60 * 60)
@@ -280,6 +280,47 @@ error_line(struct buf *b, const char *key, const char *error)
 	buf_puts(b, "\">");
 	html_escape(b, error);
 	buf_puts(b, "</p>\n");
+}
+
+/* The statements of the forms, prepared on each new connection
+ * (conn.c). */
+const struct statement forms_statements[] = {
+	{ "form_submit",
+	  "SELECT response_id, replayed"
+	  "  FROM msp.form_submit($1, $2, $3, pg_catalog.decode($4, 'hex'),"
+	  "                       $5, $6, $7)", 7 },
+	{ "form_resume",
+	  "SELECT item_key, value"
+	  "  FROM msp.form_resume($1, pg_catalog.decode($2, 'hex'))", 2 },
+	{ NULL, NULL, 0 }
+};
+
+/*
+ * What the form shows for each value of msp.respondent_role (the values
+ * themselves come from the database, studies_role_at()): a value a
+ * migration adds before its label is written here shows as its code.
+ */
+static const struct {
+	const char *code;
+	const char *label_fr;
+} role_labels[] = {
+	{ "coordinateur", "Coordinateur ou coordinatrice" },
+	{ "leader", "Leader de l'équipe" },
+	{ "responsable_groupe", "Responsable d'un groupe de travail" },
+	{ "secretaire", "Secrétaire" },
+	{ "professionnel_sante", "Professionnel·le de santé" },
+	{ "autre", "Autre" },
+};
+
+static const char *
+role_label(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(role_labels) / sizeof(role_labels[0]); i++)
+		if (strcmp(code, role_labels[i].code) == 0)
+			return role_labels[i].label_fr;
+	return code;
 }
 
 /* One radio or checkbox, its id "f-NAME-N", wrapped in its label. */
@@ -673,11 +714,13 @@ render_form(struct worker *w, struct reply *r, int status,
 	described_by(b, "_role", 0, fs->role_error != NULL);
 	buf_puts(b, "><legend>Votre fonction dans l'équipe</legend>\n");
 	error_line(b, "_role", fs->role_error);
-	for (i = 0; i < n_respondent_roles; i++)
-		choice_input(b, "radio", "_role", i, respondent_roles[i].code,
-			     respondent_roles[i].label_fr,
-			     strcmp(fs->role, respondent_roles[i].code) == 0,
+	for (i = 0; i < studies_n_roles(&w->studies); i++) {
+		const char *code = studies_role_at(&w->studies, i);
+
+		choice_input(b, "radio", "_role", i, code, role_label(code),
+			     strcmp(fs->role, code) == 0,
 			     fs->role_error != NULL);
+	}
 	buf_puts(b, "</fieldset>\n");
 
 	for (i = 0; i < ins->n_items; i++) {
@@ -709,18 +752,18 @@ handle_list(struct worker *w, struct reply *r)
 	struct buf *b = &r->body;
 	size_t i;
 
-	if (worker_studies_or_reply(w, r) != 0)
+	if (studies_load_or_reply(&w->studies, &w->db, r) != 0)
 		return;
 	r->status = 200;
 	r->content_type = "text/html";
 	page_start(b, "Questionnaires");
 	buf_puts(b, "<h1>Implication des usagers : questionnaires</h1>\n"
 		 "<ul>\n");
-	for (i = 0; i < w->n_studies; i++) {
+	for (i = 0; i < w->studies.n; i++) {
 		buf_puts(b, "<li><a href=\"/forms/");
-		urlenc_encode(b, w->studies[i].slug);
+		urlenc_encode(b, w->studies.list[i].slug);
 		buf_puts(b, "\">");
-		html_escape(b, w->studies[i].title_fr);
+		html_escape(b, w->studies.list[i].title_fr);
 		buf_puts(b, "</a></li>\n");
 	}
 	buf_puts(b, "</ul>\n");
@@ -786,14 +829,14 @@ show_saved(struct worker *w, const struct study *study, const char *resume,
 		simple_page(r, 500, "Erreur", "Réessayez dans un instant.");
 		return;
 	}
-	if ((conn = worker_db_or_reply(w, r)) == NULL)
+	if ((conn = conn_get_or_reply(&w->db, r)) == NULL)
 		return;
 	snprintf(sid, sizeof(sid), "%d", study->study_id);
 	params[0] = sid;	/* $1: the study the page belongs to */
 	params[1] = hash;	/* $2: SHA-256 of the code, as stored */
 	if (db_exec_prepared(conn, "form_resume", 2, params, PGRES_TUPLES_OK,
 			     &res, &err) != MSP_OK) {
-		worker_db_failure_reply(w, &err, r);
+		conn_failure_reply(&w->db, &err, r);
 		goto out;
 	}
 	if (PQntuples(res) == 0) {
@@ -992,7 +1035,7 @@ handle_post_form(struct worker *w, const struct study *study,
 		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
 		goto out;
 	}
-	if (*fs.role != '\0' && respondent_role_code(fs.role) == NULL) {
+	if (*fs.role != '\0' && studies_role(&w->studies, fs.role) == NULL) {
 		fs.role_error = "choisissez une des fonctions proposées";
 		valid = 0;
 	}
@@ -1036,7 +1079,7 @@ handle_post_form(struct worker *w, const struct study *study,
 		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
 		goto out;
 	}
-	if ((conn = worker_db_or_reply(w, r)) == NULL)
+	if ((conn = conn_get_or_reply(&w->db, r)) == NULL)
 		goto out;
 	snprintf(sid, sizeof(sid), "%d", study->study_id);
 	params[0] = sid;
@@ -1056,7 +1099,7 @@ handle_post_form(struct worker *w, const struct study *study,
 				    "enregistrées : vérifiez-les.";
 			render_form(w, r, 422, study, sub, &fs);
 		} else {
-			worker_db_failure_reply(w, &err, r);
+			conn_failure_reply(&w->db, &err, r);
 		}
 		goto out;
 	}
@@ -1077,8 +1120,8 @@ out:
 }
 
 /*
- * The page for a failure shared code reports (worker_db_failure,
- * worker_studies_or_reply, http_read_body_or_reply): the status and
+ * The page for a failure shared code reports (conn_failure,
+ * studies_load_or_reply, http_read_body_or_reply): the status and
  * Retry-After it chose (http_fail adds that header), French words.
  */
 static void
@@ -1137,7 +1180,7 @@ forms_route(struct worker *w, struct request *req, struct reply *r)
 		buf_puts(&r->body, form_js);
 		return 1;
 	}
-	study = worker_study_or_reply(w, p + 7, r, &found);
+	study = studies_find_or_reply(&w->studies, &w->db, p + 7, r, &found);
 	if (found < 0)
 		return 1;
 	if (study == NULL)

@@ -86,7 +86,9 @@ void http_request_free(struct request *req);
 
 /*
  * Reads the body (CONTENT_LENGTH bytes, at most HTTP_BODY_MAX).  On
- * failure replies 413, 400 or 503 (http_fail) and returns -1.
+ * failure replies 413, 400 or 503 (http_fail) and returns -1.  A
+ * request built by hand (fcgx NULL, tests only) carries its body,
+ * malloc'd and NUL-terminated, which http_request_free frees: 0.
  */
 int http_read_body_or_reply(struct request *req, struct reply *r);
 

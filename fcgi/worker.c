@@ -18,349 +18,11 @@
 
 volatile sig_atomic_t worker_stop_requested;
 
-const struct respondent_role respondent_roles[] = {
-	{ "coordinateur", "Coordinateur ou coordinatrice" },
-	{ "leader", "Leader de l'équipe" },
-	{ "responsable_groupe", "Responsable d'un groupe de travail" },
-	{ "secretaire", "Secrétaire" },
-	{ "professionnel_sante", "Professionnel·le de santé" },
-	{ "autre", "Autre" },
-};
-const size_t n_respondent_roles =
-	sizeof(respondent_roles) / sizeof(respondent_roles[0]);
-
-const char *
-respondent_role_code(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n_respondent_roles; i++)
-		if (strcmp(s, respondent_roles[i].code) == 0)
-			return respondent_roles[i].code;
-	return NULL;
-}
-
-/* While the database is down every request fails to connect: one log
- * line per interval, not one per request. */
-#define DB_DOWN_LOG_INTERVAL 10
-
-/* Studies are reference data: re-read at most this often. */
-#define STUDIES_TTL 60
-
-/*
- * How long a worker's statement may wait for a row lock, and run.
- * Without them, one structure's row held for 12 s by someone else
- * (an operator's psql, a long import) stalled both workers, so /health
- * too, for as long: every tenant behind them waits and, past nginx's
- * fastcgi_read_timeout (30 s), gets 504.  A submission's batch waits
- * for another worker's batch at most a few tens of milliseconds under
- * load (bench/api.sh's p99 is 30 ms), so 1 s only fires on a lock held
- * by something that is not a submission; the longest statement the
- * worker runs, a team's export, takes well under a second.  When one
- * fires the request gets 503 with Retry-After (worker_db_failure) and
- * the worker is free again.  Set on the worker's own connection, not
- * with ALTER ROLE msp_worker: the values belong to this code, whose
- * replies depend on them; they hold whatever login role the
- * MSP_WORKER_DATABASE_URL names; and a migration run by a database
- * owner without CREATEROLE could not alter the role.
- */
-#define WORKER_LOCK_TIMEOUT "1s"
-#define WORKER_STATEMENT_TIMEOUT "5s"
-/* What a client is told to wait before it retries then: a lock held
- * longer than a moment is someone's work in progress. */
-#define WORKER_BUSY_RETRY_AFTER "2"
-
-/* Every statement the worker runs, prepared once per connection. */
-static const struct {
-	const char *name;
-	const char *sql;
-	int nparams;
-} statements[] = {
-	{ "api_submit_many",
-	  "SELECT ord, response_id, replayed, same_request, n_answers,"
-	  "       refused"
-	  "  FROM msp.api_submit_many($1)", 1 },
-	{ "api_submit",
-	  "SELECT response_id, replayed, same_request, n_answers"
-	  "  FROM msp.api_submit($1, $2, $3, pg_catalog.decode($4, 'hex'),"
-	  "                      $5, $6, $7, $8)", 8 },
-	{ "form_submit",
-	  "SELECT response_id, replayed"
-	  "  FROM msp.form_submit($1, $2, $3, pg_catalog.decode($4, 'hex'),"
-	  "                       $5, $6, $7)", 7 },
-	{ "form_resume",
-	  "SELECT item_key, value"
-	  "  FROM msp.form_resume($1, pg_catalog.decode($2, 'hex'))", 2 },
-	{ "api_interview",
-	  "SELECT interview_id, n_segments"
-	  "  FROM msp.api_interview($1, $2, $3)", 3 },
-	{ "unknown_codes",
-	  /* $2: the segments' codes, a JSON array; the first code that
-	   * is not one of the study's, with its place from 0 */
-	  "SELECT c.ord - 1 AS segment, c.code"
-	  "  FROM pg_catalog.jsonb_array_elements_text($2::jsonb)"
-	  "       WITH ORDINALITY AS c(code, ord)"
-	  " WHERE NOT EXISTS (SELECT 1 FROM msp.study_code s"
-	  "                    WHERE s.study_id = $1 AND s.code = c.code)"
-	  " ORDER BY c.ord LIMIT 1", 2 },
-	{ "team_export",
-	  /* RLS, under the token's role, decides what is in it. */
-	  "SELECT msp.team_export($1) AS export", 1 },
-	{ "responses",
-	  /* RLS limits the rows to what the token may see. */
-	  "SELECT r.response_id, r.status, r.respondent_role,"
-	  "       r.submitted_at, r.started_at,"
-	  "       coalesce((SELECT pg_catalog.jsonb_object_agg(g.item_key, g.v)"
-	  "         FROM (SELECT a.item_key, CASE WHEN pg_catalog.bool_or("
-	  "                   i.item_type = 'multiple_choice')"
-	  "                 THEN pg_catalog.jsonb_agg(pg_catalog.to_jsonb("
-	  "                        a.choice_code) ORDER BY a.answer_id)"
-	  "                 ELSE (pg_catalog.array_agg(coalesce("
-	  "                        pg_catalog.to_jsonb(a.choice_code),"
-	  "                        pg_catalog.to_jsonb(a.num_value),"
-	  "                        pg_catalog.to_jsonb(a.text_value),"
-	  "                        pg_catalog.to_jsonb(a.bool_value))))[1]"
-	  "                 END AS v"
-	  "            FROM msp.answer a JOIN msp.instrument_item i"
-	  "              ON i.instrument_id = a.instrument_id"
-	  "             AND i.item_key = a.item_key"
-	  "           WHERE a.response_id = r.response_id"
-	  "           GROUP BY a.item_key) g), '{}') AS answers"
-	  "  FROM msp.response r"
-	  " WHERE r.study_id = $1 AND r.response_id > $2"
-	  "   AND ($3::timestamptz IS NULL OR r.submitted_at >= $3)"
-	  " ORDER BY r.response_id LIMIT $4", 4 },
-	{ "studies",
-	  "SELECT s.study_id, s.slug, s.title_fr, s.year, s.instrument_id,"
-	  "       r.slug AS region"
-	  "  FROM msp.study s JOIN msp.region r USING (region_id)"
-	  " ORDER BY r.slug, s.year DESC, s.slug", 0 },
-};
-
-static void
-log_db_down(struct worker *w, const char *why)
-{
-	time_t now = time(NULL);
-
-	w->failures++;
-	if (w->down_since == 0)
-		w->down_since = now;
-	if (w->last_logged != 0 && now - w->last_logged < DB_DOWN_LOG_INTERVAL)
-		return;
-	w->last_logged = now;
-	fprintf(stderr, "{\"level\":\"error\",\"worker\":%ld,"
-		"\"event\":\"database unreachable\",\"down_s\":%ld,"
-		"\"failed_attempts\":%lu,\"why\":\"%s\"}\n", (long)getpid(),
-		(long)(now - w->down_since), w->failures, why);
-}
-
-PGconn *
-worker_db(struct worker *w)
-{
-	struct msp_error err;
-	size_t i;
-
-	if (w->conn != NULL && PQstatus(w->conn) == CONNECTION_OK)
-		return w->conn;
-	PQfinish(w->conn);
-	w->conn = NULL;
-	if (db_connect(w->database, NULL, &w->conn, &err) != MSP_OK) {
-		log_db_down(w, "connect");
-		return NULL;
-	}
-	if (db_exec(w->conn, "set timeouts",
-		    "SELECT pg_catalog.set_config('lock_timeout', '"
-		    WORKER_LOCK_TIMEOUT "', false),"
-		    " pg_catalog.set_config('statement_timeout', '"
-		    WORKER_STATEMENT_TIMEOUT "', false)", 0, NULL,
-		    PGRES_TUPLES_OK, NULL, &err) != MSP_OK) {
-		PQfinish(w->conn);
-		w->conn = NULL;
-		log_db_down(w, "set timeouts");
-		return NULL;
-	}
-	for (i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {
-		if (db_prepare(w->conn, statements[i].name, statements[i].sql,
-			       statements[i].nparams, &err) != MSP_OK) {
-			/* a schema older than the worker: say so, once */
-			fprintf(stderr, "{\"level\":\"error\",\"event\":"
-				"\"prepare failed\",\"statement\":\"%s\"}\n",
-				statements[i].name);
-			PQfinish(w->conn);
-			w->conn = NULL;
-			log_db_down(w, "prepare");
-			return NULL;
-		}
-	}
-	if (w->down_since != 0) {
-		fprintf(stderr, "{\"level\":\"info\",\"worker\":%ld,"
-			"\"event\":\"database reachable again\","
-			"\"failed_attempts\":%lu}\n", (long)getpid(),
-			w->failures);
-		w->down_since = 0;
-		w->failures = 0;
-	}
-	return w->conn;
-}
-
-const struct failure worker_db_unreachable = {
-	503, "5", "the database cannot be reached" };
-
-PGconn *
-worker_db_or_reply(struct worker *w, struct reply *r)
-{
-	PGconn *conn = worker_db(w);
-
-	if (conn == NULL)
-		http_fail(r, &worker_db_unreachable);
-	return conn;
-}
-
-/* One JSON line for a failed call: its SQLSTATE, never its values. */
-static void
-log_db_error(const char *level, const char *event, const char *sqlstate)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "level", json_object_new_string(level));
-	json_object_object_add(o, "event", json_object_new_string(event));
-	json_object_object_add(o, "sqlstate",
-			       json_object_new_string(sqlstate));
-	fprintf(stderr, "%s\n", json_object_to_json_string_ext(
-			o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-}
-
-struct failure
-worker_db_failure(struct worker *w, const struct msp_error *err)
-{
-	static const struct failure busy = {
-		503, WORKER_BUSY_RETRY_AFTER,
-		"la base de données est occupée : rien n'a été enregistré, "
-		"réessayez après le délai de Retry-After" };
-	static const struct failure not_stored = {
-		500, NULL, "the request could not be stored" };
-
-	if (w->conn == NULL || PQstatus(w->conn) != CONNECTION_OK) {
-		PQfinish(w->conn);
-		w->conn = NULL;
-		log_db_down(w, "connection lost");
-		return worker_db_unreachable;
-	}
-	if (db_classify(err->sqlstate) == DB_BUSY) {
-		/* WORKER_LOCK_TIMEOUT or WORKER_STATEMENT_TIMEOUT fired:
-		 * nothing was stored (the statement's transaction is
-		 * gone), and the same request later will do. */
-		log_db_error("warning", "database busy", err->sqlstate);
-		return busy;
-	}
-	log_db_error("error", "database error", err->sqlstate);
-	return not_stored;
-}
-
 void
-worker_db_failure_reply(struct worker *w, const struct msp_error *err,
-			struct reply *r)
+worker_release(struct worker *w)
 {
-	struct failure f = worker_db_failure(w, err);
-
-	http_fail(r, &f);
-}
-
-static const struct failure no_memory = { 503, "5", "out of memory" };
-
-static void
-studies_free(struct worker *w)
-{
-	size_t i;
-
-	for (i = 0; i < w->n_studies; i++) {
-		free(w->studies[i].slug);
-		free(w->studies[i].title_fr);
-		free(w->studies[i].region_slug);
-		instrument_free(w->studies[i].ins);
-	}
-	free(w->studies);
-	w->studies = NULL;
-	w->n_studies = 0;
-	w->studies_loaded = 0;
-}
-
-int
-worker_studies_or_reply(struct worker *w, struct reply *r)
-{
-	struct msp_error err;
-	PGresult *res = NULL;
-	PGconn *conn;
-	int i, n;
-
-	if (w->studies_loaded != 0 &&
-	    time(NULL) - w->studies_loaded < STUDIES_TTL)
-		return 0;
-	if ((conn = worker_db_or_reply(w, r)) == NULL)
-		return -1;
-	if (db_exec_prepared(conn, "studies", 0, NULL, PGRES_TUPLES_OK, &res,
-			     &err) != MSP_OK) {
-		worker_db_failure_reply(w, &err, r);
-		return -1;
-	}
-	studies_free(w);
-	n = PQntuples(res);
-	w->studies = calloc(n ? (size_t)n : 1, sizeof(*w->studies));
-	if (w->studies == NULL)
-		goto oom;
-	for (i = 0; i < n; i++) {
-		struct study *s = &w->studies[i];
-
-		w->n_studies = (size_t)i + 1;
-		s->study_id = (int)db_int(res, i, "study_id");
-		s->year = (int)db_int(res, i, "year");
-		s->instrument_id = (int)db_int(res, i, "instrument_id");
-		s->slug = strdup(PQgetvalue(res, i, db_column(res, "slug")));
-		s->title_fr = strdup(PQgetvalue(res, i,
-						db_column(res, "title_fr")));
-		s->region_slug = strdup(PQgetvalue(res, i,
-						   db_column(res, "region")));
-		if (!s->slug || !s->title_fr || !s->region_slug)
-			goto oom;
-	}
-	PQclear(res);
-	w->studies_loaded = time(NULL);
-	return 0;
-oom:
-	PQclear(res);
-	studies_free(w);
-	http_fail(r, &no_memory);
-	return -1;
-}
-
-const struct study *
-worker_study_or_reply(struct worker *w, const char *slug, struct reply *r,
-		      int *found)
-{
-	struct msp_error err;
-	size_t i;
-
-	*found = -1;
-	if (worker_studies_or_reply(w, r) != 0)
-		return NULL;
-	for (i = 0; i < w->n_studies; i++) {
-		struct study *s = &w->studies[i];
-
-		if (strcmp(s->slug, slug) != 0)
-			continue;
-		/* Instruments are immutable: loaded once per worker. */
-		if (s->ins == NULL &&
-		    instrument_load(w->conn, s->instrument_id, &s->ins,
-				    &err) != MSP_OK) {
-			worker_db_failure_reply(w, &err, r);
-			return NULL;
-		}
-		*found = 1;
-		return s;
-	}
-	*found = 0;
-	return NULL;
+	conn_close(&w->db);
+	studies_free(&w->studies);
 }
 
 static double
@@ -444,10 +106,14 @@ log_request(struct buf *l, const struct request *req,
 }
 
 static void
-route(struct worker *w, struct request *req, struct reply *r)
+route(struct worker *w, const struct site *site, struct request *req,
+      struct reply *r)
 {
-	if (api_route(w, req, r) || forms_route(w, req, r))
-		return;
+	size_t i;
+
+	for (i = 0; i < site->n_routes; i++)
+		if (site->routes[i].handle(w, req, r))
+			return;
 	if (strcmp(req->path, "/") == 0) {
 		r->status = 303;
 		http_header(r, "Location", "/forms");
@@ -462,7 +128,7 @@ struct slot {
 	struct request req;
 	struct reply r;
 	struct timespec t0;
-	struct api_submission *held;	/* stored with the batch */
+	void *deferred;		/* finished with the batch */
 };
 
 /*
@@ -539,18 +205,21 @@ finish(struct slot *s, size_t batch, struct buf *log)
 
 int
 worker_main(int listen_fd, const char *database, const struct secret *secret,
-	    size_t batch_max)
+	    size_t batch_max, const struct site *site)
 {
-	struct worker w = { .database = database, .secret = *secret };
+	struct worker w = {
+		.db = { .database = database, .statements = site->statements },
+		.secret = *secret,
+	};
 	struct slot *slots = calloc(batch_max, sizeof(*slots));
-	struct api_submission **subs = calloc(batch_max, sizeof(*subs));
+	void **items = calloc(batch_max, sizeof(*items));
 	struct reply **replies = calloc(batch_max, sizeof(*replies));
 	struct slot **held = calloc(batch_max, sizeof(*held));
 	struct buf log = BUF_INIT;
 	size_t i, inited = 0, nheld;
 	int n, status = 1;
 
-	if (slots == NULL || subs == NULL || replies == NULL || held == NULL)
+	if (slots == NULL || items == NULL || replies == NULL || held == NULL)
 		goto out;
 	for (inited = 0; inited < batch_max; inited++)
 		if (FCGX_InitRequest(&slots[inited].fcgx, listen_fd,
@@ -565,20 +234,21 @@ worker_main(int listen_fd, const char *database, const struct secret *secret,
 			http_request_init(&s->req, &s->fcgx);
 			memset(&s->r, 0, sizeof(s->r));
 			s->r.status = 500;
-			s->held = NULL;
-			w.hold = batch_max > 1 ? &s->held : NULL;
-			route(&w, &s->req, &s->r);
-			w.hold = NULL;
-			if (s->held == NULL) {
+			s->deferred = NULL;
+			w.defer = batch_max > 1 && site->flush != NULL ?
+				  &s->deferred : NULL;
+			route(&w, site, &s->req, &s->r);
+			w.defer = NULL;
+			if (s->deferred == NULL) {
 				finish(s, 0, &log);
 				continue;
 			}
-			subs[nheld] = s->held;
+			items[nheld] = s->deferred;
 			replies[nheld] = &s->r;
 			held[nheld++] = s;
 		}
 		if (nheld > 0)
-			api_store(&w, subs, replies, nheld);
+			site->flush(&w, items, replies, nheld);
 		for (i = 0; i < nheld; i++)
 			finish(held[i], nheld, &log);
 		log_flush(&log);
@@ -590,11 +260,10 @@ out:
 	for (i = 0; i < inited; i++)
 		FCGX_Free(&slots[i].fcgx, 0);
 	free(slots);
-	free(subs);
+	free(items);
 	free(replies);
 	free(held);
 	buf_free(&log);
-	PQfinish(w.conn);
-	studies_free(&w);
+	worker_release(&w);
 	return status;
 }

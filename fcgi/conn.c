@@ -1,0 +1,183 @@
+/*
+ * conn — a worker's database connection: (re)connected on demand with
+ * its timeouts set and every registered statement prepared, outages
+ * logged rate-limited, failed calls classified into replies.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "conn.h"
+#include "db.h"
+
+/* While the database is down every request fails to connect: one log
+ * line per interval, not one per request. */
+#define DB_DOWN_LOG_INTERVAL 10
+
+/*
+ * How long a worker's statement may wait for a row lock, and run.
+ * Without them, one structure's row held for 12 s by someone else
+ * (an operator's psql, a long import) stalled both workers, so /health
+ * too, for as long: every tenant behind them waits and, past nginx's
+ * fastcgi_read_timeout (30 s), gets 504.  A submission's batch waits
+ * for another worker's batch at most a few tens of milliseconds under
+ * load (bench/api.sh's p99 is 30 ms), so 1 s only fires on a lock held
+ * by something that is not a submission; the longest statement the
+ * worker runs, a team's export, takes well under a second.  When one
+ * fires the request gets 503 with Retry-After (conn_failure) and
+ * the worker is free again.  Set on the worker's own connection, not
+ * with ALTER ROLE msp_worker: the values belong to this code, whose
+ * replies depend on them; they hold whatever login role the
+ * MSP_WORKER_DATABASE_URL names; and a migration run by a database
+ * owner without CREATEROLE could not alter the role.
+ */
+#define WORKER_LOCK_TIMEOUT "1s"
+#define WORKER_STATEMENT_TIMEOUT "5s"
+/* What a client is told to wait before it retries then: a lock held
+ * longer than a moment is someone's work in progress. */
+#define WORKER_BUSY_RETRY_AFTER "2"
+
+static void
+log_db_down(struct conn *c, const char *why)
+{
+	time_t now = time(NULL);
+
+	c->failures++;
+	if (c->down_since == 0)
+		c->down_since = now;
+	if (c->last_logged != 0 && now - c->last_logged < DB_DOWN_LOG_INTERVAL)
+		return;
+	c->last_logged = now;
+	fprintf(stderr, "{\"level\":\"error\",\"worker\":%ld,"
+		"\"event\":\"database unreachable\",\"down_s\":%ld,"
+		"\"failed_attempts\":%lu,\"why\":\"%s\"}\n", (long)getpid(),
+		(long)(now - c->down_since), c->failures, why);
+}
+
+PGconn *
+conn_get(struct conn *c)
+{
+	const struct statement *const *t;
+	const struct statement *s;
+	struct msp_error err;
+
+	if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK)
+		return c->pg;
+	PQfinish(c->pg);
+	c->pg = NULL;
+	if (db_connect(c->database, NULL, &c->pg, &err) != MSP_OK) {
+		log_db_down(c, "connect");
+		return NULL;
+	}
+	if (db_exec(c->pg, "set timeouts",
+		    "SELECT pg_catalog.set_config('lock_timeout', '"
+		    WORKER_LOCK_TIMEOUT "', false),"
+		    " pg_catalog.set_config('statement_timeout', '"
+		    WORKER_STATEMENT_TIMEOUT "', false)", 0, NULL,
+		    PGRES_TUPLES_OK, NULL, &err) != MSP_OK) {
+		PQfinish(c->pg);
+		c->pg = NULL;
+		log_db_down(c, "set timeouts");
+		return NULL;
+	}
+	for (t = c->statements; t != NULL && *t != NULL; t++) {
+		for (s = *t; s->name != NULL; s++) {
+			if (db_prepare(c->pg, s->name, s->sql, s->nparams,
+				       &err) == MSP_OK)
+				continue;
+			/* a schema older than the worker: say so, once */
+			fprintf(stderr, "{\"level\":\"error\",\"event\":"
+				"\"prepare failed\",\"statement\":\"%s\"}\n",
+				s->name);
+			PQfinish(c->pg);
+			c->pg = NULL;
+			log_db_down(c, "prepare");
+			return NULL;
+		}
+	}
+	if (c->down_since != 0) {
+		fprintf(stderr, "{\"level\":\"info\",\"worker\":%ld,"
+			"\"event\":\"database reachable again\","
+			"\"failed_attempts\":%lu}\n", (long)getpid(),
+			c->failures);
+		c->down_since = 0;
+		c->failures = 0;
+	}
+	return c->pg;
+}
+
+const struct failure conn_unreachable = {
+	503, "5", "the database cannot be reached" };
+
+PGconn *
+conn_get_or_reply(struct conn *c, struct reply *r)
+{
+	PGconn *conn = conn_get(c);
+
+	if (conn == NULL)
+		http_fail(r, &conn_unreachable);
+	return conn;
+}
+
+/* One JSON line for a failed call: its SQLSTATE, never its values. */
+static void
+log_db_error(const char *level, const char *event, const char *sqlstate)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "level", json_object_new_string(level));
+	json_object_object_add(o, "event", json_object_new_string(event));
+	json_object_object_add(o, "sqlstate",
+			       json_object_new_string(sqlstate));
+	fprintf(stderr, "%s\n", json_object_to_json_string_ext(
+			o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+struct failure
+conn_failure(struct conn *c, const struct msp_error *err)
+{
+	static const struct failure busy = {
+		503, WORKER_BUSY_RETRY_AFTER,
+		"la base de données est occupée : rien n'a été enregistré, "
+		"réessayez après le délai de Retry-After" };
+	static const struct failure not_stored = {
+		500, NULL, "the request could not be stored" };
+
+	if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
+		PQfinish(c->pg);
+		c->pg = NULL;
+		log_db_down(c, "connection lost");
+		return conn_unreachable;
+	}
+	if (db_classify(err->sqlstate) == DB_BUSY) {
+		/* WORKER_LOCK_TIMEOUT or WORKER_STATEMENT_TIMEOUT fired:
+		 * nothing was stored (the statement's transaction is
+		 * gone), and the same request later will do. */
+		log_db_error("warning", "database busy", err->sqlstate);
+		return busy;
+	}
+	log_db_error("error", "database error", err->sqlstate);
+	return not_stored;
+}
+
+void
+conn_failure_reply(struct conn *c, const struct msp_error *err,
+		   struct reply *r)
+{
+	struct failure f = conn_failure(c, err);
+
+	http_fail(r, &f);
+}
+
+void
+conn_close(struct conn *c)
+{
+	PQfinish(c->pg);
+	c->pg = NULL;
+}
