@@ -25,11 +25,9 @@
 #include <fcgiapp.h>
 #include <json-c/json.h>
 
-#include "api.h"
-#include "forms.h"
 #include "secret.h"
 #include "settings.h"
-#include "studies.h"
+#include "site.h"
 #include "worker.h"
 
 #define MAX_WORKERS 64
@@ -91,22 +89,6 @@ catch_stop_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
-
-/* The site's page table: the API, then the forms; "/" and the rest are
- * the loop's (a redirect to /forms, 404).  The API defers each
- * submission to store a batch of them in one database call. */
-static const struct route routes[] = {
-	{ "api", api_route },
-	{ "forms", forms_route },
-};
-/* Every statement a worker runs, each table beside its module's code;
- * prepared once per connection. */
-static const struct statement *const statements[] = {
-	studies_statements, api_statements, forms_statements, NULL,
-};
-static const struct site site = {
-	routes, sizeof(routes) / sizeof(routes[0]), api_flush, statements,
-};
 
 static pid_t
 spawn(int listen_fd, const struct options *opt, const struct secret *secret)

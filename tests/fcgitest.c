@@ -15,11 +15,7 @@
 #include "api.h"
 #include "fcgitest.h"
 #include "forms.h"
-
-/* What main.c registers. */
-static const struct statement *const statements[] = {
-	studies_statements, api_statements, forms_statements, NULL,
-};
+#include "site.h"
 
 /* The same 32 bytes for the worker and for msp-report's tokens. */
 static unsigned char key_bytes[32] = "0123456789abcdef0123456789abcdef";
@@ -77,7 +73,7 @@ fcgitest_open(struct fcgitest *t)
 	close(fd);
 	worker_conninfo(t);
 	t->w.db.database = t->conninfo;
-	t->w.db.statements = statements;
+	t->w.db.statements = site.statements;
 	t->w.secret.key = key_bytes;
 	t->w.secret.len = sizeof(key_bytes);
 }
