@@ -117,7 +117,7 @@ static const char page_style[] =
 "padding:0 1rem;line-height:1.45;color:#1b1b1b}"
 "h1{font-size:1.6rem;line-height:1.25}"
 "fieldset{border:1px solid #ccc;border-radius:6px;margin:0 0 1rem;"
-"padding:.6rem 1rem;min-width:0}legend{font-weight:600;padding:0 .3rem}"
+"padding:.6rem 1rem;min-width:0}legend{font-weight:600;padding:0 .3rem}legend label{display:inline;margin:0}"
 "label{display:block;margin:.15rem 0}.req{color:#b00020}"
 ".error{color:#b00020;font-weight:600;margin:.2rem 0}"
 ".invalid{border-left:4px solid #b00020}"
