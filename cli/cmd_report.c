@@ -1,8 +1,8 @@
 /*
  * msp-report [report] --region NAME [OPTION]... — the study's tables.
  *
- * Options are validated here, once; lib/report.c builds the document
- * and lib/format.c renders it.  Identity and disclosure threshold come
+ * Options are validated here, once; lib/report/report.c builds the document
+ * and lib/report/format.c renders it.  Identity and disclosure threshold come
  * from the environment (MSP_TOKEN, MSP_DISCLOSURE_THRESHOLD), never
  * from an option: the person disclosure control protects against is the
  * one typing the command.
@@ -17,9 +17,9 @@
 
 #include "buf.h"
 #include "cli.h"
-#include "format.h"
-#include "report.h"
-#include "report_disclosure.h"
+#include "report/format.h"
+#include "report/report.h"
+#include "report/report_disclosure.h"
 
 static const char usage_text[] =
 "Usage: msp-report --region NAME [OPTION]...\n"

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "format.h"
+#include "report/format.h"
 #include "stats.h"
 
 static const char test_usage[] =

@@ -24,7 +24,7 @@
 
 #include "crypto.h"
 #include "db.h"
-#include "format.h"
+#include "report/format.h"
 #include "jsonin.h"
 #include "submission.h"
 #include "tenant.h"

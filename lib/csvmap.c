@@ -611,7 +611,7 @@ csvmap_column_of(const struct csvmap_binding *b, const char *field)
 
 /*
  * A text cell as it was before a CSV writer neutralised it against
- * spreadsheet formulas (OWASP's rule, lib/format.c): one leading '
+ * spreadsheet formulas (OWASP's rule, lib/report/format.c): one leading '
  * dropped when what follows begins with = + - @ tab, CR or another '.
  * A ' before anything else is the respondent's own.
  */

@@ -17,7 +17,7 @@
 #include "csvmap.h"
 #include "db.h"
 #include "export.h"
-#include "format.h"
+#include "report/format.h"
 #include "import.h"
 #include "instrument.h"
 #include "submission.h"

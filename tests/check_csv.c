@@ -11,8 +11,8 @@
 
 #include "buf.h"
 #include "csv.h"
-#include "format.h"
-#include "report_doc.h"
+#include "report/format.h"
+#include "report/report_doc.h"
 #include "testdb.h"
 
 static struct csv *

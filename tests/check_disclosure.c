@@ -8,7 +8,7 @@
  * denominators the percentages give back (their "total"), a number's n
  * and its missing answers, the rows of the total column, and the zeros
  * (a sum of 0 makes each of its terms 0).  The relations are solved by
- * Gaussian elimination written here, not lib/report_disclosure's, and
+ * Gaussian elimination written here, not lib/report/report_disclosure's, and
  * any hidden cell they determine fails the test.
  *
  * So that the relations are not wishful, each one is also checked on
@@ -29,9 +29,9 @@
 
 #include "buf.h"
 #include "db.h"
-#include "format.h"
-#include "report.h"
-#include "report_doc.h"
+#include "report/format.h"
+#include "report/report.h"
+#include "report/report_doc.h"
 #include "testdb.h"
 
 static struct testdb shared;
@@ -719,7 +719,7 @@ solve(const struct sys *s0, int *determined, double *value)
  * Bounds without linear programming: a relation whose unknowns all add
  * (after the determined ones are put in) bounds each of them by its
  * right side, counts being positive.  Counts the hidden cells so
- * bounded below the threshold (each relation's): lib/report_disclosure
+ * bounded below the threshold (each relation's): lib/report/report_disclosure
  * protects against exact recovery, not yet against such intervals, and
  * the test prints how many there are rather than failing on them.
  */

@@ -1,10 +1,9 @@
 /*
- * The statistician's report (lib/report*.c, lib/format*.c,
- * lib/textfreq.c, cli/cmd_report.c), driven against the reference
- * studies.  No expected figure is typed here as output: the published
- * figures are asserted on the numbers the report computed from the
- * loaded rows, and where a count depends on the data, the test asks the
- * database for it independently.
+ * The statistician's report (lib/report/, cli/cmd_report.c), driven
+ * against the reference studies.  No expected figure is typed here as
+ * output: the published figures are asserted on the numbers the report
+ * computed from the loaded rows, and where a count depends on the data,
+ * the test asks the database for it independently.
  */
 #include "config.h"
 
@@ -19,13 +18,13 @@
 #include "buf.h"
 #include "db.h"
 #include "file.h"
-#include "format.h"
-#include "report.h"
-#include "report_disclosure.h"
-#include "report_doc.h"
+#include "report/format.h"
+#include "report/report.h"
+#include "report/report_disclosure.h"
+#include "report/report_doc.h"
 #include "synth.h"
 #include "testdb.h"
-#include "textfreq.h"
+#include "report/textfreq.h"
 
 /* One database with the reference studies for the read-only cases;
  * each case connects on its own (cases run in forked children). */
@@ -1249,7 +1248,7 @@ END_TEST
 
 /*
  * An attacker's first try at a table with margins, written here rather
- * than taken from lib/report_disclosure: repeatedly, a line (an
+ * than taken from lib/report/report_disclosure: repeatedly, a line (an
  * interior row with its margin, a column with its margin, the margin
  * row with the corner) whose unknowns are down to one gives it back;
  * one whose visible cells already make its sum gives back every
