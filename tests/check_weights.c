@@ -293,16 +293,313 @@ START_TEST(empty_cell_refused)
 }
 END_TEST
 
+/* --- the reference studies, through the report ---------------------------- */
+
+static struct testdb shared;
+static PGconn *conn;
+
+static void
+load_shared(void)
+{
+	testdb_open(&shared);
+	testdb_load(&shared, NULL);
+	testdb_load_reference(&shared);
+}
+
+static void
+drop_shared(void)
+{
+	testdb_close(&shared);
+}
+
+static void
+connect_case(void)
+{
+	conn = testdb_connect(&shared);
+}
+
+static void
+disconnect_case(void)
+{
+	PQfinish(conn);
+	conn = NULL;
+}
+
+/* A variable as the test reads it from the answers, in SQL of its own
+ * (r is the response): the report's derivation is not reused. */
+struct wvar {
+	const char *key;
+	const char *sql;
+};
+
+#define ITEM(k) { k, "(SELECT coalesce(a.choice_code, CASE a.bool_value " \
+	"WHEN true THEN 'oui' WHEN false THEN 'non' END) FROM msp.answer a " \
+	"WHERE a.response_id = r.response_id AND a.item_key = '" k "')" }
+
+static const struct wvar pdl_vars[] = {
+	ITEM("works_with_users"),
+	ITEM("aci_signatory"),
+	ITEM("cls"),
+	/* the paper's groups (docs/report.md): its own reading here */
+	{ "usagers", "(SELECT CASE WHEN a.choice_code IN "
+	  "('oui_actuellement', 'oui_ponctuel_ou_passe') THEN 'usagers_plus'"
+	  " WHEN a.choice_code = 'non' THEN 'usagers_moins' END"
+	  " FROM msp.answer a WHERE a.response_id = r.response_id"
+	  " AND a.item_key = 'works_with_users')" },
+	{ NULL, NULL },
+};
+
+static const struct wvar occ_vars[] = {
+	ITEM("is_priority"),
+	ITEM("knows_guide"),
+	ITEM("aci_signatory"),
+	{ NULL, NULL },
+};
+
+/* The R designs, from des (base weights 1) and pop (dep, fed, Freq). */
+#define R_FED "postStratify(des, ~fed, aggregate(Freq ~ fed, pop, sum))"
+#define R_CELLS "postStratify(des, ~dep + fed, pop)"
+#define R_RAKE "rake(des, list(~dep, ~fed), list(aggregate(Freq ~ dep, " \
+	"pop, sum), aggregate(Freq ~ fed, pop, sum)), control = " \
+	"list(maxit = 100, epsilon = 1e-10))"
+
+static struct rdoc *
+weighted_report(const char *region, const char *weights)
+{
+	struct report_options o;
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+
+	report_options_init(&o);
+	o.region = region;
+	o.weights = weights;
+	ck_assert_msg(report_build(conn, &o, &doc, &err) == MSP_OK,
+		      "--weights %s: %s", weights, err.message);
+	return doc;
+}
+
+/*
+ * The report's weighted table for region under --weights spec against R
+ * given the respondents (département, membership from the frame, and
+ * each variable, read by the test's own SQL) and the frame's counts.
+ */
+static void
+compare_with_r(const char *region, const char *study, const char *spec,
+	       const char *design, const struct wvar *vars)
+{
+	struct rdoc *doc = weighted_report(region, spec);
+	const struct rtable *t = rdoc_find_table(doc, "weighted");
+	const struct rcell *cells[256];
+	char *script = NULL, *sql = NULL, label[160];
+	double *want;
+	size_t len = 0, slen = 0, ncells = 0, i, j, k;
+	PGresult *res;
+	int row, nrows;
+
+	ck_assert_ptr_nonnull(t);
+	testdb_script_add(&sql, &slen, "SELECT st.departement AS dep,"
+			  " st.federation_member::text AS fed");
+	for (i = 0; vars[i].key != NULL; i++)
+		testdb_script_add(&sql, &slen, ", %s AS v%zu", vars[i].sql,
+				  i);
+	testdb_script_add(&sql, &slen, " FROM msp.response r"
+		" JOIN msp.study s ON s.study_id = r.study_id"
+		" JOIN msp.structure st ON st.structure_id = r.structure_id"
+		" JOIN msp.population p ON p.study_id = r.study_id"
+		"  AND p.structure_id = r.structure_id AND p.active"
+		" WHERE s.slug = '%s' AND r.status = 'complete'", study);
+	res = PQexec(conn, sql);
+	ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+	nrows = PQntuples(res);
+	ck_assert_int_gt(nrows, 10);
+
+	testdb_script_add(&script, &len,
+		"suppressMessages(library(survey))\n"
+		"out <- function(v) cat(sprintf('%%.17g', v), sep = '\\n')\n"
+		"d <- data.frame(dep = c(");
+	for (j = 0; j < 2 + i; j++) {
+		if (j == 1)
+			testdb_script_add(&script, &len, "), fed = c(");
+		else if (j >= 2)
+			testdb_script_add(&script, &len, "), v%zu = c(",
+					  j - 2);
+		for (row = 0; row < nrows; row++) {
+			const char *v = PQgetisnull(res, row, (int)j) ? NULL :
+					PQgetvalue(res, row, (int)j);
+
+			ck_assert(v == NULL || strspn(v,
+				  "abcdefghijklmnopqrstuvwxyz0123456789_") ==
+				  strlen(v));
+			testdb_script_add(&script, &len, "%s%s%s%s",
+					  row ? "," : "", v ? "'" : "",
+					  v ? v : "NA", v ? "'" : "");
+		}
+	}
+	PQclear(res);
+	free(sql);
+	sql = NULL;
+	slen = 0;
+	testdb_script_add(&sql, &slen, "SELECT st.departement AS dep,"
+		" st.federation_member::text AS fed, count(*) AS n"
+		" FROM msp.population p JOIN msp.study s USING (study_id)"
+		" JOIN msp.structure st ON st.structure_id = p.structure_id"
+		" WHERE s.slug = '%s' AND p.active GROUP BY 1, 2", study);
+	res = PQexec(conn, sql);
+	ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+	testdb_script_add(&script, &len, "))\nd$w0 <- 1\n"
+			  "des <- svydesign(ids = ~1, weights = ~w0, data = d)\n"
+			  "pop <- data.frame(dep = c(");
+	for (row = 0; row < PQntuples(res); row++)
+		testdb_script_add(&script, &len, "%s'%s'", row ? "," : "",
+				  PQgetvalue(res, row, 0));
+	testdb_script_add(&script, &len, "), fed = c(");
+	for (row = 0; row < PQntuples(res); row++)
+		testdb_script_add(&script, &len, "%s'%s'", row ? "," : "",
+				  PQgetvalue(res, row, 1));
+	testdb_script_add(&script, &len, "), Freq = c(");
+	for (row = 0; row < PQntuples(res); row++)
+		testdb_script_add(&script, &len, "%s%s", row ? "," : "",
+				  PQgetvalue(res, row, 2));
+	PQclear(res);
+	free(sql);
+	testdb_script_add(&script, &len, "))\nw <- %s\n"
+		"est <- function(v, k) {\n"
+		" s <- w[!is.na(w$variables[[v]]), ]\n"
+		" m <- svymean(as.formula(sprintf('~as.numeric(%%s == \"%%s\")',"
+		" v, k)), s, na.rm = TRUE)\n"
+		" ci <- suppressWarnings(svyciprop(as.formula(sprintf("
+		"'~I(%%s == \"%%s\")', v, k)), s, method = 'logit'))\n"
+		" out(c(coef(m), SE(m), attr(ci, 'ci')))\n"
+		"}\n", design);
+
+	/* every weighted row of the test's variables, in table order */
+	for (k = 0; k < t->nrows; k++) {
+		const struct rrow *r = &t->rows[k];
+
+		if (r->cat_key == NULL)
+			continue;
+		for (j = 0; vars[j].key != NULL; j++)
+			if (strcmp(vars[j].key, r->var_key) == 0)
+				break;
+		if (vars[j].key == NULL)
+			continue;
+		ck_assert_uint_lt(ncells, 256);
+		ck_assert_int_eq(r->cells[1].kind, RCELL_WEIGHTED);
+		cells[ncells++] = &r->cells[1];
+		testdb_script_add(&script, &len, "est('v%zu', '%s')\n", j,
+				  r->cat_key);
+	}
+	/* each variable has at least two categories in the table */
+	ck_assert_uint_ge(ncells, 2 * j);
+	want = calloc(4 * ncells, sizeof(*want));
+	ck_assert_ptr_nonnull(want);
+	testdb_r_values(script, want, 4 * ncells);
+	for (k = 0; k < ncells; k++) {
+		snprintf(label, sizeof(label), "%s --weights %s, cell %zu",
+			 study, spec, k);
+		near(cells[k]->pct / 100, want[4 * k], label);
+		near(cells[k]->se / 100, want[4 * k + 1], label);
+		if (cells[k]->has_ci) {
+			near(cells[k]->lo / 100, want[4 * k + 2], label);
+			near(cells[k]->hi / 100, want[4 * k + 3], label);
+		}
+	}
+	free(want);
+	free(script);
+	rdoc_free(doc);
+}
+
+START_TEST(pdl_against_r)
+{
+	compare_with_r("pays-de-la-loire", "pdl-2019", "federation_member",
+		       R_FED, pdl_vars);
+	/* the frame's département x membership (type: all MSPs) */
+	compare_with_r("pays-de-la-loire", "pdl-2019", "frame", R_CELLS,
+		       pdl_vars);
+	compare_with_r("pays-de-la-loire", "pdl-2019",
+		       "departement,federation_member", R_RAKE, pdl_vars);
+}
+END_TEST
+
+/*
+ * Occitanie's frame records nothing for its non-respondents: weighting
+ * is refused, saying so.  Given a département and a membership for
+ * every targeted structure (made up here, in this throwaway database),
+ * its real answers are weighted as R weights them.
+ */
+START_TEST(occitanie_against_r)
+{
+	struct report_options o;
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+	const char *fill =
+		"UPDATE msp.structure st SET departement = (ARRAY['09', '31',"
+		" '34'])[st.structure_id % 3 + 1], federation_member ="
+		" (CASE WHEN st.structure_id % 5 < 2 THEN 'oui' ELSE 'non'"
+		" END)::msp.tristate"
+		" FROM msp.population p JOIN msp.study s USING (study_id)"
+		" WHERE s.slug = 'occitanie-2024'"
+		"   AND p.structure_id = st.structure_id RETURNING 1";
+
+	report_options_init(&o);
+	o.region = "occitanie";
+	o.weights = "frame";
+	ck_assert_int_eq(report_build(conn, &o, &doc, &err), MSP_EINVAL);
+	ck_assert_ptr_null(doc);
+	ck_assert_msg(strstr(err.message, "aucune caractéristique") != NULL,
+		      "%s", err.message);
+	o.weights = "departement";
+	ck_assert_int_eq(report_build(conn, &o, &doc, &err), MSP_EINVAL);
+	ck_assert_msg(strstr(err.message, "inconnue pour 385 des 385") !=
+		      NULL, "%s", err.message);
+
+	testdb_value(conn, fill);
+	compare_with_r("occitanie", "occitanie-2024", "federation_member",
+		       R_FED, occ_vars);
+	compare_with_r("occitanie", "occitanie-2024", "frame", R_CELLS,
+		       occ_vars);
+	compare_with_r("occitanie", "occitanie-2024",
+		       "departement,federation_member", R_RAKE, occ_vars);
+
+	/* one targeted structure in a département of its own, which no
+	 * respondent shares: post-stratification cannot weight it, and
+	 * says which cell */
+	testdb_value(conn, "UPDATE msp.structure SET departement = '48'"
+		     " WHERE structure_id = (SELECT max(p.structure_id)"
+		     " FROM msp.population p JOIN msp.study s USING (study_id)"
+		     " WHERE s.slug = 'occitanie-2024' AND NOT EXISTS (SELECT 1"
+		     " FROM msp.response r WHERE r.structure_id ="
+		     " p.structure_id)) RETURNING departement");
+	o.weights = "departement";
+	ck_assert_int_eq(report_build(conn, &o, &doc, &err), MSP_EINVAL);
+	ck_assert_msg(strstr(err.message, "= 48") != NULL &&
+		      strstr(err.message, "aucune répondante") != NULL,
+		      "%s", err.message);
+	o.weights = "departement,federation_member";
+	ck_assert_int_eq(report_build(conn, &o, &doc, &err), MSP_EINVAL);
+	ck_assert_msg(strstr(err.message, "= 48") != NULL, "%s",
+		      err.message);
+}
+END_TEST
+
 int
 main(void)
 {
 	Suite *s = suite_create("weights");
 	TCase *core = tcase_create("core");
+	TCase *ref = tcase_create("reference");
 
 	tcase_set_timeout(core, 120);
 	tcase_add_test(core, generated_poststratify_and_rake);
 	tcase_add_test(core, student_quantiles);
 	tcase_add_test(core, empty_cell_refused);
 	suite_add_tcase(s, core);
+
+	tcase_add_unchecked_fixture(ref, load_shared, drop_shared);
+	tcase_add_checked_fixture(ref, connect_case, disconnect_case);
+	tcase_set_timeout(ref, 300);
+	tcase_add_test(ref, pdl_against_r);
+	tcase_add_test(ref, occitanie_against_r);
+	suite_add_tcase(s, ref);
 	return testdb_run(s);
 }
