@@ -582,6 +582,197 @@ START_TEST(occitanie_against_r)
 }
 END_TEST
 
+static void
+make_token(const char *token, const char *kind, const char *region)
+{
+	const char *params[3] = { token, kind, region };
+	struct msp_error err;
+
+	ck_assert_msg(db_exec(conn, "token",
+			      "INSERT INTO msp.access_token (token_sha256,"
+			      " kind, region_id)"
+			      " SELECT sha256(convert_to($1, 'UTF8')),"
+			      " $2::msp.access_kind, (SELECT region_id FROM"
+			      " msp.region WHERE slug = $3)"
+			      " ON CONFLICT (token_sha256) DO NOTHING", 3,
+			      params, PGRES_COMMAND_OK, NULL, &err) == MSP_OK,
+		      "%s", err.message);
+}
+
+/* The smallest nonzero count of variable v (the test's SQL) among PdL's
+ * respondents in one membership group, missing answers included. */
+static unsigned long
+smallest_cross_count(const struct wvar *v)
+{
+	char *sql = NULL;
+	size_t len = 0;
+	unsigned long n;
+
+	testdb_script_add(&sql, &len, "SELECT coalesce(min(n), 0) FROM ("
+		" SELECT count(*) AS n FROM msp.response r"
+		" JOIN msp.study s ON s.study_id = r.study_id"
+		" JOIN msp.structure st ON st.structure_id = r.structure_id"
+		" WHERE s.slug = 'pdl-2019' AND r.status = 'complete'"
+		" GROUP BY st.federation_member, %s) x", v->sql);
+	n = strtoul(testdb_value(conn, sql), NULL, 10);
+	free(sql);
+	return n;
+}
+
+/*
+ * A federation: a weighted percentage is a known combination of the
+ * counts of its variable in each weighting cell, so a variable with one
+ * of those counts below the threshold shows nothing, weighted or not;
+ * a design with a small cell (its weight gives its respondents back)
+ * shows no weighted figure.  What it shows is the analyst's figure.
+ */
+START_TEST(federation_weighted_disclosure)
+{
+	struct report_options o;
+	struct msp_error err;
+	struct rdoc *fed = NULL, *analyst = NULL;
+	const struct rtable *tf, *ta;
+	size_t i, j, k, shown = 0, hidden = 0;
+
+	make_token("w-fed-pdl", "federation", "pays-de-la-loire");
+	make_token("w-analyst", "analyst", NULL);
+	report_options_init(&o);
+	o.region = "pays-de-la-loire";
+	o.weights = "federation_member";
+	o.threshold = 3;
+	o.token = "w-analyst";
+	ck_assert(report_build(conn, &o, &analyst, &err) == MSP_OK);
+	o.token = "w-fed-pdl";
+	ck_assert_msg(report_build(conn, &o, &fed, &err) == MSP_OK, "%s",
+		      err.message);
+	tf = rdoc_find_table(fed, "weighted");
+	ta = rdoc_find_table(analyst, "weighted");
+	ck_assert_ptr_nonnull(tf);
+	ck_assert_uint_eq(tf->nrows, ta->nrows);
+	for (j = 0; pdl_vars[j].key != NULL; j++) {
+		int small = smallest_cross_count(&pdl_vars[j]) < 3;
+
+		for (i = 0; i < tf->nrows; i++) {
+			const struct rrow *r = &tf->rows[i];
+
+			if (r->cat_key == NULL ||
+			    strcmp(r->var_key, pdl_vars[j].key) != 0)
+				continue;
+			for (k = 0; k < 2; k++) {
+				const struct rcell *c = &r->cells[k];
+				const struct rcell *a = &ta->rows[i].cells[k];
+
+				ck_assert_msg(c->suppressed == small,
+					      "%s/%s col %zu", r->var_key,
+					      r->cat_key, k);
+				if (c->suppressed) {
+					hidden++;
+					continue;
+				}
+				shown++;
+				ck_assert(c->pct == a->pct && c->n == a->n);
+			}
+		}
+	}
+	/* both cases occur: the test is not vacuous */
+	ck_assert_uint_gt(shown, 0);
+	ck_assert_uint_gt(hidden, 0);
+	rdoc_free(fed);
+
+	/* the frame's cells: some have 1 respondent, so no weighted
+	 * figure at all, and the header says why */
+	o.weights = "frame";
+	ck_assert(report_build(conn, &o, &fed, &err) == MSP_OK);
+	tf = rdoc_find_table(fed, "weighted");
+	for (i = 0; i < tf->nrows; i++)
+		if (tf->rows[i].cat_key != NULL)
+			ck_assert(tf->rows[i].cells[1].suppressed);
+	for (i = 0; i < fed->nmeta; i++)
+		if (strcmp(fed->meta[i].key, "weights") == 0)
+			break;
+	ck_assert_uint_lt(i, fed->nmeta);
+	ck_assert_ptr_nonnull(strstr(fed->meta[i].value, "non communiquée"));
+	rdoc_free(fed);
+	rdoc_free(analyst);
+}
+END_TEST
+
+/* Every format carries the weighted figures and names the method. */
+START_TEST(formats_name_the_method)
+{
+	static const char *const names[] = { "text", "csv", "json",
+					     "markdown", "html" };
+	struct rdoc *doc = weighted_report("pays-de-la-loire",
+					   "federation_member");
+	const struct rtable *t = rdoc_find_table(doc, "weighted");
+	const struct rcell *plus = NULL;
+	struct buf out = BUF_INIT;
+	struct msp_error err;
+	json_object *root, *tables, *tab, *rows, *row, *cells, *cell, *v;
+	char want[32];
+	size_t i, f;
+
+	for (i = 0; i < t->nrows; i++)
+		if (t->rows[i].cat_key != NULL &&
+		    strcmp(t->rows[i].cat_key, "usagers_plus") == 0)
+			plus = &t->rows[i].cells[1];
+	ck_assert_ptr_nonnull(plus);
+	for (f = 0; f < 5; f++) {
+		buf_reset(&out);
+		ck_assert(format_render(doc, format_parse(names[f]), &out,
+					&err) == MSP_OK);
+		ck_assert_msg(strstr(buf_str(&out), "post-stratification") !=
+			      NULL, "%s names no method", names[f]);
+		if (f == 2 || f == 1)
+			snprintf(want, sizeof(want), "%.6g", plus->se);
+		else
+			snprintf(want, sizeof(want), "ET %.2f", plus->se);
+		ck_assert_msg(strstr(buf_str(&out), want) != NULL,
+			      "%s lacks %s", names[f], want);
+	}
+	/* JSON: the cell as a program reads it */
+	buf_reset(&out);
+	ck_assert(format_render(doc, format_parse("json"), &out, &err) ==
+		  MSP_OK);
+	root = json_tokener_parse(buf_str(&out));
+	ck_assert_ptr_nonnull(root);
+	ck_assert(json_object_object_get_ex(root, "tables", &tables));
+	tab = NULL;
+	for (i = 0; i < json_object_array_length(tables); i++) {
+		json_object *k;
+
+		tab = json_object_array_get_idx(tables, i);
+		if (json_object_object_get_ex(tab, "key", &k) &&
+		    strcmp(json_object_get_string(k), "weighted") == 0)
+			break;
+		tab = NULL;
+	}
+	ck_assert_ptr_nonnull(tab);
+	ck_assert(json_object_object_get_ex(tab, "rows", &rows));
+	cell = NULL;
+	for (i = 0; i < json_object_array_length(rows); i++) {
+		json_object *k;
+
+		row = json_object_array_get_idx(rows, i);
+		if (json_object_object_get_ex(row, "category", &k) &&
+		    json_object_get_string(k) != NULL &&
+		    strcmp(json_object_get_string(k), "usagers_plus") == 0 &&
+		    json_object_object_get_ex(row, "cells", &cells))
+			cell = json_object_array_get_idx(cells, 1);
+	}
+	ck_assert_ptr_nonnull(cell);
+	ck_assert(json_object_object_get_ex(cell, "type", &v));
+	ck_assert_str_eq(json_object_get_string(v), "weighted");
+	ck_assert(json_object_object_get_ex(cell, "std_error", &v));
+	ck_assert(fabs(json_object_get_double(v) - plus->se) < 1e-9);
+	ck_assert(json_object_object_get_ex(cell, "ci95_low", &v));
+	ck_assert(fabs(json_object_get_double(v) - plus->lo) < 1e-9);
+	json_object_put(root);
+	buf_free(&out);
+	rdoc_free(doc);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -600,6 +791,8 @@ main(void)
 	tcase_set_timeout(ref, 300);
 	tcase_add_test(ref, pdl_against_r);
 	tcase_add_test(ref, occitanie_against_r);
+	tcase_add_test(ref, federation_weighted_disclosure);
+	tcase_add_test(ref, formats_name_the_method);
 	suite_add_tcase(s, ref);
 	return testdb_run(s);
 }

@@ -493,7 +493,10 @@ report_weights(struct rctx *c, const struct rsetup *s)
 	}
 	rtable_column(c->doc, t, 0, "unweighted", rdoc_printf(c->doc,
 		      "Non pondéré (n = %lu)", p.d.nresp));
-	rtable_column(c->doc, t, 1, "weighted", "Pondéré : % (ET) [IC 95 %]");
+	/* the method in the column's label: CSV repeats it on each line */
+	rtable_column(c->doc, t, 1, "weighted", rdoc_printf(c->doc,
+		      "Pondéré (%s, IC logit) : %% (ET) [IC 95 %%]",
+		      weights_method_name(p.d.method)));
 	t->note = rdoc_printf(c->doc, "Répondantes des structures de la base "
 		"de sondage, pondérées par %s sur %s.  Non pondéré : n (%%) "
 		"[Wilson 95 %%].  Pondéré : pourcentage pondéré, son erreur "
