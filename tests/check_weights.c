@@ -723,8 +723,10 @@ START_TEST(formats_name_the_method)
 					&err) == MSP_OK);
 		ck_assert_msg(strstr(buf_str(&out), "post-stratification") !=
 			      NULL, "%s names no method", names[f]);
-		if (f == 2 || f == 1)
-			snprintf(want, sizeof(want), "%.6g", plus->se);
+		if (f == 2)
+			continue;	/* JSON: read back below */
+		if (f == 1)	/* CSV: as csv_num() writes numbers */
+			snprintf(want, sizeof(want), "%.10g", plus->se);
 		else
 			snprintf(want, sizeof(want), "ET %.2f", plus->se);
 		ck_assert_msg(strstr(buf_str(&out), want) != NULL,

@@ -92,15 +92,13 @@ frame_names(struct rctx *c, const struct rvar *vars, size_t n,
  * named variable, post-stratified; several, raked on their margins.
  */
 static enum msp_status
-plan_variables(struct rctx *c, const struct rsetup *s, struct wplan *p,
-	       const struct rvar *vars, size_t nvars,
-	       const struct rcounts *frame)
+plan_variables(struct rctx *c, struct wplan *p, const struct rvar *vars,
+	       size_t nvars, const struct rcounts *frame)
 {
 	const char *spec = c->opt->weights, *q;
 	unsigned long targeted;
 	size_t i, j, len;
 
-	(void)s;
 	if (strcmp(spec, "frame") == 0) {
 		for (i = 0; i < nvars; i++) {
 			if (rcounts_sum(frame, 'f', vars[i].key, NULL) == 0 ||
@@ -269,8 +267,6 @@ plan_design(struct rctx *c, struct wplan *p, const struct rcounts *cells,
 			k->cat[j] = (unsigned short)i;
 			q += len + (q[len] == CELL_SEP);
 		}
-		/* a federation: a small cell of respondents or of
-		 * non-respondents would be given back by its weight */
 	}
 	if (p->rake)
 		for (j = 0; j < p->nm; j++)
@@ -278,6 +274,8 @@ plan_design(struct rctx *c, struct wplan *p, const struct rcounts *cells,
 	else
 		p->d.ncats[0] = n;
 	p->outside = rcounts_get(counts, 'g', NULL, NULL, NULL);
+	/* a federation: a small cell of respondents or of non-respondents
+	 * would be given back by its weight, N_h / n_h */
 	for (h = 0; h < n && c->suppress; h++) {
 		unsigned long r = p->d.cells[h].n,
 			      o = p->d.cells[h].pop - p->d.cells[h].n;
@@ -426,7 +424,7 @@ report_weights(struct rctx *c, const struct rsetup *s)
 	memset(&p, 0, sizeof(p));
 	if ((rc = rdata_frame(c, &s->study, &frame)) != MSP_OK ||
 	    (rc = rdata_frame_vars(c, &fvars, &nf)) != MSP_OK ||
-	    (rc = plan_variables(c, s, &p, fvars, nf, &frame)) != MSP_OK)
+	    (rc = plan_variables(c, &p, fvars, nf, &frame)) != MSP_OK)
 		return rc;
 	for (j = 0; j < p.nm; j++) {
 		const char *k = p.m[j].v->key;
