@@ -45,6 +45,16 @@ static const char usage_text[] =
 "  --adjust holm|bh|none  p-values of a table with several tests,\n"
 "                     adjusted as R's p.adjust(): Holm (default), or\n"
 "                     Benjamini-Hochberg, or not at all\n"
+"  --weights frame|VAR[,VAR]...\n"
+"                     respondents weighted back to the frame: on every\n"
+"                     frame characteristic known for all targeted\n"
+"                     structures (frame: post-stratification on their\n"
+"                     cells), on one (post-stratification) or on\n"
+"                     several (raking on their margins), e.g.\n"
+"                     federation_member; adds the weighted percentages\n"
+"                     with standard errors and logit 95% intervals (as\n"
+"                     R's survey package), the weights' range and\n"
+"                     Kish's effective sample size\n"
 "  --recount          count from the answers themselves, not from the\n"
 "                     running totals and the cache that make the owner's\n"
 "                     and analysts' reports fast (slow on a large study;\n"
@@ -104,6 +114,7 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 		OPT_REGION = 256, OPT_STUDY, OPT_BY, OPT_COMPARE,
 		OPT_NONRESPONSE, OPT_HAS, OPT_TERMS, OPT_TOP, OPT_NSP,
 		OPT_MISSING, OPT_FORMAT, OPT_RECOUNT, OPT_ADJUST,
+		OPT_WEIGHTS,
 	};
 	static const struct option longopts[] = {
 		{ "region", required_argument, NULL, OPT_REGION },
@@ -119,6 +130,7 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "recount", no_argument, NULL, OPT_RECOUNT },
 		{ "adjust", required_argument, NULL, OPT_ADJUST },
+		{ "weights", required_argument, NULL, OPT_WEIGHTS },
 		{ "database", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -163,6 +175,13 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 			if (stats_adjust_parse(optarg, &opt.adjust) != 0)
 				return usage_error("--adjust takes holm, bh "
 						   "or none, not", optarg);
+			break;
+		case OPT_WEIGHTS:
+			if (*optarg == '\0')
+				return usage_error("--weights takes frame or "
+						   "frame variables separated "
+						   "by commas", NULL);
+			opt.weights = optarg;
 			break;
 		case OPT_RECOUNT:
 			opt.recount = 1;

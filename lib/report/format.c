@@ -65,6 +65,15 @@ method_label(enum stats_method m)
 	return m == STATS_FISHER ? "Fisher" : "χ²";
 }
 
+/* "27.03% (ET 7.39) [14.8–44.1]": a weighted percentage (--weights). */
+static void
+format_weighted(const struct rcell *c, struct buf *out)
+{
+	buf_printf(out, "%.2f%% (ET %.2f)", c->pct, c->se);
+	if (c->has_ci)
+		buf_printf(out, " [%.1f–%.1f]", c->lo, c->hi);
+}
+
 void
 format_cell(const struct rcell *c, struct buf *out)
 {
@@ -103,6 +112,9 @@ format_cell(const struct rcell *c, struct buf *out)
 			buf_putc(out, ')');
 		}
 		buf_printf(out, ", moy. %.1f, n = %lu", c->mean, c->n);
+		break;
+	case RCELL_WEIGHTED:
+		format_weighted(c, out);
 		break;
 	case RCELL_TEST:
 		if (c->text != NULL) {
@@ -391,6 +403,27 @@ csv_num(const struct csv_ctx *x, const char *stat, double v)
 	csv_stat(x, stat, s, NULL);
 }
 
+/* A weighted percentage: note "weighted" on each statistic, so that a
+ * reader of the long CSV never takes it for a count's percentage. */
+static void
+csv_weighted(const struct csv_ctx *x, const struct rcell *c)
+{
+	char s[64];
+
+	snprintf(s, sizeof(s), "%lu", c->n);
+	csv_stat(x, "n", s, "weighted: respondents in the domain");
+	snprintf(s, sizeof(s), "%.10g", c->pct);
+	csv_stat(x, "percent", s, "weighted");
+	snprintf(s, sizeof(s), "%.10g", c->se);
+	csv_stat(x, "std_error", s, "weighted");
+	if (c->has_ci) {
+		snprintf(s, sizeof(s), "%.10g", c->lo);
+		csv_stat(x, "ci95_low", s, "weighted, logit");
+		snprintf(s, sizeof(s), "%.10g", c->hi);
+		csv_stat(x, "ci95_high", s, "weighted, logit");
+	}
+}
+
 static void
 csv_cell(const struct csv_ctx *x, const struct rcell *c)
 {
@@ -429,6 +462,9 @@ csv_cell(const struct csv_ctx *x, const struct rcell *c)
 			csv_num(x, "max", c->max);
 		}
 		csv_num(x, "mean", c->mean);
+		break;
+	case RCELL_WEIGHTED:
+		csv_weighted(x, c);
 		break;
 	case RCELL_TEST:
 		if (c->text != NULL) {
@@ -630,6 +666,23 @@ push(json_object *arr, json_object *val)
 	return 0;
 }
 
+/* A weighted percentage's members; nonzero when out of memory. */
+static int
+json_weighted(json_object *o, const struct rcell *c)
+{
+	int bad = 0;
+
+	bad |= add_str(o, "type", "weighted");
+	bad |= add_int(o, "n", c->n);
+	bad |= add_num(o, "percent", c->pct);
+	bad |= add_num(o, "std_error", c->se);
+	if (c->has_ci) {
+		bad |= add_num(o, "ci95_low", c->lo);
+		bad |= add_num(o, "ci95_high", c->hi);
+	}
+	return bad;
+}
+
 /* A new object for cell c of column, or NULL when out of memory. */
 static json_object *
 json_cell(const struct rcell *c, const char *column)
@@ -678,6 +731,9 @@ json_cell(const struct rcell *c, const char *column)
 			bad |= add_num(o, "max", c->max);
 		}
 		bad |= add_num(o, "mean", c->mean);
+		break;
+	case RCELL_WEIGHTED:
+		bad |= json_weighted(o, c);
 		break;
 	case RCELL_TEST:
 		bad |= add_str(o, "type", "test");

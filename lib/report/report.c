@@ -761,6 +761,13 @@ build(struct rctx *c)
 	enum msp_status rc = MSP_OK;
 
 	memset(regions, 0, sizeof(regions));
+	if (o->weights != NULL &&
+	    (o->region == NULL || o->compare != NULL)) {
+		rc = msp_error_set(c->err, MSP_EINVAL,
+				   "--weights pondère l'étude d'une région : "
+				   "--region NAME");
+		goto out;
+	}
 	if (o->compare != NULL) {
 		n = split_regions(c, o->compare, names);
 		if (n < 2 || n > MAX_REGIONS) {
@@ -810,6 +817,8 @@ build(struct rctx *c)
 			rc = report_terms(c, &regions[0].setup,
 					  &regions[0].counts, o->terms,
 					  o->top);
+		if (rc == MSP_OK && o->weights != NULL)
+			rc = report_weights(c, &regions[0].setup);
 	} else if (!o->has) {
 		rc = msp_error_set(c->err, MSP_EINVAL,
 				   "no region: use --region NAME or "

@@ -58,6 +58,9 @@ struct report_options {
 	int recount;
 	/* the p-values of a table with several tests: default Holm */
 	enum stats_adjust adjust;
+	/* --weights: "frame", or frame variables separated by commas
+	 * (report_weights.c); NULL: no weighting */
+	const char *weights;
 };
 
 /* Fills o with the defaults: region report only, top 10, "ne sait

@@ -179,6 +179,42 @@ static const char sql_counts_by[] = COUNTS_SQL(
 	"  FROM grp GROUP BY grp");
 
 /*
+ * The weighting cell of each structure of the active frame (--weights):
+ * its categories of the frame variables VARS (a text array parameter),
+ * in that order, joined by the unit separator (no category holds one).
+ */
+#define CELL_SQL(VARS) \
+	"SELECT f.structure_id," \
+	"       pg_catalog.string_agg(f.category, pg_catalog.chr(31)" \
+	"                             ORDER BY k.ord) AS cell" \
+	"  FROM msp.report_frame($1::integer) f" \
+	"  JOIN pg_catalog.unnest(" VARS "::text[])" \
+	"       WITH ORDINALITY AS k (var_key, ord)" \
+	"    ON k.var_key = f.var_key" \
+	" GROUP BY f.structure_id"
+
+/* The frequency tables split by the weighting cell of each response's
+ * structure (group NULL: a structure outside the active frame, which
+ * is not weighted); 'g' rows count the responses of each cell. */
+static const char sql_counts_cells[] = COUNTS_SQL(
+	"grp AS MATERIALIZED ("
+	" SELECT r.response_id, c.cell AS grp"
+	"   FROM msp.response r"
+	"   LEFT JOIN (" CELL_SQL("$7") ") c ON c.structure_id = r.structure_id"
+	"  WHERE " RESP_OK "), ",
+	"JOIN grp g ON g.response_id = a.response_id", "g.grp",
+	"UNION ALL SELECT 'g', NULL, NULL, grp, count(*)"
+	"  FROM grp GROUP BY grp");
+
+/* $1 study_id, $2 the frame variables: the active frame's structures
+ * per cell, as kind 'p' rows whose value is the cell */
+static const char sql_frame_cells[] =
+	"SELECT 'p' AS kind, NULL::text AS var, x.cell AS val,"
+	"       NULL::text AS grp, count(*) AS n"
+	"  FROM (" CELL_SQL("$2") ") x"
+	" GROUP BY x.cell";
+
+/*
  * The same tables from the running totals of migration 0014
  * (msp.answer_tally), for those who see the whole study: f sums the
  * value rows, 'a' the respondents of the multiple-choice items; x and d
@@ -1043,6 +1079,40 @@ rdata_counts(struct rctx *c, const struct rsetup *s, const struct rvar *by,
 	PQclear(shape);
 	if (rc == MSP_OK && c->cache)
 		remember_counts(c, s->study.study_id, what, out);
+	return rc;
+}
+
+enum msp_status
+rdata_counts_cells(struct rctx *c, const struct rsetup *s,
+		   const char *vars, struct rcounts *cells,
+		   struct rcounts *out)
+{
+	const char *params[7];
+	PGresult *shape = NULL;
+	enum msp_status rc;
+
+	params[0] = s->study.id_text;
+	params[1] = vars;
+	rc = load_counts(c, "report: frame cells", sql_frame_cells, 2,
+			 params, cells);
+	if (rc != MSP_OK)
+		return rc;
+	params[0] = s->study.instrument_slug;
+	params[1] = s->study.instrument_text;
+	rc = db_exec(c->conn, "report: shape", sql_shape, 2, params,
+		     PGRES_TUPLES_OK, &shape, c->err);
+	if (rc != MSP_OK)
+		return rc;
+	params[0] = s->study.id_text;
+	params[1] = s->study.instrument_slug;
+	params[2] = s->study.year_text;
+	params[3] = need(shape, 0, "single");
+	params[4] = need(shape, 0, "per_response");
+	params[5] = need(shape, 0, "multiple");
+	params[6] = vars;
+	rc = load_counts(c, "report: counts by cell", sql_counts_cells, 7,
+			 params, out);
+	PQclear(shape);
 	return rc;
 }
 

@@ -27,6 +27,10 @@ enum rcell_kind {
 	RCELL_PROP,	/* n of total: percentage and Wilson 95 % interval */
 	RCELL_SUMMARY,	/* n numbers: median (min-max), mean */
 	RCELL_TEST,	/* a test of independence: p-value and method */
+	/* a weighted percentage (--weights): pct, its standard error se
+	 * (percentage points) and, when has_ci, the logit interval lo, hi
+	 * (%); n: the respondents of its domain */
+	RCELL_WEIGHTED,
 };
 
 struct rcell {
@@ -38,6 +42,7 @@ struct rcell {
 	double pct;		/* PROP: 100 n / total */
 	int has_ci;		/* PROP: lo, hi hold the Wilson interval (%) */
 	double lo, hi;
+	double se;		/* WEIGHTED: standard error (points) */
 	double median, min, max, mean;	/* SUMMARY */
 	int hide_range;		/* SUMMARY: min and max withheld */
 	struct stats_result test;	/* TEST */

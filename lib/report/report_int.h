@@ -9,6 +9,7 @@
  *                 --compare, and report_build()
  * report_has.c    --has, the HAS crosswalk
  * report_terms.c  --terms, open-text term frequencies
+ * report_weights.c --weights, non-response weighting from the frame
  *
  * Strings and arrays built here live in the document's arena
  * (report_doc.h), so they die with the document.
@@ -185,6 +186,15 @@ enum msp_status rdata_counts(struct rctx *c, const struct rsetup *s,
 enum msp_status rdata_frame(struct rctx *c, const struct rstudy *st,
 			    struct rcounts *out);
 
+/* --weights: the active frame's structures per weighting cell of the
+ * frame variables vars (an array literal, "{frame_a,frame_b}") into
+ * *cells (kind 'p', value the cell: categories joined by '\x1f'), and
+ * the study's frequency tables split by the cell of each response's
+ * structure into *out (group NULL: outside the frame; 'g': responses). */
+enum msp_status rdata_counts_cells(struct rctx *c, const struct rsetup *s,
+				   const char *vars, struct rcounts *cells,
+				   struct rcounts *out);
+
 /* The frame's size (all listed, the active ones) and how many of the
  * active ones responded (all 0 when the study has no frame); and how
  * many distinct structures sent a complete response, frame or not
@@ -285,6 +295,9 @@ enum msp_status rterms_fill(struct rctx *c, const struct rsetup *s,
 			    const struct rvar *v, unsigned long answered,
 			    struct rtable *t, unsigned top,
 			    int with_occurrences);
+
+/* --weights: the weighted percentages and the weights' diagnostics. */
+enum msp_status report_weights(struct rctx *c, const struct rsetup *s);
 
 /* Fails with MSP_ENOMEM when the document ran out of memory. */
 enum msp_status rctx_check(struct rctx *c);
