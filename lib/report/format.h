@@ -77,7 +77,4 @@ struct json_object;
 int format_json_add(struct json_object *obj, const char *key,
 		    struct json_object *val);
 
-/* format_html.c */
-void format_html(const struct rdoc *doc, struct buf *out);
-
 #endif
