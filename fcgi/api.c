@@ -23,8 +23,8 @@
 #include <strings.h>
 
 #include "crypto.h"
+#include "csv.h"
 #include "db.h"
-#include "report/format.h"
 #include "jsonin.h"
 #include "submission.h"
 #include "tenant.h"
@@ -1089,15 +1089,15 @@ csv_answer(struct buf *b, const char *prefix, const char *key,
 	   json_object *v)
 {
 	buf_puts(b, prefix);
-	format_csv_field(b, key);
+	csv_write_field(b, key);
 	buf_putc(b, ',');
 	/* a numeric answer stays a number (-3); every text is neutralised
-	 * against formulas by format_csv_field() */
+	 * against formulas by csv_write_field() */
 	if (json_object_is_type(v, json_type_int) ||
 	    json_object_is_type(v, json_type_double))
-		format_csv_number(b, json_object_get_string(v));
+		csv_write_number(b, json_object_get_string(v));
 	else
-		format_csv_field(b, json_object_get_string(v));
+		csv_write_field(b, json_object_get_string(v));
 	buf_puts(b, "\r\n");
 }
 

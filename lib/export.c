@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "csvmap.h"
 #include "db.h"
 #include "export.h"
-#include "report/format.h"
 #include "import.h"
 #include "instrument.h"
 #include "submission.h"
@@ -310,9 +310,9 @@ flush_row(struct table *t, FILE *csv, struct buf *line,
 		if (i > 0)
 			buf_putc(line, ',');
 		if (t->typed[i])
-			format_csv_number(line, t->vals[i]);
+			csv_write_number(line, t->vals[i]);
 		else
-			format_csv_field(line, t->vals[i]);
+			csv_write_field(line, t->vals[i]);
 		free(t->vals[i]);
 		t->vals[i] = NULL;
 		t->typed[i] = 0;
@@ -385,7 +385,7 @@ write_csv(PGconn *conn, struct table *t, int study_id, FILE *csv,
 	for (i = 0; i < t->n; i++) {
 		if (i > 0)
 			buf_putc(&line, ',');
-		format_csv_field(&line, t->cols[i].name);
+		csv_write_field(&line, t->cols[i].name);
 	}
 	buf_puts(&line, "\r\n");
 	if ((st = buf_status(&line, err)) != MSP_OK)

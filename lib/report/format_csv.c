@@ -8,87 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "csv.h"
 #include "format_int.h"
-
-/*
- * A cell that a spreadsheet would read as a formula: one that begins
- * with = + - @ (Excel, LibreOffice, Google Sheets), or with a tab or a
- * carriage return, which some of them skip before looking.  The quote
- * itself is in the list so that the rule can be undone without doubt:
- * a cell that begins with ' always had one added (OWASP, "CSV
- * Injection").
- */
-static int
-csv_formula_like(const char *s)
-{
-	return s[0] != '\0' && strchr("=+-@\t\r'", s[0]) != NULL;
-}
-
-void
-format_csv_field(struct buf *out, const char *s)
-{
-	const char *p;
-	int formula;
-
-	if (s == NULL)
-		return;
-	formula = csv_formula_like(s);
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		if (formula)
-			buf_putc(out, '\'');
-		buf_puts(out, s);
-		return;
-	}
-	buf_putc(out, '"');
-	if (formula)
-		buf_putc(out, '\'');
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '"')
-			buf_putc(out, '"');
-		buf_putc(out, *p);
-	}
-	buf_putc(out, '"');
-}
-
-/* -?digits[.digits][(e|E)[+-]digits], as printf and PostgreSQL write
- * numbers: nothing a spreadsheet could take for a formula. */
-static int
-csv_plain_number(const char *s)
-{
-	const char *p = s;
-
-	if (*p == '-')
-		p++;
-	if (*p < '0' || *p > '9')
-		return 0;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (*p == '.') {
-		if (*++p < '0' || *p > '9')
-			return 0;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (*p < '0' || *p > '9')
-			return 0;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	return *p == '\0';
-}
-
-void
-format_csv_number(struct buf *out, const char *s)
-{
-	if (s != NULL && csv_plain_number(s))
-		buf_puts(out, s);
-	else
-		format_csv_field(out, s);
-}
 
 struct csv_ctx {
 	struct buf *out;
@@ -104,27 +25,27 @@ csv_stat(const struct csv_ctx *x, const char *stat, const char *value,
 {
 	struct buf *out = x->out;
 
-	format_csv_field(out, x->t->key);
+	csv_write_field(out, x->t->key);
 	buf_putc(out, ',');
-	format_csv_field(out, x->r->var_key);
+	csv_write_field(out, x->r->var_key);
 	buf_putc(out, ',');
-	format_csv_field(out, x->r->var_label);
+	csv_write_field(out, x->r->var_label);
 	buf_putc(out, ',');
-	format_csv_field(out, x->r->cat_key);
+	csv_write_field(out, x->r->cat_key);
 	buf_putc(out, ',');
-	format_csv_field(out, x->r->cat_label);
+	csv_write_field(out, x->r->cat_label);
 	buf_putc(out, ',');
-	format_csv_field(out, x->t->cols[x->col].key);
+	csv_write_field(out, x->t->cols[x->col].key);
 	buf_putc(out, ',');
-	format_csv_field(out, x->t->cols[x->col].label);
+	csv_write_field(out, x->t->cols[x->col].label);
 	buf_putc(out, ',');
-	format_csv_field(out, stat);
+	csv_write_field(out, stat);
 	buf_putc(out, ',');
 	/* computed figures (a negative statistic stays a number); any
 	 * other text in this column is neutralised as everywhere */
-	format_csv_number(out, value);
+	csv_write_number(out, value);
 	buf_putc(out, ',');
-	format_csv_field(out, note);
+	csv_write_field(out, note);
 	buf_puts(out, "\r\n");
 }
 
