@@ -83,12 +83,39 @@ json_text(const struct instrument *ins)
 	return s;
 }
 
+/* How many show_if values (options 0) or options (1) ins has. */
+static size_t
+total(const struct instrument *ins, int options)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ins->n_items; i++)
+		n += options ? ins->items[i].n_options
+			     : ins->items[i].n_show_if_values;
+	return n;
+}
+
+/* Row row of res names an item (item_key) and a 1-based place in its
+ * show_if values or options (n): *it and the 0-based index there. */
+static size_t
+entry(const struct instrument *ins, const PGresult *res, int row,
+      int options, const struct instrument_item **it)
+{
+	size_t n = (size_t)atoi(col(res, row, "n"));
+
+	*it = instrument_find(ins, col(res, row, "item_key"));
+	ck_assert_ptr_nonnull(*it);
+	ck_assert_uint_ge(n, 1);
+	ck_assert_uint_le(n, options ? (*it)->n_options
+				     : (*it)->n_show_if_values);
+	return n - 1;
+}
+
 /* ins, read back from JSON, against the database's rows of id. */
 static void
 assert_as_stored(const struct instrument *ins, const char *id)
 {
 	PGresult *res;
-	size_t i, nopt = 0;
 	int row;
 
 	res = query("SELECT slug, version, title_fr FROM msp.instrument"
@@ -161,18 +188,13 @@ assert_as_stored(const struct instrument *ins, const char *id)
 		    "         AS v(value, n)"
 		    " WHERE it.instrument_id = $1 ORDER BY it.position, v.n",
 		    id);
-	for (i = 0; i < ins->n_items; i++)
-		nopt += ins->items[i].n_show_if_values;
-	ck_assert_uint_eq(nopt, (size_t)PQntuples(res));
+	ck_assert_uint_eq(total(ins, 0), (size_t)PQntuples(res));
 	for (row = 0; row < PQntuples(res); row++) {
-		const char *key = col(res, row, "item_key");
-		const struct instrument_item *it = instrument_find(ins, key);
-		size_t n = (size_t)atoi(col(res, row, "n"));
+		const struct instrument_item *it;
+		size_t k = entry(ins, res, row, 0, &it);
 
-		ck_assert_ptr_nonnull(it);
-		ck_assert_uint_le(n, it->n_show_if_values);
-		str_eq(it->show_if_values[n - 1], col(res, row, "value"),
-		       "show_if value", key);
+		str_eq(it->show_if_values[k], col(res, row, "value"),
+		       "show_if value", it->key);
 	}
 	PQclear(res);
 
@@ -181,21 +203,15 @@ assert_as_stored(const struct instrument *ins, const char *id)
 		    "       row_number() OVER (PARTITION BY item_key"
 		    "                          ORDER BY position) AS n"
 		    "  FROM msp.item_option WHERE instrument_id = $1", id);
-	nopt = 0;
-	for (i = 0; i < ins->n_items; i++)
-		nopt += ins->items[i].n_options;
-	ck_assert_uint_eq(nopt, (size_t)PQntuples(res));
+	ck_assert_uint_eq(total(ins, 1), (size_t)PQntuples(res));
 	for (row = 0; row < PQntuples(res); row++) {
-		const char *key = col(res, row, "item_key");
-		const struct instrument_item *it = instrument_find(ins, key);
-		size_t n = (size_t)atoi(col(res, row, "n"));
+		const struct instrument_item *it;
+		size_t k = entry(ins, res, row, 1, &it);
 
-		ck_assert_ptr_nonnull(it);
-		ck_assert_uint_le(n, it->n_options);
-		str_eq(it->options[n - 1].code, col(res, row, "code"),
-		       "option code", key);
-		str_eq(it->options[n - 1].label_fr, col(res, row, "label_fr"),
-		       "option label_fr", key);
+		str_eq(it->options[k].code, col(res, row, "code"),
+		       "option code", it->key);
+		str_eq(it->options[k].label_fr, col(res, row, "label_fr"),
+		       "option label_fr", it->key);
 	}
 	PQclear(res);
 }
