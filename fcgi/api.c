@@ -23,8 +23,8 @@
 #include <strings.h>
 
 #include "crypto.h"
+#include "csv.h"
 #include "db.h"
-#include "report/format.h"
 #include "jsonin.h"
 #include "submission.h"
 #include "tenant.h"
@@ -256,90 +256,11 @@ handle_studies(struct worker *w, struct reply *r)
 	http_json(r, 200, list);
 }
 
-static json_object *
-instrument_json(const struct instrument *ins)
-{
-	json_object *o = json_object_new_object(), *items;
-	size_t i, j;
-
-	json_object_object_add(o, "slug", json_object_new_string(ins->slug));
-	json_object_object_add(o, "version",
-			       json_object_new_int(ins->version));
-	json_object_object_add(o, "title_fr",
-			       json_object_new_string(ins->title_fr));
-	items = json_object_new_array();
-	for (i = 0; i < ins->n_items; i++) {
-		const struct instrument_item *it = &ins->items[i];
-		json_object *io = json_object_new_object();
-
-		json_object_object_add(io, "key",
-				       json_object_new_string(it->key));
-		json_object_object_add(io, "type", json_object_new_string(
-					       item_type_name(it->type)));
-		json_object_object_add(io, "section_fr",
-				       json_object_new_string(it->section_fr));
-		json_object_object_add(io, "label_fr",
-				       json_object_new_string(it->label_fr));
-		json_object_object_add(io, "label_verbatim",
-				       json_object_new_boolean(
-					       it->label_verbatim));
-		json_object_object_add(io, "required",
-				       json_object_new_boolean(it->required));
-		if (it->has_min)
-			json_object_object_add(
-				io, "min", json_object_new_double(it->min_value));
-		if (it->has_max)
-			json_object_object_add(
-				io, "max", json_object_new_double(it->max_value));
-		if (it->type == ITEM_NUMBER)
-			json_object_object_add(io, "integer_only",
-					       json_object_new_boolean(
-						       it->integer_only));
-		if (it->max_length > 0)
-			json_object_object_add(io, "max_length",
-					       json_object_new_int(
-						       it->max_length));
-		if (it->show_if >= 0) {
-			json_object *si = json_object_new_object();
-			json_object *vals = json_object_new_array();
-
-			json_object_object_add(si, "item",
-					       json_object_new_string(
-						       ins->items[it->show_if]
-							       .key));
-			for (j = 0; j < it->n_show_if_values; j++)
-				json_object_array_add(
-					vals, json_object_new_string(
-						it->show_if_values[j]));
-			json_object_object_add(si, "values", vals);
-			json_object_object_add(io, "show_if", si);
-		}
-		if (it->n_options > 0) {
-			json_object *opts = json_object_new_array();
-
-			for (j = 0; j < it->n_options; j++) {
-				json_object *op = json_object_new_object();
-
-				json_object_object_add(
-					op, "code", json_object_new_string(
-						it->options[j].code));
-				json_object_object_add(
-					op, "label_fr", json_object_new_string(
-						it->options[j].label_fr));
-				json_object_array_add(opts, op);
-			}
-			json_object_object_add(io, "options", opts);
-		}
-		json_object_array_add(items, io);
-	}
-	json_object_object_add(o, "items", items);
-	return o;
-}
-
 static void
 handle_instrument(struct worker *w, const char *slug, struct reply *r)
 {
 	const struct study *s;
+	json_object *body;
 	int found;
 
 	s = studies_find_or_reply(&w->studies, &w->db, slug, r, &found);
@@ -349,7 +270,12 @@ handle_instrument(struct worker *w, const char *slug, struct reply *r)
 		http_problem(r, 404, "no such study", NULL);
 		return;
 	}
-	http_json(r, 200, instrument_json(s->ins));
+	body = instrument_json(s->ins);
+	if (body == NULL) {
+		http_problem(r, 500, "out of memory", NULL);
+		return;
+	}
+	http_json(r, 200, body);
 }
 
 /* An Idempotency-Key: 1-200 visible ASCII characters. */
@@ -1089,15 +1015,15 @@ csv_answer(struct buf *b, const char *prefix, const char *key,
 	   json_object *v)
 {
 	buf_puts(b, prefix);
-	format_csv_field(b, key);
+	csv_write_field(b, key);
 	buf_putc(b, ',');
 	/* a numeric answer stays a number (-3); every text is neutralised
-	 * against formulas by format_csv_field() */
+	 * against formulas by csv_write_field() */
 	if (json_object_is_type(v, json_type_int) ||
 	    json_object_is_type(v, json_type_double))
-		format_csv_number(b, json_object_get_string(v));
+		csv_write_number(b, json_object_get_string(v));
 	else
-		format_csv_field(b, json_object_get_string(v));
+		csv_write_field(b, json_object_get_string(v));
 	buf_puts(b, "\r\n");
 }
 

@@ -14,7 +14,7 @@
 #include "utf8.h"
 
 /* As GET /api/v1/studies/{slug}/instrument would print it. */
-static const char instrument_json[] =
+static const char instrument_text[] =
 "{\"slug\":\"fuzz-occitanie\",\"version\":1,"
 "\"title_fr\":\"L'implication des usagers (fuzz)\",\"items\":["
 "{\"key\":\"structure_type\",\"type\":\"single_choice\","
@@ -98,7 +98,7 @@ fuzz_instrument(void)
 
 	if (ins != NULL)
 		return ins;
-	if (jsonin_parse(instrument_json, sizeof(instrument_json) - 1, &doc,
+	if (jsonin_parse(instrument_text, sizeof(instrument_text) - 1, &doc,
 			 &err) != MSP_OK ||
 	    instrument_from_json(doc, &ins, &err) != MSP_OK)
 		fuzz_fail(err.message);

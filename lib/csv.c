@@ -1,5 +1,7 @@
 /*
- * csv — RFC 4180 text to rows of fields.
+ * csv — RFC 4180 text to rows of fields, and fields to RFC 4180 text
+ * (csv_write_field(), csv_write_number()), so that what the program
+ * writes and what it reads follow one set of rules in one place.
  *
  * One pass over the bytes after two checks of the whole text (UTF-8 and
  * NUL), so that the parser itself only deals with quotes, delimiters and
@@ -289,4 +291,86 @@ csv_parse(const char *data, size_t len, char delimiter, struct csv **out,
 	}
 	*out = p.csv;
 	return MSP_OK;
+}
+
+/* --- writing ------------------------------------------------------------ */
+
+/*
+ * A cell that a spreadsheet would read as a formula: one that begins
+ * with = + - @ (Excel, LibreOffice, Google Sheets), or with a tab or a
+ * carriage return, which some of them skip before looking.  The quote
+ * itself is in the list so that the rule can be undone without doubt:
+ * a cell that begins with ' always had one added (OWASP, "CSV
+ * Injection").
+ */
+static int
+csv_formula_like(const char *s)
+{
+	return s[0] != '\0' && strchr("=+-@\t\r'", s[0]) != NULL;
+}
+
+void
+csv_write_field(struct buf *out, const char *s)
+{
+	const char *p;
+	int formula;
+
+	if (s == NULL)
+		return;
+	formula = csv_formula_like(s);
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		if (formula)
+			buf_putc(out, '\'');
+		buf_puts(out, s);
+		return;
+	}
+	buf_putc(out, '"');
+	if (formula)
+		buf_putc(out, '\'');
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '"')
+			buf_putc(out, '"');
+		buf_putc(out, *p);
+	}
+	buf_putc(out, '"');
+}
+
+/* -?digits[.digits][(e|E)[+-]digits], as printf and PostgreSQL write
+ * numbers: nothing a spreadsheet could take for a formula. */
+static int
+csv_plain_number(const char *s)
+{
+	const char *p = s;
+
+	if (*p == '-')
+		p++;
+	if (*p < '0' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p == '.') {
+		if (*++p < '0' || *p > '9')
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (*p < '0' || *p > '9')
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p == '\0';
+}
+
+void
+csv_write_number(struct buf *out, const char *s)
+{
+	if (s != NULL && csv_plain_number(s))
+		buf_puts(out, s);
+	else
+		csv_write_field(out, s);
 }

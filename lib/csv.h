@@ -1,5 +1,6 @@
 /*
- * csv — reading CSV text (RFC 4180) as survey tools export it.
+ * csv — reading CSV text (RFC 4180) as survey tools export it, and
+ * writing CSV fields (at the end of this file).
  *
  * The whole text is parsed in memory, from bytes to rows of fields, with
  * no file or database: the importer hands it what it read, the fuzzer
@@ -22,6 +23,8 @@
 #include <stddef.h>
 
 #include "msp_error.h"
+
+struct buf;
 
 /* Fields per record: wider than any questionnaire export we know
  * (LimeSurvey writes one column per option). */
@@ -52,5 +55,25 @@ enum msp_status csv_parse(const char *data, size_t len, char delimiter,
 
 /* Frees csv and its rows; NULL is allowed. */
 void csv_free(struct csv *csv);
+
+/* --- writing: the export, the report's CSV, the API's CSV --- */
+
+/*
+ * Appends s as one CSV field, quoted when it must be (RFC 4180
+ * §2.6-2.7); NULL appends nothing (an empty field).  A field that
+ * begins with = + - @ tab, carriage return or ' gets a ' in front, so
+ * that no spreadsheet runs it as a formula (OWASP's rule against CSV
+ * injection); readers drop one leading ' to get the text back
+ * (docs/import-export.md).
+ */
+void csv_write_field(struct buf *out, const char *s);
+
+/*
+ * Appends s, a number the program typed (a numeric answer, a count, a
+ * statistic), as it is when it is one: -?digits[.digits][e±digits], so
+ * that -3 stays a number for R, PSPP and spreadsheets.  Anything else
+ * is written by csv_write_field(), neutralised.
+ */
+void csv_write_number(struct buf *out, const char *s);
 
 #endif

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "csvmap.h"
 #include "db.h"
 #include "export.h"
-#include "report/format.h"
 #include "import.h"
 #include "instrument.h"
 #include "submission.h"
@@ -60,8 +60,8 @@ struct table {
 	unsigned char *typed;	/* per cell: a number or code the program
 				 * wrote, not neutralised as text is */
 	int *answered;		/* per item, for this response */
-	signed char *asked;	/* per item, for this response: -1 not yet
-				 * known, 0 not asked (show if), 1 asked */
+	enum shown_state *asked;	/* per item, for this response
+					 * (submission_item_asked()) */
 	struct missing_codes *codes;	/* per item */
 };
 
@@ -222,58 +222,40 @@ set_val(struct table *t, size_t col, const char *v, struct msp_error *err)
 	return set_cell(t, col, v, 0, err);
 }
 
-/* Whether item i's answer, as held in t's cells, is one of the values
- * its dependent item it is asked for (yes/no compare as "oui"/"non",
- * as in lib/submission.c). */
+/* submission_answer_is for the response held in t's cells: item i was
+ * answered with want (a multiple choice's option is 1; yes/no compare
+ * as "oui"/"non", as lib/submission.c reads them). */
 static int
-answer_matches(const struct table *t, size_t i,
-	       const struct instrument_item *it)
+cell_is(const void *ctx, int item, const char *want)
 {
-	const struct instrument_item *p = &t->ins->items[i];
-	size_t j, k;
+	const struct table *t = ctx;
+	const struct instrument_item *p = &t->ins->items[item];
+	size_t i = (size_t)item, j;
 
-	for (k = 0; k < it->n_show_if_values; k++) {
-		const char *want = it->show_if_values[k];
-
-		if (p->type == ITEM_MULTIPLE_CHOICE) {
-			for (j = 0; j < p->n_options; j++)
-				if (t->vals[t->first[i] + j] != NULL &&
-				    strcmp(t->vals[t->first[i] + j], "1") ==
-				    0 && strcmp(p->options[j].code, want) == 0)
-					return 1;
-			continue;
-		}
-		if (t->vals[t->first[i]] == NULL)
-			continue;
-		if (p->type == ITEM_BOOLEAN) {
-			if (strcmp(strcmp(t->vals[t->first[i]], "1") == 0
-				   ? "oui" : "non", want) == 0)
+	if (!t->answered[i])
+		return 0;
+	if (p->type == ITEM_MULTIPLE_CHOICE) {
+		for (j = 0; j < p->n_options; j++)
+			if (t->vals[t->first[i] + j] != NULL &&
+			    strcmp(t->vals[t->first[i] + j], "1") == 0 &&
+			    strcmp(p->options[j].code, want) == 0)
 				return 1;
-		} else if (strcmp(t->vals[t->first[i]], want) == 0) {
-			return 1;
-		}
+		return 0;
 	}
-	return 0;
+	if (t->vals[t->first[i]] == NULL)
+		return 0;
+	if (p->type == ITEM_BOOLEAN)
+		return strcmp(strcmp(t->vals[t->first[i]], "1") == 0
+			      ? "oui" : "non", want) == 0;
+	return strcmp(t->vals[t->first[i]], want) == 0;
 }
 
-/* Whether item i was asked of the response held in t: its "show if"
- * holds on an item that was itself asked.  Memoised in t->asked. */
+/* Whether item i was asked of the response held in t (its "show if"
+ * conditions, by the walk of lib/submission.c). */
 static int
-item_asked(struct table *t, size_t i, size_t depth)
+item_asked(struct table *t, size_t i)
 {
-	const struct instrument_item *it = &t->ins->items[i];
-
-	if (it->show_if < 0)
-		return 1;
-	if (t->asked[i] >= 0)
-		return t->asked[i];
-	/* the definition forbids cycles; a depth past the item count
-	 * would be one */
-	t->asked[i] = depth < t->ins->n_items &&
-		      item_asked(t, (size_t)it->show_if, depth + 1) &&
-		      t->answered[it->show_if] &&
-		      answer_matches(t, (size_t)it->show_if, it);
-	return t->asked[i];
+	return submission_item_asked(t->ins, (int)i, t->asked, cell_is, t);
 }
 
 /* Writes the response held in t as a CSV line and forgets it. */
@@ -285,7 +267,8 @@ flush_row(struct table *t, FILE *csv, struct buf *line,
 	size_t i;
 
 	buf_reset(line);
-	memset(t->asked, -1, t->ins->n_items * sizeof(*t->asked));
+	for (i = 0; i < t->ins->n_items; i++)
+		t->asked[i] = SHOWN_UNKNOWN;
 	for (i = 0; i < t->n; i++) {
 		const struct column *c = &t->cols[i];
 		const struct missing_codes *mc;
@@ -298,7 +281,7 @@ flush_row(struct table *t, FILE *csv, struct buf *line,
 		if (c->opt != NULL && t->answered[c->item])
 			st = set_cell(t, i, "0", 1, err);
 		else if (!t->answered[c->item])
-			st = set_cell(t, i, item_asked(t, (size_t)c->item, 0)
+			st = set_cell(t, i, item_asked(t, (size_t)c->item)
 				      ? mc->no_answer : mc->not_asked, 1,
 				      err);
 		else
@@ -310,9 +293,9 @@ flush_row(struct table *t, FILE *csv, struct buf *line,
 		if (i > 0)
 			buf_putc(line, ',');
 		if (t->typed[i])
-			format_csv_number(line, t->vals[i]);
+			csv_write_number(line, t->vals[i]);
 		else
-			format_csv_field(line, t->vals[i]);
+			csv_write_field(line, t->vals[i]);
 		free(t->vals[i]);
 		t->vals[i] = NULL;
 		t->typed[i] = 0;
@@ -385,7 +368,7 @@ write_csv(PGconn *conn, struct table *t, int study_id, FILE *csv,
 	for (i = 0; i < t->n; i++) {
 		if (i > 0)
 			buf_putc(&line, ',');
-		format_csv_field(&line, t->cols[i].name);
+		csv_write_field(&line, t->cols[i].name);
 	}
 	buf_puts(&line, "\r\n");
 	if ((st = buf_status(&line, err)) != MSP_OK)

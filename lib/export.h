@@ -5,7 +5,7 @@
  * order: a choice as its option code, a multiple choice as one 0/1
  * column per option ("item.option"), oui/non as 1/0, numbers in C
  * notation, texts as given but for a leading ' before what a
- * spreadsheet would run as a formula (format_csv_field()).  An item
+ * spreadsheet would run as a formula (csv_write_field()).  An item
  * without an answer holds a code in each of its columns: -1 when the
  * questionnaire's conditions did not ask it (« non posée »), -9 when
  * it was asked and not answered (« sans réponse »); a number item

@@ -1,6 +1,7 @@
 /*
  * instrument — a questionnaire definition, read from the database, or
- * from its JSON text where there is none.
+ * from its JSON text where there is none, and written as that JSON text
+ * (instrument_json(), the API's GET .../instrument).
  */
 #include "config.h"
 
@@ -625,4 +626,139 @@ instrument_from_json(struct json_object *doc, struct instrument **out,
 out:
 	instrument_free(ins);
 	return st;
+}
+
+/* --- to JSON ------------------------------------------------------------ */
+
+/*
+ * Adds val to obj under key (arr NULL), or to the array arr, taking
+ * ownership of val either way: json-c returns NULL from a constructor,
+ * nonzero from an add, when an allocation fails.  Returns nonzero on
+ * failure, so that a series of adds can be ORed into one flag.
+ */
+static int
+put(struct json_object *obj, const char *key, struct json_object *val)
+{
+	int rc;
+
+	if (val == NULL)
+		return 1;
+	rc = key != NULL ? json_object_object_add(obj, key, val)
+			 : json_object_array_add(obj, val);
+	if (rc != 0)
+		json_object_put(val);
+	return rc != 0;
+}
+
+static struct json_object *
+options_json(const struct instrument_item *it)
+{
+	struct json_object *opts = json_object_new_array(), *op;
+	size_t j;
+	int bad = 0;
+
+	if (opts == NULL)
+		return NULL;
+	for (j = 0; j < it->n_options && !bad; j++) {
+		op = json_object_new_object();
+		bad |= put(opts, NULL, op);
+		if (bad)
+			break;
+		bad |= put(op, "code",
+			   json_object_new_string(it->options[j].code));
+		bad |= put(op, "label_fr",
+			   json_object_new_string(it->options[j].label_fr));
+	}
+	if (bad) {
+		json_object_put(opts);
+		return NULL;
+	}
+	return opts;
+}
+
+static struct json_object *
+show_if_json(const struct instrument *ins, const struct instrument_item *it)
+{
+	struct json_object *si = json_object_new_object(), *vals;
+	size_t j;
+	int bad = 0;
+
+	if (si == NULL)
+		return NULL;
+	bad |= put(si, "item",
+		   json_object_new_string(ins->items[it->show_if].key));
+	vals = json_object_new_array();
+	bad |= put(si, "values", vals);
+	for (j = 0; j < it->n_show_if_values && !bad; j++)
+		bad |= put(vals, NULL,
+			   json_object_new_string(it->show_if_values[j]));
+	if (bad) {
+		json_object_put(si);
+		return NULL;
+	}
+	return si;
+}
+
+static struct json_object *
+item_json(const struct instrument *ins, const struct instrument_item *it)
+{
+	struct json_object *io = json_object_new_object();
+	int bad = 0;
+
+	if (io == NULL)
+		return NULL;
+	bad |= put(io, "key", json_object_new_string(it->key));
+	bad |= put(io, "type",
+		   json_object_new_string(item_type_name(it->type)));
+	bad |= put(io, "section_fr", json_object_new_string(it->section_fr));
+	bad |= put(io, "label_fr", json_object_new_string(it->label_fr));
+	/* no item of the two reference instruments has help: the member
+	 * appears only where there is some */
+	if (it->help_fr != NULL)
+		bad |= put(io, "help_fr", json_object_new_string(it->help_fr));
+	bad |= put(io, "label_verbatim",
+		   json_object_new_boolean(it->label_verbatim));
+	bad |= put(io, "required", json_object_new_boolean(it->required));
+	if (it->has_min)
+		bad |= put(io, "min", json_object_new_double(it->min_value));
+	if (it->has_max)
+		bad |= put(io, "max", json_object_new_double(it->max_value));
+	if (it->type == ITEM_NUMBER)
+		bad |= put(io, "integer_only",
+			   json_object_new_boolean(it->integer_only));
+	if (it->max_length > 0)
+		bad |= put(io, "max_length",
+			   json_object_new_int(it->max_length));
+	if (it->show_if >= 0)
+		bad |= put(io, "show_if", show_if_json(ins, it));
+	if (it->n_options > 0)
+		bad |= put(io, "options", options_json(it));
+	if (bad) {
+		json_object_put(io);
+		return NULL;
+	}
+	return io;
+}
+
+struct json_object *
+instrument_json(const struct instrument *ins)
+{
+	struct json_object *o = json_object_new_object(), *items;
+	size_t i;
+	int bad = 0;
+
+	if (o == NULL)
+		return NULL;
+	bad |= put(o, "slug", json_object_new_string(ins->slug));
+	bad |= put(o, "version", json_object_new_int(ins->version));
+	bad |= put(o, "title_fr", json_object_new_string(ins->title_fr));
+	items = json_object_new_array();
+	bad |= put(o, "items", items);
+	for (i = 0; i < ins->n_items && !bad; i++)
+		bad |= put(items, NULL, item_json(ins, &ins->items[i]));
+	if (bad) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
 }

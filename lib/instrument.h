@@ -90,6 +90,16 @@ enum msp_status instrument_from_json(struct json_object *doc,
 				     struct instrument **out,
 				     struct msp_error *err);
 
+/*
+ * ins as the JSON text instrument_from_json() reads, as GET
+ * /api/v1/studies/{slug}/instrument prints it (members that are false,
+ * none or 0 are left out where the list above marks them ?, except
+ * label_verbatim and required, always there; integer_only on number
+ * items only).  Returns a new object, the caller's (json_object_put()),
+ * or NULL when out of memory.
+ */
+struct json_object *instrument_json(const struct instrument *ins);
+
 /* Frees ins and everything it holds; NULL is allowed. */
 void instrument_free(struct instrument *ins);
 

@@ -22,8 +22,6 @@ struct given {
 	size_t n;
 };
 
-enum shown_state { SHOWN_UNKNOWN, SHOWN_COMPUTING, SHOWN_NO, SHOWN_YES };
-
 struct submission {
 	const struct instrument *ins;
 	struct given *given;		/* one per item */
@@ -231,16 +229,17 @@ as_choice(const char *text, enum raw_type type)
 }
 
 int
-submission_item_shown(const struct submission *sub, int item)
+submission_item_asked(const struct instrument *ins, int item,
+		      enum shown_state *memo, submission_answer_is *answer_is,
+		      const void *ctx)
 {
-	const struct instrument_item *it = &sub->ins->items[item];
-	const struct given *g;
-	size_t i, j;
+	const struct instrument_item *it = &ins->items[item];
+	size_t j;
 	int yes = 0;
 
 	if (it->show_if < 0)
 		return 1;
-	switch (sub->shown[item]) {
+	switch (memo[item]) {
 	case SHOWN_YES:
 		return 1;
 	case SHOWN_NO:
@@ -250,17 +249,34 @@ submission_item_shown(const struct submission *sub, int item)
 	case SHOWN_UNKNOWN:
 		break;
 	}
-	sub->shown[item] = SHOWN_COMPUTING;
-	if (submission_item_shown(sub, it->show_if)) {
-		g = &sub->given[it->show_if];
-		for (i = 0; i < g->n && !yes; i++)
-			for (j = 0; j < it->n_show_if_values && !yes; j++)
-				yes = strcmp(as_choice(g->texts[i],
-						       g->types[i]),
-					     it->show_if_values[j]) == 0;
-	}
-	sub->shown[item] = yes ? SHOWN_YES : SHOWN_NO;
+	memo[item] = SHOWN_COMPUTING;
+	if (submission_item_asked(ins, it->show_if, memo, answer_is, ctx))
+		for (j = 0; j < it->n_show_if_values && !yes; j++)
+			yes = answer_is(ctx, it->show_if,
+					it->show_if_values[j]);
+	memo[item] = yes ? SHOWN_YES : SHOWN_NO;
 	return yes;
+}
+
+/* submission_answer_is for the values given to a submission. */
+static int
+given_is(const void *ctx, int item, const char *value)
+{
+	const struct submission *sub = ctx;
+	const struct given *g = &sub->given[item];
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (strcmp(as_choice(g->texts[i], g->types[i]), value) == 0)
+			return 1;
+	return 0;
+}
+
+int
+submission_item_shown(const struct submission *sub, int item)
+{
+	return submission_item_asked(sub->ins, item, sub->shown, given_is,
+				     sub);
 }
 
 static struct answer *

@@ -126,6 +126,32 @@ const char *const *submission_given(const struct submission *sub,
 /* Whether item index is asked, given the answers added so far. */
 int submission_item_shown(const struct submission *sub, int item);
 
+/* Where a walk of "show if" conditions stands for one item. */
+enum shown_state { SHOWN_UNKNOWN, SHOWN_COMPUTING, SHOWN_NO, SHOWN_YES };
+
+/*
+ * Whether item (an index) of a response's answers is value: its answer
+ * is value or, for a multiple choice, includes it; a boolean is "oui" or
+ * "non", as show_if_values name them.  Zero when item has no answer.
+ * ctx is the caller's.
+ */
+typedef int submission_answer_is(const void *ctx, int item,
+				 const char *value);
+
+/*
+ * Whether item (an index in ins) is asked of a response: an item
+ * without "show if" always; another when the item it depends on is
+ * itself asked and answer_is(ctx, that item, v) holds for one of its
+ * show_if_values.  The one walk of these rules, for the answers of a
+ * submission (submission_item_shown()) and for those read back from
+ * the database (lib/export.c).  memo holds one state per item of ins,
+ * all SHOWN_UNKNOWN for a new response; results are kept there.  A
+ * cycle, which the definition forbids, reads as not asked.
+ */
+int submission_item_asked(const struct instrument *ins, int item,
+			  enum shown_state *memo,
+			  submission_answer_is *answer_is, const void *ctx);
+
 /*
  * Appends the validated answers as the JSON array the database's
  * msp.store_answers() reads: [{"k":key,"c":code,"n":num,"t":text,

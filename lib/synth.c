@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "copyout.h"
 #include "crypto.h"
 #include "db.h"
 #include "instrument.h"
@@ -41,9 +42,6 @@ enum {
 #define QUANTILES 21
 #define QUANTILE_FRACTIONS "{0,0.05,0.1,0.15,0.2,0.25,0.3,0.35,0.4,0.45," \
 	"0.5,0.55,0.6,0.65,0.7,0.75,0.8,0.85,0.9,0.95,1}"
-
-/* COPY data goes out in chunks of about this size. */
-#define COPY_CHUNK (1 << 20)
 
 /* The SQL checks cost about as much per answer as the load itself:
  * beyond this many responses they run on an evenly spaced sample of
@@ -181,8 +179,7 @@ struct gen {
 	long *participants;		/* structure indexes */
 	long n_participants;
 
-	struct buf copy;		/* COPY data not yet sent */
-	int in_copy;
+	struct copyout copy;		/* the COPY in progress, if any */
 
 	/* the running totals of the answers of complete responses, as
 	 * migration 0014's triggers would count them: written beside the
@@ -319,112 +316,6 @@ put_timestamp(struct buf *b, int64_t days, unsigned secs)
 	buf_putc(b, ':');
 	put_2d(b, secs % 60);
 	buf_puts(b, "+00");
-}
-
-/* Starts COPY sql; the caller then appends rows to g->copy. */
-static enum msp_status
-copy_begin(struct gen *g, const char *what, const char *sql,
-	   struct msp_error *err)
-{
-	PGresult *res = PQexec(g->conn, sql);
-
-	if (res == NULL || PQresultStatus(res) != PGRES_COPY_IN) {
-		db_error_from_result(res, g->conn, err);
-		PQclear(res);
-		msp_error_prefix(err, "%s", what);
-		return MSP_EDB;
-	}
-	PQclear(res);
-	g->in_copy = 1;
-	buf_reset(&g->copy);
-	return MSP_OK;
-}
-
-/* The server's reason when a COPY went wrong on its side. */
-static enum msp_status
-copy_server_error(struct gen *g, const char *what, struct msp_error *err)
-{
-	PGresult *res;
-
-	g->in_copy = 0;
-	res = PQgetResult(g->conn);
-	db_error_from_result(res, g->conn, err);
-	PQclear(res);
-	while ((res = PQgetResult(g->conn)) != NULL)
-		PQclear(res);
-	msp_error_prefix(err, "%s", what);
-	return MSP_EDB;
-}
-
-/* Sends what is buffered; when force is 0, only a full chunk. */
-static enum msp_status
-copy_flush(struct gen *g, const char *what, int force, struct msp_error *err)
-{
-	enum msp_status st = buf_status(&g->copy, err);
-
-	if (st != MSP_OK)
-		return st;
-	if (g->copy.len == 0 || (!force && g->copy.len < COPY_CHUNK))
-		return MSP_OK;
-	if (g->copy.len > INT32_MAX)
-		return msp_error_set(err, MSP_EINVAL, "%s: row too long",
-				     what);
-	if (PQputCopyData(g->conn, g->copy.data, (int)g->copy.len) != 1) {
-		/* In blocking mode, -1 means the server stopped the COPY
-		 * (a constraint, say) or the connection broke. */
-		PQputCopyEnd(g->conn, NULL);
-		return copy_server_error(g, what, err);
-	}
-	buf_reset(&g->copy);
-	return MSP_OK;
-}
-
-/* Ends the COPY and checks that the server stored the expected number
- * of rows (a BEFORE trigger may drop some). */
-static enum msp_status
-copy_end(struct gen *g, const char *what, long expected,
-	 struct msp_error *err)
-{
-	enum msp_status st = copy_flush(g, what, 1, err);
-	PGresult *res;
-	long rows;
-
-	if (st != MSP_OK)
-		return st;
-	if (PQputCopyEnd(g->conn, NULL) != 1)
-		return copy_server_error(g, what, err);
-	g->in_copy = 0;
-	res = PQgetResult(g->conn);
-	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
-		db_error_from_result(res, g->conn, err);
-		st = MSP_EDB;
-		msp_error_prefix(err, "%s", what);
-	} else {
-		rows = strtol(PQcmdTuples(res), NULL, 10);
-		if (rows != expected)
-			st = msp_error_set(err, MSP_ECONFLICT,
-					   "%s: %ld rows stored, %ld sent",
-					   what, rows, expected);
-	}
-	PQclear(res);
-	while ((res = PQgetResult(g->conn)) != NULL)
-		PQclear(res);
-	return st;
-}
-
-/* Abandons a COPY in progress after a failure on our side, so that the
- * connection can roll back. */
-static void
-copy_abort(struct gen *g)
-{
-	PGresult *res;
-
-	if (!g->in_copy)
-		return;
-	g->in_copy = 0;
-	PQputCopyEnd(g->conn, "generator failed");
-	while ((res = PQgetResult(g->conn)) != NULL)
-		PQclear(res);
 }
 
 /* --- looking things up ------------------------------------------------- */
@@ -1069,14 +960,14 @@ draw_structure(const struct gen *g, long i, struct sdraw *d)
 static enum msp_status
 load_structures(struct gen *g, struct msp_error *err)
 {
-	struct buf *b = &g->copy;
+	struct buf *b = &g->copy.buf;
 	char msg[SYNTH_SLUG_MAX + 24], hex[CRYPTO_SHA256_HEX];
 	enum msp_status st;
 	struct sdraw d;
 	long i;
 	int n;
 
-	st = copy_begin(g, "structures",
+	st = copyout_begin(&g->copy, g->conn, "structures",
 			"COPY msp.structure (structure_id, pseudonym,"
 			" region_id, structure_type, departement, n_sites,"
 			" opening_year, project_validation_year,"
@@ -1122,10 +1013,10 @@ load_structures(struct gen *g, struct msp_error *err)
 		else
 			buf_puts(b, "\\N");
 		buf_putc(b, '\n');
-		st = copy_flush(g, "structures", 0, err);
+		st = copyout_flush(&g->copy, 0, err);
 	}
 	if (st == MSP_OK)
-		st = copy_end(g, "structures", g->n_struct, err);
+		st = copyout_end(&g->copy, g->n_struct, err);
 	if (st != MSP_OK)
 		return st;
 	g->res->structures = g->n_struct;
@@ -1133,8 +1024,9 @@ load_structures(struct gen *g, struct msp_error *err)
 	if (g->n_participants == 0 && g->n_resp > 0)
 		g->participants[g->n_participants++] = 0;
 
-	st = copy_begin(g, "staff", "COPY msp.structure_staff (structure_id,"
-			" category, headcount) FROM STDIN", err);
+	st = copyout_begin(&g->copy, g->conn, "staff",
+			   "COPY msp.structure_staff (structure_id,"
+			   " category, headcount) FROM STDIN", err);
 	for (i = 0; st == MSP_OK && i < g->n_struct; i++) {
 		size_t k;
 
@@ -1147,25 +1039,26 @@ load_structures(struct gen *g, struct msp_error *err)
 			put_i64(b, d.staff[k]);
 			buf_putc(b, '\n');
 		}
-		st = copy_flush(g, "staff", 0, err);
+		st = copyout_flush(&g->copy, 0, err);
 	}
 	if (st == MSP_OK)
-		st = copy_end(g, "staff", g->n_struct * (long)N_STAFF, err);
+		st = copyout_end(&g->copy, g->n_struct * (long)N_STAFF, err);
 	if (st != MSP_OK)
 		return st;
 	g->res->staff = g->n_struct * (long)N_STAFF;
 
-	st = copy_begin(g, "population", "COPY msp.population (study_id,"
-			" structure_id, active) FROM STDIN", err);
+	st = copyout_begin(&g->copy, g->conn, "population",
+			   "COPY msp.population (study_id,"
+			   " structure_id, active) FROM STDIN", err);
 	for (i = 0; st == MSP_OK && i < g->n_struct; i++) {
 		put_i64(b, g->study_id);
 		buf_putc(b, '\t');
 		put_i64(b, g->struct0 + i);
 		buf_puts(b, "\tt\n");
-		st = copy_flush(g, "population", 0, err);
+		st = copyout_flush(&g->copy, 0, err);
 	}
 	if (st == MSP_OK)
-		st = copy_end(g, "population", g->n_struct, err);
+		st = copyout_end(&g->copy, g->n_struct, err);
 	return st;
 }
 
@@ -1187,14 +1080,15 @@ load_contacts(struct gen *g, struct msp_error *err)
 		{ "reminder", "email", 14, 1 },
 		{ "reminder", "phone", 28, 0.3 },
 	};
-	struct buf *b = &g->copy;
+	struct buf *b = &g->copy.buf;
 	enum msp_status st;
 	long i, n = 0;
 	size_t k;
 
-	st = copy_begin(g, "contacts", "COPY msp.contact (study_id,"
-			" structure_id, kind, channel, contacted_on)"
-			" FROM STDIN", err);
+	st = copyout_begin(&g->copy, g->conn, "contacts",
+			   "COPY msp.contact (study_id,"
+			   " structure_id, kind, channel, contacted_on)"
+			   " FROM STDIN", err);
 	for (i = 0; st == MSP_OK && i < g->n_struct; i++) {
 		struct rng r;
 
@@ -1214,10 +1108,10 @@ load_contacts(struct gen *g, struct msp_error *err)
 			buf_putc(b, '\n');
 			n++;
 		}
-		st = copy_flush(g, "contacts", 0, err);
+		st = copyout_flush(&g->copy, 0, err);
 	}
 	if (st == MSP_OK)
-		st = copy_end(g, "contacts", n, err);
+		st = copyout_end(&g->copy, n, err);
 	if (st == MSP_OK)
 		g->res->contacts = n;
 	return st;
@@ -1268,14 +1162,15 @@ draw_response(const struct gen *g, long i, struct rdraw *d)
 static enum msp_status
 load_responses(struct gen *g, struct msp_error *err)
 {
-	struct buf *b = &g->copy;
+	struct buf *b = &g->copy.buf;
 	enum msp_status st;
 	long i, step = progress_step(g);
 
-	st = copy_begin(g, "responses", "COPY msp.response (response_id,"
-			" study_id, instrument_id, structure_id,"
-			" respondent_role, started_at, submitted_at, status,"
-			" idempotency_key) FROM STDIN", err);
+	st = copyout_begin(&g->copy, g->conn, "responses",
+			   "COPY msp.response (response_id,"
+			   " study_id, instrument_id, structure_id,"
+			   " respondent_role, started_at, submitted_at, status,"
+			   " idempotency_key) FROM STDIN", err);
 	for (i = 0; st == MSP_OK && i < g->n_resp; i++) {
 		struct rdraw d;
 
@@ -1289,7 +1184,8 @@ load_responses(struct gen *g, struct msp_error *err)
 		put_i64(b, g->struct0 +
 			g->participants[i % g->n_participants]);
 		buf_putc(b, '\t');
-		buf_puts(b, d.role < g->n_roles ? g->roles[d.role] : "\\N");
+		/* a label from the database: escaped */
+		copyout_text(b, d.role < g->n_roles ? g->roles[d.role] : NULL);
 		buf_putc(b, '\t');
 		put_timestamp(b, d.day, d.start);
 		buf_putc(b, '\t');
@@ -1302,13 +1198,13 @@ load_responses(struct gen *g, struct msp_error *err)
 		buf_puts(b, g->slug);
 		/* zero-padded, so keys arrive in index order */
 		buf_printf(b, ":%09ld\n", i);
-		st = copy_flush(g, "responses", 0, err);
+		st = copyout_flush(&g->copy, 0, err);
 		if (st == MSP_OK && (i + 1) % step == 0)
 			progress(g, "responses: %ld of %ld", i + 1,
 				 g->n_resp);
 	}
 	if (st == MSP_OK)
-		st = copy_end(g, "responses", g->n_resp, err);
+		st = copyout_end(&g->copy, g->n_resp, err);
 	if (st == MSP_OK)
 		g->res->responses = g->n_resp;
 	return st;
@@ -1410,7 +1306,7 @@ count_words(struct gen *g, int item)
 static void
 put_answers(struct gen *g, long i, long *rows)
 {
-	struct buf *b = &g->copy;
+	struct buf *b = &g->copy.buf;
 	char id[24];
 	size_t id_len, n = g->ins->n_items, k, o;
 	struct rdraw resp;
@@ -1464,7 +1360,7 @@ put_answers(struct gen *g, long i, long *rows)
 					continue;
 				buf_append(b, id, id_len);
 				buf_append(b, si->prefix, si->prefix_len);
-				buf_puts(b, it->options[o].code);
+				copyout_text(b, it->options[o].code);
 				buf_puts(b, "\t\\N\t\\N\t\\N\n");
 				(*rows)++;
 				if (!resp.partial)
@@ -1519,18 +1415,19 @@ load_answers(struct gen *g, struct msp_error *err)
 	enum msp_status st;
 	long i, rows = 0, step = progress_step(g);
 
-	st = copy_begin(g, "answers", "COPY msp.answer (response_id,"
-			" instrument_id, item_key, choice_code, num_value,"
-			" text_value, bool_value) FROM STDIN", err);
+	st = copyout_begin(&g->copy, g->conn, "answers",
+			   "COPY msp.answer (response_id,"
+			   " instrument_id, item_key, choice_code, num_value,"
+			   " text_value, bool_value) FROM STDIN", err);
 	for (i = 0; st == MSP_OK && i < g->n_resp; i++) {
 		put_answers(g, i, &rows);
-		st = copy_flush(g, "answers", 0, err);
+		st = copyout_flush(&g->copy, 0, err);
 		if (st == MSP_OK && (i + 1) % step == 0)
 			progress(g, "answers: %ld rows for %ld of %ld"
 				 " responses", rows, i + 1, g->n_resp);
 	}
 	if (st == MSP_OK)
-		st = copy_end(g, "answers", rows, err);
+		st = copyout_end(&g->copy, rows, err);
 	if (st == MSP_OK)
 		g->res->answers = rows;
 	return st;
@@ -1759,7 +1656,7 @@ static int
 put_tally(struct gen *g, const char *study, const struct tally_entry *e)
 {
 	const struct sitem *si = &g->items[e->item];
-	struct buf *b = &g->copy;
+	struct buf *b = &g->copy.buf;
 
 	switch (e->kind) {
 	case TALLY_OPTION:
@@ -1805,39 +1702,41 @@ load_tallies(struct gen *g, struct msp_error *err)
 	if (g->tally_oom)
 		return oom(err);
 	snprintf(study, sizeof(study), "%d", g->study_id);
-	st = copy_begin(g, "totals", "COPY msp.answer_tally (study_id,"
-			" item_key, kind, choice_code, bool_value, num_value,"
-			" n) FROM STDIN", err);
+	st = copyout_begin(&g->copy, g->conn, "totals",
+			   "COPY msp.answer_tally (study_id,"
+			   " item_key, kind, choice_code, bool_value, num_value,"
+			   " n) FROM STDIN", err);
 	for (i = 0; st == MSP_OK && i < g->tally.cap; i++) {
 		rows += put_tally(g, study, &g->tally.slots[i]);
-		st = copy_flush(g, "totals", 0, err);
+		st = copyout_flush(&g->copy, 0, err);
 	}
 	if (st == MSP_OK)
-		st = copy_end(g, "totals", rows, err);
+		st = copyout_end(&g->copy, rows, err);
 	if (st != MSP_OK)
 		return st;
 	rows = 0;
-	st = copy_begin(g, "word totals", "COPY msp.word_tally (study_id,"
-			" item_key, word, occurrences, answers) FROM STDIN",
-			err);
+	st = copyout_begin(&g->copy, g->conn, "word totals",
+			   "COPY msp.word_tally (study_id,"
+			   " item_key, word, occurrences, answers) FROM STDIN",
+			   err);
 	for (i = 0; st == MSP_OK && i < g->tally.cap; i++) {
 		const struct tally_entry *e = &g->tally.slots[i];
 
 		if (e->kind != TALLY_WORD)
 			continue;
-		buf_printf(&g->copy, "%s\t%s\t%s\t", study,
+		buf_printf(&g->copy.buf, "%s\t%s\t%s\t", study,
 			   g->items[e->item].it->key,
 			   (size_t)e->value < N_WORDS ? words[e->value] : "x");
-		put_i64(&g->copy, e->n);
-		buf_putc(&g->copy, '\t');
-		put_i64(&g->copy, tally_get(&g->tally, e->item,
+		put_i64(&g->copy.buf, e->n);
+		buf_putc(&g->copy.buf, '\t');
+		put_i64(&g->copy.buf, tally_get(&g->tally, e->item,
 					    TALLY_WORD_ANSWER, e->value));
-		buf_putc(&g->copy, '\n');
+		buf_putc(&g->copy.buf, '\n');
 		rows++;
-		st = copy_flush(g, "word totals", 0, err);
+		st = copyout_flush(&g->copy, 0, err);
 	}
 	if (st == MSP_OK)
-		st = copy_end(g, "word totals", rows, err);
+		st = copyout_end(&g->copy, rows, err);
 	return st;
 }
 
@@ -2219,7 +2118,7 @@ synth_generate(PGconn *conn, const struct synth_options *opt,
 	g.conn = conn;
 	g.opt = opt;
 	g.res = out;
-	g.copy = (struct buf)BUF_INIT;
+	g.copy = (struct copyout)COPYOUT_INIT;
 	clock_gettime(CLOCK_MONOTONIC, &g.start);
 	if ((st = check_options(opt, err)) != MSP_OK)
 		goto out;
@@ -2336,7 +2235,7 @@ synth_generate(PGconn *conn, const struct synth_options *opt,
 		goto out;
 	out->total_seconds = seconds_since(&g.start);
 out:
-	copy_abort(&g);
+	copyout_abort(&g.copy, "generator failed");
 	if (begun) {
 		PGresult *res = PQexec(conn, "ROLLBACK");
 
@@ -2344,7 +2243,7 @@ out:
 	}
 	if (st != MSP_OK)
 		msp_error_prefix(err, "generate");
-	buf_free(&g.copy);
+	copyout_free(&g.copy);
 	tally_free(&g.tally);
 	if (g.ins != NULL)
 		free_items(&g);

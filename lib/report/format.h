@@ -45,24 +45,6 @@ enum msp_status format_render(const struct rdoc *doc, enum format_kind kind,
  * "0.383 Fisher", "s" when suppressed.  Appends to out. */
 void format_cell(const struct rcell *c, struct buf *out);
 
-/*
- * Appends s as one CSV field, quoted when it must be (RFC 4180
- * §2.6-2.7); NULL appends nothing (an empty field).  A field that
- * begins with = + - @ tab, carriage return or ' gets a ' in front, so
- * that no spreadsheet runs it as a formula (OWASP's rule against CSV
- * injection); readers drop one leading ' to get the text back
- * (docs/import-export.md).
- */
-void format_csv_field(struct buf *out, const char *s);
-
-/*
- * Appends s, a number the program typed (a numeric answer, a count, a
- * statistic), as it is when it is one: -?digits[.digits][e±digits], so
- * that -3 stays a number for R, PSPP and spreadsheets.  Anything else
- * is written by format_csv_field(), neutralised.
- */
-void format_csv_number(struct buf *out, const char *s);
-
 /* p-value for people: "0.383", "<0.001". */
 void format_p(double p, struct buf *out);
 
@@ -76,8 +58,5 @@ struct json_object;
  */
 int format_json_add(struct json_object *obj, const char *key,
 		    struct json_object *val);
-
-/* format_html.c */
-void format_html(const struct rdoc *doc, struct buf *out);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "format.h"
+#include "format_int.h"
 #include "html.h"
 
 /* Labels may be NULL (no label): nothing to show. */
@@ -240,8 +240,8 @@ table(const struct rtable *t, struct buf *out)
 	buf_free(&cell);
 }
 
-void
-format_html(const struct rdoc *doc, struct buf *out)
+static void
+render_html(const struct rdoc *doc, struct buf *out)
 {
 	size_t i;
 
@@ -266,3 +266,7 @@ format_html(const struct rdoc *doc, struct buf *out)
 		table(doc->tables[i], out);
 	buf_puts(out, "</body>\n</html>\n");
 }
+
+const struct format_renderer format_renderer_html = {
+	"html", render_html
+};

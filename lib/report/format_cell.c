@@ -1,0 +1,105 @@
+/*
+ * format_cell — a cell as the text renderings show it (text, Markdown,
+ * HTML): "4 (40.00%) [16.8–68.7]", "0.383 Fisher", "s".  Shared by the
+ * renderers through format.h; calls none of them.
+ */
+#include "config.h"
+
+#include <math.h>
+
+#include "format.h"
+
+static void
+put_number(struct buf *out, double v)
+{
+	if (v == floor(v) && fabs(v) < 1e15)
+		buf_printf(out, "%.0f", v);
+	else if (v * 10 == floor(v * 10))
+		buf_printf(out, "%.1f", v);	/* a median of two: 5.5 */
+	else
+		buf_printf(out, "%.2f", v);
+}
+
+void
+format_p(double p, struct buf *out)
+{
+	if (p < 0.001)
+		buf_puts(out, "<0.001");
+	else
+		buf_printf(out, "%.3f", p);
+}
+
+static const char *
+method_label(enum stats_method m)
+{
+	return m == STATS_FISHER ? "Fisher" : "χ²";
+}
+
+/* "27.03% (ET 7.39) [14.8–44.1]": a weighted percentage (--weights). */
+static void
+format_weighted(const struct rcell *c, struct buf *out)
+{
+	buf_printf(out, "%.2f%% (ET %.2f)", c->pct, c->se);
+	if (c->has_ci)
+		buf_printf(out, " [%.1f–%.1f]", c->lo, c->hi);
+}
+
+void
+format_cell(const struct rcell *c, struct buf *out)
+{
+	if (c->suppressed) {
+		/* "s", as INSEE prints a secret cell: "<5" would be false
+		 * for the complementary ones */
+		buf_putc(out, 's');
+		return;
+	}
+	switch (c->kind) {
+	case RCELL_NONE:
+		break;
+	case RCELL_TEXT:
+		if (c->text != NULL)
+			buf_puts(out, c->text);
+		break;
+	case RCELL_COUNT:
+		buf_printf(out, "%lu", c->n);
+		break;
+	case RCELL_PROP:
+		buf_printf(out, "%lu (%.2f%%)", c->n, c->pct);
+		if (c->has_ci)
+			buf_printf(out, " [%.1f–%.1f]", c->lo, c->hi);
+		break;
+	case RCELL_SUMMARY:
+		if (c->n == 0) {
+			buf_puts(out, "—");
+			break;
+		}
+		put_number(out, c->median);
+		if (!c->hide_range) {
+			buf_puts(out, " (");
+			put_number(out, c->min);
+			buf_puts(out, "–");
+			put_number(out, c->max);
+			buf_putc(out, ')');
+		}
+		buf_printf(out, ", moy. %.1f, n = %lu", c->mean, c->n);
+		break;
+	case RCELL_WEIGHTED:
+		format_weighted(c, out);
+		break;
+	case RCELL_TEST:
+		if (c->text != NULL) {
+			buf_puts(out, c->text);
+			break;
+		}
+		format_p(c->test.p, out);
+		buf_printf(out, " %s", method_label(c->test.method));
+		if (!isnan(c->test.cramers_v))
+			buf_printf(out, ", V = %.2f", c->test.cramers_v);
+		if (c->has_p_adj) {
+			buf_printf(out, ", p %s ",
+				   stats_adjust_name(c->adjust));
+			format_p(c->p_adj, out);
+		}
+		break;
+	}
+}
