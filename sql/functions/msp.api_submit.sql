@@ -41,27 +41,19 @@ BEGIN
     END IF;
     v_key := 'api:' || v_structure || ':' || p_key;
 
-    INSERT INTO msp.response AS r (study_id, instrument_id, structure_id,
-        respondent_role, submitted_at, status, idempotency_key,
-        request_sha256)
-    VALUES (p_study, v_instrument, v_structure, p_role,
-        CASE WHEN p_complete THEN now() END,
-        CASE WHEN p_complete THEN 'complete' ELSE 'partial'
-        END::msp.response_status, v_key, p_request)
-    ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING r.response_id INTO response_id;
-
-    IF response_id IS NULL THEN
-        SELECT r.response_id, r.request_sha256 IS NOT DISTINCT FROM p_request
-          INTO response_id, same_request
-          FROM msp.response r WHERE r.idempotency_key = v_key;
+    SELECT i.response_id, i.replayed, i.same_request
+      INTO response_id, replayed, same_request
+      FROM msp.insert_or_replay(ARRAY[ROW(p_study, v_instrument,
+               v_structure, p_role, NULL,
+               CASE WHEN p_complete THEN now() END,
+               CASE WHEN p_complete THEN 'complete' ELSE 'partial'
+               END::msp.response_status, v_key, p_request,
+               NULL)::msp.new_response]) i;
+    IF replayed THEN
         SELECT count(*)::integer INTO n_answers
           FROM msp.answer a WHERE a.response_id = api_submit.response_id;
-        replayed := true;
         RETURN;
     END IF;
-    replayed := false;
-    same_request := true;
     n_answers := msp.store_answers(response_id, v_instrument, p_answers);
 END
 $$;

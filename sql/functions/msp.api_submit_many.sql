@@ -6,10 +6,14 @@ DECLARE
     v_token text;
     v_kind msp.access_kind;
     v_team integer;
-    v_ids bigint[];
-    v_keys text[];
-    v_instruments integer[];
     v_refused integer[];
+    v_ords integer[];
+    v_instruments integer[];
+    v_rows msp.new_response[];
+    v_pos integer[];
+    v_ids bigint[];
+    v_replayed boolean[];
+    v_same boolean[];
 BEGIN
     FOR v_token IN
         SELECT e ->> 'token' FROM jsonb_array_elements(p_batch) AS e
@@ -58,59 +62,54 @@ BEGIN
           FROM msp.api_batch_items(p_batch, v_token, v_team) b
          WHERE b.ord = ANY (v_refused);
 
-        WITH stored AS (
-            INSERT INTO msp.response AS r (study_id, instrument_id,
-                structure_id, respondent_role, submitted_at, status,
-                idempotency_key, request_sha256)
-            SELECT b.study, s.instrument_id, coalesce(b.structure, v_team),
-                   b.role, CASE WHEN b.complete THEN now() END,
+        -- The token's submissions in scope, in the batch's order: one
+        -- call stores them all (one INSERT, so every trigger fires once
+        -- for all of them), or finds what their keys stored; a key
+        -- repeated in the batch is stored once, and the later ones
+        -- replay it.  The call's row i is the batch's v_ords[i].
+        SELECT array_agg(b.ord ORDER BY b.ord),
+               array_agg(s.instrument_id ORDER BY b.ord),
+               array_agg(ROW(b.study, s.instrument_id,
+                   coalesce(b.structure, v_team), b.role, NULL,
+                   CASE WHEN b.complete THEN now() END,
                    CASE WHEN b.complete THEN 'complete' ELSE 'partial'
-                   END::msp.response_status, b.k, b.request
-              FROM msp.api_batch_items(p_batch, v_token, v_team) b
-              JOIN msp.study s ON s.study_id = b.study
-             WHERE b.first AND b.ord <> ALL (v_refused)
-             ORDER BY b.ord
-            ON CONFLICT (idempotency_key) DO NOTHING
-            RETURNING r.response_id, r.idempotency_key, r.instrument_id)
-        SELECT array_agg(stored.response_id),
-               array_agg(stored.idempotency_key),
-               array_agg(stored.instrument_id)
-          INTO v_ids, v_keys, v_instruments
-          FROM stored;
+                   END::msp.response_status, b.k, b.request,
+                   NULL)::msp.new_response ORDER BY b.ord)
+          INTO v_ords, v_instruments, v_rows
+          FROM msp.api_batch_items(p_batch, v_token, v_team) b
+          JOIN msp.study s ON s.study_id = b.study
+         WHERE b.ord <> ALL (v_refused);
+        SELECT array_agg(i.ord), array_agg(i.response_id),
+               array_agg(i.replayed), array_agg(i.same_request)
+          INTO v_pos, v_ids, v_replayed, v_same
+          FROM msp.insert_or_replay(v_rows) i;
 
         -- A statement of its own: the answer policies look the new
         -- responses up, and a statement sees only what came before it.
         INSERT INTO msp.answer (response_id, instrument_id, item_key,
                                 choice_code, num_value, text_value,
                                 bool_value)
-        SELECT n.id, n.instrument, a.k, a.c, a.n, a.t, a.b
-          FROM unnest(v_ids, v_keys, v_instruments)
-               AS n(id, k, instrument)
+        SELECT n.id, v_instruments[n.pos], a.k, a.c, a.n, a.t, a.b
+          FROM unnest(v_pos, v_ids, v_replayed) AS n(pos, id, replayed)
           JOIN msp.api_batch_items(p_batch, v_token, v_team) b
-            ON b.k = n.k AND b.first
+            ON b.ord = v_ords[n.pos]
           CROSS JOIN LATERAL jsonb_to_recordset(b.answers)
-               AS a(k text, c text, n numeric, t text, b boolean);
+               AS a(k text, c text, n numeric, t text, b boolean)
+         WHERE NOT n.replayed;
 
-        -- Stored now: known without a lookup.
+        -- A stored submission's answers are known without a lookup; a
+        -- replayed one's are counted, as msp.api_submit does.
         RETURN QUERY
-        SELECT b.ord, n.id, false, true, jsonb_array_length(b.answers),
+        SELECT b.ord, n.id, n.replayed, n.same,
+               CASE WHEN n.replayed
+                    THEN (SELECT count(*)::integer FROM msp.answer a
+                           WHERE a.response_id = n.id)
+                    ELSE jsonb_array_length(b.answers) END,
                NULL::text
-          FROM msp.api_batch_items(p_batch, v_token, v_team) b
-          JOIN unnest(v_ids, v_keys) AS n(id, k) ON n.k = b.k
-         WHERE b.first;
-        -- Replayed (a key stored earlier, or earlier in this batch):
-        -- looked up as msp.api_submit does.  A statement of its own, so
-        -- that the lookup runs for these only.
-        RETURN QUERY
-        SELECT b.ord, r.response_id, true,
-               r.request_sha256 IS NOT DISTINCT FROM b.request,
-               (SELECT count(*)::integer FROM msp.answer a
-                 WHERE a.response_id = r.response_id),
-               NULL::text
-          FROM msp.api_batch_items(p_batch, v_token, v_team) b
-          JOIN msp.response r ON r.idempotency_key = b.k
-         WHERE b.ord <> ALL (v_refused)
-           AND NOT (b.first AND b.k = ANY (coalesce(v_keys, '{}')));
+          FROM unnest(v_pos, v_ids, v_replayed, v_same)
+               AS n(pos, id, replayed, same)
+          JOIN msp.api_batch_items(p_batch, v_token, v_team) b
+            ON b.ord = v_ords[n.pos];
     END LOOP;
 END
 $$;

@@ -109,16 +109,16 @@ BEGIN
             RETURN;
         END IF;
 
-        INSERT INTO msp.response AS r (study_id, instrument_id, structure_id,
-            respondent_role, submitted_at, status, idempotency_key,
-            resume_sha256, request_sha256)
-        VALUES (p_study, v_instrument, v_structure, p_role,
-            CASE WHEN p_complete THEN now() END,
-            CASE WHEN p_complete THEN 'complete' ELSE 'partial'
-            END::msp.response_status, v_key,
-            CASE WHEN p_complete THEN NULL ELSE p_resume END, v_request)
-        ON CONFLICT DO NOTHING
-        RETURNING r.response_id INTO response_id;
+        -- A replay is the lookup above's to judge, on the next round.
+        SELECT i.response_id INTO response_id
+          FROM msp.insert_or_replay(ARRAY[ROW(p_study, v_instrument,
+                   v_structure, p_role, NULL,
+                   CASE WHEN p_complete THEN now() END,
+                   CASE WHEN p_complete THEN 'complete' ELSE 'partial'
+                   END::msp.response_status, v_key, v_request,
+                   CASE WHEN p_complete THEN NULL ELSE p_resume END
+                   )::msp.new_response]) i
+         WHERE NOT i.replayed;
         IF response_id IS NOT NULL THEN
             PERFORM msp.store_answers(response_id, v_instrument, p_answers);
             RETURN;
