@@ -110,7 +110,10 @@ use() {
 post_staged() {
 	local t0 t1 t2
 	t0=$(date +%s.%N)
-	expand "$(date -d "@$t0" '+%F %T.%N %z')" &
+	# Until wrk stops, not merely until the table is first empty: an
+	# expander that keeps up empties it many times during the run.
+	expand "$(date -d "@$(awk -v a="$t0" -v d="$DURATION" \
+		'BEGIN { printf "%.3f", a + d }')" '+%F %T.%N %z')" &
 	local pid=$!
 	bench_post "$1"
 	t1=$(date +%s.%N)
