@@ -673,7 +673,10 @@ migrate_apply(PGconn *conn, enum migrate_ledger ledger, const char *dir,
 		if (progress != NULL)
 			fprintf(progress, "applied %s\n", set.items[i].file);
 	}
-	if (lg->repeatable && count > 0)
+	/* Every run, not only one that applied something: a body found
+	 * wrong stays recorded as applied, and must go on failing until its
+	 * file (or the one it calls) is fixed. */
+	if (lg->repeatable)
 		st = validate_functions(conn, err);
 out:
 	if (locked)

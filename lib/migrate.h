@@ -93,7 +93,8 @@ void migrate_set_free(struct migration_set *set);
  * MIGRATE_FUNCTIONS: the files that are new or changed since they were
  * applied; a file gone from dir is left as it is (a migration drops a
  * function); MSP_EDB too when a function body, checked after the
- * loads, names what does not exist (the files before it stay applied).
+ * loads on every run, names what does not exist (the files stay
+ * applied, and the check fails again until a file is fixed).
  */
 enum msp_status migrate_apply(PGconn *conn, enum migrate_ledger ledger,
 			      const char *dir, FILE *progress, int *applied,

@@ -465,6 +465,9 @@ START_TEST(function_file_errors)
 	expect_functions(db.conn, tmpdir, &n, &err, MSP_EDB);
 	ck_assert_msg(strstr(err.message, "f_nowhere") != NULL, "%s",
 		      err.message);
+	/* Recorded as applied, but still refused on the next run. */
+	expect_functions(db.conn, tmpdir, &n, &err, MSP_EDB);
+	ck_assert_int_eq(n, 0);
 	/* Fixed: applied again, since its checksum changed. */
 	write_file(tmpdir, "public.f_bad.sql",
 		   "CREATE OR REPLACE FUNCTION public.f_bad() RETURNS integer\n"

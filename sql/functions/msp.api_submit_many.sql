@@ -1,3 +1,32 @@
+-- Several API submissions stored in one call.
+--
+-- A submission's database work is mostly paid per statement, not per
+-- row: entering the token, the function call, and above all the
+-- statement-level triggers (audit, running totals, the report-cache
+-- stamp), each of which runs its own INSERT ... SELECT.  A worker that
+-- holds several submissions at once (msp-fcgi takes every request
+-- waiting on its socket) stores them with this function: one
+-- transaction, one commit, and per token one INSERT of responses and
+-- one of answers, so every trigger fires once for all of them.
+--
+-- Nothing is weaker than with msp.api_submit: each token is entered in
+-- turn (msp.enter), so the same Row-Level Security policies, foreign
+-- keys, answer checks, audit rows and totals apply, in the acknowledging
+-- transaction.  A submission whose token is unknown, revoked or a
+-- federation's, or that names a structure its token may not submit
+-- for, is refused alone: its row carries the SQLSTATE msp.api_submit
+-- would have raised in "refused" (0026).  Any other refusal (a
+-- constraint, an answer check) raises and stores nothing for the whole
+-- batch; the worker then stores each submission alone with
+-- msp.api_submit, which gives each its own answer.  The results are
+-- those msp.api_submit would have given the submissions one after the
+-- other in the batch's order: a key repeated in the batch is stored
+-- once, and the later ones are replays of it.
+--
+-- p_batch: [{"token", "study", "key", "request" (hex SHA-256 or null),
+--            "role" (or null), "complete", "structure" (or null),
+--            "answers" (as msp.store_answers reads them)}, ...]
+-- ord: the submission's place in p_batch, from 1.
 CREATE OR REPLACE FUNCTION msp.api_submit_many(p_batch jsonb)
 RETURNS TABLE (ord integer, response_id bigint, replayed boolean,
                same_request boolean, n_answers integer, refused text)

@@ -1,12 +1,9 @@
--- The answers of the partial response a resume link names, to show the
--- form again as it was left.  Nothing else is reachable with the link.
---
 -- The saved form a resume code names, to show it again as it was left:
 -- first a row ('_role', the role chosen, or NULL), then the answers.
 -- The role row is always there, so a draft saved before any answer was
 -- given still reopens (it returned no row, read as "unknown link"), and
 -- the role chosen is shown again (it was lost).  Item keys never begin
--- with "_".
+-- with "_".  Nothing else is reachable with the link.
 CREATE OR REPLACE FUNCTION msp.form_resume(p_study integer, p_resume bytea)
 RETURNS TABLE (item_key text, value text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
