@@ -6,9 +6,10 @@
 #
 #   bench/ceiling.sh [BINDIR]   (default: build, the plain -O2 build)
 #
-#   full  msp.api_submit_many as migrated: the response and its answers,
-#         their triggers (audit, running totals, checks), foreign keys
-#         and policies, all in the acknowledging transaction;
+#   full  msp.api_submit_many as sql/functions/ defines it: the response
+#         and its answers, their triggers (audit, running totals,
+#         checks), foreign keys and policies, all in the acknowledging
+#         transaction;
 #   row   a stand-in that checks each token (msp.enter, as full does) and
 #         stores each submission as one JSON row under a unique key,
 #         durably, and nothing else: the most a design could carry that
@@ -59,83 +60,25 @@ bench_submission "$bin"
 
 sql() { psql "$MSP_DATABASE_URL" -XAtq -v ON_ERROR_STOP=1 "$@"; }
 
-sql -c "SELECT pg_catalog.pg_get_functiondef('msp.api_submit_many(jsonb)'::regprocedure)" \
-	> "$work/full.sql"
+# The variants are files: full is the function file itself, the
+# stand-ins are in bench/ceiling/ (staged: row's, into its own table).
+cp "$src/sql/functions/msp.api_submit_many.sql" "$work/full.sql"
 sql -c "CREATE TABLE public.bench_inbox (
 	    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	    k text NOT NULL UNIQUE,
 	    body jsonb NOT NULL)" \
     -c "GRANT INSERT, SELECT ON public.bench_inbox TO msp_team, msp_analyst"
-cat > "$work/row.sql" <<'SQL'
-CREATE OR REPLACE FUNCTION msp.api_submit_many(p_batch jsonb)
-RETURNS TABLE (ord integer, response_id bigint, replayed boolean,
-               same_request boolean, n_answers integer)
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
-DECLARE
-    v_token text;
-BEGIN
-    FOR v_token IN
-        SELECT e ->> 'token' FROM jsonb_array_elements(p_batch) AS e
-         GROUP BY 1
-    LOOP
-        RESET ROLE;
-        PERFORM msp.enter(v_token);
-        RETURN QUERY
-        WITH stored AS (
-            INSERT INTO public.bench_inbox (k, body)
-            SELECT e.j ->> 'key', e.j - 'token'
-              FROM jsonb_array_elements(p_batch) AS e(j)
-             WHERE e.j ->> 'token' = v_token
-            ON CONFLICT (k) DO NOTHING
-            RETURNING id, k)
-        SELECT e.ord::integer, s.id, false, true,
-               jsonb_array_length(e.j -> 'answers')
-          FROM jsonb_array_elements(p_batch) WITH ORDINALITY AS e(j, ord)
-          JOIN stored s ON s.k = e.j ->> 'key';
-    END LOOP;
-END
-$$;
-SQL
+cp "$src/bench/ceiling/row.sql" "$work/row.sql"
 sql -c "CREATE TABLE public.bench_staged (LIKE public.bench_inbox INCLUDING ALL)" \
     -c "GRANT INSERT, SELECT, DELETE ON public.bench_staged TO msp_team, msp_analyst, msp_worker"
 sed 's/public\.bench_inbox/public.bench_staged/' "$work/row.sql" > "$work/staged.sql"
-# The expander: the function as migrated under a name of its own, and a
-# loop that feeds it the staged rows, the token put back (the stand-in
-# does not store it), one transaction per EXPAND rows, until the table is
-# empty and p_until has passed.
+# The expander: the real function under a name of its own, and a loop
+# (bench/ceiling/expand.sql) that feeds it the staged rows, the token
+# put back, one transaction per EXPAND rows.
 sed 's/FUNCTION msp\.api_submit_many(/FUNCTION public.bench_submit_full(/' \
 	"$work/full.sql" | sql >/dev/null
 sql -c "GRANT EXECUTE ON FUNCTION public.bench_submit_full(jsonb) TO msp_worker" >/dev/null
-sql >/dev/null <<'SQL'
-CREATE PROCEDURE public.bench_expand(p_token text, p_rows integer,
-                                     p_until timestamptz)
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_batch jsonb;
-    v_ids bigint[];
-BEGIN
-    LOOP
-        SELECT jsonb_agg(s.body || jsonb_build_object('token', p_token)
-                         ORDER BY s.id),
-               array_agg(s.id)
-          INTO v_batch, v_ids
-          FROM (SELECT id, body FROM public.bench_staged
-                 ORDER BY id LIMIT p_rows) s;
-        IF v_batch IS NULL THEN
-            EXIT WHEN clock_timestamp() > p_until;
-            PERFORM pg_sleep(0.02);
-        ELSE
-            PERFORM public.bench_submit_full(v_batch);
-            RESET ROLE;
-            DELETE FROM public.bench_staged WHERE id = ANY (v_ids);
-        END IF;
-        COMMIT;
-    END LOOP;
-END
-$$;
-GRANT EXECUTE ON PROCEDURE public.bench_expand(text, integer, timestamptz)
-    TO msp_worker;
-SQL
+sql -f "$src/bench/ceiling/expand.sql" >/dev/null
 # expand UNTIL: runs the expander until the staged table is empty and
 # UNTIL (a timestamp) has passed.  Without JIT: at a thousand
 # submissions per call the planner takes the running totals' word split
@@ -146,17 +89,7 @@ expand() {
 		-c "SET jit = off" \
 		-c "CALL public.bench_expand('$token', ${EXPAND:-1000}, '$1')"
 }
-cat > "$work/none.sql" <<'SQL'
-CREATE OR REPLACE FUNCTION msp.api_submit_many(p_batch jsonb)
-RETURNS TABLE (ord integer, response_id bigint, replayed boolean,
-               same_request boolean, n_answers integer)
-LANGUAGE sql AS $$
-    SELECT e.ord::integer, e.ord, false, true,
-           pg_catalog.jsonb_array_length(e.j -> 'answers')
-      FROM pg_catalog.jsonb_array_elements(p_batch)
-           WITH ORDINALITY AS e(j, ord)
-$$;
-SQL
+cp "$src/bench/ceiling/none.sql" "$work/none.sql"
 
 bench_stack "$bin"
 # use VARIANT: puts that msp.api_submit_many in place, restarts the
@@ -177,7 +110,10 @@ use() {
 post_staged() {
 	local t0 t1 t2
 	t0=$(date +%s.%N)
-	expand "$(date -d "@$t0" '+%F %T.%N %z')" &
+	# Until wrk stops, not merely until the table is first empty: an
+	# expander that keeps up empties it many times during the run.
+	expand "$(date -d "@$(awk -v a="$t0" -v d="$DURATION" \
+		'BEGIN { printf "%.3f", a + d }')" '+%F %T.%N %z')" &
 	local pid=$!
 	bench_post "$1"
 	t1=$(date +%s.%N)

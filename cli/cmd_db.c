@@ -12,8 +12,8 @@
 #include "settings.h"
 
 static const char db_usage[] =
-"Usage: msp-report db migrate [--dir DIR] [--quiet]\n"
-"       msp-report db status [--dir DIR]\n"
+"Usage: msp-report db migrate [--dir DIR] [--functions FDIR] [--quiet]\n"
+"       msp-report db status [--dir DIR] [--functions FDIR]\n"
 "       msp-report db load-reference [--dir DIR] [--quiet]\n"
 "\n"
 "migrate  applies, in version order, each migration NNNN_name.sql of DIR\n"
@@ -21,36 +21,70 @@ static const char db_usage[] =
 "         records it in msp_meta.schema_migrations.  Re-running is a\n"
 "         no-op.  A failing migration is rolled back and named with the\n"
 "         PostgreSQL error; migrations before it stay applied.  A file\n"
-"         edited after it was applied is refused.\n"
-"status   lists applied migrations (with their time) and pending ones;\n"
-"         exits 0 when none is pending, 3 otherwise.\n"
+"         edited after it was applied is refused.  Then applies each\n"
+"         function file NAME.sql of FDIR that is new or changed since\n"
+"         it was applied, in name order, each in its own transaction,\n"
+"         recorded in msp_meta.function_loads, and checks the bodies\n"
+"         of all functions (docs/schema.md).\n"
+"status   lists applied migrations and function files (with their\n"
+"         time) and pending ones; exits 0 when none is pending, 3\n"
+"         otherwise.\n"
 "load-reference\n"
 "         loads the reference data (regions, federations, instruments,\n"
 "         the source studies) the same way: each file NNNN_name.sql of\n"
 "         DIR once, in order, in its own transaction, recorded in\n"
-"         msp_meta.reference_loads.  Refused while migrations are\n"
-"         pending.\n"
+"         msp_meta.reference_loads.  Refused while migrations or\n"
+"         function files are pending.\n"
 "\n"
 "  --dir DIR   the files (default: $MSP_MIGRATIONS_DIR or\n"
 "              $MSP_REFERENCE_DIR, else the installed\n"
 "              " MSP_MIGRATIONS_DIR "\n"
 "              or " MSP_REFERENCE_DIR ")\n"
+"  --functions FDIR  the function files (default: $MSP_FUNCTIONS_DIR,\n"
+"              else DIR/../functions when DIR is given or\n"
+"              $MSP_MIGRATIONS_DIR is set, else the installed\n"
+"              " MSP_FUNCTIONS_DIR ")\n"
 "  -q, --quiet  print nothing on success\n";
 
-/* Applies the pending files of dir to ledger; returns the exit status. */
+/*
+ * Applies the pending files of dir to ledger, adding their number to
+ * *n; returns the exit status.
+ */
 static int
-apply(PGconn *conn, enum migrate_ledger ledger, const char *dir, int quiet)
+apply(PGconn *conn, enum migrate_ledger ledger, const char *dir, int quiet,
+      int *n)
 {
 	struct msp_error err;
-	int n = 0;
+	int applied = 0;
 
-	if (migrate_apply(conn, ledger, dir, quiet ? NULL : stdout, &n,
+	if (migrate_apply(conn, ledger, dir, quiet ? NULL : stdout, &applied,
 			  &err) != MSP_OK)
 		return cli_fail(&err);
-	if (!quiet && n == 0)
-		puts(ledger == MIGRATE_SCHEMA ? "database is up to date" :
-		     "reference data is up to date");
+	*n += applied;
 	return 0;
+}
+
+/*
+ * The pending migrations and function files; with out, their status
+ * lines under a heading each.  Returns MSP_OK or the first error.
+ */
+static enum msp_status
+schema_status(PGconn *conn, const char *dir, const char *fdir, FILE *out,
+	      int *pending, struct msp_error *err)
+{
+	enum msp_status st;
+	int n = 0, f = 0;
+
+	if (out != NULL)
+		fprintf(out, "migrations (%s)\n", dir);
+	st = migrate_status(conn, MIGRATE_SCHEMA, dir, out, &n, err);
+	if (st != MSP_OK)
+		return st;
+	if (out != NULL)
+		fprintf(out, "functions (%s)\n", fdir);
+	st = migrate_status(conn, MIGRATE_FUNCTIONS, fdir, out, &f, err);
+	*pending = n + f;
+	return st;
 }
 
 int
@@ -58,11 +92,13 @@ cmd_db(const struct cli_context *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'D' },
+		{ "functions", required_argument, NULL, 'F' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL;
+	const char *dir = NULL, *fdir = NULL;
+	static char sibling[4096];
 	const char *action;
 	struct msp_error err;
 	PGconn *conn = NULL;
@@ -87,6 +123,9 @@ cmd_db(const struct cli_context *ctx, int argc, char **argv)
 		case 'D':
 			dir = optarg;
 			break;
+		case 'F':
+			fdir = optarg;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -103,36 +142,55 @@ cmd_db(const struct cli_context *ctx, int argc, char **argv)
 			action, argv[optind + 1]);
 		return 2;
 	}
+	/* The functions that go with DIR's migrations are beside them. */
+	if (fdir == NULL && dir != NULL && strcmp(action, "load-reference")) {
+		if ((size_t)snprintf(sibling, sizeof(sibling), "%s/../functions",
+				     dir) >= sizeof(sibling)) {
+			fprintf(stderr, "msp-report db: --dir is too long\n");
+			return 2;
+		}
+		fdir = sibling;
+	}
+	if (fdir == NULL)
+		fdir = settings_functions_dir();
 	conn = cli_connect(ctx);
 	if (conn == NULL)
 		goto out;
 	if (strcmp(action, "status") == 0) {
-		if (migrate_status(conn, MIGRATE_SCHEMA,
-				   dir != NULL ? dir : settings_migrations_dir(),
-				   stdout, &n, &err) != MSP_OK) {
+		if (schema_status(conn,
+				  dir != NULL ? dir : settings_migrations_dir(),
+				  fdir, stdout, &n, &err) != MSP_OK) {
 			rc = cli_fail(&err);
 			goto out;
 		}
 		rc = n == 0 ? 0 : 3;
 	} else if (strcmp(action, "migrate") == 0) {
 		rc = apply(conn, MIGRATE_SCHEMA,
-			   dir != NULL ? dir : settings_migrations_dir(), quiet);
+			   dir != NULL ? dir : settings_migrations_dir(), quiet,
+			   &n);
+		if (rc == 0)
+			rc = apply(conn, MIGRATE_FUNCTIONS, fdir, quiet, &n);
+		if (rc == 0 && !quiet && n == 0)
+			puts("database is up to date");
 	} else {
 		/* Reference data is written for the current schema. */
-		if (migrate_status(conn, MIGRATE_SCHEMA,
-				   settings_migrations_dir(), NULL, &n,
-				   &err) != MSP_OK) {
+		if (schema_status(conn, settings_migrations_dir(), fdir, NULL,
+				  &n, &err) != MSP_OK) {
 			rc = cli_fail(&err);
 			goto out;
 		}
 		if (n > 0) {
-			fprintf(stderr, "msp-report: %d schema migration%s "
-				"pending; run 'msp-report db migrate' first\n",
-				n, n == 1 ? " is" : "s are");
+			fprintf(stderr, "msp-report: %d schema migration%s or "
+				"function file%s pending; run 'msp-report db "
+				"migrate' first\n",
+				n, n == 1 ? "" : "s", n == 1 ? " is" : "s are");
 			goto out;
 		}
 		rc = apply(conn, MIGRATE_REFERENCE,
-			   dir != NULL ? dir : settings_reference_dir(), quiet);
+			   dir != NULL ? dir : settings_reference_dir(), quiet,
+			   &n);
+		if (rc == 0 && !quiet && n == 0)
+			puts("reference data is up to date");
 	}
 out:
 	PQfinish(conn);

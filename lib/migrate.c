@@ -11,7 +11,9 @@
 
 /*
  * The SQL of one ledger.  Table names are compile-time constants: no
- * part of a statement ever comes from input.
+ * part of a statement ever comes from input.  Every "applied" query
+ * returns version, file, sha256 and at; "record" takes the version,
+ * the file and its SHA-256 ($1 is 0 for a repeatable file).
  */
 struct ledger {
 	const char *table;	/* for to_regclass() */
@@ -19,6 +21,7 @@ struct ledger {
 	const char *applied;
 	const char *record;
 	const char *lock_key;	/* advisory lock serialising runs */
+	int repeatable;		/* re-applied when its file changes */
 };
 
 #define LEDGER(table, lock_key) { \
@@ -34,11 +37,92 @@ struct ledger {
 	" FROM msp_meta." table " ORDER BY version", \
 	"INSERT INTO msp_meta." table " (version, file, sha256)" \
 	" VALUES ($1::integer, $2, $3)", \
-	lock_key }
+	lock_key, 0 }
+
+/*
+ * The repeatable files (sql/functions/NAME.sql) are keyed by their
+ * name: a changed file replaces its row.  They take the schema
+ * migrations' lock, so that no migration runs between two of them.
+ */
+#define FUNCTION_LEDGER { \
+	"msp_meta.function_loads", \
+	"CREATE TABLE IF NOT EXISTS msp_meta.function_loads (" \
+	" file text PRIMARY KEY CHECK (file ~ '^[a-z0-9_.]+\\.sql$')," \
+	" sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$')," \
+	" applied_at timestamptz NOT NULL DEFAULT pg_catalog.now()," \
+	" applied_by text NOT NULL DEFAULT CURRENT_USER)", \
+	"SELECT 0 AS version, file, sha256," \
+	" pg_catalog.to_char(applied_at, 'YYYY-MM-DD HH24:MI:SS') AS at" \
+	" FROM msp_meta.function_loads ORDER BY file", \
+	"INSERT INTO msp_meta.function_loads AS l (file, sha256)" \
+	" SELECT $2, $3 WHERE $1::integer = 0" \
+	" ON CONFLICT (file) DO UPDATE SET sha256 = EXCLUDED.sha256," \
+	" applied_at = pg_catalog.now(), applied_by = CURRENT_USER", \
+	"7235100001", 1 }
 
 static const struct ledger ledgers[] = {
 	[MIGRATE_SCHEMA] = LEDGER("schema_migrations", "7235100001"),
 	[MIGRATE_REFERENCE] = LEDGER("reference_loads", "7235100002"),
+	[MIGRATE_FUNCTIONS] = FUNCTION_LEDGER,
+};
+
+/*
+ * Schema migrations rewritten after databases had applied them: when
+ * every function moved to sql/functions/ (issue 17), their function
+ * bodies were taken out.  A database made before holds these SHA-256s
+ * in its ledger; it already has every table, policy and trigger the
+ * rewritten files make, and the function files then replace its
+ * functions, so the old checksum is accepted once and the ledger row
+ * updated to the file's new one.  Only a database that had applied
+ * them all (up to MIGRATE_BASELINE, main's 85bc216) is upgraded so: the
+ * rewritten files, which no longer backfill what the functions used to,
+ * run only on an empty database.  docs/schema.md says why.
+ */
+#define MIGRATE_BASELINE 26
+
+static const struct former_checksum {
+	int version;
+	const char *file;
+	const char *sha256;
+} former_checksums[] = {
+	{ 3, "0003_responses.sql",
+	  "f49087c177b50c61a697127fb6bcfebf6bdf7d8d499a8b0a708df7af2b2d2fb7" },
+	{ 5, "0005_audit.sql",
+	  "18d290ec642d2871991a678db98e33905a9f3a3bfa413a21e0d60085999731b0" },
+	{ 6, "0006_access.sql",
+	  "32a4243a6d38c6b03593aae607114d74838f6040a21acb7ed5451a5cf40bd1cc" },
+	{ 8, "0008_enter.sql",
+	  "e2a68bf8995d678fa572330e77dd72ce681449d53c12741c120f9c0c81caca45" },
+	{ 10, "0010_report.sql",
+	  "afae74539bf257993dc5ced844a5e9e57cdd8d9da0e8486587b3931cf26968e0" },
+	{ 11, "0011_submit.sql",
+	  "789d682d30a44a10b8cc543e5709e78472953c34c7ea49663bd8276f65385f70" },
+	{ 13, "0013_single_choice_update.sql",
+	  "a463ec664d306a3fe0aa04e043d4c002e3abcfdaf38d7b87f9a796101ec3498b" },
+	{ 14, "0014_report_tally.sql",
+	  "6679bb462f28990fb68d51349a65490c8126680e0ddcffd8fb148f31d132c1dd" },
+	{ 15, "0015_import.sql",
+	  "bfd3aeec9454d55753f6e4707edc882c8ba0931193395806933ed0b13614c3be" },
+	{ 16, "0016_rgpd.sql",
+	  "284d4cdce3431846f2280af4ecaf89b57f3ba3a389ef5380625b35aff63acd09" },
+	{ 18, "0018_plpgsql_lookups.sql",
+	  "d544563cc2362e22c45425dafa429520e1ab802ffd60345bcdbf8469369e8914" },
+	{ 19, "0019_tally_static.sql",
+	  "e9251eaa334bcee91fcec99902f5e5e6c0e929bec2204a5f173bf938c9639180" },
+	{ 20, "0020_federation_totals.sql",
+	  "7c141a38a0cd7a6f54db942140c36ad5db6e4e21eb92cbb565e0911d8ae31b51" },
+	{ 21, "0021_submit_many.sql",
+	  "f8d1cdb45ac73d7c68cc25eb12894c0dad475cefe51e278a06450ba362de8718" },
+	{ 22, "0022_answer_check_per_statement.sql",
+	  "d0c5bbd224d582208bc913cd2b4b90fb13140ede6c724a5f984993682b870c62" },
+	{ 23, "0023_audit_row_once.sql",
+	  "e6420342f56552ee5625d106dccb72fc6c462a2e021db2e410a063903977750f" },
+	{ 24, "0024_tally_choice_first.sql",
+	  "24801ef93846c538813854f5b4b0d1a54e8cc340745ab674e8b56fd9ec591257" },
+	{ 25, "0025_form_keys.sql",
+	  "42a4da0b9c6f9c4c2cba45577bcd60de72c4ceff91d142654a645c85c49e321a" },
+	{ 26, "0026_api_isolation_timeouts.sql",
+	  "91532e5fbeeae47e843b497670c0beeb2ca8d69a5cce53e62205139a93aae1cd" },
 };
 
 static const char sql_create_schema[] = "CREATE SCHEMA IF NOT EXISTS msp_meta";
@@ -75,6 +159,19 @@ bad:
 			     "(NNNN from 0001, name of a-z, 0-9 and _)", file);
 }
 
+enum msp_status
+migrate_parse_function_name(const char *file, struct msp_error *err)
+{
+	size_t len = strlen(file);
+
+	if (len < 1 + 4 || strcmp(file + len - 4, ".sql") != 0 ||
+	    strspn(file, "abcdefghijklmnopqrstuvwxyz0123456789_.") < len - 4)
+		return msp_error_set(err, MSP_EINVAL,
+				     "%s: a function file is named NAME.sql "
+				     "(NAME of a-z, 0-9, _ and .)", file);
+	return MSP_OK;
+}
+
 static void
 migration_free(struct migration *m)
 {
@@ -103,15 +200,24 @@ by_version(const void *a, const void *b)
 	return (x->version > y->version) - (x->version < y->version);
 }
 
+static int
+by_file(const void *a, const void *b)
+{
+	const struct migration *x = a, *y = b;
+
+	return strcmp(x->file, y->file);
+}
+
 static enum msp_status
-load_one(const char *dir, const char *file, struct migration *m,
-	 struct msp_error *err)
+load_one(const char *dir, const char *file, int repeatable,
+	 struct migration *m, struct msp_error *err)
 {
 	size_t len, plen = strlen(dir) + 1 + strlen(file) + 1;
 	enum msp_status st;
 
 	memset(m, 0, sizeof(*m));
-	st = migrate_parse_name(file, &m->version, err);
+	st = repeatable ? migrate_parse_function_name(file, err) :
+	     migrate_parse_name(file, &m->version, err);
 	if (st != MSP_OK)
 		return st;
 	m->file = strdup(file);
@@ -131,8 +237,9 @@ load_one(const char *dir, const char *file, struct migration *m,
 	return crypto_sha256_hex(m->sql, len, m->sha256, err);
 }
 
-enum msp_status
-migrate_scan(const char *dir, struct migration_set *set, struct msp_error *err)
+static enum msp_status
+scan(const char *dir, int repeatable, struct migration_set *set,
+     struct msp_error *err)
 {
 	DIR *d = NULL;
 	struct dirent *de;
@@ -162,13 +269,16 @@ migrate_scan(const char *dir, struct migration_set *set, struct msp_error *err)
 			}
 			set->items = grown;
 		}
-		st = load_one(dir, de->d_name, &set->items[set->n], err);
+		st = load_one(dir, de->d_name, repeatable,
+			      &set->items[set->n], err);
 		set->n++;	/* so that a half-loaded item is freed too */
 		if (st != MSP_OK)
 			goto out;
 	}
-	qsort(set->items, set->n, sizeof(*set->items), by_version);
-	for (i = 1; i < set->n; i++) {
+	/* Byte order of names: the same on every machine and locale. */
+	qsort(set->items, set->n, sizeof(*set->items),
+	      repeatable ? by_file : by_version);
+	for (i = 1; i < set->n && !repeatable; i++) {
 		if (set->items[i].version == set->items[i - 1].version) {
 			st = msp_error_set(err, MSP_EINVAL,
 					   "%s and %s have the same version",
@@ -183,6 +293,19 @@ out:
 	if (st != MSP_OK)
 		migrate_set_free(set);
 	return st;
+}
+
+enum msp_status
+migrate_scan(const char *dir, struct migration_set *set, struct msp_error *err)
+{
+	return scan(dir, 0, set, err);
+}
+
+enum msp_status
+migrate_scan_functions(const char *dir, struct migration_set *set,
+		       struct msp_error *err)
+{
+	return scan(dir, 1, set, err);
 }
 
 /*
@@ -248,17 +371,37 @@ row_int(const PGresult *res, int row, int col)
 	return (int)strtol(PQgetvalue(res, row, col), NULL, 10);
 }
 
+/* Whether sha256 is what file (version) held before its rewrite. */
+static int
+is_former(int version, const char *file, const char *sha256)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(former_checksums) /
+		    sizeof(former_checksums[0]); i++)
+		if (former_checksums[i].version == version &&
+		    strcmp(former_checksums[i].file, file) == 0 &&
+		    strcmp(former_checksums[i].sha256, sha256) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Refuses to go on if an applied migration's file changed or is gone:
  * either means this checkout and the database disagree on the schema.
+ * A file that holds one of its former_checksums is accepted, if the
+ * database went up to MIGRATE_BASELINE; *rewritten (may be NULL)
+ * receives how many such rows the ledger has.
  */
 static enum msp_status
 check_applied(const PGresult *applied, const struct migration_set *set,
-	      const char *dir, struct msp_error *err)
+	      const char *dir, int *rewritten, struct msp_error *err)
 {
-	int cv, cf, cs, i;
+	int cv, cf, cs, i, last = 0, former = 0;
 	const struct migration *m;
 
+	if (rewritten != NULL)
+		*rewritten = 0;
 	if (applied == NULL)
 		return MSP_OK;
 	cv = db_column(applied, "version");
@@ -271,12 +414,134 @@ check_applied(const PGresult *applied, const struct migration_set *set,
 				"the database has migration %s, which %s "
 				"does not: it is newer than this checkout",
 				PQgetvalue(applied, i, cf), dir);
-		if (strcmp(m->sha256, PQgetvalue(applied, i, cs)) != 0)
-			return msp_error_set(err, MSP_ECONFLICT,
-				"%s was changed after it was applied; add a "
-				"new migration instead of editing it", m->path);
+		if (m->version > last)
+			last = m->version;
+		if (strcmp(m->sha256, PQgetvalue(applied, i, cs)) == 0)
+			continue;
+		if (is_former(m->version, m->file, PQgetvalue(applied, i, cs))) {
+			former++;
+			continue;
+		}
+		return msp_error_set(err, MSP_ECONFLICT,
+			"%s was changed after it was applied; add a "
+			"new migration instead of editing it", m->path);
+	}
+	if (former > 0 && last < MIGRATE_BASELINE)
+		return msp_error_set(err, MSP_ECONFLICT,
+			"this database was made by migrations older than "
+			"%04d, written before the functions moved to "
+			"sql/functions/: migrate it first with commit 85bc216, "
+			"then with this one (docs/schema.md)",
+			MIGRATE_BASELINE);
+	if (rewritten != NULL)
+		*rewritten = former;
+	return MSP_OK;
+}
+
+/*
+ * Records the present SHA-256 of the rewritten migrations whose ledger
+ * rows hold a former one (check_applied() accepted them), so that the
+ * ledger says what this checkout's files are.
+ */
+static enum msp_status
+rebaseline(PGconn *conn, const PGresult *applied,
+	   const struct migration_set *set, FILE *progress,
+	   struct msp_error *err)
+{
+	const char *params[2];
+	const struct migration *m;
+	char version[16];
+	enum msp_status st;
+	int cv, cs, i;
+
+	cv = db_column(applied, "version");
+	cs = db_column(applied, "sha256");
+	for (i = 0; i < PQntuples(applied); i++) {
+		m = find_version(set, row_int(applied, i, cv));
+		if (m == NULL ||
+		    strcmp(m->sha256, PQgetvalue(applied, i, cs)) == 0)
+			continue;
+		snprintf(version, sizeof(version), "%d", m->version);
+		params[0] = version;
+		params[1] = m->sha256;
+		st = db_exec(conn, "rebaseline migration",
+			     "UPDATE msp_meta.schema_migrations"
+			     " SET sha256 = $2 WHERE version = $1::integer",
+			     2, params, PGRES_COMMAND_OK, NULL, err);
+		if (st != MSP_OK)
+			return st;
+		if (progress != NULL)
+			fprintf(progress, "rewritten %s (former checksum "
+				"accepted)\n", m->file);
 	}
 	return MSP_OK;
+}
+
+/* The ledger row of a repeatable file, or -1. */
+static int
+find_file_row(const PGresult *applied, const char *file)
+{
+	int i, cf;
+
+	if (applied == NULL)
+		return -1;
+	cf = db_column(applied, "file");
+	for (i = 0; i < PQntuples(applied); i++)
+		if (strcmp(PQgetvalue(applied, i, cf), file) == 0)
+			return i;
+	return -1;
+}
+
+static int is_applied(const PGresult *applied, int version);
+
+/* Whether m is to be applied: not yet, or (repeatable) changed since. */
+static int
+is_pending(const struct ledger *lg, const PGresult *applied,
+	   const struct migration *m)
+{
+	int row;
+
+	if (!lg->repeatable)
+		return !is_applied(applied, m->version);
+	row = find_file_row(applied, m->file);
+	return row < 0 || strcmp(PQgetvalue(applied, row,
+				 db_column(applied, "sha256")),
+				 m->sha256) != 0;
+}
+
+/*
+ * The function files are loaded with check_function_bodies off (as
+ * pg_dump's output is), so that one may call a function whose file
+ * sorts after it; this checks every SQL and PL/pgSQL body of the
+ * database's own schemas afterwards with the language's validator,
+ * which is what CREATE FUNCTION would have run.  Fails (MSP_EDB) naming
+ * the function.
+ */
+static const char sql_validate[] =
+	"SELECT p.oid::pg_catalog.regprocedure::text AS fn,"
+	" CASE l.lanname"
+	"  WHEN 'sql' THEN pg_catalog.fmgr_sql_validator(p.oid)::text"
+	"  WHEN 'plpgsql' THEN pg_catalog.plpgsql_validator(p.oid)::text"
+	" END AS ok"
+	" FROM pg_catalog.pg_proc p"
+	" JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
+	" JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+	" WHERE l.lanname IN ('sql', 'plpgsql')"
+	"   AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+	"   AND n.nspname NOT LIKE 'pg\\_%'"
+	" ORDER BY 1";
+
+static enum msp_status
+validate_functions(PGconn *conn, struct msp_error *err)
+{
+	enum msp_status st;
+
+	st = db_exec(conn, "check function bodies", sql_validate, 0, NULL,
+		     PGRES_TUPLES_OK, NULL, err);
+	if (st != MSP_OK)
+		msp_error_prefix(err, "a function file names what does not "
+				 "exist");
+	return st;
 }
 
 static int
@@ -308,11 +573,21 @@ apply_one(PGconn *conn, const struct ledger *lg, const struct migration *m,
 		     err);
 	if (st != MSP_OK)
 		goto out;
+	if (lg->repeatable) {
+		st = db_exec(conn, "defer body checks",
+			     "SET LOCAL check_function_bodies = off", 0, NULL,
+			     PGRES_COMMAND_OK, NULL, err);
+		if (st != MSP_OK)
+			goto out;
+	}
 	/* A script of several statements: PQexec is the only way, and the
 	 * text is our own file, never user input. */
 	res = PQexec(conn, m->sql);
+	/* PGRES_EMPTY_QUERY: comments only, as a migration whose function
+	 * moved to sql/functions/ keeps its history. */
 	if (res == NULL || (PQresultStatus(res) != PGRES_COMMAND_OK &&
-			    PQresultStatus(res) != PGRES_TUPLES_OK)) {
+			    PQresultStatus(res) != PGRES_TUPLES_OK &&
+			    PQresultStatus(res) != PGRES_EMPTY_QUERY)) {
 		st = db_error_from_result(res, conn, err);
 		line = res != NULL ? error_line(res, m->sql) : 0;
 		if (line > 0)
@@ -356,12 +631,12 @@ migrate_apply(PGconn *conn, enum migrate_ledger ledger, const char *dir,
 	const char *lock[1] = { lg->lock_key };
 	PGresult *done = NULL;
 	enum msp_status st;
-	int locked = 0, count = 0;
+	int locked = 0, count = 0, rewritten = 0;
 	size_t i;
 
 	if (applied != NULL)
 		*applied = 0;
-	st = migrate_scan(dir, &set, err);
+	st = scan(dir, lg->repeatable, &set, err);
 	if (st != MSP_OK)
 		goto out;
 	st = db_exec(conn, "lock migrations",
@@ -381,11 +656,15 @@ migrate_apply(PGconn *conn, enum migrate_ledger ledger, const char *dir,
 	st = read_applied(conn, lg, &done, err);
 	if (st != MSP_OK)
 		goto out;
-	st = check_applied(done, &set, dir, err);
-	if (st != MSP_OK)
-		goto out;
+	if (!lg->repeatable) {
+		st = check_applied(done, &set, dir, &rewritten, err);
+		if (st == MSP_OK && rewritten > 0)
+			st = rebaseline(conn, done, &set, progress, err);
+		if (st != MSP_OK)
+			goto out;
+	}
 	for (i = 0; i < set.n; i++) {
-		if (is_applied(done, set.items[i].version))
+		if (!is_pending(lg, done, &set.items[i]))
 			continue;
 		st = apply_one(conn, lg, &set.items[i], err);
 		if (st != MSP_OK)
@@ -394,6 +673,11 @@ migrate_apply(PGconn *conn, enum migrate_ledger ledger, const char *dir,
 		if (progress != NULL)
 			fprintf(progress, "applied %s\n", set.items[i].file);
 	}
+	/* Every run, not only one that applied something: a body found
+	 * wrong stays recorded as applied, and must go on failing until its
+	 * file (or the one it calls) is fixed. */
+	if (lg->repeatable)
+		st = validate_functions(conn, err);
 out:
 	if (locked)
 		db_exec(conn, "unlock migrations",
@@ -410,19 +694,21 @@ enum msp_status
 migrate_status(PGconn *conn, enum migrate_ledger ledger, const char *dir,
 	       FILE *out, int *pending, struct msp_error *err)
 {
+	const struct ledger *lg = &ledgers[ledger];
 	struct migration_set set = { NULL, 0 };
 	PGresult *done = NULL;
 	enum msp_status st;
 	int i, cv, ca, cs, cf, count = 0;
 	const struct migration *m;
+	const char *note;
 	size_t k;
 
 	if (pending != NULL)
 		*pending = 0;
-	st = migrate_scan(dir, &set, err);
+	st = scan(dir, lg->repeatable, &set, err);
 	if (st != MSP_OK)
 		goto out;
-	st = read_applied(conn, &ledgers[ledger], &done, err);
+	st = read_applied(conn, lg, &done, err);
 	if (st != MSP_OK)
 		goto out;
 	if (done != NULL && out != NULL) {
@@ -431,22 +717,36 @@ migrate_status(PGconn *conn, enum migrate_ledger ledger, const char *dir,
 		cs = db_column(done, "sha256");
 		ca = db_column(done, "at");
 		for (i = 0; i < PQntuples(done); i++) {
-			m = find_version(&set, row_int(done, i, cv));
+			m = lg->repeatable ? NULL :
+			    find_version(&set, row_int(done, i, cv));
+			for (k = 0; lg->repeatable && k < set.n; k++)
+				if (strcmp(set.items[k].file,
+					   PQgetvalue(done, i, cf)) == 0)
+					m = &set.items[k];
+			note = "";
+			if (m == NULL)
+				note = "  (not in this checkout)";
+			else if (strcmp(m->sha256, PQgetvalue(done, i, cs)) &&
+				 is_former(m->version, m->file,
+					   PQgetvalue(done, i, cs)))
+				note = "  (rewritten since: accepted)";
+			else if (strcmp(m->sha256, PQgetvalue(done, i, cs)))
+				note = lg->repeatable ?
+				       "  (file changed since: pending)" :
+				       "  (file changed since)";
 			fprintf(out, "applied  %s  %s%s\n",
 				PQgetvalue(done, i, ca),
-				PQgetvalue(done, i, cf),
-				m == NULL ? "  (not in this checkout)" :
-				strcmp(m->sha256, PQgetvalue(done, i, cs)) ?
-				"  (file changed since)" : "");
+				PQgetvalue(done, i, cf), note);
 		}
 	}
 	for (k = 0; k < set.n; k++) {
-		if (is_applied(done, set.items[k].version))
+		if (!is_pending(lg, done, &set.items[k]))
 			continue;
-		if (out != NULL)
-			fprintf(out, "pending  %19s  %s\n", "",
-				set.items[k].file);
 		count++;
+		if (out == NULL || (lg->repeatable &&
+				    find_file_row(done, set.items[k].file) >= 0))
+			continue;	/* shown above as changed */
+		fprintf(out, "pending  %19s  %s\n", "", set.items[k].file);
 	}
 	if (pending != NULL)
 		*pending = count;

@@ -5,6 +5,13 @@
  * in its own transaction, and recorded with its SHA-256 in its ledger,
  * msp_meta.schema_migrations or msp_meta.reference_loads.
  *
+ * The third ledger, msp_meta.function_loads, is of another kind: the
+ * repeatable definitions of sql/functions/NAME.sql (one function each,
+ * docs/schema.md) are applied after the migrations, in the byte order
+ * of their names, each in its own transaction, and applied again
+ * whenever their SHA-256 changes.  Function bodies are checked once all
+ * are loaded, so that one may call another whose file sorts after it.
+ *
  * Re-running is a no-op.  A failing migration is rolled back, so the
  * database stays as the previous migration left it, and the error names
  * the file, the line and PostgreSQL's message.  A migration that was
@@ -25,13 +32,14 @@
 enum migrate_ledger {
 	MIGRATE_SCHEMA,		/* msp_meta.schema_migrations */
 	MIGRATE_REFERENCE,	/* msp_meta.reference_loads */
+	MIGRATE_FUNCTIONS,	/* msp_meta.function_loads: repeatable */
 };
 
 /* Largest file we read: a migration, or one reference data load. */
 #define MIGRATE_MAX_FILE (16u * 1024 * 1024)
 
 struct migration {
-	int version;			/* NNNN, > 0 */
+	int version;			/* NNNN, > 0; 0 for a repeatable file */
 	char *file;			/* "0002_schema.sql" */
 	char *path;			/* dir + "/" + file */
 	char *sql;			/* the file's text */
@@ -51,6 +59,13 @@ enum msp_status migrate_parse_name(const char *file, int *version,
 				   struct msp_error *err);
 
 /*
+ * Checks that file is named NAME.sql, NAME of [a-z0-9_.] (a function
+ * file: "msp.store_answers.sql").  MSP_EINVAL if not.
+ */
+enum msp_status migrate_parse_function_name(const char *file,
+					    struct msp_error *err);
+
+/*
  * Reads every *.sql file of dir.  Fails (MSP_EINVAL) on a badly named
  * .sql file, two files with one version, or an empty file; MSP_EIO if
  * dir or a file cannot be read.  On success the caller owns set
@@ -58,6 +73,11 @@ enum msp_status migrate_parse_name(const char *file, int *version,
  */
 enum msp_status migrate_scan(const char *dir, struct migration_set *set,
 			     struct msp_error *err);
+
+/* As migrate_scan(), for the function files of dir: sorted by name. */
+enum msp_status migrate_scan_functions(const char *dir,
+				       struct migration_set *set,
+				       struct msp_error *err);
 
 /* Frees what set holds and empties it; safe on an empty set. */
 void migrate_set_free(struct migration_set *set);
@@ -67,8 +87,14 @@ void migrate_set_free(struct migration_set *set);
  * lines ("applied 0002_schema.sql") go to progress unless it is NULL;
  * *applied (may be NULL) receives how many were applied.  Fails with
  * MSP_EDB (the failing file's migration rolled back, earlier ones kept),
- * MSP_ECONFLICT (an applied file changed or disappeared), or as
- * migrate_scan().
+ * MSP_ECONFLICT (an applied file changed or disappeared; or a database
+ * made by the migrations as they were before the functions moved out,
+ * and not up to their last one), or as migrate_scan().  For
+ * MIGRATE_FUNCTIONS: the files that are new or changed since they were
+ * applied; a file gone from dir is left as it is (a migration drops a
+ * function); MSP_EDB too when a function body, checked after the
+ * loads on every run, names what does not exist (the files stay
+ * applied, and the check fails again until a file is fixed).
  */
 enum msp_status migrate_apply(PGconn *conn, enum migrate_ledger ledger,
 			      const char *dir, FILE *progress, int *applied,
@@ -76,7 +102,8 @@ enum msp_status migrate_apply(PGconn *conn, enum migrate_ledger ledger,
 
 /*
  * Writes one line per file, applied or pending, to out (unless NULL);
- * *pending (may be NULL) receives the number pending.  Never changes the
+ * *pending (may be NULL) receives the number pending (for functions:
+ * new or changed since applied).  Never changes the
  * database.
  */
 enum msp_status migrate_status(PGconn *conn, enum migrate_ledger ledger,

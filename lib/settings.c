@@ -1,11 +1,13 @@
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "settings.h"
 
-#if !defined(MSP_MIGRATIONS_DIR) || !defined(MSP_REFERENCE_DIR)
-#error "the build must define MSP_MIGRATIONS_DIR and MSP_REFERENCE_DIR"
+#if !defined(MSP_MIGRATIONS_DIR) || !defined(MSP_REFERENCE_DIR) || \
+    !defined(MSP_FUNCTIONS_DIR)
+#error "the build must define MSP_MIGRATIONS_DIR, MSP_FUNCTIONS_DIR and MSP_REFERENCE_DIR"
 #endif
 
 /* An environment variable, or fallback when it is unset or empty. */
@@ -27,6 +29,25 @@ const char *
 settings_migrations_dir(void)
 {
 	return env_or("MSP_MIGRATIONS_DIR", MSP_MIGRATIONS_DIR);
+}
+
+const char *
+settings_functions_dir(void)
+{
+	static char sibling[4096];
+	const char *migrations = getenv("MSP_MIGRATIONS_DIR");
+	int n;
+
+	if (getenv("MSP_FUNCTIONS_DIR") != NULL &&
+	    *getenv("MSP_FUNCTIONS_DIR") != '\0')
+		return getenv("MSP_FUNCTIONS_DIR");
+	if (migrations == NULL || *migrations == '\0')
+		return MSP_FUNCTIONS_DIR;
+	/* Migrations from a source tree take that tree's functions: the
+	 * installed ones may be of another version. */
+	n = snprintf(sibling, sizeof(sibling), "%s/../functions", migrations);
+	return n > 0 && (size_t)n < sizeof(sibling) ? sibling :
+	       MSP_FUNCTIONS_DIR;
 }
 
 const char *

@@ -21,6 +21,16 @@ const char *settings_database_url(void);
 const char *settings_migrations_dir(void);
 
 /*
+ * The directory of function files (sql/functions/NAME.sql):
+ * MSP_FUNCTIONS_DIR if set; otherwise, when MSP_MIGRATIONS_DIR is set,
+ * its sibling "functions" directory (DIR/../functions), so that a
+ * source tree's migrations and functions go together; otherwise the
+ * installed one ($(pkgdatadir)/functions).  A path too long for the
+ * static buffer falls back to the installed one.
+ */
+const char *settings_functions_dir(void);
+
+/*
  * The directory of reference data loads: MSP_REFERENCE_DIR if set,
  * otherwise the installed one ($(pkgdatadir)/reference).
  */

@@ -1804,58 +1804,21 @@ check_tallies(struct gen *g, struct msp_error *err)
 /* --- the run ----------------------------------------------------------- */
 
 /*
- * Index rebuild around a large load.  Every index of msp.response and
- * msp.answer that no foreign key depends on is dropped (a primary key
- * or unique constraint as a constraint), its definition kept in a
- * temporary table, and built again from that definition after the
- * COPY: unique ones then check the whole table at once, so a duplicate
- * still fails the load and rolls it back.  Both statements run on the
- * server, from the catalog's own definitions (pg_get_indexdef,
- * pg_get_constraintdef): nothing of ours is spliced into SQL.
+ * Index rebuild around a large load: msp.synth_drop_indexes() drops
+ * every index of msp.response and msp.answer that no foreign key
+ * depends on, keeping each definition for msp.synth_restore_indexes()
+ * to build again after the COPY (sql/functions/: both run on the
+ * server, from the catalog's own definitions).
  */
 static const char sql_indexes_drop[] =
-	"DO $$"
-	"DECLARE r record;"
-	"BEGIN"
-	"  CREATE TEMPORARY TABLE synth_index (position serial,"
-	"         restore text NOT NULL) ON COMMIT DROP;"
-	"  FOR r IN"
-	"    SELECT i.indrelid::regclass AS tbl,"
-	"           i.indexrelid::regclass AS idx, c.conname,"
-	"           pg_get_indexdef(i.indexrelid) AS idef,"
-	"           pg_get_constraintdef(c.oid) AS cdef"
-	"      FROM pg_index i"
-	"      LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid"
-	"       AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u')"
-	"     WHERE i.indrelid IN ('msp.response'::regclass,"
-	"                          'msp.answer'::regclass)"
-	"       AND NOT EXISTS (SELECT 1 FROM pg_constraint f"
-	"                        WHERE f.contype = 'f'"
-	"                          AND f.conindid = i.indexrelid)"
-	"     ORDER BY i.indrelid, i.indexrelid"
-	"  LOOP"
-	"    IF r.conname IS NOT NULL THEN"
-	"      INSERT INTO pg_temp.synth_index (restore) VALUES"
-	"        (format('ALTER TABLE %s ADD CONSTRAINT %I %s', r.tbl,"
-	"                r.conname, r.cdef));"
-	"      EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.tbl,"
-	"                     r.conname);"
-	"    ELSE"
-	"      INSERT INTO pg_temp.synth_index (restore) VALUES (r.idef);"
-	"      EXECUTE format('DROP INDEX %s', r.idx);"
-	"    END IF;"
-	"  END LOOP;"
-	"END $$";
+	"SELECT msp.synth_drop_indexes($1::regclass[])";
+/* $1: the tables, as regclass[] input */
+static const char *const indexes_tables[1] = {
+	"{msp.response,msp.answer}"
+};
 
 static const char sql_indexes_restore[] =
-	"DO $$"
-	"DECLARE r record;"
-	"BEGIN"
-	"  FOR r IN SELECT restore FROM pg_temp.synth_index"
-	"            ORDER BY position LOOP"
-	"    EXECUTE r.restore;"
-	"  END LOOP;"
-	"END $$";
+	"SELECT msp.synth_restore_indexes()";
 
 int
 synth_rebuild_indexes(long responses, double existing)
@@ -1904,8 +1867,8 @@ drop_indexes(struct gen *g, struct msp_error *err)
 	progress(g, "dropping the indexes of msp.response and msp.answer"
 		 " (rebuilt after the load; both tables locked until"
 		 " COMMIT)");
-	st = db_exec(g->conn, "drop indexes", sql_indexes_drop, 0, NULL,
-		     PGRES_COMMAND_OK, NULL, err);
+	st = db_exec(g->conn, "drop indexes", sql_indexes_drop, 1,
+		     indexes_tables, PGRES_TUPLES_OK, NULL, err);
 	if (st == MSP_OK)
 		g->res->rebuilt_indexes = 1;
 	return st;
@@ -1928,7 +1891,7 @@ restore_indexes(struct gen *g, struct msp_error *err)
 		     PGRES_COMMAND_OK, NULL, err);
 	if (st == MSP_OK)
 		st = db_exec(g->conn, "build indexes", sql_indexes_restore, 0,
-			     NULL, PGRES_COMMAND_OK, NULL, err);
+			     NULL, PGRES_TUPLES_OK, NULL, err);
 	if (st != MSP_OK)
 		return st;
 	g->res->index_seconds = seconds_since(&t0);

@@ -322,6 +322,309 @@ START_TEST(scan_errors)
 }
 END_TEST
 
+
+/* --- function files ------------------------------------------------ */
+
+/* migrate_apply() of function files, with the message when it surprises. */
+#define expect_functions(conn, dir, n, err, want) do { \
+	enum msp_status got_ = migrate_apply(conn, MIGRATE_FUNCTIONS, dir, \
+					     NULL, n, err); \
+	ck_assert_msg(got_ == (want), "migrate_apply: got %s, want %s: %s", \
+		      msp_strerror(got_), msp_strerror(want), \
+		      got_ == MSP_OK ? "" : (err)->message); \
+} while (0)
+
+/* The applied_at of a function file, as text (microseconds). */
+static char *
+loaded_at(const char *file)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT applied_at::text FROM"
+		 " msp_meta.function_loads WHERE file = '%s'", file);
+	return strdup(testdb_value(db.conn, sql));
+}
+
+START_TEST(fresh_database_gets_every_function)
+{
+	struct migration_set set;
+	struct msp_error err;
+	char sql[512];
+	size_t i, len;
+	int n = -1;
+
+	testdb_load(&db, NULL);
+	ck_assert_int_eq(migrate_scan_functions(settings_functions_dir(),
+						&set, &err), MSP_OK);
+	ck_assert_uint_gt(set.n, 30);
+	/* One file per function of the project's schemas, and back. */
+	ck_assert_int_eq(count("SELECT count(*) FROM pg_catalog.pg_proc"
+			       " WHERE pronamespace IN ('msp'::regnamespace,"
+			       " 'msp_audit'::regnamespace)"), (int)set.n);
+	for (i = 0; i < set.n; i++) {
+		len = strlen(set.items[i].file) - 4;
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM"
+			 " pg_catalog.pg_proc p WHERE p.pronamespace::"
+			 "regnamespace::text || '.' || p.proname = '%.*s'",
+			 (int)len, set.items[i].file);
+		ck_assert_msg(count(sql) == 1, "%s defines no function %.*s",
+			      set.items[i].file, (int)len, set.items[i].file);
+		snprintf(sql, sizeof(sql), "SELECT sha256 FROM"
+			 " msp_meta.function_loads WHERE file = '%s'",
+			 set.items[i].file);
+		ck_assert_str_eq(testdb_value(db.conn, sql),
+				 set.items[i].sha256);
+	}
+	ck_assert_int_eq(count("SELECT count(*) FROM msp_meta.function_loads"),
+			 (int)set.n);
+	/* The migrations' declarations were all replaced. */
+	ck_assert_int_eq(count("SELECT count(*) FROM pg_catalog.pg_proc"
+			       " WHERE prosrc LIKE '%declared only%'"), 0);
+	expect_functions(db.conn, settings_functions_dir(), &n, &err, MSP_OK);
+	ck_assert_int_eq(n, 0);
+	migrate_set_free(&set);
+}
+END_TEST
+
+START_TEST(changed_function_file_reapplies_only_it)
+{
+	struct msp_error err;
+	char *a_at, *b_at, *a_now, *b_now, *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+	int n = -1, pending = -1;
+
+	/* f_a calls f_b, whose file sorts after it: bodies are checked
+	 * once all files are in. */
+	write_file(tmpdir, "public.f_a.sql",
+		   "CREATE OR REPLACE FUNCTION public.f_a() RETURNS integer\n"
+		   "LANGUAGE sql AS $$ SELECT public.f_b() + 1 $$;\n");
+	write_file(tmpdir, "public.f_b.sql",
+		   "CREATE OR REPLACE FUNCTION public.f_b() RETURNS integer\n"
+		   "LANGUAGE sql AS $$ SELECT 1 $$;\n");
+	write_file(tmpdir, "README", "not a function file\n");
+	expect_functions(db.conn, tmpdir, &n, &err, MSP_OK);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(testdb_value(db.conn, "SELECT public.f_a()"), "2");
+	ck_assert_str_eq(testdb_value(db.conn, "SELECT string_agg(file, ','"
+		" ORDER BY file) FROM msp_meta.function_loads"),
+		"public.f_a.sql,public.f_b.sql");
+	a_at = loaded_at("public.f_a.sql");
+	b_at = loaded_at("public.f_b.sql");
+
+	write_file(tmpdir, "public.f_b.sql",
+		   "CREATE OR REPLACE FUNCTION public.f_b() RETURNS integer\n"
+		   "LANGUAGE sql AS $$ SELECT 41 $$;\n");
+	f = open_memstream(&out, &outlen);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(migrate_status(db.conn, MIGRATE_FUNCTIONS, tmpdir,
+					f, &pending, &err), MSP_OK);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(pending, 1);
+	ck_assert_msg(strstr(out, "public.f_b.sql  (file changed since: "
+			     "pending)") != NULL, "%s", out);
+	free(out);
+	expect_functions(db.conn, tmpdir, &n, &err, MSP_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(testdb_value(db.conn, "SELECT public.f_a()"), "42");
+	a_now = loaded_at("public.f_a.sql");
+	b_now = loaded_at("public.f_b.sql");
+	ck_assert_str_eq(a_now, a_at);
+	ck_assert_str_ne(b_now, b_at);
+	ck_assert_int_eq(count("SELECT count(*) FROM msp_meta.function_loads"),
+			 2);
+	ck_assert_int_eq(migrate_status(db.conn, MIGRATE_FUNCTIONS, tmpdir,
+					NULL, &pending, &err), MSP_OK);
+	ck_assert_int_eq(pending, 0);
+	free(a_at);
+	free(b_at);
+	free(a_now);
+	free(b_now);
+}
+END_TEST
+
+START_TEST(function_file_errors)
+{
+	struct msp_error err;
+	int n = -1;
+
+	/* A syntax error: that file's transaction is rolled back. */
+	write_file(tmpdir, "public.f_bad.sql",
+		   "CREATE OR REPLACE FUNCTION public.f_bad() RETURNS integer\n"
+		   "LANGUAGE sql AS $$ SELECT 1 $$ BROKEN;\n");
+	expect_functions(db.conn, tmpdir, &n, &err, MSP_EDB);
+	ck_assert_msg(strstr(err.message, "public.f_bad.sql") != NULL, "%s",
+		      err.message);
+	ck_assert_int_eq(count("SELECT count(*) FROM msp_meta.function_loads"),
+			 0);
+	/* A body naming a function that no file defines: found by the
+	 * check after the loads, naming the missing function. */
+	write_file(tmpdir, "public.f_bad.sql",
+		   "CREATE OR REPLACE FUNCTION public.f_bad() RETURNS integer\n"
+		   "LANGUAGE sql AS $$ SELECT public.f_nowhere() $$;\n");
+	expect_functions(db.conn, tmpdir, &n, &err, MSP_EDB);
+	ck_assert_msg(strstr(err.message, "f_nowhere") != NULL, "%s",
+		      err.message);
+	/* Recorded as applied, but still refused on the next run. */
+	expect_functions(db.conn, tmpdir, &n, &err, MSP_EDB);
+	ck_assert_int_eq(n, 0);
+	/* Fixed: applied again, since its checksum changed. */
+	write_file(tmpdir, "public.f_bad.sql",
+		   "CREATE OR REPLACE FUNCTION public.f_bad() RETURNS integer\n"
+		   "LANGUAGE sql AS $$ SELECT 7 $$;\n");
+	expect_functions(db.conn, tmpdir, &n, &err, MSP_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(testdb_value(db.conn, "SELECT public.f_bad()"), "7");
+	/* Badly named. */
+	write_file(tmpdir, "Public.F.sql", "SELECT 1;\n");
+	expect_functions(db.conn, tmpdir, &n, &err, MSP_EINVAL);
+	ck_assert_msg(strstr(err.message, "Public.F.sql") != NULL, "%s",
+		      err.message);
+}
+END_TEST
+
+/* --- upgrade of a database made by main's 85bc216 ------------------ */
+
+/* The old migrations, as 85bc216 shipped them, in tmpdir; their dir. */
+static const char *
+old_migrations(void)
+{
+	static char dir[128];
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "tar -xzf '%s' -C '%s'",
+		 testdb_srcpath("tests/data/migrations-85bc216.tar.gz"),
+		 tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(dir, sizeof(dir), "%s/migrations-85bc216", tmpdir);
+	return dir;
+}
+
+/*
+ * What a database's schema is made of: every function of the project's
+ * schemas (its full definition and rights), every trigger (and whether
+ * it is enabled), policy, column and table right, as text; returns its
+ * length and MD5 (testdb_value() keeps 1 kB).
+ */
+static char *
+catalogue(PGconn *conn)
+{
+	return strdup(testdb_value(conn,
+		"SELECT length(c) || ' ' || md5(c) FROM ("
+		"SELECT string_agg(x, E'\\n' ORDER BY x) AS c FROM ("
+		" SELECT pg_catalog.pg_get_functiondef(p.oid)"
+		"        || coalesce(p.proacl::text, '') AS x"
+		"   FROM pg_catalog.pg_proc p"
+		"  WHERE p.pronamespace IN ('msp'::regnamespace,"
+		"                           'msp_audit'::regnamespace)"
+		" UNION ALL"
+		" SELECT pg_catalog.pg_get_triggerdef(t.oid) || ' '"
+		"        || t.tgenabled::text"
+		"   FROM pg_catalog.pg_trigger t"
+		"   JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
+		"  WHERE c.relnamespace IN ('msp'::regnamespace,"
+		"                           'msp_audit'::regnamespace)"
+		"    AND NOT t.tgisinternal"
+		" UNION ALL"
+		" SELECT concat_ws(' ', schemaname, tablename, policyname,"
+		"        roles::text, cmd, qual, with_check)"
+		"   FROM pg_catalog.pg_policies"
+		" UNION ALL"
+		" SELECT concat_ws(' ', table_schema, table_name, column_name,"
+		"        data_type, column_default, is_nullable)"
+		"   FROM information_schema.columns"
+		"  WHERE table_schema IN ('msp', 'msp_audit')"
+		" UNION ALL"
+		" SELECT concat_ws(' ', c.relname, c.relacl::text)"
+		"   FROM pg_catalog.pg_class c"
+		"  WHERE c.relnamespace = 'msp'::regnamespace) s) a"));
+}
+
+START_TEST(database_of_85bc216_upgrades)
+{
+	const char *old = old_migrations();
+	struct migration_set now;
+	struct testdb fresh = { "", NULL };
+	struct msp_error err;
+	char *upgraded, *made;
+	char sql[256];
+	size_t i;
+	int n = -1, rewritten = 0;
+
+	expect_apply(db.conn, old, NULL, &n, &err, MSP_OK);
+	ck_assert_int_eq(n, 26);
+	/* Rows the old functions wrote stay. */
+	ck_assert_str_eq(testdb_value(db.conn,
+		"INSERT INTO msp.region (slug, name) VALUES ('x', 'X')"
+		" RETURNING slug"), "x");
+
+	ck_assert_int_eq(migrate_scan(settings_migrations_dir(), &now, &err),
+			 MSP_OK);
+	for (i = 0; i < now.n; i++) {
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM"
+			 " msp_meta.schema_migrations WHERE version = %d"
+			 " AND sha256 <> '%s'", now.items[i].version,
+			 now.items[i].sha256);
+		rewritten += count(sql);
+	}
+	/* The rewrite is real: the ledger holds other checksums. */
+	ck_assert_int_gt(rewritten, 10);
+
+	expect_apply(db.conn, settings_migrations_dir(), NULL, &n, &err,
+		     MSP_OK);
+	ck_assert_int_eq(n, (int)now.n - 26);
+	/* The ledger now says what this checkout's files are. */
+	for (i = 0; i < now.n; i++) {
+		snprintf(sql, sizeof(sql), "SELECT sha256 FROM"
+			 " msp_meta.schema_migrations WHERE version = %d",
+			 now.items[i].version);
+		ck_assert_str_eq(testdb_value(db.conn, sql),
+				 now.items[i].sha256);
+	}
+	expect_functions(db.conn, settings_functions_dir(), &n, &err, MSP_OK);
+	ck_assert_int_gt(n, 30);
+	ck_assert_int_eq(count("SELECT count(*) FROM msp.region"
+			       " WHERE slug = 'x'"), 1);
+
+	/* The same schema as a database made from scratch. */
+	testdb_open(&fresh);
+	testdb_load(&fresh, NULL);
+	upgraded = catalogue(db.conn);
+	made = catalogue(fresh.conn);
+	ck_assert_int_gt(atoi(made), 50000);
+	ck_assert_str_eq(upgraded, made);
+	free(upgraded);
+	free(made);
+	testdb_close(&fresh);
+	migrate_set_free(&now);
+}
+END_TEST
+
+/* A database that stopped before 0026: its rewritten migrations would
+ * run without the backfills they had. */
+START_TEST(older_partial_database_is_refused)
+{
+	const char *old = old_migrations();
+	struct msp_error err;
+	char path[256];
+	int n = -1, v;
+
+	for (v = 11; v <= 26; v++) {
+		snprintf(path, sizeof(path), "cd '%s' && rm %04d_*.sql", old,
+			 v);
+		ck_assert_int_eq(system(path), 0);
+	}
+	expect_apply(db.conn, old, NULL, &n, &err, MSP_OK);
+	ck_assert_int_eq(n, 10);
+	expect_apply(db.conn, settings_migrations_dir(), NULL, &n, &err,
+		     MSP_ECONFLICT);
+	ck_assert_msg(strstr(err.message, "85bc216") != NULL, "%s",
+		      err.message);
+	ck_assert_int_eq(count("SELECT count(*) FROM"
+			       " msp_meta.schema_migrations"), 10);
+}
+END_TEST
+
 static Suite *
 migrate_suite(void)
 {
@@ -329,6 +632,8 @@ migrate_suite(void)
 	TCase *core = tcase_create("core");
 	TCase *errors = tcase_create("errors");
 	TCase *files = tcase_create("files");
+	TCase *functions = tcase_create("functions");
+	TCase *upgrade = tcase_create("upgrade");
 
 	tcase_add_checked_fixture(core, setup, teardown);
 	tcase_add_test(core, applies_in_order_and_records);
@@ -349,6 +654,17 @@ migrate_suite(void)
 	tcase_add_test(files, names);
 	tcase_add_test(files, scan_errors);
 	suite_add_tcase(s, files);
+
+	tcase_add_checked_fixture(functions, setup, teardown);
+	tcase_add_test(functions, fresh_database_gets_every_function);
+	tcase_add_test(functions, changed_function_file_reapplies_only_it);
+	tcase_add_test(functions, function_file_errors);
+	suite_add_tcase(s, functions);
+
+	tcase_add_checked_fixture(upgrade, setup, teardown);
+	tcase_add_test(upgrade, database_of_85bc216_upgrades);
+	tcase_add_test(upgrade, older_partial_database_is_refused);
+	suite_add_tcase(s, upgrade);
 	return s;
 }
 

@@ -27,48 +27,10 @@ CREATE TABLE msp_audit.log (
 CREATE INDEX ON msp_audit.log (table_name, row_id);
 CREATE INDEX ON msp_audit.log (structure_id) WHERE structure_id IS NOT NULL;
 
--- Who is acting: the application identity the session declares.
--- (0006_access replaces this with the verified token's identity.)
-CREATE FUNCTION msp_audit.current_actor() RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
-    SELECT nullif(current_setting('msp.actor', true), '')
-$$;
-
--- TG_ARGV[0]: the audited table's key column.
+-- Declared for the triggers below; defined in sql/functions/ (msp_audit.record.sql),
+-- loaded after the migrations (docs/schema.md).
 CREATE FUNCTION msp_audit.record() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-DECLARE
-    actor text := msp_audit.current_actor();
-    key text := TG_ARGV[0];
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO msp_audit.log
-            (actor, table_name, operation, row_id, structure_id, new_row)
-        SELECT actor, TG_TABLE_NAME, TG_OP, (to_jsonb(n) ->> key)::bigint,
-               (to_jsonb(n) ->> 'structure_id')::integer, to_jsonb(n)
-          FROM new_rows n;
-    ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO msp_audit.log
-            (actor, table_name, operation, row_id, structure_id, old_row)
-        SELECT actor, TG_TABLE_NAME, TG_OP, (to_jsonb(o) ->> key)::bigint,
-               (to_jsonb(o) ->> 'structure_id')::integer, to_jsonb(o)
-          FROM old_rows o;
-    ELSE
-        INSERT INTO msp_audit.log
-            (actor, table_name, operation, row_id, structure_id,
-             old_row, new_row)
-        SELECT actor, TG_TABLE_NAME, TG_OP, o.id,
-               coalesce((n.j ->> 'structure_id')::integer,
-                        (o.j ->> 'structure_id')::integer),
-               o.j, n.j
-          FROM (SELECT (to_jsonb(r) ->> key)::bigint AS id, to_jsonb(r) AS j
-                  FROM old_rows r) o
-          JOIN (SELECT (to_jsonb(r) ->> key)::bigint AS id, to_jsonb(r) AS j
-                  FROM new_rows r) n USING (id);
-    END IF;
-    RETURN NULL;
-END
-$$;
+    LANGUAGE plpgsql AS $$BEGIN RAISE 'declared only'; END$$;
 
 -- Transition tables allow one event per trigger: three per table.
 DO $$

@@ -47,44 +47,19 @@ CREATE TABLE msp.access_token (
         ELSE structure_id IS NULL AND region_id IS NULL END)
 );
 
--- The live token of this transaction, or no row.
+-- The token of this transaction and its scope, which the policies below
+-- look up.
+-- Declared for the policies below; defined in sql/functions/ (msp.current_token.sql, msp.current_structure_id.sql, msp.current_region_id.sql, msp.current_kind.sql),
+-- loaded after the migrations (docs/schema.md).
 CREATE FUNCTION msp.current_token() RETURNS msp.access_token
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-    SELECT t.* FROM msp.access_token t
-     WHERE t.token_sha256 = sha256(convert_to(
-               coalesce(current_setting('msp.token', true), ''), 'UTF8'))
-       AND t.revoked_at IS NULL
-$$;
-
+    LANGUAGE plpgsql AS $$BEGIN RAISE 'declared only'; END$$;
 CREATE FUNCTION msp.current_structure_id() RETURNS integer
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-    SELECT (msp.current_token()).structure_id
-$$;
-
+    LANGUAGE plpgsql AS $$BEGIN RAISE 'declared only'; END$$;
 CREATE FUNCTION msp.current_region_id() RETURNS smallint
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-    SELECT (msp.current_token()).region_id
-$$;
-
+    LANGUAGE plpgsql AS $$BEGIN RAISE 'declared only'; END$$;
 CREATE FUNCTION msp.current_kind() RETURNS msp.access_kind
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-    SELECT (msp.current_token()).kind
-$$;
+    LANGUAGE plpgsql AS $$BEGIN RAISE 'declared only'; END$$;
 
-REVOKE ALL ON FUNCTION msp.current_token() FROM PUBLIC;
-
--- The audit trail's "who" comes from the verified token when there is
--- one, so a tenant cannot write another name into msp.actor; only a
--- session without a token (the owner: loaders, admin commands) names
--- itself through msp.actor.
-CREATE OR REPLACE FUNCTION msp_audit.current_actor() RETURNS text
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-    SELECT coalesce(
-        (SELECT t.kind::text || ':' || t.token_id FROM msp.current_token() t
-          WHERE t.token_id IS NOT NULL),
-        nullif(current_setting('msp.actor', true), ''))
-$$;
-REVOKE ALL ON FUNCTION msp_audit.current_actor() FROM PUBLIC;
 GRANT USAGE ON SCHEMA msp TO msp_team, msp_federation, msp_analyst;
 
 -- --- reference tables: readable by all, written by the owner only -------

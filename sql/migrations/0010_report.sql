@@ -76,35 +76,6 @@ CREATE TABLE msp.report_rule (
                                  AND num_max IS NULL))
 );
 
--- An answer as the rules and the report's frequency tables see it: the
--- choice code, 'oui' / 'non' for a boolean, the number as text; NULL
--- for an open answer (open answers are counted, not tabulated).  Plain
--- SQL expressions, so the planner inlines them into the report's
--- aggregates; PARALLEL SAFE, so that those aggregates can use workers.
-CREATE FUNCTION msp.report_answer_value(p_choice text, p_bool boolean,
-                                        p_num numeric, p_text text)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN p_text IS NOT NULL THEN NULL
-                ELSE coalesce(p_choice,
-                              CASE p_bool WHEN true THEN 'oui'
-                                          WHEN false THEN 'non' END,
-                              p_num::text) END
-$$;
-
--- Whether an answer (its value as above, and its number) matches a
--- rule, for a study of year p_year.  The meaning of msp.report_rule.
-CREATE FUNCTION msp.report_rule_matches(p_code text, p_min numeric,
-    p_max numeric, p_years_before boolean, p_value text, p_num numeric,
-    p_year integer)
-RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN p_code IS NOT NULL THEN p_code = p_value
-                WHEN p_num IS NULL THEN false
-                ELSE (CASE WHEN p_years_before THEN p_year - p_num
-                           ELSE p_num END)
-                     BETWEEN coalesce(p_min, '-Infinity')
-                         AND coalesce(p_max, 'Infinity') END
-$$;
-
 -- The part an item or a variable plays in the region report.  A report
 -- section shows the variables of its roles in position order, and says
 -- "not asked" for a role the instrument lacks (the ACI level, for one).
@@ -318,32 +289,6 @@ INSERT INTO msp.report_category VALUES
  ('frame_federation_member', 'non', 2, 'Non'),
  ('frame_federation_member', 'nsp', 3, 'Ne sait pas');
 
-CREATE FUNCTION msp.report_frame(p_study integer)
-RETURNS TABLE (structure_id integer, responded boolean, var_key text,
-               category text)
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
-    SELECT st.structure_id,
-           EXISTS (SELECT 1 FROM msp.response r
-                    WHERE r.study_id = p.study_id
-                      AND r.structure_id = p.structure_id
-                      AND r.status = 'complete'),
-           v.var_key, v.category
-      FROM msp.population p
-      JOIN msp.structure st ON st.structure_id = p.structure_id
-     CROSS JOIN LATERAL (VALUES
-        ('frame_structure_type', st.structure_type::text),
-        ('frame_departement', st.departement),
-        ('frame_sites', CASE WHEN st.n_sites = 1 THEN 'monosite'
-                             WHEN st.n_sites > 1 THEN 'multisite' END),
-        ('frame_aci_signatory', CASE st.aci_signatory WHEN true THEN 'oui'
-                                     WHEN false THEN 'non' END),
-        ('frame_cpts', st.cpts::text),
-        ('frame_cls', st.cls::text),
-        ('frame_federation_member', st.federation_member::text))
-        AS v (var_key, category)
-     WHERE p.study_id = p_study AND p.active
-$$;
-
 -- --- coded open answers (--has) -------------------------------------------
 
 -- An analyst's coding of an open answer onto the study's codes, the
@@ -392,15 +337,10 @@ CREATE TABLE msp.data_change (
     txid        xid8 PRIMARY KEY
 );
 
+-- Declared for the triggers below; defined in sql/functions/ (msp.note_data_change.sql),
+-- loaded after the migrations (docs/schema.md).
 CREATE FUNCTION msp.note_data_change() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
-BEGIN
-    INSERT INTO msp.data_change VALUES (pg_current_xact_id())
-        ON CONFLICT DO NOTHING;
-    RETURN NULL;
-END
-$$;
-REVOKE ALL ON FUNCTION msp.note_data_change() FROM PUBLIC;
+    LANGUAGE plpgsql AS $$BEGIN RAISE 'declared only'; END$$;
 
 -- ALWAYS: bulk loads that run with session_replication_role = replica
 -- (msp-report generate) change data too.
@@ -421,12 +361,6 @@ BEGIN
                        'report_data_change', t);
     END LOOP;
 END
-$$;
-
--- How many writing transactions a snapshot sees.
-CREATE FUNCTION msp.data_changes() RETURNS bigint
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
-    SELECT count(*) FROM msp.data_change
 $$;
 
 -- The frequency tables themselves, in the shape the report reads them
