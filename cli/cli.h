@@ -91,6 +91,7 @@ int cmd_generate(const struct cli_context *ctx, int argc, char **argv);
 int cmd_import(const struct cli_context *ctx, int argc, char **argv);
 int cmd_report(const struct cli_context *ctx, int argc, char **argv);
 int cmd_test(const struct cli_context *ctx, int argc, char **argv);
+int cmd_frame(const struct cli_context *ctx, int argc, char **argv);
 int cmd_federation(const struct cli_context *ctx, int argc, char **argv);
 int cmd_region(const struct cli_context *ctx, int argc, char **argv);
 int cmd_study(const struct cli_context *ctx, int argc, char **argv);

@@ -27,6 +27,9 @@ static const char usage_text[] =
 "  export --study SLUG      the study's responses as CSV, with an R script,\n"
 "                           SPSS syntax and a mapping to import it again\n"
 "  federation add|list     the regional federations (owner or analyst)\n"
+"  frame import --study SLUG --mapping MAP FILE.csv...\n"
+"                           a study's targeted population from CSV lists\n"
+"                           (or --from-study OTHER)\n"
 "  generate --region SLUG   load a synthetic study (seeded, for load tests)\n"
 "  import --study SLUG --mapping MAP FILE.csv\n"
 "                           load a Microsoft Forms or LimeSurvey CSV export\n"
@@ -52,6 +55,7 @@ static const struct cli_command commands[] = {
 	{ "erase", cmd_erase },
 	{ "export", cmd_export },
 	{ "federation", cmd_federation },
+	{ "frame", cmd_frame },
 	{ "generate", cmd_generate },
 	{ "import", cmd_import },
 	{ "region", cmd_region },

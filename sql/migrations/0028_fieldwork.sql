@@ -52,6 +52,15 @@ ALTER TABLE msp.study
 ALTER TABLE msp.response
     ADD COLUMN test boolean NOT NULL DEFAULT false;
 
+-- --- the frame: msp.population, one row per structure per study -------
+-- msp-report frame import (cli/cmd_frame.c) writes it from CSV lists:
+-- the structure under its pseudonym (msp.structure, characteristics
+-- that msp.report_frame reads for --nonresponse) and this row.  When
+-- its list was last imported; NULL for the reference studies' frames,
+-- loaded by SQL.
+ALTER TABLE msp.population
+    ADD COLUMN imported_at timestamptz;
+
 -- Today where the studies run: a study closing on the 30th accepts
 -- answers until midnight in Paris, not in UTC.
 CREATE FUNCTION msp.study_today() RETURNS date
