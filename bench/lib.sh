@@ -61,6 +61,9 @@ bench_submission() {
 	head -c 32 /dev/urandom > "$MSP_SECRET_FILE"
 	"$bin/cli/msp-report" db migrate -q
 	"$bin/cli/msp-report" db load-reference -q
+	# the reference studies are closed (migration 0028): the benchmark
+	# submits to occitanie-2024
+	"$bin/cli/msp-report" study reopen occitanie-2024 >/dev/null
 	token=$("$bin/cli/msp-report" token create --kind team \
 		--identifier bench --region occitanie 2>/dev/null)
 	study=$(psql "$MSP_DATABASE_URL" -XAtqc \

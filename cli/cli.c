@@ -2,11 +2,13 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "db.h"
 #include "secret.h"
 #include "settings.h"
+#include "utf8.h"
 
 PGconn *
 cli_connect(const struct cli_context *ctx)
@@ -59,4 +61,122 @@ cli_pseudonym(const char *identifier, char out[CRYPTO_SHA256_HEX])
 		secret_clear(&secret);
 	}
 	return st == MSP_OK ? 0 : cli_fail(&err);
+}
+
+int
+cli_begin(PGconn *conn, const char *command, enum tenant_kind *kind)
+{
+	const char *token = cli_token();
+	struct msp_error err;
+
+	*kind = TENANT_NONE;
+	if (db_exec(conn, "begin", "BEGIN", 0, NULL, PGRES_COMMAND_OK, NULL,
+		    &err) != MSP_OK)
+		return cli_fail(&err);
+	if (token != NULL && tenant_enter(conn, token, kind, &err) != MSP_OK) {
+		cli_rollback(conn);
+		fprintf(stderr, "msp-report %s: %s\n", command,
+			err.status == MSP_EACCESS ?
+			"jeton MSP_TOKEN inconnu ou révoqué" : err.message);
+		return 1;
+	}
+	return 0;
+}
+
+int
+cli_require_manager(const char *command, enum tenant_kind kind)
+{
+	if (kind == TENANT_NONE || kind == TENANT_ANALYST)
+		return 0;
+	fprintf(stderr, "msp-report %s: refusé : un jeton « %s » ne peut pas "
+		"faire cela ; il faut le propriétaire de la base ou un jeton "
+		"d'analyste (MSP_TOKEN)\n", command, tenant_kind_name(kind));
+	return 1;
+}
+
+int
+cli_commit(PGconn *conn)
+{
+	struct msp_error err;
+
+	if (db_exec(conn, "commit", "COMMIT", 0, NULL, PGRES_COMMAND_OK, NULL,
+		    &err) != MSP_OK)
+		return cli_fail(&err);
+	return 0;
+}
+
+void
+cli_rollback(PGconn *conn)
+{
+	PGresult *res = PQexec(conn, "ROLLBACK");
+
+	PQclear(res);
+}
+
+int
+cli_db_refusal(const char *command, const struct msp_error *err)
+{
+	if (db_classify(err->sqlstate) == DB_DENIED)
+		fprintf(stderr, "msp-report %s: refusé par la base : ce jeton "
+			"n'a pas le droit de faire cela\n", command);
+	else
+		fprintf(stderr, "msp-report %s: %s\n", command, err->message);
+	return 1;
+}
+
+int
+cli_valid_slug(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '-') {
+			if (s[i + 1] == '-')
+				return 0;
+		} else if (!((s[i] >= 'a' && s[i] <= 'z') ||
+			     (s[i] >= '0' && s[i] <= '9'))) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int
+cli_valid_name(const char *s, size_t max_chars)
+{
+	size_t n = strlen(s), i;
+	int blank = 1;
+
+	if (utf8_valid_prefix(s, n) != n || utf8_length(s) > max_chars)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+		if (s[i] != ' ')
+			blank = 0;
+	}
+	return !blank;
+}
+
+int
+cli_parse_date(const char *s, char out[11])
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+				     30, 31 };
+	int y, m, d, n = 0;
+
+	if (strlen(s) != 10 ||
+	    sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
+	    s[4] != '-' || s[7] != '-')
+		return 0;
+	if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 ||
+	    d > mdays[m - 1])
+		return 0;
+	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) ||
+				   y % 400 == 0))
+		return 0;
+	memcpy(out, s, 11);
+	return 1;
 }

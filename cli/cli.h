@@ -8,6 +8,7 @@
 
 #include "crypto.h"
 #include "msp_error.h"
+#include "tenant.h"
 
 struct cli_context {
 	const char *database;	/* --database, or NULL for the default */
@@ -43,6 +44,46 @@ const char *cli_token(void);
  */
 int cli_pseudonym(const char *identifier, char out[CRYPTO_SHA256_HEX]);
 
+/*
+ * The fieldwork commands' transaction (region, federation, study,
+ * frame): BEGIN on conn, then, when MSP_TOKEN is set, its identity
+ * (tenant_enter), whose kind goes to *kind (TENANT_NONE: the
+ * connection's own role, the database owner).  Returns 0, or 1 after
+ * printing why (the transaction is then rolled back).
+ */
+int cli_begin(PGconn *conn, const char *command, enum tenant_kind *kind);
+
+/*
+ * 0 when kind may manage fieldwork (the owner or an analyst); else
+ * prints a French refusal naming the token's kind and returns 1.  The
+ * database refuses the others too (grants of migration 0028): this is
+ * the clear message, not the guard.
+ */
+int cli_require_manager(const char *command, enum tenant_kind kind);
+
+/* COMMIT: 0, or 1 after printing why. */
+int cli_commit(PGconn *conn);
+
+/* ROLLBACK, whatever the connection's state; never fails. */
+void cli_rollback(PGconn *conn);
+
+/* Prints a failed statement's error for people ("refusé par la base"
+ * for 42501, else the server's message) after "msp-report COMMAND: ";
+ * returns 1. */
+int cli_db_refusal(const char *command, const struct msp_error *err);
+
+/* Whether s is a slug: lower-case ASCII letters and digits in runs
+ * joined by single hyphens, 1-63 characters (the schema's CHECK). */
+int cli_valid_slug(const char *s);
+
+/* Whether s is a name for people: valid UTF-8, no control character,
+ * not blank, at most max_chars characters. */
+int cli_valid_name(const char *s, size_t max_chars);
+
+/* Whether s is a date YYYY-MM-DD that exists, years 2000-2100; copies
+ * it to out. */
+int cli_parse_date(const char *s, char out[11]);
+
 int cmd_db(const struct cli_context *ctx, int argc, char **argv);
 int cmd_erase(const struct cli_context *ctx, int argc, char **argv);
 int cmd_export(const struct cli_context *ctx, int argc, char **argv);
@@ -50,6 +91,10 @@ int cmd_generate(const struct cli_context *ctx, int argc, char **argv);
 int cmd_import(const struct cli_context *ctx, int argc, char **argv);
 int cmd_report(const struct cli_context *ctx, int argc, char **argv);
 int cmd_test(const struct cli_context *ctx, int argc, char **argv);
+int cmd_frame(const struct cli_context *ctx, int argc, char **argv);
+int cmd_federation(const struct cli_context *ctx, int argc, char **argv);
+int cmd_region(const struct cli_context *ctx, int argc, char **argv);
+int cmd_study(const struct cli_context *ctx, int argc, char **argv);
 int cmd_token(const struct cli_context *ctx, int argc, char **argv);
 
 #endif

@@ -28,9 +28,17 @@ static const char usage_text[] =
 "  erase --identifier TEXT  remove one structure's data everywhere (RGPD)\n"
 "  export --study SLUG      the study's responses as CSV, with an R script,\n"
 "                           SPSS syntax and a mapping to import it again\n"
+"  federation add|list     the regional federations (owner or analyst)\n"
+"  frame import --study SLUG --mapping MAP FILE.csv...\n"
+"                           a study's targeted population from CSV lists\n"
+"                           (or --from-study OTHER)\n"
 "  generate --region SLUG   load a synthetic study (seeded, for load tests)\n"
 "  import --study SLUG --mapping MAP FILE.csv\n"
 "                           load a Microsoft Forms or LimeSurvey CSV export\n"
+"  region add|list         the regions studies belong to (owner or analyst)\n"
+"  study create|list|open|close|reopen|extend\n"
+"                           studies and their life cycle: draft (tests),\n"
+"                           open, closed\n"
 "  test --table TABLE       chi-squared or Fisher's test of a count table\n"
 "  token create|list|revoke bearer tokens for the API and the reports\n"
 "\n"
@@ -48,9 +56,13 @@ static const struct cli_command commands[] = {
 	{ "db", cmd_db },
 	{ "erase", cmd_erase },
 	{ "export", cmd_export },
+	{ "federation", cmd_federation },
+	{ "frame", cmd_frame },
 	{ "generate", cmd_generate },
 	{ "import", cmd_import },
+	{ "region", cmd_region },
 	{ "report", cmd_report },
+	{ "study", cmd_study },
 	{ "test", cmd_test },
 	{ "token", cmd_token },
 };

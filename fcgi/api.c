@@ -551,11 +551,19 @@ static void
 submit_refused_reply(struct worker *w, const struct msp_error *err,
 		     struct reply *r)
 {
-	if (db_classify(err->sqlstate) == DB_INVALID_PARAMETER)
+	enum db_class c = db_classify(err->sqlstate);
+
+	if (c == DB_INVALID_PARAMETER)
 		/* raised for an analyst token without structure_id */
 		http_problem(r, 422, "structure_id is required with an "
 			     "analyst token", one_error("structure_id",
 							"required"));
+	else if (c == DB_STUDY_CLOSED)
+		/* msp.study_accepts_response (0028): nothing stored */
+		http_problem(r, 409, "the study is closed: it accepts no "
+			     "response", NULL);
+	else if (c == DB_STUDY_NOT_OPEN)
+		http_problem(r, 409, "the study is not open yet", NULL);
 	else
 		api_db_error_reply(w, err, r);
 }

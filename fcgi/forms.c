@@ -892,8 +892,9 @@ handle_get_form(struct worker *w, const struct study *study,
 }
 
 /*
- * The page for a refusal of msp.form_submit (0025's MSPFn codes), or 0
- * when err is not one.  Nothing was stored or changed in any case.
+ * The page for a refusal of msp.form_submit (0025's MSPFn codes, and
+ * 0028's MSPSn: the study is closed or not open yet), or 0 when err is
+ * not one.  Nothing was stored or changed in any case.
  */
 static int
 refusal_page(const struct msp_error *err, struct reply *r)
@@ -922,6 +923,19 @@ refusal_page(const struct msp_error *err, struct reply *r)
 			    "autre lien de reprise : reprenez-le avec ce "
 			    "lien. Rien n'a été modifié.");
 		r->log_note = "saved-other-link";
+	} else if (c == DB_STUDY_CLOSED) {
+		simple_page(r, 409, "Questionnaire clos",
+			    "Ce questionnaire est clos : il n'accepte plus "
+			    "de réponses et rien n'a été enregistré. Pour "
+			    "toute question, contactez la fédération qui "
+			    "mène l'enquête.");
+		r->log_note = "study-closed";
+	} else if (c == DB_STUDY_NOT_OPEN) {
+		simple_page(r, 409, "Questionnaire pas encore ouvert",
+			    "Ce questionnaire n'est pas encore ouvert aux "
+			    "réponses : rien n'a été enregistré. Revenez à "
+			    "la date d'ouverture annoncée par la fédération.");
+		r->log_note = "study-not-open";
 	} else {
 		return 0;
 	}

@@ -921,3 +921,45 @@ csvmap_record_clear(struct csvmap_record *rec)
 	free(rec->id);
 	memset(rec, 0, sizeof(*rec));
 }
+
+/* --- the mapping read as it is written (lib/frame.c) ------------------- */
+
+size_t
+csvmap_n_columns(const struct csvmap *map)
+{
+	return map->n;
+}
+
+const char *
+csvmap_column(const struct csvmap *map, size_t i, size_t *line)
+{
+	if (line != NULL)
+		*line = map->lines[i].line;
+	return map->lines[i].column;
+}
+
+const char *
+csvmap_target(const struct csvmap *map, size_t i)
+{
+	const struct map_line *m = &map->lines[i];
+
+	if (m->target == T_ITEM)
+		return m->item;
+	if (m->target == T_OPTION)
+		return NULL;
+	return special_names[m->target];
+}
+
+const char *
+csvmap_translate(const struct csvmap *map, size_t i, const char *cell,
+		 int *mapped)
+{
+	const struct map_line *m = &map->lines[i];
+	size_t k;
+
+	*mapped = m->n_values > 0;
+	for (k = 0; k < m->n_values; k++)
+		if (strcmp(m->values[k].from, cell) == 0)
+			return m->values[k].to;
+	return cell;
+}

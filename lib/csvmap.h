@@ -115,6 +115,23 @@ enum msp_status csvmap_row(const struct csvmap_binding *b,
 
 void csvmap_record_clear(struct csvmap_record *rec);
 
+/*
+ * The mapping as written, for mappings onto something other than an
+ * instrument (lib/frame.c maps columns onto a frame's fields with the
+ * same file format).  Column i (0 <= i < csvmap_n_columns()) has the
+ * header text csvmap_column() (borrowed; *line, if not NULL, gets its
+ * line in the mapping file) and the target csvmap_target(): an item's
+ * name as written, "@structure", "@ignore"..., or NULL for an
+ * ITEM[OPTION] target.  csvmap_translate() gives the code a cell's text
+ * is mapped to, or the cell itself when no value line names it; *mapped
+ * says whether the column has value lines at all.  None fails.
+ */
+size_t csvmap_n_columns(const struct csvmap *map);
+const char *csvmap_column(const struct csvmap *map, size_t i, size_t *line);
+const char *csvmap_target(const struct csvmap *map, size_t i);
+const char *csvmap_translate(const struct csvmap *map, size_t i,
+			     const char *cell, int *mapped);
+
 /* Appends s as a mapping file's quoted string ("..." with "" for a
  * quote), for writers of mapping files. */
 void csvmap_quote(struct buf *out, const char *s);

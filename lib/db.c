@@ -201,6 +201,8 @@ db_classify(const char *s)
 		{ "MSPF2", DB_FORM_UNKNOWN_CODE },
 		{ "MSPF3", DB_FORM_SENT },
 		{ "MSPF4", DB_FORM_OTHER_CODE },
+		{ "MSPS1", DB_STUDY_CLOSED },
+		{ "MSPS2", DB_STUDY_NOT_OPEN },
 	};
 	size_t i;
 

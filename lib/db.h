@@ -60,7 +60,8 @@ enum msp_status db_error_from_result(const PGresult *res, PGconn *conn,
  * What a failed statement's SQLSTATE means to a caller, so that the
  * decisions (which HTTP status, retry or not) compare names, not
  * five-character literals scattered over the tree.  Appendix A of the
- * PostgreSQL manual lists the codes; MSPFn are migration 0025's.
+ * PostgreSQL manual lists the codes; MSPFn are migration 0025's, MSPSn
+ * 0028's.
  */
 enum db_class {
 	DB_OK,			/* "00000", or no error at all */
@@ -81,6 +82,8 @@ enum db_class {
 	DB_FORM_UNKNOWN_CODE,	/* MSPF2: no draft has this resume code */
 	DB_FORM_SENT,		/* MSPF3: the response is complete */
 	DB_FORM_OTHER_CODE,	/* MSPF4: saved under another resume code */
+	DB_STUDY_CLOSED,	/* MSPS1: the study is closed (0028) */
+	DB_STUDY_NOT_OPEN,	/* MSPS2: the study opens later (0028) */
 	DB_OTHER,		/* anything else, or no SQLSTATE (a client-
 				 * side failure: ask PQstatus whether the
 				 * connection is gone) */

@@ -65,33 +65,139 @@ mac(const struct secret *s, const struct buf *msg,
 				      out, err);
 }
 
+/* Latin-1's letters (U+00C0 to U+00FF) without their accents, lower
+ * case; NULL for × and ÷, kept as they are. */
+static const char *const latin1_fold[64] = {
+	"a", "a", "a", "a", "a", "a", "ae", "c",
+	"e", "e", "e", "e", "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o", NULL,
+	"o", "u", "u", "u", "u", "y", "th", "ss",
+	"a", "a", "a", "a", "a", "a", "ae", "c",
+	"e", "e", "e", "e", "i", "i", "i", "i",
+	"d", "n", "o", "o", "o", "o", "o", NULL,
+	"o", "u", "u", "u", "u", "y", "th", "y",
+};
+
+/* Whether the code point is written between the words of a name
+ * rather than in them: blanks, the punctuation people put or leave
+ * out ("Saint-Brieuc", "MSP des Lilas, Albi", "44.000.1234"), the
+ * no-break spaces, the apostrophe ’ and the dashes word processors
+ * put in. */
+static int
+is_separator(unsigned cp)
+{
+	return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
+	       cp == '-' || cp == '\'' || cp == ',' || cp == '.' ||
+	       cp == '/' || cp == '_' || cp == ';' || cp == ':' ||
+	       cp == '(' || cp == ')' || cp == '"' || cp == 0xa0 ||
+	       cp == 0x202f || cp == 0x2019 || cp == 0x2018 ||
+	       (cp >= 0x2010 && cp <= 0x2015);
+}
+
+/* Reads one UTF-8 sequence at p into *cp; returns its length (1 for a
+ * byte that starts none: it is then taken as it is). */
+static size_t
+utf8_next(const unsigned char *p, unsigned *cp)
+{
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if ((p[0] & 0xe0) == 0xc0 && (p[1] & 0xc0) == 0x80) {
+		*cp = (unsigned)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+		return 2;
+	}
+	if ((p[0] & 0xf0) == 0xe0 && (p[1] & 0xc0) == 0x80 &&
+	    (p[2] & 0xc0) == 0x80) {
+		*cp = (unsigned)(p[0] & 0x0f) << 12 |
+		      (unsigned)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+		return 3;
+	}
+	*cp = 0x110000;		/* none: copied byte by byte */
+	return 1;
+}
+
+/* Whether s (normalised) is a FINESS number with spaces in it: nine
+ * characters, digits, or 2A/2B and seven digits (Corsica). */
+static int
+finess_compact(const char *s, char out[10])
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		if (*s == ' ')
+			continue;
+		if (n == 9)
+			return 0;
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+	if (n != 9)
+		return 0;
+	for (n = 0; n < 9; n++)
+		if (!((out[n] >= '0' && out[n] <= '9') ||
+		      (n == 1 && out[0] == '2' &&
+		       (out[1] == 'a' || out[1] == 'b'))))
+			return 0;
+	return 1;
+}
+
+enum msp_status
+secret_normalise_identifier(const char *identifier, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)identifier;
+	size_t start = out->len, len;
+	char finess[10];
+	int space = 0;
+	unsigned cp;
+
+	while (*p) {
+		len = utf8_next(p, &cp);
+		if (is_separator(cp)) {
+			space = out->len > start;
+			p += len;
+			continue;
+		}
+		if (space)
+			buf_putc(out, ' ');
+		space = 0;
+		if (cp >= 'A' && cp <= 'Z')
+			buf_putc(out, (char)(cp - 'A' + 'a'));
+		else if (cp >= 0xc0 && cp <= 0xff && latin1_fold[cp - 0xc0])
+			buf_puts(out, latin1_fold[cp - 0xc0]);
+		else if (cp == 0x152 || cp == 0x153)
+			buf_puts(out, "oe");
+		else
+			buf_append(out, (const char *)p, len);
+		p += len;
+	}
+	if (out->failed)
+		return MSP_ENOMEM;
+	/* "44 000 1234" and "440001234" are one FINESS number */
+	buf_putc(out, '\0');
+	if (!out->failed && finess_compact(out->data + start, finess)) {
+		out->len = start;
+		buf_puts(out, finess);
+	} else if (!out->failed) {
+		out->len--;
+	}
+	return out->failed ? MSP_ENOMEM : MSP_OK;
+}
+
 enum msp_status
 secret_pseudonym(const struct secret *s, const char *identifier,
 		 char out[CRYPTO_SHA256_HEX], struct msp_error *err)
 {
 	struct buf msg = BUF_INIT;
 	enum msp_status st;
-	const char *p = identifier;
 	size_t start;
-	int space = 0;
 
 	out[0] = '\0';
 	buf_puts(&msg, "structure\n");
 	start = msg.len;
-	for (; *p; p++) {
-		char c = *p;
-
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-			space = msg.len > start;
-			continue;
-		}
-		if (space)
-			buf_putc(&msg, ' ');
-		space = 0;
-		buf_putc(&msg, c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a')
-			 : c);
-	}
-	if (msg.len == start && !msg.failed)
+	if (secret_normalise_identifier(identifier, &msg) != MSP_OK)
+		st = msp_error_set(err, MSP_ENOMEM, "out of memory");
+	else if (msg.len == start)
 		st = msp_error_set(err, MSP_EINVAL,
 				   "the structure identifier is empty");
 	else

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "buf.h"
 #include "crypto.h"
 #include "msp_error.h"
 
@@ -47,11 +48,24 @@ enum msp_status secret_load(const char *path, struct secret *out,
 void secret_clear(struct secret *s);
 
 /*
- * The pseudonym of a structure identifier, as 64 hex digits in out.
- * The identifier is normalised first (outer blanks dropped, inner runs
- * of blanks made one space, ASCII letters lower-cased) so that
- * "MSP  des Lilas " and "msp des lilas" agree.  Fails with MSP_EINVAL
- * for an identifier that is empty after normalisation.
+ * Appends to out the normalised form of a structure identifier, the
+ * text its pseudonym is computed from: letters lower-cased and without
+ * their accents (Latin-1's, and œ), blanks and the punctuation people
+ * put or leave out (- ' ’ , . / _ ; : ( ) " and no-break spaces) made
+ * one space between words and none at the ends, and a FINESS number
+ * written with spaces, dots or dashes ("44 000 1234", "2A.000.1234")
+ * made its nine characters.  So "MSP des Lilas, Albi" and
+ * "msp des lilas albi", "Saint-Brieuc" and "SAINT BRIEUC",
+ * "440001234" and "44 000 1234" agree.  Other characters are kept.
+ * Fails with MSP_ENOMEM only (out->failed).
+ */
+enum msp_status secret_normalise_identifier(const char *identifier,
+					    struct buf *out);
+
+/*
+ * The pseudonym of a structure identifier, as 64 hex digits in out:
+ * HMAC of its normalised form (secret_normalise_identifier()).  Fails
+ * with MSP_EINVAL for an identifier that is empty after normalisation.
  */
 enum msp_status secret_pseudonym(const struct secret *s,
 				 const char *identifier,

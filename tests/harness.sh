@@ -13,6 +13,14 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$san_dir/asan"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$san_dir/ubsan"
 stack_logs=
 
+# reopen_reference: the two reference studies are closed (migration
+# 0028, sql/reference/0009); the tests that submit to them reopen them
+# after loading, as a federation would with 'msp-report study reopen'.
+reopen_reference() {
+	"$bld/cli/msp-report" study reopen occitanie-2024 >/dev/null &&
+		"$bld/cli/msp-report" study reopen pdl-2019 >/dev/null
+}
+
 failures=0
 fail() { printf 'FAIL: %s\n' "$*"; failures=$((failures + 1)); }
 ok() { printf 'ok: %s\n' "$*"; }

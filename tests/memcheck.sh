@@ -51,7 +51,7 @@ sql() { psql "$MSP_DATABASE_URL" -XAtqc "$1"; }
 report() { "$bld/cli/msp-report" "$@"; }
 t0=$(date +%s)
 
-report db migrate -q && report db load-reference -q ||
+report db migrate -q && report db load-reference -q && reopen_reference ||
 	{ echo "FAIL: setup"; exit 1; }
 export MSP_SECRET_FILE=$state/secret
 ( umask 077; head -c 32 /dev/urandom > "$MSP_SECRET_FILE" )

@@ -27,14 +27,15 @@ static const char sql_regions[] =
 	"SELECT region_id, slug, name FROM msp.region ORDER BY slug";
 
 /* $1 region_id: its studies, the latest first; synthetic studies
- * (msp-report generate) only when there is nothing else */
+ * (msp-report generate) only when there is nothing else; never a draft
+ * (migration 0028: its responses are tests) */
 static const char sql_studies[] =
 	"SELECT s.study_id, s.slug, s.title_fr, s.year, s.instrument_id,"
 	"       i.slug AS instrument_slug, i.title_fr AS instrument_title,"
 	"       s.target_size, s.reconstructed, s.synthetic, s.source_note"
 	"  FROM msp.study s"
 	"  JOIN msp.instrument i ON i.instrument_id = s.instrument_id"
-	" WHERE s.region_id = $1::smallint"
+	" WHERE s.region_id = $1::smallint AND s.state <> 'draft'"
 	" ORDER BY s.synthetic, s.year DESC, s.study_id DESC";
 
 /* $1 instrument slug: the report variables it has rules for */

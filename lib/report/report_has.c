@@ -29,7 +29,9 @@ static const char sql_has_studies[] =
 	"       (SELECT count(DISTINCT ac.response_id) FROM msp.answer_code ac"
 	"         WHERE ac.study_id = s.study_id) AS coded"
 	"  FROM msp.study s JOIN msp.region g ON g.region_id = s.region_id"
-	" WHERE $1::integer[] IS NULL OR s.study_id = ANY($1::integer[])"
+	" WHERE ($1::integer[] IS NULL OR s.study_id = ANY($1::integer[]))"
+	/* a draft's responses are tests (migration 0028) */
+	"   AND s.state <> 'draft'"
 	" ORDER BY g.slug, s.year, s.study_id";
 
 /* Who mentioned which study code: interview participants, coded
