@@ -112,7 +112,7 @@ one_error(const char *field, const char *detail)
 static void
 unknown_role(const struct worker *w, struct reply *r)
 {
-	struct buf roles = BUF_INIT;
+	struct buf roles = BUF_INIT(BUF_MAX_TEXT);
 	size_t i, n = studies_n_roles(&w->studies);
 
 	for (i = 0; i < n; i++) {
@@ -490,6 +490,7 @@ post_response_checked(struct worker *w, struct request *req, struct reply *r)
 		http_problem(r, 503, "out of memory", NULL);
 		return NULL;
 	}
+	buf_init(&sub->answers, BUF_MAX_TEXT);	/* from one body */
 	sub->complete = 1;
 	if (bearer(req, r, sub->token) != 0 || json_body(req, r, &doc) != 0)
 		goto fail;
@@ -757,7 +758,7 @@ batch_json(void **subs, size_t n, struct buf *b)
 void
 api_flush(struct worker *w, void **subs, struct reply **replies, size_t n)
 {
-	struct buf batch = BUF_INIT;
+	struct buf batch = BUF_INIT_SECRET(BUF_MAX_DOCUMENT);
 	struct msp_error err;
 	PGresult *res = NULL;
 	const char *param;
@@ -830,7 +831,6 @@ one_by_one:
 	}
 out:
 	PQclear(res);
-	crypto_cleanse(batch.data, batch.cap);	/* the tokens */
 	buf_free(&batch);
 	for (i = 0; i < n; i++)
 		api_submission_free((struct api_submission *)subs[i]);
@@ -1199,7 +1199,7 @@ handle_get_responses(struct worker *w, struct request *req, struct reply *r)
 
 		last = strtoll(id, NULL, 10);
 		if (csv) {
-			struct buf prefix = BUF_INIT;
+			struct buf prefix = BUF_INIT(BUF_MAX_TEXT);
 
 			buf_printf(&prefix, "%s,%s,%s,%s,", id,
 				   PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
@@ -1252,7 +1252,7 @@ handle_get_responses(struct worker *w, struct request *req, struct reply *r)
 		json_object_object_add(o, "responses", list);
 		list = NULL;
 		if (n == lim) {
-			struct buf next = BUF_INIT;
+			struct buf next = BUF_INIT(BUF_MAX_TEXT);
 
 			buf_puts(&next, "/api/v1/responses?study=");
 			urlenc_encode(&next, study->slug);

@@ -622,7 +622,7 @@ render_form(struct worker *w, struct reply *r, int status,
 	const char *section = "";
 	char csrf[SECRET_CSRF_MAX];
 	struct buf *b = &r->body;
-	struct buf title = BUF_INIT;
+	struct buf title = BUF_INIT(BUF_MAX_TEXT);
 	size_t i, n_errors = 0;
 
 	if (secret_csrf_make(&w->secret, fs->key, time(NULL), csrf, NULL)
@@ -968,7 +968,7 @@ handle_post_form(struct worker *w, const struct study *study,
 	struct form_state fs = { .structure = "", .role = "" };
 	struct urlenc form = { NULL, 0 };
 	struct submission *sub = NULL;
-	struct buf answers = BUF_INIT;
+	struct buf answers = BUF_INIT(BUF_MAX_TEXT);
 	const char *action, *code, *params[7];
 	struct msp_error err;
 	PGresult *res = NULL;

@@ -78,6 +78,11 @@ struct reply {
 	failure_renderer *render_failure;
 };
 
+/* An empty reply (status 500 until a handler sets one).  Its body is
+ * secret (buf.h): a form page carries the respondent's resume code and
+ * CSRF token, and cleansing a reply costs one pass over it. */
+void http_reply_init(struct reply *r);
+
 /* Fills req from libfcgi's parameters. */
 void http_request_init(struct request *req, FCGX_Request *fcgx);
 

@@ -69,7 +69,8 @@ enum msp_status
 secret_pseudonym(const struct secret *s, const char *identifier,
 		 char out[CRYPTO_SHA256_HEX], struct msp_error *err)
 {
-	struct buf msg = BUF_INIT;
+	/* secret: the identifier names the team */
+	struct buf msg = BUF_INIT_SECRET(BUF_MAX_TEXT);
 	enum msp_status st;
 	const char *p = identifier;
 	size_t start;
@@ -96,7 +97,6 @@ secret_pseudonym(const struct secret *s, const char *identifier,
 				   "the structure identifier is empty");
 	else
 		st = mac(s, &msg, out, err);
-	crypto_cleanse(msg.data, msg.cap);
 	buf_free(&msg);
 	return st;
 }
@@ -105,14 +105,13 @@ enum msp_status
 secret_resume(const struct secret *s, const char *form_key,
 	      char out[CRYPTO_SHA256_HEX], struct msp_error *err)
 {
-	struct buf msg = BUF_INIT;
+	/* secret: the form key opens the draft as the code does */
+	struct buf msg = BUF_INIT_SECRET(BUF_MAX_TEXT);
 	enum msp_status st;
 
 	out[0] = '\0';
 	buf_printf(&msg, "resume\n%s", form_key);
 	st = mac(s, &msg, out, err);
-	/* the form key opens the draft as the code does */
-	crypto_cleanse(msg.data, msg.cap);
 	buf_free(&msg);
 	return st;
 }
@@ -121,7 +120,7 @@ static enum msp_status
 csrf_mac(const struct secret *s, const char *form_key, long long issued,
 	 char out[CRYPTO_SHA256_HEX], struct msp_error *err)
 {
-	struct buf msg = BUF_INIT;
+	struct buf msg = BUF_INIT_SECRET(BUF_MAX_TEXT);
 	enum msp_status st;
 
 	buf_printf(&msg, "csrf\n%s\n%lld", form_key, issued);

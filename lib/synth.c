@@ -863,7 +863,7 @@ setup_items(struct gen *g, struct msp_error *err)
 	enum msp_status st = MSP_OK;
 	size_t k, o, v, n_done = 0;
 	unsigned char *done = NULL;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_TEXT);
 
 	g->items = calloc(ins->n_items ? ins->n_items : 1, sizeof(*g->items));
 	g->order = calloc(ins->n_items ? ins->n_items : 1, sizeof(*g->order));
@@ -2071,7 +2071,8 @@ create_study(struct gen *g, struct msp_error *err)
 	char region[16], year[16], ins[16], size[24], start[16], end[16];
 	const char *params[9] = { g->slug, region, year, NULL, ins, size,
 				  start, end, NULL };
-	struct buf b = BUF_INIT, title = BUF_INIT, note = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_TEXT), title = BUF_INIT(BUF_MAX_TEXT);
+	struct buf note = BUF_INIT(BUF_MAX_TEXT);
 	PGresult *res = NULL;
 	enum msp_status st;
 
@@ -2219,7 +2220,7 @@ synth_generate(PGconn *conn, const struct synth_options *opt,
 	g.conn = conn;
 	g.opt = opt;
 	g.res = out;
-	g.copy = (struct buf)BUF_INIT;
+	g.copy = (struct buf)BUF_INIT(BUF_MAX_DOCUMENT);
 	clock_gettime(CLOCK_MONOTONIC, &g.start);
 	if ((st = check_options(opt, err)) != MSP_OK)
 		goto out;

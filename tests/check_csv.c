@@ -189,7 +189,7 @@ static const char *
 field(const char *s, int number)
 {
 	static char out[256];
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_DOCUMENT);
 
 	if (number)
 		format_csv_number(&b, s);
@@ -246,7 +246,7 @@ END_TEST
 START_TEST(report_csv_is_neutralised)
 {
 	struct rdoc *doc = rdoc_new();
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct msp_error err;
 	struct rtable *t;
 	struct rrow *r;

@@ -32,37 +32,8 @@
 #include "report/format.h"
 #include "report/report.h"
 #include "report/report_doc.h"
+#include "reportfix.h"
 #include "testdb.h"
-
-static struct testdb shared;
-static PGconn *conn;
-
-static void
-load_shared(void)
-{
-	testdb_open(&shared);
-	testdb_load(&shared, NULL);
-	testdb_load_reference(&shared);
-}
-
-static void
-drop_shared(void)
-{
-	testdb_close(&shared);
-}
-
-static void
-connect_case(void)
-{
-	conn = testdb_connect(&shared);
-}
-
-static void
-disconnect_case(void)
-{
-	PQfinish(conn);
-	conn = NULL;
-}
 
 static void
 exec_ok(const char *sql, int nparams, const char *const *params)
@@ -104,7 +75,7 @@ render(const struct report_options *o, enum format_kind kind)
 {
 	struct msp_error err;
 	struct rdoc *doc = NULL;
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
 
 	ck_assert_msg(report_build(conn, o, &doc, &err) == MSP_OK, "%s",
 		      err.message);

@@ -21,7 +21,7 @@
 
 START_TEST(buf_grows_and_steals)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_DOCUMENT);
 	char *s;
 	int i;
 
@@ -180,7 +180,7 @@ START_TEST(urlenc_refuses)
 		"a=%ZZ", "a=%4", "a=%00", "a=%FF", "%C3=1", "a=%ED%A0%80",
 	};
 	struct msp_error err;
-	struct buf many = BUF_INIT;
+	struct buf many = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct urlenc u;
 	size_t i;
 
@@ -201,7 +201,7 @@ END_TEST
 
 START_TEST(urlenc_encodes)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_DOCUMENT);
 
 	urlenc_encode(&b, "a b/é~");
 	ck_assert_str_eq(buf_str(&b), "a%20b%2F%C3%A9~");
@@ -291,7 +291,7 @@ START_TEST(submission_valid_json)
 		"{\"kind\":\"msp\",\"aci\":true,\"sites\":3,\"share\":12.5,"
 		"\"tools\":[\"a\",\"c\"],\"note\":\"d'accord\"}",
 		SUBMISSION_COMPLETE, MSP_OK);
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_DOCUMENT);
 	const struct answer *a;
 	size_t n;
 
