@@ -107,16 +107,16 @@ cmd_db(const struct cli_context *ctx, int argc, char **argv)
 	if (conn == NULL)
 		goto out;
 	if (strcmp(action, "status") == 0) {
-		if (migrate_status(conn, MIGRATE_SCHEMA,
-				   dir != NULL ? dir : settings_migrations_dir(),
-				   stdout, &n, &err) != MSP_OK) {
+		if (migrate_status(conn, MIGRATE_SCHEMA, dir != NULL ? dir :
+				   settings_migrations_dir(), stdout, &n,
+				   &err) != MSP_OK) {
 			rc = cli_fail(&err);
 			goto out;
 		}
 		rc = n == 0 ? 0 : 3;
 	} else if (strcmp(action, "migrate") == 0) {
-		rc = apply(conn, MIGRATE_SCHEMA,
-			   dir != NULL ? dir : settings_migrations_dir(), quiet);
+		rc = apply(conn, MIGRATE_SCHEMA, dir != NULL ? dir :
+			   settings_migrations_dir(), quiet);
 	} else {
 		/* Reference data is written for the current schema. */
 		if (migrate_status(conn, MIGRATE_SCHEMA,

@@ -89,8 +89,10 @@ cmd_export(const struct cli_context *ctx, int argc, char **argv)
 	};
 	struct cli_context local = *ctx;
 	struct export_options o = { .study = NULL };
-	struct buf prefix = BUF_INIT(BUF_MAX_TEXT), path = BUF_INIT(BUF_MAX_TEXT);
-	struct buf r = BUF_INIT(BUF_MAX_DOCUMENT), sps = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct buf prefix = BUF_INIT(BUF_MAX_TEXT);
+	struct buf path = BUF_INIT(BUF_MAX_TEXT);
+	struct buf r = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct buf sps = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct buf map = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct msp_error err;
 	const char *output = NULL, *base;

@@ -286,11 +286,11 @@ instrument_json(const struct instrument *ins)
 		json_object_object_add(io, "required",
 				       json_object_new_boolean(it->required));
 		if (it->has_min)
-			json_object_object_add(
-				io, "min", json_object_new_double(it->min_value));
+			json_object_object_add(io, "min",
+				json_object_new_double(it->min_value));
 		if (it->has_max)
-			json_object_object_add(
-				io, "max", json_object_new_double(it->max_value));
+			json_object_object_add(io, "max",
+				json_object_new_double(it->max_value));
 		if (it->type == ITEM_NUMBER)
 			json_object_object_add(io, "integer_only",
 					       json_object_new_boolean(
@@ -432,7 +432,8 @@ body_study(struct worker *w, json_object *doc, struct reply *r)
 			     one_error("study", "a study slug is required"));
 		return NULL;
 	}
-	study = studies_find_or_reply(&w->studies, &w->db, json_object_get_string(v), r, &found);
+	study = studies_find_or_reply(&w->studies, &w->db,
+				      json_object_get_string(v), r, &found);
 	if (found == 0)
 		http_problem(r, 422, "unknown study",
 			     one_error("study", "no such study"));
@@ -540,7 +541,8 @@ post_response_checked(struct worker *w, struct request *req, struct reply *r)
 		const char *role = NULL;
 
 		if (json_object_is_type(v, json_type_string))
-			role = studies_role(&w->studies, json_object_get_string(v));
+			role = studies_role(&w->studies,
+					    json_object_get_string(v));
 		if (role == NULL || strlen(role) >= sizeof(sub->role)) {
 			unknown_role(w, r);
 			goto fail;
@@ -821,7 +823,8 @@ api_flush(struct worker *w, void **subs, struct reply **replies, size_t n)
 			submit_refused_reply(w, &why, replies[ord - 1]);
 			continue;
 		}
-		stored_reply((struct api_submission *)subs[ord - 1], res, row, replies[ord - 1]);
+		stored_reply((struct api_submission *)subs[ord - 1], res, row,
+			     replies[ord - 1]);
 	}
 one_by_one:
 	for (i = 0; i < n; i++) {

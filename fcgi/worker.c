@@ -13,7 +13,6 @@
 
 #include <json-c/json.h>
 
-#include "db.h"
 #include "worker.h"
 
 volatile sig_atomic_t worker_stop_requested;

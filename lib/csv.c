@@ -232,7 +232,8 @@ read_record(struct parser *p, struct msp_error *err)
 	}
 	if (csv->n_rows == p->cap) {
 		size_t n = p->cap ? 2 * p->cap : 64;
-		struct csv_row *rows = msp_realloc(csv->rows, n * sizeof(*rows));
+		struct csv_row *rows = msp_realloc(csv->rows,
+						     n * sizeof(*rows));
 
 		if (rows == NULL) {
 			st = oom(err);

@@ -421,8 +421,8 @@ write_csv(PGconn *conn, struct table *t, int study_id, FILE *csv,
 			break;
 		rows = PQntuples(res);
 		for (r = 0; r < rows && st == MSP_OK; r++) {
-			const char *id = PQgetvalue(res, r, db_column(
-							    res, "response_id"));
+			const char *id = PQgetvalue(res, r, db_column(res,
+							"response_id"));
 
 			if (strcmp(id, last) != 0) {
 				if (last[0] != '\0' &&
@@ -574,7 +574,8 @@ static void
 r_item(struct buf *b, const struct table *t, const struct column *c)
 {
 	const struct instrument_item *it = &t->ins->items[c->item];
-	struct buf after = BUF_INIT(BUF_MAX_TEXT), label = BUF_INIT(BUF_MAX_TEXT);
+	struct buf after = BUF_INIT(BUF_MAX_TEXT);
+	struct buf label = BUF_INIT(BUF_MAX_TEXT);
 	const char *open = "";
 
 	if (c->opt != NULL || it->type == ITEM_BOOLEAN) {

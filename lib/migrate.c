@@ -117,7 +117,8 @@ load_one(const char *dir, const char *file, struct migration *m,
 	m->file = strdup(file);
 	m->path = malloc(plen);
 	if (m->file == NULL || m->path == NULL)
-		return msp_error_set(err, MSP_ENOMEM, "%s: out of memory", file);
+		return msp_error_set(err, MSP_ENOMEM, "%s: out of memory",
+				     file);
 	snprintf(m->path, plen, "%s/%s", dir, file);
 	st = file_read(m->path, MIGRATE_MAX_FILE, &m->sql, &len, err);
 	if (st != MSP_OK)

@@ -2071,7 +2071,8 @@ create_study(struct gen *g, struct msp_error *err)
 	char region[16], year[16], ins[16], size[24], start[16], end[16];
 	const char *params[9] = { g->slug, region, year, NULL, ins, size,
 				  start, end, NULL };
-	struct buf b = BUF_INIT(BUF_MAX_TEXT), title = BUF_INIT(BUF_MAX_TEXT);
+	struct buf b = BUF_INIT(BUF_MAX_TEXT);
+	struct buf title = BUF_INIT(BUF_MAX_TEXT);
 	struct buf note = BUF_INIT(BUF_MAX_TEXT);
 	PGresult *res = NULL;
 	enum msp_status st;

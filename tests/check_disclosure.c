@@ -440,8 +440,9 @@ block_relations(struct sys *s, struct tab *t, size_t r0, size_t r1,
 			    (tot = cell_total(t, r, j)) < 0)
 				continue;
 			rel_begin(s, "multiple choice's total");
-			if (rmiss >= 0 && ends_with(str(row_of(t, (size_t)rmiss),
-					"category_label"), " (exclu)"))
+			if (rmiss >= 0 &&
+			    ends_with(str(row_of(t, (size_t)rmiss),
+					  "category_label"), " (exclu)"))
 				rel_add(s, Q((size_t)rmiss), 1);
 			rel_add(s, N, -1);
 			rel_end(s, -tot);
@@ -626,7 +627,8 @@ solve(const struct sys *s0, int *determined, double *value)
 				if (r == row || fabs(f) < EPS)
 					continue;
 				for (i = 0; i < s->nu; i++)
-					a[r * MAXU + i] -= f * a[row * MAXU + i];
+					a[r * MAXU + i] -=
+						f * a[row * MAXU + i];
 				s->b[r] -= f * s->b[row];
 			}
 			row++;
@@ -779,7 +781,8 @@ relations_hold(json_object *tables, const char *what)
 				ck_assert_msg(fabs(s->b[k]) < 1e-6,
 					      "%s: %s: relation \"%s\" is off "
 					      "by %g on the analyst's report",
-					      what, t.key, s->rwhat[k], s->b[k]);
+					      what, t.key, s->rwhat[k],
+					      s->b[k]);
 		}
 		free(s->a);
 		free(s);

@@ -87,7 +87,7 @@ exec_sql(const char *sql)
 static long
 count(const char *sql)
 {
-	return atol(testdb_value(db.conn, sql));
+	return strtol(testdb_value(db.conn, sql), NULL, 10);
 }
 
 static long
@@ -335,7 +335,8 @@ export_to(const char *dir)
 {
 	struct export_options o = { .study = STUDY,
 				    .csv_name = STUDY ".csv" };
-	struct buf r = BUF_INIT(BUF_MAX_DOCUMENT), sps = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct buf r = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct buf sps = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct buf map = BUF_INIT(BUF_MAX_DOCUMENT);
 	const struct { const char *ext; struct buf *b; } files[] = {
 		{ "R", &r }, { "sps", &sps }, { "map", &map } };

@@ -1193,7 +1193,8 @@ END_TEST
  * row with the corner) whose unknowns are down to one gives it back;
  * one whose visible cells already make its sum gives back every
  * unknown in it as 0.  (tests/check_disclosure solves the whole system;
- * this is the attack the line rule of old stopped, and the zeros.)  Returns how many hidden cells come back.
+ * this is the attack the line rule of old stopped, and the zeros.)
+ * Returns how many hidden cells come back.
  */
 static size_t
 peel(const unsigned long *m, size_t rows, size_t cols, const int *hide)

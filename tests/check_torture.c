@@ -237,6 +237,31 @@ describe(const struct submission *sub, enum msp_status validated,
 			   errors[i].message);
 }
 
+/* Validates a submission with flags and describes it into out: MSP_OK
+ * unless an allocation failed (a refusal is described, not returned). */
+static enum msp_status
+validated(struct submission *sub, int flags, struct buf *out,
+	  struct msp_error *err)
+{
+	enum msp_status st = submission_validate(sub, flags, err);
+
+	if (st == MSP_ENOMEM)
+		return st;
+	describe(sub, st, out);
+	return MSP_OK;
+}
+
+/* A new submission to the fuzz questionnaire, or NULL with err set. */
+static struct submission *
+fresh(struct msp_error *err)
+{
+	struct submission *sub = submission_new(fuzz_instrument());
+
+	if (sub == NULL)
+		msp_error_set(err, MSP_ENOMEM, "out of memory");
+	return sub;
+}
+
 static const char submission_body[] =
 	"{\"structure_type\":\"msp\",\"aci_signatory\":true,"
 	"\"project_validation_year\":2018,\"prof_count_total\":\"23\","
@@ -255,17 +280,10 @@ run_submission_json(struct buf *out, struct msp_error *err)
 	if ((st = jsonin_parse(submission_body, sizeof(submission_body) - 1,
 			       &doc, err)) != MSP_OK)
 		goto out;
-	if ((sub = submission_new(fuzz_instrument())) == NULL) {
-		st = msp_error_set(err, MSP_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((st = submission_add_json(sub, doc, err)) != MSP_OK)
-		goto out;
-	st = submission_validate(sub, SUBMISSION_COMPLETE, err);
-	if (st == MSP_ENOMEM)
-		goto out;
-	describe(sub, st, out);
-	st = MSP_OK;
+	if ((sub = fresh(err)) == NULL)
+		st = MSP_ENOMEM;
+	else if ((st = submission_add_json(sub, doc, err)) == MSP_OK)
+		st = validated(sub, SUBMISSION_COMPLETE, out, err);
 out:
 	submission_free(sub);
 	json_object_put(doc);
@@ -295,18 +313,11 @@ run_form(struct buf *out, struct msp_error *err)
 	for (i = 0; i < form.n; i++)
 		buf_printf(out, "%s=%s\n", form.fields[i].name,
 			   form.fields[i].value);
-	if ((sub = submission_new(fuzz_instrument())) == NULL) {
-		st = msp_error_set(err, MSP_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((st = submission_add_form(sub, &form, err)) != MSP_OK)
-		goto out;
-	st = submission_validate(sub, SUBMISSION_LENIENT |
-				 SUBMISSION_COMPLETE, err);
-	if (st == MSP_ENOMEM)
-		goto out;
-	describe(sub, st, out);
-	st = MSP_OK;
+	if ((sub = fresh(err)) == NULL)
+		st = MSP_ENOMEM;
+	else if ((st = submission_add_form(sub, &form, err)) == MSP_OK)
+		st = validated(sub, SUBMISSION_LENIENT | SUBMISSION_COMPLETE,
+			       out, err);
 out:
 	submission_free(sub);
 	urlenc_free(&form);
