@@ -491,7 +491,7 @@ post_response_checked(struct worker *w, struct request *req, struct reply *r)
 		http_problem(r, 503, "out of memory", NULL);
 		return NULL;
 	}
-	buf_init(&sub->answers, BUF_MAX_TEXT);	/* from one body */
+	buf_init(&sub->answers, HTTP_ANSWERS_MAX);
 	sub->complete = 1;
 	if (bearer(req, r, sub->token) != 0 || json_body(req, r, &doc) != 0)
 		goto fail;

@@ -971,7 +971,7 @@ handle_post_form(struct worker *w, const struct study *study,
 	struct form_state fs = { .structure = "", .role = "" };
 	struct urlenc form = { NULL, 0 };
 	struct submission *sub = NULL;
-	struct buf answers = BUF_INIT(BUF_MAX_TEXT);
+	struct buf answers = BUF_INIT(HTTP_ANSWERS_MAX);
 	const char *action, *code, *params[7];
 	struct msp_error err;
 	PGresult *res = NULL;

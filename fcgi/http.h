@@ -33,6 +33,11 @@
 /* The largest body read; nginx refuses bigger ones first (413). */
 #define HTTP_BODY_MAX (256 * 1024)
 
+/* The longest a body's answers get once stored as JSON (buf maximum):
+ * every byte of the body escaped at worst (\u00XX, 6 bytes for 1), and
+ * the item keys and punctuation, which the body held too. */
+#define HTTP_ANSWERS_MAX (8 * (size_t)HTTP_BODY_MAX)
+
 struct request {
 	FCGX_Request *fcgx;
 	const char *method;

@@ -160,8 +160,8 @@ buf_status(const struct buf *b, struct msp_error *err)
 {
 	if (b->failed == BUF_ETOOBIG)
 		return msp_error_set(err, MSP_EINVAL,
-				     "output longer than its maximum of "
-				     "%zu bytes", b->max);
+				     "longer than the maximum of %zu bytes",
+				     b->max);
 	if (b->failed)
 		return msp_error_set(err, MSP_ENOMEM,
 				     "out of memory building output");

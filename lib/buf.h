@@ -33,11 +33,11 @@
  *
  * BUF_MAX_TEXT, 1 MiB: one value, built from one input value or a few:
  * a name, a label, a cell, a URL, a CSV field, a log line, a MAC's
- * message.  The largest single value we take in is an HTTP body
- * (HTTP_BODY_MAX, 256 KiB), which JSON escaping can at most quadruple
- * for the text we keep (\u00XX for a control byte is 6 bytes for 1, but
- * utf8 rejects most of those): 1 MiB holds it; anything larger is a bug
- * or an attack.
+ * message.  The values we keep are far shorter (a text answer is at
+ * most SUBMISSION_TEXT_MAX characters, a label a line of an instrument
+ * definition): 1 MiB is room for any of them escaped, and a value
+ * longer than that is a bug or an attack (a CSV file with a 1 MiB
+ * field is refused, naming its line).
  *
  * BUF_MAX_DOCUMENT, 1 GiB: a whole output (a report, an export file, a
  * reply, a batch sent as one query parameter, a COPY chunk).  PostgreSQL

@@ -322,7 +322,7 @@ import_csv(PGconn *conn, const struct import_options *o, const char *data,
 	enum msp_status st;
 	char file_sha[CRYPTO_SHA256_HEX], header_sha[CRYPTO_SHA256_HEX];
 	const char *const sha[2] = { file_sha, header_sha };
-	struct buf header = BUF_INIT(BUF_MAX_TEXT);
+	struct buf header = BUF_INIT(BUF_MAX_DOCUMENT);	/* every name */
 	int in_tx = 0;
 	size_t i, n = 0, n_roles = 0;
 
