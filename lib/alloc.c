@@ -62,7 +62,12 @@ msp_strndup(const char *s, size_t n)
 char *
 msp_strdup(const char *s)
 {
-	return msp_strndup(s, SIZE_MAX);
+	size_t len = strlen(s);
+	char *p = msp_malloc(len + 1);
+
+	if (p != NULL)
+		memcpy(p, s, len + 1);
+	return p;
 }
 
 void
