@@ -144,8 +144,10 @@ cmd_db(const struct cli_context *ctx, int argc, char **argv)
 	}
 	/* The functions that go with DIR's migrations are beside them. */
 	if (fdir == NULL && dir != NULL && strcmp(action, "load-reference")) {
-		if ((size_t)snprintf(sibling, sizeof(sibling), "%s/../functions",
-				     dir) >= sizeof(sibling)) {
+		int len = snprintf(sibling, sizeof(sibling),
+				   "%s/../functions", dir);
+
+		if (len < 0 || (size_t)len >= sizeof(sibling)) {
 			fprintf(stderr, "msp-report db: --dir is too long\n");
 			return 2;
 		}

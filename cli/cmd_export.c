@@ -89,8 +89,11 @@ cmd_export(const struct cli_context *ctx, int argc, char **argv)
 	};
 	struct cli_context local = *ctx;
 	struct export_options o = { .study = NULL };
-	struct buf prefix = BUF_INIT, path = BUF_INIT, r = BUF_INIT,
-		   sps = BUF_INIT, map = BUF_INIT;
+	struct buf prefix = BUF_INIT(BUF_MAX_TEXT);
+	struct buf path = BUF_INIT(BUF_MAX_TEXT);
+	struct buf r = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct buf sps = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct buf map = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct msp_error err;
 	const char *output = NULL, *base;
 	struct stat sb;

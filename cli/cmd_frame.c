@@ -196,7 +196,7 @@ store(PGconn *conn, const char *study_id, const char *region_id,
 			    "  federation_id = CASE WHEN coalesce("
 			    "      EXCLUDED.federation_member,"
 			    "      s.federation_member) = 'oui' THEN coalesce("
-			    "      EXCLUDED.federation_id, s.federation_id) END,"
+			    "    EXCLUDED.federation_id, s.federation_id) END,"
 			    "  opening_year = coalesce(EXCLUDED.opening_year,"
 			    "      s.opening_year),"
 			    "  aci_signatory = coalesce(EXCLUDED.aci_signatory,"

@@ -157,7 +157,8 @@ region_list(PGconn *conn)
 	int i;
 
 	if (db_exec(conn, "list regions",
-		    "SELECT r.slug, r.name, coalesce(r.insee_code, '') AS insee,"
+		    "SELECT r.slug, r.name,"
+		    "       coalesce(r.insee_code, '') AS insee,"
 		    "       (SELECT count(*) FROM msp.federation f"
 		    "         WHERE f.region_id = r.region_id) AS federations,"
 		    "       (SELECT count(*) FROM msp.study s"

@@ -138,7 +138,7 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 	struct cli_context local = *ctx;
 	struct report_options opt;
 	struct msp_error err;
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct rdoc *doc = NULL;
 	PGconn *conn = NULL;
 	enum format_kind format = FORMAT_TEXT;

@@ -271,7 +271,8 @@ study_list(PGconn *conn)
 		    "       coalesce(f.slug, '-') AS follows, s.title_fr"
 		    "  FROM msp.study s"
 		    "  JOIN msp.region r ON r.region_id = s.region_id"
-		    "  JOIN msp.instrument i ON i.instrument_id = s.instrument_id"
+		    "  JOIN msp.instrument i"
+		    "    ON i.instrument_id = s.instrument_id"
 		    "  LEFT JOIN msp.study f ON f.study_id = s.follows_study_id"
 		    " ORDER BY r.slug, s.year, s.slug",
 		    0, NULL, PGRES_TUPLES_OK, &res, &err) != MSP_OK)

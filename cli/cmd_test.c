@@ -367,9 +367,10 @@ cmd_test(const struct cli_context *ctx, int argc, char **argv)
 			/* strtoull takes "-1" as a huge number: refuse signs */
 			errno = 0;
 			ull = strtoull(optarg, &end, 10);
-			if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' ||
-			    errno != 0 || (c == OPT_SIM && (ull == 0 ||
-			    ull > STATS_SIM_MAX_B)))
+			if (optarg[0] < '0' || optarg[0] > '9' ||
+			    *end != '\0' || errno != 0 ||
+			    (c == OPT_SIM && (ull == 0 ||
+					      ull > STATS_SIM_MAX_B)))
 				return usage_error(c == OPT_SIM ? "--simulate "
 						   "needs 1 to 1000000000 "
 						   "replicates, not" :

@@ -184,10 +184,10 @@ token_list(PGconn *conn)
 
 	if (db_exec(conn, "list tokens",
 		    "SELECT t.token_id, t.kind, coalesce('structure ' ||"
-		    "       t.structure_id, 'region ' || r.slug, 'all') AS scope,"
-		    "       t.label, to_char(t.created_at, 'YYYY-MM-DD HH24:MI')"
-		    "         AS created,"
-		    "       coalesce(to_char(t.revoked_at, 'YYYY-MM-DD HH24:MI'),"
+		    "   t.structure_id, 'region ' || r.slug, 'all') AS scope,"
+		    "   t.label, to_char(t.created_at, 'YYYY-MM-DD HH24:MI')"
+		    "     AS created,"
+		    "   coalesce(to_char(t.revoked_at, 'YYYY-MM-DD HH24:MI'),"
 		    "                '') AS revoked"
 		    "  FROM msp.access_token t"
 		    "  LEFT JOIN msp.region r USING (region_id)"

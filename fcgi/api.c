@@ -112,7 +112,7 @@ one_error(const char *field, const char *detail)
 static void
 unknown_role(const struct worker *w, struct reply *r)
 {
-	struct buf roles = BUF_INIT;
+	struct buf roles = BUF_INIT(BUF_MAX_TEXT);
 	size_t i, n = studies_n_roles(&w->studies);
 
 	for (i = 0; i < n; i++) {
@@ -358,7 +358,8 @@ body_study(struct worker *w, json_object *doc, struct reply *r)
 			     one_error("study", "a study slug is required"));
 		return NULL;
 	}
-	study = studies_find_or_reply(&w->studies, &w->db, json_object_get_string(v), r, &found);
+	study = studies_find_or_reply(&w->studies, &w->db,
+				      json_object_get_string(v), r, &found);
 	if (found == 0)
 		http_problem(r, 422, "unknown study",
 			     one_error("study", "no such study"));
@@ -416,6 +417,7 @@ post_response_checked(struct worker *w, struct request *req, struct reply *r)
 		http_problem(r, 503, "out of memory", NULL);
 		return NULL;
 	}
+	buf_init(&sub->answers, HTTP_ANSWERS_MAX);
 	sub->complete = 1;
 	if (bearer(req, r, sub->token) != 0 || json_body(req, r, &doc) != 0)
 		goto fail;
@@ -465,7 +467,8 @@ post_response_checked(struct worker *w, struct request *req, struct reply *r)
 		const char *role = NULL;
 
 		if (json_object_is_type(v, json_type_string))
-			role = studies_role(&w->studies, json_object_get_string(v));
+			role = studies_role(&w->studies,
+					    json_object_get_string(v));
 		if (role == NULL || strlen(role) >= sizeof(sub->role)) {
 			unknown_role(w, r);
 			goto fail;
@@ -691,7 +694,7 @@ batch_json(void **subs, size_t n, struct buf *b)
 void
 api_flush(struct worker *w, void **subs, struct reply **replies, size_t n)
 {
-	struct buf batch = BUF_INIT;
+	struct buf batch = BUF_INIT_SECRET(BUF_MAX_DOCUMENT);
 	struct msp_error err;
 	PGresult *res = NULL;
 	const char *param;
@@ -754,7 +757,8 @@ api_flush(struct worker *w, void **subs, struct reply **replies, size_t n)
 			submit_refused_reply(w, &why, replies[ord - 1]);
 			continue;
 		}
-		stored_reply((struct api_submission *)subs[ord - 1], res, row, replies[ord - 1]);
+		stored_reply((struct api_submission *)subs[ord - 1], res, row,
+			     replies[ord - 1]);
 	}
 one_by_one:
 	for (i = 0; i < n; i++) {
@@ -764,7 +768,6 @@ one_by_one:
 	}
 out:
 	PQclear(res);
-	crypto_cleanse(batch.data, batch.cap);	/* the tokens */
 	buf_free(&batch);
 	for (i = 0; i < n; i++)
 		api_submission_free((struct api_submission *)subs[i]);
@@ -1133,7 +1136,7 @@ handle_get_responses(struct worker *w, struct request *req, struct reply *r)
 
 		last = strtoll(id, NULL, 10);
 		if (csv) {
-			struct buf prefix = BUF_INIT;
+			struct buf prefix = BUF_INIT(BUF_MAX_TEXT);
 
 			buf_printf(&prefix, "%s,%s,%s,%s,", id,
 				   PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
@@ -1186,7 +1189,7 @@ handle_get_responses(struct worker *w, struct request *req, struct reply *r)
 		json_object_object_add(o, "responses", list);
 		list = NULL;
 		if (n == lim) {
-			struct buf next = BUF_INIT;
+			struct buf next = BUF_INIT(BUF_MAX_TEXT);
 
 			buf_puts(&next, "/api/v1/responses?study=");
 			urlenc_encode(&next, study->slug);

@@ -117,7 +117,8 @@ static const char page_style[] =
 "padding:0 1rem;line-height:1.45;color:#1b1b1b}"
 "h1{font-size:1.6rem;line-height:1.25}"
 "fieldset{border:1px solid #ccc;border-radius:6px;margin:0 0 1rem;"
-"padding:.6rem 1rem;min-width:0}legend{font-weight:600;padding:0 .3rem}legend label{display:inline;margin:0}"
+"padding:.6rem 1rem;min-width:0}legend{font-weight:600;padding:0 .3rem}"
+"legend label{display:inline;margin:0}"
 "label{display:block;margin:.15rem 0}.req{color:#b00020}"
 ".error{color:#b00020;font-weight:600;margin:.2rem 0}"
 ".invalid{border-left:4px solid #b00020}"
@@ -577,12 +578,14 @@ render_rgpd(struct buf *b, const struct study *study)
 		 "<p><strong>Responsable du traitement\xc2\xa0:</strong> "
 		 "l'organisme qui conduit l'étude «\xc2\xa0");
 	html_escape(b, study->title_fr);
-	buf_puts(b, "\xc2\xa0»\xc2\xa0; ses coordonnées figurent dans l'invitation "
-		 "reçue par votre équipe. Finalité\xc2\xa0: décrire l'implication "
+	buf_puts(b, "\xc2\xa0»\xc2\xa0; ses coordonnées figurent dans "
+		 "l'invitation reçue par votre équipe. Finalité\xc2\xa0: "
+		 "décrire l'implication "
 		 "des usagers dans les équipes de soins primaires (recherche "
 		 "et évaluation, sur la base de votre participation "
 		 "volontaire).</p>\n"
-		 "<p><strong>Ce qui est conservé\xc2\xa0:</strong> vos réponses, la "
+		 "<p><strong>Ce qui est conservé\xc2\xa0:</strong> vos "
+		 "réponses, la "
 		 "fonction que vous indiquez, la date d'envoi, et une "
 		 "empreinte chiffrée de l'identifiant de votre structure, "
 		 "qui relie vos réponses entre elles. L'identifiant lui-même, "
@@ -622,7 +625,7 @@ render_form(struct worker *w, struct reply *r, int status,
 	const char *section = "";
 	char csrf[SECRET_CSRF_MAX];
 	struct buf *b = &r->body;
-	struct buf title = BUF_INIT;
+	struct buf title = BUF_INIT(BUF_MAX_TEXT);
 	size_t i, n_errors = 0;
 
 	if (secret_csrf_make(&w->secret, fs->key, time(NULL), csrf, NULL)
@@ -982,7 +985,7 @@ handle_post_form(struct worker *w, const struct study *study,
 	struct form_state fs = { .structure = "", .role = "" };
 	struct urlenc form = { NULL, 0 };
 	struct submission *sub = NULL;
-	struct buf answers = BUF_INIT;
+	struct buf answers = BUF_INIT(HTTP_ANSWERS_MAX);
 	const char *action, *code, *params[7];
 	struct msp_error err;
 	PGresult *res = NULL;

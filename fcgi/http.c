@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crypto.h"
 #include "http.h"
 
 static const char *
@@ -53,6 +54,8 @@ http_request_init(struct request *req, FCGX_Request *fcgx)
 void
 http_request_free(struct request *req)
 {
+	if (req->body != NULL)	/* a form's resume code, CSRF token */
+		crypto_cleanse(req->body, req->body_len);
 	free(req->body);
 	req->body = NULL;
 }
@@ -188,13 +191,13 @@ http_read_body_or_reply(struct request *req, struct reply *r)
 		http_fail(r, &no_memory);
 		return -1;
 	}
+	req->body_len = (size_t)len;	/* read or not: what to cleanse */
 	got = len > 0 ? FCGX_GetStr(req->body, (int)len, req->fcgx->in) : 0;
 	if (got < 0 || (unsigned long long)got != len) {
 		http_fail(r, &short_body);
 		return -1;
 	}
 	req->body[len] = '\0';
-	req->body_len = (size_t)len;
 	return 0;
 }
 
@@ -229,6 +232,14 @@ http_send(struct request *req, struct reply *r)
 	FCGX_PutStr(head, n, req->fcgx->out);
 	if (strcmp(req->method, "HEAD") != 0 && len > 0)
 		FCGX_PutStr(body, (int)len, req->fcgx->out);
+}
+
+void
+http_reply_init(struct reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = 500;
+	buf_init_secret(&r->body, BUF_MAX_DOCUMENT);
 }
 
 void

@@ -33,6 +33,11 @@
 /* The largest body read; nginx refuses bigger ones first (413). */
 #define HTTP_BODY_MAX (256 * 1024)
 
+/* The longest a body's answers get once stored as JSON (buf maximum):
+ * every byte of the body escaped at worst (\u00XX, 6 bytes for 1), and
+ * the item keys and punctuation, which the body held too. */
+#define HTTP_ANSWERS_MAX (8 * (size_t)HTTP_BODY_MAX)
+
 struct request {
 	FCGX_Request *fcgx;
 	const char *method;
@@ -77,6 +82,11 @@ struct reply {
 	 * document. */
 	failure_renderer *render_failure;
 };
+
+/* An empty reply (status 500 until a handler sets one).  Its body is
+ * secret (buf.h): a form page carries the respondent's resume code and
+ * CSRF token, and cleansing a reply costs one pass over it. */
+void http_reply_init(struct reply *r);
 
 /* Fills req from libfcgi's parameters. */
 void http_request_init(struct request *req, FCGX_Request *fcgx);

@@ -13,7 +13,6 @@
 
 #include <json-c/json.h>
 
-#include "db.h"
 #include "worker.h"
 
 volatile sig_atomic_t worker_stop_requested;
@@ -215,7 +214,7 @@ worker_main(int listen_fd, const char *database, const struct secret *secret,
 	void **items = calloc(batch_max, sizeof(*items));
 	struct reply **replies = calloc(batch_max, sizeof(*replies));
 	struct slot **held = calloc(batch_max, sizeof(*held));
-	struct buf log = BUF_INIT;
+	struct buf log = BUF_INIT(BUF_MAX_TEXT);
 	size_t i, inited = 0, nheld;
 	int n, status = 1;
 
@@ -232,8 +231,7 @@ worker_main(int listen_fd, const char *database, const struct secret *secret,
 
 			clock_gettime(CLOCK_MONOTONIC, &s->t0);
 			http_request_init(&s->req, &s->fcgx);
-			memset(&s->r, 0, sizeof(s->r));
-			s->r.status = 500;
+			http_reply_init(&s->r);
 			s->deferred = NULL;
 			w.defer = batch_max > 1 && site->flush != NULL ?
 				  &s->deferred : NULL;

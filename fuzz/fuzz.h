@@ -52,6 +52,12 @@ const struct csv *fuzz_export(void);
  */
 void fuzz_import(const struct csvmap *map, const struct csv *csv);
 
+/* The texts the three above are parsed from (static, with their
+ * length in *len), for tests/check_torture to parse again. */
+const char *fuzz_instrument_text(size_t *len);
+const char *fuzz_mapping_text(size_t *len);
+const char *fuzz_export_text(size_t *len);
+
 /* Prints why to stderr and aborts. */
 void fuzz_fail(const char *why) __attribute__((noreturn));
 

@@ -181,7 +181,7 @@ fuzz_check_submission(const struct submission *sub, enum msp_status st)
 	const struct field_error *errors;
 	const struct answer *answers;
 	struct json_object *back = NULL;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct msp_error err;
 	size_t i, n_errors, n_answers;
 
@@ -303,6 +303,27 @@ fuzz_export(void)
 	    != MSP_OK)
 		fuzz_fail(err.message);
 	return csv;
+}
+
+const char *
+fuzz_instrument_text(size_t *len)
+{
+	*len = sizeof(instrument_text) - 1;
+	return instrument_text;
+}
+
+const char *
+fuzz_mapping_text(size_t *len)
+{
+	*len = sizeof(mapping_text) - 1;
+	return mapping_text;
+}
+
+const char *
+fuzz_export_text(size_t *len)
+{
+	*len = sizeof(export_text) - 1;
+	return export_text;
 }
 
 /* A record's identifying fields, as csvmap.h describes them. */

@@ -66,7 +66,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct csv *csv = NULL, *again = NULL;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct msp_error err;
 	size_t i, j, line = 0;
 

@@ -35,7 +35,7 @@ struct copyout {
 
 /* An idle copyout, for a struct copyout that never began; safe to
  * copyout_abort() and copyout_free(). */
-#define COPYOUT_INIT { NULL, NULL, BUF_INIT, 0 }
+#define COPYOUT_INIT { NULL, NULL, BUF_INIT(BUF_MAX_DOCUMENT), 0 }
 
 /*
  * Runs sql, a COPY ... FROM STDIN, on conn, which then stays in COPY

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "buf.h"
 #include "csv.h"
 #include "utf8.h"
@@ -124,7 +125,7 @@ end_field(struct parser *p, struct csv_row *row, size_t *cap,
 				     row->line, CSV_MAX_FIELDS);
 	if (row->n == *cap) {
 		size_t n = *cap ? 2 * *cap : 16;
-		char **f = realloc(row->fields, n * sizeof(*f));
+		char **f = msp_realloc(row->fields, n * sizeof(*f));
 
 		if (f == NULL)
 			return oom(err);
@@ -132,8 +133,12 @@ end_field(struct parser *p, struct csv_row *row, size_t *cap,
 		*cap = n;
 	}
 	buf_putc(&p->field, '\0');	/* an empty field still allocates */
-	if (p->field.failed)
-		return oom(err);
+	if (p->field.failed) {
+		enum msp_status st = buf_status(&p->field, err);
+
+		msp_error_prefix(err, "line %zu: a field", row->line);
+		return st;
+	}
 	p->field.len--;
 	text = buf_steal(&p->field);
 	if (text == NULL)
@@ -229,7 +234,8 @@ read_record(struct parser *p, struct msp_error *err)
 	}
 	if (csv->n_rows == p->cap) {
 		size_t n = p->cap ? 2 * p->cap : 64;
-		struct csv_row *rows = realloc(csv->rows, n * sizeof(*rows));
+		struct csv_row *rows = msp_realloc(csv->rows,
+						     n * sizeof(*rows));
 
 		if (rows == NULL) {
 			st = oom(err);
@@ -249,7 +255,8 @@ enum msp_status
 csv_parse(const char *data, size_t len, char delimiter, struct csv **out,
 	  struct msp_error *err)
 {
-	struct parser p = { .s = data, .len = len, .line = 1 };
+	struct parser p = { .s = data, .len = len, .line = 1,
+			    .field = BUF_INIT(BUF_MAX_TEXT) };
 	enum msp_status st = MSP_OK;
 	const char *nul;
 	size_t valid;
@@ -272,7 +279,7 @@ csv_parse(const char *data, size_t len, char delimiter, struct csv **out,
 				     line_of(data, (size_t)(nul - data)));
 	p.delim = delimiter ? delimiter
 			    : detect_delimiter(data + p.pos, len - p.pos);
-	p.csv = calloc(1, sizeof(*p.csv));
+	p.csv = msp_calloc(1, sizeof(*p.csv));
 	if (p.csv == NULL)
 		return oom(err);
 	p.csv->delimiter = p.delim;

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "alloc.h"
 #include "csvmap.h"
 #include "utf8.h"
 
@@ -101,7 +102,7 @@ trim_dup(const char *s, size_t len)
 	while (len > 0 && (is_blank(s[len - 1]) || s[len - 1] == '\r' ||
 			   s[len - 1] == '\n'))
 		len--;
-	return strndup(s, len);
+	return msp_strndup(s, len);
 }
 
 /* --- the mapping file ------------------------------------------------ */
@@ -138,7 +139,7 @@ static int
 read_string(const char **p, const char *const *stops, char **out)
 {
 	const char *s = *p, *end;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_TEXT);
 	size_t k;
 
 	*out = NULL;
@@ -199,7 +200,7 @@ set_target(struct map_line *m, const char *t)
 	if (m->target == T_COUNT || len == 0)
 		return -1;
 	if (m->target == T_ITEM) {
-		m->item = strdup(t);
+		m->item = msp_strdup(t);
 		return m->item != NULL ? 0 : -2;
 	}
 	if (m->target != T_OPTION)
@@ -207,8 +208,8 @@ set_target(struct map_line *m, const char *t)
 	open = strchr(t, '[');
 	if (open == t || t[len - 1] != ']' || open + 1 == t + len - 1)
 		return -1;
-	m->item = strndup(t, (size_t)(open - t));
-	m->option = strndup(open + 1, (size_t)(t + len - 1 - (open + 1)));
+	m->item = msp_strndup(t, (size_t)(open - t));
+	m->option = msp_strndup(open + 1, (size_t)(t + len - 1 - (open + 1)));
 	return m->item != NULL && m->option != NULL ? 0 : -2;
 }
 
@@ -227,7 +228,7 @@ add_value(struct map_line *m, char *from, char *to, size_t line,
 					     "this value is already mapped "
 					     "for the column", line);
 		}
-	v = realloc(m->values, (m->n_values + 1) * sizeof(*v));
+	v = msp_realloc(m->values, (m->n_values + 1) * sizeof(*v));
 	if (v == NULL) {
 		free(from);
 		free(to);
@@ -256,7 +257,7 @@ add_column(struct csvmap *map, char *column, const char *target,
 					     "line %zu", line,
 					     map->lines[i].line);
 		}
-	m = realloc(map->lines, (map->n + 1) * sizeof(*m));
+	m = msp_realloc(map->lines, (map->n + 1) * sizeof(*m));
 	if (m == NULL) {
 		free(column);
 		return oom(err);
@@ -370,7 +371,7 @@ csvmap_parse(const char *text, size_t len, struct csvmap **out,
 		return msp_error_set(err, MSP_EINVAL, "line %zu: not UTF-8 "
 				     "text", line);
 	}
-	map = calloc(1, sizeof(*map));
+	map = msp_calloc(1, sizeof(*map));
 	if (map == NULL)
 		return oom(err);
 	for (; pos < len && st == MSP_OK; line++) {
@@ -380,7 +381,7 @@ csvmap_parse(const char *text, size_t len, struct csvmap **out,
 
 		if (n > 0 && text[end - 1] == '\r')
 			n--;
-		copy = strndup(text + pos, n);
+		copy = msp_strndup(text + pos, n);
 		if (copy == NULL) {
 			st = oom(err);
 			break;
@@ -516,7 +517,7 @@ csvmap_bind(const struct csvmap *map, const struct csv_row *header,
 	int col, k;
 
 	*out = NULL;
-	b = calloc(1, sizeof(*b));
+	b = msp_calloc(1, sizeof(*b));
 	if (b == NULL)
 		return oom(err);
 	b->map = map;
@@ -526,8 +527,8 @@ csvmap_bind(const struct csvmap *map, const struct csv_row *header,
 	b->header = header;
 	for (k = 0; k < T_COUNT; k++)
 		b->special[k] = -1;
-	b->cols = calloc(header->n ? header->n : 1, sizeof(*b->cols));
-	b->unmapped = calloc(header->n ? header->n : 1, sizeof(char *));
+	b->cols = msp_calloc(header->n ? header->n : 1, sizeof(*b->cols));
+	b->unmapped = msp_calloc(header->n ? header->n : 1, sizeof(char *));
 	if (b->cols == NULL || b->unmapped == NULL) {
 		st = oom(err);
 		goto out;
@@ -702,7 +703,7 @@ item_cell(struct submission *sub, const struct bound_col *c,
 	if (it->type != ITEM_MULTIPLE_CHOICE || v != trimmed)
 		return add_value_of(sub, it, v, err);
 	/* Microsoft Forms: "Choix A;Choix B;" */
-	if ((list = strdup(trimmed)) == NULL)
+	if ((list = msp_strdup(trimmed)) == NULL)
 		return oom(err);
 	for (piece = list; piece != NULL && st == MSP_OK; piece = next) {
 		char *t;
@@ -820,7 +821,7 @@ special_cells(const struct csvmap_binding *b, const struct secret *secret,
 			st = submission_add_error(
 				sub, "@id", "identifiant de réponse vide ou "
 				"trop long", err);
-		else if ((rec->id = strdup(cells[col])) == NULL)
+		else if ((rec->id = msp_strdup(cells[col])) == NULL)
 			st = oom(err);
 	}
 	if (st == MSP_OK && (col = b->special[T_SUBMITTED]) >= 0 &&
@@ -876,7 +877,7 @@ csvmap_row(const struct csvmap_binding *b, const struct csv_row *row,
 			err, MSP_EINVAL, "line %zu: %zu fields, the header "
 			"has %zu", row->line, row->n, b->header->n);
 	}
-	cells = calloc(row->n ? row->n : 1, sizeof(*cells));
+	cells = msp_calloc(row->n ? row->n : 1, sizeof(*cells));
 	if (cells == NULL) {
 		st = oom(err);
 		goto out;

@@ -105,8 +105,8 @@ struct csvmap_record {
  * with secret (may be NULL when !csvmap_needs_secret()).  Returns MSP_OK
  * when the row can be stored, MSP_EINVAL when submission_errors(
  * out->sub) lists why not (fields are item keys or "@structure",
- * "@role", "@id", "@status", "@submitted"), MSP_ENOMEM.  In every case the caller
- * clears *out with csvmap_record_clear().
+ * "@role", "@id", "@status", "@submitted"), MSP_ENOMEM.  In every case
+ * the caller clears *out with csvmap_record_clear().
  */
 enum msp_status csvmap_row(const struct csvmap_binding *b,
 			   const struct csv_row *row,

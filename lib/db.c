@@ -34,7 +34,8 @@ db_connect(const char *conninfo, const char *dbname, PGconn **out,
 	/* expand_dbname = 1: the first "dbname" may be a whole conninfo. */
 	conn = PQconnectdbParams(keys, vals, 1);
 	if (conn == NULL) {
-		st = msp_error_set(err, MSP_ENOMEM, "connecting: out of memory");
+		st = msp_error_set(err, MSP_ENOMEM,
+				   "connecting: out of memory");
 		goto out;
 	}
 	if (PQstatus(conn) != CONNECTION_OK) {

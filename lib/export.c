@@ -157,7 +157,7 @@ static enum msp_status
 build_table(struct table *t, const struct instrument *ins,
 	    struct msp_error *err)
 {
-	struct buf name = BUF_INIT;
+	struct buf name = BUF_INIT(BUF_MAX_TEXT);
 	enum msp_status st = MSP_OK;
 	size_t i, j, n = LEAD_COUNT;
 
@@ -357,7 +357,7 @@ write_csv(PGconn *conn, struct table *t, int study_id, FILE *csv,
 {
 	char study[16], last[32] = "";
 	const char *params[1] = { study };
-	struct buf line = BUF_INIT;
+	struct buf line = BUF_INIT(BUF_MAX_DOCUMENT);
 	PGresult *res = NULL;
 	enum msp_status st;
 	size_t i;
@@ -404,8 +404,8 @@ write_csv(PGconn *conn, struct table *t, int study_id, FILE *csv,
 			break;
 		rows = PQntuples(res);
 		for (r = 0; r < rows && st == MSP_OK; r++) {
-			const char *id = PQgetvalue(res, r, db_column(
-							    res, "response_id"));
+			const char *id = PQgetvalue(res, r, db_column(res,
+							"response_id"));
 
 			if (strcmp(id, last) != 0) {
 				if (last[0] != '\0' &&
@@ -557,7 +557,8 @@ static void
 r_item(struct buf *b, const struct table *t, const struct column *c)
 {
 	const struct instrument_item *it = &t->ins->items[c->item];
-	struct buf after = BUF_INIT, label = BUF_INIT;
+	struct buf after = BUF_INIT(BUF_MAX_TEXT);
+	struct buf label = BUF_INIT(BUF_MAX_TEXT);
 	const char *open = "";
 
 	if (c->opt != NULL || it->type == ITEM_BOOLEAN) {
@@ -591,7 +592,7 @@ static void
 write_r(struct buf *b, const struct table *t, const char *csv_name,
 	const PGresult *roles)
 {
-	struct buf after = BUF_INIT;
+	struct buf after = BUF_INIT(BUF_MAX_TEXT);
 	size_t i;
 
 	buf_puts(b, "# Reads ");
@@ -753,7 +754,7 @@ write_sps(struct buf *b, const struct table *t, const char *csv_name,
 	  const PGresult *roles)
 {
 	const struct instrument_item *it;
-	struct buf label = BUF_INIT;
+	struct buf label = BUF_INIT(BUF_MAX_TEXT);
 	size_t i, j;
 	int first;
 

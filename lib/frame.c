@@ -63,7 +63,7 @@ frame_free(struct frame *f)
 	free(f->rows);
 	buf_free(&f->problems);
 	buf_free(&f->duplicates);
-	memset(f, 0, sizeof(*f));
+	*f = (struct frame)FRAME_INIT;
 }
 
 /* Whether s is empty or only blanks. */
@@ -118,6 +118,7 @@ static const char *
 read_field(enum frame_field field, const char *cell, char *out, size_t n)
 {
 	char v[32];
+	size_t len;
 
 	out[0] = '\0';
 	if (blank(cell))
@@ -156,9 +157,9 @@ read_field(enum frame_field field, const char *cell, char *out, size_t n)
 		break;
 	case FRAME_ACI_SIGNATORY:
 		if (strcmp(v, "oui") == 0)
-			strcpy(v, "t");
+			memcpy(v, "t", 2);
 		else if (strcmp(v, "non") == 0)
-			strcpy(v, "f");
+			memcpy(v, "f", 2);
 		else
 			return "oui ou non attendu";
 		break;
@@ -178,9 +179,10 @@ read_field(enum frame_field field, const char *cell, char *out, size_t n)
 	case FRAME_N_FIELDS:
 		break;
 	}
-	if (strlen(v) >= n)
+	len = strlen(v);
+	if (len >= n)
 		return "valeur trop longue";
-	strcpy(out, v);
+	memcpy(out, v, len + 1);
 	return NULL;
 }
 

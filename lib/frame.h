@@ -76,7 +76,9 @@ struct frame {
 	size_t n_duplicates;
 };
 
-#define FRAME_INIT { .rows = NULL }
+#define FRAME_INIT { .rows = NULL, \
+	.problems = BUF_INIT(BUF_MAX_DOCUMENT), \
+	.duplicates = BUF_INIT(BUF_MAX_DOCUMENT) }
 #define FRAME_MAX_FILES 64
 
 /* The field's column name in the database ("structure_type"). */

@@ -162,7 +162,7 @@ make_pending(struct pending *p, const struct csvmap_record *rec,
 	     size_t line, int study_id, const char *const sha[2],
 	     struct msp_error *err)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_TEXT);
 	enum msp_status st;
 
 	p->line = line;
@@ -322,7 +322,7 @@ import_csv(PGconn *conn, const struct import_options *o, const char *data,
 	enum msp_status st;
 	char file_sha[CRYPTO_SHA256_HEX], header_sha[CRYPTO_SHA256_HEX];
 	const char *const sha[2] = { file_sha, header_sha };
-	struct buf header = BUF_INIT;
+	struct buf header = BUF_INIT(BUF_MAX_DOCUMENT);	/* every name */
 	int in_tx = 0;
 	size_t i, n = 0, n_roles = 0;
 

@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "alloc.h"
 #include "db.h"
 #include "instrument.h"
 
@@ -50,7 +51,7 @@ dup_value(const PGresult *res, int row, int col, int *oom)
 
 	if (PQgetisnull(res, row, col))
 		return NULL;
-	s = strdup(PQgetvalue(res, row, col));
+	s = msp_strdup(PQgetvalue(res, row, col));
 	if (s == NULL)
 		*oom = 1;
 	return s;
@@ -105,7 +106,7 @@ parse_show_if_values(struct instrument_item *it, const char *json,
 				     it->key);
 	}
 	n = json_object_array_length(arr);
-	it->show_if_values = calloc(n ? n : 1, sizeof(char *));
+	it->show_if_values = msp_calloc(n ? n : 1, sizeof(char *));
 	if (it->show_if_values == NULL) {
 		json_object_put(arr);
 		return msp_error_set(err, MSP_ENOMEM, "out of memory");
@@ -114,7 +115,7 @@ parse_show_if_values(struct instrument_item *it, const char *json,
 		const char *v = json_object_get_string(
 			json_object_array_get_idx(arr, i));
 
-		it->show_if_values[i] = strdup(v ? v : "");
+		it->show_if_values[i] = msp_strdup(v ? v : "");
 		if (it->show_if_values[i] == NULL) {
 			json_object_put(arr);
 			return msp_error_set(err, MSP_ENOMEM,
@@ -164,7 +165,7 @@ load_items(PGconn *conn, struct instrument *ins, const char *id,
 	c_show_values = db_column(res, "show_if_values");
 
 	n = PQntuples(res);
-	ins->items = calloc(n ? (size_t)n : 1, sizeof(*ins->items));
+	ins->items = msp_calloc(n ? (size_t)n : 1, sizeof(*ins->items));
 	if (ins->items == NULL) {
 		st = msp_error_set(err, MSP_ENOMEM, "out of memory");
 		goto out;
@@ -243,7 +244,7 @@ load_options(PGconn *conn, struct instrument *ins, const char *id,
 		if (idx < 0)
 			continue;	/* impossible under the foreign key */
 		it = &ins->items[idx];
-		opts = realloc(it->options,
+		opts = msp_realloc(it->options,
 			       (it->n_options + 1) * sizeof(*opts));
 		if (opts == NULL) {
 			st = msp_error_set(err, MSP_ENOMEM, "out of memory");
@@ -288,7 +289,7 @@ instrument_load(PGconn *conn, int instrument_id, struct instrument **out,
 				   instrument_id);
 		goto out;
 	}
-	ins = calloc(1, sizeof(*ins));
+	ins = msp_calloc(1, sizeof(*ins));
 	if (ins == NULL) {
 		st = msp_error_set(err, MSP_ENOMEM, "out of memory");
 		goto out;
@@ -380,7 +381,7 @@ json_string_dup(struct json_object *o, const char *name, const char *dflt,
 		return msp_error_set(err, MSP_EINVAL,
 				     "%s: \"%s\" must be a string", where,
 				     name);
-	*out = strdup(found ? json_object_get_string(v) : dflt);
+	*out = msp_strdup(found ? json_object_get_string(v) : dflt);
 	if (*out == NULL)
 		return msp_error_set(err, MSP_ENOMEM, "out of memory");
 	return MSP_OK;
@@ -444,7 +445,7 @@ item_options_from_json(struct instrument_item *it, struct json_object *arr,
 	size_t i, n = json_object_array_length(arr);
 	enum msp_status st;
 
-	it->options = calloc(n ? n : 1, sizeof(*it->options));
+	it->options = msp_calloc(n ? n : 1, sizeof(*it->options));
 	if (it->options == NULL)
 		return msp_error_set(err, MSP_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
@@ -481,7 +482,7 @@ item_show_if_from_json(struct instrument_item *it, struct json_object *si,
 				     "be {\"item\": key, \"values\": [...]}",
 				     where);
 	n = json_object_array_length(values);
-	it->show_if_values = calloc(n ? n : 1, sizeof(char *));
+	it->show_if_values = msp_calloc(n ? n : 1, sizeof(char *));
 	if (it->show_if_values == NULL)
 		return msp_error_set(err, MSP_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
@@ -489,7 +490,7 @@ item_show_if_from_json(struct instrument_item *it, struct json_object *si,
 		if (!json_object_is_type(v, json_type_string))
 			return msp_error_set(err, MSP_EINVAL, "%s: \"show_if\""
 					     " values must be strings", where);
-		it->show_if_values[i] = strdup(json_object_get_string(v));
+		it->show_if_values[i] = msp_strdup(json_object_get_string(v));
 		if (it->show_if_values[i] == NULL)
 			return msp_error_set(err, MSP_ENOMEM,
 					     "out of memory");
@@ -581,10 +582,10 @@ instrument_from_json(struct json_object *doc, struct instrument **out,
 	if (json_member(doc, "items", json_type_array, &items) != 1)
 		return msp_error_set(err, MSP_EINVAL, "instrument: \"items\" "
 				     "must be an array");
-	ins = calloc(1, sizeof(*ins));
+	ins = msp_calloc(1, sizeof(*ins));
 	n = json_object_array_length(items);
 	if (ins == NULL ||
-	    (ins->items = calloc(n ? n : 1, sizeof(*ins->items))) == NULL) {
+	    (ins->items = msp_calloc(n ? n : 1, sizeof(*ins->items))) == NULL) {
 		st = msp_error_set(err, MSP_ENOMEM, "out of memory");
 		goto out;
 	}

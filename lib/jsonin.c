@@ -217,8 +217,9 @@ walk_literal(struct walker *w, const char *word)
 static enum msp_status
 walk_object(struct walker *w)
 {
-	struct buf names = BUF_INIT;	/* NUL-separated decoded names */
-	struct buf name = BUF_INIT;
+	/* NUL-separated decoded names: at most the document */
+	struct buf names = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct buf name = BUF_INIT(BUF_MAX_TEXT);
 	enum msp_status st = MSP_OK;
 
 	w->p++;

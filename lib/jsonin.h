@@ -22,9 +22,10 @@
 
 /*
  * Parses len bytes of text (no NUL needed) into *out, which the caller
- * json_object_put()s; the text "null" gives NULL, json-c's null.  Fails with MSP_EINVAL and a message giving the
- * byte offset and what is wrong ("byte 17: duplicate member \"a\""), or
- * MSP_ENOMEM; *out is then NULL.
+ * json_object_put()s; the text "null" gives NULL, json-c's null.  Fails
+ * with MSP_EINVAL and a message giving the byte offset and what is
+ * wrong ("byte 17: duplicate member \"a\""), or MSP_ENOMEM; *out is
+ * then NULL.
  */
 enum msp_status jsonin_parse(const char *text, size_t len,
 			     struct json_object **out,

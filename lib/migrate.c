@@ -223,7 +223,8 @@ load_one(const char *dir, const char *file, int repeatable,
 	m->file = strdup(file);
 	m->path = malloc(plen);
 	if (m->file == NULL || m->path == NULL)
-		return msp_error_set(err, MSP_ENOMEM, "%s: out of memory", file);
+		return msp_error_set(err, MSP_ENOMEM, "%s: out of memory",
+				     file);
 	snprintf(m->path, plen, "%s/%s", dir, file);
 	st = file_read(m->path, MIGRATE_MAX_FILE, &m->sql, &len, err);
 	if (st != MSP_OK)
@@ -418,7 +419,8 @@ check_applied(const PGresult *applied, const struct migration_set *set,
 			last = m->version;
 		if (strcmp(m->sha256, PQgetvalue(applied, i, cs)) == 0)
 			continue;
-		if (is_former(m->version, m->file, PQgetvalue(applied, i, cs))) {
+		if (is_former(m->version, m->file,
+			      PQgetvalue(applied, i, cs))) {
 			former++;
 			continue;
 		}
@@ -743,8 +745,9 @@ migrate_status(PGconn *conn, enum migrate_ledger ledger, const char *dir,
 		if (!is_pending(lg, done, &set.items[k]))
 			continue;
 		count++;
-		if (out == NULL || (lg->repeatable &&
-				    find_file_row(done, set.items[k].file) >= 0))
+		if (out == NULL ||
+		    (lg->repeatable &&
+		     find_file_row(done, set.items[k].file) >= 0))
 			continue;	/* shown above as changed */
 		fprintf(out, "pending  %19s  %s\n", "", set.items[k].file);
 	}

@@ -188,7 +188,8 @@ enum msp_status
 secret_pseudonym(const struct secret *s, const char *identifier,
 		 char out[CRYPTO_SHA256_HEX], struct msp_error *err)
 {
-	struct buf msg = BUF_INIT;
+	/* secret: the identifier names the team */
+	struct buf msg = BUF_INIT_SECRET(BUF_MAX_TEXT);
 	enum msp_status st;
 	size_t start;
 
@@ -202,7 +203,6 @@ secret_pseudonym(const struct secret *s, const char *identifier,
 				   "the structure identifier is empty");
 	else
 		st = mac(s, &msg, out, err);
-	crypto_cleanse(msg.data, msg.cap);
 	buf_free(&msg);
 	return st;
 }
@@ -211,14 +211,13 @@ enum msp_status
 secret_resume(const struct secret *s, const char *form_key,
 	      char out[CRYPTO_SHA256_HEX], struct msp_error *err)
 {
-	struct buf msg = BUF_INIT;
+	/* secret: the form key opens the draft as the code does */
+	struct buf msg = BUF_INIT_SECRET(BUF_MAX_TEXT);
 	enum msp_status st;
 
 	out[0] = '\0';
 	buf_printf(&msg, "resume\n%s", form_key);
 	st = mac(s, &msg, out, err);
-	/* the form key opens the draft as the code does */
-	crypto_cleanse(msg.data, msg.cap);
 	buf_free(&msg);
 	return st;
 }
@@ -227,7 +226,7 @@ static enum msp_status
 csrf_mac(const struct secret *s, const char *form_key, long long issued,
 	 char out[CRYPTO_SHA256_HEX], struct msp_error *err)
 {
-	struct buf msg = BUF_INIT;
+	struct buf msg = BUF_INIT_SECRET(BUF_MAX_TEXT);
 	enum msp_status st;
 
 	buf_printf(&msg, "csrf\n%s\n%lld", form_key, issued);

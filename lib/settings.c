@@ -7,7 +7,7 @@
 
 #if !defined(MSP_MIGRATIONS_DIR) || !defined(MSP_REFERENCE_DIR) || \
     !defined(MSP_FUNCTIONS_DIR)
-#error "the build must define MSP_MIGRATIONS_DIR, MSP_FUNCTIONS_DIR and MSP_REFERENCE_DIR"
+#error "the build must define the MSP_*_DIR paths (Makefile.am)"
 #endif
 
 /* An environment variable, or fallback when it is unset or empty. */

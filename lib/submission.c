@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "submission.h"
 #include "utf8.h"
 
@@ -36,14 +37,14 @@ struct submission {
 struct submission *
 submission_new(const struct instrument *ins)
 {
-	struct submission *sub = calloc(1, sizeof(*sub));
+	struct submission *sub = msp_calloc(1, sizeof(*sub));
 	size_t n = ins->n_items ? ins->n_items : 1;
 
 	if (sub == NULL)
 		return NULL;
 	sub->ins = ins;
-	sub->given = calloc(n, sizeof(*sub->given));
-	sub->shown = calloc(n, sizeof(*sub->shown));
+	sub->given = msp_calloc(n, sizeof(*sub->given));
+	sub->shown = msp_calloc(n, sizeof(*sub->shown));
 	if (sub->given == NULL || sub->shown == NULL) {
 		submission_free(sub);
 		return NULL;
@@ -91,13 +92,13 @@ submission_add_error(struct submission *sub, const char *field,
 {
 	struct field_error *e;
 
-	e = realloc(sub->errors, (sub->n_errors + 1) * sizeof(*e));
+	e = msp_realloc(sub->errors, (sub->n_errors + 1) * sizeof(*e));
 	if (e == NULL)
 		return oom(err);
 	sub->errors = e;
 	e = &sub->errors[sub->n_errors];
-	e->field = strdup(field);
-	e->message = strdup(message);
+	e->field = msp_strdup(field);
+	e->message = msp_strdup(message);
 	if (e->field == NULL || e->message == NULL) {
 		free(e->field);
 		free(e->message);
@@ -124,15 +125,15 @@ submission_add(struct submission *sub, const char *key, enum raw_type type,
 			"questionnaire", err);
 	}
 	g = &sub->given[item];
-	texts = realloc(g->texts, (g->n + 1) * sizeof(*texts));
+	texts = msp_realloc(g->texts, (g->n + 1) * sizeof(*texts));
 	if (texts == NULL)
 		return oom(err);
 	g->texts = texts;
-	types = realloc(g->types, (g->n + 1) * sizeof(*types));
+	types = msp_realloc(g->types, (g->n + 1) * sizeof(*types));
 	if (types == NULL)
 		return oom(err);
 	g->types = types;
-	g->texts[g->n] = strdup(text);
+	g->texts[g->n] = msp_strdup(text);
 	if (g->texts[g->n] == NULL)
 		return oom(err);
 	g->types[g->n] = type;
@@ -284,7 +285,7 @@ new_answer(struct submission *sub, int item, struct msp_error *err)
 {
 	struct answer *a;
 
-	a = realloc(sub->answers, (sub->n_answers + 1) * sizeof(*a));
+	a = msp_realloc(sub->answers, (sub->n_answers + 1) * sizeof(*a));
 	if (a == NULL) {
 		oom(err);
 		return NULL;
@@ -338,7 +339,7 @@ parse_number(const char *text, enum raw_type type, int lenient,
 	*value = strtod(tmp, &end);
 	if (*end != '\0' || errno == ERANGE || !isfinite(*value))
 		return -1;
-	*canon = strdup(tmp);
+	*canon = msp_strdup(tmp);
 	return *canon ? 0 : -2;
 }
 
@@ -609,7 +610,7 @@ validate_item(struct submission *sub, int item, int flags,
 			}
 			if ((a = new_answer(sub, item, err)) == NULL)
 				return MSP_ENOMEM;
-			if ((a->text = strdup(text)) == NULL)
+			if ((a->text = msp_strdup(text)) == NULL)
 				return oom(err);
 			break;
 		}

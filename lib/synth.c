@@ -754,7 +754,7 @@ setup_items(struct gen *g, struct msp_error *err)
 	enum msp_status st = MSP_OK;
 	size_t k, o, v, n_done = 0;
 	unsigned char *done = NULL;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_TEXT);
 
 	g->items = calloc(ins->n_items ? ins->n_items : 1, sizeof(*g->items));
 	g->order = calloc(ins->n_items ? ins->n_items : 1, sizeof(*g->order));
@@ -1704,8 +1704,8 @@ load_tallies(struct gen *g, struct msp_error *err)
 	snprintf(study, sizeof(study), "%d", g->study_id);
 	st = copyout_begin(&g->copy, g->conn, "totals",
 			   "COPY msp.answer_tally (study_id,"
-			   " item_key, kind, choice_code, bool_value, num_value,"
-			   " n) FROM STDIN", err);
+			   " item_key, kind, choice_code, bool_value,"
+			   " num_value, n) FROM STDIN", err);
 	for (i = 0; st == MSP_OK && i < g->tally.cap; i++) {
 		rows += put_tally(g, study, &g->tally.slots[i]);
 		st = copyout_flush(&g->copy, 0, err);
@@ -1933,7 +1933,9 @@ create_study(struct gen *g, struct msp_error *err)
 	char region[16], year[16], ins[16], size[24], start[16], end[16];
 	const char *params[9] = { g->slug, region, year, NULL, ins, size,
 				  start, end, NULL };
-	struct buf b = BUF_INIT, title = BUF_INIT, note = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_TEXT);
+	struct buf title = BUF_INIT(BUF_MAX_TEXT);
+	struct buf note = BUF_INIT(BUF_MAX_TEXT);
 	PGresult *res = NULL;
 	enum msp_status st;
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "buf.h"
 #include "urlenc.h"
 #include "utf8.h"
@@ -27,7 +28,7 @@ hexval(char c)
 static int
 decode(const char *s, size_t len, char **out)
 {
-	char *d = malloc(len + 1);
+	char *d = msp_malloc(len + 1);
 	size_t i, n = 0;
 
 	*out = NULL;
@@ -83,7 +84,7 @@ urlenc_parse(const char *s, size_t len, struct urlenc *out,
 			return msp_error_set(err, MSP_EINVAL,
 					     "more than %d fields",
 					     URLENC_MAX_FIELDS);
-		f = realloc(out->fields, (out->n + 1) * sizeof(*f));
+		f = msp_realloc(out->fields, (out->n + 1) * sizeof(*f));
 		if (f == NULL)
 			return msp_error_set(err, MSP_ENOMEM,
 					     "out of memory");

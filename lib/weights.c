@@ -334,7 +334,7 @@ out:
 	return rc;
 }
 
-/* --- Student's t quantile -------------------------------------------------- */
+/* --- Student's t quantile ---------------------------------------------- */
 
 /* The continued fraction of the regularised incomplete beta function
  * (modified Lentz; Press et al., Numerical Recipes, §6.4). */

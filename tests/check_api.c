@@ -261,7 +261,8 @@ START_TEST(interviews)
 	ck_assert_int_eq(count("SELECT count(*) FROM msp.segment g"
 			       " JOIN msp.interview i USING (interview_id)"
 			       " WHERE i.participant_no = 99"
-			       "   AND g.verbatim_fr = '« On manque de temps. »'"),
+			       "   AND g.verbatim_fr ="
+			       "       '« On manque de temps. »'"),
 			 1);
 
 	q.authorization = auth_team;	/* a team records no interview */

@@ -91,7 +91,8 @@ START_TEST(texts_come_back_as_sent)
 	for (row = 0; row < PQntuples(res); row++) {
 		const char *want = (size_t)row < NTEXTS ? texts[row] : all;
 
-		ck_assert_int_eq(atoi(PQgetvalue(res, row, 0)), row);
+		ck_assert_int_eq((int)strtol(PQgetvalue(res, row, 0), NULL, 10),
+				 row);
 		if (want == NULL) {
 			ck_assert_msg(PQgetisnull(res, row, 1),
 				      "row %d: not NULL", row);
@@ -135,9 +136,11 @@ START_TEST(rows_beyond_a_chunk)
 	ck_assert_int_ge(sends, 2);
 	ck_assert_msg(copyout_end(&c, i, &err) == MSP_OK, "%s", err.message);
 	copyout_free(&c);
-	ck_assert_int_eq(atoi(testdb_value(db.conn, "SELECT count(*) FROM"
+	ck_assert_int_eq((int)strtol(testdb_value(db.conn,
+		"SELECT count(*) FROM"
 		" public.copied WHERE t = repeat('x', 50) || E'\\t' ||"
-		" repeat('x', 49) || E'\\\\' || repeat('x', 99)")), i);
+		" repeat('x', 49) || E'\\\\' || repeat('x', 99)"), NULL, 10),
+		i);
 }
 END_TEST
 

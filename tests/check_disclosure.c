@@ -32,37 +32,8 @@
 #include "report/format.h"
 #include "report/report.h"
 #include "report/report_doc.h"
+#include "reportfix.h"
 #include "testdb.h"
-
-static struct testdb shared;
-static PGconn *conn;
-
-static void
-load_shared(void)
-{
-	testdb_open(&shared);
-	testdb_load(&shared, NULL);
-	testdb_load_reference(&shared);
-}
-
-static void
-drop_shared(void)
-{
-	testdb_close(&shared);
-}
-
-static void
-connect_case(void)
-{
-	conn = testdb_connect(&shared);
-}
-
-static void
-disconnect_case(void)
-{
-	PQfinish(conn);
-	conn = NULL;
-}
 
 static void
 exec_ok(const char *sql, int nparams, const char *const *params)
@@ -104,7 +75,7 @@ render(const struct report_options *o, enum format_kind kind)
 {
 	struct msp_error err;
 	struct rdoc *doc = NULL;
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
 
 	ck_assert_msg(report_build(conn, o, &doc, &err) == MSP_OK, "%s",
 		      err.message);
@@ -469,8 +440,9 @@ block_relations(struct sys *s, struct tab *t, size_t r0, size_t r1,
 			    (tot = cell_total(t, r, j)) < 0)
 				continue;
 			rel_begin(s, "multiple choice's total");
-			if (rmiss >= 0 && ends_with(str(row_of(t, (size_t)rmiss),
-					"category_label"), " (exclu)"))
+			if (rmiss >= 0 &&
+			    ends_with(str(row_of(t, (size_t)rmiss),
+					  "category_label"), " (exclu)"))
 				rel_add(s, Q((size_t)rmiss), 1);
 			rel_add(s, N, -1);
 			rel_end(s, -tot);
@@ -655,7 +627,8 @@ solve(const struct sys *s0, int *determined, double *value)
 				if (r == row || fabs(f) < EPS)
 					continue;
 				for (i = 0; i < s->nu; i++)
-					a[r * MAXU + i] -= f * a[row * MAXU + i];
+					a[r * MAXU + i] -=
+						f * a[row * MAXU + i];
 				s->b[r] -= f * s->b[row];
 			}
 			row++;
@@ -808,7 +781,8 @@ relations_hold(json_object *tables, const char *what)
 				ck_assert_msg(fabs(s->b[k]) < 1e-6,
 					      "%s: %s: relation \"%s\" is off "
 					      "by %g on the analyst's report",
-					      what, t.key, s->rwhat[k], s->b[k]);
+					      what, t.key, s->rwhat[k],
+					      s->b[k]);
 		}
 		free(s->a);
 		free(s);

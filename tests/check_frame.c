@@ -38,7 +38,7 @@ static const char *
 normalised(const char *identifier)
 {
 	static char out[256];
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_DOCUMENT);
 
 	ck_assert_int_eq(secret_normalise_identifier(identifier, &b), MSP_OK);
 	buf_putc(&b, '\0');
@@ -54,7 +54,8 @@ START_TEST(normalise_spellings)
 		{ "MSP des Lilas, Albi", "msp des lilas albi" },
 		{ "  msp  des\tlilas albi ", "msp des lilas albi" },
 		{ "Maison de Santé d'Élven", "maison de sante d elven" },
-		{ "MAISON DE SANTE D\xe2\x80\x99" "ELVEN", "maison de sante d elven" },
+		{ "MAISON DE SANTE D\xe2\x80\x99" "ELVEN",
+		  "maison de sante d elven" },
 		{ "Saint-Brieuc", "saint brieuc" },
 		{ "l\xe2\x80\x99\xc3\x8e" "le\xe2\x80\x91Tudy", "l ile tudy" },
 		{ "\xc5\x92uvre \xc3\x86gis", "oeuvre aegis" },

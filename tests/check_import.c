@@ -87,7 +87,7 @@ exec_sql(const char *sql)
 static long
 count(const char *sql)
 {
-	return atol(testdb_value(db.conn, sql));
+	return strtol(testdb_value(db.conn, sql), NULL, 10);
 }
 
 static long
@@ -335,7 +335,9 @@ export_to(const char *dir)
 {
 	struct export_options o = { .study = STUDY,
 				    .csv_name = STUDY ".csv" };
-	struct buf r = BUF_INIT, sps = BUF_INIT, map = BUF_INIT;
+	struct buf r = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct buf sps = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct buf map = BUF_INIT(BUF_MAX_DOCUMENT);
 	const struct { const char *ext; struct buf *b; } files[] = {
 		{ "R", &r }, { "sps", &sps }, { "map", &map } };
 	struct msp_error err;
@@ -498,7 +500,7 @@ run_cli(const char *env, const char *args, struct buf *out)
 START_TEST(cli_imports_and_lists_refusals)
 {
 	char secret[] = "/tmp/msp-secret-XXXXXX", env[128];
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
 	int fd = mkstemp(secret);
 
 	ck_assert_int_ge(fd, 0);

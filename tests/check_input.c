@@ -21,7 +21,7 @@
 
 START_TEST(buf_grows_and_steals)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_DOCUMENT);
 	char *s;
 	int i;
 
@@ -180,7 +180,7 @@ START_TEST(urlenc_refuses)
 		"a=%ZZ", "a=%4", "a=%00", "a=%FF", "%C3=1", "a=%ED%A0%80",
 	};
 	struct msp_error err;
-	struct buf many = BUF_INIT;
+	struct buf many = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct urlenc u;
 	size_t i;
 
@@ -201,7 +201,7 @@ END_TEST
 
 START_TEST(urlenc_encodes)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_DOCUMENT);
 
 	urlenc_encode(&b, "a b/é~");
 	ck_assert_str_eq(buf_str(&b), "a%20b%2F%C3%A9~");
@@ -291,7 +291,7 @@ START_TEST(submission_valid_json)
 		"{\"kind\":\"msp\",\"aci\":true,\"sites\":3,\"share\":12.5,"
 		"\"tools\":[\"a\",\"c\"],\"note\":\"d'accord\"}",
 		SUBMISSION_COMPLETE, MSP_OK);
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_DOCUMENT);
 	const struct answer *a;
 	size_t n;
 
@@ -398,13 +398,16 @@ START_TEST(submission_bounds_are_exact_decimals)
 		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":-0.0}", NULL, NULL },
 		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":1e-300}", NULL,
 		  NULL },
-		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":99.99999999999999999}",
+		{ "{\"kind\":\"esp\",\"sites\":1,"
+		  "\"share\":99.99999999999999999}",
 		  NULL, NULL },
 		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":100.00000000000001}",
 		  "share", "entre 0 et 100" },
-		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":1.0000000000000001e2}",
+		{ "{\"kind\":\"esp\",\"sites\":1,"
+		  "\"share\":1.0000000000000001e2}",
 		  "share", "entre 0 et 100" },
-		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":-0.00000000000000001}",
+		{ "{\"kind\":\"esp\",\"sites\":1,"
+		  "\"share\":-0.00000000000000001}",
 		  "share", "entre 0 et 100" },
 		{ "{\"kind\":\"esp\",\"sites\":1,\"share\":-1e-300}", "share",
 		  "entre 0 et 100" },
@@ -457,7 +460,8 @@ START_TEST(required_item_hidden_by_its_show_if)
 		const char *field;	/* NULL: accepted */
 	} cases[] = {
 		{ "{\"kind\":\"esp\"}", NULL },		/* hidden, left out */
-		{ "{\"kind\":\"msp\",\"aci\":false}", NULL },	/* shown, given */
+		/* shown, given */
+		{ "{\"kind\":\"msp\",\"aci\":false}", NULL },
 		{ "{\"kind\":\"msp\"}", "aci" },	/* shown, missing */
 		{ "{\"kind\":\"esp\",\"aci\":true}", "aci" },	/* not asked */
 	};
@@ -698,7 +702,8 @@ START_TEST(instrument_from_json_refuses_bad_definitions)
 		  "{\"key\":\"a\",\"type\":\"text\",\"label_fr\":\"x\","
 		  "\"required\":1}]}", "\"required\" must be true or false" },
 		{ "{\"slug\":\"t\",\"title_fr\":\"T\",\"items\":["
-		  "{\"key\":\"a\",\"type\":\"single_choice\",\"label_fr\":\"x\","
+		  "{\"key\":\"a\",\"type\":\"single_choice\","
+		  "\"label_fr\":\"x\","
 		  "\"options\":[{\"label_fr\":\"y\"}]}]}",
 		  "item a, option 1: \"code\" must be a string" },
 		{ "{\"slug\":\"t\",\"title_fr\":\"T\",\"items\":["

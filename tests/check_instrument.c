@@ -101,7 +101,7 @@ static size_t
 entry(const struct instrument *ins, const PGresult *res, int row,
       int options, const struct instrument_item **it)
 {
-	size_t n = (size_t)atoi(col(res, row, "n"));
+	size_t n = (size_t)strtol(col(res, row, "n"), NULL, 10);
 
 	*it = instrument_find(ins, col(res, row, "item_key"));
 	ck_assert_ptr_nonnull(*it);
@@ -122,7 +122,8 @@ assert_as_stored(const struct instrument *ins, const char *id)
 		    " WHERE instrument_id = $1", id);
 	ck_assert_int_eq(PQntuples(res), 1);
 	str_eq(ins->slug, col(res, 0, "slug"), "slug", id);
-	ck_assert_int_eq(ins->version, atoi(col(res, 0, "version")));
+	ck_assert_int_eq(ins->version,
+			 (int)strtol(col(res, 0, "version"), NULL, 10));
 	str_eq(ins->title_fr, col(res, 0, "title_fr"), "title_fr", id);
 	PQclear(res);
 
@@ -170,7 +171,8 @@ assert_as_stored(const struct instrument *ins, const char *id)
 		else
 			ck_assert_int_eq(it->integer_only, 0);
 		v = col(res, row, "max_length");
-		ck_assert_int_eq(it->max_length, v ? atoi(v) : 0);
+		ck_assert_int_eq(it->max_length,
+				 v ? (int)strtol(v, NULL, 10) : 0);
 		v = col(res, row, "show_if_item");
 		if (v == NULL)
 			ck_assert_int_eq(it->show_if, -1);
@@ -234,8 +236,10 @@ round_trip_all(void)
 		struct msp_error err;
 		char *text, *again;
 
-		ck_assert_msg(instrument_load(db.conn, atoi(id), &ins, &err)
-			      == MSP_OK, "%s", err.message);
+		ck_assert_msg(instrument_load(db.conn,
+					      (int)strtol(id, NULL, 10),
+					      &ins, &err) == MSP_OK,
+			      "%s", err.message);
 		text = json_text(ins);
 		ck_assert_msg(jsonin_parse(text, strlen(text), &doc, &err)
 			      == MSP_OK, "%s", err.message);

@@ -91,8 +91,8 @@ START_TEST(applies_in_order_and_records)
 	struct msp_error err;
 	int n = -1;
 
-	expect_apply(db.conn,
-		testdb_srcpath("tests/data/migrations-ok"), NULL, &n, &err, MSP_OK);
+	expect_apply(db.conn, testdb_srcpath("tests/data/migrations-ok"),
+		NULL, &n, &err, MSP_OK);
 	ck_assert_int_eq(n, 2);
 	/* 0002 references 0001's table, so order mattered. */
 	ck_assert(table_exists("public.t_second"));
@@ -115,7 +115,8 @@ START_TEST(reapply_is_a_noop)
 
 	expect_apply(db.conn, dir, NULL, &n, &err, MSP_OK);
 	snprintf(before, sizeof(before), "%s", testdb_value(db.conn,
-		"SELECT max(applied_at)::text FROM msp_meta.schema_migrations"));
+		"SELECT max(applied_at)::text"
+		"  FROM msp_meta.schema_migrations"));
 	expect_apply(db.conn, dir, NULL, &n, &err, MSP_OK);
 	ck_assert_int_eq(n, 0);
 	/* Had 0002 run again, its INSERT would have doubled the rows. */
@@ -204,8 +205,8 @@ START_TEST(failure_rolls_back_and_names_file)
 	struct msp_error err;
 	int n = -1;
 
-	expect_apply(db.conn,
-		testdb_srcpath("tests/data/migrations-bad"), NULL, &n, &err, MSP_EDB);
+	expect_apply(db.conn, testdb_srcpath("tests/data/migrations-bad"),
+		NULL, &n, &err, MSP_EDB);
 	/* The file, the line (after a multi-byte comment), the error. */
 	ck_assert_msg(strstr(err.message, "migrations-bad/0002_broken.sql:4:")
 		      != NULL, "%s", err.message);
@@ -591,7 +592,7 @@ START_TEST(database_of_85bc216_upgrades)
 	testdb_load(&fresh, NULL);
 	upgraded = catalogue(db.conn);
 	made = catalogue(fresh.conn);
-	ck_assert_int_gt(atoi(made), 50000);
+	ck_assert_int_gt((int)strtol(made, NULL, 10), 50000);
 	ck_assert_str_eq(upgraded, made);
 	free(upgraded);
 	free(made);

@@ -51,13 +51,15 @@ START_TEST(conditions_name_real_options)
 		"       unnest(it.show_if_values) AS v"
 		" WHERE NOT EXISTS (SELECT 1 FROM msp.item_option o"
 		"        WHERE o.instrument_id = it.instrument_id"
-		"          AND o.item_key = it.show_if_item AND o.code = v)"), "");
+		"          AND o.item_key = it.show_if_item"
+		"          AND o.code = v)"), "");
 	/* A condition on a choice item, never on a free-form one. */
 	ck_assert_str_eq(value(
 		"SELECT count(*) FROM msp.instrument_item it"
 		"  JOIN msp.instrument_item c ON c.instrument_id ="
 		"       it.instrument_id AND c.item_key = it.show_if_item"
-		" WHERE c.item_type NOT IN ('single_choice', 'multiple_choice')"),
+		" WHERE c.item_type NOT IN ('single_choice',"
+		"                          'multiple_choice')"),
 		"0");
 }
 END_TEST
@@ -190,12 +192,16 @@ static const struct published {
 	  " responsable_groupe:4, secretaire:1" },
 	{ "Tableau 1 mg", T1("mg"), "10/10 7 3-17 | 27/27 6 3-13" },
 	{ "Tableau 1 ide", T1("ide"), "10/10 7 2-25 | 24/24 5.5 2-22" },
-	{ "Tableau 1 sage_femme", T1("sage_femme"), "5/10 1 0-2 | 16/27 1 0-4" },
+	{ "Tableau 1 sage_femme", T1("sage_femme"),
+	  "5/10 1 0-2 | 16/27 1 0-4" },
 	{ "Tableau 1 kine", T1("kine"), "9/10 2 0-8 | 22/27 3 0-10" },
 	{ "Tableau 1 dentiste", T1("dentiste"), "5/10 1 0-2 | 13/27 0 0-7" },
-	{ "Tableau 1 pharmacien", T1("pharmacien"), "6/10 3 0-7 | 13/27 0 0-8" },
-	{ "Tableau 1 paramedical", T1("paramedical"), "9/10 4 0-12 | 27/27 6 2-15" },
-	{ "Tableau 1 specialiste", T1("specialiste"), "2/10 0 0-1 | 8/27 0 0-4" },
+	{ "Tableau 1 pharmacien", T1("pharmacien"),
+	  "6/10 3 0-7 | 13/27 0 0-8" },
+	{ "Tableau 1 paramedical", T1("paramedical"),
+	  "9/10 4 0-12 | 27/27 6 2-15" },
+	{ "Tableau 1 specialiste", T1("specialiste"),
+	  "2/10 0 0-1 | 8/27 0 0-4" },
 	{ "Tableau 1 total", T1("total"), "10/10 23.5 10-65 | 27/27 21 3-55" },
 	{ "Tableau 2 département", T2("departement", "choice_code"),
 	  "44:0/6, 49:5/9, 53:2/3, 72:2/3, 85:1/6" },

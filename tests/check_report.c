@@ -23,40 +23,9 @@
 #include "report/report_disclosure.h"
 #include "report/report_doc.h"
 #include "synth.h"
+#include "reportfix.h"
 #include "testdb.h"
 #include "report/textfreq.h"
-
-/* One database with the reference studies for the read-only cases;
- * each case connects on its own (cases run in forked children). */
-static struct testdb shared;
-static PGconn *conn;
-
-static void
-load_shared(void)
-{
-	testdb_open(&shared);
-	testdb_load(&shared, NULL);
-	testdb_load_reference(&shared);
-}
-
-static void
-drop_shared(void)
-{
-	testdb_close(&shared);
-}
-
-static void
-connect_case(void)
-{
-	conn = testdb_connect(&shared);
-}
-
-static void
-disconnect_case(void)
-{
-	PQfinish(conn);
-	conn = NULL;
-}
 
 static struct rdoc *
 build(const struct report_options *o)
@@ -963,7 +932,7 @@ END_TEST
 static char *
 render(const struct rdoc *doc, enum format_kind kind)
 {
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct msp_error err;
 
 	ck_assert_msg(format_render(doc, kind, &out, &err) == MSP_OK, "%s",
@@ -1115,38 +1084,9 @@ START_TEST(json_parses)
 }
 END_TEST
 
-/* A document with hostile labels, built by hand. */
-static struct rdoc *
-hostile_doc(void)
-{
-	struct rdoc *doc = rdoc_new();
-	struct rtable *t;
-	struct rrow *r;
-
-	ck_assert_ptr_nonnull(doc);
-	doc->title = "R&D <report>";
-	rdoc_meta(doc, "x", "Région", "<img src=x onerror=alert(1)>");
-	t = rdoc_table(doc, "t", "<script>alert('t')</script>", 2);
-	ck_assert_ptr_nonnull(t);
-	t->chart = 1;
-	rtable_column(doc, t, 0, "a", "A \"quoted\" | pipe");
-	rtable_column(doc, t, 1, "b", "B, with comma");
-	r = rtable_row(doc, t, "v", "var", "c1", "</td><script>x</script>");
-	ck_assert_ptr_nonnull(r);
-	rcell_prop(&r->cells[0], 3, 10);
-	rcell_text(doc, &r->cells[1], "line\nbreak, \"quote\"");
-	r = rtable_row(doc, t, "v", "var", "c2", "fine");
-	ck_assert_ptr_nonnull(r);
-	rcell_prop(&r->cells[0], 7, 10);
-	r->cells[1].suppressed = 1;
-	t->note = "a note & <b>bold</b>";
-	ck_assert_int_eq(rdoc_status(doc, NULL), MSP_OK);
-	return doc;
-}
-
 START_TEST(html_escapes_and_stands_alone)
 {
-	struct rdoc *doc = hostile_doc();
+	struct rdoc *doc = reportfix_hostile_doc();
 	char *html = render(doc, FORMAT_HTML);
 
 	ck_assert_ptr_null(strstr(html, "<script"));
@@ -1170,7 +1110,7 @@ END_TEST
 
 START_TEST(text_csv_markdown_escape)
 {
-	struct rdoc *doc = hostile_doc();
+	struct rdoc *doc = reportfix_hostile_doc();
 	char *md = render(doc, FORMAT_MARKDOWN), *csv, *text;
 	const char *p;
 	char f[10][256];
@@ -1253,7 +1193,8 @@ END_TEST
  * row with the corner) whose unknowns are down to one gives it back;
  * one whose visible cells already make its sum gives back every
  * unknown in it as 0.  (tests/check_disclosure solves the whole system;
- * this is the attack the line rule of old stopped, and the zeros.)  Returns how many hidden cells come back.
+ * this is the attack the line rule of old stopped, and the zeros.)
+ * Returns how many hidden cells come back.
  */
 static size_t
 peel(const unsigned long *m, size_t rows, size_t cols, const int *hide)
@@ -1532,7 +1473,7 @@ static const char *
 folded(const char *s, int slug)
 {
 	static char out[256];
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_DOCUMENT);
 
 	if (slug)
 		textfreq_slugify(s, &b);
@@ -1655,7 +1596,7 @@ START_TEST(cli_test_odds_ratio)
 	};
 	static const char *const alts[] = { "two.sided", "less", "greater" };
 	double got[12][5], want[60];
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
 	char *script = NULL, args[160];
 	size_t len = 0, i, a, k;
 	json_object *root, *ci, *v;
@@ -1737,7 +1678,7 @@ START_TEST(cli_test_simulate)
 {
 	const char *args = "test --table '2 3; 2 3; 5 9; 1 6; 0 6' "
 			   "--simulate 20000 --seed 3 --format json";
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
 	json_object *root, *v;
 	double p, se, want;
 	char *script = NULL, *first;
@@ -1795,7 +1736,7 @@ END_TEST
 
 START_TEST(cli_help_and_report)
 {
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
 
 	ck_assert_int_eq(run_cli("--help", &out), 0);
 	ck_assert_ptr_nonnull(strstr(buf_str(&out), "--region NAME"));

@@ -224,7 +224,7 @@ dump(struct buf *b)
 
 START_TEST(erasure_removes_the_structure_everywhere)
 {
-	struct buf before = BUF_INIT;
+	struct buf before = BUF_INIT(BUF_MAX_DOCUMENT);
 	char others[64];
 
 	/* The fixture put team 1 everywhere, the audit trail included. */
@@ -287,7 +287,8 @@ END_TEST
 
 START_TEST(unknown_structure_changes_nothing)
 {
-	struct buf before = BUF_INIT, after = BUF_INIT;
+	struct buf before = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct buf after = BUF_INIT(BUF_MAX_DOCUMENT);
 
 	everything(&before);
 	refused("SELECT * FROM msp.erase_structure(99)", "P0002");

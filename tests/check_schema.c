@@ -102,7 +102,8 @@ START_TEST(answers_are_checked_against_their_item)
 	refused("UPDATE msp.answer SET num_value = NULL, text_value = 'x'"
 		" WHERE item_key = 'n_mg'", CHECK_VIOLATION, "takes a number");
 	ck_assert_str_eq(testdb_value(db.conn,
-		"SELECT num_value FROM msp.answer WHERE item_key = 'n_mg'"), "12");
+		"SELECT num_value FROM msp.answer WHERE item_key = 'n_mg'"),
+		"12");
 	refused(ANSWER "(1, 1, 'works', 'peut_etre', NULL, NULL, NULL)",
 		FK_VIOLATION, NULL);
 	refused(ANSWER "(1, 1, 'works', 'oui', 1, NULL, NULL)",
@@ -175,7 +176,8 @@ START_TEST(structures_hold_no_identifiers)
 	refused("INSERT INTO msp.structure_staff VALUES (1, 'mg', -1)",
 		CHECK_VIOLATION, NULL);
 	accepted("INSERT INTO msp.structure (pseudonym, region_id,"
-		 " departement, cpts) VALUES (repeat('cd', 32), 1, '2A', 'nsp')");
+		 " departement, cpts)"
+		 " VALUES (repeat('cd', 32), 1, '2A', 'nsp')");
 }
 END_TEST
 
@@ -243,7 +245,8 @@ START_TEST(audit_records_every_change)
 		"team:7");
 	accepted(ANSWER "(1, 1, 'n_mg', NULL, 12, NULL, NULL),"
 			"(1, 1, 'aci', NULL, NULL, NULL, true)");
-	accepted("UPDATE msp.answer SET num_value = 13 WHERE item_key = 'n_mg'");
+	accepted("UPDATE msp.answer SET num_value = 13"
+		 " WHERE item_key = 'n_mg'");
 	accepted("DELETE FROM msp.answer WHERE item_key = 'aci'");
 	/* The fixture's response insert and interview were audited too. */
 	ck_assert_str_eq(testdb_value(db.conn,

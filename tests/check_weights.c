@@ -447,7 +447,8 @@ compare_with_r(const char *region, const char *study, const char *spec,
 	res = PQexec(conn, sql);
 	ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
 	testdb_script_add(&script, &len, "))\nd$w0 <- 1\n"
-			  "des <- svydesign(ids = ~1, weights = ~w0, data = d)\n"
+			  "des <- svydesign(ids = ~1, weights = ~w0,"
+			  " data = d)\n"
 			  "pop <- data.frame(dep = c(");
 	for (row = 0; row < PQntuples(res); row++)
 		testdb_script_add(&script, &len, "%s'%s'", row ? "," : "",
@@ -465,8 +466,9 @@ compare_with_r(const char *region, const char *study, const char *spec,
 	testdb_script_add(&script, &len, "))\nw <- %s\n"
 		"est <- function(v, k) {\n"
 		" s <- w[!is.na(w$variables[[v]]), ]\n"
-		" m <- svymean(as.formula(sprintf('~as.numeric(%%s == \"%%s\")',"
-		" v, k)), s, na.rm = TRUE)\n"
+		" m <- svymean(as.formula(sprintf("
+		"'~as.numeric(%%s == \"%%s\")', v, k)),"
+		" s, na.rm = TRUE)\n"
 		" ci <- suppressWarnings(svyciprop(as.formula(sprintf("
 		"'~I(%%s == \"%%s\")', v, k)), s, method = 'logit'))\n"
 		" out(c(coef(m), SE(m), attr(ci, 'ci')))\n"
@@ -706,7 +708,7 @@ START_TEST(formats_name_the_method)
 					   "federation_member");
 	const struct rtable *t = rdoc_find_table(doc, "weighted");
 	const struct rcell *plus = NULL;
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct msp_error err;
 	json_object *root, *tables, *tab, *rows, *row, *cells, *cell, *v;
 	char want[32];

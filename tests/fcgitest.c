@@ -30,7 +30,7 @@ worker_conninfo(struct fcgitest *t)
 {
 	const char *url = getenv("MSP_WORKER_DATABASE_URL");
 	PQconninfoOption *opts, *o;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT(BUF_MAX_DOCUMENT);
 	char *errmsg = NULL;
 	const char *v, *c;
 
@@ -91,7 +91,7 @@ const char *
 fcgitest_token(struct fcgitest *t, const char *args)
 {
 	static char token[80];
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
 	char env[128], cmd[512];
 
 	snprintf(env, sizeof(env), "MSP_SECRET_FILE=%s", t->secret_path);
@@ -126,8 +126,7 @@ fcgitest_call(struct fcgitest *t, route_fn *route,
 	req.body = strdup(q->body ? q->body : "");
 	ck_assert_ptr_nonnull(req.body);
 	req.body_len = strlen(req.body);
-	memset(r, 0, sizeof(*r));
-	r->status = 500;
+	http_reply_init(r);
 	handled = route(&t->w, &req, r);
 	http_request_free(&req);
 	return handled;

@@ -132,7 +132,8 @@ testdb_cli(PGconn *conn, const char *dir, const char *env, const char *args,
 	int len;
 
 	len = snprintf(cmd, sizeof(cmd),
-		       "cd '%s' && env -u MSP_TOKEN -u MSP_DISCLOSURE_THRESHOLD "
+		       "cd '%s' && env -u MSP_TOKEN "
+		       "-u MSP_DISCLOSURE_THRESHOLD "
 		       "MSP_DATABASE_URL='host=%s port=%s user=%s dbname=%s' "
 		       "%s '%s/cli/msp-report' %s 2>&1",
 		       dir != NULL ? dir : ".", PQhost(conn), PQport(conn),

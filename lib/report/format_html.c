@@ -63,7 +63,7 @@ bar_value(const struct rcell *c, int percent)
 static void
 chart_label(const char *label, struct buf *out)
 {
-	struct buf cut = BUF_INIT;
+	struct buf cut = BUF_INIT(BUF_MAX_TEXT);
 	size_t chars = 0;
 	const char *p;
 
@@ -190,7 +190,7 @@ chart(const struct rtable *t, struct buf *out)
 static void
 table(const struct rtable *t, struct buf *out)
 {
-	struct buf cell = BUF_INIT;
+	struct buf cell = BUF_INIT(BUF_MAX_TEXT);
 	size_t i, j;
 
 	buf_puts(out, "<section>\n<h2>");
@@ -218,7 +218,7 @@ table(const struct rtable *t, struct buf *out)
 			buf_puts(out, "</th>");
 		}
 		for (j = 0; j < t->ncols; j++) {
-			buf_reset(&cell);
+			buf_reuse(&cell, out);
 			format_cell(&r->cells[j], &cell);
 			buf_puts(out, r->cells[j].suppressed ?
 				 "<td class=\"v s\" title=\"secret "

@@ -45,7 +45,7 @@ md_text(struct buf *out, const char *s)
 static void
 render_markdown(const struct rdoc *doc, struct buf *out)
 {
-	struct buf cell = BUF_INIT;
+	struct buf cell = BUF_INIT(BUF_MAX_TEXT);
 	size_t i, j, k;
 
 	buf_puts(out, "# ");
@@ -87,7 +87,7 @@ render_markdown(const struct rdoc *doc, struct buf *out)
 			}
 			buf_puts(out, " |");
 			for (k = 0; k < t->ncols; k++) {
-				buf_reset(&cell);
+				buf_reuse(&cell, out);
 				format_cell(&r->cells[k], &cell);
 				buf_putc(out, ' ');
 				md_text(out, buf_str(&cell));

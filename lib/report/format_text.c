@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "format_int.h"
 
 /* Display width of UTF-8 s: one column per code point. */
@@ -56,10 +57,10 @@ cells_end(const struct rtable *t, const struct rrow *r)
 static void
 text_table(const struct rtable *t, struct buf *out)
 {
-	struct buf cell = BUF_INIT;
+	struct buf cell = BUF_INIT(BUF_MAX_TEXT);
 	size_t *w, i, j, lw = 0, end;
 
-	w = calloc(t->ncols + 1, sizeof(*w));
+	w = msp_calloc(t->ncols + 1, sizeof(*w));
 	if (w == NULL) {
 		out->failed = 1;
 		return;
@@ -67,7 +68,7 @@ text_table(const struct rtable *t, struct buf *out)
 	for (i = 0; i < t->nrows; i++) {
 		size_t lwi;
 
-		buf_reset(&cell);
+		buf_reuse(&cell, out);
 		row_label(&t->rows[i], &cell);
 		lwi = width(buf_str(&cell));
 		/* a label alone on its line does not widen the column */
@@ -75,7 +76,7 @@ text_table(const struct rtable *t, struct buf *out)
 		    lwi <= TEXT_LABEL_MAX)
 			lw = lwi;
 		for (j = 0; j < t->ncols; j++) {
-			buf_reset(&cell);
+			buf_reuse(&cell, out);
 			format_cell(&t->rows[i].cells[j], &cell);
 			if (width(buf_str(&cell)) > w[j])
 				w[j] = width(buf_str(&cell));
@@ -99,7 +100,7 @@ text_table(const struct rtable *t, struct buf *out)
 		const struct rrow *r = &t->rows[i];
 		size_t lwi;
 
-		buf_reset(&cell);
+		buf_reuse(&cell, out);
 		row_label(r, &cell);
 		buf_puts(out, buf_str(&cell));
 		lwi = width(buf_str(&cell));
@@ -112,7 +113,7 @@ text_table(const struct rtable *t, struct buf *out)
 		if (end > 0)
 			pad(out, lw - lwi);
 		for (j = 0; j < end; j++) {
-			buf_reset(&cell);
+			buf_reuse(&cell, out);
 			format_cell(&r->cells[j], &cell);
 			buf_puts(out, "  ");
 			buf_puts(out, buf_str(&cell));

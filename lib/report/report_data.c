@@ -438,7 +438,7 @@ enum msp_status
 rdata_study(struct rctx *c, const char *region, const char *study,
 	    struct rstudy *st)
 {
-	struct buf want = BUF_INIT, name = BUF_INIT;
+	struct buf want = BUF_INIT(BUF_MAX_TEXT), name = BUF_INIT(BUF_MAX_TEXT);
 	PGresult *res = NULL;
 	const char *params[1];
 	char names[512];

@@ -53,7 +53,8 @@ enum msp_status disclosure_threshold(unsigned *out, struct msp_error *err);
  * of Langsrud (2024, "Secondary cell suppression by Gaussian
  * elimination: an algorithm suitable for handling issues with zeros and
  * singletons", Statistical Journal of the IAOS; the R function
- * SSBtools::GaussSuppression), in its greedy form: the figures are taken in order of preference (public figures,
+ * SSBtools::GaussSuppression), in its greedy form: the figures are taken
+ * in order of preference (public figures,
  * then denominators, then zeros, then the counts from the largest
  * down); each is published unless that would put a hidden figure in
  * the span of the published ones, in which case it is hidden too.  A

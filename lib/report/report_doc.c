@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "report_doc.h"
 
 /*
@@ -48,7 +49,7 @@ rdoc_alloc(struct rdoc *doc, size_t size)
 			doc->failed = 1;
 			return NULL;
 		}
-		c = malloc(sizeof(*c) + want);
+		c = msp_malloc(sizeof(*c) + want);
 		if (c == NULL) {
 			doc->failed = 1;
 			return NULL;
@@ -67,7 +68,7 @@ rdoc_alloc(struct rdoc *doc, size_t size)
 struct rdoc *
 rdoc_new(void)
 {
-	return calloc(1, sizeof(struct rdoc));
+	return msp_calloc(1, sizeof(struct rdoc));
 }
 
 void

@@ -354,7 +354,7 @@ report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
 {
 	PGresult *studies = NULL, *men = NULL, *stage = NULL, *stages = NULL;
 	PGresult *unmapped = NULL;
-	struct buf ids = BUF_INIT;
+	struct buf ids = BUF_INIT(BUF_MAX_DOCUMENT);
 	const char *params[1];
 	enum msp_status rc;
 	size_t i;

@@ -434,8 +434,8 @@ report_weights(struct rctx *c, const struct rsetup *s)
 		if (strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
 		    strlen(k))
 			return msp_error_set(c->err, MSP_EINVAL,
-					     "--weights : nom de variable « %s »",
-					     k);
+					     "--weights : nom de variable "
+					     "« %s »", k);
 		p.vars = j == 0 ? rdoc_printf(c->doc, "{%s", k) :
 			 rdoc_printf(c->doc, "%s,%s", p.vars, k);
 		p.labels = j == 0 ? p.m[j].v->label :

@@ -104,7 +104,7 @@ textfreq_fold(const char *s, struct buf *out)
 void
 textfreq_slugify(const char *s, struct buf *out)
 {
-	struct buf folded = BUF_INIT;
+	struct buf folded = BUF_INIT(BUF_MAX_TEXT);
 	const char *p;
 	int pending = 0;
 	size_t start = out->len;
