@@ -29,6 +29,8 @@ static const char usage_text[] =
 "  generate --region SLUG   load a synthetic study (seeded, for load tests)\n"
 "  import --study SLUG --mapping MAP FILE.csv\n"
 "                           load a Microsoft Forms or LimeSurvey CSV export\n"
+"  instrument import|export|list|diff\n"
+"                           questionnaires as XLSForm files (.xlsx, CSV)\n"
 "  test --table TABLE       chi-squared or Fisher's test of a count table\n"
 "  token create|list|revoke bearer tokens for the API and the reports\n"
 "\n"
@@ -48,6 +50,7 @@ static const struct cli_command commands[] = {
 	{ "export", cmd_export },
 	{ "generate", cmd_generate },
 	{ "import", cmd_import },
+	{ "instrument", cmd_instrument },
 	{ "report", cmd_report },
 	{ "test", cmd_test },
 	{ "token", cmd_token },
