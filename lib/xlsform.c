@@ -192,7 +192,7 @@ zip_part(zip_t *z, const char *name, char **out, size_t *len,
 	return MSP_OK;
 fail:
 	msp_error_set(err, MSP_EIO, "%s: %s", name,
-		      f ? zip_strerror(z) : zip_strerror(z));
+		      f ? zip_file_strerror(f) : zip_strerror(z));
 	if (f != NULL)
 		zip_fclose(f);
 	free(data);
