@@ -4,7 +4,10 @@
 -- version (msp-report instrument import does so); this trigger is the
 -- guarantee whoever writes the tables, CLI, script or hand-typed SQL.
 -- SECURITY DEFINER: the check must see every response, whatever rows
--- the writer's own policies let it see.
+-- the writer's own policies let it see.  AFTER the row: a malformed row
+-- is refused first by its own CHECK or foreign key (their SQLSTATE is
+-- what a caller learns from), and the foreign keys' triggers ("RI_…")
+-- sort before "frozen".
 CREATE FUNCTION msp.instrument_frozen_guard() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
@@ -34,17 +37,14 @@ BEGIN
             HINT = 'Importez le questionnaire modifié : il devient '
                    'une nouvelle version.';
     END IF;
-    IF TG_OP = 'DELETE' THEN
-        RETURN OLD;
-    END IF;
-    RETURN NEW;
+    RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER frozen BEFORE UPDATE OR DELETE ON msp.instrument
+CREATE TRIGGER frozen AFTER UPDATE OR DELETE ON msp.instrument
     FOR EACH ROW EXECUTE FUNCTION msp.instrument_frozen_guard();
-CREATE TRIGGER frozen BEFORE INSERT OR UPDATE OR DELETE
+CREATE TRIGGER frozen AFTER INSERT OR UPDATE OR DELETE
     ON msp.instrument_item
     FOR EACH ROW EXECUTE FUNCTION msp.instrument_frozen_guard();
-CREATE TRIGGER frozen BEFORE INSERT OR UPDATE OR DELETE ON msp.item_option
+CREATE TRIGGER frozen AFTER INSERT OR UPDATE OR DELETE ON msp.item_option
     FOR EACH ROW EXECUTE FUNCTION msp.instrument_frozen_guard();
