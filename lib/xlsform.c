@@ -30,6 +30,10 @@
 #include "utf8.h"
 #include "xlsform.h"
 
+/* The list export writes for the model's boolean items (oui, non); no
+ * item may take its name, whose list it would share. */
+static const char boolean_list[] = "msp_oui_non";
+
 /* --- sheets as tables ---------------------------------------------------- */
 
 struct xrow {
@@ -513,6 +517,15 @@ read_worksheet(zip_t *z, const char *part, const struct strings *ss,
 				value = text;
 			}
 			xmlFree(type);
+			if (utf8_length(value) > XLSFORM_CELL_MAX) {
+				char letters[8];
+
+				column_letters(col, letters);
+				problem(problems, sh->name, number, letters,
+					"plus de %d caractères",
+					XLSFORM_CELL_MAX);
+				value = "";
+			}
 			if (v.failed || row_set(row, col, value) != 0) {
 				buf_free(&v);
 				st = msp_error_set(err, MSP_ENOMEM,
@@ -527,35 +540,22 @@ out:
 	return st;
 }
 
-/* The worksheet part of every sheet we know, from the workbook and
- * its relationships. */
+/* The worksheet part of every sheet we know in the open zip z, from
+ * the workbook and its relationships; what names the file in errors. */
 static enum msp_status
-read_xlsx(const char *path, struct book *book,
-	  struct xlsform_problems *problems, struct msp_error *err)
+read_xlsx_zip(zip_t *z, const char *what, struct book *book,
+	      struct xlsform_problems *problems, struct msp_error *err)
 {
 	xmlDocPtr wb = NULL, rels = NULL;
 	struct strings ss = { NULL, 0 };
 	enum msp_status st;
 	xmlNode *root, *n, *sheets;
-	zip_t *z;
-	int zerr = 0;
 
-	z = zip_open(path, ZIP_RDONLY, &zerr);
-	if (z == NULL) {
-		zip_error_t ze;
-
-		zip_error_init_with_code(&ze, zerr);
-		st = msp_error_set(err, MSP_EIO, "%s : pas un fichier .xlsx "
-				   "lisible (%s)", path,
-				   zip_error_strerror(&ze));
-		zip_error_fini(&ze);
-		return st;
-	}
 	if ((wb = zip_xml(z, "xl/workbook.xml", err)) == NULL ||
 	    (rels = zip_xml(z, "xl/_rels/workbook.xml.rels", err)) == NULL) {
 		st = err->status == MSP_EINVAL ? MSP_EIO : err->status;
 		err->status = st;
-		msp_error_prefix(err, "%s : pas un classeur .xlsx", path);
+		msp_error_prefix(err, "%s : pas un classeur .xlsx", what);
 		goto out;
 	}
 	if ((st = read_shared_strings(z, &ss, err)) != MSP_OK)
@@ -617,6 +617,64 @@ out:
 	strings_free(&ss);
 	xmlFreeDoc(wb);
 	xmlFreeDoc(rels);
+	return st;
+}
+
+static enum msp_status
+zip_open_failed(const char *what, zip_error_t *ze, struct msp_error *err)
+{
+	return msp_error_set(err, MSP_EIO, "%s : pas un fichier .xlsx lisible "
+			     "(%s)", what, zip_error_strerror(ze));
+}
+
+static enum msp_status
+read_xlsx(const char *path, struct book *book,
+	  struct xlsform_problems *problems, struct msp_error *err)
+{
+	enum msp_status st;
+	zip_t *z;
+	int zerr = 0;
+
+	z = zip_open(path, ZIP_RDONLY, &zerr);
+	if (z == NULL) {
+		zip_error_t ze;
+
+		zip_error_init_with_code(&ze, zerr);
+		st = zip_open_failed(path, &ze, err);
+		zip_error_fini(&ze);
+		return st;
+	}
+	st = read_xlsx_zip(z, path, book, problems, err);
+	zip_discard(z);
+	return st;
+}
+
+static enum msp_status
+read_xlsx_buffer(const void *data, size_t len, struct book *book,
+		 struct xlsform_problems *problems, struct msp_error *err)
+{
+	enum msp_status st;
+	zip_source_t *src;
+	zip_error_t ze;
+	zip_t *z;
+
+	zip_error_init(&ze);
+	src = zip_source_buffer_create(data, len, 0, &ze);
+	if (src == NULL) {
+		st = zip_open_failed("classeur", &ze, err);
+		zip_error_fini(&ze);
+		return st;
+	}
+	z = zip_open_from_source(src, ZIP_RDONLY, &ze);
+	if (z == NULL) {
+		/* still ours when the open failed */
+		zip_source_free(src);
+		st = zip_open_failed("classeur", &ze, err);
+		zip_error_fini(&ze);
+		return st;
+	}
+	zip_error_fini(&ze);
+	st = read_xlsx_zip(z, "classeur", book, problems, err);
 	zip_discard(z);
 	return st;
 }
@@ -625,7 +683,7 @@ out:
 
 static enum msp_status
 read_csv_dir(const char *dir, struct book *book,
-	     struct msp_error *err)
+	     struct xlsform_problems *problems, struct msp_error *err)
 {
 	size_t s, r, c;
 
@@ -655,10 +713,22 @@ read_csv_dir(const char *dir, struct book *book,
 
 			if (row == NULL)
 				st = MSP_ENOMEM;
-			for (c = 0; row && c < csv->rows[r].n; c++)
-				if (csv->rows[r].fields[c][0] != '\0' &&
-				    row_set(row, c, csv->rows[r].fields[c]))
+			for (c = 0; row && c < csv->rows[r].n; c++) {
+				const char *f = csv->rows[r].fields[c];
+
+				if (utf8_length(f) > XLSFORM_CELL_MAX) {
+					char letters[8];
+
+					column_letters(c, letters);
+					problem(problems, book->sheets[s].name,
+						row->number, letters,
+						"plus de %d caractères",
+						XLSFORM_CELL_MAX);
+				} else if (f[0] != '\0' &&
+					   row_set(row, c, f) != 0) {
 					st = MSP_ENOMEM;
+				}
+			}
 		}
 		csv_free(csv);
 		if (st != MSP_OK)
@@ -1690,6 +1760,11 @@ read_survey(const struct book *b, struct instrument *ins,
 				"« %s » : un nom de 1 à 63 minuscules, "
 				"chiffres ou _, commençant par une lettre",
 				name);
+		else if (strcmp(name, boolean_list) == 0)
+			problem(p, "survey", row->number,
+				col_name(&l, COL_NAME, cn, sizeof(cn)),
+				"« %s » : nom réservé (la liste oui / non des "
+				"questions boolean à l'export)", name);
 		else if ((y = instrument_index(ins, name)) >= 0)
 			problem(p, "survey", row->number,
 				col_name(&l, COL_NAME, cn, sizeof(cn)),
@@ -1813,41 +1888,28 @@ out:
 	return st;
 }
 
-enum msp_status
-xlsform_read(const char *path, struct instrument **out,
-	     struct xlsform_problems *problems, struct msp_error *err)
+/* The book's sheets as an instrument; what names the file. */
+static enum msp_status
+from_book(struct book *book, const char *what, struct instrument **out,
+	  struct xlsform_problems *problems, struct msp_error *err)
 {
-	struct book book;
 	struct lists lists = { NULL, 0 };
 	struct instrument *ins = NULL;
 	enum msp_status st;
-	struct stat sb;
-	size_t s;
 
-	*out = NULL;
-	memset(&book, 0, sizeof(book));
-	for (s = 0; s < N_SHEETS; s++)
-		book.sheets[s].name = sheet_names[s];
-	if (stat(path, &sb) != 0)
-		return msp_error_set(err, MSP_EIO, "%s : %s", path,
-				     strerror(errno));
-	st = S_ISDIR(sb.st_mode) ? read_csv_dir(path, &book, err)
-				 : read_xlsx(path, &book, problems, err);
-	if (st != MSP_OK)
-		goto out;
 	if ((ins = calloc(1, sizeof(*ins))) == NULL) {
 		st = msp_error_set(err, MSP_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((st = read_settings(&book, ins, problems, err)) != MSP_OK ||
-	    (st = read_choices(&book, &lists, problems, err)) != MSP_OK ||
-	    (st = read_survey(&book, ins, &lists, problems, err)) != MSP_OK)
+	if ((st = read_settings(book, ins, problems, err)) != MSP_OK ||
+	    (st = read_choices(book, &lists, problems, err)) != MSP_OK ||
+	    (st = read_survey(book, ins, &lists, problems, err)) != MSP_OK)
 		goto out;
 	if ((st = buf_status(&problems->text, err)) != MSP_OK)
 		goto out;
 	if (problems->n > 0) {
 		st = msp_error_set(err, MSP_EINVAL, "%s : %zu erreur%s, rien "
-				   "n'est enregistré", path, problems->n,
+				   "n'est enregistré", what, problems->n,
 				   problems->n > 1 ? "s" : "");
 		goto out;
 	}
@@ -1856,6 +1918,54 @@ xlsform_read(const char *path, struct instrument **out,
 out:
 	instrument_free(ins);
 	lists_free(&lists);
+	return st;
+}
+
+static void
+book_init(struct book *book)
+{
+	size_t s;
+
+	memset(book, 0, sizeof(*book));
+	for (s = 0; s < N_SHEETS; s++)
+		book->sheets[s].name = sheet_names[s];
+}
+
+enum msp_status
+xlsform_read(const char *path, struct instrument **out,
+	     struct xlsform_problems *problems, struct msp_error *err)
+{
+	struct book book;
+	enum msp_status st;
+	struct stat sb;
+
+	*out = NULL;
+	book_init(&book);
+	if (stat(path, &sb) != 0)
+		return msp_error_set(err, MSP_EIO, "%s : %s", path,
+				     strerror(errno));
+	st = S_ISDIR(sb.st_mode) ? read_csv_dir(path, &book, problems, err)
+				 : read_xlsx(path, &book, problems, err);
+	if (st == MSP_OK)
+		st = from_book(&book, path, out, problems, err);
+	book_clear(&book);
+	return st;
+}
+
+enum msp_status
+xlsform_read_xlsx_buffer(const void *data, size_t len,
+			 struct instrument **out,
+			 struct xlsform_problems *problems,
+			 struct msp_error *err)
+{
+	struct book book;
+	enum msp_status st;
+
+	*out = NULL;
+	book_init(&book);
+	st = read_xlsx_buffer(data, len, &book, problems, err);
+	if (st == MSP_OK)
+		st = from_book(&book, "classeur", out, problems, err);
 	book_clear(&book);
 	return st;
 }
@@ -1912,9 +2022,6 @@ put_header(struct writer *w, const char *const *names, size_t n)
 enum { S_TYPE, S_NAME, S_LABEL, S_LABEL_EN, S_HINT, S_REQUIRED,
        S_RELEVANT, S_CONSTRAINT, S_MSP_TYPE, S_MSP_VERBATIM };
 
-/* The boolean's list; its name cannot be an item's (they have no
- * hyphen... but lists may): chosen so no item key can take it. */
-static const char boolean_list[] = "msp_oui_non";
 
 static void
 write_item(struct writer *w, const struct instrument *ins,
@@ -2077,10 +2184,11 @@ xlsform_write(const struct instrument *ins, const char *path,
 		put_header(&w, settings_cols,
 			   sizeof(settings_cols) / sizeof(char *));
 	}
+	/* 0: a definition read from a file that said none */
 	snprintf(version, sizeof(version), "%d", ins->version);
 	put(&w, 0, ins->title_fr);
 	put(&w, 1, ins->slug);
-	put(&w, 2, version);
+	put(&w, 2, ins->version > 0 ? version : NULL);
 	put(&w, 3, "fr");
 	put(&w, 4, ins->title_en);
 	oom = tmp.failed;

@@ -31,6 +31,8 @@
 /* Rows and columns per sheet beyond which the file is refused. */
 #define XLSFORM_MAX_ROWS 5000
 #define XLSFORM_MAX_COLS 200
+/* Excel's own limit for a cell's text, and so libxlsxwriter's. */
+#define XLSFORM_CELL_MAX 32767
 
 /* The problems found in a file: one line each, in sheet order. */
 struct xlsform_problems {
@@ -53,6 +55,15 @@ void xlsform_problems_free(struct xlsform_problems *p);
 enum msp_status xlsform_read(const char *path, struct instrument **out,
 			     struct xlsform_problems *problems,
 			     struct msp_error *err);
+
+/*
+ * xlsform_read() for the len bytes of an .xlsx in memory (the fuzzer's
+ * way in); data is borrowed.  Fails as xlsform_read() does.
+ */
+enum msp_status xlsform_read_xlsx_buffer(const void *data, size_t len,
+					 struct instrument **out,
+					 struct xlsform_problems *problems,
+					 struct msp_error *err);
 
 /*
  * Writes ins as an .xlsx XLSForm at path (replaced if it exists).
