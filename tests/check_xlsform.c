@@ -182,6 +182,45 @@ START_TEST(reference_instruments_round_trip)
 }
 END_TEST
 
+/* The Occitanie questionnaire plus one question, as a federation would
+ * write it from the exported file: a new version, the one with
+ * responses untouched, and diff names the question. */
+START_TEST(occitanie_plus_one_item_is_a_new_version)
+{
+	struct buf out = BUF_INIT, before = BUF_INIT, after = BUF_INIT;
+	const char *python = getenv("MSP_PYTHON3");
+	char file[128], cmd[768];
+
+	ck_assert_msg(python && *python, "configure found no python3");
+	snprintf(file, sizeof(file), "%s/occ.xlsx", tmpdir);
+	ck_assert_int_eq(cli(db.conn, &out, "instrument export "
+			     "occitanie-2024 -o %s", file), 0);
+	snprintf(cmd, sizeof(cmd), "'%s' '%s' addrow '%s' survey text "
+		 "nouvelle_question 'Une question de plus'", python,
+		 testdb_srcpath("tests/xlsform_openpyxl.py"), file);
+	ck_assert_int_eq(testdb_shell(cmd, &out), 0);
+	dump_instrument(db.conn, "occitanie-2024", "1", &before);
+	ck_assert_int_eq(cli(db.conn, &out, "instrument import %s", file), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "occitanie-2024@1 existe "
+				     "et diffère : occitanie-2024@2 "
+				     "enregistré (40 questions)"));
+	dump_instrument(db.conn, "occitanie-2024", "1", &after);
+	assert_same_lines(buf_str(&after), buf_str(&before));
+	ck_assert_int_eq(cli(db.conn, &out, "instrument diff occitanie-2024@1"
+			     " occitanie-2024@2"), 0);
+	ck_assert_str_eq(buf_str(&out), "+ item nouvelle_question (text) "
+			 "« Une question de plus »\n");
+	/* the study still uses version 1 and its responses */
+	ck_assert_int_eq(count(db.conn, "SELECT count(*) FROM msp.response r"
+			       " JOIN msp.instrument i USING (instrument_id)"
+			       " WHERE i.slug = 'occitanie-2024'"
+			       "   AND i.version = 2"), 0);
+	buf_free(&out);
+	buf_free(&before);
+	buf_free(&after);
+}
+END_TEST
+
 /* Column index of header name in row 0 of sheet, or -1. */
 static int
 header_index(struct json_object *sheet, const char *name)
@@ -512,6 +551,7 @@ xlsform_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, reference_instruments_round_trip, 0, 2);
+	tcase_add_test(tc, occitanie_plus_one_item_is_a_new_version);
 	tcase_add_test(tc, openpyxl_reads_the_export);
 	tcase_add_test(tc, handmade_workbook_is_read);
 	tcase_add_test(tc, every_mistake_is_listed_and_nothing_stored);

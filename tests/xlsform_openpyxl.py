@@ -3,6 +3,8 @@
   dump FILE.xlsx      prints every sheet's cells as JSON: {"survey":
                       [[cell, ...], ...], ...}, each cell as text ("" for
                       an empty one), as openpyxl reads what we wrote
+  addrow FILE SHEET CELL...   appends a row of text cells to SHEET of
+                      FILE, as a person adding a question would
   handmade OUT.xlsx   writes a questionnaire the way a person would in a
                       spreadsheet: numbers typed as numbers (choice codes
                       1 and 2, the version, the bounds), TRUE as a
@@ -73,5 +75,12 @@ def handmade(path):
     wb.save(path)
 
 
+def addrow(path, sheet, *cells):
+    wb = openpyxl.load_workbook(path)
+    wb[sheet].append(list(cells))
+    wb.save(path)
+
+
 if __name__ == "__main__":
-    {"dump": dump, "handmade": handmade}[sys.argv[1]](sys.argv[2])
+    {"dump": dump, "handmade": handmade,
+     "addrow": addrow}[sys.argv[1]](*sys.argv[2:])
