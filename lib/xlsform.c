@@ -139,6 +139,8 @@ problem(struct xlsform_problems *p, const char *sheet, size_t row,
 {
 	va_list ap;
 
+	if (p->n++ >= XLSFORM_MAX_PROBLEMS)
+		return;
 	buf_puts(&p->text, sheet);
 	if (row > 0)
 		buf_printf(&p->text, ", %zu", row);
@@ -149,7 +151,6 @@ problem(struct xlsform_problems *p, const char *sheet, size_t row,
 	buf_vprintf(&p->text, fmt, ap);
 	va_end(ap);
 	buf_putc(&p->text, '\n');
-	p->n++;
 }
 
 /* --- .xlsx: libzip and libxml2 ----------------------------------------- */
@@ -1907,6 +1908,9 @@ from_book(struct book *book, const char *what, struct instrument **out,
 		goto out;
 	if ((st = buf_status(&problems->text, err)) != MSP_OK)
 		goto out;
+	if (problems->n > XLSFORM_MAX_PROBLEMS)
+		buf_printf(&problems->text, "… et %zu autres erreurs\n",
+			   problems->n - XLSFORM_MAX_PROBLEMS);
 	if (problems->n > 0) {
 		st = msp_error_set(err, MSP_EINVAL, "%s : %zu erreur%s, rien "
 				   "n'est enregistré", what, problems->n,

@@ -31,13 +31,18 @@
 /* Rows and columns per sheet beyond which the file is refused. */
 #define XLSFORM_MAX_ROWS 5000
 #define XLSFORM_MAX_COLS 200
+/* Problems listed one by one; beyond, only counted (the list of a
+ * workbook of garbage would otherwise grow with its size). */
+#define XLSFORM_MAX_PROBLEMS 500
 /* Excel's own limit for a cell's text, and so libxlsxwriter's. */
 #define XLSFORM_CELL_MAX 32767
 
 /* The problems found in a file: one line each, in sheet order. */
 struct xlsform_problems {
-	struct buf text;	/* "sheet, row, column: reason\n" lines */
-	size_t n;
+	struct buf text;	/* "sheet, row, column: reason\n" lines, at
+				 * most XLSFORM_MAX_PROBLEMS, then one line
+				 * saying how many more */
+	size_t n;		/* all of them */
 };
 
 /* Frees the text of p (the struct itself is the caller's). */

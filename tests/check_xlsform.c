@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -473,6 +474,42 @@ START_TEST(every_mistake_is_listed_and_nothing_stored)
 }
 END_TEST
 
+/* A file with more mistakes than are listed says how many more. */
+START_TEST(problems_beyond_the_cap_are_counted)
+{
+	struct buf out = BUF_INIT;
+	char dir[128], path[160];
+	size_t i, lines = 0;
+	const char *p;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/many", tmpdir);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/settings.csv", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("form_id,form_title\nbeaucoup,Beaucoup\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/survey.csv", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("type,name,label\n", f);
+	for (i = 0; i < 600; i++)
+		fprintf(f, "geopoint,lieu_%zu,Lieu\n", i);
+	fclose(f);
+	ck_assert_int_eq(cli(db.conn, &out, "instrument import --check %s",
+			     dir), 1);
+	for (p = buf_str(&out); (p = strstr(p, ": « geopoint »")) != NULL;
+	     p++)
+		lines++;
+	ck_assert_int_eq(lines, 500);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "survey, 501, type: "));
+	ck_assert_ptr_null(strstr(buf_str(&out), "survey, 502, type: "));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "… et 100 autres "
+				     "erreurs\n"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "600 erreurs, rien"));
+	buf_free(&out);
+}
+END_TEST
+
 /* A changed file is a new version; diff names what changed; a version
  * with responses cannot change, one without can. */
 START_TEST(versions_diff_and_immutability)
@@ -555,6 +592,7 @@ xlsform_suite(void)
 	tcase_add_test(tc, openpyxl_reads_the_export);
 	tcase_add_test(tc, handmade_workbook_is_read);
 	tcase_add_test(tc, every_mistake_is_listed_and_nothing_stored);
+	tcase_add_test(tc, problems_beyond_the_cap_are_counted);
 	tcase_add_test(tc, versions_diff_and_immutability);
 	suite_add_tcase(s, tc);
 	return s;
