@@ -89,6 +89,7 @@ int cmd_erase(const struct cli_context *ctx, int argc, char **argv);
 int cmd_export(const struct cli_context *ctx, int argc, char **argv);
 int cmd_generate(const struct cli_context *ctx, int argc, char **argv);
 int cmd_import(const struct cli_context *ctx, int argc, char **argv);
+int cmd_instrument(const struct cli_context *ctx, int argc, char **argv);
 int cmd_report(const struct cli_context *ctx, int argc, char **argv);
 int cmd_test(const struct cli_context *ctx, int argc, char **argv);
 int cmd_frame(const struct cli_context *ctx, int argc, char **argv);

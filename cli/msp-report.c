@@ -35,6 +35,8 @@ static const char usage_text[] =
 "  generate --region SLUG   load a synthetic study (seeded, for load tests)\n"
 "  import --study SLUG --mapping MAP FILE.csv\n"
 "                           load a Microsoft Forms or LimeSurvey CSV export\n"
+"  instrument import|export|list|diff\n"
+"                           questionnaires as XLSForm files (.xlsx, CSV)\n"
 "  region add|list         the regions studies belong to (owner or analyst)\n"
 "  study create|list|open|close|reopen|extend\n"
 "                           studies and their life cycle: draft (tests),\n"
@@ -60,6 +62,7 @@ static const struct cli_command commands[] = {
 	{ "frame", cmd_frame },
 	{ "generate", cmd_generate },
 	{ "import", cmd_import },
+	{ "instrument", cmd_instrument },
 	{ "region", cmd_region },
 	{ "report", cmd_report },
 	{ "study", cmd_study },

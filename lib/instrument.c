@@ -65,6 +65,7 @@ item_clear(struct instrument_item *it)
 	free(it->key);
 	free(it->section_fr);
 	free(it->label_fr);
+	free(it->label_en);
 	free(it->help_fr);
 	for (i = 0; i < it->n_show_if_values; i++)
 		free(it->show_if_values[i]);
@@ -72,6 +73,7 @@ item_clear(struct instrument_item *it)
 	for (i = 0; i < it->n_options; i++) {
 		free(it->options[i].code);
 		free(it->options[i].label_fr);
+		free(it->options[i].label_en);
 	}
 	free(it->options);
 }
@@ -88,6 +90,7 @@ instrument_free(struct instrument *ins)
 	free(ins->items);
 	free(ins->slug);
 	free(ins->title_fr);
+	free(ins->title_en);
 	free(ins);
 }
 
@@ -134,12 +137,13 @@ load_items(PGconn *conn, struct instrument *ins, const char *id,
 	const char *params[1] = { id };
 	PGresult *res = NULL;
 	enum msp_status st;
-	int c_key, c_section, c_label, c_help, c_type, c_required, c_verbatim,
+	int c_key, c_section, c_label, c_label_en, c_help, c_type, c_required,
+	    c_verbatim,
 	    c_min, c_max, c_integer, c_show_item, c_show_values;
 	int oom = 0, row, n;
 
 	st = db_exec(conn, "instrument items",
-		     "SELECT item_key, section_fr, label_fr, help_fr,"
+		     "SELECT item_key, section_fr, label_fr, label_en, help_fr,"
 		     "       item_type::text AS item_type, required,"
 		     "       label_verbatim, min_value::float8 AS min_value,"
 		     "       max_value::float8 AS max_value, integer_only,"
@@ -154,6 +158,7 @@ load_items(PGconn *conn, struct instrument *ins, const char *id,
 	c_key = db_column(res, "item_key");
 	c_section = db_column(res, "section_fr");
 	c_label = db_column(res, "label_fr");
+	c_label_en = db_column(res, "label_en");
 	c_help = db_column(res, "help_fr");
 	c_type = db_column(res, "item_type");
 	c_required = db_column(res, "required");
@@ -178,6 +183,7 @@ load_items(PGconn *conn, struct instrument *ins, const char *id,
 		it->key = dup_value(res, row, c_key, &oom);
 		it->section_fr = dup_value(res, row, c_section, &oom);
 		it->label_fr = dup_value(res, row, c_label, &oom);
+		it->label_en = dup_value(res, row, c_label_en, &oom);
 		it->help_fr = dup_value(res, row, c_help, &oom);
 		if (oom) {
 			st = msp_error_set(err, MSP_ENOMEM, "out of memory");
@@ -224,10 +230,11 @@ load_options(PGconn *conn, struct instrument *ins, const char *id,
 	const char *params[1] = { id };
 	PGresult *res = NULL;
 	enum msp_status st;
-	int c_item, c_code, c_label, row, n, oom = 0;
+	int c_item, c_code, c_label, c_label_en, row, n, oom = 0;
 
 	st = db_exec(conn, "instrument options",
-		     "SELECT item_key, code, label_fr FROM msp.item_option"
+		     "SELECT item_key, code, label_fr, label_en"
+		     "  FROM msp.item_option"
 		     " WHERE instrument_id = $1 ORDER BY item_key, position",
 		     1, params, PGRES_TUPLES_OK, &res, err);
 	if (st != MSP_OK)
@@ -235,6 +242,7 @@ load_options(PGconn *conn, struct instrument *ins, const char *id,
 	c_item = db_column(res, "item_key");
 	c_code = db_column(res, "code");
 	c_label = db_column(res, "label_fr");
+	c_label_en = db_column(res, "label_en");
 	n = PQntuples(res);
 	for (row = 0; row < n; row++) {
 		struct instrument_item *it;
@@ -254,6 +262,8 @@ load_options(PGconn *conn, struct instrument *ins, const char *id,
 		opts[it->n_options].code = dup_value(res, row, c_code, &oom);
 		opts[it->n_options].label_fr =
 			dup_value(res, row, c_label, &oom);
+		opts[it->n_options].label_en =
+			dup_value(res, row, c_label_en, &oom);
 		it->n_options++;
 		if (oom) {
 			st = msp_error_set(err, MSP_ENOMEM, "out of memory");
@@ -279,7 +289,8 @@ instrument_load(PGconn *conn, int instrument_id, struct instrument **out,
 	*out = NULL;
 	snprintf(id, sizeof(id), "%d", instrument_id);
 	st = db_exec(conn, "instrument",
-		     "SELECT slug, version, title_fr FROM msp.instrument"
+		     "SELECT slug, version, title_fr, title_en"
+		     "  FROM msp.instrument"
 		     " WHERE instrument_id = $1",
 		     1, params, PGRES_TUPLES_OK, &res, err);
 	if (st != MSP_OK)
@@ -297,6 +308,7 @@ instrument_load(PGconn *conn, int instrument_id, struct instrument **out,
 	ins->instrument_id = instrument_id;
 	ins->slug = dup_value(res, 0, db_column(res, "slug"), &oom);
 	ins->title_fr = dup_value(res, 0, db_column(res, "title_fr"), &oom);
+	ins->title_en = dup_value(res, 0, db_column(res, "title_en"), &oom);
 	ins->version = (int)db_int(res, 0, "version");
 	if (oom) {
 		st = msp_error_set(err, MSP_ENOMEM, "out of memory");

@@ -27,12 +27,14 @@ enum item_type {
 struct item_option {
 	char *code;
 	char *label_fr;
+	char *label_en;		/* NULL when none */
 };
 
 struct instrument_item {
 	char *key;
 	char *section_fr;	/* "" when the item opens no section */
 	char *label_fr;
+	char *label_en;		/* NULL when none */
 	char *help_fr;		/* NULL when none */
 	enum item_type type;
 	int required;
@@ -58,6 +60,7 @@ struct instrument {
 	char *slug;
 	int version;
 	char *title_fr;
+	char *title_en;		/* NULL when none */
 	struct instrument_item *items;	/* in display order */
 	size_t n_items;
 };

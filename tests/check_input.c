@@ -221,10 +221,10 @@ END_TEST
  *   note (text, 10 characters)
  */
 static struct item_option kind_opts[] = {
-	{ "msp", "MSP" }, { "esp", "ESP" },
+	{ "msp", "MSP", NULL }, { "esp", "ESP", NULL },
 };
 static struct item_option tool_opts[] = {
-	{ "a", "A" }, { "b", "B" }, { "c", "C" },
+	{ "a", "A", NULL }, { "b", "B", NULL }, { "c", "C", NULL },
 };
 static char *if_msp[] = { "msp" };
 static struct instrument_item items[] = {

@@ -196,10 +196,18 @@ START_TEST(items_are_well_formed)
 	refused("INSERT INTO msp.instrument_item (instrument_id, item_key,"
 		" position, item_type, label_fr) VALUES"
 		" (1, 'Bad Key', 9, 'text', 'X')", CHECK_VIOLATION, NULL);
+	/* well formed, but instrument 1 has responses: it is frozen
+	 * (sql/migrations/0029); a version without any still grows */
+	refused("INSERT INTO msp.instrument_item (instrument_id, item_key,"
+		" position, item_type, label_fr, show_if_item, show_if_values)"
+		" VALUES (1, 'why_not', 9, 'text', 'Pourquoi ?', 'works',"
+		" '{non}')", "55000", "a des réponses");
+	accepted("INSERT INTO msp.instrument (slug, version, title_fr)"
+		 " VALUES ('schema-neuf', 1, 'Neuf')");
 	accepted("INSERT INTO msp.instrument_item (instrument_id, item_key,"
-		 " position, item_type, label_fr, show_if_item, show_if_values)"
-		 " VALUES (1, 'why_not', 9, 'text', 'Pourquoi ?', 'works',"
-		 " '{non}')");
+		 " position, item_type, label_fr) SELECT instrument_id,"
+		 " 'why_not', 1, 'text', 'Pourquoi ?' FROM msp.instrument"
+		 " WHERE slug = 'schema-neuf'");
 }
 END_TEST
 

@@ -1,0 +1,86 @@
+"""openpyxl, the independent side of tests/check_xlsform.
+
+  dump FILE.xlsx      prints every sheet's cells as JSON: {"survey":
+                      [[cell, ...], ...], ...}, each cell as text ("" for
+                      an empty one), as openpyxl reads what we wrote
+  addrow FILE SHEET CELL...   appends a row of text cells to SHEET of
+                      FILE, as a person adding a question would
+  handmade OUT.xlsx   writes a questionnaire the way a person would in a
+                      spreadsheet: numbers typed as numbers (choice codes
+                      1 and 2, the version, the bounds), TRUE as a
+                      boolean, an empty row, an empty column, columns in
+                      another order, a sheet of its own; openpyxl writes
+                      its text as inline strings (libxlsxwriter, whose
+                      files the round trip reads, as shared strings)
+"""
+import json
+import sys
+
+import openpyxl
+
+def text(v):
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def dump(path):
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for ws in wb.worksheets:
+        out[ws.title] = [[text(v) for v in row]
+                         for row in ws.iter_rows(values_only=True)]
+    json.dump(out, sys.stdout, ensure_ascii=False)
+
+
+def handmade(path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    # column C left empty; "label::French (fr)" as pyxform writes it
+    ws.append(["type", "name", None, "label::French (fr)", "required",
+               "relevant", "constraint", "hint", "label::English (en)",
+               "msp_type"])
+    ws.append(["begin group", "profil", None, "Profil"])
+    ws.append(["select_one taille", "taille", None, "Taille de l'équipe",
+               True, None, None, "Une seule réponse", "Team size"])
+    ws.append(["integer", "nb_pro", None, "Nombre de professionnels",
+               None, "${taille} = '2'", ". >= 1 and . <= 250"])
+    ws.append(["end group"])
+    ws.append([])
+    ws.append(["select_multiple outils", "outils", None, "Outils utilisés"])
+    ws.append(["text", "outils_autre", None, "Précisez", None,
+               "selected(${outils}, 'autre')", "string-length(.) <= 200"])
+    ws.append(["select_one oui_non", "accord", None, "D'accord ?", "yes",
+               None, None, None, None, "boolean"])
+    ws.append(["decimal", "part", None, "Part des usagers", None,
+               "${accord} = 'oui'", ". >= 0.5"])
+    ch = wb.create_sheet("choices")
+    ch.append(["list_name", "name", "label"])
+    ch.append(["taille", 1, "Moins de 10"])
+    ch.append(["taille", 2, "10 ou plus"])
+    ch.append(["outils", "affiches", "Affiches"])
+    ch.append(["outils", "autre", "Autre"])
+    ch.append(["oui_non", "oui", "Oui"])
+    ch.append(["oui_non", "non", "Non"])
+    st = wb.create_sheet("settings")
+    st.append(["form_id", "form_title", "version", "default_language"])
+    st.append(["essai-main", "Questionnaire fait à la main", 3,
+               "French (fr)"])
+    wb.create_sheet("notes").append(["ignorée", "par l'import"])
+    wb.save(path)
+
+
+def addrow(path, sheet, *cells):
+    wb = openpyxl.load_workbook(path)
+    wb[sheet].append(list(cells))
+    wb.save(path)
+
+
+if __name__ == "__main__":
+    {"dump": dump, "handmade": handmade,
+     "addrow": addrow}[sys.argv[1]](*sys.argv[2:])
