@@ -326,20 +326,25 @@ chisq_test(const struct stats_table *t, const struct margins *m,
 /*
  * How much the enumeration may hold and do before it gives up, as
  * FEXACT gives up when its workspace is full: the largest n (its table
- * of log k!, 8 MB), past values held at once (at most 48 bytes each
- * with their arrays' slack and hash slots: 200 MB), nodes (about 100
- * bytes each), and steps: arcs followed plus past values passed on,
- * 30 to 60 ns each, so about 10 s at most.  The tables of the test
- * suite, which R does with its default workspace, take under 10^6
- * steps (under 20 ms).  Of 250 random tables up to 6×6 that R did with
- * 100 times that workspace, 3 are refused: the hardest took 10^9 steps
- * here and 830 s in R, whose p-value was off by a factor of 3 (the
- * simulated p-value agrees with ours).
+ * of log k!, 8 MB), past values held at once (16 bytes each in a
+ * table at most half full, up to 4 times that with its growth: 256 MB
+ * at most), nodes (about 100 bytes each), and steps: arcs followed,
+ * rows filled in the last two columns and past values passed on, 30 to
+ * 100 ns each, so about 2 s at most on a plain build: twice the
+ * issue's target of one second, so that a table just over it still
+ * gets its exact p-value, and a table beyond it is refused in seconds,
+ * not minutes (the message names --simulate).  The 4×5 table with
+ * n = 149 of bench/stats.sh takes 1.7·10^7 steps; its 5×5 with n = 120
+ * and 6×6 with n = 100 are refused (at 2·10^8 steps, ten times this
+ * budget, they were still refused).  Besides, the children of each
+ * node's arcs are kept (4 bytes each, 128 MB at most; past the budget
+ * a node finds its children by hashing instead).
  */
 #define FISHER_MAX_N 1000000UL
 #define FISHER_MAX_PASTS (1UL << 22)
 #define FISHER_MAX_NODES (1UL << 21)
-#define FISHER_MAX_STEPS 200000000ULL
+#define FISHER_MAX_STEPS 30000000ULL
+#define FISHER_MAX_ARCS (1UL << 25)
 
 /*
  * The algorithm is a network algorithm in Mehta & Patel's sense, our
@@ -370,8 +375,9 @@ chisq_test(const struct stats_table *t, const struct margins *m,
  * hi is a concave maximisation (solved by exchanges) and lo a convex
  * one (at a vertex, found among few); otherwise both come from the
  * nodes of the next column by dynamic programming over the network.
- * Columns are filled smallest first, and the shorter side of the table
- * is the rows: fewer rows, fewer nodes.
+ * The last two columns are filled by rows with a branch and bound
+ * (expand_last()), the two largest last, and the shorter side of the
+ * table is the rows: fewer rows, fewer nodes.
  */
 
 /* One past value of a node and the number of paths that carry it. */
@@ -383,10 +389,14 @@ struct fisher_past {
 struct fisher_node {
 	size_t key;		/* offset of its row sums in stage.keys */
 	double hi, lo, lsum;	/* see above */
-	struct fisher_past *past;
+	struct fisher_past *past;	/* a table, then sorted (below) */
 	size_t npast, cap;
-	uint32_t *slots;	/* past values by bin: index + 1, or 0 */
-	size_t nslots;
+	/* The child of each arc, in the order walk_column() visits them,
+	 * kept by node_bounds() so that expanding the node finds its
+	 * children without hashing their row sums again; NULL when not
+	 * kept (the last stages, or past FISHER_MAX_ARCS). */
+	uint32_t *arcs;
+	size_t narcs;
 };
 
 /* The nodes after k columns, found by their row sums. */
@@ -408,6 +418,7 @@ struct fisher {
 	double logk;		/* log(Π r_i! Π c_j! / n!) */
 	long double p;
 	size_t pasts;		/* past values held */
+	size_t arcs;		/* arcs kept */
 	size_t nodes;
 	unsigned long long steps;	/* arcs followed, values passed on */
 	enum msp_status st;	/* the first failure, recorded by walks */
@@ -417,6 +428,10 @@ struct fisher {
 	double *cumul;
 	struct fisher_past *merge;
 	size_t scratch_cap;
+	/* Scratch for the last two columns: rows × (n + 1) bounds, and
+	 * two lists of n + 1 gains. */
+	double *gain;
+	double *gain_list;
 };
 
 static void
@@ -426,7 +441,7 @@ stage_free(struct fisher_stage *st)
 
 	for (i = 0; i < st->len; i++) {
 		free(st->nodes[i].past);
-		free(st->nodes[i].slots);
+		free(st->nodes[i].arcs);
 	}
 	free(st->nodes);
 	free(st->keys);
@@ -517,10 +532,11 @@ stage_find(struct fisher *f, size_t k, const uint32_t *s)
 	size_t h, i, cap;
 
 	if (st->nslots > 0) {
+		/* Node i's row sums are at keys + i·rows: no need to
+		 * read the node itself, one cache miss fewer. */
 		h = key_hash(s, rows) & (st->nslots - 1);
 		while ((i = st->slots[h]) != 0) {
-			if (key_equal(st->keys + st->nodes[i - 1].key, s,
-				      rows))
+			if (key_equal(st->keys + (i - 1) * rows, s, rows))
 				return i - 1;
 			h = (h + 1) & (st->nslots - 1);
 		}
@@ -533,7 +549,7 @@ stage_find(struct fisher *f, size_t k, const uint32_t *s)
 	memset(&node, 0, sizeof(node));
 	node_bounds(f, k, s, &node);
 	if (f->st != MSP_OK)
-		return (size_t)-1;
+		goto fail;
 	if (st->len == st->cap) {
 		cap = st->cap ? st->cap * 2 : 64;
 		nodes = realloc(st->nodes, cap * sizeof(*nodes));
@@ -559,6 +575,9 @@ stage_find(struct fisher *f, size_t k, const uint32_t *s)
 	return st->len - 1;
 nomem:
 	fisher_fail(f, MSP_ENOMEM, 0, NULL);
+fail:
+	f->arcs -= node.narcs;
+	free(node.arcs);
 	return (size_t)-1;
 }
 
@@ -777,7 +796,37 @@ two_lines_lo(const struct fisher *f, const uint32_t *v, size_t m,
 struct bounds_walk {
 	struct column_walk w;
 	double hi, lo;
+	struct fisher_node *node;	/* whose arcs are kept, or NULL */
+	size_t cap;
 };
+
+/* Appends child c to the arcs b->node keeps; on failure to grow, or
+ * past the budget, keeps none. */
+static void
+arc_keep(struct fisher *f, struct bounds_walk *b, size_t c)
+{
+	struct fisher_node *node = b->node;
+	uint32_t *arcs;
+	size_t cap;
+
+	if (node->narcs == b->cap) {
+		cap = b->cap ? 2 * b->cap : 256;
+		arcs = f->arcs + cap > FISHER_MAX_ARCS ? NULL :
+		       realloc(node->arcs, cap * sizeof(*arcs));
+		if (arcs == NULL) {
+			f->arcs -= node->narcs;
+			free(node->arcs);
+			node->arcs = NULL;
+			node->narcs = 0;
+			b->node = NULL;
+			return;
+		}
+		node->arcs = arcs;
+		b->cap = cap;
+	}
+	node->arcs[node->narcs++] = (uint32_t)c;
+	f->arcs++;
+}
 
 static void
 bounds_visit(struct column_walk *w, double delta, const uint32_t *next,
@@ -791,6 +840,8 @@ bounds_visit(struct column_walk *w, double delta, const uint32_t *next,
 	c = stage_find(w->f, w->k + 1, next);
 	if (c == (size_t)-1)
 		return;
+	if (b->node != NULL)
+		arc_keep(w->f, b, c);
 	child = &w->f->stage[w->k + 1].nodes[c];
 	if (delta + child->hi > b->hi)
 		b->hi = delta + child->hi;
@@ -829,6 +880,7 @@ node_bounds(struct fisher *f, size_t k, const uint32_t *s,
 	b.hi = -HUGE_VAL;
 	b.lo = HUGE_VAL;
 	b.w.visit = bounds_visit;
+	b.node = node;
 	walk_column(&b.w, f, k, s);
 	node->hi = b.hi;
 	node->lo = b.lo;
@@ -875,25 +927,37 @@ past_hash(int64_t bin)
 	return (size_t)(((uint64_t)bin * 0x9e3779b97f4a7c15ULL) >> 29);
 }
 
-/* Doubles node's slots and places every past value again. */
+/*
+ * While a node receives past values they live in an open-addressing
+ * table of cap entries (a power of two, at most half full), found by
+ * their bin; an entry of weight 0 is free (weights are positive).  One
+ * probe touches one entry: with the past values of thousands of nodes
+ * far larger than the caches, a push is about one cache miss, and
+ * pushes were half the time on the 4×5 table of bench/stats.sh.
+ * expand_node() packs the table into a sorted array.
+ */
+
+/* Doubles node's table and places every past value again. */
 static int
 past_rehash(struct fisher_node *node)
 {
-	size_t n = node->nslots ? node->nslots * 2 : 16, i, h;
-	uint32_t *slots;
+	size_t n = node->cap ? node->cap * 2 : 16, i, h;
+	struct fisher_past *tab;
 
-	slots = calloc(n, sizeof(*slots));
-	if (slots == NULL)
+	tab = calloc(n, sizeof(*tab));
+	if (tab == NULL)
 		return -1;
-	for (i = 0; i < node->npast; i++) {
+	for (i = 0; i < node->cap; i++) {
+		if (node->past[i].weight == 0)
+			continue;
 		h = past_hash(past_bin(node->past[i].value)) & (n - 1);
-		while (slots[h] != 0)
+		while (tab[h].weight != 0)
 			h = (h + 1) & (n - 1);
-		slots[h] = (uint32_t)(i + 1);
+		tab[h] = node->past[i];
 	}
-	free(node->slots);
-	node->slots = slots;
-	node->nslots = n;
+	free(node->past);
+	node->past = tab;
+	node->cap = n;
 	return 0;
 }
 
@@ -902,44 +966,38 @@ static void
 past_push(struct fisher *f, struct fisher_node *node, double value,
 	  double weight)
 {
-	struct fisher_past *p;
+	struct fisher_past *e;
 	int64_t bin = past_bin(value);
-	size_t cap, h, i;
+	size_t h;
 
 	if (++f->steps > FISHER_MAX_STEPS) {
 		fisher_fail(f, MSP_EINVAL, FISHER_MAX_STEPS, "steps");
 		return;
 	}
-	if (2 * (node->npast + 1) > node->nslots && past_rehash(node) != 0)
-		goto nomem;
-	h = past_hash(bin) & (node->nslots - 1);
-	while ((i = node->slots[h]) != 0) {
-		if (past_bin(node->past[i - 1].value) == bin) {
-			node->past[i - 1].weight += weight;
+	if (2 * (node->npast + 1) > node->cap && past_rehash(node) != 0) {
+		fisher_fail(f, MSP_ENOMEM, 0, NULL);
+		return;
+	}
+	h = past_hash(bin) & (node->cap - 1);
+	for (;;) {
+		e = &node->past[h];
+		if (e->weight == 0)
+			break;
+		if (past_bin(e->value) == bin) {
+			e->weight += weight;
 			return;
 		}
-		h = (h + 1) & (node->nslots - 1);
+		h = (h + 1) & (node->cap - 1);
 	}
 	if (f->pasts >= FISHER_MAX_PASTS) {
 		fisher_fail(f, MSP_EINVAL, FISHER_MAX_PASTS,
 			    "partial tables");
 		return;
 	}
-	if (node->npast == node->cap) {
-		cap = node->cap ? node->cap * 2 : 8;
-		p = realloc(node->past, cap * sizeof(*p));
-		if (p == NULL)
-			goto nomem;
-		node->past = p;
-		node->cap = cap;
-	}
-	node->past[node->npast].value = value;
-	node->past[node->npast].weight = weight;
-	node->slots[h] = (uint32_t)++node->npast;
+	e->value = value;
+	e->weight = weight;
+	node->npast++;
 	f->pasts++;
-	return;
-nomem:
-	fisher_fail(f, MSP_ENOMEM, 0, NULL);
 }
 
 /* The node being expanded and what its arcs need. */
@@ -949,6 +1007,8 @@ struct expand_walk {
 	size_t npast;
 	double top;			/* past[npast-1].value */
 	const double *cumul;	/* Σ weight·exp(value - top), running */
+	const uint32_t *arcs;	/* the node's children, or NULL */
+	size_t arc;		/* the next arc */
 };
 
 static void
@@ -972,8 +1032,9 @@ expand_visit(struct column_walk *w, double delta, const uint32_t *next,
 				exp(f->logk + e->top + delta + rest);
 		return;
 	}
-	c = stage_find(f, w->k + 1, next);
-	if (c == (size_t)-1)
+	if (e->arcs != NULL)
+		c = e->arcs[e->arc++];
+	else if ((c = stage_find(f, w->k + 1, next)) == (size_t)-1)
 		return;
 	child = &f->stage[w->k + 1].nodes[c];
 	all = count_upto(e->past, e->npast,
@@ -1040,6 +1101,157 @@ past_sort(struct fisher *f, struct fisher_node *node)
 	node->npast = o;
 }
 
+/*
+ * The last two columns of a node, with the node's past values sorted:
+ * each way x to fill the first of them (x_i <= s_i, Σ x_i = col) fixes
+ * the other (s_i - x_i), so the future value is
+ *
+ *   g(x) = Σ g_i(x_i),  g_i(x) = -log x! - log (s_i - x)!,
+ *
+ * and the pasts a with a + g(x) <= obs count.  Rather than visit every
+ * x (thousands per node, and the bulk of the work on 4×5 tables), the
+ * rows are filled one at a time with a branch and bound: with rows
+ * 0..i-1 filled (value part, c left for rows i..), the rest is at most
+ * hi_i(c) and at least -Σ_{j>=i} log s_j!, so
+ *
+ *   part + hi_i(c) <= obs - top: every past counts with every way to
+ *       fill the rest, whose total is C(S_i, c) / Π_{j>=i} s_j! in
+ *       closed form (Vandermonde's identity), S_i = Σ_{j>=i} s_j;
+ *   part - Σ_{j>=i} log s_j! > obs - bottom: no past counts with any.
+ *
+ * Each g_i is concave (its gains log(s_i - t) - log(t + 1) decrease),
+ * so hi_i(c) is Σ g_j(0) plus the c largest gains of rows j >= i
+ * (greedy allocation of a separable concave sum): the gains of each
+ * suffix of rows merged in decreasing order, prefix-summed.  Rows are
+ * not folded by symmetry here (every x is its own arc, weight 1), so
+ * that a pruned subtree is one closed form.
+ */
+struct last_walk {
+	struct fisher *f;
+	const uint32_t *s;
+	const struct fisher_past *past;	/* sorted, merged */
+	size_t npast;
+	const double *cumul;	/* Σ weight·exp(value - top), running */
+	double top;		/* past[npast - 1].value */
+	double all_below;	/* future <= this: every past counts */
+	double none_above;	/* future > this: none does */
+	uint32_t tail_sum[STATS_MAX_DIM + 1];	/* S_i */
+	double tail_lf[STATS_MAX_DIM + 1];	/* Σ_{j>=i} log s_j! */
+	const double *hi[STATS_MAX_DIM];	/* hi_i(0..S_i) */
+};
+
+static void
+last_rows(struct last_walk *lw, size_t i, uint32_t c, double part)
+{
+	struct fisher *f = lw->f;
+	const double *lf = f->lf;
+	const size_t rows = f->rows;
+	uint32_t s = lw->s[i], x, lo, hi, rest_room;
+	double value;
+	size_t all;
+
+	if (f->st != MSP_OK)
+		return;
+	if (part + lw->hi[i][c] <= lw->all_below) {
+		value = part + lf[lw->tail_sum[i]] - lf[c] -
+			lf[lw->tail_sum[i] - c] - lw->tail_lf[i];
+		f->p += lw->cumul[lw->npast - 1] *
+			exp(f->logk + lw->top + value);
+		return;
+	}
+	if (part - lw->tail_lf[i] > lw->none_above)
+		return;
+	if (++f->steps > FISHER_MAX_STEPS) {
+		fisher_fail(f, MSP_EINVAL, FISHER_MAX_STEPS, "steps");
+		return;
+	}
+	if (i + 1 == rows) {
+		/* c <= s: the bounds above kept c within S_i = s. */
+		value = part - lf[c] - lf[s - c];
+		all = count_upto(lw->past, lw->npast, f->obs - value);
+		if (all > 0)
+			f->p += lw->cumul[all - 1] *
+				exp(f->logk + lw->top + value);
+		return;
+	}
+	rest_room = lw->tail_sum[i + 1];
+	hi = s < c ? s : c;
+	lo = c > rest_room ? c - rest_room : 0;
+	for (x = lo; x <= hi; x++)
+		last_rows(lw, i + 1, c - x, part - lf[x] - lf[s - x]);
+}
+
+/* Fills gain (rows × (n + 1) doubles, f->gain) with each suffix's
+ * hi_i and points lw->hi at them. */
+static void
+last_bounds(struct fisher *f, struct last_walk *lw)
+{
+	const double *lf = f->lf;
+	const size_t rows = f->rows, stride = (size_t)f->left[0] + 1;
+	double *g, *prev, *h, d, acc;
+	uint32_t s, t, a, b, S;
+	size_t i;
+
+	lw->tail_sum[rows] = 0;
+	lw->tail_lf[rows] = 0;
+	for (i = rows; i-- > 0;) {
+		lw->tail_sum[i] = lw->tail_sum[i + 1] + lw->s[i];
+		lw->tail_lf[i] = lw->tail_lf[i + 1] + lf[lw->s[i]];
+	}
+	/*
+	 * Row i's gains, merged with those of rows i+1.. (kept in
+	 * f->merge_gain as a decreasing list), then prefix-summed into
+	 * hi_i.  f->gain holds the hi tables, f->gain_tmp two lists.
+	 */
+	prev = NULL;
+	for (i = rows; i-- > 0;) {
+		s = lw->s[i];
+		S = lw->tail_sum[i];
+		g = f->gain_list + (i % 2) * stride;
+		a = 0;
+		b = 0;
+		for (t = 0; t < S; t++) {
+			d = s > a ? (lf[s - a] - lf[s - a - 1]) -
+			    (lf[a + 1] - lf[a]) : -HUGE_VAL;
+			if (prev != NULL && b < lw->tail_sum[i + 1] &&
+			    (a >= s || prev[b] > d)) {
+				g[t] = prev[b++];
+			} else {
+				g[t] = d;
+				a++;
+			}
+		}
+		h = f->gain + i * stride;
+		acc = -lw->tail_lf[i];
+		h[0] = acc;
+		for (t = 0; t < S; t++) {
+			acc += g[t];
+			h[t + 1] = acc;
+		}
+		lw->hi[i] = h;
+		prev = g;
+	}
+}
+
+static void
+expand_last(struct fisher *f, size_t k, struct fisher_node *node,
+	    const double *cumul)
+{
+	struct last_walk lw;
+
+	memset(&lw, 0, sizeof(lw));
+	lw.f = f;
+	lw.s = f->stage[k].keys + node->key;
+	lw.past = node->past;
+	lw.npast = node->npast;
+	lw.cumul = cumul;
+	lw.top = node->past[node->npast - 1].value;
+	lw.all_below = f->obs - lw.top - FISHER_SLACK;
+	lw.none_above = f->obs - node->past[0].value + FISHER_SLACK;
+	last_bounds(f, &lw);
+	last_rows(&lw, 0, f->col[k], 0);
+}
+
 static void
 expand_node(struct fisher *f, size_t k, size_t index)
 {
@@ -1047,7 +1259,7 @@ expand_node(struct fisher *f, size_t k, size_t index)
 	struct expand_walk e;
 	void *p;
 	double sum = 0;
-	size_t i, n = node->npast;
+	size_t i, n = node->npast, sum_n = 0;
 
 	if (n > f->scratch_cap) {
 		p = realloc(f->cumul, n * sizeof(*f->cumul));
@@ -1060,10 +1272,10 @@ expand_node(struct fisher *f, size_t k, size_t index)
 		f->merge = p;
 		f->scratch_cap = n;
 	}
-	/* The bins have done their work; sorting reorders the values. */
-	free(node->slots);
-	node->slots = NULL;
-	node->nslots = 0;
+	/* The bins have done their work: pack, then sort. */
+	for (i = 0; i < node->cap; i++)
+		if (node->past[i].weight != 0)
+			node->past[sum_n++] = node->past[i];
 	past_sort(f, node);
 	n = node->npast;
 	memset(&e, 0, sizeof(e));
@@ -1075,6 +1287,11 @@ expand_node(struct fisher *f, size_t k, size_t index)
 		f->cumul[i] = sum;
 	}
 	e.cumul = f->cumul;
+	if (k + 2 == f->cols) {
+		expand_last(f, k, node, f->cumul);
+		return;
+	}
+	e.arcs = node->arcs;
 	e.w.visit = expand_visit;
 	/* Arcs add nodes to stage k + 1 only: node stays where it is. */
 	walk_column(&e.w, f, k, f->stage[k].keys + node->key);
@@ -1125,10 +1342,31 @@ fisher_network(const uint32_t *x, size_t rows, size_t cols,
 		carry = (sum - f.lf[i - 1]) - term;
 		f.lf[i] = sum;
 	}
-	/* Smallest columns first: on random tables like the test suite's
-	 * this does less work than the reverse, by a third overall. */
+	f.gain = malloc((size_t)rows * ((size_t)n + 1) * sizeof(*f.gain));
+	f.gain_list = malloc(2 * ((size_t)n + 1) * sizeof(*f.gain_list));
+	if (f.gain == NULL || f.gain_list == NULL) {
+		fisher_fail(&f, MSP_ENOMEM, 0, NULL);
+		goto out;
+	}
+	/*
+	 * The two largest columns last, the others first from the largest
+	 * down.  The last two are filled by rows with a branch and bound
+	 * (expand_last()), whose work grows with their spread of values,
+	 * not their number of arcs; what costs is passing past values on
+	 * into the nodes before them, and starting with the larger of the
+	 * rest leaves fewer to pass.  On the 4×5 table of bench/stats.sh:
+	 * 17 million steps against 26 million smallest first (and 39
+	 * million for the worst of the eight orders tried), on its 3×6:
+	 * 3.1 against 3.5 million.
+	 */
 	memcpy(f.col, col, cols * sizeof(*col));
 	qsort(f.col, cols, sizeof(*f.col), u32_cmp_asc);
+	for (i = 0, j = cols - 2; cols > 3 && i + 1 < j; i++, j--) {
+		uint32_t swap = f.col[i];
+
+		f.col[i] = f.col[j - 1];
+		f.col[j - 1] = swap;
+	}
 	f.left[cols] = 0;
 	f.col_lf[cols] = 0;
 	for (k = cols; k > 0; k--) {
@@ -1156,10 +1394,12 @@ fisher_network(const uint32_t *x, size_t rows, size_t cols,
 			node = &f.stage[k].nodes[i];
 			f.pasts -= node->npast;
 			free(node->past);
-			free(node->slots);
+			f.arcs -= node->narcs;
+			free(node->arcs);
+			node->arcs = NULL;
+			node->narcs = 0;
 			node->past = NULL;
-			node->slots = NULL;
-			node->npast = node->cap = node->nslots = 0;
+			node->npast = node->cap = 0;
 		}
 	}
 	if (f.st == MSP_OK)
@@ -1169,6 +1409,8 @@ out:
 		stage_free(&f.stage[k]);
 	free(f.cumul);
 	free(f.merge);
+	free(f.gain);
+	free(f.gain_list);
 	free(f.lf);
 	return f.st;
 }

@@ -458,6 +458,34 @@ static const struct gamma_case gamma_cases[] = {
 #define FISHER_MAX_SECONDS 1.0
 
 /*
+ * Under ASan and UBSan (./dev test's build) the same work takes about
+ * twice the CPU (the 4×5 table of fisher_hard_set: 7.25 s against
+ * 3.56 s for two runs, 3 December 2026, on two shared cores), so the
+ * ceilings on random tables are scaled by SLOWDOWN.  The hard tables'
+ * times are printed, not asserted: the issue's target (under 1 s) is
+ * measured on a plain build by bench/stats.sh.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SLOWDOWN 2.5
+#else
+#define SLOWDOWN 1.0
+#endif
+
+/*
+ * fisher.test(x, workspace = 2e8)$p.value, R 4.2.2, of two of
+ * fisher_hard_set's tables (the 4×5 took R 470 s, the 3×6 31 s, on two
+ * shared cores).  Ours differs from R's by 6.0e-9 relative on the 4×5
+ * (2e-10 on the 3×6), and ours is the same to 1e-14 whichever of
+ * eight column orders the network takes (the past values it merges
+ * are then others); R's FEXACT, which merges past values within its
+ * tolerance, was not checked further.  So the 4×5 is compared to
+ * HARD_REL_4X5, the 3×6 to FISHER_REL.
+ */
+#define R_HARD_4X5 0.22811075285573187
+#define R_HARD_3X6 0.93515542954417907
+#define HARD_REL_4X5 1e-8
+
+/*
  * The CPU time this process has used.  The ceiling is on the work the
  * test does, not on the wall clock: on a machine whose cores other
  * builds and tests share, a test waiting for a core would fail on wall
@@ -1151,6 +1179,241 @@ START_TEST(fisher_simulate_against_r)
 }
 END_TEST
 
+/*
+ * Fisher's exact test on random tables up to 6×6 with n <= 300 against
+ * R's fisher.test(x, workspace = 2e8), each under a 5 s timeout in R
+ * (FEXACT cannot be interrupted, so each runs in a forked R process,
+ * killed when late; a table R gives up on or does not finish reads NA).
+ * Margins uneven: each observation falls in a row and a column drawn
+ * with weights 1..10, independently.  Where R answers, the p-value is
+ * R's to FISHER_REL; where we refuse (naming --simulate), R must not
+ * have answered either.  The tables over the issue's target,
+ * FISHER_MAX_SECONDS of CPU (times the sanitizers' slowdown), are
+ * printed: the target is not met on all of them.
+ */
+#define RANDOM_LIVE 24
+
+/* lib/stats.c's step budget (3·10^7 steps) is about 2 s of CPU on a
+ * plain build: a test that runs longer has escaped it. */
+#define BUDGET_SECONDS 8.0
+
+static unsigned long
+table_n(const struct stats_table *t)
+{
+	unsigned long n = 0;
+	size_t k;
+
+	for (k = 0; k < t->rows * t->cols; k++)
+		n += t->cells[k];
+	return n;
+}
+#define R_TIMEOUT 5
+
+/* Draws an r×c table of n observations with uneven margins into cells
+ * (r·c), with at least two non-empty rows and columns. */
+static void
+draw_table(size_t r, size_t c, unsigned long n, unsigned long *cells)
+{
+	unsigned long wr[6], wc[6], sr, sc, u, k;
+	size_t i, j, rows_used, cols_used;
+
+	for (;;) {
+		sr = sc = 0;
+		for (i = 0; i < r; i++)
+			sr += wr[i] = 1 + draw(10);
+		for (j = 0; j < c; j++)
+			sc += wc[j] = 1 + draw(10);
+		memset(cells, 0, r * c * sizeof(*cells));
+		for (k = 0; k < n; k++) {
+			u = draw(sr);
+			for (i = 0; u >= wr[i]; i++)
+				u -= wr[i];
+			u = draw(sc);
+			for (j = 0; u >= wc[j]; j++)
+				u -= wc[j];
+			cells[i * c + j]++;
+		}
+		rows_used = cols_used = 0;
+		for (i = 0; i < r; i++) {
+			for (u = 0, j = 0; j < c; j++)
+				u += cells[i * c + j];
+			rows_used += u > 0;
+		}
+		for (j = 0; j < c; j++) {
+			for (u = 0, i = 0; i < r; i++)
+				u += cells[i * c + j];
+			cols_used += u > 0;
+		}
+		if (rows_used >= 2 && cols_used >= 2)
+			return;
+	}
+}
+
+/* The R function exact(v, r): fisher.test()'s p-value of the r-row
+ * matrix v (by row), or NA, under R_TIMEOUT seconds. */
+static void
+script_exact(char **script, size_t *len)
+{
+	testdb_script_add(script, len,
+		"exact <- function(v, r) {\n"
+		"  x <- matrix(v, r, byrow = TRUE)\n"
+		"  j <- parallel::mcparallel(fisher.test(x, workspace = 2e8)"
+		"$p.value, silent = TRUE)\n"
+		"  got <- parallel::mccollect(j, wait = FALSE, timeout = %d)\n"
+		"  if (is.null(got)) {\n"
+		"    tools::pskill(j$pid, tools::SIGKILL)\n"
+		"    parallel::mccollect(j)\n"
+		"    p <- NA\n"
+		"  } else {\n"
+		"    p <- got[[1]]\n"
+		"    if (!is.numeric(p)) p <- NA\n"
+		"  }\n"
+		"  cat(sprintf('%%.17g', p), sep = '\\n')\n"
+		"}\n", R_TIMEOUT);
+}
+
+static void
+script_table(char **script, size_t *len, const struct stats_table *t)
+{
+	size_t k;
+
+	testdb_script_add(script, len, "exact(c(");
+	for (k = 0; k < t->rows * t->cols; k++)
+		testdb_script_add(script, len, "%s%lu", k ? ", " : "",
+				  t->cells[k]);
+	testdb_script_add(script, len, "), %zu)\n", t->rows);
+}
+
+START_TEST(fisher_random_against_r_live)
+{
+	static unsigned long cells[RANDOM_LIVE][36];
+	struct stats_table t[RANDOM_LIVE];
+	struct stats_result r;
+	struct msp_error err;
+	double want[RANDOM_LIVE], t0, dt, worst = 0;
+	char *script = NULL;
+	size_t len = 0, i, k, refused = 0, r_gave_up = 0, over = 0;
+	enum msp_status st;
+
+	script_exact(&script, &len);
+	for (i = 0; i < RANDOM_LIVE; i++) {
+		t[i].rows = 2 + draw(5);
+		t[i].cols = 2 + draw(5);
+		draw_table(t[i].rows, t[i].cols, 20 + draw(281), cells[i]);
+		t[i].cells = cells[i];
+		script_table(&script, &len, &t[i]);
+	}
+	testdb_r_values(script, want, RANDOM_LIVE);
+	for (i = 0; i < RANDOM_LIVE; i++) {
+		t0 = cpu_seconds();
+		st = stats_test(&t[i], STATS_FISHER, &r, &err);
+		dt = cpu_seconds() - t0;
+		if (dt > worst)
+			worst = dt;
+		r_gave_up += isnan(want[i]);
+		if (st != MSP_OK) {
+			/* Only an honest refusal, and only where R gave
+			 * up too. */
+			ck_assert_int_eq(st, MSP_EINVAL);
+			ck_assert_msg(strstr(err.message, "--simulate") !=
+				      NULL, "%s", err.message);
+			ck_assert_msg(isnan(want[i]), "table %zu (%zu×%zu) "
+				      "refused, R says %.17g: %s", i,
+				      t[i].rows, t[i].cols, want[i],
+				      err.message);
+			refused++;
+			continue;
+		}
+		if (!isnan(want[i]))
+			ck_assert_msg(close_rel(r.p, want[i], FISHER_REL),
+				      "table %zu (%zu×%zu): p = %.17g, R "
+				      "says %.17g", i, t[i].rows, t[i].cols,
+				      r.p, want[i]);
+		/* The issue's target is not met on every table: those
+		 * over it are printed; the step budget bounds the rest. */
+		if (dt >= FISHER_MAX_SECONDS * SLOWDOWN) {
+			over++;
+			fprintf(stderr, "fisher_random_against_r_live: "
+				"table %zu (%zu×%zu, n = %lu) took %.3f s "
+				"of CPU:", i, t[i].rows, t[i].cols,
+				table_n(&t[i]), dt);
+			for (k = 0; k < t[i].rows * t[i].cols; k++)
+				fprintf(stderr, "%s%lu", k % t[i].cols ? " " :
+					k ? "; " : " ", t[i].cells[k]);
+			fputc('\n', stderr);
+		}
+		ck_assert_msg(dt < BUDGET_SECONDS * SLOWDOWN,
+			      "table %zu (%zu×%zu): %.3f s of CPU", i,
+			      t[i].rows, t[i].cols, dt);
+	}
+	fprintf(stderr, "fisher_random_against_r_live: %d tables, R gave "
+		"up on %zu, we on %zu; %zu over %.1f s of CPU; slowest "
+		"%.3f s\n", RANDOM_LIVE, r_gave_up, refused, over,
+		FISHER_MAX_SECONDS * SLOWDOWN, worst);
+	free(script);
+}
+END_TEST
+
+/*
+ * The issue's hard tables (bench/stats.sh prints their times against
+ * R's).  R's p-values where R finishes, computed once (R_HARD_4X5
+ * and R_HARD_3X6), are stored; the others R does not finish in
+ * minutes.  Each must be R's p-value, or refused naming --simulate
+ * where R has none; the CPU time is printed (the target is measured
+ * by bench/stats.sh).
+ */
+struct hard_case {
+	const char *name, *table;
+	double p;		/* R's, or NAN where R does not finish */
+	double rel;		/* how close to R's */
+};
+
+START_TEST(fisher_hard_set)
+{
+	static const struct hard_case hard[] = {
+		{ "4x5 n=149", "14 19 3 2 6; 16 12 4 5 15; 9 8 4 1 8; "
+		  "3 10 4 3 3", R_HARD_4X5, HARD_REL_4X5 },
+		{ "5x5 n=120", "12 9 1 2 7; 4 2 1 6 0; 4 10 4 7 6; "
+		  "6 5 3 2 3; 11 3 1 6 5", NAN, 0 },
+		{ "6x6 n=100", "3 3 3 3 3 1; 5 2 8 7 2 2; 4 3 2 0 0 1; "
+		  "3 0 3 3 1 0; 3 4 2 4 0 2; 4 4 6 0 2 7", NAN, 0 },
+		{ "3x6 n=300", "16 14 23 23 30 27; 11 19 20 22 28 28; "
+		  "3 4 7 10 6 9", R_HARD_3X6, FISHER_REL },
+	};
+	struct stats_table t;
+	struct stats_result r;
+	struct msp_error err;
+	enum msp_status st;
+	double t0, dt;
+	size_t i;
+
+	for (i = 0; i < COUNT(hard); i++) {
+		parse_ok(hard[i].table, &t);
+		t0 = cpu_seconds();
+		st = stats_test(&t, STATS_FISHER, &r, &err);
+		dt = cpu_seconds() - t0;
+		fprintf(stderr, "fisher_hard_set: %s: %s, %.3f s of CPU\n",
+			hard[i].name, st == MSP_OK ? "done" : "refused", dt);
+		if (st == MSP_OK) {
+			if (!isnan(hard[i].p))
+				ck_assert_msg(close_rel(r.p, hard[i].p,
+							hard[i].rel),
+					      "%s: p = %.17g, R says %.17g",
+					      hard[i].name, r.p, hard[i].p);
+		} else {
+			ck_assert_int_eq(st, MSP_EINVAL);
+			ck_assert_msg(strstr(err.message, "--simulate") !=
+				      NULL, "%s: %s", hard[i].name,
+				      err.message);
+			/* A table R finishes must not be refused. */
+			ck_assert_msg(isnan(hard[i].p), "%s refused: %s",
+				      hard[i].name, err.message);
+		}
+		stats_table_free(&t);
+	}
+}
+END_TEST
+
 #define ADJ_VECTORS 30
 #define ADJ_MAX 12
 
@@ -1232,6 +1495,7 @@ stats_suite(void)
 	TCase *parse = tcase_create("parse");
 	TCase *limits = tcase_create("limits");
 	TCase *live = tcase_create("against R, live");
+	TCase *hard = tcase_create("hard tables");
 
 	tcase_add_test(core, fisher_published_and_ties);
 	tcase_add_test(core, fisher_random_tables);
@@ -1247,6 +1511,11 @@ stats_suite(void)
 	tcase_add_test(live, p_adjust_against_r);
 	tcase_add_test(live, fisher_simulate_against_r);
 	suite_add_tcase(s, live);
+	/* up to RANDOM_LIVE R timeouts, and two refusals of 4 to 9 s */
+	tcase_set_timeout(hard, 400);
+	tcase_add_test(hard, fisher_random_against_r_live);
+	tcase_add_test(hard, fisher_hard_set);
+	suite_add_tcase(s, hard);
 	tcase_add_test(rule, auto_picks_fisher_for_small_expected_counts);
 	tcase_add_test(rule, auto_picks_chisq_for_large_expected_counts);
 	tcase_add_test(rule, empty_lines);
