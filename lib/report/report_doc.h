@@ -51,6 +51,20 @@ struct rcell {
 	int has_p_adj;
 	enum stats_adjust adjust;
 	double p_adj;
+	/* TEST on a 2×2 table (has_or): fisher.test()'s conditional MLE
+	 * of the odds ratio and its exact 95 % interval (odds.p: the
+	 * p-value for alt, also in test.p), as stats_odds_ratio() gives
+	 * them; withheld (has_or 0) where a cell of the table is hidden */
+	int has_or;
+	enum stats_alternative alt;
+	struct stats_odds_ratio odds;
+	/* TEST by Monte Carlo (has_sim): test.p is the simulated p-value,
+	 * from sim_b tables drawn from seed sim_seed; sim_se its
+	 * standard error */
+	int has_sim;
+	unsigned long sim_b;
+	unsigned long long sim_seed;
+	double sim_se;
 	const char *text;	/* TEXT; TEST: why there is no p-value */
 };
 
