@@ -1965,7 +1965,8 @@ START_TEST(cli_test_formats)
 			cell = f == 1 ? strstr(buf_str(&out), "** | ") :
 				strstr(buf_str(&out), "<td class=\"v\">");
 			ck_assert_msg(cell != NULL, "%s", buf_str(&out));
-			cell += f == 1 ? 5 : 15;
+			cell += f == 1 ? strlen("** | ") :
+				strlen("<td class=\"v\">");
 			ck_assert_msg(strstr(cell, cases[i].chisq ? "χ²" :
 				"Fisher") != NULL, "%s", cell);
 			cell_figures(cell, fig);
@@ -2025,6 +2026,145 @@ START_TEST(cli_test_formats)
 		}
 	}
 	buf_free(&out);
+}
+END_TEST
+
+/*
+ * The 2×2 table of variable var in a "by usagers" table: its category
+ * rows that the test ran on (percentages, some answers) by the two
+ * groups, row-major, into m; the number of such rows.
+ */
+static size_t
+tested_rows(const struct rtable *t, const char *var, unsigned long *m,
+	    size_t max)
+{
+	size_t i, nr = 0, a = col(t, "usagers_plus");
+	size_t b = col(t, "usagers_moins");
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct rrow *r = &t->rows[i];
+
+		if (strcmp(r->var_key, var) != 0 || r->cat_key == NULL ||
+		    r->cells[a].kind != RCELL_PROP ||
+		    r->cells[a].n + r->cells[b].n == 0)
+			continue;
+		if (nr < max) {
+			m[2 * nr] = r->cells[a].n;
+			m[2 * nr + 1] = r->cells[b].n;
+		}
+		nr++;
+	}
+	return nr;
+}
+
+/*
+ * Report tests on 2×2 tables carry fisher.test()'s conditional MLE odds
+ * ratio and exact interval (R run live, 1e-6), in every format; larger
+ * tables none; a federation's report withholds it wherever a cell of
+ * the variable is suppressed, and shows the odds ratio of a 2×2 table
+ * with nothing hidden.
+ */
+START_TEST(report_odds_ratio)
+{
+	struct rdoc *doc = build_region("pays-de-la-loire", "usagers");
+	const struct rtable *t = table(doc, "by");
+	const char *vars[16];
+	unsigned long m[8];
+	double want[48];
+	char *script = NULL, *text;
+	size_t len = 0, i, j, n2 = 0, nhid = 0, nshown = 0;
+	struct report_options o;
+	struct rdoc *fed;
+	const struct rtable *ft;
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct rrow *r = &t->rows[i];
+		const struct rcell *c = &r->cells[col(t, "p")];
+		size_t nr;
+
+		if (r->cat_key != NULL || c->kind != RCELL_TEST ||
+		    c->text != NULL)
+			continue;
+		nr = tested_rows(t, r->var_key, m, 4);
+		ck_assert_msg(c->has_or == (nr == 2), "%s: %zu rows, has_or "
+			      "%d", r->var_key, nr, c->has_or);
+		if (nr != 2)
+			continue;
+		ck_assert_int_eq(c->alt, STATS_TWO_SIDED);
+		ck_assert_uint_lt(n2, 16);
+		vars[n2++] = r->var_key;
+		testdb_script_add(&script, &len, "r <- fisher.test(matrix("
+			"c(%lu, %lu, %lu, %lu), 2, byrow = TRUE))\n"
+			"cat(sprintf('%%.17g', c(r$estimate, r$conf.int)), "
+			"sep = '\\n')\n", m[0], m[1], m[2], m[3]);
+	}
+	/* Tableau 2: ACI, sites, CLS without NSP, APMSL, ... */
+	ck_assert_uint_ge(n2, 3);
+	testdb_r_values(script, want, 3 * n2);
+	for (i = 0; i < n2; i++) {
+		const struct rcell *c = test_of(t, vars[i]);
+		const double g[3] = { c->odds.estimate, c->odds.lo,
+				      c->odds.hi };
+
+		for (j = 0; j < 3; j++)
+			near(vars[i], g[j], want[3 * i + j], 1e-6, 1);
+	}
+	/* every format carries it */
+	text = render(doc, FORMAT_TEXT);
+	ck_assert_ptr_nonnull(strstr(text, ", OR = "));
+	free(text);
+	text = render(doc, FORMAT_MARKDOWN);
+	ck_assert_ptr_nonnull(strstr(text, ", OR = "));
+	free(text);
+	text = render(doc, FORMAT_HTML);
+	ck_assert_ptr_nonnull(strstr(text, ", OR = "));
+	free(text);
+	text = render(doc, FORMAT_CSV);
+	ck_assert_ptr_nonnull(strstr(text, ",odds_ratio,"));
+	ck_assert_ptr_nonnull(strstr(text, ",or_ci95_high,"));
+	free(text);
+	text = render(doc, FORMAT_JSON);
+	ck_assert_ptr_nonnull(strstr(text, "\"odds_ratio\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"conf_int\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"two.sided\""));
+	free(text);
+
+	/* a federation: withheld where a cell of the variable is hidden */
+	make_token("fed-pdl", "federation", "pays-de-la-loire");
+	report_options_init(&o);
+	o.region = "pays-de-la-loire";
+	o.by = "usagers";
+	o.token = "fed-pdl";
+	o.threshold = 5;
+	fed = build(&o);
+	ft = table(fed, "by");
+	for (i = 0; i < n2; i++) {
+		const struct rcell *c = test_of(ft, vars[i]);
+		int hidden = 0;
+
+		for (j = 0; j < ft->nrows; j++) {
+			const struct rrow *r = &ft->rows[j];
+			size_t k;
+
+			if (strcmp(r->var_key, vars[i]) != 0)
+				continue;
+			for (k = 0; k < ft->ncols; k++)
+				hidden |= r->cells[k].suppressed;
+		}
+		ck_assert_msg(c->has_or == !hidden, "%s: hidden %d, odds "
+			      "ratio %d", vars[i], hidden, c->has_or);
+		nhid += hidden;
+		nshown += !hidden;
+	}
+	/* both cases occur in PdL 2019 at threshold 5 */
+	ck_assert_uint_ge(nhid, 1);
+	text = render(fed, FORMAT_JSON);
+	if (nshown == 0)
+		ck_assert_ptr_null(strstr(text, "\"odds_ratio\""));
+	free(text);
+	rdoc_free(fed);
+	rdoc_free(doc);
+	free(script);
 }
 END_TEST
 
@@ -2525,6 +2665,7 @@ main(void)
 	tcase_add_test(data, cli_test_odds_ratio);
 	tcase_add_test(data, cli_test_simulate);
 	tcase_add_test(data, cli_test_formats);
+	tcase_add_test(data, report_odds_ratio);
 	suite_add_tcase(s, data);
 
 	tcase_add_test(fmt, html_escapes_and_stands_alone);
