@@ -330,30 +330,54 @@ disconnect_case(void)
 struct wvar {
 	const char *key;
 	const char *sql;
+	/* a multiple-choice option: the variable is 'oui' when the
+	 * option was chosen, 'non' when the item was answered without
+	 * it, NA when not answered; the report's row is (key, option) */
+	const char *option;
+	int number;		/* a number: its weighted mean */
 };
 
 #define ITEM(k) { k, "(SELECT coalesce(a.choice_code, CASE a.bool_value " \
 	"WHEN true THEN 'oui' WHEN false THEN 'non' END) FROM msp.answer a " \
-	"WHERE a.response_id = r.response_id AND a.item_key = '" k "')" }
+	"WHERE a.response_id = r.response_id AND a.item_key = '" k "')", \
+	NULL, 0 }
+
+#define OPTION(k, o) { k, "(SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM" \
+	" msp.answer a WHERE a.response_id = r.response_id AND a.item_key =" \
+	" '" k "') THEN NULL WHEN EXISTS (SELECT 1 FROM msp.answer a WHERE" \
+	" a.response_id = r.response_id AND a.item_key = '" k "' AND" \
+	" a.choice_code = '" o "') THEN 'oui' ELSE 'non' END)", o, 0 }
+
+#define NUMBER(k) { k, "(SELECT a.num_value::text FROM msp.answer a" \
+	" WHERE a.response_id = r.response_id AND a.item_key = '" k "')", \
+	NULL, 1 }
 
 static const struct wvar pdl_vars[] = {
 	ITEM("works_with_users"),
 	ITEM("aci_signatory"),
-	ITEM("cls"),
+	ITEM("cls_member"),
 	/* the paper's groups (docs/report.md): its own reading here */
 	{ "usagers", "(SELECT CASE WHEN a.choice_code IN "
 	  "('oui_actuellement', 'oui_ponctuel_ou_passe') THEN 'usagers_plus'"
 	  " WHEN a.choice_code = 'non' THEN 'usagers_moins' END"
 	  " FROM msp.answer a WHERE a.response_id = r.response_id"
-	  " AND a.item_key = 'works_with_users')" },
-	{ NULL, NULL },
+	  " AND a.item_key = 'works_with_users')", NULL, 0 },
+	OPTION("project_topics", "prevention"),
+	OPTION("project_topics", "parcours"),
+	NUMBER("prof_count_total"),
+	NUMBER("n_sites"),
+	{ NULL, NULL, NULL, 0 },
 };
 
 static const struct wvar occ_vars[] = {
 	ITEM("is_priority"),
 	ITEM("knows_guide"),
 	ITEM("aci_signatory"),
-	{ NULL, NULL },
+	OPTION("info_content", "fonctionnement_horaires"),
+	OPTION("info_content", "sante_publique_prevention"),
+	NUMBER("prof_count_total"),
+	NUMBER("project_validation_year"),
+	{ NULL, NULL, NULL, 0 },
 };
 
 /* The R designs, from des (base weights 1) and pop (dep, fed, Freq). */
@@ -388,8 +412,11 @@ compare_with_r(const char *region, const char *study, const char *spec,
 	       const char *design, const struct wvar *vars)
 {
 	struct rdoc *doc = weighted_report(region, spec);
-	const struct rtable *t = rdoc_find_table(doc, "weighted");
+	const struct rtable *t = rdoc_find_table(doc, "weighted"), *cw, *mt;
 	const struct rcell *cells[256];
+	const struct rrow *means[16];
+	unsigned seen[32];
+	size_t nmeans = 0;
 	char *script = NULL, *sql = NULL, label[160];
 	double *want;
 	size_t len = 0, slen = 0, ncells = 0, i, j, k;
@@ -426,13 +453,15 @@ compare_with_r(const char *region, const char *study, const char *spec,
 		for (row = 0; row < nrows; row++) {
 			const char *v = PQgetisnull(res, row, (int)j) ? NULL :
 					PQgetvalue(res, row, (int)j);
+			/* a number is written as one */
+			int q = v != NULL && (j < 2 || !vars[j - 2].number);
 
-			ck_assert(v == NULL || strspn(v,
-				  "abcdefghijklmnopqrstuvwxyz0123456789_") ==
-				  strlen(v));
+			ck_assert(v == NULL || strspn(v, q ?
+				  "abcdefghijklmnopqrstuvwxyz0123456789_" :
+				  "0123456789.-") == strlen(v));
 			testdb_script_add(&script, &len, "%s%s%s%s",
-					  row ? "," : "", v ? "'" : "",
-					  v ? v : "NA", v ? "'" : "");
+					  row ? "," : "", q ? "'" : "",
+					  v ? v : "NA", q ? "'" : "");
 		}
 	}
 	PQclear(res);
@@ -470,30 +499,114 @@ compare_with_r(const char *region, const char *study, const char *spec,
 		" ci <- suppressWarnings(svyciprop(as.formula(sprintf("
 		"'~I(%%s == \"%%s\")', v, k)), s, method = 'logit'))\n"
 		" out(c(coef(m), SE(m), attr(ci, 'ci')))\n"
+		"}\n"
+		"estm <- function(v) {\n"
+		" y <- w$variables[[v]]\n"
+		" m <- svymean(as.formula(paste0('~', v)), w[!is.na(y), ])\n"
+		" out(c(sum(!is.na(y)), mean(y, na.rm = TRUE), coef(m),"
+		" SE(m)))\n"
 		"}\n", design);
 
-	/* every weighted row of the test's variables, in table order */
+	/* every weighted row of the test's variables, in table order: a
+	 * category of a variable, or the one row of an option */
+	memset(seen, 0, sizeof(seen));
 	for (k = 0; k < t->nrows; k++) {
 		const struct rrow *r = &t->rows[k];
 
 		if (r->cat_key == NULL)
 			continue;
 		for (j = 0; vars[j].key != NULL; j++)
-			if (strcmp(vars[j].key, r->var_key) == 0)
+			if (strcmp(vars[j].key, r->var_key) == 0 &&
+			    (vars[j].option == NULL ||
+			     strcmp(vars[j].option, r->cat_key) == 0))
 				break;
 		if (vars[j].key == NULL)
 			continue;
 		ck_assert_uint_lt(ncells, 256);
 		ck_assert_int_eq(r->cells[1].kind, RCELL_WEIGHTED);
 		cells[ncells++] = &r->cells[1];
+		seen[j]++;
 		testdb_script_add(&script, &len, "est('v%zu', '%s')\n", j,
-				  r->cat_key);
+				  vars[j].option ? "oui" : r->cat_key);
 	}
-	/* each variable has at least two categories in the table */
-	ck_assert_uint_ge(ncells, 2 * j);
-	want = calloc(4 * ncells, sizeof(*want));
+	/* each variable has at least two categories in the table, each
+	 * option its row, each number its row of means */
+	mt = rdoc_find_table(doc, "weighted_means");
+	ck_assert_ptr_nonnull(mt);
+	for (j = 0; vars[j].key != NULL; j++) {
+		if (vars[j].number) {
+			for (k = 0; k < mt->nrows; k++)
+				if (strcmp(mt->rows[k].var_key,
+					   vars[j].key) == 0)
+					break;
+			ck_assert_msg(k < mt->nrows, "no mean of %s",
+				      vars[j].key);
+			means[nmeans++] = &mt->rows[k];
+			testdb_script_add(&script, &len, "estm('v%zu')\n",
+					  j);
+			continue;
+		}
+		ck_assert_msg(seen[j] >= (vars[j].option ? 1U : 2U),
+			      "%s: %u rows", vars[j].key, seen[j]);
+	}
+	/* the weighting cells: respondents, frame structures and the
+	 * weight of each respondent (one weight per cell), as R sees the
+	 * cell "44,oui" (a code is a département or a membership; one
+	 * that is neither, a constant of the frame, selects nothing) */
+	cw = rdoc_find_table(doc, "weighting_cells");
+	ck_assert_ptr_nonnull(cw);
+	ck_assert_uint_gt(cw->nrows, 1);
+	testdb_script_add(&script, &len, "cellw <- function(key) {\n"
+		" m <- rep(TRUE, nrow(d)); q <- rep(TRUE, nrow(pop))\n"
+		" for (x in strsplit(key, ',')[[1]])\n"
+		"  if (x %%in%% c(pop$dep, pop$fed)) {\n"
+		"   m <- m & (d$dep == x | d$fed == x)\n"
+		"   q <- q & (pop$dep == x | pop$fed == x) }\n"
+		" wt <- weights(w)[m]\n"
+		" out(c(sum(m), sum(pop$Freq[q]), if (sum(m)) c(min(wt),"
+		" max(wt)) else c(NaN, NaN)))\n}\n");
+	for (k = 0; k < cw->nrows; k++) {
+		ck_assert(strspn(cw->rows[k].cat_key,
+			  "abcdefghijklmnopqrstuvwxyz0123456789_,") ==
+			  strlen(cw->rows[k].cat_key));
+		testdb_script_add(&script, &len, "cellw('%s')\n",
+				  cw->rows[k].cat_key);
+	}
+	want = calloc(4 * ncells + 4 * nmeans + 4 * cw->nrows,
+		      sizeof(*want));
 	ck_assert_ptr_nonnull(want);
-	testdb_r_values(script, want, 4 * ncells);
+	testdb_r_values(script, want, 4 * ncells + 4 * nmeans +
+			4 * cw->nrows);
+	for (k = 0; k < nmeans; k++) {
+		const struct rcell *c = means[k]->cells;
+		const double *w = &want[4 * ncells + 4 * k];
+
+		snprintf(label, sizeof(label), "%s --weights %s, mean of %s",
+			 study, spec, means[k]->var_key);
+		near((double)c[0].n, w[0], label);
+		ck_assert_int_eq(c[1].kind, RCELL_NUMBER);
+		near(c[1].value, w[1], label);
+		ck_assert_int_eq(c[2].kind, RCELL_WEIGHTED);
+		ck_assert(c[2].is_mean);
+		near(c[2].pct, w[2], label);
+		near(c[2].se, w[3], label);
+	}
+	for (k = 0; k < cw->nrows; k++) {
+		const struct rrow *r = &cw->rows[k];
+		const double *w = &want[4 * ncells + 4 * nmeans + 4 * k];
+
+		snprintf(label, sizeof(label), "%s --weights %s, cell %s",
+			 study, spec, r->cat_key);
+		near((double)r->cells[1].n, w[0], label);
+		near((double)r->cells[0].n, w[1], label);
+		if (r->cells[1].n == 0) {
+			ck_assert_int_eq(r->cells[2].kind, RCELL_NONE);
+			continue;
+		}
+		ck_assert_int_eq(r->cells[2].kind, RCELL_NUMBER);
+		near(r->cells[2].value, w[2], label);
+		near(r->cells[2].value, w[3], label);
+	}
 	for (k = 0; k < ncells; k++) {
 		snprintf(label, sizeof(label), "%s --weights %s, cell %zu",
 			 study, spec, k);
@@ -650,7 +763,12 @@ START_TEST(federation_weighted_disclosure)
 	ck_assert_ptr_nonnull(tf);
 	ck_assert_uint_eq(tf->nrows, ta->nrows);
 	for (j = 0; pdl_vars[j].key != NULL; j++) {
-		int small = smallest_cross_count(&pdl_vars[j]) < 3;
+		int small;
+
+		/* single-answer variables: options and numbers below */
+		if (pdl_vars[j].option != NULL || pdl_vars[j].number)
+			continue;
+		small = smallest_cross_count(&pdl_vars[j]) < 3;
 
 		for (i = 0; i < tf->nrows; i++) {
 			const struct rrow *r = &tf->rows[i];

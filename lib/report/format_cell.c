@@ -65,6 +65,11 @@ format_odds(const struct rcell *c, struct buf *out)
 static void
 format_weighted(const struct rcell *c, struct buf *out)
 {
+	if (c->is_mean) {
+		/* "12.35 (ET 1.20)": a weighted mean */
+		buf_printf(out, "%.2f (ET %.2f)", c->pct, c->se);
+		return;
+	}
 	buf_printf(out, "%.2f%% (ET %.2f)", c->pct, c->se);
 	if (c->has_ci)
 		buf_printf(out, " [%.1f–%.1f]", c->lo, c->hi);
@@ -111,6 +116,9 @@ format_cell(const struct rcell *c, struct buf *out)
 		break;
 	case RCELL_WEIGHTED:
 		format_weighted(c, out);
+		break;
+	case RCELL_NUMBER:
+		buf_printf(out, "%.4f", c->value);
 		break;
 	case RCELL_TEST:
 		if (c->text != NULL) {

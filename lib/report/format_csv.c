@@ -70,7 +70,7 @@ csv_weighted(const struct csv_ctx *x, const struct rcell *c)
 	snprintf(s, sizeof(s), "%lu", c->n);
 	csv_stat(x, "n", s, "weighted: respondents in the domain");
 	snprintf(s, sizeof(s), "%.10g", c->pct);
-	csv_stat(x, "percent", s, "weighted");
+	csv_stat(x, c->is_mean ? "mean" : "percent", s, "weighted");
 	snprintf(s, sizeof(s), "%.10g", c->se);
 	csv_stat(x, "std_error", s, "weighted");
 	if (c->has_ci) {
@@ -166,6 +166,9 @@ csv_cell(const struct csv_ctx *x, const struct rcell *c)
 		break;
 	case RCELL_WEIGHTED:
 		csv_weighted(x, c);
+		break;
+	case RCELL_NUMBER:
+		csv_num(x, "value", c->value);
 		break;
 	case RCELL_TEST:
 		if (c->text != NULL) {

@@ -65,7 +65,7 @@ json_weighted(json_object *o, const struct rcell *c)
 
 	bad |= add_str(o, "type", "weighted");
 	bad |= add_int(o, "n", c->n);
-	bad |= add_num(o, "percent", c->pct);
+	bad |= add_num(o, c->is_mean ? "mean" : "percent", c->pct);
 	bad |= add_num(o, "std_error", c->se);
 	if (c->has_ci) {
 		bad |= add_num(o, "ci95_low", c->lo);
@@ -166,6 +166,10 @@ json_cell(const struct rcell *c, const char *column)
 		break;
 	case RCELL_WEIGHTED:
 		bad |= json_weighted(o, c);
+		break;
+	case RCELL_NUMBER:
+		bad |= add_str(o, "type", "number");
+		bad |= add_num(o, "value", c->value);
 		break;
 	case RCELL_TEST:
 		bad |= add_str(o, "type", "test");

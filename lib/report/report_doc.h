@@ -29,8 +29,12 @@ enum rcell_kind {
 	RCELL_TEST,	/* a test of independence: p-value and method */
 	/* a weighted percentage (--weights): pct, its standard error se
 	 * (percentage points) and, when has_ci, the logit interval lo, hi
-	 * (%); n: the respondents of its domain */
+	 * (%); n: the respondents of its domain; with is_mean, a weighted
+	 * mean of a number instead: mean in pct, se in its unit, no
+	 * interval */
 	RCELL_WEIGHTED,
+	/* a computed figure that is not a count (a weight): value */
+	RCELL_NUMBER,
 };
 
 struct rcell {
@@ -43,6 +47,8 @@ struct rcell {
 	int has_ci;		/* PROP: lo, hi hold the Wilson interval (%) */
 	double lo, hi;
 	double se;		/* WEIGHTED: standard error (points) */
+	double value;		/* NUMBER */
+	int is_mean;		/* WEIGHTED: a mean, not a percentage */
 	double median, min, max, mean;	/* SUMMARY */
 	int hide_range;		/* SUMMARY: min and max withheld */
 	struct stats_result test;	/* TEST */
@@ -158,6 +164,7 @@ struct rrow *rtable_row(struct rdoc *doc, struct rtable *t,
 void rcell_count(struct rcell *c, unsigned long n);
 void rcell_prop(struct rcell *c, unsigned long n, unsigned long total);
 void rcell_text(struct rdoc *doc, struct rcell *c, const char *text);
+void rcell_number(struct rcell *c, double value);
 
 /* Looks a table up by key; NULL if none. */
 struct rtable *rdoc_find_table(const struct rdoc *doc, const char *key);
