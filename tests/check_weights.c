@@ -795,6 +795,66 @@ START_TEST(federation_weighted_disclosure)
 	/* both cases occur: the test is not vacuous */
 	ck_assert_uint_gt(shown, 0);
 	ck_assert_uint_gt(hidden, 0);
+
+	/* a multiple-choice item: hidden when, for any of its options,
+	 * the chosen, not chosen or missing of a group are 1 or 2 */
+	{
+		int small = 0, rows = 0;
+		char sql[600];
+
+		for (i = 0; i < ta->nrows; i++) {
+			const struct rrow *r = &ta->rows[i];
+			struct wvar opt = { "project_topics", sql, NULL, 0 };
+
+			if (r->cat_key == NULL ||
+			    strcmp(r->var_key, "project_topics") != 0)
+				continue;
+			snprintf(sql, sizeof(sql), "(SELECT CASE WHEN NOT "
+				 "EXISTS (SELECT 1 FROM msp.answer a WHERE "
+				 "a.response_id = r.response_id AND a.item_key"
+				 " = 'project_topics') THEN NULL WHEN EXISTS "
+				 "(SELECT 1 FROM msp.answer a WHERE "
+				 "a.response_id = r.response_id AND a.item_key"
+				 " = 'project_topics' AND a.choice_code = "
+				 "'%s') THEN 'oui' ELSE 'non' END)",
+				 r->cat_key);
+			small |= smallest_cross_count(&opt) < 3;
+			rows++;
+		}
+		ck_assert_int_ge(rows, 5);
+		for (i = 0; i < tf->nrows; i++)
+			if (tf->rows[i].cat_key != NULL &&
+			    strcmp(tf->rows[i].var_key, "project_topics") == 0)
+				ck_assert_int_eq(tf->rows[i].cells[1].suppressed,
+						 small);
+	}
+	/* a number: hidden when those of a group with a value, or
+	 * without, are 1 or 2; else the analyst's figures */
+	tf = rdoc_find_table(fed, "weighted_means");
+	ta = rdoc_find_table(analyst, "weighted_means");
+	ck_assert_ptr_nonnull(tf);
+	for (j = 0; pdl_vars[j].key != NULL; j++) {
+		char sql[300];
+		struct wvar isnull = { pdl_vars[j].key, sql, NULL, 0 };
+		int small;
+
+		if (!pdl_vars[j].number)
+			continue;
+		snprintf(sql, sizeof(sql), "(%s IS NULL)", pdl_vars[j].sql);
+		small = smallest_cross_count(&isnull) < 3;
+		for (i = 0; i < tf->nrows; i++) {
+			const struct rrow *r = &tf->rows[i];
+
+			if (strcmp(r->var_key, pdl_vars[j].key) != 0)
+				continue;
+			for (k = 0; k < 3; k++)
+				ck_assert_int_eq(r->cells[k].suppressed,
+						 small);
+			if (!small)
+				ck_assert(r->cells[2].pct ==
+					  ta->rows[i].cells[2].pct);
+		}
+	}
 	rdoc_free(fed);
 
 	/* the frame's cells: some have 1 respondent, so no weighted
