@@ -334,7 +334,7 @@ out:
 	return rc;
 }
 
-/* --- the weighted mean of a number ----------------------------------------- */
+/* --- the weighted mean of a number ---------------------------------------- */
 
 /*
  * The estimating functions of a mean differ from respondent to

@@ -237,6 +237,77 @@ START_TEST(generated_poststratify_and_rake)
 }
 END_TEST
 
+/*
+ * weights_mean() on the generated respondents with a number that leans
+ * on both margins (about 1 in 10 missing), post-stratified and raked:
+ * the weighted mean and its standard error equal R's svymean(~z,
+ * subset(w, !is.na(z))) to 1e-6.
+ */
+START_TEST(generated_means)
+{
+	struct generated x;
+	struct weights_design d;
+	struct weights_cell cells[NG * NH];
+	struct weights_value vals[NG * NH][NRESP];
+	const struct weights_value *pv[NG * NH];
+	size_t nv[NG * NH];
+	struct weights_empty empty;
+	struct weights_estimate e;
+	struct msp_error err;
+	double z[NRESP], want[4], got[4];
+	char *script = NULL;
+	size_t len = 0, i, m, h;
+
+	generate(&x);
+	for (i = 0; i < NRESP; i++)
+		z[i] = draw(10) == 0 ? NAN : 5 + 3.0 * x.g[i] +
+		       2.0 * x.h[i] + draw(7) + 0.25 * draw(4);
+	r_data(&x, &script, &len);
+	testdb_script_add(&script, &len, "des$variables$z <- c(");
+	for (i = 0; i < NRESP; i++)
+		testdb_script_add(&script, &len, isnan(z[i]) ? "%sNA" :
+				  "%s%.17g", i ? "," : "", z[i]);
+	testdb_script_add(&script, &len, ")\n"
+		"mz <- function(w) { m <- svymean(~z, subset(w, !is.na(z)), "
+		"na.rm = TRUE)\n"
+		" out(c(coef(m), SE(m))) }\n"
+		"mz(postStratify(des, ~cell, pop[, c('cell', 'Freq')]))\n"
+		"mz(rake(des, list(~g, ~h), list(aggregate(Freq ~ g, pop, "
+		"sum), aggregate(Freq ~ h, pop, sum)), control = "
+		"list(maxit = %d, epsilon = %.17g)))\n",
+		WEIGHTS_RAKE_MAXIT, WEIGHTS_RAKE_EPSILON);
+	testdb_r_values(script, want, 4);
+	free(script);
+	for (m = 0; m < 2; m++) {
+		design_of(&x, (int)m, &d, cells);
+		ck_assert(weights_fit(&d, &empty, &err) == MSP_OK);
+		memset(nv, 0, sizeof(nv));
+		for (i = 0; i < NRESP; i++) {
+			h = x.g[i] * NH + x.h[i];
+			if (isnan(z[i]))
+				continue;
+			vals[h][nv[h]].y = z[i];
+			vals[h][nv[h]++].n = 1;
+		}
+		for (h = 0; h < NG * NH; h++)
+			pv[h] = vals[h];
+		ck_assert_msg(weights_mean(&d, pv, nv, &e, &err) == MSP_OK,
+			      "%s", err.message);
+		got[2 * m] = e.p;
+		got[2 * m + 1] = e.se;
+		near(e.p, want[2 * m], m ? "rake mean" : "postStratify mean");
+		near(e.se, want[2 * m + 1], m ? "rake se" :
+		     "postStratify se");
+	}
+	/* the two designs differ here: neither passes for the other */
+	ck_assert(fabs(got[1] - got[3]) > 1e-4);
+	/* a value that is not a number is refused */
+	vals[0][0].y = NAN;
+	nv[0] = nv[0] > 0 ? nv[0] : 1;
+	ck_assert_int_eq(weights_mean(&d, pv, nv, &e, &err), MSP_EINVAL);
+}
+END_TEST
+
 START_TEST(student_quantiles)
 {
 	static const double df[] = { 1, 2, 3, 4.5, 9, 28, 36, 100, 1e4 };
@@ -366,6 +437,7 @@ static const struct wvar pdl_vars[] = {
 	OPTION("project_topics", "parcours"),
 	NUMBER("prof_count_total"),
 	NUMBER("n_sites"),
+	NUMBER("prof_count_ide"),	/* 3 of 37 without a value */
 	{ NULL, NULL, NULL, 0 },
 };
 
@@ -502,7 +574,8 @@ compare_with_r(const char *region, const char *study, const char *spec,
 		"}\n"
 		"estm <- function(v) {\n"
 		" y <- w$variables[[v]]\n"
-		" m <- svymean(as.formula(paste0('~', v)), w[!is.na(y), ])\n"
+		" m <- svymean(as.formula(paste0('~', v)), w[!is.na(y), ],"
+		" na.rm = TRUE)\n"
 		" out(c(sum(!is.na(y)), mean(y, na.rm = TRUE), coef(m),"
 		" SE(m)))\n"
 		"}\n", design);
@@ -962,6 +1035,7 @@ main(void)
 
 	tcase_set_timeout(core, 120);
 	tcase_add_test(core, generated_poststratify_and_rake);
+	tcase_add_test(core, generated_means);
 	tcase_add_test(core, student_quantiles);
 	tcase_add_test(core, empty_cell_refused);
 	suite_add_tcase(s, core);
