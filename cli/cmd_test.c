@@ -323,6 +323,11 @@ test_doc(const struct test_report *t, struct rdoc **out,
 			  t->empty_cols));
 	rdoc_meta(doc, "test", "test", method_title(t));
 	rdoc_meta(doc, "reason", "why", why);
+	/* the cell prints the p-value only: the statistic goes here */
+	if (t->r->method == STATS_CHISQ)
+		rdoc_meta(doc, "statistic", "statistic", rdoc_printf(doc,
+			  "X-squared = %.10g, df = %d", t->r->statistic,
+			  t->r->df));
 	if (t->has_or)
 		rdoc_meta(doc, "alternative", "alternative",
 			  stats_alternative_name(t->alt));

@@ -1962,6 +1962,17 @@ START_TEST(cli_test_formats)
 			ck_assert_msg(strstr(buf_str(&out), cases[i].chisq ?
 				"chi-squared" : "Fisher") != NULL, "%s",
 				buf_str(&out));
+			if (cases[i].chisq) {
+				const char *x = strstr(buf_str(&out),
+						       "X-squared = ");
+
+				ck_assert_msg(x != NULL, "%s", buf_str(&out));
+				near(what, strtod(x + 12, NULL), w[1], 1e-9,
+				     1);
+				ck_assert_msg(strstr(x, ", df = ") != NULL &&
+					      strtod(strstr(x, ", df = ") + 7,
+					      NULL) == w[2], "%s", x);
+			}
 			cell = f == 1 ? strstr(buf_str(&out), "** | ") :
 				strstr(buf_str(&out), "<td class=\"v\">");
 			ck_assert_msg(cell != NULL, "%s", buf_str(&out));
