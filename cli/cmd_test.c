@@ -15,14 +15,16 @@
 #include <string.h>
 
 #include "cli.h"
+#include "buf.h"
 #include "report/format.h"
+#include "report/report_doc.h"
 #include "stats.h"
 
 static const char test_usage[] =
 "Usage: msp-report test --table TABLE [--fisher | --chisq]\n"
 "                       [--alternative two.sided|less|greater]\n"
 "                       [--simulate N [--seed S]]\n"
-"                       [--format text|json]\n"
+"                       [--format text|csv|json|markdown|html]\n"
 "Tests the independence of the rows and columns of a contingency table\n"
 "and prints the test used and why, its statistic, degrees of freedom\n"
 "and p-value, the table's dimensions and total.\n"
@@ -44,7 +46,10 @@ static const char test_usage[] =
 "                     the exact test gives up on\n"
 "      --seed S       the seed of the random tables (default 1): the\n"
 "                     same seed gives the same p-value\n"
-"      --format FMT   text (default) or json\n"
+"      --format FMT   text (default), csv, json, markdown or html; csv,\n"
+"                     markdown and html are the reports' renderings of\n"
+"                     one test cell (the method named in each: in the\n"
+"                     CSV note, as the reports' tidy CSV does)\n"
 "  -h, --help         show this help and exit\n"
 "\n"
 "Without --fisher or --chisq the test is chosen as the source studies\n"
@@ -74,7 +79,6 @@ static const char test_usage[] =
 "Exit status: 0 on success, 1 if the table is invalid or cannot be\n"
 "tested (the message says why), 2 on a usage error.\n";
 
-enum test_format { TEST_TEXT, TEST_JSON };
 
 /* What the output says besides the result. */
 struct test_report {
@@ -290,6 +294,104 @@ print_json(const struct test_report *t, struct msp_error *err)
 	return MSP_OK;
 }
 
+/*
+ * The test as a report document: the header says what was tested and
+ * why, one table holds one test cell, so that csv, markdown and html
+ * are the reports' own renderings of it.  Fails with MSP_ENOMEM.
+ */
+static enum msp_status
+test_doc(const struct test_report *t, struct rdoc **out,
+	 struct msp_error *err)
+{
+	struct rdoc *doc = rdoc_new();
+	struct rtable *tb;
+	struct rrow *row;
+	struct rcell *c;
+	char why[200];
+	enum msp_status rc;
+
+	if (doc == NULL)
+		return msp_error_set(err, MSP_ENOMEM, "out of memory");
+	reason(t, why, sizeof(why));
+	doc->title = "msp-report test";
+	rdoc_meta(doc, "table", "table", rdoc_printf(doc, "%zu x %zu, "
+		  "n = %lu", t->table->rows, t->table->cols, t->n));
+	if (t->r->method == STATS_FISHER && t->empty_rows + t->empty_cols > 0)
+		rdoc_meta(doc, "left_out", "left out", rdoc_printf(doc,
+			  "%zu empty row(s), %zu empty column(s) (as "
+			  "fisher.test() does)", t->empty_rows,
+			  t->empty_cols));
+	rdoc_meta(doc, "test", "test", method_title(t));
+	rdoc_meta(doc, "reason", "why", why);
+	/* the cell prints the p-value only: the statistic goes here */
+	if (t->r->method == STATS_CHISQ)
+		rdoc_meta(doc, "statistic", "statistic", rdoc_printf(doc,
+			  "X-squared = %.10g, df = %d", t->r->statistic,
+			  t->r->df));
+	if (t->has_or)
+		rdoc_meta(doc, "alternative", "alternative",
+			  stats_alternative_name(t->alt));
+	if (t->simulated)
+		rdoc_meta(doc, "simulation", "simulation", rdoc_printf(doc,
+			  "%lu replicates, seed %" PRIu64 ", %lu no more "
+			  "probable than the table", t->sim.b, t->sim.seed,
+			  t->sim.hits));
+	tb = rdoc_table(doc, "test", method_title(t), 1);
+	row = tb == NULL ? NULL : rtable_row(doc, tb, "table", rdoc_printf(
+		doc, "%zu x %zu, n = %lu", t->table->rows, t->table->cols,
+		t->n), NULL, NULL);
+	if (row != NULL) {
+		rtable_column(doc, tb, 0, "test", "test");
+		c = &row->cells[0];
+		c->kind = RCELL_TEST;
+		c->test = *t->r;
+		if (t->has_or) {
+			c->has_or = 1;
+			c->alt = t->alt;
+			c->odds = t->or;
+			c->test.p = t->alt != STATS_TWO_SIDED ? t->or.p :
+				    t->r->p;
+		}
+		if (t->simulated) {
+			c->has_sim = 1;
+			c->sim_b = t->sim.b;
+			c->sim_seed = t->sim.seed;
+			c->sim_se = t->sim.se;
+		}
+	}
+	rc = rdoc_status(doc, err);
+	if (rc != MSP_OK) {
+		rdoc_free(doc);
+		return rc;
+	}
+	*out = doc;
+	return MSP_OK;
+}
+
+/* csv, markdown, html: the document's rendering, to stdout. */
+static enum msp_status
+print_doc(const struct test_report *t, enum format_kind kind,
+	  struct msp_error *err)
+{
+	struct rdoc *doc = NULL;
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	enum msp_status rc;
+
+	rc = test_doc(t, &doc, err);
+	if (rc != MSP_OK)
+		goto out;
+	rc = format_render(doc, kind, &out, err);
+	if (rc != MSP_OK)
+		goto out;
+	if (fwrite(buf_str(&out), 1, out.len, stdout) != out.len ||
+	    fflush(stdout) != 0)
+		rc = msp_error_set(err, MSP_EIO, "writing the result failed");
+out:
+	buf_free(&out);
+	rdoc_free(doc);
+	return rc;
+}
+
 int
 cmd_test(const struct cli_context *ctx, int argc, char **argv)
 {
@@ -311,7 +413,7 @@ cmd_test(const struct cli_context *ctx, int argc, char **argv)
 	struct test_report t;
 	struct msp_error err;
 	enum stats_method method = STATS_AUTO, chosen;
-	enum test_format format = TEST_TEXT;
+	int format = FORMAT_TEXT;
 	enum stats_alternative alt = STATS_TWO_SIDED;
 	int alt_given = 0, seed_given = 0;
 	unsigned long sim_b = 0;
@@ -343,11 +445,8 @@ cmd_test(const struct cli_context *ctx, int argc, char **argv)
 			method = chosen;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				format = TEST_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				format = TEST_JSON;
-			else
+			format = format_parse(optarg);
+			if (format < 0)
 				return usage_error("unknown format", optarg);
 			break;
 		case OPT_ALT:
@@ -457,8 +556,9 @@ cmd_test(const struct cli_context *ctx, int argc, char **argv)
 			col += table.cells[i * table.cols + j];
 		t.empty_cols += col == 0;
 	}
-	if ((format == TEST_JSON ? print_json(&t, &err) :
-	     print_text(&t, &err)) != MSP_OK) {
+	if ((format == FORMAT_JSON ? print_json(&t, &err) :
+	     format == FORMAT_TEXT ? print_text(&t, &err) :
+	     print_doc(&t, (enum format_kind)format, &err)) != MSP_OK) {
 		rc = cli_fail(&err);
 		goto out;
 	}

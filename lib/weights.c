@@ -334,6 +334,132 @@ out:
 	return rc;
 }
 
+/* --- the weighted mean of a number ------------------------------------- */
+
+/*
+ * The estimating functions of a mean differ from respondent to
+ * respondent within a cell, but svyrecvar()'s projections only ever
+ * subtract a constant per cell (psw times a mean over a margin's
+ * category), and the variance needs only sums and sums of squares: so
+ * each cell carries the count, sum and sum of squares of its
+ * respondents' x (n_h, s1[h], s2[h]), and subtracting a from every x of
+ * cell h is s2 -= 2 a s1 - n a², s1 -= n a.
+ */
+static void
+project_moments(const struct weights_design *d, size_t j, double *s1,
+		double *s2, double *num, double *den)
+{
+	size_t h, c;
+
+	memset(num, 0, d->ncats[j] * sizeof(*num));
+	memset(den, 0, d->ncats[j] * sizeof(*den));
+	for (h = 0; h < d->ncells; h++) {
+		const struct weights_cell *k = &d->cells[h];
+		double psw = d->method == WEIGHTS_RAKE ? k->psw[j] : k->w;
+
+		if (k->n == 0)
+			continue;
+		num[k->cat[j]] += s1[h] / psw;
+		den[k->cat[j]] += (double)k->n;
+	}
+	for (h = 0; h < d->ncells; h++) {
+		const struct weights_cell *k = &d->cells[h];
+		double psw = d->method == WEIGHTS_RAKE ? k->psw[j] : k->w;
+		double a, n = (double)k->n;
+
+		c = k->cat[j];
+		if (k->n == 0 || den[c] == 0)
+			continue;
+		a = psw * (num[c] / den[c]);
+		s2[h] += -2 * a * s1[h] + n * a * a;
+		s1[h] -= n * a;
+	}
+}
+
+enum msp_status
+weights_mean(const struct weights_design *d,
+	     const struct weights_value *const *vals, const size_t *nvals,
+	     struct weights_estimate *out, struct msp_error *err)
+{
+	enum msp_status rc = MSP_OK;
+	double *s1 = NULL, *s2 = NULL, *num = NULL, *den = NULL;
+	double wsum = 0, wy = 0, n, xbar, ss;
+	size_t h, i, j, maxcats = 0;
+	unsigned long m;
+	int sweep, sweeps;
+
+	memset(out, 0, sizeof(*out));
+	out->lo = out->hi = NAN;
+	for (h = 0; h < d->ncells; h++) {
+		for (m = 0, i = 0; i < nvals[h]; i++) {
+			if (!isfinite(vals[h][i].y))
+				return msp_error_set(err, MSP_EINVAL,
+					"pondération : valeur non finie "
+					"(cellule %zu)", h + 1);
+			m += vals[h][i].n;
+			wy += d->cells[h].w * vals[h][i].y *
+			      (double)vals[h][i].n;
+		}
+		if (m > d->cells[h].n)
+			return msp_error_set(err, MSP_EINVAL,
+				"pondération : effectifs incohérents "
+				"(cellule %zu)", h + 1);
+		wsum += d->cells[h].w * (double)m;
+		out->ndomain += m;
+	}
+	if (out->ndomain == 0 || wsum <= 0)
+		return msp_error_set(err, MSP_EINVAL,
+				     "pondération : aucune réponse comptée");
+	for (j = 0; j < d->nmargins; j++)
+		if (d->ncats[j] > maxcats)
+			maxcats = d->ncats[j];
+	s1 = calloc(d->ncells, sizeof(*s1));
+	s2 = calloc(d->ncells, sizeof(*s2));
+	num = malloc(maxcats * sizeof(*num));
+	den = malloc(maxcats * sizeof(*den));
+	if (s1 == NULL || s2 == NULL || num == NULL || den == NULL) {
+		rc = msp_error_set(err, MSP_ENOMEM, "pondération");
+		goto out;
+	}
+	/* svymean(~y, subset(design, !is.na(y))): the weighted mean, and
+	 * each respondent's estimating function (y - mean) w / sum(w),
+	 * 0 out of the domain (weight 0, kept) */
+	out->p = wy / wsum;
+	for (h = 0; h < d->ncells; h++) {
+		double f = d->cells[h].w / wsum;
+
+		for (i = 0; i < nvals[h]; i++) {
+			double x = (vals[h][i].y - out->p) * f;
+
+			s1[h] += (double)vals[h][i].n * x;
+			s2[h] += (double)vals[h][i].n * x * x;
+		}
+	}
+	sweeps = d->method == WEIGHTS_RAKE ? RAKE_VARIANCE_SWEEPS : 1;
+	for (sweep = 0; sweep < sweeps; sweep++)
+		for (j = 0; j < d->nmargins; j++)
+			project_moments(d, j, s1, s2, num, den);
+	/* one stage, each respondent its own cluster: n / (n - 1) times
+	 * the centred sum of squares */
+	n = (double)d->nresp;
+	xbar = 0;
+	for (h = 0; h < d->ncells; h++)
+		xbar += s1[h];
+	xbar /= n;
+	ss = 0;
+	for (h = 0; h < d->ncells; h++)
+		ss += s2[h] - 2 * xbar * s1[h] +
+		      (double)d->cells[h].n * xbar * xbar;
+	out->se = n > 1 && ss >= 0 ? sqrt(ss * n / (n - 1)) : NAN;
+	out->df = (double)out->ndomain - 1;
+out:
+	free(s1);
+	free(s2);
+	free(num);
+	free(den);
+	return rc;
+}
+
 /* --- Student's t quantile ---------------------------------------------- */
 
 /* The continued fraction of the regularised incomplete beta function

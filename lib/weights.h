@@ -112,6 +112,28 @@ enum msp_status weights_proportion(const struct weights_design *d,
 				   struct weights_estimate *out,
 				   struct msp_error *err);
 
+/* One value of a number and how many respondents of a cell gave it. */
+struct weights_value {
+	double y;
+	unsigned long n;
+};
+
+/*
+ * The weighted mean of a number over the respondents who gave one, for
+ * a fitted d: cell h's respondents gave the nvals[h] values vals[h]
+ * (with their counts; at most cells[h].n in all).  out->p is the mean,
+ * out->se its design-based standard error, out->ndomain the
+ * respondents with a value; no interval (has_ci 0).  R:
+ * svymean(~y, subset(d, !is.na(y))).  Fails with MSP_EINVAL on
+ * inconsistent counts, a value that is not finite or no value at all,
+ * MSP_ENOMEM.
+ */
+enum msp_status weights_mean(const struct weights_design *d,
+			     const struct weights_value *const *vals,
+			     const size_t *nvals,
+			     struct weights_estimate *out,
+			     struct msp_error *err);
+
 /* Student's t quantile qt(p, df) for 0 < p < 1, df > 0 (NAN otherwise). */
 double weights_qt(double p, double df);
 

@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "buf.h"
+#include "csv.h"
 #include "db.h"
 #include "file.h"
 #include "report/format.h"
@@ -1734,6 +1735,392 @@ START_TEST(cli_test_simulate)
 }
 END_TEST
 
+/* --- msp-report test in csv, markdown and html --------------------------- */
+
+/* The value of statistic stat in the tidy CSV of a test; its note in
+ * *note (borrowed from csv) when note is not NULL.  NAN if absent. */
+static double
+csv_stat_value(const struct csv *csv, const char *stat, const char **note)
+{
+	size_t i;
+
+	ck_assert_uint_eq(csv->rows[0].n, 10);
+	ck_assert_str_eq(csv->rows[0].fields[7], "statistic");
+	for (i = 1; i < csv->n_rows; i++) {
+		char **f = csv->rows[i].fields;
+
+		if (strcmp(f[7], stat) != 0)
+			continue;
+		if (note != NULL)
+			*note = f[9];
+		return strtod(f[8], NULL);	/* reads R's "Inf" too */
+	}
+	return NAN;
+}
+
+/* The figures of a test cell as text, markdown and html show it: p,
+ * V, and the odds ratio with its bounds (NAN when absent).  s starts
+ * at the p-value. */
+static void
+cell_figures(const char *s, double *fig)
+{
+	const char *q;
+	char *end;
+	int k;
+
+	for (k = 0; k < 5; k++)
+		fig[k] = NAN;
+	/* "<0.001": -1, which the caller checks as such */
+	fig[0] = strncmp(s, "&lt;0.001", 9) == 0 || s[0] == '<' ? -1 :
+		 strtod(s, NULL);
+	if ((q = strstr(s, ", V = ")) != NULL)
+		fig[1] = strtod(q + 6, NULL);
+	if ((q = strstr(s, ", OR = ")) == NULL)
+		return;
+	fig[2] = strtod(q + 7, &end);
+	q = strchr(end, '[');
+	ck_assert(q != NULL);
+	fig[3] = strtod(q + 1, &end);
+	ck_assert_msg(strncmp(end, "–", strlen("–")) == 0, "%s", s);
+	fig[4] = strtod(end + strlen("–"), NULL);
+}
+
+/* got equals R's want to tol (an absolute bound for rounded figures,
+ * relative when rel); Inf and NaN must match exactly. */
+static void
+near(const char *what, double got, double want, double tol, int rel)
+{
+	if (isnan(want) || isinf(want) || want == 0) {
+		ck_assert_msg(isnan(want) ? isnan(got) : got == want ||
+			      (want == 0 && fabs(got) <= tol && !rel),
+			      "%s: %.17g, R says %.17g", what, got, want);
+		return;
+	}
+	ck_assert_msg(fabs(got - want) <= (rel ? tol * fabs(want) : tol),
+		      "%s: %.17g, R says %.17g", what, got, want);
+}
+
+/*
+ * msp-report test --format csv|markdown|html: the reports' renderings
+ * of one test cell, the method named in each; the figures (p, X², df,
+ * Cramér's V, the 2×2 odds ratio and its exact interval for each
+ * alternative) equal to R's chisq.test() and fisher.test() run live:
+ * to 1e-9 (1e-6 for the odds ratio) in CSV, to their printed rounding
+ * in markdown and html.  A Monte Carlo p-value carries its standard
+ * error, replicates and seed in every format, equal to the JSON's.
+ */
+START_TEST(cli_test_formats)
+{
+	static const struct {
+		const char *args, *rtable, *alt;
+		int chisq;
+	} cases[] = {
+		{ "--fisher --table '12 5; 3 9'", "12,5,3,9", "two.sided", 0 },
+		{ "--table '12 5; 3 9' --alternative less", "12,5,3,9",
+		  "less", 0 },
+		{ "--table '12 5; 3 9' --alternative greater", "12,5,3,9",
+		  "greater", 0 },
+		{ "--table '10 0; 3 5'", "10,0,3,5", "two.sided", 0 },
+		{ "--table '25 12; 18 28'", "25,12,18,28", "two.sided", 1 },
+		{ "--table '2 3; 2 3; 5 9; 1 6; 0 6'",
+		  "2,3,2,3,5,9,1,6,0,6", NULL, 0 },
+		{ "--table '30 12 9; 14 25 20'", "30,12,9,14,25,20", NULL, 1 },
+	};
+	static const char *const formats[] = { "csv", "markdown", "html" };
+	enum { NCASES = sizeof(cases) / sizeof(cases[0]), NV = 7 };
+	double want[NCASES * NV], fig[5];
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct msp_error err;
+	char *script = NULL, args[200];
+	size_t len = 0, i, f;
+
+	/* p, X² (or NaN), df (or NaN), V, odds ratio, low, high */
+	testdb_script_add(&script, &len, "options(warn = -1)\n"
+		"f <- function(v, nr, alt, chisq) {\n"
+		"x <- matrix(v, nr, byrow = TRUE)\n"
+		"s <- chisq.test(x, correct = FALSE)\n"
+		"V <- sqrt(s$statistic / (sum(x) * (min(dim(x)) - 1)))\n"
+		"r <- if (is.na(alt)) fisher.test(x) else "
+		"fisher.test(x, alternative = alt)\n"
+		"o <- if (is.na(alt)) c(NaN, NaN, NaN) else "
+		"c(r$estimate, r$conf.int)\n"
+		"out <- if (chisq) c(s$p.value, s$statistic, s$parameter) "
+		"else c(r$p.value, NaN, NaN)\n"
+		"cat(sprintf('%%.17g', c(out, V, o)), sep = '\\n')\n}\n");
+	for (i = 0; i < NCASES; i++) {
+		/* rows: 5 for the 5 x 2 table, else 2 */
+		testdb_script_add(&script, &len, "f(c(%s), %d, %s%s%s, "
+				  "%s)\n", cases[i].rtable,
+				  strchr(cases[i].args, ';') !=
+				  strrchr(cases[i].args, ';') ? 5 : 2,
+				  cases[i].alt ? "'" : "",
+				  cases[i].alt ? cases[i].alt : "NA",
+				  cases[i].alt ? "'" : "",
+				  cases[i].chisq ? "TRUE" : "FALSE");
+	}
+	testdb_r_values(script, want, NCASES * NV);
+	for (i = 0; i < NCASES; i++) {
+		const double *w = &want[i * NV];
+
+		for (f = 0; f < 3; f++) {
+			const char *note = NULL, *cell;
+			struct csv *csv = NULL;
+			char what[240];
+
+			snprintf(args, sizeof(args), "test %s --format %s",
+				 cases[i].args, formats[f]);
+			snprintf(what, sizeof(what), "%s", args);
+			buf_reset(&out);
+			ck_assert_int_eq(run_cli(args, &out), 0);
+			if (f == 0) {
+				ck_assert_msg(csv_parse(buf_str(&out), out.len,
+					',', &csv, &err) == MSP_OK, "%s: %s",
+					args, err.message);
+				near(what, csv_stat_value(csv, "p", &note),
+				     w[0], 1e-9, 1);
+				ck_assert_msg(strstr(note, cases[i].chisq ?
+					"chisq" : "fisher") != NULL,
+					"%s", note);
+				if (cases[i].alt != NULL &&
+				    strcmp(cases[i].alt, "two.sided") != 0)
+					ck_assert(strstr(note, cases[i].alt));
+				near(what, csv_stat_value(csv, "statistic",
+				     NULL), w[1], 1e-9, 1);
+				near(what, csv_stat_value(csv, "df", NULL),
+				     w[2], 0, 1);
+				near(what, csv_stat_value(csv, "cramers_v",
+				     NULL), w[3], 1e-9, 1);
+				near(what, csv_stat_value(csv, "odds_ratio",
+				     &note), w[4], 1e-6, 1);
+				near(what, csv_stat_value(csv, "or_ci95_low",
+				     NULL), w[5], 1e-6, 1);
+				near(what, csv_stat_value(csv, "or_ci95_high",
+				     NULL), w[6], 1e-6, 1);
+				csv_free(csv);
+				continue;
+			}
+			/* the method named in the header, the cell's
+			 * figures rounded as printed */
+			ck_assert_msg(strstr(buf_str(&out), cases[i].chisq ?
+				"chi-squared" : "Fisher") != NULL, "%s",
+				buf_str(&out));
+			if (cases[i].chisq) {
+				const char *x = strstr(buf_str(&out),
+						       "X-squared = ");
+
+				ck_assert_msg(x != NULL, "%s", buf_str(&out));
+				near(what, strtod(x + 12, NULL), w[1], 1e-9,
+				     1);
+				ck_assert_msg(strstr(x, ", df = ") != NULL &&
+					      strtod(strstr(x, ", df = ") + 7,
+					      NULL) == w[2], "%s", x);
+			}
+			cell = f == 1 ? strstr(buf_str(&out), "** | ") :
+				strstr(buf_str(&out), "<td class=\"v\">");
+			ck_assert_msg(cell != NULL, "%s", buf_str(&out));
+			cell += f == 1 ? strlen("** | ") :
+				strlen("<td class=\"v\">");
+			ck_assert_msg(strstr(cell, cases[i].chisq ? "χ²" :
+				"Fisher") != NULL, "%s", cell);
+			cell_figures(cell, fig);
+			if (fig[0] == -1)
+				ck_assert_msg(w[0] < 0.001, "%s: <0.001, R "
+					      "says %g", what, w[0]);
+			else
+				near(what, fig[0], w[0], 0.0005 + 1e-12, 0);
+			near(what, fig[1], w[3], 0.005 + 1e-12, 0);
+			near(what, fig[2], w[4], 0.005 + 1e-12, 0);
+			near(what, fig[3], w[5], 0.005 + 1e-12, 0);
+			near(what, fig[4], w[6], 0.005 + 1e-12, 0);
+		}
+	}
+	free(script);
+
+	/* Monte Carlo: every format carries what the JSON says */
+	{
+		const char *sim = "test --table '2 3; 2 3; 5 9; 1 6; 0 6' "
+				  "--simulate 3000 --seed 7 --format ";
+		json_object *root;
+		struct csv *csv = NULL;
+		const char *note = NULL;
+		double p, se;
+		char *md;
+
+		snprintf(args, sizeof(args), "%sjson", sim);
+		buf_reset(&out);
+		ck_assert_int_eq(run_cli(args, &out), 0);
+		root = json_tokener_parse(buf_str(&out));
+		ck_assert(root != NULL);
+		p = json_num(root, "p_value");
+		se = json_num(root, "std_error");
+		json_object_put(root);
+		snprintf(args, sizeof(args), "%scsv", sim);
+		buf_reset(&out);
+		ck_assert_int_eq(run_cli(args, &out), 0);
+		ck_assert(csv_parse(buf_str(&out), out.len, ',', &csv, &err)
+			  == MSP_OK);
+		near("csv p", csv_stat_value(csv, "p", &note), p, 1e-9, 1);
+		ck_assert_str_eq(note, "fisher, Monte Carlo");
+		near("csv se", csv_stat_value(csv, "p_std_error", NULL), se,
+		     1e-9, 1);
+		near("csv B", csv_stat_value(csv, "replicates", NULL), 3000,
+		     0, 1);
+		near("csv seed", csv_stat_value(csv, "seed", NULL), 7, 0, 1);
+		csv_free(csv);
+		for (f = 1; f < 3; f++) {
+			snprintf(args, sizeof(args), "%s%s", sim, formats[f]);
+			buf_reset(&out);
+			ck_assert_int_eq(run_cli(args, &out), 0);
+			ck_assert(strstr(buf_str(&out), "Monte Carlo p-value"));
+			md = strstr(buf_str(&out), "Fisher Monte Carlo (ET ");
+			ck_assert_msg(md != NULL, "%s", buf_str(&out));
+			near("se", strtod(md + 23, NULL), se, 0.051, 1);
+			ck_assert(strstr(md, ", 3000 tables, graine 7)"));
+		}
+	}
+	buf_free(&out);
+}
+END_TEST
+
+/*
+ * The 2×2 table of variable var in a "by usagers" table: its category
+ * rows that the test ran on (percentages, some answers) by the two
+ * groups, row-major, into m; the number of such rows.
+ */
+static size_t
+tested_rows(const struct rtable *t, const char *var, unsigned long *m,
+	    size_t max)
+{
+	size_t i, nr = 0, a = col(t, "usagers_plus");
+	size_t b = col(t, "usagers_moins");
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct rrow *r = &t->rows[i];
+
+		if (strcmp(r->var_key, var) != 0 || r->cat_key == NULL ||
+		    r->cells[a].kind != RCELL_PROP ||
+		    r->cells[a].n + r->cells[b].n == 0)
+			continue;
+		if (nr < max) {
+			m[2 * nr] = r->cells[a].n;
+			m[2 * nr + 1] = r->cells[b].n;
+		}
+		nr++;
+	}
+	return nr;
+}
+
+/*
+ * Report tests on 2×2 tables carry fisher.test()'s conditional MLE odds
+ * ratio and exact interval (R run live, 1e-6), in every format; larger
+ * tables none; a federation's report withholds it wherever a cell of
+ * the variable is suppressed, and shows the odds ratio of a 2×2 table
+ * with nothing hidden.
+ */
+START_TEST(report_odds_ratio)
+{
+	struct rdoc *doc = build_region("pays-de-la-loire", "usagers");
+	const struct rtable *t = table(doc, "by");
+	const char *vars[16];
+	unsigned long m[8];
+	double want[48];
+	char *script = NULL, *text;
+	size_t len = 0, i, j, n2 = 0, nhid = 0, nshown = 0;
+	struct report_options o;
+	struct rdoc *fed;
+	const struct rtable *ft;
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct rrow *r = &t->rows[i];
+		const struct rcell *c = &r->cells[col(t, "p")];
+		size_t nr;
+
+		if (r->cat_key != NULL || c->kind != RCELL_TEST ||
+		    c->text != NULL)
+			continue;
+		nr = tested_rows(t, r->var_key, m, 4);
+		ck_assert_msg(c->has_or == (nr == 2), "%s: %zu rows, has_or "
+			      "%d", r->var_key, nr, c->has_or);
+		if (nr != 2)
+			continue;
+		ck_assert_int_eq(c->alt, STATS_TWO_SIDED);
+		ck_assert_uint_lt(n2, 16);
+		vars[n2++] = r->var_key;
+		testdb_script_add(&script, &len, "r <- fisher.test(matrix("
+			"c(%lu, %lu, %lu, %lu), 2, byrow = TRUE))\n"
+			"cat(sprintf('%%.17g', c(r$estimate, r$conf.int)), "
+			"sep = '\\n')\n", m[0], m[1], m[2], m[3]);
+	}
+	/* Tableau 2: ACI, sites, CLS without NSP, APMSL, ... */
+	ck_assert_uint_ge(n2, 3);
+	testdb_r_values(script, want, 3 * n2);
+	for (i = 0; i < n2; i++) {
+		const struct rcell *c = test_of(t, vars[i]);
+		const double g[3] = { c->odds.estimate, c->odds.lo,
+				      c->odds.hi };
+
+		for (j = 0; j < 3; j++)
+			near(vars[i], g[j], want[3 * i + j], 1e-6, 1);
+	}
+	/* every format carries it */
+	text = render(doc, FORMAT_TEXT);
+	ck_assert_ptr_nonnull(strstr(text, ", OR = "));
+	free(text);
+	text = render(doc, FORMAT_MARKDOWN);
+	ck_assert_ptr_nonnull(strstr(text, ", OR = "));
+	free(text);
+	text = render(doc, FORMAT_HTML);
+	ck_assert_ptr_nonnull(strstr(text, ", OR = "));
+	free(text);
+	text = render(doc, FORMAT_CSV);
+	ck_assert_ptr_nonnull(strstr(text, ",odds_ratio,"));
+	ck_assert_ptr_nonnull(strstr(text, ",or_ci95_high,"));
+	free(text);
+	text = render(doc, FORMAT_JSON);
+	ck_assert_ptr_nonnull(strstr(text, "\"odds_ratio\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"conf_int\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"two.sided\""));
+	free(text);
+
+	/* a federation: withheld where a cell of the variable is hidden */
+	make_token("fed-pdl", "federation", "pays-de-la-loire");
+	report_options_init(&o);
+	o.region = "pays-de-la-loire";
+	o.by = "usagers";
+	o.token = "fed-pdl";
+	o.threshold = 5;
+	fed = build(&o);
+	ft = table(fed, "by");
+	for (i = 0; i < n2; i++) {
+		const struct rcell *c = test_of(ft, vars[i]);
+		int hidden = 0;
+
+		for (j = 0; j < ft->nrows; j++) {
+			const struct rrow *r = &ft->rows[j];
+			size_t k;
+
+			if (strcmp(r->var_key, vars[i]) != 0)
+				continue;
+			for (k = 0; k < ft->ncols; k++)
+				hidden |= r->cells[k].suppressed;
+		}
+		ck_assert_msg(c->has_or == !hidden, "%s: hidden %d, odds "
+			      "ratio %d", vars[i], hidden, c->has_or);
+		nhid += hidden;
+		nshown += !hidden;
+	}
+	/* both cases occur in PdL 2019 at threshold 5 */
+	ck_assert_uint_ge(nhid, 1);
+	text = render(fed, FORMAT_JSON);
+	if (nshown == 0)
+		ck_assert_ptr_null(strstr(text, "\"odds_ratio\""));
+	free(text);
+	rdoc_free(fed);
+	rdoc_free(doc);
+	free(script);
+}
+END_TEST
+
 START_TEST(cli_help_and_report)
 {
 	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
@@ -2230,6 +2617,8 @@ main(void)
 	tcase_add_test(data, cli_help_and_report);
 	tcase_add_test(data, cli_test_odds_ratio);
 	tcase_add_test(data, cli_test_simulate);
+	tcase_add_test(data, cli_test_formats);
+	tcase_add_test(data, report_odds_ratio);
 	suite_add_tcase(s, data);
 
 	tcase_add_test(fmt, html_escapes_and_stands_alone);

@@ -237,6 +237,77 @@ START_TEST(generated_poststratify_and_rake)
 }
 END_TEST
 
+/*
+ * weights_mean() on the generated respondents with a number that leans
+ * on both margins (about 1 in 10 missing), post-stratified and raked:
+ * the weighted mean and its standard error equal R's svymean(~z,
+ * subset(w, !is.na(z))) to 1e-6.
+ */
+START_TEST(generated_means)
+{
+	struct generated x;
+	struct weights_design d;
+	struct weights_cell cells[NG * NH];
+	struct weights_value vals[NG * NH][NRESP];
+	const struct weights_value *pv[NG * NH];
+	size_t nv[NG * NH];
+	struct weights_empty empty;
+	struct weights_estimate e;
+	struct msp_error err;
+	double z[NRESP], want[4], got[4];
+	char *script = NULL;
+	size_t len = 0, i, m, h;
+
+	generate(&x);
+	for (i = 0; i < NRESP; i++)
+		z[i] = draw(10) == 0 ? NAN : 5 + 3.0 * x.g[i] +
+		       2.0 * x.h[i] + draw(7) + 0.25 * draw(4);
+	r_data(&x, &script, &len);
+	testdb_script_add(&script, &len, "des$variables$z <- c(");
+	for (i = 0; i < NRESP; i++)
+		testdb_script_add(&script, &len, isnan(z[i]) ? "%sNA" :
+				  "%s%.17g", i ? "," : "", z[i]);
+	testdb_script_add(&script, &len, ")\n"
+		"mz <- function(w) { m <- svymean(~z, subset(w, !is.na(z)), "
+		"na.rm = TRUE)\n"
+		" out(c(coef(m), SE(m))) }\n"
+		"mz(postStratify(des, ~cell, pop[, c('cell', 'Freq')]))\n"
+		"mz(rake(des, list(~g, ~h), list(aggregate(Freq ~ g, pop, "
+		"sum), aggregate(Freq ~ h, pop, sum)), control = "
+		"list(maxit = %d, epsilon = %.17g)))\n",
+		WEIGHTS_RAKE_MAXIT, WEIGHTS_RAKE_EPSILON);
+	testdb_r_values(script, want, 4);
+	free(script);
+	for (m = 0; m < 2; m++) {
+		design_of(&x, (int)m, &d, cells);
+		ck_assert(weights_fit(&d, &empty, &err) == MSP_OK);
+		memset(nv, 0, sizeof(nv));
+		for (i = 0; i < NRESP; i++) {
+			h = x.g[i] * NH + x.h[i];
+			if (isnan(z[i]))
+				continue;
+			vals[h][nv[h]].y = z[i];
+			vals[h][nv[h]++].n = 1;
+		}
+		for (h = 0; h < NG * NH; h++)
+			pv[h] = vals[h];
+		ck_assert_msg(weights_mean(&d, pv, nv, &e, &err) == MSP_OK,
+			      "%s", err.message);
+		got[2 * m] = e.p;
+		got[2 * m + 1] = e.se;
+		near(e.p, want[2 * m], m ? "rake mean" : "postStratify mean");
+		near(e.se, want[2 * m + 1], m ? "rake se" :
+		     "postStratify se");
+	}
+	/* the two designs differ here: neither passes for the other */
+	ck_assert(fabs(got[1] - got[3]) > 1e-4);
+	/* a value that is not a number is refused */
+	vals[0][0].y = NAN;
+	nv[0] = nv[0] > 0 ? nv[0] : 1;
+	ck_assert_int_eq(weights_mean(&d, pv, nv, &e, &err), MSP_EINVAL);
+}
+END_TEST
+
 START_TEST(student_quantiles)
 {
 	static const double df[] = { 1, 2, 3, 4.5, 9, 28, 36, 100, 1e4 };
@@ -330,30 +401,55 @@ disconnect_case(void)
 struct wvar {
 	const char *key;
 	const char *sql;
+	/* a multiple-choice option: the variable is 'oui' when the
+	 * option was chosen, 'non' when the item was answered without
+	 * it, NA when not answered; the report's row is (key, option) */
+	const char *option;
+	int number;		/* a number: its weighted mean */
 };
 
 #define ITEM(k) { k, "(SELECT coalesce(a.choice_code, CASE a.bool_value " \
 	"WHEN true THEN 'oui' WHEN false THEN 'non' END) FROM msp.answer a " \
-	"WHERE a.response_id = r.response_id AND a.item_key = '" k "')" }
+	"WHERE a.response_id = r.response_id AND a.item_key = '" k "')", \
+	NULL, 0 }
+
+#define OPTION(k, o) { k, "(SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM" \
+	" msp.answer a WHERE a.response_id = r.response_id AND a.item_key =" \
+	" '" k "') THEN NULL WHEN EXISTS (SELECT 1 FROM msp.answer a WHERE" \
+	" a.response_id = r.response_id AND a.item_key = '" k "' AND" \
+	" a.choice_code = '" o "') THEN 'oui' ELSE 'non' END)", o, 0 }
+
+#define NUMBER(k) { k, "(SELECT a.num_value::text FROM msp.answer a" \
+	" WHERE a.response_id = r.response_id AND a.item_key = '" k "')", \
+	NULL, 1 }
 
 static const struct wvar pdl_vars[] = {
 	ITEM("works_with_users"),
 	ITEM("aci_signatory"),
-	ITEM("cls"),
+	ITEM("cls_member"),
 	/* the paper's groups (docs/report.md): its own reading here */
 	{ "usagers", "(SELECT CASE WHEN a.choice_code IN "
 	  "('oui_actuellement', 'oui_ponctuel_ou_passe') THEN 'usagers_plus'"
 	  " WHEN a.choice_code = 'non' THEN 'usagers_moins' END"
 	  " FROM msp.answer a WHERE a.response_id = r.response_id"
-	  " AND a.item_key = 'works_with_users')" },
-	{ NULL, NULL },
+	  " AND a.item_key = 'works_with_users')", NULL, 0 },
+	OPTION("project_topics", "prevention"),
+	OPTION("project_topics", "parcours"),
+	NUMBER("prof_count_total"),
+	NUMBER("n_sites"),
+	NUMBER("prof_count_ide"),	/* 3 of 37 without a value */
+	{ NULL, NULL, NULL, 0 },
 };
 
 static const struct wvar occ_vars[] = {
 	ITEM("is_priority"),
 	ITEM("knows_guide"),
 	ITEM("aci_signatory"),
-	{ NULL, NULL },
+	OPTION("info_content", "fonctionnement_horaires"),
+	OPTION("info_content", "sante_publique_prevention"),
+	NUMBER("prof_count_total"),
+	NUMBER("project_validation_year"),
+	{ NULL, NULL, NULL, 0 },
 };
 
 /* The R designs, from des (base weights 1) and pop (dep, fed, Freq). */
@@ -388,8 +484,11 @@ compare_with_r(const char *region, const char *study, const char *spec,
 	       const char *design, const struct wvar *vars)
 {
 	struct rdoc *doc = weighted_report(region, spec);
-	const struct rtable *t = rdoc_find_table(doc, "weighted");
+	const struct rtable *t = rdoc_find_table(doc, "weighted"), *cw, *mt;
 	const struct rcell *cells[256];
+	const struct rrow *means[16];
+	unsigned seen[32];
+	size_t nmeans = 0;
 	char *script = NULL, *sql = NULL, label[160];
 	double *want;
 	size_t len = 0, slen = 0, ncells = 0, i, j, k;
@@ -426,13 +525,15 @@ compare_with_r(const char *region, const char *study, const char *spec,
 		for (row = 0; row < nrows; row++) {
 			const char *v = PQgetisnull(res, row, (int)j) ? NULL :
 					PQgetvalue(res, row, (int)j);
+			/* a number is written as one */
+			int q = v != NULL && (j < 2 || !vars[j - 2].number);
 
-			ck_assert(v == NULL || strspn(v,
-				  "abcdefghijklmnopqrstuvwxyz0123456789_") ==
-				  strlen(v));
+			ck_assert(v == NULL || strspn(v, q ?
+				  "abcdefghijklmnopqrstuvwxyz0123456789_" :
+				  "0123456789.-") == strlen(v));
 			testdb_script_add(&script, &len, "%s%s%s%s",
-					  row ? "," : "", v ? "'" : "",
-					  v ? v : "NA", v ? "'" : "");
+					  row ? "," : "", q ? "'" : "",
+					  v ? v : "NA", q ? "'" : "");
 		}
 	}
 	PQclear(res);
@@ -472,30 +573,115 @@ compare_with_r(const char *region, const char *study, const char *spec,
 		" ci <- suppressWarnings(svyciprop(as.formula(sprintf("
 		"'~I(%%s == \"%%s\")', v, k)), s, method = 'logit'))\n"
 		" out(c(coef(m), SE(m), attr(ci, 'ci')))\n"
+		"}\n"
+		"estm <- function(v) {\n"
+		" y <- w$variables[[v]]\n"
+		" m <- svymean(as.formula(paste0('~', v)), w[!is.na(y), ],"
+		" na.rm = TRUE)\n"
+		" out(c(sum(!is.na(y)), mean(y, na.rm = TRUE), coef(m),"
+		" SE(m)))\n"
 		"}\n", design);
 
-	/* every weighted row of the test's variables, in table order */
+	/* every weighted row of the test's variables, in table order: a
+	 * category of a variable, or the one row of an option */
+	memset(seen, 0, sizeof(seen));
 	for (k = 0; k < t->nrows; k++) {
 		const struct rrow *r = &t->rows[k];
 
 		if (r->cat_key == NULL)
 			continue;
 		for (j = 0; vars[j].key != NULL; j++)
-			if (strcmp(vars[j].key, r->var_key) == 0)
+			if (strcmp(vars[j].key, r->var_key) == 0 &&
+			    (vars[j].option == NULL ||
+			     strcmp(vars[j].option, r->cat_key) == 0))
 				break;
 		if (vars[j].key == NULL)
 			continue;
 		ck_assert_uint_lt(ncells, 256);
 		ck_assert_int_eq(r->cells[1].kind, RCELL_WEIGHTED);
 		cells[ncells++] = &r->cells[1];
+		seen[j]++;
 		testdb_script_add(&script, &len, "est('v%zu', '%s')\n", j,
-				  r->cat_key);
+				  vars[j].option ? "oui" : r->cat_key);
 	}
-	/* each variable has at least two categories in the table */
-	ck_assert_uint_ge(ncells, 2 * j);
-	want = calloc(4 * ncells, sizeof(*want));
+	/* each variable has at least two categories in the table, each
+	 * option its row, each number its row of means */
+	mt = rdoc_find_table(doc, "weighted_means");
+	ck_assert_ptr_nonnull(mt);
+	for (j = 0; vars[j].key != NULL; j++) {
+		if (vars[j].number) {
+			for (k = 0; k < mt->nrows; k++)
+				if (strcmp(mt->rows[k].var_key,
+					   vars[j].key) == 0)
+					break;
+			ck_assert_msg(k < mt->nrows, "no mean of %s",
+				      vars[j].key);
+			means[nmeans++] = &mt->rows[k];
+			testdb_script_add(&script, &len, "estm('v%zu')\n",
+					  j);
+			continue;
+		}
+		ck_assert_msg(seen[j] >= (vars[j].option ? 1U : 2U),
+			      "%s: %u rows", vars[j].key, seen[j]);
+	}
+	/* the weighting cells: respondents, frame structures and the
+	 * weight of each respondent (one weight per cell), as R sees the
+	 * cell "44,oui" (a code is a département or a membership; one
+	 * that is neither, a constant of the frame, selects nothing) */
+	cw = rdoc_find_table(doc, "weighting_cells");
+	ck_assert_ptr_nonnull(cw);
+	ck_assert_uint_gt(cw->nrows, 1);
+	testdb_script_add(&script, &len, "cellw <- function(key) {\n"
+		" m <- rep(TRUE, nrow(d)); q <- rep(TRUE, nrow(pop))\n"
+		" for (x in strsplit(key, ',')[[1]])\n"
+		"  if (x %%in%% c(pop$dep, pop$fed)) {\n"
+		"   m <- m & (d$dep == x | d$fed == x)\n"
+		"   q <- q & (pop$dep == x | pop$fed == x) }\n"
+		" wt <- weights(w)[m]\n"
+		" out(c(sum(m), sum(pop$Freq[q]), if (sum(m)) c(min(wt),"
+		" max(wt)) else c(NaN, NaN)))\n}\n");
+	for (k = 0; k < cw->nrows; k++) {
+		ck_assert(strspn(cw->rows[k].cat_key,
+			  "abcdefghijklmnopqrstuvwxyz0123456789_,") ==
+			  strlen(cw->rows[k].cat_key));
+		testdb_script_add(&script, &len, "cellw('%s')\n",
+				  cw->rows[k].cat_key);
+	}
+	want = calloc(4 * ncells + 4 * nmeans + 4 * cw->nrows,
+		      sizeof(*want));
 	ck_assert_ptr_nonnull(want);
-	testdb_r_values(script, want, 4 * ncells);
+	testdb_r_values(script, want, 4 * ncells + 4 * nmeans +
+			4 * cw->nrows);
+	for (k = 0; k < nmeans; k++) {
+		const struct rcell *c = means[k]->cells;
+		const double *w = &want[4 * ncells + 4 * k];
+
+		snprintf(label, sizeof(label), "%s --weights %s, mean of %s",
+			 study, spec, means[k]->var_key);
+		near((double)c[0].n, w[0], label);
+		ck_assert_int_eq(c[1].kind, RCELL_NUMBER);
+		near(c[1].value, w[1], label);
+		ck_assert_int_eq(c[2].kind, RCELL_WEIGHTED);
+		ck_assert(c[2].is_mean);
+		near(c[2].pct, w[2], label);
+		near(c[2].se, w[3], label);
+	}
+	for (k = 0; k < cw->nrows; k++) {
+		const struct rrow *r = &cw->rows[k];
+		const double *w = &want[4 * ncells + 4 * nmeans + 4 * k];
+
+		snprintf(label, sizeof(label), "%s --weights %s, cell %s",
+			 study, spec, r->cat_key);
+		near((double)r->cells[1].n, w[0], label);
+		near((double)r->cells[0].n, w[1], label);
+		if (r->cells[1].n == 0) {
+			ck_assert_int_eq(r->cells[2].kind, RCELL_NONE);
+			continue;
+		}
+		ck_assert_int_eq(r->cells[2].kind, RCELL_NUMBER);
+		near(r->cells[2].value, w[2], label);
+		near(r->cells[2].value, w[3], label);
+	}
 	for (k = 0; k < ncells; k++) {
 		snprintf(label, sizeof(label), "%s --weights %s, cell %zu",
 			 study, spec, k);
@@ -652,7 +838,12 @@ START_TEST(federation_weighted_disclosure)
 	ck_assert_ptr_nonnull(tf);
 	ck_assert_uint_eq(tf->nrows, ta->nrows);
 	for (j = 0; pdl_vars[j].key != NULL; j++) {
-		int small = smallest_cross_count(&pdl_vars[j]) < 3;
+		int small;
+
+		/* single-answer variables: options and numbers below */
+		if (pdl_vars[j].option != NULL || pdl_vars[j].number)
+			continue;
+		small = smallest_cross_count(&pdl_vars[j]) < 3;
 
 		for (i = 0; i < tf->nrows; i++) {
 			const struct rrow *r = &tf->rows[i];
@@ -679,6 +870,66 @@ START_TEST(federation_weighted_disclosure)
 	/* both cases occur: the test is not vacuous */
 	ck_assert_uint_gt(shown, 0);
 	ck_assert_uint_gt(hidden, 0);
+
+	/* a multiple-choice item: hidden when, for any of its options,
+	 * the chosen, not chosen or missing of a group are 1 or 2 */
+	{
+		int small = 0, rows = 0;
+		char sql[600];
+
+		for (i = 0; i < ta->nrows; i++) {
+			const struct rrow *r = &ta->rows[i];
+			struct wvar opt = { "project_topics", sql, NULL, 0 };
+
+			if (r->cat_key == NULL ||
+			    strcmp(r->var_key, "project_topics") != 0)
+				continue;
+			snprintf(sql, sizeof(sql), "(SELECT CASE WHEN NOT "
+				 "EXISTS (SELECT 1 FROM msp.answer a WHERE "
+				 "a.response_id = r.response_id AND a.item_key"
+				 " = 'project_topics') THEN NULL WHEN EXISTS "
+				 "(SELECT 1 FROM msp.answer a WHERE "
+				 "a.response_id = r.response_id AND a.item_key"
+				 " = 'project_topics' AND a.choice_code = "
+				 "'%s') THEN 'oui' ELSE 'non' END)",
+				 r->cat_key);
+			small |= smallest_cross_count(&opt) < 3;
+			rows++;
+		}
+		ck_assert_int_ge(rows, 5);
+		for (i = 0; i < tf->nrows; i++)
+			if (tf->rows[i].cat_key != NULL &&
+			    strcmp(tf->rows[i].var_key, "project_topics") == 0)
+				ck_assert_int_eq(
+					tf->rows[i].cells[1].suppressed, small);
+	}
+	/* a number: hidden when those of a group with a value, or
+	 * without, are 1 or 2; else the analyst's figures */
+	tf = rdoc_find_table(fed, "weighted_means");
+	ta = rdoc_find_table(analyst, "weighted_means");
+	ck_assert_ptr_nonnull(tf);
+	for (j = 0; pdl_vars[j].key != NULL; j++) {
+		char sql[300];
+		struct wvar isnull = { pdl_vars[j].key, sql, NULL, 0 };
+		int small;
+
+		if (!pdl_vars[j].number)
+			continue;
+		snprintf(sql, sizeof(sql), "(%s IS NULL)", pdl_vars[j].sql);
+		small = smallest_cross_count(&isnull) < 3;
+		for (i = 0; i < tf->nrows; i++) {
+			const struct rrow *r = &tf->rows[i];
+
+			if (strcmp(r->var_key, pdl_vars[j].key) != 0)
+				continue;
+			for (k = 0; k < 3; k++)
+				ck_assert_int_eq(r->cells[k].suppressed,
+						 small);
+			if (!small)
+				ck_assert(r->cells[2].pct ==
+					  ta->rows[i].cells[2].pct);
+		}
+	}
 	rdoc_free(fed);
 
 	/* the frame's cells: some have 1 respondent, so no weighted
@@ -786,6 +1037,7 @@ main(void)
 
 	tcase_set_timeout(core, 120);
 	tcase_add_test(core, generated_poststratify_and_rake);
+	tcase_add_test(core, generated_means);
 	tcase_add_test(core, student_quantiles);
 	tcase_add_test(core, empty_cell_refused);
 	suite_add_tcase(s, core);

@@ -35,10 +35,41 @@ method_label(enum stats_method m)
 	return m == STATS_FISHER ? "Fisher" : "χ²";
 }
 
+/* An odds ratio or a bound: 0 and R's Inf possible (a zero cell). */
+static void
+put_ratio(struct buf *out, double v)
+{
+	if (isinf(v))
+		buf_puts(out, "Inf");
+	else
+		buf_printf(out, "%.2f", v);
+}
+
+/* ", OR = 3.10 [1.21–8.40]": a 2×2 table's odds ratio (conditional
+ * MLE) and exact interval, with the alternative when one-sided. */
+static void
+format_odds(const struct rcell *c, struct buf *out)
+{
+	buf_puts(out, ", OR = ");
+	put_ratio(out, c->odds.estimate);
+	buf_puts(out, " [");
+	put_ratio(out, c->odds.lo);
+	buf_puts(out, "–");
+	put_ratio(out, c->odds.hi);
+	buf_putc(out, ']');
+	if (c->alt != STATS_TWO_SIDED)
+		buf_printf(out, " (%s)", stats_alternative_name(c->alt));
+}
+
 /* "27.03% (ET 7.39) [14.8–44.1]": a weighted percentage (--weights). */
 static void
 format_weighted(const struct rcell *c, struct buf *out)
 {
+	if (c->is_mean) {
+		/* "12.35 (ET 1.20)": a weighted mean */
+		buf_printf(out, "%.2f (ET %.2f)", c->pct, c->se);
+		return;
+	}
 	buf_printf(out, "%.2f%% (ET %.2f)", c->pct, c->se);
 	if (c->has_ci)
 		buf_printf(out, " [%.1f–%.1f]", c->lo, c->hi);
@@ -86,6 +117,9 @@ format_cell(const struct rcell *c, struct buf *out)
 	case RCELL_WEIGHTED:
 		format_weighted(c, out);
 		break;
+	case RCELL_NUMBER:
+		buf_printf(out, "%.4f", c->value);
+		break;
 	case RCELL_TEST:
 		if (c->text != NULL) {
 			buf_puts(out, c->text);
@@ -93,8 +127,14 @@ format_cell(const struct rcell *c, struct buf *out)
 		}
 		format_p(c->test.p, out);
 		buf_printf(out, " %s", method_label(c->test.method));
+		if (c->has_sim)
+			buf_printf(out, " Monte Carlo (ET %.2g, %lu tables, "
+				   "graine %llu)", c->sim_se, c->sim_b,
+				   c->sim_seed);
 		if (!isnan(c->test.cramers_v))
 			buf_printf(out, ", V = %.2f", c->test.cramers_v);
+		if (c->has_or)
+			format_odds(c, out);
 		if (c->has_p_adj) {
 			buf_printf(out, ", p %s ",
 				   stats_adjust_name(c->adjust));

@@ -70,7 +70,7 @@ csv_weighted(const struct csv_ctx *x, const struct rcell *c)
 	snprintf(s, sizeof(s), "%lu", c->n);
 	csv_stat(x, "n", s, "weighted: respondents in the domain");
 	snprintf(s, sizeof(s), "%.10g", c->pct);
-	csv_stat(x, "percent", s, "weighted");
+	csv_stat(x, c->is_mean ? "mean" : "percent", s, "weighted");
 	snprintf(s, sizeof(s), "%.10g", c->se);
 	csv_stat(x, "std_error", s, "weighted");
 	if (c->has_ci) {
@@ -79,6 +79,50 @@ csv_weighted(const struct csv_ctx *x, const struct rcell *c)
 		snprintf(s, sizeof(s), "%.10g", c->hi);
 		csv_stat(x, "ci95_high", s, "weighted, logit");
 	}
+}
+
+/* A ratio or bound as R writes it: Inf for an unbounded one. */
+static void
+csv_ratio(const struct csv_ctx *x, const char *stat, double v,
+	  const char *note)
+{
+	char s[64];
+
+	if (isinf(v))
+		snprintf(s, sizeof(s), "%s", v > 0 ? "Inf" : "-Inf");
+	else
+		snprintf(s, sizeof(s), "%.10g", v);
+	csv_stat(x, stat, s, note);
+}
+
+/* A 2×2 table's odds ratio and its exact interval, the alternative in
+ * the note (read.csv reads Inf as a number). */
+static void
+csv_odds(const struct csv_ctx *x, const struct rcell *c)
+{
+	char note[64];
+
+	snprintf(note, sizeof(note), "conditional MLE, alternative %s",
+		 stats_alternative_name(c->alt));
+	csv_ratio(x, "odds_ratio", c->odds.estimate, note);
+	snprintf(note, sizeof(note), "exact 95%%, alternative %s",
+		 stats_alternative_name(c->alt));
+	csv_ratio(x, "or_ci95_low", c->odds.lo, note);
+	csv_ratio(x, "or_ci95_high", c->odds.hi, note);
+}
+
+/* A Monte Carlo p-value's standard error, replicates and seed. */
+static void
+csv_simulation(const struct csv_ctx *x, const struct rcell *c)
+{
+	char s[64];
+
+	snprintf(s, sizeof(s), "%.10g", c->sim_se);
+	csv_stat(x, "p_std_error", s, "fisher, Monte Carlo");
+	snprintf(s, sizeof(s), "%lu", c->sim_b);
+	csv_stat(x, "replicates", s, "fisher, Monte Carlo");
+	snprintf(s, sizeof(s), "%llu", c->sim_seed);
+	csv_stat(x, "seed", s, "fisher, Monte Carlo");
 }
 
 static void
@@ -123,6 +167,9 @@ csv_cell(const struct csv_ctx *x, const struct rcell *c)
 	case RCELL_WEIGHTED:
 		csv_weighted(x, c);
 		break;
+	case RCELL_NUMBER:
+		csv_num(x, "value", c->value);
+		break;
 	case RCELL_TEST:
 		if (c->text != NULL) {
 			/* no test, and why */
@@ -130,9 +177,15 @@ csv_cell(const struct csv_ctx *x, const struct rcell *c)
 			break;
 		}
 		/* the method rides in the note, so value stays numeric */
-		m = c->test.method == STATS_FISHER ? "fisher" : "chisq";
+		m = c->test.method == STATS_CHISQ ? "chisq" :
+		    c->has_sim ? "fisher, Monte Carlo" :
+		    c->has_or && c->alt != STATS_TWO_SIDED ?
+		    (c->alt == STATS_LESS ? "fisher, less" :
+		     "fisher, greater") : "fisher";
 		snprintf(s, sizeof(s), "%.10g", c->test.p);
 		csv_stat(x, "p", s, m);
+		if (c->has_sim)
+			csv_simulation(x, c);
 		if (!isnan(c->test.statistic)) {
 			snprintf(s, sizeof(s), "%.10g", c->test.statistic);
 			csv_stat(x, "statistic", s, m);
@@ -143,6 +196,8 @@ csv_cell(const struct csv_ctx *x, const struct rcell *c)
 			snprintf(s, sizeof(s), "%.10g", c->test.cramers_v);
 			csv_stat(x, "cramers_v", s, "no continuity correction");
 		}
+		if (c->has_or)
+			csv_odds(x, c);
 		if (c->has_p_adj) {
 			snprintf(s, sizeof(s), "%.10g", c->p_adj);
 			csv_stat(x, "p_adjusted", s,

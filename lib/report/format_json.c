@@ -65,12 +65,53 @@ json_weighted(json_object *o, const struct rcell *c)
 
 	bad |= add_str(o, "type", "weighted");
 	bad |= add_int(o, "n", c->n);
-	bad |= add_num(o, "percent", c->pct);
+	bad |= add_num(o, c->is_mean ? "mean" : "percent", c->pct);
 	bad |= add_num(o, "std_error", c->se);
 	if (c->has_ci) {
 		bad |= add_num(o, "ci95_low", c->lo);
 		bad |= add_num(o, "ci95_high", c->hi);
 	}
+	return bad;
+}
+
+/* A ratio or bound: R's Inf as the string "Inf" (JSON has none, and
+ * jsonlite writes it so). */
+static json_object *
+json_ratio(double v)
+{
+	if (isinf(v))
+		return json_object_new_string(v > 0 ? "Inf" : "-Inf");
+	return json_object_new_double(v);
+}
+
+/* odds_ratio, conf_int [low, high], alternative: fisher.test()'s. */
+static int
+json_odds(json_object *o, const struct rcell *c)
+{
+	json_object *ci = json_object_new_array();
+	int bad = 0;
+
+	bad |= add_str(o, "alternative", stats_alternative_name(c->alt));
+	bad |= format_json_add(o, "odds_ratio", json_ratio(c->odds.estimate));
+	bad |= format_json_add(o, "conf_int", ci);
+	if (!bad) {
+		bad |= push(ci, json_ratio(c->odds.lo));
+		bad |= push(ci, json_ratio(c->odds.hi));
+	}
+	return bad;
+}
+
+/* A Monte Carlo p-value: its standard error, replicates and seed. */
+static int
+json_simulation(json_object *o, const struct rcell *c)
+{
+	int bad = 0;
+
+	bad |= format_json_add(o, "simulated", json_object_new_boolean(1));
+	bad |= add_num(o, "std_error", c->sim_se);
+	bad |= add_int(o, "replicates", c->sim_b);
+	bad |= format_json_add(o, "seed",
+			       json_object_new_uint64(c->sim_seed));
 	return bad;
 }
 
@@ -126,6 +167,10 @@ json_cell(const struct rcell *c, const char *column)
 	case RCELL_WEIGHTED:
 		bad |= json_weighted(o, c);
 		break;
+	case RCELL_NUMBER:
+		bad |= add_str(o, "type", "number");
+		bad |= add_num(o, "value", c->value);
+		break;
 	case RCELL_TEST:
 		bad |= add_str(o, "type", "test");
 		if (c->text != NULL) {
@@ -140,6 +185,10 @@ json_cell(const struct rcell *c, const char *column)
 			bad |= add_int(o, "df", (unsigned long)c->test.df);
 		bad |= add_num(o, "min_expected", c->test.min_expected);
 		bad |= add_num(o, "cramers_v", c->test.cramers_v);
+		if (c->has_sim)
+			bad |= json_simulation(o, c);
+		if (c->has_or)
+			bad |= json_odds(o, c);
 		if (c->has_p_adj) {
 			bad |= add_num(o, "p_adjusted", c->p_adj);
 			bad |= add_str(o, "adjust",

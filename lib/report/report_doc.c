@@ -253,6 +253,13 @@ rcell_count(struct rcell *c, unsigned long n)
 }
 
 void
+rcell_number(struct rcell *c, double value)
+{
+	c->kind = RCELL_NUMBER;
+	c->value = value;
+}
+
+void
 rcell_prop(struct rcell *c, unsigned long n, unsigned long total)
 {
 	struct stats_interval ci;

@@ -29,8 +29,12 @@ enum rcell_kind {
 	RCELL_TEST,	/* a test of independence: p-value and method */
 	/* a weighted percentage (--weights): pct, its standard error se
 	 * (percentage points) and, when has_ci, the logit interval lo, hi
-	 * (%); n: the respondents of its domain */
+	 * (%); n: the respondents of its domain; with is_mean, a weighted
+	 * mean of a number instead: mean in pct, se in its unit, no
+	 * interval */
 	RCELL_WEIGHTED,
+	/* a computed figure that is not a count (a weight): value */
+	RCELL_NUMBER,
 };
 
 struct rcell {
@@ -43,6 +47,8 @@ struct rcell {
 	int has_ci;		/* PROP: lo, hi hold the Wilson interval (%) */
 	double lo, hi;
 	double se;		/* WEIGHTED: standard error (points) */
+	double value;		/* NUMBER */
+	int is_mean;		/* WEIGHTED: a mean, not a percentage */
 	double median, min, max, mean;	/* SUMMARY */
 	int hide_range;		/* SUMMARY: min and max withheld */
 	struct stats_result test;	/* TEST */
@@ -51,6 +57,20 @@ struct rcell {
 	int has_p_adj;
 	enum stats_adjust adjust;
 	double p_adj;
+	/* TEST on a 2×2 table (has_or): fisher.test()'s conditional MLE
+	 * of the odds ratio and its exact 95 % interval (odds.p: the
+	 * p-value for alt, also in test.p), as stats_odds_ratio() gives
+	 * them; withheld (has_or 0) where a cell of the table is hidden */
+	int has_or;
+	enum stats_alternative alt;
+	struct stats_odds_ratio odds;
+	/* TEST by Monte Carlo (has_sim): test.p is the simulated p-value,
+	 * from sim_b tables drawn from seed sim_seed; sim_se its
+	 * standard error */
+	int has_sim;
+	unsigned long sim_b;
+	unsigned long long sim_seed;
+	double sim_se;
 	const char *text;	/* TEXT; TEST: why there is no p-value */
 };
 
@@ -144,6 +164,7 @@ struct rrow *rtable_row(struct rdoc *doc, struct rtable *t,
 void rcell_count(struct rcell *c, unsigned long n);
 void rcell_prop(struct rcell *c, unsigned long n, unsigned long total);
 void rcell_text(struct rdoc *doc, struct rcell *c, const char *text);
+void rcell_number(struct rcell *c, double value);
 
 /* Looks a table up by key; NULL if none. */
 struct rtable *rdoc_find_table(const struct rdoc *doc, const char *key);

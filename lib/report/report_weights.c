@@ -409,6 +409,269 @@ weighted_variable(struct rctx *c, struct wplan *p, struct rtable *t,
 	return MSP_OK;
 }
 
+/* A count that a federation may not see: from 1 to threshold - 1. */
+static int
+small(const struct rctx *c, unsigned long k)
+{
+	return c->suppress && k > 0 && k < c->opt->threshold;
+}
+
+/*
+ * Appends multiple-choice item v's rows to t: each option as a 0/1
+ * variable over the respondents of the item (R: svymean(~I(option
+ * chosen), subset(d, answered the item))), or over every respondent
+ * when the missing are kept (--missing keep: no answer counts as not
+ * chosen).  Disclosure: as weighted_variable(), over the options
+ * chosen, not chosen and the missing of each weighting cell.
+ */
+static enum msp_status
+weighted_multi(struct rctx *c, struct wplan *p, struct rtable *t,
+	       const struct rvar *v, const struct rcounts *counts,
+	       unsigned long *in_cat, unsigned long *in_dom,
+	       unsigned long *missing)
+{
+	struct weights_estimate e;
+	struct rrow *r;
+	unsigned long dom = 0, answered, k;
+	size_t h, i;
+	int hide = 0, keep_missing = c->opt->missing == REPORT_KEEP;
+	enum msp_status rc;
+
+	for (h = 0; h < p->d.ncells; h++) {
+		answered = rcounts_get(counts, 'a', v->key, NULL,
+				       p->cellkeys[h]);
+		if (answered > p->d.cells[h].n)
+			return MSP_OK;	/* not one answer per response */
+		missing[h] = p->d.cells[h].n - answered;
+		in_dom[h] = keep_missing ? p->d.cells[h].n : answered;
+		hide |= small(c, missing[h]);
+		dom += in_dom[h];
+	}
+	if (dom == 0)
+		return MSP_OK;
+	for (i = 0; i < v->ncats; i++)
+		for (h = 0; h < p->d.ncells; h++) {
+			k = rcounts_get(counts, 'i', v->key, v->cats[i].code,
+					p->cellkeys[h]);
+			if (k > in_dom[h])
+				return MSP_OK;
+			hide |= small(c, k) || small(c, in_dom[h] - k);
+		}
+	if (rtable_row(c->doc, t, v->key, v->label, NULL, NULL) == NULL)
+		return nomem(c);
+	for (i = 0; i < v->ncats; i++) {
+		unsigned long n = 0;
+
+		for (h = 0; h < p->d.ncells; h++) {
+			in_cat[h] = rcounts_get(counts, 'i', v->key,
+						v->cats[i].code,
+						p->cellkeys[h]);
+			n += in_cat[h];
+		}
+		r = rtable_row(c->doc, t, v->key, v->label, v->cats[i].code,
+			       v->cats[i].label);
+		if (r == NULL)
+			return nomem(c);
+		rcell_prop(&r->cells[0], n, dom);
+		rc = weights_proportion(&p->d, in_cat, in_dom, &e, c->err);
+		if (rc != MSP_OK) {
+			msp_error_prefix(c->err, "--weights, %s", v->key);
+			return rc;
+		}
+		r->cells[1].kind = RCELL_WEIGHTED;
+		r->cells[1].n = e.ndomain;
+		r->cells[1].pct = 100 * e.p;
+		r->cells[1].se = 100 * e.se;
+		r->cells[1].has_ci = e.has_ci;
+		r->cells[1].lo = 100 * e.lo;
+		r->cells[1].hi = 100 * e.hi;
+		r->cells[0].suppressed = hide;
+		r->cells[1].suppressed = hide || p->withheld;
+	}
+	return MSP_OK;
+}
+
+/*
+ * Appends number v's row to t: the respondents who gave a value, their
+ * mean and the weighted mean with its standard error (R: svymean(~y,
+ * subset(d, !is.na(y)))), from the frequency table of the values in
+ * each weighting cell.  Disclosure (a federation): withheld when, in a
+ * weighting cell, the respondents with a value or those without are
+ * from 1 to threshold - 1 (a mean of few values gives them back).
+ */
+static enum msp_status
+weighted_number(struct rctx *c, struct wplan *p, struct rtable *t,
+		const struct rvar *v, const struct rcounts *counts)
+{
+	struct weights_value **vals = NULL;
+	size_t *nvals = NULL, h, i, n;
+	struct weights_estimate e;
+	const struct rcount *rows;
+	unsigned long total = 0, k;
+	double sum = 0;
+	struct rrow *r;
+	int hide = 0;
+	enum msp_status rc = MSP_OK;
+
+	vals = calloc(p->d.ncells, sizeof(*vals));
+	nvals = calloc(p->d.ncells, sizeof(*nvals));
+	if (vals == NULL || nvals == NULL) {
+		rc = nomem(c);
+		goto out;
+	}
+	for (h = 0; h < p->d.ncells; h++) {
+		rows = rcounts_range(counts, v->derived ? 'd' : 'i', v->key,
+				     p->cellkeys[h], &n);
+		vals[h] = calloc(n > 0 ? n : 1, sizeof(**vals));
+		if (vals[h] == NULL) {
+			rc = nomem(c);
+			goto out;
+		}
+		for (k = 0, i = 0; i < n; i++) {
+			char *end;
+			double y;
+
+			if (rows[i].val == NULL)
+				continue;
+			y = strtod(rows[i].val, &end);
+			if (*end != '\0' || end == rows[i].val ||
+			    !isfinite(y))
+				continue;	/* not a number: not used */
+			vals[h][nvals[h]].y = y;
+			vals[h][nvals[h]++].n = rows[i].n;
+			k += rows[i].n;
+			sum += y * (double)rows[i].n;
+		}
+		if (k > p->d.cells[h].n)
+			goto out;	/* several values per response */
+		total += k;
+		hide |= small(c, k) || small(c, p->d.cells[h].n - k);
+	}
+	if (total == 0)
+		goto out;
+	rc = weights_mean(&p->d, (const struct weights_value *const *)vals,
+			  nvals, &e, c->err);
+	if (rc != MSP_OK) {
+		msp_error_prefix(c->err, "--weights, %s", v->key);
+		goto out;
+	}
+	r = rtable_row(c->doc, t, v->key, v->label, NULL, NULL);
+	if (r == NULL) {
+		rc = nomem(c);
+		goto out;
+	}
+	rcell_count(&r->cells[0], total);
+	rcell_number(&r->cells[1], sum / (double)total);
+	r->cells[2].kind = RCELL_WEIGHTED;
+	r->cells[2].is_mean = 1;
+	r->cells[2].n = e.ndomain;
+	r->cells[2].pct = e.p;
+	r->cells[2].se = e.se;
+	for (i = 0; i < 3; i++)
+		r->cells[i].suppressed = hide;
+	r->cells[2].suppressed |= p->withheld;
+out:
+	for (h = 0; vals != NULL && h < p->d.ncells; h++)
+		free(vals[h]);
+	free(vals);
+	free(nvals);
+	return rc;
+}
+
+/* The table of the weighted means of the study's numbers. */
+static enum msp_status
+means_table(struct rctx *c, struct wplan *p, const struct rsetup *s,
+	    const struct rcounts *counts, const char *method)
+{
+	struct rtable *t = NULL;
+	enum msp_status rc = MSP_OK;
+	size_t i;
+
+	for (i = 0; i < s->nvars && rc == MSP_OK; i++) {
+		const struct rvar *v = &s->vars[i];
+
+		if (v->type != RV_NUMBER || v->harmonised)
+			continue;
+		if (t == NULL) {
+			t = rdoc_table(c->doc, "weighted_means", rdoc_printf(
+				c->doc, "Moyennes pondérées (%s sur %s)",
+				method, p->labels), 3);
+			if (t == NULL)
+				return nomem(c);
+			rtable_column(c->doc, t, 0, "n", "Répondantes "
+				      "(une valeur)");
+			rtable_column(c->doc, t, 1, "unweighted",
+				      "Moyenne non pondérée");
+			rtable_column(c->doc, t, 2, "weighted", rdoc_printf(
+				c->doc, "Moyenne pondérée (%s) (ET)",
+				weights_method_name(p->d.method)));
+			t->note = rdoc_printf(c->doc, "Répondantes qui ont "
+				"donné une valeur, pondérées par %s sur %s.  "
+				"Moyenne pondérée et son erreur type (ET), "
+				"comme svymean() de R survey.", method,
+				p->labels);
+		}
+		rc = weighted_number(c, p, t, v, counts);
+	}
+	return rc;
+}
+
+/*
+ * The table of the weighting cells: per cell of the design, the
+ * structures of the frame, the respondents and their weight (N_h / n_h
+ * after post-stratification; after raking, the fitted weight).  A
+ * federation whose design is withheld (a cell with fewer respondents or
+ * non-respondents than the threshold) gets every figure suppressed, as
+ * the weights in the header are.
+ */
+static enum msp_status
+cells_table(struct rctx *c, const struct wplan *p)
+{
+	struct rtable *t;
+	size_t h, j;
+
+	t = rdoc_table(c->doc, "weighting_cells", rdoc_printf(c->doc,
+		       "Cellules de pondération (%s)", p->labels), 3);
+	if (t == NULL)
+		return nomem(c);
+	rtable_column(c->doc, t, 0, "structures",
+		      "Structures de la base de sondage");
+	rtable_column(c->doc, t, 1, "respondents", "Répondantes");
+	rtable_column(c->doc, t, 2, "weight", "Poids");
+	t->note = rdoc_printf(c->doc, "Une ligne par combinaison des "
+		"catégories de %s présente dans la base de sondage.  Poids "
+		"de chaque répondante de la cellule (%s) ; une cellule sans "
+		"répondante n'a pas de poids.", p->labels,
+		p->rake ? "après calage" : "structures / répondantes");
+	for (h = 0; h < p->d.ncells; h++) {
+		const struct weights_cell *k = &p->d.cells[h];
+		char key[256];
+		struct rrow *r;
+		size_t len;
+
+		/* the codes joined by ",", the unit separator out */
+		len = strlen(p->cellkeys[h]);
+		if (len >= sizeof(key))
+			len = sizeof(key) - 1;
+		memcpy(key, p->cellkeys[h], len);
+		key[len] = '\0';
+		for (j = 0; j < len; j++)
+			if (key[j] == CELL_SEP)
+				key[j] = ',';
+		r = rtable_row(c->doc, t, "cell", "Cellule", key,
+			       cell_text(c, p, p->cellkeys[h]));
+		if (r == NULL)
+			return nomem(c);
+		rcell_count(&r->cells[0], k->pop);
+		rcell_count(&r->cells[1], k->n);
+		if (k->n > 0)
+			rcell_number(&r->cells[2], k->w);
+		for (j = 0; j < 3; j++)
+			r->cells[j].suppressed = p->withheld;
+	}
+	return MSP_OK;
+}
+
 enum msp_status
 report_weights(struct rctx *c, const struct rsetup *s)
 {
@@ -513,12 +776,19 @@ report_weights(struct rctx *c, const struct rsetup *s)
 	for (i = 0; i < s->nvars && rc == MSP_OK; i++) {
 		const struct rvar *v = &s->vars[i];
 
-		if (v->type != RV_CATEGORY || v->harmonised ||
-		    v->ncats == 0)
+		if (v->harmonised || v->ncats == 0)
 			continue;
-		rc = weighted_variable(c, &p, t, v, &counts, in_cat, in_dom,
-				       missing);
+		if (v->type == RV_CATEGORY)
+			rc = weighted_variable(c, &p, t, v, &counts, in_cat,
+					       in_dom, missing);
+		else if (v->type == RV_MULTI)
+			rc = weighted_multi(c, &p, t, v, &counts, in_cat,
+					    in_dom, missing);
 	}
+	if (rc == MSP_OK)
+		rc = means_table(c, &p, s, &counts, method);
+	if (rc == MSP_OK)
+		rc = cells_table(c, &p);
 	if (rc == MSP_OK)
 		rc = rctx_check(c);
 out:

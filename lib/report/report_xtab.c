@@ -370,11 +370,17 @@ catlist_fill(struct catlist *l, const struct rlayout *lay,
 /*
  * Tests independence over the included rows and the group columns (not
  * the total), without rows or columns that are all zero (R refuses them;
- * an empty category carries no information about independence).
+ * an empty category carries no information about independence).  A
+ * 2×2 table also gets fisher.test()'s odds ratio and exact interval,
+ * unless one of the nhide cells of the printed block is hidden: the
+ * estimate, with the margins printed, gives a hidden cell back (it is
+ * the root of an equation in that one cell).  An odds ratio that cannot
+ * be computed (a support too large) is left out; the test stays.
  */
 static void
 test_cell(struct rctx *c, struct rcell *cell, const unsigned long *m,
-	  size_t rows, size_t cols, const int *in_row, const int *in_col)
+	  size_t rows, size_t cols, const int *in_row, const int *in_col,
+	  const int *hide, size_t nhide)
 {
 	unsigned long cells[STATS_MAX_DIM * STATS_MAX_DIM];
 	size_t keep_r[STATS_MAX_DIM], keep_c[STATS_MAX_DIM];
@@ -424,8 +430,18 @@ test_cell(struct rctx *c, struct rcell *cell, const unsigned long *m,
 	t.cols = nc;
 	t.cells = cells;
 	cell->kind = RCELL_TEST;
-	if (stats_test(&t, STATS_AUTO, &cell->test, &err) != MSP_OK)
+	if (stats_test(&t, STATS_AUTO, &cell->test, &err) != MSP_OK) {
 		cell->text = rdoc_strdup(c->doc, err.message);
+		return;
+	}
+	if (nr != 2 || nc != 2)
+		return;
+	for (i = 0; i < nhide; i++)
+		if (hide[i])
+			return;
+	cell->alt = STATS_TWO_SIDED;
+	cell->has_or = stats_odds_ratio(&t, STATS_TWO_SIDED, &cell->odds,
+					&err) == MSP_OK;
 }
 
 /*
@@ -721,7 +737,8 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	if (head == NULL)
 		goto nomem;
 	if (lay->test && !multi)
-		test_cell(c, &head->cells[nc], m, nr, nc, in_row, in_col);
+		test_cell(c, &head->cells[nc], m, nr, nc, in_row, in_col,
+			  hide, rows * nc);
 	else if (lay->test)
 		rcell_text(c->doc, &head->cells[nc],
 			   "choix multiples : non testé");
