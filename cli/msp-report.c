@@ -33,8 +33,12 @@ static const char usage_text[] =
 "                           a study's targeted population from CSV lists\n"
 "                           (or --from-study OTHER)\n"
 "  generate --region SLUG   load a synthetic study (seeded, for load tests)\n"
+"  invite --study SLUG --frame FRAME.csv --mapping MAP (-o OUT.csv|--send)\n"
+"                           personal links: a mail-merge file, or e-mails\n"
 "  import --study SLUG --mapping MAP FILE.csv\n"
 "                           load a Microsoft Forms or LimeSurvey CSV export\n"
+"  remind --study SLUG --frame FRAME.csv --mapping MAP (-o OUT.csv|--send)\n"
+"                           remind the structures that have not completed\n"
 "  region add|list         the regions studies belong to (owner or analyst)\n"
 "  study create|list|open|close|reopen|extend\n"
 "                           studies and their life cycle: draft (tests),\n"
@@ -60,7 +64,9 @@ static const struct cli_command commands[] = {
 	{ "frame", cmd_frame },
 	{ "generate", cmd_generate },
 	{ "import", cmd_import },
+	{ "invite", cmd_invite },
 	{ "region", cmd_region },
+	{ "remind", cmd_remind },
 	{ "report", cmd_report },
 	{ "study", cmd_study },
 	{ "test", cmd_test },
