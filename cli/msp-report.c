@@ -29,6 +29,8 @@ static const char usage_text[] =
 "  export --study SLUG      the study's responses as CSV, with an R script,\n"
 "                           SPSS syntax and a mapping to import it again\n"
 "  federation add|list     the regional federations (owner or analyst)\n"
+"  fieldwork --study SLUG   the fieldwork monitor: invited, opened, partial,\n"
+"                           complete, response rate (--format ...)\n"
 "  frame import --study SLUG --mapping MAP FILE.csv...\n"
 "                           a study's targeted population from CSV lists\n"
 "                           (or --from-study OTHER)\n"
@@ -61,6 +63,7 @@ static const struct cli_command commands[] = {
 	{ "erase", cmd_erase },
 	{ "export", cmd_export },
 	{ "federation", cmd_federation },
+	{ "fieldwork", cmd_fieldwork },
 	{ "frame", cmd_frame },
 	{ "generate", cmd_generate },
 	{ "import", cmd_import },
