@@ -93,6 +93,8 @@ int cmd_report(const struct cli_context *ctx, int argc, char **argv);
 int cmd_test(const struct cli_context *ctx, int argc, char **argv);
 int cmd_frame(const struct cli_context *ctx, int argc, char **argv);
 int cmd_fieldwork(const struct cli_context *ctx, int argc, char **argv);
+int cmd_contact(const struct cli_context *ctx, int argc, char **argv);
+int cmd_volunteers(const struct cli_context *ctx, int argc, char **argv);
 int cmd_invite(const struct cli_context *ctx, int argc, char **argv);
 int cmd_remind(const struct cli_context *ctx, int argc, char **argv);
 int cmd_federation(const struct cli_context *ctx, int argc, char **argv);

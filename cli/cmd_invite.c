@@ -22,6 +22,12 @@
  * ask not to be contacted again, and were not reminded today (unless
  * --force); --partial-only keeps those that saved a draft.
  *
+ * volunteers writes the same mail-merge file for the structures whose
+ * response says they would take part in an interview (the item
+ * interview_volunteer), for the qualitative phase; contact records a
+ * contact by phone or in person, or that a team asked not to be
+ * contacted again.
+ *
  * As the database owner or under an analyst token (MSP_TOKEN) only.
  */
 #include "config.h"
@@ -95,6 +101,30 @@ static const char remind_usage[] =
 "Same environment as invite.  Each reminder is recorded in the contact\n"
 "log.  Exit status: 0 on success, 1 on a failure, 2 on a usage error.\n";
 
+static const char volunteers_usage[] =
+"Usage: msp-report volunteers --study SLUG --frame FRAME.csv --mapping MAP\n"
+"                             -o OUT.csv\n"
+"\n"
+"The mail-merge file (FRAME.csv's columns plus « lien ») of the\n"
+"structures whose response accepts an interview (the questionnaire's\n"
+"item interview_volunteer answered « oui »), for the qualitative phase.\n"
+"Same environment as invite; nothing is logged.  Exit status: 0 on\n"
+"success, 1 on a failure, 2 on a usage error.\n";
+
+static const char contact_usage[] =
+"Usage: msp-report contact --study SLUG --structure IDENTIFIER\n"
+"                          (--channel phone|in-person | --no-further-contact)\n"
+"\n"
+"Records a contact with one structure of the study's frame, by phone or\n"
+"in person (an invitation if it had none yet, else a reminder), or\n"
+"that it asked not to be contacted again (remind then leaves it out).\n"
+"IDENTIFIER is its FINESS number or its name and commune, written any\n"
+"way: only its pseudonym (MSP_SECRET_FILE) is looked up.  As the owner\n"
+"or an analyst.  Exit status: 0 on success, 1 on a failure, 2 on a\n"
+"usage error.\n";
+
+enum mode { MODE_INVITE, MODE_REMIND, MODE_VOLUNTEERS };
+
 /* One structure of the frame file, and what the database says of it. */
 struct target {
 	const struct frame_row *row;
@@ -105,7 +135,8 @@ struct target {
 };
 
 struct run {
-	int remind;			/* remind, not invite */
+	enum mode mode;
+	int remind;			/* mode == MODE_REMIND */
 	const char *study, *frame, *mapping, *out, *email_column;
 	const char *channel;
 	int send, force, partial_only;
@@ -126,13 +157,15 @@ struct run {
 static int
 usage_error(const struct run *r, const char *what, const char *arg)
 {
-	return cli_usage_error(r->remind ? "remind" : "invite", what, arg);
+	return cli_usage_error(r->mode == MODE_VOLUNTEERS ? "volunteers" :
+			       r->remind ? "remind" : "invite", what, arg);
 }
 
 static const char *
 command(const struct run *r)
 {
-	return r->remind ? "remind" : "invite";
+	return r->mode == MODE_VOLUNTEERS ? "volunteers" :
+	       r->remind ? "remind" : "invite";
 }
 
 /* The frame file read twice: through the mapping (pseudonyms, lib/frame)
@@ -298,7 +331,14 @@ choose(PGconn *conn, struct run *r)
 			    "             AND c.structure_id = p.structure_id"
 			    "             AND c.kind = $4::msp.contact_kind"
 			    "             AND c.contacted_on = $3::date)"
-			    "    AS contacted_today"
+			    "    AS contacted_today,"
+			    "  EXISTS (SELECT 1 FROM msp.response x"
+			    "            JOIN msp.answer a USING (response_id)"
+			    "           WHERE x.study_id = p.study_id"
+			    "             AND x.structure_id = p.structure_id"
+			    "             AND a.item_key = 'interview_volunteer'"
+			    "             AND a.bool_value)"
+			    "    AS volunteer"
 			    "  FROM msp.population p"
 			    "  JOIN msp.structure s USING (structure_id)"
 			    " WHERE p.study_id = $1::integer"
@@ -320,7 +360,9 @@ choose(PGconn *conn, struct run *r)
 		snprintf(t->structure_id, sizeof(t->structure_id), "%s",
 			 db_text(res, 0, "structure_id"));
 #define YES(col) (strcmp(db_text(res, 0, col), "t") == 0)
-		if (r->remind)
+		if (r->mode == MODE_VOLUNTEERS)
+			t->chosen = YES("volunteer");
+		else if (r->remind)
 			t->chosen = YES("active") && !YES("no_contact") &&
 				    !YES("completed") &&
 				    (!r->partial_only || YES("partial")) &&
@@ -429,7 +471,8 @@ write_merge(PGconn *conn, struct run *r)
 		}
 		csv_write_field(&out, buf_str(&link));
 		buf_puts(&out, "\r\n");
-		if (log_contact(conn, r, t, r->channel) != 0)
+		if (r->mode != MODE_VOLUNTEERS &&
+		    log_contact(conn, r, t, r->channel) != 0)
 			goto out;
 		n++;
 	}
@@ -450,8 +493,9 @@ write_merge(PGconn *conn, struct run *r)
 	fd = -1;
 	if (cli_commit(conn) != 0)
 		goto out;
-	printf("%zu %s written to %s\n", n, r->remind ? "reminders" :
-	       "invitations", r->out);
+	printf("%zu %s written to %s\n", n, r->mode == MODE_VOLUNTEERS ?
+	       "volunteers" : r->remind ? "reminders" : "invitations",
+	       r->out);
 	rc = 0;
 out:
 	if (fd >= 0)
@@ -530,7 +574,7 @@ out:
 }
 
 static int
-run_command(const struct cli_context *ctx, int remind, int argc,
+run_command(const struct cli_context *ctx, enum mode mode, int argc,
 	    char **argv)
 {
 	static const struct option longopts[] = {
@@ -546,7 +590,8 @@ run_command(const struct cli_context *ctx, int remind, int argc,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct run r = { .remind = remind, .channel = "email",
+	int remind = mode == MODE_REMIND;
+	struct run r = { .mode = mode, .remind = remind, .channel = "email",
 			 .f = FRAME_INIT };
 	enum tenant_kind kind;
 	PGconn *conn = NULL;
@@ -571,7 +616,8 @@ run_command(const struct cli_context *ctx, int remind, int argc,
 			r.partial_only = 1;
 			break;
 		case 'h':
-			fputs(remind ? remind_usage : invite_usage, stdout);
+			fputs(mode == MODE_VOLUNTEERS ? volunteers_usage :
+			      remind ? remind_usage : invite_usage, stdout);
 			return 0;
 		default:
 			return usage_error(&r, "option inconnue ou sans valeur",
@@ -586,6 +632,9 @@ run_command(const struct cli_context *ctx, int remind, int argc,
 	if ((r.out != NULL) == r.send)
 		return usage_error(&r, "il faut -o OUT.csv ou --send, pas "
 				   "les deux", NULL);
+	if (mode == MODE_VOLUNTEERS && (r.send || r.force))
+		return usage_error(&r, "volunteers écrit seulement -o "
+				   "OUT.csv", NULL);
 	if (r.send && r.email_column == NULL)
 		return usage_error(&r, "--send demande --email-column", NULL);
 	if (strcmp(r.channel, "email") != 0 &&
@@ -623,11 +672,130 @@ out:
 int
 cmd_invite(const struct cli_context *ctx, int argc, char **argv)
 {
-	return run_command(ctx, 0, argc, argv);
+	return run_command(ctx, MODE_INVITE, argc, argv);
 }
 
 int
 cmd_remind(const struct cli_context *ctx, int argc, char **argv)
 {
-	return run_command(ctx, 1, argc, argv);
+	return run_command(ctx, MODE_REMIND, argc, argv);
+}
+
+int
+cmd_volunteers(const struct cli_context *ctx, int argc, char **argv)
+{
+	return run_command(ctx, MODE_VOLUNTEERS, argc, argv);
+}
+
+int
+cmd_contact(const struct cli_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "study", required_argument, NULL, 's' },
+		{ "structure", required_argument, NULL, 'i' },
+		{ "channel", required_argument, NULL, 'c' },
+		{ "no-further-contact", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *study = NULL, *identifier = NULL, *channel = NULL;
+	char pseudonym[CRYPTO_SHA256_HEX];
+	const char *params[3];
+	enum tenant_kind kind;
+	struct msp_error err;
+	PGresult *res = NULL;
+	PGconn *conn = NULL;
+	int c, stop = 0, rc = 1;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': study = optarg; break;
+		case 'i': identifier = optarg; break;
+		case 'c': channel = optarg; break;
+		case 'n': stop = 1; break;
+		case 'h':
+			fputs(contact_usage, stdout);
+			return 0;
+		default:
+			return cli_usage_error("contact", "option inconnue ou "
+					       "sans valeur", argv[optind - 1]);
+		}
+	}
+	if (study == NULL || identifier == NULL || optind < argc)
+		return cli_usage_error("contact", "--study et --structure "
+				       "sont obligatoires", NULL);
+	if ((channel != NULL) == stop)
+		return cli_usage_error("contact", "il faut --channel ou "
+				       "--no-further-contact", NULL);
+	if (channel != NULL && strcmp(channel, "phone") != 0 &&
+	    strcmp(channel, "in-person") != 0)
+		return cli_usage_error("contact", "canal invalide (phone, "
+				       "in-person)", channel);
+	if (cli_pseudonym(identifier, pseudonym) != 0)
+		return 1;
+	if ((conn = cli_connect(ctx)) == NULL)
+		return 1;
+	if (cli_begin(conn, "contact", &kind) != 0)
+		goto out;
+	if (cli_require_manager("contact", kind) != 0)
+		goto out;
+	params[0] = study;
+	params[1] = pseudonym;
+	params[2] = channel != NULL && strcmp(channel, "phone") == 0
+		    ? "phone" : "in_person";
+	/* the frame row, then what is recorded: the contact (an invitation
+	 * when none was logged yet) or the refusal of further contacts */
+	if (db_exec(conn, "contact",
+		    stop ?
+		    "WITH f AS (UPDATE msp.population p SET no_contact = true"
+		    "  FROM msp.study s, msp.structure st"
+		    " WHERE s.slug = $1 AND st.pseudonym = $2"
+		    "   AND p.study_id = s.study_id"
+		    "   AND p.structure_id = st.structure_id"
+		    " RETURNING p.structure_id)"
+		    "SELECT count(*) AS in_frame, count(*) AS added FROM f" :
+		    "WITH f AS (SELECT p.study_id, p.structure_id"
+		    "   FROM msp.population p"
+		    "   JOIN msp.study s USING (study_id)"
+		    "   JOIN msp.structure st USING (structure_id)"
+		    "  WHERE s.slug = $1 AND st.pseudonym = $2),"
+		    " ins AS (INSERT INTO msp.contact (study_id, structure_id,"
+		    "       kind, channel, contacted_on)"
+		    " SELECT f.study_id, f.structure_id,"
+		    "        CASE WHEN EXISTS (SELECT 1 FROM msp.contact c"
+		    "              WHERE c.study_id = f.study_id"
+		    "                AND c.structure_id = f.structure_id"
+		    "                AND c.kind = 'invitation')"
+		    "        THEN 'reminder' ELSE 'invitation'"
+		    "        END::msp.contact_kind,"
+		    "        $3::msp.contact_channel, msp.study_today()"
+		    "   FROM f"
+		    " ON CONFLICT DO NOTHING RETURNING 1)"
+		    "SELECT (SELECT count(*) FROM f) AS in_frame,"
+		    "       (SELECT count(*) FROM ins) AS added",
+		    stop ? 2 : 3, params, PGRES_TUPLES_OK, &res, &err)
+	    != MSP_OK) {
+		cli_db_refusal("contact", &err);
+		goto out;
+	}
+	if (db_int(res, 0, "in_frame") == 0) {
+		fprintf(stderr, "msp-report contact: cette structure n'est "
+			"pas dans la population de l'étude « %s »\n", study);
+		goto out;
+	}
+	if (cli_commit(conn) != 0)
+		goto out;
+	printf("%s\n", stop ? "no further contact recorded" :
+	       db_int(res, 0, "added") > 0 ? "contact recorded" :
+	       "already recorded today");
+	rc = 0;
+out:
+	if (rc != 0 && conn != NULL)
+		cli_rollback(conn);
+	PQclear(res);
+	if (conn != NULL)
+		PQfinish(conn);
+	return rc;
 }

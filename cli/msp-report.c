@@ -20,6 +20,8 @@ static const char usage_text[] =
 "'msp-report --region NAME --help' describes the report's options.\n"
 "\n"
 "Commands:\n"
+"  contact --study SLUG --structure ID (--channel phone|in-person |\n"
+"          --no-further-contact)  a contact, or a refusal of more, logged\n"
 "  db migrate [--dir DIR]   apply the schema migrations the database lacks,\n"
 "                           then the new or changed function files\n"
 "  db status [--dir DIR]    list applied and pending migrations and\n"
@@ -47,6 +49,8 @@ static const char usage_text[] =
 "                           open, closed\n"
 "  test --table TABLE       chi-squared or Fisher's test of a count table\n"
 "  token create|list|revoke bearer tokens for the API and the reports\n"
+"  volunteers --study SLUG --frame FRAME.csv --mapping MAP -o OUT.csv\n"
+"                           the structures that accept an interview, linked\n"
 "\n"
 "Options:\n"
 "  -d, --database URL   PostgreSQL connection string (default:\n"
@@ -59,6 +63,7 @@ static const char usage_text[] =
 "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
 
 static const struct cli_command commands[] = {
+	{ "contact", cmd_contact },
 	{ "db", cmd_db },
 	{ "erase", cmd_erase },
 	{ "export", cmd_export },
@@ -74,6 +79,7 @@ static const struct cli_command commands[] = {
 	{ "study", cmd_study },
 	{ "test", cmd_test },
 	{ "token", cmd_token },
+	{ "volunteers", cmd_volunteers },
 };
 
 int
