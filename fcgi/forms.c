@@ -23,9 +23,9 @@
  * query; a cookie would bind the draft to one browser.
  *
  * A personal invitation link (msp-report invite, docs/fieldwork.md) is
- * /forms/{slug}#invitation=CODE, the code in the fragment for the same
- * reason, posted by form.js (or typed into « Lien d'invitation » without
- * a script).  The form it opens knows the structure: it carries the
+ * /forms/{slug}?invitation#invitation=CODE, the code in the fragment for
+ * the same reason, posted by form.js (or typed into « Code
+ * d'invitation » without a script).  The form it opens knows the structure: it carries the
  * code in _invitation instead of asking for an identifier, shows the
  * structure's saved or sent answers, and every save or submission goes
  * to msp.invitation_submit, which keeps one response per structure.

@@ -31,7 +31,11 @@ invite_link(struct buf *out, const char *base_url, const char *slug,
 	buf_append(out, base_url, len);
 	buf_puts(out, "/forms/");
 	urlenc_encode(out, slug);
-	buf_puts(out, "#invitation=");
+	/* "?invitation" carries nothing but makes the link another
+	 * address than the form's own (where the form POSTs): a link that
+	 * differs from the page open by its fragment alone only scrolls,
+	 * and the form would not load to post the code. */
+	buf_puts(out, "?invitation#invitation=");
 	buf_puts(out, code);
 	return buf_status(out, err);
 }

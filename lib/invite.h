@@ -3,7 +3,7 @@
  * structure's form (fcgi/forms.c), and the text of the invitation and
  * of the reminder that carry it (msp-report invite and remind).
  *
- * The link is BASE/forms/SLUG#invitation=CODE, CODE from
+ * The link is BASE/forms/SLUG?invitation#invitation=CODE, CODE from
  * secret_invitation().  The code is in the fragment, which browsers
  * never send: it reaches no server log; the page's script posts it.
  */
