@@ -47,8 +47,9 @@ mail_address_valid(const char *s)
 	return at != NULL && at != s && at[1] != '\0';
 }
 
-/* subject as one RFC 2047 encoded word per 45 bytes (60 in base64),
- * folded, so that no header line is long and any UTF-8 is safe. */
+/* subject as one RFC 2047 encoded word per 39 bytes (52 in base64, a
+ * 64-character word: RFC 2047 §2 allows 75), folded, so that no header
+ * line passes 76 characters and any UTF-8 is safe. */
 static void
 put_subject(struct buf *out, const char *subject)
 {
@@ -57,7 +58,7 @@ put_subject(struct buf *out, const char *subject)
 
 	buf_puts(out, "Subject:");
 	for (i = 0; i < len; i += n) {
-		n = len - i > 45 ? 45 : len - i;
+		n = len - i > 39 ? 39 : len - i;
 		/* never split a UTF-8 sequence between two words */
 		while (n > 1 && i + n < len &&
 		       ((unsigned char)subject[i + n] & 0xC0) == 0x80)
