@@ -318,7 +318,7 @@ const struct statement forms_statements[] = {
 	{ "invitation_submit",
 	  "SELECT response_id, replayed"
 	  "  FROM msp.invitation_submit($1, pg_catalog.decode($2, 'hex'),"
-	  "                             $3, $4, $5)", 5 },
+	  "                             $3, $4, $5, $6)", 6 },
 	{ NULL, NULL, 0 }
 };
 
@@ -526,6 +526,7 @@ struct form_state {
 	const char *key;		/* the form's random key (hex) */
 	const char *resume;		/* resume code, or NULL */
 	const char *invitation;		/* invitation code, or NULL */
+	int by_phone;			/* invitation: an interviewer's */
 	const char *structure;		/* what was typed, or "" */
 	const char *role;		/* chosen role, or "" */
 	const char *structure_error;	/* or NULL */
@@ -740,6 +741,11 @@ render_form(struct worker *w, struct reply *r, int status,
 			 "personnel de votre structure : elle est connue, "
 			 "vous n'avez pas à l'indiquer. Ce lien vous permet "
 			 "de reprendre et de modifier vos réponses.</p>\n");
+	if (fs->invitation != NULL)
+		buf_printf(b, "<p><label><input type=\"checkbox\" "
+			   "name=\"_mode\" value=\"telephone\"%s> Réponses "
+			   "recueillies par téléphone par un enquêteur"
+			   "</label></p>\n", fs->by_phone ? " checked" : "");
 	else if (fs->resume == NULL) {
 		int bad = fs->structure_error != NULL;
 
@@ -991,6 +997,11 @@ show_invitation(struct worker *w, const struct study *study,
 			status = PQgetvalue(res, i, 1);
 			continue;
 		}
+		if (strcmp(k, "_mode") == 0) {
+			fs.by_phone = strcmp(PQgetvalue(res, i, 1),
+					     "telephone") == 0;
+			continue;
+		}
 		if (strcmp(k, "_role") == 0) {
 			fs.role = PQgetvalue(res, i, 1);
 			continue;
@@ -1144,12 +1155,20 @@ post_invitation(struct worker *w, const struct study *study,
 	char hash[CRYPTO_SHA256_HEX], sid[16];
 	struct submission *sub = NULL;
 	struct buf answers = BUF_INIT;
-	const char *action, *params[5];
+	const char *action, *mode, *params[6];
 	struct msp_error err;
 	PGresult *res = NULL;
 	PGconn *conn;
 	int complete, valid;
 
+	/* the interviewer's box: "telephone", or absent */
+	mode = urlenc_get(form, "_mode");
+	if (mode != NULL && strcmp(mode, "telephone") != 0) {
+		simple_page(r, 400, "Formulaire illisible", "Renvoyez le "
+			    "formulaire depuis la page du questionnaire.");
+		goto out;
+	}
+	fs->by_phone = mode != NULL;
 	if (!is_hex(fs->invitation, 2 * INVITATION_BYTES) ||
 	    resume_hash(fs->invitation, hash) != MSP_OK) {
 		unknown_invitation_page(r);
@@ -1199,7 +1218,8 @@ post_invitation(struct worker *w, const struct study *study,
 	params[2] = *fs->role ? fs->role : NULL;	/* $3: role */
 	params[3] = complete ? "t" : "f";	/* $4: submit, or save */
 	params[4] = buf_str(&answers);		/* $5: the answers */
-	if (db_exec_prepared(conn, "invitation_submit", 5, params,
+	params[5] = mode != NULL ? "telephone" : "self";	/* $6 */
+	if (db_exec_prepared(conn, "invitation_submit", 6, params,
 			     PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
 		if (refusal_page(&err, r)) {
 			;

@@ -248,6 +248,7 @@ START_TEST(invitation_link)
 		.method = "GET", .path = "/forms/occitanie-2024",
 	};
 	char key[128], csrf[256], body[1024], sql[512], st[16];
+	char mode_sql[256];
 	const char *mine;
 	struct reply r;
 
@@ -322,10 +323,20 @@ START_TEST(invitation_link)
 	ck_assert_str_eq(testdb_value(t.db.conn, sql), "complete:14");
 	snprintf(body, sizeof(body), "_key=%s&_csrf=%s&_invitation=%s"
 		 "&structure_type=esp&prof_count_total=15&_role=leader"
-		 "&_action=submit", key, csrf, invitation);
+		 "&_mode=telephone&_action=submit", key, csrf, invitation);
 	call(&q, 200, "text/html", &r);
 	http_reply_free(&r);
 	ck_assert_str_eq(testdb_value(t.db.conn, sql), "complete:15");
+	/* an interviewer's, by telephone: recorded on the response */
+	snprintf(mode_sql, sizeof(mode_sql), "SELECT string_agg(mode::text,"
+		 " ' ') FROM msp.response WHERE structure_id = %s", st);
+	ck_assert_str_eq(testdb_value(t.db.conn, mode_sql), "telephone");
+	snprintf(body, sizeof(body), "_key=%s&_csrf=%s&_action=invitation"
+		 "&_invitation=%s", key, csrf, invitation);
+	call(&q, 200, "text/html", &r);
+	ck_assert_ptr_nonnull(strstr(buf_str(&r.body), "value=\"telephone\""
+				     " checked"));
+	http_reply_free(&r);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM msp_audit.log l"
 		 "  JOIN msp.response r ON r.response_id = l.row_id"
 		 " WHERE l.table_name = 'response' AND l.operation = 'UPDATE'"

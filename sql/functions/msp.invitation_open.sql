@@ -1,6 +1,6 @@
 -- What a personal invitation link opens: the structure's response to
 -- the study as it was left, to show it again.  First '_status' (the
--- response's status, NULL when none yet), then '_role', then the
+-- response's status, NULL when none yet), '_mode', '_role', then the
 -- answers, as msp.form_resume gives them.  No row at all: the link
 -- names no frame row of this study (unknown, or of another study).
 -- Records the first opening for the fieldwork monitor.  The link's
@@ -21,7 +21,7 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH mine AS (
-        SELECT r.response_id, r.status, r.respondent_role
+        SELECT r.response_id, r.status, r.respondent_role, r.mode
           FROM msp.response r
          WHERE r.idempotency_key =
                'invitation:' || p_study || ':' || v_structure)
@@ -29,7 +29,9 @@ BEGIN
         SELECT 0 AS ord, 0::bigint AS id, '_status'::text AS k,
                (SELECT m.status::text FROM mine m) AS v
         UNION ALL
-        SELECT 1, 0, '_role', (SELECT m.respondent_role::text FROM mine m)
+        SELECT 1, 0, '_mode', (SELECT m.mode::text FROM mine m)
+        UNION ALL
+        SELECT 1, 1, '_role', (SELECT m.respondent_role::text FROM mine m)
         UNION ALL
         SELECT 2, a.answer_id, a.item_key,
                coalesce(a.choice_code, a.num_value::text, a.text_value,

@@ -11,11 +11,13 @@
 --   - the very same submission sent again (a double click) is replayed;
 --   - a save sent to a complete response is refused (MSPF3): it would
 --     put a draft's answers under a complete status.
+-- p_mode: 'telephone' when an interviewer entered the answers during a
+-- telephone interview, else 'self'; kept on the response.
 -- Raises MSPI1 when the link names no frame row of this study.  A
 -- closed study refuses through msp.study_accepts_response (MSPS1/2).
 CREATE OR REPLACE FUNCTION msp.invitation_submit(
     p_study integer, p_invitation bytea, p_role msp.respondent_role,
-    p_complete boolean, p_answers jsonb,
+    p_complete boolean, p_answers jsonb, p_mode msp.response_mode,
     OUT response_id bigint, OUT replayed boolean)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
@@ -41,7 +43,7 @@ BEGIN
     v_key := 'invitation:' || p_study || ':' || v_structure;
     v_request := sha256(convert_to(concat_ws(E'\n', p_study::text,
         v_structure::text, coalesce(p_role::text, '-'),
-        p_complete::text, p_answers::text), 'UTF8'));
+        p_complete::text, p_mode::text, p_answers::text), 'UTF8'));
 
     -- Twice at most: an insert that loses a race with the same link's
     -- first POST waits for it, then goes round and finds that row.
@@ -68,7 +70,8 @@ BEGIN
                    status = CASE WHEN p_complete THEN 'complete'
                             ELSE 'partial' END::msp.response_status,
                    submitted_at = CASE WHEN p_complete THEN now() END,
-                   request_sha256 = v_request
+                   request_sha256 = v_request,
+                   mode = p_mode
              WHERE r.response_id = invitation_submit.response_id;
             PERFORM msp.store_answers(response_id, v_instrument,
                                       p_answers);
@@ -83,6 +86,12 @@ BEGIN
                    )::msp.new_response]) i
          WHERE NOT i.replayed;
         IF response_id IS NOT NULL THEN
+            -- msp.new_response has no mode: the table's default, then
+            -- this one
+            IF p_mode <> 'self' THEN
+                UPDATE msp.response r SET mode = p_mode
+                 WHERE r.response_id = invitation_submit.response_id;
+            END IF;
             PERFORM msp.store_answers(response_id, v_instrument,
                                       p_answers);
             RETURN;
@@ -93,6 +102,6 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION msp.invitation_submit(integer, bytea,
-    msp.respondent_role, boolean, jsonb) FROM PUBLIC;
+    msp.respondent_role, boolean, jsonb, msp.response_mode) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION msp.invitation_submit(integer, bytea,
-    msp.respondent_role, boolean, jsonb) TO msp_app;
+    msp.respondent_role, boolean, jsonb, msp.response_mode) TO msp_app;

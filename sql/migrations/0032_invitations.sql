@@ -14,7 +14,7 @@
 --
 -- Functions (docs/schema.md): msp.invitation_open(integer, bytea) and
 -- msp.invitation_submit(integer, bytea, msp.respondent_role, boolean,
--- jsonb), in sql/functions/.
+-- jsonb, msp.response_mode), in sql/functions/.
 
 ALTER TABLE msp.population
     -- SHA-256 of the personal link's code; NULL until invited
@@ -24,6 +24,14 @@ ALTER TABLE msp.population
     ADD COLUMN invitation_opened_at timestamptz,
     -- the team asked not to be contacted again: no reminder reaches it
     ADD COLUMN no_contact boolean NOT NULL DEFAULT false;
+
+-- How a response was collected: by the team itself, or by an
+-- interviewer who entered the team's answers through its link during a
+-- telephone interview (the form's « par téléphone » box; set by
+-- msp.invitation_submit only).
+CREATE TYPE msp.response_mode AS ENUM ('self', 'telephone');
+ALTER TABLE msp.response
+    ADD COLUMN mode msp.response_mode NOT NULL DEFAULT 'self';
 
 -- At most one contact of a kind per structure per day and channel:
 -- msp-report remind is safe to re-run (--force records nothing twice
