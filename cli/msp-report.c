@@ -20,6 +20,8 @@ static const char usage_text[] =
 "'msp-report --region NAME --help' describes the report's options.\n"
 "\n"
 "Commands:\n"
+"  contact --study SLUG --structure ID (--channel phone|in-person |\n"
+"          --no-further-contact)  a contact, or a refusal of more, logged\n"
 "  db migrate [--dir DIR]   apply the schema migrations the database lacks,\n"
 "                           then the new or changed function files\n"
 "  db status [--dir DIR]    list applied and pending migrations and\n"
@@ -29,6 +31,8 @@ static const char usage_text[] =
 "  export --study SLUG      the study's responses as CSV, with an R script,\n"
 "                           SPSS syntax and a mapping to import it again\n"
 "  federation add|list     the regional federations (owner or analyst)\n"
+"  fieldwork --study SLUG   the fieldwork monitor: invited, opened, partial,\n"
+"                           complete, response rate (--format ...)\n"
 "  frame import --study SLUG --mapping MAP FILE.csv...\n"
 "                           a study's targeted population from CSV lists\n"
 "                           (or --from-study OTHER)\n"
@@ -37,12 +41,18 @@ static const char usage_text[] =
 "                           load a Microsoft Forms or LimeSurvey CSV export\n"
 "  instrument import|export|list|diff\n"
 "                           questionnaires as XLSForm files (.xlsx, CSV)\n"
+"  invite --study SLUG --frame FRAME.csv --mapping MAP (-o OUT.csv|--send)\n"
+"                           personal links: a mail-merge file, or e-mails\n"
+"  remind --study SLUG --frame FRAME.csv --mapping MAP (-o OUT.csv|--send)\n"
+"                           remind the structures that have not completed\n"
 "  region add|list         the regions studies belong to (owner or analyst)\n"
 "  study create|list|open|close|reopen|extend\n"
 "                           studies and their life cycle: draft (tests),\n"
 "                           open, closed\n"
 "  test --table TABLE       chi-squared or Fisher's test of a count table\n"
 "  token create|list|revoke bearer tokens for the API and the reports\n"
+"  volunteers --study SLUG --frame FRAME.csv --mapping MAP -o OUT.csv\n"
+"                           the structures that accept an interview, linked\n"
 "\n"
 "Options:\n"
 "  -d, --database URL   PostgreSQL connection string (default:\n"
@@ -55,19 +65,24 @@ static const char usage_text[] =
 "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
 
 static const struct cli_command commands[] = {
+	{ "contact", cmd_contact },
 	{ "db", cmd_db },
 	{ "erase", cmd_erase },
 	{ "export", cmd_export },
 	{ "federation", cmd_federation },
+	{ "fieldwork", cmd_fieldwork },
 	{ "frame", cmd_frame },
 	{ "generate", cmd_generate },
 	{ "import", cmd_import },
 	{ "instrument", cmd_instrument },
+	{ "invite", cmd_invite },
 	{ "region", cmd_region },
+	{ "remind", cmd_remind },
 	{ "report", cmd_report },
 	{ "study", cmd_study },
 	{ "test", cmd_test },
 	{ "token", cmd_token },
+	{ "volunteers", cmd_volunteers },
 };
 
 int

@@ -7,7 +7,9 @@
  *                                (save), show the questions that
  *                                depend on the answers (refresh), or
  *                                reopen a saved form from its code
- *                                (resume, with _resume)
+ *                                (resume, with _resume), or open a
+ *                                personal invitation link (invitation,
+ *                                with _invitation)
  *   GET  /forms/form.js          the optional script for "show if"
  *
  * The resume code never travels in a URL the server sees.  It gives
@@ -19,6 +21,15 @@
  * page gives (/forms/{slug}#reprise=CODE), which browsers never send
  * and which form.js posts.  A path segment would be logged like a
  * query; a cookie would bind the draft to one browser.
+ *
+ * A personal invitation link (msp-report invite, docs/fieldwork.md) is
+ * /forms/{slug}?invitation#invitation=CODE, the code in the fragment for
+ * the same reason, posted by form.js (or typed into « Code
+ * d'invitation » without a script).  The form it opens knows the
+ * structure: it carries the code in _invitation instead of asking for
+ * an identifier, shows the structure's saved or sent answers, and every
+ * save or submission goes to msp.invitation_submit, which keeps one
+ * response per structure.
  *
  * Every reply under /forms is an HTML page, errors included: shared
  * code reports its failures through http_fail(), which forms_route
@@ -51,14 +62,24 @@
 
 #define FORM_KEY_BYTES 16
 #define RESUME_BYTES 32
+#define INVITATION_BYTES 32
 
 static const char form_js[] =
 "/* Shows and hides the questions whose \"show if\" depends on an\n"
 " * answer, as the server does when the form is refreshed; posts the\n"
-" * resume code of a link /forms/{slug}#reprise=CODE (the fragment is\n"
+" * resume code of a link /forms/{slug}#reprise=CODE and the code of\n"
+" * an invitation link #invitation=CODE (the fragment is\n"
 " * never sent to the server, so the code reaches no log); moves the\n"
 " * focus to the error summary, and from its links to the fields. */\n"
 "(function () {\n"
+"  var inv = /^#invitation=([0-9a-f]{64})$/.exec(location.hash);\n"
+"  var open = document.querySelector('form.invitation');\n"
+"  if (inv && open) {\n"
+"    history.replaceState(null, '', location.pathname);\n"
+"    open.querySelector('[name=_invitation]').value = inv[1];\n"
+"    open.submit();\n"
+"    return;\n"
+"  }\n"
 "  var m = /^#reprise=([0-9a-f]{64})$/.exec(location.hash);\n"
 "  var again = document.querySelector('form.resume');\n"
 "  if (m && again) {\n"
@@ -293,6 +314,13 @@ const struct statement forms_statements[] = {
 	{ "form_resume",
 	  "SELECT item_key, value"
 	  "  FROM msp.form_resume($1, pg_catalog.decode($2, 'hex'))", 2 },
+	{ "invitation_open",
+	  "SELECT item_key, value"
+	  "  FROM msp.invitation_open($1, pg_catalog.decode($2, 'hex'))", 2 },
+	{ "invitation_submit",
+	  "SELECT response_id, replayed"
+	  "  FROM msp.invitation_submit($1, pg_catalog.decode($2, 'hex'),"
+	  "                             $3, $4, $5, $6)", 6 },
 	{ NULL, NULL, 0 }
 };
 
@@ -499,6 +527,8 @@ render_item(struct buf *b, const struct instrument *ins, size_t idx,
 struct form_state {
 	const char *key;		/* the form's random key (hex) */
 	const char *resume;		/* resume code, or NULL */
+	const char *invitation;		/* invitation code, or NULL */
+	int by_phone;			/* invitation: an interviewer's */
 	const char *structure;		/* what was typed, or "" */
 	const char *role;		/* chosen role, or "" */
 	const char *structure_error;	/* or NULL */
@@ -661,7 +691,7 @@ render_form(struct worker *w, struct reply *r, int status,
 		 "libellés ont été reconstitués d'après les publications de "
 		 "l'étude, sauf mention contraire.</p>\n");
 	render_rgpd(b, study);
-	if (fs->resume == NULL) {
+	if (fs->resume == NULL && fs->invitation == NULL) {
 		/* The code is POSTed, never put in a URL (see the top). */
 		buf_puts(b, "<form class=\"resume\" method=\"post\" "
 			 "action=\"/forms/");
@@ -678,6 +708,25 @@ render_form(struct worker *w, struct reply *r, int status,
 			 "autocomplete=\"off\" spellcheck=\"false\">\n"
 			 "<button type=\"submit\">Reprendre</button>"
 			 "</details></form>\n");
+		/* The same for an invitation link's code (form.js posts
+		 * the fragment of /forms/{slug}#invitation=CODE). */
+		buf_puts(b, "<form class=\"invitation\" method=\"post\" "
+			 "action=\"/forms/");
+		urlenc_encode(b, study->slug);
+		buf_puts(b, "\" accept-charset=\"utf-8\">\n");
+		hidden_field(b, "_key", fs->key);
+		hidden_field(b, "_csrf", csrf);
+		hidden_field(b, "_action", "invitation");
+		buf_puts(b, "<details><summary>Répondre avec le lien "
+			 "personnel de votre structure</summary>\n<label "
+			 "for=\"f-_invitation\">Code d'invitation (64 "
+			 "caractères, à la fin du lien reçu)</label>\n"
+			 "<input type=\"text\" class=\"wide\" "
+			 "id=\"f-_invitation\" name=\"_invitation\" "
+			 "maxlength=\"64\" autocomplete=\"off\" "
+			 "spellcheck=\"false\">\n"
+			 "<button type=\"submit\">Ouvrir</button>"
+			 "</details></form>\n");
 	}
 	buf_puts(b, "<form class=\"questionnaire\" method=\"post\" "
 		 "action=\"/forms/");
@@ -687,9 +736,21 @@ render_form(struct worker *w, struct reply *r, int status,
 	hidden_field(b, "_csrf", csrf);
 	if (fs->resume != NULL)
 		hidden_field(b, "_resume", fs->resume);
+	if (fs->invitation != NULL)
+		hidden_field(b, "_invitation", fs->invitation);
 
 	buf_puts(b, "<h2>Votre structure</h2>\n");
-	if (fs->resume == NULL) {
+	if (fs->invitation != NULL)
+		buf_puts(b, "<p id=\"invited\">Vous répondez avec le lien "
+			 "personnel de votre structure : elle est connue, "
+			 "vous n'avez pas à l'indiquer. Ce lien vous permet "
+			 "de reprendre et de modifier vos réponses.</p>\n");
+	if (fs->invitation != NULL)
+		buf_printf(b, "<p><label><input type=\"checkbox\" "
+			   "name=\"_mode\" value=\"telephone\"%s> Réponses "
+			   "recueillies par téléphone par un enquêteur"
+			   "</label></p>\n", fs->by_phone ? " checked" : "");
+	else if (fs->resume == NULL) {
 		int bad = fs->structure_error != NULL;
 
 		buf_printf(b, "<fieldset id=\"item-_structure\"%s><legend>"
@@ -875,6 +936,102 @@ out:
 }
 
 static void
+unknown_invitation_page(struct reply *r)
+{
+	simple_page(r, 404, "Lien d'invitation inconnu", "Ce lien ne "
+		    "correspond à aucune structure invitée à répondre à ce "
+		    "questionnaire. Vérifiez qu'il est complet, ou "
+		    "demandez-le à nouveau à la fédération qui mène "
+		    "l'enquête.");
+	r->log_note = "invitation-unknown";
+}
+
+/*
+ * The form of the structure a personal invitation link names, with its
+ * saved or sent answers, and a new form key.  404 for a code that names
+ * no structure of this study's frame; 503 when the database fails.
+ * The first opening is recorded (msp.invitation_open).
+ */
+static void
+show_invitation(struct worker *w, const struct study *study,
+		const char *code, struct reply *r)
+{
+	char key[2 * FORM_KEY_BYTES + 1], hash[CRYPTO_SHA256_HEX], sid[16];
+	struct form_state fs = { .key = key, .structure = "", .role = "" };
+	struct submission *sub = NULL;
+	const char *params[2], *status = "";
+	struct msp_error err;
+	PGresult *res = NULL;
+	PGconn *conn;
+	int i;
+
+	if (!is_hex(code, 2 * INVITATION_BYTES) ||
+	    resume_hash(code, hash) != MSP_OK) {
+		unknown_invitation_page(r);
+		return;
+	}
+	if (crypto_random_hex(FORM_KEY_BYTES, key, NULL) != MSP_OK) {
+		simple_page(r, 500, "Erreur", "Réessayez dans un instant.");
+		return;
+	}
+	if ((conn = conn_get_or_reply(&w->db, r)) == NULL)
+		return;
+	snprintf(sid, sizeof(sid), "%d", study->study_id);
+	params[0] = sid;	/* $1: the study the page belongs to */
+	params[1] = hash;	/* $2: SHA-256 of the code, as stored */
+	if (db_exec_prepared(conn, "invitation_open", 2, params,
+			     PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
+		conn_failure_reply(&w->db, &err, r);
+		goto out;
+	}
+	if (PQntuples(res) == 0) {
+		unknown_invitation_page(r);
+		goto out;
+	}
+	sub = submission_new(study->ins);
+	if (sub == NULL) {
+		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
+		goto out;
+	}
+	/* '_status', '_role', then the answers (0032). */
+	for (i = 0; i < PQntuples(res); i++) {
+		const char *k = PQgetvalue(res, i, 0);
+
+		if (strcmp(k, "_status") == 0) {
+			status = PQgetvalue(res, i, 1);
+			continue;
+		}
+		if (strcmp(k, "_mode") == 0) {
+			fs.by_phone = strcmp(PQgetvalue(res, i, 1),
+					     "telephone") == 0;
+			continue;
+		}
+		if (strcmp(k, "_role") == 0) {
+			fs.role = PQgetvalue(res, i, 1);
+			continue;
+		}
+		if (submission_add(sub, k, RAW_TEXT, PQgetvalue(res, i, 1),
+				   NULL) != MSP_OK) {
+			simple_page(r, 503, "Erreur", "Réessayez dans un "
+				    "instant.");
+			goto out;
+		}
+	}
+	fs.invitation = code;
+	if (strcmp(status, "complete") == 0)
+		fs.notice = "Vos réponses ont été envoyées. Vous pouvez les "
+			    "modifier et les envoyer à nouveau : elles "
+			    "remplaceront les précédentes.";
+	else if (strcmp(status, "partial") == 0)
+		fs.notice = "Vous reprenez le questionnaire enregistré de "
+			    "votre structure.";
+	render_form(w, r, 200, study, sub, &fs);
+out:
+	PQclear(res);
+	submission_free(sub);
+}
+
+static void
 handle_get_form(struct worker *w, const struct study *study,
 		struct request *req, struct reply *r)
 {
@@ -913,6 +1070,8 @@ refusal_page(const struct msp_error *err, struct reply *r)
 		r->log_note = "key-other-study";
 	} else if (c == DB_FORM_UNKNOWN_CODE) {
 		unknown_code_page(r);
+	} else if (c == DB_INVITATION_UNKNOWN) {
+		unknown_invitation_page(r);
 	} else if (c == DB_FORM_SENT) {
 		simple_page(r, 409, "Questionnaire déjà envoyé",
 			    "Ces réponses ont déjà été envoyées ; elles ne "
@@ -976,6 +1135,122 @@ saved_page(const struct study *study, const char *resume, struct reply *r)
 	page_end(b);
 }
 
+/* The page after a save through an invitation link: the link itself
+ * reopens the saved answers. */
+static void
+saved_invitation_page(struct reply *r)
+{
+	simple_page(r, 200, "Réponses enregistrées", "Vos réponses sont "
+		    "enregistrées. Pour reprendre le questionnaire, ouvrez "
+		    "à nouveau le lien personnel reçu par votre structure.");
+}
+
+/*
+ * A save or submission of the form an invitation link opened
+ * (fs->invitation, unchecked yet): the answers validated as any form's,
+ * the structure the link's, stored by msp.invitation_submit (one
+ * response per structure: a second submission updates it).
+ */
+static void
+post_invitation(struct worker *w, const struct study *study,
+		const struct urlenc *form, struct form_state *fs,
+		struct reply *r)
+{
+	char hash[CRYPTO_SHA256_HEX], sid[16];
+	struct submission *sub = NULL;
+	struct buf answers = BUF_INIT(HTTP_ANSWERS_MAX);
+	const char *action, *mode, *params[6];
+	struct msp_error err;
+	PGresult *res = NULL;
+	PGconn *conn;
+	int complete, valid;
+
+	/* the interviewer's box: "telephone", or absent */
+	mode = urlenc_get(form, "_mode");
+	if (mode != NULL && strcmp(mode, "telephone") != 0) {
+		simple_page(r, 400, "Formulaire illisible", "Renvoyez le "
+			    "formulaire depuis la page du questionnaire.");
+		goto out;
+	}
+	fs->by_phone = mode != NULL;
+	if (!is_hex(fs->invitation, 2 * INVITATION_BYTES) ||
+	    resume_hash(fs->invitation, hash) != MSP_OK) {
+		unknown_invitation_page(r);
+		goto out;
+	}
+	action = urlenc_get(form, "_action");
+	if (action == NULL)
+		action = "submit";
+	fs->role = urlenc_get(form, "_role");
+	if (fs->role == NULL)
+		fs->role = "";
+	complete = strcmp(action, "submit") == 0;
+	sub = submission_new(study->ins);
+	if (sub == NULL || submission_add_form(sub, form, &err) != MSP_OK) {
+		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
+		goto out;
+	}
+	if (strcmp(action, "refresh") == 0) {
+		render_form(w, r, 200, study, sub, fs);
+		goto out;
+	}
+	valid = submission_validate(sub, SUBMISSION_LENIENT |
+				    (complete ? SUBMISSION_COMPLETE : 0),
+				    &err) == MSP_OK;
+	if (!valid && err.status == MSP_ENOMEM) {
+		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
+		goto out;
+	}
+	if (*fs->role != '\0' && studies_role(&w->studies, fs->role) == NULL) {
+		fs->role_error = "choisissez une des fonctions proposées";
+		valid = 0;
+	}
+	if (!valid) {
+		render_form(w, r, 422, study, sub, fs);
+		goto out;
+	}
+	submission_answers_json(sub, &answers);
+	if (buf_status(&answers, NULL) != MSP_OK) {
+		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
+		goto out;
+	}
+	if ((conn = conn_get_or_reply(&w->db, r)) == NULL)
+		goto out;
+	snprintf(sid, sizeof(sid), "%d", study->study_id);
+	params[0] = sid;			/* $1: the study */
+	params[1] = hash;			/* $2: SHA-256 of the code */
+	params[2] = *fs->role ? fs->role : NULL;	/* $3: role */
+	params[3] = complete ? "t" : "f";	/* $4: submit, or save */
+	params[4] = buf_str(&answers);		/* $5: the answers */
+	params[5] = mode != NULL ? "telephone" : "self";	/* $6 */
+	if (db_exec_prepared(conn, "invitation_submit", 6, params,
+			     PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
+		if (refusal_page(&err, r)) {
+			;
+		} else if (db_refused_answers(db_classify(err.sqlstate))) {
+			fs->notice = "Ces réponses n'ont pas pu être "
+				     "enregistrées : vérifiez-les.";
+			render_form(w, r, 422, study, sub, fs);
+		} else {
+			conn_failure_reply(&w->db, &err, r);
+		}
+		goto out;
+	}
+	if (!complete) {
+		saved_invitation_page(r);
+		goto out;
+	}
+	simple_page(r, 200, "Merci !", "Vos réponses ont bien été "
+		    "enregistrées. Merci pour votre participation. Le lien "
+		    "de votre invitation permet de les modifier jusqu'à la "
+		    "clôture de l'enquête.");
+	r->log_note = PQgetvalue(res, 0, 1)[0] == 't' ? "replayed" : NULL;
+out:
+	PQclear(res);
+	buf_free(&answers);
+	submission_free(sub);
+}
+
 static void
 handle_post_form(struct worker *w, const struct study *study,
 		 struct request *req, struct reply *r)
@@ -1022,6 +1297,16 @@ handle_post_form(struct worker *w, const struct study *study,
 	fs.resume = urlenc_get(&form, "_resume");
 	if (strcmp(action, "resume") == 0) {
 		show_saved(w, study, fs.resume ? fs.resume : "", r);
+		goto out;
+	}
+	fs.invitation = urlenc_get(&form, "_invitation");
+	if (strcmp(action, "invitation") == 0) {
+		show_invitation(w, study, fs.invitation ? fs.invitation : "",
+				r);
+		goto out;
+	}
+	if (fs.invitation != NULL) {
+		post_invitation(w, study, &form, &fs, r);
 		goto out;
 	}
 	if (fs.resume != NULL && !is_hex(fs.resume, 2 * RESUME_BYTES)) {

@@ -204,6 +204,7 @@ db_classify(const char *s)
 		{ "MSPF4", DB_FORM_OTHER_CODE },
 		{ "MSPS1", DB_STUDY_CLOSED },
 		{ "MSPS2", DB_STUDY_NOT_OPEN },
+		{ "MSPI1", DB_INVITATION_UNKNOWN },
 	};
 	size_t i;
 

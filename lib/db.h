@@ -61,7 +61,7 @@ enum msp_status db_error_from_result(const PGresult *res, PGconn *conn,
  * decisions (which HTTP status, retry or not) compare names, not
  * five-character literals scattered over the tree.  Appendix A of the
  * PostgreSQL manual lists the codes; MSPFn are migration 0025's, MSPSn
- * 0028's.
+ * 0028's, MSPI1 0032's.
  */
 enum db_class {
 	DB_OK,			/* "00000", or no error at all */
@@ -84,6 +84,8 @@ enum db_class {
 	DB_FORM_OTHER_CODE,	/* MSPF4: saved under another resume code */
 	DB_STUDY_CLOSED,	/* MSPS1: the study is closed (0028) */
 	DB_STUDY_NOT_OPEN,	/* MSPS2: the study opens later (0028) */
+	DB_INVITATION_UNKNOWN,	/* MSPI1: no invitation has this link
+				 * (0032) */
 	DB_OTHER,		/* anything else, or no SQLSTATE (a client-
 				 * side failure: ask PQstatus whether the
 				 * connection is gone) */

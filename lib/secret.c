@@ -222,6 +222,21 @@ secret_resume(const struct secret *s, const char *form_key,
 	return st;
 }
 
+enum msp_status
+secret_invitation(const struct secret *s, const char *study_slug,
+		  const char *pseudonym, char out[CRYPTO_SHA256_HEX],
+		  struct msp_error *err)
+{
+	struct buf msg = BUF_INIT_SECRET(BUF_MAX_TEXT);
+	enum msp_status st;
+
+	out[0] = '\0';
+	buf_printf(&msg, "invitation\n%s\n%s", study_slug, pseudonym);
+	st = mac(s, &msg, out, err);
+	buf_free(&msg);
+	return st;
+}
+
 static enum msp_status
 csrf_mac(const struct secret *s, const char *form_key, long long issued,
 	 char out[CRYPTO_SHA256_HEX], struct msp_error *err)

@@ -16,7 +16,12 @@
  *     So the form key, with a form token still valid (24 hours), is as
  *     good as the code: a save POSTed with it finds the draft and shows
  *     the code.  The key lives only in the page and in POST bodies,
- *     never in a URL or a log.
+ *     never in a URL or a log;
+ *   - personal invitation links: HMAC("invitation\n" + study slug + "\n"
+ *     + structure pseudonym) is the code of the link msp-report invite
+ *     sends to one structure of a study's frame.  Derived, so that the
+ *     mail-merge file, the reminders and the volunteers' list give the
+ *     same link; the database keeps only its SHA-256.
  */
 #ifndef MSP_SECRET_H
 #define MSP_SECRET_H
@@ -99,5 +104,19 @@ int secret_csrf_check(const struct secret *s, const char *form_key,
 enum msp_status secret_resume(const struct secret *s, const char *form_key,
 			      char out[CRYPTO_SHA256_HEX],
 			      struct msp_error *err);
+
+/*
+ * The code of the personal invitation link of the structure whose
+ * pseudonym is pseudonym to the study study_slug, as 64 hex digits in
+ * out.  Whoever holds it answers for that structure (and reads and
+ * changes its answers to that study): it is given only to the
+ * structure, in the fragment of its link.  Fails only if libcrypto does
+ * (MSP_ENOMEM); out is then empty.
+ */
+enum msp_status secret_invitation(const struct secret *s,
+				  const char *study_slug,
+				  const char *pseudonym,
+				  char out[CRYPTO_SHA256_HEX],
+				  struct msp_error *err);
 
 #endif

@@ -218,6 +218,163 @@ START_TEST(roles_come_from_the_enum)
 }
 END_TEST
 
+/* The owner's statement sql, which must succeed. */
+static void
+owner_exec(const char *sql)
+{
+	PGresult *res = PQexec(t.db.conn, sql);
+
+	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK ||
+		      PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql,
+		      PQerrorMessage(t.db.conn));
+	PQclear(res);
+}
+
+/* The invitation link's code the test gives its structure: the server
+ * knows it only by the SHA-256 PostgreSQL computes below, not by how
+ * msp-report invite derives it. */
+static const char invitation[] =
+	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/*
+ * A personal link (migration 0032): it opens the form of the structure
+ * it names (no identifier asked), saves and resumes, submits, and a
+ * second submission updates the one response, audited; an unknown code
+ * and a closed study store nothing.
+ */
+START_TEST(invitation_link)
+{
+	struct fcgitest_req q = {
+		.method = "GET", .path = "/forms/occitanie-2024",
+	};
+	char key[128], csrf[256], body[1024], sql[512], st[16];
+	char mode_sql[256];
+	const char *mine;
+	struct reply r;
+
+	owner_exec("INSERT INTO msp.structure (pseudonym, region_id)"
+		   " SELECT repeat('ab', 32), region_id FROM msp.study"
+		   "  WHERE slug = 'occitanie-2024'");
+	snprintf(sql, sizeof(sql), "INSERT INTO msp.population (study_id,"
+		 " structure_id, invitation_sha256)"
+		 " SELECT s.study_id, st.structure_id,"
+		 "        sha256(convert_to('%s', 'UTF8'))"
+		 "   FROM msp.study s, msp.structure st"
+		 "  WHERE s.slug = 'occitanie-2024'"
+		 "    AND st.pseudonym = repeat('ab', 32)", invitation);
+	owner_exec(sql);
+	snprintf(st, sizeof(st), "%s", testdb_value(t.db.conn,
+		 "SELECT structure_id FROM msp.structure"
+		 " WHERE pseudonym = repeat('ab', 32)"));
+
+	call(&q, 200, "text/html", &r);
+	ck_assert_ptr_nonnull(strstr(buf_str(&r.body),
+				     "class=\"invitation\""));
+	snprintf(key, sizeof(key), "%s", field(buf_str(&r.body), "_key"));
+	snprintf(csrf, sizeof(csrf), "%s", field(buf_str(&r.body), "_csrf"));
+	http_reply_free(&r);
+	q.method = "POST";
+	q.content_type = "application/x-www-form-urlencoded";
+	q.body = body;
+
+	/* opening: the form of that structure, no identifier asked */
+	ck_assert_str_eq(testdb_value(t.db.conn, "SELECT count(*)"
+			 " FROM msp.population"
+			 " WHERE invitation_opened_at IS NOT NULL"), "0");
+	snprintf(body, sizeof(body), "_key=%s&_csrf=%s&_action=invitation"
+		 "&_invitation=%s", key, csrf, invitation);
+	call(&q, 200, "text/html", &r);
+	ck_assert_str_eq(field(buf_str(&r.body), "_invitation"), invitation);
+	ck_assert_ptr_null(strstr(buf_str(&r.body), "name=\"_structure\""));
+	snprintf(key, sizeof(key), "%s", field(buf_str(&r.body), "_key"));
+	snprintf(csrf, sizeof(csrf), "%s", field(buf_str(&r.body), "_csrf"));
+	http_reply_free(&r);
+	ck_assert_str_eq(testdb_value(t.db.conn, "SELECT count(*)"
+			 " FROM msp.population"
+			 " WHERE invitation_opened_at IS NOT NULL"), "1");
+
+	/* save, then the link shows the saved answer */
+	snprintf(body, sizeof(body), "_key=%s&_csrf=%s&_invitation=%s"
+		 "&structure_type=esp&prof_count_total=12&_action=save", key,
+		 csrf, invitation);
+	call(&q, 200, "text/html", &r);
+	http_reply_free(&r);
+	snprintf(sql, sizeof(sql), "SELECT string_agg(r.status || ':' ||"
+		 " a.num_value, ' ')"
+		 "  FROM msp.response r JOIN msp.answer a USING (response_id)"
+		 " WHERE r.structure_id = %s"
+		 "   AND a.item_key = 'prof_count_total'", st);
+	ck_assert_str_eq(testdb_value(t.db.conn, sql), "partial:12");
+	snprintf(body, sizeof(body), "_key=%s&_csrf=%s&_action=invitation"
+		 "&_invitation=%s", key, csrf, invitation);
+	call(&q, 200, "text/html", &r);
+	ck_assert_ptr_nonnull(strstr(buf_str(&r.body),
+				     "name=\"prof_count_total\" aria-label"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&r.body), "value=\"12\""));
+	http_reply_free(&r);
+
+	/* submit, then submit again: one response, updated */
+	snprintf(body, sizeof(body), "_key=%s&_csrf=%s&_invitation=%s"
+		 "&structure_type=esp&prof_count_total=14&_role=leader"
+		 "&_action=submit", key, csrf, invitation);
+	call(&q, 200, "text/html", &r);
+	ck_assert_ptr_nonnull(strstr(buf_str(&r.body), "<h1>Merci !</h1>"));
+	http_reply_free(&r);
+	ck_assert_str_eq(testdb_value(t.db.conn, sql), "complete:14");
+	snprintf(body, sizeof(body), "_key=%s&_csrf=%s&_invitation=%s"
+		 "&structure_type=esp&prof_count_total=15&_role=leader"
+		 "&_mode=telephone&_action=submit", key, csrf, invitation);
+	call(&q, 200, "text/html", &r);
+	http_reply_free(&r);
+	ck_assert_str_eq(testdb_value(t.db.conn, sql), "complete:15");
+	/* an interviewer's, by telephone: recorded on the response */
+	snprintf(mode_sql, sizeof(mode_sql), "SELECT string_agg(mode::text,"
+		 " ' ') FROM msp.response WHERE structure_id = %s", st);
+	ck_assert_str_eq(testdb_value(t.db.conn, mode_sql), "telephone");
+	snprintf(body, sizeof(body), "_key=%s&_csrf=%s&_action=invitation"
+		 "&_invitation=%s", key, csrf, invitation);
+	call(&q, 200, "text/html", &r);
+	ck_assert_ptr_nonnull(strstr(buf_str(&r.body), "value=\"telephone\""
+				     " checked"));
+	http_reply_free(&r);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM msp_audit.log l"
+		 "  JOIN msp.response r ON r.response_id = l.row_id"
+		 " WHERE l.table_name = 'response' AND l.operation = 'UPDATE'"
+		 "   AND l.actor = 'invitation' AND r.structure_id = %s"
+		 "   AND l.old_row->>'status' = 'complete'", st);
+	ck_assert_str_eq(testdb_value(t.db.conn, sql), "1");
+
+	/* a save would put a draft under a complete status: refused */
+	snprintf(body, sizeof(body), "_key=%s&_csrf=%s&_invitation=%s"
+		 "&prof_count_total=16&_action=save", key, csrf, invitation);
+	call(&q, 409, "text/html", &r);
+	http_reply_free(&r);
+
+	/* a code that names no structure: nothing stored */
+	snprintf(body, sizeof(body), "_key=%s&_csrf=%s&_invitation=%.63s1"
+		 "&prof_count_total=16&_action=submit", key, csrf,
+		 invitation);
+	call(&q, 404, "text/html", &r);
+	http_reply_free(&r);
+
+	/* closed: the update is refused, the answer stays */
+	owner_exec("UPDATE msp.study SET state = 'closed'"
+		   " WHERE slug = 'occitanie-2024'");
+	snprintf(body, sizeof(body), "_key=%s&_csrf=%s&_invitation=%s"
+		 "&structure_type=esp&prof_count_total=17&_role=leader"
+		 "&_action=submit", key, csrf, invitation);
+	call(&q, 409, "text/html", &r);
+	http_reply_free(&r);
+	snprintf(sql, sizeof(sql), "SELECT count(*) || ':' ||"
+		 "       string_agg(a.num_value::text, ' ')"
+		 "  FROM msp.response r JOIN msp.answer a USING (response_id)"
+		 " WHERE r.structure_id = %s"
+		 "   AND a.item_key = 'prof_count_total'", st);
+	mine = testdb_value(t.db.conn, sql);
+	ck_assert_str_eq(mine, "1:15");
+}
+END_TEST
+
 static Suite *
 forms_suite(void)
 {
@@ -229,6 +386,7 @@ forms_suite(void)
 	tcase_add_test(tc, list_and_form_pages);
 	tcase_add_test(tc, save_then_submit);
 	tcase_add_test(tc, roles_come_from_the_enum);
+	tcase_add_test(tc, invitation_link);
 	suite_add_tcase(s, tc);
 	return s;
 }

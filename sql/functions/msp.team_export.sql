@@ -6,7 +6,9 @@
 -- or an analyst sees many structures, whose exports are not theirs to
 -- take (insufficient_privilege, 42501).  An unknown or revoked token
 -- raises 28000 (msp.enter).  Not exported: the token hashes and the
--- audit trail, which no tenant role can read.
+-- audit trail, which no tenant role can read, and the hashes of the
+-- form's keys and links (request, resume, invitation: 0025, 0032),
+-- which say nothing about the team and only serve to check a code.
 CREATE OR REPLACE FUNCTION msp.team_export(p_token text) RETURNS jsonb
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 DECLARE
@@ -27,7 +29,8 @@ BEGIN
                              FROM msp.structure_staff f
                             WHERE f.structure_id = v_structure), '[]'),
         'population', coalesce((
-            SELECT jsonb_agg(to_jsonb(p) || jsonb_build_object(
+            SELECT jsonb_agg(to_jsonb(p) - 'invitation_sha256'
+                   || jsonb_build_object(
                        'study', st.slug) ORDER BY p.study_id)
               FROM msp.population p JOIN msp.study st USING (study_id)
              WHERE p.structure_id = v_structure), '[]'),

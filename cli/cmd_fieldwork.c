@@ -1,0 +1,519 @@
+/*
+ * msp-report fieldwork — the fieldwork monitor (issue 18, item 7).
+ *
+ * For one study: its frame's structures invited (an invitation in the
+ * contact log), whose link was opened, with a saved draft only
+ * (partial), with a complete response, and the response rate
+ * (complete ÷ frame size), overall and per département, type and
+ * federation membership; then day by day since the opening.  Built as
+ * a report document (lib/report/report_doc.h) and printed by the
+ * report's renderers, so every format of the reports is there, the
+ * HTML one with its inline SVG bar chart.
+ *
+ * Only the frame's structures count: a response from a structure the
+ * frame does not list (the public form, typed by a team not on the
+ * lists) is in no figure here.  Draft studies count their test
+ * responses (opening deletes them).
+ *
+ * Who: the owner and analysts see every figure.  A federation token
+ * reads its region's studies only (Row-Level Security), as aggregates:
+ * in each breakdown, the counts of each partition of the frame
+ * (complete / partial / no response; invited or not; opened or not)
+ * with their margins go through disclosure_protect() with the
+ * configured threshold (MSP_DISCLOSURE_THRESHOLD), and the day-by-day
+ * table, whose daily counts would single teams out, is not shown.
+ * A team token is refused.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "db.h"
+#include "report/format.h"
+#include "report/report_disclosure.h"
+#include "report/report_doc.h"
+
+static const char usage_text[] =
+"Usage: msp-report fieldwork --study SLUG [--format FORMAT]\n"
+"\n"
+"The fieldwork monitor of a study: of its frame's structures, how many\n"
+"were invited (msp-report invite), opened their link, saved answers\n"
+"without sending them (partial), sent them (complete), and the\n"
+"response rate, complete / frame size; overall, per département,\n"
+"structure type and federation membership, and day by day since the\n"
+"opening (with a bar chart in HTML).\n"
+"\n"
+"  --format FORMAT   text (default), csv, json, markdown, html\n"
+"\n"
+"As the owner or an analyst (MSP_TOKEN): every figure.  As a federation:\n"
+"the studies of its region, counts below MSP_DISCLOSURE_THRESHOLD (5)\n"
+"suppressed with the ones that would give them back, no day-by-day\n"
+"table.  Exit status: 0 on success, 1 on a failure, 2 on a usage\n"
+"error.\n";
+
+/* The partitions of a group's structures, each a column. */
+enum col {
+	COL_FRAME,
+	COL_INVITED,
+	COL_OPENED,
+	COL_PARTIAL,
+	COL_COMPLETE,
+	COL_RATE,
+	N_COLS,
+};
+
+static const struct {
+	const char *key, *label;
+} cols[N_COLS] = {
+	{ "frame", "population" },
+	{ "invited", "invitées" },
+	{ "opened", "lien ouvert" },
+	{ "partial", "partielles" },
+	{ "complete", "complètes" },
+	{ "rate", "taux de réponse" },
+};
+
+/* A group's counts. */
+struct group {
+	const char *key, *label;	/* owned by the document */
+	unsigned long n[COL_COMPLETE + 1];
+};
+
+struct breakdown {
+	const char *key, *title, *column;	/* column of the query */
+	struct group g[128];
+	size_t n;
+};
+
+static struct group *
+group_of(struct rdoc *doc, struct breakdown *b, const char *key,
+	 const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (strcmp(b->g[i].key, key) == 0)
+			return &b->g[i];
+	if (b->n == sizeof(b->g) / sizeof(b->g[0]))
+		return NULL;
+	memset(&b->g[b->n], 0, sizeof(b->g[0]));
+	b->g[b->n].key = rdoc_strdup(doc, key);
+	b->g[b->n].label = rdoc_strdup(doc, label);
+	return &b->g[b->n++];
+}
+
+/* By key, "inconnu" (no value in the frame) last. */
+static int
+by_key(const void *a, const void *b)
+{
+	const char *x = ((const struct group *)a)->key;
+	const char *y = ((const struct group *)b)->key;
+	int ux = strcmp(x, "inconnu") == 0, uy = strcmp(y, "inconnu") == 0;
+
+	return ux != uy ? ux - uy : strcmp(x, y);
+}
+
+/*
+ * Hides, in the table of groups g[0..n) and its total tot, the counts
+ * of one partition of the frame (cells parts[0..nparts), whose sum is
+ * the frame; the rest of the frame is an unprinted part) that could
+ * single a team out; marks hidden[group * N_COLS + col].  The last row
+ * is the total.
+ */
+static void
+protect(const struct group *g, size_t n, const struct group *tot,
+	const enum col *parts, size_t nparts, unsigned threshold,
+	int *hidden)
+{
+	size_t rows = n + 1, ncols = nparts + 2, i, j;
+	unsigned long *c = calloc(rows * ncols, sizeof(*c));
+	int *s = calloc(rows * ncols, sizeof(*s));
+
+	for (i = 0; i < rows; i++) {
+		const struct group *x = i < n ? &g[i] : tot;
+		unsigned long rest = x->n[COL_FRAME];
+
+		for (j = 0; j < nparts; j++) {
+			if (c != NULL)
+				c[i * ncols + j] = x->n[parts[j]];
+			rest -= x->n[parts[j]];
+		}
+		if (c != NULL) {
+			c[i * ncols + nparts] = rest;
+			c[i * ncols + nparts + 1] = x->n[COL_FRAME];
+		}
+	}
+	if (c == NULL || s == NULL) {
+		/* out of memory: hide every count of the partition */
+		for (i = 0; i < rows; i++)
+			for (j = 0; j < nparts; j++)
+				hidden[i * N_COLS + parts[j]] = 1;
+		goto out;
+	}
+	disclosure_protect(c, rows, ncols, threshold, s);
+	for (i = 0; i < rows; i++) {
+		for (j = 0; j < nparts; j++)
+			if (s[i * ncols + j])
+				hidden[i * N_COLS + parts[j]] = 1;
+		if (s[i * ncols + nparts + 1])
+			hidden[i * N_COLS + COL_FRAME] = 1;
+	}
+out:
+	free(c);
+	free(s);
+}
+
+/* One table of the document from a breakdown (the groups sorted by key)
+ * and its total row.  threshold 0: nothing hidden. */
+static void
+add_table(struct rdoc *doc, struct breakdown *b, const struct group *tot,
+	  unsigned threshold)
+{
+	static const enum col status[] = { COL_PARTIAL, COL_COMPLETE };
+	static const enum col invited[] = { COL_INVITED };
+	static const enum col opened[] = { COL_OPENED };
+	struct rtable *t;
+	int *hidden;
+	size_t i, j;
+
+	qsort(b->g, b->n, sizeof(b->g[0]), by_key);
+	hidden = calloc((b->n + 1) * N_COLS, sizeof(*hidden));
+	t = rdoc_table(doc, b->key, b->title, N_COLS);
+	if (t == NULL || hidden == NULL) {
+		free(hidden);
+		doc->failed = 1;
+		return;
+	}
+	for (j = 0; j < N_COLS; j++)
+		rtable_column(doc, t, j, cols[j].key, cols[j].label);
+	if (threshold > 0) {
+		protect(b->g, b->n, tot, status, 2, threshold, hidden);
+		protect(b->g, b->n, tot, invited, 1, threshold, hidden);
+		protect(b->g, b->n, tot, opened, 1, threshold, hidden);
+	}
+	for (i = 0; i <= b->n; i++) {
+		const struct group *x = i < b->n ? &b->g[i] : tot;
+		struct rrow *r = rtable_row(doc, t, b->key, b->title,
+					    i < b->n ? x->key : "total",
+					    i < b->n ? x->label : "Ensemble");
+
+		if (r == NULL)
+			break;
+		for (j = 0; j <= COL_COMPLETE; j++) {
+			rcell_count(&r->cells[j], x->n[j]);
+			r->cells[j].suppressed = hidden[i * N_COLS + j];
+		}
+		rcell_prop(&r->cells[COL_RATE], x->n[COL_COMPLETE],
+			   x->n[COL_FRAME]);
+		r->cells[COL_RATE].suppressed =
+			hidden[i * N_COLS + COL_COMPLETE] ||
+			hidden[i * N_COLS + COL_FRAME];
+	}
+	free(hidden);
+}
+
+/* The frame, one row per structure, as the breakdowns need it. */
+static const char frame_sql[] =
+	"SELECT coalesce(st.departement, '') AS departement,"
+	"       coalesce(st.structure_type::text, '') AS structure_type,"
+	"       coalesce(st.federation_member::text, '') AS federation_member,"
+	"       EXISTS (SELECT 1 FROM msp.contact c"
+	"                WHERE c.study_id = p.study_id"
+	"                  AND c.structure_id = p.structure_id"
+	"                  AND c.kind = 'invitation') AS invited,"
+	"       p.invitation_opened_at IS NOT NULL AS opened,"
+	"       CASE WHEN EXISTS (SELECT 1 FROM msp.response r"
+	"                 WHERE r.study_id = p.study_id"
+	"                   AND r.structure_id = p.structure_id"
+	"                   AND r.status = 'complete') THEN 'complete'"
+	"            WHEN EXISTS (SELECT 1 FROM msp.response r"
+	"                 WHERE r.study_id = p.study_id"
+	"                   AND r.structure_id = p.structure_id)"
+	"            THEN 'partial' ELSE '' END AS status"
+	"  FROM msp.population p"
+	"  JOIN msp.structure st USING (structure_id)"
+	" WHERE p.study_id = $1::integer";
+
+/*
+ * Day by day from the opening (opens_on, else the first contact or
+ * response) to today or the closing: invitations and reminders logged
+ * that day, frame structures whose complete response was sent that day
+ * (its last sending), and the cumulated rate.
+ */
+static const char days_sql[] =
+	"WITH f AS (SELECT p.structure_id FROM msp.population p"
+	"            WHERE p.study_id = $1::integer),"
+	" done AS (SELECT (max(r.submitted_at) AT TIME ZONE 'Europe/Paris')"
+	"                 ::date AS d"
+	"            FROM msp.response r JOIN f USING (structure_id)"
+	"           WHERE r.study_id = $1::integer AND r.status = 'complete'"
+	"           GROUP BY r.structure_id),"
+	" span AS (SELECT coalesce(s.opens_on, least("
+	"                   (SELECT min(contacted_on) FROM msp.contact c"
+	"                     WHERE c.study_id = s.study_id),"
+	"                   (SELECT min(d) FROM done))) AS first,"
+	"                 least(msp.study_today(), s.closes_on) AS last"
+	"            FROM msp.study s WHERE s.study_id = $1::integer)"
+	"SELECT g.d::date::text AS day,"
+	"       (SELECT count(*) FROM msp.contact c WHERE c.study_id ="
+	"         $1::integer AND c.kind = 'invitation' AND c.contacted_on"
+	"         = g.d) AS invitations,"
+	"       (SELECT count(*) FROM msp.contact c WHERE c.study_id ="
+	"         $1::integer AND c.kind = 'reminder' AND c.contacted_on"
+	"         = g.d) AS reminders,"
+	"       (SELECT count(*) FROM done WHERE done.d = g.d) AS completed,"
+	"       (SELECT count(*) FROM done WHERE done.d <= g.d) AS cumulated,"
+	"       (SELECT count(*) FROM f) AS frame"
+	"  FROM span, generate_series(span.first, span.last,"
+	"                             interval '1 day') AS g(d)"
+	" WHERE span.first IS NOT NULL"
+	" ORDER BY g.d";
+
+static int
+add_days(PGconn *conn, struct rdoc *doc, const char *study_id)
+{
+	static const char *const keys[] = { "invitations", "reminders",
+					    "completed", "rate" };
+	static const char *const labels[] = { "invitations", "rappels",
+					      "complètes ce jour",
+					      "taux cumulé" };
+	const char *params[1] = { study_id };
+	struct msp_error err;
+	PGresult *res = NULL;
+	struct rtable *t;
+	size_t j;
+	int i, rc = 1;
+
+	if (db_exec(conn, "fieldwork: days", days_sql, 1, params,
+		    PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
+		cli_db_refusal("fieldwork", &err);
+		goto out;
+	}
+	t = rdoc_table(doc, "by_day", "Jour par jour depuis l'ouverture", 4);
+	if (t == NULL)
+		goto out;
+	for (j = 0; j < 4; j++)
+		rtable_column(doc, t, j, keys[j], labels[j]);
+	t->chart = 1;
+	t->chart_col = 3;
+	for (i = 0; i < PQntuples(res); i++) {
+		const char *day = db_text(res, i, "day");
+		struct rrow *r = rtable_row(doc, t, "day", "jour", day, day);
+
+		if (r == NULL)
+			goto out;
+		rcell_count(&r->cells[0],
+			    (unsigned long)db_int(res, i, "invitations"));
+		rcell_count(&r->cells[1],
+			    (unsigned long)db_int(res, i, "reminders"));
+		rcell_count(&r->cells[2],
+			    (unsigned long)db_int(res, i, "completed"));
+		rcell_prop(&r->cells[3],
+			   (unsigned long)db_int(res, i, "cumulated"),
+			   (unsigned long)db_int(res, i, "frame"));
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+static const char *
+label_of(const char *column, const char *value)
+{
+	if (*value == '\0')
+		return "inconnu";
+	if (strcmp(column, "federation_member") == 0)
+		return strcmp(value, "oui") == 0 ? "adhérente" :
+		       strcmp(value, "non") == 0 ? "non adhérente" :
+		       "ne sait pas";
+	return value;
+}
+
+/* The document of the study; 0, or 1 after printing why. */
+static int
+build(PGconn *conn, struct rdoc *doc, const char *study,
+      enum tenant_kind kind)
+{
+	struct breakdown *b = NULL;
+	struct group tot = { .key = "total" };
+	const char *params[1] = { study };
+	char study_id[16];
+	struct msp_error err;
+	PGresult *res = NULL;
+	unsigned threshold = 0;
+	size_t k;
+	int i, rc = 1;
+
+	if (kind == TENANT_FEDERATION &&
+	    disclosure_threshold(&threshold, &err) != MSP_OK) {
+		cli_fail(&err);
+		goto out;
+	}
+	if (db_exec(conn, "fieldwork: study",
+		    "SELECT study_id, title_fr, state::text AS state,"
+		    "       coalesce(opens_on::text, '') AS opens_on,"
+		    "       coalesce(closes_on::text, '') AS closes_on"
+		    "  FROM msp.study WHERE slug = $1",
+		    1, params, PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
+		cli_db_refusal("fieldwork", &err);
+		goto out;
+	}
+	if (PQntuples(res) == 0) {
+		fprintf(stderr, "msp-report fieldwork: aucune étude « %s »\n",
+			study);
+		goto out;
+	}
+	snprintf(study_id, sizeof(study_id), "%s",
+		 db_text(res, 0, "study_id"));
+	doc->title = rdoc_printf(doc, "Suivi du terrain : %s",
+				 db_text(res, 0, "title_fr"));
+	rdoc_meta(doc, "study", "étude", study);
+	rdoc_meta(doc, "state", "état", db_text(res, 0, "state"));
+	rdoc_meta(doc, "opens_on", "ouverture", db_text(res, 0, "opens_on"));
+	rdoc_meta(doc, "closes_on", "clôture", db_text(res, 0, "closes_on"));
+	if (threshold > 0)
+		rdoc_meta(doc, "disclosure", "seuil de confidentialité",
+			  rdoc_printf(doc, "%u", threshold));
+	PQclear(res);
+	res = NULL;
+
+	params[0] = study_id;
+	if (db_exec(conn, "fieldwork: frame", frame_sql, 1, params,
+		    PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
+		cli_db_refusal("fieldwork", &err);
+		goto out;
+	}
+	if ((b = calloc(3, sizeof(*b))) == NULL)
+		goto out;
+	b[0] = (struct breakdown){ .key = "departement",
+		.title = "Par département", .column = "departement" };
+	b[1] = (struct breakdown){ .key = "structure_type",
+		.title = "Par type de structure", .column = "structure_type" };
+	b[2] = (struct breakdown){ .key = "federation_member",
+		.title = "Par adhésion à la fédération",
+		.column = "federation_member" };
+	for (i = 0; i < PQntuples(res); i++) {
+		const char *status = db_text(res, i, "status");
+		struct group *gs[4] = { &tot, NULL, NULL, NULL };
+
+		for (k = 0; k < 3; k++) {
+			const char *v = db_text(res, i, b[k].column);
+
+			if ((gs[k + 1] = group_of(doc, &b[k], *v ? v :
+						  "inconnu",
+						  label_of(b[k].column, v)))
+			    == NULL) {
+				fprintf(stderr, "msp-report fieldwork: trop "
+					"de groupes\n");
+				goto out;
+			}
+		}
+		for (k = 0; k < 4; k++) {
+			gs[k]->n[COL_FRAME]++;
+			gs[k]->n[COL_INVITED] +=
+				strcmp(db_text(res, i, "invited"), "t") == 0;
+			gs[k]->n[COL_OPENED] +=
+				strcmp(db_text(res, i, "opened"), "t") == 0;
+			gs[k]->n[COL_PARTIAL] += strcmp(status,
+							"partial") == 0;
+			gs[k]->n[COL_COMPLETE] += strcmp(status,
+							 "complete") == 0;
+		}
+	}
+	{
+		/* the whole frame: one table of one row, the total */
+		struct breakdown all = { .key = "overall",
+					 .title = "Ensemble" };
+
+		add_table(doc, &all, &tot, threshold);
+	}
+	for (k = 0; k < 3; k++)
+		add_table(doc, &b[k], &tot, threshold);
+	if (threshold > 0)
+		rdoc_meta(doc, "by_day", "jour par jour",
+			  "non montré aux fédérations");
+	else if (add_days(conn, doc, study_id) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(b);
+	PQclear(res);
+	return rc;
+}
+
+int
+cmd_fieldwork(const struct cli_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "study", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *study = NULL;
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct rdoc *doc = NULL;
+	enum tenant_kind kind;
+	struct msp_error err;
+	PGconn *conn = NULL;
+	int c, format = FORMAT_TEXT, rc = 1;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': study = optarg; break;
+		case 'f':
+			if ((format = format_parse(optarg)) < 0)
+				return cli_usage_error("fieldwork",
+						       "format inconnu",
+						       optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			return cli_usage_error("fieldwork", "option inconnue "
+					       "ou sans valeur",
+					       argv[optind - 1]);
+		}
+	}
+	if (study == NULL)
+		return cli_usage_error("fieldwork", "--study est obligatoire",
+				       NULL);
+	if (optind < argc)
+		return cli_usage_error("fieldwork", "argument en trop",
+				       argv[optind]);
+	if ((conn = cli_connect(ctx)) == NULL)
+		return 1;
+	if (cli_begin(conn, "fieldwork", &kind) != 0)
+		goto out;
+	if (kind == TENANT_TEAM) {
+		fprintf(stderr, "msp-report fieldwork: refusé : un jeton "
+			"« team » ne lit pas le suivi d'une étude\n");
+		goto out;
+	}
+	if ((doc = rdoc_new()) == NULL || build(conn, doc, study, kind) != 0)
+		goto out;
+	if (rdoc_status(doc, &err) != MSP_OK ||
+	    format_render(doc, (enum format_kind)format, &out, &err)
+	    != MSP_OK || buf_status(&out, &err) != MSP_OK) {
+		cli_fail(&err);
+		goto out;
+	}
+	fwrite(out.data, 1, out.len, stdout);
+	rc = fflush(stdout) != 0;
+out:
+	if (conn != NULL) {
+		cli_rollback(conn);
+		PQfinish(conn);
+	}
+	rdoc_free(doc);
+	buf_free(&out);
+	return rc;
+}
