@@ -420,6 +420,18 @@ static const char test_rule[] =
 	"(Freeman–Halton pour r×c), comme les études sources ; modalités "
 	"et groupes vides retirés.  Nombres : décrits, non testés.";
 
+const char *
+report_test_rule_text(void)
+{
+	return test_rule;
+}
+
+const char *
+report_policy(struct rctx *c)
+{
+	return policy_text(c);
+}
+
 static enum msp_status
 section_by(struct rctx *c, const struct rsetup *s,
 	   const struct rcounts *all)
@@ -758,6 +770,7 @@ build(struct rctx *c)
 	const char *names[MAX_REGIONS];
 	size_t i, n = 0;
 	int analysis = o->by != NULL || o->nonresponse || o->terms != NULL;
+	int waves = 0;
 	enum msp_status rc = MSP_OK;
 
 	memset(regions, 0, sizeof(regions));
@@ -775,6 +788,16 @@ build(struct rctx *c)
 					   "--compare takes 2 to %d regions, "
 					   "separated by commas",
 					   MAX_REGIONS);
+			goto out;
+		}
+		/* study slugs: the waves of one region */
+		if ((rc = report_waves_named(c, names, n, &waves)) != MSP_OK)
+			goto out;
+		if (waves) {
+			rc = o->has ? msp_error_set(c->err, MSP_EINVAL,
+				"--has s'applique aux régions, pas aux "
+				"vagues : --region NAME --has") :
+				report_waves(c, names, n);
 			goto out;
 		}
 		for (i = 0; i < n && rc == MSP_OK; i++) {
