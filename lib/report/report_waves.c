@@ -395,7 +395,8 @@ report_waves(struct rctx *c, const char *const *names, size_t n)
 	for (i = 0; i < WAVES; i++) {
 		const struct rstudy *st = &w[i].setup.study;
 
-		rdoc_meta(c->doc, "study", "Étude",
+		/* a key each: JSON's meta is an object */
+		rdoc_meta(c->doc, i == 0 ? "study_1" : "study_2", "Étude",
 			  rdoc_printf(c->doc, "%s — %s (%d), questionnaire "
 				      "%s@%d%s", st->slug, st->title,
 				      st->year, w[i].setup.ins->slug,
