@@ -283,6 +283,12 @@ struct rtable *rx_table(struct rctx *c, const char *key, const char *title,
 enum msp_status rx_variable(struct rctx *c, struct rtable *t,
 			    const struct rlayout *lay, const struct rvar *v);
 
+/* The test rule rx_variable() applies, and the missing-data policy of
+ * c->opt ("ne sait pas" and no answer: kept or excluded; doc-owned, NULL
+ * when out of memory), as every comparison's note says them. */
+extern const char rx_test_rule[];
+const char *rx_policy_text(struct rctx *c);
+
 /* The number of responses (or frame structures) of column src. */
 unsigned long rx_column_n(const struct rcolsrc *src, const char *var);
 
@@ -304,13 +310,6 @@ enum msp_status rterms_fill(struct rctx *c, const struct rsetup *s,
 
 /* --weights: the weighted percentages and the weights' diagnostics. */
 enum msp_status report_weights(struct rctx *c, const struct rsetup *s);
-
-/* --- report.c ------------------------------------------------------------ */
-
-/* The test rule and the missing-data policy, as every comparison's note
- * says them (the second doc-owned). */
-const char *report_test_rule_text(void);
-const char *report_policy(struct rctx *c);
 
 /* --- report_waves.c ------------------------------------------------------ */
 

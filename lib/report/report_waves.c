@@ -296,7 +296,8 @@ section_waves(struct rctx *c, struct wave *w)
 	for (i = 0; i < ia->n_items && rc == MSP_OK; i++) {
 		const struct instrument_item *a = &ia->items[i];
 		const struct instrument_item *b = find_item(ib, a->key);
-		const struct rvar *v = &w[0].setup.vars[i];	/* items first */
+		/* rdata_setup() lists the items first, in order */
+		const struct rvar *v = &w[0].setup.vars[i];
 		int comparable;
 
 		if (b == NULL) {
@@ -332,7 +333,7 @@ section_waves(struct rctx *c, struct wave *w)
 			      "leur nom d'un questionnaire à l'autre ; les "
 			      "écarts et leur traitement sont listés dans "
 			      "le tableau suivant.%s%s",
-			      report_test_rule_text(), report_policy(c),
+			      rx_test_rule, rx_policy_text(c),
 			      open_items != NULL ? "\nRéponses libres, non "
 			      "comparées (--terms) : " : "",
 			      open_items != NULL ? open_items : "");
