@@ -132,7 +132,8 @@ bound_text(struct rctx *c, int has_min, double min, int has_max, double max)
 			   has_max ? rdoc_printf(c->doc, "%g", max) : "…");
 }
 
-/* One line of the table of differences. */
+/* One line of the table of differences; MSP_ENOMEM when the document
+ * ran out of memory. */
 static enum msp_status
 difference(struct rctx *c, struct rtable *t, const char *key,
 	   const char *label, const char *kind, const char *what,
@@ -155,7 +156,8 @@ static const char compared[] = "comparé";
 
 /*
  * Lists how items a and b (the same name in the two waves) differ, in
- * t; *comparable says whether their answers can be compared.
+ * t; *comparable says whether their answers can be compared.  Fails
+ * only with MSP_ENOMEM (the document ran out of memory).
  */
 static enum msp_status
 item_differences(struct rctx *c, struct rtable *t,
@@ -177,6 +179,9 @@ item_differences(struct rctx *c, struct rtable *t,
 	}
 	gone = missing_codes(c, a, b);
 	added = missing_codes(c, b, a);
+	/* NULL also when out of memory: then every option is not b's */
+	if ((rc = rctx_check(c)) != MSP_OK)
+		return rc;
 	if (gone != NULL || added != NULL) {
 		*comparable = 0;
 		return difference(c, t, a->key, a->label_fr, "choices",
@@ -189,9 +194,14 @@ item_differences(struct rctx *c, struct rtable *t,
 			"non comparé : une réponse d'une vague n'a pas "
 			"d'équivalent dans l'autre");
 	}
-	for (i = 0; i < a->n_options; i++)
-		relabelled |= !same_text(a->options[i].label_fr,
-			find_option(b, a->options[i].code)->label_fr);
+	for (i = 0; i < a->n_options; i++) {
+		const struct item_option *o = find_option(b,
+						a->options[i].code);
+
+		/* o is never NULL: b has every code of a, as checked */
+		relabelled |= o != NULL &&
+			      !same_text(a->options[i].label_fr, o->label_fr);
+	}
 	if (relabelled)
 		rc = difference(c, t, a->key, a->label_fr, "choice_labels",
 				"libellés des modalités modifiés (mêmes "
