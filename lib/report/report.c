@@ -402,24 +402,6 @@ add_group(void *arg, const char *code)
 	col->total_kind = 'g';
 }
 
-/* "Ne sait pas: kept", for the header and the notes. */
-static const char *
-policy_text(struct rctx *c)
-{
-	return rdoc_printf(c->doc,
-		"« Ne sait pas » %s ; sans réponse %s (--nsp, --missing).",
-		c->opt->dont_know == REPORT_KEEP ?
-		"gardé comme modalité" : "exclu des pourcentages et des tests",
-		c->opt->missing == REPORT_KEEP ?
-		"gardé comme modalité" : "exclu des pourcentages et des tests");
-}
-
-static const char test_rule[] =
-	"Test : χ² de Pearson sans correction de continuité quand tous "
-	"les effectifs attendus sont ≥ 5, sinon test exact de Fisher "
-	"(Freeman–Halton pour r×c), comme les études sources ; modalités "
-	"et groupes vides retirés.  Nombres : décrits, non testés.";
-
 static enum msp_status
 section_by(struct rctx *c, const struct rsetup *s,
 	   const struct rcounts *all)
@@ -480,7 +462,8 @@ section_by(struct rctx *c, const struct rsetup *s,
 		free(hidden);
 		return nomem(c);
 	}
-	t->note = rdoc_printf(c->doc, "%s\n%s", test_rule, policy_text(c));
+	t->note = rdoc_printf(c->doc, "%s\n%s", rx_test_rule,
+			      rx_policy_text(c));
 	if (by->note != NULL)
 		t->note = rdoc_printf(c->doc, "%s\n%s : %s", t->note,
 				      by->label, by->note);
@@ -561,8 +544,8 @@ section_nonresponse(struct rctx *c, const struct rsetup *s)
 		}
 		rc = rx_variable(c, t, &lay, &vars[i]);
 	}
-	t->note = rdoc_printf(c->doc, "%s\n%s%s%s", test_rule,
-			      policy_text(c),
+	t->note = rdoc_printf(c->doc, "%s\n%s%s%s", rx_test_rule,
+			      rx_policy_text(c),
 			      unknown != NULL ? "\nInconnu pour une partie "
 			      "des groupes, non comparé : " : "",
 			      unknown != NULL ? unknown : "");
@@ -617,7 +600,8 @@ section_compare(struct rctx *c, struct region *regions, size_t n)
 		     "harmonisées)", &lay);
 	if (t == NULL)
 		return nomem(c);
-	t->note = rdoc_printf(c->doc, "%s\n%s", test_rule, policy_text(c));
+	t->note = rdoc_printf(c->doc, "%s\n%s", rx_test_rule,
+			      rx_policy_text(c));
 	rc = rx_headcount(c, t, &lay, "Effectif (réponses)", hidden);
 	lay.hidden_n = hidden;
 	/* the harmonised variables every compared instrument yields */
@@ -650,7 +634,8 @@ section_compare(struct rctx *c, struct region *regions, size_t n)
 		      "structures répondantes (base de sondage)", &flay);
 	if (ft == NULL)
 		return nomem(c);
-	ft->note = rdoc_printf(c->doc, "%s\n%s", test_rule, policy_text(c));
+	ft->note = rdoc_printf(c->doc, "%s\n%s", rx_test_rule,
+			       rx_policy_text(c));
 	rc = rx_headcount(c, ft, &flay, "Effectif (structures "
 			  "répondantes)", hidden);
 	flay.hidden_n = hidden;
@@ -758,6 +743,7 @@ build(struct rctx *c)
 	const char *names[MAX_REGIONS];
 	size_t i, n = 0;
 	int analysis = o->by != NULL || o->nonresponse || o->terms != NULL;
+	int waves = 0;
 	enum msp_status rc = MSP_OK;
 
 	memset(regions, 0, sizeof(regions));
@@ -775,6 +761,16 @@ build(struct rctx *c)
 					   "--compare takes 2 to %d regions, "
 					   "separated by commas",
 					   MAX_REGIONS);
+			goto out;
+		}
+		/* study slugs: the waves of one region */
+		if ((rc = report_waves_named(c, names, n, &waves)) != MSP_OK)
+			goto out;
+		if (waves) {
+			rc = o->has ? msp_error_set(c->err, MSP_EINVAL,
+				"--has s'applique aux régions, pas aux "
+				"vagues : --region NAME --has") :
+				report_waves(c, names, n);
 			goto out;
 		}
 		for (i = 0; i < n && rc == MSP_OK; i++) {
@@ -975,7 +971,7 @@ report_build(PGconn *conn, const struct report_options *opt,
 		rc = adjust_tables(&c);
 	if (rc == MSP_OK) {
 		rdoc_meta(c.doc, "missing", "Données manquantes",
-			  policy_text(&c));
+			  rx_policy_text(&c));
 		if (c.suppress)
 			rdoc_meta(c.doc, "disclosure", "Secret statistique",
 				  rdoc_printf(c.doc, "effectifs de 1 à %u "

@@ -38,6 +38,16 @@ static const char sql_studies[] =
 	" WHERE s.region_id = $1::smallint AND s.state <> 'draft'"
 	" ORDER BY s.synthetic, s.year DESC, s.study_id DESC";
 
+/* $1 a study's slug: its region and the study it follows (waves;
+ * msp.study.follows_study_id, migration 0028), drafts included so that
+ * rdata_study() can say why one is refused */
+static const char sql_wave[] =
+	"SELECT r.slug AS region_slug, f.slug AS follows"
+	"  FROM msp.study s"
+	"  JOIN msp.region r ON r.region_id = s.region_id"
+	"  LEFT JOIN msp.study f ON f.study_id = s.follows_study_id"
+	" WHERE s.slug = $1::text";
+
 /* $1 instrument slug: the report variables it has rules for */
 static const char sql_variables[] =
 	"SELECT v.var_key, v.value_type, v.label_fr, v.note_fr, v.harmonised"
@@ -525,6 +535,29 @@ out:
 	buf_free(&want);
 	buf_free(&name);
 	return rc;
+}
+
+enum msp_status
+rdata_wave(struct rctx *c, const char *slug, const char **region,
+	   const char **follows)
+{
+	PGresult *res = NULL;
+	const char *params[1] = { slug };
+	enum msp_status rc;
+
+	*region = NULL;
+	*follows = NULL;
+	rc = db_exec(c->conn, "report: wave", sql_wave, 1, params,
+		     PGRES_TUPLES_OK, &res, c->err);
+	if (rc != MSP_OK)
+		return rc;
+	if (PQntuples(res) == 1) {
+		*region = dup(c, res, 0, "region_slug");
+		if (db_text(res, 0, "follows") != NULL)
+			*follows = dup(c, res, 0, "follows");
+	}
+	PQclear(res);
+	return rctx_check(c);
 }
 
 /* --- variables ----------------------------------------------------------- */

@@ -161,6 +161,12 @@ enum msp_status rdata_cache_store(struct rctx *c);
 enum msp_status rdata_study(struct rctx *c, const char *region,
 			    const char *study, struct rstudy *st);
 
+/* Whether slug names a study (waves, --compare A,B): its region's slug
+ * in *region and the slug of the study it follows in *follows (NULL
+ * when none), doc-owned; *region NULL when no study is called slug. */
+enum msp_status rdata_wave(struct rctx *c, const char *slug,
+			   const char **region, const char **follows);
+
 /* Loads st's instrument, variables and roles into *s. */
 enum msp_status rdata_setup(struct rctx *c, const struct rstudy *st,
 			    struct rsetup *s);
@@ -277,6 +283,12 @@ struct rtable *rx_table(struct rctx *c, const char *key, const char *title,
 enum msp_status rx_variable(struct rctx *c, struct rtable *t,
 			    const struct rlayout *lay, const struct rvar *v);
 
+/* The test rule rx_variable() applies, and the missing-data policy of
+ * c->opt ("ne sait pas" and no answer: kept or excluded; doc-owned, NULL
+ * when out of memory), as every comparison's note says them. */
+extern const char rx_test_rule[];
+const char *rx_policy_text(struct rctx *c);
+
 /* The number of responses (or frame structures) of column src. */
 unsigned long rx_column_n(const struct rcolsrc *src, const char *var);
 
@@ -298,6 +310,20 @@ enum msp_status rterms_fill(struct rctx *c, const struct rsetup *s,
 
 /* --weights: the weighted percentages and the weights' diagnostics. */
 enum msp_status report_weights(struct rctx *c, const struct rsetup *s);
+
+/* --- report_waves.c ------------------------------------------------------ */
+
+/* Whether the names of --compare are studies (waves of one region)
+ * rather than regions: 1 when every one is a study's slug and none a
+ * region, 0 when none is a study; fails (MSP_EINVAL) on a mixture. */
+enum msp_status report_waves_named(struct rctx *c, const char *const *names,
+				   size_t n, int *waves);
+
+/* --compare of two waves: the items their instruments share, matched by
+ * name, and the differences between the instruments, listed with how
+ * each is handled. */
+enum msp_status report_waves(struct rctx *c, const char *const *names,
+			     size_t n);
 
 /* Fails with MSP_ENOMEM when the document ran out of memory. */
 enum msp_status rctx_check(struct rctx *c);

@@ -1151,3 +1151,22 @@ rx_variable(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 		return categorical(c, t, lay, v);
 	}
 }
+
+/* --- what every comparison's note says ------------------------------------ */
+
+const char rx_test_rule[] =
+	"Test : χ² de Pearson sans correction de continuité quand tous "
+	"les effectifs attendus sont ≥ 5, sinon test exact de Fisher "
+	"(Freeman–Halton pour r×c), comme les études sources ; modalités "
+	"et groupes vides retirés.  Nombres : décrits, non testés.";
+
+const char *
+rx_policy_text(struct rctx *c)
+{
+	return rdoc_printf(c->doc,
+		"« Ne sait pas » %s ; sans réponse %s (--nsp, --missing).",
+		c->opt->dont_know == REPORT_KEEP ?
+		"gardé comme modalité" : "exclu des pourcentages et des tests",
+		c->opt->missing == REPORT_KEEP ?
+		"gardé comme modalité" : "exclu des pourcentages et des tests");
+}
