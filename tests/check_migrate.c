@@ -661,8 +661,9 @@ waiting(PGconn *conn, int pid)
  * While db migrate runs, a session that writes into the table never
  * meets the migration's declared-only function: it waits for the
  * run's COMMIT, then the function file's body runs.  The run is held
- * open, after the trigger and its function file and before its end, by
- * a function file that waits for an advisory lock the test holds.
+ * open after the migration and before the trigger's function file by a
+ * function file that sorts first and waits for an advisory lock the
+ * test holds: where a transaction per file had committed the stub.
  */
 START_TEST(concurrent_insert_never_sees_the_stub)
 {
@@ -676,9 +677,9 @@ START_TEST(concurrent_insert_never_sees_the_stub)
 	make_dirs(mdir, fdir, sizeof(mdir));
 	first_run(mdir, fdir);
 	trigger_with_declared_function(mdir, fdir);
-	write_file(fdir, "public.z_wait.sql",
+	write_file(fdir, "public.a_wait.sql",
 		   "SELECT pg_catalog.pg_advisory_xact_lock(" HOLD_KEY ");\n"
-		   "CREATE OR REPLACE FUNCTION public.z_wait() RETURNS integer\n"
+		   "CREATE OR REPLACE FUNCTION public.a_wait() RETURNS integer\n"
 		   "LANGUAGE sql AS $$ SELECT 1 $$;\n");
 	hold = testdb_connect(&db);
 	writer = testdb_connect(&db);
@@ -698,7 +699,7 @@ START_TEST(concurrent_insert_never_sees_the_stub)
 	}
 	for (i = 0; i < 2000 && !waiting(hold, 0); i++)
 		usleep(10000);
-	ck_assert_msg(i < 2000, "the run never reached public.z_wait.sql");
+	ck_assert_msg(i < 2000, "the run never reached public.a_wait.sql");
 
 	/* Refused at once by a stub already committed, or waiting for
 	 * the run's lock on the table. */
@@ -722,7 +723,7 @@ START_TEST(concurrent_insert_never_sees_the_stub)
 	ck_assert_ptr_null(PQgetResult(writer));
 	ck_assert_int_eq(waitpid(child, &status, 0), child);
 	ck_assert(WIFEXITED(status));
-	/* 0002, public.t_guard.sql and public.z_wait.sql */
+	/* 0002, public.a_wait.sql and public.t_guard.sql */
 	ck_assert_int_eq(WEXITSTATUS(status), 3);
 	PQfinish(writer);
 	PQfinish(hold);
