@@ -167,9 +167,9 @@ cmd_db(const struct cli_context *ctx, int argc, char **argv)
 		}
 		rc = n == 0 ? 0 : 3;
 	} else if (strcmp(action, "migrate") == 0) {
-		if (migrate_schema(conn,
-				   dir != NULL ? dir : settings_migrations_dir(),
-				   fdir, quiet ? NULL : stdout, &n,
+		if (dir == NULL)
+			dir = settings_migrations_dir();
+		if (migrate_schema(conn, dir, fdir, quiet ? NULL : stdout, &n,
 				   &err) != MSP_OK) {
 			rc = cli_fail(&err);
 			/* A file that COMMITs itself (MSP_EINVAL) made

@@ -644,7 +644,8 @@ validate_functions(PGconn *conn, const struct migration_set *files,
 		file = PQgetvalue(fns, i, cf);
 		lang = PQgetvalue(fns, i, cl);
 		body = PQgetvalue(fns, i, cb);
-		if (stubs_left_fail && strcmp(PQgetvalue(fns, i, cs), "t") == 0) {
+		if (stubs_left_fail &&
+		    strcmp(PQgetvalue(fns, i, cs), "t") == 0) {
 			st = msp_error_set(err, MSP_EDB,
 				"function %s is still the declaration a "
 				"migration made for its trigger: no function "

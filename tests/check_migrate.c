@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "migrate.h"
 #include "settings.h"
 #include "testdb.h"
@@ -524,7 +525,8 @@ first_run(const char *mdir, const char *fdir)
 	write_file(mdir, "0001_t.sql",
 		   "CREATE TABLE public.t (x integer, checked boolean);\n");
 	write_file(fdir, "public.f_keep.sql",
-		   "CREATE OR REPLACE FUNCTION public.f_keep() RETURNS integer\n"
+		   "CREATE OR REPLACE FUNCTION public.f_keep()\n"
+		   "RETURNS integer\n"
 		   "LANGUAGE sql AS $$ SELECT 1 $$;\n");
 	expect_schema(db.conn, mdir, fdir, &n, &err, MSP_OK);
 	ck_assert_int_eq(n, 2);
@@ -566,7 +568,8 @@ assert_first_run_state(void)
 			 "1");
 	/* No trigger: a row goes in as it did. */
 	ck_assert_str_eq(testdb_value(db.conn, "INSERT INTO public.t (x)"
-		" VALUES (1) RETURNING coalesce(checked, false)::text"), "false");
+		" VALUES (1) RETURNING coalesce(checked, false)::text"),
+		"false");
 	ck_assert_int_eq(PQtransactionStatus(db.conn), PQTRANS_IDLE);
 }
 
@@ -577,7 +580,8 @@ assert_first_run_state(void)
  */
 START_TEST(failed_function_rolls_back_the_run)
 {
-	char mdir[128], fdir[128];
+	char mdir[128], fdir[128], args[512];
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct msp_error err;
 	int n = -1;
 
@@ -585,7 +589,8 @@ START_TEST(failed_function_rolls_back_the_run)
 	first_run(mdir, fdir);
 	trigger_with_declared_function(mdir, fdir);
 	write_file(fdir, "public.f_keep.sql",
-		   "CREATE OR REPLACE FUNCTION public.f_keep() RETURNS integer\n"
+		   "CREATE OR REPLACE FUNCTION public.f_keep()\n"
+		   "RETURNS integer\n"
 		   "LANGUAGE sql AS $$ SELECT 2 $$;\n");
 	/* Loaded with body checks off; its validator finds the error,
 	 * on the body's third line, the file's fourth. */
@@ -600,6 +605,17 @@ START_TEST(failed_function_rolls_back_the_run)
 	ck_assert_msg(strstr(err.message, "/f/public.z_bad.sql:4: function "
 			     "public.z_bad(): ERROR: syntax error") != NULL,
 		      "%s", err.message);
+	assert_first_run_state();
+	/* The same through msp-report db migrate: exit 1, the file and
+	 * line, and the person told that nothing changed. */
+	snprintf(args, sizeof(args), "db migrate --dir '%s' --functions '%s'",
+		 mdir, fdir);
+	ck_assert_int_eq(testdb_cli(db.conn, NULL, "", args, &out), 1);
+	ck_assert_msg(strstr(buf_str(&out), "public.z_bad.sql:4: ") != NULL &&
+		      strstr(buf_str(&out), "rien n'a été appliqué") != NULL &&
+		      strstr(buf_str(&out), "applied") == NULL, "%s",
+		      buf_str(&out));
+	buf_free(&out);
 	assert_first_run_state();
 	ck_assert_int_eq(count("SELECT count(*) FROM pg_catalog.pg_proc"
 			       " WHERE proname = 'z_bad'"), 0);
@@ -679,7 +695,8 @@ START_TEST(concurrent_insert_never_sees_the_stub)
 	trigger_with_declared_function(mdir, fdir);
 	write_file(fdir, "public.a_wait.sql",
 		   "SELECT pg_catalog.pg_advisory_xact_lock(" HOLD_KEY ");\n"
-		   "CREATE OR REPLACE FUNCTION public.a_wait() RETURNS integer\n"
+		   "CREATE OR REPLACE FUNCTION public.a_wait()\n"
+		   "RETURNS integer\n"
 		   "LANGUAGE sql AS $$ SELECT 1 $$;\n");
 	hold = testdb_connect(&db);
 	writer = testdb_connect(&db);
