@@ -614,14 +614,14 @@ body_error(const PGresult *res, PGconn *conn, const struct migration *fm,
 
 /*
  * Checks every body (see sql_functions), one function at a time, so
- * that the error names the function and its file of files (may be
- * NULL).  With stubs_left_fail, a migration's declaration that no file
- * replaced fails too: its trigger would raise on every row.  Fails
- * with MSP_EDB, the transaction then aborted.
+ * that the error names the function and its file among files (may be
+ * NULL).  A migration's declaration that no file replaced fails too:
+ * its trigger would raise on every row.  Fails with MSP_EDB, the
+ * transaction then aborted.
  */
 static enum msp_status
 validate_functions(PGconn *conn, const struct migration_set *files,
-		   int stubs_left_fail, struct msp_error *err)
+		   struct msp_error *err)
 {
 	PGresult *fns = NULL, *res = NULL;
 	const char *params[1];
@@ -644,8 +644,7 @@ validate_functions(PGconn *conn, const struct migration_set *files,
 		file = PQgetvalue(fns, i, cf);
 		lang = PQgetvalue(fns, i, cl);
 		body = PQgetvalue(fns, i, cb);
-		if (stubs_left_fail &&
-		    strcmp(PQgetvalue(fns, i, cs), "t") == 0) {
+		if (strcmp(PQgetvalue(fns, i, cs), "t") == 0) {
 			st = msp_error_set(err, MSP_EDB,
 				"function %s is still the declaration a "
 				"migration made for its trigger: no function "
@@ -882,7 +881,7 @@ run(PGconn *conn, struct step *steps, size_t nsteps, FILE *progress,
 			     "SET LOCAL check_function_bodies = on", 0, NULL,
 			     PGRES_COMMAND_OK, NULL, err);
 		if (st == MSP_OK)
-			st = validate_functions(conn, files, 1, err);
+			st = validate_functions(conn, files, err);
 		if (st != MSP_OK)
 			goto out;
 	}
