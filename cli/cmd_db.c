@@ -17,15 +17,15 @@ static const char db_usage[] =
 "       msp-report db load-reference [--dir DIR] [--quiet]\n"
 "\n"
 "migrate  applies, in version order, each migration NNNN_name.sql of DIR\n"
-"         that the database lacks, each in its own transaction, and\n"
-"         records it in msp_meta.schema_migrations.  Re-running is a\n"
-"         no-op.  A failing migration is rolled back and named with the\n"
-"         PostgreSQL error; migrations before it stay applied.  A file\n"
-"         edited after it was applied is refused.  Then applies each\n"
-"         function file NAME.sql of FDIR that is new or changed since\n"
-"         it was applied, in name order, each in its own transaction,\n"
-"         recorded in msp_meta.function_loads, and checks the bodies\n"
-"         of all functions (docs/schema.md).\n"
+"         that the database lacks, then each function file NAME.sql of\n"
+"         FDIR that is new or changed since it was applied, in name\n"
+"         order, and checks the bodies of all functions: all in ONE\n"
+"         transaction, recorded in msp_meta.schema_migrations and\n"
+"         msp_meta.function_loads (docs/schema.md).  Re-running is a\n"
+"         no-op.  On any failure, named with the file, its line and\n"
+"         the PostgreSQL error, everything is rolled back: the database\n"
+"         stays as it was.  A migration edited after it was applied is\n"
+"         refused.\n"
 "status   lists applied migrations and function files (with their\n"
 "         time) and pending ones; exits 0 when none is pending, 3\n"
 "         otherwise.\n"
@@ -167,12 +167,21 @@ cmd_db(const struct cli_context *ctx, int argc, char **argv)
 		}
 		rc = n == 0 ? 0 : 3;
 	} else if (strcmp(action, "migrate") == 0) {
-		rc = apply(conn, MIGRATE_SCHEMA,
-			   dir != NULL ? dir : settings_migrations_dir(), quiet,
-			   &n);
-		if (rc == 0)
-			rc = apply(conn, MIGRATE_FUNCTIONS, fdir, quiet, &n);
-		if (rc == 0 && !quiet && n == 0)
+		if (dir == NULL)
+			dir = settings_migrations_dir();
+		if (migrate_schema(conn, dir, fdir, quiet ? NULL : stdout, &n,
+				   &err) != MSP_OK) {
+			rc = cli_fail(&err);
+			/* A file that COMMITs itself (MSP_EINVAL) made
+			 * durable what came before it. */
+			if (err.status != MSP_EINVAL)
+				fputs("msp-report: rien n'a été appliqué, la "
+				      "base est restée telle qu'elle était\n",
+				      stderr);
+			goto out;
+		}
+		rc = 0;
+		if (!quiet && n == 0)
 			puts("database is up to date");
 	} else {
 		/* Reference data is written for the current schema. */

@@ -22,9 +22,10 @@ struct ledger {
 	const char *record;
 	const char *lock_key;	/* advisory lock serialising runs */
 	int repeatable;		/* re-applied when its file changes */
+	int per_file;		/* a transaction per file, not per run */
 };
 
-#define LEDGER(table, lock_key) { \
+#define LEDGER(table, lock_key, per_file) { \
 	"msp_meta." table, \
 	"CREATE TABLE IF NOT EXISTS msp_meta." table " (" \
 	" version integer PRIMARY KEY CHECK (version > 0)," \
@@ -37,7 +38,7 @@ struct ledger {
 	" FROM msp_meta." table " ORDER BY version", \
 	"INSERT INTO msp_meta." table " (version, file, sha256)" \
 	" VALUES ($1::integer, $2, $3)", \
-	lock_key, 0 }
+	lock_key, 0, per_file }
 
 /*
  * The repeatable files (sql/functions/NAME.sql) are keyed by their
@@ -58,11 +59,19 @@ struct ledger {
 	" SELECT $2, $3 WHERE $1::integer = 0" \
 	" ON CONFLICT (file) DO UPDATE SET sha256 = EXCLUDED.sha256," \
 	" applied_at = pg_catalog.now(), applied_by = CURRENT_USER", \
-	"7235100001", 1 }
+	"7235100001", 1, 0 }
 
+/*
+ * The schema migrations and the function files run in one transaction
+ * per run (migrate_schema()): a migration's new trigger must not be
+ * seen before the file that defines its function, nor a failed upgrade
+ * leave half a schema.  The reference loads keep a transaction per
+ * file: each creates temporary tables and views of its own, and a
+ * study's data loaded is worth keeping when the next one fails.
+ */
 static const struct ledger ledgers[] = {
-	[MIGRATE_SCHEMA] = LEDGER("schema_migrations", "7235100001"),
-	[MIGRATE_REFERENCE] = LEDGER("reference_loads", "7235100002"),
+	[MIGRATE_SCHEMA] = LEDGER("schema_migrations", "7235100001", 0),
+	[MIGRATE_REFERENCE] = LEDGER("reference_loads", "7235100002", 1),
 	[MIGRATE_FUNCTIONS] = FUNCTION_LEDGER,
 };
 
@@ -310,13 +319,12 @@ migrate_scan_functions(const char *dir, struct migration_set *set,
 }
 
 /*
- * The line of sql holding the 1-based character (not byte) position
- * PostgreSQL reports for a syntax error, or 0 if there is none.
+ * The line of text holding the 1-based character (not byte) position
+ * pos (PostgreSQL's error position, as text), or 0 if pos is NULL.
  */
 static int
-error_line(const PGresult *res, const char *sql)
+position_line(const char *pos, const char *text)
 {
-	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
 	long want, chars = 0;
 	int line = 1;
 	const char *p;
@@ -324,13 +332,22 @@ error_line(const PGresult *res, const char *sql)
 	if (pos == NULL)
 		return 0;
 	want = strtol(pos, NULL, 10);
-	for (p = sql; *p != '\0'; p++) {
+	for (p = text; *p != '\0'; p++) {
 		if (((unsigned char)*p & 0xc0) != 0x80 && ++chars >= want)
 			break;
 		if (*p == '\n')
 			line++;
 	}
 	return line;
+}
+
+/* The line of sql where PostgreSQL's syntax error is, or 0. */
+static int
+error_line(const PGresult *res, const char *sql)
+{
+	return position_line(PQresultErrorField(res,
+						PG_DIAG_STATEMENT_POSITION),
+			     sql);
 }
 
 /* The applied rows, or an empty result if the table does not exist. */
@@ -358,7 +375,7 @@ read_applied(PGconn *conn, const struct ledger *lg, PGresult **res,
 }
 
 /* The migration of set with that version, or NULL. */
-static const struct migration *
+static struct migration *
 find_version(const struct migration_set *set, int version)
 {
 	struct migration key = { .version = version };
@@ -443,15 +460,15 @@ check_applied(const PGresult *applied, const struct migration_set *set,
 /*
  * Records the present SHA-256 of the rewritten migrations whose ledger
  * rows hold a former one (check_applied() accepted them), so that the
- * ledger says what this checkout's files are.
+ * ledger says what this checkout's files are, and marks them
+ * rewritten for the progress lines written after COMMIT.
  */
 static enum msp_status
-rebaseline(PGconn *conn, const PGresult *applied,
-	   const struct migration_set *set, FILE *progress,
+rebaseline(PGconn *conn, const PGresult *applied, struct migration_set *set,
 	   struct msp_error *err)
 {
 	const char *params[2];
-	const struct migration *m;
+	struct migration *m;
 	char version[16];
 	enum msp_status st;
 	int cv, cs, i;
@@ -472,9 +489,7 @@ rebaseline(PGconn *conn, const PGresult *applied,
 			     2, params, PGRES_COMMAND_OK, NULL, err);
 		if (st != MSP_OK)
 			return st;
-		if (progress != NULL)
-			fprintf(progress, "rewritten %s (former checksum "
-				"accepted)\n", m->file);
+		m->rewritten = 1;
 	}
 	return MSP_OK;
 }
@@ -514,35 +529,149 @@ is_pending(const struct ledger *lg, const PGresult *applied,
 /*
  * The function files are loaded with check_function_bodies off (as
  * pg_dump's output is), so that one may call a function whose file
- * sorts after it; this checks every SQL and PL/pgSQL body of the
- * database's own schemas afterwards with the language's validator,
- * which is what CREATE FUNCTION would have run.  Fails (MSP_EDB) naming
- * the function.
+ * sorts after it; validate_functions() then checks every SQL and
+ * PL/pgSQL body of the database's own schemas with the language's
+ * validator, which is what CREATE FUNCTION would have run, before the
+ * run's COMMIT.  "stub" is a migration's declaration of a trigger's
+ * function (docs/schema.md), which its function file must replace.
  */
-static const char sql_validate[] =
-	"SELECT p.oid::pg_catalog.regprocedure::text AS fn,"
-	" CASE l.lanname"
-	"  WHEN 'sql' THEN pg_catalog.fmgr_sql_validator(p.oid)::text"
-	"  WHEN 'plpgsql' THEN pg_catalog.plpgsql_validator(p.oid)::text"
-	" END AS ok"
+static const char sql_functions[] =
+	"SELECT p.oid::text AS oid,"
+	" p.oid::pg_catalog.regprocedure::text AS fn,"
+	" n.nspname || '.' || p.proname || '.sql' AS file,"
+	" l.lanname AS lang, p.prosrc AS body,"
+	" p.prosrc = 'BEGIN RAISE ''declared only''; END' AS stub"
 	" FROM pg_catalog.pg_proc p"
 	" JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
 	" JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
 	" WHERE l.lanname IN ('sql', 'plpgsql')"
 	"   AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
 	"   AND n.nspname NOT LIKE 'pg\\_%'"
-	" ORDER BY 1";
+	" ORDER BY 2";
 
-static enum msp_status
-validate_functions(PGconn *conn, struct msp_error *err)
+/* The function file of set named file, or NULL. */
+static const struct migration *
+find_file(const struct migration_set *set, const char *file)
 {
-	enum msp_status st;
+	size_t i;
 
-	st = db_exec(conn, "check function bodies", sql_validate, 0, NULL,
-		     PGRES_TUPLES_OK, NULL, err);
+	for (i = 0; set != NULL && i < set->n; i++)
+		if (strcmp(set->items[i].file, file) == 0)
+			return &set->items[i];
+	return NULL;
+}
+
+/*
+ * The line of the function's body where a validator's error is: the
+ * position PostgreSQL gives in a SQL body, or the "line N" of a
+ * PL/pgSQL one's context; 0 if neither.  Line 1 is the line of $$.
+ */
+static int
+body_line(const PGresult *res, const char *body)
+{
+	const char *ctx, *at;
+	int line;
+
+	line = position_line(PQresultErrorField(res,
+						PG_DIAG_INTERNAL_POSITION),
+			     body);
+	if (line > 0)
+		return line;
+	ctx = PQresultErrorField(res, PG_DIAG_CONTEXT);
+	if (ctx == NULL || (at = strstr(ctx, " line ")) == NULL)
+		return 0;
+	return (int)strtol(at + 6, NULL, 10);
+}
+
+/*
+ * Fills err for a body that failed its validator (res): the function
+ * file (fm, may be NULL) and line of the file where the error is, when
+ * the body is found in it as written, else the line of the body.
+ */
+static enum msp_status
+body_error(const PGresult *res, PGconn *conn, const struct migration *fm,
+	   const char *fn, const char *body, struct msp_error *err)
+{
+	const char *at = fm != NULL ? strstr(fm->sql, body) : NULL;
+	int line = res != NULL ? body_line(res, body) : 0, first = 1;
+	const char *p;
+
+	db_error_from_result(res, conn, err);
+	if (fm == NULL)
+		msp_error_prefix(err, "function %s", fn);
+	else if (at != NULL && line > 0) {
+		for (p = fm->sql; p < at; p++)
+			first += *p == '\n';
+		msp_error_prefix(err, "%s:%d: function %s", fm->path,
+				 first + line - 1, fn);
+	} else if (line > 0)
+		msp_error_prefix(err, "%s: function %s, line %d of its body",
+				 fm->path, fn, line);
+	else
+		msp_error_prefix(err, "%s: function %s", fm->path, fn);
+	return MSP_EDB;
+}
+
+/*
+ * Checks every body (see sql_functions), one function at a time, so
+ * that the error names the function and its file among files (may be
+ * NULL).  A migration's declaration that no file replaced fails too:
+ * its trigger would raise on every row.  Fails with MSP_EDB, the
+ * transaction then aborted.
+ */
+static enum msp_status
+validate_functions(PGconn *conn, const struct migration_set *files,
+		   struct msp_error *err)
+{
+	PGresult *fns = NULL, *res = NULL;
+	const char *params[1];
+	const char *fn, *file, *lang, *body;
+	enum msp_status st;
+	int i, co, cn, cf, cl, cb, cs;
+
+	st = db_exec(conn, "list functions", sql_functions, 0, NULL,
+		     PGRES_TUPLES_OK, &fns, err);
 	if (st != MSP_OK)
-		msp_error_prefix(err, "a function file names what does not "
-				 "exist");
+		goto out;
+	co = db_column(fns, "oid");
+	cn = db_column(fns, "fn");
+	cf = db_column(fns, "file");
+	cl = db_column(fns, "lang");
+	cb = db_column(fns, "body");
+	cs = db_column(fns, "stub");
+	for (i = 0; i < PQntuples(fns); i++) {
+		fn = PQgetvalue(fns, i, cn);
+		file = PQgetvalue(fns, i, cf);
+		lang = PQgetvalue(fns, i, cl);
+		body = PQgetvalue(fns, i, cb);
+		if (strcmp(PQgetvalue(fns, i, cs), "t") == 0) {
+			st = msp_error_set(err, MSP_EDB,
+				"function %s is still the declaration a "
+				"migration made for its trigger: no function "
+				"file %s replaces it (docs/schema.md)", fn,
+				file);
+			goto out;
+		}
+		params[0] = PQgetvalue(fns, i, co);
+		/* $1: the function's oid; the validator raises on a body
+		 * that CREATE FUNCTION would have refused. */
+		res = PQexecParams(conn, strcmp(lang, "plpgsql") == 0 ?
+				   "SELECT pg_catalog.plpgsql_validator("
+				   "$1::oid)" :
+				   "SELECT pg_catalog.fmgr_sql_validator("
+				   "$1::oid)",
+				   1, NULL, params, NULL, NULL, 0);
+		if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+			st = body_error(res, conn, find_file(files, file), fn,
+					body, err);
+			goto out;
+		}
+		PQclear(res);
+		res = NULL;
+	}
+out:
+	PQclear(res);
+	PQclear(fns);
 	return st;
 }
 
@@ -560,28 +689,21 @@ is_applied(const PGresult *applied, int version)
 	return 0;
 }
 
-/* Runs one migration in its own transaction; rolls back on failure. */
+/*
+ * Runs one file in the transaction open on conn and records it in lg's
+ * ledger.  On failure the transaction is left to the caller to roll
+ * back; the error names the file and, for a syntax error, its line.
+ */
 static enum msp_status
-apply_one(PGconn *conn, const struct ledger *lg, const struct migration *m,
-	  struct msp_error *err)
+run_file(PGconn *conn, const struct ledger *lg, const struct migration *m,
+	 struct msp_error *err)
 {
 	char version[16];
 	const char *params[3];
 	PGresult *res = NULL;
-	enum msp_status st;
+	enum msp_status st = MSP_OK;
 	int line;
 
-	st = db_exec(conn, "begin", "BEGIN", 0, NULL, PGRES_COMMAND_OK, NULL,
-		     err);
-	if (st != MSP_OK)
-		goto out;
-	if (lg->repeatable) {
-		st = db_exec(conn, "defer body checks",
-			     "SET LOCAL check_function_bodies = off", 0, NULL,
-			     PGRES_COMMAND_OK, NULL, err);
-		if (st != MSP_OK)
-			goto out;
-	}
 	/* A script of several statements: PQexec is the only way, and the
 	 * text is our own file, never user input. */
 	res = PQexec(conn, m->sql);
@@ -598,6 +720,8 @@ apply_one(PGconn *conn, const struct ledger *lg, const struct migration *m,
 			msp_error_prefix(err, "%s", m->path);
 		goto out;
 	}
+	/* A COMMIT in the file has already made durable what came before
+	 * it in this run; this at least stops the run there. */
 	if (PQtransactionStatus(conn) != PQTRANS_INTRANS) {
 		st = msp_error_set(err, MSP_EINVAL,
 				   "%s: ends the transaction itself; a "
@@ -611,16 +735,176 @@ apply_one(PGconn *conn, const struct ledger *lg, const struct migration *m,
 	params[2] = m->sha256;
 	st = db_exec(conn, "record in ledger", lg->record, 3, params,
 		     PGRES_COMMAND_OK, NULL, err);
-	if (st != MSP_OK)
-		goto out;
-	st = db_exec(conn, "commit", "COMMIT", 0, NULL, PGRES_COMMAND_OK,
-		     NULL, err);
-	if (st != MSP_OK)
-		msp_error_prefix(err, "%s", m->path);
 out:
 	PQclear(res);
+	return st;
+}
+
+static enum msp_status
+begin(PGconn *conn, struct msp_error *err)
+{
+	return db_exec(conn, "begin", "BEGIN", 0, NULL, PGRES_COMMAND_OK,
+		       NULL, err);
+}
+
+static enum msp_status
+commit(PGconn *conn, struct msp_error *err)
+{
+	return db_exec(conn, "commit", "COMMIT", 0, NULL, PGRES_COMMAND_OK,
+		       NULL, err);
+}
+
+/*
+ * One directory of files and its ledger, within a run: what the
+ * directory holds and what the ledger says was applied.
+ */
+struct step {
+	const struct ledger *lg;
+	const char *dir;
+	struct migration_set set;
+	PGresult *done;		/* NULL until read, or no ledger yet */
+};
+
+/* The progress lines of what a run changed, once it is committed. */
+static void
+report(const struct step *steps, size_t nsteps, FILE *progress)
+{
+	size_t s, i;
+
+	for (s = 0; progress != NULL && s < nsteps; s++)
+		for (i = 0; i < steps[s].set.n; i++) {
+			if (steps[s].set.items[i].rewritten)
+				fprintf(progress, "rewritten %s (former "
+					"checksum accepted)\n",
+					steps[s].set.items[i].file);
+			if (steps[s].set.items[i].applied)
+				fprintf(progress, "applied %s\n",
+					steps[s].set.items[i].file);
+		}
+}
+
+/*
+ * Applies the pending files of steps, in order, under the first step's
+ * advisory lock.  For a per-file ledger (only ever alone in steps):
+ * each file in its own transaction, earlier ones kept when one fails.
+ * Otherwise the whole run is one transaction: ledger rows, the
+ * migrations, the function files with check_function_bodies off, then
+ * every body validated (stubs refused when a step holds the function
+ * files) before COMMIT; any failure rolls it all back, and *applied is
+ * then 0.
+ */
+static enum msp_status
+run(PGconn *conn, struct step *steps, size_t nsteps, FILE *progress,
+    int *applied, struct msp_error *err)
+{
+	const char *lock[1] = { steps[0].lg->lock_key };
+	const struct migration_set *files = NULL;
+	int per_file = steps[0].lg->per_file;
+	int locked = 0, count = 0, rewritten = 0;
+	struct migration *m;
+	enum msp_status st = MSP_OK;
+	size_t s, i;
+
+	if (applied != NULL)
+		*applied = 0;
+	for (s = 0; s < nsteps; s++) {
+		st = scan(steps[s].dir, steps[s].lg->repeatable,
+			  &steps[s].set, err);
+		if (st != MSP_OK)
+			goto out;
+		if (steps[s].lg->repeatable)
+			files = &steps[s].set;
+	}
+	st = db_exec(conn, "lock migrations",
+		     "SELECT pg_catalog.pg_advisory_lock($1::bigint)", 1, lock,
+		     PGRES_TUPLES_OK, NULL, err);
+	if (st != MSP_OK)
+		goto out;
+	locked = 1;
+	if (!per_file && (st = begin(conn, err)) != MSP_OK)
+		goto out;
+	st = db_exec(conn, "create ledger schema", sql_create_schema, 0, NULL,
+		     PGRES_COMMAND_OK, NULL, err);
+	if (st != MSP_OK)
+		goto out;
+	for (s = 0; s < nsteps; s++) {
+		st = db_exec(conn, "create ledger", steps[s].lg->create, 0,
+			     NULL, PGRES_COMMAND_OK, NULL, err);
+		if (st != MSP_OK)
+			goto out;
+		st = read_applied(conn, steps[s].lg, &steps[s].done, err);
+		if (st != MSP_OK)
+			goto out;
+		if (steps[s].lg->repeatable)
+			continue;
+		st = check_applied(steps[s].done, &steps[s].set, steps[s].dir,
+				   &rewritten, err);
+		if (st == MSP_OK && rewritten > 0)
+			st = rebaseline(conn, steps[s].done, &steps[s].set,
+					err);
+		if (st != MSP_OK)
+			goto out;
+	}
+	for (s = 0; s < nsteps; s++) {
+		if (steps[s].lg->repeatable && !per_file) {
+			st = db_exec(conn, "defer body checks",
+				     "SET LOCAL check_function_bodies = off",
+				     0, NULL, PGRES_COMMAND_OK, NULL, err);
+			if (st != MSP_OK)
+				goto out;
+		}
+		for (i = 0; i < steps[s].set.n; i++) {
+			m = &steps[s].set.items[i];
+			if (!is_pending(steps[s].lg, steps[s].done, m))
+				continue;
+			if (per_file && (st = begin(conn, err)) != MSP_OK)
+				goto out;
+			st = run_file(conn, steps[s].lg, m, err);
+			if (st == MSP_OK && per_file &&
+			    (st = commit(conn, err)) != MSP_OK)
+				msp_error_prefix(err, "%s", m->path);
+			if (st != MSP_OK)
+				goto out;
+			count++;
+			m->applied = 1;
+			if (per_file && progress != NULL)
+				fprintf(progress, "applied %s\n", m->file);
+		}
+	}
+	if (per_file)
+		goto out;
+	/* Every run that holds the function files, not only one that
+	 * applied something: the database's bodies are what is checked. */
+	if (files != NULL) {
+		/* The validators check nothing while it is off. */
+		st = db_exec(conn, "check bodies",
+			     "SET LOCAL check_function_bodies = on", 0, NULL,
+			     PGRES_COMMAND_OK, NULL, err);
+		if (st == MSP_OK)
+			st = validate_functions(conn, files, err);
+		if (st != MSP_OK)
+			goto out;
+	}
+	st = commit(conn, err);
+	if (st != MSP_OK)
+		goto out;
+	report(steps, nsteps, progress);
+out:
 	if (st != MSP_OK && PQtransactionStatus(conn) != PQTRANS_IDLE)
 		PQclear(PQexec(conn, "ROLLBACK"));
+	if (st != MSP_OK && !per_file)
+		count = 0;
+	if (locked)
+		db_exec(conn, "unlock migrations",
+			"SELECT pg_catalog.pg_advisory_unlock($1::bigint)",
+			1, lock, PGRES_TUPLES_OK, NULL, NULL);
+	if (applied != NULL)
+		*applied = count;
+	for (s = 0; s < nsteps; s++) {
+		PQclear(steps[s].done);
+		steps[s].done = NULL;
+		migrate_set_free(&steps[s].set);
+	}
 	return st;
 }
 
@@ -628,68 +912,21 @@ enum msp_status
 migrate_apply(PGconn *conn, enum migrate_ledger ledger, const char *dir,
 	      FILE *progress, int *applied, struct msp_error *err)
 {
-	const struct ledger *lg = &ledgers[ledger];
-	struct migration_set set = { NULL, 0 };
-	const char *lock[1] = { lg->lock_key };
-	PGresult *done = NULL;
-	enum msp_status st;
-	int locked = 0, count = 0, rewritten = 0;
-	size_t i;
+	struct step step = { &ledgers[ledger], dir, { NULL, 0 }, NULL };
 
-	if (applied != NULL)
-		*applied = 0;
-	st = scan(dir, lg->repeatable, &set, err);
-	if (st != MSP_OK)
-		goto out;
-	st = db_exec(conn, "lock migrations",
-		     "SELECT pg_catalog.pg_advisory_lock($1::bigint)", 1, lock,
-		     PGRES_TUPLES_OK, NULL, err);
-	if (st != MSP_OK)
-		goto out;
-	locked = 1;
-	st = db_exec(conn, "create ledger schema", sql_create_schema, 0, NULL,
-		     PGRES_COMMAND_OK, NULL, err);
-	if (st != MSP_OK)
-		goto out;
-	st = db_exec(conn, "create ledger", lg->create, 0, NULL,
-		     PGRES_COMMAND_OK, NULL, err);
-	if (st != MSP_OK)
-		goto out;
-	st = read_applied(conn, lg, &done, err);
-	if (st != MSP_OK)
-		goto out;
-	if (!lg->repeatable) {
-		st = check_applied(done, &set, dir, &rewritten, err);
-		if (st == MSP_OK && rewritten > 0)
-			st = rebaseline(conn, done, &set, progress, err);
-		if (st != MSP_OK)
-			goto out;
-	}
-	for (i = 0; i < set.n; i++) {
-		if (!is_pending(lg, done, &set.items[i]))
-			continue;
-		st = apply_one(conn, lg, &set.items[i], err);
-		if (st != MSP_OK)
-			goto out;
-		count++;
-		if (progress != NULL)
-			fprintf(progress, "applied %s\n", set.items[i].file);
-	}
-	/* Every run, not only one that applied something: a body found
-	 * wrong stays recorded as applied, and must go on failing until its
-	 * file (or the one it calls) is fixed. */
-	if (lg->repeatable)
-		st = validate_functions(conn, err);
-out:
-	if (locked)
-		db_exec(conn, "unlock migrations",
-			"SELECT pg_catalog.pg_advisory_unlock($1::bigint)",
-			1, lock, PGRES_TUPLES_OK, NULL, NULL);
-	if (applied != NULL)
-		*applied = count;
-	PQclear(done);
-	migrate_set_free(&set);
-	return st;
+	return run(conn, &step, 1, progress, applied, err);
+}
+
+enum msp_status
+migrate_schema(PGconn *conn, const char *dir, const char *fdir,
+	       FILE *progress, int *applied, struct msp_error *err)
+{
+	struct step steps[2] = {
+		{ &ledgers[MIGRATE_SCHEMA], dir, { NULL, 0 }, NULL },
+		{ &ledgers[MIGRATE_FUNCTIONS], fdir, { NULL, 0 }, NULL },
+	};
+
+	return run(conn, steps, 2, progress, applied, err);
 }
 
 enum msp_status

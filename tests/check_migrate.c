@@ -1,7 +1,8 @@
 /*
  * Migrations against a real PostgreSQL: they apply in order, re-apply as
- * a no-op, fail cleanly (rolled back, file and error named) and refuse a
- * database that disagrees with the checkout.
+ * a no-op, fail cleanly (the whole run rolled back, file and error
+ * named) and refuse a database that disagrees with the checkout; a
+ * migration's trigger and its function file go live together.
  */
 #include "config.h"
 
@@ -9,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "migrate.h"
 #include "settings.h"
 #include "testdb.h"
@@ -212,13 +215,13 @@ START_TEST(failure_rolls_back_and_names_file)
 		      != NULL, "%s", err.message);
 	ck_assert_msg(strstr(err.message, "no_such_table") != NULL, "%s",
 		      err.message);
-	ck_assert_int_eq(n, 1);
-	ck_assert(table_exists("public.t_first"));
+	/* One run, one transaction: 0001 went with it, and the ledger
+	 * itself, made by the same run. */
+	ck_assert_int_eq(n, 0);
+	ck_assert(!table_exists("public.t_first"));
 	ck_assert(!table_exists("public.t_half"));
 	ck_assert(!table_exists("public.t_never"));
-	ck_assert_str_eq(testdb_value(db.conn,
-		"SELECT string_agg(version::text, ',')"
-		" FROM msp_meta.schema_migrations"), "1");
+	ck_assert(!table_exists("msp_meta.schema_migrations"));
 	/* The connection is usable, outside any transaction. */
 	ck_assert_int_eq(PQtransactionStatus(db.conn), PQTRANS_IDLE);
 }
@@ -449,24 +452,32 @@ START_TEST(function_file_errors)
 	struct msp_error err;
 	int n = -1;
 
-	/* A syntax error: that file's transaction is rolled back. */
+	/* A syntax error: the run's transaction is rolled back, ledger
+	 * and all. */
 	write_file(tmpdir, "public.f_bad.sql",
 		   "CREATE OR REPLACE FUNCTION public.f_bad() RETURNS integer\n"
 		   "LANGUAGE sql AS $$ SELECT 1 $$ BROKEN;\n");
 	expect_functions(db.conn, tmpdir, &n, &err, MSP_EDB);
 	ck_assert_msg(strstr(err.message, "public.f_bad.sql") != NULL, "%s",
 		      err.message);
-	ck_assert_int_eq(count("SELECT count(*) FROM msp_meta.function_loads"),
-			 0);
+	ck_assert(!table_exists("msp_meta.function_loads"));
 	/* A body naming a function that no file defines: found by the
-	 * check after the loads, naming the missing function. */
+	 * check after the loads, before COMMIT, naming the file, its line
+	 * and the missing function. */
 	write_file(tmpdir, "public.f_bad.sql",
 		   "CREATE OR REPLACE FUNCTION public.f_bad() RETURNS integer\n"
-		   "LANGUAGE sql AS $$ SELECT public.f_nowhere() $$;\n");
+		   "LANGUAGE sql AS $$\n"
+		   "    SELECT 1 + public.f_nowhere()\n"
+		   "$$;\n");
 	expect_functions(db.conn, tmpdir, &n, &err, MSP_EDB);
-	ck_assert_msg(strstr(err.message, "f_nowhere") != NULL, "%s",
-		      err.message);
-	/* Recorded as applied, but still refused on the next run. */
+	ck_assert_msg(strstr(err.message, "f_nowhere") != NULL &&
+		      strstr(err.message, "public.f_bad.sql:3: function "
+			     "public.f_bad()") != NULL, "%s", err.message);
+	ck_assert_int_eq(n, 0);
+	/* Never recorded, never left in place: refused again. */
+	ck_assert(!table_exists("msp_meta.function_loads"));
+	ck_assert_str_eq(testdb_value(db.conn, "SELECT count(*) FROM"
+		" pg_catalog.pg_proc WHERE proname = 'f_bad'"), "0");
 	expect_functions(db.conn, tmpdir, &n, &err, MSP_EDB);
 	ck_assert_int_eq(n, 0);
 	/* Fixed: applied again, since its checksum changed. */
@@ -481,6 +492,258 @@ START_TEST(function_file_errors)
 	expect_functions(db.conn, tmpdir, &n, &err, MSP_EINVAL);
 	ck_assert_msg(strstr(err.message, "Public.F.sql") != NULL, "%s",
 		      err.message);
+}
+END_TEST
+
+/* --- one run, one transaction (review finding 5) ------------------ */
+
+/* migrate_schema() with the message when it surprises. */
+#define expect_schema(conn, dir, fdir, n, err, want) do { \
+	enum msp_status got_ = migrate_schema(conn, dir, fdir, NULL, n, err); \
+	ck_assert_msg(got_ == (want), "migrate_schema: got %s, want %s: %s", \
+		      msp_strerror(got_), msp_strerror(want), \
+		      got_ == MSP_OK ? "" : (err)->message); \
+} while (0)
+
+/* tmpdir/m and tmpdir/f: a run's migrations and function files. */
+static void
+make_dirs(char *mdir, char *fdir, size_t size)
+{
+	snprintf(mdir, size, "%s/m", tmpdir);
+	snprintf(fdir, size, "%s/f", tmpdir);
+	ck_assert_int_eq(mkdir(mdir, 0700), 0);
+	ck_assert_int_eq(mkdir(fdir, 0700), 0);
+}
+
+/* A table, and a function file the second run changes. */
+static void
+first_run(const char *mdir, const char *fdir)
+{
+	struct msp_error err;
+	int n = -1;
+
+	write_file(mdir, "0001_t.sql",
+		   "CREATE TABLE public.t (x integer, checked boolean);\n");
+	write_file(fdir, "public.f_keep.sql",
+		   "CREATE OR REPLACE FUNCTION public.f_keep()\n"
+		   "RETURNS integer\n"
+		   "LANGUAGE sql AS $$ SELECT 1 $$;\n");
+	expect_schema(db.conn, mdir, fdir, &n, &err, MSP_OK);
+	ck_assert_int_eq(n, 2);
+}
+
+/* As the project's migrations do (0028): a trigger on a live table,
+ * whose function is declared only; its body is its function file. */
+static void
+trigger_with_declared_function(const char *mdir, const char *fdir)
+{
+	write_file(mdir, "0002_guard.sql",
+		   "CREATE FUNCTION public.t_guard() RETURNS trigger\n"
+		   "    LANGUAGE plpgsql AS $$BEGIN RAISE 'declared only'; "
+		   "END$$;\n"
+		   "CREATE TRIGGER guard BEFORE INSERT OR UPDATE ON public.t\n"
+		   "    FOR EACH ROW EXECUTE FUNCTION public.t_guard();\n");
+	if (fdir != NULL)
+		write_file(fdir, "public.t_guard.sql",
+			   "CREATE OR REPLACE FUNCTION public.t_guard()\n"
+			   "RETURNS trigger LANGUAGE plpgsql AS $$\n"
+			   "BEGIN NEW.checked := true; RETURN NEW; END$$;\n");
+}
+
+/* The ledgers and the schema as first_run() left them. */
+static void
+assert_first_run_state(void)
+{
+	ck_assert_int_eq(count("SELECT count(*) FROM pg_catalog.pg_trigger"
+			       " WHERE tgname = 'guard'"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM pg_catalog.pg_proc"
+			       " WHERE proname = 't_guard'"), 0);
+	ck_assert_str_eq(testdb_value(db.conn,
+		"SELECT string_agg(file, ',' ORDER BY version)"
+		" FROM msp_meta.schema_migrations"), "0001_t.sql");
+	ck_assert_str_eq(testdb_value(db.conn,
+		"SELECT string_agg(file, ',' ORDER BY file)"
+		" FROM msp_meta.function_loads"), "public.f_keep.sql");
+	ck_assert_str_eq(testdb_value(db.conn, "SELECT public.f_keep()"),
+			 "1");
+	/* No trigger: a row goes in as it did. */
+	ck_assert_str_eq(testdb_value(db.conn, "INSERT INTO public.t (x)"
+		" VALUES (1) RETURNING coalesce(checked, false)::text"),
+		"false");
+	ck_assert_int_eq(PQtransactionStatus(db.conn), PQTRANS_IDLE);
+}
+
+/*
+ * A function file whose body its validator refuses, after the
+ * migration that adds the trigger: the migrations of the same run go
+ * back too, and both ledgers stay as they were.
+ */
+START_TEST(failed_function_rolls_back_the_run)
+{
+	char mdir[128], fdir[128], args[512];
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct msp_error err;
+	int n = -1;
+
+	make_dirs(mdir, fdir, sizeof(mdir));
+	first_run(mdir, fdir);
+	trigger_with_declared_function(mdir, fdir);
+	write_file(fdir, "public.f_keep.sql",
+		   "CREATE OR REPLACE FUNCTION public.f_keep()\n"
+		   "RETURNS integer\n"
+		   "LANGUAGE sql AS $$ SELECT 2 $$;\n");
+	/* Loaded with body checks off; its validator finds the error,
+	 * on the body's third line, the file's fourth. */
+	write_file(fdir, "public.z_bad.sql",
+		   "CREATE OR REPLACE FUNCTION public.z_bad() RETURNS integer\n"
+		   "LANGUAGE plpgsql AS $$\n"
+		   "BEGIN\n"
+		   "    RETURN 1 +;\n"
+		   "END$$;\n");
+	expect_schema(db.conn, mdir, fdir, &n, &err, MSP_EDB);
+	ck_assert_int_eq(n, 0);
+	ck_assert_msg(strstr(err.message, "/f/public.z_bad.sql:4: function "
+			     "public.z_bad(): ERROR: syntax error") != NULL,
+		      "%s", err.message);
+	assert_first_run_state();
+	/* The same through msp-report db migrate: exit 1, the file and
+	 * line, and the person told that nothing changed. */
+	snprintf(args, sizeof(args), "db migrate --dir '%s' --functions '%s'",
+		 mdir, fdir);
+	ck_assert_int_eq(testdb_cli(db.conn, NULL, "", args, &out), 1);
+	ck_assert_msg(strstr(buf_str(&out), "public.z_bad.sql:4: ") != NULL &&
+		      strstr(buf_str(&out), "rien n'a été appliqué") != NULL &&
+		      strstr(buf_str(&out), "applied") == NULL, "%s",
+		      buf_str(&out));
+	buf_free(&out);
+	assert_first_run_state();
+	ck_assert_int_eq(count("SELECT count(*) FROM pg_catalog.pg_proc"
+			       " WHERE proname = 'z_bad'"), 0);
+
+	/* Fixed: the whole run goes in. */
+	write_file(fdir, "public.z_bad.sql",
+		   "CREATE OR REPLACE FUNCTION public.z_bad() RETURNS integer\n"
+		   "LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;\n");
+	expect_schema(db.conn, mdir, fdir, &n, &err, MSP_OK);
+	ck_assert_int_eq(n, 4);
+	ck_assert_str_eq(testdb_value(db.conn, "INSERT INTO public.t (x)"
+		" VALUES (2) RETURNING checked::text"), "true");
+	ck_assert_str_eq(testdb_value(db.conn, "SELECT public.f_keep()"),
+			 "2");
+}
+END_TEST
+
+/* A declared function that no file replaces: its trigger would raise
+ * on every row, so the run is refused. */
+START_TEST(declared_function_without_file_is_refused)
+{
+	char mdir[128], fdir[128];
+	struct msp_error err;
+	int n = -1;
+
+	make_dirs(mdir, fdir, sizeof(mdir));
+	first_run(mdir, fdir);
+	trigger_with_declared_function(mdir, NULL);
+	expect_schema(db.conn, mdir, fdir, &n, &err, MSP_EDB);
+	ck_assert_msg(strstr(err.message, "function public.t_guard() is still "
+			     "the declaration") != NULL &&
+		      strstr(err.message, "public.t_guard.sql") != NULL, "%s",
+		      err.message);
+	assert_first_run_state();
+}
+END_TEST
+
+/* A key for pg_advisory_lock(), below 2^32: pg_locks.objid is it. */
+#define HOLD_KEY "7235199"
+
+/* Whether some session waits for a lock: the advisory HOLD_KEY, or any
+ * lock, for pid. */
+static int
+waiting(PGconn *conn, int pid)
+{
+	char sql[256];
+
+	if (pid == 0)
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_locks"
+			 " WHERE locktype = 'advisory' AND NOT granted"
+			 " AND objid = " HOLD_KEY);
+	else
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_locks"
+			 " WHERE NOT granted AND pid = %d", pid);
+	return (int)strtol(testdb_value(conn, sql), NULL, 10) > 0;
+}
+
+/*
+ * While db migrate runs, a session that writes into the table never
+ * meets the migration's declared-only function: it waits for the
+ * run's COMMIT, then the function file's body runs.  The run is held
+ * open after the migration and before the trigger's function file by a
+ * function file that sorts first and waits for an advisory lock the
+ * test holds: where a transaction per file had committed the stub.
+ */
+START_TEST(concurrent_insert_never_sees_the_stub)
+{
+	char mdir[128], fdir[128];
+	struct msp_error err;
+	PGconn *hold, *writer, *other;
+	PGresult *res;
+	pid_t child;
+	int n = -1, i, status;
+
+	make_dirs(mdir, fdir, sizeof(mdir));
+	first_run(mdir, fdir);
+	trigger_with_declared_function(mdir, fdir);
+	write_file(fdir, "public.a_wait.sql",
+		   "SELECT pg_catalog.pg_advisory_xact_lock(" HOLD_KEY ");\n"
+		   "CREATE OR REPLACE FUNCTION public.a_wait()\n"
+		   "RETURNS integer\n"
+		   "LANGUAGE sql AS $$ SELECT 1 $$;\n");
+	hold = testdb_connect(&db);
+	writer = testdb_connect(&db);
+	testdb_value(hold, "SELECT pg_advisory_lock(" HOLD_KEY ")");
+
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		other = testdb_connect(&db);
+		if (migrate_schema(other, mdir, fdir, NULL, &n,
+				   &err) != MSP_OK) {
+			fprintf(stderr, "%s\n", err.message);
+			_exit(100);
+		}
+		PQfinish(other);
+		_exit(n);
+	}
+	for (i = 0; i < 2000 && !waiting(hold, 0); i++)
+		usleep(10000);
+	ck_assert_msg(i < 2000, "the run never reached public.a_wait.sql");
+
+	/* Refused at once by a stub already committed, or waiting for
+	 * the run's lock on the table. */
+	ck_assert_int_eq(PQsendQuery(writer, "INSERT INTO public.t (x)"
+				     " VALUES (3) RETURNING checked"), 1);
+	for (i = 0; i < 2000; i++) {
+		ck_assert_int_eq(PQconsumeInput(writer), 1);
+		if (!PQisBusy(writer) ||
+		    waiting(hold, PQbackendPID(writer)))
+			break;
+		usleep(10000);
+	}
+	ck_assert_msg(i < 2000, "the insert neither ended nor waited");
+	testdb_value(hold, "SELECT pg_advisory_unlock(" HOLD_KEY ")");
+
+	res = PQgetResult(writer);
+	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK,
+		      "the insert met: %s", PQresultErrorMessage(res));
+	ck_assert_str_eq(PQgetvalue(res, 0, 0), "t");
+	PQclear(res);
+	ck_assert_ptr_null(PQgetResult(writer));
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(WIFEXITED(status));
+	/* 0002, public.a_wait.sql and public.t_guard.sql */
+	ck_assert_int_eq(WEXITSTATUS(status), 3);
+	PQfinish(writer);
+	PQfinish(hold);
 }
 END_TEST
 
@@ -660,6 +923,9 @@ migrate_suite(void)
 	tcase_add_test(functions, fresh_database_gets_every_function);
 	tcase_add_test(functions, changed_function_file_reapplies_only_it);
 	tcase_add_test(functions, function_file_errors);
+	tcase_add_test(functions, failed_function_rolls_back_the_run);
+	tcase_add_test(functions, declared_function_without_file_is_refused);
+	tcase_add_test(functions, concurrent_insert_never_sees_the_stub);
 	suite_add_tcase(s, functions);
 
 	tcase_add_checked_fixture(upgrade, setup, teardown);

@@ -152,12 +152,9 @@ testdb_load(struct testdb *db, const char *relative)
 	size_t len;
 	PGresult *res;
 
-	ck_assert_msg(migrate_apply(db->conn, MIGRATE_SCHEMA,
-				    settings_migrations_dir(), NULL, NULL,
-				    &err) == MSP_OK, "%s", err.message);
-	ck_assert_msg(migrate_apply(db->conn, MIGRATE_FUNCTIONS,
-				    settings_functions_dir(), NULL, NULL,
-				    &err) == MSP_OK, "%s", err.message);
+	ck_assert_msg(migrate_schema(db->conn, settings_migrations_dir(),
+				     settings_functions_dir(), NULL, NULL,
+				     &err) == MSP_OK, "%s", err.message);
 	if (relative == NULL)
 		return;
 	ck_assert_msg(file_read(testdb_srcpath(relative), 1 << 24, &sql, &len,
