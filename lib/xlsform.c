@@ -1452,6 +1452,10 @@ condition_clear(struct condition *c)
 	c->n = 0;
 }
 
+/* What relevant_parse() says when an allocation failed: not a problem
+ * of the file, and told apart by its address. */
+static const char relevant_oom[] = "out of memory";
+
 /* Parentheses around one condition, at most: the expression is parsed
  * in place, up to a cell's 32767 characters, and each level is a frame
  * of the stack. */
@@ -1536,12 +1540,13 @@ relevant_atom(struct lex *x, struct condition *c, int depth)
 	if (c->n == sizeof(c->values) / sizeof(c->values[0]))
 		return "trop de codes";
 	if ((c->values[c->n] = msp_strdup(value)) == NULL)
-		return "mémoire épuisée";
+		return relevant_oom;
 	c->n++;
 	return NULL;
 }
 
-/* Parses expr; NULL, or why it is refused. */
+/* Parses expr; NULL, or why it is refused (relevant_oom: out of
+ * memory). */
 static const char *
 relevant_parse(const char *expr, struct condition *c)
 {
@@ -1907,6 +1912,10 @@ resolve_relevant(struct instrument *ins, size_t i, const struct item_src *src,
 
 	col_name(l, COL_RELEVANT, cn, sizeof(cn));
 	why = relevant_parse(src->relevant, &c);
+	if (why == relevant_oom) {
+		condition_clear(&c);
+		return MSP_ENOMEM;
+	}
 	if (why != NULL) {
 		problem(p, "survey", src->row, cn, "%s", why);
 		goto out;
