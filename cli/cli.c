@@ -8,6 +8,7 @@
 #include "db.h"
 #include "secret.h"
 #include "settings.h"
+#include "slug.h"
 #include "utf8.h"
 
 PGconn *
@@ -127,20 +128,7 @@ cli_db_refusal(const char *command, const struct msp_error *err)
 int
 cli_valid_slug(const char *s)
 {
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '-') {
-			if (s[i + 1] == '-')
-				return 0;
-		} else if (!((s[i] >= 'a' && s[i] <= 'z') ||
-			     (s[i] >= '0' && s[i] <= '9'))) {
-			return 0;
-		}
-	}
-	return 1;
+	return slug_valid(s);
 }
 
 int

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "csv.h"
 #include "frame.h"
 
@@ -59,8 +60,8 @@ frame_free(struct frame *f)
 
 	for (i = 0; i < f->n; i++)
 		for (k = 0; k < FRAME_N_FIELDS; k++)
-			free(f->rows[i].value[k]);
-	free(f->rows);
+			msp_free(f->rows[i].value[k]);
+	msp_free(f->rows);
 	buf_free(&f->problems);
 	buf_free(&f->duplicates);
 	*f = (struct frame)FRAME_INIT;
@@ -236,7 +237,7 @@ add_row(struct frame *f, struct frame_row *row, struct msp_error *err)
 {
 	if (f->n == f->cap) {
 		size_t cap = f->cap ? 2 * f->cap : 64;
-		struct frame_row *p = realloc(f->rows, cap * sizeof(*p));
+		struct frame_row *p = msp_realloc(f->rows, cap * sizeof(*p));
 
 		if (p == NULL)
 			return oom(err);
@@ -267,8 +268,8 @@ frame_read(struct frame *f, const struct csvmap *map, const char *name,
 		msp_error_prefix(err, "%s", name);
 		return st;
 	}
-	col = calloc(n_map + 1, sizeof(*col));
-	target = calloc(n_map + 1, sizeof(*target));
+	col = msp_calloc(n_map + 1, sizeof(*col));
+	target = msp_calloc(n_map + 1, sizeof(*target));
 	if (col == NULL || target == NULL) {
 		st = oom(err);
 		goto out;
@@ -339,7 +340,8 @@ frame_read(struct frame *f, const struct csvmap *map, const char *name,
 				continue;
 			}
 			if (value[0] != '\0' &&
-			    (out.value[target[i]] = strdup(value)) == NULL) {
+			    (out.value[target[i]] = msp_strdup(value))
+			    == NULL) {
 				st = oom(err);
 				goto row_fail;
 			}
@@ -351,7 +353,7 @@ frame_read(struct frame *f, const struct csvmap *map, const char *name,
 		if (out.value[FRAME_FEDERATION] != NULL) {
 			if (out.value[FRAME_FEDERATION_MEMBER] == NULL)
 				out.value[FRAME_FEDERATION_MEMBER] =
-					strdup("oui");
+					msp_strdup("oui");
 			if (out.value[FRAME_FEDERATION_MEMBER] == NULL) {
 				st = oom(err);
 				goto row_fail;
@@ -372,18 +374,18 @@ frame_read(struct frame *f, const struct csvmap *map, const char *name,
 		}
 		crypto_cleanse(id, sizeof(id));
 		for (k = 0; k < FRAME_N_FIELDS; k++)
-			free(out.value[k]);
+			msp_free(out.value[k]);
 		continue;
 row_fail:
 		for (k = 0; k < FRAME_N_FIELDS; k++)
-			free(out.value[k]);
+			msp_free(out.value[k]);
 		goto out;
 	}
 	if (f->problems.failed)
 		st = oom(err);
 out:
-	free(col);
-	free(target);
+	msp_free(col);
+	msp_free(target);
 	csv_free(csv);
 	return st;
 }
@@ -426,7 +428,7 @@ frame_merge(struct frame *f, struct msp_error *err)
 				first->value[k] = dup->value[k];
 				dup->value[k] = NULL;
 			}
-			free(dup->value[k]);
+			msp_free(dup->value[k]);
 		}
 	}
 	f->n = keep + 1;

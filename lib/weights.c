@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "weights.h"
 
 /* svyrecvar() projects the raking margins out of the estimating
@@ -106,9 +107,9 @@ weights_fit(struct weights_design *d, struct weights_empty *empty,
 	if (d->nresp == 0)
 		return msp_error_set(err, MSP_EINVAL,
 				     "aucune répondante à pondérer");
-	pop = malloc(maxcats * sizeof(*pop));
-	smp = malloc(maxcats * sizeof(*smp));
-	old = malloc(d->ncells * sizeof(*old));
+	pop = msp_malloc(maxcats * sizeof(*pop));
+	smp = msp_malloc(maxcats * sizeof(*smp));
+	old = msp_malloc(d->ncells * sizeof(*old));
 	if (pop == NULL || smp == NULL || old == NULL) {
 		rc = msp_error_set(err, MSP_ENOMEM, "pondération");
 		goto out;
@@ -182,9 +183,9 @@ weights_fit(struct weights_design *d, struct weights_empty *empty,
 	}
 	d->neff = d->wsum * d->wsum / sw2;
 out:
-	free(pop);
-	free(smp);
-	free(old);
+	msp_free(pop);
+	msp_free(smp);
+	msp_free(old);
 	return rc;
 }
 
@@ -267,10 +268,10 @@ weights_proportion(const struct weights_design *d,
 	for (j = 0; j < d->nmargins; j++)
 		if (d->ncats[j] > maxcats)
 			maxcats = d->ncats[j];
-	x = calloc(d->ncells, sizeof(*x));
-	cnt = calloc(d->ncells, sizeof(*cnt));
-	num = malloc(maxcats * sizeof(*num));
-	den = malloc(maxcats * sizeof(*den));
+	x = msp_calloc(d->ncells, sizeof(*x));
+	cnt = msp_calloc(d->ncells, sizeof(*cnt));
+	num = msp_malloc(maxcats * sizeof(*num));
+	den = msp_malloc(maxcats * sizeof(*den));
 	if (x == NULL || cnt == NULL || num == NULL || den == NULL) {
 		rc = msp_error_set(err, MSP_ENOMEM, "pondération");
 		goto out;
@@ -327,10 +328,10 @@ weights_proportion(const struct weights_design *d,
 		out->has_ci = 1;
 	}
 out:
-	free(x);
-	free(cnt);
-	free(num);
-	free(den);
+	msp_free(x);
+	msp_free(cnt);
+	msp_free(num);
+	msp_free(den);
 	return rc;
 }
 
@@ -413,10 +414,10 @@ weights_mean(const struct weights_design *d,
 	for (j = 0; j < d->nmargins; j++)
 		if (d->ncats[j] > maxcats)
 			maxcats = d->ncats[j];
-	s1 = calloc(d->ncells, sizeof(*s1));
-	s2 = calloc(d->ncells, sizeof(*s2));
-	num = malloc(maxcats * sizeof(*num));
-	den = malloc(maxcats * sizeof(*den));
+	s1 = msp_calloc(d->ncells, sizeof(*s1));
+	s2 = msp_calloc(d->ncells, sizeof(*s2));
+	num = msp_malloc(maxcats * sizeof(*num));
+	den = msp_malloc(maxcats * sizeof(*den));
 	if (s1 == NULL || s2 == NULL || num == NULL || den == NULL) {
 		rc = msp_error_set(err, MSP_ENOMEM, "pondération");
 		goto out;
@@ -453,10 +454,10 @@ weights_mean(const struct weights_design *d,
 	out->se = n > 1 && ss >= 0 ? sqrt(ss * n / (n - 1)) : NAN;
 	out->df = (double)out->ndomain - 1;
 out:
-	free(s1);
-	free(s2);
-	free(num);
-	free(den);
+	msp_free(s1);
+	msp_free(s2);
+	msp_free(num);
+	msp_free(den);
 	return rc;
 }
 

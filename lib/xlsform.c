@@ -21,12 +21,14 @@
 #include <unistd.h>
 
 #include <libxml/parser.h>
-#include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 #include <xlsxwriter.h>
 #include <zip.h>
 
+#include "alloc.h"
 #include "csv.h"
 #include "file.h"
+#include "slug.h"
 #include "utf8.h"
 #include "xlsform.h"
 
@@ -38,15 +40,16 @@ static const char boolean_list[] = "msp_oui_non";
 
 struct xrow {
 	size_t number;		/* the row number the person sees */
-	char **cells;		/* n cells, NULL for an empty one */
-	size_t n;
+	const char **cells;	/* n cells, NULL for an empty one; the
+				 * texts are the book's */
+	size_t n, cap;
 };
 
 struct sheet {
 	const char *name;	/* as the problems name it */
 	int present;
 	struct xrow *rows;	/* in row order */
-	size_t n_rows;
+	size_t n_rows, cap_rows;
 };
 
 enum { SURVEY, CHOICES, SETTINGS, N_SHEETS };
@@ -54,61 +57,130 @@ static const char *const sheet_names[N_SHEETS] = {
 	"survey", "choices", "settings"
 };
 
+/*
+ * The sheets, and every text their cells point to.  A cell of a shared
+ * string points to the string, never to a copy: a small file can name
+ * one long string in every cell.  What the book may hold is capped by
+ * construction: XLSFORM_MAX_STRINGS shared strings, XLSFORM_MAX_CELLS
+ * cells kept and cell slots in rows, and texts that all come out of
+ * the at most XLSFORM_BYTES_MAX bytes read.
+ */
 struct book {
 	struct sheet sheets[N_SHEETS];
+	char **texts;		/* owned; the shared strings first */
+	size_t n_texts, cap_texts;
+	size_t n_shared;	/* texts[0 .. n_shared) */
+	size_t n_cells;		/* cells kept so far */
+	size_t n_slots;		/* cells of every row, empty ones too */
 };
 
 static void
 book_clear(struct book *b)
 {
-	size_t s, r, c;
+	size_t s, r;
 
 	for (s = 0; s < N_SHEETS; s++) {
 		struct sheet *sh = &b->sheets[s];
 
-		for (r = 0; r < sh->n_rows; r++) {
-			for (c = 0; c < sh->rows[r].n; c++)
-				free(sh->rows[r].cells[c]);
-			free(sh->rows[r].cells);
-		}
-		free(sh->rows);
+		for (r = 0; r < sh->n_rows; r++)
+			msp_free(sh->rows[r].cells);
+		msp_free(sh->rows);
 		sh->rows = NULL;
-		sh->n_rows = 0;
+		sh->n_rows = sh->cap_rows = 0;
 	}
+	for (r = 0; r < b->n_texts; r++)
+		msp_free(b->texts[r]);
+	msp_free(b->texts);
+	b->texts = NULL;
+	b->n_texts = b->cap_texts = b->n_shared = 0;
+	b->n_cells = b->n_slots = 0;
 }
 
-/* A new last row of sh numbered number; NULL when out of memory. */
+/* A copy of the len bytes of text kept by b until book_clear(); NULL
+ * when out of memory. */
+static const char *
+book_keep(struct book *b, const char *text, size_t len)
+{
+	char *copy;
+
+	if (b->n_texts == b->cap_texts) {
+		size_t cap = b->cap_texts ? 2 * b->cap_texts : 64;
+		char **grown = msp_realloc(b->texts, cap * sizeof(char *));
+
+		if (grown == NULL)
+			return NULL;
+		b->texts = grown;
+		b->cap_texts = cap;
+	}
+	if ((copy = msp_malloc(len + 1)) == NULL)
+		return NULL;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	b->texts[b->n_texts++] = copy;
+	return copy;
+}
+
+/* A new last row of sh numbered number; NULL when out of memory.
+ * Arrays grow by doubling, here and in row_set(): a block per row or
+ * cell would cost quadratic copying. */
 static struct xrow *
 sheet_add_row(struct sheet *sh, size_t number)
 {
-	struct xrow *rows = realloc(sh->rows,
-				    (sh->n_rows + 1) * sizeof(*rows));
+	struct xrow *row;
 
-	if (rows == NULL)
-		return NULL;
-	sh->rows = rows;
-	rows[sh->n_rows].number = number;
-	rows[sh->n_rows].cells = NULL;
-	rows[sh->n_rows].n = 0;
-	return &rows[sh->n_rows++];
+	if (sh->n_rows == sh->cap_rows) {
+		size_t cap = sh->cap_rows ? 2 * sh->cap_rows : 16;
+		struct xrow *rows = msp_realloc(sh->rows,
+						cap * sizeof(*rows));
+
+		if (rows == NULL)
+			return NULL;
+		sh->rows = rows;
+		sh->cap_rows = cap;
+	}
+	row = &sh->rows[sh->n_rows++];
+	row->number = number;
+	row->cells = NULL;
+	row->n = row->cap = 0;
+	return row;
 }
 
-/* Sets cell col of row to a copy of text; 0, or -1 out of memory. */
-static int
-row_set(struct xrow *row, size_t col, const char *text)
+/*
+ * Sets cell col of row, a row of b, to text: a text of b's or a static
+ * one.  Returns MSP_OK, MSP_ENOMEM, or MSP_EIO past XLSFORM_MAX_CELLS
+ * (err says so; what names the sheet).
+ */
+static enum msp_status
+row_set(struct book *b, struct xrow *row, size_t col, const char *text,
+	const char *what, struct msp_error *err)
 {
-	if (col >= row->n) {
-		char **cells = realloc(row->cells, (col + 1) * sizeof(char *));
+	if (++b->n_cells > XLSFORM_MAX_CELLS ||
+	    (col >= row->n &&
+	     b->n_slots + (col + 1 - row->n) > XLSFORM_MAX_CELLS))
+		return msp_error_set(err, MSP_EIO, "%s : plus de %d cellules "
+				     "dans le classeur", what,
+				     XLSFORM_MAX_CELLS);
+	if (col >= row->cap) {
+		size_t cap = row->cap ? 2 * row->cap : 8;
+		const char **cells;
 
+		while (cap <= col)
+			cap *= 2;
+		cells = msp_realloc(row->cells, cap * sizeof(char *));
 		if (cells == NULL)
-			return -1;
-		memset(cells + row->n, 0, (col + 1 - row->n) * sizeof(char *));
+			return msp_error_set(err, MSP_ENOMEM,
+					     "out of memory");
 		row->cells = cells;
+		row->cap = cap;
+	}
+	if (col >= row->n) {
+		memset(row->cells + row->n, 0,
+		       (col + 1 - row->n) * sizeof(char *));
+		b->n_slots += col + 1 - row->n;
 		row->n = col + 1;
 	}
-	free(row->cells[col]);
-	row->cells[col] = strdup(text);
-	return row->cells[col] == NULL ? -1 : 0;
+	row->cells[col] = text;
+	return MSP_OK;
 }
 
 static const char *
@@ -156,177 +228,312 @@ problem(struct xlsform_problems *p, const char *sheet, size_t row,
 /* --- .xlsx: libzip and libxml2 -------------------------------------------- */
 
 /*
- * The part name of the zip at z into *out (NUL-terminated), at most
- * XLSFORM_PART_MAX bytes.  Returns MSP_OK, MSP_EINVAL when absent
- * (*out NULL), MSP_EIO, MSP_ENOMEM.
+ * Each part is read as a stream: libxml2's xmlTextReader pulls the XML
+ * from zip_fread() a block at a time and hands it over node by node, so
+ * that no part is ever whole in memory, as text or as a tree.  What is
+ * kept is the book (capped, see struct book).  Before, each part was a
+ * DOM: a 27 KB file of 3,000,000 empty shared strings took 509 MB.
  */
-static enum msp_status
-zip_part(zip_t *z, const char *name, char **out, size_t *len,
-	 struct msp_error *err)
+
+/* One part of the zip being read. */
+struct part {
+	const char *name;
+	zip_file_t *f;
+	xmlTextReaderPtr r;
+	size_t *left;		/* bytes the whole workbook may still give */
+	int over;		/* *left ran out */
+	int zip_failed;		/* zip_fread() failed (bad data, CRC) */
+	int doctype;		/* a DTD: no part of an .xlsx has one */
+};
+
+/* xmlReaderForIO's read callback: the next bytes of the part. */
+static int
+part_read(void *ctx, char *buffer, int len)
 {
-	zip_stat_t sb;
-	zip_file_t *f = NULL;
-	char *data = NULL;
+	struct part *pt = ctx;
 	zip_int64_t got;
-	size_t have = 0;
 
-	*out = NULL;
-	zip_stat_init(&sb);
-	if (zip_stat(z, name, 0, &sb) != 0)
-		return msp_error_set(err, MSP_EINVAL, "%s: absent", name);
-	if (!(sb.valid & ZIP_STAT_SIZE) || sb.size > XLSFORM_PART_MAX)
-		return msp_error_set(err, MSP_EIO, "%s: plus de %u octets",
-				     name, XLSFORM_PART_MAX);
-	data = malloc((size_t)sb.size + 1);
-	if (data == NULL)
-		return msp_error_set(err, MSP_ENOMEM, "out of memory");
-	f = zip_fopen(z, name, 0);
-	if (f == NULL)
-		goto fail;
-	/* The size in the directory is a claim: read no more than it,
-	 * and check that the data gives exactly that. */
-	while (have < (size_t)sb.size &&
-	       (got = zip_fread(f, data + have, sb.size - have)) > 0)
-		have += (size_t)got;
-	if (have != (size_t)sb.size)
-		goto fail;
-	zip_fclose(f);
-	data[have] = '\0';
-	*out = data;
-	*len = have;
-	return MSP_OK;
-fail:
-	msp_error_set(err, MSP_EIO, "%s: %s", name,
-		      f ? zip_file_strerror(f) : zip_strerror(z));
-	if (f != NULL)
-		zip_fclose(f);
-	free(data);
-	return MSP_EIO;
-}
-
-/* The parsed XML part name; NULL with err set (absent: MSP_EINVAL). */
-static xmlDocPtr
-zip_xml(zip_t *z, const char *name, struct msp_error *err)
-{
-	char *data;
-	size_t len = 0;
-	xmlDocPtr doc;
-
-	if (zip_part(z, name, &data, &len, err) != MSP_OK)
-		return NULL;
-	if (len > (size_t)INT32_MAX)
-		len = 0;
-	/* No network, no external entity, no DTD loading: an .xlsx part
-	 * is plain XML. */
-	doc = xmlReadMemory(data, (int)len, name, NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR |
-			    XML_PARSE_NOWARNING);
-	free(data);
-	if (doc == NULL)
-		msp_error_set(err, MSP_EIO, "%s: XML illisible", name);
-	return doc;
+	if (len <= 0)
+		return 0;
+	got = zip_fread(pt->f, buffer, (zip_uint64_t)len);
+	if (got < 0) {
+		pt->zip_failed = 1;
+		return -1;
+	}
+	if ((zip_uint64_t)got > *pt->left) {
+		pt->over = 1;
+		*pt->left = 0;
+		return -1;
+	}
+	*pt->left -= (size_t)got;
+	return (int)got;
 }
 
 static int
-is_elem(const xmlNode *n, const char *local)
+part_noclose(void *ctx)
 {
-	return n->type == XML_ELEMENT_NODE &&
-	       strcmp((const char *)n->name, local) == 0;
+	(void)ctx;
+	return 0;
 }
 
-/* Attribute local of n (any namespace) as a new string, or NULL. */
-static char *
-attr(const xmlNode *n, const char *local)
+/*
+ * Opens part name of z for reading, counting its bytes against *left.
+ * Returns MSP_OK, MSP_EINVAL when the part is absent, MSP_EIO.
+ */
+static enum msp_status
+part_open(zip_t *z, const char *name, size_t *left, struct part *pt,
+	  struct msp_error *err)
 {
-	const xmlAttr *a;
+	zip_stat_t sb;
 
-	for (a = n->properties; a != NULL; a = a->next)
-		if (strcmp((const char *)a->name, local) == 0)
-			return (char *)xmlNodeGetContent((const xmlNode *)a);
-	return NULL;
+	memset(pt, 0, sizeof(*pt));
+	pt->name = name;
+	pt->left = left;
+	zip_stat_init(&sb);
+	if (zip_stat(z, name, 0, &sb) != 0)
+		return msp_error_set(err, MSP_EINVAL, "%s: absent", name);
+	/* the directory's size is a claim, checked again as bytes come */
+	if ((sb.valid & ZIP_STAT_SIZE) && sb.size > *left)
+		return msp_error_set(err, MSP_EIO, "%s : plus de %u octets "
+				     "décompressés dans le classeur", name,
+				     XLSFORM_BYTES_MAX);
+	if ((pt->f = zip_fopen(z, name, 0)) == NULL)
+		return msp_error_set(err, MSP_EIO, "%s: %s", name,
+				     zip_strerror(z));
+	/* No network, no external entity, no DTD loading: an .xlsx part
+	 * is plain XML. */
+	pt->r = xmlReaderForIO(part_read, part_noclose, pt, name, NULL,
+			       XML_PARSE_NONET | XML_PARSE_NOERROR |
+			       XML_PARSE_NOWARNING);
+	if (pt->r == NULL) {
+		zip_fclose(pt->f);
+		pt->f = NULL;
+		return msp_error_set(err, MSP_ENOMEM, "out of memory");
+	}
+	return MSP_OK;
 }
 
-/* The first element child of n named local, or NULL. */
-static xmlNode *
-child(const xmlNode *n, const char *local)
+/* The next node of pt: 1, 0 at the end, -1 when the XML or the zip is
+ * bad (part_close() says which). */
+static int
+part_next(struct part *pt)
 {
-	xmlNode *c;
+	int rc = xmlTextReaderRead(pt->r);
 
-	for (c = n->children; c != NULL; c = c->next)
-		if (is_elem(c, local))
-			return c;
-	return NULL;
+	if (rc == 1 &&
+	    xmlTextReaderNodeType(pt->r) == XML_READER_TYPE_DOCUMENT_TYPE) {
+		pt->doctype = 1;
+		return -1;
+	}
+	return rc;
 }
 
-/* Appends the text of every <t> under n, phonetic runs left out. */
-static void
-text_runs(const xmlNode *n, struct buf *out)
+/* Closes pt; st, or MSP_EIO with why when rc (part_next()'s last) is
+ * -1. */
+static enum msp_status
+part_close(struct part *pt, int rc, enum msp_status st,
+	   struct msp_error *err)
 {
-	const xmlNode *c;
+	if (st == MSP_OK && rc < 0) {
+		if (pt->over)
+			st = msp_error_set(err, MSP_EIO, "%s : plus de %u "
+					   "octets décompressés dans le "
+					   "classeur", pt->name,
+					   XLSFORM_BYTES_MAX);
+		else if (pt->zip_failed)
+			st = msp_error_set(err, MSP_EIO, "%s: %s", pt->name,
+					   zip_file_strerror(pt->f));
+		else if (pt->doctype)
+			st = msp_error_set(err, MSP_EIO, "%s : DTD refusée",
+					   pt->name);
+		else
+			st = msp_error_set(err, MSP_EIO, "%s : XML illisible",
+					   pt->name);
+	}
+	xmlFreeTextReader(pt->r);
+	if (pt->f != NULL)
+		zip_fclose(pt->f);
+	pt->r = NULL;
+	pt->f = NULL;
+	return st;
+}
 
-	for (c = n->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || is_elem(c, "rPh"))
-			continue;
-		if (is_elem(c, "t")) {
-			xmlChar *s = xmlNodeGetContent(c);
+/* Whether the node is an element (start or end) named local, in any
+ * namespace. */
+static int
+node_is(xmlTextReaderPtr r, int type, const char *local)
+{
+	const xmlChar *n;
 
-			if (s != NULL)
-				buf_puts(out, (const char *)s);
-			xmlFree(s);
-		} else {
-			text_runs(c, out);
-		}
+	if (xmlTextReaderNodeType(r) != type)
+		return 0;
+	n = xmlTextReaderConstLocalName(r);
+	return n != NULL && strcmp((const char *)n, local) == 0;
+}
+
+static int
+start_of(xmlTextReaderPtr r, const char *local)
+{
+	return node_is(r, XML_READER_TYPE_ELEMENT, local);
+}
+
+static int
+end_of(xmlTextReaderPtr r, const char *local)
+{
+	return node_is(r, XML_READER_TYPE_END_ELEMENT, local);
+}
+
+/* Whether the node is text: its value is part of the element's. */
+static int
+is_text(xmlTextReaderPtr r)
+{
+	switch (xmlTextReaderNodeType(r)) {
+	case XML_READER_TYPE_TEXT:
+	case XML_READER_TYPE_CDATA:
+	case XML_READER_TYPE_WHITESPACE:
+	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+		return 1;
+	default:
+		return 0;
 	}
 }
 
-struct strings {
-	char **s;
-	size_t n;
+static void
+append_value(xmlTextReaderPtr r, struct buf *out)
+{
+	const xmlChar *v = xmlTextReaderConstValue(r);
+
+	if (v != NULL)
+		buf_puts(out, (const char *)v);
+}
+
+/*
+ * Attribute local of the current element (any namespace) into out,
+ * which holds size bytes.  Returns 1, 0 when absent, -1 when longer
+ * than out (then out is "").
+ */
+static int
+attr(xmlTextReaderPtr r, const char *local, char *out, size_t size)
+{
+	int found = 0, more;
+
+	out[0] = '\0';
+	for (more = xmlTextReaderMoveToFirstAttribute(r); more == 1;
+	     more = xmlTextReaderMoveToNextAttribute(r)) {
+		const xmlChar *n = xmlTextReaderConstLocalName(r);
+		const xmlChar *v;
+		size_t len;
+
+		if (n == NULL || strcmp((const char *)n, local) != 0)
+			continue;
+		v = xmlTextReaderConstValue(r);
+		len = v ? strlen((const char *)v) : 0;
+		if (len >= size) {
+			found = -1;
+		} else {
+			memcpy(out, v ? (const char *)v : "", len);
+			out[len] = '\0';
+			found = 1;
+		}
+		break;
+	}
+	xmlTextReaderMoveToElement(r);
+	return found;
+}
+
+/*
+ * The text runs of a rich-text element (<si>, <is>) as a stream: the
+ * text of every <t>, phonetic runs (<rPh>) left out.  Fed each node
+ * inside the element; t_at and rph_at are the depths of the open <t>
+ * and <rPh>, or -1.
+ */
+struct runs {
+	int t_at, rph_at;
 };
 
 static void
-strings_free(struct strings *ss)
+runs_feed(struct runs *ru, xmlTextReaderPtr r, struct buf *out)
 {
-	size_t i;
+	int depth = xmlTextReaderDepth(r);
+	int empty = xmlTextReaderIsEmptyElement(r) == 1;
 
-	for (i = 0; i < ss->n; i++)
-		free(ss->s[i]);
-	free(ss->s);
+	if (start_of(r, "rPh")) {
+		if (ru->rph_at < 0 && !empty)
+			ru->rph_at = depth;
+	} else if (end_of(r, "rPh")) {
+		if (ru->rph_at == depth)
+			ru->rph_at = -1;
+	} else if (start_of(r, "t")) {
+		if (ru->t_at < 0 && ru->rph_at < 0 && !empty)
+			ru->t_at = depth;
+	} else if (end_of(r, "t")) {
+		if (ru->t_at == depth)
+			ru->t_at = -1;
+	} else if (ru->t_at >= 0 && ru->rph_at < 0 && is_text(r)) {
+		append_value(r, out);
+	}
 }
 
-/* xl/sharedStrings.xml, which a workbook of numbers may lack. */
+/* A rich text's buffer, its text kept by book; MSP_OK, MSP_ENOMEM, or
+ * MSP_EIO when it passed the buffer's maximum. */
 static enum msp_status
-read_shared_strings(zip_t *z, struct strings *ss, struct msp_error *err)
+keep_text(struct book *book, struct buf *b, const char *part,
+	  const char **out, struct msp_error *err)
 {
-	xmlDocPtr doc = zip_xml(z, "xl/sharedStrings.xml", err);
-	xmlNode *root, *si;
-	enum msp_status st = MSP_OK;
+	*out = NULL;
+	if (b->failed == BUF_ETOOBIG)
+		return msp_error_set(err, MSP_EIO, "%s : un texte de plus "
+				     "de %zu octets", part, b->max);
+	if (b->failed ||
+	    (*out = book_keep(book, buf_str(b), b->len)) == NULL)
+		return msp_error_set(err, MSP_ENOMEM, "out of memory");
+	return MSP_OK;
+}
 
-	if (doc == NULL)
-		return err->status == MSP_EINVAL ? MSP_OK : err->status;
-	root = xmlDocGetRootElement(doc);
-	for (si = root ? root->children : NULL; si != NULL; si = si->next) {
-		struct buf b = BUF_INIT(BUF_MAX_TEXT);
-		char **grown;
+/* xl/sharedStrings.xml, which a workbook of numbers may lack, into the
+ * book's first texts. */
+static enum msp_status
+read_shared_strings(zip_t *z, struct book *book, size_t *left,
+		    struct msp_error *err)
+{
+	static const char name[] = "xl/sharedStrings.xml";
+	struct buf b = BUF_INIT(BUF_MAX_TEXT);
+	struct runs ru = { -1, -1 };
+	struct part pt;
+	enum msp_status st;
+	const char *kept;
+	int rc = 0, in_si = 0;
 
-		if (!is_elem(si, "si"))
+	if ((st = part_open(z, name, left, &pt, err)) != MSP_OK)
+		return st == MSP_EINVAL ? MSP_OK : st;
+	while (st == MSP_OK && (rc = part_next(&pt)) == 1) {
+		int depth = xmlTextReaderDepth(pt.r);
+
+		if (depth == 1 && start_of(pt.r, "si")) {
+			if (book->n_shared == XLSFORM_MAX_STRINGS) {
+				st = msp_error_set(err, MSP_EIO, "%s : plus "
+						   "de %d chaînes partagées",
+						   name, XLSFORM_MAX_STRINGS);
+				break;
+			}
+			buf_reset(&b);
+			ru.t_at = ru.rph_at = -1;
+			in_si = xmlTextReaderIsEmptyElement(pt.r) != 1;
+			if (in_si)
+				continue;
+		} else if (in_si && depth == 1 && end_of(pt.r, "si")) {
+			in_si = 0;
+		} else {
+			if (in_si)
+				runs_feed(&ru, pt.r, &b);
 			continue;
-		text_runs(si, &b);
-		grown = realloc(ss->s, (ss->n + 1) * sizeof(char *));
-		if (grown == NULL || b.failed) {
-			buf_free(&b);
-			st = msp_error_set(err, MSP_ENOMEM, "out of memory");
-			break;
 		}
-		ss->s = grown;
-		ss->s[ss->n] = b.data ? buf_steal(&b) : strdup("");
-		if (ss->s[ss->n] == NULL) {
-			st = msp_error_set(err, MSP_ENOMEM, "out of memory");
-			break;
-		}
-		ss->n++;
+		/* an <si> ends, empty or not */
+		if ((st = keep_text(book, &b, name, &kept, err)) == MSP_OK)
+			book->n_shared++;
 	}
-	xmlFreeDoc(doc);
+	st = part_close(&pt, st == MSP_OK ? rc : 0, st, err);
+	buf_free(&b);
 	return st;
 }
 
@@ -406,140 +613,287 @@ number_text(const char *v, char *out, size_t size)
 		snprintf(out, size, "%.0f", d);
 }
 
+
+/* The cell being read. */
+struct xcell {
+	size_t col;
+	char type[16];		/* the t attribute, "" when none */
+	struct buf v;		/* the text of <v> */
+	struct buf is;		/* the runs of <is> */
+	int in_v, in_is;	/* depth of the open one, or 0 */
+	struct runs ru;
+};
+
+/* The cell c of row (numbered number) as its value says, into sh. */
+static enum msp_status
+cell_done(struct book *book, struct sheet *sh, const char *part,
+	  struct xrow *row, struct xcell *c, struct xlsform_problems *problems,
+	  struct msp_error *err)
+{
+	const char *value, *kept = NULL;
+	char letters[8], text[64];
+	int inline_str = strcmp(c->type, "inlineStr") == 0;
+	struct buf *from = inline_str ? &c->is : &c->v;
+
+	column_letters(c->col, letters);
+	if (from->failed == BUF_ENOMEM)
+		return msp_error_set(err, MSP_ENOMEM, "out of memory");
+	if (from->failed) {
+		problem(problems, sh->name, row->number, letters,
+			"plus de %d caractères", XLSFORM_CELL_MAX);
+		return MSP_OK;
+	}
+	value = buf_str(from);
+	if (strcmp(c->type, "s") == 0) {
+		char *end;
+		unsigned long i = strtoul(value, &end, 10);
+
+		if (*value == '\0' || *end != '\0' || i >= book->n_shared) {
+			problem(problems, sh->name, row->number, letters,
+				"chaîne partagée %s absente", value);
+			return MSP_OK;
+		}
+		kept = book->texts[i];
+	} else if (strcmp(c->type, "b") == 0) {
+		kept = strcmp(value, "1") == 0 ? "TRUE" : "FALSE";
+	} else if (strcmp(c->type, "e") == 0) {
+		problem(problems, sh->name, row->number, letters,
+			"la cellule contient une erreur (%s)", value);
+		return MSP_OK;
+	} else if (c->type[0] == '\0' || strcmp(c->type, "n") == 0) {
+		number_text(value, text, sizeof(text));
+		value = text;
+	}
+	if (utf8_length(kept ? kept : value) > XLSFORM_CELL_MAX) {
+		problem(problems, sh->name, row->number, letters,
+			"plus de %d caractères", XLSFORM_CELL_MAX);
+		return MSP_OK;
+	}
+	if (kept == NULL && value[0] != '\0' &&
+	    (kept = book_keep(book, value, strlen(value))) == NULL)
+		return msp_error_set(err, MSP_ENOMEM, "out of memory");
+	return row_set(book, row, c->col, kept, part, err);
+}
+
 /* The worksheet part into sh, its cells' values resolved. */
 static enum msp_status
-read_worksheet(zip_t *z, const char *part, const struct strings *ss,
-	       struct sheet *sh, struct xlsform_problems *problems,
-	       struct msp_error *err)
+read_worksheet(zip_t *z, const char *part, struct book *book,
+	       struct sheet *sh, size_t *left,
+	       struct xlsform_problems *problems, struct msp_error *err)
 {
-	xmlDocPtr doc = zip_xml(z, part, err);
-	xmlNode *root, *data, *rn, *cn;
-	enum msp_status st = MSP_OK;
-	size_t last_row = 0;
+	struct xcell c;
+	struct part pt;
+	struct xrow *row = NULL;
+	enum msp_status st;
+	size_t last_row = 0, last_col = 0;
+	int rc = 0, in_data = 0, seen_data = 0, in_cell = 0, first = 1;
 
-	if (doc == NULL)
-		return err->status == MSP_EINVAL
-		       ? msp_error_set(err, MSP_EIO, "%s: feuille absente",
-				       part)
-		       : err->status;
-	root = xmlDocGetRootElement(doc);
-	data = root ? child(root, "sheetData") : NULL;
-	for (rn = data ? data->children : NULL; rn; rn = rn->next) {
-		char *r = NULL;
-		size_t number, last_col = 0;
-		struct xrow *row;
-		int first = 1;
+	memset(&c, 0, sizeof(c));
+	buf_init(&c.v, 4 * XLSFORM_CELL_MAX);
+	buf_init(&c.is, 4 * XLSFORM_CELL_MAX);
+	if ((st = part_open(z, part, left, &pt, err)) != MSP_OK) {
+		if (st == MSP_EINVAL)
+			st = msp_error_set(err, MSP_EIO, "%s: feuille absente",
+					   part);
+		goto out;
+	}
+	while (st == MSP_OK && (rc = part_next(&pt)) == 1) {
+		xmlTextReaderPtr r = pt.r;
+		int depth = xmlTextReaderDepth(r);
+		int empty = xmlTextReaderIsEmptyElement(r) == 1;
+		char ref[32];
 
-		if (!is_elem(rn, "row"))
+		if (depth == 1 && start_of(r, "sheetData")) {
+			/* the first one, as Excel writes only one */
+			in_data = !seen_data && !empty;
+			seen_data = 1;
+		} else if (depth == 1 && end_of(r, "sheetData")) {
+			in_data = 0;
+		} else if (!in_data) {
 			continue;
-		/* r is optional: a row without it follows the last one */
-		r = attr(rn, "r");
-		number = r ? strtoul(r, NULL, 10) : last_row + 1;
-		xmlFree(r);
-		if (number <= last_row || number > XLSFORM_MAX_ROWS) {
-			problem(problems, sh->name, number, NULL,
-				"ligne hors des limites (1 à %d, croissantes)",
-				XLSFORM_MAX_ROWS);
-			break;
-		}
-		last_row = number;
-		if ((row = sheet_add_row(sh, number)) == NULL) {
-			st = msp_error_set(err, MSP_ENOMEM, "out of memory");
-			goto out;
-		}
-		for (cn = rn->children; cn != NULL; cn = cn->next) {
-			char *ref, *type, text[64];
-			size_t col = first ? 0 : last_col + 1, rr = number;
-			struct buf v = BUF_INIT(BUF_MAX_TEXT);
-			xmlNode *vn;
-			const char *value;
+		} else if (depth == 2 && start_of(r, "row")) {
+			size_t number;
 
-			if (!is_elem(cn, "c"))
-				continue;
-			ref = attr(cn, "r");
-			if (ref != NULL && (cell_ref(ref, &col, &rr) != 0 ||
-					    rr != number)) {
-				problem(problems, sh->name, number, ref,
+			/* r is optional: a row without it follows the last */
+			number = attr(r, "r", ref, sizeof(ref)) == 1
+				 ? strtoul(ref, NULL, 10) : last_row + 1;
+			if (number <= last_row || number > XLSFORM_MAX_ROWS) {
+				problem(problems, sh->name, number, NULL,
+					"ligne hors des limites (1 à %d, "
+					"croissantes)", XLSFORM_MAX_ROWS);
+				break;
+			}
+			last_row = number;
+			first = 1;
+			last_col = 0;
+			if ((row = sheet_add_row(sh, number)) == NULL)
+				st = msp_error_set(err, MSP_ENOMEM,
+						   "out of memory");
+			if (empty)
+				row = NULL;
+		} else if (depth == 2 && end_of(r, "row")) {
+			row = NULL;
+		} else if (depth == 3 && row && start_of(r, "c")) {
+			size_t col = first ? 0 : last_col + 1, rr = row->number;
+			int has = attr(r, "r", ref, sizeof(ref));
+
+			in_cell = 0;
+			if (has != 0 && (has < 0 || cell_ref(ref, &col, &rr)
+					 != 0 || rr != row->number)) {
+				problem(problems, sh->name, row->number,
+					has < 0 ? NULL : ref,
 					"référence de cellule incorrecte");
-				xmlFree(ref);
 				continue;
 			}
-			xmlFree(ref);
 			first = 0;
 			last_col = col;
 			if (col >= XLSFORM_MAX_COLS) {
 				char letters[8];
 
 				column_letters(col, letters);
-				problem(problems, sh->name, number, letters,
-					"plus de %d colonnes",
+				problem(problems, sh->name, row->number,
+					letters, "plus de %d colonnes",
 					XLSFORM_MAX_COLS);
 				continue;
 			}
-			type = attr(cn, "t");
-			if (type && strcmp(type, "inlineStr") == 0) {
-				if ((vn = child(cn, "is")) != NULL)
-					text_runs(vn, &v);
-			} else if ((vn = child(cn, "v")) != NULL) {
-				xmlChar *s = xmlNodeGetContent(vn);
-
-				buf_puts(&v, s ? (const char *)s : "");
-				xmlFree(s);
-			}
-			value = buf_str(&v);
-			if (type && strcmp(type, "s") == 0) {
-				char *end;
-				unsigned long i = strtoul(value, &end, 10);
-
-				if (*value == '\0' || *end != '\0' ||
-				    i >= ss->n) {
-					char letters[8];
-
-					column_letters(col, letters);
-					problem(problems, sh->name, number,
-						letters, "chaîne partagée %s "
-						"absente", value);
-					value = "";
-				} else {
-					value = ss->s[i];
-				}
-			} else if (type && strcmp(type, "b") == 0) {
-				value = strcmp(value, "1") == 0 ? "TRUE"
-								: "FALSE";
-			} else if (type && strcmp(type, "e") == 0) {
-				char letters[8];
-
-				column_letters(col, letters);
-				problem(problems, sh->name, number, letters,
-					"la cellule contient une erreur "
-					"(%s)", value);
-				value = "";
-			} else if (type == NULL || strcmp(type, "n") == 0) {
-				number_text(value, text, sizeof(text));
-				value = text;
-			}
-			xmlFree(type);
-			if (utf8_length(value) > XLSFORM_CELL_MAX) {
-				char letters[8];
-
-				column_letters(col, letters);
-				problem(problems, sh->name, number, letters,
-					"plus de %d caractères",
-					XLSFORM_CELL_MAX);
-				value = "";
-			}
-			if (v.failed || row_set(row, col, value) != 0) {
-				buf_free(&v);
-				st = msp_error_set(err, MSP_ENOMEM,
-						   "out of memory");
-				goto out;
-			}
-			buf_free(&v);
+			c.col = col;
+			if (attr(r, "t", c.type, sizeof(c.type)) < 0)
+				snprintf(c.type, sizeof(c.type), "?");
+			buf_reset(&c.v);
+			buf_reset(&c.is);
+			c.in_v = c.in_is = 0;
+			c.ru.t_at = c.ru.rph_at = -1;
+			if (empty)
+				st = cell_done(book, sh, part, row, &c,
+					       problems, err);
+			else
+				in_cell = 1;
+		} else if (!in_cell) {
+			continue;
+		} else if (depth == 3 && end_of(r, "c")) {
+			in_cell = 0;
+			st = cell_done(book, sh, part, row, &c, problems,
+				       err);
+		} else if (depth == 4 && start_of(r, "v")) {
+			c.in_v = !empty && !c.in_is;
+		} else if (depth == 4 && end_of(r, "v")) {
+			c.in_v = 0;
+		} else if (depth == 4 && start_of(r, "is")) {
+			c.in_is = !empty && !c.in_v;
+		} else if (depth == 4 && end_of(r, "is")) {
+			c.in_is = 0;
+		} else if (c.in_v && is_text(r)) {
+			append_value(r, &c.v);
+		} else if (c.in_is) {
+			runs_feed(&c.ru, r, &c.is);
 		}
 	}
+	st = part_close(&pt, st == MSP_OK ? rc : 0, st, err);
 out:
-	xmlFreeDoc(doc);
+	buf_free(&c.v);
+	buf_free(&c.is);
 	return st;
+}
+
+/* A part name from a relationship's target: relative to xl/, or
+ * absolute in the zip.  -1 when it does not fit. */
+static int
+target_part(const char *target, char *part, size_t size)
+{
+	const char *prefix = target[0] == '/' ? "" : "xl/";
+	size_t np = strlen(prefix), nt;
+
+	target += target[0] == '/';
+	nt = strlen(target);
+	if (np + nt >= size)
+		return -1;
+	memcpy(part, prefix, np);
+	memcpy(part + np, target, nt + 1);
+	return 0;
+}
+
+/* The sheets we know, in the workbook's order. */
+struct wanted {
+	int s;			/* SURVEY, CHOICES, SETTINGS */
+	char rid[64];		/* its relationship */
+	char part[512];		/* its part, "" until found */
+};
+
+/* xl/workbook.xml's sheets we know (the first of each name) into w. */
+static enum msp_status
+read_workbook(zip_t *z, size_t *left, struct wanted w[N_SHEETS],
+	      size_t *n, struct msp_error *err)
+{
+	struct part pt;
+	enum msp_status st;
+	int rc, in_sheets = 0, seen = 0;
+
+	*n = 0;
+	if ((st = part_open(z, "xl/workbook.xml", left, &pt, err)) != MSP_OK)
+		return st;
+	while ((rc = part_next(&pt)) == 1) {
+		xmlTextReaderPtr r = pt.r;
+		int depth = xmlTextReaderDepth(r);
+		char name[64];
+		size_t s, i;
+
+		if (depth == 1 && start_of(r, "sheets")) {
+			in_sheets = !seen &&
+				    xmlTextReaderIsEmptyElement(r) != 1;
+			seen = 1;
+			continue;
+		}
+		if (depth == 1 && end_of(r, "sheets"))
+			in_sheets = 0;
+		if (!in_sheets || depth != 2 || !start_of(r, "sheet") ||
+		    attr(r, "name", name, sizeof(name)) != 1)
+			continue;
+		for (s = 0; s < N_SHEETS; s++)
+			if (strcasecmp(name, sheet_names[s]) == 0)
+				break;
+		for (i = 0; i < *n; i++)
+			if (w[i].s == (int)s)
+				break;
+		/* other sheets (notes, lists) are the author's */
+		if (s == N_SHEETS || i < *n ||
+		    attr(r, "id", w[*n].rid, sizeof(w[*n].rid)) != 1)
+			continue;
+		w[*n].s = (int)s;
+		w[*n].part[0] = '\0';
+		(*n)++;
+	}
+	return part_close(&pt, rc, MSP_OK, err);
+}
+
+/* The parts of the sheets w from xl/_rels/workbook.xml.rels. */
+static enum msp_status
+read_rels(zip_t *z, size_t *left, struct wanted *w, size_t n,
+	  struct msp_error *err)
+{
+	struct part pt;
+	enum msp_status st;
+	int rc;
+
+	st = part_open(z, "xl/_rels/workbook.xml.rels", left, &pt, err);
+	if (st != MSP_OK)
+		return st;
+	while ((rc = part_next(&pt)) == 1) {
+		char id[64], target[512];
+		size_t i;
+
+		if (xmlTextReaderDepth(pt.r) != 1 ||
+		    !start_of(pt.r, "Relationship") ||
+		    attr(pt.r, "Id", id, sizeof(id)) != 1)
+			continue;
+		for (i = 0; i < n; i++)
+			if (w[i].part[0] == '\0' && strcmp(w[i].rid, id) == 0)
+				break;
+		if (i == n || attr(pt.r, "Target", target,
+				   sizeof(target)) != 1 ||
+		    target_part(target, w[i].part, sizeof(w[i].part)) != 0)
+			continue;
+	}
+	return part_close(&pt, rc, MSP_OK, err);
 }
 
 /* The worksheet part of every sheet we know in the open zip z, from
@@ -548,78 +902,34 @@ static enum msp_status
 read_xlsx_zip(zip_t *z, const char *what, struct book *book,
 	      struct xlsform_problems *problems, struct msp_error *err)
 {
-	xmlDocPtr wb = NULL, rels = NULL;
-	struct strings ss = { NULL, 0 };
+	struct wanted w[N_SHEETS];
+	size_t n = 0, i, left = XLSFORM_BYTES_MAX;
 	enum msp_status st;
-	xmlNode *root, *n, *sheets;
 
-	if ((wb = zip_xml(z, "xl/workbook.xml", err)) == NULL ||
-	    (rels = zip_xml(z, "xl/_rels/workbook.xml.rels", err)) == NULL) {
-		st = err->status == MSP_EINVAL ? MSP_EIO : err->status;
-		err->status = st;
+	if ((st = read_workbook(z, &left, w, &n, err)) != MSP_OK ||
+	    (st = read_rels(z, &left, w, n, err)) != MSP_OK) {
+		if (st == MSP_EINVAL)
+			st = err->status = MSP_EIO;
 		msp_error_prefix(err, "%s : pas un classeur .xlsx", what);
-		goto out;
+		return st;
 	}
-	if ((st = read_shared_strings(z, &ss, err)) != MSP_OK)
-		goto out;
-	root = xmlDocGetRootElement(wb);
-	sheets = root ? child(root, "sheets") : NULL;
-	for (n = sheets ? sheets->children : NULL; n; n = n->next) {
-		char *name, *rid, *target = NULL, part[512];
-		xmlNode *rel, *rroot = xmlDocGetRootElement(rels);
-		size_t s;
+	if ((st = read_shared_strings(z, book, &left, err)) != MSP_OK)
+		return st;
+	for (i = 0; i < n; i++) {
+		struct sheet *sh = &book->sheets[w[i].s];
 
-		if (!is_elem(n, "sheet"))
-			continue;
-		name = attr(n, "name");
-		rid = attr(n, "id");	/* r:id */
-		for (s = 0; name && s < N_SHEETS; s++)
-			if (strcasecmp(name, sheet_names[s]) == 0)
-				break;
-		xmlFree(name);
-		if (s == N_SHEETS || rid == NULL ||
-		    book->sheets[s].present) {
-			/* other sheets (notes, lists) are the author's */
-			xmlFree(rid);
-			continue;
-		}
-		for (rel = rroot ? rroot->children : NULL; rel;
-		     rel = rel->next) {
-			char *id;
-
-			if (!is_elem(rel, "Relationship"))
-				continue;
-			id = attr(rel, "Id");
-			if (id && strcmp(id, rid) == 0)
-				target = attr(rel, "Target");
-			xmlFree(id);
-			if (target)
-				break;
-		}
-		xmlFree(rid);
-		if (target == NULL) {
-			problem(problems, sheet_names[s], 0, NULL,
+		if (w[i].part[0] == '\0') {
+			problem(problems, sheet_names[w[i].s], 0, NULL,
 				"feuille sans partie dans le classeur");
 			continue;
 		}
-		/* Targets are relative to xl/, or absolute in the zip. */
-		if (target[0] == '/')
-			snprintf(part, sizeof(part), "%s", target + 1);
-		else
-			snprintf(part, sizeof(part), "xl/%s", target);
-		xmlFree(target);
-		book->sheets[s].present = 1;
-		st = read_worksheet(z, part, &ss, &book->sheets[s], problems,
+		sh->present = 1;
+		st = read_worksheet(z, w[i].part, book, sh, &left, problems,
 				    err);
 		if (st != MSP_OK)
-			goto out;
+			return st;
 	}
-	st = MSP_OK;
-out:
-	strings_free(&ss);
-	xmlFreeDoc(wb);
-	xmlFreeDoc(rels);
-	return st;
+	return MSP_OK;
 }
 
 static enum msp_status
@@ -703,7 +1013,7 @@ read_csv_dir(const char *dir, struct book *book,
 		if (st != MSP_OK)
 			return st;
 		st = csv_parse(data, len, 0, &csv, err);
-		free(data);
+		msp_free(data);
 		if (st != MSP_OK) {
 			msp_error_prefix(err, "%s.csv", sheet_names[s]);
 			return st;
@@ -714,7 +1024,8 @@ read_csv_dir(const char *dir, struct book *book,
 							 csv->rows[r].line);
 
 			if (row == NULL)
-				st = MSP_ENOMEM;
+				st = msp_error_set(err, MSP_ENOMEM,
+						   "out of memory");
 			for (c = 0; row && c < csv->rows[r].n; c++) {
 				const char *f = csv->rows[r].fields[c];
 
@@ -726,15 +1037,23 @@ read_csv_dir(const char *dir, struct book *book,
 						row->number, letters,
 						"plus de %d caractères",
 						XLSFORM_CELL_MAX);
-				} else if (f[0] != '\0' &&
-					   row_set(row, c, f) != 0) {
-					st = MSP_ENOMEM;
+				} else if (f[0] != '\0') {
+					const char *kept = book_keep(book, f,
+								     strlen(f));
+
+					st = kept == NULL
+					     ? msp_error_set(err, MSP_ENOMEM,
+							     "out of memory")
+					     : row_set(book, row, c, kept,
+						       sheet_names[s], err);
+					if (st != MSP_OK)
+						break;
 				}
 			}
 		}
 		csv_free(csv);
 		if (st != MSP_OK)
-			return msp_error_set(err, MSP_ENOMEM, "out of memory");
+			return st;
 	}
 	return MSP_OK;
 }
@@ -890,7 +1209,17 @@ layout_read(struct layout *l, const struct book *b, int s,
 			n--;
 		if (n == 0)
 			continue;
-		snprintf(trimmed, sizeof(trimmed), "%.*s", (int)n, h);
+		if (n >= sizeof(trimmed)) {
+			char letters[8];
+
+			column_letters(c, letters);
+			problem(p, sh->name, l->header->number, letters,
+				"en-tête trop long (plus de %zu octets)",
+				sizeof(trimmed) - 1);
+			continue;
+		}
+		memcpy(trimmed, h, n);
+		trimmed[n] = '\0';
 		col = column_of(s, trimmed, &why);
 		if (col == COL_UNKNOWN) {
 			/* an unknown column is refused only where it holds
@@ -918,25 +1247,6 @@ get(const struct layout *l, const struct xrow *row, enum col col)
 	return l->where[col] < 0 ? "" : row_cell(row, (size_t)l->where[col]);
 }
 
-/* A trimmed copy of get() into out. */
-static const char *
-get_trim(const struct layout *l, const struct xrow *row, enum col col,
-	 char *out, size_t size)
-{
-	const char *s = get(l, row, col);
-	size_t n;
-
-	s += strspn(s, " \t\r\n");
-	n = strlen(s);
-	while (n > 0 && strchr(" \t\r\n", s[n - 1]))
-		n--;
-	if (n >= size)
-		n = size - 1;
-	memcpy(out, s, n);
-	out[n] = '\0';
-	return out;
-}
-
 /* The header text of col in l, for a problem. */
 static const char *
 col_name(const struct layout *l, enum col col, char *out, size_t size)
@@ -954,6 +1264,38 @@ col_name(const struct layout *l, enum col col, char *out, size_t size)
 		column_label(l, (size_t)l->where[col], out, size);
 	}
 	return out;
+}
+
+/*
+ * A trimmed copy of get() into out, which holds size bytes.  A cell
+ * longer than that is never cut (what is left of it could read as
+ * something else): it is a problem of its sheet, row and column, out
+ * is "" and the result -1; else 0.  Expressions (relevant, constraint)
+ * are parsed where they are, without a copy.
+ */
+static int
+get_trim(const struct layout *l, const struct xrow *row, enum col col,
+	 char *out, size_t size, struct xlsform_problems *p)
+{
+	const char *s = get(l, row, col);
+	char cn[64];
+	size_t n;
+
+	s += strspn(s, " \t\r\n");
+	n = strlen(s);
+	while (n > 0 && strchr(" \t\r\n", s[n - 1]))
+		n--;
+	out[0] = '\0';
+	if (n >= size) {
+		problem(p, l->sh->name, row->number,
+			col_name(l, col, cn, sizeof(cn)),
+			"trop long : au plus %zu octets dans cette colonne",
+			size - 1);
+		return -1;
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 0;
 }
 
 static int
@@ -981,21 +1323,6 @@ code_ok(const char *s)
 	for (i = 1; i < n; i++)
 		if (!islower((unsigned char)s[i]) &&
 		    !isdigit((unsigned char)s[i]) && s[i] != '_')
-			return 0;
-	return 1;
-}
-
-static int
-slug_ok(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || s[0] == '-' || s[n - 1] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!(islower((unsigned char)s[i]) ||
-		      isdigit((unsigned char)s[i]) ||
-		      (s[i] == '-' && s[i + 1] != '-')))
 			return 0;
 	return 1;
 }
@@ -1032,7 +1359,7 @@ dup_or_null(const char *s, int *oom)
 
 	if (blank(s))
 		return NULL;
-	if ((d = strdup(s)) == NULL)
+	if ((d = msp_strdup(s)) == NULL)
 		*oom = 1;
 	return d;
 }
@@ -1121,21 +1448,33 @@ condition_clear(struct condition *c)
 	size_t i;
 
 	for (i = 0; i < c->n; i++)
-		free(c->values[i]);
+		msp_free(c->values[i]);
 	c->n = 0;
 }
 
-/* One "${x} = 'v'" or "selected(${x}, 'v')", maybe in parentheses. */
+/* What relevant_parse() says when an allocation failed: not a problem
+ * of the file, and told apart by its address. */
+static const char relevant_oom[] = "out of memory";
+
+/* Parentheses around one condition, at most: the expression is parsed
+ * in place, up to a cell's 32767 characters, and each level is a frame
+ * of the stack. */
+#define RELEVANT_MAX_DEPTH 32
+
+/* One "${x} = 'v'" or "selected(${x}, 'v')", maybe in parentheses
+ * (depth of them already open). */
 static const char *
-relevant_atom(struct lex *x, struct condition *c)
+relevant_atom(struct lex *x, struct condition *c, int depth)
 {
 	char item[256], value[256];
 	const char *why;
 	size_t i;
 
 	if (x->t == T_LP) {
+		if (depth >= RELEVANT_MAX_DEPTH)
+			return "plus de 32 parenthèses imbriquées";
 		lex_next(x);
-		if ((why = relevant_atom(x, c)) != NULL)
+		if ((why = relevant_atom(x, c, depth + 1)) != NULL)
 			return why;
 		if (x->t != T_RP)
 			return "parenthèse non fermée";
@@ -1200,13 +1539,14 @@ relevant_atom(struct lex *x, struct condition *c)
 			return NULL;
 	if (c->n == sizeof(c->values) / sizeof(c->values[0]))
 		return "trop de codes";
-	if ((c->values[c->n] = strdup(value)) == NULL)
-		return "mémoire épuisée";
+	if ((c->values[c->n] = msp_strdup(value)) == NULL)
+		return relevant_oom;
 	c->n++;
 	return NULL;
 }
 
-/* Parses expr; NULL, or why it is refused. */
+/* Parses expr; NULL, or why it is refused (relevant_oom: out of
+ * memory). */
 static const char *
 relevant_parse(const char *expr, struct condition *c)
 {
@@ -1216,7 +1556,7 @@ relevant_parse(const char *expr, struct condition *c)
 	memset(c, 0, sizeof(*c));
 	lex_next(&x);
 	for (;;) {
-		if ((why = relevant_atom(&x, c)) != NULL)
+		if ((why = relevant_atom(&x, c, 0)) != NULL)
 			return why;
 		if (x.t == T_END)
 			return NULL;
@@ -1341,14 +1681,14 @@ lists_free(struct lists *ls)
 
 	for (i = 0; i < ls->n; i++) {
 		for (j = 0; j < ls->l[i].n; j++) {
-			free(ls->l[i].options[j].code);
-			free(ls->l[i].options[j].label_fr);
-			free(ls->l[i].options[j].label_en);
+			msp_free(ls->l[i].options[j].code);
+			msp_free(ls->l[i].options[j].label_fr);
+			msp_free(ls->l[i].options[j].label_en);
 		}
-		free(ls->l[i].options);
-		free(ls->l[i].name);
+		msp_free(ls->l[i].options);
+		msp_free(ls->l[i].name);
 	}
-	free(ls->l);
+	msp_free(ls->l);
 }
 
 static struct list *
@@ -1391,9 +1731,10 @@ read_choices(const struct book *b, struct lists *ls,
 
 		if (row_is_empty(row))
 			continue;
-		get_trim(&l, row, COL_LIST_NAME, list_name,
-			 sizeof(list_name));
-		get_trim(&l, row, COL_NAME, name, sizeof(name));
+		if (get_trim(&l, row, COL_LIST_NAME, list_name,
+			     sizeof(list_name), p) != 0 ||
+		    get_trim(&l, row, COL_NAME, name, sizeof(name), p) != 0)
+			continue;
 		if (!key_ok(list_name) && !code_ok(list_name)) {
 			problem(p, "choices", row->number,
 				col_name(&l, COL_LIST_NAME, cn, sizeof(cn)),
@@ -1416,7 +1757,7 @@ read_choices(const struct book *b, struct lists *ls,
 			continue;
 		}
 		if ((list = lists_find(ls, list_name)) == NULL) {
-			struct list *grown = realloc(ls->l, (ls->n + 1) *
+			struct list *grown = msp_realloc(ls->l, (ls->n + 1) *
 						     sizeof(*grown));
 
 			if (grown == NULL)
@@ -1424,7 +1765,7 @@ read_choices(const struct book *b, struct lists *ls,
 			ls->l = grown;
 			list = &ls->l[ls->n];
 			memset(list, 0, sizeof(*list));
-			if ((list->name = strdup(list_name)) == NULL)
+			if ((list->name = msp_strdup(list_name)) == NULL)
 				goto oom;
 			list->first_row = row->number;
 			ls->n++;
@@ -1439,15 +1780,15 @@ read_choices(const struct book *b, struct lists *ls,
 				name, list_name);
 			continue;
 		}
-		op = realloc(list->options, (list->n + 1) * sizeof(*op));
+		op = msp_realloc(list->options, (list->n + 1) * sizeof(*op));
 		if (op == NULL)
 			goto oom;
 		list->options = op;
 		op = &list->options[list->n];
 		memset(op, 0, sizeof(*op));
 		list->n++;
-		op->code = strdup(name);
-		op->label_fr = strdup(label);
+		op->code = msp_strdup(name);
+		op->label_fr = msp_strdup(label);
 		op->label_en = dup_or_null(get(&l, row, COL_LABEL_EN), &oom);
 		if (op->code == NULL || op->label_fr == NULL || oom)
 			goto oom;
@@ -1484,18 +1825,19 @@ read_settings(const struct book *b, struct instrument *ins,
 			"form_id et form_title sont nécessaires");
 		return MSP_OK;
 	}
-	get_trim(&l, row, COL_FORM_ID, id, sizeof(id));
-	if (!slug_ok(id))
+	if (get_trim(&l, row, COL_FORM_ID, id, sizeof(id), p) == 0 &&
+	    !slug_valid(id))
 		problem(p, "settings", row->number,
 			col_name(&l, COL_FORM_ID, cn, sizeof(cn)),
-			"« %s » : un identifiant en minuscules, chiffres et "
-			"tirets (occitanie-2024)", id);
+			"« %s » : un identifiant de 1 à %d minuscules, "
+			"chiffres et tirets simples (occitanie-2024)", id,
+			SLUG_MAX);
 	title = get(&l, row, COL_FORM_TITLE);
 	if (blank(title))
 		problem(p, "settings", row->number,
 			col_name(&l, COL_FORM_TITLE, cn, sizeof(cn)),
 			"titre vide");
-	get_trim(&l, row, COL_VERSION, version, sizeof(version));
+	(void)get_trim(&l, row, COL_VERSION, version, sizeof(version), p);
 	if (version[0] != '\0') {
 		char *end;
 		long v;
@@ -1510,14 +1852,14 @@ read_settings(const struct book *b, struct instrument *ins,
 		else
 			ins->version = (int)v;
 	}
-	get_trim(&l, row, COL_DEFAULT_LANGUAGE, lang, sizeof(lang));
+	(void)get_trim(&l, row, COL_DEFAULT_LANGUAGE, lang, sizeof(lang), p);
 	if (lang[0] != '\0' && language_of(lang) != 'f')
 		problem(p, "settings", row->number,
 			col_name(&l, COL_DEFAULT_LANGUAGE, cn, sizeof(cn)),
 			"« %s » : les questionnaires sont en français "
 			"(default_language fr)", lang);
-	ins->slug = strdup(id);
-	ins->title_fr = strdup(title);
+	ins->slug = msp_strdup(id);
+	ins->title_fr = msp_strdup(title);
 	ins->title_en = dup_or_null(get(&l, row, COL_MSP_TITLE_EN), &oom);
 	if (ins->slug == NULL || ins->title_fr == NULL || oom)
 		return msp_error_set(err, MSP_ENOMEM, "out of memory");
@@ -1527,7 +1869,8 @@ read_settings(const struct book *b, struct instrument *ins,
 /* What the survey sheet said of an item, beyond the instrument. */
 struct item_src {
 	size_t row;
-	char relevant[1024];	/* parsed once every item is known */
+	const char *relevant;	/* the cell, borrowed from the book;
+				 * parsed once every item is known */
 	int relevant_col;
 };
 
@@ -1536,17 +1879,17 @@ copy_options(struct instrument_item *it, const struct list *list)
 {
 	size_t j;
 
-	it->options = calloc(list->n ? list->n : 1, sizeof(*it->options));
+	it->options = msp_calloc(list->n ? list->n : 1, sizeof(*it->options));
 	if (it->options == NULL)
 		return MSP_ENOMEM;
 	for (j = 0; j < list->n; j++) {
 		struct item_option *op = &it->options[j];
 
 		it->n_options = j + 1;
-		op->code = strdup(list->options[j].code);
-		op->label_fr = strdup(list->options[j].label_fr);
+		op->code = msp_strdup(list->options[j].code);
+		op->label_fr = msp_strdup(list->options[j].label_fr);
 		op->label_en = list->options[j].label_en
-			       ? strdup(list->options[j].label_en) : NULL;
+			       ? msp_strdup(list->options[j].label_en) : NULL;
 		if (op->code == NULL || op->label_fr == NULL ||
 		    (list->options[j].label_en && op->label_en == NULL))
 			return MSP_ENOMEM;
@@ -1569,6 +1912,10 @@ resolve_relevant(struct instrument *ins, size_t i, const struct item_src *src,
 
 	col_name(l, COL_RELEVANT, cn, sizeof(cn));
 	why = relevant_parse(src->relevant, &c);
+	if (why == relevant_oom) {
+		condition_clear(&c);
+		return MSP_ENOMEM;
+	}
 	if (why != NULL) {
 		problem(p, "survey", src->row, cn, "%s", why);
 		goto out;
@@ -1607,7 +1954,7 @@ resolve_relevant(struct instrument *ins, size_t i, const struct item_src *src,
 		}
 	}
 	it->show_if = idx;
-	it->show_if_values = calloc(c.n, sizeof(char *));
+	it->show_if_values = msp_calloc(c.n, sizeof(char *));
 	if (it->show_if_values == NULL) {
 		condition_clear(&c);
 		return MSP_ENOMEM;
@@ -1648,27 +1995,28 @@ read_survey(const struct book *b, struct instrument *ins,
 		return MSP_OK;
 	}
 	n_rows = l.sh->n_rows;
-	ins->items = calloc(n_rows ? n_rows : 1, sizeof(*ins->items));
-	src = calloc(n_rows ? n_rows : 1, sizeof(*src));
+	ins->items = msp_calloc(n_rows ? n_rows : 1, sizeof(*ins->items));
+	src = msp_calloc(n_rows ? n_rows : 1, sizeof(*src));
 	if (ins->items == NULL || src == NULL)
 		goto oom;
 	for (r = l.first_data; r < n_rows; r++) {
 		const struct xrow *row = &l.sh->rows[r];
 		struct instrument_item *it;
 		char type[256], name[256], word[256], list_name[256];
-		char req[64], mtype[64], verb[64], cons[1024];
-		const char *label = get(&l, row, COL_LABEL_FR), *why;
+		char req[64], mtype[64], verb[64], extra[256];
+		const char *label = get(&l, row, COL_LABEL_FR), *why, *cons;
 		int n_words, y;
 
 		if (row_is_empty(row))
 			continue;
-		get_trim(&l, row, COL_TYPE, type, sizeof(type));
-		get_trim(&l, row, COL_NAME, name, sizeof(name));
+		if (get_trim(&l, row, COL_TYPE, type, sizeof(type), p) != 0 ||
+		    get_trim(&l, row, COL_NAME, name, sizeof(name), p) != 0)
+			continue;
 		for (i = 0; type[i]; i++)
 			type[i] = (char)tolower((unsigned char)type[i]);
 		list_name[0] = word[0] = '\0';
 		n_words = sscanf(type, "%255s %255s %255s", word, list_name,
-				 cons);
+				 extra);
 		col_name(&l, COL_TYPE, cn, sizeof(cn));
 		if (strcmp(type, "begin group") == 0 ||
 		    strcmp(type, "begin_group") == 0) {
@@ -1694,8 +2042,8 @@ read_survey(const struct book *b, struct instrument *ins,
 					"sa section");
 				continue;
 			}
-			free(section);
-			if ((section = strdup(label)) == NULL)
+			msp_free(section);
+			if ((section = msp_strdup(label)) == NULL)
 				goto oom;
 			in_group = 1;
 			group_row = row->number;
@@ -1707,11 +2055,11 @@ read_survey(const struct book *b, struct instrument *ins,
 				problem(p, "survey", row->number, cn,
 					"fin de groupe sans début");
 			in_group = 0;
-			free(section);
+			msp_free(section);
 			section = NULL;
 			continue;
 		}
-		if (n_words == 3 && strcmp(cons, "or_other") == 0) {
+		if (n_words == 3 && strcmp(extra, "or_other") == 0) {
 			problem(p, "survey", row->number, cn, "or_other : "
 				"écrire l'option « autre » dans la liste et "
 				"une question texte « précisez » avec "
@@ -1781,30 +2129,31 @@ read_survey(const struct book *b, struct instrument *ins,
 		{
 			int oom = 0;
 
-			it->key = strdup(name);
-			it->label_fr = strdup(label);
+			it->key = msp_strdup(name);
+			it->label_fr = msp_strdup(label);
 			it->label_en = dup_or_null(get(&l, row, COL_LABEL_EN),
 						   &oom);
 			it->help_fr = dup_or_null(get(&l, row, COL_HINT_FR),
 						  &oom);
-			it->section_fr = strdup(section ? section : "");
+			it->section_fr = msp_strdup(section ? section : "");
 			if (!it->key || !it->label_fr || !it->section_fr ||
 			    oom)
 				goto oom;
 		}
-		get_trim(&l, row, COL_REQUIRED, req, sizeof(req));
+		(void)get_trim(&l, row, COL_REQUIRED, req, sizeof(req), p);
 		if ((y = yes_no(req)) < 0)
 			problem(p, "survey", row->number,
 				col_name(&l, COL_REQUIRED, cn, sizeof(cn)),
 				"« %s » : yes ou no", req);
 		it->required = y > 0;
-		get_trim(&l, row, COL_MSP_VERBATIM, verb, sizeof(verb));
+		(void)get_trim(&l, row, COL_MSP_VERBATIM, verb, sizeof(verb),
+			       p);
 		if ((y = yes_no(verb)) < 0)
 			problem(p, "survey", row->number,
 				col_name(&l, COL_MSP_VERBATIM, cn, sizeof(cn)),
 				"« %s » : yes ou no", verb);
 		it->label_verbatim = y > 0;
-		get_trim(&l, row, COL_MSP_TYPE, mtype, sizeof(mtype));
+		(void)get_trim(&l, row, COL_MSP_TYPE, mtype, sizeof(mtype), p);
 		if (strcasecmp(mtype, "boolean") == 0) {
 			/* oui / non: the model's boolean, which XLSForm
 			 * spells as a select_one of those two codes */
@@ -1820,11 +2169,11 @@ read_survey(const struct book *b, struct instrument *ins,
 			} else {
 				it->type = ITEM_BOOLEAN;
 				for (i = 0; i < it->n_options; i++) {
-					free(it->options[i].code);
-					free(it->options[i].label_fr);
-					free(it->options[i].label_en);
+					msp_free(it->options[i].code);
+					msp_free(it->options[i].label_fr);
+					msp_free(it->options[i].label_en);
 				}
-				free(it->options);
+				msp_free(it->options);
 				it->options = NULL;
 				it->n_options = 0;
 			}
@@ -1833,8 +2182,8 @@ read_survey(const struct book *b, struct instrument *ins,
 				col_name(&l, COL_MSP_TYPE, cn, sizeof(cn)),
 				"« %s » : seul boolean est connu", mtype);
 		}
-		get_trim(&l, row, COL_CONSTRAINT, cons, sizeof(cons));
-		if (cons[0] != '\0') {
+		cons = get(&l, row, COL_CONSTRAINT);
+		if (!blank(cons)) {
 			struct bounds bd;
 
 			col_name(&l, COL_CONSTRAINT, cn, sizeof(cn));
@@ -1865,8 +2214,7 @@ read_survey(const struct book *b, struct instrument *ins,
 				it->max_length = bd.max_length;
 			}
 		}
-		get_trim(&l, row, COL_RELEVANT, src[ins->n_items - 1].relevant,
-			 sizeof(src[0].relevant));
+		src[ins->n_items - 1].relevant = get(&l, row, COL_RELEVANT);
 		continue;
 oom_item:
 		ins->n_items++;
@@ -1876,7 +2224,7 @@ oom_item:
 		problem(p, "survey", group_row, NULL,
 			"groupe jamais fermé (end group)");
 	for (i = 0; i < ins->n_items; i++)
-		if (src[i].relevant[0] != '\0' &&
+		if (src[i].relevant != NULL && !blank(src[i].relevant) &&
 		    resolve_relevant(ins, i, &src[i], &l, p) != MSP_OK)
 			goto oom;
 	if (ins->n_items == 0 && p->n == 0)
@@ -1885,8 +2233,8 @@ oom_item:
 oom:
 	st = msp_error_set(err, MSP_ENOMEM, "out of memory");
 out:
-	free(section);
-	free(src);
+	msp_free(section);
+	msp_free(src);
 	return st;
 }
 
@@ -1899,7 +2247,7 @@ from_book(struct book *book, const char *what, struct instrument **out,
 	struct instrument *ins = NULL;
 	enum msp_status st;
 
-	if ((ins = calloc(1, sizeof(*ins))) == NULL) {
+	if ((ins = msp_calloc(1, sizeof(*ins))) == NULL) {
 		st = msp_error_set(err, MSP_ENOMEM, "out of memory");
 		goto out;
 	}

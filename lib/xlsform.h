@@ -25,9 +25,18 @@
 #include "instrument.h"
 #include "msp_error.h"
 
-/* Largest part of an .xlsx read (uncompressed), and largest CSV file:
- * a questionnaire of a few hundred rows is a few hundred KiB. */
+/* Largest CSV file: a questionnaire of a few hundred rows is a few
+ * hundred KiB. */
 #define XLSFORM_PART_MAX (16u * 1024 * 1024)
+/* What an .xlsx may hold, beyond which it is refused (MSP_EIO) before
+ * it costs more memory: its parts read (workbook, relationships, shared
+ * strings, the three sheets) uncompressed together, its shared strings,
+ * and the cells kept from its sheets (counting the empty ones a row
+ * holds before its last).  The parts are read as streams, never whole:
+ * memory is a few bytes per string and cell plus their text. */
+#define XLSFORM_BYTES_MAX (16u * 1024 * 1024)
+#define XLSFORM_MAX_STRINGS 100000
+#define XLSFORM_MAX_CELLS 200000
 /* Rows and columns per sheet beyond which the file is refused. */
 #define XLSFORM_MAX_ROWS 5000
 #define XLSFORM_MAX_COLS 200

@@ -15,7 +15,10 @@
  * The inputs are the fuzz harnesses' (fuzz/fuzz_common.c): a
  * questionnaire with every kind of item, a Microsoft Forms-like export
  * with valid and invalid rows and its mapping file; the report document
- * is tests/reportfix.c's, with hostile labels.
+ * is tests/reportfix.c's, with hostile labels.  The XLSForm reader
+ * reads the Occitanie workbook of the fuzz seeds and the folder of
+ * mistakes of tests/check_xlsform; the frame reader two lists of
+ * tests/check_frame with a bad row and a repeat.
  */
 #include "config.h"
 
@@ -23,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -30,6 +34,8 @@
 #include "buf.h"
 #include "csv.h"
 #include "csvmap.h"
+#include "file.h"
+#include "frame.h"
 #include "fuzz.h"
 #include "html.h"
 #include "instrument.h"
@@ -40,6 +46,7 @@
 #include "submission.h"
 #include "testdb.h"
 #include "urlenc.h"
+#include "xlsform.h"
 
 /* --- the failing allocator -------------------------------------------- */
 
@@ -157,13 +164,35 @@ finish(struct buf *out, enum msp_status st, struct msp_error *err)
 /* Built before the allocator fails, by the checked fixture: what a
  * scenario reads but does not make. */
 static struct rdoc *report;
+static char *workbook;		/* an .xlsx, workbook_len bytes */
+static size_t workbook_len;
+static char *written;		/* fuzz_instrument() by xlsform_write() */
+static size_t written_len;
 
 static void
 prepare(void)
 {
+	struct msp_error err;
+
 	(void)fuzz_instrument();
 	(void)fuzz_export();
 	report = reportfix_hostile_doc();
+	ck_assert_msg(file_read(testdb_srcpath("fuzz/corpus/fuzz_xlsform/"
+					       "handmade.xlsx"),
+				1 << 20, &workbook, &workbook_len, &err)
+		      == MSP_OK, "%s", err.message);
+	{
+		char path[] = "/tmp/check_torture.XXXXXX";
+		int fd = mkstemp(path);
+
+		ck_assert_int_ge(fd, 0);
+		close(fd);
+		ck_assert_msg(xlsform_write(fuzz_instrument(), path, &err)
+			      == MSP_OK, "%s", err.message);
+		ck_assert_msg(file_read(path, 1 << 20, &written, &written_len,
+					&err) == MSP_OK, "%s", err.message);
+		unlink(path);
+	}
 }
 
 static void
@@ -171,6 +200,10 @@ release(void)
 {
 	rdoc_free(report);
 	report = NULL;
+	free(workbook);
+	workbook = NULL;
+	free(written);
+	written = NULL;
 }
 
 static enum msp_status
@@ -396,6 +429,136 @@ out:
 	return finish(out, st, err);
 }
 
+/* What an XLSForm read gave: the definition, or the problems listed
+ * (a refusal is described, not returned). */
+static enum msp_status
+describe_form(enum msp_status st, const struct instrument *ins,
+	      const struct xlsform_problems *problems, struct buf *out,
+	      struct msp_error *err)
+{
+	size_t i, j;
+
+	if (st == MSP_EINVAL) {
+		buf_printf(out, "refused: %s\n%s", err->message,
+			   buf_str(&problems->text));
+		return finish(out, MSP_OK, err);
+	}
+	if (st != MSP_OK)
+		return st;
+	buf_printf(out, "%s %d %s\n", ins->slug, ins->version,
+		   ins->title_fr);
+	for (i = 0; i < ins->n_items; i++) {
+		const struct instrument_item *it = &ins->items[i];
+
+		buf_printf(out, "%s %d %d %d %s|%s|%s:", it->key,
+			   (int)it->type, it->required, it->show_if,
+			   it->label_fr, it->label_en ? it->label_en : "-",
+			   it->section_fr);
+		for (j = 0; j < it->n_options; j++)
+			buf_printf(out, " %s=%s", it->options[j].code,
+				   it->options[j].label_fr);
+		for (j = 0; j < it->n_show_if_values; j++)
+			buf_printf(out, " if=%s", it->show_if_values[j]);
+		buf_putc(out, '\n');
+	}
+	return finish(out, MSP_OK, err);
+}
+
+/* A workbook as a person writes it (inline strings, numbers, TRUE),
+ * then the fuzz questionnaire as export writes it (shared strings). */
+static enum msp_status
+run_xlsform_xlsx(struct buf *out, struct msp_error *err)
+{
+	struct xlsform_problems problems = { BUF_INIT(BUF_MAX_DOCUMENT), 0 };
+	struct instrument *ins = NULL;
+	enum msp_status st;
+
+	st = xlsform_read_xlsx_buffer(workbook, workbook_len, &ins, &problems,
+				      err);
+	st = describe_form(st, ins, &problems, out, err);
+	instrument_free(ins);
+	ins = NULL;
+	xlsform_problems_free(&problems);
+	if (st != MSP_OK)
+		return st;
+	st = xlsform_read_xlsx_buffer(written, written_len, &ins, &problems,
+				      err);
+	st = describe_form(st, ins, &problems, out, err);
+	instrument_free(ins);
+	xlsform_problems_free(&problems);
+	return st;
+}
+
+static enum msp_status
+run_xlsform_mistakes(struct buf *out, struct msp_error *err)
+{
+	struct xlsform_problems problems = { BUF_INIT(BUF_MAX_DOCUMENT), 0 };
+	struct instrument *ins = NULL;
+	enum msp_status st;
+
+	st = xlsform_read(testdb_srcpath("tests/data/xlsform/errors"), &ins,
+			  &problems, err);
+	st = describe_form(st, ins, &problems, out, err);
+	instrument_free(ins);
+	xlsform_problems_free(&problems);
+	return st;
+}
+
+static enum msp_status
+run_frame(struct buf *out, struct msp_error *err)
+{
+	static const char map_text[] =
+		"\"FINESS\" = finess\n"
+		"\"Nom\" = @ignore\n"
+		"\"Type\" = structure_type\n"
+		"    \"Maison de santé\" -> msp\n"
+		"\"Dept\" = departement\n"
+		"\"Sites\" = n_sites\n"
+		"\"Fed\" = federation\n"
+		"\"ACI\" = aci_signatory\n";
+	static const char a[] =
+		"FINESS,Nom,Type,Dept,Sites,Fed,ACI\n"
+		"290000001,A,Maison de santé,29,1,,oui\n"
+		"290000002,B,esp,2a,,,\n"
+		"290000004,D,hôpital,29,1,,\n"
+		"290000003,C,msp,1,2,fmsp-x,Non\n";
+	static const char b[] =
+		"FINESS;Nom;Type;Dept;Sites;Fed;ACI\n"
+		"29 000 0002;B;esp;2A;3;;\n"
+		"29.000.0001;A;msp;29;1;;\n";
+	struct frame f = FRAME_INIT;
+	struct csvmap *map = NULL;
+	enum msp_status st;
+	size_t i, k;
+
+	if ((st = csvmap_parse(map_text, sizeof(map_text) - 1, &map, err))
+	    != MSP_OK ||
+	    (st = frame_read(&f, map, "a.csv", a, sizeof(a) - 1,
+			     &torture_secret, err)) != MSP_OK ||
+	    (st = frame_read(&f, map, "b.csv", b, sizeof(b) - 1,
+			     &torture_secret, err)) != MSP_OK ||
+	    (st = frame_merge(&f, err)) != MSP_OK)
+		goto out;
+	for (i = 0; i < f.n; i++) {
+		buf_printf(out, "%zu:%zu %s", f.rows[i].file, f.rows[i].line,
+			   f.rows[i].pseudonym);
+		for (k = 0; k < FRAME_N_FIELDS; k++)
+			buf_printf(out, " %s", f.rows[i].value[k]
+				   ? f.rows[i].value[k] : "-");
+		buf_putc(out, '\n');
+	}
+	buf_printf(out, "%zu problems:\n%s", f.n_problems,
+		   buf_str(&f.problems));
+	buf_printf(out, "%zu duplicates:\n%s", f.n_duplicates,
+		   buf_str(&f.duplicates));
+	if ((st = buf_status(&f.problems, err)) == MSP_OK)
+		st = buf_status(&f.duplicates, err);
+out:
+	frame_free(&f);
+	csvmap_free(map);
+	return finish(out, st, err);
+}
+
 static enum msp_status
 run_formats(struct buf *out, struct msp_error *err)
 {
@@ -466,6 +629,25 @@ START_TEST(torture_csvmap)
 }
 END_TEST
 
+START_TEST(torture_xlsform_xlsx)
+{
+	torture("xlsform_read_xlsx_buffer", run_xlsform_xlsx);
+}
+END_TEST
+
+START_TEST(torture_xlsform_mistakes)
+{
+	torture("xlsform_read of a folder of mistakes",
+		run_xlsform_mistakes);
+}
+END_TEST
+
+START_TEST(torture_frame)
+{
+	torture("frame_read and frame_merge", run_frame);
+}
+END_TEST
+
 START_TEST(torture_formats)
 {
 	torture("the report formats", run_formats);
@@ -494,6 +676,9 @@ torture_suite(void)
 	tcase_add_test(parse, torture_form);
 	tcase_add_test(parse, torture_csv);
 	tcase_add_test(parse, torture_csvmap);
+	tcase_add_test(parse, torture_xlsform_xlsx);
+	tcase_add_test(parse, torture_xlsform_mistakes);
+	tcase_add_test(parse, torture_frame);
 	suite_add_tcase(s, parse);
 	tcase_add_test(render, torture_formats);
 	tcase_add_test(render, torture_escapes);

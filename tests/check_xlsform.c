@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -585,6 +587,217 @@ START_TEST(versions_diff_and_immutability)
 }
 END_TEST
 
+/* Writes text to file name of folder dir. */
+static void
+write_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Review finding 3: expressions past 1023 bytes were cut where they
+ * were copied, and the rest of the condition silently dropped; cells
+ * of the short columns were cut too (a type cell's or_other).  Now
+ * expressions are read whole and a short column's long cell refused. */
+START_TEST(long_cells_are_read_whole_or_refused)
+{
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct buf csv = BUF_INIT(BUF_MAX_DOCUMENT);
+	char dir[128], pad[1101];
+	size_t i;
+
+	memset(pad, ' ', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	snprintf(dir, sizeof(dir), "%s/long", tmpdir);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	write_file(dir, "settings.csv", "form_id,form_title\nlong,Long\n");
+	write_file(dir, "choices.csv", "list_name,name,label\n"
+		   "statut,msp,MSP\nstatut,esp,ESP\nstatut,cds,CDS\n");
+	buf_puts(&csv, "type,name,label,relevant,constraint\n"
+		 "select_one statut,statut,Statut,,\n");
+	/* padded past the old 1024-byte buffers */
+	buf_printf(&csv, "integer,nb,Nombre,\"${statut} = 'msp'%s or "
+		   "${statut} = 'esp'\",\". >= 1%s and . <= 5\"\n", pad, pad);
+	/* long without padding: 40 conditions in parentheses */
+	buf_puts(&csv, "text,autre,Autre,\"");
+	for (i = 0; i < 40; i++)
+		buf_printf(&csv, "%s((${statut} = '%s'))", i ? " or " : "",
+			   i % 2 ? "cds" : "esp");
+	buf_puts(&csv, "\",\n");
+	ck_assert_int_gt(csv.len, 3 * 1024);
+	write_file(dir, "survey.csv", buf_str(&csv));
+	ck_assert_msg(cli(db.conn, &out, "instrument import %s", dir) == 0,
+		      "%s", buf_str(&out));
+	ck_assert_str_eq(testdb_value(db.conn, "SELECT show_if_values::text"
+				      " || ' ' || max_value FROM"
+				      " msp.instrument_item it JOIN"
+				      " msp.instrument i USING (instrument_id)"
+				      " WHERE i.slug = 'long' AND"
+				      " it.item_key = 'nb'"), "{msp,esp} 5");
+	ck_assert_str_eq(testdb_value(db.conn, "SELECT show_if_values::text"
+				      " FROM msp.instrument_item it JOIN"
+				      " msp.instrument i USING (instrument_id)"
+				      " WHERE i.slug = 'long' AND"
+				      " it.item_key = 'autre'"), "{esp,cds}");
+
+	/* a type cell whose or_other sits past 255 bytes; parentheses 33
+	 * deep, and a form's worth of them (each level a stack frame) */
+	buf_reset(&csv);
+	buf_printf(&csv, "type,name,label,relevant\n"
+		   "select_one statut,statut,Statut,\n"
+		   "select_one statut%s or_other,s2,Statut,\n"
+		   "text,t1,T1,", pad);
+	for (i = 0; i < 33; i++)
+		buf_putc(&csv, '(');
+	buf_puts(&csv, "${statut} = 'msp'");
+	for (i = 0; i < 33; i++)
+		buf_putc(&csv, ')');
+	buf_puts(&csv, "\ntext,t2,T2,");
+	for (i = 0; i < 30000; i++)
+		buf_putc(&csv, '(');
+	buf_putc(&csv, '\n');
+	write_file(dir, "survey.csv", buf_str(&csv));
+	ck_assert_int_eq(cli(db.conn, &out, "instrument import --check %s",
+			     dir), 1);
+	ck_assert_msg(strstr(buf_str(&out), "survey, 3, type: trop long : au "
+			     "plus 255 octets") != NULL, "%s", buf_str(&out));
+	ck_assert_msg(strstr(buf_str(&out), "survey, 4, relevant: plus de 32 "
+			     "parenthèses") != NULL, "%s", buf_str(&out));
+	ck_assert_msg(strstr(buf_str(&out), "survey, 5, relevant: plus de 32 "
+			     "parenthèses") != NULL, "%s", buf_str(&out));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "3 erreurs, rien"));
+	buf_free(&out);
+	buf_free(&csv);
+}
+END_TEST
+
+/* Review finding 13: a form_id is a slug as study create takes it, 63
+ * characters at most (lib/slug.c, the schema's CHECK and the CLI's). */
+START_TEST(form_id_is_a_slug_of_63_at_most)
+{
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	char dir[128], id[80], settings[160];
+
+	snprintf(dir, sizeof(dir), "%s/slug", tmpdir);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	write_file(dir, "survey.csv", "type,name,label\ntext,remarque,"
+		   "Remarque\n");
+	memset(id, 'a', 64);
+	id[64] = '\0';
+	snprintf(settings, sizeof(settings), "form_id,form_title\n%s,T\n", id);
+	write_file(dir, "settings.csv", settings);
+	ck_assert_int_eq(cli(db.conn, &out, "instrument import --check %s",
+			     dir), 1);
+	ck_assert_msg(strstr(buf_str(&out), "settings, 2, form_id: « aaaa") &&
+		      strstr(buf_str(&out), "un identifiant de 1 à 63"),
+		      "%s", buf_str(&out));
+	/* 63: imported, then named by study create */
+	id[63] = '\0';
+	snprintf(settings, sizeof(settings), "form_id,form_title\n%s,T\n", id);
+	write_file(dir, "settings.csv", settings);
+	ck_assert_msg(cli(db.conn, &out, "instrument import %s", dir) == 0,
+		      "%s", buf_str(&out));
+	ck_assert_msg(cli(db.conn, &out, "study create essai-63 --region "
+			  "occitanie --instrument %s@1 --year 2025 --title T",
+			  id) == 0, "%s", buf_str(&out));
+	ck_assert_int_eq(count(db.conn, "SELECT count(*) FROM msp.study s"
+			       " JOIN msp.instrument i USING (instrument_id)"
+			       " WHERE s.slug = 'essai-63'"
+			       "   AND length(i.slug) = 63"), 1);
+	buf_free(&out);
+}
+END_TEST
+
+/*
+ * Runs msp-report instrument import --check file in a child and returns
+ * its exit status; its largest resident set in *maxrss_kb (wait4's, of
+ * that child alone); its output in out.
+ */
+static int
+check_with_rusage(const char *file, long *maxrss_kb, struct buf *out)
+{
+	const char *builddir = getenv("MSP_BUILDDIR");
+	char prog[4096], log[160], chunk[4096];
+	struct rusage ru;
+	int status;
+	size_t n;
+	pid_t pid;
+	FILE *f;
+
+	snprintf(prog, sizeof(prog), "%s/cli/msp-report",
+		 builddir ? builddir : ".");
+	snprintf(log, sizeof(log), "%s/rusage.log", tmpdir);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (freopen(log, "w", stdout) == NULL ||
+		    dup2(fileno(stdout), 2) < 0)
+			_exit(127);
+		execl(prog, "msp-report", "instrument", "import", "--check",
+		      file, (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
+	ck_assert(WIFEXITED(status));
+	*maxrss_kb = ru.ru_maxrss;
+	ck_assert_ptr_nonnull(f = fopen(log, "r"));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(out, chunk, n);
+	fclose(f);
+	return WEXITSTATUS(status);
+}
+
+/*
+ * Review finding 4: a 23 KB .xlsx of 3,000,000 empty shared strings
+ * took 509 MB and 2.4 s (each part a DOM); one of 400,000 cells, each
+ * the same string, the same.  The parts are now streamed and capped:
+ * measured 26 MB resident for each under ASan (the old reader passed
+ * 1.6 GB under ASan before it was stopped).  The bound leaves room for
+ * the sanitizer's own memory.
+ */
+START_TEST(workbook_bombs_are_refused_in_bounded_memory)
+{
+	static const struct {
+		const char *kind, *n, *why;
+	} bombs[] = {
+		{ "strings", "3000000", "plus de 100000 chaînes partagées" },
+		{ "cells", "400000", "plus de 200000 cellules" },
+	};
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	const char *python = getenv("MSP_PYTHON3");
+	char file[128], cmd[512];
+	struct stat sb;
+	long rss;
+	size_t i;
+
+	ck_assert_msg(python && *python, "configure found no python3");
+	for (i = 0; i < sizeof(bombs) / sizeof(bombs[0]); i++) {
+		snprintf(file, sizeof(file), "%s/%s.xlsx", tmpdir,
+			 bombs[i].kind);
+		snprintf(cmd, sizeof(cmd), "'%s' '%s' bomb '%s' %s %s",
+			 python, testdb_srcpath("tests/xlsform_openpyxl.py"),
+			 file, bombs[i].kind, bombs[i].n);
+		ck_assert_int_eq(testdb_shell(cmd, &out), 0);
+		ck_assert_int_eq(stat(file, &sb), 0);
+		ck_assert_int_lt(sb.st_size, 30000);
+		buf_reset(&out);
+		ck_assert_int_eq(check_with_rusage(file, &rss, &out), 1);
+		ck_assert_msg(strstr(buf_str(&out), bombs[i].why) != NULL,
+			      "%s", buf_str(&out));
+		ck_assert_msg(rss < 64 * 1024, "%s: %ld KB resident",
+			      bombs[i].kind, rss);
+		fprintf(stderr, "%s bomb: %ld KB resident\n", bombs[i].kind,
+			rss);
+	}
+	buf_free(&out);
+}
+END_TEST
+
 static Suite *
 xlsform_suite(void)
 {
@@ -598,6 +811,9 @@ xlsform_suite(void)
 	tcase_add_test(tc, handmade_workbook_is_read);
 	tcase_add_test(tc, every_mistake_is_listed_and_nothing_stored);
 	tcase_add_test(tc, problems_beyond_the_cap_are_counted);
+	tcase_add_test(tc, long_cells_are_read_whole_or_refused);
+	tcase_add_test(tc, form_id_is_a_slug_of_63_at_most);
+	tcase_add_test(tc, workbook_bombs_are_refused_in_bounded_memory);
 	tcase_add_test(tc, versions_diff_and_immutability);
 	suite_add_tcase(s, tc);
 	return s;

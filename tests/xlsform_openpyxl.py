@@ -12,9 +12,14 @@
                       another order, a sheet of its own; openpyxl writes
                       its text as inline strings (libxlsxwriter, whose
                       files the round trip reads, as shared strings)
+  bomb OUT.xlsx KIND N   writes, with zipfile alone, a small workbook that
+                      says a lot: KIND strings, N empty shared strings
+                      (<si/>); KIND cells, a survey sheet of N cells in
+                      rows of 100, each the first shared string
 """
 import json
 import sys
+import zipfile
 
 import openpyxl
 
@@ -81,6 +86,36 @@ def addrow(path, sheet, *cells):
     wb.save(path)
 
 
+def bomb(path, kind, n):
+    n = int(n)
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = ("http://schemas.openxmlformats.org/officeDocument/2006/"
+           "relationships")
+    workbook = ('<workbook xmlns="%s" xmlns:r="%s"><sheets>'
+                '<sheet name="survey" sheetId="1" r:id="rId1"/>'
+                '</sheets></workbook>' % (main, rel))
+    rels = ('<Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships"><Relationship Id="rId1" '
+            'Type="%s/worksheet" Target="worksheets/sheet1.xml"/>'
+            '</Relationships>' % rel)
+    strings = n if kind == "strings" else 1
+    sst = ('<sst xmlns="%s" count="%d" uniqueCount="%d">' % (main, strings,
+                                                           strings)
+           + "<si/>" * strings + "</sst>")
+    rows = []
+    if kind == "cells":
+        cell = '<c t="s"><v>0</v></c>'
+        for r in range(0, n, 100):
+            rows.append("<row>" + cell * min(100, n - r) + "</row>")
+    sheet = ('<worksheet xmlns="%s"><sheetData>%s</sheetData></worksheet>'
+             % (main, "".join(rows)))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", workbook)
+        z.writestr("xl/_rels/workbook.xml.rels", rels)
+        z.writestr("xl/sharedStrings.xml", sst)
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+
+
 if __name__ == "__main__":
-    {"dump": dump, "handmade": handmade,
-     "addrow": addrow}[sys.argv[1]](*sys.argv[2:])
+    {"dump": dump, "handmade": handmade, "addrow": addrow,
+     "bomb": bomb}[sys.argv[1]](*sys.argv[2:])
