@@ -43,6 +43,7 @@
 #include "db.h"
 #include "forms.h"
 #include "html.h"
+#include "pseudonym.h"
 #include "submission.h"
 #include "urlenc.h"
 
@@ -1098,6 +1099,14 @@ handle_post_form(struct worker *w, const struct study *study,
 	}
 	if ((conn = conn_get_or_reply(&w->db, r)) == NULL)
 		goto out;
+	/* a structure stored under its identifier's pseudonym of before
+	 * issue 18 is found under it (lib/pseudonym.c) */
+	if (urlenc_get(&form, "_resume") == NULL &&
+	    pseudonym_find(conn, &w->secret, fs.structure, pseudonym, &err)
+	    != MSP_OK) {
+		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
+		goto out;
+	}
 	snprintf(sid, sizeof(sid), "%d", study->study_id);
 	params[0] = sid;
 	/* $2: no structure when resuming: the draft has it already */
