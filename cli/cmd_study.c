@@ -50,9 +50,9 @@ static const char usage_text[] =
 "extend  sets a new closing date; a closed study whose new date is to\n"
 "        come opens again.\n"
 "\n"
-"Only the database owner or an analyst token (MSP_TOKEN) may change a\n"
-"study.  Exit status: 0 on success, 1 on failure (nothing changed), 2 on\n"
-"a usage error.\n";
+"Only the database owner or an analyst token (MSP_TOKEN) may list or\n"
+"change the studies.  Exit status: 0 on success, 1 on failure (nothing\n"
+"changed), 2 on a usage error.\n";
 
 static int
 usage_error(const char *what, const char *arg)
