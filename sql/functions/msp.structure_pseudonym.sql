@@ -21,4 +21,4 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 $$;
 REVOKE ALL ON FUNCTION msp.structure_pseudonym(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION msp.structure_pseudonym(text, text)
-    TO msp_app, msp_analyst;
+    TO msp_app, msp_team, msp_federation, msp_analyst;
