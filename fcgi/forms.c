@@ -1104,7 +1104,8 @@ handle_post_form(struct worker *w, const struct study *study,
 	if (urlenc_get(&form, "_resume") == NULL &&
 	    pseudonym_find(conn, &w->secret, fs.structure, pseudonym, &err)
 	    != MSP_OK) {
-		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
+		/* the identifier was read above: the database failed */
+		conn_failure_reply(&w->db, &err, r);
 		goto out;
 	}
 	snprintf(sid, sizeof(sid), "%d", study->study_id);
