@@ -1,11 +1,13 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "db.h"
+#include "pseudonym.h"
 #include "secret.h"
 #include "settings.h"
 #include "slug.h"
@@ -50,7 +52,8 @@ cli_token(void)
 }
 
 int
-cli_pseudonym(const char *identifier, char out[CRYPTO_SHA256_HEX])
+cli_pseudonym(PGconn *conn, const char *identifier,
+	      char out[CRYPTO_SHA256_HEX])
 {
 	struct secret secret;
 	struct msp_error err;
@@ -58,7 +61,7 @@ cli_pseudonym(const char *identifier, char out[CRYPTO_SHA256_HEX])
 
 	st = secret_load(settings_secret_file(), &secret, &err);
 	if (st == MSP_OK) {
-		st = secret_pseudonym(&secret, identifier, out, &err);
+		st = pseudonym_find(conn, &secret, identifier, out, &err);
 		secret_clear(&secret);
 	}
 	return st == MSP_OK ? 0 : cli_fail(&err);
@@ -85,13 +88,38 @@ cli_begin(PGconn *conn, const char *command, enum tenant_kind *kind)
 }
 
 int
-cli_require_manager(const char *command, enum tenant_kind kind)
+cli_require_manager(PGconn *conn, const char *command, enum tenant_kind kind)
 {
-	if (kind == TENANT_NONE || kind == TENANT_ANALYST)
+	struct msp_error err;
+	PGresult *res = NULL;
+	int owner;
+
+	if (kind == TENANT_ANALYST)
 		return 0;
-	fprintf(stderr, "msp-report %s: refusé : un jeton « %s » ne peut pas "
-		"faire cela ; il faut le propriétaire de la base ou un jeton "
-		"d'analyste (MSP_TOKEN)\n", command, tenant_kind_name(kind));
+	if (kind != TENANT_NONE) {
+		fprintf(stderr, "msp-report %s: refusé : un jeton « %s » ne "
+			"peut pas faire cela ; il faut le propriétaire de la "
+			"base ou un jeton d'analyste (MSP_TOKEN)\n", command,
+			tenant_kind_name(kind));
+		return 1;
+	}
+	/* No token: only the owner of schema msp (or a member of that
+	 * role) speaks for itself; a login that merely has the analyst
+	 * role, as msp_worker has through msp_app, does not. */
+	if (db_exec(conn, "schema owner",
+		    "SELECT pg_catalog.pg_has_role(session_user, n.nspowner,"
+		    "       'MEMBER') AS owner"
+		    "  FROM pg_catalog.pg_namespace n WHERE n.nspname = 'msp'",
+		    0, NULL, PGRES_TUPLES_OK, &res, &err) != MSP_OK)
+		return cli_fail(&err);
+	owner = PQntuples(res) == 1 &&
+		strcmp(db_text(res, 0, "owner"), "t") == 0;
+	PQclear(res);
+	if (owner)
+		return 0;
+	fprintf(stderr, "msp-report %s: refusé : sans jeton, il faut être "
+		"le propriétaire de la base ; sinon, un jeton d'analyste "
+		"(MSP_TOKEN)\n", command);
 	return 1;
 }
 
@@ -153,11 +181,16 @@ cli_parse_date(const char *s, char out[11])
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
 				     30, 31 };
-	int y, m, d, n = 0;
+	int y, m, d, i;
 
-	if (strlen(s) != 10 ||
-	    sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
-	    s[4] != '-' || s[7] != '-')
+	/* digits and dashes where they belong, before sscanf: its %2d
+	 * would take a sign or a blank ("2024-+1-01", "2024- 1-01") */
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return 0;
+	if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
 		return 0;
 	if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 ||
 	    d > mdays[m - 1])

@@ -39,10 +39,13 @@ const char *cli_token(void);
 /*
  * The pseudonym of a team identifier under the server secret
  * (MSP_SECRET_FILE), exactly as the forms and the API compute it, into
- * out.  Returns 0, or 1 after printing why (no secret, an empty
- * identifier).
+ * out: the one its structure is stored under, when it was stored under
+ * the pseudonym of before issue 18 (pseudonym_find(), asked of conn).
+ * Returns 0, or 1 after printing why (no secret, an empty identifier,
+ * the database).
  */
-int cli_pseudonym(const char *identifier, char out[CRYPTO_SHA256_HEX]);
+int cli_pseudonym(PGconn *conn, const char *identifier,
+		  char out[CRYPTO_SHA256_HEX]);
 
 /*
  * The fieldwork commands' transaction (region, federation, study,
@@ -54,12 +57,15 @@ int cli_pseudonym(const char *identifier, char out[CRYPTO_SHA256_HEX]);
 int cli_begin(PGconn *conn, const char *command, enum tenant_kind *kind);
 
 /*
- * 0 when kind may manage fieldwork (the owner or an analyst); else
- * prints a French refusal naming the token's kind and returns 1.  The
- * database refuses the others too (grants of migration 0028): this is
- * the clear message, not the guard.
+ * 0 when this transaction may manage fieldwork: an analyst token, or no
+ * token from a login that owns schema msp (asked of conn: the worker's
+ * login msp_worker, with no token, is not the owner).  Else prints a
+ * French refusal and returns 1.  The database refuses the others too
+ * (msp.require_fieldwork_manager, migration 0034): this is the clear
+ * message, not the guard.
  */
-int cli_require_manager(const char *command, enum tenant_kind kind);
+int cli_require_manager(PGconn *conn, const char *command,
+			enum tenant_kind kind);
 
 /* COMMIT: 0, or 1 after printing why. */
 int cli_commit(PGconn *conn);

@@ -192,13 +192,15 @@ cmd_erase(const struct cli_context *ctx, int argc, char **argv)
 	     strtol(structure, NULL, 10) > 2147483647))
 		return cli_usage_error("erase", "not a structure number:",
 				       structure);
-	if (identifier != NULL) {
-		if (cli_pseudonym(identifier, computed) != 0)
-			return 1;
-		pseudonym = computed;
-	}
 	if ((conn = cli_connect(ctx)) == NULL)
 		return 1;
+	if (identifier != NULL) {
+		if (cli_pseudonym(conn, identifier, computed) != 0) {
+			PQfinish(conn);
+			return 1;
+		}
+		pseudonym = computed;
+	}
 	if (structure != NULL) {
 		snprintf(id, sizeof(id), "%s", structure);
 		rc = 0;

@@ -119,13 +119,73 @@ has_slug(const PGresult *res, const char *slug)
 	return 0;
 }
 
+/*
+ * Lists in f->problems each row whose pseudonym is already a structure
+ * of another region: a structure belongs to one region (its rows, its
+ * federation, its tokens), and a list of this region's study that names
+ * it is a mistake to show, not a move to make.  0, or 1 after printing
+ * why the database could not say.
+ */
+static int
+other_regions(PGconn *conn, const char *region_id, struct frame *f)
+{
+	struct buf list = BUF_INIT(BUF_MAX_DOCUMENT);
+	const char *params[2];
+	struct msp_error err;
+	PGresult *res = NULL;
+	size_t i;
+	int j, rc = 1;
+
+	/* pseudonyms are 64 hex digits: an array literal needs no
+	 * quoting */
+	buf_putc(&list, '{');
+	for (i = 0; i < f->n; i++)
+		buf_printf(&list, "%s%s", i ? "," : "", f->rows[i].pseudonym);
+	buf_putc(&list, '}');
+	if (buf_status(&list, &err) != MSP_OK) {
+		cli_fail(&err);
+		goto out;
+	}
+	params[0] = list.data;	/* $1 the rows' pseudonyms */
+	params[1] = region_id;	/* $2 the study's region */
+	if (db_exec(conn, "frame: other regions",
+		    "SELECT s.pseudonym, r.slug AS region"
+		    "  FROM msp.structure s"
+		    "  JOIN msp.region r ON r.region_id = s.region_id"
+		    " WHERE s.pseudonym = ANY ($1::text[])"
+		    "   AND s.region_id <> $2::smallint",
+		    2, params, PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
+		cli_db_refusal("frame", &err);
+		goto out;
+	}
+	for (j = 0; j < PQntuples(res); j++)
+		for (i = 0; i < f->n; i++) {
+			const struct frame_row *row = &f->rows[i];
+
+			if (strcmp(row->pseudonym,
+				   db_text(res, j, "pseudonym")) != 0)
+				continue;
+			buf_printf(&f->problems, "%s:%zu: cette structure "
+				   "est déjà enregistrée dans la région « %s »"
+				   " : une liste d'une autre région ne peut "
+				   "pas la reprendre\n", f->files[row->file],
+				   row->line, db_text(res, j, "region"));
+			f->n_problems++;
+		}
+	rc = 0;
+out:
+	PQclear(res);
+	buf_free(&list);
+	return rc;
+}
+
 /* Stores f into the study (id study_id, region region_id) in the open
  * transaction; prints the summary.  0, or 1 after printing why. */
 static int
 store(PGconn *conn, const char *study_id, const char *region_id,
       struct frame *f)
 {
-	const char *params[FRAME_N_FIELDS + 3];
+	const char *params[FRAME_N_FIELDS + 4];
 	struct msp_error err;
 	PGresult *feds = NULL, *res = NULL;
 	size_t i, added = 0;
@@ -151,6 +211,8 @@ store(PGconn *conn, const char *study_id, const char *region_id,
 			f->n_problems++;
 		}
 	}
+	if (other_regions(conn, region_id, f) != 0)
+		goto out;
 	if (f->n_problems > 0) {
 		fprintf(stderr, "%.*s", (int)f->problems.len,
 			f->problems.data);
@@ -168,6 +230,9 @@ store(PGconn *conn, const char *study_id, const char *region_id,
 		params[2] = study_id;
 		for (k = 0; k < FRAME_N_FIELDS; k++)
 			params[3 + k] = row->value[k];
+		/* $13: a structure stored under the identifier's
+		 * pseudonym of before issue 18 keeps it */
+		params[3 + FRAME_N_FIELDS] = row->legacy;
 		/* the structure, found or created under its pseudonym, its
 		 * characteristics from the list where the list gives
 		 * them; then its frame row for the study */
@@ -177,7 +242,8 @@ store(PGconn *conn, const char *study_id, const char *region_id,
 			    "        region_id, structure_type, departement,"
 			    "        n_sites, federation_member, federation_id,"
 			    "        opening_year, aci_signatory, cpts, cls)"
-			    " VALUES ($1, $2::smallint,"
+			    " VALUES (msp.structure_pseudonym($1, $13),"
+			    "         $2::smallint,"
 			    "         $4::msp.structure_type, $5,"
 			    "         $6::smallint, $7::msp.tristate,"
 			    "         (SELECT federation_id FROM msp.federation"
@@ -211,7 +277,7 @@ store(PGconn *conn, const char *study_id, const char *region_id,
 			    " ON CONFLICT (study_id, structure_id) DO UPDATE"
 			    "   SET active = true, imported_at = now()"
 			    " RETURNING (p.xmax = 0) AS added",
-			    FRAME_N_FIELDS + 3, params, PGRES_TUPLES_OK,
+			    FRAME_N_FIELDS + 4, params, PGRES_TUPLES_OK,
 			    &res, &err) != MSP_OK) {
 			fprintf(stderr, "%s:%zu: ", f->files[row->file],
 				row->line);
@@ -238,7 +304,9 @@ out:
 	return rc;
 }
 
-/* --from-study: copies OTHER's frame rows; prints the summary. */
+/* --from-study: copies OTHER's frame rows, OTHER being a study of the
+ * same region (another region's structures are not this study's);
+ * prints the summary. */
 static int
 copy_frame(PGconn *conn, const char *study_id, const char *other)
 {
@@ -251,7 +319,10 @@ copy_frame(PGconn *conn, const char *study_id, const char *other)
 		    "WITH src AS (SELECT p.structure_id, p.active"
 		    "               FROM msp.population p"
 		    "               JOIN msp.study s USING (study_id)"
-		    "              WHERE s.slug = $2),"
+		    "               JOIN msp.study t"
+		    "                 ON t.study_id = $1::integer"
+		    "              WHERE s.slug = $2"
+		    "                AND s.region_id = t.region_id),"
 		    " ins AS (INSERT INTO msp.population (study_id,"
 		    "         structure_id, active, imported_at)"
 		    "         SELECT $1::integer, structure_id, active, now()"
@@ -261,7 +332,13 @@ copy_frame(PGconn *conn, const char *study_id, const char *other)
 		    "SELECT (SELECT count(*) FROM src) AS listed,"
 		    "       (SELECT count(*) FROM ins) AS added,"
 		    "       EXISTS (SELECT 1 FROM msp.study WHERE slug = $2)"
-		    "         AS known",
+		    "         AS known,"
+		    "       EXISTS (SELECT 1 FROM msp.study s"
+		    "                 JOIN msp.study t"
+		    "                   ON t.study_id = $1::integer"
+		    "                WHERE s.slug = $2"
+		    "                  AND s.region_id = t.region_id)"
+		    "         AS same_region",
 		    2, params, PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
 		cli_db_refusal("frame", &err);
 		goto out;
@@ -269,6 +346,11 @@ copy_frame(PGconn *conn, const char *study_id, const char *other)
 	if (strcmp(db_text(res, 0, "known"), "t") != 0) {
 		fprintf(stderr, "msp-report frame: aucune étude « %s » ; rien "
 			"n'a été enregistré\n", other);
+		goto out;
+	}
+	if (strcmp(db_text(res, 0, "same_region"), "t") != 0) {
+		fprintf(stderr, "msp-report frame: l'étude « %s » est d'une "
+			"autre région ; rien n'a été enregistré\n", other);
 		goto out;
 	}
 	if (cli_commit(conn) != 0)
@@ -333,7 +415,7 @@ frame_import(PGconn *conn, int argc, char **argv)
 
 	if ((rc = cli_begin(conn, "frame", &kind)) != 0)
 		goto out;
-	if ((rc = cli_require_manager("frame", kind)) != 0)
+	if ((rc = cli_require_manager(conn, "frame", kind)) != 0)
 		goto out;
 	params[0] = study;
 	if (db_exec(conn, "frame: study",

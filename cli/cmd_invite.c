@@ -654,7 +654,7 @@ run_command(const struct cli_context *ctx, enum mode mode, int argc,
 		goto out;
 	if (cli_begin(conn, command(&r), &kind) != 0)
 		goto out;
-	if (cli_require_manager(command(&r), kind) != 0 ||
+	if (cli_require_manager(conn, command(&r), kind) != 0 ||
 	    load_study(conn, &r) != 0 || choose(conn, &r) != 0) {
 		cli_rollback(conn);
 		goto out;
@@ -739,13 +739,13 @@ cmd_contact(const struct cli_context *ctx, int argc, char **argv)
 	    strcmp(channel, "in-person") != 0)
 		return cli_usage_error("contact", "canal invalide (phone, "
 				       "in-person)", channel);
-	if (cli_pseudonym(identifier, pseudonym) != 0)
-		return 1;
 	if ((conn = cli_connect(ctx)) == NULL)
 		return 1;
+	if (cli_pseudonym(conn, identifier, pseudonym) != 0)
+		goto out;
 	if (cli_begin(conn, "contact", &kind) != 0)
 		goto out;
-	if (cli_require_manager("contact", kind) != 0)
+	if (cli_require_manager(conn, "contact", kind) != 0)
 		goto out;
 	params[0] = study;
 	params[1] = pseudonym;

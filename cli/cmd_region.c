@@ -2,10 +2,11 @@
  * msp-report region|federation — the regions studies belong to and the
  * federations of each (issue 18, item 1).
  *
- * Writes msp.region and msp.federation in one transaction, as the
- * database owner or under an analyst token (MSP_TOKEN); a federation or
- * a team token is refused here with a message and by the grants of
- * migration 0028 in any case.  Input is checked before the database
+ * Writes msp.region and msp.federation in one transaction, through
+ * msp.region_add / msp.federation_add, as the database owner or under
+ * an analyst token (MSP_TOKEN); any other login or token is refused
+ * here with a message and by those functions in any case (migration
+ * 0034).  Input is checked before the database
  * sees it (slugs, names, INSEE codes); what the database refuses
  * (a slug or a name already taken) is said in French, nothing stored.
  */
@@ -129,15 +130,16 @@ region_add(PGconn *conn, int argc, char **argv)
 				       "invalide (deux chiffres)", insee);
 	if ((rc = cli_begin(conn, "region", &kind)) != 0)
 		return rc;
-	if ((rc = cli_require_manager("region", kind)) != 0)
+	if ((rc = cli_require_manager(conn, "region", kind)) != 0)
 		goto out;
 	params[0] = slug;	/* $1 the key */
 	params[1] = name;	/* $2 the name people read */
 	params[2] = insee;	/* $3 INSEE code, or NULL */
+	/* a door, not an INSERT: nobody but the owner writes msp.region
+	 * (migration 0034) */
 	if (db_exec(conn, "add region",
-		    "INSERT INTO msp.region (slug, name, insee_code)"
-		    " VALUES ($1, pg_catalog.btrim($2), $3)",
-		    3, params, PGRES_COMMAND_OK, NULL, &err) != MSP_OK) {
+		    "SELECT msp.region_add($1, $2, $3)",
+		    3, params, PGRES_TUPLES_OK, NULL, &err) != MSP_OK) {
 		rc = insert_refused("region", "une région", slug, &err);
 		goto out;
 	}
@@ -199,22 +201,19 @@ federation_add(PGconn *conn, int argc, char **argv)
 				       "obligatoire", NULL);
 	if ((rc = cli_begin(conn, "federation", &kind)) != 0)
 		return rc;
-	if ((rc = cli_require_manager("federation", kind)) != 0)
+	if ((rc = cli_require_manager(conn, "federation", kind)) != 0)
 		goto out;
 	params[0] = slug;	/* $1 the key */
 	params[1] = name;	/* $2 the name people read */
 	params[2] = region;	/* $3 the region's slug */
 	if (db_exec(conn, "add federation",
-		    "INSERT INTO msp.federation (slug, name, region_id)"
-		    " SELECT $1, pg_catalog.btrim($2), r.region_id"
-		    "   FROM msp.region r WHERE r.slug = $3"
-		    " RETURNING federation_id",
+		    "SELECT msp.federation_add($1, $2, $3) AS federation_id",
 		    3, params, PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
 		rc = insert_refused("federation", "une fédération", slug,
 				    &err);
 		goto out;
 	}
-	if (PQntuples(res) == 0) {
+	if (PQgetisnull(res, 0, PQfnumber(res, "federation_id"))) {
 		fprintf(stderr, "msp-report federation: aucune région « %s » "
 			"(voir 'msp-report region list') ; rien n'a été "
 			"enregistré\n", region);

@@ -4,7 +4,8 @@
  * A study is created as a draft (a test mode: what it receives is
  * marked test and deleted when it opens), then opened, closed, reopened
  * or extended.  The rules of those moves live in the database
- * (msp.study_transition, migration 0028), so that they hold whoever
+ * (msp.study_create, msp.study_transition: sql/functions/; migration
+ * 0034 takes the direct writes away), so that they hold whoever
  * calls; this file checks the command line, calls it and says what
  * happened.  The refusal of submissions to a study that is not open is
  * the trigger msp.study_accepts_response's, not this file's.
@@ -21,6 +22,7 @@
 
 #include "cli.h"
 #include "db.h"
+#include "instrument_version.h"
 
 #define TITLE_MAX_CHARS 300
 
@@ -48,45 +50,14 @@ static const char usage_text[] =
 "extend  sets a new closing date; a closed study whose new date is to\n"
 "        come opens again.\n"
 "\n"
-"Only the database owner or an analyst token (MSP_TOKEN) may change a\n"
-"study.  Exit status: 0 on success, 1 on failure (nothing changed), 2 on\n"
-"a usage error.\n";
+"Only the database owner or an analyst token (MSP_TOKEN) may list or\n"
+"change the studies.  Exit status: 0 on success, 1 on failure (nothing\n"
+"changed), 2 on a usage error.\n";
 
 static int
 usage_error(const char *what, const char *arg)
 {
 	return cli_usage_error("study", what, arg);
-}
-
-/*
- * Splits "NAME@VERSION" into name (copied to name, which holds n bytes)
- * and version ("" for none).  Returns 0, or 2 after a usage message.
- */
-static int
-parse_instrument(const char *s, char *name, size_t n, char version[12])
-{
-	const char *at = strchr(s, '@');
-	size_t len = at != NULL ? (size_t)(at - s) : strlen(s);
-	char *end;
-	long v;
-
-	if (len == 0 || len >= n)
-		return usage_error("instrument invalide", s);
-	memcpy(name, s, len);
-	name[len] = '\0';
-	if (!cli_valid_slug(name))
-		return usage_error("nom d'instrument invalide", s);
-	version[0] = '\0';
-	if (at == NULL)
-		return 0;
-	errno = 0;
-	v = strtol(at + 1, &end, 10);
-	if (at[1] == '\0' || *end != '\0' || errno != 0 || v <= 0 ||
-	    v > 1000000)
-		return usage_error("version d'instrument invalide (un entier "
-				   "positif après @)", s);
-	snprintf(version, 12, "%ld", v);
-	return 0;
 }
 
 /* The id of what sql finds for param, into id; 0 found, 1 not (after
@@ -128,8 +99,9 @@ study_create(PGconn *conn, int argc, char **argv)
 	const char *region = NULL, *instrument = NULL, *year = NULL,
 		   *title = NULL, *opens = NULL, *closes = NULL,
 		   *follows = NULL, *slug, *params[9];
-	char iname[64], iversion[12], opens_d[11], closes_d[11];
+	char iname[64], opens_d[11], closes_d[11];
 	char region_id[16], instrument_id[16], follows_id[16];
+	int iversion, iid;
 	enum tenant_kind kind;
 	struct msp_error err;
 	char *end;
@@ -162,9 +134,12 @@ study_create(PGconn *conn, int argc, char **argv)
 	    title == NULL)
 		return usage_error("--region, --instrument, --year et "
 				   "--title sont obligatoires", NULL);
-	if ((rc = parse_instrument(instrument, iname, sizeof(iname),
-				   iversion)) != 0)
-		return rc;
+	if (instrument_spec_parse(instrument, iname, sizeof(iname),
+				  &iversion) != 0)
+		return usage_error("instrument invalide (NOM ou NOM@VERSION, "
+				   "VERSION entier positif)", instrument);
+	if (!cli_valid_slug(iname))
+		return usage_error("nom d'instrument invalide", instrument);
 	errno = 0;
 	y = strtol(year, &end, 10);
 	if (*year == '\0' || *end != '\0' || errno != 0 || y < 2000 ||
@@ -187,22 +162,24 @@ study_create(PGconn *conn, int argc, char **argv)
 
 	if ((rc = cli_begin(conn, "study", &kind)) != 0)
 		return rc;
-	if ((rc = cli_require_manager("study", kind)) != 0)
+	if ((rc = cli_require_manager(conn, "study", kind)) != 0)
 		goto out;
 	params[0] = region;
 	if ((rc = lookup(conn, "région", "SELECT region_id FROM msp.region"
 			 " WHERE slug = $1", 1, params, region,
 			 region_id)) != 0)
 		goto out;
-	params[0] = iname;			/* $1 instrument slug */
-	params[1] = iversion[0] ? iversion : NULL;	/* $2 or the latest */
-	if ((rc = lookup(conn, "instrument",
-			 "SELECT instrument_id FROM msp.instrument"
-			 " WHERE slug = $1"
-			 "   AND ($2::integer IS NULL OR version = $2)"
-			 " ORDER BY version DESC LIMIT 1",
-			 2, params, instrument, instrument_id)) != 0)
+	if (instrument_lookup(conn, iname, iversion, &iid, &err) != MSP_OK) {
+		if (err.status == MSP_EINVAL)
+			fprintf(stderr, "msp-report study: instrument « %s » "
+				"introuvable ; rien n'a été enregistré\n",
+				instrument);
+		else
+			cli_db_refusal("study", &err);
+		rc = 1;
 		goto out;
+	}
+	snprintf(instrument_id, sizeof(instrument_id), "%d", iid);
 	if (follows != NULL) {
 		params[0] = follows;
 		if ((rc = lookup(conn, "étude", "SELECT study_id FROM"
@@ -218,17 +195,12 @@ study_create(PGconn *conn, int argc, char **argv)
 	params[5] = opens != NULL ? opens_d : NULL;
 	params[6] = closes != NULL ? closes_d : NULL;
 	params[7] = follows != NULL ? follows_id : NULL;
-	/* fieldwork_start/end, what the report prints as the study's
-	 * fieldwork, are the window until the study says otherwise */
+	/* a door, not an INSERT: nobody but the owner writes msp.study
+	 * (migration 0034); it makes a draft */
 	if (db_exec(conn, "create study",
-		    "INSERT INTO msp.study (slug, region_id, year, title_fr,"
-		    "       instrument_id, state, opens_on, closes_on,"
-		    "       fieldwork_start, fieldwork_end, follows_study_id)"
-		    " VALUES ($1, $2::smallint, $3::smallint,"
-		    "         pg_catalog.btrim($4), $5::integer, 'draft',"
-		    "         $6::date, $7::date, $6::date, $7::date,"
-		    "         $8::integer)",
-		    8, params, PGRES_COMMAND_OK, NULL, &err) != MSP_OK) {
+		    "SELECT msp.study_create($1, $2::smallint, $3::smallint,"
+		    "       $4, $5::integer, $6::date, $7::date, $8::integer)",
+		    8, params, PGRES_TUPLES_OK, NULL, &err) != MSP_OK) {
 		if (db_classify(err.sqlstate) == DB_UNIQUE) {
 			fprintf(stderr, "msp-report study: l'étude « %s » "
 				"existe déjà ; rien n'a été enregistré\n",
@@ -252,12 +224,18 @@ out:
 static int
 study_list(PGconn *conn)
 {
+	enum tenant_kind kind;
 	struct msp_error err;
 	PGresult *res = NULL;
-	int i;
+	int i, rc;
 
 	/* counts from msp.response directly: the owner or an analyst sees
-	 * every row */
+	 * every row; under another token they would be that token's rows,
+	 * so, like the other actions, the owner or an analyst only */
+	if ((rc = cli_begin(conn, "study", &kind)) != 0)
+		return rc;
+	if ((rc = cli_require_manager(conn, "study", kind)) != 0)
+		goto out;
 	if (db_exec(conn, "list studies",
 		    "SELECT s.slug, s.state, r.slug AS region, s.year,"
 		    "       i.slug || '@' || i.version AS instrument,"
@@ -275,8 +253,10 @@ study_list(PGconn *conn)
 		    "    ON i.instrument_id = s.instrument_id"
 		    "  LEFT JOIN msp.study f ON f.study_id = s.follows_study_id"
 		    " ORDER BY r.slug, s.year, s.slug",
-		    0, NULL, PGRES_TUPLES_OK, &res, &err) != MSP_OK)
-		return cli_db_refusal("study", &err);
+		    0, NULL, PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
+		rc = cli_db_refusal("study", &err);
+		goto out;
+	}
 	printf("%-22s %-6s %-12s %-4s %-22s %-10s %-10s %8s %-14s %s\n",
 	       "slug", "state", "region", "year", "instrument", "opens",
 	       "closes", "complete", "follows", "title");
@@ -290,8 +270,12 @@ study_list(PGconn *conn)
 		       db_text(res, i, "complete"),
 		       db_text(res, i, "follows"),
 		       db_text(res, i, "title_fr"));
+	rc = cli_commit(conn);
+out:
 	PQclear(res);
-	return 0;
+	if (rc != 0)
+		cli_rollback(conn);
+	return rc;
 }
 
 /* open, close, reopen, extend: msp.study_transition says what may
@@ -334,7 +318,7 @@ study_move(PGconn *conn, const char *action, int argc, char **argv)
 
 	if ((rc = cli_begin(conn, "study", &kind)) != 0)
 		return rc;
-	if ((rc = cli_require_manager("study", kind)) != 0)
+	if ((rc = cli_require_manager(conn, "study", kind)) != 0)
 		goto out;
 	params[0] = slug;				/* $1 the study */
 	params[1] = action;				/* $2 the move */

@@ -60,7 +60,7 @@ structure_of_identifier(PGconn *conn, const char *identifier,
 	PGresult *res = NULL;
 	enum msp_status st;
 
-	if (cli_pseudonym(identifier, pseudonym) != 0)
+	if (cli_pseudonym(conn, identifier, pseudonym) != 0)
 		return 1;
 	params[0] = pseudonym;
 	params[1] = region;

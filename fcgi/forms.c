@@ -54,6 +54,7 @@
 #include "db.h"
 #include "forms.h"
 #include "html.h"
+#include "pseudonym.h"
 #include "submission.h"
 #include "urlenc.h"
 
@@ -1383,6 +1384,15 @@ handle_post_form(struct worker *w, const struct study *study,
 	}
 	if ((conn = conn_get_or_reply(&w->db, r)) == NULL)
 		goto out;
+	/* a structure stored under its identifier's pseudonym of before
+	 * issue 18 is found under it (lib/pseudonym.c) */
+	if (urlenc_get(&form, "_resume") == NULL &&
+	    pseudonym_find(conn, &w->secret, fs.structure, pseudonym, &err)
+	    != MSP_OK) {
+		/* the identifier was read above: the database failed */
+		conn_failure_reply(&w->db, &err, r);
+		goto out;
+	}
 	snprintf(sid, sizeof(sid), "%d", study->study_id);
 	params[0] = sid;
 	/* $2: no structure when resuming: the draft has it already */

@@ -11,7 +11,8 @@
  * the buffer, so that a runaway loop or a hostile input ends in an
  * error instead of in the machine's memory.  There is no default: an
  * uninitialised (zeroed) buffer has a maximum of 0 and fails at its
- * first append.
+ * first append of one byte or more (an empty append succeeds and leaves
+ * it "").
  *
  * A secret buffer (BUF_INIT_SECRET, buf_init_secret) holds a token, a
  * key or a code: it never realloc()s, which would leave a copy of the

@@ -849,9 +849,11 @@ special_cells(const struct csvmap_binding *b, const struct secret *secret,
 			st = msp_error_set(err, MSP_ECONFIG, "identifiers "
 					   "need the server secret "
 					   "(MSP_SECRET_FILE)");
-		else
-			st = secret_pseudonym(secret, cells[col],
-					      rec->pseudonym, err);
+		else if ((st = secret_pseudonym(secret, cells[col],
+						rec->pseudonym, err)) ==
+			 MSP_OK)
+			st = secret_pseudonym_legacy(secret, cells[col],
+						     rec->legacy, err);
 	}
 	return st;
 }
@@ -906,8 +908,10 @@ csvmap_row(const struct csvmap_binding *b, const struct csv_row *row,
 		st = submission_validate(out->sub, SUBMISSION_TEXT_VALUES |
 					 (out->complete ? SUBMISSION_COMPLETE
 							: 0), err);
-	if (st == MSP_EINVAL)
+	if (st == MSP_EINVAL) {
 		out->pseudonym[0] = '\0';
+		out->legacy[0] = '\0';
+	}
 out:
 	for (i = 0; cells != NULL && i < row->n; i++)
 		free(cells[i]);

@@ -91,6 +91,10 @@ const char *csvmap_column_of(const struct csvmap_binding *b,
 struct csvmap_record {
 	struct submission *sub;	/* validated; its errors say why not */
 	char pseudonym[CRYPTO_SHA256_HEX];	/* "" when refused */
+	/* @structure's pseudonym of before issue 18
+	 * (secret_pseudonym_legacy()), "" without @structure: the one to
+	 * use when only it is stored (msp.structure_pseudonym) */
+	char legacy[CRYPTO_SHA256_HEX];
 	const char *role;	/* one of roles (borrowed), or NULL */
 	char *id;		/* the @id cell, or NULL without one */
 	int complete;		/* 0 for an @status of "partial" */

@@ -394,6 +394,8 @@ write_csv(PGconn *conn, struct table *t, int study_id, FILE *csv,
 		     "   LEFT JOIN msp.answer a"
 		     "     ON a.response_id = r.response_id"
 		     "  WHERE r.study_id = $1"
+		     /* a draft's responses are tests (0028): never data */
+		     "    AND NOT r.test"
 		     "  ORDER BY r.response_id, a.answer_id",
 		     1, params, PGRES_COMMAND_OK, NULL, err);
 	while (st == MSP_OK) {

@@ -365,6 +365,9 @@ frame_read(struct frame *f, const struct csvmap *map, const char *name,
 		}
 		if (f->n_problems == before) {
 			st = secret_pseudonym(secret, id, out.pseudonym, err);
+			if (st == MSP_OK)
+				st = secret_pseudonym_legacy(secret, id,
+							     out.legacy, err);
 			crypto_cleanse(id, sizeof(id));
 			if (st != MSP_OK)
 				goto row_fail;

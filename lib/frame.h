@@ -56,6 +56,10 @@ enum frame_field {
 
 struct frame_row {
 	char pseudonym[CRYPTO_SHA256_HEX];
+	/* the identifier's pseudonym of before issue 18
+	 * (secret_pseudonym_legacy()): the structure is stored under it
+	 * when only it is (msp.structure_pseudonym) */
+	char legacy[CRYPTO_SHA256_HEX];
 	char *value[FRAME_N_FIELDS];
 	size_t file;		/* index of the list it came from */
 	size_t line;		/* its line in that list */

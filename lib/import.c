@@ -28,6 +28,7 @@
 struct pending {
 	size_t line;
 	char pseudonym[CRYPTO_SHA256_HEX];
+	char legacy[CRYPTO_SHA256_HEX];	/* csvmap_record's, or "" */
 	const char *role;	/* borrowed from the role list, or NULL */
 	int complete;
 	char submitted[CSVMAP_TIME_LEN];	/* "" for now */
@@ -167,6 +168,7 @@ make_pending(struct pending *p, const struct csvmap_record *rec,
 
 	p->line = line;
 	memcpy(p->pseudonym, rec->pseudonym, sizeof(p->pseudonym));
+	memcpy(p->legacy, rec->legacy, sizeof(p->legacy));
 	p->role = rec->role;
 	p->complete = rec->complete;
 	memcpy(p->submitted, rec->submitted, sizeof(p->submitted));
@@ -247,12 +249,13 @@ store_rows(PGconn *conn, const struct import_options *o, int study_id,
 	if (n_prepared == 0)
 		st = db_prepare(conn, "import_response",
 				"SELECT response_id, replayed, same_request"
-				"  FROM msp.import_response($1, $2, $3,"
+				"  FROM msp.import_response($1,"
+				"       msp.structure_pseudonym($2, $9), $3,"
 				"       pg_catalog.decode($4, 'hex'),"
 				"       $5::msp.respondent_role, $6::boolean,"
-				"       $7::jsonb, $8::timestamp)", 8, err);
+				"       $7::jsonb, $8::timestamp)", 9, err);
 	for (i = 0; i < n && st == MSP_OK; i++) {
-		const char *params[8] = {
+		const char *params[9] = {
 			study,			/* p_study */
 			pend[i].pseudonym,	/* p_pseudonym */
 			pend[i].key,		/* p_key */
@@ -261,9 +264,12 @@ store_rows(PGconn *conn, const struct import_options *o, int study_id,
 			pend[i].complete ? "true" : "false",
 			pend[i].answers,	/* p_answers */
 			pend[i].submitted[0] ? pend[i].submitted : NULL,
+			/* $9: the structure keeps its pseudonym of before
+			 * issue 18 when only that one is stored */
+			pend[i].legacy[0] ? pend[i].legacy : NULL,
 		};
 
-		st = db_exec_prepared(conn, "import_response", 8, params,
+		st = db_exec_prepared(conn, "import_response", 9, params,
 				      PGRES_TUPLES_OK, &r, err);
 		if (st != MSP_OK) {
 			if (db_classify(err->sqlstate) == DB_DENIED)

@@ -208,6 +208,46 @@ secret_pseudonym(const struct secret *s, const char *identifier,
 }
 
 enum msp_status
+secret_pseudonym_legacy(const struct secret *s, const char *identifier,
+			char out[CRYPTO_SHA256_HEX], struct msp_error *err)
+{
+	/* secret: the identifier names the team */
+	struct buf msg = BUF_INIT_SECRET(BUF_MAX_TEXT);
+	enum msp_status st;
+	size_t start;
+	int space = 0;
+
+	out[0] = '\0';
+	buf_puts(&msg, "structure\n");
+	start = msg.len;
+	/* exactly what secret_pseudonym() did before issue 18: ASCII
+	 * blanks made one space, none at the ends; ASCII capitals
+	 * lowered; every other byte kept */
+	for (; *identifier; identifier++) {
+		char c = *identifier;
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			space = msg.len > start;
+			continue;
+		}
+		if (space)
+			buf_putc(&msg, ' ');
+		space = 0;
+		buf_putc(&msg, c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a')
+			 : c);
+	}
+	if (msg.failed)
+		st = msp_error_set(err, MSP_ENOMEM, "out of memory");
+	else if (msg.len == start)
+		st = msp_error_set(err, MSP_EINVAL,
+				   "the structure identifier is empty");
+	else
+		st = mac(s, &msg, out, err);
+	buf_free(&msg);
+	return st;
+}
+
+enum msp_status
 secret_resume(const struct secret *s, const char *form_key,
 	      char out[CRYPTO_SHA256_HEX], struct msp_error *err)
 {

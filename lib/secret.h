@@ -77,6 +77,18 @@ enum msp_status secret_pseudonym(const struct secret *s,
 				 char out[CRYPTO_SHA256_HEX],
 				 struct msp_error *err);
 
+/*
+ * The pseudonym identifier had before issue 18 widened the
+ * normalisation (ASCII blanks collapsed and ASCII capitals lowered,
+ * nothing else), for finding a structure stored under it: an
+ * identifier with accents or punctuation now gives another pseudonym
+ * (docs/rgpd.md).  Fails as secret_pseudonym() does.
+ */
+enum msp_status secret_pseudonym_legacy(const struct secret *s,
+					const char *identifier,
+					char out[CRYPTO_SHA256_HEX],
+					struct msp_error *err);
+
 /* "<unix time>.<64 hex>": fits in this many bytes with the NUL. */
 #define SECRET_CSRF_MAX 96
 

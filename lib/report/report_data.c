@@ -94,7 +94,10 @@ static const char sql_roles[] =
  *    multiple-choice items need each response's answers, but only to
  *    those items.
  */
-#define RESP_OK "r.study_id = $1::integer AND r.status = 'complete'"
+/* a response stored while its study was a draft is a test (0028), even
+ * if the study was later opened some other way than study open */
+#define RESP_OK "r.study_id = $1::integer AND r.status = 'complete'" \
+	" AND NOT r.test"
 #define ANSWER_VALUE(a) \
 	"msp.report_answer_value(" a ".choice_code, " a ".bool_value, " \
 	a ".num_value, " a ".text_value)"
@@ -343,13 +346,15 @@ static const char sql_population[] =
 	"           SELECT 1 FROM msp.response r"
 	"            WHERE r.study_id = p.study_id"
 	"              AND r.structure_id = p.structure_id"
-	"              AND r.status = 'complete')) AS responding,"
+	"              AND r.status = 'complete' AND NOT r.test))"
+	"         AS responding,"
 	/* the structures that responded, whether the frame lists them
 	 * or not (a team's report has no frame): one structure may send
 	 * several responses, and a rate counts structures */
 	"       (SELECT count(DISTINCT r.structure_id) FROM msp.response r"
 	"         WHERE r.study_id = $1::integer"
-	"           AND r.status = 'complete') AS respondents"
+	"           AND r.status = 'complete' AND NOT r.test)"
+	"         AS respondents"
 	"  FROM msp.population p WHERE p.study_id = $1::integer";
 
 /*

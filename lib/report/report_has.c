@@ -65,7 +65,7 @@ static const char sql_has_studies[] =
 	"        'r' || ac.response_id, st.stage" \
 	"   FROM msp.answer_code ac" \
 	"   JOIN msp.response r ON r.response_id = ac.response_id" \
-	"    AND r.status = 'complete'" \
+	"    AND r.status = 'complete' AND NOT r.test" \
 	"   LEFT JOIN stage st ON st.response_id = ac.response_id" \
 	"  WHERE ac.study_id = ANY($1::integer[])) "
 

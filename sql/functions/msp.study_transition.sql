@@ -9,7 +9,8 @@
 --           a closed study whose new date is to come is open again
 -- Refusals are MSPS3 with a French message for people.  Returns the
 -- study's state before and after, and how many test responses went.
--- Only the owner and analysts may execute it.
+-- Only for msp.require_fieldwork_manager() (0034): an analyst token or
+-- the owner; the analyst role alone (msp_worker has it) is refused.
 CREATE OR REPLACE FUNCTION msp.study_transition(p_slug text, p_action text,
                                      p_closes date)
 RETURNS TABLE (old_state msp.study_state, new_state msp.study_state,
@@ -20,6 +21,7 @@ DECLARE
     v_new msp.study_state;
     v_removed bigint := 0;
 BEGIN
+    PERFORM msp.require_fieldwork_manager();
     SELECT * INTO s FROM msp.study WHERE slug = p_slug FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'aucune étude « % »', p_slug
