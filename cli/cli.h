@@ -90,6 +90,7 @@ int cli_valid_name(const char *s, size_t max_chars);
  * it to out. */
 int cli_parse_date(const char *s, char out[11]);
 
+int cmd_agreement(const struct cli_context *ctx, int argc, char **argv);
 int cmd_db(const struct cli_context *ctx, int argc, char **argv);
 int cmd_erase(const struct cli_context *ctx, int argc, char **argv);
 int cmd_export(const struct cli_context *ctx, int argc, char **argv);

@@ -20,6 +20,8 @@ static const char usage_text[] =
 "'msp-report --region NAME --help' describes the report's options.\n"
 "\n"
 "Commands:\n"
+"  agreement --input FILE.csv  agreement between coders (Cohen's kappa,\n"
+"                           Krippendorff's alpha) from a file, no database\n"
 "  contact --study SLUG --structure ID (--channel phone|in-person |\n"
 "          --no-further-contact)  a contact, or a refusal of more, logged\n"
 "  db migrate [--dir DIR]   apply the schema migrations the database lacks,\n"
@@ -65,6 +67,7 @@ static const char usage_text[] =
 "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
 
 static const struct cli_command commands[] = {
+	{ "agreement", cmd_agreement },
 	{ "contact", cmd_contact },
 	{ "db", cmd_db },
 	{ "erase", cmd_erase },

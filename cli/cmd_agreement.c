@@ -1,0 +1,589 @@
+/*
+ * msp-report agreement — agreement between coders from a CSV file of
+ * codings, without the database: Cohen's κ, Krippendorff's α per code
+ * and overall, and the disagreements to resolve (lib/agreement.c,
+ * docs/agreement.md).  Once the coding data model stores codings, the
+ * same computation reads them from there.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "agreement.h"
+#include "buf.h"
+#include "csv.h"
+#include "file.h"
+#include "report/format.h"
+
+/* The largest input file: some million codings. */
+#define AGREEMENT_MAX_FILE ((size_t)64 << 20)
+
+static const char agreement_usage[] =
+"Usage: msp-report agreement --input FILE.csv [--unit-label answer|segment]\n"
+"                            [--format text|csv|json] [--disagreements]\n"
+"Agreement between coders who applied the same codes to the same units:\n"
+"Cohen's kappa (two coders) and Krippendorff's alpha (nominal, two or\n"
+"more coders, missing data allowed), per code and overall, with the\n"
+"list of disagreements to resolve.  No database is used.\n"
+"\n"
+"  -i, --input FILE     the codings, CSV (',' ';' or tab) with a header\n"
+"                       naming the columns unit, coder, code, applied (in\n"
+"                       any order; other columns are ignored); applied is\n"
+"                       1 (the coder applied the code to the unit) or 0\n"
+"                       (did not); an empty code with applied 0 says the\n"
+"                       coder coded the unit and applied nothing there\n"
+"  -u, --unit-label U   what a unit is: answer (an open answer, the\n"
+"                       default) or segment (a passage of an interview);\n"
+"                       the output states it\n"
+"      --format FMT     text (default), csv or json\n"
+"      --disagreements  with --format csv: the disagreements, as rows\n"
+"                       unit, code, coder, applied (the input's columns),\n"
+"                       instead of the coefficients\n"
+"  -h, --help           show this help and exit\n"
+"\n"
+"A coder who has no row for a unit did not code it (missing); a coder\n"
+"who coded a unit and has no row for a code did not apply that code.\n"
+"A unit coded by a single coder is left out of every coefficient (it is\n"
+"counted).  Kappa needs exactly two coders.  Overall: alpha over each\n"
+"unit's set of codes, the distance being the number of codes two coders\n"
+"differ on; kappa pooled (mean observed and mean expected agreement over\n"
+"the codes).  A coefficient with no variation to measure is printed\n"
+"\"non défini\" with the reason (null in JSON).  docs/agreement.md has\n"
+"the formulas.\n"
+"\n"
+"Example:\n"
+"  msp-report agreement --input codings.csv --unit-label segment\n"
+"\n"
+"Exit status: 0 on success, 1 if the file cannot be read or is invalid\n"
+"(the message says where), 2 on a usage error.\n";
+
+static int
+usage_error(const char *what, const char *arg)
+{
+	return cli_usage_error("agreement", what, arg);
+}
+
+/* "la réponse (answer)": the unit for people. */
+static const char *
+unit_text(enum agreement_unit unit)
+{
+	return unit == AGREEMENT_UNIT_SEGMENT ?
+	       "le segment d'entretien (segment)" : "la réponse (answer)";
+}
+
+/*
+ * Reads the codings of the CSV text into a.  Fails with MSP_EINVAL and
+ * "ligne N : why", MSP_ENOMEM.
+ */
+static enum msp_status
+load_codings(const char *data, size_t len, struct agreement *a,
+	     struct msp_error *err)
+{
+	static const char *const names[4] = { "unit", "coder", "code",
+					       "applied" };
+	struct csv *csv = NULL;
+	size_t col[4], i, j;
+	enum msp_status rc;
+
+	rc = csv_parse(data, len, 0, &csv, err);
+	if (rc != MSP_OK)
+		return rc;
+	for (j = 0; j < 4; j++) {
+		for (i = 0; i < csv->rows[0].n; i++)
+			if (strcmp(csv->rows[0].fields[i], names[j]) == 0)
+				break;
+		if (i == csv->rows[0].n) {
+			rc = msp_error_set(err, MSP_EINVAL, "ligne 1 : pas de "
+					   "colonne « %s » (il faut unit, "
+					   "coder, code, applied)", names[j]);
+			goto out;
+		}
+		col[j] = i;
+	}
+	if (csv->n_rows < 2) {
+		rc = msp_error_set(err, MSP_EINVAL, "aucun codage après "
+				   "l'en-tête");
+		goto out;
+	}
+	for (i = 1; i < csv->n_rows; i++) {
+		char *const *f = csv->rows[i].fields;
+		const char *applied = f[col[3]], *code = f[col[2]];
+
+		if (strcmp(applied, "0") != 0 && strcmp(applied, "1") != 0) {
+			rc = msp_error_set(err, MSP_EINVAL, "ligne %zu : "
+					   "applied vaut 0 ou 1, pas « %.40s »",
+					   csv->rows[i].line, applied);
+			goto out;
+		}
+		rc = agreement_add(a, f[col[0]], f[col[1]],
+				   code[0] == '\0' ? NULL : code,
+				   applied[0] == '1', err);
+		if (rc != MSP_OK) {
+			msp_error_prefix(err, "ligne %zu", csv->rows[i].line);
+			goto out;
+		}
+	}
+out:
+	csv_free(csv);
+	return rc;
+}
+
+/* --- text --------------------------------------------------------------- */
+
+static void
+text_kappa(struct buf *o, const struct agreement_kappa *k)
+{
+	buf_puts(o, "  kappa de Cohen    ");
+	if (k->why == AGREEMENT_DEFINED)
+		buf_printf(o, "%.4f", k->kappa);
+	else
+		buf_printf(o, "non défini (%s)", agreement_undefined_text(
+			   k->why));
+	if (k->n > 0)
+		buf_printf(o, "\n                    %lu unités codées par les "
+			   "deux, accord observé %.4f, attendu %.4f", k->n,
+			   k->p_o, k->p_e);
+	buf_putc(o, '\n');
+}
+
+static void
+text_alpha(struct buf *o, const struct agreement_alpha *a)
+{
+	buf_puts(o, "  alpha (nominal)   ");
+	if (a->why == AGREEMENT_DEFINED)
+		buf_printf(o, "%.4f", a->alpha);
+	else
+		buf_printf(o, "non défini (%s)", agreement_undefined_text(
+			   a->why));
+	if (a->values > 0)
+		buf_printf(o, "\n                    %lu unités, %lu valeurs, "
+			   "désaccord observé %.4f, attendu %.4f", a->units,
+			   a->values, a->d_o, a->d_e);
+	buf_putc(o, '\n');
+}
+
+/* The coders of d with mark m, "alice, bob", or "personne". */
+static void
+text_coders(struct buf *o, const struct agreement_result *r,
+	    const struct agreement_disagreement *d, enum agreement_mark m)
+{
+	size_t j, n = 0;
+
+	for (j = 0; j < r->n_coders; j++)
+		if (d->who[j] == m)
+			buf_printf(o, "%s%s", n++ > 0 ? ", " : "",
+				   r->coders[j]);
+	if (n == 0)
+		buf_puts(o, "personne");
+}
+
+static void
+render_text(const struct agreement_result *r, struct buf *o)
+{
+	size_t i, j;
+
+	buf_puts(o, "Accord entre codeurs\n");
+	buf_printf(o, "unité             %s\n", unit_text(r->unit));
+	buf_printf(o, "codeurs           %zu :", r->n_coders);
+	for (j = 0; j < r->n_coders; j++)
+		buf_printf(o, "%s %s", j > 0 ? "," : "", r->coders[j]);
+	buf_printf(o, "\nunités            %zu, dont %lu codées par au moins "
+		   "deux codeurs, %lu par un seul (écartées)\n", r->n_units,
+		   r->units_pairable, r->units_single);
+	buf_printf(o, "codes             %zu\n", r->n_codes);
+	for (i = 0; i < r->n_codes; i++) {
+		buf_printf(o, "\ncode « %s » (appliqué %lu fois)\n",
+			   r->codes[i].name, r->codes[i].applied);
+		if (r->n_coders == 2)
+			text_kappa(o, &r->codes[i].kappa);
+		text_alpha(o, &r->codes[i].alpha);
+	}
+	buf_puts(o, "\nensemble des codes\n");
+	if (r->n_coders == 2)
+		text_kappa(o, &r->kappa);
+	else
+		buf_printf(o, "  kappa de Cohen    non défini (%s)\n",
+			   agreement_undefined_text(r->kappa.why));
+	text_alpha(o, &r->alpha);
+	buf_printf(o, "\ndésaccords        %zu\n", r->n_disagreements);
+	for (i = 0; i < r->n_disagreements; i++) {
+		const struct agreement_disagreement *d = &r->disagreements[i];
+		int missing = 0;
+
+		buf_printf(o, "  unité « %s », code « %s » : appliqué par ",
+			   r->units[d->unit], r->codes[d->code].name);
+		text_coders(o, r, d, AGREEMENT_APPLIED);
+		buf_puts(o, " ; non appliqué par ");
+		text_coders(o, r, d, AGREEMENT_ABSENT);
+		for (j = 0; j < r->n_coders; j++)
+			missing |= d->who[j] == AGREEMENT_NOT_CODED;
+		if (missing) {
+			buf_puts(o, " ; non codée par ");
+			text_coders(o, r, d, AGREEMENT_NOT_CODED);
+		}
+		buf_putc(o, '\n');
+	}
+}
+
+/* --- csv ---------------------------------------------------------------- */
+
+/* A number as R reads it back exactly (%.17g), or an empty field. */
+static void
+csv_double(struct buf *o, int present, double v)
+{
+	char s[32];
+
+	buf_putc(o, ',');
+	if (!present)
+		return;
+	snprintf(s, sizeof(s), "%.17g", v);
+	csv_write_number(o, s);
+}
+
+static void
+csv_row(struct buf *o, const struct agreement_result *r, const char *scope,
+	const char *code, unsigned long applied,
+	const struct agreement_kappa *k, const struct agreement_alpha *a)
+{
+	const char *kw = agreement_undefined_key(k->why);
+	const char *aw = agreement_undefined_key(a->why);
+
+	csv_write_field(o, scope);
+	buf_putc(o, ',');
+	csv_write_field(o, code);
+	buf_printf(o, ",%s,%zu,%lu,%lu", agreement_unit_name(r->unit),
+		   r->n_coders, applied, k->n);
+	csv_double(o, k->n > 0, k->p_o);
+	csv_double(o, k->n > 0, k->p_e);
+	csv_double(o, kw == NULL, k->kappa);
+	buf_printf(o, ",%s,%lu,%lu", kw == NULL ? "" : kw, a->units,
+		   a->values);
+	csv_double(o, a->values > 0, a->d_o);
+	csv_double(o, a->values > 0, a->d_e);
+	csv_double(o, aw == NULL, a->alpha);
+	buf_printf(o, ",%s\r\n", aw == NULL ? "" : aw);
+}
+
+static void
+render_csv(const struct agreement_result *r, int disagreements,
+	   struct buf *o)
+{
+	unsigned long applied = 0;
+	size_t i, j;
+
+	if (disagreements) {
+		buf_puts(o, "unit,code,coder,applied\r\n");
+		for (i = 0; i < r->n_disagreements; i++) {
+			const struct agreement_disagreement *d =
+				&r->disagreements[i];
+
+			for (j = 0; j < r->n_coders; j++) {
+				if (d->who[j] == AGREEMENT_NOT_CODED)
+					continue;
+				csv_write_field(o, r->units[d->unit]);
+				buf_putc(o, ',');
+				csv_write_field(o, r->codes[d->code].name);
+				buf_putc(o, ',');
+				csv_write_field(o, r->coders[j]);
+				buf_printf(o, ",%d\r\n",
+					   d->who[j] == AGREEMENT_APPLIED);
+			}
+		}
+		return;
+	}
+	buf_puts(o, "scope,code,unit_kind,coders,applied,kappa_units,p_o,"
+		 "p_e,kappa,kappa_undefined,alpha_units,alpha_values,d_o,"
+		 "d_e,alpha,alpha_undefined\r\n");
+	for (i = 0; i < r->n_codes; i++) {
+		csv_row(o, r, "code", r->codes[i].name, r->codes[i].applied,
+			&r->codes[i].kappa, &r->codes[i].alpha);
+		applied += r->codes[i].applied;
+	}
+	csv_row(o, r, "overall", NULL, applied, &r->kappa, &r->alpha);
+}
+
+/* --- json --------------------------------------------------------------- */
+
+/* v, or null when absent: JSON has no NaN. */
+static json_object *
+json_double_or_null(int present, double v)
+{
+	return present ? json_object_new_double(v) : NULL;
+}
+
+static json_object *
+json_kappa(const struct agreement_kappa *k)
+{
+	json_object *o = json_object_new_object();
+	int bad = o == NULL;
+
+	if (bad)
+		return NULL;
+	bad |= json_object_object_add(o, "value", json_double_or_null(
+		k->why == AGREEMENT_DEFINED, k->kappa)) != 0;
+	if (k->why != AGREEMENT_DEFINED)
+		bad |= format_json_add(o, "undefined", json_object_new_string(
+			agreement_undefined_key(k->why)));
+	bad |= format_json_add(o, "units", json_object_new_int64(
+		(int64_t)k->n));
+	bad |= json_object_object_add(o, "p_o", json_double_or_null(
+		k->n > 0, k->p_o)) != 0;
+	bad |= json_object_object_add(o, "p_e", json_double_or_null(
+		k->n > 0, k->p_e)) != 0;
+	if (bad) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_object *
+json_alpha(const struct agreement_alpha *a)
+{
+	json_object *o = json_object_new_object();
+	int bad = o == NULL;
+
+	if (bad)
+		return NULL;
+	bad |= json_object_object_add(o, "value", json_double_or_null(
+		a->why == AGREEMENT_DEFINED, a->alpha)) != 0;
+	if (a->why != AGREEMENT_DEFINED)
+		bad |= format_json_add(o, "undefined", json_object_new_string(
+			agreement_undefined_key(a->why)));
+	bad |= format_json_add(o, "units", json_object_new_int64(
+		(int64_t)a->units));
+	bad |= format_json_add(o, "values", json_object_new_int64(
+		(int64_t)a->values));
+	bad |= json_object_object_add(o, "d_o", json_double_or_null(
+		a->values > 0, a->d_o)) != 0;
+	bad |= json_object_object_add(o, "d_e", json_double_or_null(
+		a->values > 0, a->d_e)) != 0;
+	if (bad) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The coders of d with mark m, as an array; NULL when out of memory. */
+static json_object *
+json_coders(const struct agreement_result *r,
+	    const struct agreement_disagreement *d, enum agreement_mark m)
+{
+	json_object *v = json_object_new_array();
+	size_t j;
+
+	for (j = 0; v != NULL && j < r->n_coders; j++)
+		if (d->who[j] == m && json_object_array_add(v,
+		    json_object_new_string(r->coders[j])) != 0) {
+			json_object_put(v);
+			v = NULL;
+		}
+	return v;
+}
+
+static enum msp_status
+render_json(const struct agreement_result *r, struct buf *o,
+	    struct msp_error *err)
+{
+	json_object *root = json_object_new_object(), *v = NULL, *c;
+	const char *text;
+	size_t i;
+	int bad = root == NULL;
+
+	if (!bad) {
+		bad |= format_json_add(root, "unit", json_object_new_string(
+			agreement_unit_name(r->unit)));
+		v = json_object_new_array();
+		bad |= format_json_add(root, "coders", v);
+	}
+	for (i = 0; !bad && i < r->n_coders; i++)
+		bad |= json_object_array_add(v, json_object_new_string(
+			r->coders[i])) != 0;
+	if (!bad) {
+		v = json_object_new_object();
+		bad |= format_json_add(root, "units", v);
+	}
+	if (!bad) {
+		bad |= format_json_add(v, "total", json_object_new_int64(
+			(int64_t)r->n_units));
+		bad |= format_json_add(v, "pairable", json_object_new_int64(
+			(int64_t)r->units_pairable));
+		bad |= format_json_add(v, "single_coder",
+			json_object_new_int64((int64_t)r->units_single));
+		v = json_object_new_array();
+		bad |= format_json_add(root, "codes", v);
+	}
+	for (i = 0; !bad && i < r->n_codes; i++) {
+		c = json_object_new_object();
+		bad |= c == NULL || json_object_array_add(v, c) != 0;
+		if (bad) {
+			json_object_put(c);
+			break;
+		}
+		bad |= format_json_add(c, "code", json_object_new_string(
+			r->codes[i].name));
+		bad |= format_json_add(c, "applied", json_object_new_int64(
+			(int64_t)r->codes[i].applied));
+		bad |= format_json_add(c, "kappa",
+				       json_kappa(&r->codes[i].kappa));
+		bad |= format_json_add(c, "alpha",
+				       json_alpha(&r->codes[i].alpha));
+	}
+	if (!bad) {
+		v = json_object_new_object();
+		bad |= format_json_add(root, "overall", v);
+	}
+	if (!bad) {
+		bad |= format_json_add(v, "kappa", json_kappa(&r->kappa));
+		bad |= format_json_add(v, "alpha", json_alpha(&r->alpha));
+		v = json_object_new_array();
+		bad |= format_json_add(root, "disagreements", v);
+	}
+	for (i = 0; !bad && i < r->n_disagreements; i++) {
+		const struct agreement_disagreement *d = &r->disagreements[i];
+
+		c = json_object_new_object();
+		bad |= c == NULL || json_object_array_add(v, c) != 0;
+		if (bad) {
+			json_object_put(c);
+			break;
+		}
+		bad |= format_json_add(c, "unit", json_object_new_string(
+			r->units[d->unit]));
+		bad |= format_json_add(c, "code", json_object_new_string(
+			r->codes[d->code].name));
+		bad |= format_json_add(c, "applied_by",
+				       json_coders(r, d, AGREEMENT_APPLIED));
+		bad |= format_json_add(c, "not_applied_by",
+				       json_coders(r, d, AGREEMENT_ABSENT));
+		bad |= format_json_add(c, "not_coded_by",
+				       json_coders(r, d, AGREEMENT_NOT_CODED));
+	}
+	text = bad ? NULL : json_object_to_json_string_ext(root,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (text != NULL) {
+		buf_puts(o, text);
+		buf_putc(o, '\n');
+	}
+	json_object_put(root);
+	if (text == NULL)
+		return msp_error_set(err, MSP_ENOMEM, "mémoire épuisée");
+	return MSP_OK;
+}
+
+int
+cmd_agreement(const struct cli_context *ctx, int argc, char **argv)
+{
+	enum { OPT_FORMAT = 256, OPT_DISAGREEMENTS };
+	static const struct option longopts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "unit-label", required_argument, NULL, 'u' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "disagreements", no_argument, NULL, OPT_DISAGREEMENTS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *input = NULL;
+	int unit = AGREEMENT_UNIT_ANSWER, format = FORMAT_TEXT;
+	int disagreements = 0, c, rc = 1;
+	struct agreement *a = NULL;
+	struct agreement_result *r = NULL;
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct msp_error err;
+	char *data = NULL;
+	size_t len;
+
+	(void)ctx;	/* no database: the file is all there is */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:u:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			input = optarg;
+			break;
+		case 'u':
+			unit = agreement_unit_parse(optarg);
+			if (unit < 0)
+				return usage_error("--unit-label vaut answer "
+						   "ou segment, pas", optarg);
+			break;
+		case OPT_FORMAT:
+			format = format_parse(optarg);
+			if (format != FORMAT_TEXT && format != FORMAT_CSV &&
+			    format != FORMAT_JSON)
+				return usage_error("--format vaut text, csv ou "
+						   "json, pas", optarg);
+			break;
+		case OPT_DISAGREEMENTS:
+			disagreements = 1;
+			break;
+		case 'h':
+			fputs(agreement_usage, stdout);
+			return 0;
+		case ':':
+			return usage_error("argument manquant après",
+					   argv[optind - 1]);
+		default:
+			return usage_error("option inconnue",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("argument en trop", argv[optind]);
+	if (input == NULL)
+		return usage_error("--input FICHIER.csv est obligatoire",
+				   NULL);
+	if (disagreements && format != FORMAT_CSV)
+		return usage_error("--disagreements va avec --format csv "
+				   "(text et json listent déjà les "
+				   "désaccords)", NULL);
+
+	if (file_read(input, AGREEMENT_MAX_FILE, &data, &len, &err) !=
+	    MSP_OK) {
+		fprintf(stderr, "msp-report agreement: %s : fichier illisible "
+			"(%s)\n", input, err.message);
+		goto out;
+	}
+	a = agreement_new((enum agreement_unit)unit);
+	if (a == NULL) {
+		fputs("msp-report agreement: mémoire épuisée\n", stderr);
+		goto out;
+	}
+	if (load_codings(data, len, a, &err) != MSP_OK ||
+	    agreement_compute(a, &r, &err) != MSP_OK) {
+		fprintf(stderr, "msp-report agreement: %s : %s\n", input,
+			err.message);
+		goto out;
+	}
+	if (format == FORMAT_TEXT)
+		render_text(r, &out);
+	else if (format == FORMAT_CSV)
+		render_csv(r, disagreements, &out);
+	else if (render_json(r, &out, &err) != MSP_OK) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (buf_status(&out, &err) != MSP_OK) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (fwrite(buf_str(&out), 1, out.len, stdout) != out.len ||
+	    fflush(stdout) != 0) {
+		fputs("msp-report agreement: écriture du résultat "
+		      "impossible\n", stderr);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&out);
+	agreement_result_free(r);
+	agreement_free(a);
+	free(data);
+	return rc;
+}
