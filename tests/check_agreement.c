@@ -111,17 +111,17 @@ START_TEST(test_krippendorff_nominal)
 END_TEST
 
 /*
- * Krippendorff (2011), section A: binary data, two observers (Mary,
- * Dave), ten units; published α = 0.095 = 1 - 19 × 4 / (14 × 6).
- * Cohen's κ of the same table, by hand: both applied 1, Mary only 1,
- * Dave only 3, neither 5; p_o = 0.6, p_e = 0.2 × 0.4 + 0.8 × 0.6 =
+ * Krippendorff (2011), section A: binary data, two observers, ten
+ * units; published α = 0.095 = 1 - 19 × 4 / (14 × 6).  Cohen's κ of
+ * the same table, by hand: both applied 1, the first observer only 1,
+ * the second only 3, neither 5; p_o = 0.6, p_e = 0.2 × 0.4 + 0.8 × 0.6 =
  * 0.56, κ = 0.04 / 0.44 = 1/11.
  */
 START_TEST(test_krippendorff_binary)
 {
-	static const int mary[10] = { 0, 1, 0, 0, 0, 0, 0, 0, 1, 0 };
-	static const int dave[10] = { 1, 1, 1, 0, 0, 1, 0, 0, 0, 0 };
-	struct agreement *a = two_coders("c", mary, dave, 10);
+	static const int first[10] = { 0, 1, 0, 0, 0, 0, 0, 0, 1, 0 };
+	static const int second[10] = { 1, 1, 1, 0, 0, 1, 0, 0, 0, 0 };
+	struct agreement *a = two_coders("c", first, second, 10);
 	struct agreement_result *r = compute(a);
 	const struct agreement_code *c = &r->codes[0];
 
@@ -905,16 +905,16 @@ has_nan(const char *text)
 
 START_TEST(test_cli)
 {
-	/* Mary and Dave (Krippendorff 2011, section A), a code nobody
-	 * applied, a unit only Dave coded */
+	/* Krippendorff (2011)'s section A data, coders Anne and Bruno, a
+	 * code nobody applied, a unit only Bruno coded */
 	static const char codings[] =
 		"unit;coder;code;applied;note\n"
-		"1;Mary;c;0;\n1;Dave;c;1;\n2;Mary;c;1;\n2;Dave;c;1;\n"
-		"3;Mary;c;0;\n3;Dave;c;1;\n4;Mary;c;0;\n4;Dave;c;0;\n"
-		"5;Mary;c;0;\n5;Dave;c;0;\n6;Mary;c;0;\n6;Dave;c;1;\n"
-		"7;Mary;c;0;\n7;Dave;c;0;\n8;Mary;c;0;\n8;Dave;c;0;\n"
-		"9;Mary;c;1;\n9;Dave;c;0;\n10;Mary;c;0;\n10;Dave;c;0;\n"
-		"1;Mary;jamais;0;\n11;Dave;;0;seul\n";
+		"1;Anne;c;0;\n1;Bruno;c;1;\n2;Anne;c;1;\n2;Bruno;c;1;\n"
+		"3;Anne;c;0;\n3;Bruno;c;1;\n4;Anne;c;0;\n4;Bruno;c;0;\n"
+		"5;Anne;c;0;\n5;Bruno;c;0;\n6;Anne;c;0;\n6;Bruno;c;1;\n"
+		"7;Anne;c;0;\n7;Bruno;c;0;\n8;Anne;c;0;\n8;Bruno;c;0;\n"
+		"9;Anne;c;1;\n9;Bruno;c;0;\n10;Anne;c;0;\n10;Bruno;c;0;\n"
+		"1;Anne;jamais;0;\n11;Bruno;;0;seul\n";
 	struct buf out = BUF_INIT(BUF_MAX_TEXT);
 	char path[64], bad[64];
 	const char *s;
@@ -928,8 +928,8 @@ START_TEST(test_cli)
 	ck_assert_ptr_nonnull(strstr(s, "non défini (aucune variation"));
 	ck_assert_ptr_nonnull(strstr(s, "1 par un seul"));
 	ck_assert_ptr_nonnull(strstr(s, "unité « 9 », code « c » : "
-				     "appliqué par Mary ; non appliqué par "
-				     "Dave"));
+				     "appliqué par Anne ; non appliqué par "
+				     "Bruno"));
 	ck_assert_msg(!has_nan(s), "%s", s);
 
 	ck_assert_int_eq(run_cli("--format json", path, &out), 0);
@@ -950,9 +950,9 @@ START_TEST(test_cli)
 	ck_assert_int_eq(run_cli("--format csv --disagreements", path,
 				 &out), 0);
 	ck_assert_str_eq(buf_str(&out), "unit,code,coder,applied\r\n"
-			 "1,c,Mary,0\r\n1,c,Dave,1\r\n3,c,Mary,0\r\n"
-			 "3,c,Dave,1\r\n6,c,Mary,0\r\n6,c,Dave,1\r\n"
-			 "9,c,Mary,1\r\n9,c,Dave,0\r\n");
+			 "1,c,Anne,0\r\n1,c,Bruno,1\r\n3,c,Anne,0\r\n"
+			 "3,c,Bruno,1\r\n6,c,Anne,0\r\n6,c,Bruno,1\r\n"
+			 "9,c,Anne,1\r\n9,c,Bruno,0\r\n");
 
 	/* errors, in French, with the line */
 	write_temp(bad, "unit,coder,code,applied\nu1,A,x,1\nu1,B,x,oui\n");
