@@ -505,6 +505,22 @@ struct pending {
 	uint64_t coded, applied;
 };
 
+/* What agreement_compute() carries from code to code. */
+struct pass {
+	const struct agreement *a;
+	struct coding *cd;	/* a's codings sorted by code, unit, coder */
+	size_t pos;		/* the first of the next code's codings */
+	/* the same for every code: who coded what */
+	unsigned long pairable;	/* units coded by >= 2 coders */
+	unsigned long values;	/* n: their values */
+	unsigned long both;	/* two coders: units both coded */
+	/* the disagreements found so far */
+	struct pending *pend;
+	size_t n_pend, pend_cap;
+	/* Σ over the codes of Σ_{c≠k} o_ck and of Σ_{c≠k} n_c n_k */
+	double obs_sum, exp_sum;
+};
+
 void
 agreement_result_free(struct agreement_result *r)
 {
@@ -548,23 +564,45 @@ copy_names(const struct names *t, char ***out, struct msp_error *err)
 	return MSP_OK;
 }
 
+/* Appends a disagreement to p's list; MSP_ENOMEM. */
+static enum msp_status
+pending_add(struct pass *p, uint32_t unit, uint32_t code, uint64_t coded,
+	    uint64_t applied, struct msp_error *err)
+{
+	if (p->n_pend == p->pend_cap) {
+		size_t cap = p->pend_cap == 0 ? 64 : p->pend_cap * 2;
+		struct pending *v = msp_realloc(p->pend, cap * sizeof(*v));
+
+		if (v == NULL)
+			return msp_error_set(err, MSP_ENOMEM,
+					     "mémoire épuisée");
+		p->pend = v;
+		p->pend_cap = cap;
+	}
+	p->pend[p->n_pend].unit = unit;
+	p->pend[p->n_pend].code = code;
+	p->pend[p->n_pend].coded = coded;
+	p->pend[p->n_pend].applied = applied;
+	p->n_pend++;
+	return MSP_OK;
+}
+
 /*
- * One code's coefficients from its sorted codings [*pos, end of the
- * code's block), advancing *pos; the disagreements are appended to
- * *pend.  both is the number of units both coders coded (two coders).
- * Adds the code's α sums to *obs_sum, *exp_sum.
+ * Code number code's coefficients into *out, from its codings at p->pos
+ * on (p->pos then moves past them); its disagreements and α sums are
+ * added to p.  Fails with MSP_EINVAL on a coding recorded both applied
+ * and not, MSP_ENOMEM.
  */
 static enum msp_status
-code_compute(const struct agreement *a, const struct coding *cd,
-	     size_t n_cd, size_t *pos, uint32_t code, unsigned long pairable,
-	     unsigned long values, unsigned long both,
-	     struct agreement_code *out, struct pending **pend,
-	     size_t *n_pend, size_t *pend_cap, double *obs_sum,
-	     double *exp_sum, struct msp_error *err)
+code_compute(struct pass *p, uint32_t code, struct agreement_code *out,
+	     struct msp_error *err)
 {
+	const struct agreement *a = p->a;
+	const struct coding *cd = p->cd;
+	const size_t n_cd = a->n_codings;
 	unsigned long cells[4] = { 0, 0, 0, 0 }, n1 = 0;
-	double obs = 0, exp, n = (double)values;
-	size_t i = *pos;
+	double obs = 0, exp, n = (double)p->values;
+	size_t i = p->pos;
 	enum msp_status rc;
 
 	while (i < n_cd && cd[i].code == code) {
@@ -576,6 +614,7 @@ code_compute(const struct agreement *a, const struct coding *cd,
 
 		for (; i < n_cd && cd[i].code == code && cd[i].unit == u;
 		     i++) {
+			/* sorted: "applied" right after "not" */
 			if (i + 1 < n_cd && cd[i + 1].code == code &&
 			    cd[i + 1].unit == u &&
 			    cd[i + 1].coder == cd[i].coder &&
@@ -597,34 +636,19 @@ code_compute(const struct agreement *a, const struct coding *cd,
 		obs += 2.0 * k * (m - k) / (m - 1);
 		if (a->coders.n == 2 && m == 2)
 			cells[applied == 3 ? 0 : applied == 1 ? 1 : 2]++;
-		if (k == m)
-			continue;
-		if (*n_pend == *pend_cap) {
-			size_t cap = *pend_cap == 0 ? 64 : *pend_cap * 2;
-			struct pending *v = msp_realloc(*pend,
-							cap * sizeof(*v));
-
-			if (v == NULL)
-				return msp_error_set(err, MSP_ENOMEM,
-						     "mémoire épuisée");
-			*pend = v;
-			*pend_cap = cap;
-		}
-		(*pend)[*n_pend].unit = u;
-		(*pend)[*n_pend].code = code;
-		(*pend)[*n_pend].coded = coded;
-		(*pend)[*n_pend].applied = applied;
-		(*n_pend)++;
+		if (k < m && (rc = pending_add(p, u, code, coded, applied,
+					       err)) != MSP_OK)
+			return rc;
 	}
-	*pos = i;
+	p->pos = i;
 	out->applied = n1;
-	out->alpha.units = pairable;
-	out->alpha.values = values;
+	out->alpha.units = p->pairable;
+	out->alpha.values = p->values;
 	/* Σ_{c≠k} n_c n_k = 2 n_0 n_1 for two categories */
 	exp = 2.0 * (n - (double)n1) * (double)n1;
 	alpha_finish(&out->alpha, obs, exp);
-	*obs_sum += obs;
-	*exp_sum += exp;
+	p->obs_sum += obs;
+	p->exp_sum += exp;
 	if (a->coders.n != 2) {
 		memset(&out->kappa, 0, sizeof(out->kappa));
 		out->kappa.why = AGREEMENT_NOT_TWO;
@@ -632,31 +656,93 @@ code_compute(const struct agreement *a, const struct coding *cd,
 	}
 	/* category 0 applied, 1 not: the units neither coder applied it
 	 * to are those both coded less the three other cells */
-	cells[3] = both - cells[0] - cells[1] - cells[2];
-	rc = agreement_kappa_table(cells, 2, &out->kappa, err);
-	return rc;
+	cells[3] = p->both - cells[0] - cells[1] - cells[2];
+	return agreement_kappa_table(cells, 2, &out->kappa, err);
 }
 
-enum msp_status
-agreement_compute(const struct agreement *a, struct agreement_result **out,
-		  struct msp_error *err)
+/* The disagreements p found, as r's marks; MSP_ENOMEM. */
+static enum msp_status
+disagreements_finish(const struct pass *p, struct agreement_result *r,
+		     struct msp_error *err)
 {
-	struct agreement_result *r = NULL;
-	struct coding *cd = NULL;
-	struct pending *pend = NULL;
-	size_t n_pend = 0, pend_cap = 0, pos = 0, i, j;
-	unsigned long values = 0, both = 0;
-	double obs_sum = 0, exp_sum = 0, po = 0, pe = 0;
+	const size_t n_coders = p->a->coders.n;
+	unsigned char *marks;
+	size_t i, j;
+
+	if (p->n_pend == 0)
+		return MSP_OK;
+	r->disagreements = msp_calloc(p->n_pend, sizeof(*r->disagreements));
+	marks = msp_malloc(p->n_pend * n_coders);
+	if (r->disagreements == NULL || marks == NULL) {
+		msp_free(r->disagreements);
+		r->disagreements = NULL;
+		msp_free(marks);
+		return msp_error_set(err, MSP_ENOMEM, "mémoire épuisée");
+	}
+	for (i = 0; i < p->n_pend; i++) {
+		const struct pending *d = &p->pend[i];
+		unsigned char *who = marks + i * n_coders;
+
+		for (j = 0; j < n_coders; j++) {
+			const uint64_t bit = (uint64_t)1 << j;
+
+			who[j] = (d->applied & bit) ? AGREEMENT_APPLIED :
+				 (d->coded & bit) ? AGREEMENT_ABSENT :
+				 AGREEMENT_NOT_CODED;
+		}
+		r->disagreements[i].unit = d->unit;
+		r->disagreements[i].code = d->code;
+		r->disagreements[i].who = who;	/* [0]'s is the block */
+	}
+	r->n_disagreements = p->n_pend;
+	return MSP_OK;
+}
+
+/* Overall κ: De Vries et al.'s pooled κ, Cohen's formula on the mean
+ * p_o and the mean p_e of the codes. */
+static void
+kappa_pooled(const struct pass *p, struct agreement_result *r)
+{
+	double po = 0, pe = 0;
 	int some_variation = 0;
-	unsigned char *marks = NULL;
-	enum msp_status rc = MSP_OK;
-	unsigned m;
+	size_t i;
+
+	memset(&r->kappa, 0, sizeof(r->kappa));
+	if (p->a->coders.n != 2) {
+		r->kappa.why = AGREEMENT_NOT_TWO;
+		return;
+	}
+	if (p->both == 0) {
+		r->kappa.why = AGREEMENT_NO_PAIRS;
+		return;
+	}
+	for (i = 0; i < r->n_codes; i++) {
+		po += r->codes[i].kappa.p_o;
+		pe += r->codes[i].kappa.p_e;
+		some_variation |= r->codes[i].kappa.why == AGREEMENT_DEFINED;
+	}
+	r->kappa.n = p->both;
+	r->kappa.p_o = po / (double)r->n_codes;
+	r->kappa.p_e = pe / (double)r->n_codes;
+	/* the mean p_e is 1 exactly when every code's is */
+	if (!some_variation) {
+		r->kappa.why = AGREEMENT_NO_VARIATION;
+		return;
+	}
+	r->kappa.why = AGREEMENT_DEFINED;
+	r->kappa.kappa = (r->kappa.p_o - r->kappa.p_e) / (1 - r->kappa.p_e);
+}
+
+/* A result holding copies of a's names, the rest zero; MSP_ENOMEM. */
+static enum msp_status
+result_new(const struct agreement *a, struct agreement_result **out,
+	   struct msp_error *err)
+{
+	struct agreement_result *r = msp_calloc(1, sizeof(*r));
+	enum msp_status rc;
+	size_t i;
 
 	*out = NULL;
-	if (a->codes.n == 0 || a->coders.n == 0)
-		return msp_error_set(err, MSP_EINVAL, "aucun code ou aucun "
-				     "codeur : rien à comparer");
-	r = msp_calloc(1, sizeof(*r));
 	if (r == NULL)
 		return msp_error_set(err, MSP_ENOMEM, "mémoire épuisée");
 	r->unit = a->unit;
@@ -666,113 +752,82 @@ agreement_compute(const struct agreement *a, struct agreement_result **out,
 	r->codes = msp_calloc(a->codes.n, sizeof(*r->codes));
 	if (r->codes == NULL) {
 		rc = msp_error_set(err, MSP_ENOMEM, "mémoire épuisée");
-		goto out;
+		goto fail;
 	}
 	if ((rc = copy_names(&a->units, &r->units, err)) != MSP_OK ||
 	    (rc = copy_names(&a->coders, &r->coders, err)) != MSP_OK)
-		goto out;
+		goto fail;
 	for (i = 0; i < a->codes.n; i++)
 		if ((r->codes[i].name = msp_strdup(a->codes.v[i])) == NULL) {
 			rc = msp_error_set(err, MSP_ENOMEM, "mémoire épuisée");
-			goto out;
+			goto fail;
 		}
+	*out = r;
+	return MSP_OK;
+fail:
+	agreement_result_free(r);
+	return rc;
+}
+
+enum msp_status
+agreement_compute(const struct agreement *a, struct agreement_result **out,
+		  struct msp_error *err)
+{
+	struct agreement_result *r = NULL;
+	struct pass p;
+	enum msp_status rc;
+	unsigned m;
+	size_t i;
+
+	*out = NULL;
+	if (a->codes.n == 0 || a->coders.n == 0)
+		return msp_error_set(err, MSP_EINVAL, "aucun code ou aucun "
+				     "codeur : rien à comparer");
+	memset(&p, 0, sizeof(p));
+	p.a = a;
+	if ((rc = result_new(a, &r, err)) != MSP_OK)
+		goto out;
 
 	/* Who coded what: the same for every code. */
 	for (i = 0; i < a->units.n; i++) {
 		m = popcount64(coded_mask(a, i));
 		if (m >= 2) {
 			r->units_pairable++;
-			values += m;
+			p.values += m;
 		} else if (m == 1) {
 			r->units_single++;
 		}
-		both += a->coders.n == 2 && m == 2;
+		p.both += a->coders.n == 2 && m == 2;
 	}
+	p.pairable = r->units_pairable;
 
 	if (a->n_codings > 0) {
-		cd = msp_malloc(a->n_codings * sizeof(*cd));
-		if (cd == NULL) {
+		p.cd = msp_malloc(a->n_codings * sizeof(*p.cd));
+		if (p.cd == NULL) {
 			rc = msp_error_set(err, MSP_ENOMEM, "mémoire épuisée");
 			goto out;
 		}
-		memcpy(cd, a->codings, a->n_codings * sizeof(*cd));
-		qsort(cd, a->n_codings, sizeof(*cd), coding_cmp);
+		memcpy(p.cd, a->codings, a->n_codings * sizeof(*p.cd));
+		qsort(p.cd, a->n_codings, sizeof(*p.cd), coding_cmp);
 	}
-	for (i = 0; i < a->codes.n; i++) {
-		rc = code_compute(a, cd, a->n_codings, &pos, (uint32_t)i,
-				  r->units_pairable, values, both,
-				  &r->codes[i], &pend, &n_pend, &pend_cap,
-				  &obs_sum, &exp_sum, err);
-		if (rc != MSP_OK)
+	for (i = 0; i < a->codes.n; i++)
+		if ((rc = code_compute(&p, (uint32_t)i, &r->codes[i], err)) !=
+		    MSP_OK)
 			goto out;
-	}
 
 	/* Overall α: the code sets' distance is the number of codes two
 	 * values differ on, so D_o and D_e are the codes' sums. */
-	r->alpha.units = r->units_pairable;
-	r->alpha.values = values;
-	alpha_finish(&r->alpha, obs_sum, exp_sum);
-
-	/* Overall κ: De Vries et al.'s pooled κ, Cohen's formula on the
-	 * mean p_o and mean p_e of the codes. */
-	if (a->coders.n != 2) {
-		r->kappa.why = AGREEMENT_NOT_TWO;
-	} else if (both == 0) {
-		r->kappa.why = AGREEMENT_NO_PAIRS;
-	} else {
-		for (i = 0; i < a->codes.n; i++) {
-			po += r->codes[i].kappa.p_o;
-			pe += r->codes[i].kappa.p_e;
-			some_variation |= r->codes[i].kappa.why ==
-					  AGREEMENT_DEFINED;
-		}
-		r->kappa.n = both;
-		r->kappa.p_o = po / (double)a->codes.n;
-		r->kappa.p_e = pe / (double)a->codes.n;
-		if (some_variation) {
-			r->kappa.why = AGREEMENT_DEFINED;
-			r->kappa.kappa = (r->kappa.p_o - r->kappa.p_e) /
-					 (1 - r->kappa.p_e);
-		} else {
-			r->kappa.why = AGREEMENT_NO_VARIATION;
-		}
-	}
-
-	if (n_pend > 0) {
-		r->disagreements = msp_calloc(n_pend,
-					      sizeof(*r->disagreements));
-		marks = msp_malloc(n_pend * a->coders.n);
-		if (r->disagreements == NULL || marks == NULL) {
-			msp_free(r->disagreements);
-			r->disagreements = NULL;
-			rc = msp_error_set(err, MSP_ENOMEM, "mémoire épuisée");
-			goto out;
-		}
-		for (i = 0; i < n_pend; i++) {
-			unsigned char *who = marks + i * a->coders.n;
-
-			for (j = 0; j < a->coders.n; j++) {
-				const uint64_t bit = (uint64_t)1 << j;
-
-				who[j] = (pend[i].applied & bit) ?
-					 AGREEMENT_APPLIED :
-					 (pend[i].coded & bit) ?
-					 AGREEMENT_ABSENT :
-					 AGREEMENT_NOT_CODED;
-			}
-			r->disagreements[i].unit = pend[i].unit;
-			r->disagreements[i].code = pend[i].code;
-			r->disagreements[i].who = who;
-		}
-		marks = NULL;	/* r's now, through disagreements[0].who */
-		r->n_disagreements = n_pend;
-	}
+	r->alpha.units = p.pairable;
+	r->alpha.values = p.values;
+	alpha_finish(&r->alpha, p.obs_sum, p.exp_sum);
+	kappa_pooled(&p, r);
+	if ((rc = disagreements_finish(&p, r, err)) != MSP_OK)
+		goto out;
 	*out = r;
 	r = NULL;
 out:
-	msp_free(marks);
-	msp_free(pend);
-	msp_free(cd);
+	msp_free(p.pend);
+	msp_free(p.cd);
 	agreement_result_free(r);
 	return rc;
 }
