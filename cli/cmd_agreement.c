@@ -193,8 +193,9 @@ render_text(const struct agreement_result *r, struct buf *o)
 	for (j = 0; j < r->n_coders; j++)
 		buf_printf(o, "%s %s", j > 0 ? "," : "", r->coders[j]);
 	buf_printf(o, "\nunités            %zu, dont %lu codées par au moins "
-		   "deux codeurs, %lu par un seul (écartées)\n", r->n_units,
-		   r->units_pairable, r->units_single);
+		   "deux codeurs,\n                  %lu par un seul "
+		   "(écartées)\n", r->n_units, r->units_pairable,
+		   r->units_single);
 	buf_printf(o, "codes             %zu\n", r->n_codes);
 	for (i = 0; i < r->n_codes; i++) {
 		buf_printf(o, "\ncode « %s » (appliqué %lu fois)\n",
