@@ -66,7 +66,10 @@ static const char page_style[] =
 	"max-width:100%;box-sizing:border-box}"
 	"input[type=password],input[type=text]{width:24rem;padding:.3rem}"
 	"button{padding:.35rem 1rem}.error{color:#b00020;font-weight:600}"
-	".help{color:#555;font-size:.9em}ul.dl li{margin:.2rem 0}";
+	".help{color:#555;font-size:.9em}ul.dl li{margin:.2rem 0}"
+	"dd{overflow-wrap:anywhere}"
+	"@media (max-width:40em){dl.meta{display:block}"
+	"dl.meta dd{margin:0 0 .4rem}}";
 
 /* Escaped text, for the statics below. */
 static void

@@ -213,11 +213,12 @@ table(const struct rtable *t, size_t k, struct buf *out)
 	buf_printf(out, "<section>\n<h2 id=\"t-%zu\">", k);
 	escape(t->title, out);
 	buf_puts(out, "</h2>\n");
+	/* the chart is as wide as the table, or wider: in the box too */
+	buf_printf(out, "<div class=\"scroll\" role=\"region\" "
+		   "tabindex=\"0\" aria-labelledby=\"t-%zu\">\n", k);
 	if (t->chart)
 		chart(t, out);
-	buf_printf(out, "<div class=\"scroll\" role=\"region\" "
-		   "tabindex=\"0\" aria-labelledby=\"t-%zu\">\n"
-		   "<table>\n<caption class=\"vh\">", k);
+	buf_puts(out, "<table>\n<caption class=\"vh\">");
 	escape(t->title, out);
 	buf_puts(out, "</caption>\n<thead><tr><td></td>");
 	for (j = 0; j < t->ncols; j++) {
