@@ -67,7 +67,8 @@ static const char page_style[] =
 	"input[type=password],input[type=text]{width:24rem;padding:.3rem}"
 	"button{padding:.35rem 1rem}.error{color:#b00020;font-weight:600}"
 	".help{color:#555;font-size:.9em}ul.dl li{margin:.2rem 0}"
-	"dd{overflow-wrap:anywhere}"
+	"dd{overflow-wrap:anywhere}summary{cursor:pointer;"
+	"font-weight:600;margin:1rem 0 .5rem}"
 	"@media (max-width:40em){dl.meta{display:block}"
 	"dl.meta dd{margin:0 0 .4rem}}";
 
@@ -610,8 +611,11 @@ options_form(struct worker *w, const struct report_query *q,
 
 	buf_puts(b, "<form method=\"get\" action=\"/reports/");
 	urlenc_encode(b, q->region);
-	buf_puts(b, "\" class=\"options\">\n<h2>Options</h2>\n"
-		 "<label for=\"study\">Étude</label>\n<select id=\"study\" "
+	/* folded: on a phone the form would push the tables a screen
+	 * down; a summary opens with the keyboard as with a click */
+	buf_puts(b, "\" class=\"options\">\n<details><summary>Options "
+		 "du rapport : étude, comparaison de groupes, données "
+		 "manquantes</summary>\n<label for=\"study\">Étude</label>\n<select id=\"study\" "
 		 "name=\"study\"><option value=\"\">la plus récente"
 		 "</option>");
 	for (i = 0; i < w->studies.n; i++) {
@@ -646,7 +650,7 @@ options_form(struct worker *w, const struct report_query *q,
 	radio(b, "missing", "keep", "une catégorie à part",
 	      q->missing == REPORT_KEEP);
 	buf_puts(b, "</fieldset>\n<p><button type=\"submit\">Afficher"
-		 "</button></p>\n</form>\n");
+		 "</button></p>\n</details>\n</form>\n");
 	query_string(q, &qs);
 	buf_puts(b, "<h2>Téléchargements</h2>\n<ul class=\"dl\">");
 	buf_puts(b, "<li><a href=\"/reports/");
