@@ -615,9 +615,9 @@ options_form(struct worker *w, const struct report_query *q,
 	 * down; a summary opens with the keyboard as with a click */
 	buf_puts(b, "\" class=\"options\">\n<details><summary>Options "
 		 "du rapport : étude, comparaison de groupes, données "
-		 "manquantes</summary>\n<label for=\"study\">Étude</label>\n<select id=\"study\" "
-		 "name=\"study\"><option value=\"\">la plus récente"
-		 "</option>");
+		 "manquantes</summary>\n<label for=\"study\">Étude"
+		 "</label>\n<select id=\"study\" name=\"study\">"
+		 "<option value=\"\">la plus récente</option>");
 	for (i = 0; i < w->studies.n; i++) {
 		const struct study *y = &w->studies.list[i];
 
