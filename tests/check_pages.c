@@ -127,14 +127,24 @@ sign_in(const char *token, int status, int https, struct reply *out)
 	return session;
 }
 
-/* GET path with cookie: its status. */
+/* GET path (with its query after '?') with cookie: its status. */
 static int
 get(const char *path, const char *cookie, struct buf *body)
 {
 	struct fcgitest_req q = { .method = "GET", .path = path,
 				  .cookie = cookie };
+	const char *mark = strchr(path, '?');
+	char bare[128];
 	struct reply r;
 	int status;
+
+	if (mark != NULL) {
+		ck_assert((size_t)(mark - path) < sizeof(bare));
+		memcpy(bare, path, (size_t)(mark - path));
+		bare[mark - path] = '\0';
+		q.path = bare;
+		q.query = mark + 1;
+	}
 
 	ck_assert_int_eq(fcgitest_call(&t, pages_route, &q, &r), 1);
 	status = r.status;
@@ -424,6 +434,52 @@ START_TEST(downloads_are_the_clis)
 }
 END_TEST
 
+/* An analyst sees everything, unsuppressed, as msp-report under its
+ * token; the page leaves the worker's connection ready for the next
+ * request (the report's transaction and its cache's are closed). */
+START_TEST(analyst_report_page)
+{
+	const char *token = fcgitest_token(&t, "--kind analyst");
+	struct buf page = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct buf cli = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct reply r;
+	char ck[160], env[128];
+	const char *p;
+
+	snprintf(env, sizeof(env), "MSP_TOKEN=%s", token);
+	snprintf(ck, sizeof(ck), "%s", sign_in(token, 303, 0, &r));
+	http_reply_free(&r);
+	ck_assert_int_eq(get("/reports/occitanie", ck, &page), 200);
+	ck_assert_ptr_nonnull(strstr(buf_str(&page), "<html lang=\"fr\">"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&page), "analyst"));
+	ck_assert_ptr_null(strstr(buf_str(&page), "td class=\"v s\""));
+	/* the count of responses, as the database has it */
+	p = strstr(buf_str(&page), ">Réponses</th><td class=\"v\">");
+	ck_assert_ptr_nonnull(p);
+	p += strlen(">Réponses</th><td class=\"v\">");
+	ck_assert_int_eq(strtol(p, NULL, 10),
+			 count("SELECT count(*) FROM msp.response r JOIN "
+			       "msp.study s USING (study_id) WHERE s.slug = "
+			       "'occitanie-2024' AND r.status = 'complete'"));
+	ck_assert_int_eq(PQtransactionStatus(t.w.db.pg), PQTRANS_IDLE);
+	ck_assert_int_eq(get("/espace", ck, NULL), 200);
+	ck_assert_int_eq(get("/reports/occitanie.csv", ck, &cli), 200);
+	buf_free(&page);
+	ck_assert_int_eq(testdb_cli(t.db.conn, NULL, env,
+				    "--region occitanie --format csv",
+				    &page), 0);
+	ck_assert_str_eq(buf_str(&cli), buf_str(&page));
+	/* unknown region or variable: a French page, not a 500 */
+	buf_reset(&page);
+	ck_assert_int_eq(get("/reports/bretagne", ck, &page), 404);
+	ck_assert_ptr_nonnull(strstr(buf_str(&page), "Rapport introuvable"));
+	buf_reset(&page);
+	ck_assert_int_eq(get("/reports/occitanie?by=nope", ck, &page), 404);
+	buf_free(&page);
+	buf_free(&cli);
+}
+END_TEST
+
 START_TEST(pages_need_a_session)
 {
 	struct fcgitest_req q = { .method = "GET",
@@ -459,6 +515,7 @@ pages_suite(void)
 	tcase_add_test(tc, revoking_the_token_ends_its_sessions);
 	tcase_add_test(tc, signout_needs_the_sessions_csrf_token);
 	tcase_add_test(tc, downloads_are_the_clis);
+	tcase_add_test(tc, analyst_report_page);
 	tcase_add_test(tc, pages_need_a_session);
 	suite_add_tcase(s, tc);
 	return s;
