@@ -440,9 +440,10 @@ space_page(struct worker *w, struct reply *r, const struct session *s)
 		esc(b, s->label);
 		buf_puts(b, "</dd>");
 	}
-	buf_puts(b, "<dt>Session</dt><dd>jusqu'à ");
+	buf_puts(b, "<dt>Session</dt><dd>close à ");
 	esc(b, s->until);
-	buf_puts(b, " (UTC) sans activité</dd></dl>\n");
+	buf_puts(b, " UTC sans activité d'ici là (12 heures au plus)"
+		 "</dd></dl>\n");
 	if (s->kind == TENANT_TEAM) {
 		buf_puts(b, "<p>Les rapports régionaux sont ceux des "
 			 "fédérations et des analystes. Les questionnaires "
