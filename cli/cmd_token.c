@@ -37,7 +37,7 @@ static const char token_usage[] =
 "        everything.\n"
 "list    shows every token's number, kind, scope, label and dates\n"
 "        (never the token).\n"
-"revoke  stops a token at once.\n"
+"revoke  stops a token at once, and ends its web sessions.\n"
 "\n"
 "Use the token as 'Authorization: Bearer TOKEN' with the API, or as\n"
 "MSP_TOKEN with msp-report.\n";
@@ -216,10 +216,18 @@ token_revoke(PGconn *conn, const char *id)
 
 	if (strtol(id, &end, 10) <= 0 || *end != '\0')
 		return usage_error("not a token number:", id);
+	/* its web sessions end with it (migration 0040); a revoked
+	 * token's session would be refused anyway, this says so */
 	if (db_exec(conn, "revoke token",
-		    "UPDATE msp.access_token SET revoked_at = now()"
-		    " WHERE token_id = $1 AND revoked_at IS NULL"
-		    " RETURNING token_id",
+		    "WITH revoked AS ("
+		    "  UPDATE msp.access_token SET revoked_at = now()"
+		    "   WHERE token_id = $1 AND revoked_at IS NULL"
+		    "  RETURNING token_id),"
+		    " ended AS ("
+		    "  UPDATE msp.web_session s SET ended_at = now()"
+		    "    FROM revoked r"
+		    "   WHERE s.token_id = r.token_id AND s.ended_at IS NULL)"
+		    " SELECT token_id FROM revoked",
 		    1, params, PGRES_TUPLES_OK, &res, &err) != MSP_OK)
 		return cli_fail(&err);
 	n = PQntuples(res);

@@ -49,6 +49,8 @@ http_request_init(struct request *req, FCGX_Request *fcgx)
 					     fcgx->envp);
 	req->idempotency_keys = param_count(fcgx, "HTTP_IDEMPOTENCY_KEY");
 	req->accept = param(fcgx, "HTTP_ACCEPT", "");
+	req->cookie = param(fcgx, "HTTP_COOKIE", "");
+	req->https = strcmp(param(fcgx, "HTTPS", ""), "on") == 0;
 }
 
 void
@@ -68,6 +70,7 @@ http_reason(int status)
 	case 201: return "Created";
 	case 303: return "See Other";
 	case 400: return "Bad Request";
+	case 302: return "Found";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";

@@ -52,6 +52,8 @@ struct request {
 	 * with ", ", which no valid key contains). */
 	int idempotency_keys;
 	const char *accept;		/* "" when none */
+	const char *cookie;		/* the Cookie header, "" when none */
+	int https;			/* came over TLS (nginx's HTTPS=on) */
 	char *body;			/* NUL-terminated, after read */
 	size_t body_len;
 };

@@ -5,21 +5,26 @@
 
 #include "api.h"
 #include "forms.h"
+#include "pages.h"
+#include "session.h"
 #include "site.h"
 #include "studies.h"
 
-/* The API, then the forms; "/" and the rest are the loop's (a redirect
- * to /forms, 404).  The API defers each submission to store a batch of
+/* The API, then the forms, then the workspace's pages (sign-in, the
+ * reports); "/" and the rest are the loop's (a redirect to /forms,
+ * 404).  The API defers each submission to store a batch of
  * them in one database call. */
 static const struct route routes[] = {
 	{ "api", api_route },
 	{ "forms", forms_route },
+	{ "pages", pages_route },
 };
 
 /* Every statement a worker runs, each table beside its module's code;
  * prepared once per connection. */
 static const struct statement *const statements[] = {
-	studies_statements, api_statements, forms_statements, NULL,
+	studies_statements, api_statements, forms_statements,
+	session_statements, NULL,
 };
 
 const struct site site = {

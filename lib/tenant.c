@@ -35,23 +35,23 @@ tenant_kind_parse(const char *name)
 	return TENANT_NONE;
 }
 
-enum msp_status
-tenant_enter(PGconn *conn, const char *token, enum tenant_kind *kind,
-	     struct msp_error *err)
+/* Runs sql ("SELECT msp.enter($1)" or its session twin) with the
+ * credential; what refused means is said by refused. */
+static enum msp_status
+enter(PGconn *conn, const char *name, const char *sql, const char *cred,
+      const char *refused, enum tenant_kind *kind, struct msp_error *err)
 {
-	const char *params[1] = { token };
+	const char *params[1] = { cred };
 	PGresult *res = NULL;
 	enum msp_status st;
 
 	*kind = TENANT_NONE;
-	st = db_exec(conn, "enter", "SELECT msp.enter($1)", 1, params,
-		     PGRES_TUPLES_OK, &res, err);
+	st = db_exec(conn, name, sql, 1, params, PGRES_TUPLES_OK, &res, err);
 	if (st != MSP_OK) {
-		/* 28000: the token is unknown or revoked — the caller's
-		 * fault, not the database's. */
+		/* 28000: the credential is unknown or revoked — the
+		 * caller's fault, not the database's. */
 		if (err && db_classify(err->sqlstate) == DB_AUTH)
-			return msp_error_set(err, MSP_EACCESS,
-					     "unknown or revoked token");
+			return msp_error_set(err, MSP_EACCESS, "%s", refused);
 		return st;
 	}
 	*kind = tenant_kind_parse(PQgetvalue(res, 0, 0));
@@ -59,4 +59,21 @@ tenant_enter(PGconn *conn, const char *token, enum tenant_kind *kind,
 	if (*kind == TENANT_NONE)
 		return msp_error_set(err, MSP_EDB, "enter: unexpected kind");
 	return MSP_OK;
+}
+
+enum msp_status
+tenant_enter(PGconn *conn, const char *token, enum tenant_kind *kind,
+	     struct msp_error *err)
+{
+	return enter(conn, "enter", "SELECT msp.enter($1)", token,
+		     "unknown or revoked token", kind, err);
+}
+
+enum msp_status
+tenant_enter_session(PGconn *conn, const char *session_id,
+		     enum tenant_kind *kind, struct msp_error *err)
+{
+	return enter(conn, "session enter", "SELECT msp.session_enter($1)",
+		     session_id, "unknown, ended or expired session", kind,
+		     err);
 }

@@ -33,6 +33,17 @@ enum tenant_kind {
 enum msp_status tenant_enter(PGconn *conn, const char *token,
 			     enum tenant_kind *kind, struct msp_error *err);
 
+/*
+ * As tenant_enter(), for a web session (fcgi/session.c): takes on the
+ * identity of the token the live session session_id stands for
+ * (msp.session_enter, migration 0040).  An unknown, ended or expired
+ * session, or one whose token was revoked, fails with MSP_EACCESS; a
+ * database failure with MSP_EDB.
+ */
+enum msp_status tenant_enter_session(PGconn *conn, const char *session_id,
+				     enum tenant_kind *kind,
+				     struct msp_error *err);
+
 /* "team", "federation", "analyst" ("none" for TENANT_NONE). */
 const char *tenant_kind_name(enum tenant_kind kind);
 

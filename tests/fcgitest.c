@@ -123,6 +123,8 @@ fcgitest_call(struct fcgitest *t, route_fn *route,
 	req.idempotency_key = q->idempotency_key;
 	req.idempotency_keys = q->idempotency_key != NULL;
 	req.accept = q->accept ? q->accept : "";
+	req.cookie = q->cookie ? q->cookie : "";
+	req.https = q->https;
 	req.body = strdup(q->body ? q->body : "");
 	ck_assert_ptr_nonnull(req.body);
 	req.body_len = strlen(req.body);

@@ -39,6 +39,8 @@ struct fcgitest_req {
 	const char *authorization;
 	const char *idempotency_key;
 	const char *accept;
+	const char *cookie;
+	int https;
 	const char *body;
 };
 

@@ -17,7 +17,7 @@
 # worker keeps across requests (connection, study and instrument
 # caches) must not grow with their number: the heap the worker still
 # holds at exit is compared between a run of one round of requests and
-# a run of 1 + MSP_MEMCHECK_ROUNDS rounds (30; 31 requests each),
+# a run of 1 + MSP_MEMCHECK_ROUNDS rounds (30; 37 requests each),
 # one worker each time so that it served them all.  Each run ends with
 # two bursts of submissions the worker takes at once (msp-fcgi --batch).
 set -u
@@ -113,8 +113,38 @@ one_round() {
 		grep -o 'reprise=[0-9a-f]*' | head -1 | cut -d= -f2)
 	eq "round $n: a resume link works" \
 		"$(curl "${w[@]}" --data-binary "_key=$key&_csrf=$csrf&_action=resume&_resume=$resume" "$form")" "200 "
+	# the workspace's pages under the session pages_signin opened: the
+	# sign-in form, the space, a report's download, a report asked
+	# badly, a sign-out without its CSRF token, a page without session
+	local c=(-b "msp_session=$session")
+	got=$(curl "${w[@]}" "$base/connexion" \
+	  --next "${w[@]}" "${c[@]}" "$base/espace" \
+	  --next "${w[@]}" "${c[@]}" "$base/reports/occitanie.csv" \
+	  --next "${w[@]}" "${c[@]}" "$base/reports/occitanie?nsp=bad" \
+	  --next "${w[@]}" "${c[@]}" --data "_csrf=1.0" "$base/deconnexion" \
+	  --next "${w[@]}" "$base/reports/occitanie")
+	eq "round $n: the pages" "$got" "200 200 200 400 403 303 "
 }
-requests_per_round=31	# above: 23 + a page + 4 + a page + a save + a resume
+requests_per_round=37	# above: 23 + a page + 4 + a page + a save + a
+			# resume + 6 pages
+
+# pages_signin: signs the federation in as a browser would (the form's
+# cookie and CSRF token); sets session.  pages_signout: out again.
+pages_signin() {
+	local page csrf jar=$state/jar
+	page=$(curl -s -c "$jar" "$base/connexion")
+	csrf=$(grep -o 'name="_csrf" value="[^"]*"' <<<"$page" | sed 's/.*value="//;s/"$//')
+	eq "the federation signs in" "$(curl -s -o /dev/null -w '%{http_code}' \
+		-b "$jar" -c "$jar" --data "_csrf=$csrf&jeton=$fed" "$base/connexion")" 303
+	session=$(awk '$6 == "msp_session" { print $7 }' "$jar")
+}
+pages_signout() {
+	local csrf
+	csrf=$(curl -s -b "msp_session=$session" "$base/espace" |
+		grep -o 'name="_csrf" value="[^"]*"' | sed 's/.*value="//;s/"$//')
+	eq "... and out" "$(curl -s -o /dev/null -w '%{http_code}' \
+		-b "msp_session=$session" --data "_csrf=$csrf" "$base/deconnexion")" 303
+}
 
 # Submissions waiting together, stored in one call (migration 0021),
 # and a refused call stored again one by one: the worker is stopped
@@ -153,7 +183,9 @@ run() {
 --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 --trace-children=yes --num-callers=30 --log-file=$vg/vg.%p.log" \
 		start_stack "$state/stack"
+	pages_signin
 	for i in $(seq 1 "$n"); do one_round "$((n * 1000 + i))"; done
+	pages_signout
 	burst_round "$n"
 	"$src/scripts/msp-stack" stop "$state/stack"
 	check "msp-fcgi stopped on SIGTERM" [ ! -e "$state/stack/msp-fcgi.pid" ]
@@ -195,7 +227,7 @@ check "the worker's heap at exit is known ($short, $long)" \
 	[ -n "$short" ] && [ -n "$long" ]
 eq "the worker's heap at exit does not grow with requests" \
 	"$(( ${long:-0} - ${short:-0} ))" 0
-requests=$(( (2 + rounds) * requests_per_round + 2 * 7 ))
+requests=$(( (2 + rounds) * requests_per_round + 2 * 7 + 2 * 4 ))
 echo "figures: $requests requests in $(( $(date +%s) - t0 )) s under valgrind ($requests_per_round kinds x $((2 + rounds)) rounds in two runs, and two bursts of 7 submissions in all in each run); heap held at exit by the worker after $((requests_per_round + 7)) requests: ${short:-?} bytes, after $(( (1 + rounds) * requests_per_round + 7 )): ${long:-?} bytes"
 finish
 echo "all checks passed"

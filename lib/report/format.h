@@ -41,6 +41,19 @@ const char *format_name(enum format_kind kind);
 enum msp_status format_render(const struct rdoc *doc, enum format_kind kind,
 			      struct buf *out, struct msp_error *err);
 
+/*
+ * The HTML format without its page: the document's metadata list and
+ * its tables (headings from h2, each table with a caption, headers with
+ * their scope, in a box that scrolls sideways on its own), for a page
+ * of the caller's own (the web pages, fcgi/pages.c) that brings its h1
+ * and format_html_style.  Never fails on its own: an allocation that
+ * fails marks out failed.
+ */
+void format_html_body(const struct rdoc *doc, struct buf *out);
+
+/* The CSS format_html_body()'s markup needs. */
+extern const char format_html_style[];
+
 /* The cell as the text formats show it: "4 (40.00%) [16.8–68.7]",
  * "0.383 Fisher", "s" when suppressed.  Appends to out. */
 void format_cell(const struct rcell *c, struct buf *out);

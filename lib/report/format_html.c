@@ -20,18 +20,29 @@ escape(const char *s, struct buf *out)
 		html_escape(out, s);
 }
 
-static const char style[] =
+/*
+ * The page's CSS, also the web pages' (format.h).  Each table sits in a
+ * box that scrolls sideways on its own (.scroll), so that a wide table
+ * never widens the page on a phone; the box takes the keyboard focus
+ * (tabindex) to be scrolled without a mouse, and shows it.
+ */
+const char format_html_style[] =
 	"body{font-family:system-ui,sans-serif;margin:2em auto;"
 	"max-width:72em;color:#222;line-height:1.4}"
 	"h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em}"
 	"dl.meta{display:grid;grid-template-columns:max-content auto;"
 	"gap:.2em 1em}dl.meta dt{font-weight:600}dl.meta dd{margin:0}"
 	"table{border-collapse:collapse;margin:.5em 0}"
+	".scroll{overflow-x:auto;max-width:100%}"
+	".scroll:focus,a:focus,button:focus,select:focus,input:focus"
+	"{outline:3px solid #1d4ed8;outline-offset:2px}"
+	".vh{position:absolute;width:1px;height:1px;overflow:hidden;"
+	"clip:rect(0 0 0 0);white-space:nowrap}"
 	"th,td{padding:.2em .6em;border-bottom:1px solid #ddd;"
 	"vertical-align:top}th{text-align:left;background:#f4f4f4}"
 	"td.v{text-align:right;white-space:nowrap}"
 	"tr.var th{background:none;padding-top:.7em}"
-	"td.cat{padding-left:1.6em}"
+	"th.cat{padding-left:1.6em;font-weight:normal;background:none}"
 	".s{color:#a00}p.note{font-size:.9em;color:#555;"
 	"white-space:pre-line}svg text{font-size:11px;"
 	"font-family:system-ui,sans-serif}";
@@ -187,20 +198,31 @@ chart(const struct rtable *t, struct buf *out)
 	buf_puts(out, "</svg>\n");
 }
 
+/*
+ * Table number k of the document: its title as a heading (id "t-k",
+ * which names the scrolling box for a screen reader) and as the
+ * table's caption (hidden: the heading shows it), the columns' headers
+ * and each row's marked with their scope.
+ */
 static void
-table(const struct rtable *t, struct buf *out)
+table(const struct rtable *t, size_t k, struct buf *out)
 {
 	struct buf cell = BUF_INIT(BUF_MAX_TEXT);
 	size_t i, j;
 
-	buf_puts(out, "<section>\n<h2>");
+	buf_printf(out, "<section>\n<h2 id=\"t-%zu\">", k);
 	escape(t->title, out);
 	buf_puts(out, "</h2>\n");
+	/* the chart is as wide as the table, or wider: in the box too */
+	buf_printf(out, "<div class=\"scroll\" role=\"region\" "
+		   "tabindex=\"0\" aria-labelledby=\"t-%zu\">\n", k);
 	if (t->chart)
 		chart(t, out);
-	buf_puts(out, "<table>\n<thead><tr><th></th>");
+	buf_puts(out, "<table>\n<caption class=\"vh\">");
+	escape(t->title, out);
+	buf_puts(out, "</caption>\n<thead><tr><td></td>");
 	for (j = 0; j < t->ncols; j++) {
-		buf_puts(out, "<th>");
+		buf_puts(out, "<th scope=\"col\">");
 		escape(t->cols[j].label, out);
 		buf_puts(out, "</th>");
 	}
@@ -209,11 +231,11 @@ table(const struct rtable *t, struct buf *out)
 		const struct rrow *r = &t->rows[i];
 
 		if (r->cat_label != NULL) {
-			buf_puts(out, "<tr><td class=\"cat\">");
+			buf_puts(out, "<tr><th class=\"cat\" scope=\"row\">");
 			escape(r->cat_label, out);
-			buf_puts(out, "</td>");
+			buf_puts(out, "</th>");
 		} else {
-			buf_puts(out, "<tr class=\"var\"><th>");
+			buf_puts(out, "<tr class=\"var\"><th scope=\"row\">");
 			escape(r->var_label, out);
 			buf_puts(out, "</th>");
 		}
@@ -228,7 +250,7 @@ table(const struct rtable *t, struct buf *out)
 		}
 		buf_puts(out, "</tr>\n");
 	}
-	buf_puts(out, "</tbody>\n</table>\n");
+	buf_puts(out, "</tbody>\n</table>\n</div>\n");
 	if (t->note != NULL) {
 		buf_puts(out, "<p class=\"note\">");
 		escape(t->note, out);
@@ -240,20 +262,12 @@ table(const struct rtable *t, struct buf *out)
 	buf_free(&cell);
 }
 
-static void
-render_html(const struct rdoc *doc, struct buf *out)
+void
+format_html_body(const struct rdoc *doc, struct buf *out)
 {
 	size_t i;
 
-	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n"
-		 "<meta charset=\"utf-8\">\n"
-		 "<meta name=\"viewport\" content=\"width=device-width\">\n"
-		 "<title>");
-	escape(doc->title, out);
-	buf_printf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n"
-		   "<h1>", style);
-	escape(doc->title, out);
-	buf_puts(out, "</h1>\n<dl class=\"meta\">\n");
+	buf_puts(out, "<dl class=\"meta\">\n");
 	for (i = 0; i < doc->nmeta; i++) {
 		buf_puts(out, "<dt>");
 		escape(doc->meta[i].label, out);
@@ -263,8 +277,23 @@ render_html(const struct rdoc *doc, struct buf *out)
 	}
 	buf_puts(out, "</dl>\n");
 	for (i = 0; i < doc->ntables; i++)
-		table(doc->tables[i], out);
-	buf_puts(out, "</body>\n</html>\n");
+		table(doc->tables[i], i + 1, out);
+}
+
+static void
+render_html(const struct rdoc *doc, struct buf *out)
+{
+	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n"
+		 "<meta charset=\"utf-8\">\n"
+		 "<meta name=\"viewport\" content=\"width=device-width\">\n"
+		 "<title>");
+	escape(doc->title, out);
+	buf_printf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n"
+		   "<main>\n<h1>", format_html_style);
+	escape(doc->title, out);
+	buf_puts(out, "</h1>\n");
+	format_html_body(doc, out);
+	buf_puts(out, "</main>\n</body>\n</html>\n");
 }
 
 const struct format_renderer format_renderer_html = {

@@ -946,8 +946,10 @@ report_build(PGconn *conn, const struct report_options *opt,
 		     0, NULL, PGRES_TUPLES_OK, NULL, err);
 	if (rc != MSP_OK)
 		goto out;
-	if (opt->token != NULL) {
-		rc = tenant_enter(conn, opt->token, &c.kind, err);
+	if (opt->token != NULL || opt->session != NULL) {
+		rc = opt->token != NULL ?
+		     tenant_enter(conn, opt->token, &c.kind, err) :
+		     tenant_enter_session(conn, opt->session, &c.kind, err);
 		if (rc != MSP_OK)
 			goto out;
 	}

@@ -52,6 +52,9 @@ struct report_options {
 	enum report_keep dont_know;	/* "ne sait pas": default KEEP */
 	enum report_keep missing;	/* no answer: default EXCLUDE */
 	const char *token;	/* bearer token (MSP_TOKEN), or NULL */
+	/* a web session's id (fcgi/session.c), entered as its token's
+	 * identity when token is NULL; NULL: none */
+	const char *session;
 	unsigned threshold;	/* disclosure threshold for federations */
 	/* count from the answers even where the running totals of
 	 * migration 0014 would do (the owner's and analysts' reports) */

@@ -1,0 +1,840 @@
+/*
+ * pages — the workspace in the browser (pages.h).
+ *
+ *   GET  /connexion              the sign-in form
+ *   POST /connexion              a token typed once, for a session
+ *   POST /deconnexion            sign-out
+ *   GET  /espace                 who you are, your reports, your studies
+ *   GET  /reports/{region}       the region report, as msp-report
+ *                                --region gives it under the session's
+ *                                token; ?study=, by=, nsp=, missing=
+ *   GET  /reports/{region}.csv   the same document as --format csv
+ *   GET  /reports/{region}.json  ... as --format json
+ *
+ * One code path with the CLI: report_build() makes the document under
+ * the session's identity (tenant_enter_session: the same role and RLS
+ * as the token), format_render() gives the downloads and
+ * format_html_body() the page's tables.
+ *
+ * The token travels once, in the body of POST /connexion: never in a
+ * URL (nginx's error log writes whole request lines), never in a log
+ * (the worker logs the path), never in a page (the field is a password
+ * field, not filled again on error).  The sign-in form is itself
+ * protected against cross-site posting: a random key in a cookie of
+ * its own (SIGNIN_COOKIE, Path=/connexion, an hour) and the form's
+ * CSRF token made from it.  Guessing tokens is slowed by nginx, which
+ * takes at most 10 sign-ins a minute from one address (burst 5; a
+ * token has 256 random bits anyway); the worker answers a wrong token
+ * at once rather than sleep, which would hold a worker per attempt.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "html.h"
+#include "pages.h"
+#include "report/format.h"
+#include "report/report.h"
+#include "report/report_disclosure.h"
+#include "session.h"
+#include "urlenc.h"
+
+/* The sign-in form's own key: a cookie, 24 random bytes in hex. */
+#define SIGNIN_COOKIE "msp_signin"
+#define SIGNIN_KEY_BYTES 24
+#define SIGNIN_KEY_HEX (2 * SIGNIN_KEY_BYTES + 1)
+#define SIGNIN_MAX_AGE (60 * 60)
+
+/* Slugs and variable names, as the schema allows them, and no more. */
+#define NAME_MAX_LEN 63
+
+/* The page's own CSS, after the report's (format_html_style). */
+static const char page_style[] =
+	"body{padding:0 1rem;margin:1rem auto}"
+	".skip{position:absolute;left:-999px}"
+	".skip:focus{left:1rem;top:.5rem;background:#fff;padding:.3rem}"
+	"header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;"
+	"align-items:center;border-bottom:1px solid #ddd;"
+	"padding-bottom:.5rem}header form{margin:0 0 0 auto}"
+	"label{display:block;margin:.4rem 0 .1rem;font-weight:600}"
+	"fieldset{border:1px solid #ccc;border-radius:6px;min-width:0;"
+	"margin:.5rem 0}fieldset label{display:inline;font-weight:normal;"
+	"margin-right:1rem}input,select,button{font:inherit;"
+	"max-width:100%;box-sizing:border-box}"
+	"input[type=password],input[type=text]{width:24rem;padding:.3rem}"
+	"button{padding:.35rem 1rem}.error{color:#b00020;font-weight:600}"
+	".help{color:#555;font-size:.9em}ul.dl li{margin:.2rem 0}"
+	"dd{overflow-wrap:anywhere}summary{cursor:pointer;"
+	"font-weight:600;margin:1rem 0 .5rem}"
+	"@media (max-width:40em){dl.meta{display:block}"
+	"dl.meta dd{margin:0 0 .4rem}}";
+
+/* Escaped text, for the statics below. */
+static void
+esc(struct buf *b, const char *s)
+{
+	html_escape(b, s != NULL ? s : "");
+}
+
+/*
+ * The top of a page: title, the skip link, and, for a session, who is
+ * signed in and the sign-out button (its form carries the session's
+ * CSRF token).  main is what the skip link reaches.
+ */
+static void
+page_start(struct worker *w, struct buf *b, const char *title,
+	   const struct session *s)
+{
+	char csrf[SECRET_CSRF_MAX];
+
+	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"fr\"><head>"
+		 "<meta charset=\"utf-8\">"
+		 "<meta name=\"viewport\" content=\"width=device-width, "
+		 "initial-scale=1\"><title>");
+	esc(b, title);
+	buf_printf(b, "</title><style>%s%s</style></head><body>\n"
+		   "<a class=\"skip\" href=\"#contenu\">Aller au contenu"
+		   "</a>\n<header>", format_html_style, page_style);
+	if (s != NULL) {
+		buf_puts(b, "<a href=\"/espace\">Mon espace</a>");
+		if (session_csrf_make(&w->secret, s->id, csrf) == 0) {
+			buf_puts(b, "<form method=\"post\" "
+				 "action=\"/deconnexion\"><input "
+				 "type=\"hidden\" name=\"_csrf\" value=\"");
+			esc(b, csrf);
+			buf_puts(b, "\"><button type=\"submit\">Se "
+				 "déconnecter</button></form>");
+		}
+	} else {
+		buf_puts(b, "<span>Enquête sur l'implication des "
+			 "usagers</span>");
+	}
+	buf_puts(b, "</header>\n<main id=\"contenu\" tabindex=\"-1\">\n");
+}
+
+static void
+page_end(struct buf *b)
+{
+	buf_puts(b, "</main>\n</body></html>\n");
+}
+
+static void
+html_reply(struct reply *r, int status)
+{
+	r->status = status;
+	r->content_type = "text/html";
+	buf_reset(&r->body);
+}
+
+/* A short page: title and one paragraph, and a link onwards. */
+static void
+message_page(struct worker *w, struct reply *r, int status,
+	     const char *title, const char *text, const struct session *s)
+{
+	html_reply(r, status);
+	page_start(w, &r->body, title, s);
+	buf_puts(&r->body, "<h1>");
+	esc(&r->body, title);
+	buf_puts(&r->body, "</h1>\n<p>");
+	esc(&r->body, text);
+	buf_puts(&r->body, s != NULL ?
+		 "</p>\n<p><a href=\"/espace\">Mon espace</a></p>\n" :
+		 "</p>\n<p><a href=\"/connexion\">Connexion</a></p>\n");
+	page_end(&r->body);
+}
+
+static void
+see_other(struct reply *r, const char *where)
+{
+	r->status = 303;
+	r->content_type = "text/plain";
+	http_header(r, "Location", where);
+}
+
+/* Shared code's failures (the body reader, the database), in French. */
+static void
+failure_page(struct reply *r, const struct failure *f)
+{
+	const char *title, *text;
+
+	switch (f->status) {
+	case 503:
+		title = "Service momentanément indisponible";
+		text = "La page ne peut pas être affichée pour le moment. "
+		       "Réessayez dans quelques minutes.";
+		break;
+	case 413:
+	case 400:
+		title = "Demande illisible";
+		text = "La demande reçue est incomplète ou mal formée. "
+		       "Revenez à la page précédente et réessayez.";
+		break;
+	default:
+		title = "Erreur";
+		text = "Une erreur est survenue. Réessayez plus tard.";
+		break;
+	}
+	r->status = f->status >= 400 ? f->status : 500;
+	r->content_type = "text/html";
+	buf_reset(&r->body);
+	buf_printf(&r->body, "<!DOCTYPE html>\n<html lang=\"fr\"><head>"
+		   "<meta charset=\"utf-8\"><meta name=\"viewport\" "
+		   "content=\"width=device-width, initial-scale=1\">"
+		   "<title>%s</title><style>%s</style></head><body>"
+		   "<main><h1>%s</h1><p>%s</p><p><a href=\"/espace\">"
+		   "Mon espace</a></p></main></body></html>\n",
+		   title, format_html_style, title, text);
+}
+
+/* Wipes every value of u (a token, a CSRF token) and frees it. */
+static void
+urlenc_free_secret(struct urlenc *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->n; i++)
+		if (u->fields[i].value != NULL)
+			crypto_cleanse(u->fields[i].value,
+				       strlen(u->fields[i].value));
+	urlenc_free(u);
+}
+
+/* A POSTed form's fields, or -1 replied (400, 413, 415, 503). */
+static int
+read_form_or_reply(struct request *req, struct reply *r, struct urlenc *u)
+{
+	struct msp_error err;
+
+	memset(u, 0, sizeof(*u));
+	if (!http_content_type_is(req,
+				  "application/x-www-form-urlencoded")) {
+		static const struct failure bad_type = {
+			415, NULL, "a form is x-www-form-urlencoded" };
+
+		http_fail(r, &bad_type);
+		return -1;
+	}
+	if (http_read_body_or_reply(req, r) != 0)
+		return -1;
+	if (urlenc_parse(req->body, req->body_len, u, &err) != MSP_OK) {
+		static const struct failure bad_form = {
+			400, NULL, "the form is malformed" };
+
+		urlenc_free_secret(u);
+		http_fail(r, &bad_form);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- sign-in ----------------------------------------------------------- */
+
+/*
+ * The sign-in form, with error (a sentence, or NULL) above it.  A new
+ * form key goes in SIGNIN_COOKIE, and the form carries its CSRF token.
+ */
+static void
+signin_page(struct worker *w, const struct request *req, struct reply *r,
+	    int status, const char *error)
+{
+	char key[SIGNIN_KEY_HEX], csrf[SECRET_CSRF_MAX];
+	struct msp_error err;
+	struct buf *b = &r->body;
+
+	if (crypto_random_hex(SIGNIN_KEY_BYTES, key, &err) != MSP_OK ||
+	    session_csrf_make(&w->secret, key, csrf) != 0) {
+		static const struct failure no_random = {
+			503, "5", "the random generator failed" };
+
+		http_fail(r, &no_random);
+		return;
+	}
+	html_reply(r, status);
+	session_set_cookie(r, req, SIGNIN_COOKIE, key, "/connexion",
+			   SIGNIN_MAX_AGE);
+	page_start(w, b, "Connexion", NULL);
+	buf_puts(b, "<h1>Connexion</h1>\n");
+	if (error != NULL) {
+		buf_puts(b, "<p class=\"error\" role=\"alert\" "
+			 "id=\"erreur\">");
+		esc(b, error);
+		buf_puts(b, "</p>\n");
+	}
+	buf_puts(b, "<p>Saisissez le jeton d'accès que l'équipe de "
+		 "l'enquête vous a remis (64 caractères). Il n'est demandé "
+		 "qu'une fois : une session le remplace, close après 30 "
+		 "minutes sans activité, 12 heures au plus, ou quand vous "
+		 "vous déconnectez.</p>\n"
+		 "<form method=\"post\" action=\"/connexion\">\n"
+		 "<input type=\"hidden\" name=\"_csrf\" value=\"");
+	esc(b, csrf);
+	buf_printf(b, "\">\n<label for=\"jeton\">Jeton d'accès</label>\n"
+		   "<input id=\"jeton\" name=\"jeton\" type=\"password\" "
+		   "autocomplete=\"off\" spellcheck=\"false\" required "
+		   "maxlength=\"200\"%s>\n"
+		   "<p><button type=\"submit\">Se connecter</button></p>\n"
+		   "</form>\n", error != NULL ?
+		   " aria-invalid=\"true\" aria-describedby=\"erreur\"" : "");
+	page_end(b);
+	crypto_cleanse(key, sizeof(key));
+	crypto_cleanse(csrf, sizeof(csrf));
+}
+
+/* The token as typed, without the blanks a copy and paste adds, if it
+ * has a token's form (64 hex digits, either case), lower-cased into
+ * out; else 0. */
+static int
+token_form(const char *typed, char out[TENANT_TOKEN_HEX + 1])
+{
+	size_t n = 0;
+	const char *p;
+
+	for (p = typed; *p != '\0'; p++) {
+		char c = *p;
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		if (n == TENANT_TOKEN_HEX ||
+		    !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return 0;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return n == TENANT_TOKEN_HEX;
+}
+
+static const char wrong_token[] =
+	"Ce jeton est inconnu ou a été révoqué. Vérifiez-le et "
+	"réessayez ; s'il a été révoqué, demandez-en un nouveau à "
+	"l'équipe de l'enquête.";
+
+static void
+signin_post(struct worker *w, struct request *req, struct reply *r)
+{
+	char key[SIGNIN_KEY_HEX], token[TENANT_TOKEN_HEX + 1];
+	char id[SESSION_ID_HEX];
+	enum tenant_kind kind;
+	struct urlenc u;
+	const char *typed;
+	int opened;
+
+	token[0] = '\0';
+	if (read_form_or_reply(req, r, &u) != 0)
+		return;
+	if (!session_cookie(req, SIGNIN_COOKIE, SIGNIN_KEY_HEX - 1, key,
+			    sizeof(key)) ||
+	    !session_csrf_check(&w->secret, key,
+				urlenc_get(&u, "_csrf"))) {
+		r->log_note = "signin form expired";
+		signin_page(w, req, r, 403, "Le formulaire de connexion a "
+			    "expiré ou ne vient pas de ce site. Saisissez "
+			    "de nouveau votre jeton ci-dessous.");
+		goto out;
+	}
+	typed = urlenc_get(&u, "jeton");
+	if (typed == NULL || !token_form(typed, token)) {
+		r->log_note = "signin refused";
+		signin_page(w, req, r, 401, "Ce n'est pas un jeton d'accès : "
+			    "un jeton a 64 caractères, chiffres et lettres "
+			    "de a à f.");
+		goto out;
+	}
+	opened = session_open_or_reply(w, token, id, &kind, r);
+	if (opened < 0)
+		goto out;
+	if (opened == 0) {
+		r->log_note = "signin refused";
+		signin_page(w, req, r, 401, wrong_token);
+		goto out;
+	}
+	r->log_note = "signin";
+	see_other(r, "/espace");
+	session_set_cookie(r, req, SESSION_COOKIE, id, "/", SESSION_MAX_AGE);
+	session_set_cookie(r, req, SIGNIN_COOKIE, "", "/connexion", 0);
+	crypto_cleanse(id, sizeof(id));
+out:
+	crypto_cleanse(token, sizeof(token));
+	urlenc_free_secret(&u);
+}
+
+static void
+signout_post(struct worker *w, struct request *req, struct reply *r)
+{
+	struct session s;
+	struct urlenc u;
+	int live;
+
+	if (read_form_or_reply(req, r, &u) != 0)
+		return;
+	live = session_load_or_reply(w, req, &s, r);
+	if (live < 0)
+		goto out;
+	if (live && !session_csrf_check(&w->secret, s.id,
+					urlenc_get(&u, "_csrf"))) {
+		r->log_note = "csrf refused";
+		message_page(w, r, 403, "Déconnexion refusée",
+			     "Ce formulaire ne vient pas de cette session "
+			     "(ou a expiré) : vous êtes toujours connecté. "
+			     "Utilisez le bouton « Se déconnecter » de la "
+			     "page.", &s);
+		goto out;
+	}
+	if (live && session_close_or_reply(w, s.id, r) != 0)
+		goto out;
+	r->log_note = "signout";
+	see_other(r, "/connexion");
+	session_set_cookie(r, req, SESSION_COOKIE, "", "/", 0);
+out:
+	session_clear(&s);
+	urlenc_free_secret(&u);
+}
+
+/* --- the space ----------------------------------------------------------- */
+
+static const char *
+kind_fr(enum tenant_kind kind)
+{
+	switch (kind) {
+	case TENANT_TEAM: return "équipe";
+	case TENANT_FEDERATION: return "fédération";
+	case TENANT_ANALYST: return "analyste";
+	default: return "inconnu";
+	}
+}
+
+/* Whether the session may be shown region's report in its space (it
+ * may ask for any: the database decides what it sees). */
+static int
+in_scope(const struct session *s, const char *region)
+{
+	return s->kind == TENANT_ANALYST ||
+	       (s->kind == TENANT_FEDERATION &&
+		strcmp(s->region_slug, region) == 0);
+}
+
+static void
+space_page(struct worker *w, struct reply *r, const struct session *s)
+{
+	const struct studies *st = &w->studies;
+	struct buf *b = &r->body;
+	size_t i, j, shown = 0;
+
+	html_reply(r, 200);
+	page_start(w, b, "Mon espace", s);
+	buf_puts(b, "<h1>Mon espace</h1>\n<dl class=\"meta\"><dt>Profil"
+		 "</dt><dd>");
+	esc(b, kind_fr(s->kind));
+	buf_puts(b, "</dd>");
+	if (s->region_name[0] != '\0') {
+		buf_puts(b, "<dt>Région</dt><dd>");
+		esc(b, s->region_name);
+		buf_puts(b, "</dd>");
+	}
+	if (s->label[0] != '\0') {
+		buf_puts(b, "<dt>Jeton</dt><dd>");
+		esc(b, s->label);
+		buf_puts(b, "</dd>");
+	}
+	buf_puts(b, "<dt>Session</dt><dd>close à ");
+	esc(b, s->until);
+	buf_puts(b, " UTC sans activité d'ici là (12 heures au plus)"
+		 "</dd></dl>\n");
+	if (s->kind == TENANT_TEAM) {
+		buf_puts(b, "<p>Les rapports régionaux sont ceux des "
+			 "fédérations et des analystes. Les questionnaires "
+			 "sont sur la page <a href=\"/forms\">"
+			 "Questionnaires</a>.</p>\n");
+		page_end(b);
+		return;
+	}
+	buf_puts(b, "<h2>Rapports régionaux</h2>\n<ul>\n");
+	for (i = 0; i < st->n; i++) {
+		const char *reg = st->list[i].region_slug;
+
+		for (j = 0; j < i; j++)
+			if (strcmp(st->list[j].region_slug, reg) == 0)
+				break;
+		if (j < i || !in_scope(s, reg))
+			continue;
+		buf_puts(b, "<li><a href=\"/reports/");
+		urlenc_encode(b, reg);
+		buf_puts(b, "\">Rapport de la région ");
+		esc(b, strcmp(reg, s->region_slug) == 0 ?
+		    s->region_name : reg);
+		buf_puts(b, "</a></li>\n");
+	}
+	buf_puts(b, "</ul>\n<h2>Études</h2>\n<ul>\n");
+	for (i = 0; i < st->n; i++) {
+		const struct study *y = &st->list[i];
+
+		if (!in_scope(s, y->region_slug))
+			continue;
+		buf_puts(b, "<li><a href=\"/reports/");
+		urlenc_encode(b, y->region_slug);
+		buf_puts(b, "?study=");
+		urlenc_encode(b, y->slug);
+		buf_puts(b, "\">");
+		esc(b, y->title_fr);
+		buf_printf(b, " (%d)</a></li>\n", y->year);
+		shown++;
+	}
+	if (shown == 0)
+		buf_puts(b, "<li>Aucune étude pour le moment.</li>\n");
+	buf_puts(b, "</ul>\n");
+	page_end(b);
+}
+
+/* --- the region report --------------------------------------------------- */
+
+/* Whether s is a slug or a variable's name: 1 to NAME_MAX_LEN of
+ * [a-z0-9_-]. */
+static int
+name_ok(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+
+	return n > 0 && n <= NAME_MAX_LEN && s[n] == '\0';
+}
+
+/* The report's query, validated: the options the CLI has that a
+ * federation may use. */
+struct report_query {
+	char region[NAME_MAX_LEN + 1];
+	const char *study;	/* NULL: the latest; borrowed from u */
+	const char *by;		/* NULL: none */
+	enum report_keep nsp, missing;
+	int format;		/* FORMAT_HTML, FORMAT_CSV, FORMAT_JSON */
+};
+
+/* A query value; "" counts as absent. */
+static const char *
+qget(const struct urlenc *u, const char *name)
+{
+	const char *v = urlenc_get(u, name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+static int
+keep_parse(const char *v, enum report_keep dflt, enum report_keep *out)
+{
+	*out = dflt;
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "keep") == 0)
+		*out = REPORT_KEEP;
+	else if (strcmp(v, "exclude") == 0)
+		*out = REPORT_EXCLUDE;
+	else
+		return -1;
+	return 0;
+}
+
+/* Fills q from the path's tail (after /reports/) and the query u; -1
+ * when something is not what the page's form sends. */
+static int
+query_parse(const char *tail, const struct urlenc *u,
+	    struct report_query *q)
+{
+	size_t n = strlen(tail);
+
+	memset(q, 0, sizeof(*q));
+	q->format = FORMAT_HTML;
+	if (n > 4 && strcmp(tail + n - 4, ".csv") == 0) {
+		q->format = FORMAT_CSV;
+		n -= 4;
+	} else if (n > 5 && strcmp(tail + n - 5, ".json") == 0) {
+		q->format = FORMAT_JSON;
+		n -= 5;
+	}
+	if (n == 0 || n > NAME_MAX_LEN)
+		return -1;
+	memcpy(q->region, tail, n);
+	q->region[n] = '\0';
+	q->study = qget(u, "study");
+	q->by = qget(u, "by");
+	if (!name_ok(q->region) || (q->study && !name_ok(q->study)) ||
+	    (q->by && !name_ok(q->by)))
+		return -1;
+	if (keep_parse(qget(u, "nsp"), REPORT_KEEP, &q->nsp) != 0 ||
+	    keep_parse(qget(u, "missing"), REPORT_EXCLUDE, &q->missing) != 0)
+		return -1;
+	return 0;
+}
+
+/* Appends q's options as a query string (without "?"; "" if none). */
+static void
+query_string(const struct report_query *q, struct buf *b)
+{
+	const char *sep = "";
+
+	if (q->study != NULL) {
+		buf_puts(b, "study=");
+		urlenc_encode(b, q->study);
+		sep = "&";
+	}
+	if (q->by != NULL) {
+		buf_printf(b, "%sby=", sep);
+		urlenc_encode(b, q->by);
+		sep = "&";
+	}
+	if (q->nsp != REPORT_KEEP) {
+		buf_printf(b, "%snsp=exclude", sep);
+		sep = "&";
+	}
+	if (q->missing != REPORT_EXCLUDE)
+		buf_printf(b, "%smissing=keep", sep);
+}
+
+static void
+radio(struct buf *b, const char *name, const char *value,
+      const char *label, int checked)
+{
+	buf_printf(b, "<label><input type=\"radio\" name=\"%s\" "
+		   "value=\"%s\"%s> ", name, value,
+		   checked ? " checked" : "");
+	esc(b, label);
+	buf_puts(b, "</label>");
+}
+
+/* The GET form that chooses the options, and the download links. */
+static void
+options_form(struct worker *w, const struct report_query *q,
+	     struct buf *b)
+{
+	size_t i;
+	struct buf qs = BUF_INIT(BUF_MAX_TEXT);
+
+	buf_puts(b, "<form method=\"get\" action=\"/reports/");
+	urlenc_encode(b, q->region);
+	/* folded: on a phone the form would push the tables a screen
+	 * down; a summary opens with the keyboard as with a click */
+	buf_puts(b, "\" class=\"options\">\n<details><summary>Options "
+		 "du rapport : étude, comparaison de groupes, données "
+		 "manquantes</summary>\n<label for=\"study\">Étude"
+		 "</label>\n<select id=\"study\" name=\"study\">"
+		 "<option value=\"\">la plus récente</option>");
+	for (i = 0; i < w->studies.n; i++) {
+		const struct study *y = &w->studies.list[i];
+
+		if (strcmp(y->region_slug, q->region) != 0)
+			continue;
+		buf_puts(b, "<option value=\"");
+		esc(b, y->slug);
+		buf_printf(b, "\"%s>", q->study != NULL &&
+			   strcmp(q->study, y->slug) == 0 ?
+			   " selected" : "");
+		esc(b, y->title_fr);
+		buf_printf(b, " (%d)</option>", y->year);
+	}
+	buf_puts(b, "</select>\n<label for=\"by\">Comparer les groupes "
+		 "selon la variable</label>\n<input type=\"text\" id=\"by\" "
+		 "name=\"by\" aria-describedby=\"by-aide\" value=\"");
+	esc(b, q->by);
+	buf_puts(b, "\">\n<p class=\"help\" id=\"by-aide\">Le nom d'une "
+		 "variable, par exemple <code>usagers</code> ; vide : "
+		 "aucune comparaison (option --by).</p>\n"
+		 "<fieldset><legend>Réponses « ne sait pas »</legend>");
+	radio(b, "nsp", "keep", "une catégorie à part",
+	      q->nsp == REPORT_KEEP);
+	radio(b, "nsp", "exclude", "hors des pourcentages",
+	      q->nsp == REPORT_EXCLUDE);
+	buf_puts(b, "</fieldset>\n<fieldset><legend>Absence de réponse"
+		 "</legend>");
+	radio(b, "missing", "exclude", "hors des pourcentages",
+	      q->missing == REPORT_EXCLUDE);
+	radio(b, "missing", "keep", "une catégorie à part",
+	      q->missing == REPORT_KEEP);
+	buf_puts(b, "</fieldset>\n<p><button type=\"submit\">Afficher"
+		 "</button></p>\n</details>\n</form>\n");
+	query_string(q, &qs);
+	buf_puts(b, "<h2>Téléchargements</h2>\n<ul class=\"dl\">");
+	buf_puts(b, "<li><a href=\"/reports/");
+	urlenc_encode(b, q->region);
+	buf_puts(b, ".csv");
+	if (qs.len > 0) {
+		buf_putc(b, '?');
+		esc(b, buf_str(&qs));
+	}
+	buf_puts(b, "\" download>Les mêmes tableaux en CSV</a></li>"
+		 "<li><a href=\"/reports/");
+	urlenc_encode(b, q->region);
+	buf_puts(b, ".json");
+	if (qs.len > 0) {
+		buf_putc(b, '?');
+		esc(b, buf_str(&qs));
+	}
+	buf_puts(b, "\" download>… en JSON</a></li></ul>\n");
+	if (qs.failed)
+		b->failed = 1;
+	buf_free(&qs);
+}
+
+/* The report failed with err: a page that says why, in French. */
+static void
+report_failure(struct worker *w, const struct session *s,
+	       const struct msp_error *err, struct reply *r)
+{
+	switch (err->status) {
+	case MSP_EINVAL:
+		html_reply(r, 404);
+		page_start(w, &r->body, "Rapport introuvable", s);
+		buf_puts(&r->body, "<h1>Rapport introuvable</h1>\n<p>La "
+			 "région, l'étude ou la variable demandée n'existe "
+			 "pas. Choisissez-en une autre.</p>\n<p class="
+			 "\"help\">Détail : ");
+		esc(&r->body, err->message);
+		buf_puts(&r->body, "</p>\n<p><a href=\"/espace\">Mon espace"
+			 "</a></p>\n");
+		page_end(&r->body);
+		break;
+	case MSP_EACCESS:	/* the session ended meanwhile */
+		see_other(r, "/connexion");
+		break;
+	case MSP_EDB:
+		conn_failure_reply(&w->db, err, r);
+		break;
+	default:
+		message_page(w, r, 503, "Service momentanément indisponible",
+			     "Le rapport ne peut pas être calculé pour le "
+			     "moment. Réessayez dans quelques minutes.", s);
+		break;
+	}
+}
+
+static void
+report_page(struct worker *w, struct request *req, struct reply *r,
+	    const struct session *s, const char *tail)
+{
+	struct report_options opt;
+	struct report_query q;
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+	struct urlenc u;
+	PGconn *conn;
+
+	memset(&u, 0, sizeof(u));
+	if (urlenc_parse(req->query, strlen(req->query), &u, &err) !=
+	    MSP_OK || query_parse(tail, &u, &q) != 0) {
+		message_page(w, r, 400, "Demande illisible",
+			     "Les options de ce rapport ne sont pas "
+			     "valides : choisissez-les dans le formulaire "
+			     "de la page du rapport.", s);
+		goto out;
+	}
+	if (studies_load_or_reply(&w->studies, &w->db, r) != 0 ||
+	    (conn = conn_get_or_reply(&w->db, r)) == NULL)
+		goto out;
+	report_options_init(&opt);
+	opt.region = q.region;
+	opt.study = q.study;
+	opt.by = q.by;
+	opt.dont_know = q.nsp;
+	opt.missing = q.missing;
+	opt.session = s->id;
+	/* the operator's threshold, as the CLI's (never the reader's) */
+	if (disclosure_threshold(&opt.threshold, &err) != MSP_OK ||
+	    report_build(conn, &opt, &doc, &err) != MSP_OK) {
+		report_failure(w, s, &err, r);
+		goto out;
+	}
+	if (q.format != FORMAT_HTML) {
+		r->status = 200;
+		r->content_type = q.format == FORMAT_CSV ? "text/csv" :
+				  "application/json";
+		if (format_render(doc, (enum format_kind)q.format, &r->body,
+				  &err) != MSP_OK) {
+			report_failure(w, s, &err, r);
+			goto out;
+		}
+		http_header(r, "Content-Disposition", q.format == FORMAT_CSV ?
+			    "attachment; filename=\"rapport.csv\"" :
+			    "attachment; filename=\"rapport.json\"");
+		goto out;
+	}
+	html_reply(r, 200);
+	page_start(w, &r->body, doc->title, s);
+	buf_puts(&r->body, "<h1>");
+	esc(&r->body, doc->title);
+	buf_puts(&r->body, "</h1>\n");
+	options_form(w, &q, &r->body);
+	format_html_body(doc, &r->body);
+	page_end(&r->body);
+out:
+	rdoc_free(doc);
+	urlenc_free(&u);
+}
+
+/* --- the routes ---------------------------------------------------------- */
+
+static int
+is_get(const struct request *req)
+{
+	return strcmp(req->method, "GET") == 0 ||
+	       strcmp(req->method, "HEAD") == 0;
+}
+
+static void
+not_allowed(struct worker *w, struct reply *r, const char *allow)
+{
+	http_header(r, "Allow", allow);
+	message_page(w, r, 405, "Méthode non permise",
+		     "Cette page ne s'utilise pas ainsi.", NULL);
+}
+
+int
+pages_route(struct worker *w, struct request *req, struct reply *r)
+{
+	const char *path = req->path;
+	struct session s;
+	int live;
+
+	if (strcmp(path, "/connexion") != 0 &&
+	    strcmp(path, "/deconnexion") != 0 &&
+	    strcmp(path, "/espace") != 0 &&
+	    strncmp(path, "/reports/", 9) != 0)
+		return 0;
+	r->render_failure = failure_page;
+	memset(&s, 0, sizeof(s));
+	if (strcmp(path, "/connexion") == 0) {
+		if (strcmp(req->method, "POST") == 0)
+			signin_post(w, req, r);
+		else if (!is_get(req))
+			not_allowed(w, r, "GET, POST");
+		else if ((live = session_load_or_reply(w, req, &s, r)) > 0)
+			see_other(r, "/espace");
+		else if (live == 0)
+			signin_page(w, req, r, 200, NULL);
+		goto out;
+	}
+	if (strcmp(path, "/deconnexion") == 0) {
+		if (strcmp(req->method, "POST") != 0)
+			not_allowed(w, r, "POST");
+		else
+			signout_post(w, req, r);
+		goto out;
+	}
+	if (!is_get(req)) {
+		not_allowed(w, r, "GET");
+		goto out;
+	}
+	live = session_load_or_reply(w, req, &s, r);
+	if (live == 0)
+		see_other(r, "/connexion");
+	if (live != 1)
+		goto out;
+	if (strcmp(path, "/espace") == 0) {
+		if (studies_load_or_reply(&w->studies, &w->db, r) == 0)
+			space_page(w, r, &s);
+	} else {
+		report_page(w, req, r, &s, path + 9);
+	}
+out:
+	session_clear(&s);
+	return 1;
+}
