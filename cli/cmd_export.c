@@ -50,8 +50,9 @@ static const char usage_text[] =
 "\n"
 "Environment:\n"
 "  MSP_TOKEN   bearer token: the export holds what the token's role sees\n"
-"              (a team its own responses, a federation its region's);\n"
-"              without one, the connection's own role\n"
+"              (a team its own responses, an analyst every one); a\n"
+"              federation's is refused: it reads aggregates (msp-report\n"
+"              --region); without one, the connection's own role\n"
 "\n"
 "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
 
@@ -158,6 +159,10 @@ cmd_export(const struct cli_context *ctx, int argc, char **argv)
 	if (export_study(conn, &o, csv, &r, &sps, &map, &n, &err) !=
 	    MSP_OK) {
 		cli_fail(&err);
+		/* a refused or failed export leaves no file behind */
+		fclose(csv);
+		csv = NULL;
+		remove(buf_str(&path));
 		goto out;
 	}
 	if (fclose(csv) != 0) {

@@ -238,6 +238,14 @@ static const char frame_sql[] =
 	"  JOIN msp.structure st USING (structure_id)"
 	" WHERE p.study_id = $1::integer";
 
+/* The same for a federation, which reads no response (migration 0037):
+ * through a SECURITY DEFINER function that gives the status alone, for
+ * its own region's studies (another region's: « hors de votre
+ * périmètre », 42501). */
+static const char fed_frame_sql[] =
+	"SELECT departement, structure_type, federation_member, invited,"
+	"       opened, status FROM msp.fieldwork_frame($1::integer)";
+
 /*
  * Day by day from the opening (opens_on, else the first contact or
  * response) to today or the closing: invitations and reminders logged
@@ -383,9 +391,18 @@ build(PGconn *conn, struct rdoc *doc, const char *study,
 	res = NULL;
 
 	params[0] = study_id;
-	if (db_exec(conn, "fieldwork: frame", frame_sql, 1, params,
-		    PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
-		cli_db_refusal("fieldwork", &err);
+	if (db_exec(conn, "fieldwork: frame", kind == TENANT_FEDERATION ?
+		    fed_frame_sql : frame_sql, 1, params, PGRES_TUPLES_OK,
+		    &res, &err) != MSP_OK) {
+		if (kind == TENANT_FEDERATION &&
+		    db_classify(err.sqlstate) == DB_DENIED)
+			fprintf(stderr, "msp-report fieldwork: refusé : le "
+				"suivi du terrain de « %s » est hors de "
+				"votre périmètre (il appartient à la "
+				"fédération de sa région) ; ses agrégats : "
+				"msp-report --region\n", study);
+		else
+			cli_db_refusal("fieldwork", &err);
 		goto out;
 	}
 	if ((b = calloc(3, sizeof(*b))) == NULL)

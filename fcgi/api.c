@@ -1112,6 +1112,15 @@ handle_get_responses(struct worker *w, struct request *req, struct reply *r)
 	in_tx = 1;
 	if (tenant_enter(conn, token, &kind, &err) != MSP_OK)
 		goto db_failed;
+	/* A federation reads aggregates, never a team's rows (issue 19):
+	 * refused here, before the rows' statement, which the database
+	 * would refuse anyway (42501 on msp.response, migration 0037). */
+	if (kind == TENANT_FEDERATION) {
+		http_problem(r, 403, "un jeton de fédération ne lit pas les "
+			     "réponses, seulement des agrégats : msp-report "
+			     "--region", NULL);
+		goto out;
+	}
 	snprintf(study_id, sizeof(study_id), "%d", study->study_id);
 	snprintf(after_s, sizeof(after_s), "%lld", after_v);
 	snprintf(limit_s, sizeof(limit_s), "%d", lim);

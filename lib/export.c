@@ -896,7 +896,7 @@ export_study(PGconn *conn, const struct export_options *o, FILE *csv,
 	     struct buf *r, struct buf *sps, struct buf *map, size_t *n,
 	     struct msp_error *err)
 {
-	struct import_study study = { 0, NULL, NULL };
+	struct import_study study = { 0, NULL, NULL, TENANT_NONE };
 	struct table t;
 	PGresult *res;
 	enum msp_status st;
@@ -908,8 +908,19 @@ export_study(PGconn *conn, const struct export_options *o, FILE *csv,
 			  err)) != MSP_OK)
 		return st;
 	if ((st = import_enter_study(conn, o->token, o->study, &study,
-				     err)) != MSP_OK ||
-	    (st = build_table(&t, study.ins, err)) != MSP_OK ||
+				     err)) != MSP_OK)
+		goto out;
+	/* A federation reads aggregates, never a team's rows (issue 19):
+	 * said plainly before the rows' statement, which the database
+	 * refuses anyway (42501 on msp.response, migration 0037). */
+	if (study.kind == TENANT_FEDERATION) {
+		st = msp_error_set(err, MSP_EACCESS, "refusé : un jeton de "
+				   "fédération n'exporte pas les réponses ; "
+				   "ses agrégats : msp-report --region "
+				   "RÉGION");
+		goto out;
+	}
+	if ((st = build_table(&t, study.ins, err)) != MSP_OK ||
 	    (st = write_csv(conn, &t, study.study_id, csv, n, err)) !=
 	    MSP_OK)
 		goto out;

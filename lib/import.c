@@ -75,6 +75,7 @@ import_enter_study(PGconn *conn, const char *token, const char *slug,
 	if (token != NULL &&
 	    (st = tenant_enter(conn, token, &kind, err)) != MSP_OK)
 		return st;
+	out->kind = token != NULL ? kind : TENANT_NONE;
 	st = db_exec(conn, "find study",
 		     "SELECT s.study_id, s.instrument_id FROM msp.study s"
 		     " WHERE s.slug = $1",
@@ -322,7 +323,7 @@ import_csv(PGconn *conn, const struct import_options *o, const char *data,
 	struct csvmap *map = NULL;
 	struct csvmap_binding *b = NULL;
 	struct csv *csv = NULL;
-	struct import_study study = { 0, NULL, NULL };
+	struct import_study study = { 0, NULL, NULL, TENANT_NONE };
 	const char **roles = NULL;
 	struct pending *pend = NULL;
 	enum msp_status st;

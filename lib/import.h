@@ -18,6 +18,7 @@
 
 #include "msp_error.h"
 #include "secret.h"
+#include "tenant.h"
 
 struct import_reject {
 	size_t line;		/* of the CSV file */
@@ -73,6 +74,7 @@ struct import_study {
 	struct instrument *ins;	/* the study's questionnaire */
 	PGresult *roles;	/* column "code": the respondent roles the
 				 * database's enum allows, in its order */
+	enum tenant_kind kind;	/* the token's kind; TENANT_NONE without */
 };
 
 /*

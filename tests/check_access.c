@@ -162,14 +162,162 @@ START_TEST(token_under_wrong_role_sees_nothing)
 }
 END_TEST
 
-START_TEST(federation_sees_its_region)
+/* Runs sql as the database owner (the test's own role). */
+static void
+as_owner(const char *sql)
 {
+	struct msp_error err;
+
+	ck_assert_int_eq(db_exec(db.conn, "reset", "RESET ROLE", 0, NULL,
+				 PGRES_COMMAND_OK, NULL, NULL), MSP_OK);
+	ck_assert_msg(db_exec(db.conn, "as owner", sql, 0, NULL,
+			      PGRES_COMMAND_OK, NULL, &err) == MSP_OK, "%s: %s",
+		      sql, err.message);
+}
+
+/* Issue 19: a federation keeps its region's frame and the invitation
+ * log (it runs the fieldwork), and reads not one row of what a team
+ * answered, whatever SQL it writes (migration 0037). */
+START_TEST(federation_reads_no_rows)
+{
+	static const char *const revoked[] = {
+		"msp.response", "msp.answer", "msp.interview", "msp.segment",
+		"msp.answer_code", "msp.structure_staff", "msp.answer_tally",
+		"msp.word_tally",
+	};
+	char sql[128];
+	size_t i;
+
 	act_as("msp_federation", "tok-fed1");
 	ck_assert_str_eq(value(VISIBLE_STRUCTURES), "1,2");
-	ck_assert_str_eq(value(VISIBLE_ANSWERS), "1,2");
+	ck_assert_str_eq(value("SELECT count(*) FROM msp.population"), "0");
+	ck_assert_str_eq(value("SELECT count(*) FROM msp.contact"), "0");
+	for (i = 0; i < sizeof(revoked) / sizeof(revoked[0]); i++) {
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s",
+			 revoked[i]);
+		denied(sql, INSUFFICIENT_PRIVILEGE);
+	}
+	/* nor through the functions that return rows, nor the writer the
+	 * report used to call on its read path */
+	denied("SELECT count(*) FROM msp.report_frame(1)",
+	       INSUFFICIENT_PRIVILEGE);
+	denied("SELECT count(*) FROM msp.report_counts_answers(1, 't', 2024,"
+	       " '{}', '{n_mg}', '{}', 1::smallint)", INSUFFICIENT_PRIVILEGE);
+	denied("SELECT count(*) FROM msp.report_words_answers(1, 'n_mg',"
+	       " 1::smallint)", INSUFFICIENT_PRIVILEGE);
+	denied("SELECT count(*) FROM msp.report_has_mentions('{1}')",
+	       INSUFFICIENT_PRIVILEGE);
+	denied("SELECT msp.tally_compact(1)", INSUFFICIENT_PRIVILEGE);
+	denied("SELECT msp.whole_studies()", "42883");	/* dropped */
 	denied("INSERT INTO msp.response (study_id, instrument_id,"
 	       " structure_id, idempotency_key) VALUES (1, 1, 1, 'x')",
 	       INSUFFICIENT_PRIVILEGE);
+}
+END_TEST
+
+/* A federation's counts as "kind:var:val:n" in one line. */
+#define NORD_COUNTS "i:n_mg:1:1,i:n_mg:2:6,t:::7"
+#define COUNTS(CALL) \
+	"SELECT coalesce(string_agg(kind || ':' || coalesce(var, '') || ':'" \
+	" || coalesce(val, '') || ':' || n, ',' ORDER BY kind, var, val), '')" \
+	" FROM " CALL
+
+/* What the SECURITY DEFINER functions give a federation: counts per
+ * group, never a row per response, over the structures of the study's
+ * region only; other regions' counts too (comparison), and nothing to
+ * any other token.  Expected values are counted by hand from the
+ * fixture and the rows added here. */
+START_TEST(federation_reads_grouped_counts_in_scope)
+{
+	as_owner("UPDATE msp.response SET status = 'complete',"
+		 " submitted_at = now()");
+	/* five more answers "2" from team 2 in Nord's study */
+	as_owner("INSERT INTO msp.response (study_id, instrument_id,"
+		 " structure_id, status, submitted_at, idempotency_key)"
+		 " SELECT 1, 1, 2, 'complete', now(), 'more' || g"
+		 "   FROM generate_series(1, 5) g");
+	as_owner("INSERT INTO msp.answer (response_id, instrument_id,"
+		 " item_key, num_value) SELECT response_id, 1, 'n_mg', 2"
+		 "   FROM msp.response WHERE idempotency_key LIKE 'more%'");
+	act_as("msp_federation", "tok-fed1");
+	/* from the running totals (the whole study is Nord's) and from
+	 * the answers: the same groups, one row each */
+	ck_assert_str_eq(value(COUNTS("msp.report_counts(1, NULL, false,"
+				      " false)")), NORD_COUNTS);
+	ck_assert_str_eq(value(COUNTS("msp.report_counts(1, NULL, false,"
+				      " true)")), NORD_COUNTS);
+	/* another region's study: its aggregates, for comparison */
+	ck_assert_str_eq(value(COUNTS("msp.report_counts(2, NULL, false,"
+				      " false)")), "i:n_mg:3:1,t:::1");
+	ck_assert_str_eq(value("SELECT respondents FROM"
+			       " msp.report_population(1)"), "2");
+	/* a numeric item's groups would be single answers */
+	denied("SELECT count(*) FROM msp.report_counts(1, 'n_mg', false,"
+	       " false)", "22023");
+	denied("SELECT count(*) FROM msp.report_counts(99, NULL, false,"
+	       " false)", INSUFFICIENT_PRIVILEGE);
+
+	/* a response an analyst filed in Nord's study for Sud's team 3:
+	 * not a Nord structure, not counted for the Nord study */
+	as_owner("INSERT INTO msp.response (study_id, instrument_id,"
+		 " structure_id, status, submitted_at, idempotency_key)"
+		 " VALUES (1, 1, 3, 'complete', now(), 'foreign')");
+	as_owner("INSERT INTO msp.answer (response_id, instrument_id,"
+		 " item_key, num_value) SELECT response_id, 1, 'n_mg', 1"
+		 "   FROM msp.response WHERE idempotency_key = 'foreign'");
+	act_as("msp_federation", "tok-fed1");
+	ck_assert_str_eq(value(COUNTS("msp.report_counts(1, NULL, false,"
+				      " false)")), NORD_COUNTS);
+	ck_assert_str_eq(value("SELECT respondents FROM"
+			       " msp.report_population(1)"), "2");
+
+	/* the token decides, not the role: a team's or an analyst's token
+	 * under msp_federation gets nothing from them */
+	act_as("msp_federation", "tok-team1");
+	denied("SELECT count(*) FROM msp.report_counts(1, NULL, false,"
+	       " false)", INSUFFICIENT_PRIVILEGE);
+	act_as("msp_federation", "tok-analyst");
+	denied("SELECT count(*) FROM msp.report_population(1)",
+	       INSUFFICIENT_PRIVILEGE);
+}
+END_TEST
+
+/* The words of open answers: a word fewer than 5 answers write (a
+ * town, a name) never leaves the database; the groups kept back are
+ * counted ('o'). */
+START_TEST(federation_never_gets_a_rare_word)
+{
+	/* an open item added to the fixture's instrument, past the guard
+	 * that freezes an instrument with responses (0029) */
+	as_owner("SET session_replication_role = replica");
+	as_owner("INSERT INTO msp.instrument_item (instrument_id, item_key,"
+		 " position, item_type, label_fr)"
+		 " VALUES (1, 'remarks', 2, 'text', 'Remarques')");
+	as_owner("RESET session_replication_role");
+	as_owner("UPDATE msp.response SET status = 'complete',"
+		 " submitted_at = now()");
+	as_owner("INSERT INTO msp.response (study_id, instrument_id,"
+		 " structure_id, status, submitted_at, idempotency_key)"
+		 " SELECT 1, 1, 1, 'complete', now(), 'w' || g"
+		 "   FROM generate_series(1, 5) g");
+	/* "Maisons" four times and "maison" once: one term, five
+	 * answers; "Quimperlé" in one answer only */
+	as_owner("INSERT INTO msp.answer (response_id, instrument_id,"
+		 " item_key, text_value)"
+		 " SELECT response_id, 1, 'remarks', CASE idempotency_key"
+		 "   WHEN 'w1' THEN 'maison de Quimperlé' ELSE 'Maisons' END"
+		 "   FROM msp.response WHERE idempotency_key LIKE 'w%'");
+	act_as("msp_federation", "tok-fed1");
+	ck_assert_str_eq(value(COUNTS("msp.report_words(1, 'remarks',"
+				      " false)")),
+			 "o:::2,v::Maisons:4,v::maison:1,w::Maisons:4,"
+			 "w::maison:1");
+	ck_assert_str_eq(value(COUNTS("msp.report_words(1, 'remarks',"
+				      " true)")),
+			 "o:::2,v::Maisons:4,v::maison:1,w::Maisons:4,"
+			 "w::maison:1");
+	denied("SELECT count(*) FROM msp.report_words(1, 'n_mg', false)",
+	       "22023");
 }
 END_TEST
 
@@ -211,7 +359,9 @@ access_suite(void)
 	tcase_add_test(tc, secrets_and_audit_are_out_of_reach);
 	tcase_add_test(tc, forged_or_revoked_tokens_see_nothing);
 	tcase_add_test(tc, token_under_wrong_role_sees_nothing);
-	tcase_add_test(tc, federation_sees_its_region);
+	tcase_add_test(tc, federation_reads_no_rows);
+	tcase_add_test(tc, federation_reads_grouped_counts_in_scope);
+	tcase_add_test(tc, federation_never_gets_a_rare_word);
 	tcase_add_test(tc, analyst_sees_everything);
 	tcase_add_test(tc, audit_actor_comes_from_the_token);
 	suite_add_tcase(s, tc);

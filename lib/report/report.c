@@ -961,9 +961,6 @@ report_build(PGconn *conn, const struct report_options *opt,
 	c.tally = c.cache;
 	if (c.cache && (rc = rdata_cache_begin(&c)) != MSP_OK)
 		goto out;
-	if (c.kind == TENANT_FEDERATION && !opt->recount &&
-	    (rc = rdata_whole_studies(&c)) != MSP_OK)
-		goto out;
 	c.doc->title = "Implication des usagers — rapport";
 	rdoc_meta(c.doc, "identity", "Identité",
 		  c.kind == TENANT_NONE ? "propriétaire de la base (aucun "

@@ -6,6 +6,13 @@
  * statement returns a respondent's row.  Parameters are always passed
  * separately (db_exec); the only SQL text chosen at run time is one of
  * the fixed variants below.
+ *
+ * A federation reads no row at all (migration 0037, issue 19): its
+ * tables come from the SECURITY DEFINER functions msp.report_* of
+ * sql/functions/, which hold the same statements, check its token and
+ * count over the responses of the study's region (sql_fed_* below).
+ * The owner, analysts and teams run the statements here, under
+ * Row-Level Security.
  */
 #include "config.h"
 
@@ -390,6 +397,41 @@ static const char sql_words_tally[] = WORDS_SQL(
 	"  FROM msp.word_tally t"
 	" WHERE t.study_id = $1::integer AND t.item_key = $2::text"
 	" GROUP BY t.word HAVING sum(t.answers) <> 0");
+
+/* --- a federation's statements (migration 0037) --- */
+
+/* $1 study_id, $2 the split (NULL: none), $3 whether it is derived,
+ * $4 --recount: sql_counts, sql_counts_tally or sql_counts_by */
+static const char sql_fed_counts[] =
+	"SELECT kind, var, val, grp, n FROM msp.report_counts($1::integer,"
+	" $2::text, $3::boolean, $4::boolean)";
+
+/* $1 study_id, $2 the frame variables: sql_frame_cells */
+static const char sql_fed_frame_cells[] =
+	"SELECT kind, var, val, grp, n"
+	"  FROM msp.report_frame_cells($1::integer, $2::text[])";
+
+/* $1 study_id, $2 the frame variables: sql_counts_cells */
+static const char sql_fed_counts_cells[] =
+	"SELECT kind, var, val, grp, n"
+	"  FROM msp.report_cell_counts($1::integer, $2::text[])";
+
+/* $1 study_id: sql_frame */
+static const char sql_fed_frame[] =
+	"SELECT kind, var, val, grp, n"
+	"  FROM msp.report_frame_counts($1::integer)";
+
+/* $1 study_id: sql_population */
+static const char sql_fed_population[] =
+	"SELECT listed, targeted, responding, respondents"
+	"  FROM msp.report_population($1::integer)";
+
+/* $1 study_id, $2 item, $3 --recount: sql_words without the words
+ * fewer answers than the threshold write (they never leave the
+ * database) */
+static const char sql_fed_words[] =
+	"SELECT kind, var, val, grp, n"
+	"  FROM msp.report_words($1::integer, $2::text, $3::boolean)";
 
 /* --- helpers ------------------------------------------------------------- */
 
@@ -889,43 +931,13 @@ rdata_cache_begin(struct rctx *c)
 	return MSP_OK;
 }
 
-static const char sql_whole_studies[] =
-	"SELECT unnest(msp.whole_studies()) AS study_id";
-
-enum msp_status
-rdata_whole_studies(struct rctx *c)
-{
-	PGresult *res = NULL;
-	enum msp_status rc;
-	int i;
-
-	rc = db_exec(c->conn, "report: studies seen whole",
-		     sql_whole_studies, 0, NULL, PGRES_TUPLES_OK, &res,
-		     c->err);
-	if (rc != MSP_OK)
-		return rc;
-	/* beyond RCACHE_MAX (more studies than a report shows), the rest
-	 * are counted from the answers: slower, never wrong */
-	for (i = 0; i < PQntuples(res) && c->nwhole < RCACHE_MAX; i++)
-		c->whole[c->nwhole++] = (int)db_int(res, i, "study_id");
-	PQclear(res);
-	return MSP_OK;
-}
-
 /* Whether the study's tables may come from the running totals: for the
- * owner and analysts (unless --recount), and for a federation that
- * sees the whole study. */
+ * owner and analysts, unless --recount (a federation's functions decide
+ * for themselves: msp.report_whole). */
 static int
-use_tally(const struct rctx *c, int study_id)
+use_tally(const struct rctx *c)
 {
-	size_t i;
-
-	if (c->tally)
-		return 1;
-	for (i = 0; i < c->nwhole; i++)
-		if (c->whole[i] == study_id)
-			return 1;
-	return 0;
+	return c->tally;
 }
 
 /* Adds one row to a cache entry's JSON array; nonzero on failure. */
@@ -1089,6 +1101,14 @@ rdata_counts(struct rctx *c, const struct rsetup *s, const struct rvar *by,
 		if (rc != MSP_OK || out->n > 0)
 			return rc;
 	}
+	if (c->kind == TENANT_FEDERATION) {
+		params[0] = s->study.id_text;
+		params[1] = by != NULL ? by->key : NULL;
+		params[2] = by != NULL && by->derived ? "true" : "false";
+		params[3] = c->opt->recount ? "true" : "false";
+		return load_counts(c, "report: a federation's counts",
+				   sql_fed_counts, 4, params, out);
+	}
 	params[0] = s->study.instrument_slug;
 	params[1] = s->study.instrument_text;
 	rc = db_exec(c->conn, "report: shape", sql_shape, 2, params,
@@ -1101,7 +1121,7 @@ rdata_counts(struct rctx *c, const struct rsetup *s, const struct rvar *by,
 	params[3] = need(shape, 0, "single");
 	params[4] = need(shape, 0, "per_response");
 	params[5] = need(shape, 0, "multiple");
-	if (by == NULL && use_tally(c, s->study.study_id)) {
+	if (by == NULL && use_tally(c)) {
 		params[4] = need(shape, 0, "rule_items");
 		rc = load_counts(c, "report: counts from the totals",
 				 sql_counts_tally, 6, params, out);
@@ -1132,6 +1152,14 @@ rdata_counts_cells(struct rctx *c, const struct rsetup *s,
 
 	params[0] = s->study.id_text;
 	params[1] = vars;
+	if (c->kind == TENANT_FEDERATION) {
+		rc = load_counts(c, "report: a federation's frame cells",
+				 sql_fed_frame_cells, 2, params, cells);
+		if (rc != MSP_OK)
+			return rc;
+		return load_counts(c, "report: a federation's counts by cell",
+				   sql_fed_counts_cells, 2, params, out);
+	}
 	rc = load_counts(c, "report: frame cells", sql_frame_cells, 2,
 			 params, cells);
 	if (rc != MSP_OK)
@@ -1160,6 +1188,9 @@ rdata_frame(struct rctx *c, const struct rstudy *st, struct rcounts *out)
 {
 	const char *params[1] = { st->id_text };
 
+	if (c->kind == TENANT_FEDERATION)
+		return load_counts(c, "report: a federation's frame",
+				   sql_fed_frame, 1, params, out);
 	return load_counts(c, "report: frame", sql_frame, 1, params, out);
 }
 
@@ -1270,8 +1301,9 @@ rdata_population(struct rctx *c, const struct rstudy *st,
 	PGresult *res = NULL;
 	enum msp_status rc;
 
-	rc = db_exec(c->conn, "report: population", sql_population, 1,
-		     params, PGRES_TUPLES_OK, &res, c->err);
+	rc = db_exec(c->conn, "report: population",
+		     c->kind == TENANT_FEDERATION ? sql_fed_population :
+		     sql_population, 1, params, PGRES_TUPLES_OK, &res, c->err);
 	if (rc != MSP_OK)
 		return rc;
 	*listed = num(res, 0, "listed");
@@ -1300,7 +1332,11 @@ rdata_words(struct rctx *c, const struct rstudy *st, const char *item,
 			return rc;
 		params[1] = item;
 	}
-	if (use_tally(c, st->study_id)) {
+	if (c->kind == TENANT_FEDERATION) {
+		params[2] = c->opt->recount ? "true" : "false";
+		rc = load_counts(c, "report: a federation's words",
+				 sql_fed_words, 3, params, out);
+	} else if (use_tally(c)) {
 		rc = load_counts(c, "report: words from the totals",
 				 sql_words_tally, 2, params, out);
 		tally_used(c, st->study_id);

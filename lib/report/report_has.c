@@ -103,6 +103,22 @@ static const char sql_has_unmapped[] = MENTIONS_CTE
 	"                      AND x.code = c.code)"
 	" GROUP BY 1, 2, 3, 4 ORDER BY 1, 3, 2";
 
+/* A federation reads none of the rows above (migration 0037): the same
+ * statements, kept to each study's region and grouped, through the
+ * SECURITY DEFINER functions of sql/functions/msp.report_has_*.sql.
+ * $1 as above. */
+static const char sql_fed_has_studies[] =
+	"SELECT study_id, slug, region, region_name, interviews, coded"
+	"  FROM msp.report_has_studies($1::integer[])";
+static const char sql_fed_has_region[] =
+	"SELECT has_code, kind, label_fr, region, source, n"
+	"  FROM msp.report_has_region($1::integer[])";
+static const char sql_fed_has_stage[] =
+	"SELECT has_code, stage, n FROM msp.report_has_stage($1::integer[])";
+static const char sql_fed_has_unmapped[] =
+	"SELECT study, code, kind, label_fr, n"
+	"  FROM msp.report_has_unmapped($1::integer[])";
+
 static const char sql_stages[] =
 	"SELECT stage, label_fr FROM msp.continuum_stage ORDER BY rank";
 
@@ -356,6 +372,7 @@ report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
 	PGresult *unmapped = NULL;
 	struct buf ids = BUF_INIT(BUF_MAX_DOCUMENT);
 	const char *params[1];
+	const int fed = c->kind == TENANT_FEDERATION;
 	enum msp_status rc;
 	size_t i;
 	int r;
@@ -371,8 +388,9 @@ report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
 			goto out;
 	}
 	params[0] = nselected > 0 ? buf_str(&ids) : NULL;
-	rc = db_exec(c->conn, "report: HAS studies", sql_has_studies, 1,
-		     params, PGRES_TUPLES_OK, &studies, c->err);
+	rc = db_exec(c->conn, "report: HAS studies",
+		     fed ? sql_fed_has_studies : sql_has_studies, 1, params,
+		     PGRES_TUPLES_OK, &studies, c->err);
 	if (rc != MSP_OK)
 		goto out;
 	buf_reset(&ids);
@@ -384,13 +402,16 @@ report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
 	if ((rc = buf_status(&ids, c->err)) != MSP_OK)
 		goto out;
 	params[0] = buf_str(&ids);
-	if ((rc = db_exec(c->conn, "report: HAS by region", sql_has_region, 1,
+	if ((rc = db_exec(c->conn, "report: HAS by region",
+			  fed ? sql_fed_has_region : sql_has_region, 1,
 			  params, PGRES_TUPLES_OK, &men, c->err)) != MSP_OK ||
-	    (rc = db_exec(c->conn, "report: HAS by stage", sql_has_stage, 1,
+	    (rc = db_exec(c->conn, "report: HAS by stage",
+			  fed ? sql_fed_has_stage : sql_has_stage, 1,
 			  params, PGRES_TUPLES_OK, &stage, c->err)) !=
 	    MSP_OK ||
-	    (rc = db_exec(c->conn, "report: HAS unmapped", sql_has_unmapped,
-			  1, params, PGRES_TUPLES_OK, &unmapped, c->err)) !=
+	    (rc = db_exec(c->conn, "report: HAS unmapped",
+			  fed ? sql_fed_has_unmapped : sql_has_unmapped, 1,
+			  params, PGRES_TUPLES_OK, &unmapped, c->err)) !=
 	    MSP_OK ||
 	    (rc = db_exec(c->conn, "report: stages", sql_stages, 0, NULL,
 			  PGRES_TUPLES_OK, &stages, c->err)) != MSP_OK)

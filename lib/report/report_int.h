@@ -55,10 +55,6 @@ struct rctx {
 	int tally;
 	int tally_studies[RCACHE_MAX];
 	size_t ntally;
-	/* a federation: the studies it sees whole, whose totals are its
-	 * counts (msp.whole_studies, migration 0020) */
-	int whole[RCACHE_MAX];
-	size_t nwhole;
 	struct msp_error *err;
 };
 
@@ -148,9 +144,6 @@ struct rcounts {
 /* Reads the data's change count, so that frequency tables can come from
  * and go to msp.report_cache (c->cache must be set). */
 enum msp_status rdata_cache_begin(struct rctx *c);
-/* A federation's report: reads which studies it sees whole, so that
- * their tables come from the running totals. */
-enum msp_status rdata_whole_studies(struct rctx *c);
 
 /* Stores the tables this report computed, in a transaction of its own
  * (after the report's read-only one).  A failure loses only the cache. */

@@ -32,6 +32,9 @@ count_terms(struct rctx *c, const struct rsetup *s, const struct rvar *v,
 	if (tf == NULL)
 		return msp_error_set(c->err, MSP_ENOMEM,
 				     "report: out of memory");
+	/* the groups of rare words a federation's database function
+	 * kept back (msp.report_words): omitted terms it cannot count */
+	c->nomitted += rcounts_get(&words, 'o', NULL, NULL, NULL);
 	w = rcounts_range(&words, 'w', NULL, NULL, &n);
 	for (i = 0; i < n; i++) {
 		if (w[i].val == NULL)

@@ -31,4 +31,3 @@ END
 $$;
 REVOKE ALL ON FUNCTION msp.tally_compact(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION msp.tally_compact(integer) TO msp_analyst;
-GRANT EXECUTE ON FUNCTION msp.tally_compact(integer) TO msp_federation;

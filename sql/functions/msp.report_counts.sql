@@ -1,0 +1,75 @@
+-- A federation's frequency tables of study p_study (issue 19: a
+-- federation reads aggregates only, never rows): kind 'i' item values,
+-- 'd' derived categories, 'a' respondents of multiple-choice items, 't'
+-- responses in all, and with a split 'g' responses per group; each row
+-- a count over the group (var, val, grp), never a response.  The same
+-- statements as the owner's and analysts' reports (lib/report/
+-- report_data.c), run here as the owner over the responses of the
+-- study's region's structures (msp.report_scope).
+--
+-- p_split: NULL, or the variable to split by: a single-choice or yes/no
+-- item of the instrument (p_derived false) or a derived variable with
+-- categories (true); anything else (an open or numeric item, whose
+-- groups would be single answers) is refused (22023).
+-- p_recount: count from the answers even when the running totals would
+-- do (msp-report --recount).  The totals are read when every response
+-- of the study comes from the region counted (they are then its counts:
+-- what msp.whole_studies decided before 0037).
+--
+-- Not yet complementary-suppressed here: the client hides cells (the
+-- later steps of issue 19 move that into the database).  Reads only.
+CREATE OR REPLACE FUNCTION msp.report_counts(p_study integer,
+    p_split text, p_derived boolean, p_recount boolean)
+RETURNS TABLE (kind text, var text, val text, grp text, n bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+#variable_conflict use_column
+DECLARE
+    v_region smallint := msp.report_scope(p_study);
+    v_slug text;
+    v_instrument integer;
+    v_year integer;
+    v_single text[];
+    v_per_response text[];
+    v_rule_items text[];
+    v_multiple text[];
+BEGIN
+    SELECT i.slug, i.instrument_id, s.year
+      INTO v_slug, v_instrument, v_year
+      FROM msp.study s JOIN msp.instrument i USING (instrument_id)
+     WHERE s.study_id = p_study;
+    IF p_split IS NOT NULL AND NOT (
+        (p_derived AND EXISTS (
+            SELECT 1 FROM msp.report_variable rv
+             WHERE rv.var_key = p_split AND rv.value_type = 'category'
+               AND EXISTS (SELECT 1 FROM msp.report_rule ru
+                            WHERE ru.var_key = rv.var_key
+                              AND ru.instrument_slug = v_slug)))
+        OR (NOT p_derived AND EXISTS (
+            SELECT 1 FROM msp.instrument_item it
+             WHERE it.instrument_id = v_instrument
+               AND it.item_key = p_split
+               AND it.item_type IN ('single_choice', 'boolean')))) THEN
+        RAISE EXCEPTION 'impossible de répartir selon « % »', p_split
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT sh.single, sh.per_response, sh.rule_items, sh.multiple
+      INTO v_single, v_per_response, v_rule_items, v_multiple
+      FROM msp.report_shape(v_slug, v_instrument) sh;
+    IF p_split IS NOT NULL THEN
+        RETURN QUERY SELECT * FROM msp.report_counts_by(p_study, v_slug,
+            v_year, v_single, v_per_response, v_multiple, p_split,
+            p_derived, v_region);
+    ELSIF NOT p_recount AND msp.report_whole(p_study, v_region) THEN
+        RETURN QUERY SELECT * FROM msp.report_counts_tally(p_study,
+            v_slug, v_year, v_single, v_rule_items, v_multiple, v_region);
+    ELSE
+        RETURN QUERY SELECT * FROM msp.report_counts_answers(p_study,
+            v_slug, v_year, v_single, v_per_response, v_multiple,
+            v_region);
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION msp.report_counts(integer, text, boolean, boolean)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION msp.report_counts(integer, text, boolean, boolean)
+    TO msp_federation;

@@ -1,0 +1,90 @@
+-- The frequency tables of a study split by the answer to item $7, or by
+-- the category of derived variable $7 ($8 true): report_data.c's
+-- sql_counts_by; $1 to $6 as in msp.report_counts_answers; 'g' rows
+-- count the responses of each group.
+-- Not granted to anyone: it reads rows, so only the SECURITY DEFINER
+-- functions that check the token and the scope (msp.report_counts and
+-- the like, issue 19) call it, as the owner.  p_region keeps the count
+-- to the responses of that region's structures, as Row-Level Security
+-- kept a federation's own report to them.
+CREATE OR REPLACE FUNCTION msp.report_counts_by(integer, text, integer, text[], text[], text[],
+    text, boolean, p_region smallint)
+RETURNS TABLE (kind text, var text, val text, grp text, n bigint)
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    WITH
+    grp AS MATERIALIZED (
+    SELECT a.response_id, msp.report_answer_value(a.choice_code, a.bool_value, a.num_value, a.text_value) AS grp
+    FROM msp.answer a
+    JOIN msp.response r ON r.response_id = a.response_id
+    WHERE r.study_id = $1::integer AND r.status = 'complete' AND NOT r.test
+    AND r.structure_id IN (SELECT st.structure_id
+    FROM msp.structure st
+    WHERE st.region_id = p_region) AND NOT $8::boolean AND a.item_key = $7::text
+    UNION ALL (SELECT DISTINCT ON (a.response_id) a.response_id, coalesce(ru.category, a.num_value::text)
+    FROM msp.answer a
+    JOIN msp.response r ON r.response_id = a.response_id
+    JOIN msp.report_rule ru ON ru.instrument_slug = $2::text AND ru.var_key = $7::text AND ru.item_key = a.item_key
+    WHERE r.study_id = $1::integer AND r.status = 'complete' AND NOT r.test
+    AND r.structure_id IN (SELECT st.structure_id
+    FROM msp.structure st
+    WHERE st.region_id = p_region) AND $8::boolean
+    AND msp.report_rule_matches(ru.match_code, ru.num_min, ru.num_max, ru.years_before_study, msp.report_answer_value(a.choice_code, a.bool_value, a.num_value, a.text_value), a.num_value, $3::integer)
+    ORDER BY a.response_id, ru.priority)),
+    f AS MATERIALIZED (
+    SELECT g.item_key, msp.report_answer_value(g.choice_code, g.bool_value, g.num_value, NULL) AS val, g.num_value AS num, g.grp, g.n
+    FROM (SELECT a.item_key, a.choice_code, a.bool_value, a.num_value, g.grp AS grp, count(*) AS n
+    FROM msp.answer a
+    JOIN msp.response r ON r.response_id = a.response_id
+    JOIN grp g ON g.response_id = a.response_id
+    WHERE r.study_id = $1::integer AND r.status = 'complete' AND NOT r.test
+    AND r.structure_id IN (SELECT st.structure_id
+    FROM msp.structure st
+    WHERE st.region_id = p_region)
+    GROUP BY 1, 2, 3, 4, 5) g),
+    m AS (
+    SELECT DISTINCT ON (ru.var_key, f.item_key, f.val, f.grp) ru.var_key, coalesce(ru.category, f.val) AS cat, f.grp, f.n
+    FROM f
+    JOIN msp.report_rule ru ON ru.instrument_slug = $2::text AND ru.item_key = f.item_key
+    WHERE ru.var_key = ANY ($4::text[])
+    AND msp.report_rule_matches(ru.match_code, ru.num_min, ru.num_max, ru.years_before_study, f.val, f.num, $3::integer)
+    ORDER BY ru.var_key, f.item_key, f.val, f.grp, ru.priority),
+    x AS MATERIALIZED (
+    SELECT a.response_id, a.item_key, msp.report_answer_value(a.choice_code, a.bool_value, a.num_value, a.text_value) AS val, a.num_value AS num, g.grp AS grp
+    FROM msp.answer a
+    JOIN msp.response r ON r.response_id = a.response_id
+    JOIN grp g ON g.response_id = a.response_id
+    WHERE r.study_id = $1::integer AND r.status = 'complete' AND NOT r.test
+    AND r.structure_id IN (SELECT st.structure_id
+    FROM msp.structure st
+    WHERE st.region_id = p_region) AND a.item_key = ANY ($5::text[])),
+    d AS (
+    SELECT DISTINCT ON (x.response_id, ru.var_key) ru.var_key, coalesce(ru.category, x.val) AS cat, x.grp
+    FROM x
+    JOIN msp.report_rule ru ON ru.instrument_slug = $2::text AND ru.item_key = x.item_key
+    WHERE ru.var_key <> ALL ($4::text[])
+    AND msp.report_rule_matches(ru.match_code, ru.num_min, ru.num_max, ru.years_before_study, x.val, x.num, $3::integer)
+    ORDER BY x.response_id, ru.var_key, ru.priority)
+    SELECT 'i' AS kind, item_key AS var, val, grp, sum(n)::bigint AS n
+    FROM f
+    GROUP BY item_key, val, grp
+    UNION ALL
+    SELECT 'd', var_key, cat, grp, sum(n)::bigint
+    FROM m
+    GROUP BY var_key, cat, grp
+    UNION ALL
+    SELECT 'd', var_key, cat, grp, count(*)
+    FROM d
+    GROUP BY var_key, cat, grp
+    UNION ALL
+    SELECT 'a', item_key, NULL, grp, count(*)
+    FROM (SELECT DISTINCT x.response_id, x.item_key, x.grp
+    FROM x
+    WHERE x.item_key = ANY ($6::text[])) mc
+    GROUP BY item_key, grp
+    UNION ALL
+    SELECT 'g', NULL, NULL, grp, count(*)
+    FROM grp
+    GROUP BY grp
+$$;
+REVOKE ALL ON FUNCTION msp.report_counts_by(integer, text, integer, text[], text[], text[],
+    text, boolean, smallint) FROM PUBLIC;
