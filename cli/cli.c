@@ -201,3 +201,70 @@ cli_parse_date(const char *s, char out[11])
 	memcpy(out, s, 11);
 	return 1;
 }
+
+/* The characters of a UTF-8 string: its bytes that do not continue
+ * a sequence (db text is valid UTF-8: the server's encoding). */
+static size_t
+display_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static const char *
+table_cell(const PGresult *res, int row, const struct cli_column *col)
+{
+	int c = PQfnumber(res, col->field);
+
+	return c < 0 ? "" : PQgetvalue(res, row, c);
+}
+
+/* One line: each cell padded to its column's width. */
+static void
+table_line(const struct cli_column *cols, size_t n_cols,
+	   const size_t *width, const PGresult *res, int row)
+{
+	size_t j, w, pad;
+
+	for (j = 0; j < n_cols; j++) {
+		const char *v = row < 0 ? cols[j].header :
+				table_cell(res, row, &cols[j]);
+
+		w = display_width(v);
+		pad = w < width[j] ? width[j] - w : 0;
+		if (j > 0)
+			fputs("  ", stdout);
+		if (cols[j].number)
+			printf("%*s", (int)pad, "");
+		fputs(v, stdout);
+		if (!cols[j].number && j + 1 < n_cols)
+			printf("%*s", (int)pad, "");
+	}
+	putchar('\n');
+}
+
+void
+cli_print_table(const PGresult *res, const struct cli_column *cols,
+		size_t n_cols)
+{
+	size_t width[16], j, w;
+	int i, n = PQntuples(res);
+
+	if (n_cols > sizeof(width) / sizeof(width[0]))
+		n_cols = sizeof(width) / sizeof(width[0]);
+	for (j = 0; j < n_cols; j++) {
+		width[j] = display_width(cols[j].header);
+		for (i = 0; i < n; i++) {
+			w = display_width(table_cell(res, i, &cols[j]));
+			if (w > width[j])
+				width[j] = w;
+		}
+	}
+	table_line(cols, n_cols, width, res, -1);
+	for (i = 0; i < n; i++)
+		table_line(cols, n_cols, width, res, i);
+}

@@ -175,12 +175,20 @@ instrument_export(const struct cli_context *ctx, int argc, char **argv)
 	return rc;
 }
 
+/* What 'instrument list' shows, in French. */
+static const struct cli_column instrument_columns[] = {
+	{ "questionnaire", "slug", 0 },
+	{ "version", "version", 1 },
+	{ "questions", "items", 1 },
+	{ "réponses", "responses", 1 },
+	{ "titre", "title_fr", 0 },
+};
+
 static int
 instrument_list(PGconn *conn)
 {
 	struct msp_error err;
 	PGresult *res = NULL;
-	int i, n;
 
 	/* responses counted by the owner's connection: every row */
 	if (db_exec(conn, "instrument list",
@@ -194,14 +202,9 @@ instrument_list(PGconn *conn)
 		    "  FROM msp.instrument i ORDER BY i.slug, i.version",
 		    0, NULL, PGRES_TUPLES_OK, &res, &err) != MSP_OK)
 		return cli_fail(&err);
-	n = PQntuples(res);
-	printf("%-24s %7s %6s %9s  %s\n", "instrument", "version", "items",
-	       "réponses", "titre");
-	for (i = 0; i < n; i++)
-		printf("%-24s %7s %6s %9s  %s\n", db_text(res, i, "slug"),
-		       db_text(res, i, "version"), db_text(res, i, "items"),
-		       db_text(res, i, "responses"),
-		       db_text(res, i, "title_fr"));
+	cli_print_table(res, instrument_columns,
+			sizeof(instrument_columns) /
+			sizeof(instrument_columns[0]));
 	PQclear(res);
 	return 0;
 }
