@@ -39,7 +39,7 @@ cli_usage_error(const char *command, const char *what, const char *arg)
 	fprintf(stderr, "msp-report %s: %s", command, what);
 	if (arg != NULL)
 		fprintf(stderr, " '%s'", arg);
-	fprintf(stderr, "\nTry 'msp-report %s --help'.\n", command);
+	fprintf(stderr, "\nVoir « msp-report %s --help ».\n", command);
 	return 2;
 }
 

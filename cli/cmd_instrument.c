@@ -79,7 +79,7 @@ load_spec(PGconn *conn, const char *spec)
 	int version, id;
 
 	if (instrument_spec_parse(spec, slug, sizeof(slug), &version) != 0) {
-		usage_error("not NAME or NAME@VERSION:", spec);
+		usage_error("ni NOM ni NOM@VERSION :", spec);
 		return NULL;
 	}
 	if (instrument_lookup(conn, slug, version, &id, &err) != MSP_OK ||
@@ -104,11 +104,12 @@ instrument_import(const struct cli_context *ctx, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c != 'c')
-			return usage_error("bad option", NULL);
+			return usage_error("option inconnue", NULL);
 		check = 1;
 	}
 	if (optind != argc - 1)
-		return usage_error("import takes one file or folder", NULL);
+		return usage_error("import prend un fichier ou un dossier",
+				   NULL);
 	if ((ins = read_form(argv[optind])) == NULL)
 		return 1;
 	if (check) {
@@ -153,13 +154,13 @@ instrument_export(const struct cli_context *ctx, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
 		if (c != 'o')
-			return usage_error("bad option", NULL);
+			return usage_error("option inconnue", NULL);
 		output = optarg;
 	}
 	if (optind != argc - 1)
-		return usage_error("export takes one NAME[@VERSION]", NULL);
+		return usage_error("export prend un NOM[@VERSION]", NULL);
 	if (output == NULL)
-		return usage_error("-o FILE.xlsx is required", NULL);
+		return usage_error("-o FICHIER.xlsx est obligatoire", NULL);
 	if ((conn = cli_connect(ctx)) == NULL)
 		return 1;
 	if ((ins = load_spec(conn, argv[optind])) == NULL) {
@@ -276,14 +277,15 @@ cmd_instrument(const struct cli_context *ctx, int argc, char **argv)
 		return instrument_export(ctx, argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0) {
 		if (argc != 2)
-			return usage_error("list takes no argument", NULL);
+			return usage_error("list ne prend pas d'argument",
+					   NULL);
 	} else if (strcmp(argv[1], "diff") == 0) {
 		if (argc != 4)
-			return usage_error("diff takes two instruments",
+			return usage_error("diff prend deux questionnaires",
 					   NULL);
 		return instrument_diff_cmd(ctx, argv[2], argv[3]);
 	} else {
-		return usage_error("unknown action", argv[1]);
+		return usage_error("action inconnue", argv[1]);
 	}
 	if ((conn = cli_connect(ctx)) == NULL)
 		return 1;

@@ -370,6 +370,12 @@ cmd_study(const struct cli_context *ctx, int argc, char **argv)
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	/* 'ACTION --help' too, without a database */
+	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
+			  strcmp(argv[2], "-h") == 0)) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
 	action = argv[1];
 	for (i = 0; i < sizeof(moves) / sizeof(moves[0]); i++)
 		if (strcmp(action, moves[i]) == 0)
