@@ -331,7 +331,13 @@ study_move(PGconn *conn, const char *action, int argc, char **argv)
 	params[1] = action;				/* $2 the move */
 	params[2] = closes != NULL ? closes_d : NULL;	/* $3 or NULL */
 	if (db_exec(conn, "study transition",
-		    "SELECT old_state, new_state, removed"
+		    /* the states as 'study list' says them, in French */
+		    "SELECT CASE old_state WHEN 'draft' THEN 'brouillon'"
+		    "         WHEN 'open' THEN 'ouverte' ELSE 'close' END"
+		    "         AS old_state,"
+		    "       CASE new_state WHEN 'draft' THEN 'brouillon'"
+		    "         WHEN 'open' THEN 'ouverte' ELSE 'close' END"
+		    "         AS new_state, removed"
 		    "  FROM msp.study_transition($1, $2, $3::date)",
 		    3, params, PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
 		rc = cli_db_refusal("study", &err);

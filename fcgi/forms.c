@@ -845,7 +845,7 @@ handle_list(struct worker *w, struct reply *r)
 	r->status = 200;
 	r->content_type = "text/html";
 	page_start(b, "Questionnaires");
-	buf_puts(b, "<h1>Implication des usagers : questionnaires</h1>\n");
+	buf_puts(b, "<h1>Implication des usagers&#160;: questionnaires</h1>\n");
 	n = PQntuples(res);
 	if (n == 0)
 		buf_puts(b, "<p>Aucun questionnaire n'est ouvert aux "
