@@ -145,11 +145,20 @@ cli_rollback(PGconn *conn)
 int
 cli_db_refusal(const char *command, const struct msp_error *err)
 {
-	if (db_classify(err->sqlstate) == DB_DENIED)
+	const char *own;
+
+	if (db_classify(err->sqlstate) == DB_DENIED) {
 		fprintf(stderr, "msp-report %s: refusé par la base : ce jeton "
 			"n'a pas le droit de faire cela\n", command);
-	else
-		fprintf(stderr, "msp-report %s: %s\n", command, err->message);
+		return 1;
+	}
+	/* The project's own refusals (SQLSTATE class MSP, raised by its
+	 * functions in French for people): the sentence alone, without
+	 * the statement's name and the severity before it. */
+	own = strncmp(err->sqlstate, "MSP", 3) == 0 ?
+	      strstr(err->message, "ERROR: ") : NULL;
+	fprintf(stderr, "msp-report %s: %s\n", command,
+		own != NULL ? own + strlen("ERROR: ") : err->message);
 	return 1;
 }
 
