@@ -39,7 +39,7 @@ cli_usage_error(const char *command, const char *what, const char *arg)
 	fprintf(stderr, "msp-report %s: %s", command, what);
 	if (arg != NULL)
 		fprintf(stderr, " '%s'", arg);
-	fprintf(stderr, "\nTry 'msp-report %s --help'.\n", command);
+	fprintf(stderr, "\nVoir « msp-report %s --help ».\n", command);
 	return 2;
 }
 
@@ -145,11 +145,20 @@ cli_rollback(PGconn *conn)
 int
 cli_db_refusal(const char *command, const struct msp_error *err)
 {
-	if (db_classify(err->sqlstate) == DB_DENIED)
+	const char *own;
+
+	if (db_classify(err->sqlstate) == DB_DENIED) {
 		fprintf(stderr, "msp-report %s: refusé par la base : ce jeton "
 			"n'a pas le droit de faire cela\n", command);
-	else
-		fprintf(stderr, "msp-report %s: %s\n", command, err->message);
+		return 1;
+	}
+	/* The project's own refusals (SQLSTATE class MSP, raised by its
+	 * functions in French for people): the sentence alone, without
+	 * the statement's name and the severity before it. */
+	own = strncmp(err->sqlstate, "MSP", 3) == 0 ?
+	      strstr(err->message, "ERROR: ") : NULL;
+	fprintf(stderr, "msp-report %s: %s\n", command,
+		own != NULL ? own + strlen("ERROR: ") : err->message);
 	return 1;
 }
 
@@ -200,4 +209,71 @@ cli_parse_date(const char *s, char out[11])
 		return 0;
 	memcpy(out, s, 11);
 	return 1;
+}
+
+/* The characters of a UTF-8 string: its bytes that do not continue
+ * a sequence (db text is valid UTF-8: the server's encoding). */
+static size_t
+display_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static const char *
+table_cell(const PGresult *res, int row, const struct cli_column *col)
+{
+	int c = PQfnumber(res, col->field);
+
+	return c < 0 ? "" : PQgetvalue(res, row, c);
+}
+
+/* One line: each cell padded to its column's width. */
+static void
+table_line(const struct cli_column *cols, size_t n_cols,
+	   const size_t *width, const PGresult *res, int row)
+{
+	size_t j, w, pad;
+
+	for (j = 0; j < n_cols; j++) {
+		const char *v = row < 0 ? cols[j].header :
+				table_cell(res, row, &cols[j]);
+
+		w = display_width(v);
+		pad = w < width[j] ? width[j] - w : 0;
+		if (j > 0)
+			fputs("  ", stdout);
+		if (cols[j].number)
+			printf("%*s", (int)pad, "");
+		fputs(v, stdout);
+		if (!cols[j].number && j + 1 < n_cols)
+			printf("%*s", (int)pad, "");
+	}
+	putchar('\n');
+}
+
+void
+cli_print_table(const PGresult *res, const struct cli_column *cols,
+		size_t n_cols)
+{
+	size_t width[16], j, w;
+	int i, n = PQntuples(res);
+
+	if (n_cols > sizeof(width) / sizeof(width[0]))
+		n_cols = sizeof(width) / sizeof(width[0]);
+	for (j = 0; j < n_cols; j++) {
+		width[j] = display_width(cols[j].header);
+		for (i = 0; i < n; i++) {
+			w = display_width(table_cell(res, i, &cols[j]));
+			if (w > width[j])
+				width[j] = w;
+		}
+	}
+	table_line(cols, n_cols, width, res, -1);
+	for (i = 0; i < n; i++)
+		table_line(cols, n_cols, width, res, i);
 }

@@ -90,6 +90,25 @@ int cli_valid_name(const char *s, size_t max_chars);
  * it to out. */
 int cli_parse_date(const char *s, char out[11]);
 
+/* One column of a listing: its French header, the result's column it
+ * shows, and whether it is a number (aligned right). */
+struct cli_column {
+	const char *header;
+	const char *field;
+	int number;
+};
+
+/*
+ * Prints res as a table on stdout: the headers, then one line per row,
+ * each column as wide as its widest cell counted in characters (not
+ * bytes: « région » and « Fédération » line up), two blanks between
+ * columns, numbers (and their headers) aligned right, the last
+ * column not padded.  A field res lacks prints as empty;
+ * nothing can fail.
+ */
+void cli_print_table(const PGresult *res, const struct cli_column *cols,
+		     size_t n_cols);
+
 int cmd_agreement(const struct cli_context *ctx, int argc, char **argv);
 int cmd_db(const struct cli_context *ctx, int argc, char **argv);
 int cmd_erase(const struct cli_context *ctx, int argc, char **argv);

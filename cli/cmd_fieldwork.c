@@ -363,9 +363,14 @@ build(PGconn *conn, struct rdoc *doc, const char *study,
 		goto out;
 	}
 	if (db_exec(conn, "fieldwork: study",
-		    "SELECT study_id, title_fr, state::text AS state,"
-		    "       coalesce(opens_on::text, '') AS opens_on,"
-		    "       coalesce(closes_on::text, '') AS closes_on"
+		    /* for people, in French, as 'study list' says them */
+		    "SELECT study_id, title_fr,"
+		    "       CASE state WHEN 'draft' THEN 'brouillon'"
+		    "                  WHEN 'open' THEN 'ouverte'"
+		    "                  ELSE 'close' END AS state,"
+		    "       coalesce(opens_on::text, 'non fixée') AS opens_on,"
+		    "       coalesce(closes_on::text, 'non fixée')"
+		    "         AS closes_on"
 		    "  FROM msp.study WHERE slug = $1",
 		    1, params, PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
 		cli_db_refusal("fieldwork", &err);

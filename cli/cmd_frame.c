@@ -50,8 +50,8 @@ static const char usage_text[] =
 "--from-study copies the frame of another study (the previous wave).\n"
 "\n"
 "Only the database owner or an analyst token (MSP_TOKEN) may import.\n"
-"Output: on stdout, one line 'N structures: A added, U updated,\n"
-"D duplicates'.  Exit status: 0 on success, 1 on failure (nothing\n"
+"Output: on stdout, one line 'structures : N (ajoutées : A, mises à\n"
+"jour : U, en double : D)'.  Exit status: 0 on success, 1 on failure (nothing\n"
 "stored), 2 on a usage error.\n";
 
 static int
@@ -295,8 +295,9 @@ store(PGconn *conn, const char *study_id, const char *region_id,
 	}
 	if (cli_commit(conn) != 0)
 		goto out;
-	printf("%zu structures: %zu added, %zu updated, %zu duplicates\n",
-	       f->n, added, f->n - added, f->n_duplicates);
+	printf("structures : %zu (ajoutées : %zu, mises à jour : %zu, "
+	       "en double : %zu)\n", f->n, added, f->n - added,
+	       f->n_duplicates);
 	rc = 0;
 out:
 	PQclear(feds);
@@ -355,8 +356,9 @@ copy_frame(PGconn *conn, const char *study_id, const char *other)
 	}
 	if (cli_commit(conn) != 0)
 		goto out;
-	printf("%s structures: %s added, %lld already there, 0 duplicates\n",
-	       db_text(res, 0, "listed"), db_text(res, 0, "added"),
+	printf("structures : %s (ajoutées : %s, déjà là : %lld, "
+	       "en double : 0)\n", db_text(res, 0, "listed"),
+	       db_text(res, 0, "added"),
 	       db_int(res, 0, "listed") - db_int(res, 0, "added"));
 	rc = 0;
 out:
@@ -454,6 +456,12 @@ cmd_frame(const struct cli_context *ctx, int argc, char **argv)
 	    strcmp(argv[1], "-h") == 0) {
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
+	}
+	/* 'ACTION --help' too, without a database */
+	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
+			  strcmp(argv[2], "-h") == 0)) {
+		fputs(usage_text, stdout);
+		return 0;
 	}
 	if (strcmp(argv[1], "import") != 0)
 		return usage_error("action inconnue", argv[1]);

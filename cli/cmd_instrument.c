@@ -79,7 +79,7 @@ load_spec(PGconn *conn, const char *spec)
 	int version, id;
 
 	if (instrument_spec_parse(spec, slug, sizeof(slug), &version) != 0) {
-		usage_error("not NAME or NAME@VERSION:", spec);
+		usage_error("ni NOM ni NOM@VERSION :", spec);
 		return NULL;
 	}
 	if (instrument_lookup(conn, slug, version, &id, &err) != MSP_OK ||
@@ -104,11 +104,12 @@ instrument_import(const struct cli_context *ctx, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c != 'c')
-			return usage_error("bad option", NULL);
+			return usage_error("option inconnue", NULL);
 		check = 1;
 	}
 	if (optind != argc - 1)
-		return usage_error("import takes one file or folder", NULL);
+		return usage_error("import prend un fichier ou un dossier",
+				   NULL);
 	if ((ins = read_form(argv[optind])) == NULL)
 		return 1;
 	if (check) {
@@ -153,13 +154,13 @@ instrument_export(const struct cli_context *ctx, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
 		if (c != 'o')
-			return usage_error("bad option", NULL);
+			return usage_error("option inconnue", NULL);
 		output = optarg;
 	}
 	if (optind != argc - 1)
-		return usage_error("export takes one NAME[@VERSION]", NULL);
+		return usage_error("export prend un NOM[@VERSION]", NULL);
 	if (output == NULL)
-		return usage_error("-o FILE.xlsx is required", NULL);
+		return usage_error("-o FICHIER.xlsx est obligatoire", NULL);
 	if ((conn = cli_connect(ctx)) == NULL)
 		return 1;
 	if ((ins = load_spec(conn, argv[optind])) == NULL) {
@@ -175,12 +176,20 @@ instrument_export(const struct cli_context *ctx, int argc, char **argv)
 	return rc;
 }
 
+/* What 'instrument list' shows, in French. */
+static const struct cli_column instrument_columns[] = {
+	{ "questionnaire", "slug", 0 },
+	{ "version", "version", 1 },
+	{ "questions", "items", 1 },
+	{ "réponses", "responses", 1 },
+	{ "titre", "title_fr", 0 },
+};
+
 static int
 instrument_list(PGconn *conn)
 {
 	struct msp_error err;
 	PGresult *res = NULL;
-	int i, n;
 
 	/* responses counted by the owner's connection: every row */
 	if (db_exec(conn, "instrument list",
@@ -194,14 +203,9 @@ instrument_list(PGconn *conn)
 		    "  FROM msp.instrument i ORDER BY i.slug, i.version",
 		    0, NULL, PGRES_TUPLES_OK, &res, &err) != MSP_OK)
 		return cli_fail(&err);
-	n = PQntuples(res);
-	printf("%-24s %7s %6s %9s  %s\n", "instrument", "version", "items",
-	       "réponses", "titre");
-	for (i = 0; i < n; i++)
-		printf("%-24s %7s %6s %9s  %s\n", db_text(res, i, "slug"),
-		       db_text(res, i, "version"), db_text(res, i, "items"),
-		       db_text(res, i, "responses"),
-		       db_text(res, i, "title_fr"));
+	cli_print_table(res, instrument_columns,
+			sizeof(instrument_columns) /
+			sizeof(instrument_columns[0]));
 	PQclear(res);
 	return 0;
 }
@@ -273,14 +277,15 @@ cmd_instrument(const struct cli_context *ctx, int argc, char **argv)
 		return instrument_export(ctx, argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0) {
 		if (argc != 2)
-			return usage_error("list takes no argument", NULL);
+			return usage_error("list ne prend pas d'argument",
+					   NULL);
 	} else if (strcmp(argv[1], "diff") == 0) {
 		if (argc != 4)
-			return usage_error("diff takes two instruments",
+			return usage_error("diff prend deux questionnaires",
 					   NULL);
 		return instrument_diff_cmd(ctx, argv[2], argv[3]);
 	} else {
-		return usage_error("unknown action", argv[1]);
+		return usage_error("action inconnue", argv[1]);
 	}
 	if ((conn = cli_connect(ctx)) == NULL)
 		return 1;

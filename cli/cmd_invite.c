@@ -566,8 +566,9 @@ send_all(PGconn *conn, struct run *r)
 		}
 		sent++;
 	}
-	printf("%zu %s sent, %zu not sent\n", sent, r->remind ?
-	       "reminders" : "invitations", failed);
+	printf(r->remind ? "rappels envoyés : %zu, non envoyés : %zu\n" :
+	       "invitations envoyées : %zu, non envoyées : %zu\n", sent,
+	       failed);
 	rc = failed > 0;
 out:
 	crypto_cleanse(message.data, message.cap);

@@ -151,12 +151,26 @@ out:
 	return rc;
 }
 
+/* What 'region list' and 'federation list' show, in French. */
+static const struct cli_column region_columns[] = {
+	{ "région", "slug", 0 },
+	{ "insee", "insee", 0 },
+	{ "fédérations", "federations", 1 },
+	{ "études", "studies", 1 },
+	{ "nom", "name", 0 },
+};
+
+static const struct cli_column federation_columns[] = {
+	{ "fédération", "slug", 0 },
+	{ "région", "region", 0 },
+	{ "nom", "name", 0 },
+};
+
 static int
 region_list(PGconn *conn)
 {
 	struct msp_error err;
 	PGresult *res = NULL;
-	int i;
 
 	if (db_exec(conn, "list regions",
 		    "SELECT r.slug, r.name,"
@@ -168,13 +182,8 @@ region_list(PGconn *conn)
 		    "  FROM msp.region r ORDER BY r.slug",
 		    0, NULL, PGRES_TUPLES_OK, &res, &err) != MSP_OK)
 		return cli_db_refusal("region", &err);
-	printf("%-24s %-5s %-11s %-7s %s\n", "slug", "insee", "federations",
-	       "studies", "name");
-	for (i = 0; i < PQntuples(res); i++)
-		printf("%-24s %-5s %-11s %-7s %s\n",
-		       db_text(res, i, "slug"), db_text(res, i, "insee"),
-		       db_text(res, i, "federations"),
-		       db_text(res, i, "studies"), db_text(res, i, "name"));
+	cli_print_table(res, region_columns,
+			sizeof(region_columns) / sizeof(region_columns[0]));
 	PQclear(res);
 	return 0;
 }
@@ -235,7 +244,6 @@ federation_list(PGconn *conn, int argc, char **argv)
 	const char *params[1] = { NULL };
 	struct msp_error err;
 	PGresult *res = NULL;
-	int i;
 
 	if (argc == 3 && strcmp(argv[1], "--region") == 0)
 		params[0] = argv[2];	/* $1 a region's slug, or NULL */
@@ -250,10 +258,9 @@ federation_list(PGconn *conn, int argc, char **argv)
 		    " ORDER BY r.slug, f.slug",
 		    1, params, PGRES_TUPLES_OK, &res, &err) != MSP_OK)
 		return cli_db_refusal("federation", &err);
-	printf("%-24s %-24s %s\n", "slug", "region", "name");
-	for (i = 0; i < PQntuples(res); i++)
-		printf("%-24s %-24s %s\n", db_text(res, i, "slug"),
-		       db_text(res, i, "region"), db_text(res, i, "name"));
+	cli_print_table(res, federation_columns,
+			sizeof(federation_columns) /
+			sizeof(federation_columns[0]));
 	PQclear(res);
 	return 0;
 }
@@ -270,6 +277,12 @@ run(const struct cli_context *ctx, const char *command, const char *usage,
 	    strcmp(argv[1], "-h") == 0) {
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
+	}
+	/* 'ACTION --help' too, without a database */
+	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
+			  strcmp(argv[2], "-h") == 0)) {
+		fputs(usage, stdout);
+		return 0;
 	}
 	if (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "list") != 0)
 		return cli_usage_error(command, "action inconnue", argv[1]);

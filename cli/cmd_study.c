@@ -221,13 +221,28 @@ out:
 	return rc;
 }
 
+/* What 'study list' shows, in French: the state as the usage text
+ * names it (the SQL says it so), the responses counted complete. */
+static const struct cli_column study_columns[] = {
+	{ "étude", "slug", 0 },
+	{ "état", "state_fr", 0 },
+	{ "région", "region", 0 },
+	{ "année", "year", 1 },
+	{ "questionnaire", "instrument", 0 },
+	{ "ouverture", "opens", 0 },
+	{ "clôture", "closes", 0 },
+	{ "complètes", "complete", 1 },
+	{ "suit", "follows", 0 },
+	{ "titre", "title_fr", 0 },
+};
+
 static int
 study_list(PGconn *conn)
 {
 	enum tenant_kind kind;
 	struct msp_error err;
 	PGresult *res = NULL;
-	int i, rc;
+	int rc;
 
 	/* counts from msp.response directly: the owner or an analyst sees
 	 * every row; under another token they would be that token's rows,
@@ -237,7 +252,10 @@ study_list(PGconn *conn)
 	if ((rc = cli_require_manager(conn, "study", kind)) != 0)
 		goto out;
 	if (db_exec(conn, "list studies",
-		    "SELECT s.slug, s.state, r.slug AS region, s.year,"
+		    "SELECT s.slug, r.slug AS region, s.year,"
+		    "       CASE s.state WHEN 'draft' THEN 'brouillon'"
+		    "                    WHEN 'open' THEN 'ouverte'"
+		    "                    ELSE 'close' END AS state_fr,"
 		    "       i.slug || '@' || i.version AS instrument,"
 		    "       coalesce(to_char(s.opens_on, 'YYYY-MM-DD'), '-')"
 		    "         AS opens,"
@@ -257,19 +275,8 @@ study_list(PGconn *conn)
 		rc = cli_db_refusal("study", &err);
 		goto out;
 	}
-	printf("%-22s %-6s %-12s %-4s %-22s %-10s %-10s %8s %-14s %s\n",
-	       "slug", "state", "region", "year", "instrument", "opens",
-	       "closes", "complete", "follows", "title");
-	for (i = 0; i < PQntuples(res); i++)
-		printf("%-22s %-6s %-12s %-4s %-22s %-10s %-10s %8s %-14s "
-		       "%s\n", db_text(res, i, "slug"),
-		       db_text(res, i, "state"), db_text(res, i, "region"),
-		       db_text(res, i, "year"),
-		       db_text(res, i, "instrument"),
-		       db_text(res, i, "opens"), db_text(res, i, "closes"),
-		       db_text(res, i, "complete"),
-		       db_text(res, i, "follows"),
-		       db_text(res, i, "title_fr"));
+	cli_print_table(res, study_columns,
+			sizeof(study_columns) / sizeof(study_columns[0]));
 	rc = cli_commit(conn);
 out:
 	PQclear(res);
@@ -324,7 +331,13 @@ study_move(PGconn *conn, const char *action, int argc, char **argv)
 	params[1] = action;				/* $2 the move */
 	params[2] = closes != NULL ? closes_d : NULL;	/* $3 or NULL */
 	if (db_exec(conn, "study transition",
-		    "SELECT old_state, new_state, removed"
+		    /* the states as 'study list' says them, in French */
+		    "SELECT CASE old_state WHEN 'draft' THEN 'brouillon'"
+		    "         WHEN 'open' THEN 'ouverte' ELSE 'close' END"
+		    "         AS old_state,"
+		    "       CASE new_state WHEN 'draft' THEN 'brouillon'"
+		    "         WHEN 'open' THEN 'ouverte' ELSE 'close' END"
+		    "         AS new_state, removed"
 		    "  FROM msp.study_transition($1, $2, $3::date)",
 		    3, params, PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
 		rc = cli_db_refusal("study", &err);
@@ -362,6 +375,12 @@ cmd_study(const struct cli_context *ctx, int argc, char **argv)
 	    strcmp(argv[1], "-h") == 0) {
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
+	}
+	/* 'ACTION --help' too, without a database */
+	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
+			  strcmp(argv[2], "-h") == 0)) {
+		fputs(usage_text, stdout);
+		return 0;
 	}
 	action = argv[1];
 	for (i = 0; i < sizeof(moves) / sizeof(moves[0]); i++)

@@ -124,11 +124,12 @@ main(int argc, char **argv)
 				return cmd_report(&ctx, argc - optind + 2,
 						  argv + optind - 2);
 			if (optopt == 'd')
-				fputs("msp-report: -d needs a URL\n", stderr);
+				fputs("msp-report: -d demande une URL\n",
+				      stderr);
 			else if (optopt != 0)
-				fprintf(stderr, "msp-report: unknown option "
+				fprintf(stderr, "msp-report: option inconnue "
 					"'-%c'\n", optopt);
-			fputs("Try 'msp-report --help'.\n", stderr);
+			fputs("Voir « msp-report --help ».\n", stderr);
 			return 2;
 		}
 	}
@@ -140,7 +141,7 @@ main(int argc, char **argv)
 		if (strcmp(argv[optind], commands[i].name) == 0)
 			return commands[i].run(&ctx, argc - optind,
 					       argv + optind);
-	fprintf(stderr, "msp-report: unknown command '%s'\n"
-		"Try 'msp-report --help'.\n", argv[optind]);
+	fprintf(stderr, "msp-report: commande inconnue '%s'\n"
+		"Voir « msp-report --help ».\n", argv[optind]);
 	return 2;
 }

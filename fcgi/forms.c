@@ -322,6 +322,16 @@ const struct statement forms_statements[] = {
 	  "SELECT response_id, replayed"
 	  "  FROM msp.invitation_submit($1, pg_catalog.decode($2, 'hex'),"
 	  "                             $3, $4, $5, $6)", 6 },
+	/* read on each request, not from the studies' cache (a minute
+	 * old at most): a study closed a second ago shows closed */
+	{ "study_door", "SELECT msp.study_door($1) AS door", 1 },
+	/* the public list: the studies a team can answer today, drafts
+	 * (test mode, reached by their address) and closed ones left out */
+	{ "studies_open",
+	  "SELECT s.slug, s.title_fr"
+	  "  FROM msp.study s JOIN msp.region r USING (region_id)"
+	  " WHERE msp.study_door(s.study_id) = 'open'"
+	  " ORDER BY r.slug, s.year DESC, s.slug", 0 },
 	{ NULL, NULL, 0 }
 };
 
@@ -811,28 +821,48 @@ render_form(struct worker *w, struct reply *r, int status,
 	page_end(b);
 }
 
+/*
+ * The studies that take answers today (the statement studies_open):
+ * read from the database on each request, so a study closed or opened
+ * a second ago is already out of it or in it.
+ */
 static void
 handle_list(struct worker *w, struct reply *r)
 {
 	struct buf *b = &r->body;
-	size_t i;
+	struct msp_error err;
+	PGresult *res = NULL;
+	PGconn *conn;
+	int i, n;
 
-	if (studies_load_or_reply(&w->studies, &w->db, r) != 0)
+	if ((conn = conn_get_or_reply(&w->db, r)) == NULL)
 		return;
+	if (db_exec_prepared(conn, "studies_open", 0, NULL, PGRES_TUPLES_OK,
+			     &res, &err) != MSP_OK) {
+		conn_failure_reply(&w->db, &err, r);
+		return;
+	}
 	r->status = 200;
 	r->content_type = "text/html";
 	page_start(b, "Questionnaires");
-	buf_puts(b, "<h1>Implication des usagers : questionnaires</h1>\n"
-		 "<ul>\n");
-	for (i = 0; i < w->studies.n; i++) {
+	buf_puts(b, "<h1>Implication des usagers&#160;: questionnaires</h1>\n");
+	n = PQntuples(res);
+	if (n == 0)
+		buf_puts(b, "<p>Aucun questionnaire n'est ouvert aux "
+			 "réponses en ce moment.</p>\n");
+	else
+		buf_puts(b, "<ul>\n");
+	for (i = 0; i < n; i++) {
 		buf_puts(b, "<li><a href=\"/forms/");
-		urlenc_encode(b, w->studies.list[i].slug);
+		urlenc_encode(b, PQgetvalue(res, i, db_column(res, "slug")));
 		buf_puts(b, "\">");
-		html_escape(b, w->studies.list[i].title_fr);
+		html_escape(b, PQgetvalue(res, i, db_column(res, "title_fr")));
 		buf_puts(b, "</a></li>\n");
 	}
-	buf_puts(b, "</ul>\n");
+	if (n > 0)
+		buf_puts(b, "</ul>\n");
 	page_end(b);
+	PQclear(res);
 }
 
 /* Whether s is exactly n lower-case hex digits. */
@@ -1052,6 +1082,72 @@ handle_get_form(struct worker *w, const struct study *study,
 	render_form(w, r, 200, study, NULL, &fs);
 }
 
+/* The page of a closed study (msp.study_door 'closed', or MSPS1). */
+static void
+closed_page(struct reply *r)
+{
+	simple_page(r, 409, "Questionnaire clos",
+		    "Ce questionnaire est clos : il n'accepte plus "
+		    "de réponses et rien n'a été enregistré. Pour "
+		    "toute question, contactez la fédération qui "
+		    "mène l'enquête.");
+	r->log_note = "study-closed";
+}
+
+/* The page of a study whose opening date is to come ('not-open', or
+ * MSPS2). */
+static void
+not_open_page(struct reply *r)
+{
+	simple_page(r, 409, "Questionnaire pas encore ouvert",
+		    "Ce questionnaire n'est pas encore ouvert aux "
+		    "réponses : rien n'a été enregistré. Revenez à "
+		    "la date d'ouverture annoncée par la fédération.");
+	r->log_note = "study-not-open";
+}
+
+/*
+ * Whether study takes answers today, asked of the database on each
+ * request (msp.study_door; the studies' cache may be a minute old):
+ * 0 when it does (open, or a draft in test mode); 1 when it does not,
+ * with the French page of why replied (409, nothing read or stored);
+ * -1 when the database failed (replied).  The trigger on msp.response
+ * refuses the answers of a closed study whatever this says: this only
+ * spares a team the questions it could not send.
+ */
+static int
+door_closed_or_reply(struct worker *w, const struct study *study,
+		     struct reply *r)
+{
+	struct msp_error err;
+	const char *params[1], *door;
+	PGresult *res = NULL;
+	PGconn *conn;
+	char sid[16];
+	int shut = 0;
+
+	if ((conn = conn_get_or_reply(&w->db, r)) == NULL)
+		return -1;
+	snprintf(sid, sizeof(sid), "%d", study->study_id);
+	params[0] = sid;	/* $1: the study asked for */
+	if (db_exec_prepared(conn, "study_door", 1, params, PGRES_TUPLES_OK,
+			     &res, &err) != MSP_OK) {
+		conn_failure_reply(&w->db, &err, r);
+		return -1;
+	}
+	door = PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "";
+	if (strcmp(door, "closed") == 0 || strcmp(door, "") == 0) {
+		/* "": the study was removed since the cache was read */
+		closed_page(r);
+		shut = 1;
+	} else if (strcmp(door, "not-open") == 0) {
+		not_open_page(r);
+		shut = 1;
+	}
+	PQclear(res);
+	return shut;
+}
+
 /*
  * The page for a refusal of msp.form_submit (0025's MSPFn codes, and
  * 0028's MSPSn: the study is closed or not open yet), or 0 when err is
@@ -1087,18 +1183,9 @@ refusal_page(const struct msp_error *err, struct reply *r)
 			    "lien. Rien n'a été modifié.");
 		r->log_note = "saved-other-link";
 	} else if (c == DB_STUDY_CLOSED) {
-		simple_page(r, 409, "Questionnaire clos",
-			    "Ce questionnaire est clos : il n'accepte plus "
-			    "de réponses et rien n'a été enregistré. Pour "
-			    "toute question, contactez la fédération qui "
-			    "mène l'enquête.");
-		r->log_note = "study-closed";
+		closed_page(r);
 	} else if (c == DB_STUDY_NOT_OPEN) {
-		simple_page(r, 409, "Questionnaire pas encore ouvert",
-			    "Ce questionnaire n'est pas encore ouvert aux "
-			    "réponses : rien n'a été enregistré. Revenez à "
-			    "la date d'ouverture annoncée par la fédération.");
-		r->log_note = "study-not-open";
+		not_open_page(r);
 	} else {
 		return 0;
 	}
@@ -1498,6 +1585,8 @@ forms_route(struct worker *w, struct request *req, struct reply *r)
 	if (study == NULL)
 		simple_page(r, 404, "Questionnaire introuvable",
 			    "Aucune étude ne porte ce nom.");
+	else if (door_closed_or_reply(w, study, r) != 0)
+		return 1;	/* closed or not open yet: replied */
 	else if (get)
 		handle_get_form(w, study, req, r);
 	else if (strcmp(req->method, "POST") == 0)

@@ -371,7 +371,7 @@ instrument_store(PGconn *conn, const struct instrument *ins,
 	struct instrument *old = NULL;
 	PGresult *res = NULL;
 	enum msp_status st;
-	int latest = 0, compare_id = 0, i, n;
+	int latest = 0, latest_id = 0, compare_id = 0, i, n;
 
 	memset(out, 0, sizeof(*out));
 	st = db_exec(conn, "begin", "BEGIN", 0, NULL, PGRES_COMMAND_OK, NULL,
@@ -397,6 +397,7 @@ instrument_store(PGconn *conn, const struct instrument *ins,
 		int v = (int)db_int(res, i, "version");
 
 		latest = v;
+		latest_id = (int)db_int(res, i, "instrument_id");
 		if (ins->version == 0 || v == ins->version)
 			compare_id = (int)db_int(res, i, "instrument_id");
 	}
@@ -425,6 +426,26 @@ instrument_store(PGconn *conn, const struct instrument *ins,
 		}
 		if (ins->version != 0)
 			out->replaced_from = ins->version;
+	}
+	/* A file exported from version N, edited, imported once made the
+	 * latest; imported again, it still names N: the latest is it. */
+	if (compare_id != 0 && compare_id != latest_id) {
+		struct buf diff = BUF_INIT(BUF_MAX_DOCUMENT);
+		size_t changes;
+
+		instrument_free(old);
+		old = NULL;
+		if ((st = instrument_load(conn, latest_id, &old, err))
+		    != MSP_OK)
+			goto out;
+		changes = instrument_diff(old, ins, &diff);
+		buf_free(&diff);
+		if (changes == 0) {
+			out->instrument_id = latest_id;
+			out->version = latest;
+			out->replaced_from = 0;
+			goto commit;
+		}
 	}
 	out->version = ins->version > latest ? ins->version : latest + 1;
 	st = insert_version(conn, ins, out->version, &out->instrument_id,

@@ -54,8 +54,10 @@ struct instrument_stored {
  * in one transaction:
  *   - ins->version 0 (not said): identical to the latest version, it
  *     is that one; else it becomes the latest + 1;
- *   - ins->version N that exists: identical, it is that one; else the
- *     latest + 1 (N stays as it was; *out says so);
+ *   - ins->version N that exists: identical, it is that one; else,
+ *     identical to the latest version, it is the latest (the same
+ *     edited file imported twice makes one new version, not two);
+ *     else the latest + 1 (N stays as it was; *out says so);
  *   - ins->version N that does not exist: N, if above the latest.
  * On success *out says which.  Fails with MSP_EDB (the database
  * refused it: nothing is stored), MSP_EINVAL (a version below the

@@ -57,6 +57,18 @@ field(const char *page, const char *name)
 	return value;
 }
 
+/* The owner's statement sql, which must succeed. */
+static void
+owner_exec(const char *sql)
+{
+	PGresult *res = PQexec(t.db.conn, sql);
+
+	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK ||
+		      PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql,
+		      PQerrorMessage(t.db.conn));
+	PQclear(res);
+}
+
 START_TEST(list_and_form_pages)
 {
 	struct fcgitest_req q = { .method = "GET", .path = "/forms" };
@@ -65,18 +77,56 @@ START_TEST(list_and_form_pages)
 	char link[160];
 	int i;
 
+	/* a draft, a closed study and one that opens in the future
+	 * besides the open reference studies */
+	owner_exec("INSERT INTO msp.study (slug, region_id, year, title_fr,"
+		   "  instrument_id, state, opens_on)"
+		   " SELECT v.slug, s.region_id, 2099, v.slug,"
+		   "        s.instrument_id, v.state::msp.study_state,"
+		   "        v.opens::date"
+		   "   FROM msp.study s, (VALUES ('t-draft', 'draft', NULL),"
+		   "        ('t-closed', 'closed', NULL),"
+		   "        ('t-later', 'open', '2099-01-01')) AS"
+		   "        v(slug, state, opens)"
+		   "  WHERE s.slug = 'occitanie-2024'");
 	call(&q, 200, "text/html", &r);
-	/* every study of the database, linked */
-	res = PQexec(t.db.conn, "SELECT slug FROM msp.study");
+	/* every study open today, linked, and no other: counted here by
+	 * the study's state and dates, not through msp.study_door */
+	res = PQexec(t.db.conn, "SELECT slug, state = 'open'"
+		     " AND coalesce(opens_on <= current_date, true)"
+		     " AND coalesce(closes_on >= current_date, true)"
+		     " FROM msp.study");
 	ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
-	ck_assert_int_gt(PQntuples(res), 0);
+	ck_assert_int_gt(PQntuples(res), 3);
 	for (i = 0; i < PQntuples(res); i++) {
+		int open = strcmp(PQgetvalue(res, i, 1), "t") == 0;
+
 		snprintf(link, sizeof(link), "href=\"/forms/%s\"",
 			 PQgetvalue(res, i, 0));
-		ck_assert_msg(strstr(buf_str(&r.body), link) != NULL,
-			      "the list lacks %s", link);
+		ck_assert_msg((strstr(buf_str(&r.body), link) != NULL) ==
+			      open, "the list %s %s", open ? "lacks" : "has",
+			      link);
 	}
 	PQclear(res);
+	http_reply_free(&r);
+
+	/* a closed study and one not open yet: a French page, no form */
+	q.path = "/forms/t-closed";
+	call(&q, 409, "text/html", &r);
+	ck_assert_ptr_nonnull(strstr(buf_str(&r.body),
+				     "<h1>Questionnaire clos</h1>"));
+	ck_assert_ptr_null(strstr(buf_str(&r.body), "name=\"_key\""));
+	http_reply_free(&r);
+	q.path = "/forms/t-later";
+	call(&q, 409, "text/html", &r);
+	ck_assert_ptr_nonnull(strstr(buf_str(&r.body), "<h1>Questionnaire"
+				     " pas encore ouvert</h1>"));
+	ck_assert_ptr_null(strstr(buf_str(&r.body), "name=\"_key\""));
+	http_reply_free(&r);
+	/* a draft's form works (test mode) */
+	q.path = "/forms/t-draft";
+	call(&q, 200, "text/html", &r);
+	field(buf_str(&r.body), "_key");
 	http_reply_free(&r);
 
 	q.path = "/forms/occitanie-2024";
@@ -217,18 +267,6 @@ START_TEST(roles_come_from_the_enum)
 	ck_assert_str_eq(testdb_value(t.db.conn, sql), "interne");
 }
 END_TEST
-
-/* The owner's statement sql, which must succeed. */
-static void
-owner_exec(const char *sql)
-{
-	PGresult *res = PQexec(t.db.conn, sql);
-
-	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK ||
-		      PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", sql,
-		      PQerrorMessage(t.db.conn));
-	PQclear(res);
-}
 
 /* The invitation link's code the test gives its structure: the server
  * knows it only by the SHA-256 PostgreSQL computes below, not by how

@@ -179,7 +179,7 @@ testdb_load_reference(struct testdb *db)
 				    &err) == MSP_OK, "%s", err.message);
 	/* The reference studies are closed (migration 0028); the suites
 	 * submit and import into them as they always did.
-	 * tests/fieldwork.test checks that they are closed once loaded. */
+	 * tests/studies.test checks that they are closed once loaded. */
 	res = PQexec(db->conn, "UPDATE msp.study SET state = 'open'"
 			       " WHERE slug IN ('pdl-2019', 'occitanie-2024')");
 	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s",
