@@ -364,7 +364,7 @@ batch_json(const struct pending *pend, size_t n, struct buf *b,
 	"               (e.j ->> 'r')::msp.respondent_role AS role," \
 	"               (e.j ->> 'c')::boolean AS complete," \
 	"               CASE WHEN (e.j ->> 'c')::boolean THEN" \
-	"                    pg_catalog.coalesce(((e.j ->> 's')::timestamp)" \
+	"                    coalesce(((e.j ->> 's')::timestamp)" \
 	"                        AT TIME ZONE 'UTC', pg_catalog.now())" \
 	"               END AS submitted," \
 	"               e.j -> 'a' AS answers" \
@@ -402,7 +402,7 @@ static const char insert_responses_sql[] =
 	"        structure_id, respondent_role, started_at, submitted_at,"
 	"        status, idempotency_key, request_sha256)"
 	" SELECT $2::integer, $3::integer, b.structure_id, b.role,"
-	"        pg_catalog.least(pg_catalog.now(), b.submitted),"
+	"        least(pg_catalog.now(), b.submitted),"
 	"        b.submitted, CASE WHEN b.complete THEN 'complete'"
 	"        ELSE 'partial' END::msp.response_status, b.k, b.request"
 	"   FROM b ORDER BY b.ord"
@@ -556,6 +556,7 @@ store_batch(struct store *s, struct import_result *res,
 		st = db_exec(s->conn, "import: rollback to savepoint",
 			     "ROLLBACK TO SAVEPOINT import_batch", 0, NULL,
 			     PGRES_COMMAND_OK, NULL, err);
+		res->n_one_by_one += s->n;
 		if (st == MSP_OK)
 			st = store_one_by_one(s->conn, s->study_id, s->pend,
 					      s->n, res, err);

@@ -44,6 +44,8 @@ struct import_result {
 	size_t n_rows;		/* data rows in the file */
 	size_t n_stored;	/* new responses */
 	size_t n_replayed;	/* rows imported before: not stored again */
+	size_t n_one_by_one;	/* rows of batches that failed as a whole
+				 * and were stored row by row */
 	size_t *changed;	/* lines of replayed rows whose stored
 				 * answers differ from the file's now */
 	size_t n_changed;
