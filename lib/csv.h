@@ -2,9 +2,11 @@
  * csv — reading CSV text (RFC 4180) as survey tools export it, and
  * writing CSV fields (at the end of this file).
  *
- * The whole text is parsed in memory, from bytes to rows of fields, with
- * no file or database: the importer hands it what it read, the fuzzer
- * hands it anything.  What is accepted beyond RFC 4180's letter, because
+ * Two readers with one set of rules: csv_parse() turns a whole text in
+ * memory into rows of fields, with no file or database (the fuzzer hands
+ * it anything); csv_reader reads a stream a record at a time, in memory
+ * bounded whatever its size (msp-report import, and any other importer
+ * of files).  What is accepted beyond RFC 4180's letter, because
  * real exports do it (Microsoft Forms through Excel, LimeSurvey):
  *   - a UTF-8 byte order mark at the start is skipped;
  *   - records end with CRLF, LF or a lone CR; the last one may lack it;
