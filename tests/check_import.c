@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -753,12 +754,13 @@ write_big_file(const char *path, struct big_expect *e)
 }
 
 /*
- * Runs msp-report import of path (in dir) in a child of its own, and
- * returns its exit status; *maxrss_kib is its peak resident size.
+ * Runs msp-report with args (NULL-terminated, after the program's name)
+ * in dir, in a child of its own, and returns its exit status;
+ * *maxrss_kib is its peak resident size.
  */
 static int
-run_import_measured(const char *dir, const char *secret, const char *file,
-		    long *maxrss_kib, double *seconds)
+run_measured(const char *dir, const char *secret, char *const args[],
+	     long *maxrss_kib, double *seconds)
 {
 	const char *builddir = getenv("MSP_BUILDDIR");
 	char url[512], bin[1024], secret_env[256];
@@ -793,8 +795,7 @@ run_import_measured(const char *dir, const char *secret, const char *file,
 		    unsetenv("MSP_TOKEN") != 0 ||
 		    freopen("/dev/null", "w", stdout) == NULL)
 			_exit(126);
-		execl(bin, "msp-report", "import", "-q", "--study", STUDY,
-		      "-m", "msforms.map", file, (char *)NULL);
+		execv(bin, args);
 		_exit(127);
 	}
 	ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
@@ -803,6 +804,19 @@ run_import_measured(const char *dir, const char *secret, const char *file,
 	*seconds = (double)(t1.tv_sec - t0.tv_sec) +
 		   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* msp-report import of file (in dir) through msforms.map, measured. */
+static int
+run_import_measured(const char *dir, const char *secret, const char *file,
+		    long *maxrss_kib, double *seconds)
+{
+	char *const args[] = { "msp-report", "import", "-q", "--study",
+			       STUDY, "-m", "msforms.map",
+			       (char *)(uintptr_t)file,
+			       NULL };
+
+	return run_measured(dir, secret, args, maxrss_kib, seconds);
 }
 
 /*
@@ -906,6 +920,109 @@ START_TEST(a_file_larger_than_memory_is_streamed)
 			       " AND actor = 'import'") - audit_before,
 			 BIG_ROWS);
 	buf_free(&e.texts);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
+/*
+ * A frame list far wider than the bound: FRAME_ROWS structures, each
+ * with FRAME_FILLER bytes of an unmapped comment (64 MiB in all).
+ * frame import reads it a record at a time and keeps the rows (a
+ * pseudonym and a few short values each): held whole, the file alone
+ * would pass the bound three times over.
+ */
+#define FRAME_ROWS 2048
+#define FRAME_FILLER (32 * 1024)
+
+/* The study's frame: its active structures, their sites, its ESPs. */
+static void
+frame_totals(long t[3])
+{
+	static const char *const what[3] = {
+		"count(*)", "coalesce(sum(st.n_sites), 0)",
+		"count(*) FILTER (WHERE st.structure_type = 'esp')" };
+	char sql[512];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(sql, sizeof(sql),
+			 "SELECT %s FROM msp.population p"
+			 " JOIN msp.study s USING (study_id)"
+			 " JOIN msp.structure st USING (structure_id)"
+			 " WHERE s.slug = '%s' AND p.active", what[i], STUDY);
+		t[i] = count(sql);
+	}
+}
+
+START_TEST(a_large_frame_is_streamed)
+{
+	char dir[] = "/tmp/msp-frame-XXXXXX", path[1024], secret[256];
+	char filler[FRAME_FILLER + 1];
+	char *const small[] = { "msp-report", "frame", "import", "--study",
+				STUDY, "--mapping", "frame.map", "small.csv",
+				NULL };
+	char *const big[] = { "msp-report", "frame", "import", "--study",
+			      STUDY, "--mapping", "frame.map", "big.csv",
+			      NULL };
+	long maxrss = 0, small_rss = 0, sites = 0, n_esp = 0, i;
+	long before[3], after[3];
+	double seconds = 0;
+	struct stat sb;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	memset(filler, 'x', FRAME_FILLER);
+	filler[FRAME_FILLER] = '\0';
+	snprintf(path, sizeof(path), "%s/frame.map", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("\"N° FINESS\" = finess\nType = structure_type\n"
+	      "Sites = n_sites\nCommentaire = @ignore\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(path, sizeof(path), "%s/small.csv", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("N° FINESS,Type,Sites,Commentaire\n"
+	      "819000001,msp,1,court\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	/* the expected sums counted as the file is written */
+	snprintf(path, sizeof(path), "%s/big.csv", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("N° FINESS,Type,Sites,Commentaire\n", f);
+	for (i = 0; i < FRAME_ROWS; i++) {
+		long n = i % 9 + 1;
+
+		fprintf(f, "%ld,%s,%ld,\"%s\"\n", 810000000L + i,
+			i % 4 == 0 ? "esp" : "msp", n, filler);
+		sites += n;
+		n_esp += i % 4 == 0;
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_gt((long)sb.st_size, 3 * BIG_EXTRA_KIB * 1024);
+	snprintf(secret, sizeof(secret), "%s/secret", dir);
+	ck_assert_ptr_nonnull(f = fopen(secret, "w"));
+	ck_assert_uint_eq(fwrite(key_bytes, 1, sizeof(key_bytes), f),
+			  sizeof(key_bytes));
+	ck_assert_int_eq(fclose(f), 0);
+
+	ck_assert_int_eq(run_measured(dir, secret, small, &small_rss,
+				      &seconds), 0);
+	frame_totals(before);
+	ck_assert_int_eq(run_measured(dir, secret, big, &maxrss, &seconds),
+			 0);
+	fprintf(stderr, "check_import: frame of %ld bytes, %d structures "
+		"in %.1f s, peak resident %ld KiB; 1-row list: %ld KiB "
+		"(bound: %ld KiB more)\n", (long)sb.st_size, FRAME_ROWS,
+		seconds, maxrss, small_rss, BIG_EXTRA_KIB);
+	ck_assert_msg(small_rss > 0 && maxrss - small_rss < BIG_EXTRA_KIB,
+		      "peak resident size %ld KiB, %ld KiB for 1 row; bound "
+		      "%ld KiB more", maxrss, small_rss, BIG_EXTRA_KIB);
+	/* every structure of the list added to the study's frame, as
+	 * written */
+	frame_totals(after);
+	ck_assert_int_eq(after[0] - before[0], FRAME_ROWS);
+	ck_assert_int_eq(after[1] - before[1], sites);
+	ck_assert_int_eq(after[2] - before[2], n_esp);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(path), 0);
 }
@@ -1090,6 +1207,7 @@ import_suite(void)
 	tcase_add_checked_fixture(big, setup, teardown);
 	tcase_set_timeout(big, 600);
 	tcase_add_test(big, a_file_larger_than_memory_is_streamed);
+	tcase_add_test(big, a_large_frame_is_streamed);
 	suite_add_tcase(s, big);
 	return s;
 }
