@@ -755,7 +755,12 @@ prepare_one_by_one(PGconn *conn, struct msp_error *err)
  * Whether the identity in effect may create structures, as
  * msp.import_response() decides: an analyst, or no token at all.  The
  * audit log names the import as the actor of every row, for the whole
- * transaction.
+ * transaction.  And no JIT, for the transaction, as the generator does:
+ * the running totals' word split is estimated at a thousand words an
+ * answer, so every batch's statement passed jit_above_cost and was
+ * compiled, 2.3 s of a 7.1 s batch of 34,514 answers under
+ * bench/import-cost.sql (docs/performance.md), for a query that then
+ * ran in 0.4 s.
  */
 static enum msp_status
 begin_storing(PGconn *conn, int *may_create, struct msp_error *err)
@@ -767,7 +772,8 @@ begin_storing(PGconn *conn, int *may_create, struct msp_error *err)
 	st = db_exec(conn, "import: identity",
 		     "SELECT msp.current_kind()::text AS kind,"
 		     "       pg_catalog.set_config('msp.actor', 'import',"
-		     "                             true) AS actor",
+		     "                             true) AS actor,"
+		     "       pg_catalog.set_config('jit', 'off', true) AS jit",
 		     0, NULL, PGRES_TUPLES_OK, &r, err);
 	if (st != MSP_OK)
 		return st;
