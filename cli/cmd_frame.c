@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,6 @@
 #include "settings.h"
 
 /* A list of a few thousand structures is far below these. */
-#define FRAME_CSV_MAX (64u << 20)
 #define FRAME_MAP_MAX (1u << 20)
 
 static const char usage_text[] =
@@ -68,8 +68,10 @@ read_lists(const char *mapping, char **files, int n_files, struct frame *f)
 	struct csvmap *map = NULL;
 	struct secret secret = { NULL, 0 };
 	struct msp_error err;
+	enum msp_status st;
 	char *text = NULL;
 	size_t len;
+	FILE *in;
 	int i, rc = 1;
 
 	if (file_read(mapping, FRAME_MAP_MAX, &text, &len, &err) != MSP_OK ||
@@ -84,16 +86,20 @@ read_lists(const char *mapping, char **files, int n_files, struct frame *f)
 		cli_fail(&err);
 		goto out;
 	}
+	/* each list streamed: memory is the rows kept, not the files */
 	for (i = 0; i < n_files; i++) {
-		if (file_read(files[i], FRAME_CSV_MAX, &text, &len, &err)
-		    != MSP_OK ||
-		    frame_read(f, map, files[i], text, len, &secret, &err)
-		    != MSP_OK) {
+		if ((in = fopen(files[i], "r")) == NULL) {
+			msp_error_set(&err, MSP_EIO, "%s: %s", files[i],
+				      strerror(errno));
 			cli_fail(&err);
 			goto out;
 		}
-		free(text);
-		text = NULL;
+		st = frame_read_file(f, map, files[i], in, &secret, &err);
+		fclose(in);
+		if (st != MSP_OK) {
+			cli_fail(&err);
+			goto out;
+		}
 	}
 	if (frame_merge(f, &err) != MSP_OK) {
 		cli_fail(&err);

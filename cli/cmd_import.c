@@ -9,10 +9,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -20,9 +22,11 @@
 #include "import.h"
 #include "settings.h"
 
-/* A questionnaire export, even with long texts, is far below this. */
-#define IMPORT_CSV_MAX (256u << 20)
+/* The file itself has no limit: it is read a record at a time. */
 #define IMPORT_MAP_MAX (1u << 20)
+
+/* Seconds between two progress lines. */
+#define PROGRESS_EVERY 3
 
 static const char usage_text[] =
 "Usage: msp-report import --study SLUG --mapping MAP [OPTION]... FILE.csv\n"
@@ -32,7 +36,9 @@ static const char usage_text[] =
 "rules (options, bounds, lengths, questions asked given the other\n"
 "answers, required items).  If any row is refused, nothing is stored\n"
 "and every refusal is listed on stderr: line, column, item and reason.\n"
-"Otherwise all rows are stored in one transaction.  A row imported\n"
+"Otherwise all rows are stored in one transaction, read again from the\n"
+"file a thousand at a time (so FILE must be a file, not a pipe; its\n"
+"size does not matter: memory holds one batch).  A row imported\n"
 "before (same @id column value, or the same line of the same file) is\n"
 "not stored again.  Team identifiers are never stored: only their\n"
 "pseudonym, as the forms do.  docs/import-export.md describes MAP.\n"
@@ -41,13 +47,17 @@ static const char usage_text[] =
 "  -m, --mapping MAP     the column-to-item mapping file\n"
 "  --delimiter C         ',' ';' or 'tab' (default: detected from the\n"
 "                        header line)\n"
-"  -q, --quiet           no progress bar, no warning for unmapped columns\n"
+"  --progress            a progress line every few seconds on stderr, even\n"
+"                        when it is not a terminal\n"
+"  -q, --quiet           no progress lines, no warning for unmapped\n"
+"                        columns\n"
 "  -d, --database URL    PostgreSQL connection string\n"
 "  -h, --help            show this help and exit\n"
 "\n"
 "Output: on stdout, one line 'N rows: S stored, R already imported';\n"
-"on stderr, warnings, refusals and, when stderr is a terminal, a\n"
-"progress bar.\n"
+"on stderr, warnings, refusals (the first 1000 listed, all counted)\n"
+"and, when stderr is a terminal or with --progress, a line every few\n"
+"seconds: rows checked, then rows stored and the rate.\n"
 "\n"
 "Environment:\n"
 "  MSP_TOKEN        bearer token whose rights the rows are written with:\n"
@@ -66,26 +76,41 @@ usage_error(const char *what, const char *arg)
 	return cli_usage_error("import", what, arg);
 }
 
-/* The progress bar: redrawn when the percentage changes. */
+/* Progress lines: one every PROGRESS_EVERY seconds, and one at the end
+ * of each reading. */
 struct progress {
-	int last;
+	struct timespec start, last;
 };
 
+static double
+seconds_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	       (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
 static void
-show_progress(void *arg, size_t done, size_t total)
+show_progress(void *arg, enum import_phase phase, size_t done,
+	      size_t total)
 {
 	struct progress *p = arg;
-	int pct = total ? (int)(done * 100 / total) : 100, i;
+	struct timespec now;
+	double elapsed;
 
-	if (pct == p->last)
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (phase == IMPORT_STORING && done == total && total > 0)
+		;	/* the last line of storing: always */
+	else if (seconds_between(&p->last, &now) < PROGRESS_EVERY)
 		return;
-	p->last = pct;
-	fputs("\rimport [", stderr);
-	for (i = 0; i < 40; i++)
-		fputc(i < pct * 40 / 100 ? '#' : ' ', stderr);
-	fprintf(stderr, "] %3d%% %zu/%zu", pct, done, total);
-	if (done == total)
-		fputc('\n', stderr);
+	p->last = now;
+	elapsed = seconds_between(&p->start, &now);
+	if (phase == IMPORT_CHECKING)
+		fprintf(stderr, "msp-report: import: %zu rows checked "
+			"(%.0f s)\n", done, elapsed);
+	else
+		fprintf(stderr, "msp-report: import: %zu of %zu rows stored "
+			"(%.0f s, %.0f rows/s overall)\n", done, total,
+			elapsed, elapsed > 0 ? (double)done / elapsed : 0.0);
 	fflush(stderr);
 }
 
@@ -102,6 +127,10 @@ print_refusals(const char *path, const struct import_result *res)
 			fprintf(stderr, ", column \"%s\"", r->column);
 		fprintf(stderr, " (%s): %s\n", r->field, r->message);
 	}
+	if (res->n_more_rejects > 0)
+		fprintf(stderr, "msp-report: %s: %zu more refusal%s, not "
+			"listed\n", path, res->n_more_rejects,
+			res->n_more_rejects > 1 ? "s" : "");
 }
 
 static void
@@ -124,11 +153,12 @@ print_unmapped(const struct import_result *res)
 int
 cmd_import(const struct cli_context *ctx, int argc, char **argv)
 {
-	enum { OPT_STUDY = 256, OPT_DELIMITER };
+	enum { OPT_STUDY = 256, OPT_DELIMITER, OPT_PROGRESS };
 	static const struct option longopts[] = {
 		{ "study", required_argument, NULL, OPT_STUDY },
 		{ "mapping", required_argument, NULL, 'm' },
 		{ "delimiter", required_argument, NULL, OPT_DELIMITER },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "database", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -137,14 +167,15 @@ cmd_import(const struct cli_context *ctx, int argc, char **argv)
 	struct cli_context local = *ctx;
 	struct import_options o = { .study = NULL };
 	struct import_result res = { .n_rows = 0 };
-	struct progress bar = { -1 };
+	struct progress bar;
 	struct secret secret = { NULL, 0 };
 	struct msp_error err;
 	const char *mapping = NULL, *path;
-	char *csv = NULL, *map = NULL;
-	size_t csv_len, map_len, i;
+	char *map = NULL;
+	FILE *csv = NULL;
+	size_t map_len, i;
 	PGconn *conn = NULL;
-	int c, quiet = 0, status = 1;
+	int c, quiet = 0, progress = 0, status = 1;
 	enum msp_status st;
 
 	optind = 0;
@@ -167,6 +198,9 @@ cmd_import(const struct cli_context *ctx, int argc, char **argv)
 				return usage_error("--delimiter takes ',', "
 						   "';' or 'tab', not",
 						   optarg);
+			break;
+		case OPT_PROGRESS:
+			progress = 1;
 			break;
 		case 'q':
 			quiet = 1;
@@ -192,7 +226,9 @@ cmd_import(const struct cli_context *ctx, int argc, char **argv)
 				   optind < argc ? argv[optind + 1] : NULL);
 	path = argv[optind];
 	o.token = cli_token();
-	if (!quiet && isatty(STDERR_FILENO)) {
+	if (progress || (!quiet && isatty(STDERR_FILENO))) {
+		clock_gettime(CLOCK_MONOTONIC, &bar.start);
+		bar.last = bar.start;
 		o.progress = show_progress;
 		o.progress_arg = &bar;
 	}
@@ -202,17 +238,20 @@ cmd_import(const struct cli_context *ctx, int argc, char **argv)
 			return cli_fail(&err);
 		o.secret = &secret;
 	}
-	if ((st = file_read(path, IMPORT_CSV_MAX, &csv, &csv_len, &err)) !=
-	    MSP_OK ||
-	    (st = file_read(mapping, IMPORT_MAP_MAX, &map, &map_len, &err)) !=
+	if ((st = file_read(mapping, IMPORT_MAP_MAX, &map, &map_len, &err)) !=
 	    MSP_OK) {
 		cli_fail(&err);
+		goto out;
+	}
+	if ((csv = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "msp-report: %s: %s\n", path,
+			strerror(errno));
 		goto out;
 	}
 	conn = cli_connect(&local);
 	if (conn == NULL)
 		goto out;
-	st = import_csv(conn, &o, csv, csv_len, map, map_len, &res, &err);
+	st = import_file(conn, &o, csv, map, map_len, &res, &err);
 	if (!quiet)
 		print_unmapped(&res);
 	print_refusals(path, &res);
@@ -230,13 +269,18 @@ cmd_import(const struct cli_context *ctx, int argc, char **argv)
 			"imported before with other answers; the stored "
 			"response is kept as it was\n", path,
 			res.changed[i]);
+	if (res.n_more_changed > 0)
+		fprintf(stderr, "msp-report: warning: %zu more lines of %s "
+			"were imported before with other answers\n",
+			res.n_more_changed, path);
 	printf("%zu row%s: %zu stored, %zu already imported\n", res.n_rows,
 	       res.n_rows == 1 ? "" : "s", res.n_stored, res.n_replayed);
 	status = fflush(stdout) == 0 ? 0 : 1;
 out:
 	import_result_clear(&res);
 	secret_clear(&secret);
-	free(csv);
+	if (csv != NULL)
+		fclose(csv);
 	free(map);
 	PQfinish(conn);
 	return status;

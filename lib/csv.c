@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,34 +205,58 @@ read_field(struct parser *p, struct msp_error *err)
 	return MSP_OK;
 }
 
+/*
+ * Reads the record at pos (not at a line end) into *row, whose fields
+ * the caller frees (row_free()) on success and failure alike.
+ */
+static enum msp_status
+read_fields(struct parser *p, struct csv_row *row, struct msp_error *err)
+{
+	size_t cap = 0;
+	enum msp_status st;
+
+	row->fields = NULL;
+	row->n = 0;
+	row->line = p->line;
+	for (;;) {
+		buf_reset(&p->field);
+		if ((st = read_field(p, err)) != MSP_OK ||
+		    (st = end_field(p, row, &cap, err)) != MSP_OK)
+			return st;
+		if (p->pos >= p->len)
+			return MSP_OK;
+		if (is_eol(p->s[p->pos])) {
+			skip_eol(p);
+			return MSP_OK;
+		}
+		p->pos++;	/* the delimiter: another field follows */
+	}
+}
+
+/* The header's field count, against which every record is checked. */
+static enum msp_status
+check_width(const struct csv_row *row, size_t width, struct msp_error *err)
+{
+	if (row->n == width)
+		return MSP_OK;
+	return msp_error_set(err, MSP_EINVAL, "line %zu: %zu field%s, the "
+			     "header has %zu", row->line, row->n,
+			     row->n > 1 ? "s" : "", width);
+}
+
 /* Reads the record at pos (not at a line end) into a new row. */
 static enum msp_status
 read_record(struct parser *p, struct msp_error *err)
 {
 	struct csv *csv = p->csv;
-	struct csv_row row = { NULL, 0, p->line };
-	size_t cap = 0;
+	struct csv_row row;
 	enum msp_status st;
 
-	for (;;) {
-		buf_reset(&p->field);
-		if ((st = read_field(p, err)) != MSP_OK ||
-		    (st = end_field(p, &row, &cap, err)) != MSP_OK)
-			goto fail;
-		if (p->pos >= p->len)
-			break;
-		if (is_eol(p->s[p->pos])) {
-			skip_eol(p);
-			break;
-		}
-		p->pos++;	/* the delimiter: another field follows */
-	}
-	if (csv->n_rows > 0 && row.n != csv->rows[0].n) {
-		st = msp_error_set(err, MSP_EINVAL, "line %zu: %zu field%s, "
-				   "the header has %zu", row.line, row.n,
-				   row.n > 1 ? "s" : "", csv->rows[0].n);
+	if ((st = read_fields(p, &row, err)) != MSP_OK)
 		goto fail;
-	}
+	if (csv->n_rows > 0 &&
+	    (st = check_width(&row, csv->rows[0].n, err)) != MSP_OK)
+		goto fail;
 	if (csv->n_rows == p->cap) {
 		size_t n = p->cap ? 2 * p->cap : 64;
 		struct csv_row *rows = msp_realloc(csv->rows,
@@ -298,6 +323,273 @@ csv_parse(const char *data, size_t len, char delimiter, struct csv **out,
 	}
 	*out = p.csv;
 	return MSP_OK;
+}
+
+/* --- reading one record at a time -------------------------------------- */
+
+/*
+ * The reader finds where a record ends (a line end outside quotes) with
+ * a small scanner over a fixed input buffer, keeps that record's bytes
+ * alone, and hands them to the parser above: the rules and the messages
+ * are those of csv_parse(), and memory holds one record, not the file.
+ * The scanner only has to agree with the parser on well-formed text;
+ * on malformed text the record it cuts still holds the first fault, and
+ * the parser names it.
+ */
+
+#define CSV_READ_CHUNK 65536
+
+struct csv_reader {
+	FILE *in;
+	void (*tap)(void *arg, const void *bytes, size_t len);
+	void *tap_arg;
+	char chunk[CSV_READ_CHUNK];
+	size_t pos, len;	/* unread bytes: chunk[pos..len) */
+	int eof;		/* in gave its last byte */
+	int failed;		/* a read error: errno_text says why */
+	char delim;
+	size_t line;		/* line of the next unread byte */
+	unsigned long long offset;	/* bytes read, BOM included */
+	struct buf record;	/* the raw bytes of the current record */
+	struct buf field;	/* the parser's field buffer */
+	struct csv_row header;
+	struct csv_row row;	/* the last record read */
+};
+
+/* Refills the chunk when it is empty; returns 0 at the end or on a read
+ * error (r->failed). */
+static int
+reader_fill(struct csv_reader *r)
+{
+	size_t n;
+
+	if (r->pos < r->len)
+		return 1;
+	if (r->eof)
+		return 0;
+	n = fread(r->chunk, 1, sizeof(r->chunk), r->in);
+	if (n < sizeof(r->chunk)) {
+		r->eof = 1;
+		if (ferror(r->in))
+			r->failed = 1;
+	}
+	if (n > 0 && r->tap != NULL)
+		r->tap(r->tap_arg, r->chunk, n);
+	r->offset += n;
+	r->pos = 0;
+	r->len = n;
+	return n > 0;
+}
+
+/* The next byte, or -1 at the end. */
+static int
+reader_peek(struct csv_reader *r)
+{
+	return reader_fill(r) ? (unsigned char)r->chunk[r->pos] : -1;
+}
+
+/* Moves past the next byte, keeping it in the record when keep. */
+static void
+reader_take(struct csv_reader *r, int keep)
+{
+	char c = r->chunk[r->pos++];
+
+	if (keep)
+		buf_putc(&r->record, c);
+	/* lines as the parser counts them: CRLF, LF or a lone CR */
+	if (c == '\n' || (c == '\r' && reader_peek(r) != '\n'))
+		r->line++;
+}
+
+/*
+ * Cuts the next record out of the input into r->record, without its
+ * line end; empty lines before it are skipped.  *start is its first
+ * line.  Returns 0 at the end of the input.
+ */
+static int
+reader_cut(struct csv_reader *r, size_t *start)
+{
+	int c;
+
+	buf_reset(&r->record);
+	while ((c = reader_peek(r)) == '\n' || c == '\r')
+		reader_take(r, 0);		/* an empty line */
+	if (c < 0)
+		return 0;
+	*start = r->line;
+	for (;;) {
+		c = reader_peek(r);
+		if (c == '"') {
+			/* a quoted field: up to its closing quote; "" is a
+			 * closing quote and an opening one, which is the same
+			 * thing to a scanner */
+			reader_take(r, 1);
+			while ((c = reader_peek(r)) >= 0 && c != '"' &&
+			       r->record.len <= CSV_MAX_RECORD)
+				reader_take(r, 1);
+			/* too long, or never closed: the parser says so */
+			if (r->record.len > CSV_MAX_RECORD || c < 0)
+				return 1;
+			reader_take(r, 1);
+			continue;
+		}
+		if (c < 0)
+			return 1;
+		if (c == '\n' || c == '\r') {
+			reader_take(r, 0);
+			if (c == '\r' && reader_peek(r) == '\n')
+				reader_take(r, 0);
+			return 1;
+		}
+		reader_take(r, 1);
+		if (r->record.len > CSV_MAX_RECORD)
+			return 1;	/* too long: said by the parser */
+	}
+}
+
+/* Parses r->record (a record starting on line start) into *row. */
+static enum msp_status
+reader_parse(struct csv_reader *r, size_t start, struct csv_row *row,
+	     struct msp_error *err)
+{
+	struct parser p = { .s = r->record.data, .len = r->record.len,
+			    .line = start, .delim = r->delim };
+	const char *s = r->record.data, *nul;
+	size_t valid, len = r->record.len;
+	enum msp_status st;
+
+	row->fields = NULL;
+	row->n = 0;
+	row->line = start;
+	if (r->record.failed)
+		return oom(err);
+	if (len > CSV_MAX_RECORD)
+		return msp_error_set(err, MSP_EINVAL, "line %zu: a record "
+				     "longer than %u bytes", start,
+				     CSV_MAX_RECORD);
+	valid = utf8_valid_prefix(s, len);
+	if (valid < len)
+		return msp_error_set(err, MSP_EINVAL, "line %zu: not valid "
+				     "UTF-8 (save the file as UTF-8)",
+				     start - 1 + line_of(s, valid));
+	nul = memchr(s, '\0', len);
+	if (nul != NULL)
+		return msp_error_set(err, MSP_EINVAL, "line %zu: a NUL byte",
+				     start - 1 + line_of(s,
+						(size_t)(nul - s)));
+	p.field = r->field;
+	st = read_fields(&p, row, err);
+	r->field = p.field;
+	return st;
+}
+
+/* Skips a UTF-8 byte order mark at the start (the first read holds
+ * 64 KiB, or the whole input when it is shorter). */
+static void
+reader_skip_bom(struct csv_reader *r)
+{
+	if (reader_fill(r) && r->len - r->pos >= 3 &&
+	    memcmp(r->chunk + r->pos, BOM, 3) == 0)
+		r->pos += 3;
+}
+
+enum msp_status
+csv_reader_new(FILE *in, char delimiter,
+	       void (*tap)(void *arg, const void *bytes, size_t len),
+	       void *tap_arg, struct csv_reader **out, struct msp_error *err)
+{
+	struct csv_reader *r;
+	enum msp_status st;
+	size_t start = 1;
+
+	*out = NULL;
+	if (delimiter != 0 && delimiter != ',' && delimiter != ';' &&
+	    delimiter != '\t')
+		return msp_error_set(err, MSP_EINVAL, "the delimiter must be "
+				     "',', ';' or a tab");
+	if ((r = msp_calloc(1, sizeof(*r))) == NULL)
+		return oom(err);
+	/* a record is cut one byte past the longest, which the parser
+	 * then refuses naming its line; a field as csv_parse()'s */
+	buf_init(&r->record, CSV_MAX_RECORD + 1);
+	buf_init(&r->field, BUF_MAX_TEXT);
+	r->in = in;
+	r->tap = tap;
+	r->tap_arg = tap_arg;
+	r->line = 1;
+	reader_skip_bom(r);
+	if (!reader_cut(r, &start)) {
+		st = r->failed ? msp_error_set(err, MSP_EIO, "read error")
+			       : msp_error_set(err, MSP_EINVAL,
+					       "empty file: no header");
+		goto fail;
+	}
+	r->delim = delimiter ? delimiter
+			     : detect_delimiter(r->record.data,
+						r->record.len);
+	if ((st = reader_parse(r, start, &r->header, err)) != MSP_OK)
+		goto fail;
+	if (r->failed) {
+		st = msp_error_set(err, MSP_EIO, "read error");
+		goto fail;
+	}
+	*out = r;
+	return MSP_OK;
+fail:
+	csv_reader_free(r);
+	return st;
+}
+
+enum msp_status
+csv_reader_next(struct csv_reader *r, const struct csv_row **row,
+		struct msp_error *err)
+{
+	enum msp_status st;
+	size_t start = 0;
+
+	*row = NULL;
+	row_free(&r->row);
+	memset(&r->row, 0, sizeof(r->row));
+	if (!reader_cut(r, &start))
+		return r->failed ? msp_error_set(err, MSP_EIO, "read error")
+				 : MSP_OK;
+	if (r->failed)
+		return msp_error_set(err, MSP_EIO, "read error");
+	if ((st = reader_parse(r, start, &r->row, err)) != MSP_OK ||
+	    (st = check_width(&r->row, r->header.n, err)) != MSP_OK)
+		return st;
+	*row = &r->row;
+	return MSP_OK;
+}
+
+const struct csv_row *
+csv_reader_header(const struct csv_reader *r)
+{
+	return &r->header;
+}
+
+char
+csv_reader_delimiter(const struct csv_reader *r)
+{
+	return r->delim;
+}
+
+unsigned long long
+csv_reader_offset(const struct csv_reader *r)
+{
+	return r->offset;
+}
+
+void
+csv_reader_free(struct csv_reader *r)
+{
+	if (r == NULL)
+		return;
+	row_free(&r->header);
+	row_free(&r->row);
+	buf_free(&r->record);
+	buf_free(&r->field);
+	free(r);
 }
 
 /* --- writing ------------------------------------------------------------ */

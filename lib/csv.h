@@ -2,9 +2,11 @@
  * csv — reading CSV text (RFC 4180) as survey tools export it, and
  * writing CSV fields (at the end of this file).
  *
- * The whole text is parsed in memory, from bytes to rows of fields, with
- * no file or database: the importer hands it what it read, the fuzzer
- * hands it anything.  What is accepted beyond RFC 4180's letter, because
+ * Two readers with one set of rules: csv_parse() turns a whole text in
+ * memory into rows of fields, with no file or database (the fuzzer hands
+ * it anything); csv_reader reads a stream a record at a time, in memory
+ * bounded whatever its size (msp-report import, and any other importer
+ * of files).  What is accepted beyond RFC 4180's letter, because
  * real exports do it (Microsoft Forms through Excel, LimeSurvey):
  *   - a UTF-8 byte order mark at the start is skipped;
  *   - records end with CRLF, LF or a lone CR; the last one may lack it;
@@ -21,6 +23,7 @@
 #define MSP_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "msp_error.h"
 
@@ -55,6 +58,59 @@ enum msp_status csv_parse(const char *data, size_t len, char delimiter,
 
 /* Frees csv and its rows; NULL is allowed. */
 void csv_free(struct csv *csv);
+
+/* --- reading one record at a time: files of any size ------------------ */
+
+/* Longest record the reader holds, line breaks inside quotes included:
+ * a questionnaire's row, even with long free texts, is far below. */
+#define CSV_MAX_RECORD (4u << 20)
+
+/*
+ * A reader of CSV text from a stream, one record at a time, with the
+ * rules and messages of csv_parse(): memory holds one record (at most
+ * CSV_MAX_RECORD bytes) and a 64 KiB buffer, whatever the size of the
+ * input.  Each check that csv_parse() runs on the whole text (UTF-8, NUL)
+ * runs on each record, so a fault is reported when its record is read.
+ */
+struct csv_reader;
+
+/*
+ * Reads the header of in (borrowed; it must outlive the reader), with
+ * delimiter ',', ';', '\t' or 0 to detect it from the header as
+ * csv_parse() does.  tap (may be NULL) is called with every block of
+ * bytes read from in, BOM included, in order: a digest of the file
+ * costs no second read.  On success *out is the caller's
+ * (csv_reader_free()).  Fails with MSP_EINVAL "line N: why" or "empty
+ * file: no header", MSP_EIO on a read error, MSP_ENOMEM; *out is then
+ * NULL.
+ */
+enum msp_status csv_reader_new(FILE *in, char delimiter,
+			       void (*tap)(void *arg, const void *bytes,
+					   size_t len),
+			       void *tap_arg, struct csv_reader **out,
+			       struct msp_error *err);
+
+/*
+ * Reads the next record: *row is the reader's (valid until the next
+ * call), or NULL at the end of the input.  Fails with MSP_EINVAL "line
+ * N: why" (a malformed record, a field count other than the header's,
+ * a record longer than CSV_MAX_RECORD), MSP_EIO, MSP_ENOMEM; the reader
+ * is then of no further use but for csv_reader_free().
+ */
+enum msp_status csv_reader_next(struct csv_reader *r,
+				const struct csv_row **row,
+				struct msp_error *err);
+
+/* The header row (the reader's) and the delimiter in use. */
+const struct csv_row *csv_reader_header(const struct csv_reader *r);
+char csv_reader_delimiter(const struct csv_reader *r);
+
+/* Bytes read from the input so far (ahead of the records returned by
+ * up to 64 KiB): for progress reports. */
+unsigned long long csv_reader_offset(const struct csv_reader *r);
+
+/* Frees r (not its input); NULL is allowed. */
+void csv_reader_free(struct csv_reader *r);
 
 /* --- writing: the export, the report's CSV, the API's CSV --- */
 

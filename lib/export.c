@@ -896,7 +896,7 @@ export_study(PGconn *conn, const struct export_options *o, FILE *csv,
 	     struct buf *r, struct buf *sps, struct buf *map, size_t *n,
 	     struct msp_error *err)
 {
-	struct import_study study = { 0, NULL, NULL, TENANT_NONE };
+	struct import_study study = { .study_id = 0, .kind = TENANT_NONE };
 	struct table t;
 	PGresult *res;
 	enum msp_status st;

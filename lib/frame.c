@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,11 +251,11 @@ add_row(struct frame *f, struct frame_row *row, struct msp_error *err)
 }
 
 enum msp_status
-frame_read(struct frame *f, const struct csvmap *map, const char *name,
-	   const char *data, size_t len, const struct secret *secret,
-	   struct msp_error *err)
+frame_read_file(struct frame *f, const struct csvmap *map, const char *name,
+		FILE *in, const struct secret *secret, struct msp_error *err)
 {
-	struct csv *csv = NULL;
+	struct csv_reader *csv = NULL;
+	const struct csv_row *header, *row;
 	enum msp_status st;
 	size_t n_map = csvmap_n_columns(map), i, r, k;
 	int *col = NULL, *target = NULL, has_id = 0, has_name = 0,
@@ -263,11 +265,14 @@ frame_read(struct frame *f, const struct csvmap *map, const char *name,
 	if (f->n_files == FRAME_MAX_FILES)
 		return msp_error_set(err, MSP_EINVAL, "au plus %d listes",
 				     FRAME_MAX_FILES);
-	st = csv_parse(data, len, 0, &csv, err);
+	/* one record at a time: what stays is each structure's row
+	 * (its pseudonym and nine short values), not the list's text */
+	st = csv_reader_new(in, 0, NULL, NULL, &csv, err);
 	if (st != MSP_OK) {
 		msp_error_prefix(err, "%s", name);
 		return st;
 	}
+	header = csv_reader_header(csv);
 	col = msp_calloc(n_map + 1, sizeof(*col));
 	target = msp_calloc(n_map + 1, sizeof(*target));
 	if (col == NULL || target == NULL) {
@@ -294,8 +299,8 @@ frame_read(struct frame *f, const struct csvmap *map, const char *name,
 		has_name |= k == S_NAME;
 		has_commune |= k == S_COMMUNE;
 		col[i] = -1;
-		for (k = 0; k < csv->rows[0].n; k++)
-			if (strcmp(csv->rows[0].fields[k], c) == 0)
+		for (k = 0; k < header->n; k++)
+			if (strcmp(header->fields[k], c) == 0)
 				col[i] = (int)k;
 		if (col[i] < 0 && target[i] != S_IGNORE) {
 			st = msp_error_set(err, MSP_EINVAL, "%s : la colonne "
@@ -313,8 +318,8 @@ frame_read(struct frame *f, const struct csvmap *map, const char *name,
 	}
 	f->files[f->n_files++] = name;
 
-	for (r = 1; r < csv->n_rows; r++) {
-		const struct csv_row *row = &csv->rows[r];
+	while ((st = csv_reader_next(csv, &row, err)) == MSP_OK &&
+	       row != NULL) {
 		const char *part[4] = { NULL, NULL, NULL, NULL }, *why;
 		struct frame_row out = { .file = f->n_files - 1,
 					 .line = row->line };
@@ -384,12 +389,33 @@ row_fail:
 			msp_free(out.value[k]);
 		goto out;
 	}
-	if (f->problems.failed)
+	if (st != MSP_OK)
+		msp_error_prefix(err, "%s", name);
+	else if (f->problems.failed)
 		st = oom(err);
 out:
 	msp_free(col);
 	msp_free(target);
-	csv_free(csv);
+	csv_reader_free(csv);
+	return st;
+}
+
+enum msp_status
+frame_read(struct frame *f, const struct csvmap *map, const char *name,
+	   const char *data, size_t len, const struct secret *secret,
+	   struct msp_error *err)
+{
+	enum msp_status st;
+	FILE *in;
+
+	if (len == 0)	/* fmemopen() wants a buffer */
+		return msp_error_set(err, MSP_EINVAL, "%s: empty file: no "
+				     "header", name);
+	/* read-only: fmemopen() does not write in mode "r" */
+	if ((in = fmemopen((void *)(uintptr_t)data, len, "r")) == NULL)
+		return oom(err);
+	st = frame_read_file(f, map, name, in, secret, err);
+	fclose(in);
 	return st;
 }
 

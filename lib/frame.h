@@ -26,12 +26,13 @@
  * (secret_pseudonym(), the forms' own), so a frame row and the
  * responses a team sends link whatever the spelling of either
  * (secret_normalise_identifier()).  Nothing here touches the database:
- * cli/cmd_frame.c stores what frame_read() made.
+ * cli/cmd_frame.c stores what frame_read_file() made.
  */
 #ifndef MSP_FRAME_H
 #define MSP_FRAME_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "crypto.h"
@@ -101,6 +102,18 @@ const char *frame_field_name(enum frame_field f);
 enum msp_status frame_read(struct frame *f, const struct csvmap *map,
 			   const char *name, const char *data, size_t len,
 			   const struct secret *secret, struct msp_error *err);
+
+/*
+ * frame_read() from the stream in (borrowed), one record at a time
+ * (lib/csv's reader): memory holds the rows kept (a pseudonym and nine
+ * short values each) and one record, not the list's text, whatever the
+ * width of its unmapped columns.  Fails as frame_read() does, and with
+ * MSP_EIO on a read error.
+ */
+enum msp_status frame_read_file(struct frame *f, const struct csvmap *map,
+				const char *name, FILE *in,
+				const struct secret *secret,
+				struct msp_error *err);
 
 /*
  * Merges the rows that share a pseudonym (the same structure in two

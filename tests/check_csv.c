@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,6 +161,97 @@ START_TEST(csv_errors_name_the_line)
 			 "empty file: no header");
 	ck_assert_str_eq(parse_fails("a\n", 2, '|'),
 			 "the delimiter must be ',', ';' or a tab");
+}
+END_TEST
+
+/*
+ * Reads text[0..len) with csv_reader from a file and checks that it
+ * gives what csv_parse() gives: the same rows, lines and fields, or the
+ * same message.
+ */
+static void
+reader_agrees(const char *text, size_t len, char delimiter)
+{
+	struct msp_error perr, rerr;
+	struct csv *csv = NULL;
+	struct csv_reader *r = NULL;
+	const struct csv_row *row;
+	enum msp_status pst, rst;
+	FILE *f = tmpfile();
+	size_t n = 0, i;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	rewind(f);
+	pst = csv_parse(text, len, delimiter, &csv, &perr);
+	rst = csv_reader_new(f, delimiter, NULL, NULL, &r, &rerr);
+	if (rst == MSP_OK) {
+		row = csv_reader_header(r);
+		do {
+			if (pst != MSP_OK)
+				continue;	/* until the reader fails too */
+			ck_assert_int_eq(csv_reader_delimiter(r),
+					 csv->delimiter);
+			ck_assert_uint_lt(n, csv->n_rows);
+			ck_assert_uint_eq(row->line, csv->rows[n].line);
+			ck_assert_uint_eq(row->n, csv->rows[n].n);
+			for (i = 0; i < row->n; i++)
+				ck_assert_str_eq(row->fields[i],
+						 csv->rows[n].fields[i]);
+			n++;
+		} while ((rst = csv_reader_next(r, &row, &rerr)) == MSP_OK &&
+			 row != NULL);
+	}
+	if (pst != MSP_OK) {
+		ck_assert_int_eq(rst, pst);
+		ck_assert_str_eq(rerr.message, perr.message);
+	} else {
+		ck_assert_msg(rst == MSP_OK, "%s", rerr.message);
+		ck_assert_uint_eq(n, csv->n_rows);
+	}
+	csv_reader_free(r);
+	csv_free(csv);
+	fclose(f);
+}
+
+START_TEST(csv_reader_gives_what_csv_parse_gives)
+{
+	static const struct { const char *s; size_t len; } texts[] = {
+#define T(lit) { lit, sizeof(lit) - 1 }
+		T("a,b,c\n1,2,3\n,,\n"), T("\xef\xbb\xbfx;y\n1;2"),
+		T("a,b\n\"q \"\"u\"\"\r\nx\",2\r\"\",\"\"\n"),
+		T("\n\na,b\n\n1,2\r\n\r\n"), T("a\tb\n1\t2\n"),
+		T("a,b\n1,2\n3,\xc3(\n"), T("a\nr\xe9gulier\n"),
+		T("a,b\n1,\0\n"), T("a,b\n1,\"open\n\n"),
+		T("a,b\n1,x\"y\n"), T("a,b\n\"x\ny\"z,1\n"),
+		T("a,b\n1,2\n1,2,3\n"), T("a,b\n1\n"), T(""),
+		T("\xef\xbb\xbf\r\n"), T("a,b\r\n1,\"2\r\n3\"\r\n"),
+#undef T
+	};
+	struct buf big = BUF_INIT(BUF_MAX_TEXT);
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		reader_agrees(texts[i].s, texts[i].len, 0);
+	reader_agrees("a;b\n1;2\n", 8, ',');
+	/* records across the reader's 64 KiB reads, a CRLF split by one
+	 * of them, quoted line breaks: 200 KiB */
+	buf_puts(&big, "id,text\n");
+	for (i = 0; big.len < 200 * 1024; i++)
+		buf_printf(&big, "%zu,\"%zu\"\"x\r\ny%s\"\r\n", i, i,
+			   i % 5 ? "" : ",z");
+	ck_assert(!big.failed);
+	reader_agrees(big.data, big.len, 0);
+	/* a CR as the last byte of the first read, its LF the first of
+	 * the next */
+	buf_reset(&big);
+	buf_puts(&big, "a\n");
+	while (big.len < 65535)
+		buf_putc(&big, 'x');
+	buf_puts(&big, "\r\ny\n");
+	ck_assert_int_eq(big.data[65535], '\r');
+	reader_agrees(big.data, big.len, 0);
+	buf_free(&big);
 }
 END_TEST
 
@@ -379,6 +471,7 @@ csv_suite(void)
 	tcase_add_test(tc, csv_detects_the_delimiter);
 	tcase_add_test(tc, csv_skips_empty_lines);
 	tcase_add_test(tc, csv_errors_name_the_line);
+	tcase_add_test(tc, csv_reader_gives_what_csv_parse_gives);
 	tcase_add_test(tc, csv_caps_the_fields);
 	tcase_add_test(tc, csv_caps_a_field);
 	tcase_add_test(tc, csv_fields_are_neutralised);
