@@ -91,6 +91,7 @@ int cli_valid_name(const char *s, size_t max_chars);
 int cli_parse_date(const char *s, char out[11]);
 
 int cmd_db(const struct cli_context *ctx, int argc, char **argv);
+int cmd_disclosure(const struct cli_context *ctx, int argc, char **argv);
 int cmd_erase(const struct cli_context *ctx, int argc, char **argv);
 int cmd_export(const struct cli_context *ctx, int argc, char **argv);
 int cmd_generate(const struct cli_context *ctx, int argc, char **argv);

@@ -52,7 +52,9 @@ struct report_options {
 	enum report_keep dont_know;	/* "ne sait pas": default KEEP */
 	enum report_keep missing;	/* no answer: default EXCLUDE */
 	const char *token;	/* bearer token (MSP_TOKEN), or NULL */
-	unsigned threshold;	/* disclosure threshold for federations */
+	/* disclosure threshold for federations: 0 (the default), the
+	 * database's (msp.disclosure_policy); tests set others */
+	unsigned threshold;
 	/* count from the answers even where the running totals of
 	 * migration 0014 would do (the owner's and analysts' reports) */
 	int recount;
@@ -64,7 +66,8 @@ struct report_options {
 };
 
 /* Fills o with the defaults: region report only, top 10, "ne sait
- * pas" kept, missing answers excluded, threshold 5, no token. */
+ * pas" kept, missing answers excluded, the database's threshold, no
+ * token. */
 void report_options_init(struct report_options *o);
 
 /*

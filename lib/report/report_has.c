@@ -128,7 +128,7 @@ people(struct rctx *c, struct rcell *cell, unsigned long n,
 		rcell_prop(cell, n, total);
 	else
 		rcell_count(cell, n);
-	if (c->suppress && n > 0 && n < c->opt->threshold)
+	if (c->suppress && n > 0 && n < c->threshold)
 		cell->suppressed = 1;
 }
 

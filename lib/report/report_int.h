@@ -44,6 +44,9 @@ struct rctx {
 	struct rdoc *doc;
 	enum tenant_kind kind;
 	int suppress;		/* a federation: disclosure control on */
+	/* counts from 1 to threshold - 1 are hidden from a federation:
+	 * opt->threshold, or msp.disclosure_policy's when that is 0 */
+	unsigned threshold;
 	size_t nomitted;	/* rare terms left out of the term lists */
 	/* whole-study caches: for the owner and analysts only */
 	int cache;

@@ -70,7 +70,7 @@ rterms_fill(struct rctx *c, const struct rsetup *s, const struct rvar *v,
 
 		/* a rare term could name a team: a federation sees only
 		 * those enough answers share */
-		if (c->suppress && terms[i].answers < c->opt->threshold) {
+		if (c->suppress && terms[i].answers < c->threshold) {
 			c->nomitted++;
 			continue;
 		}

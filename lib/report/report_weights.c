@@ -217,7 +217,7 @@ plan_design(struct rctx *c, struct wplan *p, const struct rcounts *cells,
 {
 	const struct rcount *rows;
 	struct weights_empty empty;
-	unsigned thr = c->opt->threshold;
+	unsigned thr = c->threshold;
 	enum msp_status rc;
 	size_t n, h, j, len;
 
@@ -338,7 +338,7 @@ weighted_variable(struct rctx *c, struct wplan *p, struct rtable *t,
 	struct weights_estimate e;
 	struct rrow *r;
 	char kind = v->derived ? 'd' : 'i';
-	unsigned thr = c->opt->threshold;
+	unsigned thr = c->threshold;
 	unsigned long dom = 0, answered, k;
 	size_t h, i, nrows;
 	int hide = 0, keep_missing = c->opt->missing == REPORT_KEEP;
@@ -413,7 +413,7 @@ weighted_variable(struct rctx *c, struct wplan *p, struct rtable *t,
 static int
 small(const struct rctx *c, unsigned long k)
 {
-	return c->suppress && k > 0 && k < c->opt->threshold;
+	return c->suppress && k > 0 && k < c->threshold;
 }
 
 /*
@@ -724,7 +724,7 @@ report_weights(struct rctx *c, const struct rsetup *s)
 			  "%s sur %s ; non communiquée : une cellule compte "
 			  "moins de %u répondantes ou non-répondantes, que "
 			  "son poids révélerait", method, p.labels,
-			  c->opt->threshold));
+			  c->threshold));
 	else
 		rdoc_meta(c->doc, "weights", "Pondération", rdoc_printf(c->doc,
 			  "%s sur %s (%zu cellules%s) ; %lu répondantes "

@@ -246,7 +246,7 @@ headcount_protect(struct rctx *c, const struct rlayout *lay,
 	    xb_add_first(&b, DFIG_UNPRINTED, xb_remainder(&b, n), XB_NONE,
 			 1) < 0)
 		goto fail;
-	if (dsys_solve(b.sys, c->opt->threshold) != 0)
+	if (dsys_solve(b.sys, c->threshold) != 0)
 		goto fail;
 	for (j = 0; j < lay->ncols; j++)
 		hidden[j] = dsys_hidden(b.sys, fig[j]);
@@ -507,7 +507,7 @@ single_protect(struct rctx *c, const struct rlayout *lay,
 				   XB_NONE, &parts[i], 1) < 0)
 				goto out;
 		}
-	if (dsys_solve(b.sys, c->opt->threshold) != 0)
+	if (dsys_solve(b.sys, c->threshold) != 0)
 		goto out;
 	for (i = 0; i < nr * nc; i++)
 		hide[i] = dsys_hidden(b.sys, fig[i]);
@@ -588,7 +588,7 @@ multi_protect(struct rctx *c, const struct rlayout *lay,
 				   v + p * nc), XB_NONE, one, 1) < 0)
 				goto fail;
 		}
-	if (dsys_solve(b.sys, c->opt->threshold) != 0)
+	if (dsys_solve(b.sys, c->threshold) != 0)
 		goto fail;
 	for (j = 0; j < nc; j++) {
 		hide[nopt * nc + j] = dsys_hidden(b.sys, fig[j]);
@@ -634,7 +634,7 @@ multi_protect(struct rctx *c, const struct rlayout *lay,
 					   XB_NONE, one, 1) < 0)
 					goto fail;
 			}
-		if (dsys_solve(b.sys, c->opt->threshold) != 0)
+		if (dsys_solve(b.sys, c->threshold) != 0)
 			goto fail;
 		for (j = 0; j < nc; j++)
 			hide[i * nc + j] = dsys_hidden(b.sys, fig[j]);
@@ -937,7 +937,7 @@ number_protect(struct rctx *c, const struct rlayout *lay,
 				   v + p * nc), XB_NONE, one, 1) < 0)
 				goto out;
 		}
-	if (dsys_solve(b.sys, c->opt->threshold) != 0)
+	if (dsys_solve(b.sys, c->threshold) != 0)
 		goto out;
 	for (j = 0; j < 3 * nc; j++)
 		hide[j] = dsys_hidden(b.sys, fig[j]);
@@ -1076,7 +1076,7 @@ text_protect(struct rctx *c, const struct rlayout *lay,
 				   n + p * nc), XB_NONE, one, 1) < 0)
 				goto out;
 		}
-	if (dsys_solve(b.sys, c->opt->threshold) != 0)
+	if (dsys_solve(b.sys, c->threshold) != 0)
 		goto out;
 	for (j = 0; j < nc; j++)
 		hide[j] = dsys_hidden(b.sys, fig[j]);
