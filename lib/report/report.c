@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "disclosure_policy.h"
+#include "release.h"
 #include "report_int.h"
 
 /* The most regions --compare takes. */
@@ -173,8 +174,8 @@ section_response(struct rctx *c, const struct rsetup *s,
 		size_t i;
 
 		for (i = 0; i < t->nrows; i++)
-			if (t->rows[i].cells[0].n > 0 &&
-			    t->rows[i].cells[0].n < c->threshold)
+			if (release_primary(t->rows[i].cells[0].n,
+					    c->threshold))
 				t->rows[i].cells[0].suppressed = 1;
 	}
 	return rctx_check(c);

@@ -31,6 +31,9 @@
 #include "stats.h"
 #include "tenant.h"
 
+struct release_counts;
+struct release;
+
 /* What to do with answers that carry no information for a test. */
 enum report_keep {
 	REPORT_EXCLUDE,	/* left out of percentages and tests (counted) */
@@ -63,6 +66,12 @@ struct report_options {
 	/* --weights: "frame", or frame variables separated by commas
 	 * (report_weights.c); NULL: no weighting */
 	const char *weights;
+	/* called with every block's counts and release as the report
+	 * renders them (release.h), for tests that check what a release
+	 * holds; NULL: not called */
+	void (*release_seen)(void *arg, const struct release_counts *k,
+			     const struct release *r);
+	void *release_arg;
 };
 
 /* Fills o with the defaults: region report only, top 10, "ne sait

@@ -3,8 +3,9 @@
  *
  * report_data.c   the study, its variables and the frequency tables
  *                 (every SQL statement of the report is there)
- * report_xtab.c   a variable's counts as table rows: percentages,
- *                 intervals, tests, disclosure control
+ * report_xtab.c   a variable's counts to its release (release.h), and
+ *                 the release as table rows: percentages, intervals,
+ *                 tests
  * report.c        the sections: region report, --by, --nonresponse,
  *                 --compare, and report_build()
  * report_has.c    --has, the HAS crosswalk
