@@ -111,6 +111,7 @@ void cli_print_table(const PGresult *res, const struct cli_column *cols,
 
 int cmd_agreement(const struct cli_context *ctx, int argc, char **argv);
 int cmd_db(const struct cli_context *ctx, int argc, char **argv);
+int cmd_disclosure(const struct cli_context *ctx, int argc, char **argv);
 int cmd_erase(const struct cli_context *ctx, int argc, char **argv);
 int cmd_export(const struct cli_context *ctx, int argc, char **argv);
 int cmd_generate(const struct cli_context *ctx, int argc, char **argv);

@@ -20,7 +20,7 @@
  * in each breakdown, the counts of each partition of the frame
  * (complete / partial / no response; invited or not; opened or not)
  * with their margins go through disclosure_protect() with the
- * configured threshold (MSP_DISCLOSURE_THRESHOLD), and the day-by-day
+ * database's threshold (msp.disclosure_policy), and the day-by-day
  * table, whose daily counts would single teams out, is not shown.
  * A team token is refused.
  */
@@ -33,6 +33,7 @@
 
 #include "cli.h"
 #include "db.h"
+#include "disclosure_policy.h"
 #include "report/format.h"
 #include "report/report_disclosure.h"
 #include "report/report_doc.h"
@@ -50,7 +51,8 @@ static const char usage_text[] =
 "  --format FORMAT   text (default), csv, json, markdown, html\n"
 "\n"
 "As the owner or an analyst (MSP_TOKEN): every figure.  As a federation:\n"
-"the studies of its region, counts below MSP_DISCLOSURE_THRESHOLD (5)\n"
+"the studies of its region, counts below the database's threshold\n"
+"(msp-report disclosure threshold; 5 unless the owner changed it)\n"
 "suppressed with the ones that would give them back, no day-by-day\n"
 "table.  Exit status: 0 on success, 1 on a failure, 2 on a usage\n"
 "error.\n";
@@ -357,11 +359,14 @@ build(PGconn *conn, struct rdoc *doc, const char *study,
 	size_t k;
 	int i, rc = 1;
 
-	if (kind == TENANT_FEDERATION &&
-	    disclosure_threshold(&threshold, &err) != MSP_OK) {
+	/* read whoever asks, so that a refused MSP_DISCLOSURE_THRESHOLD
+	 * is refused for everyone; only a federation's figures use it */
+	if (disclosure_policy_threshold(conn, &threshold, &err) != MSP_OK) {
 		cli_fail(&err);
 		goto out;
 	}
+	if (kind != TENANT_FEDERATION)
+		threshold = 0;
 	if (db_exec(conn, "fieldwork: study",
 		    /* for people, in French, as 'study list' says them */
 		    "SELECT study_id, title_fr,"

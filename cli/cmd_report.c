@@ -2,10 +2,10 @@
  * msp-report [report] --region NAME [OPTION]... — the study's tables.
  *
  * Options are validated here, once; lib/report/report.c builds the document
- * and lib/report/format.c renders it.  Identity and disclosure threshold come
- * from the environment (MSP_TOKEN, MSP_DISCLOSURE_THRESHOLD), never
- * from an option: the person disclosure control protects against is the
- * one typing the command.
+ * and lib/report/format.c renders it.  Identity comes from the environment
+ * (MSP_TOKEN) and the disclosure threshold from the database
+ * (msp.disclosure_policy), never from an option: the person disclosure
+ * control protects against is the one typing the command.
  */
 #include "config.h"
 
@@ -19,7 +19,6 @@
 #include "cli.h"
 #include "report/format.h"
 #include "report/report.h"
-#include "report/report_disclosure.h"
 
 static const char usage_text[] =
 "Usage: msp-report --region NAME [OPTION]...\n"
@@ -74,8 +73,11 @@ static const char usage_text[] =
 "  MSP_TOKEN                 bearer token: the report sees what the\n"
 "                            token's role sees; without one, the\n"
 "                            connection's own role (everything)\n"
-"  MSP_DISCLOSURE_THRESHOLD  for a federation token, counts from 1 to\n"
-"                            this minus 1 are suppressed (default 5)\n"
+"\n"
+"For a federation token, counts from 1 to the threshold minus 1 are\n"
+"suppressed; the threshold is set in the database (5 unless the owner\n"
+"changed it: msp-report disclosure threshold).  MSP_DISCLOSURE_THRESHOLD\n"
+"is no longer read: set, it is an error.\n"
 "\n"
 "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
 
@@ -245,8 +247,6 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 	if (opt.study != NULL && opt.region == NULL)
 		return usage_error("--study needs --region", NULL);
 	opt.token = cli_token();
-	if (disclosure_threshold(&opt.threshold, &err) != MSP_OK)
-		return cli_fail(&err);
 	conn = cli_connect(&local);
 	if (conn == NULL)
 		goto out;

@@ -29,6 +29,9 @@ static const char usage_text[] =
 "  db status [--dir DIR]    list applied and pending migrations and\n"
 "                           function files\n"
 "  db load-reference        load the reference data (regions, studies, ...)\n"
+"  disclosure threshold [N]\n"
+"                           the disclosure threshold of federations' reports\n"
+"                           (read; set: the database owner)\n"
 "  erase --identifier TEXT  remove one structure's data everywhere (RGPD)\n"
 "  export --study SLUG      the study's responses as CSV, with an R script,\n"
 "                           SPSS syntax and a mapping to import it again\n"
@@ -70,6 +73,7 @@ static const struct cli_command commands[] = {
 	{ "agreement", cmd_agreement },
 	{ "contact", cmd_contact },
 	{ "db", cmd_db },
+	{ "disclosure", cmd_disclosure },
 	{ "erase", cmd_erase },
 	{ "export", cmd_export },
 	{ "federation", cmd_federation },

@@ -737,9 +737,9 @@ report_page(struct worker *w, struct request *req, struct reply *r,
 	opt.dont_know = q.nsp;
 	opt.missing = q.missing;
 	opt.session = s->id;
-	/* the operator's threshold, as the CLI's (never the reader's) */
-	if (disclosure_threshold(&opt.threshold, &err) != MSP_OK ||
-	    report_build(conn, &opt, &doc, &err) != MSP_OK) {
+	/* opt.threshold stays 0: the database's (msp.disclosure_policy),
+	 * as for the CLI, never the reader's */
+	if (report_build(conn, &opt, &doc, &err) != MSP_OK) {
 		report_failure(w, s, &err, r);
 		goto out;
 	}

@@ -21,6 +21,7 @@
 #include "file.h"
 #include "report/format.h"
 #include "report/report.h"
+#include "disclosure_policy.h"
 #include "report/report_disclosure.h"
 #include "report/report_doc.h"
 #include "synth.h"
@@ -1317,26 +1318,6 @@ START_TEST(protect_needs_several_passes)
 }
 END_TEST
 
-START_TEST(threshold_from_environment)
-{
-	struct msp_error err;
-	unsigned th;
-
-	unsetenv("MSP_DISCLOSURE_THRESHOLD");
-	ck_assert_int_eq(disclosure_threshold(&th, &err), MSP_OK);
-	ck_assert_uint_eq(th, DISCLOSURE_DEFAULT_THRESHOLD);
-	setenv("MSP_DISCLOSURE_THRESHOLD", "11", 1);
-	ck_assert_int_eq(disclosure_threshold(&th, &err), MSP_OK);
-	ck_assert_uint_eq(th, 11);
-	setenv("MSP_DISCLOSURE_THRESHOLD", "five", 1);
-	ck_assert_int_eq(disclosure_threshold(&th, &err), MSP_ECONFIG);
-	setenv("MSP_DISCLOSURE_THRESHOLD", "0", 1);
-	ck_assert_int_eq(disclosure_threshold(&th, &err), MSP_ECONFIG);
-	setenv("MSP_DISCLOSURE_THRESHOLD", "-3", 1);
-	ck_assert_int_eq(disclosure_threshold(&th, &err), MSP_ECONFIG);
-	unsetenv("MSP_DISCLOSURE_THRESHOLD");
-}
-END_TEST
 
 /* Creates a token of kind for region (NULL: none) in the shared db. */
 static void
@@ -2160,7 +2141,7 @@ START_TEST(cli_help_and_report)
 	ck_assert_int_eq(run_cli("--region x --help", &out), 0);
 	ck_assert_ptr_nonnull(strstr(buf_str(&out), "--by VARIABLE"));
 	ck_assert_ptr_nonnull(strstr(buf_str(&out),
-				     "MSP_DISCLOSURE_THRESHOLD"));
+				     "msp-report disclosure threshold"));
 	buf_reset(&out);
 	/* the command: no command word */
 	ck_assert_int_eq(run_cli("--region pays-de-la-loire --by usagers",
@@ -2182,7 +2163,7 @@ START_TEST(cli_help_and_report)
 	ck_assert_int_eq(run_cli("--region nowhere", &out), 1);
 	ck_assert_ptr_nonnull(strstr(buf_str(&out), "no region 'nowhere'"));
 	buf_reset(&out);
-	/* the threshold is configuration: a typo is an error, not 0 */
+	/* the threshold is the database's: the old variable is refused */
 	ck_assert_int_eq(run_cli_env("MSP_DISCLOSURE_THRESHOLD=x",
 				     "--region occitanie", &out), 1);
 	ck_assert_ptr_nonnull(strstr(buf_str(&out),
@@ -2192,6 +2173,130 @@ START_TEST(cli_help_and_report)
 	ck_assert_int_eq(run_cli_env("MSP_TOKEN=forged",
 				     "--region occitanie", &out), 1);
 	ck_assert_ptr_nonnull(strstr(buf_str(&out), "token"));
+	buf_free(&out);
+}
+END_TEST
+
+/* The threshold is the database's (migration 0038): read from
+ * msp.disclosure_policy, set by its owner only, and the variable that
+ * set it before is refused, never ignored. */
+START_TEST(threshold_from_database)
+{
+	struct msp_error err;
+	unsigned th = 0;
+	PGresult *res = NULL;
+
+	unsetenv("MSP_DISCLOSURE_THRESHOLD");
+	ck_assert_int_eq(disclosure_policy_threshold(conn, &th, &err),
+			 MSP_OK);
+	ck_assert_uint_eq(th, DISCLOSURE_DEFAULT_THRESHOLD);
+	/* what the function reads is the row, not a constant */
+	ck_assert_int_eq(db_exec(conn, "begin", "BEGIN", 0, NULL,
+				 PGRES_COMMAND_OK, NULL, &err), MSP_OK);
+	ck_assert_int_eq(disclosure_policy_set(conn, 11, &err), MSP_OK);
+	ck_assert_int_eq(db_exec(conn, "read", "SELECT threshold FROM "
+				 "msp.disclosure_policy", 0, NULL,
+				 PGRES_TUPLES_OK, &res, &err), MSP_OK);
+	ck_assert_str_eq(db_text(res, 0, "threshold"), "11");
+	PQclear(res);
+	ck_assert_int_eq(disclosure_policy_threshold(conn, &th, &err),
+			 MSP_OK);
+	ck_assert_uint_eq(th, 11);
+	ck_assert_int_eq(disclosure_policy_set(conn, 0, &err), MSP_EINVAL);
+	ck_assert_int_eq(disclosure_policy_set(conn, 1001, &err),
+			 MSP_EINVAL);
+	ck_assert_int_eq(db_exec(conn, "rollback", "ROLLBACK", 0, NULL,
+				 PGRES_COMMAND_OK, NULL, &err), MSP_OK);
+	/* the table's CHECK holds whoever writes */
+	ck_assert_int_eq(db_exec(conn, "too big", "UPDATE "
+				 "msp.disclosure_policy SET threshold = 1001",
+				 0, NULL, PGRES_COMMAND_OK, NULL, &err),
+			 MSP_EDB);
+	/* and a second row cannot be */
+	ck_assert_int_eq(db_exec(conn, "second", "INSERT INTO "
+				 "msp.disclosure_policy (id) VALUES (false)",
+				 0, NULL, PGRES_COMMAND_OK, NULL, &err),
+			 MSP_EDB);
+	/* the old variable, set to anything, is an error that says where
+	 * the threshold is now */
+	setenv("MSP_DISCLOSURE_THRESHOLD", "11", 1);
+	ck_assert_int_eq(disclosure_policy_threshold(conn, &th, &err),
+			 MSP_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(err.message, "msp.disclosure_policy"));
+	setenv("MSP_DISCLOSURE_THRESHOLD", "", 1);
+	ck_assert_int_eq(disclosure_policy_threshold(conn, &th, &err),
+			 MSP_ECONFIG);
+	unsetenv("MSP_DISCLOSURE_THRESHOLD");
+}
+END_TEST
+
+/* msp-report disclosure threshold: reads, the owner sets, a token is
+ * refused; a federation's report applies what the table holds. */
+START_TEST(cli_disclosure_threshold)
+{
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct msp_error err;
+	PGresult *res = NULL;
+
+	make_token("fed-pdl", "federation", "pays-de-la-loire");
+	make_token("analyst", "analyst", NULL);
+	ck_assert_int_eq(run_cli("disclosure --help", &out), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "threshold [N]"));
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("disclosure threshold", &out), 0);
+	ck_assert_str_eq(buf_str(&out), "5\n");
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("disclosure threshold 0", &out), 2);
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("disclosure threshold 5x", &out), 2);
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("disclosure nothing", &out), 2);
+	buf_reset(&out);
+	/* a federation reads it, but sets nothing, nor does an analyst */
+	ck_assert_int_eq(run_cli_env("MSP_TOKEN=fed-pdl",
+				     "disclosure threshold", &out), 0);
+	ck_assert_str_eq(buf_str(&out), "5\n");
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli_env("MSP_TOKEN=fed-pdl",
+				     "disclosure threshold 1", &out), 1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "refusé"));
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli_env("MSP_TOKEN=analyst",
+				     "disclosure threshold 1", &out), 1);
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("disclosure threshold", &out), 0);
+	ck_assert_str_eq(buf_str(&out), "5\n");
+	buf_reset(&out);
+
+	/* the owner sets 10: the row says 10, and the federation's report
+	 * hides 1 to 9 (its header says so) */
+	ck_assert_int_eq(run_cli("disclosure threshold 10", &out), 0);
+	buf_reset(&out);
+	ck_assert_int_eq(db_exec(conn, "read", "SELECT threshold FROM "
+				 "msp.disclosure_policy", 0, NULL,
+				 PGRES_TUPLES_OK, &res, &err), MSP_OK);
+	ck_assert_str_eq(db_text(res, 0, "threshold"), "10");
+	PQclear(res);
+	ck_assert_int_eq(run_cli_env("MSP_TOKEN=fed-pdl",
+				     "--region pays-de-la-loire", &out), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "effectifs de 1 à 9 "
+				     "masqués"));
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("disclosure threshold 5", &out), 0);
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli_env("MSP_TOKEN=fed-pdl",
+				     "--region pays-de-la-loire", &out), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "effectifs de 1 à 4 "
+				     "masqués"));
+	buf_reset(&out);
+	/* the variable that set it before is refused by every reader */
+	ck_assert_int_eq(run_cli_env("MSP_DISCLOSURE_THRESHOLD=5",
+				     "--region occitanie", &out), 1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out),
+				     "msp.disclosure_policy"));
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli_env("MSP_DISCLOSURE_THRESHOLD=5",
+				     "disclosure threshold", &out), 1);
 	buf_free(&out);
 }
 END_TEST
@@ -2832,6 +2937,8 @@ main(void)
 	tcase_add_test(data, json_parses);
 	tcase_add_test(data, federation_sees_aggregates);
 	tcase_add_test(data, cli_help_and_report);
+	tcase_add_test(data, threshold_from_database);
+	tcase_add_test(data, cli_disclosure_threshold);
 	tcase_add_test(data, cli_test_odds_ratio);
 	tcase_add_test(data, cli_test_simulate);
 	tcase_add_test(data, cli_test_formats);
@@ -2847,7 +2954,6 @@ main(void)
 	tcase_add_test(sdc, protect_nothing_small);
 	tcase_add_test(sdc, protect_keeps_the_threshold);
 	tcase_add_test(sdc, protect_needs_several_passes);
-	tcase_add_test(sdc, threshold_from_environment);
 	suite_add_tcase(s, sdc);
 
 	tcase_add_test(txt, textfreq_folding_and_stemming);

@@ -7,7 +7,7 @@ set -u
 src=${MSP_SRCDIR:?} bld=${MSP_BUILDDIR:?}
 seconds=${MSP_FUZZ_TEST_SECONDS:-6}
 for h in fuzz_submission_json fuzz_form fuzz_table fuzz_csv fuzz_csvmap \
-	fuzz_xlsform; do
+	fuzz_xlsform fuzz_release; do
 	if [ ! -x "$bld/fuzz/$h" ]; then
 		echo "SKIP: $bld/fuzz/$h not built (configure found no clang" \
 			"with libFuzzer: apt-get install clang libclang-rt-14-dev)"

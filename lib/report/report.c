@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "db.h"
+#include "disclosure_policy.h"
+#include "release.h"
 #include "report_int.h"
 
 /* The most regions --compare takes. */
@@ -25,7 +27,7 @@ report_options_init(struct report_options *o)
 	o->top = 10;
 	o->dont_know = REPORT_KEEP;
 	o->missing = REPORT_EXCLUDE;
-	o->threshold = 5;
+	o->threshold = 0;	/* msp.disclosure_policy's */
 	o->adjust = STATS_ADJUST_HOLM;
 }
 
@@ -172,8 +174,8 @@ section_response(struct rctx *c, const struct rsetup *s,
 		size_t i;
 
 		for (i = 0; i < t->nrows; i++)
-			if (t->rows[i].cells[0].n > 0 &&
-			    t->rows[i].cells[0].n < c->opt->threshold)
+			if (release_primary(t->rows[i].cells[0].n,
+					    c->threshold))
 				t->rows[i].cells[0].suppressed = 1;
 	}
 	return rctx_check(c);
@@ -954,6 +956,13 @@ report_build(PGconn *conn, const struct report_options *opt,
 			goto out;
 	}
 	c.suppress = c.kind == TENANT_FEDERATION;
+	/* read for everyone, in the report's snapshot: a refused
+	 * MSP_DISCLOSURE_THRESHOLD is an error whoever runs the report */
+	c.threshold = opt->threshold;
+	if (c.threshold == 0 &&
+	    (rc = disclosure_policy_threshold(conn, &c.threshold, err)) !=
+	    MSP_OK)
+		goto out;
 	/* whole-study frequency tables may be reused only by those who
 	 * see the whole study */
 	c.cache = (c.kind == TENANT_NONE || c.kind == TENANT_ANALYST) &&
@@ -978,7 +987,7 @@ report_build(PGconn *conn, const struct report_options *opt,
 					      "complémentaire (%zu cellules "
 					      "masquées ; %zu termes rares "
 					      "omis)",
-					      opt->threshold - 1,
+					      c.threshold - 1,
 					      count_suppressed(c.doc),
 					      c.nomitted));
 		rc = rctx_check(&c);

@@ -31,6 +31,9 @@
 #include "stats.h"
 #include "tenant.h"
 
+struct release_counts;
+struct release;
+
 /* What to do with answers that carry no information for a test. */
 enum report_keep {
 	REPORT_EXCLUDE,	/* left out of percentages and tests (counted) */
@@ -55,7 +58,9 @@ struct report_options {
 	/* a web session's id (fcgi/session.c), entered as its token's
 	 * identity when token is NULL; NULL: none */
 	const char *session;
-	unsigned threshold;	/* disclosure threshold for federations */
+	/* disclosure threshold for federations: 0 (the default), the
+	 * database's (msp.disclosure_policy); tests set others */
+	unsigned threshold;
 	/* count from the answers even where the running totals of
 	 * migration 0014 would do (the owner's and analysts' reports) */
 	int recount;
@@ -64,10 +69,17 @@ struct report_options {
 	/* --weights: "frame", or frame variables separated by commas
 	 * (report_weights.c); NULL: no weighting */
 	const char *weights;
+	/* called with every block's counts and release as the report
+	 * renders them (release.h), for tests that check what a release
+	 * holds; NULL: not called */
+	void (*release_seen)(void *arg, const struct release_counts *k,
+			     const struct release *r);
+	void *release_arg;
 };
 
 /* Fills o with the defaults: region report only, top 10, "ne sait
- * pas" kept, missing answers excluded, threshold 5, no token. */
+ * pas" kept, missing answers excluded, the database's threshold, no
+ * token. */
 void report_options_init(struct report_options *o);
 
 /*

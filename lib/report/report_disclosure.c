@@ -5,34 +5,11 @@
 #include "config.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report_disclosure.h"
-
-enum msp_status
-disclosure_threshold(unsigned *out, struct msp_error *err)
-{
-	const char *s = getenv("MSP_DISCLOSURE_THRESHOLD");
-	unsigned long v;
-	char *end;
-
-	*out = DISCLOSURE_DEFAULT_THRESHOLD;
-	if (s == NULL || *s == '\0')
-		return MSP_OK;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || *s == '-' || v < 1 ||
-	    v > DISCLOSURE_MAX_THRESHOLD)
-		return msp_error_set(err, MSP_ECONFIG,
-				     "MSP_DISCLOSURE_THRESHOLD must be an "
-				     "integer from 1 to %u",
-				     DISCLOSURE_MAX_THRESHOLD);
-	*out = (unsigned)v;
-	return MSP_OK;
-}
 
 /* --- the system of figures ----------------------------------------------- */
 

@@ -13,9 +13,11 @@
  * (disclosure_solve() below).  An analyst, and the database owner, see
  * everything.
  *
- * The threshold is configuration (MSP_DISCLOSURE_THRESHOLD), never a
- * command-line option: the person it protects against is the one
- * running the command.
+ * The threshold is data (msp.disclosure_policy, read by
+ * disclosure_policy.h), never a command-line option or an environment
+ * variable: the person it protects against is the one running the
+ * command.  This module is pure computation (no libpq, no stdio, no
+ * global state), so that the database itself can link it.
  */
 #ifndef MSP_REPORT_DISCLOSURE_H
 #define MSP_REPORT_DISCLOSURE_H
@@ -24,19 +26,11 @@
 
 #include "msp_error.h"
 
-/* The threshold when MSP_DISCLOSURE_THRESHOLD is not set. */
+/* msp.disclosure_policy's default (migration 0038). */
 #define DISCLOSURE_DEFAULT_THRESHOLD 5u
 
-/* Larger thresholds would hide every table; this bounds typos. */
+/* Larger thresholds would hide every table (the table's CHECK too). */
 #define DISCLOSURE_MAX_THRESHOLD 1000u
-
-/*
- * The threshold from MSP_DISCLOSURE_THRESHOLD (an integer from 1 to
- * DISCLOSURE_MAX_THRESHOLD) or the default.  Fails with MSP_ECONFIG when
- * the variable is set to anything else: a typo must not disable the
- * protection silently.
- */
-enum msp_status disclosure_threshold(unsigned *out, struct msp_error *err);
 
 /*
  * Suppression by linear algebra: a "system" of figures over elementary

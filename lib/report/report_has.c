@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "release.h"
 #include "report_int.h"
 
 /* $1 study ids ("{1,2}", or NULL for every study) */
@@ -144,7 +145,7 @@ people(struct rctx *c, struct rcell *cell, unsigned long n,
 		rcell_prop(cell, n, total);
 	else
 		rcell_count(cell, n);
-	if (c->suppress && n > 0 && n < c->opt->threshold)
+	if (release_primary(n, c->suppress ? c->threshold : 0))
 		cell->suppressed = 1;
 }
 

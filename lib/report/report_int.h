@@ -3,8 +3,9 @@
  *
  * report_data.c   the study, its variables and the frequency tables
  *                 (every SQL statement of the report is there)
- * report_xtab.c   a variable's counts as table rows: percentages,
- *                 intervals, tests, disclosure control
+ * report_xtab.c   a variable's counts to its release (release.h), and
+ *                 the release as table rows: percentages, intervals,
+ *                 tests
  * report.c        the sections: region report, --by, --nonresponse,
  *                 --compare, and report_build()
  * report_has.c    --has, the HAS crosswalk
@@ -44,6 +45,9 @@ struct rctx {
 	struct rdoc *doc;
 	enum tenant_kind kind;
 	int suppress;		/* a federation: disclosure control on */
+	/* counts from 1 to threshold - 1 are hidden from a federation:
+	 * opt->threshold, or msp.disclosure_policy's when that is 0 */
+	unsigned threshold;
 	size_t nomitted;	/* rare terms left out of the term lists */
 	/* whole-study caches: for the owner and analysts only */
 	int cache;

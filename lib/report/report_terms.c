@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "release.h"
 #include "report_int.h"
 #include "textfreq.h"
 
@@ -73,7 +74,8 @@ rterms_fill(struct rctx *c, const struct rsetup *s, const struct rvar *v,
 
 		/* a rare term could name a team: a federation sees only
 		 * those enough answers share */
-		if (c->suppress && terms[i].answers < c->opt->threshold) {
+		if (!release_term_published(terms[i].answers,
+					    c->suppress ? c->threshold : 0)) {
 			c->nomitted++;
 			continue;
 		}

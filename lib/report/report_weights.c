@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "release.h"
 #include "report_int.h"
 #include "weights.h"
 
@@ -217,7 +218,7 @@ plan_design(struct rctx *c, struct wplan *p, const struct rcounts *cells,
 {
 	const struct rcount *rows;
 	struct weights_empty empty;
-	unsigned thr = c->opt->threshold;
+	unsigned thr = c->threshold;
 	enum msp_status rc;
 	size_t n, h, j, len;
 
@@ -280,7 +281,7 @@ plan_design(struct rctx *c, struct wplan *p, const struct rcounts *cells,
 		unsigned long r = p->d.cells[h].n,
 			      o = p->d.cells[h].pop - p->d.cells[h].n;
 
-		if ((r > 0 && r < thr) || (o > 0 && o < thr))
+		if (release_primary(r, thr) || release_primary(o, thr))
 			p->withheld = 1;
 	}
 
@@ -338,7 +339,7 @@ weighted_variable(struct rctx *c, struct wplan *p, struct rtable *t,
 	struct weights_estimate e;
 	struct rrow *r;
 	char kind = v->derived ? 'd' : 'i';
-	unsigned thr = c->opt->threshold;
+	unsigned thr = c->suppress ? c->threshold : 0;
 	unsigned long dom = 0, answered, k;
 	size_t h, i, nrows;
 	int hide = 0, keep_missing = c->opt->missing == REPORT_KEEP;
@@ -353,7 +354,7 @@ weighted_variable(struct rctx *c, struct wplan *p, struct rtable *t,
 			answered += k;
 			if (counted(c, v, i))
 				in_dom[h] += k;
-			if (c->suppress && k > 0 && k < thr)
+			if (release_primary(k, thr))
 				hide = 1;
 		}
 		/* a variable with several answers per response (or
@@ -361,7 +362,7 @@ weighted_variable(struct rctx *c, struct wplan *p, struct rtable *t,
 		if (answered > p->d.cells[h].n)
 			return MSP_OK;
 		missing[h] = p->d.cells[h].n - answered;
-		if (c->suppress && missing[h] > 0 && missing[h] < thr)
+		if (release_primary(missing[h], thr))
 			hide = 1;
 		if (keep_missing)
 			in_dom[h] += missing[h];
@@ -413,7 +414,7 @@ weighted_variable(struct rctx *c, struct wplan *p, struct rtable *t,
 static int
 small(const struct rctx *c, unsigned long k)
 {
-	return c->suppress && k > 0 && k < c->opt->threshold;
+	return release_primary(k, c->suppress ? c->threshold : 0);
 }
 
 /*
@@ -724,7 +725,7 @@ report_weights(struct rctx *c, const struct rsetup *s)
 			  "%s sur %s ; non communiquée : une cellule compte "
 			  "moins de %u répondantes ou non-répondantes, que "
 			  "son poids révélerait", method, p.labels,
-			  c->opt->threshold));
+			  c->threshold));
 	else
 		rdoc_meta(c->doc, "weights", "Pondération", rdoc_printf(c->doc,
 			  "%s sur %s (%zu cellules%s) ; %lu répondantes "

@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_disclosure.h"
+#include "alloc.h"
+#include "release.h"
 #include "report_int.h"
 
 /* Label of the row of answers that are missing; for an item asked
@@ -62,232 +63,95 @@ rx_table(struct rctx *c, const char *key, const char *title,
 	return t;
 }
 
-/* --- disclosure: one variable's figures ----------------------------------- */
+/* The threshold the release of c's blocks applies: 0 (publish every
+ * figure) unless a federation reads. */
+static unsigned
+rx_threshold(const struct rctx *c)
+{
+	return c->suppress ? c->threshold : 0;
+}
 
-/*
- * The elementary counts of one variable in a layout, for
- * report_disclosure's system: nparts per group column (its categories
- * and missing answers, say), and, when the layout has a total column, a
- * remainder column: the responses in no group (no answer to the --by
- * variable), which the total counts and no group does.  A figure is a
- * sum of some parts in one column; in the total column, the sum over
- * every group and the remainder.
- */
-struct xblock {
-	struct dsys *sys;
-	const struct rlayout *lay;
-	size_t nparts;
-	size_t ngroups;		/* group columns, remainder included */
-	size_t *group;		/* per layout column; NONE for the total */
-	int has_total;
-	size_t *cells;		/* scratch: nparts * ngroups */
-};
-
-#define XB_NONE ((size_t)-1)
-
+/* Hands block k and its release r to whoever asked to see them. */
 static void
-xb_free(struct xblock *b)
+rx_seen(const struct rctx *c, const struct release_counts *k,
+	const struct release *r)
 {
-	dsys_free(b->sys);
-	free(b->group);
-	free(b->cells);
-	memset(b, 0, sizeof(*b));
+	if (c->opt->release_seen != NULL)
+		c->opt->release_seen(c->opt->release_arg, k, r);
 }
 
-/* 0, or -1 when out of memory (b is then freed). */
-static int
-xb_init(struct xblock *b, const struct rlayout *lay, size_t nparts)
+/* The columns of lay as a release's arrays: which is the total, and
+ * which head counts an earlier block hid.  is_total and secret have
+ * lay->ncols entries. */
+static void
+rx_columns(const struct rlayout *lay, int *is_total, int *secret)
 {
-	size_t j, g = 0;
+	size_t j;
 
-	memset(b, 0, sizeof(*b));
-	b->lay = lay;
-	b->nparts = nparts;
-	b->group = calloc(lay->ncols + 1, sizeof(*b->group));
-	if (b->group == NULL)
-		goto fail;
 	for (j = 0; j < lay->ncols; j++) {
-		if (lay->cols[j].is_total) {
-			b->group[j] = XB_NONE;
-			b->has_total = 1;
-		} else
-			b->group[j] = g++;
+		is_total[j] = lay->cols[j].is_total;
+		secret[j] = lay->hidden_n != NULL && lay->hidden_n[j];
 	}
-	b->ngroups = g + (b->has_total ? 1 : 0);
-	b->cells = calloc(nparts * b->ngroups + 1, sizeof(*b->cells));
-	b->sys = dsys_new(nparts * b->ngroups);
-	if (b->cells == NULL || b->sys == NULL)
-		goto fail;
-	return 0;
-fail:
-	xb_free(b);
-	return -1;
-}
-
-/*
- * Adds the figure of value n: the sum of parts[0..np) in layout column
- * j, or in the remainder when j is XB_NONE.  The figure's number, or -1
- * when out of memory.
- */
-static long
-xb_add(struct xblock *b, enum dfig_kind kind, unsigned long n, size_t j,
-       const size_t *parts, size_t np)
-{
-	size_t k = 0, g, p, g0, g1;
-
-	if (j == XB_NONE) {
-		g0 = b->ngroups - 1;
-		g1 = b->ngroups;
-	} else if (b->group[j] == XB_NONE) {
-		g0 = 0;
-		g1 = b->ngroups;
-	} else {
-		g0 = b->group[j];
-		g1 = g0 + 1;
-	}
-	for (g = g0; g < g1; g++)
-		for (p = 0; p < np; p++)
-			b->cells[k++] = g * b->nparts + parts[p];
-	return dsys_add(b->sys, kind, n, b->cells, k);
-}
-
-/* The same for the parts from 0 to np - 1. */
-static long
-xb_add_first(struct xblock *b, enum dfig_kind kind, unsigned long n,
-	     size_t j, size_t np)
-{
-	size_t *parts = malloc((np + 1) * sizeof(*parts)), p;
-	long fig;
-
-	if (parts == NULL)
-		return -1;
-	for (p = 0; p < np; p++)
-		parts[p] = p;
-	fig = xb_add(b, kind, n, j, parts, np);
-	free(parts);
-	return fig;
-}
-
-/* The remainder of a part: the total column's count less the groups'
- * (m: the part's counts, one per layout column). */
-static unsigned long
-xb_remainder(const struct xblock *b, const unsigned long *m)
-{
-	unsigned long total = 0, groups = 0;
-	size_t j;
-
-	for (j = 0; j < b->lay->ncols; j++) {
-		if (b->group[j] == XB_NONE)
-			total = m[j];
-		else
-			groups += m[j];
-	}
-	return total > groups ? total - groups : 0;
-}
-
-/*
- * The remainder's head count, the total's less the groups' (N: the head
- * counts, one per column), is as public as they are: a figure, so that
- * a remainder of 0 says that each of its parts is 0.  0, or -1 when out
- * of memory.
- */
-static int
-xb_remainder_head(struct xblock *b, const unsigned long *N)
-{
-	size_t j;
-
-	if (!b->has_total)
-		return 0;
-	for (j = 0; j < b->lay->ncols; j++)
-		if (b->lay->hidden_n != NULL && b->lay->hidden_n[j])
-			return 0;
-	return xb_add_first(b, DFIG_PUBLIC, xb_remainder(b, N), XB_NONE,
-			    b->nparts) < 0 ? -1 : 0;
-}
-
-/* The head count of column j as a figure of b: public (printed in the
- * head count row, or the response table), or hidden there already. */
-static enum dfig_kind
-xb_head_kind(const struct rlayout *lay, size_t j)
-{
-	return lay->hidden_n != NULL && lay->hidden_n[j] ? DFIG_SECRET :
-	       DFIG_PUBLIC;
-}
-
-/*
- * The head counts n (one per column) as a system: each group's count is
- * a part; the total column, the sum of all; a total of every response
- * ('t') is printed in the response table, so it is public.  Sets
- * hidden[j].  0, or -1 when out of memory.
- */
-static int
-headcount_protect(struct rctx *c, const struct rlayout *lay,
-		  const unsigned long *n, int *hidden)
-{
-	struct xblock b;
-	long *fig = calloc(lay->ncols + 1, sizeof(*fig));
-	size_t j;
-
-	if (fig == NULL)
-		return -1;
-	if (xb_init(&b, lay, 1) != 0) {
-		free(fig);
-		return -1;
-	}
-	for (j = 0; j < lay->ncols; j++) {
-		const struct rcolsrc *s = &lay->cols[j];
-
-		fig[j] = xb_add_first(&b, s->is_total && s->total_kind == 't' ?
-				      DFIG_PUBLIC : DFIG_CELL, n[j], j, 1);
-		if (fig[j] < 0)
-			goto fail;
-	}
-	if (b.has_total &&
-	    xb_add_first(&b, DFIG_UNPRINTED, xb_remainder(&b, n), XB_NONE,
-			 1) < 0)
-		goto fail;
-	if (dsys_solve(b.sys, c->opt->threshold) != 0)
-		goto fail;
-	for (j = 0; j < lay->ncols; j++)
-		hidden[j] = dsys_hidden(b.sys, fig[j]);
-	xb_free(&b);
-	free(fig);
-	return 0;
-fail:
-	xb_free(&b);
-	free(fig);
-	return -1;
 }
 
 enum msp_status
 rx_headcount(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	     const char *label, int *hidden)
 {
+	const size_t nc = lay->ncols;
+	struct release_counts k;
+	struct release rel;
 	unsigned long *n = NULL;
+	int *is_total = NULL, *public = NULL;
 	struct rrow *row;
+	enum msp_status rc;
 	size_t j;
 
-	memset(hidden, 0, lay->ncols * sizeof(*hidden));
+	memset(hidden, 0, nc * sizeof(*hidden));
+	memset(&rel, 0, sizeof(rel));
 	row = rtable_row(c->doc, t, "n", label, NULL, NULL);
 	if (row == NULL)
 		return rctx_check(c);
-	n = calloc(lay->ncols + 1, sizeof(*n));
-	if (n == NULL)
-		return msp_error_set(c->err, MSP_ENOMEM,
-				     "report: out of memory");
-	for (j = 0; j < lay->ncols; j++) {
-		n[j] = rx_column_n(&lay->cols[j], NULL);
-		rcell_count(&row->cells[j], n[j]);
+	n = msp_calloc(nc + 1, sizeof(*n));
+	is_total = msp_calloc(nc + 1, sizeof(*is_total));
+	public = msp_calloc(nc + 1, sizeof(*public));
+	if (n == NULL || is_total == NULL || public == NULL) {
+		rc = msp_error_set(c->err, MSP_ENOMEM,
+				   "report: out of memory");
+		goto out;
 	}
-	if (c->suppress && headcount_protect(c, lay, n, hidden) != 0) {
-		free(n);
-		return msp_error_set(c->err, MSP_ENOMEM,
-				     "report: out of memory");
+	for (j = 0; j < nc; j++) {
+		const struct rcolsrc *s = &lay->cols[j];
+
+		n[j] = rx_column_n(s, NULL);
+		is_total[j] = s->is_total;
+		/* the total of every response is printed in the response
+		 * table */
+		public[j] = s->is_total && s->total_kind == 't';
 	}
-	for (j = 0; j < lay->ncols; j++)
+	memset(&k, 0, sizeof(k));
+	k.kind = RELEASE_HEADCOUNT;
+	k.nrows = 1;
+	k.ncols = nc;
+	k.n = n;
+	k.head = n;
+	k.is_total = is_total;
+	k.head_public = public;
+	if ((rc = release_make(&k, rx_threshold(c), &rel, c->err)) != MSP_OK)
+		goto out;
+	rx_seen(c, &k, &rel);
+	for (j = 0; j < nc; j++) {
+		rcell_count(&row->cells[j], rel.n[j]);
+		hidden[j] = !release_published(&rel, 0, j);
 		row->cells[j].suppressed = hidden[j];
-	free(n);
-	return rctx_check(c);
+	}
+	rc = rctx_check(c);
+out:
+	release_clear(&rel);
+	msp_free(n);
+	msp_free(is_total);
+	msp_free(public);
+	return rc;
 }
 
 /* Where v's values are: the frame's, a derived variable's, an item's. */
@@ -332,7 +196,7 @@ catlist_add(void *arg, const char *code)
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 
-		cats = realloc(l->cats, cap * sizeof(*cats));
+		cats = msp_realloc(l->cats, cap * sizeof(*cats));
 		if (cats == NULL) {
 			l->oom = 1;
 			return;
@@ -444,212 +308,6 @@ test_cell(struct rctx *c, struct rcell *cell, const unsigned long *m,
 					&err) == MSP_OK;
 }
 
-/*
- * Disclosure control of a single choice: each category and the missing
- * answers of each group are parts; the figures are the cells printed
- * (rows nr: the categories, then the missing; m row-major, nr x nc),
- * the head counts, and each column's denominator when its percentages
- * are printed (the included rows: a percentage gives it back).  Sets
- * hide (nr x nc) and pct_off (nc: the column's percentages and
- * intervals withheld).  0, or -1 when out of memory.
- */
-static int
-single_protect(struct rctx *c, const struct rlayout *lay,
-	       const unsigned long *m, size_t nr, const int *printed,
-	       const int *in_row, const unsigned long *denom,
-	       const unsigned long *colN, int *hide, int *pct_off)
-{
-	const size_t nc = lay->ncols;
-	struct xblock b;
-	long *fig = NULL, *dfig = NULL;
-	size_t *parts = NULL, i, j, np;
-	unsigned long *row = NULL;
-	int rc = -1;
-
-	if (xb_init(&b, lay, nr) != 0)
-		return -1;
-	fig = calloc(nr * nc + 1, sizeof(*fig));
-	dfig = calloc(nc + 1, sizeof(*dfig));
-	parts = calloc(nr + 1, sizeof(*parts));
-	row = calloc(nc + 1, sizeof(*row));
-	if (fig == NULL || dfig == NULL || parts == NULL || row == NULL)
-		goto out;
-	for (i = 0; i < nr; i++)
-		parts[i] = i;
-	for (j = 0; j < nc; j++) {
-		/* a row not printed (all zero) is known all the same */
-		for (i = 0; i < nr; i++)
-			if ((fig[i * nc + j] = xb_add(&b, printed[i] ?
-			     DFIG_CELL : DFIG_PUBLIC, m[i * nc + j], j,
-			     &parts[i], 1)) < 0)
-				goto out;
-		if (xb_add(&b, xb_head_kind(lay, j), colN[j], j, parts,
-			   nr) < 0)
-			goto out;
-		dfig[j] = -1;
-		for (i = 0, np = 0; i < nr; i++)
-			if (in_row[i] && printed[i])
-				parts[np++] = i;
-		if (denom[j] > 0 && np > 0 &&
-		    (dfig[j] = xb_add(&b, DFIG_TOTAL, denom[j], j, parts,
-				      np)) < 0)
-			goto out;
-		for (i = 0; i < nr; i++)
-			parts[i] = i;
-	}
-	if (xb_remainder_head(&b, colN) != 0)
-		goto out;
-	if (b.has_total)
-		for (i = 0; i < nr; i++) {
-			for (j = 0; j < nc; j++)
-				row[j] = m[i * nc + j];
-			if (xb_add(&b, DFIG_UNPRINTED, xb_remainder(&b, row),
-				   XB_NONE, &parts[i], 1) < 0)
-				goto out;
-		}
-	if (dsys_solve(b.sys, c->opt->threshold) != 0)
-		goto out;
-	for (i = 0; i < nr * nc; i++)
-		hide[i] = dsys_hidden(b.sys, fig[i]);
-	for (j = 0; j < nc; j++)
-		pct_off[j] = dfig[j] >= 0 && dsys_hidden(b.sys, dfig[j]);
-	rc = 0;
-out:
-	xb_free(&b);
-	free(fig);
-	free(dfig);
-	free(parts);
-	free(row);
-	return rc;
-}
-
-/* Parts of a multiple choice's respondents (R) and missing (M); of an
- * option's chosen (C), not chosen (N) and missing (M). */
-enum { MR_R, MR_M, MR_PARTS };
-enum { MO_C, MO_N, MO_M, MO_PARTS };
-
-/*
- * Disclosure control of a multiple choice.  First the missing answers
- * and the respondents of each column, whose hidden state every option
- * shares (the missing row is printed once; the respondents are the
- * percentages' denominator when the missing are excluded); then each
- * option on its own, with them as public or secret: chosen (printed),
- * not chosen (never printed, protected when small).  Sets hide (rows
- * l.n options then the missing, x nc) and pct_off (nc).  0, or -1 when
- * out of memory.
- */
-static int
-multi_protect(struct rctx *c, const struct rlayout *lay,
-	      const unsigned long *m, size_t nopt, int any_missing,
-	      const unsigned long *colN, int *hide, int *pct_off)
-{
-	const size_t nc = lay->ncols;
-	const int kept = c->opt->missing == REPORT_KEEP;
-	struct xblock b;
-	long *fig = NULL;
-	unsigned long *v = NULL;
-	int *hideR = NULL, *hideN = NULL;
-	size_t i, j, p;
-	int rc = -1;
-
-	memset(&b, 0, sizeof(b));	/* xb_free() is safe on it */
-	fig = calloc(3 * nc + 1, sizeof(*fig));
-	v = calloc(3 * nc + 1, sizeof(*v));
-	hideR = calloc(nc + 1, sizeof(*hideR));
-	hideN = calloc(nc + 1, sizeof(*hideN));
-	if (fig == NULL || v == NULL || hideR == NULL || hideN == NULL ||
-	    xb_init(&b, lay, MR_PARTS) != 0)
-		goto fail;
-	for (j = 0; j < nc; j++) {
-		static const size_t both[] = { MR_R, MR_M }, r[] = { MR_R },
-				    mm[] = { MR_M };
-
-		v[j] = colN[j] - m[nopt * nc + j];	/* respondents */
-		v[nc + j] = m[nopt * nc + j];		/* missing */
-		hideN[j] = xb_head_kind(lay, j) == DFIG_SECRET;
-		if (xb_add(&b, xb_head_kind(lay, j), colN[j], j, both, 2) < 0 ||
-		    (fig[j] = xb_add(&b, any_missing ? DFIG_CELL :
-				     DFIG_PUBLIC, v[nc + j], j, mm, 1)) < 0 ||
-		    (fig[nc + j] = xb_add(&b, DFIG_UNPRINTED, v[j], j, r,
-					  1)) < 0 ||
-		    (fig[2 * nc + j] = xb_add(&b, DFIG_TOTAL,
-					      kept ? colN[j] : v[j], j,
-					      kept ? both : r,
-					      kept ? 2 : 1)) < 0)
-			goto fail;
-	}
-	if (xb_remainder_head(&b, colN) != 0)
-		goto fail;
-	if (b.has_total)
-		for (p = 0; p < MR_PARTS; p++) {
-			size_t one[1] = { p };
-
-			if (xb_add(&b, DFIG_UNPRINTED, xb_remainder(&b,
-				   v + p * nc), XB_NONE, one, 1) < 0)
-				goto fail;
-		}
-	if (dsys_solve(b.sys, c->opt->threshold) != 0)
-		goto fail;
-	for (j = 0; j < nc; j++) {
-		hide[nopt * nc + j] = dsys_hidden(b.sys, fig[j]);
-		hideR[j] = hide[nopt * nc + j] ||
-			   dsys_hidden(b.sys, fig[nc + j]);
-		pct_off[j] = dsys_hidden(b.sys, fig[2 * nc + j]);
-	}
-	xb_free(&b);
-
-	for (i = 0; i < nopt; i++) {
-		if (xb_init(&b, lay, MO_PARTS) != 0)
-			goto fail;
-		for (j = 0; j < nc; j++) {
-			static const size_t all[] = { MO_C, MO_N, MO_M },
-					    cn[] = { MO_C, MO_N },
-					    oc[] = { MO_C }, on[] = { MO_N },
-					    om[] = { MO_M };
-			unsigned long resp = colN[j] - m[nopt * nc + j];
-
-			v[j] = m[i * nc + j];
-			v[nc + j] = resp > v[j] ? resp - v[j] : 0;
-			v[2 * nc + j] = m[nopt * nc + j];
-			if (xb_add(&b, hideN[j] ? DFIG_SECRET : DFIG_PUBLIC,
-				   colN[j], j, all, 3) < 0 ||
-			    xb_add(&b, hide[nopt * nc + j] ? DFIG_SECRET :
-				   DFIG_PUBLIC, v[2 * nc + j], j, om, 1) < 0 ||
-			    xb_add(&b, hideR[j] ? DFIG_SECRET : DFIG_PUBLIC,
-				   resp, j, cn, 2) < 0 ||
-			    (fig[j] = xb_add(&b, DFIG_CELL, v[j], j, oc,
-					     1)) < 0 ||
-			    xb_add(&b, DFIG_UNPRINTED, v[nc + j], j, on,
-				   1) < 0)
-				goto fail;
-		}
-		if (xb_remainder_head(&b, colN) != 0)
-			goto fail;
-		if (b.has_total)
-			for (p = 0; p < MO_PARTS; p++) {
-				size_t one[1] = { p };
-
-				if (xb_add(&b, DFIG_UNPRINTED,
-					   xb_remainder(&b, v + p * nc),
-					   XB_NONE, one, 1) < 0)
-					goto fail;
-			}
-		if (dsys_solve(b.sys, c->opt->threshold) != 0)
-			goto fail;
-		for (j = 0; j < nc; j++)
-			hide[i * nc + j] = dsys_hidden(b.sys, fig[j]);
-		xb_free(&b);
-	}
-	rc = 0;
-fail:
-	xb_free(&b);
-	free(fig);
-	free(v);
-	free(hideR);
-	free(hideN);
-	return rc;
-}
-
 /* Categories, multiple choices: see the file's comment. */
 static enum msp_status
 categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
@@ -658,27 +316,31 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	struct catlist l = { c, NULL, 0, 0, 0 };
 	const size_t nc = lay->ncols;
 	unsigned long *m = NULL, *colN = NULL, *denom = NULL;
-	int *in_row = NULL, *in_col = NULL, *hide = NULL, *pct_off = NULL;
-	int *printed = NULL;
+	int *in_row = NULL, *in_col = NULL, *hide = NULL, *is_total = NULL;
+	int *printed = NULL, *secret = NULL;
+	struct release_counts k;
+	struct release rel;
 	size_t i, j, nr, rows;
 	int multi = v->type == RV_MULTI, any_missing = 0;
 	struct rrow *head;
 	enum msp_status rc = MSP_OK;
 
+	memset(&rel, 0, sizeof(rel));
 	if (catlist_fill(&l, lay, v) != 0)
 		goto nomem;
 	nr = l.n + 1;		/* the categories, then the missing */
 	rows = nr + 1;		/* and the margin: the column's count */
-	m = calloc(rows * nc, sizeof(*m));
-	hide = calloc(rows * nc, sizeof(*hide));
-	colN = calloc(nc, sizeof(*colN));
-	denom = calloc(nc, sizeof(*denom));
-	in_row = calloc(nr, sizeof(*in_row));
-	in_col = calloc(nc, sizeof(*in_col));
-	pct_off = calloc(nc, sizeof(*pct_off));
-	printed = calloc(nr, sizeof(*printed));
+	m = msp_calloc(rows * nc, sizeof(*m));
+	hide = msp_calloc(rows * nc, sizeof(*hide));
+	colN = msp_calloc(nc, sizeof(*colN));
+	denom = msp_calloc(nc, sizeof(*denom));
+	in_row = msp_calloc(nr, sizeof(*in_row));
+	in_col = msp_calloc(nc, sizeof(*in_col));
+	is_total = msp_calloc(nc, sizeof(*is_total));
+	secret = msp_calloc(nc, sizeof(*secret));
+	printed = msp_calloc(nr, sizeof(*printed));
 	if (!m || !hide || !colN || !denom || !in_row || !in_col ||
-	    !pct_off || !printed)
+	    !is_total || !secret || !printed)
 		goto nomem;
 	for (j = 0; j < nc; j++) {
 		const struct rcolsrc *s = &lay->cols[j];
@@ -727,15 +389,33 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 			printed[i] = sum > 0;
 		}
 	}
-	if (c->suppress &&
-	    (multi ? multi_protect(c, lay, m, l.n, any_missing, colN, hide,
-				   pct_off) :
-	     single_protect(c, lay, m, nr, printed, in_row, denom, colN,
-			    hide, pct_off)) != 0)
-		goto nomem;
+	memset(&k, 0, sizeof(k));
+	k.kind = multi ? RELEASE_MULTI : RELEASE_SINGLE;
+	k.nrows = nr;
+	k.ncols = nc;
+	k.n = m;
+	k.head = colN;
+	k.is_total = is_total;
+	k.head_secret = secret;
+	k.printed = printed;
+	k.included = in_row;
+	k.denom = denom;
+	k.any_missing = any_missing;
+	k.missing_kept = c->opt->missing == REPORT_KEEP;
+	rx_columns(lay, is_total, secret);
+	if ((rc = release_make(&k, rx_threshold(c), &rel, c->err)) != MSP_OK)
+		goto out;
+	rx_seen(c, &k, &rel);
+	for (i = 0; i < nr * nc; i++)
+		hide[i] = rel.why[i] != RELEASE_PUBLISHED;
 	head = rtable_row(c->doc, t, v->key, v->label, NULL, NULL);
 	if (head == NULL)
 		goto nomem;
+	/* The test still reads the true counts, not the release: for a
+	 * federation the p-value of a table with hidden cells says
+	 * something of them (docs/report.md, "what is not protected
+	 * yet"); tests on released tables only come with the linked
+	 * release of issue 19. */
 	if (lay->test && !multi)
 		test_cell(c, &head->cells[nc], m, nr, nc, in_row, in_col,
 			  hide, rows * nc);
@@ -764,10 +444,14 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 		for (j = 0; j < nc; j++) {
 			struct rcell *cell = &row->cells[j];
 
-			if (in_row[i] && denom[j] > 0 && !pct_off[j])
-				rcell_prop(cell, m[i * nc + j], denom[j]);
+			/* from the release: what is hidden has no value
+			 * here, and a withheld denominator no percentage */
+			if (in_row[i] && rel.denom[j] > 0 &&
+			    rel.denom_why[j] == RELEASE_PUBLISHED)
+				rcell_prop(cell, rel.n[i * nc + j],
+					   rel.denom[j]);
 			else
-				rcell_count(cell, m[i * nc + j]);
+				rcell_count(cell, rel.n[i * nc + j]);
 			cell->suppressed = hide[i * nc + j];
 		}
 	}
@@ -776,15 +460,17 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 nomem:
 	rc = msp_error_set(c->err, MSP_ENOMEM, "report: out of memory");
 out:
-	free(l.cats);
-	free(m);
-	free(hide);
-	free(colN);
-	free(denom);
-	free(in_row);
-	free(in_col);
-	free(pct_off);
-	free(printed);
+	msp_free(l.cats);
+	msp_free(m);
+	msp_free(hide);
+	msp_free(colN);
+	msp_free(denom);
+	msp_free(in_row);
+	msp_free(in_col);
+	msp_free(is_total);
+	msp_free(secret);
+	msp_free(printed);
+	release_clear(&rel);
 	return rc;
 }
 
@@ -840,7 +526,7 @@ summarise(const struct rcolsrc *src, const struct rvar *v,
 			  &n);
 	if (n == 0)
 		return 0;
-	h = malloc(n * sizeof(*h));
+	h = msp_malloc(n * sizeof(*h));
 	if (h == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -869,84 +555,25 @@ summarise(const struct rcolsrc *src, const struct rvar *v,
 		cell->max = h[k - 1].v;
 		cell->mean = sum / (double)total;
 	}
-	free(h);
+	msp_free(h);
 	return 0;
 }
 
-/* Parts of a number: at least one (G), zero (Z), missing (M). */
-enum { NB_G, NB_Z, NB_M, NB_PARTS };
-
-/*
- * Disclosure control of a number: the figures are how many answered
- * (the summary's n, and the denominator of "at least one"), "at least
- * one" when printed, the missing answers, the head count; zero is
- * never printed but protected when small.  m: rows >= 1, 0, answered,
- * missing (x nc).  Sets hide: rows "at least one", answered, missing
- * (x nc).  0, or -1 when out of memory.
- */
-static int
-number_protect(struct rctx *c, const struct rlayout *lay,
-	       const unsigned long *m, int presence, int any_missing,
-	       int *hide)
+/* The release of block k of lay at c's threshold into *rel; the
+ * column arrays is_total and secret (lay->ncols) are filled here. */
+static enum msp_status
+rx_release(struct rctx *c, const struct rlayout *lay,
+	   struct release_counts *k, int *is_total, int *secret,
+	   struct release *rel)
 {
-	static const size_t all[] = { NB_G, NB_Z, NB_M }, gz[] = { NB_G, NB_Z },
-			    g[] = { NB_G }, z[] = { NB_Z }, mm[] = { NB_M };
-	const size_t nc = lay->ncols;
-	struct xblock b;
-	long *fig = calloc(3 * nc + 1, sizeof(*fig));
-	unsigned long *v = calloc(3 * nc + 1, sizeof(*v));
-	size_t j, p;
-	int rc = -1;
-
-	if (fig == NULL || v == NULL || xb_init(&b, lay, NB_PARTS) != 0) {
-		free(fig);
-		free(v);
-		return -1;
-	}
-	for (j = 0; j < nc; j++) {
-		v[j] = m[j];
-		v[nc + j] = m[nc + j];
-		v[2 * nc + j] = m[3 * nc + j];
-		fig[j] = -1;
-		if (xb_add(&b, xb_head_kind(lay, j), m[2 * nc + j] +
-			   m[3 * nc + j], j, all, 3) < 0 ||
-		    (fig[nc + j] = xb_add(&b, DFIG_CELL, m[2 * nc + j], j, gz,
-					  2)) < 0 ||
-		    (fig[2 * nc + j] = xb_add(&b, any_missing ? DFIG_CELL :
-					      DFIG_PUBLIC, m[3 * nc + j], j,
-					      mm, 1)) < 0)
-			goto out;
-		/* without "at least one", >= 1 and 0 are one part: zero
-		 * stays 0 and is never small */
-		if (presence &&
-		    ((fig[j] = xb_add(&b, DFIG_CELL, m[j], j, g, 1)) < 0 ||
-		     xb_add(&b, DFIG_UNPRINTED, m[nc + j], j, z, 1) < 0))
-			goto out;
-	}
-	for (j = 0; j < nc; j++)
-		v[j] = m[2 * nc + j] + m[3 * nc + j];	/* head counts */
-	if (xb_remainder_head(&b, v) != 0)
-		goto out;
-	for (j = 0; j < nc; j++)
-		v[j] = m[j];
-	if (b.has_total)
-		for (p = 0; p < NB_PARTS; p++) {
-			size_t one[1] = { p };
-
-			if (xb_add(&b, DFIG_UNPRINTED, xb_remainder(&b,
-				   v + p * nc), XB_NONE, one, 1) < 0)
-				goto out;
-		}
-	if (dsys_solve(b.sys, c->opt->threshold) != 0)
-		goto out;
-	for (j = 0; j < 3 * nc; j++)
-		hide[j] = dsys_hidden(b.sys, fig[j]);
-	rc = 0;
-out:
-	xb_free(&b);
-	free(fig);
-	free(v);
-	return rc;
+	rx_columns(lay, is_total, secret);
+	k->ncols = lay->ncols;
+	k->is_total = is_total;
+	k->head_secret = secret;
+	if (release_make(k, rx_threshold(c), rel, c->err) != MSP_OK)
+		return c->err->status;
+	rx_seen(c, k, rel);
+	return MSP_OK;
 }
 
 static enum msp_status
@@ -954,11 +581,16 @@ numeric(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	const struct rvar *v)
 {
 	const size_t nc = lay->ncols;
-	unsigned long *m = NULL;
-	int *hide = NULL, any_missing = 0;
+	struct release_summary *sum = NULL;
+	struct release_counts k;
+	struct release rel;
+	unsigned long *m = NULL, *N = NULL;
+	int *is_total = NULL, *secret = NULL, any_missing = 0;
 	struct rrow *head, *ge1 = NULL, *miss;
+	enum msp_status rc;
 	size_t j;
 
+	memset(&rel, 0, sizeof(rel));
 	head = rtable_row(c->doc, t, v->key, v->label, NULL, NULL);
 	if (head == NULL)
 		goto nomem;
@@ -968,45 +600,71 @@ numeric(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 		if (ge1 == NULL)
 			goto nomem;
 	}
-	/* rows: >= 1, 0, answered (the margin) */
-	m = calloc(4 * nc, sizeof(*m));
-	hide = calloc(3 * nc, sizeof(*hide));
-	if (m == NULL || hide == NULL)
+	/* rows RELEASE_NB_*: >= 1, 0, answered (the margin), missing */
+	m = msp_calloc(RELEASE_NB_ROWS * nc + 1, sizeof(*m));
+	N = msp_calloc(nc + 1, sizeof(*N));
+	sum = msp_calloc(nc + 1, sizeof(*sum));
+	is_total = msp_calloc(nc + 1, sizeof(*is_total));
+	secret = msp_calloc(nc + 1, sizeof(*secret));
+	if (m == NULL || N == NULL || sum == NULL || is_total == NULL ||
+	    secret == NULL)
 		goto nomem;
 	for (j = 0; j < nc; j++) {
-		struct rcell *s = &head->cells[j];
+		struct rcell s;
 		unsigned long n_ge1, colN;
 
-		if (summarise(&lay->cols[j], v, s, &n_ge1) != 0)
+		memset(&s, 0, sizeof(s));
+		if (summarise(&lay->cols[j], v, &s, &n_ge1) != 0)
 			goto nomem;
-		m[j] = n_ge1;
-		m[nc + j] = s->n - n_ge1;
-		m[2 * nc + j] = s->n;
+		m[RELEASE_NB_GE1 * nc + j] = n_ge1;
+		m[RELEASE_NB_ZERO * nc + j] = s.n - n_ge1;
+		m[RELEASE_NB_ANSWERED * nc + j] = s.n;
 		colN = rx_column_n(&lay->cols[j], v->key);
-		m[3 * nc + j] = colN > s->n ? colN - s->n : 0;
-		any_missing |= m[3 * nc + j] > 0;
-		if (ge1 != NULL && s->n > 0)
-			rcell_prop(&ge1->cells[j], n_ge1, s->n);
-		else if (ge1 != NULL)
-			rcell_count(&ge1->cells[j], 0);
+		m[RELEASE_NB_MISSING * nc + j] = colN > s.n ? colN - s.n : 0;
+		N[j] = s.n + m[RELEASE_NB_MISSING * nc + j];
+		any_missing |= m[RELEASE_NB_MISSING * nc + j] > 0;
+		sum[j].median = s.median;
+		sum[j].mean = s.mean;
+		sum[j].min = s.min;
+		sum[j].max = s.max;
 	}
-	if (c->suppress) {
-		if (number_protect(c, lay, m, ge1 != NULL, any_missing,
-				   hide) != 0)
-			goto nomem;
-		for (j = 0; j < nc; j++) {
-			struct rcell *s = &head->cells[j];
+	memset(&k, 0, sizeof(k));
+	k.kind = RELEASE_NUMBER;
+	k.nrows = RELEASE_NB_ROWS;
+	k.n = m;
+	k.head = N;
+	k.summary = sum;
+	k.any_missing = any_missing;
+	k.presence = ge1 != NULL;
+	if ((rc = rx_release(c, lay, &k, is_total, secret, &rel)) != MSP_OK)
+		goto out;
+	/* from here on, the release only */
+	for (j = 0; j < nc; j++) {
+		struct rcell *s = &head->cells[j];
+		unsigned long answered = rel.n[RELEASE_NB_ANSWERED * nc + j];
 
-			/* min and max are single teams' values */
-			s->hide_range = 1;
-			s->suppressed = hide[nc + j];
-			if (ge1 == NULL)
-				continue;
-			ge1->cells[j].suppressed = hide[j];
-			/* its denominator is the n withheld above */
-			if (s->suppressed && !ge1->cells[j].suppressed)
-				rcell_count(&ge1->cells[j], m[j]);
-		}
+		s->kind = RCELL_SUMMARY;
+		s->n = answered;
+		s->median = rel.summary[j].median;
+		s->mean = rel.summary[j].mean;
+		s->min = rel.summary[j].min;
+		s->max = rel.summary[j].max;
+		/* min and max are single teams' values */
+		s->hide_range = !rel.range;
+		s->suppressed = !release_published(&rel, RELEASE_NB_ANSWERED,
+						   j);
+		if (ge1 == NULL)
+			continue;
+		/* its denominator is the n: a count alone when withheld */
+		if (rel.denom_why[j] == RELEASE_PUBLISHED && rel.denom[j] > 0)
+			rcell_prop(&ge1->cells[j],
+				   rel.n[RELEASE_NB_GE1 * nc + j],
+				   rel.denom[j]);
+		else
+			rcell_count(&ge1->cells[j],
+				    rel.n[RELEASE_NB_GE1 * nc + j]);
+		ge1->cells[j].suppressed =
+			!release_published(&rel, RELEASE_NB_GE1, j);
 	}
 	if (any_missing) {
 		miss = rtable_row(c->doc, t, v->key, v->label, "",
@@ -1014,77 +672,24 @@ numeric(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 		if (miss == NULL)
 			goto nomem;
 		for (j = 0; j < nc; j++) {
-			rcell_count(&miss->cells[j], m[3 * nc + j]);
-			if (c->suppress)
-				miss->cells[j].suppressed = hide[2 * nc + j];
+			rcell_count(&miss->cells[j],
+				    rel.n[RELEASE_NB_MISSING * nc + j]);
+			miss->cells[j].suppressed =
+				!release_published(&rel, RELEASE_NB_MISSING,
+						   j);
 		}
 	}
-	free(m);
-	free(hide);
-	return rctx_check(c);
+	rc = rctx_check(c);
+	goto out;
 nomem:
-	free(m);
-	free(hide);
-	return msp_error_set(c->err, MSP_ENOMEM, "report: out of memory");
-}
-
-/* Parts of an open item: answered (A), not answered (U). */
-enum { TX_A, TX_U, TX_PARTS };
-
-/*
- * Disclosure control of an open item: how many answered (printed, with
- * the head count as denominator) and how many did not (never printed,
- * protected when small).  n: answered, then not answered (x nc).  Sets
- * hide: answered, then whether the head count is secret (x nc).  0, or
- * -1 when out of memory.
- */
-static int
-text_protect(struct rctx *c, const struct rlayout *lay,
-	     const unsigned long *n, int *hide)
-{
-	static const size_t all[] = { TX_A, TX_U }, a[] = { TX_A },
-			    u[] = { TX_U };
-	const size_t nc = lay->ncols;
-	struct xblock b;
-	long *fig = calloc(nc + 1, sizeof(*fig));
-	unsigned long *N = calloc(nc + 1, sizeof(*N));
-	size_t j, p;
-	int rc = -1;
-
-	if (fig == NULL || N == NULL || xb_init(&b, lay, TX_PARTS) != 0) {
-		free(fig);
-		free(N);
-		return -1;
-	}
-	for (j = 0; j < nc; j++) {
-		hide[nc + j] = xb_head_kind(lay, j) == DFIG_SECRET;
-		if (xb_add(&b, xb_head_kind(lay, j), n[j] + n[nc + j], j,
-			   all, 2) < 0 ||
-		    (fig[j] = xb_add(&b, DFIG_CELL, n[j], j, a, 1)) < 0 ||
-		    xb_add(&b, DFIG_UNPRINTED, n[nc + j], j, u, 1) < 0)
-			goto out;
-	}
-	for (j = 0; j < nc; j++)
-		N[j] = n[j] + n[nc + j];
-	if (xb_remainder_head(&b, N) != 0)
-		goto out;
-	if (b.has_total)
-		for (p = 0; p < TX_PARTS; p++) {
-			size_t one[1] = { p };
-
-			if (xb_add(&b, DFIG_UNPRINTED, xb_remainder(&b,
-				   n + p * nc), XB_NONE, one, 1) < 0)
-				goto out;
-		}
-	if (dsys_solve(b.sys, c->opt->threshold) != 0)
-		goto out;
-	for (j = 0; j < nc; j++)
-		hide[j] = dsys_hidden(b.sys, fig[j]);
-	rc = 0;
+	rc = msp_error_set(c->err, MSP_ENOMEM, "report: out of memory");
 out:
-	xb_free(&b);
-	free(fig);
-	free(N);
+	release_clear(&rel);
+	msp_free(m);
+	msp_free(N);
+	msp_free(sum);
+	msp_free(is_total);
+	msp_free(secret);
 	return rc;
 }
 
@@ -1094,19 +699,25 @@ open_text(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	  const struct rvar *v)
 {
 	const size_t nc = lay->ncols;
-	unsigned long *n = NULL;
-	int *hide = NULL;
+	struct release_counts k;
+	struct release rel;
+	unsigned long *n = NULL, *N = NULL;
+	int *is_total = NULL, *secret = NULL;
 	struct rrow *row;
+	enum msp_status rc;
 	size_t j;
 
+	memset(&rel, 0, sizeof(rel));
 	/* one line: the item, with how many answered it */
 	row = rtable_row(c->doc, t, v->key, v->label, NULL, NULL);
 	if (row == NULL)
 		return msp_error_set(c->err, MSP_ENOMEM,
 				     "report: out of memory");
-	n = calloc(2 * nc + 1, sizeof(*n));
-	hide = calloc(2 * nc + 1, sizeof(*hide));
-	if (n == NULL || hide == NULL)
+	n = msp_calloc(RELEASE_TX_ROWS * nc + 1, sizeof(*n));
+	N = msp_calloc(nc + 1, sizeof(*N));
+	is_total = msp_calloc(nc + 1, sizeof(*is_total));
+	secret = msp_calloc(nc + 1, sizeof(*secret));
+	if (n == NULL || N == NULL || is_total == NULL || secret == NULL)
 		goto nomem;
 	for (j = 0; j < nc; j++) {
 		const struct rcolsrc *s = &lay->cols[j];
@@ -1115,27 +726,39 @@ open_text(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 		n[j] = rcounts_get(s->counts, value_kind(s, v), v->key, NULL,
 				   s->grp);
 		n[nc + j] = colN > n[j] ? colN - n[j] : 0;
+		N[j] = n[j] + n[nc + j];
 	}
-	if (c->suppress && text_protect(c, lay, n, hide) != 0)
-		goto nomem;
+	memset(&k, 0, sizeof(k));
+	k.kind = RELEASE_TEXT;
+	k.nrows = RELEASE_TX_ROWS;
+	k.n = n;
+	k.head = N;
+	if ((rc = rx_release(c, lay, &k, is_total, secret, &rel)) != MSP_OK)
+		goto out;
 	for (j = 0; j < nc; j++) {
-		unsigned long colN = n[j] + n[nc + j];
+		unsigned long answered = rel.n[RELEASE_TX_ANSWERED * nc + j];
 
 		/* the percentage's denominator is the head count: shown
 		 * only when the head count is */
-		if (colN > 0 && !hide[nc + j])
-			rcell_prop(&row->cells[j], n[j], colN);
+		if (rel.denom[j] > 0 &&
+		    rel.denom_why[j] == RELEASE_PUBLISHED)
+			rcell_prop(&row->cells[j], answered, rel.denom[j]);
 		else
-			rcell_count(&row->cells[j], n[j]);
-		row->cells[j].suppressed = hide[j];
+			rcell_count(&row->cells[j], answered);
+		row->cells[j].suppressed =
+			!release_published(&rel, RELEASE_TX_ANSWERED, j);
 	}
-	free(n);
-	free(hide);
-	return rctx_check(c);
+	rc = rctx_check(c);
+	goto out;
 nomem:
-	free(n);
-	free(hide);
-	return msp_error_set(c->err, MSP_ENOMEM, "report: out of memory");
+	rc = msp_error_set(c->err, MSP_ENOMEM, "report: out of memory");
+out:
+	release_clear(&rel);
+	msp_free(n);
+	msp_free(N);
+	msp_free(is_total);
+	msp_free(secret);
+	return rc;
 }
 
 enum msp_status

@@ -6,16 +6,15 @@
 -- region's structures (msp.report_scope).
 --
 -- A rare word could name a team, a town or a person: a word whose group
--- (its folded, de-pluralised form, msp.report_word_key) fewer than 5
--- answers write never leaves this function.  That is the report's
--- rare-term rule (report_terms.c) applied here, so that no client sees
--- those words, with groups at least as wide as the report's terms: the
--- terms the report prints stay the same.  One row of kind 'o' counts
--- the groups kept back, which the report adds to its rare terms
--- omitted (it no longer sees them to count them itself).  5 is the
--- report's default threshold; the threshold kept in the database (issue
--- 19, migration 0038) is to replace it.  p_item must be an open item of
--- the study's instrument (22023 otherwise).
+-- (its folded, de-pluralised form, msp.report_word_key) fewer answers
+-- write than the disclosure threshold (msp.disclosure_policy) never
+-- leaves this function.  That is the report's rare-term rule
+-- (report_terms.c) applied here, so that no client sees those words,
+-- with groups at least as wide as the report's terms: the terms the
+-- report prints stay the same.  One row of kind 'o' counts the groups
+-- kept back, which the report adds to its rare terms omitted (it no
+-- longer sees them to count them itself).  p_item must be an open item
+-- of the study's instrument (22023 otherwise).
 CREATE OR REPLACE FUNCTION msp.report_words(p_study integer, p_item text,
     p_recount boolean)
 RETURNS TABLE (kind text, var text, val text, grp text, n bigint)
@@ -23,7 +22,8 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 #variable_conflict use_column
 DECLARE
     v_region smallint := msp.report_scope(p_study);
-    c_rare CONSTANT integer := 5;
+    c_rare CONSTANT integer :=
+        (SELECT p.threshold FROM msp.disclosure_policy p);
     v_tally boolean := NOT p_recount
         AND msp.report_whole(p_study, v_region);
 BEGIN
