@@ -114,6 +114,7 @@ if (inherits(r, "try-error")) {
 EOF
 echo
 echo "hard tables (one exact test each; R under a ${R_TIMEOUT} s timeout)"
+summary=""
 for entry in "${hard_tables[@]}"; do
 	name=${entry%%|*}
 	table=${entry#*|}
@@ -156,4 +157,17 @@ for entry in "${hard_tables[@]}"; do
 		echo "  target      < 1 s: NOT met (msp-report test" \
 			"--simulate N gives a Monte Carlo p-value)"
 	fi
+	summary+=$(awk -v n="$name" -v c="$c_s" -v r="$r_s" -v t="$R_TIMEOUT" \
+		'BEGIN {
+			ours = c == "" ? "refused" : c " s"
+			theirs = r == "" ? "> " t " s" : r " s"
+			ratio = "-"
+			if (c != "" && r != "")
+				ratio = sprintf("%.1f", r / (c > 0 ? c : 1e-6))
+			printf "%-10s  %-12s  %-12s  %s\n", n, ours, theirs, ratio
+		}')$'\n'
 done
+echo
+echo "summary (CPU seconds; ratio R / lib/stats.c)"
+printf '%-10s  %-12s  %-12s  %s\n' table lib/stats.c R ratio
+printf '%s' "$summary"

@@ -336,13 +336,12 @@ chisq_test(const struct stats_table *t, const struct margins *m,
  * not minutes (the message names --simulate).  The 4×5 table with
  * n = 149 of bench/stats.sh takes 1.7·10^7 steps; its 5×5 with n = 120
  * and 6×6 with n = 100 are refused (without a budget, the 5×5 takes
- * 9 s of CPU; the 6×6 had not finished after 33 s and 1 GB).  A node's
- * merge copies the values passed on to it twice (32 bytes each: at
- * most the budget of steps, 960 MB, if every value went to one node;
- * on the 4×5, 23 million values for thousands of nodes, 481 runs at
- * most).  Besides, the children of each node's arcs are kept (4 bytes
- * each, 128 MB at most; past the budget a node finds its children by
- * hashing instead).
+ * 6.3 s of CPU, 2.7·10^8 steps; the 6×6 had not finished its bounds
+ * after 100 s).  A node's merge holds its distinct values in a table
+ * (24 bytes a slot, at most four slots per past value of the budget:
+ * 400 MB), not the values passed on to it.  Besides, the children of each
+ * node's arcs are kept (4 bytes each, 128 MB at most; past the budget
+ * a node finds its children by hashing instead).
  */
 #define FISHER_MAX_N 1000000UL
 #define FISHER_MAX_PASTS (1UL << 22)
@@ -392,6 +391,7 @@ struct fisher_past {
 };
 
 struct fisher_run;
+struct past_slot;
 
 struct fisher_node {
 	size_t key;		/* offset of its row sums in stage.keys */
@@ -441,6 +441,10 @@ struct fisher {
 	 * two lists of n + 1 gains. */
 	double *gain;
 	double *gain_list;
+	/* Scratch for runs_merge(): past values by key, empty between
+	 * nodes. */
+	struct past_slot *table;
+	size_t table_cap;
 };
 
 static void
@@ -947,16 +951,16 @@ count_upto(const struct fisher_past *past, size_t n, double bound)
  * values, each plus the arc's delta, its weight times the arc's mult:
  * the arc appends one run (a pointer into the parent's array) to the
  * child, and the child's list is built in one go when it is expanded
- * (runs_merge()), equal values merged as they meet.
+ * (runs_merge()), equal values merged in a table of the node's own.
  *
- * It replaces a hash of the values' bins, into which every arc pushed
- * every value, each push one probe of a table far larger than the
- * caches, about one cache miss.  A merge reads and writes in order.
  * Measured on a plain build (CPU time, loaded machine): the 4×5 table
- * of bench/stats.sh 0.92 s with the hash, 0.87 s with a binary heap of
- * the runs' heads (the heap was 43 % of the time), 0.79 s with the
- * merge below; its 3×6 0.20, 0.11 and 0.15 s; its 5×5, without a
- * budget, 17 s with the heap, 9 s with the merge below.
+ * of bench/stats.sh 0.92 s with one hash of the values' bins for all
+ * nodes (every value pushed by every arc, each push about one cache
+ * miss), 0.87 s with a binary heap of the runs' heads (the heap was
+ * 43 % of the time), 0.79 s with a bottom-up merge sort of the runs,
+ * 0.59 s with a table per node (runs_merge()); its 3×6 0.20, 0.11,
+ * 0.15 and 0.13 s; its 5×5, without a budget, 17 s with the heap, 10 s
+ * with the merge sort, 6.3 s with a table per node.
  *
  * The parents' arrays must outlive the children's merge: a stage's
  * past values are freed when the next stage has been expanded.
@@ -1019,97 +1023,157 @@ past_put(struct fisher_past *out, size_t start, size_t *n, double value,
 }
 
 /*
+ * Past values equal but for rounding share a key: the value in units
+ * of 2^-36 (1.5e-11), rounded.  Values up to FISHER_MAX_N·log n (1.4e7)
+ * fit in an int64 at that scale.  Two values that round to different
+ * keys are kept apart (a merge missed costs time, not accuracy); two
+ * that differ in exact arithmetic but share a key are merged, an error
+ * of 1.5e-11 relative at most on their share of p, as with PAST_SAME.
+ */
+#define PAST_KEY_SCALE 68719476736.0	/* 2^36 */
+
+struct past_slot {
+	int64_t key;
+	double value, weight;	/* weight 0: empty */
+};
+
+static size_t
+past_hash(int64_t key)
+{
+	uint64_t h = (uint64_t)key * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h ^ (h >> 29));
+}
+
+static int
+past_cmp(const void *a, const void *b)
+{
+	double x = ((const struct fisher_past *)a)->value;
+	double y = ((const struct fisher_past *)b)->value;
+
+	return (x > y) - (x < y);
+}
+
+/* Makes f's table of past slots n slots (a power of 2, at least as
+ * many as it holds), placing its entries again; 0 on success. */
+static int
+past_table_resize(struct fisher *f, size_t n)
+{
+	size_t i, h;
+	struct past_slot *t, *old = f->table;
+
+	t = calloc(n, sizeof(*t));
+	if (t == NULL)
+		return -1;
+	for (i = 0; i < f->table_cap; i++) {
+		if (old[i].weight == 0)
+			continue;
+		h = past_hash(old[i].key) & (n - 1);
+		while (t[h].weight != 0)
+			h = (h + 1) & (n - 1);
+		t[h] = old[i];
+	}
+	free(old);
+	f->table = t;
+	f->table_cap = n;
+	return 0;
+}
+
+/*
  * Builds node's sorted, merged past values from its runs, then frees
- * the runs.  The runs are copied (delta and mult applied) into one
- * array, then merged two by two, pass after pass, as a bottom-up merge
- * sort does, equal values merged at every pass: a value reaches a node
- * by tens of paths (23 million values passed on for 2.1 million
- * distinct on the 4×5 table of bench/stats.sh), so the passes shrink
- * as they go.  Each pass reads and writes in order.  On failure (out
- * of memory, past the budget of past values) records it in f.
+ * the runs.  Every value the runs carry (delta and mult applied) goes
+ * into one open-addressing table keyed by PAST_KEY_SCALE, equal values
+ * adding their weights; the distinct ones are then sorted.  The table
+ * is per node and small (a few thousand distinct values, tens of
+ * kilobytes: in cache), while the values passed on are many: on the
+ * 5×5 table of bench/stats.sh, 197 million for 2.4 million distinct
+ * (80 to one), which a merge sort copied and moved log2(runs) times
+ * (5.6 s of its 10 s), the table once (see docs/report.md).  On
+ * failure (out of memory, past the budget of past values) records it
+ * in f.
  */
 static void
 runs_merge(struct fisher *f, struct fisher_node *node)
 {
 	const struct fisher_run *runs = node->runs;
-	struct fisher_past *a = NULL, *b = NULL, *t;
-	size_t *ea = NULL, *eb = NULL, *et;	/* ends of the runs */
-	size_t m = 0, nr = node->nruns, r, i, j, o, lo, mid, hi, start;
+	struct fisher_past *a = NULL, *t;
+	struct past_slot *slot;
+	size_t nr = node->nruns, r, i, o, used = 0, h, mask;
+	double value, weight;
+	int64_t key;
 
-	for (r = 0; r < nr; r++)
-		m += runs[r].n;
-	a = malloc(m * sizeof(*a));
-	b = malloc(m * sizeof(*b));
-	ea = malloc(nr * sizeof(*ea));
-	eb = malloc(nr * sizeof(*eb));
-	if (a == NULL || b == NULL || ea == NULL || eb == NULL)
+	/* Room for twice the values passed on, up to 1024 slots (24 kB)
+	 * to begin with: a table is cleared for every node, and most
+	 * nodes of a small table receive a handful of values. */
+	for (r = 0, i = 0; r < nr; r++)
+		i += runs[r].n;
+	for (h = 16; h < 1024 && h < 2 * i; h *= 2)
+		;
+	if ((f->table_cap < h || f->table_cap > 8 * h) &&
+	    past_table_resize(f, h) != 0)
 		goto nomem;
-	for (r = 0, o = 0; r < nr; r++) {
+	mask = f->table_cap - 1;
+	for (r = 0; r < nr; r++) {
 		for (i = 0; i < runs[r].n; i++) {
-			a[o].value = runs[r].past[i].value + runs[r].delta;
-			a[o++].weight = runs[r].past[i].weight * runs[r].mult;
-		}
-		ea[r] = o;
-	}
-	while (nr > 1) {
-		for (r = 0, o = 0; r < nr; r += 2) {
-			lo = r > 0 ? ea[r - 1] : 0;
-			mid = ea[r];
-			hi = r + 1 < nr ? ea[r + 1] : mid;
-			start = o;
-			i = lo;
-			j = mid;
-			while (i < mid && j < hi) {
-				if (a[j].value < a[i].value) {
-					past_put(b, start, &o, a[j].value,
-						 a[j].weight);
-					j++;
-				} else {
-					past_put(b, start, &o, a[i].value,
-						 a[i].weight);
-					i++;
-				}
+			value = runs[r].past[i].value + runs[r].delta;
+			weight = runs[r].past[i].weight * runs[r].mult;
+			key = llround(value * PAST_KEY_SCALE);
+			h = past_hash(key) & mask;
+			for (slot = &f->table[h]; slot->weight != 0 &&
+			     slot->key != key; slot = &f->table[h])
+				h = (h + 1) & mask;
+			if (slot->weight != 0) {
+				slot->weight += weight;
+				continue;
 			}
-			for (; i < mid; i++)
-				past_put(b, start, &o, a[i].value,
-					 a[i].weight);
-			for (; j < hi; j++)
-				past_put(b, start, &o, a[j].value,
-					 a[j].weight);
-			eb[r / 2] = o;
+			slot->key = key;
+			slot->value = value;
+			slot->weight = weight;
+			if (f->pasts + ++used > FISHER_MAX_PASTS) {
+				fisher_fail(f, MSP_EINVAL, FISHER_MAX_PASTS,
+					    "partial tables");
+				goto clear;
+			}
+			if (2 * used > f->table_cap) {
+				if (past_table_resize(f, 2 * f->table_cap) !=
+				    0)
+					goto nomem;
+				mask = f->table_cap - 1;
+			}
 		}
-		nr = (nr + 1) / 2;
-		t = a;
-		a = b;
-		b = t;
-		et = ea;
-		ea = eb;
-		eb = et;
 	}
-	/* One run left (or none merged yet): merge its neighbours too. */
-	for (i = 0, o = 0; i < ea[0]; i++)
-		past_put(a, 0, &o, a[i].value, a[i].weight);
-	if (f->pasts + o > FISHER_MAX_PASTS) {
-		fisher_fail(f, MSP_EINVAL, FISHER_MAX_PASTS, "partial tables");
-		goto out;
+	a = malloc((used ? used : 1) * sizeof(*a));
+	if (a == NULL)
+		goto nomem;
+	for (i = 0, o = 0; i < f->table_cap; i++) {
+		if (f->table[i].weight == 0)
+			continue;
+		a[o].value = f->table[i].value;
+		a[o++].weight = f->table[i].weight;
 	}
-	t = realloc(a, o * sizeof(*a));
+	qsort(a, o, sizeof(*a), past_cmp);
+	/* Neighbours whose keys differ only by the rounding of a value
+	 * on a key's edge. */
+	for (i = 0, used = 0; i < o; i++)
+		past_put(a, 0, &used, a[i].value, a[i].weight);
+	t = realloc(a, (used ? used : 1) * sizeof(*a));
 	node->past = t != NULL ? t : a;
 	a = NULL;
-	node->npast = o;
-	f->pasts += o;
+	node->npast = used;
+	f->pasts += used;
 	f->runs -= node->runcap;
 	free(node->runs);
 	node->runs = NULL;
 	node->nruns = node->runcap = 0;
-	goto out;
+	goto clear;
 nomem:
 	fisher_fail(f, MSP_ENOMEM, 0, NULL);
-out:
+clear:
+	/* Empty the table for the next node (which resizes it to its
+	 * own values if need be). */
+	if (f->table != NULL)
+		memset(f->table, 0, f->table_cap * sizeof(*f->table));
 	free(a);
-	free(b);
-	free(ea);
-	free(eb);
 }
 
 /* The node being expanded and what its arcs need. */
@@ -1475,6 +1539,7 @@ out:
 	free(f.cumul);
 	free(f.gain);
 	free(f.gain_list);
+	free(f.table);
 	free(f.lf);
 	return f.st;
 }
