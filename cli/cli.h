@@ -78,6 +78,10 @@ void cli_rollback(PGconn *conn);
  * returns 1. */
 int cli_db_refusal(const char *command, const struct msp_error *err);
 
+/* A refusal of the coding functions (migration 0039: French messages
+ * for people, "rien n'a été enregistré"), else cli_db_refusal; 1. */
+int cli_coding_refusal(const char *command, const struct msp_error *err);
+
 /* Whether s is a slug: lower-case ASCII letters and digits in runs
  * joined by single hyphens, 1-63 characters (the schema's CHECK). */
 int cli_valid_slug(const char *s);
@@ -90,6 +94,8 @@ int cli_valid_name(const char *s, size_t max_chars);
  * it to out. */
 int cli_parse_date(const char *s, char out[11]);
 
+int cmd_code(const struct cli_context *ctx, int argc, char **argv);
+int cmd_codebook(const struct cli_context *ctx, int argc, char **argv);
 int cmd_db(const struct cli_context *ctx, int argc, char **argv);
 int cmd_erase(const struct cli_context *ctx, int argc, char **argv);
 int cmd_export(const struct cli_context *ctx, int argc, char **argv);
@@ -106,6 +112,7 @@ int cmd_invite(const struct cli_context *ctx, int argc, char **argv);
 int cmd_remind(const struct cli_context *ctx, int argc, char **argv);
 int cmd_federation(const struct cli_context *ctx, int argc, char **argv);
 int cmd_region(const struct cli_context *ctx, int argc, char **argv);
+int cmd_qdpx(const struct cli_context *ctx, int argc, char **argv);
 int cmd_study(const struct cli_context *ctx, int argc, char **argv);
 int cmd_token(const struct cli_context *ctx, int argc, char **argv);
 
