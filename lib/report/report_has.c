@@ -10,6 +10,11 @@
  * participants and questionnaire teams are counted apart by region;
  * the stage table counts both (the interview's stage, the team's
  * continuum stage as the 'continuum' role of its instrument derives it).
+ *
+ * Only resolved codings count (migration 0039): a coder's own codings
+ * are work in progress until resolved, and two coders' codings of one
+ * answer would otherwise both count.  Rows written before 0039, or by
+ * SQL and POST /api/v1/interviews, are resolved.
  */
 #include "config.h"
 
@@ -27,7 +32,8 @@ static const char sql_has_studies[] =
 	"       (SELECT count(*) FROM msp.interview i"
 	"         WHERE i.study_id = s.study_id) AS interviews,"
 	"       (SELECT count(DISTINCT ac.response_id) FROM msp.answer_code ac"
-	"         WHERE ac.study_id = s.study_id) AS coded"
+	"         WHERE ac.study_id = s.study_id"
+	"           AND ac.state = 'resolved') AS coded"
 	"  FROM msp.study s JOIN msp.region g ON g.region_id = s.region_id"
 	" WHERE ($1::integer[] IS NULL OR s.study_id = ANY($1::integer[]))"
 	/* a draft's responses are tests (migration 0028) */
@@ -49,6 +55,7 @@ static const char sql_has_studies[] =
 	"   JOIN msp.report_rule ru ON ru.instrument_slug = ins.slug" \
 	"    AND ru.var_key = ro.var_key AND ru.item_key = a.item_key" \
 	"  WHERE ac.study_id = ANY($1::integer[])" \
+	"    AND ac.state = 'resolved'" \
 	"    AND msp.report_rule_matches(ru.match_code, ru.num_min," \
 	"        ru.num_max, ru.years_before_study," \
 	"        msp.report_answer_value(a.choice_code, a.bool_value," \
@@ -60,6 +67,7 @@ static const char sql_has_studies[] =
 	"   FROM msp.segment g JOIN msp.interview i" \
 	"     ON i.interview_id = g.interview_id" \
 	"  WHERE i.study_id = ANY($1::integer[])" \
+	"    AND g.state = 'resolved'" \
 	" UNION ALL" \
 	" SELECT 'questionnaire', ac.study_id, ac.code," \
 	"        'r' || ac.response_id, st.stage" \
@@ -67,7 +75,8 @@ static const char sql_has_studies[] =
 	"   JOIN msp.response r ON r.response_id = ac.response_id" \
 	"    AND r.status = 'complete' AND NOT r.test" \
 	"   LEFT JOIN stage st ON st.response_id = ac.response_id" \
-	"  WHERE ac.study_id = ANY($1::integer[])) "
+	"  WHERE ac.study_id = ANY($1::integer[])" \
+	"    AND ac.state = 'resolved') "
 
 /* every HAS category, with who mentioned it by region and source */
 static const char sql_has_region[] = MENTIONS_CTE
