@@ -600,6 +600,81 @@ START_TEST(has_counts_the_resolved_codings)
 }
 END_TEST
 
+/* The token msp-report token create printed: its last line (the
+ * line before went to stderr, which testdb_cli merges). */
+static void
+token_env(const struct buf *out, char *env, size_t size)
+{
+	const char *s = buf_str(out), *last = s, *p;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p == '\n' && p[1] != '\0')
+			last = p + 1;
+	snprintf(env, size, "MSP_TOKEN='%.*s'", (int)strcspn(last, "\n"),
+		 last);
+}
+
+/* The text of cell column of the row of code in table t. */
+static const char *
+text_of(const struct rtable *t, const char *code, const char *column)
+{
+	const struct rcell *c = &row(t, code)->cells[col(t, column)];
+
+	ck_assert_ptr_nonnull(c->text);
+	return c->text;
+}
+
+START_TEST(verbatim_extract_quotes_participants)
+{
+	struct buf out = BUF_INIT(BUF_MAX_TEXT);
+	struct report_options o;
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+	const struct rtable *t;
+	char env[160];
+	const char *v;
+
+	report_options_init(&o);
+	o.region = "occitanie";
+	o.has = 1;
+	ck_assert_msg(report_build(conn, &o, &doc, &err) == MSP_OK, "%s",
+		      err.message);
+	t = rdoc_find_table(doc, "has_verbatim");
+	ck_assert_ptr_nonnull(t);
+	/* the participants as DOMAIN.md (the Occitanie report) lists
+	 * them: time, fear of negative feedback, training */
+	ck_assert_str_eq(text_of(t, "f_temps_priorite", "participants"),
+			 "P5, P8, P10, P13");
+	ck_assert_str_eq(text_of(t, "f_crainte_avis_negatifs",
+				 "participants"), "P1, P11");
+	ck_assert_str_eq(text_of(t, "l_formation", "participants"),
+			 "P1, P2, P3, P10, P12");
+	/* the extract: P5's (the first of them) verbatim, as stored */
+	v = text_of(t, "f_temps_priorite", "verbatim");
+	ck_assert_str_eq(v, value("SELECT '« ' || g.verbatim_fr || ' » (P5)'"
+				  "  FROM msp.segment g JOIN msp.interview i"
+				  "    USING (interview_id)"
+				  " WHERE g.code = 'f_temps_priorite'"
+				  "   AND i.participant_no = 5"
+				  " ORDER BY g.segment_id LIMIT 1"));
+	rdoc_free(doc);
+	doc = NULL;
+
+	/* a federation's report has no quotes */
+	ck_assert_int_eq(cli("", "token create --kind federation --region"
+			     " occitanie --label qdf", &out), 0);
+	token_env(&out, env, sizeof(env));
+	env[strlen(env) - 1] = '\0';
+	o.token = env + strlen("MSP_TOKEN='");
+	ck_assert_msg(report_build(conn, &o, &doc, &err) == MSP_OK, "%s",
+		      err.message);
+	ck_assert_ptr_nonnull(rdoc_find_table(doc, "has_region"));
+	ck_assert_ptr_null(rdoc_find_table(doc, "has_verbatim"));
+	rdoc_free(doc);
+	buf_free(&out);
+}
+END_TEST
+
 /* --- refusals, merge, audit, rights --------------------------------------- */
 
 START_TEST(bad_input_stores_nothing)
@@ -711,20 +786,6 @@ START_TEST(merge_moves_codings_and_is_audited)
 }
 END_TEST
 
-/* The token msp-report token create printed: its last line (the
- * line before went to stderr, which testdb_cli merges). */
-static void
-token_env(const struct buf *out, char *env, size_t size)
-{
-	const char *s = buf_str(out), *last = s, *p;
-
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\n' && p[1] != '\0')
-			last = p + 1;
-	snprintf(env, size, "MSP_TOKEN='%.*s'", (int)strcspn(last, "\n"),
-		 last);
-}
-
 START_TEST(analysts_only_and_coder_from_token)
 {
 	struct buf out = BUF_INIT(BUF_MAX_TEXT);
@@ -784,6 +845,7 @@ main(void)
 	tcase_add_test(tc, codebook_round_trip_keeps_every_field);
 	tcase_add_test(tc, qdpx_selections_point_at_the_coded_text);
 	tcase_add_test(tc, has_counts_the_resolved_codings);
+	tcase_add_test(tc, verbatim_extract_quotes_participants);
 	tcase_add_test(tc, bad_input_stores_nothing);
 	tcase_add_test(tc, merge_moves_codings_and_is_audited);
 	tcase_add_test(tc, analysts_only_and_coder_from_token);

@@ -112,6 +112,40 @@ static const char sql_has_unmapped[] = MENTIONS_CTE
 	"                      AND x.code = c.code)"
 	" GROUP BY 1, 2, 3, 4 ORDER BY 1, 3, 2";
 
+/* Per study code with resolved codings: the interview participants who
+ * evoke it, as the Occitanie report quotes them (« P1, P11 »), the teams
+ * whose coded answer carries it, and the first verbatim (by participant
+ * number) of an interview segment. */
+static const char sql_has_verbatim[] =
+	"WITH seg AS ("
+	" SELECT g.study_id, g.code, i.participant_no AS p, g.verbatim_fr,"
+	"        g.segment_id"
+	"   FROM msp.segment g JOIN msp.interview i USING (interview_id)"
+	"  WHERE g.study_id = ANY($1::integer[]) AND g.state = 'resolved'),"
+	" ans AS ("
+	" SELECT k.study_id, k.code, count(DISTINCT k.response_id) AS n"
+	"   FROM msp.answer_code k JOIN msp.response r USING (response_id)"
+	"  WHERE k.study_id = ANY($1::integer[]) AND k.state = 'resolved'"
+	"    AND r.status = 'complete' AND NOT r.test"
+	"  GROUP BY 1, 2) "
+	"SELECT s.slug AS study, c.code, c.kind, c.label_fr,"
+	"       coalesce((SELECT string_agg('P' || x.p, ', ' ORDER BY x.p)"
+	"          FROM (SELECT DISTINCT seg.p FROM seg"
+	"                 WHERE seg.study_id = c.study_id"
+	"                   AND seg.code = c.code) x), '') AS participants,"
+	"       coalesce(ans.n, 0) AS teams,"
+	"       coalesce((SELECT '« ' || seg.verbatim_fr || ' » (P' || seg.p"
+	"                        || ')' FROM seg"
+	"          WHERE seg.study_id = c.study_id AND seg.code = c.code"
+	"            AND seg.verbatim_fr IS NOT NULL"
+	"          ORDER BY seg.p, seg.segment_id LIMIT 1), '') AS verbatim"
+	"  FROM msp.study_code c JOIN msp.study s USING (study_id)"
+	"  LEFT JOIN ans ON ans.study_id = c.study_id AND ans.code = c.code"
+	" WHERE c.study_id = ANY($1::integer[])"
+	"   AND (ans.n IS NOT NULL OR EXISTS (SELECT 1 FROM seg"
+	"        WHERE seg.study_id = c.study_id AND seg.code = c.code))"
+	" ORDER BY s.slug, c.kind, c.code";
+
 static const char sql_stages[] =
 	"SELECT stage, label_fr FROM msp.continuum_stage ORDER BY rank";
 
@@ -358,11 +392,47 @@ table_gaps(struct rctx *c, const PGresult *cats, const PGresult *unmapped)
 	return rctx_check(c);
 }
 
+/* The verbatim extract per code: analysts and the owner only (quotes
+ * are not aggregates; a federation's report leaves the table out). */
+static enum msp_status
+table_verbatim(struct rctx *c, const PGresult *v)
+{
+	struct rtable *t;
+	int i, n = PQntuples(v);
+
+	t = rdoc_table(c->doc, "has_verbatim", "Verbatims par code : "
+		       "participants aux entretiens et équipes", 4);
+	if (t == NULL)
+		return rctx_check(c);
+	rtable_column(c->doc, t, 0, "study", "Étude");
+	rtable_column(c->doc, t, 1, "participants", "Participants");
+	rtable_column(c->doc, t, 2, "teams", "Équipes (réponses codées)");
+	rtable_column(c->doc, t, 3, "verbatim", "Extrait");
+	t->note = "Codages résolus ; participants numérotés comme dans le "
+		  "rapport d'Occitanie (P1, P11) ; le premier extrait par "
+		  "numéro de participant.";
+	for (i = 0; i < n; i++) {
+		const char *kind = db_text(v, i, "kind");
+		struct rrow *row = rtable_row(c->doc, t, kind, kind,
+					      db_text(v, i, "code"),
+					      db_text(v, i, "label_fr"));
+
+		if (row == NULL)
+			return rctx_check(c);
+		rcell_text(c->doc, &row->cells[0], db_text(v, i, "study"));
+		rcell_text(c->doc, &row->cells[1],
+			   db_text(v, i, "participants"));
+		rcell_count(&row->cells[2], num(v, i, "teams"));
+		rcell_text(c->doc, &row->cells[3], db_text(v, i, "verbatim"));
+	}
+	return rctx_check(c);
+}
+
 enum msp_status
 report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
 {
 	PGresult *studies = NULL, *men = NULL, *stage = NULL, *stages = NULL;
-	PGresult *unmapped = NULL;
+	PGresult *unmapped = NULL, *verbatim = NULL;
 	struct buf ids = BUF_INIT(BUF_MAX_DOCUMENT);
 	const char *params[1];
 	enum msp_status rc;
@@ -407,8 +477,15 @@ report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
 	if ((rc = table_by_region(c, studies, men)) != MSP_OK ||
 	    (rc = table_by_stage(c, men, stage, stages)) != MSP_OK)
 		goto out;
-	rc = table_gaps(c, men, unmapped);
+	if ((rc = table_gaps(c, men, unmapped)) != MSP_OK || c->suppress)
+		goto out;
+	if ((rc = db_exec(c->conn, "report: HAS verbatim", sql_has_verbatim,
+			  1, params, PGRES_TUPLES_OK, &verbatim, c->err)) !=
+	    MSP_OK)
+		goto out;
+	rc = table_verbatim(c, verbatim);
 out:
+	PQclear(verbatim);
 	PQclear(studies);
 	PQclear(men);
 	PQclear(stage);
