@@ -164,13 +164,25 @@ cli_coding_refusal(const char *command, const struct msp_error *err)
 	return 1;
 }
 
-/* BEGIN under the caller's identity, which must be allowed to code. */
+/* The connection, made once the command line has been checked (a
+ * usage error is said without a database). */
+struct link {
+	const struct cli_context *ctx;
+	PGconn *conn;
+};
+
+/* Connects l, then BEGIN under the caller's identity, which must be
+ * allowed to code; 0, or 1 after printing why. */
 static int
-begin(PGconn *conn)
+begin(struct link *l)
 {
 	enum tenant_kind kind;
+	PGconn *conn;
 	int rc;
 
+	if (l->conn == NULL && (l->conn = cli_connect(l->ctx)) == NULL)
+		return 1;
+	conn = l->conn;
 	if ((rc = cli_begin(conn, "code", &kind)) != 0)
 		return rc;
 	if ((rc = cli_require_manager(conn, "code", kind)) != 0)
@@ -181,15 +193,17 @@ begin(PGconn *conn)
 /* Runs one write (a function call returning one value "id"), commits,
  * prints done and the id. */
 static int
-write_one(PGconn *conn, const char *what, const char *sql, int nparams,
+write_one(struct link *l, const char *what, const char *sql, int nparams,
 	  const char *const *params, const char *done)
 {
 	struct msp_error err;
 	PGresult *res = NULL;
+	PGconn *conn;
 	int rc;
 
-	if ((rc = begin(conn)) != 0)
+	if ((rc = begin(l)) != 0)
 		return rc;
+	conn = l->conn;
 	if (db_exec(conn, what, sql, nparams, params, PGRES_TUPLES_OK, &res,
 		    &err) != MSP_OK) {
 		cli_rollback(conn);
@@ -204,18 +218,20 @@ write_one(PGconn *conn, const char *what, const char *sql, int nparams,
 }
 
 static int
-code_answers(PGconn *conn, const struct opts *o)
+code_answers(struct link *l, const struct opts *o)
 {
 	const char *params[2] = { o->study, o->item };
 	struct msp_error err;
 	PGresult *res = NULL;
+	PGconn *conn;
 	int i;
 
 	if (o->nargs != 0)
 		return cli_usage_error("code", "answers ne prend pas "
 				       "d'argument", NULL);
-	if (begin(conn) != 0)
+	if (begin(l) != 0)
 		return 1;
+	conn = l->conn;
 	/* $1 the study's slug, $2 an item key or NULL */
 	if (db_exec(conn, "open answers",
 		    "SELECT a.answer_id, a.response_id, a.item_key,"
@@ -249,7 +265,7 @@ code_answers(PGconn *conn, const struct opts *o)
 }
 
 static int
-code_apply(PGconn *conn, const struct opts *o)
+code_apply(struct link *l, const struct opts *o)
 {
 	const char *params[6];
 
@@ -268,7 +284,7 @@ code_apply(PGconn *conn, const struct opts *o)
 	params[5] = o->resolved ? "true" : "false";	/* $6 resolved */
 	if (o->answer != NULL) {
 		params[1] = o->answer;	/* $2 msp.answer id */
-		return write_one(conn, "apply code to answer",
+		return write_one(l, "apply code to answer",
 				 "SELECT msp.coding_apply_answer($1,"
 				 " $2::bigint, $3, $4::integer, $5::integer,"
 				 " $6::boolean) AS id", 6, params,
@@ -278,14 +294,14 @@ code_apply(PGconn *conn, const struct opts *o)
 		return cli_usage_error("code", "un passage d'entretien "
 				       "demande --from et --to", NULL);
 	params[1] = o->participant;	/* $2 participant number */
-	return write_one(conn, "apply code to transcript",
+	return write_one(l, "apply code to transcript",
 			 "SELECT msp.coding_apply_segment($1, $2::smallint,"
 			 " $3, $4::integer, $5::integer, $6::boolean) AS id",
 			 6, params, "codage segment");
 }
 
 static int
-code_remove(PGconn *conn, const struct opts *o)
+code_remove(struct link *l, const struct opts *o)
 {
 	const char *params[3];
 
@@ -297,13 +313,13 @@ code_remove(PGconn *conn, const struct opts *o)
 	params[0] = o->study;	/* $1 the study's slug */
 	params[1] = o->args[0];	/* $2 answer or segment */
 	params[2] = o->args[1];	/* $3 the coding's id */
-	return write_one(conn, "remove coding",
+	return write_one(l, "remove coding",
 			 "SELECT $3 AS id, msp.coding_remove($1, $2,"
 			 " $3::bigint)", 3, params, "codage retiré :");
 }
 
 static int
-code_transcript(PGconn *conn, const struct opts *o)
+code_transcript(struct link *l, const struct opts *o)
 {
 	const char *params[3];
 	struct msp_error err;
@@ -328,7 +344,7 @@ code_transcript(PGconn *conn, const struct opts *o)
 	params[0] = o->study;		/* $1 the study's slug */
 	params[1] = o->participant;	/* $2 participant number */
 	params[2] = text;		/* $3 the transcript */
-	rc = write_one(conn, "store transcript",
+	rc = write_one(l, "store transcript",
 		       "SELECT msp.interview_transcript_set($1, $2::smallint,"
 		       " $3) AS id", 3, params,
 		       "transcription enregistrée, entretien");
@@ -337,7 +353,7 @@ code_transcript(PGconn *conn, const struct opts *o)
 }
 
 static int
-code_memo(PGconn *conn, const struct opts *o)
+code_memo(struct link *l, const struct opts *o)
 {
 	const char *params[5];
 	size_t n;
@@ -357,7 +373,7 @@ code_memo(PGconn *conn, const struct opts *o)
 	params[2] = o->answer;		/* $3 msp.answer id, or NULL */
 	params[3] = o->participant;	/* $4 participant, or NULL */
 	params[4] = o->args[0];		/* $5 the memo */
-	return write_one(conn, "add memo",
+	return write_one(l, "add memo",
 			 "SELECT msp.memo_add($1, $2, $3::bigint,"
 			 " $4::smallint, $5) AS id", 5, params,
 			 "mémo enregistré :");
@@ -370,7 +386,7 @@ cmd_code(const struct cli_context *ctx, int argc, char **argv)
 		"answers", "apply", "remove", "transcript", "memo",
 	};
 	struct opts o;
-	PGconn *conn;
+	struct link l = { ctx, NULL };
 	size_t i;
 	int rc;
 
@@ -386,15 +402,14 @@ cmd_code(const struct cli_context *ctx, int argc, char **argv)
 		return cli_usage_error("code", "action inconnue", argv[1]);
 	if ((rc = parse(argc - 1, argv + 1, &o)) != 0)
 		return rc;
-	if ((conn = cli_connect(ctx)) == NULL)
-		return 1;
 	switch (i) {
-	case 0: rc = code_answers(conn, &o); break;
-	case 1: rc = code_apply(conn, &o); break;
-	case 2: rc = code_remove(conn, &o); break;
-	case 3: rc = code_transcript(conn, &o); break;
-	default: rc = code_memo(conn, &o); break;
+	case 0: rc = code_answers(&l, &o); break;
+	case 1: rc = code_apply(&l, &o); break;
+	case 2: rc = code_remove(&l, &o); break;
+	case 3: rc = code_transcript(&l, &o); break;
+	default: rc = code_memo(&l, &o); break;
 	}
-	PQfinish(conn);
+	if (l.conn != NULL)
+		PQfinish(l.conn);
 	return rc;
 }

@@ -72,6 +72,22 @@ static const char qdpx_usage[] =
 "Only the database owner or an analyst token (MSP_TOKEN) may use it.\n"
 "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
 
+/* The connection, made once the command line has been checked (a
+ * usage error is said without a database). */
+struct link {
+	const struct cli_context *ctx;
+	PGconn *conn;
+};
+
+/* l's connection, made now if need be; NULL after printing why. */
+static PGconn *
+connected(struct link *l)
+{
+	if (l->conn == NULL)
+		l->conn = cli_connect(l->ctx);
+	return l->conn;
+}
+
 static const char *const kinds[] = {
 	"frein", "levier", "resource_need", "maturity", "other",
 };
@@ -236,8 +252,9 @@ check_fields(const struct opts *o)
 }
 
 static int
-code_add(PGconn *conn, const struct opts *o)
+code_add(struct link *l, const struct opts *o)
 {
+	PGconn *conn;
 	struct buf has = BUF_INIT(BUF_MAX_TEXT);
 	const char *params[7];
 	enum tenant_kind kind;
@@ -263,6 +280,10 @@ code_add(PGconn *conn, const struct opts *o)
 		goto done;
 	if (buf_status(&has, &err) != MSP_OK) {
 		rc = cli_fail(&err);
+		goto done;
+	}
+	if ((conn = connected(l)) == NULL) {
+		rc = 1;
 		goto done;
 	}
 	if ((rc = cli_begin(conn, "codebook", &kind)) != 0)
@@ -295,8 +316,9 @@ done:
 }
 
 static int
-code_edit(PGconn *conn, const struct opts *o)
+code_edit(struct link *l, const struct opts *o)
 {
+	PGconn *conn;
 	struct buf has = BUF_INIT(BUF_MAX_TEXT);
 	const char *params[7];
 	enum tenant_kind kind;
@@ -318,6 +340,10 @@ code_edit(PGconn *conn, const struct opts *o)
 		goto done;
 	if (buf_status(&has, &err) != MSP_OK) {
 		rc = cli_fail(&err);
+		goto done;
+	}
+	if ((conn = connected(l)) == NULL) {
+		rc = 1;
 		goto done;
 	}
 	if ((rc = cli_begin(conn, "codebook", &kind)) != 0)
@@ -350,8 +376,9 @@ done:
 }
 
 static int
-code_merge(PGconn *conn, const struct opts *o)
+code_merge(struct link *l, const struct opts *o)
 {
+	PGconn *conn;
 	const char *params[3];
 	enum tenant_kind kind;
 	struct msp_error err;
@@ -362,6 +389,8 @@ code_merge(PGconn *conn, const struct opts *o)
 	    !valid_key(o->args[1]))
 		return cli_usage_error("codebook", "merge prend deux CLÉS : "
 				       "FROM INTO", NULL);
+	if ((conn = connected(l)) == NULL)
+		return 1;
 	if ((rc = cli_begin(conn, "codebook", &kind)) != 0)
 		return rc;
 	if ((rc = cli_require_manager(conn, "codebook", kind)) != 0)
@@ -385,14 +414,17 @@ out:
 	return rc;
 }
 
-/* Reads under the caller's identity: BEGIN (and the token), checks the
- * caller may; 0, or 1 after printing why. */
+/* Connects l, then BEGIN under the caller's identity (the token),
+ * checks the caller may; 0, or 1 after printing why. */
 static int
-begin_read(PGconn *conn, const char *command)
+begin_read(struct link *l, const char *command)
 {
 	enum tenant_kind kind;
+	PGconn *conn;
 	int rc;
 
+	if ((conn = connected(l)) == NULL)
+		return 1;
 	if ((rc = cli_begin(conn, command, &kind)) != 0)
 		return rc;
 	if ((rc = cli_require_manager(conn, command, kind)) != 0)
@@ -401,8 +433,9 @@ begin_read(PGconn *conn, const char *command)
 }
 
 static int
-code_list(PGconn *conn, const struct opts *o)
+code_list(struct link *l, const struct opts *o)
 {
+	PGconn *conn;
 	struct codebook cb;
 	struct msp_error err;
 	size_t i;
@@ -411,8 +444,9 @@ code_list(PGconn *conn, const struct opts *o)
 	if (o->nargs != 0)
 		return cli_usage_error("codebook", "list ne prend que --study",
 				       NULL);
-	if ((rc = begin_read(conn, "codebook")) != 0)
+	if ((rc = begin_read(l, "codebook")) != 0)
 		return rc;
+	conn = l->conn;
 	codebook_init(&cb);
 	if (codebook_load(conn, o->study, &cb, &err) != MSP_OK) {
 		cli_rollback(conn);
@@ -448,8 +482,9 @@ code_list(PGconn *conn, const struct opts *o)
 }
 
 static int
-code_import(PGconn *conn, const struct opts *o)
+code_import(struct link *l, const struct opts *o)
 {
+	PGconn *conn;
 	struct codebook cb;
 	struct msp_error err;
 	char *xml = NULL;
@@ -470,8 +505,9 @@ code_import(PGconn *conn, const struct opts *o)
 		return 1;
 	}
 	free(xml);
-	if ((rc = begin_read(conn, "codebook")) != 0)
+	if ((rc = begin_read(l, "codebook")) != 0)
 		goto out;
+	conn = l->conn;
 	if (codebook_store(conn, o->study, &cb, &err) != MSP_OK) {
 		cli_rollback(conn);
 		fprintf(stderr, "msp-report codebook: %s ; rien n'a été "
@@ -488,8 +524,9 @@ out:
 }
 
 static int
-code_export(PGconn *conn, const struct opts *o)
+code_export(struct link *l, const struct opts *o)
 {
+	PGconn *conn;
 	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct codebook cb;
 	struct msp_error err;
@@ -499,8 +536,9 @@ code_export(PGconn *conn, const struct opts *o)
 	if (o->nargs != 0 || o->output == NULL)
 		return cli_usage_error("codebook", "export demande -o "
 				       "FICHIER.qdc", NULL);
-	if ((rc = begin_read(conn, "codebook")) != 0)
+	if ((rc = begin_read(l, "codebook")) != 0)
 		return rc;
+	conn = l->conn;
 	codebook_init(&cb);
 	if (codebook_load(conn, o->study, &cb, &err) != MSP_OK ||
 	    codebook_qdc(&cb, &out, &err) != MSP_OK) {
@@ -534,7 +572,7 @@ cmd_codebook(const struct cli_context *ctx, int argc, char **argv)
 		"list", "add", "edit", "merge", "import", "export",
 	};
 	struct opts o;
-	PGconn *conn;
+	struct link l = { ctx, NULL };
 	size_t i;
 	int rc;
 
@@ -550,17 +588,16 @@ cmd_codebook(const struct cli_context *ctx, int argc, char **argv)
 		return cli_usage_error("codebook", "action inconnue", argv[1]);
 	if ((rc = parse("codebook", argc - 1, argv + 1, &o)) != 0)
 		return rc;
-	if ((conn = cli_connect(ctx)) == NULL)
-		return 1;
 	switch (i) {
-	case 0: rc = code_list(conn, &o); break;
-	case 1: rc = code_add(conn, &o); break;
-	case 2: rc = code_edit(conn, &o); break;
-	case 3: rc = code_merge(conn, &o); break;
-	case 4: rc = code_import(conn, &o); break;
-	default: rc = code_export(conn, &o); break;
+	case 0: rc = code_list(&l, &o); break;
+	case 1: rc = code_add(&l, &o); break;
+	case 2: rc = code_edit(&l, &o); break;
+	case 3: rc = code_merge(&l, &o); break;
+	case 4: rc = code_import(&l, &o); break;
+	default: rc = code_export(&l, &o); break;
 	}
-	PQfinish(conn);
+	if (l.conn != NULL)
+		PQfinish(l.conn);
 	return rc;
 }
 
@@ -569,7 +606,7 @@ cmd_qdpx(const struct cli_context *ctx, int argc, char **argv)
 {
 	struct msp_error err;
 	struct opts o;
-	PGconn *conn;
+	struct link l = { ctx, NULL };
 	int rc;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
@@ -584,16 +621,15 @@ cmd_qdpx(const struct cli_context *ctx, int argc, char **argv)
 	if (o.nargs != 0 || o.output == NULL)
 		return cli_usage_error("qdpx", "export demande --study et -o "
 				       "FICHIER.qdpx", NULL);
-	if ((conn = cli_connect(ctx)) == NULL)
-		return 1;
-	if ((rc = begin_read(conn, "qdpx")) == 0) {
-		if (qdpx_export(conn, o.study, o.output, &err) != MSP_OK)
+	if ((rc = begin_read(&l, "qdpx")) == 0) {
+		if (qdpx_export(l.conn, o.study, o.output, &err) != MSP_OK)
 			rc = cli_fail(&err);
 		else
 			printf("projet de l'étude %s écrit dans %s\n",
 			       o.study, o.output);
-		cli_rollback(conn);
+		cli_rollback(l.conn);
 	}
-	PQfinish(conn);
+	if (l.conn != NULL)
+		PQfinish(l.conn);
 	return rc;
 }
