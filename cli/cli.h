@@ -78,6 +78,10 @@ void cli_rollback(PGconn *conn);
  * returns 1. */
 int cli_db_refusal(const char *command, const struct msp_error *err);
 
+/* A refusal of the coding functions (migration 0039: French messages
+ * for people, "rien n'a été enregistré"), else cli_db_refusal; 1. */
+int cli_coding_refusal(const char *command, const struct msp_error *err);
+
 /* Whether s is a slug: lower-case ASCII letters and digits in runs
  * joined by single hyphens, 1-63 characters (the schema's CHECK). */
 int cli_valid_slug(const char *s);
@@ -110,6 +114,8 @@ void cli_print_table(const PGresult *res, const struct cli_column *cols,
 		     size_t n_cols);
 
 int cmd_agreement(const struct cli_context *ctx, int argc, char **argv);
+int cmd_code(const struct cli_context *ctx, int argc, char **argv);
+int cmd_codebook(const struct cli_context *ctx, int argc, char **argv);
 int cmd_db(const struct cli_context *ctx, int argc, char **argv);
 int cmd_disclosure(const struct cli_context *ctx, int argc, char **argv);
 int cmd_erase(const struct cli_context *ctx, int argc, char **argv);
@@ -127,6 +133,7 @@ int cmd_invite(const struct cli_context *ctx, int argc, char **argv);
 int cmd_remind(const struct cli_context *ctx, int argc, char **argv);
 int cmd_federation(const struct cli_context *ctx, int argc, char **argv);
 int cmd_region(const struct cli_context *ctx, int argc, char **argv);
+int cmd_qdpx(const struct cli_context *ctx, int argc, char **argv);
 int cmd_study(const struct cli_context *ctx, int argc, char **argv);
 int cmd_token(const struct cli_context *ctx, int argc, char **argv);
 

@@ -22,6 +22,10 @@ static const char usage_text[] =
 "Commands:\n"
 "  agreement --input FILE.csv  agreement between coders (Cohen's kappa,\n"
 "                           Krippendorff's alpha) from a file, no database\n"
+"  code answers|apply|remove|transcript|memo --study SLUG ...\n"
+"                           code open answers and interview transcripts\n"
+"  codebook list|add|edit|merge|import|export --study SLUG ...\n"
+"                           a study's codebook; REFI-QDA .qdc files\n"
 "  contact --study SLUG --structure ID (--channel phone|in-person |\n"
 "          --no-further-contact)  a contact, or a refusal of more, logged\n"
 "  db migrate [--dir DIR]   apply the schema migrations the database lacks,\n"
@@ -50,6 +54,8 @@ static const char usage_text[] =
 "                           personal links: a mail-merge file, or e-mails\n"
 "  remind --study SLUG --frame FRAME.csv --mapping MAP (-o OUT.csv|--send)\n"
 "                           remind the structures that have not completed\n"
+"  qdpx export --study SLUG -o FILE.qdpx\n"
+"                           the study's coding project for QDA software\n"
 "  region add|list         the regions studies belong to (owner or analyst)\n"
 "  study create|list|open|close|reopen|extend\n"
 "                           studies and their life cycle: draft (tests),\n"
@@ -71,6 +77,8 @@ static const char usage_text[] =
 
 static const struct cli_command commands[] = {
 	{ "agreement", cmd_agreement },
+	{ "code", cmd_code },
+	{ "codebook", cmd_codebook },
 	{ "contact", cmd_contact },
 	{ "db", cmd_db },
 	{ "disclosure", cmd_disclosure },
@@ -83,6 +91,7 @@ static const struct cli_command commands[] = {
 	{ "import", cmd_import },
 	{ "instrument", cmd_instrument },
 	{ "invite", cmd_invite },
+	{ "qdpx", cmd_qdpx },
 	{ "region", cmd_region },
 	{ "remind", cmd_remind },
 	{ "report", cmd_report },

@@ -256,11 +256,13 @@ START_TEST(audit_records_every_change)
 	accepted("UPDATE msp.answer SET num_value = 13"
 		 " WHERE item_key = 'n_mg'");
 	accepted("DELETE FROM msp.answer WHERE item_key = 'aci'");
-	/* The fixture's response insert and interview were audited too. */
+	/* The fixture's response insert, its two codes (the codebook
+	 * is audited since 0039) and interview were audited too. */
 	ck_assert_str_eq(testdb_value(db.conn,
 		"SELECT string_agg(table_name || ':' || operation, ','"
 		" ORDER BY audit_id) FROM msp_audit.log"),
-		"response:INSERT,interview:INSERT,answer:INSERT,answer:INSERT,"
+		"response:INSERT,study_code:INSERT,study_code:INSERT,"
+		"interview:INSERT,answer:INSERT,answer:INSERT,"
 		"answer:UPDATE,answer:DELETE");
 	ck_assert_str_eq(testdb_value(db.conn,
 		"SELECT (old_row ->> 'num_value') || '->' ||"

@@ -33,6 +33,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "csv.h"
+#include "codebook.h"
 #include "csvmap.h"
 #include "file.h"
 #include "frame.h"
@@ -504,6 +505,51 @@ run_xlsform_mistakes(struct buf *out, struct msp_error *err)
 	return st;
 }
 
+/* A REFI-QDA codebook read (nested codes, sets, accents, a key made
+ * unique) and written again. */
+static enum msp_status
+run_qdc(struct buf *out, struct msp_error *err)
+{
+	static const char qdc[] =
+		"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+		"<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes>"
+		"<Code guid=\"{6F3A1C2E-0000-4000-8000-000000000001}\""
+		" name=\"Manque de temps\" isCodable=\"true\">"
+		"<Description>Le temps « manque »</Description>"
+		"<Code guid=\"6f3a1c2e-0000-4000-8000-000000000002\""
+		" name=\"Représentant·e des usagers\" isCodable=\"true\"/>"
+		"</Code><Code guid=\"6f3a1c2e-0000-4000-8000-000000000003\""
+		" name=\"manque de temps\" isCodable=\"true\"/></Codes>"
+		"<Sets><Set guid=\"6f3a1c2e-0000-4000-8000-00000000000a\""
+		" name=\"msp:kind:frein\"><MemberCode"
+		" guid=\"6f3a1c2e-0000-4000-8000-000000000001\"/></Set>"
+		"<Set guid=\"6f3a1c2e-0000-4000-8000-00000000000b\""
+		" name=\"msp:has:H-F1\"><MemberCode"
+		" guid=\"6f3a1c2e-0000-4000-8000-000000000001\"/></Set>"
+		"<Set guid=\"6f3a1c2e-0000-4000-8000-00000000000c\""
+		" name=\"msp:has:H-F2\"><MemberCode"
+		" guid=\"6f3a1c2e-0000-4000-8000-000000000001\"/></Set>"
+		"<Set guid=\"6f3a1c2e-0000-4000-8000-00000000000d\""
+		" name=\"msp:has:none\"><MemberCode"
+		" guid=\"6f3a1c2e-0000-4000-8000-000000000003\"/></Set>"
+		"</Sets></CodeBook>";
+	struct codebook cb;
+	enum msp_status st;
+	size_t i;
+
+	codebook_init(&cb);
+	if ((st = codebook_parse_qdc(qdc, sizeof(qdc) - 1, &cb, err)) ==
+	    MSP_OK) {
+		for (i = 0; i < cb.n; i++)
+			buf_printf(out, "%s %s %s\n", cb.codes[i].code,
+				   cb.codes[i].kind, cb.codes[i].has ?
+				   cb.codes[i].has : "?");
+		st = codebook_qdc(&cb, out, err);
+	}
+	codebook_free(&cb);
+	return finish(out, st, err);
+}
+
 static enum msp_status
 run_frame(struct buf *out, struct msp_error *err)
 {
@@ -629,6 +675,12 @@ START_TEST(torture_csvmap)
 }
 END_TEST
 
+START_TEST(torture_qdc)
+{
+	torture("codebook_parse_qdc and codebook_qdc", run_qdc);
+}
+END_TEST
+
 START_TEST(torture_xlsform_xlsx)
 {
 	torture("xlsform_read_xlsx_buffer", run_xlsform_xlsx);
@@ -676,6 +728,7 @@ torture_suite(void)
 	tcase_add_test(parse, torture_form);
 	tcase_add_test(parse, torture_csv);
 	tcase_add_test(parse, torture_csvmap);
+	tcase_add_test(parse, torture_qdc);
 	tcase_add_test(parse, torture_xlsform_xlsx);
 	tcase_add_test(parse, torture_xlsform_mistakes);
 	tcase_add_test(parse, torture_frame);

@@ -10,6 +10,11 @@
  * participants and questionnaire teams are counted apart by region;
  * the stage table counts both (the interview's stage, the team's
  * continuum stage as the 'continuum' role of its instrument derives it).
+ *
+ * Only resolved codings count (migration 0039): a coder's own codings
+ * are work in progress until resolved, and two coders' codings of one
+ * answer would otherwise both count.  Rows written before 0039, or by
+ * SQL and POST /api/v1/interviews, are resolved.
  */
 #include "config.h"
 
@@ -28,7 +33,8 @@ static const char sql_has_studies[] =
 	"       (SELECT count(*) FROM msp.interview i"
 	"         WHERE i.study_id = s.study_id) AS interviews,"
 	"       (SELECT count(DISTINCT ac.response_id) FROM msp.answer_code ac"
-	"         WHERE ac.study_id = s.study_id) AS coded"
+	"         WHERE ac.study_id = s.study_id"
+	"           AND ac.state = 'resolved') AS coded"
 	"  FROM msp.study s JOIN msp.region g ON g.region_id = s.region_id"
 	" WHERE ($1::integer[] IS NULL OR s.study_id = ANY($1::integer[]))"
 	/* a draft's responses are tests (migration 0028) */
@@ -50,6 +56,7 @@ static const char sql_has_studies[] =
 	"   JOIN msp.report_rule ru ON ru.instrument_slug = ins.slug" \
 	"    AND ru.var_key = ro.var_key AND ru.item_key = a.item_key" \
 	"  WHERE ac.study_id = ANY($1::integer[])" \
+	"    AND ac.state = 'resolved'" \
 	"    AND msp.report_rule_matches(ru.match_code, ru.num_min," \
 	"        ru.num_max, ru.years_before_study," \
 	"        msp.report_answer_value(a.choice_code, a.bool_value," \
@@ -61,6 +68,7 @@ static const char sql_has_studies[] =
 	"   FROM msp.segment g JOIN msp.interview i" \
 	"     ON i.interview_id = g.interview_id" \
 	"  WHERE i.study_id = ANY($1::integer[])" \
+	"    AND g.state = 'resolved'" \
 	" UNION ALL" \
 	" SELECT 'questionnaire', ac.study_id, ac.code," \
 	"        'r' || ac.response_id, st.stage" \
@@ -68,7 +76,8 @@ static const char sql_has_studies[] =
 	"   JOIN msp.response r ON r.response_id = ac.response_id" \
 	"    AND r.status = 'complete' AND NOT r.test" \
 	"   LEFT JOIN stage st ON st.response_id = ac.response_id" \
-	"  WHERE ac.study_id = ANY($1::integer[])) "
+	"  WHERE ac.study_id = ANY($1::integer[])" \
+	"    AND ac.state = 'resolved') "
 
 /* every HAS category, with who mentioned it by region and source */
 static const char sql_has_region[] = MENTIONS_CTE
@@ -119,6 +128,40 @@ static const char sql_fed_has_stage[] =
 static const char sql_fed_has_unmapped[] =
 	"SELECT study, code, kind, label_fr, n"
 	"  FROM msp.report_has_unmapped($1::integer[])";
+
+/* Per study code with resolved codings: the interview participants who
+ * evoke it, as the Occitanie report quotes them (« P1, P11 »), the teams
+ * whose coded answer carries it, and the first verbatim (by participant
+ * number) of an interview segment. */
+static const char sql_has_verbatim[] =
+	"WITH seg AS ("
+	" SELECT g.study_id, g.code, i.participant_no AS p, g.verbatim_fr,"
+	"        g.segment_id"
+	"   FROM msp.segment g JOIN msp.interview i USING (interview_id)"
+	"  WHERE g.study_id = ANY($1::integer[]) AND g.state = 'resolved'),"
+	" ans AS ("
+	" SELECT k.study_id, k.code, count(DISTINCT k.response_id) AS n"
+	"   FROM msp.answer_code k JOIN msp.response r USING (response_id)"
+	"  WHERE k.study_id = ANY($1::integer[]) AND k.state = 'resolved'"
+	"    AND r.status = 'complete' AND NOT r.test"
+	"  GROUP BY 1, 2) "
+	"SELECT s.slug AS study, c.code, c.kind, c.label_fr,"
+	"       coalesce((SELECT string_agg('P' || x.p, ', ' ORDER BY x.p)"
+	"          FROM (SELECT DISTINCT seg.p FROM seg"
+	"                 WHERE seg.study_id = c.study_id"
+	"                   AND seg.code = c.code) x), '') AS participants,"
+	"       coalesce(ans.n, 0) AS teams,"
+	"       coalesce((SELECT '« ' || seg.verbatim_fr || ' » (P' || seg.p"
+	"                        || ')' FROM seg"
+	"          WHERE seg.study_id = c.study_id AND seg.code = c.code"
+	"            AND seg.verbatim_fr IS NOT NULL"
+	"          ORDER BY seg.p, seg.segment_id LIMIT 1), '') AS verbatim"
+	"  FROM msp.study_code c JOIN msp.study s USING (study_id)"
+	"  LEFT JOIN ans ON ans.study_id = c.study_id AND ans.code = c.code"
+	" WHERE c.study_id = ANY($1::integer[])"
+	"   AND (ans.n IS NOT NULL OR EXISTS (SELECT 1 FROM seg"
+	"        WHERE seg.study_id = c.study_id AND seg.code = c.code))"
+	" ORDER BY s.slug, c.kind, c.code";
 
 static const char sql_stages[] =
 	"SELECT stage, label_fr FROM msp.continuum_stage ORDER BY rank";
@@ -366,11 +409,47 @@ table_gaps(struct rctx *c, const PGresult *cats, const PGresult *unmapped)
 	return rctx_check(c);
 }
 
+/* The verbatim extract per code: analysts and the owner only (quotes
+ * are not aggregates; a federation's report leaves the table out). */
+static enum msp_status
+table_verbatim(struct rctx *c, const PGresult *v)
+{
+	struct rtable *t;
+	int i, n = PQntuples(v);
+
+	t = rdoc_table(c->doc, "has_verbatim", "Verbatims par code : "
+		       "participants aux entretiens et équipes", 4);
+	if (t == NULL)
+		return rctx_check(c);
+	rtable_column(c->doc, t, 0, "study", "Étude");
+	rtable_column(c->doc, t, 1, "participants", "Participants");
+	rtable_column(c->doc, t, 2, "teams", "Équipes (réponses codées)");
+	rtable_column(c->doc, t, 3, "verbatim", "Extrait");
+	t->note = "Codages résolus ; participants numérotés comme dans le "
+		  "rapport d'Occitanie (P1, P11) ; le premier extrait par "
+		  "numéro de participant.";
+	for (i = 0; i < n; i++) {
+		const char *kind = db_text(v, i, "kind");
+		struct rrow *row = rtable_row(c->doc, t, kind, kind,
+					      db_text(v, i, "code"),
+					      db_text(v, i, "label_fr"));
+
+		if (row == NULL)
+			return rctx_check(c);
+		rcell_text(c->doc, &row->cells[0], db_text(v, i, "study"));
+		rcell_text(c->doc, &row->cells[1],
+			   db_text(v, i, "participants"));
+		rcell_count(&row->cells[2], num(v, i, "teams"));
+		rcell_text(c->doc, &row->cells[3], db_text(v, i, "verbatim"));
+	}
+	return rctx_check(c);
+}
+
 enum msp_status
 report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
 {
 	PGresult *studies = NULL, *men = NULL, *stage = NULL, *stages = NULL;
-	PGresult *unmapped = NULL;
+	PGresult *unmapped = NULL, *verbatim = NULL;
 	struct buf ids = BUF_INIT(BUF_MAX_DOCUMENT);
 	const char *params[1];
 	const int fed = c->kind == TENANT_FEDERATION;
@@ -420,8 +499,15 @@ report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
 	if ((rc = table_by_region(c, studies, men)) != MSP_OK ||
 	    (rc = table_by_stage(c, men, stage, stages)) != MSP_OK)
 		goto out;
-	rc = table_gaps(c, men, unmapped);
+	if ((rc = table_gaps(c, men, unmapped)) != MSP_OK || c->suppress)
+		goto out;
+	if ((rc = db_exec(c->conn, "report: HAS verbatim", sql_has_verbatim,
+			  1, params, PGRES_TUPLES_OK, &verbatim, c->err)) !=
+	    MSP_OK)
+		goto out;
+	rc = table_verbatim(c, verbatim);
 out:
+	PQclear(verbatim);
 	PQclear(studies);
 	PQclear(men);
 	PQclear(stage);

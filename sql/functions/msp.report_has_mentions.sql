@@ -1,7 +1,8 @@
 -- Who mentioned which study code in studies p_studies: interview
 -- participants ('i' || interview) and coded questionnaire answers ('r'
 -- || response, with the team's continuum stage as the 'continuum' role
--- of its instrument derives it): report_has.c's MENTIONS_CTE, kept to
+-- of its instrument derives it), resolved codings only (0039):
+-- report_has.c's MENTIONS_CTE, kept to
 -- the structures of each study's own region, as Row-Level Security
 -- kept a federation's own report to them.  One row per person and code:
 -- not granted to anyone; msp.report_has_region, _stage and _unmapped,
@@ -22,6 +23,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
           JOIN msp.report_rule ru ON ru.instrument_slug = ins.slug
            AND ru.var_key = ro.var_key AND ru.item_key = a.item_key
          WHERE ac.study_id = ANY (p_studies)
+           AND ac.state = 'resolved'
            AND msp.report_rule_matches(ru.match_code, ru.num_min,
                ru.num_max, ru.years_before_study,
                msp.report_answer_value(a.choice_code, a.bool_value,
@@ -35,6 +37,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
       JOIN msp.study s ON s.study_id = i.study_id
        AND s.region_id = st.region_id
      WHERE i.study_id = ANY (p_studies)
+       AND g.state = 'resolved'
     UNION ALL
     SELECT 'questionnaire', ac.study_id, ac.code,
            'r' || ac.response_id, sg.stage
@@ -46,5 +49,6 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
        AND s.region_id = st.region_id
       LEFT JOIN stage sg ON sg.response_id = ac.response_id
      WHERE ac.study_id = ANY (p_studies)
+       AND ac.state = 'resolved'
 $$;
 REVOKE ALL ON FUNCTION msp.report_has_mentions(integer[]) FROM PUBLIC;

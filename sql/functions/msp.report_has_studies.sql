@@ -22,6 +22,7 @@ BEGIN
               JOIN msp.response r ON r.response_id = ac.response_id
               JOIN msp.structure st ON st.structure_id = r.structure_id
              WHERE ac.study_id = s.study_id
+               AND ac.state = 'resolved'
                AND st.region_id = s.region_id)
       FROM msp.study s JOIN msp.region g ON g.region_id = s.region_id
      WHERE (p_studies IS NULL OR s.study_id = ANY (p_studies))
