@@ -25,6 +25,7 @@
 #include <fcgiapp.h>
 #include <json-c/json.h>
 
+#include "disclosure_policy.h"
 #include "secret.h"
 #include "settings.h"
 #include "site.h"
@@ -204,6 +205,15 @@ main(int argc, char **argv)
 	rc = parse_options(argc, argv, &opt);
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
+	/* the threshold is the database's: a worker that would answer
+	 * every report page 503 refuses to start instead */
+	if (getenv(DISCLOSURE_POLICY_OLD_ENV) != NULL) {
+		fprintf(stderr, "msp-fcgi: %s n'est plus lu : le seuil du "
+			"secret statistique est dans la base "
+			"(msp.disclosure_policy) ; retirez cette variable\n",
+			DISCLOSURE_POLICY_OLD_ENV);
+		return 1;
+	}
 	if (secret_load(opt.secret_file, &secret, &err) != MSP_OK) {
 		fprintf(stderr, "msp-fcgi: %s\n", err.message);
 		return 1;

@@ -430,9 +430,14 @@ agreement_add(struct agreement *a, const char *unit, const char *coder,
 					     err)) != MSP_OK))
 		return rc;
 	if (u >= a->coded_cap) {
-		size_t cap = a->coded_cap == 0 ? 64 : a->coded_cap * 2;
-		uint64_t *coded = msp_realloc(a->coded, cap * sizeof(*coded));
+		size_t cap = a->coded_cap == 0 ? 64 : a->coded_cap;
+		uint64_t *coded;
 
+		/* u may be past twice the capacity: units named by calls
+		 * that failed after naming them never grew the mask */
+		while (cap <= u)
+			cap *= 2;
+		coded = msp_realloc(a->coded, cap * sizeof(*coded));
 		if (coded == NULL)
 			return msp_error_set(err, MSP_ENOMEM,
 					     "mémoire épuisée");

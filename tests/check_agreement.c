@@ -425,6 +425,38 @@ END_TEST
 
 /* --- errors and limits -------------------------------------------------- */
 
+/* Units named by calls that then failed (a code name too long) never
+ * grew the per-unit mask: a valid call on a unit far past twice its
+ * capacity must still fit (ASan sees the write otherwise). */
+START_TEST(test_failed_calls_name_units)
+{
+	struct agreement *a = agreement_new(AGREEMENT_UNIT_ANSWER);
+	struct agreement_result *r = NULL;
+	struct msp_error err;
+	char unit[32], code[AGREEMENT_MAX_NAME + 2];
+	size_t i;
+
+	ck_assert_ptr_nonnull(a);
+	memset(code, 'c', sizeof(code) - 1);
+	code[sizeof(code) - 1] = '\0';
+	for (i = 0; i < 64; i++) {
+		snprintf(unit, sizeof(unit), "u%zu", i);
+		add(a, unit, "A", "x", i % 2 == 0);
+		add(a, unit, "B", "x", 1);
+	}
+	for (i = 64; i < 264; i++) {
+		snprintf(unit, sizeof(unit), "u%zu", i);
+		ck_assert_int_eq(agreement_add(a, unit, "A", code, 1, &err),
+				 MSP_EINVAL);
+	}
+	add(a, "u264", "A", "x", 1);
+	add(a, "u264", "B", "x", 1);
+	ck_assert_int_eq(agreement_compute(a, &r, &err), MSP_OK);
+	agreement_result_free(r);
+	agreement_free(a);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	struct agreement *a = agreement_new(AGREEMENT_UNIT_ANSWER);
@@ -991,6 +1023,7 @@ agreement_suite(void)
 	tcase_add_test(core, test_missing);
 	tcase_add_test(core, test_overall);
 	tcase_add_test(limits, test_errors);
+	tcase_add_test(limits, test_failed_calls_name_units);
 	tcase_add_test(limits, test_torture);
 	tcase_add_test(r, test_r_random);
 	tcase_add_test(r, test_r_categories);

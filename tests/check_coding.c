@@ -786,6 +786,36 @@ START_TEST(merge_moves_codings_and_is_audited)
 }
 END_TEST
 
+/* Merging a code into one of its grandchildren: the grandchild takes
+ * its place and nothing loops (every code still reachable from the
+ * top, as codebook list and the exports walk the tree). */
+START_TEST(merge_into_a_grandchild_makes_no_loop)
+{
+	cli_ok("codebook add --study " OCC " qd_g_top --label 'Grand-parent'"
+	       " --kind levier --has none");
+	cli_ok("codebook add --study " OCC " qd_g_mid --label 'Parent'"
+	       " --kind levier --has none --parent qd_g_top");
+	cli_ok("codebook add --study " OCC " qd_g_low --label 'Enfant'"
+	       " --kind levier --has none --parent qd_g_mid");
+	cli_ok("codebook merge --study " OCC " qd_g_top qd_g_low");
+	ck_assert_str_eq(value("SELECT coalesce(parent, '-') FROM"
+			       " msp.study_code WHERE code = 'qd_g_low'"),
+			 "-");
+	ck_assert_str_eq(value("SELECT parent FROM msp.study_code"
+			       " WHERE code = 'qd_g_mid'"), "qd_g_low");
+	/* every code of the study reachable from a top-level code */
+	ck_assert_str_eq(value(
+		"WITH RECURSIVE s AS (SELECT study_id FROM msp.study"
+		"  WHERE slug = '" OCC "'),"
+		" t AS (SELECT c.study_id, c.code FROM msp.study_code c"
+		"  JOIN s USING (study_id) WHERE c.parent IS NULL"
+		" UNION SELECT c.study_id, c.code FROM msp.study_code c"
+		"  JOIN t ON c.study_id = t.study_id AND c.parent = t.code)"
+		" SELECT (SELECT count(*) FROM msp.study_code c JOIN s"
+		"  USING (study_id)) - (SELECT count(*) FROM t)"), "0");
+}
+END_TEST
+
 START_TEST(analysts_only_and_coder_from_token)
 {
 	struct buf out = BUF_INIT(BUF_MAX_TEXT);
@@ -848,6 +878,7 @@ main(void)
 	tcase_add_test(tc, verbatim_extract_quotes_participants);
 	tcase_add_test(tc, bad_input_stores_nothing);
 	tcase_add_test(tc, merge_moves_codings_and_is_audited);
+	tcase_add_test(tc, merge_into_a_grandchild_makes_no_loop);
 	tcase_add_test(tc, analysts_only_and_coder_from_token);
 	suite_add_tcase(s, tc);
 	return testdb_run(s);

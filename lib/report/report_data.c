@@ -1041,8 +1041,14 @@ rdata_cache_store(struct rctx *c)
 		return MSP_OK;
 	rc = db_exec(c->conn, "report cache: begin", "BEGIN", 0, NULL,
 		     PGRES_COMMAND_OK, NULL, c->err);
+	/* the reader's identity, as report_build() entered it: the cache
+	 * and the folding are written under the token, never as the bare
+	 * login */
 	if (rc == MSP_OK && c->opt->token != NULL)
 		rc = tenant_enter(c->conn, c->opt->token, &kind, c->err);
+	else if (rc == MSP_OK && c->opt->session != NULL)
+		rc = tenant_enter_session(c->conn, c->opt->session, &kind,
+					  c->err);
 	for (i = 0; i < c->ntally && rc == MSP_OK; i++) {
 		snprintf(study, sizeof(study), "%d", c->tally_studies[i]);
 		params[0] = study;

@@ -63,10 +63,21 @@ BEGIN
     UPDATE msp.memo m SET code = p_into
      WHERE m.study_id = v_study AND m.code = p_from;
 
-    -- the tree: p_into may not end up under itself
+    -- the tree: p_into may not end up under itself.  When it lies
+    -- anywhere below p_from (a child, a grandchild, ...), it takes
+    -- p_from's place first, so that p_from's children moved under it
+    -- make no loop
     UPDATE msp.study_code c SET parent = v_from.parent
      WHERE c.study_id = v_study AND c.code = p_into
-       AND c.parent = p_from;
+       AND c.code IN (
+           WITH RECURSIVE below AS (
+               SELECT b.code FROM msp.study_code b
+                WHERE b.study_id = v_study AND b.parent = p_from
+               UNION
+               SELECT b.code FROM msp.study_code b
+                 JOIN below ON b.parent = below.code
+                WHERE b.study_id = v_study)
+           SELECT below.code FROM below);
     UPDATE msp.study_code c SET parent = p_into
      WHERE c.study_id = v_study AND c.parent = p_from;
 
