@@ -339,18 +339,21 @@ render_text(const struct agreement_result *r, const struct source *src,
 	buf_printf(o, "unité             %s\n", unit_text(r->unit));
 	if (src->study != NULL) {
 		buf_printf(o, "source            étude « %s », codages propres "
-			   "(own) des réponses ouvertes", src->study);
+			   "(own) des réponses\n                  ouvertes",
+			   src->study);
 		if (src->item != NULL)
 			buf_printf(o, " à l'item « %s »", src->item);
-		buf_puts(o, " ;\n                  une unité est une réponse "
-			 "(son numéro answer)\n");
+		buf_puts(o, " ; une unité est une réponse,\n"
+			 "                  nommée par son numéro (answer)\n");
+	}
+	/* with an item, no passage of an interview is concerned */
+	if (src->study != NULL && src->item == NULL)
 		buf_printf(o, "segments          %lu codages propres de "
 			   "passages d'entretien non comptés :\n"
 			   "                  chaque codeur surligne ses "
 			   "propres bornes, il n'y a pas\n"
 			   "                  d'unité commune "
 			   "(docs/agreement.md)\n", src->segments);
-	}
 	buf_printf(o, "codeurs           %zu :", r->n_coders);
 	for (j = 0; j < r->n_coders; j++)
 		buf_printf(o, "%s %s", j > 0 ? "," : "", r->coders[j]);
