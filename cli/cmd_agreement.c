@@ -728,9 +728,12 @@ cmd_agreement(const struct cli_context *ctx, int argc, char **argv)
 	if (src.study != NULL && !cli_valid_slug(src.study))
 		return usage_error("--study : identifiant d'étude invalide",
 				   src.study);
-	if (src.item != NULL && (src.study == NULL || src.item[0] == '\0' ||
+	if (src.item != NULL && src.study == NULL)
+		return usage_error("--item KEY va avec --study", NULL);
+	if (src.item != NULL && (src.item[0] == '\0' ||
 				 strlen(src.item) > 63))
-		return usage_error("--item KEY va avec --study", src.item);
+		return usage_error("--item : clé d'item invalide (1 à 63 "
+				   "caractères)", src.item);
 	/* the stored codings' units are answers: segments are left out
 	 * (docs/agreement.md says why) */
 	if (src.study != NULL && unit_given)
