@@ -1,9 +1,10 @@
 /*
- * msp-report agreement — agreement between coders from a CSV file of
- * codings, without the database: Cohen's κ, Krippendorff's α per code
- * and overall, and the disagreements to resolve (lib/agreement.c,
- * docs/agreement.md).  Once the coding data model stores codings, the
- * same computation reads them from there.
+ * msp-report agreement — agreement between coders: Cohen's κ,
+ * Krippendorff's α per code and overall, and the disagreements to
+ * resolve (lib/agreement.c, docs/agreement.md), either from a CSV file
+ * of codings (--input, no database) or from the coders' own codings of
+ * a study's open answers as migration 0039 stores them (--study, one
+ * read under the caller's identity: an analyst token or the owner).
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 #include "agreement.h"
 #include "buf.h"
 #include "csv.h"
+#include "db.h"
 #include "file.h"
 #include "report/format.h"
 
@@ -26,11 +28,24 @@
 static const char agreement_usage[] =
 "Usage: msp-report agreement --input FILE.csv [--unit-label answer|segment]\n"
 "                            [--format text|csv|json] [--disagreements]\n"
+"       msp-report agreement --study SLUG [--item KEY]\n"
+"                            [--format text|csv|json] [--disagreements]\n"
 "Agreement between coders who applied the same codes to the same units:\n"
 "Cohen's kappa (two coders) and Krippendorff's alpha (nominal, two or\n"
 "more coders, missing data allowed), per code and overall, with the\n"
-"list of disagreements to resolve.  No database is used.\n"
+"list of disagreements to resolve.  With --input no database is used.\n"
 "\n"
+"  -s, --study SLUG     the coders' own codings (not the resolved ones)\n"
+"                       of the study's open answers, read from the\n"
+"                       database; the unit is an answer (a response's\n"
+"                       answer to an item), named by its answer id as\n"
+"                       'msp-report code answers' lists it; a coder coded\n"
+"                       an answer when they applied at least one code to\n"
+"                       it (whole or a passage).  Coded passages of\n"
+"                       interviews are counted and left out (each coder\n"
+"                       highlights their own offsets: no common unit).\n"
+"                       An analyst token (MSP_TOKEN) or the owner only\n"
+"      --item KEY       with --study: the answers to this item only\n"
 "  -i, --input FILE     the codings, CSV (',' ';' or tab) with a header\n"
 "                       naming the columns unit, coder, code, applied (in\n"
 "                       any order; other columns are ignored); applied is\n"
@@ -58,9 +73,19 @@ static const char agreement_usage[] =
 "\n"
 "Example:\n"
 "  msp-report agreement --input codings.csv --unit-label segment\n"
+"  MSP_TOKEN=... msp-report agreement --study occitanie-2024 --item obstacles\n"
 "\n"
 "Exit status: 0 on success, 1 if the file cannot be read or is invalid\n"
-"(the message says where), 2 on a usage error.\n";
+"(the message says where), the study is unknown, has no own codings or\n"
+"the caller may not read them, 2 on a usage error.\n";
+
+/* Where the codings came from, when from the database: said in every
+ * format beside the figures. */
+struct source {
+	const char *study;	/* NULL: a file */
+	const char *item;	/* NULL: every item */
+	unsigned long segments;	/* own codings of passages, left out */
+};
 
 static int
 usage_error(const char *what, const char *arg)
@@ -133,6 +158,128 @@ out:
 	return rc;
 }
 
+/* --- the database -------------------------------------------------------- */
+
+/*
+ * The coders' own codings of the study's open answers, one row per
+ * (answer, coder, code), and two rows of facts: whether the study
+ * exists (kind 'study') and how many own codings of interview passages
+ * are left out (kind 'segments'; 0 with an item, which no passage
+ * belongs to).  One query, under the caller's identity and its RLS
+ * policies: an analyst reads every study's codings, nothing is granted
+ * for this.  A unit is an answer (a response's answer to an item),
+ * named by msp.answer's id; a coder coded it when they applied at least
+ * one code there, to the whole answer or to a passage, and a code
+ * applied to several passages of one answer is applied to the answer
+ * once.  Rows are in coder order (coder 1 of κ is the first in text
+ * order), then answer, then code.  Test responses are left out, as
+ * msp-report code answers leaves them out.
+ */
+static const char study_codings_sql[] =
+	"WITH s AS (SELECT study_id FROM msp.study WHERE slug = $1),"
+	" k AS (SELECT min(a.answer_id) AS answer_id, k.coder, k.code"
+	"         FROM msp.answer_code k"
+	"         JOIN msp.response r ON r.response_id = k.response_id"
+	"         JOIN msp.answer a ON a.response_id = k.response_id"
+	"          AND a.item_key = k.item_key"
+	"          AND a.text_value IS NOT NULL"
+	"        WHERE r.study_id IN (SELECT study_id FROM s)"
+	"          AND k.state = 'own' AND NOT r.test"
+	"          AND ($2::text IS NULL OR k.item_key = $2)"
+	"        GROUP BY k.response_id, k.item_key, k.coder, k.code) "
+	"SELECT * FROM ("
+	" SELECT 0 AS ord, 'study' AS kind, NULL::bigint AS answer_id,"
+	"        NULL::text AS coder, NULL::text AS code,"
+	"        (SELECT count(*) FROM s) AS n"
+	" UNION ALL"
+	" SELECT 1, 'segments', NULL, NULL, NULL,"
+	"        CASE WHEN $2::text IS NULL THEN"
+	"          (SELECT count(*) FROM msp.segment g"
+	"             JOIN msp.interview i ON i.interview_id = g.interview_id"
+	"            WHERE i.study_id IN (SELECT study_id FROM s)"
+	"              AND g.state = 'own')"
+	"        ELSE 0 END"
+	" UNION ALL"
+	" SELECT 2, 'answer', answer_id, coder, code, NULL FROM k) x "
+	"ORDER BY ord, coder, answer_id, code";
+
+/*
+ * Reads the own codings of src->study into a and src->segments: 0, or
+ * 1 after printing why (refused, unknown study, no codings).
+ */
+static int
+load_study(const struct cli_context *ctx, struct source *src,
+	   struct agreement *a)
+{
+	const char *params[2] = { src->study, src->item };
+	enum tenant_kind kind;
+	struct msp_error err;
+	PGresult *res = NULL;
+	PGconn *conn;
+	int i, n, rc = 1, found = 0;
+	unsigned long codings = 0;
+
+	if ((conn = cli_connect(ctx)) == NULL)
+		return 1;
+	if (cli_begin(conn, "agreement", &kind) != 0)
+		goto out;
+	/* the coders' codings are the analysts' working material: a
+	 * team or a federation is refused before anything is read */
+	if (cli_require_manager(conn, "agreement", kind) != 0) {
+		cli_rollback(conn);
+		goto out;
+	}
+	/* $1 the study's slug, $2 an item key or NULL */
+	if (db_exec(conn, "own codings of a study", study_codings_sql, 2,
+		    params, PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
+		cli_rollback(conn);
+		rc = cli_db_refusal("agreement", &err);
+		goto out;
+	}
+	cli_rollback(conn);	/* read only */
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		const char *what = db_text(res, i, "kind");
+
+		if (strcmp(what, "study") == 0) {
+			found = strcmp(db_text(res, i, "n"), "0") != 0;
+			continue;
+		}
+		if (strcmp(what, "segments") == 0) {
+			src->segments = strtoul(db_text(res, i, "n"), NULL,
+						10);
+			continue;
+		}
+		if (agreement_add(a, db_text(res, i, "answer_id"),
+				  db_text(res, i, "coder"),
+				  db_text(res, i, "code"), 1, &err) != MSP_OK) {
+			fprintf(stderr, "msp-report agreement: étude « %s » : "
+				"%s\n", src->study, err.message);
+			goto out;
+		}
+		codings++;
+	}
+	if (!found) {
+		fprintf(stderr, "msp-report agreement: étude « %s » inconnue\n",
+			src->study);
+		goto out;
+	}
+	if (codings == 0) {
+		fprintf(stderr, "msp-report agreement: étude « %s » : aucun "
+			"codage propre (own) de réponse ouverte%s%s%s ; rien à "
+			"comparer\n", src->study,
+			src->item != NULL ? " à l'item « " : "",
+			src->item != NULL ? src->item : "",
+			src->item != NULL ? " »" : "");
+		goto out;
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	PQfinish(conn);
+	return rc;
+}
+
 /* --- text --------------------------------------------------------------- */
 
 static void
@@ -183,12 +330,30 @@ text_coders(struct buf *o, const struct agreement_result *r,
 }
 
 static void
-render_text(const struct agreement_result *r, struct buf *o)
+render_text(const struct agreement_result *r, const struct source *src,
+	    struct buf *o)
 {
 	size_t i, j;
 
 	buf_puts(o, "Accord entre codeurs\n");
 	buf_printf(o, "unité             %s\n", unit_text(r->unit));
+	if (src->study != NULL) {
+		buf_printf(o, "source            étude « %s », codages propres "
+			   "(own) des réponses\n                  ouvertes",
+			   src->study);
+		if (src->item != NULL)
+			buf_printf(o, " à l'item « %s »", src->item);
+		buf_puts(o, " ; une unité est une réponse,\n"
+			 "                  nommée par son numéro (answer)\n");
+	}
+	/* with an item, no passage of an interview is concerned */
+	if (src->study != NULL && src->item == NULL)
+		buf_printf(o, "segments          %lu codages propres de "
+			   "passages d'entretien non comptés :\n"
+			   "                  chaque codeur surligne ses "
+			   "propres bornes, il n'y a pas\n"
+			   "                  d'unité commune "
+			   "(docs/agreement.md)\n", src->segments);
 	buf_printf(o, "codeurs           %zu :", r->n_coders);
 	for (j = 0; j < r->n_coders; j++)
 		buf_printf(o, "%s %s", j > 0 ? "," : "", r->coders[j]);
@@ -389,8 +554,8 @@ json_coders(const struct agreement_result *r,
 }
 
 static enum msp_status
-render_json(const struct agreement_result *r, struct buf *o,
-	    struct msp_error *err)
+render_json(const struct agreement_result *r, const struct source *src,
+	    struct buf *o, struct msp_error *err)
 {
 	json_object *root = json_object_new_object(), *v = NULL, *c;
 	const char *text;
@@ -400,6 +565,16 @@ render_json(const struct agreement_result *r, struct buf *o,
 	if (!bad) {
 		bad |= format_json_add(root, "unit", json_object_new_string(
 			agreement_unit_name(r->unit)));
+		if (src->study != NULL) {
+			bad |= format_json_add(root, "study",
+				json_object_new_string(src->study));
+			bad |= json_object_object_add(root, "item",
+				src->item == NULL ? NULL :
+				json_object_new_string(src->item)) != 0;
+			bad |= format_json_add(root, "segments_left_out",
+				json_object_new_int64((int64_t)
+						      src->segments));
+		}
 		v = json_object_new_array();
 		bad |= format_json_add(root, "coders", v);
 	}
@@ -481,9 +656,11 @@ render_json(const struct agreement_result *r, struct buf *o,
 int
 cmd_agreement(const struct cli_context *ctx, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_DISAGREEMENTS };
+	enum { OPT_FORMAT = 256, OPT_DISAGREEMENTS, OPT_ITEM };
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
+		{ "study", required_argument, NULL, 's' },
+		{ "item", required_argument, NULL, OPT_ITEM },
 		{ "unit-label", required_argument, NULL, 'u' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "disagreements", no_argument, NULL, OPT_DISAGREEMENTS },
@@ -491,7 +668,8 @@ cmd_agreement(const struct cli_context *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *input = NULL;
-	int unit = AGREEMENT_UNIT_ANSWER, format = FORMAT_TEXT;
+	struct source src = { NULL, NULL, 0 };
+	int unit = AGREEMENT_UNIT_ANSWER, unit_given = 0, format = FORMAT_TEXT;
 	int disagreements = 0, c, rc = 1;
 	struct agreement *a = NULL;
 	struct agreement_result *r = NULL;
@@ -500,15 +678,22 @@ cmd_agreement(const struct cli_context *ctx, int argc, char **argv)
 	char *data = NULL;
 	size_t len;
 
-	(void)ctx;	/* no database: the file is all there is */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:u:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:s:u:h", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'i':
 			input = optarg;
 			break;
+		case 's':
+			src.study = optarg;
+			break;
+		case OPT_ITEM:
+			src.item = optarg;
+			break;
 		case 'u':
+			unit_given = 1;
 			unit = agreement_unit_parse(optarg);
 			if (unit < 0)
 				return usage_error("--unit-label vaut answer "
@@ -537,14 +722,50 @@ cmd_agreement(const struct cli_context *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("argument en trop", argv[optind]);
-	if (input == NULL)
-		return usage_error("--input FICHIER.csv est obligatoire",
-				   NULL);
+	if ((input == NULL) == (src.study == NULL))
+		return usage_error("il faut --input FICHIER.csv ou --study "
+				   "SLUG (l'un des deux)", NULL);
+	if (src.study != NULL && !cli_valid_slug(src.study))
+		return usage_error("--study : identifiant d'étude invalide",
+				   src.study);
+	if (src.item != NULL && src.study == NULL)
+		return usage_error("--item KEY va avec --study", NULL);
+	if (src.item != NULL && (src.item[0] == '\0' ||
+				 strlen(src.item) > 63))
+		return usage_error("--item : clé d'item invalide (1 à 63 "
+				   "caractères)", src.item);
+	/* the stored codings' units are answers: segments are left out
+	 * (docs/agreement.md says why) */
+	if (src.study != NULL && unit_given)
+		return usage_error("--unit-label va avec --input (avec "
+				   "--study, l'unité est la réponse)", NULL);
 	if (disagreements && format != FORMAT_CSV)
 		return usage_error("--disagreements va avec --format csv "
 				   "(text et json listent déjà les "
 				   "désaccords)", NULL);
 
+	if (src.study != NULL) {
+		a = agreement_new(AGREEMENT_UNIT_ANSWER);
+		if (a == NULL) {
+			fputs("msp-report agreement: mémoire épuisée\n",
+			      stderr);
+			goto out;
+		}
+		if (load_study(ctx, &src, a) != 0)
+			goto out;
+		if (agreement_compute(a, &r, &err) != MSP_OK) {
+			fprintf(stderr, "msp-report agreement: étude « %s » : "
+				"%s\n", src.study, err.message);
+			goto out;
+		}
+		/* CSV rows have no room for it: said beside them */
+		if (format == FORMAT_CSV && src.segments > 0)
+			fprintf(stderr, "msp-report agreement: %lu codages "
+				"propres de passages d'entretien non comptés "
+				"(pas d'unité commune : docs/agreement.md)\n",
+				src.segments);
+		goto render;
+	}
 	if (file_read(input, AGREEMENT_MAX_FILE, &data, &len, &err) !=
 	    MSP_OK) {
 		fprintf(stderr, "msp-report agreement: %s : fichier illisible "
@@ -562,11 +783,12 @@ cmd_agreement(const struct cli_context *ctx, int argc, char **argv)
 			err.message);
 		goto out;
 	}
+render:
 	if (format == FORMAT_TEXT)
-		render_text(r, &out);
+		render_text(r, &src, &out);
 	else if (format == FORMAT_CSV)
 		render_csv(r, disagreements, &out);
-	else if (render_json(r, &out, &err) != MSP_OK) {
+	else if (render_json(r, &src, &out, &err) != MSP_OK) {
 		rc = cli_fail(&err);
 		goto out;
 	}

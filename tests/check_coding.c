@@ -863,6 +863,243 @@ START_TEST(analysts_only_and_coder_from_token)
 }
 END_TEST
 
+/* --- agreement from the stored codings ------------------------------------ */
+
+/* Field i (0-based) of the CSV line of out that starts with prefix, in
+ * f; the fields are keys and numbers (no quotes). */
+static void
+csv_field(const struct buf *out, const char *prefix, int i, char *f,
+	  size_t size)
+{
+	const char *l = strstr(buf_str(out), prefix), *e;
+
+	ck_assert_msg(l != NULL, "no line %s in %s", prefix, buf_str(out));
+	for (; i > 0; i--) {
+		l = strchr(l, ',');
+		ck_assert_ptr_nonnull(l);
+		l++;
+	}
+	e = l + strcspn(l, ",\r\n");
+	ck_assert_uint_lt((size_t)(e - l), size);
+	memcpy(f, l, (size_t)(e - l));
+	f[e - l] = '\0';
+}
+
+/* The number in field i of the line prefix, to 1e-12 of want. */
+static void
+assert_figure(const struct buf *out, const char *prefix, int i,
+	      double want)
+{
+	char f[64];
+
+	csv_field(out, prefix, i, f, sizeof(f));
+	ck_assert_msg(f[0] != '\0', "%s field %d empty", prefix, i);
+	ck_assert_double_eq_tol(strtod(f, NULL), want, 1e-12);
+}
+
+/* The coder of env applies code to answer, whole or its first
+ * character (part). */
+static void
+apply_as(const char *env, const char *code, const char *answer, int part)
+{
+	struct buf out = BUF_INIT(BUF_MAX_TEXT);
+	char args[256];
+
+	snprintf(args, sizeof(args), "code apply --study " OCC " --code %s"
+		 " --answer %s%s", code, answer, part ? " --from 0 --to 1" :
+		 "");
+	ck_assert_msg(cli(env, args, &out) == 0, "%s: %s", args,
+		      buf_str(&out));
+	buf_free(&out);
+}
+
+/*
+ * Two coders (two analyst tokens) code six answers of one item with two
+ * codes; msp-report agreement --study gives, from the stored own
+ * codings, the figures computed by hand for this case, and the same as
+ * agreement --input on a CSV written here from SQL.  The hand case
+ * (u1..u6 the answers, X and Y the codes):
+ *   coder 1: u1 {X}, u2 {X}, u3 {Y}, u4 {X, Y}, u5 {Y}, u6 {X}
+ *   coder 2: u1 {X}, u2 {Y}, u3 {Y}, u4 {X, Y}, u5 {X, Y}
+ * u6 is coded by coder 1 only: left out, 5 units pairable.
+ *   X: 1 1 0 1 0 / 1 0 0 1 1: p_o = 3/5, p_e = .6·.6 + .4·.4 = .52,
+ *      κ = .08/.48 = 1/6; α: n = 10, n_1 = 6, Σ o_ck = 2 + 2 (u2, u5),
+ *      α = 1 − 9·4 / (2·4·6) = 1/4.
+ *   Y: 0 0 1 1 1 / 0 1 1 1 1: p_o = 4/5, p_e = .6·.8 + .4·.2 = .56,
+ *      κ = .24/.44 = 6/11; α: n_1 = 7, Σ o_ck = 2 (u2),
+ *      α = 1 − 9·2 / (2·3·7) = 4/7.
+ *   overall κ = 1 − (.4 + .2) / (.48 + .44) = 8/23,
+ *   overall α = 1 − 9·(4 + 2) / (48 + 42) = 2/5; 3 disagreements.
+ */
+START_TEST(agreement_from_the_stored_codings)
+{
+	struct buf out = BUF_INIT(BUF_MAX_TEXT), in = BUF_INIT(BUF_MAX_TEXT);
+	char env[2][160], fed[160], args[512], path[128], want[64];
+	const char *params[1];
+	char *item, *csv, *u[6];
+	struct msp_error err;
+	PGresult *res = NULL;
+	FILE *f;
+	int i, lines;
+
+	cli_ok("codebook add --study " OCC " qd_ag_x --label 'Accord X'"
+	       " --kind frein --has none");
+	cli_ok("codebook add --study " OCC " qd_ag_y --label 'Accord Y'"
+	       " --kind levier --has none");
+	for (i = 0; i < 2; i++) {
+		snprintf(args, sizeof(args), "token create --kind analyst"
+			 " --label qd_ag%d", i);
+		ck_assert_int_eq(cli("", args, &out), 0);
+		token_env(&out, env[i], sizeof(env[i]));
+	}
+	/* an item with six answers nobody has coded as their own yet:
+	 * the hand case is then the whole of it */
+	item = value1("SELECT a.item_key FROM msp.answer a"
+		      "  JOIN msp.response r USING (response_id)"
+		      "  JOIN msp.study s USING (study_id)"
+		      " WHERE s.slug = $1 AND char_length(a.text_value) > 1"
+		      "   AND NOT r.test AND NOT EXISTS (SELECT 1"
+		      "       FROM msp.answer_code k WHERE k.state = 'own'"
+		      "        AND k.item_key = a.item_key)"
+		      " GROUP BY a.item_key HAVING count(*) >= 6"
+		      " ORDER BY count(*) DESC, a.item_key LIMIT 1", OCC);
+	ck_assert_str_ne(item, "(null)");
+	params[0] = item;
+	ck_assert_msg(db_exec(conn, "six answers",
+			      "SELECT a.answer_id FROM msp.answer a"
+			      "  JOIN msp.response r USING (response_id)"
+			      "  JOIN msp.study s USING (study_id)"
+			      " WHERE s.slug = '" OCC "' AND a.item_key = $1"
+			      "   AND char_length(a.text_value) > 1"
+			      "   AND NOT r.test"
+			      " ORDER BY a.answer_id LIMIT 6", 1, params,
+			      PGRES_TUPLES_OK, &res, &err) == MSP_OK, "%s",
+		      err.message);
+	ck_assert_int_eq(PQntuples(res), 6);
+	for (i = 0; i < 6; i++)
+		u[i] = PQgetvalue(res, i, 0);
+	/* coder 1; u5's Y on a passage (the answer is the unit) */
+	apply_as(env[0], "qd_ag_x", u[0], 0);
+	apply_as(env[0], "qd_ag_x", u[1], 0);
+	apply_as(env[0], "qd_ag_y", u[2], 0);
+	apply_as(env[0], "qd_ag_x", u[3], 0);
+	apply_as(env[0], "qd_ag_y", u[3], 0);
+	apply_as(env[0], "qd_ag_y", u[4], 1);
+	apply_as(env[0], "qd_ag_x", u[5], 0);
+	/* coder 2; Y on u5 twice (whole and a passage) counts once */
+	apply_as(env[1], "qd_ag_x", u[0], 0);
+	apply_as(env[1], "qd_ag_y", u[1], 0);
+	apply_as(env[1], "qd_ag_y", u[2], 0);
+	apply_as(env[1], "qd_ag_x", u[3], 0);
+	apply_as(env[1], "qd_ag_y", u[3], 0);
+	apply_as(env[1], "qd_ag_x", u[4], 0);
+	apply_as(env[1], "qd_ag_y", u[4], 0);
+	apply_as(env[1], "qd_ag_y", u[4], 1);
+	/* a resolved coding is not a coder's own: not counted */
+	snprintf(args, sizeof(args), "code apply --study " OCC " --code "
+		 "qd_ag_y --answer %s --resolved", u[0]);
+	ck_assert_int_eq(cli(env[0], args, &out), 0);
+
+	snprintf(args, sizeof(args), "agreement --study " OCC " --item %s"
+		 " --format csv", item);
+	ck_assert_msg(cli(env[0], args, &out) == 0, "%s", buf_str(&out));
+	/* scope,code,unit_kind,coders,applied,kappa_units,p_o,p_e,kappa,
+	 * kappa_undefined,alpha_units,alpha_values,d_o,d_e,alpha */
+	assert_figure(&out, "code,qd_ag_x,answer,2,", 8, 1.0 / 6);
+	assert_figure(&out, "code,qd_ag_x,answer,2,", 14, 1.0 / 4);
+	assert_figure(&out, "code,qd_ag_y,answer,2,", 6, 4.0 / 5);
+	assert_figure(&out, "code,qd_ag_y,answer,2,", 8, 6.0 / 11);
+	assert_figure(&out, "code,qd_ag_y,answer,2,", 14, 4.0 / 7);
+	assert_figure(&out, "overall,,answer,2,", 8, 8.0 / 23);
+	assert_figure(&out, "overall,,answer,2,", 14, 2.0 / 5);
+	csv_field(&out, "overall,,answer,2,", 5, want, sizeof(want));
+	ck_assert_str_eq(want, "5");
+	csv_field(&out, "overall,,answer,2,", 11, want, sizeof(want));
+	ck_assert_str_eq(want, "10");
+
+	/* the same codings, written from SQL, through --input */
+	snprintf(path, sizeof(path), "%s/own.csv", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	csv = value1("SELECT 'unit,coder,code,applied' || E'\\n' ||"
+		     "       string_agg(x, E'\\n' ORDER BY coder, id, code)"
+		     "  FROM (SELECT DISTINCT a.answer_id AS id, k.coder,"
+		     "        k.code, a.answer_id || ',' || k.coder || ',' ||"
+		     "        k.code || ',1' AS x"
+		     "   FROM msp.answer_code k JOIN msp.answer a"
+		     "  USING (response_id, item_key)"
+		     "  WHERE k.state = 'own' AND k.item_key = $1) d", item);
+	fputs(csv, f);
+	fputc('\n', f);
+	free(csv);
+	fclose(f);
+	ck_assert_int_eq(cli("", "agreement --input own.csv --format csv",
+			     &in), 0);
+	ck_assert_str_eq(buf_str(&out), buf_str(&in));
+	ck_assert_int_eq(cli("", "agreement --input own.csv --format csv"
+			     " --disagreements", &in), 0);
+	snprintf(args, sizeof(args), "agreement --study " OCC " --item %s"
+		 " --format csv --disagreements", item);
+	ck_assert_int_eq(cli(env[1], args, &out), 0);
+	ck_assert_str_eq(buf_str(&out), buf_str(&in));
+	/* 3 disagreements (X: u2, u5; Y: u2), two coders each, and the
+	 * header */
+	for (i = 0, lines = 0; buf_str(&out)[i] != '\0'; i++)
+		lines += buf_str(&out)[i] == '\n';
+	ck_assert_int_eq(lines, 7);
+
+	/* the text says the unit, the single-coder answer, and the own
+	 * passages of interviews left out, as many as stored */
+	if (count("SELECT count(*) FROM msp.interview_transcript t"
+		  "  JOIN msp.interview i USING (interview_id)"
+		  "  JOIN msp.study s USING (study_id)"
+		  " WHERE s.slug = '" OCC "' AND i.participant_no = 1") == 0) {
+		snprintf(path, sizeof(path), "%s/p1.txt", dir);
+		f = fopen(path, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs(TRANSCRIPT, f);
+		fclose(f);
+		cli_ok("code transcript --study " OCC " --participant 1"
+		       " p1.txt");
+	}
+	ck_assert_int_eq(cli(env[0], "code apply --study " OCC " --code"
+			     " qd_ag_x --participant 1 --from 0 --to 5",
+			     &out), 0);
+	ck_assert_int_eq(cli(env[0], "agreement --study " OCC, &out), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "la réponse (answer)"));
+	snprintf(args, sizeof(args), "segments          %s codages",
+		 value("SELECT count(*) FROM msp.segment g"
+		       "  JOIN msp.interview i USING (interview_id)"
+		       "  JOIN msp.study s ON s.study_id = i.study_id"
+		       " WHERE s.slug = '" OCC "' AND g.state = 'own'"));
+	ck_assert_msg(strstr(buf_str(&out), args) != NULL, "%s", args);
+	snprintf(args, sizeof(args), "agreement --study " OCC " --item %s",
+		 item);
+	ck_assert_int_eq(cli(env[1], args, &out), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "6, dont 5 codées par "
+				     "au moins deux codeurs,\n"
+				     "                  1 par un seul"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "désaccords        3"));
+
+	/* a federation, a team: refused, in French; an unknown study */
+	ck_assert_int_eq(cli("", "token create --kind federation --region"
+			     " occitanie --label qd_agf", &out), 0);
+	token_env(&out, fed, sizeof(fed));
+	ck_assert_int_eq(cli(fed, args, &out), 1);
+	ck_assert_msg(strstr(buf_str(&out), "refusé : un jeton « federation")
+		      != NULL, "%s", buf_str(&out));
+	ck_assert_int_eq(cli(env[0], "agreement --study nulle-part", &out),
+			 1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "inconnue"));
+	ck_assert_int_eq(cli("", "agreement --study " OCC " --input x.csv",
+			     &out), 2);
+	PQclear(res);
+	free(item);
+	buf_free(&in);
+	buf_free(&out);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -880,6 +1117,7 @@ main(void)
 	tcase_add_test(tc, merge_moves_codings_and_is_audited);
 	tcase_add_test(tc, merge_into_a_grandchild_makes_no_loop);
 	tcase_add_test(tc, analysts_only_and_coder_from_token);
+	tcase_add_test(tc, agreement_from_the_stored_codings);
 	suite_add_tcase(s, tc);
 	return testdb_run(s);
 }
