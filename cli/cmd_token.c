@@ -79,7 +79,7 @@ structure_of_identifier(PGconn *conn, const char *identifier,
 		return cli_fail(&err);
 	if (PQntuples(res) == 0) {
 		PQclear(res);
-		return usage_error("no region", region);
+		return usage_error("région inconnue :", region);
 	}
 	snprintf(id, 16, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
@@ -114,25 +114,29 @@ token_create(PGconn *conn, int argc, char **argv)
 		case 'i': identifier = optarg; break;
 		case 'r': region = optarg; break;
 		case 'l': label = optarg; break;
-		default: return usage_error("bad option", NULL);
+		default:
+			return usage_error("option inconnue ou sans valeur",
+					   NULL);
 		}
 	}
 	if (kind_s == NULL)
-		return usage_error("--kind is required", NULL);
+		return usage_error("--kind est obligatoire", NULL);
 	kind = tenant_kind_parse(kind_s);
 	if (kind == TENANT_NONE)
-		return usage_error("unknown kind (team, federation or "
-				   "analyst):", kind_s);
+		return usage_error("type inconnu (team, federation ou "
+				   "analyst) :", kind_s);
 	if (kind == TENANT_TEAM && (structure == NULL) == (identifier == NULL))
-		return usage_error("a team token needs --structure or "
+		return usage_error("un jeton d'équipe demande --structure ou "
 				   "--identifier", NULL);
 	if (kind == TENANT_TEAM && identifier != NULL && region == NULL)
-		return usage_error("--identifier needs --region", NULL);
+		return usage_error("--identifier demande --region", NULL);
 	if (kind == TENANT_FEDERATION && region == NULL)
-		return usage_error("a federation token needs --region", NULL);
+		return usage_error("un jeton de fédération demande --region",
+				   NULL);
 	if (kind == TENANT_ANALYST &&
 	    (structure || identifier || region))
-		return usage_error("an analyst token has no scope", NULL);
+		return usage_error("un jeton d'analyste n'a pas de périmètre",
+				   NULL);
 	if (kind == TENANT_TEAM && identifier != NULL) {
 		rc = structure_of_identifier(conn, identifier, region, id);
 		if (rc != 0)
@@ -165,7 +169,7 @@ token_create(PGconn *conn, int argc, char **argv)
 	if (PQntuples(res) == 0) {
 		PQclear(res);
 		crypto_cleanse(token, sizeof(token));
-		return usage_error("no region", region);
+		return usage_error("région inconnue :", region);
 	}
 	fprintf(stderr, "token %s created (%s); it is shown only now:\n",
 		PQgetvalue(res, 0, 0), tenant_kind_name(kind));
@@ -215,7 +219,7 @@ token_revoke(PGconn *conn, const char *id)
 	int n;
 
 	if (strtol(id, &end, 10) <= 0 || *end != '\0')
-		return usage_error("not a token number:", id);
+		return usage_error("pas un numéro de jeton :", id);
 	/* its web sessions end with it (migration 0040); a revoked
 	 * token's session would be refused anyway, this says so */
 	if (db_exec(conn, "revoke token",
@@ -251,11 +255,19 @@ cmd_token(const struct cli_context *ctx, int argc, char **argv)
 		fputs(token_usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	/* ACTION --help: the help, without a database */
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			fputs(token_usage, stdout);
+			return 0;
+		}
 	if (strcmp(argv[1], "create") != 0 && strcmp(argv[1], "list") != 0 &&
 	    strcmp(argv[1], "revoke") != 0)
-		return usage_error("unknown action", argv[1]);
+		return usage_error("action inconnue", argv[1]);
 	if (strcmp(argv[1], "revoke") == 0 && argc != 3)
-		return usage_error("revoke takes one token number", NULL);
+		return usage_error("revoke prend un seul numéro de jeton",
+				   NULL);
 	if ((conn = cli_connect(ctx)) == NULL)
 		return 1;
 	if (strcmp(argv[1], "create") == 0)
