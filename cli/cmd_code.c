@@ -217,6 +217,15 @@ write_one(struct link *l, const char *what, const char *sql, int nparams,
 	return rc;
 }
 
+/* The open answers' listing: the number --answer takes first. */
+static const struct cli_column answer_columns[] = {
+	{ "n° (--answer)", "answer_id", 1 },
+	{ "réponse", "response_id", 1 },
+	{ "question", "item_key", 0 },
+	{ "codages", "codings", 1 },
+	{ "texte", "text", 0 },
+};
+
 static int
 code_answers(struct link *l, const struct opts *o)
 {
@@ -224,7 +233,6 @@ code_answers(struct link *l, const struct opts *o)
 	struct msp_error err;
 	PGresult *res = NULL;
 	PGconn *conn;
-	int i;
 
 	if (o->nargs != 0)
 		return cli_usage_error("code", "answers ne prend pas "
@@ -251,14 +259,14 @@ code_answers(struct link *l, const struct opts *o)
 		cli_rollback(conn);
 		return cli_db_refusal("code", &err);
 	}
-	printf("%-10s %-10s %-24s %-7s %s\n", "answer", "response", "item",
-	       "codings", "text");
-	for (i = 0; i < PQntuples(res); i++)
-		printf("%-10s %-10s %-24s %-7s %s\n",
-		       db_text(res, i, "answer_id"),
-		       db_text(res, i, "response_id"),
-		       db_text(res, i, "item_key"),
-		       db_text(res, i, "codings"), db_text(res, i, "text"));
+	if (PQntuples(res) == 0)
+		fprintf(stderr, "msp-report code: aucune réponse ouverte "
+			"%s%s%s dans l'étude %s\n",
+			o->item ? "à la question « " : "",
+			o->item ? o->item : "", o->item ? " »" : "", o->study);
+	else
+		cli_print_table(res, answer_columns, sizeof(answer_columns) /
+				sizeof(answer_columns[0]));
 	PQclear(res);
 	cli_rollback(conn);
 	return 0;
@@ -394,6 +402,12 @@ cmd_code(const struct cli_context *ctx, int argc, char **argv)
 	    strcmp(argv[1], "-h") == 0) {
 		fputs(code_usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
+	}
+	/* 'ACTION --help' too, without a database */
+	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
+			  strcmp(argv[2], "-h") == 0)) {
+		fputs(code_usage, stdout);
+		return 0;
 	}
 	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
 		if (strcmp(argv[1], actions[i]) == 0)

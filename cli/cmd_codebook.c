@@ -452,7 +452,7 @@ code_list(struct link *l, const struct opts *o)
 		cli_rollback(conn);
 		return cli_fail(&err);
 	}
-	printf("%-32s %-13s %-16s %s\n", "code", "kind", "has", "label");
+	printf("%-32s %-13s %-16s %s\n", "code", "type", "HAS", "libellé");
 	for (i = 0; i < cb.n; i++) {
 		const struct cb_code *c = &cb.codes[i];
 		size_t depth = 0, j = i;
@@ -581,6 +581,12 @@ cmd_codebook(const struct cli_context *ctx, int argc, char **argv)
 		fputs(codebook_usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	/* 'ACTION --help' too, without a database */
+	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
+			  strcmp(argv[2], "-h") == 0)) {
+		fputs(codebook_usage, stdout);
+		return 0;
+	}
 	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
 		if (strcmp(argv[1], actions[i]) == 0)
 			break;
@@ -613,6 +619,12 @@ cmd_qdpx(const struct cli_context *ctx, int argc, char **argv)
 	    strcmp(argv[1], "-h") == 0) {
 		fputs(qdpx_usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
+	}
+	/* 'ACTION --help' too, without a database */
+	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
+			  strcmp(argv[2], "-h") == 0)) {
+		fputs(qdpx_usage, stdout);
+		return 0;
 	}
 	if (strcmp(argv[1], "export") != 0)
 		return cli_usage_error("qdpx", "action inconnue", argv[1]);

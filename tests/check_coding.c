@@ -816,6 +816,32 @@ START_TEST(merge_into_a_grandchild_makes_no_loop)
 }
 END_TEST
 
+/* ACTION --help answers without a database (the URL is bad), and an
+ * item with no open answer says so in French instead of a bare header. */
+START_TEST(help_and_empty_listing)
+{
+	struct buf out = BUF_INIT(BUF_MAX_TEXT);
+	static const char *const helps[] = {
+		"code answers --help", "codebook add --help",
+		"qdpx export --help",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
+		ck_assert_int_eq(cli("MSP_DATABASE_URL='postgresql:///nowhere"
+				     "?host=/nonexistent'", helps[i], &out),
+				 0);
+		ck_assert_ptr_nonnull(strstr(buf_str(&out), "Usage:"));
+	}
+	ck_assert_int_eq(cli("", "code answers --study " OCC
+			     " --item no_such_item", &out), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out),
+				     "aucune réponse ouverte à la question "
+				     "« no_such_item »"));
+	buf_free(&out);
+}
+END_TEST
+
 START_TEST(analysts_only_and_coder_from_token)
 {
 	struct buf out = BUF_INIT(BUF_MAX_TEXT);
@@ -1116,6 +1142,7 @@ main(void)
 	tcase_add_test(tc, bad_input_stores_nothing);
 	tcase_add_test(tc, merge_moves_codings_and_is_audited);
 	tcase_add_test(tc, merge_into_a_grandchild_makes_no_loop);
+	tcase_add_test(tc, help_and_empty_listing);
 	tcase_add_test(tc, analysts_only_and_coder_from_token);
 	tcase_add_test(tc, agreement_from_the_stored_codings);
 	suite_add_tcase(s, tc);
