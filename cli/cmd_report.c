@@ -81,15 +81,12 @@ static const char usage_text[] =
 "\n"
 "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
 
-/* "msp-report: WHAT 'ARG'" (ARG may be NULL) and the hint; returns 2. */
+/* "msp-report report: WHAT 'ARG'" (ARG may be NULL) and the hint, in
+ * French like the other commands; returns 2. */
 static int
 usage_error(const char *what, const char *arg)
 {
-	fprintf(stderr, "msp-report: %s", what);
-	if (arg != NULL)
-		fprintf(stderr, " '%s'", arg);
-	fputs("\nTry 'msp-report --region NAME --help'.\n", stderr);
-	return 2;
+	return cli_usage_error("report", what, arg);
 }
 
 static int
@@ -153,10 +150,10 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 	char *end;
 
 	report_options_init(&opt);
-	/* main() may have silenced getopt and stopped mid-way: start
-	 * afresh, with messages */
+	/* main() may have stopped getopt mid-way: start afresh; its
+	 * English messages stay silenced, usage_error() says it */
 	optind = 0;
-	opterr = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_REGION:
@@ -179,14 +176,15 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 			break;
 		case OPT_ADJUST:
 			if (stats_adjust_parse(optarg, &opt.adjust) != 0)
-				return usage_error("--adjust takes holm, bh "
-						   "or none, not", optarg);
+				return usage_error("--adjust invalide (holm, "
+						   "bh ou none)", optarg);
 			break;
 		case OPT_WEIGHTS:
 			if (*optarg == '\0')
-				return usage_error("--weights takes frame or "
-						   "frame variables separated "
-						   "by commas", NULL);
+				return usage_error("--weights vide (frame, ou "
+						   "des variables du cadre "
+						   "séparées par des virgules)",
+						   NULL);
 			opt.weights = optarg;
 			break;
 		case OPT_RECOUNT:
@@ -201,27 +199,26 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 			if (errno != 0 || end == optarg || *end != '\0' ||
 			    optarg[0] == '-' || top < 1 ||
 			    top > REPORT_MAX_TOP)
-				return usage_error("--top takes a number "
-						   "from 1 to 1000, not",
-						   optarg);
+				return usage_error("--top invalide (un nombre "
+						   "de 1 à 1000)", optarg);
 			opt.top = (unsigned)top;
 			break;
 		case OPT_NSP:
 			if (parse_keep(optarg, &opt.dont_know) != 0)
-				return usage_error("--nsp takes keep or "
-						   "exclude, not", optarg);
+				return usage_error("--nsp invalide (keep ou "
+						   "exclude)", optarg);
 			break;
 		case OPT_MISSING:
 			if (parse_keep(optarg, &opt.missing) != 0)
-				return usage_error("--missing takes keep or "
-						   "exclude, not", optarg);
+				return usage_error("--missing invalide (keep "
+						   "ou exclude)", optarg);
 			break;
 		case OPT_FORMAT:
 			f = format_parse(optarg);
 			if (f < 0)
-				return usage_error("formats are text, csv, "
-						   "json, markdown and html, "
-						   "not", optarg);
+				return usage_error("format inconnu (text, csv, "
+						   "json, markdown ou html)",
+						   optarg);
 			format = (enum format_kind)f;
 			break;
 		case 'd':
@@ -231,21 +228,21 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			fputs("Try 'msp-report --region NAME --help'.\n",
-			      stderr);
-			return 2;
+			return usage_error("option inconnue ou sans valeur",
+					   argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument", argv[optind]);
+		return usage_error("argument inattendu", argv[optind]);
 	if (opt.region == NULL && opt.compare == NULL && !opt.has)
-		return usage_error("--region NAME is required", NULL);
+		return usage_error("--region NOM est obligatoire (ou "
+				   "--compare, ou --has)", NULL);
 	if (opt.compare != NULL && (opt.region != NULL || opt.by != NULL ||
 				    opt.nonresponse || opt.terms != NULL))
-		return usage_error("--compare takes no --region, --by, "
-				   "--nonresponse or --terms", NULL);
+		return usage_error("--compare ne va pas avec --region, "
+				   "--by, --nonresponse ni --terms", NULL);
 	if (opt.study != NULL && opt.region == NULL)
-		return usage_error("--study needs --region", NULL);
+		return usage_error("--study demande --region", NULL);
 	opt.token = cli_token();
 	conn = cli_connect(&local);
 	if (conn == NULL)
@@ -256,7 +253,7 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (write_out(&out) != 0) {
-		fprintf(stderr, "msp-report: writing the report: %s\n",
+		fprintf(stderr, "msp-report: écriture du rapport : %s\n",
 			strerror(errno));
 		goto out;
 	}

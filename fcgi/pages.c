@@ -396,17 +396,6 @@ out:
 
 /* --- the space ----------------------------------------------------------- */
 
-static const char *
-kind_fr(enum tenant_kind kind)
-{
-	switch (kind) {
-	case TENANT_TEAM: return "équipe";
-	case TENANT_FEDERATION: return "fédération";
-	case TENANT_ANALYST: return "analyste";
-	default: return "inconnu";
-	}
-}
-
 /* Whether the session may be shown region's report in its space (it
  * may ask for any: the database decides what it sees). */
 static int
@@ -428,7 +417,7 @@ space_page(struct worker *w, struct reply *r, const struct session *s)
 	page_start(w, b, "Mon espace", s);
 	buf_puts(b, "<h1>Mon espace</h1>\n<dl class=\"meta\"><dt>Profil"
 		 "</dt><dd>");
-	esc(b, kind_fr(s->kind));
+	esc(b, tenant_kind_label(s->kind));
 	buf_puts(b, "</dd>");
 	if (s->region_name[0] != '\0') {
 		buf_puts(b, "<dt>Région</dt><dd>");

@@ -174,6 +174,19 @@ options_diff(const struct instrument_item *a, const struct instrument_item *b,
 	}
 }
 
+/*
+ * An item's type as the person reading the diff wrote it: a number is
+ * XLSForm's integer or decimal (the model keeps integer_only), not the
+ * database's "number"; the other types keep the model's name.
+ */
+static const char *
+diff_type(const struct instrument_item *it)
+{
+	if (it->type == ITEM_NUMBER)
+		return it->integer_only ? "integer" : "decimal";
+	return item_type_name(it->type);
+}
+
 static void
 item_diff(const struct instrument *ia, const struct instrument_item *a,
 	  const struct instrument *ib, const struct instrument_item *b,
@@ -186,7 +199,7 @@ item_diff(const struct instrument *ia, const struct instrument_item *a,
 	snprintf(what, sizeof(what), "item %s", b->key);
 	if (a->type != b->type) {
 		buf_printf(out, "~ %s: type %s -> %s\n", what,
-			   item_type_name(a->type), item_type_name(b->type));
+			   diff_type(a), diff_type(b));
 		(*n)++;
 	}
 	text_change(out, n, what, "section_fr", a->section_fr, b->section_fr);
@@ -235,7 +248,7 @@ instrument_diff(const struct instrument *a, const struct instrument *b,
 
 		if (ia < 0) {
 			buf_printf(out, "+ item %s (%s) « %s »\n", it->key,
-				   item_type_name(it->type), it->label_fr);
+				   diff_type(it), it->label_fr);
 			n++;
 			continue;
 		}

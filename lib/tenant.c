@@ -15,6 +15,21 @@ static const char *const kind_names[] = {
 	[TENANT_ANALYST] = "analyst",
 };
 
+static const char *const kind_labels[] = {
+	[TENANT_NONE] = "propriétaire",
+	[TENANT_TEAM] = "équipe",
+	[TENANT_FEDERATION] = "fédération",
+	[TENANT_ANALYST] = "analyste",
+};
+
+const char *
+tenant_kind_label(enum tenant_kind kind)
+{
+	if ((size_t)kind >= sizeof(kind_labels) / sizeof(kind_labels[0]))
+		return kind_labels[TENANT_NONE];
+	return kind_labels[kind];
+}
+
 const char *
 tenant_kind_name(enum tenant_kind kind)
 {

@@ -47,6 +47,11 @@ enum msp_status tenant_enter_session(PGconn *conn, const char *session_id,
 /* "team", "federation", "analyst" ("none" for TENANT_NONE). */
 const char *tenant_kind_name(enum tenant_kind kind);
 
+/* The kind in French, for people: « équipe », « fédération »,
+ * « analyste » (« propriétaire » for TENANT_NONE).  tenant_kind_name()
+ * stays the code programs read. */
+const char *tenant_kind_label(enum tenant_kind kind);
+
 /* Parses a kind's name; TENANT_NONE if it names none. */
 enum tenant_kind tenant_kind_parse(const char *name);
 

@@ -451,7 +451,9 @@ START_TEST(analyst_report_page)
 	http_reply_free(&r);
 	ck_assert_int_eq(get("/reports/occitanie", ck, &page), 200);
 	ck_assert_ptr_nonnull(strstr(buf_str(&page), "<html lang=\"fr\">"));
-	ck_assert_ptr_nonnull(strstr(buf_str(&page), "analyst"));
+	/* the identity in French, as the CLI's text says it */
+	ck_assert_ptr_nonnull(strstr(buf_str(&page), "<dt>Identité</dt>"
+				     "<dd>analyste</dd>"));
 	ck_assert_ptr_null(strstr(buf_str(&page), "td class=\"v s\""));
 	/* the count of responses, as the database has it */
 	p = strstr(buf_str(&page), ">Réponses</th><td class=\"v\">");

@@ -1427,8 +1427,37 @@ START_TEST(federation_sees_aggregates)
 	/* but what is shown is the truth: the 27 usagers - */
 	ck_assert_uint_eq(cell(t, "n", NULL, "usagers_moins")->n, 27);
 	ck_assert(!cell(t, "n", NULL, "usagers_moins")->suppressed);
-	/* and the header says so */
-	ck_assert_ptr_nonnull(strstr(fed->meta[0].value, "federation"));
+	/* and the header says so, in French for people; the code stays
+	 * for programs */
+	ck_assert_str_eq(fed->meta[0].key, "identity");
+	ck_assert_str_eq(fed->meta[0].value, "fédération");
+	ck_assert_str_eq(fed->meta[0].code, "federation");
+	{
+		char *text = render(fed, FORMAT_TEXT), *js;
+		json_object *root, *meta, *v;
+
+		ck_assert_ptr_nonnull(strstr(text, "Identité : fédération\n"));
+		free(text);
+		text = render(fed, FORMAT_MARKDOWN);
+		ck_assert_ptr_nonnull(strstr(text, "fédération"));
+		ck_assert_ptr_null(strstr(text, "federation"));
+		free(text);
+		text = render(fed, FORMAT_HTML);
+		ck_assert_ptr_nonnull(strstr(text, "<dd>fédération</dd>"));
+		free(text);
+		js = render(fed, FORMAT_JSON);
+		root = json_tokener_parse(js);
+		ck_assert_ptr_nonnull(root);
+		ck_assert(json_object_object_get_ex(root, "meta", &meta));
+		ck_assert(json_object_object_get_ex(meta, "identity", &v));
+		ck_assert_str_eq(json_object_get_string(v), "federation");
+		ck_assert(json_object_object_get_ex(meta, "identity_label",
+						    &v));
+		ck_assert_str_eq(json_object_get_string(v), "fédération");
+		json_object_put(root);
+		free(js);
+	}
+	ck_assert_str_eq(analyst->meta[0].value, "analyste");
 	rdoc_free(fed);
 
 	/* the region report too, at another threshold */
@@ -2154,11 +2183,37 @@ START_TEST(cli_help_and_report)
 				 &out), 0);
 	ck_assert_ptr_nonnull(strstr(buf_str(&out), "table,variable,"));
 	buf_reset(&out);
+	/* usage errors in French, like the other commands */
 	ck_assert_int_eq(run_cli("--region occitanie --top 0", &out), 2);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "msp-report report: "
+				     "--top invalide (un nombre de 1 à "
+				     "1000) '0'"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "Voir « msp-report "
+				     "report --help »."));
+	ck_assert_ptr_null(strstr(buf_str(&out), "Try "));
 	buf_reset(&out);
 	ck_assert_int_eq(run_cli("--region occitanie --format pdf", &out), 2);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "format inconnu (text, "
+				     "csv, json, markdown ou html) 'pdf'"));
 	buf_reset(&out);
 	ck_assert_int_eq(run_cli("--region occitanie --bogus", &out), 2);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "option inconnue ou "
+				     "sans valeur '--bogus'"));
+	/* getopt's English message is silenced */
+	ck_assert_ptr_null(strstr(buf_str(&out), "unrecognized"));
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("--by usagers", &out), 2);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "--region NOM est "
+				     "obligatoire"));
+	ck_assert_ptr_null(strstr(buf_str(&out), "required"));
+	buf_reset(&out);
+	ck_assert_int_eq(run_cli("--region occitanie --nsp maybe", &out), 2);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "--nsp invalide (keep "
+				     "ou exclude) 'maybe'"));
+	buf_reset(&out);
+	/* the hint's command exists and prints the report's help */
+	ck_assert_int_eq(run_cli("report --help", &out), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "--by VARIABLE"));
 	buf_reset(&out);
 	ck_assert_int_eq(run_cli("--region nowhere", &out), 1);
 	ck_assert_ptr_nonnull(strstr(buf_str(&out), "no region 'nowhere'"));

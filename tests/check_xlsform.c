@@ -798,6 +798,34 @@ START_TEST(workbook_bombs_are_refused_in_bounded_memory)
 }
 END_TEST
 
+/* diff names a number as the file typed it, integer or decimal, not
+ * the model's "number" (it printed "(number)" for both). */
+START_TEST(diff_says_integer_or_decimal)
+{
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s/nombres' && printf '%%s\\n'"
+		 " 'integer,nb_sites,Nombre de sites,,,,,'"
+		 " 'decimal,part_usagers,Part des usagers,,,,,'"
+		 " >> '%s/nombres/survey.csv'",
+		 testdb_srcpath("tests/data/xlsform/v1"), tmpdir, tmpdir);
+	ck_assert_int_eq(testdb_shell(cmd, &out), 0);
+	ck_assert_int_eq(cli(db.conn, &out, "instrument import '%s'",
+			     testdb_srcpath("tests/data/xlsform/v1")), 0);
+	ck_assert_int_eq(cli(db.conn, &out, "instrument import '%s/nombres'",
+			     tmpdir), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "essai-vagues@2 "
+				     "enregistré (7 questions)"));
+	ck_assert_int_eq(cli(db.conn, &out, "instrument diff essai-vagues@1 "
+			     "essai-vagues@2"), 0);
+	ck_assert_str_eq(buf_str(&out),
+		"+ item nb_sites (integer) « Nombre de sites »\n"
+		"+ item part_usagers (decimal) « Part des usagers »\n");
+	buf_free(&out);
+}
+END_TEST
+
 static Suite *
 xlsform_suite(void)
 {
@@ -815,6 +843,7 @@ xlsform_suite(void)
 	tcase_add_test(tc, form_id_is_a_slug_of_63_at_most);
 	tcase_add_test(tc, workbook_bombs_are_refused_in_bounded_memory);
 	tcase_add_test(tc, versions_diff_and_immutability);
+	tcase_add_test(tc, diff_says_integer_or_decimal);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <json-c/json.h>
 
@@ -292,8 +293,21 @@ render_json(const struct rdoc *doc, struct buf *out)
 		return;
 	}
 	bad |= add_str(root, "title", doc->title);
-	for (i = 0; i < doc->nmeta && !bad; i++)
-		bad |= add_str(meta, doc->meta[i].key, doc->meta[i].value);
+	for (i = 0; i < doc->nmeta && !bad; i++) {
+		const struct rmeta *m = &doc->meta[i];
+		char key[128];
+
+		if (m->code == NULL) {
+			bad |= add_str(meta, m->key, m->value);
+			continue;
+		}
+		bad |= add_str(meta, m->key, m->code);
+		if ((size_t)snprintf(key, sizeof(key), "%s_label", m->key) >=
+		    sizeof(key))
+			bad = 1;
+		else
+			bad |= add_str(meta, key, m->value);
+	}
 	for (i = 0; i < doc->ntables && !bad; i++)
 		bad |= push(tables, json_table(doc->tables[i]));
 	text = bad ? NULL : json_object_to_json_string_ext(root,

@@ -54,17 +54,57 @@ cells_end(const struct rtable *t, const struct rrow *r)
 	return end;
 }
 
+/*
+ * Whether column j holds numbers only (counts, proportions, summaries,
+ * estimates; a hidden cell prints « < 5 »): such a column is aligned
+ * right, its header too, so that units sit under units as in
+ * cli_print_table().  A column with any text stays left-aligned.
+ */
+static int
+numeric_column(const struct rtable *t, size_t j)
+{
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < t->nrows; i++) {
+		const struct rcell *c = &t->rows[i].cells[j];
+
+		if (c->suppressed)
+			continue;
+		switch (c->kind) {
+		case RCELL_NONE:
+			break;
+		case RCELL_COUNT:
+		case RCELL_PROP:
+		case RCELL_SUMMARY:
+		case RCELL_WEIGHTED:
+		case RCELL_NUMBER:
+			any = 1;
+			break;
+		default:
+			return 0;
+		}
+	}
+	return any;
+}
+
 static void
 text_table(const struct rtable *t, struct buf *out)
 {
 	struct buf cell = BUF_INIT(BUF_MAX_TEXT);
 	size_t *w, i, j, lw = 0, end;
+	unsigned char *right;
 
 	w = msp_calloc(t->ncols + 1, sizeof(*w));
-	if (w == NULL) {
+	right = msp_calloc(t->ncols + 1, sizeof(*right));
+	if (w == NULL || right == NULL) {
+		free(w);
+		free(right);
 		out->failed = 1;
 		return;
 	}
+	for (j = 0; j < t->ncols; j++)
+		right[j] = (unsigned char)numeric_column(t, j);
 	for (i = 0; i < t->nrows; i++) {
 		size_t lwi;
 
@@ -91,8 +131,10 @@ text_table(const struct rtable *t, struct buf *out)
 		const char *label = t->cols[j].label ? t->cols[j].label : "";
 
 		buf_puts(out, "  ");
+		if (right[j])
+			pad(out, w[j] - width(label));
 		buf_puts(out, label);
-		if (j + 1 < t->ncols)
+		if (!right[j] && j + 1 < t->ncols)
 			pad(out, w[j] - width(label));
 	}
 	buf_putc(out, '\n');
@@ -116,8 +158,10 @@ text_table(const struct rtable *t, struct buf *out)
 			buf_reuse(&cell, out);
 			format_cell(&r->cells[j], &cell);
 			buf_puts(out, "  ");
+			if (right[j])
+				pad(out, w[j] - width(buf_str(&cell)));
 			buf_puts(out, buf_str(&cell));
-			if (j + 1 < end)
+			if (!right[j] && j + 1 < end)
 				pad(out, w[j] - width(buf_str(&cell)));
 		}
 		buf_putc(out, '\n');
@@ -128,6 +172,7 @@ text_table(const struct rtable *t, struct buf *out)
 		out->failed = 1;
 	buf_free(&cell);
 	free(w);
+	free(right);
 }
 
 static void

@@ -971,9 +971,17 @@ report_build(PGconn *conn, const struct report_options *opt,
 	if (c.cache && (rc = rdata_cache_begin(&c)) != MSP_OK)
 		goto out;
 	c.doc->title = "Implication des usagers — rapport";
-	rdoc_meta(c.doc, "identity", "Identité",
-		  c.kind == TENANT_NONE ? "propriétaire de la base (aucun "
-		  "jeton)" : tenant_kind_name(c.kind));
+	/* people read « fédération »; JSON keeps the code it always
+	 * carried ("federation", or the owner's sentence) in identity and
+	 * gains identity_label */
+	if (c.kind == TENANT_NONE)
+		rdoc_meta_code(c.doc, "identity", "Identité",
+			       "propriétaire de la base (aucun jeton)",
+			       "propriétaire de la base (aucun jeton)");
+	else
+		rdoc_meta_code(c.doc, "identity", "Identité",
+			       tenant_kind_label(c.kind),
+			       tenant_kind_name(c.kind));
 	rc = build(&c);
 	if (rc == MSP_OK)
 		rc = adjust_tables(&c);

@@ -174,6 +174,18 @@ rdoc_meta(struct rdoc *doc, const char *key, const char *label,
 	m->key = rdoc_strdup(doc, key);
 	m->label = rdoc_strdup(doc, label);
 	m->value = rdoc_strdup(doc, value);
+	m->code = NULL;
+}
+
+void
+rdoc_meta_code(struct rdoc *doc, const char *key, const char *label,
+	       const char *value, const char *code)
+{
+	size_t n = doc->nmeta;
+
+	rdoc_meta(doc, key, label, value);
+	if (doc->nmeta > n)
+		doc->meta[n].code = rdoc_strdup(doc, code);
 }
 
 struct rtable *

@@ -107,6 +107,7 @@ struct rmeta {
 	const char *key;	/* "region", "missing", ... */
 	const char *label;
 	const char *value;
+	const char *code;	/* machine value for JSON, or NULL */
 };
 
 struct rdoc {
@@ -141,6 +142,15 @@ const char *rdoc_printf(struct rdoc *doc, const char *fmt, ...)
 /* Appends a header line; fails only by marking doc. */
 void rdoc_meta(struct rdoc *doc, const char *key, const char *label,
 	       const char *value);
+
+/*
+ * A header line whose value people read (value, French) and programs
+ * read as a code: JSON carries KEY as code and KEY_label as value, so
+ * a consumer of the code is not broken by a wording; the other formats
+ * show value.
+ */
+void rdoc_meta_code(struct rdoc *doc, const char *key, const char *label,
+		    const char *value, const char *code);
 
 /*
  * Appends a table with ncols columns (named later through
