@@ -429,6 +429,16 @@ static const char insert_responses_sql[] =
  * Stores the answers of the responses $3 (the ids the INSERT above
  * returned) in their order in the file, and returns the rows that were
  * replays, with whether the stored response had the same content.
+ *
+ * Each row of the batch finds its response through the unique index on
+ * the key, in a LATERAL subquery that OFFSET 0 keeps from being merged
+ * into a join: the planner may not start from msp.response.  An
+ * ANALYZE by another session during the import (autovacuum's, due after
+ * any large commit before it) cannot see the import's uncommitted rows
+ * and records msp.response as empty; a plain join then ran as a nested
+ * loop over the whole table for each row of the batch, every batch
+ * slower than the one before (3 minutes a batch after 20,000 rows,
+ * docs/performance.md, "An import that slows down").
  */
 static const char insert_answers_sql[] =
 	"WITH b AS (" BATCH_ROWS "),"
@@ -438,7 +448,10 @@ static const char insert_answers_sql[] =
 	"  SELECT r.response_id, $2::integer, a.v ->> 'k', a.v ->> 'c',"
 	"         (a.v ->> 'n')::numeric, a.v ->> 't',"
 	"         (a.v ->> 'b')::boolean"
-	"    FROM b JOIN msp.response r ON r.idempotency_key = b.k"
+	"    FROM b CROSS JOIN LATERAL (SELECT r.response_id"
+	"                                 FROM msp.response r"
+	"                                WHERE r.idempotency_key = b.k"
+	"                               OFFSET 0) r"
 	"   CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(b.answers)"
 	"         WITH ORDINALITY AS a(v, i)"
 	"   WHERE b.first AND r.response_id = ANY ($3::bigint[])"
@@ -447,7 +460,10 @@ static const char insert_answers_sql[] =
 	" SELECT b.line,"
 	"        r.request_sha256 IS NOT DISTINCT FROM b.request"
 	"        AS same_request"
-	"   FROM b JOIN msp.response r ON r.idempotency_key = b.k"
+	"   FROM b CROSS JOIN LATERAL (SELECT r.response_id, r.request_sha256"
+	"                                FROM msp.response r"
+	"                               WHERE r.idempotency_key = b.k"
+	"                              OFFSET 0) r"
 	"  WHERE NOT (b.first AND r.response_id = ANY ($3::bigint[]))";
 
 /* What storing needs across batches. */
