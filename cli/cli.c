@@ -43,6 +43,26 @@ cli_usage_error(const char *command, const char *what, const char *arg)
 	return 2;
 }
 
+static int
+is_help(const char *arg)
+{
+	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+int
+cli_action_help(int argc, char **argv, const char *usage)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (is_help(argv[1]) || (argc >= 3 && is_help(argv[2]))) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	return -1;
+}
+
 const char *
 cli_token(void)
 {

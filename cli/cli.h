@@ -32,6 +32,13 @@ int cli_fail(const struct msp_error *err);
  */
 int cli_usage_error(const char *command, const char *what, const char *arg);
 
+/*
+ * The help of a 'COMMAND ACTION ...' command, before any database:
+ * without an action, usage on stderr and 2; with --help (or -h) as the
+ * action or right after it, usage on stdout and 0; otherwise -1 (go on).
+ */
+int cli_action_help(int argc, char **argv, const char *usage);
+
 /* The bearer token in MSP_TOKEN, whose identity the command takes on;
  * NULL when it is unset or empty (the database owner's identity). */
 const char *cli_token(void);

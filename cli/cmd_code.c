@@ -398,17 +398,8 @@ cmd_code(const struct cli_context *ctx, int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		fputs(code_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	/* 'ACTION --help' too, without a database */
-	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
-			  strcmp(argv[2], "-h") == 0)) {
-		fputs(code_usage, stdout);
-		return 0;
-	}
+	if ((rc = cli_action_help(argc, argv, code_usage)) >= 0)
+		return rc;
 	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
 		if (strcmp(argv[1], actions[i]) == 0)
 			break;

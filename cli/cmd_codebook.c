@@ -576,17 +576,8 @@ cmd_codebook(const struct cli_context *ctx, int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		fputs(codebook_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	/* 'ACTION --help' too, without a database */
-	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
-			  strcmp(argv[2], "-h") == 0)) {
-		fputs(codebook_usage, stdout);
-		return 0;
-	}
+	if ((rc = cli_action_help(argc, argv, codebook_usage)) >= 0)
+		return rc;
 	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
 		if (strcmp(argv[1], actions[i]) == 0)
 			break;
@@ -615,17 +606,8 @@ cmd_qdpx(const struct cli_context *ctx, int argc, char **argv)
 	struct link l = { ctx, NULL };
 	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		fputs(qdpx_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	/* 'ACTION --help' too, without a database */
-	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
-			  strcmp(argv[2], "-h") == 0)) {
-		fputs(qdpx_usage, stdout);
-		return 0;
-	}
+	if ((rc = cli_action_help(argc, argv, qdpx_usage)) >= 0)
+		return rc;
 	if (strcmp(argv[1], "export") != 0)
 		return cli_usage_error("qdpx", "action inconnue", argv[1]);
 	if ((rc = parse("qdpx", argc - 1, argv + 1, &o)) != 0)

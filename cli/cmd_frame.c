@@ -458,17 +458,8 @@ cmd_frame(const struct cli_context *ctx, int argc, char **argv)
 	PGconn *conn;
 	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		fputs(usage_text, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	/* 'ACTION --help' too, without a database */
-	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
-			  strcmp(argv[2], "-h") == 0)) {
-		fputs(usage_text, stdout);
-		return 0;
-	}
+	if ((rc = cli_action_help(argc, argv, usage_text)) >= 0)
+		return rc;
 	if (strcmp(argv[1], "import") != 0)
 		return usage_error("action inconnue", argv[1]);
 	if ((conn = cli_connect(ctx)) == NULL)

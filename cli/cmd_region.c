@@ -273,17 +273,8 @@ run(const struct cli_context *ctx, const char *command, const char *usage,
 	PGconn *conn;
 	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		fputs(usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	/* 'ACTION --help' too, without a database */
-	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
-			  strcmp(argv[2], "-h") == 0)) {
-		fputs(usage, stdout);
-		return 0;
-	}
+	if ((rc = cli_action_help(argc, argv, usage)) >= 0)
+		return rc;
 	if (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "list") != 0)
 		return cli_usage_error(command, "action inconnue", argv[1]);
 	if (strcmp(command, "region") == 0 && strcmp(argv[1], "list") == 0 &&

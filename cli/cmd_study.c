@@ -371,17 +371,8 @@ cmd_study(const struct cli_context *ctx, int argc, char **argv)
 	size_t i;
 	int rc, move = 0;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		fputs(usage_text, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	/* 'ACTION --help' too, without a database */
-	if (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
-			  strcmp(argv[2], "-h") == 0)) {
-		fputs(usage_text, stdout);
-		return 0;
-	}
+	if ((rc = cli_action_help(argc, argv, usage_text)) >= 0)
+		return rc;
 	action = argv[1];
 	for (i = 0; i < sizeof(moves) / sizeof(moves[0]); i++)
 		if (strcmp(action, moves[i]) == 0)
