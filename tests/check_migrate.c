@@ -711,6 +711,7 @@ START_TEST(c_language_needs_a_superuser)
 	       " CREATE ROLE msp_test_owner; END IF; END$$;"
 	       " DO $$BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I"
 	       " TO msp_test_owner', current_database()); END$$;"
+	       " GRANT CREATE ON SCHEMA public TO msp_test_owner;"
 	       " SET SESSION AUTHORIZATION msp_test_owner");
 	expect_apply(db.conn, tmpdir, NULL, &n, &err, MSP_EACCESS);
 	ck_assert_msg(strstr(err.message, "0001_module.sql : une fonction en "
