@@ -37,7 +37,9 @@ bench_cluster() {
 	chmod 755 "$work"	# the server may run as postgres
 	trap bench_cleanup EXIT
 	trap 'exit 1' INT TERM HUP
-	"$src/scripts/pgcluster" start "$work/pg" "$@" >/dev/null
+	# the disclosure module of the build measured (BINDIR/pg)
+	"$src/scripts/pgcluster" start "$work/pg" "$@" \
+		--module-dir "${bin:-$src/build}/pg" >/dev/null
 	. "$work/pg/env"
 	export MSP_DATABASE_URL MSP_WORKER_DATABASE_URL \
 		MSP_MIGRATIONS_DIR=$src/sql/migrations \

@@ -1,9 +1,11 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "db.h"
 #include "file.h"
@@ -690,6 +692,99 @@ is_applied(const PGresult *applied, int version)
 }
 
 /*
+ * Whether sql creates a function in LANGUAGE c (the disclosure module's,
+ * sql/functions/msp.sdc_*.sql): "language", blanks, then c alone,
+ * quoted or not, in any case.  A comment saying it counts too: a
+ * needless refusal at worst, never a missed one.
+ */
+static int
+declares_c_language(const char *sql)
+{
+	const char *p;
+
+	for (p = sql; *p != '\0'; p++) {
+		if (strncasecmp(p, "language", 8) != 0 ||
+		    (p > sql && (isalnum((unsigned char)p[-1]) ||
+				 p[-1] == '_')))
+			continue;
+		p += 8;
+		if (!isspace((unsigned char)*p))
+			continue;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p == '\'' || *p == '"')
+			p++;
+		if ((*p == 'c' || *p == 'C') &&
+		    !isalnum((unsigned char)p[1]) && p[1] != '_')
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether the session is a PostgreSQL superuser (reported by the
+ * server at connection, no query). */
+static int
+is_superuser(PGconn *conn)
+{
+	const char *v = PQparameterStatus(conn, "is_superuser");
+
+	return v != NULL && strcmp(v, "on") == 0;
+}
+
+/*
+ * The disclosure module's version against the one its SQL declarations
+ * expect (the COMMENT of msp.sdc_version(), sql/functions/
+ * msp.sdc_version.sql), once the function files are in: a stale
+ * msp_sdc.so left in the server's library directory would otherwise
+ * decide with other rules than the SQL around it.  Nothing to check
+ * in a database without the function.  Fails with MSP_EDB (the module
+ * does not load) or MSP_ECONFIG (another version), in French: whoever
+ * migrates must install the module.
+ */
+static enum msp_status
+check_module_version(PGconn *conn, const struct migration_set *files,
+		     struct msp_error *err)
+{
+	const struct migration *fm = find_file(files, "msp.sdc_version.sql");
+	const char *file = fm != NULL ? fm->path : "msp.sdc_version.sql";
+	PGresult *declared = NULL, *module = NULL;
+	const char *want, *have;
+	enum msp_status st;
+
+	st = db_exec(conn, "module version declared",
+		     "SELECT pg_catalog.obj_description(p, 'pg_proc')"
+		     " AS declared"
+		     " FROM pg_catalog.to_regprocedure('msp.sdc_version()') p"
+		     " WHERE p IS NOT NULL",
+		     0, NULL, PGRES_TUPLES_OK, &declared, err);
+	if (st != MSP_OK || PQntuples(declared) == 0)
+		goto out;
+	st = db_exec(conn, "module version", "SELECT msp.sdc_version()"
+		     " AS module", 0, NULL, PGRES_TUPLES_OK, &module, err);
+	if (st != MSP_OK) {
+		msp_error_prefix(err, "%s : le module msp_sdc de PostgreSQL "
+				 "ne répond pas (installez-le dans le "
+				 "$libdir du serveur : make install, ou "
+				 "scripts/pgcluster --module-dir)", file);
+		goto out;
+	}
+	want = PQgetvalue(declared, 0, db_column(declared, "declared"));
+	have = PQgetvalue(module, 0, db_column(module, "module"));
+	if (strcmp(want, have) != 0)
+		st = msp_error_set(err, MSP_ECONFIG,
+				   "%s : le module msp_sdc.so chargé par "
+				   "PostgreSQL est en version « %s », ces "
+				   "fonctions SQL attendent la version « %s » "
+				   "(installez le module de cette version : "
+				   "make install, ou scripts/pgcluster "
+				   "--module-dir)", file, have, want);
+out:
+	PQclear(module);
+	PQclear(declared);
+	return st;
+}
+
+/*
  * Runs one file in the transaction open on conn and records it in lg's
  * ledger.  On failure the transaction is left to the caller to roll
  * back; the error names the file and, for a syntax error, its line.
@@ -704,6 +799,17 @@ run_file(PGconn *conn, const struct ledger *lg, const struct migration *m,
 	enum msp_status st = MSP_OK;
 	int line;
 
+	/* Only a superuser may create a C function (the server would say
+	 * "permission denied for language c"): say what to do instead. */
+	if (declares_c_language(m->sql) && !is_superuser(conn)) {
+		st = msp_error_set(err, MSP_EACCESS,
+				   "%s : une fonction en LANGUAGE c ne peut "
+				   "être créée que par un superutilisateur "
+				   "PostgreSQL ; lancez « msp-report db "
+				   "migrate » connecté comme tel (postgres, "
+				   "par MSP_DATABASE_URL)", m->path);
+		goto out;
+	}
 	/* A script of several statements: PQexec is the only way, and the
 	 * text is our own file, never user input. */
 	res = PQexec(conn, m->sql);
@@ -882,6 +988,8 @@ run(PGconn *conn, struct step *steps, size_t nsteps, FILE *progress,
 			     PGRES_COMMAND_OK, NULL, err);
 		if (st == MSP_OK)
 			st = validate_functions(conn, files, err);
+		if (st == MSP_OK)
+			st = check_module_version(conn, files, err);
 		if (st != MSP_OK)
 			goto out;
 	}

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "migrate.h"
 #include "settings.h"
+#include "settings.h"
 #include "testdb.h"
 
 static struct testdb db;
@@ -653,6 +654,76 @@ START_TEST(declared_function_without_file_is_refused)
 }
 END_TEST
 
+/* Runs a script of several statements on db (PQexec), failing the test
+ * when it does not complete. */
+static void
+script(const char *sql)
+{
+	PGresult *res = PQexec(db.conn, sql);
+
+	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s", sql,
+		      PQresultErrorMessage(res));
+	PQclear(res);
+}
+
+/*
+ * The disclosure module (pg/msp_sdc.so) answering another version than
+ * its SQL declarations expect (a stale .so in the server's $libdir) is
+ * refused at the end of the run, in French, naming the file and both
+ * versions; the run is rolled back.  The database's declaration is
+ * made stale here, the module being the build's.
+ */
+START_TEST(module_of_another_version_is_refused)
+{
+	struct msp_error err;
+	int n = -1;
+
+	testdb_load(&db, NULL);
+	ck_assert_str_eq(testdb_value(db.conn, "SELECT msp.sdc_version() ="
+		" obj_description('msp.sdc_version()'::regprocedure,"
+		" 'pg_proc')"), "t");
+	script("COMMENT ON FUNCTION msp.sdc_version() IS 'stale'");
+	expect_schema(db.conn, settings_migrations_dir(),
+		      settings_functions_dir(), &n, &err, MSP_ECONFIG);
+	ck_assert_msg(strstr(err.message, "msp.sdc_version.sql : le module "
+			     "msp_sdc.so") != NULL &&
+		      strstr(err.message, "attendent la version « stale »")
+		      != NULL, "%s", err.message);
+	ck_assert_int_eq(n, 0);
+}
+END_TEST
+
+/*
+ * A file that creates a LANGUAGE c function, applied without superuser:
+ * refused before it runs, in French, naming the file (PostgreSQL alone
+ * would say "permission denied for language c", MSP_EDB).
+ */
+START_TEST(c_language_needs_a_superuser)
+{
+	struct msp_error err;
+	int n = -1;
+
+	write_file(tmpdir, "0001_module.sql",
+		   "CREATE FUNCTION public.v() RETURNS text\n"
+		   "    LANGUAGE c AS 'msp_sdc', 'msp_sdc_version';\n");
+	script("DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles"
+	       " WHERE rolname = 'msp_test_owner') THEN"
+	       " CREATE ROLE msp_test_owner; END IF; END$$;"
+	       " DO $$BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I"
+	       " TO msp_test_owner', current_database()); END$$;"
+	       " GRANT CREATE ON SCHEMA public TO msp_test_owner;"
+	       " SET SESSION AUTHORIZATION msp_test_owner");
+	expect_apply(db.conn, tmpdir, NULL, &n, &err, MSP_EACCESS);
+	ck_assert_msg(strstr(err.message, "0001_module.sql : une fonction en "
+			     "LANGUAGE c") != NULL &&
+		      strstr(err.message, "superutilisateur") != NULL, "%s",
+		      err.message);
+	script("RESET SESSION AUTHORIZATION");
+	ck_assert_int_eq(count("SELECT count(*) FROM pg_proc"
+			       " WHERE proname = 'v'"), 0);
+}
+END_TEST
+
 /* A key for pg_advisory_lock(), below 2^32: pg_locks.objid is it. */
 #define HOLD_KEY "7235199"
 
@@ -925,6 +996,8 @@ migrate_suite(void)
 	tcase_add_test(functions, function_file_errors);
 	tcase_add_test(functions, failed_function_rolls_back_the_run);
 	tcase_add_test(functions, declared_function_without_file_is_refused);
+	tcase_add_test(functions, module_of_another_version_is_refused);
+	tcase_add_test(functions, c_language_needs_a_superuser);
 	tcase_add_test(functions, concurrent_insert_never_sees_the_stub);
 	suite_add_tcase(s, functions);
 

@@ -10,6 +10,13 @@
  * release made again from the counts read back, compared with the
  * report's; the release to JSON text and back, compared field by
  * field.  Malformed documents fail with an error naming the member.
+ *
+ * The server module (pg/msp_sdc.so, msp.sdc_release) must decide as
+ * msp-report does: every one of those blocks' counts is sent to it as
+ * jsonb, and what it returns is read back and compared field by field
+ * with the release the report made locally; a hand-made block is
+ * checked against the decisions worked out by hand, and malformed
+ * input raises 22023.
  */
 #include "config.h"
 
@@ -220,6 +227,10 @@ END_TEST
 
 struct seen {
 	size_t blocks, primary, complementary, kinds[RELEASE_TEXT + 1];
+	/* a second connection, as the owner, to msp.sdc_release; and
+	 * the blocks it decided (the same, or the test failed) */
+	PGconn *module;
+	size_t decided;
 };
 
 static void
@@ -324,6 +335,46 @@ through_text(struct json_object *o)
 	return back;
 }
 
+/*
+ * k's release as the server module makes it (msp.sdc_release on m),
+ * compared with r, the one msp-report made.
+ */
+static void
+same_in_module(PGconn *m, const struct release_counts *k,
+	       const struct release *r)
+{
+	struct json_object *o, *back = NULL;
+	struct release r4;
+	struct msp_error err;
+	const char *params[2];
+	const char *text;
+	char threshold[16];
+	PGresult *res;
+
+	o = release_counts_to_json(k, &err);
+	ck_assert_msg(o != NULL, "%s", err.message);
+	params[0] = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	ck_assert_ptr_nonnull(params[0]);
+	snprintf(threshold, sizeof(threshold), "%u", r->threshold);
+	params[1] = threshold;
+	/* $1: the counts; $2: the report's threshold (0 or the policy's) */
+	res = PQexecParams(m, "SELECT msp.sdc_release($1::jsonb,"
+			   " $2::integer)::text", 2, NULL, params, NULL, NULL,
+			   0);
+	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s",
+		      PQresultErrorMessage(res));
+	json_object_put(o);
+	text = PQgetvalue(res, 0, 0);
+	ck_assert_msg(jsonin_parse(text, strlen(text), &back, &err) == MSP_OK,
+		      "%s", err.message);
+	PQclear(res);
+	ck_assert_msg(release_from_json(back, &r4, &err) == MSP_OK, "%s",
+		      err.message);
+	json_object_put(back);
+	same_release(r, &r4);
+	release_clear(&r4);
+}
+
 static void
 round_trip(void *arg, const struct release_counts *k,
 	   const struct release *r)
@@ -357,6 +408,10 @@ round_trip(void *arg, const struct release_counts *k,
 	json_object_put(o);
 	same_release(r, &r3);
 	release_clear(&r3);
+	if (seen->module != NULL) {
+		same_in_module(seen->module, k, r);
+		seen->decided++;
+	}
 
 	seen->blocks++;
 	seen->kinds[r->kind]++;
@@ -428,6 +483,87 @@ query(const char *sql, int nparams, const char *const *params)
 	return res;
 }
 
+/* A second connection with c's parameters (the owner's). */
+static PGconn *
+connect_again(PGconn *c)
+{
+	PQconninfoOption *opts = PQconninfo(c), *o;
+	const char *keys[64], *values[64];
+	size_t n = 0;
+	PGconn *again;
+
+	ck_assert_ptr_nonnull(opts);
+	for (o = opts; o->keyword != NULL && n < 63; o++)
+		if (o->val != NULL && o->val[0] != '\0') {
+			keys[n] = o->keyword;
+			values[n++] = o->val;
+		}
+	keys[n] = values[n] = NULL;
+	again = PQconnectdbParams(keys, values, 0);
+	PQconninfoFree(opts);
+	ck_assert_msg(PQstatus(again) == CONNECTION_OK, "%s",
+		      PQerrorMessage(again));
+	return again;
+}
+
+/* The SQLSTATE of sql on conn, which must fail. */
+static const char *
+fails_with(const char *sql)
+{
+	static char state[6];
+	PGresult *res = PQexec(conn, sql);
+
+	ck_assert_msg(PQresultStatus(res) == PGRES_FATAL_ERROR,
+		      "succeeded: %s", sql);
+	snprintf(state, sizeof(state), "%s",
+		 PQresultErrorField(res, PG_DIAG_SQLSTATE));
+	PQclear(res);
+	return state;
+}
+
+#define HAND_BLOCK "{\"kind\":\"single\",\"rows\":4,\"cols\":1," \
+	"\"n\":[12,3,20,0],\"head\":[35],\"is_total\":[false]," \
+	"\"printed\":[true,true,true,false]," \
+	"\"included\":[true,true,true,false],\"denom\":[35]}"
+
+/*
+ * single_by_hand's block through the module: at 5, the 3 is primary
+ * and the 12 complementary (12 + 3 = 35 - 20); at 0 all is published;
+ * an array of blocks gives the array of their releases, in order.
+ * Malformed input, a threshold out of range and a scalar raise 22023;
+ * a federation may not call it (only the definer functions do).
+ */
+START_TEST(module_by_hand)
+{
+	ck_assert_str_eq(testdb_value(conn, "SELECT msp.sdc_release('"
+		HAND_BLOCK "', 5)->'n' = '[\"complementary\", \"primary\","
+		" 20, 0]'::jsonb"), "t");
+	ck_assert_str_eq(testdb_value(conn, "SELECT (msp.sdc_release('"
+		HAND_BLOCK "', 5)->'denom')::text"), "[35]");
+	ck_assert_str_eq(testdb_value(conn, "SELECT msp.sdc_release('"
+		HAND_BLOCK "', 0)->'n' = '[12, 3, 20, 0]'::jsonb"), "t");
+	ck_assert_str_eq(testdb_value(conn, "SELECT msp.sdc_release('["
+		HAND_BLOCK "," HAND_BLOCK "]', 5) = jsonb_build_array("
+		"msp.sdc_release('" HAND_BLOCK "', 5),"
+		" msp.sdc_release('" HAND_BLOCK "', 5))"), "t");
+	ck_assert_str_eq(testdb_value(conn, "SELECT msp.sdc_release('[]', 5)"
+		"::text"), "[]");
+	ck_assert_str_eq(fails_with("SELECT msp.sdc_release("
+		"'{\"kind\":1}', 5)"), "22023");
+	ck_assert_str_eq(fails_with("SELECT msp.sdc_release('" HAND_BLOCK
+		"', 1001)"), "22023");
+	ck_assert_str_eq(fails_with("SELECT msp.sdc_release('" HAND_BLOCK
+		"', -1)"), "22023");
+	ck_assert_str_eq(fails_with("SELECT msp.sdc_release('5', 5)"),
+		"22023");
+	ck_assert_str_eq(fails_with("SELECT msp.sdc_release('[1]', 5)"),
+		"22023");
+	ck_assert_str_eq(testdb_value(conn, "SELECT has_function_privilege("
+		"'msp_federation', 'msp.sdc_release(jsonb, integer)',"
+		" 'EXECUTE')"), "f");
+}
+END_TEST
+
 static void
 make_token(const char *token, const char *kind, const char *region)
 {
@@ -464,6 +600,7 @@ START_TEST(every_block_survives_json)
 	size_t w;
 
 	memset(&seen, 0, sizeof(seen));
+	seen.module = connect_again(conn);
 	make_token("analyst-release", "analyst", NULL);
 	regions = query("SELECT r.slug FROM msp.region r WHERE EXISTS ("
 			"SELECT 1 FROM msp.study s WHERE s.region_id ="
@@ -521,8 +658,12 @@ START_TEST(every_block_survives_json)
 		ck_assert_msg(seen.kinds[k] > 0, "no block of kind %d", k);
 	ck_assert_uint_gt(seen.primary, 50);
 	ck_assert_uint_gt(seen.complementary, 50);
+	/* and the module decided every one of them the same */
+	ck_assert_uint_eq(seen.decided, seen.blocks);
+	PQfinish(seen.module);
 	printf("release: %zu blocks through JSON and back (%zu primary, %zu "
-	       "complementary absent figures)\n", seen.blocks, seen.primary,
+	       "complementary absent figures), each decided the same by "
+	       "msp.sdc_release\n", seen.blocks, seen.primary,
 	       seen.complementary);
 }
 END_TEST
@@ -544,6 +685,7 @@ main(void)
 	tcase_add_unchecked_fixture(ref, load_shared, drop_shared);
 	tcase_add_checked_fixture(ref, connect_case, disconnect_case);
 	tcase_set_timeout(ref, 600);
+	tcase_add_test(ref, module_by_hand);
 	tcase_add_test(ref, every_block_survives_json);
 	suite_add_tcase(s, ref);
 	return testdb_run(s);

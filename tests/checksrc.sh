@@ -4,4 +4,4 @@
 src=${MSP_SRCDIR:-$(dirname "$0")/..}
 command -v perl >/dev/null || { echo "checksrc.sh: no perl" >&2; exit 99; }
 exec perl "$src/scripts/checksrc" "$src/lib" "$src/fcgi" "$src/cli" \
-	"$src/tests" "$src/fuzz" "$src/bench"
+	"$src/tests" "$src/fuzz" "$src/bench" "$src/pg"

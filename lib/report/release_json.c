@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -664,4 +665,62 @@ out:
 	if (rc != MSP_OK)
 		release_clear(out);
 	return rc;
+}
+
+/* --- the decision on text ------------------------------------------------ */
+
+enum msp_status
+release_json_decide(const char *text, size_t len, unsigned threshold,
+		    char **out, struct msp_error *err)
+{
+	struct json_tokener *tok = NULL;
+	struct json_object *in = NULL, *o = NULL;
+	struct release_counts k;
+	struct release r;
+	const char *s;
+	enum msp_status st = MSP_OK;
+
+	memset(&k, 0, sizeof(k));
+	memset(&r, 0, sizeof(r));
+	*out = NULL;
+	if (len > INT_MAX) {
+		st = msp_error_set(err, MSP_EINVAL, "counts: document too "
+				   "large (%zu bytes)", len);
+		goto out;
+	}
+	tok = json_tokener_new_ex(RELEASE_JSON_MAX_DEPTH);
+	if (tok == NULL) {
+		st = msp_error_set(err, MSP_ENOMEM, "counts: out of memory");
+		goto out;
+	}
+	in = json_tokener_parse_ex(tok, text, (int)len);
+	/* One whole document: json-c stops after the first value, and
+	 * waits for more on a truncated one (in NULL, "continue"). */
+	if (in == NULL || json_tokener_get_parse_end(tok) != len) {
+		st = msp_error_set(err, MSP_EINVAL, "counts: not one JSON "
+				   "document (%s)", in == NULL ?
+				   json_tokener_error_desc(
+					json_tokener_get_error(tok)) :
+				   "text after the document");
+		goto out;
+	}
+	if ((st = release_counts_from_json(in, &k, err)) != MSP_OK)
+		goto out;
+	if ((st = release_make(&k, threshold, &r, err)) != MSP_OK)
+		goto out;
+	if ((o = release_to_json(&r, err)) == NULL) {
+		st = MSP_ENOMEM;
+		goto out;
+	}
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	if (s == NULL || (*out = msp_strdup(s)) == NULL)
+		st = msp_error_set(err, MSP_ENOMEM, "release: out of memory");
+out:
+	json_object_put(o);
+	release_clear(&r);
+	release_counts_free(&k);
+	json_object_put(in);
+	if (tok != NULL)
+		json_tokener_free(tok);
+	return st;
 }

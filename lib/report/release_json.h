@@ -78,4 +78,23 @@ enum msp_status release_from_json(const struct json_object *o,
 				  struct release *out,
 				  struct msp_error *err);
 
+/* How deep a counts document may nest: an object, its "summary"
+ * array, the summaries' objects; anything deeper is refused unread. */
+#define RELEASE_JSON_MAX_DEPTH 8
+
+/*
+ * The whole decision on text, as the server module (pg/msp_sdc.c)
+ * makes it: the counts document text[0..len) (one block, as
+ * release_counts_from_json() reads it) at threshold, to the release as
+ * JSON text in *out (msp_malloc'd, the caller frees it with
+ * msp_free()).  Fails with MSP_EINVAL when text is not one JSON
+ * document of counts, MSP_ENOMEM when out of memory; *out is then
+ * NULL.  Everything it allocates is freed before it returns, so that a
+ * caller may then raise an error that never returns (PostgreSQL's
+ * ereport) without leaking.
+ */
+enum msp_status release_json_decide(const char *text, size_t len,
+				    unsigned threshold, char **out,
+				    struct msp_error *err);
+
 #endif
