@@ -26,9 +26,41 @@ cli_connect(const struct cli_context *ctx)
 	return conn;
 }
 
+PGconn *
+cli_connect_reports(const struct cli_context *ctx)
+{
+	struct cli_context reports = *ctx;
+
+	if (reports.database == NULL)
+		reports.database = settings_report_database_url();
+	return cli_connect(&reports);
+}
+
 int
 cli_fail(const struct msp_error *err)
 {
+	if (err->status == MSP_EDB && strcmp(err->sqlstate, "25006") == 0) {
+		/* a write that reached a read-only server: not busy,
+		 * another server's work */
+		fprintf(stderr, "msp-report: ce serveur n'accepte que des "
+			"lectures (un serveur secondaire ?) : rien n'a été "
+			"écrit ; ce qui écrit va au serveur principal "
+			"(MSP_DATABASE_URL)\n(%s)\n", err->message);
+		return 1;
+	}
+	if (err->status == MSP_EDB &&
+	    db_classify(err->sqlstate) == DB_BUSY) {
+		/* 40001 on a hot standby: the primary's cleaning or a
+		 * lock needed what the statement was reading; the same
+		 * command a moment later reads a newer copy */
+		fprintf(stderr, "msp-report: la base de données est "
+			"occupée%s : rien n'a été fait, relancez la commande "
+			"dans un moment\n(%s)\n",
+			strcmp(err->sqlstate, "40001") == 0 ?
+			" (conflit avec la réplication sur le serveur "
+			"secondaire)" : "", err->message);
+		return 1;
+	}
 	fprintf(stderr, "msp-report: %s\n", err->message);
 	return 1;
 }
