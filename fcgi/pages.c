@@ -753,12 +753,13 @@ data_as_of(struct buf *b, const struct report_source *src)
 	if (src->replayed_at[0] != '\0') {
 		buf_puts(b, "Données au ");
 		esc(b, src->replayed_at);
-		buf_puts(b, " UTC");
-	} else {
-		buf_puts(b, "Données de la copie en lecture");
+		buf_puts(b, " UTC (copie en lecture de la base, tenue à jour "
+			 "en continu).</p>\n");
+		return;
 	}
-	buf_puts(b, " (copie en lecture de la base, tenue à jour en "
-		 "continu).</p>\n");
+	/* a standby that has replayed no transaction since it started */
+	buf_puts(b, "Données d'une copie en lecture de la base, tenue à "
+		 "jour en continu.</p>\n");
 }
 
 static void
