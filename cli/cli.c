@@ -26,9 +26,60 @@ cli_connect(const struct cli_context *ctx)
 	return conn;
 }
 
+PGconn *
+cli_connect_reports(const struct cli_context *ctx)
+{
+	struct cli_context reports = *ctx;
+
+	if (reports.database == NULL)
+		reports.database = settings_report_database_url();
+	return cli_connect(&reports);
+}
+
+/*
+ * For a database that only reads (25006) or was busy (db_classify's
+ * DB_BUSY: a timeout, a hot standby's conflict with recovery, 40001):
+ * the French sentence after "msp-report[ COMMAND]: ", the server's
+ * message under it; returns 1.  0, printing nothing, for any other
+ * error.
+ */
+static int
+say_unavailable(const char *command, const struct msp_error *err)
+{
+	const char *sep = command != NULL ? " " : "";
+
+	if (err->status != MSP_EDB)
+		return 0;
+	if (command == NULL)
+		command = "";
+	if (strcmp(err->sqlstate, "25006") == 0) {
+		/* a write that reached a read-only server: not busy,
+		 * another server's work */
+		fprintf(stderr, "msp-report%s%s: ce serveur n'accepte que des "
+			"lectures (un serveur secondaire ?) : rien n'a été "
+			"écrit ; ce qui écrit va au serveur principal "
+			"(MSP_DATABASE_URL)\n(%s)\n", sep, command,
+			err->message);
+		return 1;
+	}
+	if (db_classify(err->sqlstate) != DB_BUSY)
+		return 0;
+	/* 40001 on a hot standby: the primary's cleaning or a lock
+	 * needed what the statement was reading; the same command a
+	 * moment later reads a newer copy */
+	fprintf(stderr, "msp-report%s%s: la base de données est occupée%s : "
+		"rien n'a été fait, relancez la commande dans un moment\n"
+		"(%s)\n", sep, command, strcmp(err->sqlstate, "40001") == 0 ?
+		" (conflit avec la réplication sur le serveur secondaire)" :
+		"", err->message);
+	return 1;
+}
+
 int
 cli_fail(const struct msp_error *err)
 {
+	if (say_unavailable(NULL, err))
+		return 1;
 	fprintf(stderr, "msp-report: %s\n", err->message);
 	return 1;
 }
@@ -167,6 +218,8 @@ cli_db_refusal(const char *command, const struct msp_error *err)
 {
 	const char *own;
 
+	if (say_unavailable(command, err))
+		return 1;
 	if (db_classify(err->sqlstate) == DB_DENIED) {
 		fprintf(stderr, "msp-report %s: refusé par la base : ce jeton "
 			"n'a pas le droit de faire cela\n", command);

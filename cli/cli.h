@@ -23,7 +23,19 @@ struct cli_command {
 /* Connects to the database the context names; prints why not. */
 PGconn *cli_connect(const struct cli_context *ctx);
 
-/* Prints "msp-report: MESSAGE" for err on stderr; returns 1. */
+/*
+ * Connects to the database reports read (MSP_REPORT_DATABASE_URL, which
+ * may be a hot standby; default MSP_DATABASE_URL), or to --database
+ * when given; prints why not.  For the commands that only read and
+ * need not see a write made a moment ago: report, fieldwork, export,
+ * agreement.
+ */
+PGconn *cli_connect_reports(const struct cli_context *ctx);
+
+/* Prints "msp-report: MESSAGE" for err on stderr; returns 1.  A
+ * database that was busy (db_classify: a lock or statement timeout, a
+ * hot standby's conflict with recovery) is said in French first, the
+ * server's message after it. */
 int cli_fail(const struct msp_error *err);
 
 /*

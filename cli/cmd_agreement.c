@@ -44,7 +44,9 @@ static const char agreement_usage[] =
 "                       it (whole or a passage).  Coded passages of\n"
 "                       interviews are counted and left out (each coder\n"
 "                       highlights their own offsets: no common unit).\n"
-"                       An analyst token (MSP_TOKEN) or the owner only\n"
+"                       An analyst token (MSP_TOKEN) or the owner only;\n"
+"                       read from MSP_REPORT_DATABASE_URL (it may be a\n"
+"                       hot standby; default MSP_DATABASE_URL)\n"
 "      --item KEY       with --study: the answers to this item only\n"
 "  -i, --input FILE     the codings, CSV (',' ';' or tab) with a header\n"
 "                       naming the columns unit, coder, code, applied (in\n"
@@ -219,7 +221,7 @@ load_study(const struct cli_context *ctx, struct source *src,
 	int i, n, rc = 1, found = 0;
 	unsigned long codings = 0;
 
-	if ((conn = cli_connect(ctx)) == NULL)
+	if ((conn = cli_connect_reports(ctx)) == NULL)
 		return 1;
 	if (cli_begin(conn, "agreement", &kind) != 0)
 		goto out;

@@ -53,6 +53,9 @@ static const char usage_text[] =
 "              (a team its own responses, an analyst every one); a\n"
 "              federation's is refused: it reads aggregates (msp-report\n"
 "              --region); without one, the connection's own role\n"
+"  MSP_REPORT_DATABASE_URL  the database the export reads (it may be a\n"
+"              streaming-replication hot standby), unless --database;\n"
+"              default MSP_DATABASE_URL\n"
 "\n"
 "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
 
@@ -147,7 +150,7 @@ cmd_export(const struct cli_context *ctx, int argc, char **argv)
 	}
 	base = strrchr(buf_str(&path), '/');
 	o.csv_name = base != NULL ? base + 1 : buf_str(&path);
-	conn = cli_connect(&local);
+	conn = cli_connect_reports(&local);
 	if (conn == NULL)
 		goto out;
 	csv = fopen(buf_str(&path), "w");

@@ -54,8 +54,11 @@ static const char usage_text[] =
 "the studies of its region, counts below the database's threshold\n"
 "(msp-report disclosure threshold; 5 unless the owner changed it)\n"
 "suppressed with the ones that would give them back, no day-by-day\n"
-"table.  Exit status: 0 on success, 1 on a failure, 2 on a usage\n"
-"error.\n";
+"table.\n"
+"\n"
+"Read from MSP_REPORT_DATABASE_URL (it may be a streaming-replication\n"
+"hot standby, seconds behind at most; default MSP_DATABASE_URL).\n"
+"Exit status: 0 on success, 1 on a failure, 2 on a usage error.\n";
 
 /* The partitions of a group's structures, each a column. */
 enum col {
@@ -516,7 +519,7 @@ cmd_fieldwork(const struct cli_context *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("fieldwork", "argument en trop",
 				       argv[optind]);
-	if ((conn = cli_connect(ctx)) == NULL)
+	if ((conn = cli_connect_reports(ctx)) == NULL)
 		return 1;
 	if (cli_begin(conn, "fieldwork", &kind) != 0)
 		goto out;

@@ -73,6 +73,12 @@ static const char usage_text[] =
 "  MSP_TOKEN                 bearer token: the report sees what the\n"
 "                            token's role sees; without one, the\n"
 "                            connection's own role (everything)\n"
+"  MSP_REPORT_DATABASE_URL   the database reports read, unless\n"
+"                            --database: it may be a streaming-\n"
+"                            replication hot standby of the primary\n"
+"                            (nothing is written there; the owner's and\n"
+"                            analysts' cache is kept by their reports on\n"
+"                            the primary); default MSP_DATABASE_URL\n"
 "\n"
 "For a federation token, counts from 1 to the threshold minus 1 are\n"
 "suppressed; the threshold is set in the database (5 unless the owner\n"
@@ -140,6 +146,7 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 	};
 	struct cli_context local = *ctx;
 	struct report_options opt;
+	struct report_source source;
 	struct msp_error err;
 	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct rdoc *doc = NULL;
@@ -244,14 +251,20 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 	if (opt.study != NULL && opt.region == NULL)
 		return usage_error("--study demande --region", NULL);
 	opt.token = cli_token();
-	conn = cli_connect(&local);
+	conn = cli_connect_reports(&local);
 	if (conn == NULL)
 		goto out;
+	opt.source = &source;
 	if (report_build(conn, &opt, &doc, &err) != MSP_OK ||
 	    format_render(doc, format, &out, &err) != MSP_OK) {
 		cli_fail(&err);
 		goto out;
 	}
+	/* the report stands; the next one will be slower */
+	if (source.cache_failed)
+		fprintf(stderr, "msp-report: avertissement : le cache du "
+			"rapport n'a pas été écrit : %s\n",
+			source.cache_err.message);
 	if (write_out(&out) != 0) {
 		fprintf(stderr, "msp-report: écriture du rapport : %s\n",
 			strerror(errno));

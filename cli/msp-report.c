@@ -73,6 +73,13 @@ static const char usage_text[] =
 "  -h, --help           show this help and exit\n"
 "  -V, --version        show the version and exit\n"
 "\n"
+"The commands that only read (the report, fieldwork, export, agreement\n"
+"--study) connect to $MSP_REPORT_DATABASE_URL when it is set and no\n"
+"--database is given: it may name a streaming-replication hot standby of\n"
+"the primary, so that reports do not load it.  Every other command\n"
+"writes, or must see what was written a moment ago (a token just\n"
+"created, a study just opened), and uses the primary.\n"
+"\n"
 "'msp-report COMMAND --help' describes one command.\n"
 "\n"
 "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";

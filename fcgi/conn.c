@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -42,6 +43,12 @@
  * longer than a moment is someone's work in progress. */
 #define WORKER_BUSY_RETRY_AFTER "2"
 
+static const char *
+conn_name(const struct conn *c)
+{
+	return c->name != NULL ? c->name : "primary";
+}
+
 static void
 log_db_down(struct conn *c, const char *why)
 {
@@ -54,9 +61,10 @@ log_db_down(struct conn *c, const char *why)
 		return;
 	c->last_logged = now;
 	fprintf(stderr, "{\"level\":\"error\",\"worker\":%ld,"
-		"\"event\":\"database unreachable\",\"down_s\":%ld,"
-		"\"failed_attempts\":%lu,\"why\":\"%s\"}\n", (long)getpid(),
-		(long)(now - c->down_since), c->failures, why);
+		"\"event\":\"database unreachable\",\"connection\":\"%s\","
+		"\"down_s\":%ld,\"failed_attempts\":%lu,\"why\":\"%s\"}\n",
+		(long)getpid(), conn_name(c), (long)(now - c->down_since),
+		c->failures, why);
 }
 
 PGconn *
@@ -103,8 +111,8 @@ conn_get(struct conn *c)
 	if (c->down_since != 0) {
 		fprintf(stderr, "{\"level\":\"info\",\"worker\":%ld,"
 			"\"event\":\"database reachable again\","
-			"\"failed_attempts\":%lu}\n", (long)getpid(),
-			c->failures);
+			"\"connection\":\"%s\",\"failed_attempts\":%lu}\n",
+			(long)getpid(), conn_name(c), c->failures);
 		c->down_since = 0;
 		c->failures = 0;
 	}
@@ -126,12 +134,15 @@ conn_get_or_reply(struct conn *c, struct reply *r)
 
 /* One JSON line for a failed call: its SQLSTATE, never its values. */
 static void
-log_db_error(const char *level, const char *event, const char *sqlstate)
+log_db_error(const struct conn *c, const char *level, const char *event,
+	     const char *sqlstate)
 {
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "level", json_object_new_string(level));
 	json_object_object_add(o, "event", json_object_new_string(event));
+	json_object_object_add(o, "connection",
+			       json_object_new_string(conn_name(c)));
 	json_object_object_add(o, "sqlstate",
 			       json_object_new_string(sqlstate));
 	fprintf(stderr, "%s\n", json_object_to_json_string_ext(
@@ -155,14 +166,27 @@ conn_failure(struct conn *c, const struct msp_error *err)
 		log_db_down(c, "connection lost");
 		return conn_unreachable;
 	}
-	if (db_classify(err->sqlstate) == DB_BUSY) {
-		/* WORKER_LOCK_TIMEOUT or WORKER_STATEMENT_TIMEOUT fired:
-		 * nothing was stored (the statement's transaction is
-		 * gone), and the same request later will do. */
-		log_db_error("warning", "database busy", err->sqlstate);
+	if (strcmp(err->sqlstate, "25006") == 0) {
+		/* A write reached a read-only server (a hot standby named
+		 * as the primary, or a read path that writes: a bug).
+		 * The same answer as busy, nothing was done, but logged
+		 * as the error it is, never hidden. */
+		log_db_error(c, "error", "write refused by a read-only "
+			     "server", err->sqlstate);
 		return busy;
 	}
-	log_db_error("error", "database error", err->sqlstate);
+	if (db_classify(err->sqlstate) == DB_BUSY) {
+		/* WORKER_LOCK_TIMEOUT or WORKER_STATEMENT_TIMEOUT fired,
+		 * or a hot standby cancelled the statement for a conflict
+		 * with recovery (40001): nothing was stored (the
+		 * statement's transaction is gone), and the same request
+		 * later will do. */
+		log_db_error(c, "warning", strcmp(err->sqlstate, "40001") == 0
+			     ? "conflict with recovery" : "database busy",
+			     err->sqlstate);
+		return busy;
+	}
+	log_db_error(c, "error", "database error", err->sqlstate);
 	return not_stored;
 }
 
@@ -173,6 +197,70 @@ conn_failure_reply(struct conn *c, const struct msp_error *err,
 	struct failure f = conn_failure(c, err);
 
 	http_fail(r, &f);
+}
+
+/* Sleeps ms milliseconds, whatever signals come (a stop signal is
+ * handled after the request, as for any request in hand). */
+static void
+sleep_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&t, &t) != 0 && errno == EINTR)
+		continue;
+}
+
+enum msp_status
+conn_catch_up(struct conn *replica, struct conn *primary, int max_ms,
+	      int *done, struct conn **which, struct msp_error *err)
+{
+	const char *params[1];
+	PGresult *lsn = NULL, *res = NULL;
+	PGconn *pg;
+	enum msp_status st;
+	int waited;
+
+	*done = 0;
+	*which = primary;
+	if ((pg = conn_get(primary)) == NULL) {
+		st = msp_error_set(err, MSP_EDB, "the database cannot be "
+				   "reached");
+		goto out;
+	}
+	/* written, hence past every commit acknowledged before it */
+	st = db_exec(pg, "primary position",
+		     "SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn", 0,
+		     NULL, PGRES_TUPLES_OK, &lsn, err);
+	if (st != MSP_OK)
+		goto out;
+	params[0] = db_text(lsn, 0, "lsn");
+	*which = replica;
+	for (waited = 0;; waited += 10) {
+		if ((pg = conn_get(replica)) == NULL) {
+			st = msp_error_set(err, MSP_EDB, "the database cannot "
+					   "be reached");
+			goto out;
+		}
+		/* NULL on a server that is no standby: nothing to wait
+		 * for */
+		st = db_exec(pg, "standby position",
+			     "SELECT coalesce("
+			     "pg_catalog.pg_last_wal_replay_lsn()"
+			     " >= $1::pg_lsn, true) AS done", 1, params,
+			     PGRES_TUPLES_OK, &res, err);
+		if (st != MSP_OK)
+			goto out;
+		*done = strcmp(db_text(res, 0, "done"), "t") == 0;
+		PQclear(res);
+		res = NULL;
+		if (*done || waited >= max_ms)
+			break;
+		sleep_ms(10);
+	}
+out:
+	PQclear(lsn);
+	PQclear(res);
+	return st;
 }
 
 void

@@ -23,6 +23,9 @@ struct statement {
 
 struct conn {
 	const char *database;	/* conninfo, borrowed */
+	/* which connection, in log lines: "primary" (NULL) or "reports"
+	 * (MSP_REPORT_DATABASE_URL, worker.h) */
+	const char *name;
 	/* NULL-terminated list of statement tables, borrowed */
 	const struct statement *const *statements;
 	PGconn *pg;		/* NULL until first needed or after a loss */
@@ -59,6 +62,19 @@ struct failure conn_failure(struct conn *c, const struct msp_error *err);
 /* Replies conn_failure(c, err). */
 void conn_failure_reply(struct conn *c, const struct msp_error *err,
 			struct reply *r);
+
+/*
+ * Waits until replica has replayed everything primary had written when
+ * asked (pg_last_wal_replay_lsn() against pg_current_wal_lsn()), polling
+ * every 10 ms for at most max_ms.  For what the primary just wrote and a
+ * read on the replica must see: a web session made a moment ago.  *done
+ * is 1 when it has (or when replica is no standby: nothing to wait
+ * for), 0 when max_ms passed.  Fails with MSP_EDB (either connection
+ * unreachable or failing: ask conn_failure of the one in *which).
+ */
+enum msp_status conn_catch_up(struct conn *replica, struct conn *primary,
+			      int max_ms, int *done, struct conn **which,
+			      struct msp_error *err);
 
 /* Closes the connection; c reconnects on next use.  Safe when closed. */
 void conn_close(struct conn *c);

@@ -49,6 +49,13 @@ static const char usage_text[] =
 "                       checked as if alone; 1 stores each on its own\n"
 "  -d, --database URL   PostgreSQL connection string (default:\n"
 "                       $MSP_DATABASE_URL, else libpq's PG* variables)\n"
+"  -r, --report-database URL\n"
+"                       the database the report pages read (default:\n"
+"                       $MSP_REPORT_DATABASE_URL, else the --database\n"
+"                       connection): it may be a streaming-replication\n"
+"                       hot standby of the first, opened at the first\n"
+"                       report; sign-in, sessions, forms, the API and\n"
+"                       every write stay on --database\n"
 "  -k, --secret-file F  the server secret: 32-4096 random bytes that key\n"
 "                       structure pseudonyms and form tokens (default:\n"
 "                       $MSP_SECRET_FILE; required)\n"
@@ -64,6 +71,7 @@ static const char usage_text[] =
 struct options {
 	const char *socket;
 	const char *database;
+	const char *report_database;	/* NULL: database's connection */
 	const char *secret_file;
 	int workers;
 	int batch;
@@ -97,7 +105,8 @@ spawn(int listen_fd, const struct options *opt, const struct secret *secret)
 	pid_t pid = fork();
 
 	if (pid == 0)
-		_exit(worker_main(listen_fd, opt->database, secret,
+		_exit(worker_main(listen_fd, opt->database,
+				  opt->report_database, secret,
 				  (size_t)opt->batch, &site));
 	return pid;
 }
@@ -128,6 +137,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "workers", required_argument, NULL, 'w' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "database", required_argument, NULL, 'd' },
+		{ "report-database", required_argument, NULL, 'r' },
 		{ "secret-file", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -141,6 +151,10 @@ parse_options(int argc, char **argv, struct options *opt)
 	if (opt->socket == NULL || *opt->socket == '\0')
 		opt->socket = "msp-fcgi.sock";
 	opt->database = settings_database_url();
+	/* set only when MSP_REPORT_DATABASE_URL names another database */
+	opt->report_database = settings_report_database_url();
+	if (strcmp(opt->report_database, opt->database) == 0)
+		opt->report_database = NULL;
 	opt->secret_file = settings_secret_file();
 	opt->workers = 2;
 	if (env != NULL && *env != '\0' &&
@@ -151,7 +165,7 @@ parse_options(int argc, char **argv, struct options *opt)
 	if (batch != NULL && *batch != '\0' &&
 	    parse_count("MSP_FCGI_BATCH", batch, MAX_BATCH, &opt->batch) != 0)
 		return 2;
-	while ((c = getopt_long(argc, argv, "s:w:b:d:k:hV", longopts,
+	while ((c = getopt_long(argc, argv, "s:w:b:d:r:k:hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -169,6 +183,9 @@ parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case 'd':
 			opt->database = optarg;
+			break;
+		case 'r':
+			opt->report_database = optarg;
 			break;
 		case 'k':
 			opt->secret_file = optarg;
@@ -189,6 +206,9 @@ parse_options(int argc, char **argv, struct options *opt)
 			argv[optind]);
 		return 2;
 	}
+	if (opt->report_database != NULL &&
+	    strcmp(opt->report_database, opt->database) == 0)
+		opt->report_database = NULL;	/* one connection will do */
 	return 0;
 }
 
@@ -255,8 +275,9 @@ main(int argc, char **argv)
 	for (i = 0; i < opt.workers; i++)
 		pids[i] = spawn(listen_fd, &opt, &secret);
 	fprintf(stderr, "{\"level\":\"info\",\"event\":\"listening\","
-		"\"socket\":\"%s\",\"workers\":%d,\"batch\":%d}\n", opt.socket,
-		opt.workers, opt.batch);
+		"\"socket\":\"%s\",\"workers\":%d,\"batch\":%d,"
+		"\"report_database\":%s}\n", opt.socket, opt.workers,
+		opt.batch, opt.report_database != NULL ? "true" : "false");
 	while (!worker_stop_requested) {
 		dead = waitpid(-1, &status, 0);
 		if (dead < 0)

@@ -664,9 +664,10 @@ options_form(struct worker *w, const struct report_query *q,
 	buf_free(&qs);
 }
 
-/* The report failed with err: a page that says why, in French. */
+/* The report failed with err (on connection db): a page that says
+ * why, in French. */
 static void
-report_failure(struct worker *w, const struct session *s,
+report_failure(struct worker *w, struct conn *db, const struct session *s,
 	       const struct msp_error *err, struct reply *r)
 {
 	switch (err->status) {
@@ -686,7 +687,7 @@ report_failure(struct worker *w, const struct session *s,
 		see_other(r, "/connexion");
 		break;
 	case MSP_EDB:
-		conn_failure_reply(&w->db, err, r);
+		conn_failure_reply(db, err, r);
 		break;
 	default:
 		message_page(w, r, 503, "Service momentanément indisponible",
@@ -696,16 +697,82 @@ report_failure(struct worker *w, const struct session *s,
 	}
 }
 
+/* How long a report waits for the standby to replay a session made a
+ * moment ago on the primary, before it reads the primary instead:
+ * streaming replay takes milliseconds; a standby further behind than
+ * this is late for every reader. */
+#define SESSION_REPLAY_WAIT_MS 1000
+
+/*
+ * report_build() on the report connection (worker_reports), into *doc;
+ * *db is the connection it read.  The session was checked live on the
+ * primary (session_load_or_reply): when the standby does not know it
+ * yet (made a moment ago, not yet replayed), the report waits until the
+ * standby has replayed what the primary had written, then tries again
+ * there; if the standby is more than SESSION_REPLAY_WAIT_MS behind, it
+ * reads the primary, and says so in the log.
+ */
+static enum msp_status
+report_read(struct worker *w, struct report_options *opt, struct conn **db,
+	    struct rdoc **doc, struct msp_error *err)
+{
+	struct conn *reports = worker_reports(w);
+	enum msp_status st;
+	PGconn *conn;
+	int done;
+
+	*db = reports;
+	if ((conn = conn_get(reports)) == NULL)
+		return msp_error_set(err, MSP_EDB, "the database cannot be "
+				     "reached");
+	st = report_build(conn, opt, doc, err);
+	if (st != MSP_EACCESS || reports == &w->db)
+		return st;
+	if (conn_catch_up(reports, &w->db, SESSION_REPLAY_WAIT_MS, &done, db,
+			  err) != MSP_OK)
+		return MSP_EDB;
+	if (!done) {
+		fprintf(stderr, "{\"level\":\"warning\",\"event\":"
+			"\"standby behind: report read on the primary\","
+			"\"waited_ms\":%d}\n", SESSION_REPLAY_WAIT_MS);
+		*db = reports = &w->db;
+	}
+	if ((conn = conn_get(reports)) == NULL)
+		return msp_error_set(err, MSP_EDB, "the database cannot be "
+				     "reached");
+	return report_build(conn, opt, doc, err);
+}
+
+/* « Données au … »: on a standby, from when the figures are. */
+static void
+data_as_of(struct buf *b, const struct report_source *src)
+{
+	if (!src->standby)
+		return;		/* the primary: as of now */
+	buf_puts(b, "<p class=\"help\" id=\"donnees-au\">");
+	if (src->replayed_at[0] != '\0') {
+		buf_puts(b, "Données au ");
+		esc(b, src->replayed_at);
+		buf_puts(b, " UTC (copie en lecture de la base, tenue à jour "
+			 "en continu).</p>\n");
+		return;
+	}
+	/* a standby that has replayed no transaction since it started */
+	buf_puts(b, "Données d'une copie en lecture de la base, tenue à "
+		 "jour en continu.</p>\n");
+}
+
 static void
 report_page(struct worker *w, struct request *req, struct reply *r,
 	    const struct session *s, const char *tail)
 {
 	struct report_options opt;
+	struct report_source source;
 	struct report_query q;
 	struct msp_error err;
 	struct rdoc *doc = NULL;
 	struct urlenc u;
-	PGconn *conn;
+	struct conn *db;
 
 	memset(&u, 0, sizeof(u));
 	if (urlenc_parse(req->query, strlen(req->query), &u, &err) !=
@@ -716,8 +783,7 @@ report_page(struct worker *w, struct request *req, struct reply *r,
 			     "de la page du rapport.", s);
 		goto out;
 	}
-	if (studies_load_or_reply(&w->studies, &w->db, r) != 0 ||
-	    (conn = conn_get_or_reply(&w->db, r)) == NULL)
+	if (studies_load_or_reply(&w->studies, &w->db, r) != 0)
 		goto out;
 	report_options_init(&opt);
 	opt.region = q.region;
@@ -726,19 +792,24 @@ report_page(struct worker *w, struct request *req, struct reply *r,
 	opt.dont_know = q.nsp;
 	opt.missing = q.missing;
 	opt.session = s->id;
+	opt.source = &source;
 	/* opt.threshold stays 0: the database's (msp.disclosure_policy),
 	 * as for the CLI, never the reader's */
-	if (report_build(conn, &opt, &doc, &err) != MSP_OK) {
-		report_failure(w, s, &err, r);
+	if (report_read(w, &opt, &db, &doc, &err) != MSP_OK) {
+		report_failure(w, db, s, &err, r);
 		goto out;
 	}
+	if (source.cache_failed)	/* the page stands; said, not hidden */
+		fprintf(stderr, "{\"level\":\"warning\",\"event\":"
+			"\"report cache not written\",\"sqlstate\":\"%s\"}\n",
+			source.cache_err.sqlstate);
 	if (q.format != FORMAT_HTML) {
 		r->status = 200;
 		r->content_type = q.format == FORMAT_CSV ? "text/csv" :
 				  "application/json";
 		if (format_render(doc, (enum format_kind)q.format, &r->body,
 				  &err) != MSP_OK) {
-			report_failure(w, s, &err, r);
+			report_failure(w, db, s, &err, r);
 			goto out;
 		}
 		http_header(r, "Content-Disposition", q.format == FORMAT_CSV ?
@@ -751,6 +822,7 @@ report_page(struct worker *w, struct request *req, struct reply *r,
 	buf_puts(&r->body, "<h1>");
 	esc(&r->body, doc->title);
 	buf_puts(&r->body, "</h1>\n");
+	data_as_of(&r->body, &source);
 	options_form(w, &q, &r->body);
 	format_html_body(doc, &r->body);
 	page_end(&r->body);

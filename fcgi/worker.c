@@ -21,7 +21,14 @@ void
 worker_release(struct worker *w)
 {
 	conn_close(&w->db);
+	conn_close(&w->reports);
 	studies_free(&w->studies);
+}
+
+struct conn *
+worker_reports(struct worker *w)
+{
+	return w->reports.database != NULL ? &w->reports : &w->db;
 }
 
 static double
@@ -203,11 +210,13 @@ finish(struct slot *s, size_t batch, struct buf *log)
 }
 
 int
-worker_main(int listen_fd, const char *database, const struct secret *secret,
-	    size_t batch_max, const struct site *site)
+worker_main(int listen_fd, const char *database, const char *report_database,
+	    const struct secret *secret, size_t batch_max,
+	    const struct site *site)
 {
 	struct worker w = {
 		.db = { .database = database, .statements = site->statements },
+		.reports = { .database = report_database, .name = "reports" },
 		.secret = *secret,
 	};
 	struct slot *slots = calloc(batch_max, sizeof(*slots));

@@ -16,7 +16,13 @@
 #include "studies.h"
 
 struct worker {
-	struct conn db;		/* the worker's connection */
+	struct conn db;		/* the worker's connection: the primary */
+	/* The connection report pages read through
+	 * (MSP_REPORT_DATABASE_URL: a hot standby, say), opened at the
+	 * first report with db's timeouts and reconnect rules and no
+	 * prepared statement; .database NULL: reports read through db.
+	 * Sessions, forms and every write stay on db. */
+	struct conn reports;
 	struct studies studies;	/* its cache of reference data */
 	struct secret secret;	/* borrowed from the parent */
 	/* Where a handler may leave work for the loop to finish with the
@@ -55,18 +61,25 @@ struct site {
 	const struct statement *const *statements;
 };
 
-/* Closes w's connection and frees its studies; w may serve again (it
+/* Closes w's connections and frees its studies; w may serve again (it
  * reconnects on next use).  Safe on a worker that never connected. */
 void worker_release(struct worker *w);
 
+/* The connection reports read through: w->reports when a report
+ * database was given, else w->db (borrowed). */
+struct conn *worker_reports(struct worker *w);
+
 /*
  * Runs the request loop until a stop signal; returns the exit status.
- * listen_fd must be non-blocking.  The worker takes every request
+ * database is the primary's conninfo; report_database the one reports
+ * read, or NULL for the same connection.  listen_fd must be
+ * non-blocking.  The worker takes every request
  * waiting on it, up to batch_max, dispatches each through site's
  * routes, and hands the work they deferred to site->flush at once (the
  * API stores the submissions among them in one database call).
  */
 int worker_main(int listen_fd, const char *database,
+		const char *report_database,
 		const struct secret *secret, size_t batch_max,
 		const struct site *site);
 

@@ -190,6 +190,8 @@ db_classify(const char *s)
 		{ "00000", DB_OK },
 		{ "02000", DB_NO_DATA },
 		{ "22023", DB_INVALID_PARAMETER },
+		{ "25006", DB_BUSY },
+		{ "40001", DB_BUSY },
 		{ "23503", DB_FOREIGN_KEY },
 		{ "23505", DB_UNIQUE },
 		{ "23514", DB_CHECK },

@@ -76,7 +76,15 @@ enum db_class {
 	DB_AUTH,		/* 28000 invalid_authorization_specification */
 	DB_DENIED,		/* 42501 insufficient_privilege */
 	DB_BUSY,		/* 55P03 lock_not_available, 57014
-				 * query_canceled: our timeouts fired */
+				 * query_canceled: our timeouts fired;
+				 * 40001 serialization_failure: a hot
+				 * standby cancelled the statement for a
+				 * conflict with recovery (the primary's
+				 * VACUUM or lock needed its rows);
+				 * 25006 read_only_sql_transaction: a write
+				 * reached a standby (a bug to log, but the
+				 * same answer: nothing was done, later or
+				 * elsewhere may do) */
 	DB_NOT_FOUND,		/* P0002 no_data_found (PL/pgSQL) */
 	DB_FORM_OTHER_STUDY,	/* MSPF1: the form key is another study's */
 	DB_FORM_UNKNOWN_CODE,	/* MSPF2: no draft has this resume code */

@@ -26,6 +26,12 @@ settings_database_url(void)
 }
 
 const char *
+settings_report_database_url(void)
+{
+	return env_or("MSP_REPORT_DATABASE_URL", settings_database_url());
+}
+
+const char *
 settings_migrations_dir(void)
 {
 	return env_or("MSP_MIGRATIONS_DIR", MSP_MIGRATIONS_DIR);

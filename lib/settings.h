@@ -15,6 +15,15 @@
 const char *settings_database_url(void);
 
 /*
+ * The database reports read: MSP_REPORT_DATABASE_URL if set (it may
+ * name a streaming-replication hot standby of the first), otherwise
+ * settings_database_url().  Only reads go there: whatever writes, and
+ * whatever must see a write made a moment ago (a web session, a token
+ * just created), uses settings_database_url().
+ */
+const char *settings_report_database_url(void);
+
+/*
  * The directory of schema migrations: MSP_MIGRATIONS_DIR if set,
  * otherwise the installed one ($(pkgdatadir)/migrations).
  */

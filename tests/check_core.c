@@ -267,7 +267,11 @@ START_TEST(classify_server_conditions)
 		{ "MSPF3", DB_FORM_SENT },
 		{ "MSPF4", DB_FORM_OTHER_CODE },
 		{ "undefined_table", DB_OTHER },
-		{ "serialization_failure", DB_OTHER },
+		/* a hot standby's recovery-conflict cancel, and a write
+		 * that reached it */
+		{ "serialization_failure", DB_BUSY },
+		{ "read_only_sql_transaction", DB_BUSY },
+		{ "deadlock_detected", DB_OTHER },
 		{ "MSPF5", DB_OTHER },
 	};
 	size_t i;
@@ -291,6 +295,16 @@ START_TEST(classify_real_failures)
 	ck_assert_int_eq(db_classify(err.sqlstate), DB_BUSY);
 	ck_assert_int_eq(db_exec(db.conn, "timeout",
 				 "RESET statement_timeout", 0, NULL,
+				 PGRES_COMMAND_OK, NULL, &err), MSP_OK);
+	/* a write where writing is refused, as on a hot standby */
+	ck_assert_int_eq(db_exec(db.conn, "read only", "BEGIN READ ONLY", 0,
+				 NULL, PGRES_COMMAND_OK, NULL, &err), MSP_OK);
+	ck_assert_int_eq(db_exec(db.conn, "write", "CREATE TEMP TABLE t ()",
+				 0, NULL, PGRES_COMMAND_OK, NULL, &err),
+			 MSP_EDB);
+	ck_assert_str_eq(err.sqlstate, "25006");
+	ck_assert_int_eq(db_classify(err.sqlstate), DB_BUSY);
+	ck_assert_int_eq(db_exec(db.conn, "rollback", "ROLLBACK", 0, NULL,
 				 PGRES_COMMAND_OK, NULL, &err), MSP_OK);
 	ck_assert_int_eq(db_exec(db.conn, "divide", "SELECT 1 / 0", 0, NULL,
 				 PGRES_TUPLES_OK, NULL, &err), MSP_EDB);

@@ -923,9 +923,12 @@ report_build(PGconn *conn, const struct report_options *opt,
 	     struct rdoc **out, struct msp_error *err)
 {
 	struct rctx c;
+	PGresult *res = NULL;
 	enum msp_status rc;
 
 	*out = NULL;
+	if (opt->source != NULL)
+		memset(opt->source, 0, sizeof(*opt->source));
 	memset(&c, 0, sizeof(c));
 	c.conn = conn;
 	c.opt = opt;
@@ -943,11 +946,34 @@ report_build(PGconn *conn, const struct report_options *opt,
 		     NULL, PGRES_COMMAND_OK, NULL, err);
 	if (rc != MSP_OK)
 		goto out;
+	/*
+	 * Whether the server is a hot standby, asked in the snapshot's
+	 * first statement, which the report runs anyway: no round trip
+	 * more than before, and a standby promoted under a long-lived
+	 * connection (a worker's) is seen as a primary at its next
+	 * report.  On a standby, the time of the last transaction it
+	 * replayed is when the data are from.
+	 */
 	rc = db_exec(conn, "report: settings",
-		     "SELECT pg_catalog.set_config('work_mem', '64MB', true)",
-		     0, NULL, PGRES_TUPLES_OK, NULL, err);
+		     "SELECT pg_catalog.set_config('work_mem', '64MB', true),"
+		     "       pg_catalog.pg_is_in_recovery() AS standby,"
+		     "       pg_catalog.to_char("
+		     "         pg_catalog.pg_last_xact_replay_timestamp()"
+		     "         AT TIME ZONE 'UTC', 'DD/MM/YYYY HH24:MI:SS')"
+		     "         AS replayed_at",
+		     0, NULL, PGRES_TUPLES_OK, &res, err);
 	if (rc != MSP_OK)
 		goto out;
+	c.standby = strcmp(db_text(res, 0, "standby"), "t") == 0;
+	if (opt->source != NULL) {
+		opt->source->standby = c.standby;
+		if (c.standby && db_text(res, 0, "replayed_at") != NULL)
+			snprintf(opt->source->replayed_at,
+				 sizeof(opt->source->replayed_at), "%s",
+				 db_text(res, 0, "replayed_at"));
+	}
+	PQclear(res);
+	res = NULL;
 	if (opt->token != NULL || opt->session != NULL) {
 		rc = opt->token != NULL ?
 		     tenant_enter(conn, opt->token, &c.kind, err) :
@@ -1001,18 +1027,25 @@ report_build(PGconn *conn, const struct report_options *opt,
 		rc = rctx_check(&c);
 	}
 out:
+	PQclear(res);
 	/* read only: ending it either way is the same; a failed ROLLBACK
 	 * leaves nothing behind that the first error does not explain */
 	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
 		db_exec(conn, "report: end", "ROLLBACK", 0, NULL,
 			PGRES_COMMAND_OK, NULL, NULL);
-	if (rc == MSP_OK) {
+	if (rc == MSP_OK && !c.standby) {
 		/* the report stands without its cache: a failure to keep
-		 * the tables only makes the next report slower */
-		struct msp_error ignored;
+		 * the tables only makes the next report slower, and the
+		 * caller is told (opt->source).  On a standby nothing is
+		 * written: the cache is the primary's to keep, and its
+		 * reports fold the totals */
+		struct msp_error cache_err;
 
-		c.err = &ignored;
-		rdata_cache_store(&c);
+		c.err = &cache_err;
+		if (rdata_cache_store(&c) != MSP_OK && opt->source != NULL) {
+			opt->source->cache_failed = 1;
+			opt->source->cache_err = cache_err;
+		}
 	}
 	if (rc == MSP_OK) {
 		*out = c.doc;

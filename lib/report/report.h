@@ -40,6 +40,28 @@ enum report_keep {
 	REPORT_KEEP,	/* a category of its own */
 };
 
+/*
+ * Where a report was read, and what it could not write: filled by
+ * report_build() when report_options.source is set, on success and on
+ * failure alike (zeroed first).
+ */
+struct report_source {
+	/* the server was a hot standby (pg_is_in_recovery(), asked in
+	 * the report's own snapshot): nothing was written */
+	int standby;
+	/* on a standby, the commit time of the last transaction it had
+	 * replayed, "DD/MM/YYYY HH24:MI:SS" in UTC (the data are as of
+	 * then); "" on a primary or when it replayed none yet */
+	char replayed_at[24];
+	/* on a primary, the cache of the owner's and analysts' tables or
+	 * the folding of the running totals failed after the report was
+	 * made: the report stands (it only makes the next one slower),
+	 * and the caller says so (the CLI on stderr, the worker in its
+	 * log) instead of the failure going unseen */
+	int cache_failed;
+	struct msp_error cache_err;
+};
+
 /* The most terms --top may ask for. */
 #define REPORT_MAX_TOP 1000
 
@@ -75,6 +97,9 @@ struct report_options {
 	void (*release_seen)(void *arg, const struct release_counts *k,
 			     const struct release *r);
 	void *release_arg;
+	/* where the report was read and what it could not write (out,
+	 * report_source); NULL: not asked */
+	struct report_source *source;
 };
 
 /* Fills o with the defaults: region report only, top 10, "ne sait
@@ -85,6 +110,8 @@ void report_options_init(struct report_options *o);
 /*
  * Builds the report opt asks for from conn, in one read-only
  * transaction (entered under opt->token's identity when there is one).
+ * conn may be a hot standby's (MSP_REPORT_DATABASE_URL): the report
+ * then writes nothing, not even its cache (report_source).
  * On success *out is the caller's (rdoc_free).  Fails with MSP_EINVAL
  * for an unknown region, study, variable or item (the message says
  * which ones exist), MSP_EACCESS for an unknown or revoked token,

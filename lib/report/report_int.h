@@ -59,6 +59,10 @@ struct rctx {
 	int tally;
 	int tally_studies[RCACHE_MAX];
 	size_t ntally;
+	/* the server is a hot standby: the cache is read, never
+	 * written, and the totals are not folded (a write there fails,
+	 * 25006) */
+	int standby;
 	struct msp_error *err;
 };
 
