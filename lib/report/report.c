@@ -955,6 +955,8 @@ report_build(PGconn *conn, const struct report_options *opt,
 		if (rc != MSP_OK)
 			goto out;
 	}
+	if (opt->as_federation && c.kind == TENANT_TEAM)
+		c.kind = TENANT_FEDERATION;
 	c.suppress = c.kind == TENANT_FEDERATION;
 	/* read for everyone, in the report's snapshot: a refused
 	 * MSP_DISCLOSURE_THRESHOLD is an error whoever runs the report */

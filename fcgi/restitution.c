@@ -1,0 +1,628 @@
+/*
+ * restitution — a team's own feedback page (restitution.h).
+ *
+ *   GET /restitution   for a team signed in through /connexion: each
+ *                      study it answered, its answers against its
+ *                      region's published figures, then the guide and
+ *                      the support it can turn to
+ *
+ * Two documents per study, both from report_build(), the code path of
+ * /reports/{region} and of msp-report (no figure is computed here):
+ *
+ *   - the team's own: the report under the session's identity, as a
+ *     team, so Row-Level Security counts its own response only; a row
+ *     it counts is the team's answer;
+ *   - the region's: the same report with report_options.as_federation,
+ *     read through the federation's aggregate functions and released
+ *     with the federation's disclosure control.  The database decides
+ *     which studies (msp.report_scope: a closed study of the team's
+ *     region that it answered).  The threshold is the database's t
+ *     plus one: the team knows its own answer, so a cell that holds it
+ *     may be shown only when the other teams in it are at least t
+ *     (n - 1 >= t).  Raising it for every cell of the release, not
+ *     only the team's, keeps one release of one code path; it hides
+ *     the cells of exactly t that do not hold the team as well, a cost
+ *     the page states.
+ *
+ * A study still open shows the team's answers and no regional figure:
+ * figures that move while a team watches would show it the answers of
+ * the one team that sent between two readings.
+ *
+ * Everything shown is escaped (html_escape); the page has no script
+ * and nothing from elsewhere; the charts are inline SVG beside the
+ * table that says the same in text.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "disclosure_policy.h"
+#include "html.h"
+#include "report/format.h"
+#include "report/report.h"
+#include "restitution.h"
+#include "session.h"
+
+/* The tables of the region report a team's answers are set against,
+ * by key (lib/report/report.c), in the page's order. */
+static const char *const answer_tables[] = {
+	"involvement", "intention", "freins_leviers",
+};
+
+/* The page's CSS, after the report's (format_html_style). */
+static const char restit_style[] =
+	"body{padding:0 1rem;margin:1rem auto;max-width:52rem}"
+	".skip{position:absolute;left:-999px}"
+	".skip:focus{left:1rem;top:.5rem;background:#fff;padding:.3rem}"
+	"header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;"
+	"align-items:center;border-bottom:1px solid #ddd;"
+	"padding-bottom:.5rem}header form{margin:0 0 0 auto}"
+	"button{font:inherit;padding:.35rem 1rem}"
+	".box{overflow-x:auto}.mine{font-weight:700}"
+	".stage{font-size:1.1em;background:#eef4fb;padding:.6rem;"
+	"border-radius:6px}.help{color:#555;font-size:.9em}"
+	"svg{max-width:100%;height:auto}"
+	"section.res{border-left:4px solid #2a6ebb;padding-left:.8rem;"
+	"margin:1rem 0}";
+
+/* One study the team answered, as the database lists it. */
+struct answered {
+	const char *slug, *title, *region, *state;
+	const char *year;
+};
+
+static void
+esc(struct buf *b, const char *s)
+{
+	html_escape(b, s != NULL ? s : "");
+}
+
+static void
+page_start(struct worker *w, struct buf *b, const struct session *s)
+{
+	char csrf[SECRET_CSRF_MAX];
+
+	buf_printf(b, "<!DOCTYPE html>\n<html lang=\"fr\"><head>"
+		   "<meta charset=\"utf-8\"><meta name=\"viewport\" "
+		   "content=\"width=device-width, initial-scale=1\">"
+		   "<title>Restitution de votre équipe</title><style>%s%s"
+		   "</style></head><body>\n<a class=\"skip\" "
+		   "href=\"#contenu\">Aller au contenu</a>\n<header>",
+		   format_html_style, restit_style);
+	buf_puts(b, "<a href=\"/espace\">Mon espace</a>");
+	if (s != NULL && session_csrf_make(&w->secret, s->id, csrf) == 0) {
+		buf_puts(b, "<form method=\"post\" action=\"/deconnexion\">"
+			 "<input type=\"hidden\" name=\"_csrf\" value=\"");
+		esc(b, csrf);
+		buf_puts(b, "\"><button type=\"submit\">Se déconnecter"
+			 "</button></form>");
+	}
+	buf_puts(b, "</header>\n<main id=\"contenu\" tabindex=\"-1\">\n");
+}
+
+static void
+page_end(struct buf *b)
+{
+	buf_puts(b, "</main>\n</body></html>\n");
+}
+
+/* A short page in French: a title and a sentence. */
+static void
+message_page(struct worker *w, struct reply *r, int status,
+	     const char *title, const char *text, const struct session *s)
+{
+	r->status = status;
+	r->content_type = "text/html";
+	buf_reset(&r->body);
+	page_start(w, &r->body, s);
+	buf_puts(&r->body, "<h1>");
+	esc(&r->body, title);
+	buf_puts(&r->body, "</h1>\n<p>");
+	esc(&r->body, text);
+	buf_puts(&r->body, "</p>\n");
+	page_end(&r->body);
+}
+
+/* Shared code's failures (the database), in French. */
+static void
+failure_page(struct reply *r, const struct failure *f)
+{
+	r->status = f->status >= 400 ? f->status : 500;
+	r->content_type = "text/html";
+	buf_reset(&r->body);
+	buf_printf(&r->body, "<!DOCTYPE html>\n<html lang=\"fr\"><head>"
+		   "<meta charset=\"utf-8\"><title>Page indisponible"
+		   "</title><style>%s</style></head><body><main><h1>Page "
+		   "indisponible</h1><p>La restitution ne peut pas être "
+		   "affichée pour le moment. Réessayez dans quelques "
+		   "minutes.</p><p><a href=\"/espace\">Mon espace</a></p>"
+		   "</main></body></html>\n", format_html_style);
+}
+
+/*
+ * What the team's identity lists, in one read-only transaction entered
+ * as the session's token (Row-Level Security: its own responses only):
+ * the studies it sent a complete response to, newest first, into
+ * *studies (the caller's, PQclear), and the guide's text into
+ * *resources.  MSP_EACCESS when the session ended meanwhile.
+ */
+static enum msp_status
+team_lists(PGconn *conn, const char *session, PGresult **studies,
+	   PGresult **resources, struct msp_error *err)
+{
+	static const char sql_studies[] =
+		"SELECT DISTINCT s.slug, s.title_fr, s.year::text AS year,"
+		"       g.slug AS region, s.state::text AS state"
+		"  FROM msp.response r"
+		"  JOIN msp.study s ON s.study_id = r.study_id"
+		"  JOIN msp.region g ON g.region_id = s.region_id"
+		" WHERE r.status = 'complete'"
+		" ORDER BY 3 DESC, 1 LIMIT 8";
+	static const char sql_resources[] =
+		"SELECT coalesce(stage, '') AS stage, title_fr, body_fr,"
+		"       coalesce(source_fr, '') AS source_fr"
+		"  FROM msp.restitution_resource ORDER BY position";
+	enum tenant_kind kind;
+	enum msp_status rc;
+
+	*studies = *resources = NULL;
+	rc = db_exec(conn, "restitution: begin",
+		     "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
+		     NULL, PGRES_COMMAND_OK, NULL, err);
+	if (rc == MSP_OK)
+		rc = tenant_enter_session(conn, session, &kind, err);
+	if (rc == MSP_OK && kind != TENANT_TEAM)
+		rc = msp_error_set(err, MSP_EACCESS, "not a team");
+	if (rc == MSP_OK)
+		rc = db_exec(conn, "restitution: studies", sql_studies, 0,
+			     NULL, PGRES_TUPLES_OK, studies, err);
+	if (rc == MSP_OK)
+		rc = db_exec(conn, "restitution: resources", sql_resources,
+			     0, NULL, PGRES_TUPLES_OK, resources, err);
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+		db_exec(conn, "restitution: end", "ROLLBACK", 0, NULL,
+			PGRES_COMMAND_OK, NULL, NULL);
+	if (rc != MSP_OK) {
+		PQclear(*studies);
+		PQclear(*resources);
+		*studies = *resources = NULL;
+	}
+	return rc;
+}
+
+/* The row of t for (var, cat), or NULL. */
+static const struct rrow *
+find_row(const struct rtable *t, const char *var, const char *cat)
+{
+	size_t i;
+
+	if (t == NULL)
+		return NULL;
+	for (i = 0; i < t->nrows; i++) {
+		const struct rrow *w = &t->rows[i];
+
+		if (w->cat_key != NULL && strcmp(w->var_key, var) == 0 &&
+		    strcmp(w->cat_key, cat) == 0)
+			return w;
+	}
+	return NULL;
+}
+
+/* Whether the team's own document counts it in row w (its answer). */
+static int
+is_mine(const struct rrow *w)
+{
+	const struct rcell *c = w != NULL ? &w->cells[0] : NULL;
+
+	return c != NULL && !c->suppressed &&
+	       (c->kind == RCELL_COUNT || c->kind == RCELL_PROP) &&
+	       c->n > 0;
+}
+
+/* A region cell as people read it: "22", "21 (27,3 %)", or masked. */
+static void
+region_cell(struct buf *b, const struct rcell *c)
+{
+	char pct[32];
+
+	if (c == NULL || c->suppressed) {
+		buf_puts(b, "<span title=\"secret statistique\">masqué"
+			 "</span>");
+		return;
+	}
+	if (c->kind == RCELL_PROP) {
+		snprintf(pct, sizeof(pct), "%.1f", c->pct);
+		if (strchr(pct, '.') != NULL)
+			*strchr(pct, '.') = ',';
+		buf_printf(b, "%lu (%s %%)", c->n, pct);
+	} else if (c->kind == RCELL_COUNT) {
+		buf_printf(b, "%lu", c->n);
+	} else {
+		buf_puts(b, "—");
+	}
+}
+
+/*
+ * The team's stage and the region's distribution of stages: a sentence,
+ * a bar chart (SVG, hidden from screen readers: the table says the
+ * same) and the table.  Returns the team's stage key, or NULL.
+ */
+static const char *
+stage_section(struct buf *b, const struct rdoc *own, const struct rdoc *reg,
+	      int k)
+{
+	const struct rtable *ot = rdoc_find_table(own, "continuum");
+	const struct rtable *rt = reg != NULL ?
+				  rdoc_find_table(reg, "continuum") : NULL;
+	const char *mine = NULL, *mine_label = NULL;
+	unsigned long max = 1;
+	size_t i, rank = 0, mine_rank = 0, bars = 0;
+
+	if (ot == NULL)
+		return NULL;
+	for (i = 0; i < ot->nrows; i++) {
+		const struct rrow *w = &ot->rows[i];
+
+		if (w->cat_key == NULL || *w->cat_key == '\0')
+			continue;
+		rank++;
+		if (is_mine(w)) {
+			mine = w->cat_key;
+			mine_label = w->cat_label;
+			mine_rank = rank;
+		}
+	}
+	buf_printf(b, "<h3 id=\"etape-%d\">Votre étape sur le continuum du "
+		   "Partenariat en Santé</h3>\n<p class=\"stage\" "
+		   "id=\"votre-etape-%d\">", k, k);
+	if (mine != NULL) {
+		buf_printf(b, "Votre équipe : étape %zu (", mine_rank);
+		esc(b, mine_label);
+		buf_puts(b, ")");
+	} else {
+		buf_puts(b, "Votre équipe : étape non déterminée (la "
+			 "question sur les outils de recueil est restée "
+			 "sans réponse)");
+	}
+	if (rt != NULL) {
+		const char *sep = "";
+
+		buf_puts(b, " ; dans la région : ");
+		for (i = 0; i < rt->nrows; i++) {
+			const struct rrow *w = &rt->rows[i];
+
+			if (w->cat_key == NULL || *w->cat_key == '\0')
+				continue;
+			buf_printf(b, "%s", sep);
+			esc(b, w->cat_label);
+			buf_puts(b, " ");
+			region_cell(b, &w->cells[0]);
+			sep = ", ";
+			if (!w->cells[0].suppressed && w->cells[0].n > max)
+				max = w->cells[0].n;
+		}
+	}
+	buf_puts(b, ".</p>\n");
+	if (rt == NULL)
+		return mine;
+	/* the chart: one bar per stage, the team's outlined and named in
+	 * text as well (not by colour alone) */
+	buf_printf(b, "<figure><svg role=\"img\" aria-labelledby=\"fig-%d\" "
+		   "viewBox=\"0 0 360 150\" width=\"360\" height=\"150\">",
+		   k);
+	buf_printf(b, "<title id=\"fig-%d\">Équipes de la région par étape "
+		   "du continuum ; les nombres sont dans le tableau "
+		   "ci-dessous</title>", k);
+	for (i = 0; i < rt->nrows; i++) {
+		const struct rrow *w = &rt->rows[i];
+		const struct rcell *c = &w->cells[0];
+		unsigned h;
+		int me;
+
+		if (w->cat_key == NULL || *w->cat_key == '\0')
+			continue;
+		me = mine != NULL && strcmp(mine, w->cat_key) == 0;
+		h = c->suppressed ? 0 : (unsigned)(100.0 * c->n / max);
+		if (c->suppressed)
+			buf_printf(b, "<rect x=\"%zu\" y=\"20\" width=\"70\" "
+				   "height=\"100\" fill=\"none\" "
+				   "stroke=\"#999\" stroke-dasharray=\"4\"/>"
+				   "<text x=\"%zu\" y=\"75\" font-size=\"11\" "
+				   "text-anchor=\"middle\">masqué</text>",
+				   10 + bars * 88, 45 + bars * 88);
+		else
+			buf_printf(b, "<rect x=\"%zu\" y=\"%u\" width=\"70\" "
+				   "height=\"%u\" fill=\"%s\"%s/>"
+				   "<text x=\"%zu\" y=\"%u\" font-size=\"12\" "
+				   "text-anchor=\"middle\">%lu</text>",
+				   10 + bars * 88, 120 - h, h,
+				   me ? "#2a6ebb" : "#9bbbe0",
+				   me ? " stroke=\"#000\" stroke-width=\"2\"" :
+				   "", 45 + bars * 88, 115 - h, c->n);
+		buf_printf(b, "<text x=\"%zu\" y=\"136\" font-size=\"11\" "
+			   "text-anchor=\"middle\">", 45 + bars * 88);
+		esc(b, w->cat_label);
+		buf_puts(b, "</text>");
+		if (me)
+			buf_printf(b, "<text x=\"%zu\" y=\"148\" "
+				   "font-size=\"11\" font-weight=\"700\" "
+				   "text-anchor=\"middle\">vous</text>",
+				   45 + bars * 88);
+		bars++;
+	}
+	buf_puts(b, "</svg></figure>\n");
+	return mine;
+}
+
+/*
+ * The team's answers to the items of table key against the region's
+ * figures: one table per report table, a line per category, the
+ * team's answers marked in words.  Categories of the missing answer
+ * ("sans réponse", key "") are left out unless they are the team's.
+ */
+static void
+answers_section(struct buf *b, const struct rdoc *own,
+		const struct rdoc *reg, const char *key, int k)
+{
+	const struct rtable *ot = rdoc_find_table(own, key);
+	const struct rtable *rt = reg != NULL ? rdoc_find_table(reg, key) :
+				  NULL;
+	size_t i;
+
+	if (ot == NULL)
+		return;
+	buf_printf(b, "<h3 id=\"%s-%d\">", key, k);
+	esc(b, ot->title);
+	buf_printf(b, "</h3>\n<div class=\"box\" role=\"region\" "
+		   "tabindex=\"0\" aria-labelledby=\"%s-%d\"><table "
+		   "id=\"t-%s-%d\"><caption>", key, k, key, k);
+	esc(b, ot->title);
+	buf_puts(b, rt != NULL ? " : vos réponses et celles des équipes de "
+		 "la région" : " : vos réponses");
+	buf_puts(b, "</caption>\n<thead><tr><th scope=\"col\">Réponse</th>"
+		 "<th scope=\"col\">Votre équipe</th>");
+	if (rt != NULL)
+		buf_puts(b, "<th scope=\"col\">Équipes de la région, "
+			 "n (%)</th>");
+	buf_puts(b, "</tr></thead>\n<tbody>\n");
+	for (i = 0; i < ot->nrows; i++) {
+		const struct rrow *w = &ot->rows[i];
+		const struct rrow *rw;
+		int me;
+
+		if (w->cat_key == NULL) {
+			buf_printf(b, "<tr><th scope=\"rowgroup\" colspan="
+				   "\"%d\">", rt != NULL ? 3 : 2);
+			esc(b, w->var_label);
+			buf_puts(b, "</th></tr>\n");
+			continue;
+		}
+		me = is_mine(w);
+		if (*w->cat_key == '\0' && !me)
+			continue;
+		buf_printf(b, "<tr%s data-var=\"", me ? " class=\"mine\"" :
+			   "");
+		esc(b, w->var_key);
+		buf_puts(b, "\" data-cat=\"");
+		esc(b, w->cat_key);
+		buf_puts(b, "\"><th scope=\"row\">");
+		esc(b, w->cat_label);
+		buf_printf(b, "</th><td>%s</td>", me ? "✓ votre réponse" :
+			   "");
+		if (rt != NULL) {
+			rw = find_row(rt, w->var_key, w->cat_key);
+			buf_puts(b, "<td class=\"num\">");
+			region_cell(b, rw != NULL ? &rw->cells[0] : NULL);
+			buf_puts(b, "</td>");
+		}
+		buf_puts(b, "</tr>\n");
+	}
+	buf_puts(b, "</tbody></table></div>\n");
+}
+
+/* The guide and the support: the rows for every team, then the one for
+ * the team's stage (msp.restitution_resource). */
+static void
+resources_section(struct buf *b, const PGresult *res, const char *stage)
+{
+	int i, col_stage = PQfnumber(res, "stage"),
+	    col_title = PQfnumber(res, "title_fr"),
+	    col_body = PQfnumber(res, "body_fr"),
+	    col_source = PQfnumber(res, "source_fr");
+
+	buf_puts(b, "<h2 id=\"ressources\">Le guide et l'accompagnement "
+		 "disponibles</h2>\n");
+	for (i = 0; i < PQntuples(res); i++) {
+		const char *st = PQgetvalue(res, i, col_stage);
+
+		if (*st != '\0' && (stage == NULL || strcmp(st, stage) != 0))
+			continue;
+		buf_puts(b, "<section class=\"res\"><h3>");
+		esc(b, PQgetvalue(res, i, col_title));
+		buf_puts(b, "</h3><p>");
+		esc(b, PQgetvalue(res, i, col_body));
+		buf_puts(b, "</p>");
+		if (*PQgetvalue(res, i, col_source) != '\0') {
+			buf_puts(b, "<p class=\"help\">Source : ");
+			esc(b, PQgetvalue(res, i, col_source));
+			buf_puts(b, "</p>");
+		}
+		buf_puts(b, "</section>\n");
+	}
+}
+
+/*
+ * Builds the two documents of study y (restitution.c's header) and
+ * renders its section into b; *stage: the team's stage (borrowed from
+ * *own, which the caller frees), or NULL.  On failure err is set and
+ * nothing is promised of b.
+ */
+static enum msp_status
+study_section(PGconn *conn, const struct session *s,
+	      const struct answered *y, unsigned threshold, int k,
+	      struct buf *b, struct rdoc **own, const char **stage,
+	      struct msp_error *err)
+{
+	struct report_options opt;
+	struct rdoc *reg = NULL;
+	enum msp_status rc;
+	int closed = strcmp(y->state, "closed") == 0;
+	size_t i;
+
+	*stage = NULL;
+	report_options_init(&opt);
+	opt.region = y->region;
+	opt.study = y->slug;
+	opt.session = s->id;
+	rc = report_build(conn, &opt, own, err);
+	if (rc != MSP_OK)
+		return rc;
+	if (closed) {
+		opt.as_federation = 1;
+		opt.threshold = threshold + 1;
+		rc = report_build(conn, &opt, &reg, err);
+		if (rc != MSP_OK)
+			return rc;
+	}
+	buf_printf(b, "<section aria-labelledby=\"etude-%d\"><h2 "
+		   "id=\"etude-%d\">", k, k);
+	esc(b, y->title);
+	buf_printf(b, " (%s)</h2>\n", y->year);
+	if (closed)
+		buf_printf(b, "<p class=\"help\">Les chiffres de la région "
+			   "sont ceux que publie la fédération, avec le "
+			   "secret statistique : une case de moins de %u "
+			   "équipes est masquée (« masqué »), et d'autres "
+			   "cases avec elle pour qu'on ne puisse pas la "
+			   "retrouver par différence. Comme vous connaissez "
+			   "votre propre réponse, une case qui vous contient "
+			   "n'est affichée que si au moins %u autres équipes y "
+			   "sont : le seuil est donc de %u ici, pour toutes "
+			   "les cases.</p>\n", threshold + 1, threshold,
+			   threshold + 1);
+	else
+		buf_puts(b, "<p id=\"ouverte\">L'enquête est encore ouverte : "
+			 "les chiffres de la région seront affichés à sa "
+			 "clôture, quand ils ne bougeront plus. Voici dès "
+			 "maintenant vos réponses.</p>\n");
+	*stage = stage_section(b, *own, reg, k);
+	for (i = 0; i < sizeof(answer_tables) / sizeof(answer_tables[0]);
+	     i++)
+		answers_section(b, *own, reg, answer_tables[i], k);
+	buf_puts(b, "</section>\n");
+	rdoc_free(reg);
+	return MSP_OK;
+}
+
+static void
+restitution_page(struct worker *w, struct reply *r, const struct session *s)
+{
+	PGresult *studies = NULL, *resources = NULL;
+	struct rdoc *own[RESTITUTION_MAX_STUDIES] = { NULL };
+	const char *stage = NULL, *st;
+	struct buf *b = &r->body;
+	struct msp_error err;
+	unsigned threshold;
+	PGconn *conn;
+	int i, n;
+
+	if ((conn = conn_get_or_reply(&w->db, r)) == NULL)
+		return;
+	if (team_lists(conn, s->id, &studies, &resources, &err) != MSP_OK ||
+	    disclosure_policy_threshold(conn, &threshold, &err) != MSP_OK) {
+		if (err.status == MSP_EACCESS) {
+			r->status = 303;
+			r->content_type = "text/plain";
+			http_header(r, "Location", "/connexion");
+		} else {
+			conn_failure_reply(&w->db, &err, r);
+		}
+		goto out;
+	}
+	r->status = 200;
+	r->content_type = "text/html";
+	buf_reset(b);
+	page_start(w, b, s);
+	buf_puts(b, "<h1>Restitution de votre équipe</h1>\n<p>Ce que votre "
+		 "équipe a répondu, placé à côté des réponses des équipes de "
+		 "votre région, puis le guide et l'accompagnement "
+		 "disponibles. Seule votre équipe voit cette page ; aucune "
+		 "autre équipe n'y est reconnaissable.</p>\n");
+	n = PQntuples(studies);
+	if (n == 0)
+		buf_puts(b, "<p id=\"aucune\">Votre équipe n'a encore envoyé "
+			 "de réponse à aucune enquête : la restitution "
+			 "apparaîtra ici après l'envoi du questionnaire.</p>\n");
+	for (i = 0; i < n && i < RESTITUTION_MAX_STUDIES; i++) {
+		struct answered y;
+
+		y.slug = PQgetvalue(studies, i, PQfnumber(studies, "slug"));
+		y.title = PQgetvalue(studies, i,
+				     PQfnumber(studies, "title_fr"));
+		y.year = PQgetvalue(studies, i, PQfnumber(studies, "year"));
+		y.region = PQgetvalue(studies, i,
+				      PQfnumber(studies, "region"));
+		y.state = PQgetvalue(studies, i, PQfnumber(studies, "state"));
+		if (study_section(conn, s, &y, threshold, i + 1, b, &own[i],
+				  &st, &err) != MSP_OK) {
+			if (err.status == MSP_EDB)
+				conn_failure_reply(&w->db, &err, r);
+			else
+				message_page(w, r, 503, "Page indisponible",
+					     "La restitution ne peut pas être "
+					     "calculée pour le moment. "
+					     "Réessayez dans quelques "
+					     "minutes.", s);
+			goto out;
+		}
+		if (stage == NULL)
+			stage = st;	/* the newest study's stage */
+	}
+	resources_section(b, resources, stage);
+	page_end(b);
+out:
+	for (i = 0; i < RESTITUTION_MAX_STUDIES; i++)
+		rdoc_free(own[i]);
+	PQclear(studies);
+	PQclear(resources);
+}
+
+int
+restitution_route(struct worker *w, struct request *req, struct reply *r)
+{
+	struct session s;
+	int live;
+
+	if (strcmp(req->path, "/restitution") != 0)
+		return 0;
+	r->render_failure = failure_page;
+	memset(&s, 0, sizeof(s));
+	if (strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "HEAD") != 0) {
+		http_header(r, "Allow", "GET");
+		message_page(w, r, 405, "Méthode non permise", "Cette page "
+			     "ne s'utilise pas ainsi.", NULL);
+		return 1;
+	}
+	live = session_load_or_reply(w, req, &s, r);
+	if (live == 0) {
+		r->status = 303;
+		r->content_type = "text/plain";
+		http_header(r, "Location", "/connexion");
+	} else if (live > 0 && s.kind != TENANT_TEAM) {
+		r->log_note = "restitution refused";
+		message_page(w, r, 403, "Page réservée aux équipes",
+			     "La restitution est la page d'une équipe qui a "
+			     "répondu à l'enquête, ouverte avec le jeton de "
+			     "cette équipe. Les fédérations et les analystes "
+			     "lisent les rapports régionaux depuis leur "
+			     "espace.", &s);
+	} else if (live > 0) {
+		restitution_page(w, r, &s);
+	}
+	session_clear(&s);
+	return 1;
+}
