@@ -555,7 +555,8 @@ restitution_page(struct worker *w, struct reply *r, const struct session *s)
 	if (n == 0)
 		buf_puts(b, "<p id=\"aucune\">Votre équipe n'a encore envoyé "
 			 "de réponse à aucune enquête : la restitution "
-			 "apparaîtra ici après l'envoi du questionnaire.</p>\n");
+			 "apparaîtra ici après l'envoi du questionnaire."
+			 "</p>\n");
 	for (i = 0; i < n && i < RESTITUTION_MAX_STUDIES; i++) {
 		struct answered y;
 
