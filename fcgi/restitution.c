@@ -1,10 +1,14 @@
 /*
  * restitution — a team's own feedback page (restitution.h).
  *
- *   GET /restitution   for a team signed in through /connexion: each
+ *   GET  /restitution  for a team signed in through /connexion: each
  *                      study it answered, its answers against its
  *                      region's published figures, then the guide and
  *                      the support it can turn to
+ *   POST /restitution  from the « merci » page of an invitation link
+ *                      (_study, _invitation in the body): the team's
+ *                      answers and stage, and the guide; the region's
+ *                      figures come at closing, in the team's space
  *
  * Two documents per study, both from report_build(), the code path of
  * /reports/{region} and of msp-report (no figure is computed here):
@@ -38,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "db.h"
 #include "disclosure_policy.h"
 #include "html.h"
@@ -45,6 +50,7 @@
 #include "report/report.h"
 #include "restitution.h"
 #include "session.h"
+#include "urlenc.h"
 
 /* The tables of the region report a team's answers are set against,
  * by key (lib/report/report.c), in the page's order. */
@@ -591,6 +597,240 @@ out:
 	PQclear(resources);
 }
 
+/* --- from an invitation link ------------------------------------------ */
+
+/* The roles of msp.report_role whose items the page shows, in order. */
+static const char sql_roles[] =
+	"SELECT rr.var_key"
+	"  FROM msp.report_role rr"
+	" WHERE rr.instrument_slug = $1"
+	"   AND rr.role IN ('works_with_users', 'priority', 'intention',"
+	"                   'guide_awareness', 'support_wanted', 'freins',"
+	"                   'leviers')"
+	" ORDER BY array_position(ARRAY['works_with_users', 'priority',"
+	"          'intention', 'guide_awareness', 'support_wanted',"
+	"          'freins', 'leviers'], rr.role), rr.position";
+
+/* The continuum's rules (migration 0010), in the order they are
+ * tried: the first whose answer matches gives the stage. */
+static const char sql_stage_rules[] =
+	"SELECT ru.item_key, ru.match_code, cs.stage, cs.rank::text AS rank,"
+	"       cs.label_fr"
+	"  FROM msp.report_rule ru"
+	"  JOIN msp.continuum_stage cs ON cs.stage = ru.category"
+	" WHERE ru.instrument_slug = $1 AND ru.var_key = 'continuum'"
+	"   AND ru.match_code IS NOT NULL"
+	" ORDER BY ru.priority";
+
+static const char sql_resources_all[] =
+	"SELECT coalesce(stage, '') AS stage, title_fr, body_fr,"
+	"       coalesce(source_fr, '') AS source_fr"
+	"  FROM msp.restitution_resource ORDER BY position";
+
+/* The answer to key in res (msp.invitation_open's rows), or NULL. */
+static const char *
+answer_of(const PGresult *res, const char *key)
+{
+	int i;
+
+	for (i = 0; i < PQntuples(res); i++)
+		if (strcmp(PQgetvalue(res, i, 0), key) == 0)
+			return PQgetvalue(res, i, 1);
+	return NULL;
+}
+
+/* Whether s is n lower-case hex digits. */
+static int
+is_hex_len(const char *s, size_t n)
+{
+	return s != NULL && strlen(s) == n &&
+	       strspn(s, "0123456789abcdef") == n;
+}
+
+/* Whether s is a study's slug: 1 to 63 of [a-z0-9-]. */
+static int
+slug_ok(const char *s)
+{
+	size_t n = s != NULL ? strspn(s, "abcdefghijklmnopqrstuvwxyz"
+				      "0123456789-") : 0;
+
+	return n > 0 && n <= 63 && s[n] == '\0';
+}
+
+/*
+ * The page for the structure an invitation link names (its answers as
+ * msp.invitation_open gives them, own, stage, resources): the team's
+ * answers and stage, and the guide.  No regional figure: the study is
+ * open when a team sends (the figures come at closing, in the team's
+ * space), and the link is no identity the report functions accept.
+ */
+static void
+invitation_page(struct worker *w, struct reply *r, const struct study *y,
+		const PGresult *own, const PGresult *roles,
+		const PGresult *rules, const PGresult *resources)
+{
+	const struct instrument *ins = y->ins;
+	const char *stage = NULL;
+	struct buf *b = &r->body;
+	int i, rows = 0;
+
+	r->status = 200;
+	r->content_type = "text/html";
+	buf_reset(b);
+	page_start(w, b, NULL);
+	buf_puts(b, "<h1>Restitution de votre équipe</h1>\n<section "
+		 "aria-labelledby=\"etude-1\"><h2 id=\"etude-1\">");
+	esc(b, y->title_fr);
+	buf_printf(b, " (%d)</h2>\n<p id=\"ouverte\">Les chiffres des "
+		   "équipes de la région seront publiés à la clôture de "
+		   "l'enquête, quand ils ne bougeront plus : votre "
+		   "fédération vous les restitue, et l'espace de votre équipe "
+		   "(/connexion, avec le jeton d'accès de l'équipe) les "
+		   "place à côté de vos réponses. Voici dès maintenant vos "
+		   "réponses.</p>\n", y->year);
+	for (i = 0; i < PQntuples(rules); i++) {
+		const char *a = answer_of(own, PQgetvalue(rules, i, 0));
+
+		if (a != NULL && strcmp(a, PQgetvalue(rules, i, 1)) == 0) {
+			stage = PQgetvalue(rules, i, 2);
+			buf_printf(b, "<h3 id=\"etape-1\">Votre étape sur le "
+				   "continuum du Partenariat en Santé</h3>\n"
+				   "<p class=\"stage\" id=\"votre-etape-1\">"
+				   "Votre équipe : étape %s (",
+				   PQgetvalue(rules, i, 3));
+			esc(b, PQgetvalue(rules, i, 4));
+			buf_puts(b, ").</p>\n");
+			break;
+		}
+	}
+	buf_puts(b, "<h3 id=\"reponses-1\">Vos réponses</h3>\n<div "
+		 "class=\"box\" role=\"region\" tabindex=\"0\" "
+		 "aria-labelledby=\"reponses-1\"><table id=\"t-reponses-1\">"
+		 "<caption>Vos réponses sur l'implication des usagers, la "
+		 "priorité, les freins et les leviers</caption>\n<thead><tr>"
+		 "<th scope=\"col\">Question</th><th scope=\"col\">Votre "
+		 "réponse</th></tr></thead>\n<tbody>\n");
+	for (i = 0; i < PQntuples(roles); i++) {
+		const char *key = PQgetvalue(roles, i, 0), *a;
+		const struct instrument_item *it = instrument_find(ins, key);
+		const struct item_option *o;
+
+		if (it == NULL || (a = answer_of(own, key)) == NULL)
+			continue;
+		o = item_find_option(it, a);
+		buf_puts(b, "<tr class=\"mine\" data-var=\"");
+		esc(b, key);
+		buf_puts(b, "\"><th scope=\"row\">");
+		esc(b, it->label_fr);
+		buf_puts(b, "</th><td>");
+		esc(b, o != NULL ? o->label_fr : a);
+		buf_puts(b, "</td></tr>\n");
+		rows++;
+	}
+	if (rows == 0)
+		buf_puts(b, "<tr><td colspan=\"2\">Aucune réponse à ces "
+			 "questions.</td></tr>\n");
+	buf_puts(b, "</tbody></table></div>\n</section>\n");
+	resources_section(b, resources, stage);
+	page_end(b);
+}
+
+/*
+ * POST /restitution from the « merci » page of an invitation link
+ * (fcgi/forms.c): _study and _invitation in the body, never in a URL
+ * (nginx writes request lines into its error log).  The code is
+ * checked as the form checks it: its SHA-256 against msp.population,
+ * through msp.invitation_open; the structure's response must be sent.
+ */
+static void
+invitation_post(struct worker *w, struct request *req, struct reply *r)
+{
+	char hash[CRYPTO_SHA256_HEX], sid[16];
+	PGresult *own = NULL, *roles = NULL, *rules = NULL, *res = NULL;
+	const char *slug, *code, *params[2], *status;
+	const struct study *y;
+	struct msp_error err;
+	struct urlenc u;
+	PGconn *conn;
+	size_t i;
+	int found;
+
+	memset(&u, 0, sizeof(u));
+	if (!http_content_type_is(req, "application/x-www-form-urlencoded")) {
+		message_page(w, r, 415, "Format non pris en charge", "Ouvrez "
+			     "la restitution depuis la page de "
+			     "remerciement du questionnaire.", NULL);
+		goto out;
+	}
+	if (http_read_body_or_reply(req, r) != 0)
+		goto out;
+	if (urlenc_parse(req->body, req->body_len, &u, &err) != MSP_OK ||
+	    !slug_ok(slug = urlenc_get(&u, "_study")) ||
+	    !is_hex_len(code = urlenc_get(&u, "_invitation"), 64)) {
+		r->log_note = "restitution refused";
+		message_page(w, r, 400, "Demande illisible", "Ouvrez la "
+			     "restitution depuis la page de remerciement du "
+			     "questionnaire, ou avec le lien de votre "
+			     "invitation.", NULL);
+		goto out;
+	}
+	y = studies_find_or_reply(&w->studies, &w->db, slug, r, &found);
+	if (y == NULL) {
+		if (found == 0)
+			goto unknown;
+		goto out;
+	}
+	if (crypto_sha256_hex(code, strlen(code), hash, &err) != MSP_OK ||
+	    (conn = conn_get_or_reply(&w->db, r)) == NULL)
+		goto out;
+	snprintf(sid, sizeof(sid), "%d", y->study_id);
+	params[0] = sid;	/* $1: the study */
+	params[1] = hash;	/* $2: SHA-256 of the link's code */
+	if (db_exec_prepared(conn, "invitation_open", 2, params,
+			     PGRES_TUPLES_OK, &own, &err) != MSP_OK)
+		goto failed;
+	if (PQntuples(own) == 0)
+		goto unknown;
+	status = answer_of(own, "_status");
+	if (status == NULL || strcmp(status, "complete") != 0) {
+		message_page(w, r, 409, "Questionnaire pas encore envoyé",
+			     "La restitution suit l'envoi du questionnaire : "
+			     "ouvrez le lien de votre invitation, terminez "
+			     "et envoyez vos réponses.", NULL);
+		goto out;
+	}
+	params[0] = y->ins->slug;	/* $1: the instrument */
+	if (db_exec(conn, "restitution: roles", sql_roles, 1, params,
+		    PGRES_TUPLES_OK, &roles, &err) != MSP_OK ||
+	    db_exec(conn, "restitution: stage rules", sql_stage_rules, 1,
+		    params, PGRES_TUPLES_OK, &rules, &err) != MSP_OK ||
+	    db_exec(conn, "restitution: resources", sql_resources_all, 0,
+		    NULL, PGRES_TUPLES_OK, &res, &err) != MSP_OK)
+		goto failed;
+	r->log_note = "restitution by invitation";
+	invitation_page(w, r, y, own, roles, rules, res);
+	goto out;
+unknown:
+	r->log_note = "invitation-unknown";
+	message_page(w, r, 404, "Lien d'invitation inconnu", "Ce lien ne "
+		     "correspond à aucune structure invitée à cette "
+		     "enquête. Vérifiez-le dans le message reçu.", NULL);
+	goto out;
+failed:
+	conn_failure_reply(&w->db, &err, r);
+out:
+	PQclear(own);
+	PQclear(roles);
+	PQclear(rules);
+	PQclear(res);
+	/* the link's code gives access to the team's answers: wiped */
+	for (i = 0; i < u.n; i++)
+		if (u.fields[i].value != NULL)
+			crypto_cleanse(u.fields[i].value,
+				       strlen(u.fields[i].value));
+	urlenc_free(&u);
+}
+
 int
 restitution_route(struct worker *w, struct request *req, struct reply *r)
 {
@@ -601,9 +841,13 @@ restitution_route(struct worker *w, struct request *req, struct reply *r)
 		return 0;
 	r->render_failure = failure_page;
 	memset(&s, 0, sizeof(s));
+	if (strcmp(req->method, "POST") == 0) {
+		invitation_post(w, req, r);
+		return 1;
+	}
 	if (strcmp(req->method, "GET") != 0 &&
 	    strcmp(req->method, "HEAD") != 0) {
-		http_header(r, "Allow", "GET");
+		http_header(r, "Allow", "GET, POST");
 		message_page(w, r, 405, "Méthode non permise", "Cette page "
 			     "ne s'utilise pas ainsi.", NULL);
 		return 1;
