@@ -78,6 +78,7 @@ static const char restit_style[] =
 struct answered {
 	const char *slug, *title, *region, *state;
 	const char *year;
+	const char *like_var;	/* the --by of "teams like yours", or "" */
 };
 
 static void
@@ -161,7 +162,17 @@ team_lists(PGconn *conn, const char *session, PGresult **studies,
 {
 	static const char sql_studies[] =
 		"SELECT DISTINCT s.slug, s.title_fr, s.year::text AS year,"
-		"       g.slug AS region, s.state::text AS state"
+		"       g.slug AS region, s.state::text AS state,"
+		/* who "teams like yours" are: the same stage on the
+		 * continuum, else the same users' group (PdL 2019) */
+		"       coalesce((SELECT rr.var_key"
+		"           FROM msp.report_role rr"
+		"           JOIN msp.instrument i"
+		"             ON i.slug = rr.instrument_slug"
+		"          WHERE i.instrument_id = s.instrument_id"
+		"            AND rr.role IN ('continuum', 'users_group')"
+		"          ORDER BY rr.role = 'continuum' DESC,"
+		"                   rr.position LIMIT 1), '') AS like_var"
 		"  FROM msp.response r"
 		"  JOIN msp.study s ON s.study_id = r.study_id"
 		"  JOIN msp.region g ON g.region_id = s.region_id"
@@ -429,6 +440,126 @@ answers_section(struct buf *b, const struct rdoc *own,
 	buf_puts(b, "</tbody></table></div>\n");
 }
 
+/* The team's row of variable var in its own document, or NULL. */
+static const struct rrow *
+own_group(const struct rdoc *own, const char *var)
+{
+	size_t i, j;
+
+	for (i = 0; i < own->ntables; i++)
+		for (j = 0; j < own->tables[i]->nrows; j++) {
+			const struct rrow *w = &own->tables[i]->rows[j];
+
+			if (w->cat_key != NULL && *w->cat_key != '\0' &&
+			    strcmp(w->var_key, var) == 0 && is_mine(w))
+				return w;
+		}
+	return NULL;
+}
+
+/* One action of "teams like yours": its label and its cell. */
+struct action {
+	const char *var, *label;
+	const struct rcell *cell;
+};
+
+/* Shown cells by percentage, highest first, hidden ones last. */
+static int
+action_cmp(const void *a, const void *b)
+{
+	const struct rcell *x = ((const struct action *)a)->cell;
+	const struct rcell *y = ((const struct action *)b)->cell;
+	double px = x->suppressed ? -1 : x->pct, py = y->suppressed ? -1 :
+						   y->pct;
+
+	return (px < py) - (px > py);
+}
+
+/*
+ * « Ce que font les équipes comme la vôtre »: the region's teams of the
+ * team's group (its stage, or users' group) and how many of them do
+ * each action of the works_with_users role, from the --by document
+ * like (the same release as the region's, threshold t + 1), most
+ * frequent first.
+ */
+static void
+like_section(struct buf *b, const struct rdoc *own, const struct rdoc *like,
+	     const char *var, int k)
+{
+	const struct rtable *t = rdoc_find_table(like, "by");
+	const struct rrow *g = own_group(own, var);
+	struct action acts[64];
+	size_t i, col, n = 0;
+
+	if (t == NULL || g == NULL)
+		return;
+	for (col = 0; col < t->ncols; col++)
+		if (strcmp(t->cols[col].key, g->cat_key) == 0)
+			break;
+	if (col == t->ncols)
+		return;
+	buf_printf(b, "<h3 id=\"comme-%d\">Ce que font les équipes comme "
+		   "la vôtre</h3>\n<p id=\"groupe-%d\">Les équipes de la "
+		   "région du même groupe que la vôtre (", k, k);
+	esc(b, g->var_label);
+	buf_puts(b, " : ");
+	esc(b, g->cat_label);
+	buf_puts(b, ") : ");
+	for (i = 0; i < t->nrows; i++)
+		if (t->rows[i].cat_key == NULL &&
+		    strcmp(t->rows[i].var_key, "n") == 0)
+			break;
+	/*
+	 * A group whose size the release hides shows nothing more: its
+	 * cells' percentages (n of the group) would give the size back,
+	 * and the size is a figure the region's tables hide (the release
+	 * of one table does not see the others yet: issue 19 item 2).
+	 */
+	if (i == t->nrows || t->rows[i].cells[col].suppressed) {
+		buf_puts(b, "leur nombre est masqué (secret statistique), "
+			 "et ce qu'elles font l'est donc aussi.</p>\n");
+		return;
+	}
+	region_cell(b, &t->rows[i].cells[col]);
+	buf_puts(b, " équipes, votre équipe comprise.</p>\n");
+	for (i = 0; i < t->nrows && n < sizeof(acts) / sizeof(acts[0]);
+	     i++) {
+		const struct rrow *w = &t->rows[i];
+
+		if (w->cat_key == NULL || strcmp(w->cat_key, "oui") != 0 ||
+		    strcmp(w->var_key, var) == 0)
+			continue;
+		acts[n].var = w->var_key;
+		acts[n].label = w->var_label;
+		acts[n].cell = &w->cells[col];
+		n++;
+	}
+	qsort(acts, n, sizeof(acts[0]), action_cmp);
+	buf_printf(b, "<div class=\"box\" role=\"region\" tabindex=\"0\" "
+		   "aria-labelledby=\"comme-%d\"><table id=\"t-comme-%d\">"
+		   "<caption>Part des équipes de votre groupe qui répondent "
+		   "« oui », de la plus fréquente à la moins fréquente"
+		   "</caption>\n<thead><tr><th scope=\"col\">Action</th>"
+		   "<th scope=\"col\">Équipes de votre groupe, n (%%)</th>"
+		   "<th scope=\"col\">Votre équipe</th></tr></thead>\n"
+		   "<tbody>\n", k, k);
+	for (i = 0; i < n; i++) {
+		const struct rrow *mine = find_row(
+			rdoc_find_table(own, "involvement"), acts[i].var,
+			"oui");
+
+		buf_puts(b, "<tr data-like=\"");
+		esc(b, acts[i].var);
+		buf_puts(b, "\"><th scope=\"row\">");
+		esc(b, acts[i].label);
+		buf_puts(b, "</th><td class=\"like\">");
+		region_cell(b, acts[i].cell);
+		buf_printf(b, "</td><td>%s</td></tr>\n",
+			   is_mine(mine) ? "✓ oui" : "");
+	}
+	buf_puts(b, "</tbody></table></div>\n");
+}
+
 /* The guide and the support: the rows for every team, then the one for
  * the team's stage (msp.restitution_resource). */
 static void
@@ -473,7 +604,7 @@ study_section(PGconn *conn, const struct session *s,
 	      struct msp_error *err)
 {
 	struct report_options opt;
-	struct rdoc *reg = NULL;
+	struct rdoc *reg = NULL, *like = NULL;
 	enum msp_status rc;
 	int closed = strcmp(y->state, "closed") == 0;
 	size_t i;
@@ -518,9 +649,19 @@ study_section(PGconn *conn, const struct session *s,
 	for (i = 0; i < sizeof(answer_tables) / sizeof(answer_tables[0]);
 	     i++)
 		answers_section(b, *own, reg, answer_tables[i], k);
+	if (closed && *y->like_var != '\0') {
+		opt.by = y->like_var;
+		opt.by_role = "works_with_users";
+		rc = report_build(conn, &opt, &like, err);
+		if (rc != MSP_OK)
+			goto out;
+		like_section(b, *own, like, y->like_var, k);
+	}
 	buf_puts(b, "</section>\n");
+out:
 	rdoc_free(reg);
-	return MSP_OK;
+	rdoc_free(like);
+	return rc;
 }
 
 static void
@@ -573,6 +714,8 @@ restitution_page(struct worker *w, struct reply *r, const struct session *s)
 		y.region = PQgetvalue(studies, i,
 				      PQfnumber(studies, "region"));
 		y.state = PQgetvalue(studies, i, PQfnumber(studies, "state"));
+		y.like_var = PQgetvalue(studies, i,
+					PQfnumber(studies, "like_var"));
 		if (study_section(conn, s, &y, threshold, i + 1, b, &own[i],
 				  &st, &err) != MSP_OK) {
 			if (err.status == MSP_EDB)
@@ -723,7 +866,12 @@ invitation_page(struct worker *w, struct reply *r, const struct study *y,
 		buf_puts(b, "\"><th scope=\"row\">");
 		esc(b, it->label_fr);
 		buf_puts(b, "</th><td>");
-		esc(b, o != NULL ? o->label_fr : a);
+		/* a yes/no item has no options: the form's own labels */
+		if (it->type == ITEM_BOOLEAN)
+			esc(b, strcmp(a, "oui") == 0 ? "Oui" :
+			    strcmp(a, "non") == 0 ? "Non" : a);
+		else
+			esc(b, o != NULL ? o->label_fr : a);
 		buf_puts(b, "</td></tr>\n");
 		rows++;
 	}

@@ -471,7 +471,8 @@ section_by(struct rctx *c, const struct rsetup *s,
 				      by->label, by->note);
 	rc = rx_headcount(c, t, &lay, "Effectif (réponses)", hidden);
 	lay.hidden_n = hidden;
-	n = rsetup_role(s, "characteristic", vars, MAX_ROLE);
+	n = rsetup_role(s, c->opt->by_role != NULL ? c->opt->by_role :
+			"characteristic", vars, MAX_ROLE);
 	if (n == 0)
 		/* no list for this instrument: every closed item */
 		for (i = 0; i < s->ins->n_items && n < MAX_ROLE; i++)

@@ -63,6 +63,9 @@ struct report_options {
 	 * disclosure control) under the team's own identity; the database
 	 * decides which studies (msp.report_scope) */
 	int as_federation;
+	/* with by: the role (msp.report_role) whose variables the --by
+	 * table splits; NULL: "characteristic" (the CLI's) */
+	const char *by_role;
 	/* disclosure threshold for federations: 0 (the default), the
 	 * database's (msp.disclosure_policy); tests set others */
 	unsigned threshold;
