@@ -1234,6 +1234,38 @@ saved_invitation_page(struct reply *r)
 }
 
 /*
+ * The page after a submission through an invitation link, with the way
+ * to the team's feedback page (/restitution, fcgi/restitution.c): a
+ * POST that carries the link's code in its body, as the form itself
+ * does, never in a URL nginx could log.
+ */
+static void
+thanks_invitation_page(struct reply *r, const struct study *study,
+		       const char *code)
+{
+	struct buf *b = &r->body;
+
+	r->status = 200;
+	r->content_type = "text/html";
+	buf_reset(b);
+	page_start(b, "Merci !");
+	buf_puts(b, "<h1>Merci !</h1><p>Vos réponses ont bien été "
+		 "enregistrées. Merci pour votre participation. Le lien de "
+		 "votre invitation permet de les modifier jusqu'à la "
+		 "clôture de l'enquête.</p><form method=\"post\" "
+		 "action=\"/restitution\" class=\"restitution\">"
+		 "<input type=\"hidden\" name=\"_study\" value=\"");
+	html_escape(b, study->slug);
+	buf_puts(b, "\"><input type=\"hidden\" name=\"_invitation\" "
+		 "value=\"");
+	html_escape(b, code);
+	buf_puts(b, "\"><button type=\"submit\">Voir la restitution de "
+		 "votre équipe</button></form><p><a href=\"/forms\">"
+		 "Questionnaires</a></p>");
+	page_end(b);
+}
+
+/*
  * A save or submission of the form an invitation link opened
  * (fs->invitation, unchecked yet): the answers validated as any form's,
  * the structure the link's, stored by msp.invitation_submit (one
@@ -1328,10 +1360,7 @@ post_invitation(struct worker *w, const struct study *study,
 		saved_invitation_page(r);
 		goto out;
 	}
-	simple_page(r, 200, "Merci !", "Vos réponses ont bien été "
-		    "enregistrées. Merci pour votre participation. Le lien "
-		    "de votre invitation permet de les modifier jusqu'à la "
-		    "clôture de l'enquête.");
+	thanks_invitation_page(r, study, fs->invitation);
 	r->log_note = PQgetvalue(res, 0, 1)[0] == 't' ? "replayed" : NULL;
 out:
 	PQclear(res);

@@ -434,9 +434,13 @@ space_page(struct worker *w, struct reply *r, const struct session *s)
 	buf_puts(b, " UTC sans activité d'ici là (12 heures au plus)"
 		 "</dd></dl>\n");
 	if (s->kind == TENANT_TEAM) {
-		buf_puts(b, "<p>Les rapports régionaux sont ceux des "
-			 "fédérations et des analystes. Les questionnaires "
-			 "sont sur la page <a href=\"/forms\">"
+		buf_puts(b, "<p><a id=\"restitution\" href=\"/restitution"
+			 "\">La restitution de votre équipe</a> : vos "
+			 "réponses à côté de celles des équipes de votre "
+			 "région, et le guide et l'accompagnement "
+			 "disponibles.</p>\n<p>Les rapports régionaux sont "
+			 "ceux des fédérations et des analystes. Les "
+			 "questionnaires sont sur la page <a href=\"/forms\">"
 			 "Questionnaires</a>.</p>\n");
 		page_end(b);
 		return;
@@ -892,6 +896,14 @@ pages_route(struct worker *w, struct request *req, struct reply *r)
 	if (strcmp(path, "/espace") == 0) {
 		if (studies_load_or_reply(&w->studies, &w->db, r) == 0)
 			space_page(w, r, &s);
+	} else if (s.kind == TENANT_TEAM) {
+		/* a team reads its own page (fcgi/restitution.c), not the
+		 * region's report */
+		r->log_note = "report refused";
+		message_page(w, r, 403, "Page réservée aux fédérations et "
+			     "aux analystes", "Les rapports régionaux ne sont "
+			     "pas ouverts aux jetons d'équipe. La restitution "
+			     "de votre équipe est dans votre espace.", &s);
 	} else {
 		report_page(w, req, r, &s, path + 9);
 	}

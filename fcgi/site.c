@@ -6,6 +6,7 @@
 #include "api.h"
 #include "forms.h"
 #include "pages.h"
+#include "restitution.h"
 #include "session.h"
 #include "site.h"
 #include "studies.h"
@@ -17,6 +18,7 @@
 static const struct route routes[] = {
 	{ "api", api_route },
 	{ "forms", forms_route },
+	{ "restitution", restitution_route },
 	{ "pages", pages_route },
 };
 

@@ -471,7 +471,8 @@ section_by(struct rctx *c, const struct rsetup *s,
 				      by->label, by->note);
 	rc = rx_headcount(c, t, &lay, "Effectif (réponses)", hidden);
 	lay.hidden_n = hidden;
-	n = rsetup_role(s, "characteristic", vars, MAX_ROLE);
+	n = rsetup_role(s, c->opt->by_role != NULL ? c->opt->by_role :
+			"characteristic", vars, MAX_ROLE);
 	if (n == 0)
 		/* no list for this instrument: every closed item */
 		for (i = 0; i < s->ins->n_items && n < MAX_ROLE; i++)
@@ -981,6 +982,8 @@ report_build(PGconn *conn, const struct report_options *opt,
 		if (rc != MSP_OK)
 			goto out;
 	}
+	if (opt->as_federation && c.kind == TENANT_TEAM)
+		c.kind = TENANT_FEDERATION;
 	c.suppress = c.kind == TENANT_FEDERATION;
 	/* read for everyone, in the report's snapshot: a refused
 	 * MSP_DISCLOSURE_THRESHOLD is an error whoever runs the report */

@@ -80,6 +80,14 @@ struct report_options {
 	/* a web session's id (fcgi/session.c), entered as its token's
 	 * identity when token is NULL; NULL: none */
 	const char *session;
+	/* a team's feedback page (fcgi/restitution.c): the region's
+	 * figures as a federation reads them (its aggregate functions,
+	 * disclosure control) under the team's own identity; the database
+	 * decides which studies (msp.report_scope) */
+	int as_federation;
+	/* with by: the role (msp.report_role) whose variables the --by
+	 * table splits; NULL: "characteristic" (the CLI's) */
+	const char *by_role;
 	/* disclosure threshold for federations: 0 (the default), the
 	 * database's (msp.disclosure_policy); tests set others */
 	unsigned threshold;

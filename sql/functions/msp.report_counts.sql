@@ -73,3 +73,5 @@ REVOKE ALL ON FUNCTION msp.report_counts(integer, text, boolean, boolean)
     FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION msp.report_counts(integer, text, boolean, boolean)
     TO msp_federation;
+-- a team, for its feedback page: msp.report_scope decides which studies
+GRANT EXECUTE ON FUNCTION msp.report_counts(integer, text, boolean, boolean) TO msp_team;

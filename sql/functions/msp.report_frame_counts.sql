@@ -26,3 +26,5 @@ END
 $$;
 REVOKE ALL ON FUNCTION msp.report_frame_counts(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION msp.report_frame_counts(integer) TO msp_federation;
+-- a team, for its feedback page: msp.report_scope decides which studies
+GRANT EXECUTE ON FUNCTION msp.report_frame_counts(integer) TO msp_team;

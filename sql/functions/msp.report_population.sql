@@ -31,3 +31,5 @@ END
 $$;
 REVOKE ALL ON FUNCTION msp.report_population(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION msp.report_population(integer) TO msp_federation;
+-- a team, for its feedback page: msp.report_scope decides which studies
+GRANT EXECUTE ON FUNCTION msp.report_population(integer) TO msp_team;

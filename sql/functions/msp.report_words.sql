@@ -62,3 +62,5 @@ $$;
 REVOKE ALL ON FUNCTION msp.report_words(integer, text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION msp.report_words(integer, text, boolean)
     TO msp_federation;
+-- a team, for its feedback page: msp.report_scope decides which studies
+GRANT EXECUTE ON FUNCTION msp.report_words(integer, text, boolean) TO msp_team;
