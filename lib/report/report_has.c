@@ -163,6 +163,24 @@ static const char sql_has_verbatim[] =
 	"        WHERE seg.study_id = c.study_id AND seg.code = c.code))"
 	" ORDER BY s.slug, c.kind, c.code";
 
+/* Per study: its resolved codings of open answers and how many began as
+ * an accepted suggestion (msp-report code suggest; 0046).  $1 as
+ * above; the federation's through msp.report_has_codings. */
+static const char sql_has_codings[] =
+	"SELECT s.slug, count(ac.coding_id) AS codings,"
+	"       count(ac.coding_id) FILTER (WHERE ac.suggested) AS suggested"
+	"  FROM msp.study s"
+	"  LEFT JOIN (msp.answer_code ac"
+	"        JOIN msp.response r ON r.response_id = ac.response_id"
+	"         AND r.status = 'complete' AND NOT r.test)"
+	"    ON ac.study_id = s.study_id AND ac.state = 'resolved'"
+	" WHERE s.study_id = ANY($1::integer[])"
+	" GROUP BY s.slug, s.year, s.study_id"
+	" ORDER BY s.year, s.study_id";
+static const char sql_fed_has_codings[] =
+	"SELECT slug, codings, suggested"
+	"  FROM msp.report_has_codings($1::integer[])";
+
 static const char sql_stages[] =
 	"SELECT stage, label_fr FROM msp.continuum_stage ORDER BY rank";
 
@@ -409,6 +427,37 @@ table_gaps(struct rctx *c, const PGresult *cats, const PGresult *unmapped)
 	return rctx_check(c);
 }
 
+/* How many resolved codings each study has, and how many began as a
+ * suggestion an analyst accepted (issue 22, item 7). */
+static enum msp_status
+table_codings(struct rctx *c, const PGresult *k)
+{
+	struct rtable *t;
+	int i;
+
+	t = rdoc_table(c->doc, "has_codings", "Codages résolus des réponses "
+		       "ouvertes", 2);
+	if (t == NULL)
+		return rctx_check(c);
+	rtable_column(c->doc, t, 0, "codings", "Codages résolus");
+	rtable_column(c->doc, t, 1, "suggested", "Dont issus d'une "
+		      "suggestion acceptée");
+	t->note = "Une suggestion (msp-report code suggest) ne devient un "
+		  "codage que si un analyste l'accepte (code apply "
+		  "--from-suggestion).";
+	for (i = 0; i < PQntuples(k); i++) {
+		struct rrow *row = rtable_row(c->doc, t, "study", "Étude",
+					      db_text(k, i, "slug"),
+					      db_text(k, i, "slug"));
+
+		if (row == NULL)
+			return rctx_check(c);
+		rcell_count(&row->cells[0], num(k, i, "codings"));
+		people(c, &row->cells[1], num(k, i, "suggested"), 0);
+	}
+	return rctx_check(c);
+}
+
 /* The verbatim extract per code: analysts and the owner only (quotes
  * are not aggregates; a federation's report leaves the table out). */
 static enum msp_status
@@ -449,7 +498,7 @@ enum msp_status
 report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
 {
 	PGresult *studies = NULL, *men = NULL, *stage = NULL, *stages = NULL;
-	PGresult *unmapped = NULL, *verbatim = NULL;
+	PGresult *unmapped = NULL, *verbatim = NULL, *codings = NULL;
 	struct buf ids = BUF_INIT(BUF_MAX_DOCUMENT);
 	const char *params[1];
 	const int fed = c->kind == TENANT_FEDERATION;
@@ -494,12 +543,17 @@ report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
 			  params, PGRES_TUPLES_OK, &unmapped, c->err)) !=
 	    MSP_OK ||
 	    (rc = db_exec(c->conn, "report: stages", sql_stages, 0, NULL,
-			  PGRES_TUPLES_OK, &stages, c->err)) != MSP_OK)
+			  PGRES_TUPLES_OK, &stages, c->err)) != MSP_OK ||
+	    (rc = db_exec(c->conn, "report: HAS codings",
+			  fed ? sql_fed_has_codings : sql_has_codings, 1,
+			  params, PGRES_TUPLES_OK, &codings, c->err)) !=
+	    MSP_OK)
 		goto out;
 	if ((rc = table_by_region(c, studies, men)) != MSP_OK ||
 	    (rc = table_by_stage(c, men, stage, stages)) != MSP_OK)
 		goto out;
-	if ((rc = table_gaps(c, men, unmapped)) != MSP_OK || c->suppress)
+	if ((rc = table_gaps(c, men, unmapped)) != MSP_OK ||
+	    (rc = table_codings(c, codings)) != MSP_OK || c->suppress)
 		goto out;
 	if ((rc = db_exec(c->conn, "report: HAS verbatim", sql_has_verbatim,
 			  1, params, PGRES_TUPLES_OK, &verbatim, c->err)) !=
@@ -508,6 +562,7 @@ report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
 	rc = table_verbatim(c, verbatim);
 out:
 	PQclear(verbatim);
+	PQclear(codings);
 	PQclear(studies);
 	PQclear(men);
 	PQclear(stage);

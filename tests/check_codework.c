@@ -1,0 +1,552 @@
+/*
+ * The coders' work after coding (issue 22, items 3 and 7): the list of
+ * disagreements between coders and their resolution (msp-report code
+ * disagreements | resolve, migration 0046), and suggested codes (lib/
+ * suggest.c, code suggest, code apply --from-suggestion) with the
+ * --has report's count of codings that began as suggestions.
+ *
+ * Oracles: a score computed by hand (docs/coding.md's example), the
+ * codings as written here and as stored (psql), PostgreSQL's regular
+ * expressions for which answers hold a word.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "db.h"
+#include "report/report.h"
+#include "report/report_doc.h"
+#include "reportfix.h"
+#include "suggest.h"
+#include "testdb.h"
+
+#define OCC "occitanie-2024"
+
+static char dir[64];
+
+static void
+setup(void)
+{
+	connect_case();
+	snprintf(dir, sizeof(dir), "/tmp/check_codework.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	disconnect_case();
+}
+
+/* Runs msp-report ARGS (in dir, env ENV); its exit status, its output
+ * (stdout and stderr) in out. */
+static int
+cli(const char *env, const char *args, struct buf *out)
+{
+	buf_reset(out);
+	return testdb_cli(conn, dir, env, args, out);
+}
+
+static void
+cli_ok(const char *env, const char *args, struct buf *out)
+{
+	ck_assert_msg(cli(env, args, out) == 0, "%s: %s", args,
+		      buf_str(out));
+}
+
+static const char *
+value(const char *sql)
+{
+	return testdb_value(conn, sql);
+}
+
+static unsigned long
+count(const char *sql)
+{
+	return strtoul(value(sql), NULL, 10);
+}
+
+/* The token msp-report token create printed (its last line) as an
+ * MSP_TOKEN= assignment. */
+static void
+token(const char *kind, const char *label, char *env, size_t size)
+{
+	struct buf out = BUF_INIT(BUF_MAX_TEXT);
+	char args[256];
+	const char *s, *last, *p;
+
+	snprintf(args, sizeof(args), "token create --kind %s%s --label %s",
+		 kind, strcmp(kind, "federation") == 0 ?
+		 " --region occitanie" : "", label);
+	cli_ok("", args, &out);
+	s = last = buf_str(&out);
+	for (p = s; *p != '\0'; p++)
+		if (*p == '\n' && p[1] != '\0')
+			last = p + 1;
+	snprintf(env, size, "MSP_TOKEN='%.*s'", (int)strcspn(last, "\n"),
+		 last);
+	buf_free(&out);
+}
+
+/* --- the score, by hand ---------------------------------------------------- */
+
+/*
+ * docs/coding.md's example.  Code temps: « Manque de temps » / « Le
+ * temps médical manque »: stems manque, temps, medical; coded twice:
+ * « Pas le temps de se réunir » (temps, reunir) and « Le temps de
+ * coordination manque » (temps, coordination, manque).  Code locaux:
+ * « Locaux trop petits » / « Les locaux sont petits »: local, trop,
+ * petit; coded once: « Les locaux manquent » (local, manquent).  Code
+ * divers: nothing in common.  The answer « Nous manquons de temps et de
+ * locaux pour nous réunir »: manquon, temps, local, reunir.
+ *   temps:  temps 1 + 2/2, reunir 0 + 1/2            = 2.5
+ *   locaux: local 1 + 1/1                            = 2
+ *   divers: 0, not suggested.
+ */
+START_TEST(suggest_scores_the_hand_computed_case)
+{
+	struct suggest_hit hits[4];
+	struct msp_error err;
+	struct suggest *s = suggest_new();
+	size_t n;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(suggest_add_code(s, "temps", "Manque de temps",
+			 "Le temps médical manque", &err), MSP_OK);
+	ck_assert_int_eq(suggest_add_code(s, "locaux", "Locaux trop petits",
+			 "Les locaux sont petits", &err), MSP_OK);
+	ck_assert_int_eq(suggest_add_code(s, "divers", "Divers", "", &err),
+			 MSP_OK);
+	ck_assert_int_eq(suggest_add_code(s, "temps", "x", "", &err),
+			 MSP_EINVAL);
+	ck_assert_int_eq(suggest_add_coded(s, "temps", "Pas le temps de se "
+			 "réunir", &err), MSP_OK);
+	ck_assert_int_eq(suggest_add_coded(s, "temps", "Le temps de "
+			 "coordination manque", &err), MSP_OK);
+	ck_assert_int_eq(suggest_add_coded(s, "locaux", "Les locaux "
+			 "manquent", &err), MSP_OK);
+	ck_assert_int_eq(suggest_add_coded(s, "nul", "x", &err), MSP_EINVAL);
+	ck_assert_int_eq(suggest_rank(s, "Nous manquons de temps et de "
+			 "locaux pour nous réunir", hits, 4, &n, &err),
+			 MSP_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(hits[0].code, "temps");
+	ck_assert_double_eq_tol(hits[0].score, 2.5, 1e-12);
+	ck_assert_uint_eq(hits[0].nwords, 2);
+	ck_assert_str_eq(hits[0].words[0], "temps");
+	ck_assert_str_eq(hits[0].words[1], "reunir");
+	ck_assert_str_eq(hits[1].code, "locaux");
+	ck_assert_double_eq_tol(hits[1].score, 2.0, 1e-12);
+	ck_assert_uint_eq(hits[1].nwords, 1);
+	ck_assert_str_eq(hits[1].words[0], "local");
+	/* max 1: the best only; nothing in common: nothing */
+	ck_assert_int_eq(suggest_rank(s, "Nous manquons de temps et de "
+			 "locaux pour nous réunir", hits, 1, &n, &err),
+			 MSP_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(hits[0].code, "temps");
+	ck_assert_int_eq(suggest_rank(s, "Aucune idée", hits, 4, &n, &err),
+			 MSP_OK);
+	ck_assert_uint_eq(n, 0);
+	/* frozen once ranked */
+	ck_assert_int_eq(suggest_add_coded(s, "temps", "temps", &err),
+			 MSP_EINVAL);
+	suggest_free(s);
+}
+END_TEST
+
+/* --- disagreements and resolution ------------------------------------------ */
+
+/* The coder of env applies code to answer, whole or its first
+ * character (part). */
+static void
+apply_as(const char *env, const char *code, const char *answer, int part)
+{
+	struct buf out = BUF_INIT(BUF_MAX_TEXT);
+	char args[256];
+
+	snprintf(args, sizeof(args), "code apply --study " OCC " --code %s"
+		 " --answer %s%s", code, answer, part ? " --from 0 --to 1" :
+		 "");
+	cli_ok(env, args, &out);
+	buf_free(&out);
+}
+
+/* The resolved codes of answer id, "a,b" ("" for none), from the
+ * database. */
+static char *
+resolved_of(const char *id)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT coalesce(string_agg(k.code, ',' ORDER BY k.code),"
+		 " '') FROM msp.answer_code k JOIN msp.answer a"
+		 "   ON a.response_id = k.response_id"
+		 "  AND a.item_key = k.item_key"
+		 " WHERE a.answer_id = %s AND k.state = 'resolved'", id);
+	return strdup(value(sql));
+}
+
+/*
+ * Two coders, four answers u1..u4 of one item, codes A and B:
+ *   coder 1: u1 {A}, u2 {A, B}, u3 {B (a passage)}, u4 {A}
+ *   coder 2: u1 {A}, u2 {A},    u3 {A}
+ * Disagreements (answers two coders coded with different codes): u2
+ * and u3, one row per coder; u1 agrees, u4 has one coder.
+ */
+START_TEST(disagreements_are_listed_and_resolved)
+{
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct buf want = BUF_INIT(BUF_MAX_TEXT);
+	char env[2][160], fed[160], args[512], line[512], *c1, *c2, *v;
+	const char *item, *u[4], *lo, *hi;
+	struct msp_error err;
+	PGresult *res = NULL;
+	json_object *j, *units, *x;
+	int i;
+
+	cli_ok("", "codebook add --study " OCC " qw_a --label 'Désaccord A'"
+	       " --kind frein --has none", &out);
+	cli_ok("", "codebook add --study " OCC " qw_b --label 'Désaccord B'"
+	       " --kind levier --has none", &out);
+	token("analyst", "qw_1", env[0], sizeof(env[0]));
+	token("analyst", "qw_2", env[1], sizeof(env[1]));
+	token("federation", "qw_f", fed, sizeof(fed));
+	ck_assert(db_exec(conn, "four answers",
+			  "SELECT a.answer_id, a.item_key FROM msp.answer a"
+			  "  JOIN msp.response r USING (response_id)"
+			  "  JOIN msp.study s USING (study_id)"
+			  " WHERE s.slug = '" OCC "' AND NOT r.test"
+			  "   AND char_length(a.text_value) > 1"
+			  "   AND a.item_key = (SELECT a2.item_key"
+			  "       FROM msp.answer a2 JOIN msp.response r2"
+			  "       USING (response_id) JOIN msp.study s2"
+			  "       USING (study_id) WHERE s2.slug = '" OCC "'"
+			  "        AND char_length(a2.text_value) > 1"
+			  "        AND NOT r2.test GROUP BY 1"
+			  "       HAVING count(*) >= 4 ORDER BY 1 LIMIT 1)"
+			  " ORDER BY a.answer_id LIMIT 4", 0, NULL,
+			  PGRES_TUPLES_OK, &res, &err) == MSP_OK);
+	ck_assert_int_eq(PQntuples(res), 4);
+	for (i = 0; i < 4; i++)
+		u[i] = PQgetvalue(res, i, 0);
+	item = PQgetvalue(res, 0, 1);
+	apply_as(env[0], "qw_a", u[0], 0);
+	apply_as(env[0], "qw_a", u[1], 0);
+	apply_as(env[0], "qw_b", u[1], 0);
+	apply_as(env[0], "qw_b", u[2], 1);
+	apply_as(env[0], "qw_a", u[3], 0);
+	apply_as(env[1], "qw_a", u[0], 0);
+	apply_as(env[1], "qw_a", u[1], 0);
+	apply_as(env[1], "qw_a", u[2], 0);
+	/* each token's coder name, as the database recorded it: coder
+	 * 1 alone applied B */
+	c1 = strdup(value("SELECT DISTINCT coder FROM msp.answer_code"
+			  " WHERE code = 'qw_b' AND state = 'own'"));
+	c2 = strdup(value("SELECT min(coder) FROM msp.answer_code"
+			  " WHERE code = 'qw_a' AND state = 'own'"
+			  "   AND coder NOT IN (SELECT coder"
+			  "        FROM msp.answer_code"
+			  "        WHERE code = 'qw_b' AND state = 'own')"));
+	ck_assert_ptr_nonnull(strstr(c1, "analyst:"));
+	ck_assert_ptr_nonnull(strstr(c2, "analyst:"));
+	lo = strcmp(c1, c2) < 0 ? c1 : c2;
+	hi = lo == c1 ? c2 : c1;
+
+	/* CSV: exactly the four rows of u2 and u3, by answer then coder */
+	snprintf(args, sizeof(args), "code disagreements --study " OCC
+		 " --item %s --format csv", item);
+	cli_ok(env[0], args, &out);
+	buf_puts(&want, "answer_id,item_key,coder,codes,resolved,"
+		 "resolved_by\r\n");
+	for (i = 1; i < 3; i++) {
+		const char *codes1 = i == 1 ? "\"qw_a,qw_b\"" : "qw_b";
+
+		buf_printf(&want, "%s,%s,%s,%s,,\r\n", u[i], item, lo,
+			   lo == c1 ? codes1 : "qw_a");
+		buf_printf(&want, "%s,%s,%s,%s,,\r\n", u[i], item, hi,
+			   hi == c1 ? codes1 : "qw_a");
+	}
+	ck_assert_str_eq(buf_str(&out), buf_str(&want));
+	/* text: the French table; JSON: two units of two coders */
+	snprintf(args, sizeof(args), "code disagreements --study " OCC
+		 " --item %s", item);
+	cli_ok(env[1], args, &out);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "Désaccords entre "
+				     "codeurs"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "codeur"));
+	snprintf(args, sizeof(args), "code disagreements --study " OCC
+		 " --item %s --format json", item);
+	cli_ok(env[1], args, &out);
+	j = json_tokener_parse(buf_str(&out));
+	ck_assert_ptr_nonnull(j);
+	ck_assert(json_object_object_get_ex(j, "disagreements", &units));
+	ck_assert_uint_eq(json_object_array_length(units), 2);
+	x = json_object_array_get_idx(units, 0);
+	ck_assert(json_object_object_get_ex(x, "answer", &x));
+	ck_assert_str_eq(json_object_get_string(x), u[1]);
+	x = json_object_array_get_idx(units, 0);
+	ck_assert(json_object_object_get_ex(x, "coders", &x));
+	ck_assert_uint_eq(json_object_array_length(x), 2);
+	x = json_object_array_get_idx(units, 0);
+	ck_assert(json_object_object_get_ex(x, "resolved", &x));
+	ck_assert_ptr_null(x);	/* not resolved: null */
+	json_object_put(j);
+	/* a federation reads no coder's work */
+	ck_assert_int_eq(cli(fed, args, &out), 1);
+
+	/* resolve u2 as {A, B}: the resolved codings, and who resolved */
+	snprintf(args, sizeof(args), "code resolve --study " OCC
+		 " --answer %s --codes qw_b,qw_a", u[1]);
+	cli_ok(env[1], args, &out);
+	v = resolved_of(u[1]);
+	ck_assert_str_eq(v, "qw_a,qw_b");
+	free(v);
+	snprintf(line, sizeof(line), "SELECT count(*) FROM msp.answer_resolution"
+		 " r JOIN msp.answer a USING (response_id, item_key)"
+		 " WHERE a.answer_id = %s AND r.resolved_by LIKE 'analyst:%%'",
+		 u[1]);
+	ck_assert_uint_eq(count(line), 1);
+	/* then as no code: none resolved, the decision kept */
+	snprintf(args, sizeof(args), "code resolve --study " OCC
+		 " --answer %s --none", u[1]);
+	cli_ok(env[1], args, &out);
+	v = resolved_of(u[1]);
+	ck_assert_str_eq(v, "");
+	free(v);
+	ck_assert_uint_eq(count(line), 1);
+	snprintf(args, sizeof(args), "code disagreements --study " OCC
+		 " --item %s", item);
+	cli_ok(env[0], args, &out);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "(aucun code)"));
+	/* u3 from coder 1's own codings: B on the first character */
+	snprintf(args, sizeof(args), "code resolve --study " OCC
+		 " --answer %s --from-coder %s", u[2], c1);
+	cli_ok(env[1], args, &out);
+	snprintf(line, sizeof(line),
+		 "SELECT string_agg(k.code || ':' || k.start_pos || '-'"
+		 " || k.end_pos, ',') FROM msp.answer_code k"
+		 " JOIN msp.answer a USING (response_id, item_key)"
+		 " WHERE a.answer_id = %s AND k.state = 'resolved'", u[2]);
+	ck_assert_str_eq(value(line), "qw_b:0-1");
+	/* refusals store nothing: both ways, an unknown code, a coder who
+	 * did not code the answer */
+	snprintf(args, sizeof(args), "code resolve --study " OCC
+		 " --answer %s --none --codes qw_a", u[2]);
+	ck_assert_int_eq(cli(env[1], args, &out), 2);
+	snprintf(args, sizeof(args), "code resolve --study " OCC
+		 " --answer %s --codes qw_a,qw_nul", u[2]);
+	ck_assert_int_eq(cli(env[1], args, &out), 1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "qw_nul"));
+	snprintf(args, sizeof(args), "code resolve --study " OCC
+		 " --answer %s --from-coder analyst:0", u[2]);
+	ck_assert_int_eq(cli(env[1], args, &out), 1);
+	ck_assert_str_eq(value(line), "qw_b:0-1");
+	PQclear(res);
+	free(c1);
+	free(c2);
+	buf_free(&want);
+	buf_free(&out);
+}
+END_TEST
+
+/* --- suggestions ------------------------------------------------------------ */
+
+/* Open answers of OCC nobody coded that hold the word « temps » (not in
+ * « longtemps », nor « temps-partiel », one word for the stemmer), by
+ * PostgreSQL's regular expressions. */
+#define UNCODED_TEMPS \
+	"SELECT count(*) FROM msp.answer a" \
+	"  JOIN msp.response r USING (response_id)" \
+	"  JOIN msp.study s USING (study_id)" \
+	" WHERE s.slug = '" OCC "' AND NOT r.test" \
+	"   AND a.text_value ~* '(^|[^[:alpha:]-])temps($|[^[:alpha:]-])'" \
+	"   AND NOT EXISTS (SELECT 1 FROM msp.answer_code k" \
+	"        WHERE k.response_id = a.response_id" \
+	"          AND k.item_key = a.item_key)"
+
+/* Lines of the CSV out suggesting code (third field); of them, those
+ * whose stems (last field) include word, in *with, and the least score
+ * of those in *min. */
+static unsigned long
+lines_for(const struct buf *out, const char *code, const char *word,
+	  unsigned long *with, double *min)
+{
+	const char *p = buf_str(out);
+	unsigned long n = 0;
+	char want[80], stem[80];
+
+	snprintf(want, sizeof(want), ",%s,", code);
+	snprintf(stem, sizeof(stem), "%s", word);
+	*min = 1e9;
+	*with = 0;
+	while (p != NULL && *p != '\0') {
+		const char *e = strchr(p, '\n'), *f = strstr(p, want);
+		const char *q, *w;
+		size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+
+		if (f != NULL && f < p + len) {
+			n++;
+			/* the stems: after the last '"' but one */
+			q = memchr(f + strlen(want), ',', len - (size_t)(f +
+				   strlen(want) - p));
+			for (w = q; w != NULL && w < p + len;
+			     w = strstr(w + 1, stem)) {
+				char before = w[-1], after = w[strlen(stem)];
+
+				if (w != q && (before == '"' || before == ' ')
+				    && (after == '"' || after == ' ')) {
+					double v = strtod(f + strlen(want),
+							  NULL);
+
+					(*with)++;
+					if (v < *min)
+						*min = v;
+					break;
+				}
+			}
+		}
+		p = e != NULL ? e + 1 : NULL;
+	}
+	return n;
+}
+
+START_TEST(suggestions_are_not_codings_until_accepted)
+{
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	char env[160], fed[160], args[512];
+	struct report_options o;
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+	const struct rtable *t;
+	unsigned long before, want, n, with;
+	char *first;
+	double min;
+	size_t i;
+
+	token("analyst", "qs_1", env, sizeof(env));
+	token("federation", "qs_f", fed, sizeof(fed));
+	/* a code whose only word is « temps », applied to nothing yet */
+	cli_ok("", "codebook add --study " OCC " qs_temps --label 'Temps'"
+	       " --kind frein --has H-F1", &out);
+	want = count(UNCODED_TEMPS);
+	ck_assert_uint_gt(want, 1);
+	before = count("SELECT count(*) FROM msp.answer_code");
+	cli_ok(env, "code suggest --study " OCC " --format csv --max 100",
+	       &out);
+	/* every uncoded answer with the word, score D = 1 exactly (no
+	 * earlier coding: F = 0), and no other */
+	n = lines_for(&out, "qs_temps", "temps", &with, &min);
+	ck_assert_uint_eq(n, want);
+	ck_assert_uint_eq(with, want);
+	ck_assert_double_eq_tol(min, 1.0, 1e-9);
+	ck_assert_uint_eq(count("SELECT count(*) FROM msp.answer_code"),
+			  before);
+	/* text: French, and says nothing was stored */
+	cli_ok(env, "code suggest --study " OCC, &out);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "rien n'est "
+				     "enregistré"));
+
+	/* accept one: the coding says it began as a suggestion */
+	first = strdup(value("SELECT min(a.answer_id) FROM msp.answer a"
+			     "  JOIN msp.response r USING (response_id)"
+			     "  JOIN msp.study s USING (study_id)"
+			     " WHERE s.slug = '" OCC "' AND NOT r.test"
+			     "   AND r.status = 'complete'"
+			     "   AND a.text_value ~* '(^|[^[:alpha:]-])temps"
+			     "($|[^[:alpha:]-])'"
+			     "   AND NOT EXISTS (SELECT 1 FROM msp.answer_code"
+			     "        k WHERE k.response_id = a.response_id"
+			     "          AND k.item_key = a.item_key)"));
+	snprintf(args, sizeof(args), "code apply --study " OCC " --code "
+		 "qs_temps --answer %s --from-suggestion --resolved", first);
+	cli_ok(env, args, &out);
+	ck_assert_uint_eq(count("SELECT count(*) FROM msp.answer_code"
+				" WHERE code = 'qs_temps' AND suggested"
+				" AND state = 'resolved'"), 1);
+	/* a passage cannot be "from a suggestion" */
+	snprintf(args, sizeof(args), "code apply --study " OCC " --code "
+		 "qs_temps --answer %s --from-suggestion --from 0 --to 1",
+		 first);
+	ck_assert_int_eq(cli(env, args, &out), 2);
+	/* the accepted answer is coded now; the others with the word
+	 * score at least 1 + 1/1 (« temps » is in the one earlier coding),
+	 * and answers without it may now share other words with it */
+	cli_ok(env, "code suggest --study " OCC " --format csv --max 100",
+	       &out);
+	n = lines_for(&out, "qs_temps", "temps", &with, &min);
+	ck_assert_uint_eq(with, want - 1);
+	ck_assert_uint_ge(n, with);
+	ck_assert_double_eq_tol(min, 2.0, 1e-9);
+	free(first);
+
+	/* --has: how many resolved codings began as suggestions, against
+	 * the stored rows */
+	report_options_init(&o);
+	o.region = "occitanie";
+	o.has = 1;
+	ck_assert_msg(report_build(conn, &o, &doc, &err) == MSP_OK, "%s",
+		      err.message);
+	t = rdoc_find_table(doc, "has_codings");
+	ck_assert_ptr_nonnull(t);
+	for (i = 0; i < t->nrows; i++)
+		if (strcmp(t->rows[i].cat_key, OCC) == 0)
+			break;
+	ck_assert_uint_lt(i, t->nrows);
+	ck_assert_uint_eq(t->rows[i].cells[1].n,
+			  count("SELECT count(*) FROM msp.answer_code k"
+				"  JOIN msp.response r USING (response_id)"
+				"  JOIN msp.study s ON s.study_id = k.study_id"
+				" WHERE s.slug = '" OCC "' AND k.suggested"
+				"   AND k.state = 'resolved'"
+				"   AND r.status = 'complete' AND NOT r.test"));
+	ck_assert_uint_eq(t->rows[i].cells[0].n,
+			  count("SELECT count(*) FROM msp.answer_code k"
+				"  JOIN msp.response r USING (response_id)"
+				"  JOIN msp.study s ON s.study_id = k.study_id"
+				" WHERE s.slug = '" OCC "'"
+				"   AND k.state = 'resolved'"
+				"   AND r.status = 'complete' AND NOT r.test"));
+	ck_assert_uint_eq(t->rows[i].cells[1].n, 1);
+	rdoc_free(doc);
+	/* a federation gets the table, its one suggestion below the
+	 * threshold (5) hidden */
+	cli_ok(fed, "--region occitanie --has --format csv", &out);
+	{
+		const char *l = strstr(buf_str(&out), "has_codings,study,"
+				       "Étude," OCC "," OCC ",suggested,");
+
+		ck_assert_msg(l != NULL, "%.1500s", buf_str(&out));
+		ck_assert_ptr_nonnull(strstr(l, ",n,,suppressed"));
+		ck_assert(strstr(l, ",n,,suppressed") < strchr(l, '\n'));
+	}
+	buf_free(&out);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("codework");
+	TCase *tc = tcase_create("codework");
+
+	tcase_add_unchecked_fixture(tc, load_shared, drop_shared);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, suggest_scores_the_hand_computed_case);
+	tcase_add_test(tc, disagreements_are_listed_and_resolved);
+	tcase_add_test(tc, suggestions_are_not_codings_until_accepted);
+	suite_add_tcase(s, tc);
+	return testdb_run(s);
+}
