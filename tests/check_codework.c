@@ -98,7 +98,7 @@ token(const char *kind, const char *label, char *env, size_t size)
 	buf_free(&out);
 }
 
-/* --- the score, by hand ---------------------------------------------------- */
+/* --- the score, by hand --------------------------------------------------- */
 
 /*
  * docs/coding.md's example.  Code temps: « Manque de temps » / « Le
@@ -165,7 +165,7 @@ START_TEST(suggest_scores_the_hand_computed_case)
 }
 END_TEST
 
-/* --- disagreements and resolution ------------------------------------------ */
+/* --- disagreements and resolution ------------------------------------------ *
 
 /* The coder of env applies code to answer, whole or its first
  * character (part). */
@@ -313,7 +313,8 @@ START_TEST(disagreements_are_listed_and_resolved)
 	v = resolved_of(u[1]);
 	ck_assert_str_eq(v, "qw_a,qw_b");
 	free(v);
-	snprintf(line, sizeof(line), "SELECT count(*) FROM msp.answer_resolution"
+	snprintf(line, sizeof(line), "SELECT count(*)"
+		 " FROM msp.answer_resolution"
 		 " r JOIN msp.answer a USING (response_id, item_key)"
 		 " WHERE a.answer_id = %s AND r.resolved_by LIKE 'analyst:%%'",
 		 u[1]);
@@ -361,7 +362,7 @@ START_TEST(disagreements_are_listed_and_resolved)
 }
 END_TEST
 
-/* --- suggestions ------------------------------------------------------------ */
+/* --- suggestions ---------------------------------------------------------- */
 
 /* Open answers of OCC nobody coded that hold the word « temps » (not in
  * « longtemps », nor « temps-partiel », one word for the stemmer), by
