@@ -165,7 +165,7 @@ START_TEST(suggest_scores_the_hand_computed_case)
 }
 END_TEST
 
-/* --- disagreements and resolution ------------------------------------------ *
+/* --- disagreements and resolution ----------------------------------------- */
 
 /* The coder of env applies code to answer, whole or its first
  * character (part). */
