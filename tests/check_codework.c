@@ -536,6 +536,247 @@ START_TEST(suggestions_are_not_codings_until_accepted)
 }
 END_TEST
 
+/* --- code × attribute matrices and co-occurrence ---------------------------- */
+
+static size_t
+col_of(const struct rtable *t, const char *key)
+{
+	size_t j;
+
+	for (j = 0; j < t->ncols; j++)
+		if (strcmp(t->cols[j].key, key) == 0)
+			return j;
+	ck_abort_msg("table %s: no column %s", t->key, key);
+	return 0;
+}
+
+static const struct rrow *
+row_of(const struct rtable *t, const char *cat)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++)
+		if (t->rows[i].cat_key != NULL &&
+		    strcmp(t->rows[i].cat_key, cat) == 0)
+			return &t->rows[i];
+	ck_abort_msg("table %s: no row %s", t->key, cat);
+	return NULL;
+}
+
+/* Row code, column key of table t: the count. */
+static unsigned long
+cell(const struct rtable *t, const char *code, const char *key)
+{
+	return row_of(t, code)->cells[col_of(t, key)].n;
+}
+
+/*
+ * The hand case.  KEY is a single-choice item of the Occitanie
+ * questionnaire, X and Y two of its answers; five teams no one coded:
+ *   T1, T2, T3 answered X; T4, T5 answered Y.
+ *   A on one open answer of T1, T2, T3 and T4; B on the same answer of
+ *   T1 as A, and on an open answer of T4 other than the one with A.
+ * And interview participant P (no structure: « non connu »), whose
+ * transcript gets A on [0, 10), B on [5, 15) (overlapping) and B again
+ * on [20, 25).
+ * Matrix by KEY:  A: X 3, Y 1, unknown 1;  B: X 1, Y 1, unknown 1.
+ * Co-occurrence (one answer, one passage): A–B: T1 and P = 2 (T4's A
+ * and B are in two answers); diagonal A 5, B 3.
+ */
+START_TEST(matrix_and_cooccurrence_count_the_hand_case)
+{
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	char args[512], fed[160], *key, *x, *y, *p;
+	char *a[5], *b4;
+	struct report_options o;
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+	const struct rtable *t;
+	PGresult *res = NULL;
+	const char *params[3];
+	int i;
+
+	cli_ok("", "codebook add --study " OCC " qm_a --label 'Matrice A'"
+	       " --kind frein --has none", &out);
+	cli_ok("", "codebook add --study " OCC " qm_b --label 'Matrice B'"
+	       " --kind levier --has none", &out);
+	/* the item: single choice, with the most teams answering it */
+	key = strdup(value("SELECT a.item_key FROM msp.answer a"
+			   "  JOIN msp.response r USING (response_id)"
+			   "  JOIN msp.study s USING (study_id)"
+			   " WHERE s.slug = '" OCC "' AND a.choice_code IS NOT"
+			   " NULL AND NOT r.test AND r.status = 'complete'"
+			   " GROUP BY 1 HAVING count(DISTINCT a.choice_code)"
+			   "   >= 2 AND count(*) = count(DISTINCT"
+			   "   a.response_id)"	/* one answer each */
+			   " ORDER BY count(*) DESC, 1 LIMIT 1"));
+	/* teams by their answer, with two open answers, not coded */
+#define TEAMS \
+	"SELECT r.response_id, min(o.answer_id) AS first," \
+	"       max(o.answer_id) AS second" \
+	"  FROM msp.response r JOIN msp.study s USING (study_id)" \
+	"  JOIN msp.answer k ON k.response_id = r.response_id" \
+	"   AND k.item_key = $1 AND k.choice_code = $2" \
+	"  JOIN msp.answer o ON o.response_id = r.response_id" \
+	"   AND char_length(o.text_value) > 1" \
+	" WHERE s.slug = '" OCC "' AND NOT r.test AND r.status = 'complete'" \
+	"   AND NOT EXISTS (SELECT 1 FROM msp.answer_code c" \
+	"        WHERE c.response_id = r.response_id)" \
+	" GROUP BY r.response_id HAVING count(DISTINCT o.item_key) >= 2" \
+	" ORDER BY r.response_id"
+	params[0] = key;
+	/* X: a value with three such teams; Y: another with two */
+	ck_assert(db_exec(conn, "values",
+			  "SELECT k.choice_code, count(DISTINCT r.response_id)"
+			  "  FROM msp.response r JOIN msp.study s"
+			  "    USING (study_id)"
+			  "  JOIN msp.answer k ON k.response_id = r.response_id"
+			  "   AND k.item_key = $1 AND k.choice_code IS NOT NULL"
+			  " WHERE s.slug = '" OCC "' AND NOT r.test"
+			  "   AND r.status = 'complete'"
+			  "   AND (SELECT count(DISTINCT o.item_key)"
+			  "          FROM msp.answer o"
+			  "         WHERE o.response_id = r.response_id"
+			  "           AND char_length(o.text_value) > 1) >= 2"
+			  "   AND NOT EXISTS (SELECT 1 FROM msp.answer_code c"
+			  "        WHERE c.response_id = r.response_id)"
+			  " GROUP BY 1 HAVING count(DISTINCT r.response_id)"
+			  "   >= 2 ORDER BY 2 DESC, 1", 1, params,
+			  PGRES_TUPLES_OK, &res, &err) == MSP_OK);
+	ck_assert_int_ge(PQntuples(res), 2);
+	ck_assert_int_ge(atoi(PQgetvalue(res, 0, 1)), 3);
+	x = strdup(PQgetvalue(res, 0, 0));
+	y = strdup(PQgetvalue(res, 1, 0));
+	PQclear(res);
+	params[1] = x;
+	ck_assert(db_exec(conn, "X teams", TEAMS, 2, params, PGRES_TUPLES_OK,
+			  &res, &err) == MSP_OK);
+	for (i = 0; i < 3; i++)
+		a[i] = strdup(PQgetvalue(res, i, 1));
+	PQclear(res);
+	params[1] = y;
+	ck_assert(db_exec(conn, "Y teams", TEAMS, 2, params, PGRES_TUPLES_OK,
+			  &res, &err) == MSP_OK);
+	a[3] = strdup(PQgetvalue(res, 0, 1));
+	b4 = strdup(PQgetvalue(res, 0, 2));
+	a[4] = NULL;
+	PQclear(res);
+	for (i = 0; i < 4; i++) {
+		snprintf(args, sizeof(args), "code apply --study " OCC
+			 " --code qm_a --answer %s --resolved", a[i]);
+		cli_ok("", args, &out);
+	}
+	snprintf(args, sizeof(args), "code apply --study " OCC " --code qm_b"
+		 " --answer %s --resolved", a[0]);
+	cli_ok("", args, &out);
+	snprintf(args, sizeof(args), "code apply --study " OCC " --code qm_b"
+		 " --answer %s --resolved", b4);
+	cli_ok("", args, &out);
+	/* participant P: the first without a transcript */
+	p = strdup(value("SELECT min(i.participant_no) FROM msp.interview i"
+			 "  JOIN msp.study s USING (study_id)"
+			 " WHERE s.slug = '" OCC "' AND i.structure_id IS NULL"
+			 "   AND NOT EXISTS (SELECT 1"
+			 "        FROM msp.interview_transcript t"
+			 "        WHERE t.interview_id = i.interview_id)"));
+	snprintf(args, sizeof(args), "%s/p.txt", dir);
+	{
+		FILE *f = fopen(args, "w");
+
+		ck_assert_ptr_nonnull(f);
+		fputs("Le temps manque, les locaux aussi ; les réunions "
+		      "aident.\n", f);
+		fclose(f);
+	}
+	snprintf(args, sizeof(args), "code transcript --study " OCC
+		 " --participant %s p.txt", p);
+	cli_ok("", args, &out);
+	snprintf(args, sizeof(args), "code apply --study " OCC " --code qm_a"
+		 " --participant %s --from 0 --to 10 --resolved", p);
+	cli_ok("", args, &out);
+	snprintf(args, sizeof(args), "code apply --study " OCC " --code qm_b"
+		 " --participant %s --from 5 --to 15 --resolved", p);
+	cli_ok("", args, &out);
+	snprintf(args, sizeof(args), "code apply --study " OCC " --code qm_b"
+		 " --participant %s --from 20 --to 25 --resolved", p);
+	cli_ok("", args, &out);
+
+	report_options_init(&o);
+	o.region = "occitanie";
+	o.has = 1;
+	snprintf(args, sizeof(args), "item:%s", key);
+	o.matrix = args;
+	o.cooccurrence = 1;
+	ck_assert_msg(report_build(conn, &o, &doc, &err) == MSP_OK, "%s",
+		      err.message);
+	t = rdoc_find_table(doc, "has_matrix");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(cell(t, "qm_a", x), 3);
+	ck_assert_uint_eq(cell(t, "qm_a", y), 1);
+	ck_assert_uint_eq(cell(t, "qm_a", "unknown"), 1);
+	ck_assert_uint_eq(cell(t, "qm_b", x), 1);
+	ck_assert_uint_eq(cell(t, "qm_b", y), 1);
+	ck_assert_uint_eq(cell(t, "qm_b", "unknown"), 1);
+	t = rdoc_find_table(doc, "has_cooccurrence");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(cell(t, "qm_a", "qm_b"), 2);
+	ck_assert_uint_eq(cell(t, "qm_b", "qm_a"), 2);
+	ck_assert_uint_eq(cell(t, "qm_a", "qm_a"), 5);
+	ck_assert_uint_eq(cell(t, "qm_b", "qm_b"), 3);
+	rdoc_free(doc);
+	doc = NULL;
+
+	/* by region: A's five people in Occitanie's column */
+	o.matrix = "region";
+	o.cooccurrence = 0;
+	ck_assert_msg(report_build(conn, &o, &doc, &err) == MSP_OK, "%s",
+		      err.message);
+	t = rdoc_find_table(doc, "has_matrix");
+	ck_assert_uint_eq(cell(t, "qm_a", "occitanie"), 5);
+	rdoc_free(doc);
+	doc = NULL;
+
+	/* a federation: the same tables, A's and B's small counts hidden;
+	 * its interviews have no structure, so they are not its region's
+	 * (msp.report_has_mentions' rule): its matrix has no "unknown" of
+	 * ours */
+	token("federation", "qm_f", fed, sizeof(fed));
+	fed[strlen(fed) - 1] = '\0';
+	o.token = fed + strlen("MSP_TOKEN='");
+	snprintf(args, sizeof(args), "item:%s", key);
+	o.matrix = args;
+	o.cooccurrence = 1;
+	ck_assert_msg(report_build(conn, &o, &doc, &err) == MSP_OK, "%s",
+		      err.message);
+	t = rdoc_find_table(doc, "has_matrix");
+	ck_assert_ptr_nonnull(t);
+	ck_assert(row_of(t, "qm_a")->cells[col_of(t, x)].suppressed);
+	ck_assert_uint_eq(row_of(t, "qm_a")->cells[col_of(t, x)].n, 0);
+	ck_assert(row_of(t, "qm_b")->cells[col_of(t, y)].suppressed);
+	t = rdoc_find_table(doc, "has_cooccurrence");
+	ck_assert_ptr_nonnull(t);
+	ck_assert(row_of(t, "qm_a")->cells[col_of(t, "qm_b")].suppressed);
+	ck_assert_ptr_null(rdoc_find_table(doc, "has_verbatim"));
+	rdoc_free(doc);
+	/* the command line: every format, and its refusals */
+	cli_ok("", "--region occitanie --has --cooccurrence --matrix stage"
+	       " --format html", &out);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "Co-occurrence"));
+	ck_assert_int_eq(cli("", "--region occitanie --matrix stage", &out),
+			 2);
+	ck_assert_int_eq(cli("", "--region occitanie --has --matrix 'x;y'",
+			     &out), 2);
+	for (i = 0; i < 4; i++)
+		free(a[i]);
+	free(b4);
+	free(key);
+	free(x);
+	free(y);
+	free(p);
+	buf_free(&out);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -548,6 +789,7 @@ main(void)
 	tcase_add_test(tc, suggest_scores_the_hand_computed_case);
 	tcase_add_test(tc, disagreements_are_listed_and_resolved);
 	tcase_add_test(tc, suggestions_are_not_codings_until_accepted);
+	tcase_add_test(tc, matrix_and_cooccurrence_count_the_hand_case);
 	suite_add_tcase(s, tc);
 	return testdb_run(s);
 }
