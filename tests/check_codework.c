@@ -536,7 +536,7 @@ START_TEST(suggestions_are_not_codings_until_accepted)
 }
 END_TEST
 
-/* --- code × attribute matrices and co-occurrence ---------------------------- */
+/* --- code × attribute matrices and co-occurrence -------------------------- */
 
 static size_t
 col_of(const struct rtable *t, const char *key)
@@ -644,7 +644,7 @@ START_TEST(matrix_and_cooccurrence_count_the_hand_case)
 			  "   >= 2 ORDER BY 2 DESC, 1", 1, params,
 			  PGRES_TUPLES_OK, &res, &err) == MSP_OK);
 	ck_assert_int_ge(PQntuples(res), 2);
-	ck_assert_int_ge(atoi(PQgetvalue(res, 0, 1)), 3);
+	ck_assert_int_ge(strtol(PQgetvalue(res, 0, 1), NULL, 10), 3);
 	x = strdup(PQgetvalue(res, 0, 0));
 	y = strdup(PQgetvalue(res, 1, 0));
 	PQclear(res);
