@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agreement.h"
+#include "alloc.h"
 #include "buf.h"
 #include "db.h"
 #include "report/report.h"
@@ -758,6 +760,10 @@ START_TEST(matrix_and_cooccurrence_count_the_hand_case)
 	ck_assert(row_of(t, "qm_a")->cells[col_of(t, "qm_b")].suppressed);
 	ck_assert_ptr_null(rdoc_find_table(doc, "has_verbatim"));
 	rdoc_free(doc);
+	/* a multiple-choice item: each team's options joined, no error */
+	cli_ok("", "--region occitanie --has --matrix item:info_content"
+	       " --format csv", &out);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "has_matrix,"));
 	/* the command line: every format, and its refusals */
 	cli_ok("", "--region occitanie --has --cooccurrence --matrix stage"
 	       " --format html", &out);
@@ -777,6 +783,117 @@ START_TEST(matrix_and_cooccurrence_count_the_hand_case)
 }
 END_TEST
 
+/* --- agreement on interview passages, by sentence ------------------------- */
+
+/* Field i (0-based) of the CSV line of out that starts with prefix. */
+static double
+field(const struct buf *out, const char *prefix, int i)
+{
+	const char *l = strstr(buf_str(out), prefix);
+
+	ck_assert_msg(l != NULL, "no line %s in %s", prefix, buf_str(out));
+	while (i-- > 0) {
+		l = strchr(l, ',');
+		ck_assert_ptr_nonnull(l);
+		l++;
+	}
+	return strtod(l, NULL);
+}
+
+/*
+ * The transcript « Le temps manque. Les locaux aussi ! Et les réunions ?
+ * Rien d'autre. » has four sentences: [0, 16) [17, 35) [36, 53)
+ * [54, 67).  Coder 1: X on [0, 16), Y on [17, 53); coder 2: X on
+ * [3, 20), Y on [40, 45).  By sentence (s1..s4):
+ *   X: 1 0 0 0 / 1 1 0 0: p_o 3/4, p_e 1/4·1/2 + 3/4·1/2 = 1/2, κ 1/2;
+ *      α: n 8, n_1 3, Σ o_ck 2 (s2), α = 1 − 7·2 / (2·5·3) = 8/15.
+ *   Y: 0 1 1 0 / 0 0 1 0: the same figures, κ 1/2, α 8/15.
+ *   overall κ 1 − (1/4 + 1/4) / (1/2 + 1/2) = 1/2,
+ *   overall α 1 − 7·4 / 60 = 8/15.
+ */
+START_TEST(agreement_on_passages_by_sentence)
+{
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	char env[2][160], args[512], *p;
+	size_t *b = NULL, n;
+	struct msp_error err;
+	FILE *f;
+	int i;
+	static const size_t want[8] = { 0, 16, 17, 35, 36, 53, 54, 67 };
+	static const char *const apply[4][4] = {
+		{ "0", "qa_x", "0", "16" }, { "0", "qa_y", "17", "53" },
+		{ "1", "qa_x", "3", "20" }, { "1", "qa_y", "40", "45" },
+	};
+
+#define TEXT "Le temps manque. Les locaux aussi ! Et les réunions ?\n" \
+	"Rien d'autre.\n"
+	/* the sentences, by hand */
+	ck_assert_int_eq(agreement_sentences(TEXT, &b, &n, &err), MSP_OK);
+	ck_assert_uint_eq(n, 4);
+	for (i = 0; i < 8; i++)
+		ck_assert_uint_eq(b[i], want[i]);
+	msp_free(b);
+	ck_assert_int_eq(agreement_sentences("« Non. » Puis\n\n  rien",
+					     &b, &n, &err), MSP_OK);
+	ck_assert_uint_eq(n, 3);	/* « Non. » | Puis | rien */
+	ck_assert_uint_eq(b[1], 8);
+	msp_free(b);
+
+	cli_ok("", "codebook add --study " OCC " qa_x --label 'Passage X'"
+	       " --kind frein --has none", &out);
+	cli_ok("", "codebook add --study " OCC " qa_y --label 'Passage Y'"
+	       " --kind levier --has none", &out);
+	token("analyst", "qa_1", env[0], sizeof(env[0]));
+	token("analyst", "qa_2", env[1], sizeof(env[1]));
+	p = strdup(value("SELECT max(i.participant_no) FROM msp.interview i"
+			 "  JOIN msp.study s USING (study_id)"
+			 " WHERE s.slug = '" OCC "' AND NOT EXISTS (SELECT 1"
+			 "        FROM msp.interview_transcript t"
+			 "        WHERE t.interview_id = i.interview_id)"));
+	snprintf(args, sizeof(args), "%s/t.txt", dir);
+	f = fopen(args, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(TEXT, f);
+	fclose(f);
+	snprintf(args, sizeof(args), "code transcript --study " OCC
+		 " --participant %s t.txt", p);
+	cli_ok("", args, &out);
+	for (i = 0; i < 4; i++) {
+		snprintf(args, sizeof(args), "code apply --study " OCC
+			 " --code %s --participant %s --from %s --to %s",
+			 apply[i][1], p, apply[i][2], apply[i][3]);
+		cli_ok(env[apply[i][0][0] - '0'], args, &out);
+	}
+	cli_ok(env[0], "agreement --study " OCC " --unit-label segment"
+	       " --format csv", &out);
+	/* scope,code,unit_kind,coders,applied,kappa_units,p_o,p_e,kappa,
+	 * kappa_undefined,alpha_units,alpha_values,d_o,d_e,alpha */
+	ck_assert_double_eq_tol(field(&out, "code,qa_x,segment,2,", 8),
+				0.5, 1e-12);
+	ck_assert_double_eq_tol(field(&out, "code,qa_x,segment,2,", 14),
+				8.0 / 15, 1e-12);
+	ck_assert_double_eq_tol(field(&out, "code,qa_y,segment,2,", 8),
+				0.5, 1e-12);
+	ck_assert_double_eq_tol(field(&out, "code,qa_y,segment,2,", 14),
+				8.0 / 15, 1e-12);
+	ck_assert_double_eq_tol(field(&out, "overall,,segment,2,", 8), 0.5,
+				1e-12);
+	ck_assert_double_eq_tol(field(&out, "overall,,segment,2,", 14),
+				8.0 / 15, 1e-12);
+	/* four sentences, both coders' */
+	ck_assert_double_eq_tol(field(&out, "code,qa_x,segment,2,", 5), 4,
+				1e-12);
+	/* text: the unit is stated */
+	cli_ok(env[1], "agreement --study " OCC " --unit-label segment",
+	       &out);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "segment"));
+	ck_assert_int_eq(cli(env[1], "agreement --study " OCC " --unit-label"
+			     " segment --item freins", &out), 2);
+	free(p);
+	buf_free(&out);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -790,6 +907,7 @@ main(void)
 	tcase_add_test(tc, disagreements_are_listed_and_resolved);
 	tcase_add_test(tc, suggestions_are_not_codings_until_accepted);
 	tcase_add_test(tc, matrix_and_cooccurrence_count_the_hand_case);
+	tcase_add_test(tc, agreement_on_passages_by_sentence);
 	suite_add_tcase(s, tc);
 	return testdb_run(s);
 }

@@ -11,8 +11,9 @@
 --              'continuum' role of its instrument derives it
 --   profession the interviewee's (interviews only)
 --   structure_type the structure's (msp.structure)
---   item_value the answer to questionnaire item p_item (single choice
---              or yes/no) of the team: its own response, or, for an
+--   item_value the answer to questionnaire item p_item (a choice or
+--              yes/no; a multiple choice's options joined by '+' in
+--              order) of the team: its own response, or, for an
 --              interview, its structure's latest complete response to
 --              the same study (NULL p_item: NULL)
 -- Resolved codings only (0039); test and incomplete responses left out.
@@ -49,13 +50,18 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
          ORDER BY a.response_id, ru.priority),
     item AS (
         SELECT DISTINCT ON (r.study_id, r.structure_id) r.study_id,
-               r.structure_id, r.response_id,
-               coalesce(a.choice_code, a.bool_value::text) AS value
+               r.structure_id, x.value
           FROM msp.response r
-          JOIN msp.answer a ON a.response_id = r.response_id
-           AND a.item_key = p_item
+          CROSS JOIN LATERAL (
+              SELECT string_agg(coalesce(a.choice_code,
+                                         a.bool_value::text), '+'
+                                ORDER BY a.choice_code) AS value
+                FROM msp.answer a
+               WHERE a.response_id = r.response_id
+                 AND a.item_key = p_item) x
          WHERE p_item IS NOT NULL AND r.study_id = ANY (p_studies)
            AND r.status = 'complete' AND NOT r.test
+           AND x.value IS NOT NULL
          ORDER BY r.study_id, r.structure_id, r.response_id DESC)
     SELECT 'i' || i.interview_id, i.study_id, g.code, 'i' || i.interview_id,
            g.start_pos, g.end_pos, g.verbatim_fr, rg.slug, i.stage,
@@ -73,7 +79,8 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
     SELECT 'r' || ac.response_id, ac.study_id, ac.code,
            'a' || ac.response_id || ':' || ac.item_key, NULL, NULL, NULL,
            rg.slug, sg.stage, NULL, st.structure_type::text,
-           (SELECT coalesce(a.choice_code, a.bool_value::text)
+           (SELECT string_agg(coalesce(a.choice_code, a.bool_value::text),
+                              '+' ORDER BY a.choice_code)
               FROM msp.answer a
              WHERE a.response_id = ac.response_id AND a.item_key = p_item)
       FROM msp.answer_code ac
