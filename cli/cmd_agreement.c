@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "agreement.h"
+#include "alloc.h"
 #include "buf.h"
 #include "csv.h"
 #include "db.h"
@@ -28,7 +29,8 @@
 static const char agreement_usage[] =
 "Usage: msp-report agreement --input FILE.csv [--unit-label answer|segment]\n"
 "                            [--format text|csv|json] [--disagreements]\n"
-"       msp-report agreement --study SLUG [--item KEY]\n"
+"       msp-report agreement --study SLUG\n"
+"                            [--item KEY | --unit-label segment]\n"
 "                            [--format text|csv|json] [--disagreements]\n"
 "Agreement between coders who applied the same codes to the same units:\n"
 "Cohen's kappa (two coders) and Krippendorff's alpha (nominal, two or\n"
@@ -43,7 +45,12 @@ static const char agreement_usage[] =
 "                       an answer when they applied at least one code to\n"
 "                       it (whole or a passage).  Coded passages of\n"
 "                       interviews are counted and left out (each coder\n"
-"                       highlights their own offsets: no common unit).\n"
+"                       highlights their own offsets); with\n"
+"                       --unit-label segment, the coded passages of\n"
+"                       interview transcripts instead, compared by\n"
+"                       sentence (the common unit: a coder coded every\n"
+"                       sentence of a transcript they coded, and applied\n"
+"                       a code to the sentences their passage overlaps).\n"
 "                       An analyst token (MSP_TOKEN) or the owner only;\n"
 "                       read from MSP_REPORT_DATABASE_URL (it may be a\n"
 "                       hot standby; default MSP_DATABASE_URL)\n"
@@ -278,6 +285,151 @@ load_study(const struct cli_context *ctx, struct source *src,
 	rc = 0;
 out:
 	PQclear(res);
+	PQfinish(conn);
+	return rc;
+}
+
+/*
+ * Interview passages (--study with --unit-label segment): the common
+ * units are the sentences of each transcript (agreement_sentences(),
+ * docs/agreement.md).  A coder coded every sentence of a transcript in
+ * which they coded at least one passage of their own, and applied a
+ * code to a sentence when one of their passages with that code overlaps
+ * it.  $1 the study's slug.
+ */
+static const char study_transcripts_sql[] =
+	"SELECT i.interview_id, i.participant_no, t.body"
+	"  FROM msp.interview i JOIN msp.interview_transcript t"
+	"    USING (interview_id)"
+	"  JOIN msp.study s ON s.study_id = i.study_id"
+	" WHERE s.slug = $1 AND EXISTS (SELECT 1 FROM msp.segment g"
+	"        WHERE g.interview_id = i.interview_id AND g.state = 'own'"
+	"          AND g.start_pos IS NOT NULL)"
+	" ORDER BY i.participant_no";
+static const char study_passages_sql[] =
+	"SELECT g.interview_id, g.coder, g.code, g.start_pos, g.end_pos"
+	"  FROM msp.segment g JOIN msp.study s ON s.study_id = g.study_id"
+	" WHERE s.slug = $1 AND g.state = 'own' AND g.start_pos IS NOT NULL"
+	" ORDER BY g.coder, g.interview_id, g.start_pos, g.segment_id";
+
+/* One transcript's sentences. */
+struct tsent {
+	const char *interview_id, *participant;
+	size_t *b, n;
+};
+
+/* Adds the passages of res (study_passages_sql) over the sentences of
+ * ts into a; 0, or 1 after printing why. */
+static int
+add_passages(const struct source *src, const PGresult *res,
+	     const struct tsent *ts, int nts, struct agreement *a)
+{
+	struct msp_error err;
+	const struct tsent *t = NULL;
+	char unit[64];
+	size_t k;
+	int r, i;
+
+	for (r = 0; r < PQntuples(res); r++) {
+		const char *iv = db_text(res, r, "interview_id");
+		const char *coder = db_text(res, r, "coder");
+		long from = db_int(res, r, "start_pos");
+		long to = db_int(res, r, "end_pos");
+		int first = r == 0 ||
+			    strcmp(iv, db_text(res, r - 1, "interview_id")) ||
+			    strcmp(coder, db_text(res, r - 1, "coder"));
+
+		if (first) {
+			for (t = NULL, i = 0; i < nts; i++)
+				if (strcmp(ts[i].interview_id, iv) == 0)
+					t = &ts[i];
+			/* this coder read the whole transcript */
+			for (k = 0; t != NULL && k < t->n; k++) {
+				snprintf(unit, sizeof(unit), "P%s:%zu",
+					 t->participant, k + 1);
+				if (agreement_add(a, unit, coder, NULL, 0,
+						  &err) != MSP_OK)
+					goto fail;
+			}
+		}
+		for (k = 0; t != NULL && k < t->n; k++) {
+			if (!((long)t->b[2 * k] < to &&
+			      from < (long)t->b[2 * k + 1]))
+				continue;
+			snprintf(unit, sizeof(unit), "P%s:%zu", t->participant,
+				 k + 1);
+			if (agreement_add(a, unit, coder, db_text(res, r,
+					  "code"), 1, &err) != MSP_OK)
+				goto fail;
+		}
+	}
+	return 0;
+fail:
+	fprintf(stderr, "msp-report agreement: étude « %s » : %s\n",
+		src->study, err.message);
+	return 1;
+}
+
+/* Reads the own coded passages of src->study into a, by sentence; 0,
+ * or 1 after printing why. */
+static int
+load_study_segments(const struct cli_context *ctx, struct source *src,
+		    struct agreement *a)
+{
+	const char *params[1] = { src->study };
+	PGresult *trs = NULL, *pas = NULL;
+	struct tsent *ts = NULL;
+	enum tenant_kind kind;
+	struct msp_error err;
+	PGconn *conn;
+	int i, n = 0, rc = 1;
+
+	if ((conn = cli_connect(ctx)) == NULL)
+		return 1;
+	if (cli_begin(conn, "agreement", &kind) != 0)
+		goto out;
+	if (cli_require_manager(conn, "agreement", kind) != 0) {
+		cli_rollback(conn);
+		goto out;
+	}
+	/* $1 the study's slug */
+	if (db_exec(conn, "transcripts", study_transcripts_sql, 1, params,
+		    PGRES_TUPLES_OK, &trs, &err) != MSP_OK ||
+	    db_exec(conn, "own passages", study_passages_sql, 1, params,
+		    PGRES_TUPLES_OK, &pas, &err) != MSP_OK) {
+		cli_rollback(conn);
+		rc = cli_db_refusal("agreement", &err);
+		goto out;
+	}
+	cli_rollback(conn);	/* read only */
+	n = PQntuples(trs);
+	if (n == 0 || PQntuples(pas) == 0) {
+		fprintf(stderr, "msp-report agreement: étude « %s » : aucun "
+			"passage d'entretien codé (own) dans une "
+			"transcription ; rien à comparer\n", src->study);
+		goto out;
+	}
+	if ((ts = msp_calloc((size_t)n, sizeof(*ts))) == NULL) {
+		fputs("msp-report agreement: mémoire épuisée\n", stderr);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		ts[i].interview_id = db_text(trs, i, "interview_id");
+		ts[i].participant = db_text(trs, i, "participant_no");
+		if (agreement_sentences(db_text(trs, i, "body"), &ts[i].b,
+					&ts[i].n, &err) != MSP_OK) {
+			fprintf(stderr, "msp-report agreement: P%s : %s\n",
+				ts[i].participant, err.message);
+			goto out;
+		}
+	}
+	rc = add_passages(src, pas, ts, n, a);
+out:
+	for (i = 0; ts != NULL && i < n; i++)
+		msp_free(ts[i].b);
+	msp_free(ts);
+	PQclear(trs);
+	PQclear(pas);
 	PQfinish(conn);
 	return rc;
 }
@@ -736,24 +888,30 @@ cmd_agreement(const struct cli_context *ctx, int argc, char **argv)
 				 strlen(src.item) > 63))
 		return usage_error("--item : clé d'item invalide (1 à 63 "
 				   "caractères)", src.item);
-	/* the stored codings' units are answers: segments are left out
-	 * (docs/agreement.md says why) */
-	if (src.study != NULL && unit_given)
-		return usage_error("--unit-label va avec --input (avec "
-				   "--study, l'unité est la réponse)", NULL);
+	/* the stored passages are compared by the transcripts'
+	 * sentences (docs/agreement.md); an item has no passage */
+	if (src.study != NULL && unit == AGREEMENT_UNIT_SEGMENT &&
+	    src.item != NULL)
+		return usage_error("--item ne va pas avec --unit-label "
+				   "segment (un passage d'entretien n'a pas "
+				   "d'item)", NULL);
 	if (disagreements && format != FORMAT_CSV)
 		return usage_error("--disagreements va avec --format csv "
 				   "(text et json listent déjà les "
 				   "désaccords)", NULL);
 
 	if (src.study != NULL) {
-		a = agreement_new(AGREEMENT_UNIT_ANSWER);
+		a = agreement_new(unit_given ? (enum agreement_unit)unit :
+				  AGREEMENT_UNIT_ANSWER);
 		if (a == NULL) {
 			fputs("msp-report agreement: mémoire épuisée\n",
 			      stderr);
 			goto out;
 		}
-		if (load_study(ctx, &src, a) != 0)
+		if (unit_given && unit == AGREEMENT_UNIT_SEGMENT) {
+			if (load_study_segments(ctx, &src, a) != 0)
+				goto out;
+		} else if (load_study(ctx, &src, a) != 0)
 			goto out;
 		if (agreement_compute(a, &r, &err) != MSP_OK) {
 			fprintf(stderr, "msp-report agreement: étude « %s » : "

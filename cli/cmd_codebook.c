@@ -15,6 +15,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -36,7 +37,7 @@ static const char codebook_usage[] =
 "                  [--kind KIND] [--has ...|none] [--parent CODE|'']\n"
 "                  [--definition TEXT]\n"
 "       msp-report codebook merge --study SLUG FROM INTO\n"
-"       msp-report codebook import --study SLUG FILE.qdc\n"
+"       msp-report codebook import --study SLUG FILE.qdc|FILE.qdpx\n"
 "       msp-report codebook export --study SLUG -o FILE.qdc\n"
 "\n"
 "A study's codebook: hierarchical codes, each a frein, a levier or\n"
@@ -52,8 +53,10 @@ static const char codebook_usage[] =
 "merge   FROM into INTO: FROM's codings, memos and sub-codes go to\n"
 "        INTO, then FROM is deleted.\n"
 "import  adds the codes of a REFI-QDA codebook (.qdc, from NVivo,\n"
-"        ATLAS.ti, MAXQDA, QualCoder, Taguette...); keys come from\n"
-"        names, kinds and HAS categories from msp: sets if present.\n"
+"        ATLAS.ti, MAXQDA, QualCoder, Taguette...) or of a REFI-QDA\n"
+"        project's codebook (.qdpx: its sources and codings are not\n"
+"        imported); keys come from names, kinds and HAS categories\n"
+"        from msp: sets if present.\n"
 "export  writes the codebook as a REFI-QDA .qdc.\n"
 "\n"
 "Every change is recorded in the audit trail.  Only the database owner\n"
@@ -481,6 +484,16 @@ code_list(struct link *l, const struct opts *o)
 	return 0;
 }
 
+/* Whether path names a REFI-QDA project (.qdpx, any case): its
+ * codebook is read from the archive's project.qde. */
+static int
+is_qdpx(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 5 && strcasecmp(path + n - 5, ".qdpx") == 0;
+}
+
 static int
 code_import(struct link *l, const struct opts *o)
 {
@@ -493,18 +506,27 @@ code_import(struct link *l, const struct opts *o)
 
 	if (o->nargs != 1)
 		return cli_usage_error("codebook", "import prend un FICHIER "
-				       ".qdc", NULL);
+				       ".qdc ou .qdpx", NULL);
 	codebook_init(&cb);
-	if (file_read(o->args[0], CODEBOOK_MAX_FILE, &xml, &len, &err) !=
-	    MSP_OK)
-		return cli_fail(&err);
-	if (codebook_parse_qdc(xml, len, &cb, &err) != MSP_OK) {
+	if (is_qdpx(o->args[0])) {
+		if (qdpx_read_codebook(o->args[0], &cb, &err) != MSP_OK) {
+			fprintf(stderr, "msp-report codebook: %s ; rien n'a "
+				"été enregistré\n", err.message);
+			return 1;
+		}
+	} else {
+		if (file_read(o->args[0], CODEBOOK_MAX_FILE, &xml, &len,
+			      &err) != MSP_OK)
+			return cli_fail(&err);
+		if (codebook_parse_qdc(xml, len, &cb, &err) != MSP_OK) {
+			free(xml);
+			fprintf(stderr, "msp-report codebook: %s : %s ; rien "
+				"n'a été enregistré\n", o->args[0],
+				err.message);
+			return 1;
+		}
 		free(xml);
-		fprintf(stderr, "msp-report codebook: %s : %s ; rien n'a été "
-			"enregistré\n", o->args[0], err.message);
-		return 1;
 	}
-	free(xml);
 	if ((rc = begin_read(l, "codebook")) != 0)
 		goto out;
 	conn = l->conn;

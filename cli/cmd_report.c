@@ -24,7 +24,8 @@ static const char usage_text[] =
 "Usage: msp-report --region NAME [OPTION]...\n"
 "       msp-report --compare REGION,REGION [OPTION]...\n"
 "       msp-report --compare STUDY,STUDY [OPTION]...   (two waves)\n"
-"       msp-report --has [--region NAME]\n"
+"       msp-report --has [--region NAME] [--matrix ATTRIBUTE]\n"
+"                  [--cooccurrence]\n"
 "The tables of a study: targeted population and response rate,\n"
 "structure characteristics, involvement, priority and intention, freins\n"
 "and leviers, every proportion with its Wilson 95% interval.\n"
@@ -38,7 +39,15 @@ static const char usage_text[] =
 "                     A and B are studies of one region (pdl-2019,\n"
 "                     pdl-2025), two waves on the items they share,\n"
 "                     matched by name, with the differences listed\n"
-"  --has              freins and leviers by HAS category, region, stage\n"
+"  --has              freins and leviers by HAS category, region, stage,\n"
+"                     from the resolved codings of open answers and\n"
+"                     interviews; how many codings began as suggestions\n"
+"  --matrix ATTRIBUTE with --has: codes x region, stage, profession,\n"
+"                     structure_type, or item:KEY (the team's answer to\n"
+"                     questionnaire item KEY, e.g. item:coconstruct:\n"
+"                     interview codes crossed with the questionnaire)\n"
+"  --cooccurrence     with --has: codes found together in one open answer\n"
+"                     or one interview passage\n"
 "  --terms ITEM       most frequent terms of an open item\n"
 "  --top N            how many terms (default 10)\n"
 "  --nsp keep|exclude     'ne sait pas' answers: a category of their own\n"
@@ -107,6 +116,31 @@ parse_keep(const char *s, enum report_keep *out)
 	return 0;
 }
 
+/* Whether s is an attribute --matrix takes: region, stage, profession,
+ * structure_type, or item:KEY with an item key ([a-z0-9_], 1-63). */
+static int
+valid_matrix(const char *s)
+{
+	static const char *const attrs[] = {
+		"region", "stage", "profession", "structure_type",
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+		if (strcmp(s, attrs[i]) == 0)
+			return 1;
+	if (strncmp(s, "item:", 5) != 0)
+		return 0;
+	n = strlen(s + 5);
+	if (n == 0 || n > 63)
+		return 0;
+	for (i = 5; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
 /* Writes all of buf to stdout; -1 on a write error. */
 static int
 write_out(const struct buf *b)
@@ -123,7 +157,7 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 		OPT_REGION = 256, OPT_STUDY, OPT_BY, OPT_COMPARE,
 		OPT_NONRESPONSE, OPT_HAS, OPT_TERMS, OPT_TOP, OPT_NSP,
 		OPT_MISSING, OPT_FORMAT, OPT_RECOUNT, OPT_ADJUST,
-		OPT_WEIGHTS,
+		OPT_WEIGHTS, OPT_MATRIX, OPT_COOCCURRENCE,
 	};
 	static const struct option longopts[] = {
 		{ "region", required_argument, NULL, OPT_REGION },
@@ -140,6 +174,8 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 		{ "recount", no_argument, NULL, OPT_RECOUNT },
 		{ "adjust", required_argument, NULL, OPT_ADJUST },
 		{ "weights", required_argument, NULL, OPT_WEIGHTS },
+		{ "matrix", required_argument, NULL, OPT_MATRIX },
+		{ "cooccurrence", no_argument, NULL, OPT_COOCCURRENCE },
 		{ "database", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -197,6 +233,17 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 		case OPT_RECOUNT:
 			opt.recount = 1;
 			break;
+		case OPT_MATRIX:
+			if (!valid_matrix(optarg))
+				return usage_error("--matrix invalide (region, "
+						   "stage, profession, "
+						   "structure_type ou "
+						   "item:CLE)", optarg);
+			opt.matrix = optarg;
+			break;
+		case OPT_COOCCURRENCE:
+			opt.cooccurrence = 1;
+			break;
 		case OPT_TERMS:
 			opt.terms = optarg;
 			break;
@@ -248,6 +295,9 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 				    opt.nonresponse || opt.terms != NULL))
 		return usage_error("--compare ne va pas avec --region, "
 				   "--by, --nonresponse ni --terms", NULL);
+	if ((opt.matrix != NULL || opt.cooccurrence) && !opt.has)
+		return usage_error("--matrix et --cooccurrence complètent "
+				   "--has", NULL);
 	if (opt.study != NULL && opt.region == NULL)
 		return usage_error("--study demande --region", NULL);
 	opt.token = cli_token();

@@ -836,3 +836,133 @@ out:
 	agreement_result_free(r);
 	return rc;
 }
+
+/* --- sentences ----------------------------------------------------------- */
+
+/* The code point at s (valid UTF-8 of 1-4 bytes), its length in *len;
+ * 0 with *len 0 on an invalid sequence. */
+static uint32_t
+decode(const unsigned char *s, size_t *len)
+{
+	uint32_t c;
+	size_t n, i;
+
+	*len = 0;
+	if (s[0] < 0x80) {
+		*len = 1;
+		return s[0];
+	}
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		n = 2, c = s[0] & 0x1F;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		n = 3, c = s[0] & 0x0F;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*len = n;
+	return c;
+}
+
+static int
+is_space(uint32_t c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
+	       c == '\f' || c == '\v' || c == 0xA0 || c == 0x202F ||
+	       c == 0x2009;
+}
+
+/* Closing marks a sentence's end may carry after its punctuation. */
+static int
+is_closing(uint32_t c)
+{
+	return c == 0xBB || c == '"' || c == ')' || c == 0x2019 ||
+	       c == 0x201D;
+}
+
+/* Appends the sentence [start, last) to *b; -1 when out of memory. */
+static int
+push_sentence(size_t **b, size_t *nb, size_t *cap, size_t start,
+	      size_t last)
+{
+	if (*nb + 2 > *cap) {
+		size_t c = *cap ? 2 * *cap : 32, *g;
+
+		g = msp_realloc(*b, c * sizeof(**b));
+		if (g == NULL)
+			return -1;
+		*b = g;
+		*cap = c;
+	}
+	(*b)[(*nb)++] = start;
+	(*b)[(*nb)++] = last;
+	return 0;
+}
+
+enum msp_status
+agreement_sentences(const char *text, size_t **out, size_t *n,
+		    struct msp_error *err)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t *b = NULL, cap = 0, nb = 0, ci, start = 0, last = 0, len;
+	/* open: inside a sentence; terminal: its last mark was . ! ? …
+	 * (closing marks after it kept); pending: white space followed
+	 * it, so the next mark that is not a closing one starts anew */
+	int open = 0, terminal = 0, pending = 0, failed = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (ci = 0; *p != '\0'; ci++, p += len) {
+		uint32_t c = decode(p, &len);
+
+		if (len == 0) {
+			msp_free(b);
+			return msp_error_set(err, MSP_EINVAL, "phrases : texte "
+					     "qui n'est pas de l'UTF-8 "
+					     "(caractère %zu)", ci);
+		}
+		if (c == '\n' || is_space(c)) {
+			if (open && c == '\n') {
+				failed |= push_sentence(&b, &nb, &cap, start,
+							last);
+				open = terminal = pending = 0;
+			} else if (open && terminal)
+				pending = 1;
+			continue;
+		}
+		if (open && pending) {
+			if (is_closing(c)) {	/* « Non. » */
+				last = ci + 1;
+				continue;
+			}
+			failed |= push_sentence(&b, &nb, &cap, start, last);
+			open = terminal = pending = 0;
+		}
+		if (!open) {
+			open = 1;
+			start = ci;
+		}
+		last = ci + 1;
+		if (c == '.' || c == '!' || c == '?' || c == 0x2026)
+			terminal = 1;
+		else if (!is_closing(c))
+			terminal = 0;
+	}
+	if (open)
+		failed |= push_sentence(&b, &nb, &cap, start, last);
+	if (failed) {
+		msp_free(b);
+		return msp_error_set(err, MSP_ENOMEM, "phrases");
+	}
+	*out = b;
+	*n = nb / 2;
+	return MSP_OK;
+}

@@ -113,6 +113,23 @@ enum msp_status agreement_alpha_nominal(const int *values, size_t units,
 					struct agreement_alpha *out,
 					struct msp_error *err);
 
+/* --- common units of a transcript ----------------------------------- */
+
+/*
+ * The sentences of the UTF-8 text, the common units on which coders'
+ * passages of an interview are compared (docs/agreement.md): as
+ * character offsets (code points, as msp.segment's start_pos/end_pos),
+ * (*out)[2k] the first character of sentence k, (*out)[2k + 1] the one
+ * after its last.  A sentence ends at a line break, or at white space
+ * after '.', '!', '?' or '…' (closing quotes and brackets after them
+ * allowed: « Non. » ); the white space around a sentence is not part of
+ * it; blank lines make none.  *out is the caller's (msp_free), NULL
+ * when *n is 0.  Fails with MSP_EINVAL when text is not UTF-8 (*out is
+ * then NULL), MSP_ENOMEM.
+ */
+enum msp_status agreement_sentences(const char *text, size_t **out,
+				    size_t *n, struct msp_error *err);
+
 /* --- codings: units × coders × codes ------------------------------- */
 
 /* The data set being built: the caller's, agreement_free(). */

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,10 @@
 #include "utf8.h"
 
 #define QDC_NS "urn:QDA-XML:codebook:1.0"
+/* A .qdpx's project.qde: its <CodeBook> holds the same <Codes> in this
+ * namespace, and its <Sets> (a child of <Project>) name members by
+ * targetGUID (Project-mrt2019.xsd). */
+#define QDE_NS "urn:QDA-XML:project:1.0"
 /* Deepest code tree read or written: the schema sets none; a real
  * codebook has three or four levels. */
 #define MAX_DEPTH 32
@@ -551,12 +556,14 @@ attr(xmlNodePtr node, const char *name)
 	return (char *)xmlGetProp(node, BAD(name));
 }
 
+/* Whether node is element name of namespace ns (QDC_NS or QDE_NS:
+ * the document being read says which). */
 static int
-is(xmlNodePtr node, const char *name)
+is(xmlNodePtr node, const char *ns, const char *name)
 {
 	return node->type == XML_ELEMENT_NODE &&
 	       xmlStrcmp(node->name, BAD(name)) == 0 && node->ns != NULL &&
-	       xmlStrcmp(node->ns->href, BAD(QDC_NS)) == 0;
+	       xmlStrcmp(node->ns->href, BAD(ns)) == 0;
 }
 
 static int
@@ -573,7 +580,7 @@ key_taken(const struct codebook *cb, const char *key)
 /* Reads Code element node (and its children) under parent (a key, or
  * NULL); depth counts levels. */
 static enum msp_status
-parse_code(xmlNodePtr node, const char *parent, int depth,
+parse_code(xmlNodePtr node, const char *ns, const char *parent, int depth,
 	   struct codebook *cb, struct msp_error *err)
 {
 	char *guid = attr(node, "guid"), *name = attr(node, "name");
@@ -615,7 +622,7 @@ parse_code(xmlNodePtr node, const char *parent, int depth,
 			goto out;
 		}
 	for (k = node->children; k != NULL; k = k->next)
-		if (is(k, "Description")) {
+		if (is(k, ns, "Description")) {
 			desc = (char *)xmlNodeGetContent(k);
 			if (desc != NULL &&
 			    utf8_length(desc) > MAX_DESCRIPTION_CHARS) {
@@ -653,8 +660,9 @@ parse_code(xmlNodePtr node, const char *parent, int depth,
 		goto out;
 	}
 	for (k = node->children; k != NULL; k = k->next)
-		if (is(k, "Code") &&
-		    (st = parse_code(k, key, depth + 1, cb, err)) != MSP_OK)
+		if (is(k, ns, "Code") &&
+		    (st = parse_code(k, ns, key, depth + 1, cb, err)) !=
+		    MSP_OK)
 			goto out;
 out:
 	xmlFree(guid);
@@ -674,10 +682,12 @@ by_guid(struct codebook *cb, const char *g)
 	return NULL;
 }
 
-/* Applies Set node (named name) to its members: kind or HAS. */
+/* Applies Set node (named name) to its members, named by their
+ * member_attr ("guid" in a .qdc, "targetGUID" in a project): kind or
+ * HAS. */
 static enum msp_status
-parse_set(xmlNodePtr set, const char *name, struct codebook *cb,
-	  struct msp_error *err)
+parse_set(xmlNodePtr set, const char *ns, const char *member_attr,
+	  const char *name, struct codebook *cb, struct msp_error *err)
 {
 	xmlNodePtr m;
 	size_t i;
@@ -697,9 +707,9 @@ parse_set(xmlNodePtr set, const char *name, struct codebook *cb,
 		struct cb_code *c;
 		int bad;
 
-		if (!is(m, "MemberCode"))
+		if (!is(m, ns, "MemberCode"))
 			continue;
-		guid = attr(m, "guid");
+		guid = attr(m, member_attr);
 		bad = guid == NULL || guid_normal(guid, g) != 0;
 		xmlFree(guid);
 		if (bad)
@@ -743,21 +753,61 @@ parse_set(xmlNodePtr set, const char *name, struct codebook *cb,
 	return MSP_OK;
 }
 
-enum msp_status
-codebook_parse_qdc(const char *xml, size_t len, struct codebook *cb,
-		   struct msp_error *err)
+/* What tells a .qdc from a project.qde to the reader below. */
+struct doc_shape {
+	const char *ns;		/* QDC_NS, QDE_NS */
+	const char *root;	/* CodeBook, Project */
+	int codes_in_codebook;	/* Codes under a CodeBook child of root */
+	const char *member_attr;	/* MemberCode's guid, targetGUID */
+	const char *what;	/* for the messages: ".qdc", "project.qde" */
+};
+
+static const struct doc_shape qdc_shape = {
+	QDC_NS, "CodeBook", 0, "guid", ".qdc",
+};
+static const struct doc_shape qde_shape = {
+	QDE_NS, "Project", 1, "targetGUID", "project.qde",
+};
+
+/* The codes of the <Codes> children of parent. */
+static enum msp_status
+parse_codes(xmlNodePtr parent, const struct doc_shape *sh, int *seen,
+	    struct codebook *cb, struct msp_error *err)
+{
+	enum msp_status st;
+	xmlNodePtr n, s;
+
+	for (n = parent->children; n != NULL; n = n->next) {
+		if (!is(n, sh->ns, "Codes"))
+			continue;
+		*seen = 1;
+		for (s = n->children; s != NULL; s = s->next)
+			if (is(s, sh->ns, "Code") &&
+			    (st = parse_code(s, sh->ns, NULL, 0, cb, err)) !=
+			    MSP_OK)
+				return st;
+	}
+	return MSP_OK;
+}
+
+/* codebook_parse_qdc() and codebook_parse_project(): the document's
+ * shape differs, the codes and sets are read alike. */
+static enum msp_status
+parse_doc(const char *xml, size_t len, size_t max,
+	  const struct doc_shape *sh, struct codebook *cb,
+	  struct msp_error *err)
 {
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root, n, s;
 	enum msp_status st = MSP_OK;
 	int codes = 0;
 
-	if (len > CODEBOOK_MAX_FILE)
-		return msp_error_set(err, MSP_EINVAL, "fichier .qdc de plus "
-				     "de %zu octets", CODEBOOK_MAX_FILE);
+	if (len > max || len > (size_t)INT_MAX)
+		return msp_error_set(err, MSP_EINVAL, "fichier %s de plus "
+				     "de %zu octets", sh->what, max);
 	/* NONET: never fetch; no NOENT: entities are not substituted;
 	 * a DTD is refused below */
-	doc = xmlReadMemory(xml, (int)len, "codebook.qdc", NULL,
+	doc = xmlReadMemory(xml, (int)len, sh->what, NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR |
 			    XML_PARSE_NOWARNING);
 	if (doc == NULL) {
@@ -768,42 +818,43 @@ codebook_parse_qdc(const char *xml, size_t len, struct codebook *cb,
 				     e != NULL ? e->line : 0);
 	}
 	if (doc->intSubset != NULL || doc->extSubset != NULL) {
-		st = msp_error_set(err, MSP_EINVAL, "un .qdc n'a pas de DTD "
-				   "(refusée)");
+		st = msp_error_set(err, MSP_EINVAL, "un %s n'a pas de DTD "
+				   "(refusée)", sh->what);
 		goto out;
 	}
 	root = xmlDocGetRootElement(doc);
-	if (root == NULL || !is(root, "CodeBook")) {
+	if (root == NULL || !is(root, sh->ns, sh->root)) {
 		st = msp_error_set(err, MSP_EINVAL, "l'élément racine n'est "
-				   "pas CodeBook de l'espace de noms %s",
-				   QDC_NS);
+				   "pas %s de l'espace de noms %s", sh->root,
+				   sh->ns);
 		goto out;
 	}
-	for (n = root->children; n != NULL; n = n->next) {
-		if (!is(n, "Codes"))
-			continue;
-		codes = 1;
-		for (s = n->children; s != NULL; s = s->next)
-			if (is(s, "Code") &&
-			    (st = parse_code(s, NULL, 0, cb, err)) != MSP_OK)
-				goto out;
-	}
+	if (!sh->codes_in_codebook)
+		st = parse_codes(root, sh, &codes, cb, err);
+	else
+		for (n = root->children; n != NULL && st == MSP_OK;
+		     n = n->next)
+			if (is(n, sh->ns, "CodeBook"))
+				st = parse_codes(n, sh, &codes, cb, err);
+	if (st != MSP_OK)
+		goto out;
 	if (!codes || cb->n == 0) {
 		st = msp_error_set(err, MSP_EINVAL, "aucun code (élément "
 				   "Codes absent ou vide)");
 		goto out;
 	}
 	for (n = root->children; n != NULL; n = n->next) {
-		if (!is(n, "Sets"))
+		if (!is(n, sh->ns, "Sets"))
 			continue;
 		for (s = n->children; s != NULL; s = s->next) {
 			char *name;
 
-			if (!is(s, "Set"))
+			if (!is(s, sh->ns, "Set"))
 				continue;
 			name = attr(s, "name");
-			st = name == NULL ? MSP_OK : parse_set(s, name, cb,
-							       err);
+			st = name == NULL ? MSP_OK :
+			     parse_set(s, sh->ns, sh->member_attr, name, cb,
+				       err);
 			xmlFree(name);
 			if (st != MSP_OK)
 				goto out;
@@ -814,6 +865,21 @@ out:
 	if (st != MSP_OK)
 		codebook_free(cb);
 	return st;
+}
+
+enum msp_status
+codebook_parse_qdc(const char *xml, size_t len, struct codebook *cb,
+		   struct msp_error *err)
+{
+	return parse_doc(xml, len, CODEBOOK_MAX_FILE, &qdc_shape, cb, err);
+}
+
+enum msp_status
+codebook_parse_project(const char *xml, size_t len, struct codebook *cb,
+		       struct msp_error *err)
+{
+	return parse_doc(xml, len, CODEBOOK_MAX_PROJECT, &qde_shape, cb,
+			 err);
 }
 
 /* --- storing ---------------------------------------------------------- */

@@ -26,6 +26,10 @@
 /* Most codes a .qdc may bring, and the largest .qdc read (bytes). */
 #define CODEBOOK_MAX_CODES 5000
 #define CODEBOOK_MAX_FILE ((size_t)16 << 20)
+/* The largest project.qde read from a .qdpx for its codebook: it also
+ * holds every coded selection of the project (about 600 bytes each),
+ * so a study's hundred thousand codings fit. */
+#define CODEBOOK_MAX_PROJECT ((size_t)128 << 20)
 
 /* One code; every string is owned by the code (codebook_free). */
 struct cb_code {
@@ -95,6 +99,18 @@ enum msp_status codebook_qdc(const struct codebook *cb, struct buf *out,
  */
 enum msp_status codebook_parse_qdc(const char *xml, size_t len,
 				   struct codebook *cb, struct msp_error *err);
+
+/*
+ * The codebook of a REFI-QDA project document (project.qde, namespace
+ * urn:QDA-XML:project:1.0, at most CODEBOOK_MAX_PROJECT bytes): the
+ * <Codes> of its <CodeBook> and its <Sets> (members by targetGUID), read
+ * and checked exactly as codebook_parse_qdc() reads a .qdc; the rest of
+ * the project (sources, selections, notes) is not read.  Fails as
+ * codebook_parse_qdc(); cb is then empty.
+ */
+enum msp_status codebook_parse_project(const char *xml, size_t len,
+				       struct codebook *cb,
+				       struct msp_error *err);
 
 /*
  * The key a code named name gets: lower case ASCII, French accents

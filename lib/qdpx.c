@@ -27,6 +27,7 @@
 #include <libxml/xmlwriter.h>
 #include <zip.h>
 
+#include "alloc.h"
 #include "buf.h"
 #include "codebook.h"
 #include "db.h"
@@ -393,5 +394,98 @@ out:
 	PQclear(sources);
 	PQclear(codings);
 	PQclear(memos);
+	return st;
+}
+
+/* --- reading a .qdpx's codebook ------------------------------------- */
+
+/*
+ * project.qde of the open archive z into a new buffer (msp_malloc, NUL
+ * added), reading at most CODEBOOK_MAX_PROJECT bytes whatever the
+ * archive's directory claims (a zip states sizes it need not honour).
+ */
+static enum msp_status
+read_project(zip_t *z, const char *path, char **out, size_t *len,
+	     struct msp_error *err)
+{
+	zip_file_t *f = zip_fopen(z, "project.qde", 0);
+	size_t cap = 1 << 16, n = 0;
+	char *data = NULL, *grown;
+	zip_int64_t got;
+	enum msp_status st = MSP_OK;
+
+	*out = NULL;
+	if (f == NULL)
+		return msp_error_set(err, MSP_EINVAL, "%s : pas de "
+				     "project.qde dans l'archive (pas un "
+				     "projet REFI-QDA)", path);
+	if ((data = msp_malloc(cap + 1)) == NULL) {
+		st = msp_error_set(err, MSP_ENOMEM, "project.qde");
+		goto out;
+	}
+	for (;;) {
+		if (n == cap) {
+			if (cap > CODEBOOK_MAX_PROJECT) {
+				st = msp_error_set(err, MSP_EINVAL, "%s : "
+						   "project.qde de plus de "
+						   "%zu octets", path,
+						   CODEBOOK_MAX_PROJECT);
+				goto out;
+			}
+			cap *= 2;
+			if ((grown = msp_realloc(data, cap + 1)) == NULL) {
+				st = msp_error_set(err, MSP_ENOMEM,
+						   "project.qde");
+				goto out;
+			}
+			data = grown;
+		}
+		got = zip_fread(f, data + n, cap - n);
+		if (got < 0) {
+			st = msp_error_set(err, MSP_EINVAL, "%s : "
+					   "project.qde illisible : %s", path,
+					   zip_file_strerror(f));
+			goto out;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	data[n] = '\0';
+	*out = data;
+	*len = n;
+	data = NULL;
+out:
+	msp_free(data);
+	zip_fclose(f);
+	return st;
+}
+
+enum msp_status
+qdpx_read_codebook(const char *path, struct codebook *cb,
+		   struct msp_error *err)
+{
+	zip_t *z;
+	char *xml = NULL;
+	size_t len = 0;
+	enum msp_status st;
+	int zerr = 0;
+
+	z = zip_open(path, ZIP_RDONLY, &zerr);
+	if (z == NULL) {
+		zip_error_t ze;
+
+		zip_error_init_with_code(&ze, zerr);
+		st = msp_error_set(err, MSP_EINVAL, "%s : pas une archive "
+				   ".qdpx lisible (%s)", path,
+				   zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		return st;
+	}
+	st = read_project(z, path, &xml, &len, err);
+	if (st == MSP_OK)
+		st = codebook_parse_project(xml, len, cb, err);
+	msp_free(xml);
+	zip_discard(z);	/* read only: nothing to write back */
 	return st;
 }

@@ -16,6 +16,7 @@
 
 #include <libpq-fe.h>
 
+#include "codebook.h"
 #include "msp_error.h"
 
 /*
@@ -26,5 +27,16 @@
  */
 enum msp_status qdpx_export(PGconn *conn, const char *study,
 			    const char *path, struct msp_error *err);
+
+/*
+ * Reads the codebook of the .qdpx at path into cb (initialised, empty):
+ * its project.qde (at most CODEBOOK_MAX_PROJECT bytes, read whatever
+ * the zip's directory says), parsed by codebook_parse_project().  The
+ * sources are not opened.  Fails with MSP_EINVAL (not a zip, no
+ * project.qde, too large, or what codebook_parse_project() refuses,
+ * in French) or MSP_ENOMEM; cb is then empty.
+ */
+enum msp_status qdpx_read_codebook(const char *path, struct codebook *cb,
+				   struct msp_error *err);
 
 #endif

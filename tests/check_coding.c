@@ -159,7 +159,9 @@ add_codes(void)
 /* Every code of study a has, in study b, a code of the same guid with
  * the same label, definition, kind, HAS categories (or none) and
  * parent (by guid): the rows that differ. */
-#define CODES_DIFFER \
+#define CODES_DIFFER CODES_DIFFER_IN("pdl-2019")
+/* The same between OCC and study b, in both directions. */
+#define CODES_DIFFER_IN(b) \
 	"WITH c AS (" \
 	" SELECT s.slug, c.guid, c.label_fr, c.definition_fr, c.kind," \
 	"        c.has_none, p.guid AS parent," \
@@ -170,7 +172,7 @@ add_codes(void)
 	"   LEFT JOIN msp.study_code p ON p.study_id = c.study_id" \
 	"    AND p.code = c.parent) " \
 	"SELECT count(*) FROM c a WHERE a.slug = '" OCC "'" \
-	"   AND NOT EXISTS (SELECT 1 FROM c b WHERE b.slug = 'pdl-2019'" \
+	"   AND NOT EXISTS (SELECT 1 FROM c b WHERE b.slug = '" b "'" \
 	"   AND (b.guid, b.label_fr, b.definition_fr, b.kind, b.has_none)" \
 	"     = (a.guid, a.label_fr, a.definition_fr, a.kind, a.has_none)" \
 	"   AND b.parent IS NOT DISTINCT FROM a.parent" \
@@ -269,6 +271,106 @@ START_TEST(codebook_round_trip_keeps_every_field)
 	ck_assert_uint_eq(count("SELECT count(*) FROM msp.study_code c"
 				" JOIN msp.study s USING (study_id)"
 				" WHERE s.slug = 'pdl-2019'"), occ);
+}
+END_TEST
+
+/* Item 5: the codebook of a .qdpx, imported into a study that has
+ * none, is the exported study's, field by field (label, definition,
+ * kind, HAS categories or none, parent, guid), the French exactly as
+ * typed; the study's .qdc exports are then the same bytes.  Keys have
+ * no REFI-QDA field (docs/coding.md): they are not compared. */
+#define FRESH "qdpx-fresh-2026"
+
+START_TEST(qdpx_codebook_reimports_identically)
+{
+	struct buf out = BUF_INIT(BUF_MAX_TEXT);
+	char args[512], *a, *b, *guid, *v;
+	size_t alen, blen;
+	unsigned long occ;
+	zip_t *z;
+	int zerr;
+	FILE *f;
+
+	add_codes();
+	snprintf(args, sizeof(args), "study create " FRESH " --region "
+		 "occitanie --instrument %s --year 2026 --title 'Étude "
+		 "fraîche'", value("SELECT i.slug FROM msp.study s"
+				   " JOIN msp.instrument i"
+				   " USING (instrument_id)"
+				   " WHERE s.slug = '" OCC "'"));
+	cli_ok(args);
+	ck_assert_uint_eq(count("SELECT count(*) FROM msp.study_code c"
+				" JOIN msp.study s USING (study_id)"
+				" WHERE s.slug = '" FRESH "'"), 0);
+	cli_ok("qdpx export --study " OCC " -o occ.qdpx");
+	cli_ok("codebook import --study " FRESH " occ.qdpx");
+	occ = count("SELECT count(*) FROM msp.study_code c"
+		    " JOIN msp.study s USING (study_id)"
+		    " WHERE s.slug = '" OCC "'");
+	ck_assert_uint_gt(occ, 3);
+	ck_assert_uint_eq(count("SELECT count(*) FROM msp.study_code c"
+				" JOIN msp.study s USING (study_id)"
+				" WHERE s.slug = '" FRESH "'"), occ);
+	ck_assert_str_eq(value(CODES_DIFFER_IN(FRESH)), "0");
+	guid = value1("SELECT guid::text FROM msp.study_code"
+		      " WHERE code = $1", "qd_repr_ca");
+	v = value1("SELECT c.label_fr || '|' || c.definition_fr || '|'"
+		   "       || c.kind || '|' || c.has_none || '|' || p.label_fr"
+		   "  FROM msp.study_code c JOIN msp.study s USING (study_id)"
+		   "  JOIN msp.study_code p ON p.study_id = c.study_id"
+		   "   AND p.code = c.parent"
+		   " WHERE s.slug = '" FRESH "' AND c.guid = $1::uuid", guid);
+	ck_assert_str_eq(v, REPR_CA "||levier|true|" REPR);
+	free(v);
+	free(guid);
+	guid = value1("SELECT guid::text FROM msp.study_code"
+		      " WHERE code = $1", "qd_manque");
+	v = value1("SELECT c.label_fr || '|' || c.definition_fr || '|'"
+		   "       || c.kind || '|' || string_agg(x.has_code, ',')"
+		   "  FROM msp.study_code c JOIN msp.study s USING (study_id)"
+		   "  JOIN msp.crosswalk x ON x.study_id = c.study_id"
+		   "   AND x.code = c.code"
+		   " WHERE s.slug = '" FRESH "' AND c.guid = $1::uuid"
+		   " GROUP BY c.label_fr, c.definition_fr, c.kind", guid);
+	ck_assert_str_eq(v, MANQUE "|" MANQUE_DEF "|frein|H-F1");
+	free(v);
+	free(guid);
+	cli_ok("codebook export --study " OCC " -o occ.qdc");
+	cli_ok("codebook export --study " FRESH " -o fresh.qdc");
+	a = slurp("occ.qdc", &alen);
+	b = slurp("fresh.qdc", &blen);
+	ck_assert_uint_eq(alen, blen);
+	ck_assert(memcmp(a, b, alen) == 0);
+	free(a);
+	free(b);
+
+	/* refused whole: the same project again (its guids are there), a
+	 * file that is no zip, a zip without project.qde */
+	ck_assert_int_eq(cli("", "codebook import --study " FRESH
+			     " occ.qdpx", &out), 1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "rien n'a été "
+				     "enregistré"));
+	snprintf(args, sizeof(args), "%s/plain.qdpx", dir);
+	f = fopen(args, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("<CodeBook/>\n", f);
+	fclose(f);
+	ck_assert_int_eq(cli("", "codebook import --study " FRESH
+			     " plain.qdpx", &out), 1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "pas une archive"));
+	snprintf(args, sizeof(args), "%s/empty.qdpx", dir);
+	z = zip_open(args, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+	ck_assert_ptr_nonnull(z);
+	ck_assert_int_ge(zip_file_add(z, "Sources/x.txt",
+				      zip_source_buffer(z, "x", 1, 0), 0), 0);
+	ck_assert_int_eq(zip_close(z), 0);
+	ck_assert_int_eq(cli("", "codebook import --study " FRESH
+			     " empty.qdpx", &out), 1);
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "pas de project.qde"));
+	ck_assert_uint_eq(count("SELECT count(*) FROM msp.study_code c"
+				" JOIN msp.study s USING (study_id)"
+				" WHERE s.slug = '" FRESH "'"), occ);
+	buf_free(&out);
 }
 END_TEST
 
@@ -1137,6 +1239,7 @@ main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, codebook_round_trip_keeps_every_field);
 	tcase_add_test(tc, qdpx_selections_point_at_the_coded_text);
+	tcase_add_test(tc, qdpx_codebook_reimports_identically);
 	tcase_add_test(tc, has_counts_the_resolved_codings);
 	tcase_add_test(tc, verbatim_extract_quotes_participants);
 	tcase_add_test(tc, bad_input_stores_nothing);

@@ -72,6 +72,11 @@ struct report_options {
 	const char *compare;	/* "occitanie,pays-de-la-loire" or NULL */
 	int nonresponse;	/* participants vs the rest of the frame */
 	int has;		/* the HAS crosswalk */
+	/* --has --matrix: codes × "region", "stage", "profession",
+	 * "structure_type" or "item:KEY" (a questionnaire item); NULL:
+	 * none */
+	const char *matrix;
+	int cooccurrence;	/* --has --cooccurrence */
 	const char *terms;	/* open item whose terms to count, or NULL */
 	unsigned top;		/* how many terms (--top) */
 	enum report_keep dont_know;	/* "ne sait pas": default KEEP */

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "buf.h"
 #include "db.h"
 #include "release.h"
@@ -162,6 +163,43 @@ static const char sql_has_verbatim[] =
 	"   AND (ans.n IS NOT NULL OR EXISTS (SELECT 1 FROM seg"
 	"        WHERE seg.study_id = c.study_id AND seg.code = c.code))"
 	" ORDER BY s.slug, c.kind, c.code";
+
+/* Per study: its resolved codings of open answers and how many began as
+ * an accepted suggestion (msp-report code suggest; 0046).  $1 as
+ * above; the federation's through msp.report_has_codings. */
+static const char sql_has_codings[] =
+	"SELECT s.slug, count(ac.coding_id) AS codings,"
+	"       count(ac.coding_id) FILTER (WHERE ac.suggested) AS suggested"
+	"  FROM msp.study s"
+	"  LEFT JOIN (msp.answer_code ac"
+	"        JOIN msp.response r ON r.response_id = ac.response_id"
+	"         AND r.status = 'complete' AND NOT r.test)"
+	"    ON ac.study_id = s.study_id AND ac.state = 'resolved'"
+	" WHERE s.study_id = ANY($1::integer[])"
+	" GROUP BY s.slug, s.year, s.study_id"
+	" ORDER BY s.year, s.study_id";
+static const char sql_fed_has_codings[] =
+	"SELECT slug, codings, suggested"
+	"  FROM msp.report_has_codings($1::integer[])";
+
+/* The code × attribute matrix and the co-occurrence (issue 22, items 4
+ * and 6): counted by sql/functions/msp.report_has_matrix_counts and
+ * _cooc_counts (one copy of the statements, for the owner, analysts and
+ * teams as themselves) or, for a federation, by their SECURITY DEFINER
+ * entry points kept to each study's region.  $1 study ids, $2 the
+ * attribute, $3 the item or NULL. */
+static const char sql_has_matrix[] =
+	"SELECT code, kind, label_fr, value, n"
+	"  FROM msp.report_has_matrix_counts($1::integer[], $2, $3, false)";
+static const char sql_fed_has_matrix[] =
+	"SELECT code, kind, label_fr, value, n"
+	"  FROM msp.report_has_matrix($1::integer[], $2, $3)";
+static const char sql_has_cooc[] =
+	"SELECT code1, kind1, label1, code2, n"
+	"  FROM msp.report_has_cooc_counts($1::integer[], false)";
+static const char sql_fed_has_cooc[] =
+	"SELECT code1, kind1, label1, code2, n"
+	"  FROM msp.report_has_cooccurrence($1::integer[])";
 
 static const char sql_stages[] =
 	"SELECT stage, label_fr FROM msp.continuum_stage ORDER BY rank";
@@ -409,6 +447,323 @@ table_gaps(struct rctx *c, const PGresult *cats, const PGresult *unmapped)
 	return rctx_check(c);
 }
 
+/* How many resolved codings each study has, and how many began as a
+ * suggestion an analyst accepted (issue 22, item 7). */
+static enum msp_status
+table_codings(struct rctx *c, const PGresult *k)
+{
+	struct rtable *t;
+	int i;
+
+	t = rdoc_table(c->doc, "has_codings", "Codages résolus des réponses "
+		       "ouvertes", 2);
+	if (t == NULL)
+		return rctx_check(c);
+	rtable_column(c->doc, t, 0, "codings", "Codages résolus");
+	rtable_column(c->doc, t, 1, "suggested", "Dont issus d'une "
+		      "suggestion acceptée");
+	t->note = "Une suggestion (msp-report code suggest) ne devient un "
+		  "codage que si un analyste l'accepte (code apply "
+		  "--from-suggestion).";
+	for (i = 0; i < PQntuples(k); i++) {
+		struct rrow *row = rtable_row(c->doc, t, "study", "Étude",
+					      db_text(k, i, "slug"),
+					      db_text(k, i, "slug"));
+
+		if (row == NULL)
+			return rctx_check(c);
+		rcell_count(&row->cells[0], num(k, i, "codings"));
+		people(c, &row->cells[1], num(k, i, "suggested"), 0);
+	}
+	return rctx_check(c);
+}
+
+/* What a kind of code is called in a row group. */
+static const char *
+kind_label(const char *kind)
+{
+	if (same(kind, "frein"))
+		return "Freins";
+	if (same(kind, "levier"))
+		return "Leviers";
+	return "Autres codes";
+}
+
+/* The matrix's columns: the attribute's values, the stages in the
+ * continuum's order, other values in byte order, "not known" last. */
+struct mcol {
+	const char *value;
+	unsigned long head;
+};
+
+static size_t
+matrix_columns(struct rctx *c, const PGresult *m, const PGresult *stages,
+	       int by_stage, struct mcol *cols, size_t max)
+{
+	size_t n = 0, j;
+	int i, k, unknown = -1;
+
+	for (i = 0; i < PQntuples(m) && n < max; i++) {
+		if (!PQgetisnull(m, i, PQfnumber(m, "code")))
+			break;		/* head rows come first */
+		if (same(db_text(m, i, "value"), "")) {
+			unknown = i;
+			continue;
+		}
+		cols[n].value = rdoc_strdup(c->doc, db_text(m, i, "value"));
+		cols[n++].head = num(m, i, "n");
+	}
+	if (by_stage)	/* the continuum's order */
+		for (k = PQntuples(stages) - 1; k >= 0; k--)
+			for (j = 0; j < n; j++)
+				if (same(cols[j].value,
+					 db_text(stages, k, "stage"))) {
+					struct mcol t = cols[j];
+
+					memmove(&cols[1], &cols[0],
+						j * sizeof(cols[0]));
+					cols[0] = t;
+					break;
+				}
+	if (unknown >= 0 && n < max) {
+		cols[n].value = "";
+		cols[n++].head = num(m, unknown, "n");
+	}
+	return n;
+}
+
+/* The label of value of attribute attr: a stage's name, "non connu". */
+static const char *
+value_label(struct rctx *c, const char *value, const PGresult *stages,
+	    int by_stage)
+{
+	int k;
+
+	if (*value == '\0')
+		return "Non connu";
+	for (k = 0; by_stage && k < PQntuples(stages); k++)
+		if (same(value, db_text(stages, k, "stage")))
+			return db_text(stages, k, "label_fr");
+	return rdoc_strdup(c->doc, value);
+}
+
+#define MATRIX_MAX_COLS 64
+
+/*
+ * The code × attribute matrix: people (participants and teams) who
+ * evoke each code, by value of the attribute, as a percentage of the
+ * column's people who evoke any code.  For a federation, the head
+ * counts go through a HEADCOUNT release and the cells through a MULTI
+ * release (release.c: primary suppression, then complements, so that
+ * no hidden cell comes back from a head count minus the others).
+ */
+static enum msp_status
+table_matrix(struct rctx *c, const PGresult *m, const PGresult *stages)
+{
+	const char *attr = c->opt->matrix;
+	const int by_stage = same(attr, "stage");
+	const unsigned thr = c->suppress ? c->threshold : 0;
+	struct mcol cols[MATRIX_MAX_COLS];
+	struct release_counts k;
+	struct release hrel, rel;
+	unsigned long *cells = NULL, *head = NULL;
+	int *zero = NULL, *secret = NULL;
+	const char **codes = NULL;
+	size_t nc, nr = 0, i, j;
+	enum msp_status rc = MSP_OK;
+	struct rtable *t;
+	int r, nrows = PQntuples(m);
+
+	memset(&hrel, 0, sizeof(hrel));
+	memset(&rel, 0, sizeof(rel));
+	nc = matrix_columns(c, m, stages, by_stage, cols, MATRIX_MAX_COLS);
+	t = rdoc_table(c->doc, "has_matrix", rdoc_printf(c->doc, "Codes × "
+		       "%s : personnes qui les évoquent", same(attr, "region") ?
+		       "région" : by_stage ? "stade du continuum" :
+		       same(attr, "profession") ? "profession" :
+		       same(attr, "structure_type") ? "type de structure" :
+		       rdoc_printf(c->doc, "réponse à la question « %s »",
+				   attr + 5)), nc > 0 ? nc : 1);
+	if (t == NULL)
+		return rctx_check(c);
+	t->note = "Personnes distinctes (participants aux entretiens, équipes "
+		  "dont une réponse ouverte est codée) ; codages résolus ; "
+		  "pourcentage des personnes de la colonne qui évoquent au "
+		  "moins un code.  Entretiens : stade, profession et type de "
+		  "la structure de l'entretien ; réponse à une question : "
+		  "celle de la structure de l'entretien à la même étude.";
+	if (nc == 0) {
+		rtable_column(c->doc, t, 0, "none", "Aucune personne");
+		return rctx_check(c);
+	}
+	/* the codes, in the statement's order (by key) */
+	codes = msp_calloc((size_t)nrows + 1, sizeof(*codes));
+	cells = msp_calloc(((size_t)nrows + 1) * nc, sizeof(*cells));
+	head = msp_calloc(nc, sizeof(*head));
+	zero = msp_calloc(nc, sizeof(*zero));
+	secret = msp_calloc(nc, sizeof(*secret));
+	if (codes == NULL || cells == NULL || head == NULL || zero == NULL ||
+	    secret == NULL) {
+		rc = msp_error_set(c->err, MSP_ENOMEM, "matrice");
+		goto out;
+	}
+	for (r = 0; r < nrows; r++) {
+		const char *code;
+
+		if (PQgetisnull(m, r, PQfnumber(m, "code")))
+			continue;
+		code = db_text(m, r, "code");
+		if (nr == 0 || !same(codes[nr - 1], code))
+			codes[nr++] = code;
+		for (j = 0; j < nc; j++)
+			if (same(cols[j].value, db_text(m, r, "value")))
+				cells[(nr - 1) * nc + j] = num(m, r, "n");
+	}
+	for (j = 0; j < nc; j++)
+		head[j] = cols[j].head;
+	/* the head counts first: a hidden one stays hidden below */
+	memset(&k, 0, sizeof(k));
+	k.kind = RELEASE_HEADCOUNT;
+	k.nrows = 1;
+	k.ncols = nc;
+	k.n = head;
+	k.head = head;
+	k.is_total = zero;
+	k.head_public = zero;
+	if ((rc = release_make(&k, thr, &hrel, c->err)) != MSP_OK)
+		goto out;
+	for (j = 0; j < nc; j++) {
+		secret[j] = hrel.why[j] != RELEASE_PUBLISHED;
+		rtable_column(c->doc, t, j, *cols[j].value ? cols[j].value :
+			      "unknown", secret[j] ?
+			      rdoc_printf(c->doc, "%s (n masqué)",
+					  value_label(c, cols[j].value, stages,
+						      by_stage)) :
+			      rdoc_printf(c->doc, "%s (n = %lu)",
+					  value_label(c, cols[j].value, stages,
+						      by_stage), head[j]));
+	}
+	/* then the cells: each code a "chosen" row of a multiple choice,
+	 * and an empty row of missing answers the layout never prints */
+	memset(&k, 0, sizeof(k));
+	k.kind = RELEASE_MULTI;
+	k.nrows = nr + 1;
+	k.ncols = nc;
+	k.n = cells;
+	k.head = head;
+	k.is_total = zero;
+	k.head_secret = secret;
+	if ((rc = release_make(&k, thr, &rel, c->err)) != MSP_OK)
+		goto out;
+	if (c->opt->release_seen != NULL)
+		c->opt->release_seen(c->opt->release_arg, &k, &rel);
+	for (i = 0; i < nr; i++) {
+		const char *kind = NULL, *label = NULL;
+		struct rrow *row;
+
+		for (r = 0; r < nrows && label == NULL; r++)
+			if (same(db_text(m, r, "code"), codes[i])) {
+				kind = db_text(m, r, "kind");
+				label = db_text(m, r, "label_fr");
+			}
+		row = rtable_row(c->doc, t, kind, kind_label(kind), codes[i],
+				 label);
+		if (row == NULL)
+			break;
+		for (j = 0; j < nc; j++) {
+			struct rcell *cell = &row->cells[j];
+
+			if (rel.denom[j] > 0 &&
+			    rel.denom_why[j] == RELEASE_PUBLISHED)
+				rcell_prop(cell, rel.n[i * nc + j],
+					   rel.denom[j]);
+			else
+				rcell_count(cell, rel.n[i * nc + j]);
+			cell->suppressed = rel.why[i * nc + j] !=
+					   RELEASE_PUBLISHED;
+		}
+	}
+	rc = rctx_check(c);
+out:
+	release_clear(&hrel);
+	release_clear(&rel);
+	msp_free(codes);
+	msp_free(cells);
+	msp_free(head);
+	msp_free(zero);
+	msp_free(secret);
+	return rc;
+}
+
+/*
+ * Code co-occurrence: people who carry two codes within one unit (a
+ * team within one open answer, a participant within one passage:
+ * msp.report_has_cooc_counts); the diagonal is the people who evoke
+ * the code.  No printed figure is a sum of others (a person carries
+ * several codes), so a federation's small counts are hidden for
+ * themselves (the primary rule) and nothing is derived from the rest.
+ */
+static enum msp_status
+table_cooc(struct rctx *c, const PGresult *p)
+{
+	const char *codes[MATRIX_MAX_COLS];
+	size_t n = 0, i, j;
+	struct rtable *t;
+	int r, np = PQntuples(p);
+
+	for (r = 0; r < np; r++) {
+		const char *code = db_text(p, r, "code1");
+
+		for (i = 0; i < n && !same(codes[i], code); i++)
+			;
+		if (i == n && n < MATRIX_MAX_COLS)
+			codes[n++] = code;
+	}
+	t = rdoc_table(c->doc, "has_cooccurrence", "Co-occurrence des codes "
+		       "(même réponse ouverte, même passage d'entretien)",
+		       n > 0 ? n : 1);
+	if (t == NULL)
+		return rctx_check(c);
+	t->note = "Personnes distinctes qui portent les deux codes dans une "
+		  "même unité : une réponse ouverte (équipes), un passage "
+		  "d'entretien (passages codés qui se chevauchent) ; la "
+		  "diagonale compte les personnes qui évoquent le code ; "
+		  "codages résolus.";
+	if (n == 0) {
+		rtable_column(c->doc, t, 0, "none", "Aucun code");
+		return rctx_check(c);
+	}
+	for (j = 0; j < n; j++)
+		rtable_column(c->doc, t, j, codes[j], codes[j]);
+	for (i = 0; i < n; i++) {
+		const char *kind = NULL, *label = NULL;
+		struct rrow *row;
+
+		for (r = 0; r < np; r++)
+			if (same(db_text(p, r, "code1"), codes[i])) {
+				kind = db_text(p, r, "kind1");
+				label = db_text(p, r, "label1");
+				break;
+			}
+		row = rtable_row(c->doc, t, kind, kind_label(kind), codes[i],
+				 rdoc_printf(c->doc, "%s (%s)", label,
+					     codes[i]));
+		if (row == NULL)
+			return rctx_check(c);
+		for (j = 0; j < n; j++)
+			people(c, &row->cells[j], 0, 0);
+		for (r = 0; r < np; r++) {
+			if (!same(db_text(p, r, "code1"), codes[i]))
+				continue;
+			for (j = 0; j < n; j++)
+				if (same(db_text(p, r, "code2"), codes[j]))
+					people(c, &row->cells[j],
+					       num(p, r, "n"), 0);
+		}
+	}
+	return rctx_check(c);
+}
+
 /* The verbatim extract per code: analysts and the owner only (quotes
  * are not aggregates; a federation's report leaves the table out). */
 static enum msp_status
@@ -449,9 +804,10 @@ enum msp_status
 report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
 {
 	PGresult *studies = NULL, *men = NULL, *stage = NULL, *stages = NULL;
-	PGresult *unmapped = NULL, *verbatim = NULL;
+	PGresult *unmapped = NULL, *verbatim = NULL, *codings = NULL;
+	PGresult *matrix = NULL, *cooc = NULL;
 	struct buf ids = BUF_INIT(BUF_MAX_DOCUMENT);
-	const char *params[1];
+	const char *params[3];
 	const int fed = c->kind == TENANT_FEDERATION;
 	enum msp_status rc;
 	size_t i;
@@ -494,12 +850,38 @@ report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
 			  params, PGRES_TUPLES_OK, &unmapped, c->err)) !=
 	    MSP_OK ||
 	    (rc = db_exec(c->conn, "report: stages", sql_stages, 0, NULL,
-			  PGRES_TUPLES_OK, &stages, c->err)) != MSP_OK)
+			  PGRES_TUPLES_OK, &stages, c->err)) != MSP_OK ||
+	    (rc = db_exec(c->conn, "report: HAS codings",
+			  fed ? sql_fed_has_codings : sql_has_codings, 1,
+			  params, PGRES_TUPLES_OK, &codings, c->err)) !=
+	    MSP_OK)
 		goto out;
 	if ((rc = table_by_region(c, studies, men)) != MSP_OK ||
 	    (rc = table_by_stage(c, men, stage, stages)) != MSP_OK)
 		goto out;
-	if ((rc = table_gaps(c, men, unmapped)) != MSP_OK || c->suppress)
+	if ((rc = table_gaps(c, men, unmapped)) != MSP_OK ||
+	    (rc = table_codings(c, codings)) != MSP_OK)
+		goto out;
+	if (c->opt->matrix != NULL) {
+		const char *attr = c->opt->matrix;
+
+		/* $2 the attribute, $3 the item of "item:KEY" or NULL */
+		params[1] = strncmp(attr, "item:", 5) == 0 ? "item" : attr;
+		params[2] = strncmp(attr, "item:", 5) == 0 ? attr + 5 : NULL;
+		if ((rc = db_exec(c->conn, "report: HAS matrix",
+				  fed ? sql_fed_has_matrix : sql_has_matrix,
+				  3, params, PGRES_TUPLES_OK, &matrix,
+				  c->err)) != MSP_OK ||
+		    (rc = table_matrix(c, matrix, stages)) != MSP_OK)
+			goto out;
+	}
+	if (c->opt->cooccurrence &&
+	    ((rc = db_exec(c->conn, "report: HAS co-occurrence",
+			   fed ? sql_fed_has_cooc : sql_has_cooc, 1, params,
+			   PGRES_TUPLES_OK, &cooc, c->err)) != MSP_OK ||
+	     (rc = table_cooc(c, cooc)) != MSP_OK))
+		goto out;
+	if (c->suppress)
 		goto out;
 	if ((rc = db_exec(c->conn, "report: HAS verbatim", sql_has_verbatim,
 			  1, params, PGRES_TUPLES_OK, &verbatim, c->err)) !=
@@ -508,6 +890,9 @@ report_has(struct rctx *c, const struct rstudy *selected, size_t nselected)
 	rc = table_verbatim(c, verbatim);
 out:
 	PQclear(verbatim);
+	PQclear(codings);
+	PQclear(matrix);
+	PQclear(cooc);
 	PQclear(studies);
 	PQclear(men);
 	PQclear(stage);

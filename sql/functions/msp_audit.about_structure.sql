@@ -1,6 +1,6 @@
 -- Whether audit row l is about structure p_structure, whose responses
 -- and interviews (past and present) are p_responses and p_interviews:
--- answers, codings, segments, transcripts and memos name their response
+-- answers, codings, resolutions (0046), segments, transcripts and memos name their response
 -- or interview only inside the row they logged (transcripts: row_id is
 -- the interview's; memos name one or the other, or a code, which is
 -- about nobody).
@@ -15,6 +15,8 @@ RETURNS boolean LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
            WHEN 'answer' THEN (coalesce(l.new_row, l.old_row)
                                ->> 'response_id')::bigint = ANY (p_responses)
            WHEN 'answer_code' THEN (coalesce(l.new_row, l.old_row)
+                               ->> 'response_id')::bigint = ANY (p_responses)
+           WHEN 'answer_resolution' THEN (coalesce(l.new_row, l.old_row)
                                ->> 'response_id')::bigint = ANY (p_responses)
            WHEN 'segment' THEN (coalesce(l.new_row, l.old_row)
                                ->> 'interview_id')::bigint
