@@ -35,6 +35,7 @@
 #include "db.h"
 #include "disclosure_policy.h"
 #include "report/format.h"
+#include "report/release.h"
 #include "report/report_disclosure.h"
 #include "report/report_doc.h"
 
@@ -210,7 +211,14 @@ add_table(struct rdoc *doc, struct breakdown *b, const struct group *tot,
 			break;
 		for (j = 0; j <= COL_COMPLETE; j++) {
 			rcell_count(&r->cells[j], x->n[j]);
-			r->cells[j].suppressed = hidden[i * N_COLS + j];
+			/* a hidden count from 1 to t - 1 is a primary
+			 * one (every such count is hidden), any other
+			 * protects one */
+			if (hidden[i * N_COLS + j])
+				rcell_hide(&r->cells[j],
+					   release_primary(x->n[j],
+							   threshold) ?
+					   threshold : 0);
 		}
 		rcell_prop(&r->cells[COL_RATE], x->n[COL_COMPLETE],
 			   x->n[COL_FRAME]);

@@ -38,6 +38,9 @@ static const char usage_text[] =
 "  disclosure threshold [N]\n"
 "                           the disclosure threshold of federations' reports\n"
 "                           (read; set: the database owner)\n"
+"  disclosure-audit --region NAME\n"
+"                           under a federation's token: bounds every hidden\n"
+"                           figure of its reports by linear programming\n"
 "  erase --identifier TEXT  remove one structure's data everywhere (RGPD)\n"
 "  export --study SLUG      the study's responses as CSV, with an R script,\n"
 "                           SPSS syntax and a mapping to import it again\n"
@@ -91,6 +94,7 @@ static const struct cli_command commands[] = {
 	{ "contact", cmd_contact },
 	{ "db", cmd_db },
 	{ "disclosure", cmd_disclosure },
+	{ "disclosure-audit", cmd_disclosure_audit },
 	{ "erase", cmd_erase },
 	{ "export", cmd_export },
 	{ "federation", cmd_federation },

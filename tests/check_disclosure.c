@@ -875,18 +875,75 @@ header_count(json_object *doc)
 	return (size_t)strtoul(p, NULL, 10);
 }
 
-/* Rows of the CSV whose note says suppressed. */
+/* Rows of the CSV whose note is note (",suppressed..." to the end of
+ * the line). */
 static size_t
-csv_suppressed(const char *csv)
+csv_count(const char *csv, const char *note)
 {
 	size_t n = 0;
 	const char *p = csv;
 
-	while ((p = strstr(p, ",suppressed\r\n")) != NULL) {
+	while ((p = strstr(p, note)) != NULL) {
 		n++;
 		p++;
 	}
 	return n;
+}
+
+/*
+ * Each hidden cell says why, and it is true: a "primary" one is a count
+ * from 1 to below - 1 in the analyst's report of the same (the text
+ * formats print it "< 5"), a "complementary" one a count that is not
+ * (0, or the threshold or more), which "< 5" would misstate.  Counts
+ * the primary ones into *primary.
+ */
+static void
+reasons_hold(json_object *fed, json_object *ana, const char *what,
+	     size_t *primary)
+{
+	json_object *tables = get(fed, "tables");
+	size_t i, r, j;
+
+	for (i = 0; i < json_object_array_length(tables); i++) {
+		json_object *tj = json_object_array_get_idx(tables, i);
+		struct tab t = { tj, str(tj, "key"), 0, 0, NULL };
+
+		t.nrows = json_object_array_length(get(tj, "rows"));
+		t.ncols = json_object_array_length(get(tj, "columns"));
+		for (r = 0; r < t.nrows; r++)
+			for (j = 0; j < t.ncols; j++) {
+				json_object *c = cell_of(&t, r, j);
+				const char *why = str(c, "suppression");
+				double v;
+
+				if (!is_suppressed(c))
+					continue;
+				ck_assert_msg(same(why, "primary") ||
+					      same(why, "complementary"),
+					      "%s: %s: a hidden cell without "
+					      "its reason", what, t.key);
+				if (same(why, "primary")) {
+					ck_assert_int_eq(json_object_get_int(
+						get(c, "below")), THRESHOLD);
+					(*primary)++;
+				}
+				v = ana != NULL ? truth(get(ana, "tables"),
+							t.key, r, j) : NAN;
+				if (isnan(v))
+					continue;
+				if (same(why, "primary"))
+					ck_assert_msg(v >= 1 && v < THRESHOLD,
+						      "%s: %s row %zu col %zu:"
+						      " primary but %g", what,
+						      t.key, r, j, v);
+				else
+					ck_assert_msg(v == 0 ||
+						      v >= THRESHOLD,
+						      "%s: %s row %zu col %zu:"
+						      " complementary but %g",
+						      what, t.key, r, j, v);
+			}
+	}
 }
 
 /* Runs report o as the federation (fed token) and as the analyst, and
@@ -895,15 +952,17 @@ static void
 attack_report(struct report_options *o, const char *fed_token,
 	      int compare_truth, const char *what, size_t *hidden)
 {
-	char *fj, *aj, *csv;
+	char *fj, *aj, *csv, *txt;
 	json_object *fed, *ana;
-	size_t n;
+	size_t n, primary = 0;
+	char mark[32];
 
 	o->token = "analyst-disclosure";
 	aj = render(o, FORMAT_JSON);
 	o->token = fed_token;
 	fj = render(o, FORMAT_JSON);
 	csv = render(o, FORMAT_CSV);
+	txt = render(o, FORMAT_TEXT);
 	fed = json_tokener_parse(fj);
 	ana = json_tokener_parse(aj);
 	ck_assert_msg(fed != NULL && ana != NULL, "%s: JSON", what);
@@ -912,14 +971,31 @@ attack_report(struct report_options *o, const char *fed_token,
 	ck_assert_msg(header_count(fed) == n, "%s: the header counts %zu "
 		      "masked cells, the JSON has %zu", what,
 		      header_count(fed), n);
-	ck_assert_msg(csv_suppressed(csv) == n, "%s: the CSV has %zu masked "
-		      "cells, the JSON %zu", what, csv_suppressed(csv), n);
+	reasons_hold(fed, compare_truth ? ana : NULL, what, &primary);
+	ck_assert_msg(csv_count(csv, ",suppressed") == n, "%s: the CSV has "
+		      "%zu masked cells, the JSON %zu", what,
+		      csv_count(csv, ",suppressed"), n);
+	snprintf(mark, sizeof(mark), ",suppressed primary <%d\r\n",
+		 THRESHOLD);
+	ck_assert_msg(csv_count(csv, mark) == primary, "%s: the CSV has %zu "
+		      "primary cells, the JSON %zu", what,
+		      csv_count(csv, mark), primary);
+	ck_assert_uint_eq(csv_count(csv, ",suppressed complementary\r\n"),
+			  n - primary);
+	/* the text prints "< 5" on the primary ones, with a legend */
+	snprintf(mark, sizeof(mark), "  < %d", THRESHOLD);
+	ck_assert_msg(csv_count(txt, mark) >= primary, "%s: the text "
+		      "prints \"< 5\" %zu times for %zu primary cells",
+		      what, csv_count(txt, mark), primary);
+	if (n > 0)
+		ck_assert_ptr_nonnull(strstr(txt, "(secret primaire) ; « s »"));
 	*hidden += n;
 	json_object_put(fed);
 	json_object_put(ana);
 	free(fj);
 	free(aj);
 	free(csv);
+	free(txt);
 }
 
 /* The variables a study can be split by: its single-choice and yes/no

@@ -1130,7 +1130,8 @@ START_TEST(text_csv_markdown_escape)
 		if (strcmp(f[7], "text") == 0)
 			ck_assert_str_eq(f[9], "line\nbreak, \"quote\"");
 		if (strcmp(f[3], "c2") == 0 && strcmp(f[5], "b") == 0)
-			ck_assert_str_eq(f[9], "suppressed");
+			ck_assert_str_eq(f[9],
+					 "suppressed complementary");
 	}
 	free(csv);
 	text = render(doc, FORMAT_TEXT);

@@ -55,8 +55,19 @@ void format_html_body(const struct rdoc *doc, struct buf *out);
 extern const char format_html_style[];
 
 /* The cell as the text formats show it: "4 (40.00%) [16.8–68.7]",
- * "0.383 Fisher", "s" when suppressed.  Appends to out. */
+ * "0.383 Fisher", format_hidden()'s mark when suppressed.  Appends to
+ * out. */
 void format_cell(const struct rcell *c, struct buf *out);
+
+/* A hidden cell as every format shows it: "< 5" for a count hidden
+ * for itself (rcell.below), "s" for one hidden to protect another. */
+void format_hidden(const struct rcell *c, struct buf *out);
+
+/*
+ * When t has a hidden cell, appends the legend that explains both marks
+ * (one sentence, French, no newline) and returns 1; else 0 and nothing.
+ */
+int format_hidden_legend(const struct rtable *t, struct buf *out);
 
 /* p-value for people: "0.383", "<0.001". */
 void format_p(double p, struct buf *out);

@@ -76,12 +76,53 @@ format_weighted(const struct rcell *c, struct buf *out)
 }
 
 void
+format_hidden(const struct rcell *c, struct buf *out)
+{
+	/* "< 5" only where it is true, a count hidden for itself; "s",
+	 * as INSEE prints a secret cell, for a complement, which is
+	 * often large */
+	if (c->below > 0)
+		buf_printf(out, "< %u", c->below);
+	else
+		buf_putc(out, 's');
+}
+
+int
+format_hidden_legend(const struct rtable *t, struct buf *out)
+{
+	unsigned below = 0;
+	int any = 0;
+	size_t i, j;
+
+	for (i = 0; i < t->nrows; i++)
+		for (j = 0; j < t->ncols; j++) {
+			const struct rcell *c = &t->rows[i].cells[j];
+
+			any |= c->suppressed;
+			if (c->suppressed && c->below > below)
+				below = c->below;
+		}
+	if (!any)
+		return 0;
+	if (below > 1)
+		buf_printf(out, "« < %u » : effectif de 1 à %u, masqué "
+			   "(secret primaire)", below, below - 1);
+	else
+		buf_puts(out, "« < seuil » : effectif de 1 au seuil moins 1, "
+			 "masqué (secret primaire)");
+	buf_puts(out, " ; « s » : masqué pour qu'on ne retrouve pas un "
+		 "effectif sous le seuil par différence (secret "
+		 "complémentaire ; la valeur peut être grande). Les "
+		 "pourcentages et intervalles des cases masquées ne sont "
+		 "pas publiés.");
+	return 1;
+}
+
+void
 format_cell(const struct rcell *c, struct buf *out)
 {
 	if (c->suppressed) {
-		/* "s", as INSEE prints a secret cell: "<5" would be false
-		 * for the complementary ones */
-		buf_putc(out, 's');
+		format_hidden(c, out);
 		return;
 	}
 	switch (c->kind) {

@@ -132,7 +132,16 @@ csv_cell(const struct csv_ctx *x, const struct rcell *c)
 	char s[64];
 
 	if (c->suppressed) {
-		csv_stat(x, "n", "", "suppressed");
+		/* the note begins with "suppressed" as before, and says
+		 * why: "suppressed primary <5" (1 <= n < 5) or
+		 * "suppressed complementary" */
+		if (c->below > 0) {
+			snprintf(s, sizeof(s), "suppressed primary <%u",
+				 c->below);
+			csv_stat(x, "n", "", s);
+		} else {
+			csv_stat(x, "n", "", "suppressed complementary");
+		}
 		return;
 	}
 	switch (c->kind) {

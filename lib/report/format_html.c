@@ -175,7 +175,7 @@ chart(const struct rtable *t, struct buf *out)
 			buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\">",
 				   label_w + w + 4, y + bar_h - 4);
 			if (c->suppressed)
-				buf_putc(out, 's');
+				format_hidden(c, out);
 			else if (draw && percent)
 				buf_printf(out, "%.1f %%", v);
 			else if (draw)
@@ -242,9 +242,17 @@ table(const struct rtable *t, size_t k, struct buf *out)
 		for (j = 0; j < t->ncols; j++) {
 			buf_reuse(&cell, out);
 			format_cell(&r->cells[j], &cell);
-			buf_puts(out, r->cells[j].suppressed ?
-				 "<td class=\"v s\" title=\"secret "
-				 "statistique\">" : "<td class=\"v\">");
+			if (!r->cells[j].suppressed)
+				buf_puts(out, "<td class=\"v\">");
+			else if (r->cells[j].below > 1)
+				buf_printf(out, "<td class=\"v s\" title=\""
+					   "effectif de 1 à %u (secret "
+					   "primaire)\">",
+					   r->cells[j].below - 1);
+			else
+				buf_puts(out, "<td class=\"v s\" title=\""
+					 "masqué pour en protéger une autre "
+					 "(secret complémentaire)\">");
 			escape(buf_str(&cell), out);
 			buf_puts(out, "</td>");
 		}
@@ -254,6 +262,12 @@ table(const struct rtable *t, size_t k, struct buf *out)
 	if (t->note != NULL) {
 		buf_puts(out, "<p class=\"note\">");
 		escape(t->note, out);
+		buf_puts(out, "</p>\n");
+	}
+	buf_reuse(&cell, out);
+	if (format_hidden_legend(t, &cell)) {
+		buf_puts(out, "<p class=\"note legend\">");
+		escape(buf_str(&cell), out);
 		buf_puts(out, "</p>\n");
 	}
 	buf_puts(out, "</section>\n");

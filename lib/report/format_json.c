@@ -127,8 +127,14 @@ json_cell(const struct rcell *c, const char *column)
 		return NULL;
 	bad |= add_str(o, "column", column);
 	if (c->suppressed) {
+		/* "suppressed": true as before, and why: "primary" with
+		 * "below" (1 <= n < below), or "complementary" */
 		bad |= format_json_add(o, "suppressed",
 				       json_object_new_boolean(1));
+		bad |= add_str(o, "suppression", c->below > 0 ?
+			       "primary" : "complementary");
+		if (c->below > 0)
+			bad |= add_int(o, "below", c->below);
 		goto out;
 	}
 	switch (c->kind) {

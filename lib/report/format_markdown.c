@@ -100,6 +100,12 @@ render_markdown(const struct rdoc *doc, struct buf *out)
 			md_text(out, t->note);
 			buf_putc(out, '\n');
 		}
+		buf_reuse(&cell, out);
+		if (format_hidden_legend(t, &cell)) {
+			buf_puts(out, "\n");
+			md_text(out, buf_str(&cell));
+			buf_putc(out, '\n');
+		}
 	}
 	if (cell.failed)
 		out->failed = 1;

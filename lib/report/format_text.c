@@ -168,6 +168,8 @@ text_table(const struct rtable *t, struct buf *out)
 	}
 	if (t->note != NULL)
 		buf_printf(out, "%s\n", t->note);
+	if (format_hidden_legend(t, out))
+		buf_putc(out, '\n');
 	if (cell.failed)
 		out->failed = 1;
 	buf_free(&cell);

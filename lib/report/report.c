@@ -176,7 +176,8 @@ section_response(struct rctx *c, const struct rsetup *s,
 		for (i = 0; i < t->nrows; i++)
 			if (release_primary(t->rows[i].cells[0].n,
 					    c->threshold))
-				t->rows[i].cells[0].suppressed = 1;
+				rcell_hide(&t->rows[i].cells[0],
+					   c->threshold);
 	}
 	return rctx_check(c);
 }

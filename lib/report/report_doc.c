@@ -272,6 +272,13 @@ rcell_number(struct rcell *c, double value)
 }
 
 void
+rcell_hide(struct rcell *c, unsigned below)
+{
+	c->suppressed = 1;
+	c->below = below;
+}
+
+void
 rcell_prop(struct rcell *c, unsigned long n, unsigned long total)
 {
 	struct stats_interval ci;

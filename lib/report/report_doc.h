@@ -39,8 +39,14 @@ enum rcell_kind {
 
 struct rcell {
 	enum rcell_kind kind;
-	/* disclosure control hid the value: only "suppressed" is shown */
+	/* disclosure control hid the value: only "suppressed" is shown,
+	 * with why (rcell_hide()) */
 	int suppressed;
+	/* suppressed for itself (primary): the count lies in 1 .. below-1
+	 * and shows as "< below"; 0: hidden to protect another figure
+	 * (complementary, or a figure that is not a count), shown as the
+	 * secret marker "s", since "< 5" would be false for it */
+	unsigned below;
 	unsigned long n;	/* COUNT, PROP, SUMMARY (numbers described) */
 	unsigned long total;	/* PROP: the denominator */
 	double pct;		/* PROP: 100 n / total */
@@ -175,6 +181,15 @@ void rcell_count(struct rcell *c, unsigned long n);
 void rcell_prop(struct rcell *c, unsigned long n, unsigned long total);
 void rcell_text(struct rdoc *doc, struct rcell *c, const char *text);
 void rcell_number(struct rcell *c, double value);
+
+/*
+ * Hides c from its reader.  below: the threshold when c is a count
+ * hidden for itself (primary suppression: 1 <= n < below, which the
+ * formats print as "< below"); 0 when it is hidden to protect another
+ * figure (complementary suppression) or is not a count (a weighted
+ * percentage, a rate): the formats print the secret marker.
+ */
+void rcell_hide(struct rcell *c, unsigned below);
 
 /* Looks a table up by key; NULL if none. */
 struct rtable *rdoc_find_table(const struct rdoc *doc, const char *key);

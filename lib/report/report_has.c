@@ -227,7 +227,7 @@ people(struct rctx *c, struct rcell *cell, unsigned long n,
 	else
 		rcell_count(cell, n);
 	if (release_primary(n, c->suppress ? c->threshold : 0))
-		cell->suppressed = 1;
+		rcell_hide(cell, c->threshold);
 }
 
 /* A "Freins (HAS)" or "Leviers (HAS)" line before the first category

@@ -71,6 +71,15 @@ rx_threshold(const struct rctx *c)
 	return c->suppress ? c->threshold : 0;
 }
 
+/* Hides cell, figure (i, j) of release r, saying why: "< t" for a
+ * count below the threshold, the secret marker for a complement. */
+static void
+rx_hide(struct rcell *cell, const struct release *r, size_t i, size_t j)
+{
+	rcell_hide(cell, r->why[i * r->ncols + j] == RELEASE_PRIMARY ?
+		   r->threshold : 0);
+}
+
 /* Hands block k and its release r to whoever asked to see them. */
 static void
 rx_seen(const struct rctx *c, const struct release_counts *k,
@@ -143,7 +152,8 @@ rx_headcount(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	for (j = 0; j < nc; j++) {
 		rcell_count(&row->cells[j], rel.n[j]);
 		hidden[j] = !release_published(&rel, 0, j);
-		row->cells[j].suppressed = hidden[j];
+		if (hidden[j])
+			rx_hide(&row->cells[j], &rel, 0, j);
 	}
 	rc = rctx_check(c);
 out:
@@ -452,7 +462,8 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 					   rel.denom[j]);
 			else
 				rcell_count(cell, rel.n[i * nc + j]);
-			cell->suppressed = hide[i * nc + j];
+			if (hide[i * nc + j])
+				rx_hide(cell, &rel, i, j);
 		}
 	}
 	rc = rctx_check(c);
@@ -651,8 +662,8 @@ numeric(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 		s->max = rel.summary[j].max;
 		/* min and max are single teams' values */
 		s->hide_range = !rel.range;
-		s->suppressed = !release_published(&rel, RELEASE_NB_ANSWERED,
-						   j);
+		if (!release_published(&rel, RELEASE_NB_ANSWERED, j))
+			rx_hide(s, &rel, RELEASE_NB_ANSWERED, j);
 		if (ge1 == NULL)
 			continue;
 		/* its denominator is the n: a count alone when withheld */
@@ -663,8 +674,8 @@ numeric(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 		else
 			rcell_count(&ge1->cells[j],
 				    rel.n[RELEASE_NB_GE1 * nc + j]);
-		ge1->cells[j].suppressed =
-			!release_published(&rel, RELEASE_NB_GE1, j);
+		if (!release_published(&rel, RELEASE_NB_GE1, j))
+			rx_hide(&ge1->cells[j], &rel, RELEASE_NB_GE1, j);
 	}
 	if (any_missing) {
 		miss = rtable_row(c->doc, t, v->key, v->label, "",
@@ -674,9 +685,9 @@ numeric(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 		for (j = 0; j < nc; j++) {
 			rcell_count(&miss->cells[j],
 				    rel.n[RELEASE_NB_MISSING * nc + j]);
-			miss->cells[j].suppressed =
-				!release_published(&rel, RELEASE_NB_MISSING,
-						   j);
+			if (!release_published(&rel, RELEASE_NB_MISSING, j))
+				rx_hide(&miss->cells[j], &rel,
+					RELEASE_NB_MISSING, j);
 		}
 	}
 	rc = rctx_check(c);
@@ -745,8 +756,8 @@ open_text(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 			rcell_prop(&row->cells[j], answered, rel.denom[j]);
 		else
 			rcell_count(&row->cells[j], answered);
-		row->cells[j].suppressed =
-			!release_published(&rel, RELEASE_TX_ANSWERED, j);
+		if (!release_published(&rel, RELEASE_TX_ANSWERED, j))
+			rx_hide(&row->cells[j], &rel, RELEASE_TX_ANSWERED, j);
 	}
 	rc = rctx_check(c);
 	goto out;

@@ -1,0 +1,1205 @@
+/*
+ * audit — the disclosure audit's model of what a reader sees, and its
+ * intervals (audit.h says what and why).
+ *
+ * The reports are read back from their JSON, as a program downloading
+ * them would: nothing here looks at release.c's decisions or at the
+ * counts behind them.  Variables' kinds (single or multiple choice,
+ * number, open text) come from the instrument, which is public.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "alloc.h"
+#include "buf.h"
+#include "db.h"
+#include "disclosure_policy.h"
+#include "lp.h"
+#include "report/audit.h"
+#include "report/format.h"
+#include "report/report.h"
+#include "report/report_doc.h"
+#include "tenant.h"
+
+/* A coefficient or residual below this is 0 (figures are counts). */
+#define AUDIT_EPS 1e-6
+
+/* --- growing arrays ------------------------------------------------------ */
+
+/* Makes room for one more element of size in *arr (n used, *cap);
+ * -1 when out of memory. */
+static int
+grow(void *arr, size_t n, size_t *cap, size_t size)
+{
+	void **p = arr, *q;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 64;
+	q = msp_realloc(*p, c * size);
+	if (q == NULL)
+		return -1;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+/* --- what one report's walk needs ---------------------------------------- */
+
+/* How a part's columns map to figures' identities. */
+enum part_kind {
+	PART_REGION,		/* one column: the study ("ALL") */
+	PART_BY,		/* groups of by, "total" (ALL), "p" */
+	PART_NONRESPONSE,	/* respondents and the rest of the frame */
+	PART_COMPARE,		/* one column per region */
+	PART_OTHER,		/* --has, --terms: no relation modelled */
+};
+
+struct walk {
+	struct audit *a;
+	size_t part;
+	enum part_kind kind;
+	const char *by;		/* PART_BY: the variable split by */
+	json_object *tables;
+	PGresult *kinds;	/* item/variable -> kind */
+	int oom;
+};
+
+/* A number the report prints, or a figure it hides. */
+struct q {
+	int known;
+	double v;
+	size_t fig;
+};
+
+/* A printed constant, not a figure: fig SIZE_MAX. */
+static const struct q Q_ZERO = { 1, 0, SIZE_MAX };
+
+struct tab {
+	json_object *t;
+	const char *key;
+	size_t nrows, ncols;
+};
+
+static json_object *
+get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	return o != NULL && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static const char *
+str(json_object *o, const char *key)
+{
+	json_object *v = get(o, key);
+
+	return v != NULL && json_object_is_type(v, json_type_string) ?
+	       json_object_get_string(v) : NULL;
+}
+
+static int
+same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+static int
+ends_with(const char *s, const char *tail)
+{
+	size_t a = s != NULL ? strlen(s) : 0, b = strlen(tail);
+
+	return a >= b && strcmp(s + a - b, tail) == 0;
+}
+
+static json_object *
+row_of(const struct tab *t, size_t r)
+{
+	return json_object_array_get_idx(get(t->t, "rows"), r);
+}
+
+static json_object *
+cell_of(const struct tab *t, size_t r, size_t j)
+{
+	return json_object_array_get_idx(get(row_of(t, r), "cells"), j);
+}
+
+static const char *
+col_key(const struct tab *t, size_t j)
+{
+	return str(json_object_array_get_idx(get(t->t, "columns"), j), "key");
+}
+
+static int
+is_hidden(json_object *c)
+{
+	json_object *s = get(c, "suppressed");
+
+	return s != NULL && json_object_get_boolean(s);
+}
+
+/* The figure of identity key (created when new); SIZE_MAX when out of
+ * memory.  Linear search: a region's reports hold a few thousand. */
+static size_t
+figure(struct walk *w, const char *key, const char *where)
+{
+	struct audit *a = w->a;
+	struct audit_figure *f;
+	size_t i;
+
+	for (i = 0; i < a->nfigs; i++)
+		if (strcmp(a->figs[i].key, key) == 0)
+			return i;
+	if (grow(&a->figs, a->nfigs, &a->capfigs, sizeof(*a->figs)) != 0)
+		goto nomem;
+	f = &a->figs[a->nfigs];
+	memset(f, 0, sizeof(*f));
+	f->key = msp_strdup(key);
+	f->where = msp_strdup(where);
+	if (f->key == NULL || f->where == NULL) {
+		msp_free(f->key);
+		msp_free(f->where);
+		goto nomem;
+	}
+	return a->nfigs++;
+nomem:
+	w->oom = 1;
+	return SIZE_MAX;
+}
+
+/* The identity of column j of t in this part: the same count reads the
+ * same wherever it is printed. */
+static void
+column_id(const struct walk *w, const struct tab *t, size_t j, char *out,
+	  size_t size)
+{
+	const char *k = j < t->ncols ? col_key(t, j) : "~";
+
+	switch (w->kind) {
+	case PART_BY:
+		if (same(k, "total"))
+			snprintf(out, size, "ALL");
+		else
+			snprintf(out, size, "%s=%s", w->by, k ? k : "?");
+		break;
+	case PART_REGION:
+		snprintf(out, size, "ALL");
+		break;
+	case PART_NONRESPONSE:
+		snprintf(out, size, "NR:%s", k ? k : "?");
+		break;
+	case PART_COMPARE:
+		snprintf(out, size, "CMP:%s", k ? k : "?");
+		break;
+	case PART_OTHER:
+		snprintf(out, size, "P%zu:%s:%s", w->part, t->key,
+			 k ? k : "?");
+		break;
+	}
+}
+
+/* The figure at (var, cat, column j of t), seen there (printed or not). */
+static struct q
+figure_at(struct walk *w, const struct tab *t, const char *var,
+	  const char *cat, size_t j, json_object *cell)
+{
+	struct audit *a = w->a;
+	struct q q = { 0, 0, 0 };
+	char key[512], col[200], where[700];
+	size_t f;
+
+	column_id(w, t, j, col, sizeof(col));
+	snprintf(key, sizeof(key), "%s|%s|%s", var ? var : "?",
+		 cat ? cat : "-", col);
+	snprintf(where, sizeof(where), "%s : %s, %s/%s [%s]",
+		 a->parts[w->part].name, t->key, var ? var : "?",
+		 cat ? (*cat ? cat : "sans réponse") : "-",
+		 j < t->ncols ? col_key(t, j) : "reste");
+	f = figure(w, key, where);
+	if (f == SIZE_MAX)
+		return Q_ZERO;
+	if (cell != NULL && !is_hidden(cell) && get(cell, "n") != NULL) {
+		double v = json_object_get_double(get(cell, "n"));
+
+		if (a->figs[f].known && fabs(a->figs[f].value - v) > AUDIT_EPS)
+			a->conflicts++;
+		a->figs[f].known = 1;
+		a->figs[f].value = v;
+	}
+	if (cell != NULL && is_hidden(cell)) {
+		json_object *b = get(cell, "below");
+
+		if (!a->figs[f].hidden) {
+			char *wh = msp_strdup(where);
+
+			if (wh != NULL) {
+				msp_free(a->figs[f].where);
+				a->figs[f].where = wh;
+			}
+		}
+		a->figs[f].hidden = 1;
+		if (b != NULL && same(str(cell, "suppression"), "primary"))
+			a->figs[f].below = (unsigned)json_object_get_int(b);
+		if (grow(&a->occs, a->noccs, &a->capoccs,
+			 sizeof(*a->occs)) != 0) {
+			w->oom = 1;
+		} else {
+			a->occs[a->noccs].fig = f;
+			a->occs[a->noccs].part = w->part;
+			a->noccs++;
+		}
+	}
+	if (a->figs[f].known && (cell == NULL || !is_hidden(cell))) {
+		q.known = 1;
+		q.v = a->figs[f].value;
+	}
+	q.fig = f;
+	return q;
+}
+
+/* The count of cell (r, j): printed, or its figure. */
+static struct q
+cellq(struct walk *w, const struct tab *t, size_t r, size_t j)
+{
+	json_object *row = row_of(t, r);
+
+	return figure_at(w, t, str(row, "variable"), str(row, "category"), j,
+			 cell_of(t, r, j));
+}
+
+/* The denominator a printed proportion gives back, or -1. */
+static double
+cell_total(const struct tab *t, size_t r, size_t j)
+{
+	json_object *c = cell_of(t, r, j);
+
+	if (is_hidden(c) || !same(str(c, "type"), "proportion"))
+		return -1;
+	return json_object_get_double(get(c, "total"));
+}
+
+/* --- relations ----------------------------------------------------------- */
+
+static void
+rel_begin(struct walk *w, const char *what)
+{
+	struct audit *a = w->a;
+
+	if (grow(&a->rels, a->nrels, &a->caprels, sizeof(*a->rels)) != 0) {
+		w->oom = 1;
+		return;
+	}
+	a->rels[a->nrels].first = a->nterms;
+	a->rels[a->nrels].nterms = 0;
+	a->rels[a->nrels].rhs = 0;
+	a->rels[a->nrels].part = w->part;
+	a->rels[a->nrels].what = what;
+}
+
+/* Adds coef * q to the relation being built.  A printed figure stays a
+ * term too (known), so that the relation can be checked; the LP puts
+ * its value in. */
+static void
+rel_add(struct walk *w, struct q q, double coef)
+{
+	struct audit *a = w->a;
+	struct audit_relation *r;
+
+	if (w->oom)
+		return;
+	r = &a->rels[a->nrels];
+	if (q.fig == SIZE_MAX) {
+		r->rhs -= coef * q.v;	/* a constant moves right */
+		return;
+	}
+	if (grow(&a->terms, a->nterms, &a->capterms,
+		 sizeof(*a->terms)) != 0) {
+		w->oom = 1;
+		return;
+	}
+	a->terms[a->nterms].fig = q.fig;
+	a->terms[a->nterms].coef = coef;
+	a->nterms++;
+	r->nterms++;
+}
+
+static void
+rel_end(struct walk *w, double rhs)
+{
+	if (w->oom)
+		return;
+	w->a->rels[w->a->nrels].rhs += rhs;
+	w->a->nrels++;
+}
+
+/* A variable's kind: 'c'ategory, 'm'ultiple, 'n'umber, 't'ext. */
+static char
+var_kind(const struct walk *w, const char *var)
+{
+	int i;
+
+	for (i = 0; w->kinds != NULL && i < PQntuples(w->kinds); i++)
+		if (same(PQgetvalue(w->kinds, i, 0), var)) {
+			const char *t = PQgetvalue(w->kinds, i, 1);
+
+			return same(t, "multiple_choice") ? 'm' :
+			       same(t, "number") ? 'n' :
+			       same(t, "text") ? 't' : 'c';
+		}
+	return 'c';
+}
+
+static json_object *
+find_table(json_object *tables, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(tables); i++) {
+		json_object *t = json_object_array_get_idx(tables, i);
+
+		if (same(str(t, "key"), key))
+			return t;
+	}
+	return NULL;
+}
+
+static long
+find_row(const struct tab *t, const char *var, const char *cat)
+{
+	size_t r;
+
+	for (r = 0; r < t->nrows; r++) {
+		json_object *row = row_of(t, r);
+		const char *c = str(row, "category");
+
+		if (same(str(row, "variable"), var) &&
+		    (cat == NULL ? c == NULL : same(c, cat)))
+			return (long)r;
+	}
+	return -1;
+}
+
+static void
+tab_init(struct tab *t, json_object *tj)
+{
+	t->t = tj;
+	t->key = str(tj, "key");
+	t->nrows = json_object_array_length(get(tj, "rows"));
+	t->ncols = json_object_array_length(get(tj, "columns"));
+}
+
+/*
+ * The head count of column j: the table's "n" row; for the comparison's
+ * continuum, the comparison table's; for a study's single column, the
+ * responses of the response table.
+ */
+static struct q
+head(struct walk *w, struct tab *t, size_t j)
+{
+	long r = find_row(t, "n", NULL);
+	struct tab c;
+	size_t k;
+
+	if (r >= 0)
+		return cellq(w, t, (size_t)r, j);
+	if (same(t->key, "compare_continuum") &&
+	    find_table(w->tables, "compare") != NULL) {
+		tab_init(&c, find_table(w->tables, "compare"));
+		r = find_row(&c, "n", NULL);
+		for (k = 0; r >= 0 && k < c.ncols; k++)
+			if (same(col_key(&c, k), col_key(t, j)))
+				return cellq(w, &c, (size_t)r, k);
+	} else if (find_table(w->tables, "response") != NULL) {
+		tab_init(&c, find_table(w->tables, "response"));
+		r = find_row(&c, "responses", NULL);
+		if (r >= 0)
+			return cellq(w, &c, (size_t)r, 0);
+	}
+	/* a head count nowhere printed: a figure of its own */
+	return figure_at(w, t, "n", "head", j, NULL);
+}
+
+/* The remainder of row r of a --by table (the responses in no group):
+ * known 0 when the groups' head counts are printed and add up. */
+static struct q
+rem_of(struct walk *w, struct tab *t, int rem_zero, size_t r)
+{
+	json_object *row = row_of(t, r);
+
+	if (rem_zero)
+		return Q_ZERO;
+	return figure_at(w, t, str(row, "variable"), str(row, "category"),
+			 t->ncols, NULL);
+}
+
+/* One variable's rows [r0, r1) in column j (j == ncols: the remainder)
+ * with head count N. */
+static void
+block_relations(struct walk *w, struct tab *t, size_t r0, size_t r1,
+		size_t j, struct q N, char kind, int rem_zero)
+{
+	const int virt = j == t->ncols;
+	size_t r;
+	long rh = -1, rge1 = -1, rmiss = -1;
+
+#define Q(row) (virt ? rem_of(w, t, rem_zero, (row)) : cellq(w, t, (row), j))
+	for (r = r0; r < r1; r++) {
+		const char *cat = str(row_of(t, r), "category");
+
+		if (cat == NULL)
+			rh = (long)r;
+		else if (same(cat, "ge1"))
+			rge1 = (long)r;
+		else if (same(cat, ""))
+			rmiss = (long)r;
+	}
+	switch (kind) {
+	case 'n':
+		/* answered + missing = N; "at least one" gives answered */
+		if (rh < 0)
+			return;
+		rel_begin(w, "répondu + sans réponse = effectif");
+		rel_add(w, Q((size_t)rh), 1);
+		if (rmiss >= 0)
+			rel_add(w, Q((size_t)rmiss), 1);
+		rel_add(w, N, -1);
+		rel_end(w, 0);
+		if (!virt && rge1 >= 0 && cell_total(t, (size_t)rge1, j) >= 0) {
+			rel_begin(w, "dénominateur de « au moins un »");
+			rel_add(w, Q((size_t)rh), 1);
+			rel_end(w, cell_total(t, (size_t)rge1, j));
+		}
+		return;
+	case 't':
+		if (!virt && rh >= 0 && cell_total(t, (size_t)rh, j) >= 0) {
+			rel_begin(w, "dénominateur des réponses ouvertes");
+			rel_add(w, N, 1);
+			rel_end(w, cell_total(t, (size_t)rh, j));
+		}
+		return;
+	case 'm':
+		/* the options' denominator: the respondents (N less the
+		 * missing, when excluded) or N */
+		for (r = r0; r < r1 && !virt; r++) {
+			double tot;
+
+			if (str(row_of(t, r), "category") == NULL ||
+			    (long)r == rmiss ||
+			    (tot = cell_total(t, r, j)) < 0)
+				continue;
+			rel_begin(w, "dénominateur d'un choix multiple");
+			if (rmiss >= 0 &&
+			    ends_with(str(row_of(t, (size_t)rmiss),
+					  "category_label"), " (exclu)"))
+				rel_add(w, Q((size_t)rmiss), 1);
+			rel_add(w, N, -1);
+			rel_end(w, -tot);
+			break;
+		}
+		return;
+	default:
+		break;
+	}
+	for (r = r0; r < r1; r++)
+		if (str(row_of(t, r), "category") != NULL)
+			break;
+	if (r == r1)
+		return;
+	rel_begin(w, "catégories + sans réponse = effectif");
+	for (r = r0; r < r1; r++)
+		if (str(row_of(t, r), "category") != NULL)
+			rel_add(w, Q(r), 1);
+	rel_add(w, N, -1);
+	rel_end(w, 0);
+	if (virt)
+		return;
+	/* a percentage gives back its denominator: the rows included */
+	for (r = r0; r < r1; r++) {
+		double tot = str(row_of(t, r), "category") != NULL ?
+			     cell_total(t, r, j) : -1;
+		size_t k;
+
+		if (tot < 0)
+			continue;
+		rel_begin(w, "dénominateur des pourcentages");
+		for (k = r0; k < r1; k++)
+			if (str(row_of(t, k), "category") != NULL &&
+			    !ends_with(str(row_of(t, k), "category_label"),
+				       " (exclu)"))
+				rel_add(w, Q(k), 1);
+		rel_end(w, tot);
+		break;
+	}
+#undef Q
+}
+
+/* The relations of table t. */
+static void
+table_relations(struct walk *w, struct tab *t)
+{
+	long total = -1, rn = find_row(t, "n", NULL);
+	int rem_zero = 1;
+	size_t j, r, r0;
+
+	for (j = 0; j < t->ncols; j++)
+		if (same(col_key(t, j), "total"))
+			total = (long)j;
+	if (total >= 0 && rn >= 0) {
+		double sum = 0;
+		struct q q;
+
+		for (j = 0; j < (size_t)total; j++) {
+			q = cellq(w, t, (size_t)rn, j);
+			rem_zero &= q.known;
+			sum += q.known ? q.v : 0;
+		}
+		q = cellq(w, t, (size_t)rn, (size_t)total);
+		rem_zero = rem_zero && q.known && fabs(q.v - sum) < AUDIT_EPS;
+		for (r = 0; r < t->nrows; r++) {
+			json_object *c = cell_of(t, r, (size_t)total);
+			const char *type = str(c, "type");
+
+			if (!is_hidden(c) && !same(type, "count") &&
+			    !same(type, "proportion") && !same(type, "summary"))
+				continue;
+			rel_begin(w, "groupes + reste = total");
+			for (j = 0; j < (size_t)total; j++)
+				rel_add(w, cellq(w, t, r, j), 1);
+			rel_add(w, rem_of(w, t, rem_zero, r), 1);
+			rel_add(w, cellq(w, t, r, (size_t)total), -1);
+			rel_end(w, 0);
+		}
+		/* a group's head count is its category's count in the
+		 * region report */
+		for (j = 0; w->kind == PART_BY && j < (size_t)total; j++) {
+			struct q g = cellq(w, t, (size_t)rn, j);
+			struct q c = figure_at(w, t, w->by, col_key(t, j),
+					       (size_t)total, NULL);
+
+			rel_begin(w, "effectif d'un groupe = sa catégorie");
+			rel_add(w, g, 1);
+			rel_add(w, c, -1);
+			rel_end(w, 0);
+		}
+	}
+	for (r0 = 0; r0 < t->nrows; r0 = r) {
+		const char *var = str(row_of(t, r0), "variable");
+		char kind;
+
+		for (r = r0; r < t->nrows &&
+		     same(str(row_of(t, r), "variable"), var); r++)
+			;
+		if (same(var, "n"))
+			continue;
+		kind = var_kind(w, var);
+		for (j = 0; j < t->ncols; j++) {
+			if (same(col_key(t, j), "p"))
+				continue;
+			block_relations(w, t, r0, r, j, head(w, t, j), kind,
+					rem_zero);
+		}
+		if (total >= 0 && rn >= 0 && !rem_zero)
+			block_relations(w, t, r0, r, t->ncols,
+					rem_of(w, t, 0, (size_t)rn), kind, 0);
+	}
+}
+
+/* Walks one report: every hidden cell becomes (or joins) a figure,
+ * every printed count a known one, every table its relations. */
+static void
+walk_report(struct walk *w, json_object *doc)
+{
+	size_t i, r, j;
+
+	w->tables = get(doc, "tables");
+	for (i = 0; i < json_object_array_length(w->tables); i++) {
+		struct tab t;
+
+		tab_init(&t, json_object_array_get_idx(w->tables, i));
+		if (t.key == NULL)
+			continue;
+		/* every cell: its figure (hidden or printed) */
+		for (r = 0; r < t.nrows; r++)
+			for (j = 0; j < t.ncols; j++) {
+				json_object *c = cell_of(&t, r, j);
+
+				if (is_hidden(c) || same(str(c, "type"),
+							 "count") ||
+				    same(str(c, "type"), "proportion") ||
+				    same(str(c, "type"), "summary"))
+					(void)cellq(w, &t, r, j);
+			}
+		/* the HAS tables count mentions (several per team) and
+		 * the response table rates: no sum the audit models */
+		if (w->kind == PART_OTHER || same(t.key, "response") ||
+		    strncmp(t.key, "has_", 4) == 0 || same(t.key, "terms"))
+			continue;
+		table_relations(w, &t);
+	}
+}
+
+/* --- fetching the reports ------------------------------------------------ */
+
+/* Adds a part called name; its index, or SIZE_MAX out of memory. */
+static size_t
+part_add(struct audit *a, const char *name)
+{
+	if (grow(&a->parts, a->nparts, &a->capparts, sizeof(*a->parts)) != 0)
+		return SIZE_MAX;
+	memset(&a->parts[a->nparts], 0, sizeof(a->parts[0]));
+	a->parts[a->nparts].name = msp_strdup(name);
+	if (a->parts[a->nparts].name == NULL)
+		return SIZE_MAX;
+	return a->nparts++;
+}
+
+/*
+ * Fetches the report o asks for as JSON and walks it as part name.
+ * A refusal of the request itself (MSP_EINVAL: a --by the report does
+ * not take) marks the part refused; other failures are returned.
+ * *docp (may be NULL) receives the parsed document, the caller's.
+ */
+static enum msp_status
+fetch_part(PGconn *conn, struct walk *w, const struct report_options *o,
+	   const char *name, enum part_kind kind, json_object **docp,
+	   struct msp_error *err)
+{
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct rdoc *doc = NULL;
+	json_object *j = NULL;
+	struct msp_error ignored;
+	enum msp_status rc;
+	size_t p;
+
+	if ((p = part_add(w->a, name)) == SIZE_MAX)
+		return msp_error_set(err, MSP_ENOMEM, "audit: out of memory");
+	rc = report_build(conn, o, &doc, &ignored);
+	if (rc == MSP_EINVAL && docp == NULL) {
+		w->a->parts[p].refused = 1;
+		rc = MSP_OK;
+		goto out;
+	}
+	if (rc != MSP_OK) {
+		*err = ignored;
+		goto out;
+	}
+	if ((rc = format_render(doc, FORMAT_JSON, &out, err)) != MSP_OK)
+		goto out;
+	j = json_tokener_parse(buf_str(&out));
+	if (j == NULL) {
+		rc = msp_error_set(err, MSP_ENOMEM, "audit: the JSON of %s "
+				   "does not parse", name);
+		goto out;
+	}
+	w->part = p;
+	w->kind = kind;
+	w->by = o->by;
+	walk_report(w, j);
+	if (w->oom)
+		rc = msp_error_set(err, MSP_ENOMEM, "audit: out of memory");
+	if (docp != NULL) {
+		*docp = j;
+		j = NULL;
+	}
+out:
+	json_object_put(j);
+	rdoc_free(doc);
+	buf_free(&out);
+	return rc;
+}
+
+/* The kinds of the instrument's items and of the report variables, and
+ * the regions that have a study: public reference tables, read under
+ * the token. */
+static enum msp_status
+read_reference(PGconn *conn, const char *token, PGresult **kinds,
+	       PGresult **regions, unsigned *threshold, struct msp_error *err)
+{
+	enum tenant_kind kind;
+	enum msp_status rc;
+
+	rc = db_exec(conn, "audit: begin", "BEGIN READ ONLY", 0, NULL,
+		     PGRES_COMMAND_OK, NULL, err);
+	if (rc == MSP_OK && token != NULL)
+		rc = tenant_enter(conn, token, &kind, err);
+	/* the threshold the reports apply (msp.disclosure_policy) */
+	if (rc == MSP_OK)
+		rc = disclosure_policy_threshold(conn, threshold, err);
+	if (rc == MSP_OK)
+		rc = db_exec(conn, "audit: kinds",
+			     "SELECT item_key, item_type::text"
+			     "  FROM msp.instrument_item"
+			     " UNION ALL SELECT var_key, value_type"
+			     "  FROM msp.report_variable", 0, NULL,
+			     PGRES_TUPLES_OK, kinds, err);
+	if (rc == MSP_OK)
+		rc = db_exec(conn, "audit: regions",
+			     "SELECT r.slug FROM msp.region r"
+			     " WHERE EXISTS (SELECT 1 FROM msp.study s"
+			     "  WHERE s.region_id = r.region_id)"
+			     " ORDER BY 1", 0, NULL, PGRES_TUPLES_OK,
+			     regions, err);
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+		db_exec(conn, "audit: end", "ROLLBACK", 0, NULL,
+			PGRES_COMMAND_OK, NULL, NULL);
+	return rc;
+}
+
+/* The variables of the region report that have categories (what --by
+ * may split by), and its open items (what --terms counts). */
+static enum msp_status
+candidates(json_object *doc, const struct walk *w, char ***by, size_t *nby,
+	   char ***text, size_t *ntext)
+{
+	json_object *tables = get(doc, "tables");
+	size_t i, r, k;
+
+	for (i = 0; i < json_object_array_length(tables); i++) {
+		struct tab t;
+
+		tab_init(&t, json_object_array_get_idx(tables, i));
+		if (same(t.key, "response") || t.key == NULL ||
+		    strncmp(t.key, "has_", 4) == 0)
+			continue;
+		for (r = 0; r < t.nrows; r++) {
+			const char *var = str(row_of(&t, r), "variable");
+			const char *cat = str(row_of(&t, r), "category");
+			char kind = var_kind(w, var);
+			char ***list = kind == 't' ? text : by;
+			size_t *n = kind == 't' ? ntext : nby;
+			char **grown;
+
+			if (var == NULL || same(var, "n") ||
+			    kind == 'n' || kind == 'm' ||
+			    (kind != 't' && (cat == NULL || *cat == '\0')))
+				continue;
+			for (k = 0; k < *n; k++)
+				if (same((*list)[k], var))
+					break;
+			if (k < *n)
+				continue;
+			grown = msp_realloc(*list, (*n + 1) * sizeof(char *));
+			if (grown == NULL)
+				return MSP_ENOMEM;
+			*list = grown;
+			if (((*list)[*n] = msp_strdup(var)) == NULL)
+				return MSP_ENOMEM;
+			(*n)++;
+		}
+	}
+	return MSP_OK;
+}
+
+static void
+free_list(char **l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		msp_free(l[i]);
+	msp_free(l);
+}
+
+/* --- the intervals ------------------------------------------------------- */
+
+/* Union-find over figures: the components the relations connect. */
+static size_t
+uf_find(size_t *up, size_t x)
+{
+	while (up[x] != x)
+		x = up[x] = up[up[x]];
+	return x;
+}
+
+/* The component of each figure (comp[i]), through relations over
+ * figures not printed. */
+static enum msp_status
+components(const struct audit *a, size_t *comp)
+{
+	size_t i, k;
+
+	for (i = 0; i < a->nfigs; i++)
+		comp[i] = i;
+	for (i = 0; i < a->nrels; i++) {
+		const struct audit_relation *r = &a->rels[i];
+		size_t first = SIZE_MAX;
+
+		for (k = 0; k < r->nterms; k++) {
+			size_t f = a->terms[r->first + k].fig;
+
+			if (a->figs[f].known)
+				continue;
+			if (first == SIZE_MAX)
+				first = uf_find(comp, f);
+			else
+				comp[uf_find(comp, f)] = first;
+		}
+	}
+	for (i = 0; i < a->nfigs; i++)
+		comp[i] = uf_find(comp, i);
+	return MSP_OK;
+}
+
+void
+audit_lp_clear(struct audit_lp *lp)
+{
+	msp_free(lp->a);
+	msp_free(lp->b);
+	msp_free(lp->c);
+	msp_free(lp->lo);
+	msp_free(lp->hi);
+	msp_free(lp->cols);
+	memset(lp, 0, sizeof(*lp));
+}
+
+enum msp_status
+audit_lp_make(const struct audit *a, size_t fig, struct audit_lp *lp,
+	      struct msp_error *err)
+{
+	size_t *comp = NULL, *colof = NULL, i, k, m = 0, n = 0, c;
+	enum msp_status rc = MSP_OK;
+
+	memset(lp, 0, sizeof(*lp));
+	comp = msp_calloc(a->nfigs + 1, sizeof(*comp));
+	colof = msp_calloc(a->nfigs + 1, sizeof(*colof));
+	if (comp == NULL || colof == NULL)
+		goto nomem;
+	components(a, comp);
+	c = comp[fig];
+	for (i = 0; i < a->nfigs; i++) {
+		colof[i] = SIZE_MAX;
+		if (comp[i] == c && !a->figs[i].known)
+			colof[i] = n++;
+	}
+	/* the relations that touch the component */
+	for (i = 0; i < a->nrels; i++)
+		for (k = 0; k < a->rels[i].nterms; k++)
+			if (colof[a->terms[a->rels[i].first + k].fig] !=
+			    SIZE_MAX) {
+				m++;
+				break;
+			}
+	lp->a = msp_calloc(m * n + 1, sizeof(double));
+	lp->b = msp_calloc(m + 1, sizeof(double));
+	lp->c = msp_calloc(n + 1, sizeof(double));
+	lp->lo = msp_calloc(n + 1, sizeof(double));
+	lp->hi = msp_calloc(n + 1, sizeof(double));
+	lp->cols = msp_calloc(n + 1, sizeof(size_t));
+	if (lp->a == NULL || lp->b == NULL || lp->c == NULL ||
+	    lp->lo == NULL || lp->hi == NULL || lp->cols == NULL)
+		goto nomem;
+	m = 0;
+	for (i = 0; i < a->nrels; i++) {
+		const struct audit_relation *r = &a->rels[i];
+		int touches = 0;
+
+		for (k = 0; k < r->nterms; k++)
+			touches |= colof[a->terms[r->first + k].fig] !=
+				   SIZE_MAX;
+		if (!touches)
+			continue;
+		lp->b[m] = r->rhs;
+		for (k = 0; k < r->nterms; k++) {
+			const struct audit_term *t = &a->terms[r->first + k];
+
+			if (a->figs[t->fig].known)
+				lp->b[m] -= t->coef * a->figs[t->fig].value;
+			else
+				lp->a[m * n + colof[t->fig]] += t->coef;
+		}
+		m++;
+	}
+	for (i = 0; i < a->nfigs; i++) {
+		const struct audit_figure *f = &a->figs[i];
+
+		if (colof[i] == SIZE_MAX)
+			continue;
+		k = colof[i];
+		lp->cols[k] = i;
+		/* what the display says: "< t" is a count from 1 to t-1 */
+		lp->lo[k] = f->below > 1 ? 1 : 0;
+		lp->hi[k] = f->below > 1 ? f->below - 1 : LP_INF;
+	}
+	lp->var = colof[fig];
+	lp->c[lp->var] = 1;
+	lp->p.m = m;
+	lp->p.n = n;
+	lp->p.a = lp->a;
+	lp->p.b = lp->b;
+	lp->p.c = lp->c;
+	lp->p.lo = lp->lo;
+	lp->p.hi = lp->hi;
+	goto out;
+nomem:
+	audit_lp_clear(lp);
+	rc = msp_error_set(err, MSP_ENOMEM, "audit: out of memory");
+out:
+	msp_free(comp);
+	msp_free(colof);
+	return rc;
+}
+
+/* The check of the model: a relation of printed figures only holds. */
+static void
+check_relations(struct audit *a)
+{
+	size_t i, k;
+
+	for (i = 0; i < a->nrels; i++) {
+		const struct audit_relation *r = &a->rels[i];
+		double s = 0;
+		int all = 1;
+
+		for (k = 0; k < r->nterms; k++) {
+			const struct audit_term *t = &a->terms[r->first + k];
+
+			all &= a->figs[t->fig].known;
+			s += t->coef * a->figs[t->fig].value;
+		}
+		if (all && fabs(s - r->rhs) > AUDIT_EPS)
+			a->relations_off++;
+	}
+}
+
+/* Each hidden figure's interval, one LP per bound. */
+static enum msp_status
+intervals(struct audit *a, struct msp_error *err)
+{
+	struct audit_lp lp;
+	enum msp_status rc = MSP_OK;
+	size_t i, k, t = a->threshold;
+
+	memset(&lp, 0, sizeof(lp));
+	for (i = 0; i < a->nfigs; i++) {
+		struct audit_figure *f = &a->figs[i];
+		enum lp_result res;
+		double lo, hi;
+
+		if (!f->hidden || f->solved)
+			continue;
+		if (f->known) {
+			/* hidden here, printed there */
+			f->solved = 1;
+			f->lo = f->hi = f->value;
+			continue;
+		}
+		/* one LP per component, its objective moved per figure */
+		if ((rc = audit_lp_make(a, i, &lp, err)) != MSP_OK)
+			goto out;
+		for (k = 0; k < lp.p.n; k++) {
+			struct audit_figure *g = &a->figs[lp.cols[k]];
+
+			if (!g->hidden || g->solved)
+				continue;
+			memset(lp.c, 0, lp.p.n * sizeof(double));
+			lp.c[k] = 1;
+			rc = lp_solve(&lp.p, &res, &lo, NULL, err);
+			if (rc != MSP_OK)
+				goto out;
+			a->lps++;
+			if (res != LP_OPTIMAL) {
+				a->infeasible++;
+				g->solved = 1;
+				g->lo = 0;
+				g->hi = LP_INF;
+				continue;
+			}
+			lp.c[k] = -1;
+			rc = lp_solve(&lp.p, &res, &hi, NULL, err);
+			if (rc != MSP_OK)
+				goto out;
+			a->lps++;
+			g->solved = 1;
+			g->lo = lo;
+			g->hi = res == LP_UNBOUNDED ? LP_INF : -hi;
+		}
+		audit_lp_clear(&lp);
+	}
+	for (i = 0; i < a->nfigs; i++) {
+		struct audit_figure *f = &a->figs[i];
+
+		if (!f->hidden)
+			continue;
+		/* a primary figure: narrower than [1, t-1]; any other:
+		 * narrower than t */
+		if (f->below > 1)
+			f->fails = f->lo > 1 + AUDIT_EPS ||
+				   f->hi < f->below - 1 - AUDIT_EPS;
+		else
+			f->fails = f->hi < LP_INF &&
+				   f->hi - f->lo < (double)t - AUDIT_EPS;
+		if (!f->fails)
+			continue;
+		a->fails++;
+		if (f->hi - f->lo < AUDIT_EPS)
+			a->exact++;
+		else if (f->below > 1)
+			a->primary_narrowed++;
+		else
+			a->complementary_narrow++;
+	}
+	for (i = 0; i < a->noccs; i++) {
+		struct audit_part *p = &a->parts[a->occs[i].part];
+		const struct audit_figure *f = &a->figs[a->occs[i].fig];
+
+		p->hidden++;
+		p->primary += f->below > 1;
+		p->fails += f->fails != 0;
+	}
+out:
+	audit_lp_clear(&lp);
+	return rc;
+}
+
+/* --- the run ------------------------------------------------------------- */
+
+void
+audit_free(struct audit *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < a->nfigs; i++) {
+		msp_free(a->figs[i].key);
+		msp_free(a->figs[i].where);
+	}
+	for (i = 0; i < a->nparts; i++)
+		msp_free(a->parts[i].name);
+	msp_free(a->figs);
+	msp_free(a->rels);
+	msp_free(a->terms);
+	msp_free(a->parts);
+	msp_free(a->occs);
+	msp_free(a);
+}
+
+enum msp_status
+audit_run(PGconn *conn, const struct audit_options *o, struct audit **out,
+	  struct msp_error *err)
+{
+	static const char *const rule_name[4] = {
+		"nsp keep, missing exclude", "nsp exclude, missing exclude",
+		"nsp keep, missing keep", "nsp exclude, missing keep",
+	};
+	struct audit *a = NULL;
+	struct walk w;
+	struct report_options ro;
+	PGresult *kinds = NULL, *regions = NULL;
+	json_object *region_doc = NULL;
+	char **by = NULL, **text = NULL, name[300];
+	struct buf compare = BUF_INIT(BUF_MAX_TEXT);
+	size_t nby = 0, ntext = 0, i;
+	enum msp_status rc;
+	int rule;
+
+	*out = NULL;
+	a = msp_calloc(1, sizeof(*a));
+	if (a == NULL)
+		return msp_error_set(err, MSP_ENOMEM, "audit: out of memory");
+	memset(&w, 0, sizeof(w));
+	w.a = a;
+	if ((rc = read_reference(conn, o->token, &kinds, &regions,
+				 &a->threshold, err)) !=
+	    MSP_OK)
+		goto out;
+	w.kinds = kinds;
+	for (rule = 0; rule < 4; rule++) {
+		report_options_init(&ro);
+		ro.token = o->token;
+		ro.region = o->region;
+		ro.study = o->study;
+		ro.dont_know = rule & 1 ? REPORT_EXCLUDE : REPORT_KEEP;
+		ro.missing = rule & 2 ? REPORT_KEEP : REPORT_EXCLUDE;
+		snprintf(name, sizeof(name), "région (%s)", rule_name[rule]);
+		/* the region report itself must be there: its
+		 * refusal (an unknown region) is the audit's */
+		rc = fetch_part(conn, &w, &ro, name, PART_REGION,
+				rule == 0 ? &region_doc : NULL, err);
+		if (rc != MSP_OK)
+			goto out;
+	}
+	report_options_init(&ro);
+	ro.token = o->token;
+	ro.region = o->region;
+	ro.study = o->study;
+	ro.nonresponse = 1;
+	if ((rc = fetch_part(conn, &w, &ro, "--nonresponse", PART_NONRESPONSE,
+			     NULL, err)) != MSP_OK)
+		goto out;
+	if (candidates(region_doc, &w, &by, &nby, &text, &ntext) != MSP_OK) {
+		rc = msp_error_set(err, MSP_ENOMEM, "audit: out of memory");
+		goto out;
+	}
+	for (i = 0; i < nby; i++) {
+		report_options_init(&ro);
+		ro.token = o->token;
+		ro.region = o->region;
+		ro.study = o->study;
+		ro.by = by[i];
+		snprintf(name, sizeof(name), "--by %s", by[i]);
+		if ((rc = fetch_part(conn, &w, &ro, name, PART_BY, NULL,
+				     err)) != MSP_OK)
+			goto out;
+	}
+	/* the comparison: the region with every other (its own figures
+	 * are the same unknowns: the column of its study) */
+	if (o->compare != NULL) {
+		buf_puts(&compare, o->compare);
+	} else {
+		for (i = 0; i < (size_t)PQntuples(regions); i++)
+			buf_printf(&compare, "%s%s", i ? "," : "",
+				   PQgetvalue(regions, i, 0));
+	}
+	if (buf_status(&compare, err) != MSP_OK) {
+		rc = MSP_ENOMEM;
+		goto out;
+	}
+	report_options_init(&ro);
+	ro.token = o->token;
+	ro.compare = buf_str(&compare);
+	snprintf(name, sizeof(name), "--compare %s", buf_str(&compare));
+	if ((rc = fetch_part(conn, &w, &ro, name, PART_COMPARE, NULL,
+			     err)) != MSP_OK)
+		goto out;
+	report_options_init(&ro);
+	ro.token = o->token;
+	ro.region = o->region;
+	ro.study = o->study;
+	ro.has = 1;
+	if ((rc = fetch_part(conn, &w, &ro, "--has", PART_OTHER, NULL,
+			     err)) != MSP_OK)
+		goto out;
+	for (i = 0; i < ntext; i++) {
+		report_options_init(&ro);
+		ro.token = o->token;
+		ro.region = o->region;
+		ro.study = o->study;
+		ro.terms = text[i];
+		snprintf(name, sizeof(name), "--terms %s", text[i]);
+		if ((rc = fetch_part(conn, &w, &ro, name, PART_OTHER, NULL,
+				     err)) != MSP_OK)
+			goto out;
+	}
+	check_relations(a);
+	if ((rc = intervals(a, err)) != MSP_OK)
+		goto out;
+	*out = a;
+	a = NULL;
+out:
+	json_object_put(region_doc);
+	free_list(by, nby);
+	free_list(text, ntext);
+	buf_free(&compare);
+	PQclear(kinds);
+	PQclear(regions);
+	audit_free(a);
+	return rc;
+}

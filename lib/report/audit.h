@@ -1,0 +1,138 @@
+/*
+ * audit — what a federation's reader can still say about each figure
+ * the reports hide (issue 19, item 2: msp-report disclosure-audit).
+ *
+ * The audit fetches, under one token, every report a federation may ask
+ * about its region's study (the region report under the four
+ * missing-data rules, --nonresponse, --by each variable the report
+ * accepts, the region comparison, --has, --terms of each open item) as
+ * JSON, and rebuilds from the PUBLISHED figures only, with its own code
+ * (not release.c's model), the linear relations a reader sees:
+ *   - a variable's categories and missing answers add up to the head
+ *     count of their column; a number's answered and missing too;
+ *   - a percentage gives back its denominator (the rows it counts);
+ *   - a --by table's groups and the responses in none (the remainder)
+ *     add up to its total column, and a group's head count is the
+ *     category count of the region report;
+ *   - the same figure in several reports is one unknown (the region
+ *     report's count under every rule, a --by table's total column).
+ * A figure hidden in one place and printed in another is known.
+ *
+ * Each hidden figure x then gets the interval [lo, hi] that linear
+ * programming gives (lib/lp.c): min and max of x subject to the
+ * relations, every unknown >= 0, and what the display says: a count
+ * shown "< t" (primary) lies in [1, t - 1].  Integers are not assumed
+ * (the LP relaxation: an interval at least as wide as the integer one).
+ *
+ * The criterion: a primary figure FAILS when its interval is narrower
+ * than [1, t - 1] (the reader learns more than "< t"); a complementary
+ * one when hi - lo < t.
+ */
+#ifndef MSP_REPORT_AUDIT_H
+#define MSP_REPORT_AUDIT_H
+
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+#include "lp.h"
+#include "msp_error.h"
+
+struct audit_options {
+	const char *token;	/* MSP_TOKEN: whose reports; NULL: none */
+	const char *region;	/* slug or name */
+	const char *study;	/* NULL: the region's latest */
+	/* regions to compare with (commas), NULL: every region that has a
+	 * study */
+	const char *compare;
+};
+
+/* One figure of the reports: a count, wherever it is printed. */
+struct audit_figure {
+	char *key;		/* "var|category|column", the identity */
+	char *where;		/* the first place it is hidden (or shown) */
+	int hidden;		/* hidden somewhere */
+	int known;		/* printed somewhere: value */
+	double value;
+	unsigned below;		/* shown "< below" somewhere: primary */
+	int solved;		/* lo, hi hold its interval */
+	double lo, hi;		/* hi: LP_INF when unbounded */
+	int fails;
+};
+
+/* A relation: the sum of coef * figure over its terms = rhs. */
+struct audit_relation {
+	size_t first, nterms;	/* in audit.terms */
+	double rhs;
+	size_t part;
+	const char *what;	/* static text */
+};
+
+struct audit_term {
+	size_t fig;
+	double coef;
+};
+
+/* One report fetched: "région (nsp keep, missing exclude)", "--by X". */
+struct audit_part {
+	char *name;
+	size_t hidden, primary, fails;
+	int refused;		/* the report refused the request */
+};
+
+/* Where a figure is hidden: one per hidden cell of each part. */
+struct audit_occurrence {
+	size_t fig, part;
+};
+
+struct audit {
+	unsigned threshold;
+	struct audit_figure *figs;
+	size_t nfigs, capfigs;
+	struct audit_relation *rels;
+	size_t nrels, caprels;
+	struct audit_term *terms;
+	size_t nterms, capterms;
+	struct audit_part *parts;
+	size_t nparts, capparts;
+	struct audit_occurrence *occs;
+	size_t noccs, capoccs;
+	/* checks of the audit's own model, 0 on true figures: a figure
+	 * printed with two values, a relation of printed figures only
+	 * that does not hold, an LP without solution */
+	size_t conflicts, relations_off, infeasible;
+	size_t lps;		/* LPs solved */
+	size_t fails;		/* hidden figures that fail */
+	/* of which: given back exactly (lo = hi), a "< t" narrowed, an
+	 * "s" narrower than t but not exact */
+	size_t exact, primary_narrowed, complementary_narrow;
+};
+
+/*
+ * Runs the audit o asks for on conn.  On success *out is the caller's
+ * (audit_free).  Fails with MSP_EACCESS (an unknown token), MSP_EINVAL
+ * (an unknown region or study), MSP_EDB, MSP_ENOMEM; *out is then NULL.
+ * A report the server refuses (a --by it does not take) is a part
+ * marked refused, not a failure.
+ */
+enum msp_status audit_run(PGconn *conn, const struct audit_options *o,
+			  struct audit **out, struct msp_error *err);
+
+void audit_free(struct audit *a);
+
+/* The LP of figure fig: the relations of its connected component with
+ * the known figures put in, the bounds, and c = e_var (minimise). */
+struct audit_lp {
+	struct lp_problem p;
+	size_t var;		/* fig's column */
+	double *a, *b, *c, *lo, *hi;
+	size_t *cols;		/* each column's figure */
+};
+
+/* Builds fig's LP into *lp (audit_lp_clear frees it).  MSP_ENOMEM. */
+enum msp_status audit_lp_make(const struct audit *a, size_t fig,
+			      struct audit_lp *lp, struct msp_error *err);
+
+void audit_lp_clear(struct audit_lp *lp);
+
+#endif

@@ -1,0 +1,456 @@
+/*
+ * lib/lp.c against GLPK's simplex (glp_simplex, the independent oracle:
+ * linked by this test only), on random bounded LPs and on the
+ * disclosure audit's own LPs; and the audit (lib/report/audit.c) on the
+ * federations of Pays de la Loire 2019, Occitanie 2024 and a generated,
+ * closed study.
+ *
+ * The audit is checked for what is true and checkable, whatever it
+ * finds: its model holds on the analyst's reports of the same (every
+ * figure printed twice has one value, every relation of printed
+ * figures holds), each hidden figure's interval contains its true
+ * value (the analyst's), and each interval is GLPK's.  The counts of
+ * failing figures are printed: today's releases are decided block by
+ * block, and the audit may fail on them (docs/report.md).
+ */
+#include "config.h"
+
+#include <check.h>
+#include <glpk.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "lp.h"
+#include "report/audit.h"
+#include "reportfix.h"
+#include "rng.h"
+#include "synth.h"
+#include "testdb.h"
+
+/* --- GLPK, the oracle ---------------------------------------------------- */
+
+/* Solves p with glp_simplex (no presolve, so that its status is the
+ * answer): GLP_OPT, GLP_NOFEAS or GLP_UNBND, and the minimum in *obj. */
+static int
+glpk_solve(const struct lp_problem *p, double *obj)
+{
+	glp_prob *g = glp_create_prob();
+	glp_smcp parm;
+	int *ia, *ja, st, ret;
+	double *ar;
+	size_t i, j, k = 0;
+
+	ia = calloc(p->m * p->n + 1, sizeof(int));
+	ja = calloc(p->m * p->n + 1, sizeof(int));
+	ar = calloc(p->m * p->n + 1, sizeof(double));
+	ck_assert(ia != NULL && ja != NULL && ar != NULL);
+	glp_set_obj_dir(g, GLP_MIN);
+	if (p->m > 0)
+		glp_add_rows(g, (int)p->m);
+	glp_add_cols(g, (int)p->n);
+	for (i = 0; i < p->m; i++)
+		glp_set_row_bnds(g, (int)i + 1, GLP_FX, p->b[i], p->b[i]);
+	for (j = 0; j < p->n; j++) {
+		if (p->hi[j] >= LP_INF)
+			glp_set_col_bnds(g, (int)j + 1, GLP_LO, p->lo[j], 0);
+		else if (p->hi[j] == p->lo[j])
+			glp_set_col_bnds(g, (int)j + 1, GLP_FX, p->lo[j],
+					 p->lo[j]);
+		else
+			glp_set_col_bnds(g, (int)j + 1, GLP_DB, p->lo[j],
+					 p->hi[j]);
+		glp_set_obj_coef(g, (int)j + 1, p->c[j]);
+	}
+	for (i = 0; i < p->m; i++)
+		for (j = 0; j < p->n; j++)
+			if (p->a[i * p->n + j] != 0) {
+				k++;
+				ia[k] = (int)i + 1;
+				ja[k] = (int)j + 1;
+				ar[k] = p->a[i * p->n + j];
+			}
+	glp_load_matrix(g, (int)k, ia, ja, ar);
+	glp_init_smcp(&parm);
+	parm.msg_lev = GLP_MSG_OFF;
+	parm.presolve = GLP_OFF;
+	ret = glp_simplex(g, &parm);
+	ck_assert_int_eq(ret, 0);
+	st = glp_get_status(g);
+	*obj = glp_get_obj_val(g);
+	glp_delete_prob(g);
+	free(ia);
+	free(ja);
+	free(ar);
+	return st == GLP_OPT ? GLP_OPT : st == GLP_UNBND ? GLP_UNBND :
+	       GLP_NOFEAS;
+}
+
+/* lib/lp.c's answer to p equals GLPK's; returns lib/lp.c's result. */
+static enum lp_result
+same_as_glpk(const struct lp_problem *p, const char *what)
+{
+	struct msp_error err;
+	enum lp_result res;
+	double obj = 0, gobj, *x = calloc(p->n + 1, sizeof(double));
+	size_t i, j;
+	int g;
+
+	ck_assert_ptr_nonnull(x);
+	ck_assert_msg(lp_solve(p, &res, &obj, x, &err) == MSP_OK, "%s: %s",
+		      what, err.message);
+	g = glpk_solve(p, &gobj);
+	ck_assert_msg((res == LP_OPTIMAL) == (g == GLP_OPT) &&
+		      (res == LP_INFEASIBLE) == (g == GLP_NOFEAS) &&
+		      (res == LP_UNBOUNDED) == (g == GLP_UNBND),
+		      "%s: lp says %d, GLPK %d", what, res, g);
+	if (res == LP_OPTIMAL) {
+		ck_assert_msg(fabs(obj - gobj) <= 1e-6 * (1 + fabs(gobj)),
+			      "%s: lp's minimum %.12g, GLPK's %.12g", what,
+			      obj, gobj);
+		/* and lp's point is one: bounds and equations hold */
+		for (j = 0; j < p->n; j++)
+			ck_assert(x[j] >= p->lo[j] - 1e-7 &&
+				  (p->hi[j] >= LP_INF ||
+				   x[j] <= p->hi[j] + 1e-7));
+		for (i = 0; i < p->m; i++) {
+			double s = 0;
+
+			for (j = 0; j < p->n; j++)
+				s += p->a[i * p->n + j] * x[j];
+			ck_assert_msg(fabs(s - p->b[i]) <=
+				      1e-6 * (1 + fabs(p->b[i])),
+				      "%s: row %zu off by %g", what, i,
+				      s - p->b[i]);
+		}
+	}
+	free(x);
+	return res;
+}
+
+/* --- random LPs ---------------------------------------------------------- */
+
+START_TEST(random_lps_agree_with_glpk)
+{
+	struct rng r;
+	size_t count[3] = { 0, 0, 0 }, t;
+
+	rng_stream(&r, 20261203, 0, 0);
+	for (t = 0; t < 1500; t++) {
+		size_t m = 1 + rng_below(&r, 8), n = 1 + rng_below(&r, 12);
+		double *a = calloc(m * n, sizeof(double));
+		double *b = calloc(m, sizeof(double));
+		double *c = calloc(n, sizeof(double));
+		double *lo = calloc(n, sizeof(double));
+		double *hi = calloc(n, sizeof(double));
+		double *x0 = calloc(n, sizeof(double));
+		struct lp_problem p = { m, n, a, b, c, lo, hi };
+		char what[64];
+		size_t i, j;
+
+		ck_assert(a && b && c && lo && hi && x0);
+		for (j = 0; j < n; j++) {
+			lo[j] = (double)rng_below(&r, 4);
+			/* a fifth without an upper bound, a few fixed */
+			hi[j] = rng_below(&r, 5) == 0 ? LP_INF :
+				lo[j] + (double)rng_below(&r, 11);
+			x0[j] = lo[j] + (double)rng_below(&r, 6);
+			if (hi[j] < LP_INF && x0[j] > hi[j])
+				x0[j] = hi[j];
+			c[j] = (double)rng_below(&r, 11) - 5;
+		}
+		for (i = 0; i < m; i++) {
+			for (j = 0; j < n; j++)
+				a[i * n + j] = rng_below(&r, 3) == 0 ? 0 :
+					(double)rng_below(&r, 7) - 3;
+			/* most feasible (through x0), some not */
+			b[i] = 0;
+			for (j = 0; j < n; j++)
+				b[i] += a[i * n + j] * x0[j];
+			if (rng_below(&r, 6) == 0)
+				b[i] += (double)rng_below(&r, 9) - 4;
+		}
+		/* a duplicated row now and then: redundancy */
+		if (m > 1 && rng_below(&r, 4) == 0) {
+			memcpy(a + (m - 1) * n, a, n * sizeof(double));
+			b[m - 1] = b[0];
+		}
+		snprintf(what, sizeof(what), "random LP %zu (%zu x %zu)", t,
+			 m, n);
+		count[same_as_glpk(&p, what)]++;
+		free(a);
+		free(b);
+		free(c);
+		free(lo);
+		free(hi);
+		free(x0);
+	}
+	/* the three outcomes were all tried */
+	ck_assert_uint_gt(count[LP_OPTIMAL], 500);
+	ck_assert_uint_gt(count[LP_INFEASIBLE], 20);
+	ck_assert_uint_gt(count[LP_UNBOUNDED], 20);
+	printf("lp: 1500 random LPs as GLPK solves them: %zu optimal, %zu "
+	       "infeasible, %zu unbounded\n", count[LP_OPTIMAL],
+	       count[LP_INFEASIBLE], count[LP_UNBOUNDED]);
+}
+END_TEST
+
+/* A degenerate problem that cycles without an anti-cycling rule
+ * (Beale 1955, as an equality form with slacks): Bland's rule ends. */
+START_TEST(beale_does_not_cycle)
+{
+	/* min -3/4 x4 + 150 x5 - 1/50 x6 + 6 x7, x1..x3 slacks */
+	static const double a[3 * 7] = {
+		1, 0, 0, 0.25, -60, -0.04, 9,
+		0, 1, 0, 0.5, -90, -0.02, 3,
+		0, 0, 1, 0, 0, 1, 0,
+	};
+	static const double b[3] = { 0, 0, 1 };
+	static const double c[7] = { 0, 0, 0, -0.75, 150, -0.02, 6 };
+	static const double lo[7] = { 0 };
+	double hi[7];
+	struct lp_problem p = { 3, 7, a, b, c, lo, hi };
+	struct msp_error err;
+	enum lp_result res;
+	double obj;
+	size_t j;
+
+	for (j = 0; j < 7; j++)
+		hi[j] = LP_INF;
+	ck_assert(lp_solve(&p, &res, &obj, NULL, &err) == MSP_OK);
+	ck_assert_int_eq(res, LP_OPTIMAL);
+	/* the published optimum: -1/20 */
+	ck_assert_double_eq_tol(obj, -0.05, 1e-9);
+	same_as_glpk(&p, "Beale");
+}
+END_TEST
+
+START_TEST(bad_bounds_are_refused)
+{
+	static const double a[1] = { 1 }, b[1] = { 1 }, c[1] = { 1 };
+	static const double lo[1] = { 2 }, hi[1] = { 1 };
+	struct lp_problem p = { 1, 1, a, b, c, lo, hi };
+	struct msp_error err;
+	enum lp_result res;
+	double obj;
+
+	ck_assert_int_eq(lp_solve(&p, &res, &obj, NULL, &err), MSP_EINVAL);
+}
+END_TEST
+
+/* --- the audit ----------------------------------------------------------- */
+
+static void
+exec_ok(const char *sql, int nparams, const char *const *params)
+{
+	struct msp_error err;
+
+	ck_assert_msg(db_exec(conn, "test", sql, nparams, params,
+			      PGRES_COMMAND_OK, NULL, &err) == MSP_OK, "%s",
+		      err.message);
+}
+
+static void
+make_token(const char *token, const char *kind, const char *region)
+{
+	const char *params[3] = { token, kind, region };
+
+	exec_ok("INSERT INTO msp.access_token (token_sha256, kind, region_id)"
+		" SELECT sha256(convert_to($1, 'UTF8')), $2::msp.access_kind,"
+		" (SELECT region_id FROM msp.region WHERE slug = $3)"
+		" ON CONFLICT (token_sha256) DO NOTHING", 3, params);
+}
+
+static struct audit *
+run(const char *token, const char *region, const char *study)
+{
+	struct audit_options o = { token, region, study, NULL };
+	struct msp_error err;
+	struct audit *a = NULL;
+
+	ck_assert_msg(audit_run(conn, &o, &a, &err) == MSP_OK, "%s: %s",
+		      region, err.message);
+	return a;
+}
+
+static long
+find_fig(const struct audit *a, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < a->nfigs; i++)
+		if (strcmp(a->figs[i].key, key) == 0)
+			return (long)i;
+	return -1;
+}
+
+/*
+ * The audit of region (study: NULL, its latest) as its federation:
+ * the model holds on the analyst's reports, every interval holds the
+ * true value and is GLPK's.  Prints the counts; returns the failures.
+ */
+static size_t
+audit_checked(const char *region, const char *study)
+{
+	struct audit *fed, *ana;
+	char token[80];
+	size_t i, hidden = 0, checked = 0, shown = 0, nonneg = 0;
+
+	snprintf(token, sizeof(token), "fed-audit-%s", region);
+	make_token(token, "federation", region);
+	make_token("analyst-audit", "analyst", NULL);
+	ana = run("analyst-audit", region, study);
+	fed = run(token, region, study);
+	/* the model is right: on true figures nothing contradicts it */
+	ck_assert_msg(ana->conflicts == 0 && ana->relations_off == 0,
+		      "%s: the audit's model is wrong on the analyst's "
+		      "reports: %zu figures with two values, %zu relations "
+		      "off", region, ana->conflicts, ana->relations_off);
+	ck_assert_uint_eq(fed->conflicts, 0);
+	ck_assert_uint_eq(fed->relations_off, 0);
+	ck_assert_uint_eq(fed->infeasible, 0);
+	for (i = 0; i < ana->nfigs; i++)
+		ck_assert(!ana->figs[i].hidden);
+	for (i = 0; i < fed->nfigs; i++) {
+		const struct audit_figure *f = &fed->figs[i];
+		long t = find_fig(ana, f->key);
+		double v;
+
+		if (!f->hidden)
+			continue;
+		hidden++;
+		ck_assert(f->solved);
+		/* the truth is inside the interval */
+		ck_assert_msg(t >= 0 && ana->figs[t].known, "%s: %s has no "
+			      "true value", region, f->key);
+		v = ana->figs[t].value;
+		ck_assert_msg(v >= f->lo - 1e-6 &&
+			      (f->hi >= LP_INF || v <= f->hi + 1e-6),
+			      "%s: %s is %g, outside [%g, %g]", region,
+			      f->where, v, f->lo, f->hi);
+		if (f->below > 1)
+			ck_assert(v >= 1 && v < f->below);
+		else
+			ck_assert(v == 0 || v >= fed->threshold);
+		if (f->known) {
+			/* printed elsewhere: whatever the reader knows */
+			nonneg += f->fails != 0;
+			continue;
+		}
+		/* the interval is GLPK's */
+		{
+			struct audit_lp lp;
+			struct msp_error err;
+			double gmin, gmax;
+
+			ck_assert(audit_lp_make(fed, i, &lp, &err) == MSP_OK);
+			ck_assert_int_eq(glpk_solve(&lp.p, &gmin), GLP_OPT);
+			ck_assert_msg(fabs(gmin - f->lo) < 1e-6, "%s: %s: "
+				      "min %g, GLPK %g", region, f->where,
+				      f->lo, gmin);
+			lp.c[lp.var] = -1;
+			if (glpk_solve(&lp.p, &gmax) == GLP_UNBND)
+				ck_assert(f->hi >= LP_INF);
+			else
+				ck_assert_msg(fabs(-gmax - f->hi) < 1e-6,
+					      "%s: %s: max %g, GLPK %g",
+					      region, f->where, f->hi, -gmax);
+			if (checked < 3 && lp.p.m > 0)
+				same_as_glpk(&lp.p, f->where);
+			/* for the report: would it fail against a reader
+			 * who knows only x >= 0 (no « < 5 »)? */
+			if (f->fails) {
+				size_t k;
+
+				for (k = 0; k < lp.p.n; k++) {
+					lp.lo[k] = 0;
+					lp.hi[k] = LP_INF;
+				}
+				lp.c[lp.var] = 1;
+				ck_assert_int_eq(glpk_solve(&lp.p, &gmin),
+						 GLP_OPT);
+				lp.c[lp.var] = -1;
+				if (glpk_solve(&lp.p, &gmax) == GLP_OPT &&
+				    -gmax - gmin < fed->threshold - 1e-6)
+					nonneg++;
+			}
+			audit_lp_clear(&lp);
+			checked++;
+		}
+		if (f->fails && shown < 3) {
+			printf("  %s: %s %s [%g, %g], true %g\n", region,
+			       f->where, f->below > 1 ? "primary" :
+			       "complementary", f->lo, f->hi, v);
+			shown++;
+		}
+	}
+	printf("audit %s%s%s: %zu parts, %zu hidden figures, %zu fail (%zu "
+	       "exact, %zu primary narrowed, %zu complementary narrow; "
+	       "%zu narrower than %u for a reader knowing only x >= 0), "
+	       "%zu LPs (%zu checked with GLPK)\n", region,
+	       study ? " " : "", study ? study : "", fed->nparts, hidden,
+	       fed->fails, fed->exact, fed->primary_narrowed,
+	       fed->complementary_narrow, nonneg, fed->threshold, fed->lps,
+	       checked);
+	for (i = 0; i < fed->nparts; i++)
+		if (fed->parts[i].fails > 0)
+			printf("    %s: %zu hidden, %zu fail\n",
+			       fed->parts[i].name, fed->parts[i].hidden,
+			       fed->parts[i].fails);
+	ck_assert_uint_gt(hidden, 0);
+	i = fed->fails;
+	audit_free(fed);
+	audit_free(ana);
+	return i;
+}
+
+START_TEST(audit_reference_studies)
+{
+	audit_checked("pays-de-la-loire", NULL);
+	audit_checked("occitanie", NULL);
+}
+END_TEST
+
+START_TEST(audit_generated_study)
+{
+	struct synth_options opt;
+	struct synth_result res;
+	struct msp_error err;
+	const char *params[1];
+
+	memset(&opt, 0, sizeof(opt));
+	opt.region = "occitanie";
+	opt.seed = 19;
+	opt.responses = 250;
+	opt.year = 2026;
+	opt.study_slug = "audit-generated";
+	ck_assert_msg(synth_generate(conn, &opt, &res, &err) == MSP_OK, "%s",
+		      err.message);
+	params[0] = res.study_slug;
+	exec_ok("UPDATE msp.study SET state = 'closed' WHERE slug = $1", 1,
+		params);
+	audit_checked("occitanie", res.study_slug);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("lp");
+	TCase *tc = tcase_create("solver");
+	TCase *ta = tcase_create("audit");
+
+	tcase_add_test(tc, random_lps_agree_with_glpk);
+	tcase_add_test(tc, beale_does_not_cycle);
+	tcase_add_test(tc, bad_bounds_are_refused);
+	suite_add_tcase(s, tc);
+	tcase_add_unchecked_fixture(ta, load_shared, drop_shared);
+	tcase_add_checked_fixture(ta, connect_case, disconnect_case);
+	tcase_set_timeout(ta, 900);
+	tcase_add_test(ta, audit_reference_studies);
+	tcase_add_test(ta, audit_generated_study);
+	suite_add_tcase(s, ta);
+	return testdb_run(s);
+}
