@@ -273,9 +273,10 @@ suggest_rank(struct suggest *s, const char *text, struct suggest_hit *hits,
 out:
 	/* the hits' words are the answer's stems: keep them in the codes'
 	 * frozen arrays' terms instead, which outlive tf */
-	for (i = 0; i < *n; i++)
-		for (k = 0; k < hits[i].nwords; k++) {
-			const struct scode *c = find(s, hits[i].code);
+	for (i = 0; i < *n; i++) {
+		const struct scode *c = find(s, hits[i].code);
+
+		for (k = 0; c != NULL && k < hits[i].nwords; k++) {
 			const char **d = c->ndef > 0 ?
 				bsearch(&hits[i].words[k], c->def_stems,
 					c->ndef, sizeof(char *), cmp_stem) :
@@ -288,8 +289,16 @@ out:
 			}
 			e = bsearch(&key, c->coded_stems, c->ncoded,
 				    sizeof(struct stem_count), cmp_count);
+			if (e == NULL)
+				break;
 			hits[i].words[k] = e->stem;
 		}
+		/* cannot happen (a stem scored because the code's definition
+		 * or codings hold it): drop what would point into tf */
+		if (c == NULL)
+			k = 0;
+		hits[i].nwords = k;
+	}
 	textfreq_free(tf);
 	return st;
 }
