@@ -1041,13 +1041,9 @@ fieldwork_failure(struct worker *w, const struct session *s,
 			     "ne porte ce nom. Les études de votre "
 			     "périmètre sont listées dans votre espace.", s);
 		break;
-	case MSP_EACCESS:
+	case MSP_EACCESS:	/* a federation, another region's study */
 		r->log_note = "fieldwork out of scope";
 		message_page(w, r, 403, "Hors de votre périmètre",
-			     s->kind == TENANT_TEAM ?
-			     "Le suivi du terrain est celui des fédérations "
-			     "et des analystes ; il ne se lit pas avec un "
-			     "jeton d'équipe." :
 			     "Le suivi du terrain de cette étude est hors de "
 			     "votre périmètre : il appartient à la fédération "
 			     "de sa région. Ses agrégats se lisent dans le "
@@ -1235,6 +1231,16 @@ pages_route(struct worker *w, struct request *req, struct reply *r)
 	if (strcmp(path, "/espace") == 0) {
 		if (studies_load_or_reply(&w->studies, &w->db, r) == 0)
 			space_page(w, r, &s);
+	} else if (s.kind == TENANT_TEAM) {
+		/* a team reads its own rows only: a region's report, a
+		 * comparison or a monitor would show it zeros for what is
+		 * not its own */
+		r->log_note = "team out of scope";
+		message_page(w, r, 403, "Hors de votre périmètre",
+			     "Les rapports régionaux, les comparaisons et le "
+			     "suivi du terrain sont ceux des fédérations et "
+			     "des analystes ; ils ne se lisent pas avec un "
+			     "jeton d'équipe.", &s);
 	} else if (strncmp(path, "/fieldwork/", 11) == 0) {
 		fieldwork_page(w, r, &s, path + 11);
 	} else if (strncmp(path + 9, "compare", 7) == 0 &&

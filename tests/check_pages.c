@@ -599,7 +599,8 @@ END_TEST
 
 /* A federation follows its region's fieldwork only: another region's is
  * refused (403, « hors de votre périmètre »), with no table, not a
- * monitor of zeros; an analyst reads every study's, a team none. */
+ * monitor of zeros; an analyst reads every study's, a team none, nor
+ * any report page. */
 START_TEST(fieldwork_scope)
 {
 	const char *fed = fcgitest_token(&t, "--kind federation --region "
@@ -648,6 +649,13 @@ START_TEST(fieldwork_scope)
 	ck_assert_int_eq(get("/fieldwork/occitanie-2024", ck, &page), 403);
 	ck_assert_msg(strstr(buf_str(&page), "jeton d&#39;équipe") != NULL,
 		      "%s", buf_str(&page));
+	/* nor its region's report, nor a comparison: zeros for what is
+	 * not its own (msp-report --compare under a team's token prints
+	 * « 0 » for both regions) */
+	ck_assert_int_eq(get("/reports/compare?a=occitanie&b=pays-de-la-"
+			     "loire", ck, NULL), 403);
+	ck_assert_int_eq(get("/reports/occitanie", ck, NULL), 403);
+	ck_assert_int_eq(get("/reports/occitanie.csv", ck, NULL), 403);
 	ck_assert_int_eq(PQtransactionStatus(t.w.db.pg), PQTRANS_IDLE);
 	buf_free(&page);
 }
