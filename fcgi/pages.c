@@ -10,11 +10,17 @@
  *                                token; ?study=, by=, nsp=, missing=
  *   GET  /reports/{region}.csv   the same document as --format csv
  *   GET  /reports/{region}.json  ... as --format json
+ *   GET  /reports/compare        two regions, or two waves of a region,
+ *                                as msp-report --compare A,B; ?a=, b=,
+ *                                nsp=, missing= (+ .csv, .json)
+ *   GET  /fieldwork/{study}      the fieldwork monitor, as msp-report
+ *                                fieldwork --study (+ .csv, .json)
  *
- * One code path with the CLI: report_build() makes the document under
- * the session's identity (tenant_enter_session: the same role and RLS
- * as the token), format_render() gives the downloads and
- * format_html_body() the page's tables.
+ * One code path with the CLI: report_build() and fieldwork_build() make
+ * the document under the session's identity (tenant_enter_session: the
+ * same role and RLS as the token), format_render() gives the downloads
+ * and format_html_body() the page's tables.  A region named "compare"
+ * would have no page: the schema's slugs are place names.
  *
  * The token travels once, in the body of POST /connexion: never in a
  * URL (nginx's error log writes whole request lines), never in a log
@@ -34,8 +40,10 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "db.h"
 #include "html.h"
 #include "pages.h"
+#include "report/fieldwork.h"
 #include "report/format.h"
 #include "report/report.h"
 #include "report/report_disclosure.h"
@@ -457,10 +465,11 @@ space_page(struct worker *w, struct reply *r, const struct session *s)
 		buf_puts(b, "<li><a href=\"/reports/");
 		urlenc_encode(b, reg);
 		buf_puts(b, "\">Rapport de la région ");
-		esc(b, strcmp(reg, s->region_slug) == 0 ?
-		    s->region_name : reg);
+		esc(b, st->list[i].region_name);
 		buf_puts(b, "</a></li>\n");
 	}
+	buf_puts(b, "<li><a href=\"/reports/compare\">Comparer deux "
+		 "régions, ou deux vagues d'une région</a></li>\n");
 	buf_puts(b, "</ul>\n<h2>Études</h2>\n<ul>\n");
 	for (i = 0; i < st->n; i++) {
 		const struct study *y = &st->list[i];
@@ -473,7 +482,9 @@ space_page(struct worker *w, struct reply *r, const struct session *s)
 		urlenc_encode(b, y->slug);
 		buf_puts(b, "\">");
 		esc(b, y->title_fr);
-		buf_printf(b, " (%d)</a></li>\n", y->year);
+		buf_printf(b, " (%d)</a> — <a href=\"/fieldwork/", y->year);
+		urlenc_encode(b, y->slug);
+		buf_puts(b, "\">suivi du terrain</a></li>\n");
 		shown++;
 	}
 	if (shown == 0)
@@ -528,31 +539,41 @@ keep_parse(const char *v, enum report_keep dflt, enum report_keep *out)
 	return 0;
 }
 
+/* The format a path's tail asks for (".csv", ".json", else the page),
+ * and the name before it, in name (NAME_MAX_LEN + 1 bytes); -1 if that
+ * name is not one. */
+static int
+tail_parse(const char *tail, char *name, int *format)
+{
+	size_t n = strlen(tail);
+
+	*format = FORMAT_HTML;
+	if (n > 4 && strcmp(tail + n - 4, ".csv") == 0) {
+		*format = FORMAT_CSV;
+		n -= 4;
+	} else if (n > 5 && strcmp(tail + n - 5, ".json") == 0) {
+		*format = FORMAT_JSON;
+		n -= 5;
+	}
+	if (n == 0 || n > NAME_MAX_LEN)
+		return -1;
+	memcpy(name, tail, n);
+	name[n] = '\0';
+	return name_ok(name) ? 0 : -1;
+}
+
 /* Fills q from the path's tail (after /reports/) and the query u; -1
  * when something is not what the page's form sends. */
 static int
 query_parse(const char *tail, const struct urlenc *u,
 	    struct report_query *q)
 {
-	size_t n = strlen(tail);
-
 	memset(q, 0, sizeof(*q));
-	q->format = FORMAT_HTML;
-	if (n > 4 && strcmp(tail + n - 4, ".csv") == 0) {
-		q->format = FORMAT_CSV;
-		n -= 4;
-	} else if (n > 5 && strcmp(tail + n - 5, ".json") == 0) {
-		q->format = FORMAT_JSON;
-		n -= 5;
-	}
-	if (n == 0 || n > NAME_MAX_LEN)
+	if (tail_parse(tail, q->region, &q->format) != 0)
 		return -1;
-	memcpy(q->region, tail, n);
-	q->region[n] = '\0';
 	q->study = qget(u, "study");
 	q->by = qget(u, "by");
-	if (!name_ok(q->region) || (q->study && !name_ok(q->study)) ||
-	    (q->by && !name_ok(q->by)))
+	if ((q->study && !name_ok(q->study)) || (q->by && !name_ok(q->by)))
 		return -1;
 	if (keep_parse(qget(u, "nsp"), REPORT_KEEP, &q->nsp) != 0 ||
 	    keep_parse(qget(u, "missing"), REPORT_EXCLUDE, &q->missing) != 0)
@@ -595,6 +616,48 @@ radio(struct buf *b, const char *name, const char *value,
 	buf_puts(b, "</label>");
 }
 
+/* The missing-data options (--nsp, --missing) as two sets of radio
+ * buttons. */
+static void
+keep_fieldsets(struct buf *b, enum report_keep nsp, enum report_keep missing)
+{
+	buf_puts(b, "<fieldset><legend>Réponses « ne sait pas »</legend>");
+	radio(b, "nsp", "keep", "une catégorie à part", nsp == REPORT_KEEP);
+	radio(b, "nsp", "exclude", "hors des pourcentages",
+	      nsp == REPORT_EXCLUDE);
+	buf_puts(b, "</fieldset>\n<fieldset><legend>Absence de réponse"
+		 "</legend>");
+	radio(b, "missing", "exclude", "hors des pourcentages",
+	      missing == REPORT_EXCLUDE);
+	radio(b, "missing", "keep", "une catégorie à part",
+	      missing == REPORT_KEEP);
+	buf_puts(b, "</fieldset>\n");
+}
+
+/* The download links of a page whose document is at path (escaped
+ * here) with the query string qs (without "?", "" for none). */
+static void
+downloads(struct buf *b, const char *path, const struct buf *qs)
+{
+	static const char *const ext[] = { ".csv", ".json" };
+	static const char *const text[] = {
+		"Les mêmes tableaux en CSV", "… en JSON" };
+	size_t i;
+
+	buf_puts(b, "<h2>Téléchargements</h2>\n<ul class=\"dl\">");
+	for (i = 0; i < 2; i++) {
+		buf_puts(b, "<li><a href=\"");
+		esc(b, path);
+		buf_puts(b, ext[i]);
+		if (qs->len > 0) {
+			buf_putc(b, '?');
+			esc(b, buf_str(qs));
+		}
+		buf_printf(b, "\" download>%s</a></li>", text[i]);
+	}
+	buf_puts(b, "</ul>\n");
+}
+
 /* The GET form that chooses the options, and the download links. */
 static void
 options_form(struct worker *w, const struct report_query *q,
@@ -602,6 +665,7 @@ options_form(struct worker *w, const struct report_query *q,
 {
 	size_t i;
 	struct buf qs = BUF_INIT(BUF_MAX_TEXT);
+	struct buf path = BUF_INIT(BUF_MAX_TEXT);
 
 	buf_puts(b, "<form method=\"get\" action=\"/reports/");
 	urlenc_encode(b, q->region);
@@ -631,41 +695,18 @@ options_form(struct worker *w, const struct report_query *q,
 	esc(b, q->by);
 	buf_puts(b, "\">\n<p class=\"help\" id=\"by-aide\">Le nom d'une "
 		 "variable, par exemple <code>usagers</code> ; vide : "
-		 "aucune comparaison (option --by).</p>\n"
-		 "<fieldset><legend>Réponses « ne sait pas »</legend>");
-	radio(b, "nsp", "keep", "une catégorie à part",
-	      q->nsp == REPORT_KEEP);
-	radio(b, "nsp", "exclude", "hors des pourcentages",
-	      q->nsp == REPORT_EXCLUDE);
-	buf_puts(b, "</fieldset>\n<fieldset><legend>Absence de réponse"
-		 "</legend>");
-	radio(b, "missing", "exclude", "hors des pourcentages",
-	      q->missing == REPORT_EXCLUDE);
-	radio(b, "missing", "keep", "une catégorie à part",
-	      q->missing == REPORT_KEEP);
-	buf_puts(b, "</fieldset>\n<p><button type=\"submit\">Afficher"
+		 "aucune comparaison (option --by).</p>\n");
+	keep_fieldsets(b, q->nsp, q->missing);
+	buf_puts(b, "<p><button type=\"submit\">Afficher"
 		 "</button></p>\n</details>\n</form>\n");
 	query_string(q, &qs);
-	buf_puts(b, "<h2>Téléchargements</h2>\n<ul class=\"dl\">");
-	buf_puts(b, "<li><a href=\"/reports/");
-	urlenc_encode(b, q->region);
-	buf_puts(b, ".csv");
-	if (qs.len > 0) {
-		buf_putc(b, '?');
-		esc(b, buf_str(&qs));
-	}
-	buf_puts(b, "\" download>Les mêmes tableaux en CSV</a></li>"
-		 "<li><a href=\"/reports/");
-	urlenc_encode(b, q->region);
-	buf_puts(b, ".json");
-	if (qs.len > 0) {
-		buf_putc(b, '?');
-		esc(b, buf_str(&qs));
-	}
-	buf_puts(b, "\" download>… en JSON</a></li></ul>\n");
-	if (qs.failed)
+	buf_puts(&path, "/reports/");
+	urlenc_encode(&path, q->region);
+	downloads(b, buf_str(&path), &qs);
+	if (qs.failed || path.failed)
 		b->failed = 1;
 	buf_free(&qs);
+	buf_free(&path);
 }
 
 /* The report failed with err (on connection db): a page that says
@@ -766,6 +807,389 @@ data_as_of(struct buf *b, const struct report_source *src)
 		 "jour en continu.</p>\n");
 }
 
+/* --- the comparison ------------------------------------------------------ */
+
+/*
+ * The comparison's query: two regions (msp-report --compare A,B) or two
+ * studies of one region, its waves (--compare STUDY,STUDY), and the
+ * missing-data options; report_build() tells which from the names.
+ */
+struct compare_query {
+	char name[NAME_MAX_LEN + 1];	/* "compare", from the path */
+	const char *a, *b;	/* NULL, NULL: not chosen yet; from u */
+	enum report_keep nsp, missing;
+	int format;
+};
+
+/* Fills q from the path's tail and the query u; -1 when something is
+ * not what the page's forms send: a name that is not one, one name
+ * without the other, the same name twice, a download without names. */
+static int
+compare_parse(const char *tail, const struct urlenc *u,
+	      struct compare_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	if (tail_parse(tail, q->name, &q->format) != 0 ||
+	    strcmp(q->name, "compare") != 0)
+		return -1;
+	q->a = qget(u, "a");
+	q->b = qget(u, "b");
+	if ((q->a == NULL) != (q->b == NULL) ||
+	    (q->a == NULL && q->format != FORMAT_HTML))
+		return -1;
+	if (q->a != NULL && (!name_ok(q->a) || !name_ok(q->b) ||
+			     strcmp(q->a, q->b) == 0))
+		return -1;
+	if (keep_parse(qget(u, "nsp"), REPORT_KEEP, &q->nsp) != 0 ||
+	    keep_parse(qget(u, "missing"), REPORT_EXCLUDE, &q->missing) != 0)
+		return -1;
+	return 0;
+}
+
+/* q's options as a query string (without "?"). */
+static void
+compare_string(const struct compare_query *q, struct buf *b)
+{
+	buf_puts(b, "a=");
+	urlenc_encode(b, q->a);
+	buf_puts(b, "&b=");
+	urlenc_encode(b, q->b);
+	if (q->nsp != REPORT_KEEP)
+		buf_puts(b, "&nsp=exclude");
+	if (q->missing != REPORT_EXCLUDE)
+		buf_puts(b, "&missing=keep");
+}
+
+/*
+ * A select named name (id id, labelled label): of the regions that
+ * have a study (regions), else of the studies of s's scope; value
+ * chosen selected.  Returns how many options it has.
+ */
+static size_t
+select_of(struct worker *w, const struct session *s, struct buf *b,
+	  const char *id, const char *name, const char *label,
+	  int regions, const char *chosen)
+{
+	const struct studies *st = &w->studies;
+	size_t i, j, n = 0;
+
+	buf_printf(b, "<label for=\"%s\">", id);
+	esc(b, label);
+	buf_printf(b, "</label>\n<select id=\"%s\" name=\"%s\">", id, name);
+	for (i = 0; i < st->n; i++) {
+		const struct study *y = &st->list[i];
+		const char *value = regions ? y->region_slug : y->slug;
+
+		if (regions) {
+			/* the list is ordered by region: one option each */
+			for (j = 0; j < i; j++)
+				if (strcmp(st->list[j].region_slug,
+					   y->region_slug) == 0)
+					break;
+			if (j < i)
+				continue;
+		} else if (!in_scope(s, y->region_slug)) {
+			continue;
+		}
+		buf_puts(b, "<option value=\"");
+		esc(b, value);
+		buf_printf(b, "\"%s>", chosen != NULL &&
+			   strcmp(chosen, value) == 0 ? " selected" : "");
+		if (!regions) {
+			esc(b, y->title_fr);
+			buf_printf(b, " (%d)", y->year);
+		} else {
+			esc(b, y->region_name);
+		}
+		buf_puts(b, "</option>");
+		n++;
+	}
+	buf_puts(b, "</select>\n");
+	return n;
+}
+
+/*
+ * The comparison's two forms: two regions (every region that has a
+ * study: a federation compares its own with any other, whose
+ * aggregates it reads under the same rules), and two waves of a region
+ * (the studies of the reader's scope: its region's for a federation,
+ * every study for an analyst).  folded: a comparison is shown below.
+ */
+static void
+compare_forms(struct worker *w, const struct session *s,
+	      const struct compare_query *q, int folded, struct buf *b)
+{
+	const char *first = NULL, *last = NULL, *wa = NULL, *wb = NULL;
+	const char *ra = s->region_slug, *rb = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < w->studies.n; i++) {
+		const struct study *y = &w->studies.list[i];
+
+		/* the regions compared, if these were regions */
+		if (q->a != NULL && strcmp(q->a, y->region_slug) == 0)
+			ra = q->a;
+		if (q->b != NULL && strcmp(q->b, y->region_slug) == 0)
+			rb = q->b;
+		if (!in_scope(s, y->region_slug))
+			continue;
+		if (first == NULL)
+			first = y->slug;
+		last = y->slug;
+		n++;
+		/* the waves compared, if these were waves */
+		if (q->a != NULL && strcmp(q->a, y->slug) == 0)
+			wa = q->a;
+		if (q->b != NULL && strcmp(q->b, y->slug) == 0)
+			wb = q->b;
+	}
+	/* folded when a comparison is shown: on a phone the forms would
+	 * push it a screen down */
+	buf_printf(b, "<details%s><summary>Choisir ce qui est comparé"
+		   "</summary>\n", folded ? "" : " open");
+	buf_puts(b, "<form method=\"get\" action=\"/reports/compare\" "
+		 "class=\"options\">\n<h2>Deux régions</h2>\n"
+		 "<p class=\"help\">Les variables harmonisées de la dernière "
+		 "étude de chaque région (option --compare "
+		 "RÉGION,RÉGION).</p>\n");
+	/* a federation's own region first */
+	select_of(w, s, b, "ra", "a", "Première région", 1, ra);
+	select_of(w, s, b, "rb", "b", "Seconde région", 1, rb);
+	keep_fieldsets(b, q->nsp, q->missing);
+	buf_puts(b, "<p><button type=\"submit\">Comparer les régions"
+		 "</button></p>\n</form>\n");
+	buf_puts(b, "<form method=\"get\" action=\"/reports/compare\" "
+		 "class=\"options\">\n<h2>Deux vagues d'une région</h2>\n"
+		 "<p class=\"help\">Deux études d'une même région : les "
+		 "questions qu'elles ont en commun, et ce qui les distingue "
+		 "(option --compare ÉTUDE,ÉTUDE).</p>\n");
+	if (n < 2) {
+		buf_puts(b, "<p>Votre périmètre n'a pas deux études à "
+			 "comparer.</p>\n");
+	} else {
+		/* the studies are listed newest first in each region */
+		select_of(w, s, b, "wa", "a", "Première vague", 0,
+			  wa != NULL ? wa : last);
+		select_of(w, s, b, "wb", "b", "Seconde vague", 0,
+			  wb != NULL ? wb : first);
+		keep_fieldsets(b, q->nsp, q->missing);
+		buf_puts(b, "<p><button type=\"submit\">Comparer les "
+			 "vagues</button></p>\n");
+	}
+	buf_puts(b, "</form>\n</details>\n");
+}
+
+/* The document's downloads as format, or the page: its h1, what comes
+ * before the tables (the caller's forms, in top), its tables; db: the
+ * connection it was read from. */
+static void
+document_reply(struct worker *w, struct conn *db, const struct session *s,
+	       const struct rdoc *doc, int format, const char *filename,
+	       const struct buf *top, struct reply *r)
+{
+	struct msp_error err;
+
+	if (format != FORMAT_HTML) {
+		r->status = 200;
+		r->content_type = format == FORMAT_CSV ? "text/csv" :
+				  "application/json";
+		buf_reset(&r->body);
+		if (format_render(doc, (enum format_kind)format, &r->body,
+				  &err) != MSP_OK) {
+			report_failure(w, db, s, &err, r);
+			return;
+		}
+		http_header(r, "Content-Disposition", filename);
+		return;
+	}
+	html_reply(r, 200);
+	page_start(w, &r->body, doc->title, s);
+	buf_puts(&r->body, "<h1>");
+	esc(&r->body, doc->title);
+	buf_puts(&r->body, "</h1>\n");
+	buf_append(&r->body, top->data, top->len);
+	format_html_body(doc, &r->body);
+	page_end(&r->body);
+}
+
+static void
+compare_page(struct worker *w, struct request *req, struct reply *r,
+	     const struct session *s, const char *tail)
+{
+	struct report_options opt;
+	struct report_source source;
+	struct compare_query q;
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+	struct buf top = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct buf qs = BUF_INIT(BUF_MAX_TEXT);
+	struct buf pair = BUF_INIT(BUF_MAX_TEXT);
+	struct urlenc u;
+	struct conn *db = &w->db;
+
+	memset(&u, 0, sizeof(u));
+	if (urlenc_parse(req->query, strlen(req->query), &u, &err) !=
+	    MSP_OK || compare_parse(tail, &u, &q) != 0) {
+		message_page(w, r, 400, "Demande illisible",
+			     "Cette comparaison n'est pas valide : il faut "
+			     "deux régions différentes, ou deux études "
+			     "différentes d'une région, choisies dans le "
+			     "formulaire de la page « Comparer ».", s);
+		goto out;
+	}
+	if (studies_load_or_reply(&w->studies, &w->db, r) != 0)
+		goto out;
+	if (q.a == NULL) {
+		/* nothing chosen yet: the forms alone */
+		html_reply(r, 200);
+		page_start(w, &r->body, "Comparer", s);
+		buf_puts(&r->body, "<h1>Comparer</h1>\n");
+		compare_forms(w, s, &q, 0, &r->body);
+		page_end(&r->body);
+		goto out;
+	}
+	buf_printf(&pair, "%s,%s", q.a, q.b);
+	if (buf_status(&pair, &err) != MSP_OK) {
+		report_failure(w, db, s, &err, r);
+		goto out;
+	}
+	report_options_init(&opt);
+	opt.compare = buf_str(&pair);
+	opt.dont_know = q.nsp;
+	opt.missing = q.missing;
+	opt.session = s->id;
+	opt.source = &source;
+	if (report_read(w, &opt, &db, &doc, &err) != MSP_OK) {
+		if (err.status != MSP_EINVAL) {
+			report_failure(w, db, s, &err, r);
+			goto out;
+		}
+		/* an unknown name, a region with a study, two names for
+		 * one study: the report says which, in French */
+		html_reply(r, 404);
+		page_start(w, &r->body, "Comparaison impossible", s);
+		buf_puts(&r->body, "<h1>Comparaison impossible</h1>\n<p>"
+			 "L'une des régions ou des études demandées "
+			 "n'existe pas, ou elles ne se comparent pas : "
+			 "deux régions, ou deux études d'une même région, "
+			 "dont aucune n'est en brouillon. Choisissez-les "
+			 "ci-dessous.</p>\n<p class=\"help\">Détail : ");
+		esc(&r->body, err.message);
+		buf_puts(&r->body, "</p>\n");
+		compare_forms(w, s, &q, 0, &r->body);
+		page_end(&r->body);
+		goto out;
+	}
+	data_as_of(&top, &source);
+	compare_forms(w, s, &q, 1, &top);
+	compare_string(&q, &qs);
+	downloads(&top, "/reports/compare", &qs);
+	if (buf_status(&top, &err) != MSP_OK ||
+	    buf_status(&qs, &err) != MSP_OK) {
+		report_failure(w, db, s, &err, r);
+		goto out;
+	}
+	document_reply(w, db, s, doc, q.format, q.format == FORMAT_CSV ?
+		       "attachment; filename=\"comparaison.csv\"" :
+		       "attachment; filename=\"comparaison.json\"", &top, r);
+out:
+	rdoc_free(doc);
+	buf_free(&top);
+	buf_free(&qs);
+	buf_free(&pair);
+	urlenc_free(&u);
+}
+
+/* --- the fieldwork monitor ----------------------------------------------- */
+
+/* fieldwork_build()'s failure err, for s: a page that says why. */
+static void
+fieldwork_failure(struct worker *w, const struct session *s,
+		  const struct msp_error *err, struct reply *r)
+{
+	switch (err->status) {
+	case MSP_EINVAL:
+		message_page(w, r, 404, "Étude introuvable", "Aucune étude "
+			     "ne porte ce nom. Les études de votre "
+			     "périmètre sont listées dans votre espace.", s);
+		break;
+	case MSP_EACCESS:	/* a federation, another region's study */
+		r->log_note = "fieldwork out of scope";
+		message_page(w, r, 403, "Hors de votre périmètre",
+			     "Le suivi du terrain de cette étude est hors de "
+			     "votre périmètre : il appartient à la fédération "
+			     "de sa région. Ses agrégats se lisent dans le "
+			     "rapport de la région et dans la comparaison "
+			     "des régions.", s);
+		break;
+	default:
+		report_failure(w, &w->db, s, err, r);
+		break;
+	}
+}
+
+static void
+fieldwork_page(struct worker *w, struct reply *r, const struct session *s,
+	       const char *tail)
+{
+	char study[NAME_MAX_LEN + 1];
+	struct buf top = BUF_INIT(BUF_MAX_TEXT);
+	struct buf path = BUF_INIT(BUF_MAX_TEXT);
+	struct buf none = BUF_INIT(1);
+	enum tenant_kind kind;
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+	enum msp_status rc;
+	PGconn *conn;
+	int format;
+
+	if (tail_parse(tail, study, &format) != 0) {
+		message_page(w, r, 400, "Demande illisible", "Ce nom d'étude "
+			     "n'est pas valide : choisissez l'étude dans "
+			     "votre espace.", s);
+		goto out;
+	}
+	if ((conn = conn_get_or_reply(&w->db, r)) == NULL)
+		goto out;
+	/* one snapshot for the tables, so that they add up; read only */
+	rc = db_exec(conn, "fieldwork: begin", "BEGIN ISOLATION LEVEL "
+		     "REPEATABLE READ READ ONLY", 0, NULL, PGRES_COMMAND_OK,
+		     NULL, &err);
+	if (rc == MSP_OK)
+		rc = tenant_enter_session(conn, s->id, &kind, &err);
+	if (rc != MSP_OK) {
+		report_failure(w, &w->db, s, &err, r);	/* EACCESS: ended */
+		goto end;
+	}
+	if (fieldwork_build(conn, study, kind, &doc, &err) != MSP_OK) {
+		fieldwork_failure(w, s, &err, r);
+		goto end;
+	}
+	buf_puts(&path, "/fieldwork/");
+	urlenc_encode(&path, study);
+	downloads(&top, buf_str(&path), &none);
+	if (buf_status(&top, &err) != MSP_OK ||
+	    buf_status(&path, &err) != MSP_OK) {
+		report_failure(w, &w->db, s, &err, r);
+		goto end;
+	}
+	document_reply(w, &w->db, s, doc, format, format == FORMAT_CSV ?
+		       "attachment; filename=\"suivi.csv\"" :
+		       "attachment; filename=\"suivi.json\"", &top, r);
+end:
+	/* read only: a failed ROLLBACK leaves nothing behind */
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+		db_exec(conn, "fieldwork: end", "ROLLBACK", 0, NULL,
+			PGRES_COMMAND_OK, NULL, NULL);
+out:
+	rdoc_free(doc);
+	buf_free(&top);
+	buf_free(&path);
+	buf_free(&none);
+}
+
+/* --- the region report's page ------------------------------------------ */
+
 static void
 report_page(struct worker *w, struct request *req, struct reply *r,
 	    const struct session *s, const char *tail)
@@ -775,6 +1199,7 @@ report_page(struct worker *w, struct request *req, struct reply *r,
 	struct report_query q;
 	struct msp_error err;
 	struct rdoc *doc = NULL;
+	struct buf top = BUF_INIT(BUF_MAX_DOCUMENT);
 	struct urlenc u;
 	struct conn *db;
 
@@ -807,31 +1232,18 @@ report_page(struct worker *w, struct request *req, struct reply *r,
 		fprintf(stderr, "{\"level\":\"warning\",\"event\":"
 			"\"report cache not written\",\"sqlstate\":\"%s\"}\n",
 			source.cache_err.sqlstate);
-	if (q.format != FORMAT_HTML) {
-		r->status = 200;
-		r->content_type = q.format == FORMAT_CSV ? "text/csv" :
-				  "application/json";
-		if (format_render(doc, (enum format_kind)q.format, &r->body,
-				  &err) != MSP_OK) {
-			report_failure(w, db, s, &err, r);
-			goto out;
-		}
-		http_header(r, "Content-Disposition", q.format == FORMAT_CSV ?
-			    "attachment; filename=\"rapport.csv\"" :
-			    "attachment; filename=\"rapport.json\"");
+	data_as_of(&top, &source);
+	options_form(w, &q, &top);
+	if (buf_status(&top, &err) != MSP_OK) {
+		report_failure(w, db, s, &err, r);
 		goto out;
 	}
-	html_reply(r, 200);
-	page_start(w, &r->body, doc->title, s);
-	buf_puts(&r->body, "<h1>");
-	esc(&r->body, doc->title);
-	buf_puts(&r->body, "</h1>\n");
-	data_as_of(&r->body, &source);
-	options_form(w, &q, &r->body);
-	format_html_body(doc, &r->body);
-	page_end(&r->body);
+	document_reply(w, db, s, doc, q.format, q.format == FORMAT_CSV ?
+		       "attachment; filename=\"rapport.csv\"" :
+		       "attachment; filename=\"rapport.json\"", &top, r);
 out:
 	rdoc_free(doc);
+	buf_free(&top);
 	urlenc_free(&u);
 }
 
@@ -862,7 +1274,8 @@ pages_route(struct worker *w, struct request *req, struct reply *r)
 	if (strcmp(path, "/connexion") != 0 &&
 	    strcmp(path, "/deconnexion") != 0 &&
 	    strcmp(path, "/espace") != 0 &&
-	    strncmp(path, "/reports/", 9) != 0)
+	    strncmp(path, "/reports/", 9) != 0 &&
+	    strncmp(path, "/fieldwork/", 11) != 0)
 		return 0;
 	r->render_failure = failure_page;
 	memset(&s, 0, sizeof(s));
@@ -897,13 +1310,21 @@ pages_route(struct worker *w, struct request *req, struct reply *r)
 		if (studies_load_or_reply(&w->studies, &w->db, r) == 0)
 			space_page(w, r, &s);
 	} else if (s.kind == TENANT_TEAM) {
-		/* a team reads its own page (fcgi/restitution.c), not the
-		 * region's report */
-		r->log_note = "report refused";
-		message_page(w, r, 403, "Page réservée aux fédérations et "
-			     "aux analystes", "Les rapports régionaux ne sont "
-			     "pas ouverts aux jetons d'équipe. La restitution "
-			     "de votre équipe est dans votre espace.", &s);
+		/* a team reads its own page (fcgi/restitution.c), not a
+		 * region's report, a comparison or a monitor: they would
+		 * show it zeros for what is not its own */
+		r->log_note = "team out of scope";
+		message_page(w, r, 403, "Hors de votre périmètre",
+			     "Les rapports régionaux, les comparaisons et le "
+			     "suivi du terrain ne sont pas ouverts aux jetons "
+			     "d'équipe : ils sont ceux des fédérations et des "
+			     "analystes. La restitution de votre équipe est "
+			     "dans votre espace.", &s);
+	} else if (strncmp(path, "/fieldwork/", 11) == 0) {
+		fieldwork_page(w, r, &s, path + 11);
+	} else if (strncmp(path + 9, "compare", 7) == 0 &&
+		   (path[16] == '\0' || path[16] == '.')) {
+		compare_page(w, req, r, &s, path + 9);
 	} else {
 		report_page(w, req, r, &s, path + 9);
 	}

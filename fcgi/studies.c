@@ -24,7 +24,7 @@ const struct statement studies_statements[] = {
 	  "pg_catalog.enum_range(NULL::msp.respondent_role)) e", 0 },
 	{ "studies",
 	  "SELECT s.study_id, s.slug, s.title_fr, s.year, s.instrument_id,"
-	  "       r.slug AS region"
+	  "       r.slug AS region, r.name AS region_name"
 	  "  FROM msp.study s JOIN msp.region r USING (region_id)"
 	  " ORDER BY r.slug, s.year DESC, s.slug", 0 },
 	{ NULL, NULL, 0 }
@@ -41,6 +41,7 @@ studies_free(struct studies *c)
 		free(c->list[i].slug);
 		free(c->list[i].title_fr);
 		free(c->list[i].region_slug);
+		free(c->list[i].region_name);
 		instrument_free(c->list[i].ins);
 	}
 	free(c->list);
@@ -93,7 +94,11 @@ studies_load_or_reply(struct studies *c, struct conn *db, struct reply *r)
 						db_column(res, "title_fr")));
 		s->region_slug = strdup(PQgetvalue(res, i,
 						   db_column(res, "region")));
-		if (!s->slug || !s->title_fr || !s->region_slug)
+		s->region_name = strdup(PQgetvalue(res, i,
+						   db_column(res,
+							     "region_name")));
+		if (!s->slug || !s->title_fr || !s->region_slug ||
+		    !s->region_name)
 			goto oom;
 	}
 	PQclear(res);

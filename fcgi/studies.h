@@ -19,6 +19,7 @@ struct study {
 	char *slug;
 	char *title_fr;
 	char *region_slug;
+	char *region_name;	/* for people: « Pays de la Loire » */
 	int year;
 	int instrument_id;
 	struct instrument *ins;		/* loaded on first use */

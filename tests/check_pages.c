@@ -2,8 +2,11 @@
  * check_pages — the sign-in sessions and the workspace's pages driven
  * by hand-built requests against a throwaway database: what is stored
  * (only hashes), expiry (idle and absolute), revocation, sign-out, the
- * CSRF refusals, a wrong token, and the report's download against
- * msp-report's own output under the same token.  tests/pages.test
+ * CSRF refusals, a wrong token, the downloads of the region report,
+ * the comparison and the fieldwork monitor against msp-report's own
+ * output under the same token, the comparison's and the monitor's
+ * refusals of what their forms do not send (400), and the monitor's
+ * scope (another region's: 403).  tests/pages.test
  * drives the same through nginx in Chromium.
  */
 #include "config.h"
@@ -482,6 +485,182 @@ START_TEST(analyst_report_page)
 }
 END_TEST
 
+/* The comparison's and the fieldwork monitor's downloads are what
+ * msp-report --compare and msp-report fieldwork print under the same
+ * token: a federation's, so suppressed. */
+START_TEST(compare_fieldwork_downloads_are_the_clis)
+{
+	static const struct {
+		const char *path, *query, *args;
+	} cases[] = {
+		{ "/reports/compare.csv", "a=pays-de-la-loire&b=occitanie",
+		  "--compare pays-de-la-loire,occitanie --format csv" },
+		{ "/reports/compare.json",
+		  "a=occitanie&b=pays-de-la-loire&nsp=exclude&missing=keep",
+		  "--compare occitanie,pays-de-la-loire --nsp exclude "
+		  "--missing keep --format json" },
+		{ "/fieldwork/pdl-2019.csv", "",
+		  "fieldwork --study pdl-2019 --format csv" },
+		{ "/fieldwork/pdl-2019.json", "",
+		  "fieldwork --study pdl-2019 --format json" },
+	};
+	const char *token = fcgitest_token(&t, "--kind federation --region "
+					   "pays-de-la-loire");
+	struct reply signed_in;
+	char ck[160], env[128];
+	size_t i;
+
+	snprintf(env, sizeof(env), "MSP_TOKEN=%s", token);
+	snprintf(ck, sizeof(ck), "%s", sign_in(token, 303, 0, &signed_in));
+	http_reply_free(&signed_in);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fcgitest_req q = { .method = "GET",
+					  .path = cases[i].path,
+					  .query = cases[i].query,
+					  .cookie = ck };
+		struct buf cli = BUF_INIT(BUF_MAX_DOCUMENT);
+		struct reply r;
+
+		ck_assert_int_eq(testdb_cli(t.db.conn, NULL, env,
+					    cases[i].args, &cli), 0);
+		call(&q, 200, &r);
+		ck_assert_msg(r.body.len == cli.len &&
+			      memcmp(r.body.data, cli.data, cli.len) == 0,
+			      "%s?%s differs from msp-report %s",
+			      cases[i].path, cases[i].query, cases[i].args);
+		/* a federation's document, something in it suppressed */
+		ck_assert_ptr_nonnull(strstr(buf_str(&cli), "suppressed"));
+		http_reply_free(&r);
+		buf_free(&cli);
+	}
+	ck_assert_int_eq(PQtransactionStatus(t.w.db.pg), PQTRANS_IDLE);
+}
+END_TEST
+
+/* What the comparison's and the monitor's forms do not send is refused
+ * with 400 and a French page, before any query. */
+START_TEST(compare_fieldwork_bad_queries)
+{
+	static const char *const bad[] = {
+		"/reports/compare?a=pays-de-la-loire",	/* one of two */
+		"/reports/compare?b=occitanie",
+		"/reports/compare?a=occitanie&b=occitanie",	/* itself */
+		"/reports/compare?a=Occitanie&b=pays-de-la-loire",
+		"/reports/compare?a=occitanie&b=pays%20de%20la%20loire",
+		"/reports/compare?a=occitanie&b=pays-de-la-loire&nsp=no",
+		"/reports/compare?a=occitanie&b=pays-de-la-loire&missing=no",
+		"/reports/compare.csv",		/* a download of nothing */
+		"/reports/compare.json?nsp=exclude",
+		"/reports/compare.xml?a=occitanie&b=pays-de-la-loire",
+		"/fieldwork/",
+		"/fieldwork/PDL-2019",
+		"/fieldwork/pdl-2019.xml",
+		"/fieldwork/..%2Fespace",
+		"/fieldwork/.csv",
+	};
+	const char *token = fcgitest_token(&t, "--kind analyst");
+	struct buf page = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct reply r;
+	char ck[160];
+	size_t i;
+
+	snprintf(ck, sizeof(ck), "%s", sign_in(token, 303, 0, &r));
+	http_reply_free(&r);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		buf_reset(&page);
+		ck_assert_msg(get(bad[i], ck, &page) == 400, "%s", bad[i]);
+		ck_assert_msg(strstr(buf_str(&page), "<h1>Demande illisible"
+				     "</h1>") != NULL &&
+			      strstr(buf_str(&page), "lang=\"fr\"") != NULL,
+			      "%s: %s", bad[i], buf_str(&page));
+	}
+	/* without a choice, the page is the forms */
+	buf_reset(&page);
+	ck_assert_int_eq(get("/reports/compare", ck, &page), 200);
+	ck_assert_ptr_nonnull(strstr(buf_str(&page), "<h1>Comparer</h1>"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&page), "name=\"b\""));
+	ck_assert_ptr_null(strstr(buf_str(&page), "<table"));
+	/* names of the right form that name nothing: 404, in French */
+	buf_reset(&page);
+	ck_assert_int_eq(get("/reports/compare?a=occitanie&b=bretagne", ck,
+			     &page), 404);
+	ck_assert_ptr_nonnull(strstr(buf_str(&page),
+				     "Comparaison impossible"));
+	buf_reset(&page);
+	ck_assert_int_eq(get("/reports/compare?a=occitanie&b=pdl-2019", ck,
+			     &page), 404);
+	buf_reset(&page);
+	ck_assert_int_eq(get("/fieldwork/bretagne-2025", ck, &page), 404);
+	ck_assert_ptr_nonnull(strstr(buf_str(&page), "Étude introuvable"));
+	ck_assert_int_eq(PQtransactionStatus(t.w.db.pg), PQTRANS_IDLE);
+	buf_free(&page);
+}
+END_TEST
+
+/* A federation follows its region's fieldwork only: another region's is
+ * refused (403, « hors de votre périmètre »), with no table, not a
+ * monitor of zeros; an analyst reads every study's, a team none, nor
+ * any report page. */
+START_TEST(fieldwork_scope)
+{
+	const char *fed = fcgitest_token(&t, "--kind federation --region "
+					 "pays-de-la-loire");
+	struct buf page = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct reply r;
+	char ck[160];
+
+	snprintf(ck, sizeof(ck), "%s", sign_in(fed, 303, 0, &r));
+	http_reply_free(&r);
+	ck_assert_int_eq(get("/fieldwork/occitanie-2024", ck, &page), 403);
+	ck_assert_ptr_nonnull(strstr(buf_str(&page),
+				     "hors de votre périmètre"));
+	ck_assert_ptr_null(strstr(buf_str(&page), "<table"));
+	/* the connection is ready for the next request */
+	ck_assert_int_eq(PQtransactionStatus(t.w.db.pg), PQTRANS_IDLE);
+	ck_assert_int_eq(get("/fieldwork/occitanie-2024.csv", ck, NULL),
+			 403);
+	buf_reset(&page);
+	ck_assert_int_eq(get("/fieldwork/pdl-2019", ck, &page), 200);
+	ck_assert_ptr_nonnull(strstr(buf_str(&page), "<svg"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&page), "td class=\"v s\""));
+	/* its space links to its study's monitor and to the comparison */
+	buf_reset(&page);
+	ck_assert_int_eq(get("/espace", ck, &page), 200);
+	ck_assert_ptr_nonnull(strstr(buf_str(&page),
+				     "href=\"/fieldwork/pdl-2019\""));
+	ck_assert_ptr_null(strstr(buf_str(&page),
+				  "href=\"/fieldwork/occitanie-2024\""));
+	ck_assert_ptr_nonnull(strstr(buf_str(&page),
+				     "href=\"/reports/compare\""));
+
+	snprintf(ck, sizeof(ck), "%s",
+		 sign_in(fcgitest_token(&t, "--kind analyst"), 303, 0, &r));
+	http_reply_free(&r);
+	buf_reset(&page);
+	ck_assert_int_eq(get("/fieldwork/occitanie-2024", ck, &page), 200);
+	ck_assert_ptr_null(strstr(buf_str(&page), "td class=\"v s\""));
+
+	snprintf(ck, sizeof(ck), "%s",
+		 sign_in(fcgitest_token(&t, "--kind team --region occitanie "
+					"--identifier 'MSP des Lilas, Albi'"),
+			 303, 0, &r));
+	http_reply_free(&r);
+	buf_reset(&page);
+	ck_assert_int_eq(get("/fieldwork/occitanie-2024", ck, &page), 403);
+	ck_assert_msg(strstr(buf_str(&page), "jeton d&#39;équipe") != NULL,
+		      "%s", buf_str(&page));
+	/* nor its region's report, nor a comparison: zeros for what is
+	 * not its own (msp-report --compare under a team's token prints
+	 * « 0 » for both regions) */
+	ck_assert_int_eq(get("/reports/compare?a=occitanie&b=pays-de-la-"
+			     "loire", ck, NULL), 403);
+	ck_assert_int_eq(get("/reports/occitanie", ck, NULL), 403);
+	ck_assert_int_eq(get("/reports/occitanie.csv", ck, NULL), 403);
+	ck_assert_int_eq(PQtransactionStatus(t.w.db.pg), PQTRANS_IDLE);
+	buf_free(&page);
+}
+END_TEST
+
 START_TEST(pages_need_a_session)
 {
 	struct fcgitest_req q = { .method = "GET",
@@ -493,6 +672,8 @@ START_TEST(pages_need_a_session)
 
 	ck_assert_int_eq(get("/reports/occitanie", NULL, NULL), 303);
 	ck_assert_int_eq(get("/espace", NULL, NULL), 303);
+	ck_assert_int_eq(get("/reports/compare", NULL, NULL), 303);
+	ck_assert_int_eq(get("/fieldwork/pdl-2019", NULL, NULL), 303);
 	call(&q, 303, &r);
 	http_reply_free(&r);
 	q.path = "/elsewhere";
@@ -518,6 +699,9 @@ pages_suite(void)
 	tcase_add_test(tc, signout_needs_the_sessions_csrf_token);
 	tcase_add_test(tc, downloads_are_the_clis);
 	tcase_add_test(tc, analyst_report_page);
+	tcase_add_test(tc, compare_fieldwork_downloads_are_the_clis);
+	tcase_add_test(tc, compare_fieldwork_bad_queries);
+	tcase_add_test(tc, fieldwork_scope);
 	tcase_add_test(tc, pages_need_a_session);
 	suite_add_tcase(s, tc);
 	return s;

@@ -115,18 +115,24 @@ one_round() {
 		"$(curl "${w[@]}" --data-binary "_key=$key&_csrf=$csrf&_action=resume&_resume=$resume" "$form")" "200 "
 	# the workspace's pages under the session pages_signin opened: the
 	# sign-in form, the space, a report's download, a report asked
-	# badly, a sign-out without its CSRF token, a page without session
+	# badly, a sign-out without its CSRF token, a page without session;
+	# the comparison, one asked badly, the region's
+	# fieldwork monitor and another region's (refused)
 	local c=(-b "msp_session=$session")
 	got=$(curl "${w[@]}" "$base/connexion" \
 	  --next "${w[@]}" "${c[@]}" "$base/espace" \
 	  --next "${w[@]}" "${c[@]}" "$base/reports/occitanie.csv" \
 	  --next "${w[@]}" "${c[@]}" "$base/reports/occitanie?nsp=bad" \
 	  --next "${w[@]}" "${c[@]}" --data "_csrf=1.0" "$base/deconnexion" \
-	  --next "${w[@]}" "$base/reports/occitanie")
-	eq "round $n: the pages" "$got" "200 200 200 400 403 303 "
+	  --next "${w[@]}" "$base/reports/occitanie" \
+	  --next "${w[@]}" "${c[@]}" "$base/reports/compare?a=occitanie&b=pays-de-la-loire" \
+	  --next "${w[@]}" "${c[@]}" "$base/reports/compare?a=occitanie" \
+	  --next "${w[@]}" "${c[@]}" "$base/fieldwork/occitanie-2024" \
+	  --next "${w[@]}" "${c[@]}" "$base/fieldwork/pdl-2019.csv")
+	eq "round $n: the pages" "$got" "200 200 200 400 403 303 200 400 200 403 "
 }
-requests_per_round=37	# above: 23 + a page + 4 + a page + a save + a
-			# resume + 6 pages
+requests_per_round=41	# above: 23 + a page + 4 + a page + a save + a
+			# resume + 10 pages
 
 # pages_signin: signs the federation in as a browser would (the form's
 # cookie and CSRF token); sets session.  pages_signout: out again.

@@ -41,6 +41,12 @@ const char format_html_style[] =
 	"th,td{padding:.2em .6em;border-bottom:1px solid #ddd;"
 	"vertical-align:top}th{text-align:left;background:#f4f4f4}"
 	"td.v{text-align:right;white-space:nowrap}"
+	/* on a phone a figure unbroken (« 37 (44.58%) [34.4–55.3] ») made
+	 * its column wider than the box: the labels shrank to a word a
+	 * line and the figures began beyond the box's right edge until it
+	 * was scrolled; broken at its spaces, a one-column table fits */
+	"@media (max-width:40em){td.v{white-space:normal;min-width:6em}"
+	"tbody th{min-width:7em}}"
 	"tr.var th{background:none;padding-top:.7em}"
 	"th.cat{padding-left:1.6em;font-weight:normal;background:none}"
 	".s{color:#a00}p.note{font-size:.9em;color:#555;"
@@ -70,9 +76,9 @@ bar_value(const struct rcell *c, int percent)
 	return percent ? c->pct : (double)c->n;
 }
 
-/* Appends label escaped, cut to CHART_LABEL_MAX characters. */
+/* Appends label escaped, cut to max characters. */
 static void
-chart_label(const char *label, struct buf *out)
+chart_label(const char *label, size_t max, struct buf *out)
 {
 	struct buf cut = BUF_INIT(BUF_MAX_TEXT);
 	size_t chars = 0;
@@ -80,7 +86,7 @@ chart_label(const char *label, struct buf *out)
 
 	for (p = label != NULL ? label : ""; *p != '\0'; p++) {
 		if (((unsigned char)*p & 0xC0) != 0x80 &&
-		    ++chars > CHART_LABEL_MAX) {
+		    ++chars > max) {
 			buf_puts(&cut, "…");
 			break;
 		}
@@ -92,18 +98,25 @@ chart_label(const char *label, struct buf *out)
 	buf_free(&cut);
 }
 
+/* The height of a variable's heading in a chart of several. */
+#define CHART_HEADING_H 20
+
 /*
  * A horizontal bar chart of t: one group of bars per category row, one
  * bar per column that has something to draw, scaled to 100 % (or to
  * the largest count).  A chart of percentages draws only percentages:
  * excluded answers (counts without a denominator) and the missing line
- * stay in the table.
+ * stay in the table.  A table of several variables (the involvement
+ * items) heads each one's bars with its label, so that « Oui » of one
+ * is not read as « Oui » of another.  The table that follows the chart
+ * is its text alternative, and the chart says so (desc).
  */
 static void
 chart(const struct rtable *t, struct buf *out)
 {
 	const double label_w = 290, bar_w = 360, bar_h = 14, gap = 8;
-	size_t i, j, nrows = 0, ncols = 0, cols[8];
+	size_t i, j, nrows = 0, ncols = 0, nvars = 0, cols[8];
+	const struct rrow *var = NULL;	/* its heading not yet drawn */
 	double max = 0, y;
 	int percent = 0;
 
@@ -123,8 +136,14 @@ chart(const struct rtable *t, struct buf *out)
 	for (i = 0; i < t->nrows; i++) {
 		const struct rrow *r = &t->rows[i];
 
+		if (r->cat_key == NULL)
+			var = r;
 		if (r->cat_key == NULL || r->cat_key[0] == '\0')
 			continue;
+		if (var != NULL) {	/* a variable with bars */
+			nvars++;
+			var = NULL;
+		}
 		for (j = 0; j < ncols; j++)
 			if (drawable(&r->cells[cols[j]], percent)) {
 				double v = bar_value(&r->cells[cols[j]],
@@ -142,23 +161,37 @@ chart(const struct rtable *t, struct buf *out)
 		max = 100;
 	if (max <= 0)
 		max = 1;
+	if (nvars < 2)
+		nvars = 0;
 	buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
 		   "role=\"img\" width=\"%.0f\" height=\"%.0f\">\n<title>",
 		   label_w + bar_w + 80,
 		   (double)nrows * ((double)ncols * bar_h + gap) + gap +
-		   (double)ncols * 16 + 8);
+		   (double)nvars * CHART_HEADING_H + (double)ncols * 16 + 8);
 	escape(t->title, out);
-	buf_puts(out, "</title>\n");
+	buf_puts(out, "</title>\n<desc>Diagramme en barres ; ses valeurs "
+		 "sont dans le tableau qui le suit.</desc>\n");
 	y = gap;
+	var = NULL;
 	for (i = 0; i < t->nrows; i++) {
 		const struct rrow *r = &t->rows[i];
 
+		if (r->cat_key == NULL)
+			var = r;
 		if (r->cat_key == NULL || r->cat_key[0] == '\0')
 			continue;
+		if (nvars > 0 && var != NULL) {
+			buf_printf(out, "<text x=\"0\" y=\"%.1f\" "
+				   "font-weight=\"bold\">", y + 12);
+			chart_label(var->var_label, 2 * CHART_LABEL_MAX, out);
+			buf_puts(out, "</text>\n");
+			y += CHART_HEADING_H;
+		}
+		var = NULL;
 		buf_printf(out, "<text x=\"%.0f\" y=\"%.1f\" "
 			   "text-anchor=\"end\">", label_w - 6,
 			   y + (double)ncols * bar_h / 2 + 4);
-		chart_label(r->cat_label, out);
+		chart_label(r->cat_label, CHART_LABEL_MAX, out);
 		buf_puts(out, "</text>\n");
 		for (j = 0; j < ncols; j++) {
 			const struct rcell *c = &r->cells[cols[j]];

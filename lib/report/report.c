@@ -333,7 +333,7 @@ region_report(struct rctx *c, const struct rsetup *s,
 				&nshown, 256)) != MSP_OK ||
 	    (rc = section_roles(c, s, counts, "involvement",
 				"Implication des usagers", involvement,
-				involvement_labels, 3, 0, shown, &nshown,
+				involvement_labels, 3, 1, shown, &nshown,
 				256)) != MSP_OK ||
 	    (rc = section_roles(c, s, counts, "intention",
 				"Priorité, intention, guide, "
