@@ -647,7 +647,7 @@ START_TEST(fieldwork_scope)
 	http_reply_free(&r);
 	buf_reset(&page);
 	ck_assert_int_eq(get("/fieldwork/occitanie-2024", ck, &page), 403);
-	ck_assert_msg(strstr(buf_str(&page), "jeton d&#39;équipe") != NULL,
+	ck_assert_msg(strstr(buf_str(&page), "jetons d&#39;équipe") != NULL,
 		      "%s", buf_str(&page));
 	/* nor its region's report, nor a comparison: zeros for what is
 	 * not its own (msp-report --compare under a team's token prints
