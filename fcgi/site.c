@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "api.h"
+#include "coding.h"
 #include "forms.h"
 #include "pages.h"
 #include "session.h"
@@ -18,13 +19,14 @@ static const struct route routes[] = {
 	{ "api", api_route },
 	{ "forms", forms_route },
 	{ "pages", pages_route },
+	{ "coding", coding_route },
 };
 
 /* Every statement a worker runs, each table beside its module's code;
  * prepared once per connection. */
 static const struct statement *const statements[] = {
 	studies_statements, api_statements, forms_statements,
-	session_statements, NULL,
+	session_statements, coding_statements, NULL,
 };
 
 const struct site site = {
