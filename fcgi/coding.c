@@ -924,7 +924,7 @@ actions_post(struct worker *w, struct request *req, struct reply *r,
 	}
 	if (tx_end_or_reply(w, a.conn, 1, r) != 0)
 		goto out;
-	r->log_note = op;
+	r->log_note = actions[i].op;	/* static: in is freed first */
 	http_json(r, 200, a.out);
 	a.out = NULL;
 out:
