@@ -446,9 +446,9 @@ kind_ok(const char *kind)
 
 /*
  * The HAS categories of o's member "has" as a JSON array's text into
- * out: an array of "H-F1"-like codes (empty: « aucune », explicitly):
- * 1; null: 0 (undecided; only when allow_null); absent: 0; anything
- * else: -1.
+ * out: an array of at most 12 "H-F1"-like codes (empty: « aucune »,
+ * explicitly): 1; absent or null: 0 (code_add refuses it, code_edit
+ * leaves the categories as they are); anything else: -1.
  */
 static int
 has_of(json_object *o, char *out, size_t outsz)
