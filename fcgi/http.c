@@ -50,6 +50,7 @@ http_request_init(struct request *req, FCGX_Request *fcgx)
 	req->idempotency_keys = param_count(fcgx, "HTTP_IDEMPOTENCY_KEY");
 	req->accept = param(fcgx, "HTTP_ACCEPT", "");
 	req->cookie = param(fcgx, "HTTP_COOKIE", "");
+	req->csrf = param(fcgx, "HTTP_X_CSRF_TOKEN", "");
 	req->https = strcmp(param(fcgx, "HTTPS", ""), "on") == 0;
 }
 

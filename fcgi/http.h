@@ -53,6 +53,8 @@ struct request {
 	int idempotency_keys;
 	const char *accept;		/* "" when none */
 	const char *cookie;		/* the Cookie header, "" when none */
+	const char *csrf;		/* X-CSRF-Token (the coding workspace's
+				 * JSON writes), "" when none */
 	int https;			/* came over TLS (nginx's HTTPS=on) */
 	char *body;			/* NUL-terminated, after read */
 	size_t body_len;

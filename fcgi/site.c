@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "api.h"
+#include "coding.h"
 #include "forms.h"
 #include "pages.h"
 #include "restitution.h"
@@ -20,13 +21,14 @@ static const struct route routes[] = {
 	{ "forms", forms_route },
 	{ "restitution", restitution_route },
 	{ "pages", pages_route },
+	{ "coding", coding_route },
 };
 
 /* Every statement a worker runs, each table beside its module's code;
  * prepared once per connection. */
 static const struct statement *const statements[] = {
 	studies_statements, api_statements, forms_statements,
-	session_statements, NULL,
+	session_statements, coding_statements, NULL,
 };
 
 const struct site site = {

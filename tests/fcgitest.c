@@ -124,6 +124,7 @@ fcgitest_call(struct fcgitest *t, route_fn *route,
 	req.idempotency_keys = q->idempotency_key != NULL;
 	req.accept = q->accept ? q->accept : "";
 	req.cookie = q->cookie ? q->cookie : "";
+	req.csrf = q->csrf ? q->csrf : "";
 	req.https = q->https;
 	req.body = strdup(q->body ? q->body : "");
 	ck_assert_ptr_nonnull(req.body);

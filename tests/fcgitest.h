@@ -40,6 +40,7 @@ struct fcgitest_req {
 	const char *idempotency_key;
 	const char *accept;
 	const char *cookie;
+	const char *csrf;	/* X-CSRF-Token */
 	int https;
 	const char *body;
 };
