@@ -241,6 +241,30 @@ START_TEST(text_and_headcount)
 }
 END_TEST
 
+/* The instrument's categories first, in its order; a value met in
+ * the data after them; a code added twice is kept once, with its first
+ * label. */
+START_TEST(category_list)
+{
+	struct block_catlist l;
+
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(block_catlist_add(&l, "oui", "Oui", 0), 0);
+	ck_assert_int_eq(block_catlist_add(&l, "nsp", "Ne sait pas", 1), 0);
+	ck_assert_int_eq(block_catlist_add(&l, "autre", "autre", 0), 0);
+	ck_assert_int_eq(block_catlist_add(&l, "oui", "oui", 0), 0);
+	ck_assert_uint_eq(l.n, 3);
+	ck_assert_str_eq(l.cats[0].code, "oui");
+	ck_assert_str_eq(l.cats[0].label, "Oui");
+	ck_assert(l.cats[1].dont_know && !l.cats[2].dont_know);
+	ck_assert_str_eq(l.cats[2].code, "autre");
+	block_catlist_free(&l);
+	ck_assert_ptr_null(l.cats);
+	ck_assert_uint_eq(l.n, 0);
+	block_catlist_free(&l);
+}
+END_TEST
+
 START_TEST(no_columns_refused)
 {
 	static const struct block_cols none = { 0, is_total, NULL };
@@ -270,6 +294,7 @@ main(void)
 	tcase_add_test(tc, multi_respondents);
 	tcase_add_test(tc, number_rows);
 	tcase_add_test(tc, text_and_headcount);
+	tcase_add_test(tc, category_list);
 	tcase_add_test(tc, no_columns_refused);
 	suite_add_tcase(s, tc);
 	return testdb_run(s);

@@ -27,6 +27,41 @@ block_clear(struct block *b)
 	memset(b, 0, sizeof(*b));
 }
 
+int
+block_catlist_add(struct block_catlist *l, const char *code,
+		  const char *label, int dont_know)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->cats[i].code, code) == 0)
+			return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct block_category *cats;
+
+		cats = msp_realloc(l->cats, cap * sizeof(*cats));
+		if (cats == NULL)
+			return -1;
+		l->cats = cats;
+		l->cap = cap;
+	}
+	l->cats[l->n].code = code;
+	l->cats[l->n].label = label;
+	l->cats[l->n].dont_know = dont_know;
+	l->n++;
+	return 0;
+}
+
+void
+block_catlist_free(struct block_catlist *l)
+{
+	if (l == NULL)
+		return;
+	msp_free(l->cats);
+	memset(l, 0, sizeof(*l));
+}
+
 static enum msp_status
 nomem(struct block *b, struct msp_error *err)
 {

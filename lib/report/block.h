@@ -19,6 +19,31 @@
 #include "msp_error.h"
 #include "release.h"
 
+/* A category as printed: code and label borrowed from the caller. */
+struct block_category {
+	const char *code, *label;
+	int dont_know;			/* « ne sait pas » */
+};
+
+/*
+ * The categories of a variable's rows: the instrument's own in its
+ * order, then every other value met in the data (a frame's
+ * départements, say) in the order they are added.  Zero it before the
+ * first use; block_catlist_free() frees the array, not the strings.
+ */
+struct block_catlist {
+	struct block_category *cats;
+	size_t n, cap;
+};
+
+/* Adds code with label unless code is there already (then nothing
+ * changes).  0, or -1 when out of memory (l is then unchanged). */
+int block_catlist_add(struct block_catlist *l, const char *code,
+		      const char *label, int dont_know);
+
+/* Frees l's array and zeroes it; safe on a zeroed one. */
+void block_catlist_free(struct block_catlist *l);
+
 /* The columns of a table: which is the total, which head counts the
  * table's head count row hid (NULL: none). */
 struct block_cols {

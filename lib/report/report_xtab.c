@@ -172,48 +172,21 @@ value_kind(const struct rcolsrc *src, const struct rvar *v)
 /* --- categories ---------------------------------------------------------- */
 
 /* The categories shown for a variable: its own, then any other value
- * met in the data (a frame's départements, say), sorted. */
+ * met in the data (a frame's départements, say), sorted
+ * (block_catlist). */
 struct catlist {
-	struct rctx *c;
-	struct rcat *cats;
-	size_t n, cap;
+	struct block_catlist list;
 	int oom;
 };
 
-static int
-catlist_has(const struct catlist *l, const char *code)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->cats[i].code, code) == 0)
-			return 1;
-	return 0;
-}
-
+/* rcounts_values()'s callback: a value met in the data. */
 static void
 catlist_add(void *arg, const char *code)
 {
 	struct catlist *l = arg;
-	struct rcat *cats;
 
-	if (l->oom || catlist_has(l, code))
-		return;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-
-		cats = msp_realloc(l->cats, cap * sizeof(*cats));
-		if (cats == NULL) {
-			l->oom = 1;
-			return;
-		}
-		l->cats = cats;
-		l->cap = cap;
-	}
-	l->cats[l->n].code = code;
-	l->cats[l->n].label = code;
-	l->cats[l->n].dont_know = 0;
-	l->n++;
+	if (!l->oom && block_catlist_add(&l->list, code, code, 0) != 0)
+		l->oom = 1;
 }
 
 static int
@@ -222,13 +195,11 @@ catlist_fill(struct catlist *l, const struct rlayout *lay,
 {
 	size_t i;
 
-	for (i = 0; i < v->ncats && !l->oom; i++) {
-		catlist_add(l, v->cats[i].code);
-		if (!l->oom) {
-			l->cats[l->n - 1].label = v->cats[i].label;
-			l->cats[l->n - 1].dont_know = v->cats[i].dont_know;
-		}
-	}
+	for (i = 0; i < v->ncats && !l->oom; i++)
+		if (block_catlist_add(&l->list, v->cats[i].code,
+				      v->cats[i].label,
+				      v->cats[i].dont_know) != 0)
+			l->oom = 1;
 	for (i = 0; i < lay->ncols && !l->oom; i++)
 		if (rcounts_values(lay->cols[i].counts,
 				   value_kind(&lay->cols[i], v), v->key,
@@ -320,7 +291,8 @@ static enum msp_status
 categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	    const struct rvar *v)
 {
-	struct catlist l = { c, NULL, 0, 0, 0 };
+	struct catlist l;
+	const struct block_category *cats;
 	const size_t nc = lay->ncols;
 	unsigned long *cat = NULL, *colN = NULL, *answered = NULL;
 	int *in_col = NULL, *hide = NULL, *is_total = NULL, *dk = NULL;
@@ -328,24 +300,27 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	struct block_cat in;
 	struct block b;
 	struct release rel;
-	size_t i, j, nr, rows;
+	size_t i, j, ncats, nr, rows;
 	int multi = v->type == RV_MULTI;
 	struct rrow *head;
 	enum msp_status rc = MSP_OK;
 
 	memset(&rel, 0, sizeof(rel));
 	memset(&b, 0, sizeof(b));
+	memset(&l, 0, sizeof(l));
 	if (catlist_fill(&l, lay, v) != 0)
 		goto nomem;
-	nr = l.n + 1;		/* the categories, then the missing */
+	cats = l.list.cats;
+	ncats = l.list.n;
+	nr = ncats + 1;		/* the categories, then the missing */
 	rows = nr + 1;		/* and the margin: the column's count */
-	cat = msp_calloc(l.n * nc + 1, sizeof(*cat));
+	cat = msp_calloc(ncats * nc + 1, sizeof(*cat));
 	hide = msp_calloc(rows * nc, sizeof(*hide));
 	colN = msp_calloc(nc, sizeof(*colN));
 	answered = msp_calloc(nc, sizeof(*answered));
 	in_col = msp_calloc(nc, sizeof(*in_col));
 	is_total = msp_calloc(nc, sizeof(*is_total));
-	dk = msp_calloc(l.n + 1, sizeof(*dk));
+	dk = msp_calloc(ncats + 1, sizeof(*dk));
 	if (!cat || !hide || !colN || !answered || !in_col || !is_total ||
 	    !dk)
 		goto nomem;
@@ -355,18 +330,18 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 
 		in_col[j] = !s->is_total;
 		colN[j] = rx_column_n(s, v->key);
-		for (i = 0; i < l.n; i++)
+		for (i = 0; i < ncats; i++)
 			cat[i * nc + j] = rcounts_get(s->counts,
 						      value_kind(s, v), v->key,
-						      l.cats[i].code, s->grp);
+						      cats[i].code, s->grp);
 		if (multi)
 			answered[j] = rcounts_get(s->counts, 'a', v->key,
 						  NULL, s->grp);
 	}
-	for (i = 0; i < l.n; i++)
-		dk[i] = l.cats[i].dont_know;
+	for (i = 0; i < ncats; i++)
+		dk[i] = cats[i].dont_know;
 	memset(&in, 0, sizeof(in));
-	in.ncats = l.n;
+	in.ncats = ncats;
 	in.n = cat;
 	in.col_n = colN;
 	in.answered = multi ? answered : NULL;
@@ -401,16 +376,16 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 
 		if (!b.printed[i])
 			continue;
-		if (i < l.n)
-			label = included ? l.cats[i].label :
+		if (i < ncats)
+			label = included ? cats[i].label :
 				rdoc_printf(c->doc, "%s (exclu)",
-					    l.cats[i].label);
+					    cats[i].label);
 		else
 			label = included ? missing_label(v) :
 				rdoc_printf(c->doc, "%s (exclu)",
 					    missing_label(v));
 		row = rtable_row(c->doc, t, v->key, v->label,
-				 i < l.n ? l.cats[i].code : "",
+				 i < ncats ? cats[i].code : "",
 				 label);
 		if (row == NULL)
 			goto nomem;
@@ -433,7 +408,7 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 nomem:
 	rc = msp_error_set(c->err, MSP_ENOMEM, "report: out of memory");
 out:
-	msp_free(l.cats);
+	block_catlist_free(&l.list);
 	msp_free(cat);
 	msp_free(hide);
 	msp_free(colN);
