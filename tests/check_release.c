@@ -32,6 +32,7 @@
 #include "jsonin.h"
 #include "report/release.h"
 #include "report/release_json.h"
+#include "report/report_disclosure.h"
 #include "report/report.h"
 #include "reportfix.h"
 #include "testdb.h"
@@ -128,6 +129,29 @@ START_TEST(term_and_primary_rules)
 	ck_assert(!release_primary(0, 5));
 	ck_assert(!release_primary(5, 5));
 	ck_assert(!release_primary(3, 0));
+}
+END_TEST
+
+/*
+ * A figure over a cell outside the system is refused with -1 and adds
+ * nothing; it used to be an assert(), which inside the backend
+ * (pg/msp_sdc.so) aborts the server process.
+ */
+START_TEST(cell_out_of_range_is_an_error)
+{
+	struct dsys *s = dsys_new(3);
+	size_t bad[] = { 0, 3 }, good[] = { 0, 1, 2 };
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(dsys_add(s, DFIG_CELL, 2, bad, 2), -1);
+	/* nothing was added: the next figure is number 0 */
+	ck_assert_int_eq(dsys_add(s, DFIG_PUBLIC, 9, good, 3), 0);
+	ck_assert_int_eq(dsys_add(s, DFIG_CELL, 2, good, 1), 1);
+	ck_assert_int_eq(dsys_solve(s, 5), 0);
+	ck_assert(dsys_hidden(s, 1));
+	ck_assert(!dsys_hidden(s, 0));
+	ck_assert(!dsys_hidden(s, -1));
+	dsys_free(s);
 }
 END_TEST
 
@@ -678,6 +702,7 @@ main(void)
 	tcase_add_test(unit, headcount_by_hand);
 	tcase_add_test(unit, single_by_hand);
 	tcase_add_test(unit, term_and_primary_rules);
+	tcase_add_test(unit, cell_out_of_range_is_an_error);
 	tcase_add_test(unit, malformed_documents);
 	tcase_add_test(unit, hand_release_through_json);
 	suite_add_tcase(s, unit);

@@ -41,7 +41,9 @@
 #include "html.h"
 #include "instrument.h"
 #include "jsonin.h"
+#include "report/block.h"
 #include "report/format.h"
+#include "report/release.h"
 #include "reportfix.h"
 #include "secret.h"
 #include "submission.h"
@@ -637,7 +639,85 @@ run_escapes(struct buf *out, struct msp_error *err)
 	return finish(out, MSP_OK, err);
 }
 
+/* Block b, released at threshold 5, printed into out; b is cleared. */
+static enum msp_status
+print_release(struct block *b, enum msp_status built, struct buf *out,
+	      struct msp_error *err)
+{
+	struct release rel;
+	enum msp_status st = built;
+	size_t i;
+
+	memset(&rel, 0, sizeof(rel));
+	if (st != MSP_OK ||
+	    (st = release_make(&b->k, 5, &rel, err)) != MSP_OK)
+		goto out;
+	for (i = 0; i < rel.nrows * rel.ncols; i++)
+		buf_printf(out, "%lu/%d ", rel.n[i], (int)rel.why[i]);
+	buf_putc(out, '\n');
+out:
+	release_clear(&rel);
+	block_clear(b);
+	return st;
+}
+
+/* block.c's builders, each released (lib/report/block.c runs in the
+ * backend too: out of memory must come back as MSP_ENOMEM). */
+static enum msp_status
+run_block(struct buf *out, struct msp_error *err)
+{
+	static const int is_total[2] = { 0, 1 }, hidden_n[2] = { 1, 0 };
+	static const struct block_cols cols = { 2, is_total, hidden_n };
+	static const unsigned long n[3 * 2] = { 3, 10, 2, 6, 1, 2 };
+	static const unsigned long colN[2] = { 8, 20 }, ans[2] = { 4, 9 };
+	static const int dk[3] = { 0, 0, 1 }, pub[2] = { 0, 1 };
+	static const struct release_summary sum[2] = {
+		{ 1, 1.5, 0, 4 }, { 2, 2.5, 0, 7 }
+	};
+	struct block_cat cat;
+	struct block_num num;
+	struct block b;
+	enum msp_status st;
+
+	memset(&cat, 0, sizeof(cat));
+	cat.ncats = 3;
+	cat.n = n;
+	cat.col_n = colN;
+	cat.dont_know = dk;
+	cat.answered = ans;
+	memset(&num, 0, sizeof(num));
+	num.ge1 = ans;
+	num.answered = ans;
+	num.col_n = colN;
+	num.summary = sum;
+	num.presence = 1;
+	st = block_headcount(&b, &cols, colN, pub, err);
+	if ((st = print_release(&b, st, out, err)) != MSP_OK)
+		goto out;
+	st = block_categorical(&b, &cols, &cat, err);
+	if ((st = print_release(&b, st, out, err)) != MSP_OK)
+		goto out;
+	cat.multi = 1;
+	cat.missing_kept = 1;
+	st = block_categorical(&b, &cols, &cat, err);
+	if ((st = print_release(&b, st, out, err)) != MSP_OK)
+		goto out;
+	st = block_numeric(&b, &cols, &num, err);
+	if ((st = print_release(&b, st, out, err)) != MSP_OK)
+		goto out;
+	st = block_text(&b, &cols, ans, colN, err);
+	st = print_release(&b, st, out, err);
+out:
+	return finish(out, st, err);
+}
+
 /* --- the cases ---------------------------------------------------------- */
+
+START_TEST(torture_block)
+{
+	torture("block.c and release_make", run_block);
+}
+END_TEST
 
 START_TEST(torture_jsonin)
 {
@@ -735,6 +815,7 @@ torture_suite(void)
 	suite_add_tcase(s, parse);
 	tcase_add_test(render, torture_formats);
 	tcase_add_test(render, torture_escapes);
+	tcase_add_test(render, torture_block);
 	suite_add_tcase(s, render);
 	return s;
 }

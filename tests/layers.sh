@@ -45,5 +45,26 @@ out=$("$dep" "$bld/lib/libmsp.a" "$bld/fcgi/libmspfcgi.a"); rc=$?
 [ "$rc" -eq 0 ] && ok "no call cycle between the files of the libraries" ||
 	fail "call cycles between the files of the libraries: $out"
 
+# --- the disclosure module the server loads ---------------------------
+# pg/msp_sdc.so (release.c, block.c and what they need) runs inside a
+# backend: no libpq, no stdio (what it says goes through msp_error and
+# ereport), and no assert() or abort(), which would kill the server
+# process and restart every session of the cluster.
+so=$bld/pg/msp_sdc.so
+if [ ! -f "$so" ]; then
+	fail "pg/msp_sdc.so is not built"
+else
+	bad=$(nm -u "$so" | awk '{ sub(/@.*/, "", $2); print $2 }' |
+	      grep -E '^(PQ|pq|__assert|abort$|exit$|printf$|fprintf$|puts$|fputs$|fwrite$|fopen$|stdout$|stderr$|perror$)' |
+	      tr '\n' ' ')
+	[ -z "$bad" ] && ok "pg/msp_sdc.so calls no libpq, stdio, assert or abort" ||
+		fail "pg/msp_sdc.so calls $bad"
+	# the block builder is in it, so that the database builds the
+	# layouts it releases (nm -a: the symbols are hidden, not gone)
+	nm "$so" | grep -q ' block_categorical$' &&
+		ok "pg/msp_sdc.so holds block.c" ||
+		fail "pg/msp_sdc.so lacks block.c"
+fi
+
 printf 'failures: %d\n' "$failures"
 [ "$failures" -eq 0 ]

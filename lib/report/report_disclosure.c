@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +92,16 @@ dsys_add(struct dsys *s, enum dfig_kind kind, unsigned long n,
 		s->figs = figs;
 		s->cap = cap;
 	}
+	/*
+	 * A cell out of range is the caller's bug.  It is refused, not
+	 * asserted: this file also runs inside the PostgreSQL backend
+	 * (pg/msp_sdc.so), where a failed assert() would abort the
+	 * server process and so restart every session of the cluster.
+	 * The caller's failure path hides everything.
+	 */
+	for (i = 0; i < ncells; i++)
+		if (cells[i] >= s->ncells)
+			return -1;
 	f = &s->figs[s->nfigs];
 	memset(f, 0, sizeof(*f));
 	f->v = calloc(s->ncells + 1, sizeof(double));
@@ -100,10 +109,8 @@ dsys_add(struct dsys *s, enum dfig_kind kind, unsigned long n,
 		return -1;
 	f->kind = kind;
 	f->n = n;
-	for (i = 0; i < ncells; i++) {
-		assert(cells[i] < s->ncells);
+	for (i = 0; i < ncells; i++)
 		f->v[cells[i]] += 1;
-	}
 	return (long)s->nfigs++;
 }
 

@@ -83,7 +83,8 @@ void dsys_free(struct dsys *s);
 /*
  * Adds a figure of value n and kind, the sum of the elementary counts
  * cells[0..ncells) (indices below the system's size; repeats count
- * twice).  Returns its number (from 0), or -1 when out of memory.
+ * twice).  Returns its number (from 0), or -1 when out of memory or
+ * when a cell is not below the system's size (then nothing is added).
  */
 long dsys_add(struct dsys *s, enum dfig_kind kind, unsigned long n,
 	      const size_t *cells, size_t ncells);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "block.h"
 #include "release.h"
 #include "report_int.h"
 
@@ -89,18 +90,28 @@ rx_seen(const struct rctx *c, const struct release_counts *k,
 		c->opt->release_seen(c->opt->release_arg, k, r);
 }
 
-/* The columns of lay as a release's arrays: which is the total, and
- * which head counts an earlier block hid.  is_total and secret have
- * lay->ncols entries. */
+/* The columns of lay as block.c's: is_total (lay->ncols, the
+ * caller's) is filled, *cols borrows it and lay->hidden_n. */
 static void
-rx_columns(const struct rlayout *lay, int *is_total, int *secret)
+rx_cols(const struct rlayout *lay, int *is_total, struct block_cols *cols)
 {
 	size_t j;
 
-	for (j = 0; j < lay->ncols; j++) {
+	for (j = 0; j < lay->ncols; j++)
 		is_total[j] = lay->cols[j].is_total;
-		secret[j] = lay->hidden_n != NULL && lay->hidden_n[j];
-	}
+	cols->ncols = lay->ncols;
+	cols->is_total = is_total;
+	cols->hidden_n = lay->hidden_n;
+}
+
+/* The release of block b at c's threshold into *rel. */
+static enum msp_status
+rx_decide(struct rctx *c, const struct block *b, struct release *rel)
+{
+	if (release_make(&b->k, rx_threshold(c), rel, c->err) != MSP_OK)
+		return c->err->status;
+	rx_seen(c, &b->k, rel);
+	return MSP_OK;
 }
 
 enum msp_status
@@ -108,7 +119,8 @@ rx_headcount(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	     const char *label, int *hidden)
 {
 	const size_t nc = lay->ncols;
-	struct release_counts k;
+	struct block_cols cols;
+	struct block b;
 	struct release rel;
 	unsigned long *n = NULL;
 	int *is_total = NULL, *public = NULL;
@@ -118,6 +130,7 @@ rx_headcount(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 
 	memset(hidden, 0, nc * sizeof(*hidden));
 	memset(&rel, 0, sizeof(rel));
+	memset(&b, 0, sizeof(b));
 	row = rtable_row(c->doc, t, "n", label, NULL, NULL);
 	if (row == NULL)
 		return rctx_check(c);
@@ -129,26 +142,18 @@ rx_headcount(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 				   "report: out of memory");
 		goto out;
 	}
+	rx_cols(lay, is_total, &cols);
 	for (j = 0; j < nc; j++) {
 		const struct rcolsrc *s = &lay->cols[j];
 
 		n[j] = rx_column_n(s, NULL);
-		is_total[j] = s->is_total;
 		/* the total of every response is printed in the response
 		 * table */
 		public[j] = s->is_total && s->total_kind == 't';
 	}
-	memset(&k, 0, sizeof(k));
-	k.kind = RELEASE_HEADCOUNT;
-	k.nrows = 1;
-	k.ncols = nc;
-	k.n = n;
-	k.head = n;
-	k.is_total = is_total;
-	k.head_public = public;
-	if ((rc = release_make(&k, rx_threshold(c), &rel, c->err)) != MSP_OK)
+	if ((rc = block_headcount(&b, &cols, n, public, c->err)) != MSP_OK ||
+	    (rc = rx_decide(c, &b, &rel)) != MSP_OK)
 		goto out;
-	rx_seen(c, &k, &rel);
 	for (j = 0; j < nc; j++) {
 		rcell_count(&row->cells[j], rel.n[j]);
 		hidden[j] = !release_published(&rel, 0, j);
@@ -158,6 +163,7 @@ rx_headcount(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	rc = rctx_check(c);
 out:
 	release_clear(&rel);
+	block_clear(&b);
 	msp_free(n);
 	msp_free(is_total);
 	msp_free(public);
@@ -176,48 +182,21 @@ value_kind(const struct rcolsrc *src, const struct rvar *v)
 /* --- categories ---------------------------------------------------------- */
 
 /* The categories shown for a variable: its own, then any other value
- * met in the data (a frame's départements, say), sorted. */
+ * met in the data (a frame's départements, say), sorted
+ * (block_catlist). */
 struct catlist {
-	struct rctx *c;
-	struct rcat *cats;
-	size_t n, cap;
+	struct block_catlist list;
 	int oom;
 };
 
-static int
-catlist_has(const struct catlist *l, const char *code)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->cats[i].code, code) == 0)
-			return 1;
-	return 0;
-}
-
+/* rcounts_values()'s callback: a value met in the data. */
 static void
 catlist_add(void *arg, const char *code)
 {
 	struct catlist *l = arg;
-	struct rcat *cats;
 
-	if (l->oom || catlist_has(l, code))
-		return;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-
-		cats = msp_realloc(l->cats, cap * sizeof(*cats));
-		if (cats == NULL) {
-			l->oom = 1;
-			return;
-		}
-		l->cats = cats;
-		l->cap = cap;
-	}
-	l->cats[l->n].code = code;
-	l->cats[l->n].label = code;
-	l->cats[l->n].dont_know = 0;
-	l->n++;
+	if (!l->oom && block_catlist_add(&l->list, code, code, 0) != 0)
+		l->oom = 1;
 }
 
 static int
@@ -226,13 +205,11 @@ catlist_fill(struct catlist *l, const struct rlayout *lay,
 {
 	size_t i;
 
-	for (i = 0; i < v->ncats && !l->oom; i++) {
-		catlist_add(l, v->cats[i].code);
-		if (!l->oom) {
-			l->cats[l->n - 1].label = v->cats[i].label;
-			l->cats[l->n - 1].dont_know = v->cats[i].dont_know;
-		}
-	}
+	for (i = 0; i < v->ncats && !l->oom; i++)
+		if (block_catlist_add(&l->list, v->cats[i].code,
+				      v->cats[i].label,
+				      v->cats[i].dont_know) != 0)
+			l->oom = 1;
 	for (i = 0; i < lay->ncols && !l->oom; i++)
 		if (rcounts_values(lay->cols[i].counts,
 				   value_kind(&lay->cols[i], v), v->key,
@@ -318,104 +295,74 @@ test_cell(struct rctx *c, struct rcell *cell, const unsigned long *m,
 					&err) == MSP_OK;
 }
 
-/* Categories, multiple choices: see the file's comment. */
+/* Categories, multiple choices: see the file's comment.  The counts
+ * document is block.c's; this renders it and its release. */
 static enum msp_status
 categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	    const struct rvar *v)
 {
-	struct catlist l = { c, NULL, 0, 0, 0 };
+	struct catlist l;
+	const struct block_category *cats;
 	const size_t nc = lay->ncols;
-	unsigned long *m = NULL, *colN = NULL, *denom = NULL;
-	int *in_row = NULL, *in_col = NULL, *hide = NULL, *is_total = NULL;
-	int *printed = NULL, *secret = NULL;
-	struct release_counts k;
+	unsigned long *cat = NULL, *colN = NULL, *answered = NULL;
+	int *in_col = NULL, *hide = NULL, *is_total = NULL, *dk = NULL;
+	struct block_cols cols;
+	struct block_cat in;
+	struct block b;
 	struct release rel;
-	size_t i, j, nr, rows;
-	int multi = v->type == RV_MULTI, any_missing = 0;
+	size_t i, j, ncats, nr, rows;
+	int multi = v->type == RV_MULTI;
 	struct rrow *head;
 	enum msp_status rc = MSP_OK;
 
 	memset(&rel, 0, sizeof(rel));
+	memset(&b, 0, sizeof(b));
+	memset(&l, 0, sizeof(l));
 	if (catlist_fill(&l, lay, v) != 0)
 		goto nomem;
-	nr = l.n + 1;		/* the categories, then the missing */
+	cats = l.list.cats;
+	ncats = l.list.n;
+	nr = ncats + 1;		/* the categories, then the missing */
 	rows = nr + 1;		/* and the margin: the column's count */
-	m = msp_calloc(rows * nc, sizeof(*m));
+	cat = msp_calloc(ncats * nc + 1, sizeof(*cat));
 	hide = msp_calloc(rows * nc, sizeof(*hide));
 	colN = msp_calloc(nc, sizeof(*colN));
-	denom = msp_calloc(nc, sizeof(*denom));
-	in_row = msp_calloc(nr, sizeof(*in_row));
+	answered = msp_calloc(nc, sizeof(*answered));
 	in_col = msp_calloc(nc, sizeof(*in_col));
 	is_total = msp_calloc(nc, sizeof(*is_total));
-	secret = msp_calloc(nc, sizeof(*secret));
-	printed = msp_calloc(nr, sizeof(*printed));
-	if (!m || !hide || !colN || !denom || !in_row || !in_col ||
-	    !is_total || !secret || !printed)
+	dk = msp_calloc(ncats + 1, sizeof(*dk));
+	if (!cat || !hide || !colN || !answered || !in_col || !is_total ||
+	    !dk)
 		goto nomem;
+	rx_cols(lay, is_total, &cols);
 	for (j = 0; j < nc; j++) {
 		const struct rcolsrc *s = &lay->cols[j];
-		unsigned long answered = 0;
 
 		in_col[j] = !s->is_total;
 		colN[j] = rx_column_n(s, v->key);
-		for (i = 0; i < l.n; i++) {
-			m[i * nc + j] = rcounts_get(s->counts,
-						    value_kind(s, v), v->key,
-						    l.cats[i].code, s->grp);
-			answered += m[i * nc + j];
-		}
+		for (i = 0; i < ncats; i++)
+			cat[i * nc + j] = rcounts_get(s->counts,
+						      value_kind(s, v), v->key,
+						      cats[i].code, s->grp);
 		if (multi)
-			answered = rcounts_get(s->counts, 'a', v->key, NULL,
-					       s->grp);
-		m[l.n * nc + j] = colN[j] > answered ? colN[j] - answered : 0;
-		m[nr * nc + j] = colN[j];
-		any_missing |= m[l.n * nc + j] > 0;
+			answered[j] = rcounts_get(s->counts, 'a', v->key,
+						  NULL, s->grp);
 	}
-	for (i = 0; i < l.n; i++)
-		in_row[i] = multi || !l.cats[i].dont_know ||
-			    c->opt->dont_know == REPORT_KEEP;
-	in_row[l.n] = c->opt->missing == REPORT_KEEP;
-	for (j = 0; j < nc; j++) {
-		if (multi) {
-			/* respondents of the item (or everyone, when the
-			 * missing are kept) */
-			denom[j] = in_row[l.n] ? colN[j] :
-				   colN[j] - m[l.n * nc + j];
-			continue;
-		}
-		for (i = 0; i < nr; i++)
-			if (in_row[i])
-				denom[j] += m[i * nc + j];
-	}
-	/* the rows printed: not the missing when there are none, nor
-	 * the frame's unused categories (no CDS in a study of MSPs) */
-	for (i = 0; i < nr; i++) {
-		printed[i] = i < l.n || any_missing;
-		if (i < l.n && value_kind(&lay->cols[0], v) == 'f') {
-			unsigned long sum = 0;
-
-			for (j = 0; j < nc; j++)
-				sum += m[i * nc + j];
-			printed[i] = sum > 0;
-		}
-	}
-	memset(&k, 0, sizeof(k));
-	k.kind = multi ? RELEASE_MULTI : RELEASE_SINGLE;
-	k.nrows = nr;
-	k.ncols = nc;
-	k.n = m;
-	k.head = colN;
-	k.is_total = is_total;
-	k.head_secret = secret;
-	k.printed = printed;
-	k.included = in_row;
-	k.denom = denom;
-	k.any_missing = any_missing;
-	k.missing_kept = c->opt->missing == REPORT_KEEP;
-	rx_columns(lay, is_total, secret);
-	if ((rc = release_make(&k, rx_threshold(c), &rel, c->err)) != MSP_OK)
+	for (i = 0; i < ncats; i++)
+		dk[i] = cats[i].dont_know;
+	memset(&in, 0, sizeof(in));
+	in.ncats = ncats;
+	in.n = cat;
+	in.col_n = colN;
+	in.answered = multi ? answered : NULL;
+	in.dont_know = dk;
+	in.frame = value_kind(&lay->cols[0], v) == 'f';
+	in.multi = multi;
+	in.dont_know_kept = c->opt->dont_know == REPORT_KEEP;
+	in.missing_kept = c->opt->missing == REPORT_KEEP;
+	if ((rc = block_categorical(&b, &cols, &in, c->err)) != MSP_OK ||
+	    (rc = rx_decide(c, &b, &rel)) != MSP_OK)
 		goto out;
-	rx_seen(c, &k, &rel);
 	for (i = 0; i < nr * nc; i++)
 		hide[i] = rel.why[i] != RELEASE_PUBLISHED;
 	head = rtable_row(c->doc, t, v->key, v->label, NULL, NULL);
@@ -427,27 +374,28 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	 * yet"); tests on released tables only come with the linked
 	 * release of issue 19. */
 	if (lay->test && !multi)
-		test_cell(c, &head->cells[nc], m, nr, nc, in_row, in_col,
-			  hide, rows * nc);
+		test_cell(c, &head->cells[nc], b.n, nr, nc, b.included,
+			  in_col, hide, rows * nc);
 	else if (lay->test)
 		rcell_text(c->doc, &head->cells[nc],
 			   "choix multiples : non testé");
 	for (i = 0; i < nr; i++) {
+		const int included = b.included[i];
 		struct rrow *row;
 		const char *label;
 
-		if (!printed[i])
+		if (!b.printed[i])
 			continue;
-		if (i < l.n)
-			label = in_row[i] ? l.cats[i].label :
+		if (i < ncats)
+			label = included ? cats[i].label :
 				rdoc_printf(c->doc, "%s (exclu)",
-					    l.cats[i].label);
+					    cats[i].label);
 		else
-			label = in_row[i] ? missing_label(v) :
+			label = included ? missing_label(v) :
 				rdoc_printf(c->doc, "%s (exclu)",
 					    missing_label(v));
 		row = rtable_row(c->doc, t, v->key, v->label,
-				 i < l.n ? l.cats[i].code : "",
+				 i < ncats ? cats[i].code : "",
 				 label);
 		if (row == NULL)
 			goto nomem;
@@ -456,7 +404,7 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 
 			/* from the release: what is hidden has no value
 			 * here, and a withheld denominator no percentage */
-			if (in_row[i] && rel.denom[j] > 0 &&
+			if (included && rel.denom[j] > 0 &&
 			    rel.denom_why[j] == RELEASE_PUBLISHED)
 				rcell_prop(cell, rel.n[i * nc + j],
 					   rel.denom[j]);
@@ -471,16 +419,15 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 nomem:
 	rc = msp_error_set(c->err, MSP_ENOMEM, "report: out of memory");
 out:
-	msp_free(l.cats);
-	msp_free(m);
+	block_catlist_free(&l.list);
+	msp_free(cat);
 	msp_free(hide);
 	msp_free(colN);
-	msp_free(denom);
-	msp_free(in_row);
+	msp_free(answered);
 	msp_free(in_col);
 	msp_free(is_total);
-	msp_free(secret);
-	msp_free(printed);
+	msp_free(dk);
+	block_clear(&b);
 	release_clear(&rel);
 	return rc;
 }
@@ -570,38 +517,24 @@ summarise(const struct rcolsrc *src, const struct rvar *v,
 	return 0;
 }
 
-/* The release of block k of lay at c's threshold into *rel; the
- * column arrays is_total and secret (lay->ncols) are filled here. */
-static enum msp_status
-rx_release(struct rctx *c, const struct rlayout *lay,
-	   struct release_counts *k, int *is_total, int *secret,
-	   struct release *rel)
-{
-	rx_columns(lay, is_total, secret);
-	k->ncols = lay->ncols;
-	k->is_total = is_total;
-	k->head_secret = secret;
-	if (release_make(k, rx_threshold(c), rel, c->err) != MSP_OK)
-		return c->err->status;
-	rx_seen(c, k, rel);
-	return MSP_OK;
-}
-
 static enum msp_status
 numeric(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	const struct rvar *v)
 {
 	const size_t nc = lay->ncols;
 	struct release_summary *sum = NULL;
-	struct release_counts k;
+	struct block_cols cols;
+	struct block_num in;
+	struct block b;
 	struct release rel;
-	unsigned long *m = NULL, *N = NULL;
-	int *is_total = NULL, *secret = NULL, any_missing = 0;
+	unsigned long *n_ge1 = NULL, *answered = NULL, *colN = NULL;
+	int *is_total = NULL;
 	struct rrow *head, *ge1 = NULL, *miss;
 	enum msp_status rc;
 	size_t j;
 
 	memset(&rel, 0, sizeof(rel));
+	memset(&b, 0, sizeof(b));
 	head = rtable_row(c->doc, t, v->key, v->label, NULL, NULL);
 	if (head == NULL)
 		goto nomem;
@@ -611,51 +544,43 @@ numeric(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 		if (ge1 == NULL)
 			goto nomem;
 	}
-	/* rows RELEASE_NB_*: >= 1, 0, answered (the margin), missing */
-	m = msp_calloc(RELEASE_NB_ROWS * nc + 1, sizeof(*m));
-	N = msp_calloc(nc + 1, sizeof(*N));
+	n_ge1 = msp_calloc(nc + 1, sizeof(*n_ge1));
+	answered = msp_calloc(nc + 1, sizeof(*answered));
+	colN = msp_calloc(nc + 1, sizeof(*colN));
 	sum = msp_calloc(nc + 1, sizeof(*sum));
 	is_total = msp_calloc(nc + 1, sizeof(*is_total));
-	secret = msp_calloc(nc + 1, sizeof(*secret));
-	if (m == NULL || N == NULL || sum == NULL || is_total == NULL ||
-	    secret == NULL)
+	if (n_ge1 == NULL || answered == NULL || colN == NULL ||
+	    sum == NULL || is_total == NULL)
 		goto nomem;
+	rx_cols(lay, is_total, &cols);
 	for (j = 0; j < nc; j++) {
 		struct rcell s;
-		unsigned long n_ge1, colN;
 
 		memset(&s, 0, sizeof(s));
-		if (summarise(&lay->cols[j], v, &s, &n_ge1) != 0)
+		if (summarise(&lay->cols[j], v, &s, &n_ge1[j]) != 0)
 			goto nomem;
-		m[RELEASE_NB_GE1 * nc + j] = n_ge1;
-		m[RELEASE_NB_ZERO * nc + j] = s.n - n_ge1;
-		m[RELEASE_NB_ANSWERED * nc + j] = s.n;
-		colN = rx_column_n(&lay->cols[j], v->key);
-		m[RELEASE_NB_MISSING * nc + j] = colN > s.n ? colN - s.n : 0;
-		N[j] = s.n + m[RELEASE_NB_MISSING * nc + j];
-		any_missing |= m[RELEASE_NB_MISSING * nc + j] > 0;
+		answered[j] = s.n;
+		colN[j] = rx_column_n(&lay->cols[j], v->key);
 		sum[j].median = s.median;
 		sum[j].mean = s.mean;
 		sum[j].min = s.min;
 		sum[j].max = s.max;
 	}
-	memset(&k, 0, sizeof(k));
-	k.kind = RELEASE_NUMBER;
-	k.nrows = RELEASE_NB_ROWS;
-	k.n = m;
-	k.head = N;
-	k.summary = sum;
-	k.any_missing = any_missing;
-	k.presence = ge1 != NULL;
-	if ((rc = rx_release(c, lay, &k, is_total, secret, &rel)) != MSP_OK)
+	memset(&in, 0, sizeof(in));
+	in.ge1 = n_ge1;
+	in.answered = answered;
+	in.col_n = colN;
+	in.summary = sum;
+	in.presence = ge1 != NULL;
+	/* rows RELEASE_NB_*: >= 1, 0, answered (the margin), missing */
+	if ((rc = block_numeric(&b, &cols, &in, c->err)) != MSP_OK ||
+	    (rc = rx_decide(c, &b, &rel)) != MSP_OK)
 		goto out;
 	/* from here on, the release only */
 	for (j = 0; j < nc; j++) {
 		struct rcell *s = &head->cells[j];
-		unsigned long answered = rel.n[RELEASE_NB_ANSWERED * nc + j];
-
 		s->kind = RCELL_SUMMARY;
-		s->n = answered;
+		s->n = rel.n[RELEASE_NB_ANSWERED * nc + j];
 		s->median = rel.summary[j].median;
 		s->mean = rel.summary[j].mean;
 		s->min = rel.summary[j].min;
@@ -677,7 +602,7 @@ numeric(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 		if (!release_published(&rel, RELEASE_NB_GE1, j))
 			rx_hide(&ge1->cells[j], &rel, RELEASE_NB_GE1, j);
 	}
-	if (any_missing) {
+	if (b.k.any_missing) {
 		miss = rtable_row(c->doc, t, v->key, v->label, "",
 				  missing_label(v));
 		if (miss == NULL)
@@ -696,11 +621,12 @@ nomem:
 	rc = msp_error_set(c->err, MSP_ENOMEM, "report: out of memory");
 out:
 	release_clear(&rel);
-	msp_free(m);
-	msp_free(N);
+	block_clear(&b);
+	msp_free(n_ge1);
+	msp_free(answered);
+	msp_free(colN);
 	msp_free(sum);
 	msp_free(is_total);
-	msp_free(secret);
 	return rc;
 }
 
@@ -710,41 +636,37 @@ open_text(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	  const struct rvar *v)
 {
 	const size_t nc = lay->ncols;
-	struct release_counts k;
+	struct block_cols cols;
+	struct block b;
 	struct release rel;
-	unsigned long *n = NULL, *N = NULL;
-	int *is_total = NULL, *secret = NULL;
+	unsigned long *n = NULL, *colN = NULL;
+	int *is_total = NULL;
 	struct rrow *row;
 	enum msp_status rc;
 	size_t j;
 
 	memset(&rel, 0, sizeof(rel));
+	memset(&b, 0, sizeof(b));
 	/* one line: the item, with how many answered it */
 	row = rtable_row(c->doc, t, v->key, v->label, NULL, NULL);
 	if (row == NULL)
 		return msp_error_set(c->err, MSP_ENOMEM,
 				     "report: out of memory");
-	n = msp_calloc(RELEASE_TX_ROWS * nc + 1, sizeof(*n));
-	N = msp_calloc(nc + 1, sizeof(*N));
+	n = msp_calloc(nc + 1, sizeof(*n));
+	colN = msp_calloc(nc + 1, sizeof(*colN));
 	is_total = msp_calloc(nc + 1, sizeof(*is_total));
-	secret = msp_calloc(nc + 1, sizeof(*secret));
-	if (n == NULL || N == NULL || is_total == NULL || secret == NULL)
+	if (n == NULL || colN == NULL || is_total == NULL)
 		goto nomem;
+	rx_cols(lay, is_total, &cols);
 	for (j = 0; j < nc; j++) {
 		const struct rcolsrc *s = &lay->cols[j];
-		unsigned long colN = rx_column_n(s, v->key);
 
+		colN[j] = rx_column_n(s, v->key);
 		n[j] = rcounts_get(s->counts, value_kind(s, v), v->key, NULL,
 				   s->grp);
-		n[nc + j] = colN > n[j] ? colN - n[j] : 0;
-		N[j] = n[j] + n[nc + j];
 	}
-	memset(&k, 0, sizeof(k));
-	k.kind = RELEASE_TEXT;
-	k.nrows = RELEASE_TX_ROWS;
-	k.n = n;
-	k.head = N;
-	if ((rc = rx_release(c, lay, &k, is_total, secret, &rel)) != MSP_OK)
+	if ((rc = block_text(&b, &cols, n, colN, c->err)) != MSP_OK ||
+	    (rc = rx_decide(c, &b, &rel)) != MSP_OK)
 		goto out;
 	for (j = 0; j < nc; j++) {
 		unsigned long answered = rel.n[RELEASE_TX_ANSWERED * nc + j];
@@ -765,10 +687,10 @@ nomem:
 	rc = msp_error_set(c->err, MSP_ENOMEM, "report: out of memory");
 out:
 	release_clear(&rel);
+	block_clear(&b);
 	msp_free(n);
-	msp_free(N);
+	msp_free(colN);
 	msp_free(is_total);
-	msp_free(secret);
 	return rc;
 }
 
