@@ -490,6 +490,11 @@ space_page(struct worker *w, struct reply *r, const struct session *s)
 	if (shown == 0)
 		buf_puts(b, "<li>Aucune étude pour le moment.</li>\n");
 	buf_puts(b, "</ul>\n");
+	if (s->kind == TENANT_ANALYST)
+		buf_puts(b, "<h2>Codage</h2>\n<p><a id=\"codage\" href=\""
+			 "/codage\">Coder les réponses ouvertes et les "
+			 "entretiens</a> : livre de codes, codage, accord "
+			 "entre codeurs.</p>\n");
 	page_end(b);
 }
 

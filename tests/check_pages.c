@@ -632,6 +632,8 @@ START_TEST(fieldwork_scope)
 				  "href=\"/fieldwork/occitanie-2024\""));
 	ck_assert_ptr_nonnull(strstr(buf_str(&page),
 				     "href=\"/reports/compare\""));
+	/* the coding workspace is the analysts' */
+	ck_assert_ptr_null(strstr(buf_str(&page), "href=\"/codage\""));
 
 	snprintf(ck, sizeof(ck), "%s",
 		 sign_in(fcgitest_token(&t, "--kind analyst"), 303, 0, &r));
@@ -639,6 +641,9 @@ START_TEST(fieldwork_scope)
 	buf_reset(&page);
 	ck_assert_int_eq(get("/fieldwork/occitanie-2024", ck, &page), 200);
 	ck_assert_ptr_null(strstr(buf_str(&page), "td class=\"v s\""));
+	buf_reset(&page);
+	ck_assert_int_eq(get("/espace", ck, &page), 200);
+	ck_assert_ptr_nonnull(strstr(buf_str(&page), "href=\"/codage\""));
 
 	snprintf(ck, sizeof(ck), "%s",
 		 sign_in(fcgitest_token(&t, "--kind team --region occitanie "
