@@ -486,6 +486,26 @@ bad_field(struct reply *r, const char *text)
 	json_error(r, 422, text);
 }
 
+/*
+ * 0 when name is absent or null (*out 0), 1 with *out its value when it
+ * is a JSON boolean, -1 otherwise: json-c's get_boolean would read
+ * "non" or 2 as true, and consent is a record that must say what the
+ * analyst ticked (review finding).
+ */
+static int
+bool_of(json_object *in, const char *name, int *out)
+{
+	json_object *v;
+
+	*out = 0;
+	if (!json_object_object_get_ex(in, name, &v) || v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return -1;
+	*out = json_object_get_boolean(v) != 0;
+	return 1;
+}
+
 /* --- the writes ----------------------------------------------------------- */
 
 /* One write's context: the study (validated slug), the open
@@ -634,7 +654,8 @@ act_apply(struct action *a, json_object *in)
 	const char *unit = str_of(in, "unit");
 	char id[24], start[24], end[24];
 	const char *params[6];
-	json_object *codes, *ids, *resolved;
+	json_object *codes, *ids;
+	int resolved;
 	PGresult *res = NULL;
 	size_t i, n;
 	int seg, hs, he;
@@ -656,13 +677,14 @@ act_apply(struct action *a, json_object *in)
 	    (n = json_object_array_length(codes)) == 0 ||
 	    n > CODES_PER_ACTION)
 		return bad_field(a->r, "Choisissez au moins un code."), -1;
-	resolved = NULL;
-	json_object_object_get_ex(in, "resolved", &resolved);
+	if (bool_of(in, "resolved", &resolved) < 0)
+		return bad_field(a->r, "« Validé » se coche (vrai ou faux)."),
+		       -1;
 	params[0] = a->study;			/* $1 the study */
 	params[1] = id;				/* $2 answer or participant */
 	params[3] = hs ? start : NULL;		/* $4 first character */
 	params[4] = he ? end : NULL;		/* $5 after the last */
-	params[5] = json_object_get_boolean(resolved) ? "true" : "false";
+	params[5] = resolved ? "true" : "false";
 	ids = json_object_new_array();
 	json_object_object_add(a->out, "ids", ids);
 	for (i = 0; i < n; i++) {
@@ -748,6 +770,24 @@ act_memo(struct action *a, json_object *in)
 	return act_exec(a, "coding_memo", 5, params, "id");
 }
 
+
+/* YYYY-MM-DD (digits and dashes checked) names a day of the calendar:
+ * 2024-02-31 is refused here, in French, not by the database. */
+static int
+date_exists(const char *s)
+{
+	static const int days[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
+				      31, 30, 31 };
+	int y = (int)strtol(s, NULL, 10), m = (int)strtol(s + 5, NULL, 10);
+	int d = (int)strtol(s + 8, NULL, 10);
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 ||
+	    d > days[m - 1])
+		return 0;
+	return m != 2 || d <= 28 + leap;
+}
+
 /* A date member: "YYYY-MM-DD" into *out, or absent, null or "" (NULL):
  * 0; anything else: -1 (PostgreSQL checks the calendar). */
 static int
@@ -765,11 +805,12 @@ date_of(json_object *in, const char *name, const char **out)
 	if (*s == '\0')
 		return 0;
 	if (strlen(s) != 10 || strspn(s, "0123456789-") != 10 ||
-	    s[4] != '-' || s[7] != '-')
+	    s[4] != '-' || s[7] != '-' || !date_exists(s))
 		return -1;
 	*out = s;
 	return 0;
 }
+
 
 /*
  * interview: participant; structure (an id or null), profession, stage,
@@ -786,8 +827,8 @@ act_interview(struct action *a, json_object *in)
 	const char *date, *deleted;
 	char participant[24], structure[24], duration[24];
 	const char *params[3];
-	json_object *doc, *v;
-	int hs, hd, rc;
+	json_object *doc;
+	int hs, hd, rc, consent, anonymised;
 
 	if (int_of(in, "participant", 1, 32767, participant) != 1)
 		return bad_field(a->r, "Donnez le numéro du participant "
@@ -806,7 +847,12 @@ act_interview(struct action *a, json_object *in)
 		return bad_field(a->r, "Stade inconnu."), -1;
 	if (date_of(in, "date", &date) != 0 ||
 	    date_of(in, "recording_deleted_on", &deleted) != 0)
-		return bad_field(a->r, "Une date s'écrit AAAA-MM-JJ."), -1;
+		return bad_field(a->r, "Une date s'écrit AAAA-MM-JJ et "
+				 "désigne un jour du calendrier."), -1;
+	if (bool_of(in, "consent", &consent) < 0 ||
+	    bool_of(in, "anonymised", &anonymised) < 0)
+		return bad_field(a->r, "Le consentement et l'anonymisation "
+				 "se cochent (vrai ou faux)."), -1;
 	doc = json_object_new_object();
 	json_object_object_add(doc, "structure", hs ?
 			       json_object_new_int64(strtoll(structure, NULL,
@@ -822,16 +868,12 @@ act_interview(struct action *a, json_object *in)
 			       json_object_new_int((int)strtol(duration,
 							      NULL, 10)) :
 			       NULL);
-	v = NULL;
-	json_object_object_get_ex(in, "consent", &v);
-	json_object_object_add(doc, "consent", json_object_new_boolean(
-			       json_object_get_boolean(v)));
+	json_object_object_add(doc, "consent",
+			       json_object_new_boolean(consent));
 	json_object_object_add(doc, "recording_deleted_on", deleted ?
 			       json_object_new_string(deleted) : NULL);
-	v = NULL;
-	json_object_object_get_ex(in, "anonymised", &v);
-	json_object_object_add(doc, "anonymised", json_object_new_boolean(
-			       json_object_get_boolean(v)));
+	json_object_object_add(doc, "anonymised",
+			       json_object_new_boolean(anonymised));
 	params[0] = a->study;		/* $1 the study */
 	params[1] = participant;	/* $2 the participant's number */
 	params[2] = json_object_to_json_string_ext(doc,

@@ -473,6 +473,17 @@ START_TEST(interview_metadata_transcript_and_segments)
 	ck_assert_int_eq(act(&a, body, NULL), 422);
 	ck_assert_int_eq(count("SELECT duration_min FROM msp.interview WHERE"
 			       " participant_no = 99"), 45);
+	/* a consent that is not a JSON boolean ("non" read as true by
+	 * json-c), a day that does not exist: refused in French before
+	 * the database, the row unchanged (review findings) */
+	ck_assert_int_eq(act(&a, "{\"op\":\"interview\",\"participant\":"
+			     "99,\"consent\":\"non\",\"duration_min\":30}",
+			     NULL), 422);
+	ck_assert_int_eq(act(&a, "{\"op\":\"interview\",\"participant\":"
+			     "99,\"consent\":true,\"duration_min\":30,"
+			     "\"date\":\"2024-02-30\"}", NULL), 422);
+	ck_assert_int_eq(count("SELECT duration_min FROM msp.interview WHERE"
+			       " participant_no = 99"), 45);
 	snprintf(body, sizeof(body), "{\"op\":\"transcript\",\"participant\":"
 		 "99,\"body\":\"%s\"}", transcript);
 	ck_assert_int_eq(act(&a, body, NULL), 200);

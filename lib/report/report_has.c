@@ -572,7 +572,7 @@ table_matrix(struct rctx *c, const PGresult *m, const PGresult *stages)
 	size_t nc, nr = 0, i, j;
 	enum msp_status rc = MSP_OK;
 	struct rtable *t;
-	int r, nrows = PQntuples(m);
+	int r, row_hidden, nrows = PQntuples(m);
 
 	memset(&hrel, 0, sizeof(hrel));
 	memset(&rel, 0, sizeof(rel));
@@ -670,8 +670,17 @@ table_matrix(struct rctx *c, const PGresult *m, const PGresult *stages)
 				 label);
 		if (row == NULL)
 			break;
+		/* a row with a hidden cell is hidden whole: its sum, the
+		 * people who evoke the code (each has one value of the
+		 * attribute), is printed elsewhere (the --has tables, the
+		 * co-occurrence's diagonal), and the release, which decides
+		 * this table alone, does not know it (review finding) */
+		row_hidden = 0;
+		for (j = 0; j < nc; j++)
+			row_hidden |= rel.why[i * nc + j] != RELEASE_PUBLISHED;
 		for (j = 0; j < nc; j++) {
 			struct rcell *cell = &row->cells[j];
+			enum release_why why = rel.why[i * nc + j];
 
 			if (rel.denom[j] > 0 &&
 			    rel.denom_why[j] == RELEASE_PUBLISHED)
@@ -679,8 +688,10 @@ table_matrix(struct rctx *c, const PGresult *m, const PGresult *stages)
 					   rel.denom[j]);
 			else
 				rcell_count(cell, rel.n[i * nc + j]);
-			cell->suppressed = rel.why[i * nc + j] !=
-					   RELEASE_PUBLISHED;
+			if (why == RELEASE_PRIMARY)
+				rcell_hide(cell, thr);
+			else if (why != RELEASE_PUBLISHED || row_hidden)
+				rcell_hide(cell, 0);
 		}
 	}
 	rc = rctx_check(c);
