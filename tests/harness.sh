@@ -117,3 +117,34 @@ finish() {
 	rm -rf "$san_dir"
 	[ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
 }
+
+# Starts chromedriver on a free port of 127.0.0.1 (its log in
+# $state/chromedriver.log) and sets dport, driver_pid and wd, its URL;
+# returns 1 when it would not start.  The port is picked, then bound by
+# chromedriver: another process (a test running beside this one, an
+# outgoing connection's ephemeral port) may take it in between, and
+# chromedriver then exits ("bind() failed"), so a driver that is not
+# running once it answers, or never answers, is started again on
+# another port, up to five times.
+start_chromedriver() {
+	local try
+	for try in 1 2 3 4 5; do
+		dport=$(pick_port) || return 1
+		chromedriver --port="$dport" >"$state/chromedriver.log" 2>&1 &
+		driver_pid=$!
+		wd=http://127.0.0.1:$dport
+		for _ in $(seq 50); do
+			kill -0 "$driver_pid" 2>/dev/null || break
+			if curl -sf "$wd/status" >/dev/null; then
+				sleep 0.2	# a driver that lost the port exits now
+				kill -0 "$driver_pid" 2>/dev/null && return 0
+				break
+			fi
+			sleep 0.2
+		done
+		kill "$driver_pid" 2>/dev/null
+		wait "$driver_pid" 2>/dev/null
+		driver_pid=
+	done
+	return 1
+}
