@@ -177,7 +177,12 @@ team_lists(PGconn *conn, const char *session, PGresult **studies,
 		"  FROM msp.response r"
 		"  JOIN msp.study s ON s.study_id = r.study_id"
 		"  JOIN msp.region g ON g.region_id = s.region_id"
-		" WHERE r.status = 'complete'"
+		/* msp.report_scope's rule for a team: a study of its
+		 * structure's region (one moved to another region since
+		 * would have every load of the page refused) */
+		"  JOIN msp.structure st ON st.structure_id = r.structure_id"
+		"   AND st.region_id = s.region_id"
+		" WHERE r.status = 'complete' AND NOT r.test"
 		" ORDER BY 3 DESC, 1 LIMIT 8";
 	static const char sql_resources[] =
 		"SELECT coalesce(stage, '') AS stage, title_fr, body_fr,"
