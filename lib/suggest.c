@@ -266,7 +266,8 @@ suggest_rank(struct suggest *s, const char *text, struct suggest_hit *hits,
 		if (h->score > 0)
 			nh++;
 	}
-	qsort(s->scratch, nh, sizeof(struct suggest_hit), cmp_hit);
+	if (nh > 1)	/* no codes: no scratch array to sort */
+		qsort(s->scratch, nh, sizeof(struct suggest_hit), cmp_hit);
 	for (i = 0; i < nh && i < max; i++)
 		hits[i] = s->scratch[i];
 	*n = i;

@@ -88,8 +88,9 @@ decide_block(JsonbContainer *counts, int len, unsigned threshold,
 	     int block, StringInfo buf)
 {
 	struct msp_error err;
-	char *doc, *release = NULL;
+	char *doc, *copy, *release = NULL;
 	enum msp_status st;
+	size_t rlen;
 
 	doc = JsonbToCString(NULL, counts, len);
 	st = release_json_decide(doc, strlen(doc), threshold, &release,
@@ -102,8 +103,21 @@ decide_block(JsonbContainer *counts, int len, unsigned threshold,
 				 ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("msp.sdc_release: block %d: %s", block,
 				err.message)));
-	appendStringInfoString(buf, release);
+	/* into the backend's memory first: appending may raise (out of
+	 * memory, the 1 GB limit), and a longjmp must not leave the
+	 * malloc'd release behind */
+	rlen = strlen(release);
+	copy = palloc_extended(rlen + 1, MCXT_ALLOC_NO_OOM);
+	if (copy != NULL)
+		memcpy(copy, release, rlen + 1);
 	msp_free(release);
+	if (copy == NULL)
+		ereport(ERROR,
+			(errcode(ERRCODE_OUT_OF_MEMORY),
+			 errmsg("msp.sdc_release: block %d: out of memory",
+				block)));
+	appendStringInfoString(buf, copy);
+	pfree(copy);
 }
 
 /*

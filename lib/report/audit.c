@@ -703,7 +703,7 @@ fetch_part(PGconn *conn, struct walk *w, const struct report_options *o,
 	w->by = o->by;
 	walk_report(w, j);
 	if (w->oom)
-		rc = msp_error_set(err, MSP_ENOMEM, "audit: out of memory");
+		rc = msp_error_set(err, MSP_ENOMEM, "audit : mémoire épuisée");
 	if (docp != NULL) {
 		*docp = j;
 		j = NULL;
@@ -886,6 +886,12 @@ audit_lp_make(const struct audit *a, size_t fig, struct audit_lp *lp,
 				m++;
 				break;
 			}
+	if (n > 0 && m > (SIZE_MAX / sizeof(double) - 1) / n) {
+		rc = msp_error_set(err, MSP_EINVAL, "audit : un groupe de "
+				   "%zu relations sur %zu inconnues est trop "
+				   "grand", m, n);
+		goto out;
+	}
 	lp->a = msp_calloc(m * n + 1, sizeof(double));
 	lp->b = msp_calloc(m + 1, sizeof(double));
 	lp->c = msp_calloc(n + 1, sizeof(double));
@@ -939,7 +945,7 @@ audit_lp_make(const struct audit *a, size_t fig, struct audit_lp *lp,
 	goto out;
 nomem:
 	audit_lp_clear(lp);
-	rc = msp_error_set(err, MSP_ENOMEM, "audit: out of memory");
+	rc = msp_error_set(err, MSP_ENOMEM, "audit : mémoire épuisée");
 out:
 	msp_free(comp);
 	msp_free(colof);
@@ -1135,7 +1141,7 @@ audit_run(PGconn *conn, const struct audit_options *o, struct audit **out,
 			     NULL, err)) != MSP_OK)
 		goto out;
 	if (candidates(region_doc, &w, &by, &nby, &text, &ntext) != MSP_OK) {
-		rc = msp_error_set(err, MSP_ENOMEM, "audit: out of memory");
+		rc = msp_error_set(err, MSP_ENOMEM, "audit : mémoire épuisée");
 		goto out;
 	}
 	for (i = 0; i < nby; i++) {
