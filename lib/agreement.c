@@ -18,6 +18,7 @@
 
 #include "agreement.h"
 #include "alloc.h"
+#include "utf8.h"
 
 /* Codings per data set: 16 bytes each, 80 MiB at most. */
 #define AGREEMENT_MAX_CODINGS 5000000
@@ -839,39 +840,6 @@ out:
 
 /* --- sentences ----------------------------------------------------------- */
 
-/* The code point at s (valid UTF-8 of 1-4 bytes), its length in *len;
- * 0 with *len 0 on an invalid sequence. */
-static uint32_t
-decode(const unsigned char *s, size_t *len)
-{
-	uint32_t c;
-	size_t n, i;
-
-	*len = 0;
-	if (s[0] < 0x80) {
-		*len = 1;
-		return s[0];
-	}
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2, c = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3, c = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*len = n;
-	return c;
-}
-
 static int
 is_space(uint32_t c)
 {
@@ -921,8 +889,9 @@ agreement_sentences(const char *text, size_t **out, size_t *n,
 	*out = NULL;
 	*n = 0;
 	for (ci = 0; *p != '\0'; ci++, p += len) {
-		uint32_t c = decode(p, &len);
+		uint32_t c = 0;
 
+		len = utf8_decode(p, &c);
 		if (len == 0) {
 			msp_free(b);
 			return msp_error_set(err, MSP_EINVAL, "phrases : texte "

@@ -7,6 +7,7 @@
 #define MSP_UTF8_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Length of the valid UTF-8 prefix of s[0..len): len when all of s is
@@ -14,6 +15,14 @@
  * U+10FFFF).
  */
 size_t utf8_valid_prefix(const char *s, size_t len);
+
+/*
+ * Decodes the code point at s (RFC 3629 §3: no overlongs, no
+ * surrogates, at most U+10FFFF) into *cp and returns its length in
+ * bytes, 1 to 4; 0 for an invalid sequence.  s is NUL-terminated: a
+ * NUL is no continuation byte, so no read passes it.
+ */
+size_t utf8_decode(const unsigned char *s, uint32_t *cp);
 
 /* Characters (code points) in the valid UTF-8 string s. */
 size_t utf8_length(const char *s);

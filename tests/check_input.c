@@ -55,6 +55,38 @@ START_TEST(utf8_counts_and_validates)
 }
 END_TEST
 
+/* One code point: RFC 3629's limits, as utf8_valid_prefix() has them. */
+START_TEST(utf8_decodes_one_code_point)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+		uint32_t cp;
+	} cases[] = {
+		{ "a", 1, 0x61 }, { "\xc3\xa9t\xc3\xa9", 2, 0xe9 },
+		{ "\xe2\x80\xa6", 3, 0x2026 },
+		{ "\xf0\x9f\x98\x80", 4, 0x1f600 },
+		{ "\xc0\x80", 0, 0 },		/* overlong */
+		{ "\xe0\x80\xaf", 0, 0 },		/* overlong */
+		{ "\xed\xa0\x80", 0, 0 },		/* a surrogate */
+		{ "\xf4\x90\x80\x80", 0, 0 },	/* above U+10FFFF */
+		{ "\xc3", 0, 0 },			/* cut by the NUL */
+		{ "\x80", 0, 0 },			/* a continuation */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t cp = 0;
+		size_t n = utf8_decode((const unsigned char *)cases[i].s,
+				       &cp);
+
+		ck_assert_uint_eq(n, cases[i].len);
+		if (n > 0)
+			ck_assert_uint_eq(cp, cases[i].cp);
+	}
+}
+END_TEST
+
 /* --- jsonin --------------------------------------------------------- */
 
 static enum msp_status
@@ -739,6 +771,7 @@ input_suite(void)
 
 	tcase_add_test(tc, buf_grows_and_steals);
 	tcase_add_test(tc, utf8_counts_and_validates);
+	tcase_add_test(tc, utf8_decodes_one_code_point);
 	tcase_add_test(tc, json_accepts_rfc8259);
 	tcase_add_test(tc, json_null_is_null);
 	tcase_add_test(tc, json_refuses_what_json_c_would_let_through);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "textfreq.h"
+#include "utf8.h"
 
 /*
  * Folding of U+00C0..U+00FF (Latin-1 letters), indexed by code point
@@ -24,41 +25,6 @@ static const char *const latin1_fold[64] = {
 	"d", "n", "o", "o", "o", "o", "o", NULL,	/* ð..÷ */
 	"o", "u", "u", "u", "u", "y", "th", "y",	/* ø..ÿ */
 };
-
-/*
- * Decodes one UTF-8 code point at s (RFC 3629 §3: no overlongs, no
- * surrogates, at most U+10FFFF).  Returns its length in bytes, or 0 for
- * an invalid sequence; *cp receives the code point.
- */
-static size_t
-utf8_decode(const unsigned char *s, uint32_t *cp)
-{
-	uint32_t c;
-	size_t n, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2, c = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3, c = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return n;
-}
 
 /* The folded ASCII of a letter code point, or NULL if not a letter. */
 static const char *
