@@ -657,8 +657,12 @@ START_TEST(fieldwork_scope)
 	/* nor its region's report, nor a comparison: zeros for what is
 	 * not its own (msp-report --compare under a team's token prints
 	 * « 0 » for both regions) */
+	buf_reset(&page);
 	ck_assert_int_eq(get("/reports/compare?a=occitanie&b=pays-de-la-"
-			     "loire", ck, NULL), 403);
+			     "loire", ck, &page), 403);
+	ck_assert_ptr_nonnull(strstr(buf_str(&page), "Hors de votre "
+				     "périmètre"));
+	ck_assert_ptr_null(strstr(buf_str(&page), "<table"));
 	ck_assert_int_eq(get("/reports/occitanie", ck, NULL), 403);
 	ck_assert_int_eq(get("/reports/occitanie.csv", ck, NULL), 403);
 	ck_assert_int_eq(PQtransactionStatus(t.w.db.pg), PQTRANS_IDLE);

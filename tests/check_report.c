@@ -1338,6 +1338,66 @@ make_token(const char *token, const char *kind, const char *region)
 		      "%s", err.message);
 }
 
+/*
+ * A team's token reads its own structure's rows (Row-Level Security):
+ * another region's report or comparison would print zeros, as if no
+ * team there had answered.  Refused instead, « hors du périmètre »,
+ * for --region, --compare of regions and --compare of waves; its own
+ * region's report still counts its own responses, as many as the
+ * database holds for its structure.
+ */
+START_TEST(team_other_region_out_of_scope)
+{
+	static const char team[] =
+		"INSERT INTO msp.access_token (token_sha256, kind,"
+		" structure_id)"
+		" SELECT sha256(convert_to('team-scope', 'UTF8')), 'team',"
+		"        min(r.structure_id)"
+		"   FROM msp.response r JOIN msp.study s USING (study_id)"
+		"  WHERE s.slug = 'occitanie-2024' AND r.status = 'complete'"
+		" ON CONFLICT (token_sha256) DO NOTHING";
+	static const char own[] =
+		"SELECT count(*) FROM msp.response r"
+		"  JOIN msp.study s USING (study_id)"
+		"  JOIN msp.access_token t ON t.structure_id = r.structure_id"
+		" WHERE s.slug = 'occitanie-2024' AND r.status = 'complete'"
+		"   AND NOT r.test"
+		"   AND t.token_sha256 = sha256(convert_to('team-scope',"
+		" 'UTF8'))";
+	struct report_options o;
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+	unsigned long n;
+
+	ck_assert_msg(db_exec(conn, "team", team, 0, NULL, PGRES_COMMAND_OK,
+			      NULL, &err) == MSP_OK, "%s", err.message);
+	n = strtoul(testdb_value(conn, own), NULL, 10);
+	ck_assert_uint_ge(n, 1);
+	report_options_init(&o);
+	o.token = "team-scope";
+	o.compare = "occitanie,pays-de-la-loire";
+	ck_assert_int_eq(report_build(conn, &o, &doc, &err), MSP_EACCESS);
+	ck_assert_ptr_null(doc);
+	ck_assert_msg(strstr(err.message, "région « pays-de-la-loire » "
+			     "(étude pdl-2019) hors du périmètre") != NULL,
+		      "%s", err.message);
+	build_fails(&o, "hors du périmètre de votre jeton d'équipe");
+	o.compare = "pays-de-la-loire,occitanie";
+	build_fails(&o, "« pays-de-la-loire »");
+	o.compare = "pdl-2019,occitanie-2024";	/* waves */
+	build_fails(&o, "(étude pdl-2019) hors du périmètre");
+	o.compare = NULL;
+	o.region = "pays-de-la-loire";
+	build_fails(&o, "hors du périmètre");
+	/* its own region: its own responses, counted */
+	o.region = "occitanie";
+	doc = build(&o);
+	ck_assert_uint_eq(cell(table(doc, "response"), "responses", NULL,
+			       "value")->n, n);
+	rdoc_free(doc);
+}
+END_TEST
+
 /* No count from 1 to threshold - 1 shows, and no line of a table that
  * sums has exactly one hidden cell. */
 static void
@@ -2988,6 +3048,7 @@ main(void)
 	tcase_add_test(data, region_names);
 	tcase_add_test(data, compare_refuses_the_same_study);
 	tcase_add_test(data, team_rate_counts_structures);
+	tcase_add_test(data, team_other_region_out_of_scope);
 	tcase_add_test(data, multiple_choice_percentages);
 	tcase_add_test(data, csv_is_tidy);
 	tcase_add_test(data, json_parses);

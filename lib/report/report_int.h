@@ -329,4 +329,13 @@ enum msp_status report_waves(struct rctx *c, const char *const *names,
 /* Fails with MSP_ENOMEM when the document ran out of memory. */
 enum msp_status rctx_check(struct rctx *c);
 
+/*
+ * Under a team's token, whether study st is of the team's own region:
+ * MSP_OK, or MSP_EACCESS with a French sentence (« hors du périmètre »)
+ * for another region's study, whose report would be all zeros (the
+ * team's Row-Level Security shows it no row there), not a finding.
+ * MSP_OK for every other identity; MSP_EDB when the lookup failed.
+ */
+enum msp_status rx_team_scope(struct rctx *c, const struct rstudy *st);
+
 #endif

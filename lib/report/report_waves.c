@@ -259,6 +259,7 @@ load_wave(struct rctx *c, const char *name, struct wave *w)
 	/* rdata_study() refuses a draft with the list of the region's
 	 * studies that a report may read */
 	if ((rc = rdata_study(c, region, name, &st)) != MSP_OK ||
+	    (rc = rx_team_scope(c, &st)) != MSP_OK ||
 	    (rc = rdata_setup(c, &st, &w->setup)) != MSP_OK)
 		return rc;
 	return rdata_counts(c, &w->setup, NULL, &w->counts);
