@@ -580,6 +580,30 @@ START_TEST(compare_fieldwork_bad_queries)
 	ck_assert_ptr_nonnull(strstr(buf_str(&page), "<h1>Comparer</h1>"));
 	ck_assert_ptr_nonnull(strstr(buf_str(&page), "name=\"b\""));
 	ck_assert_ptr_null(strstr(buf_str(&page), "<table"));
+	/* two regions: the heading and the <title> name both sides,
+	 * each region's name and the study the report reads for it (its
+	 * latest that is not a draft), as the database has them */
+	{
+		char want[512], title[560];
+
+		snprintf(want, sizeof(want), "%s", testdb_value(t.db.conn,
+			"SELECT 'Comparaison des régions : ' || string_agg("
+			"g.name || ' (' || (SELECT s.slug FROM msp.study s"
+			" WHERE s.region_id = g.region_id AND s.state <> "
+			"'draft' ORDER BY s.synthetic, s.year DESC, "
+			"s.study_id DESC LIMIT 1) || ')', ' et ' ORDER BY "
+			"g.slug DESC) FROM msp.region g WHERE g.slug IN "
+			"('occitanie', 'pays-de-la-loire')"));
+		buf_reset(&page);
+		ck_assert_int_eq(get("/reports/compare?a=pays-de-la-loire&"
+				     "b=occitanie", ck, &page), 200);
+		snprintf(title, sizeof(title), "<h1>%s</h1>", want);
+		ck_assert_msg(strstr(buf_str(&page), title) != NULL,
+			      "no %s", title);
+		snprintf(title, sizeof(title), "<title>%s", want);
+		ck_assert_msg(strstr(buf_str(&page), title) != NULL,
+			      "no %s", title);
+	}
 	/* names of the right form that name nothing: 404, in French */
 	buf_reset(&page);
 	ck_assert_int_eq(get("/reports/compare?a=occitanie&b=bretagne", ck,

@@ -2970,6 +2970,13 @@ START_TEST(waves_match_items_by_name)
 	dt = table(doc, "waves_items");
 	ck_assert_str_eq(t->cols[0].key, "pdl-2019");
 	ck_assert_str_eq(t->cols[1].key, "pdl-2025");
+	/* the title names the region and both waves, as stored */
+	ck_assert_str_eq(doc->title, testdb_value(conn,
+		"SELECT 'Comparaison de deux vagues, ' || g.name || ' : ' ||"
+		" string_agg(s.slug || ' (' || s.year || ')', ' et '"
+		" ORDER BY s.year) FROM msp.study s JOIN msp.region g"
+		" USING (region_id) WHERE s.slug IN ('pdl-2019', 'pdl-2025')"
+		" GROUP BY g.name"));
 
 	/* every difference, and nothing else */
 	ck_assert_uint_eq(dt->nrows, sizeof(differences) /

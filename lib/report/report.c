@@ -821,6 +821,15 @@ build(struct rctx *c)
 			goto out;
 		if ((rc = distinct_studies(c, regions, names, n)) != MSP_OK)
 			goto out;
+		/* the heading names both sides (the page's <h1> and
+		 * <title> are the document's title) */
+		c->doc->title = "Comparaison des régions :";
+		for (i = 0; i < n; i++)
+			c->doc->title = rdoc_printf(c->doc, "%s%s %s (%s)",
+				c->doc->title, i == 0 ? "" : i + 1 < n ?
+				"," : " et",
+				regions[i].setup.study.region_name,
+				regions[i].setup.study.slug);
 		for (i = 0; i < n; i++)
 			rdoc_meta(c->doc, "study", "Étude", rdoc_printf(c->doc,
 				  "%s : %s (%d)%s",

@@ -401,6 +401,10 @@ report_waves(struct rctx *c, const char *const *names, size_t n)
 		a = &w[0].setup.study;
 		b = &w[1].setup.study;
 	}
+	c->doc->title = rdoc_printf(c->doc, "Comparaison de deux vagues, "
+				    "%s : %s (%d) et %s (%d)",
+				    a->region_name, a->slug, a->year,
+				    b->slug, b->year);
 	rdoc_meta(c->doc, "region", "Région",
 		  rdoc_printf(c->doc, "%s (%s)", a->region_name,
 			      a->region_slug));
