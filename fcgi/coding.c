@@ -221,15 +221,68 @@ failure_json(struct reply *r, const struct failure *f)
 }
 
 /*
- * A statement the database refused, err, as the reply: its message is
- * the coding functions' French sentence (« le code « x » existe
- * déjà... »), its SQLSTATE gives the status.  A failure that is not a
- * refusal (the connection, a timeout, a bug) is conn_failure_reply's.
+ * The sentence a person reads for a refusal that PostgreSQL itself
+ * wrote (in English: a constraint, a privilege), by its SQLSTATE: what
+ * the workspace can meet once its own checks have passed.  Static.
+ */
+static const char *
+refusal_text(const char *sqlstate)
+{
+	static const struct {
+		const char *state;	/* a SQLSTATE, or a class ("22") */
+		const char *text;
+	} texts[] = {
+		{ "42501", "Cette action est réservée aux analystes : votre "
+			   "accès ne la permet pas." },
+		{ "23505", "Cet élément existe déjà : rechargez la page pour "
+			   "voir ce qui est enregistré." },
+		{ "23503", "Cette saisie désigne un élément qui n'existe pas "
+			   "ou plus (un code, une structure, un stade du "
+			   "continuum...) : choisissez-le dans la liste." },
+		{ "23514", "Une valeur ne respecte pas les règles de la base "
+			   "(par exemple une suppression d'enregistrement "
+			   "datée d'avant l'entretien, ou un texte vide) : "
+			   "corrigez la saisie." },
+		{ "23502", "Une information obligatoire manque : complétez "
+			   "la saisie." },
+		{ "22001", "Un texte est trop long : raccourcissez-le." },
+		{ "55006", "Cet élément est utilisé ailleurs (par exemple une "
+			   "transcription dont des passages sont codés) : "
+			   "retirez d'abord ce qui en dépend." },
+		{ "02000", "Élément introuvable : rechargez la page." },
+		{ "P0002", "Élément introuvable : rechargez la page." },
+		{ "22", "Une valeur saisie n'a pas le format attendu : "
+			"corrigez la saisie." },
+		{ "23", "Cette saisie contredit ce qui est enregistré : "
+			"rechargez la page et corrigez-la." },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (strncmp(sqlstate, texts[i].state,
+			    strlen(texts[i].state)) == 0)
+			return texts[i].text;
+	return "La base de données a refusé cette action : rechargez la "
+	       "page, puis réessayez.";
+}
+
+/*
+ * A statement the database refused, err, as the reply: its SQLSTATE
+ * gives the status; {"error": for people, "detail": err's message,
+ * "sqlstate": its code} for programs.  People read our functions'
+ * French sentence (« le code « x » existe déjà... », a RAISE) as it
+ * is, without the statement's name in front, and for PostgreSQL's own
+ * English (a constraint, a privilege) refusal_text()'s sentence.  A
+ * failure that is not a refusal (the connection, a timeout, a bug) is
+ * conn_failure_reply's.
  */
 static void
 refusal_reply(struct worker *w, const struct msp_error *err,
 	      struct reply *r)
 {
+	char people[MSP_ERROR_MAX];
+	const char *primary;
+	json_object *o;
 	int status;
 
 	switch (db_classify(err->sqlstate)) {
@@ -260,7 +313,28 @@ refusal_reply(struct worker *w, const struct msp_error *err,
 		return;
 	}
 	r->log_note = "coding refused";
-	json_error(r, status, err->message);
+	/* err's message is "statement: ERROR: primary\nDETAIL: ..."
+	 * (db_error_from_result): a RAISE's sentence is its primary */
+	primary = strstr(err->message, "ERROR: ");
+	if (err->raised && primary != NULL) {
+		primary += strlen("ERROR: ");
+		snprintf(people, sizeof(people), "%.*s",
+			 (int)strcspn(primary, "\n"), primary);
+	} else {
+		snprintf(people, sizeof(people), "%s",
+			 refusal_text(err->sqlstate));
+	}
+	o = json_object_new_object();
+	if (o != NULL) {
+		json_object_object_add(o, "error",
+				       json_object_new_string(people));
+		json_object_object_add(o, "detail",
+				       json_object_new_string(err->message));
+		json_object_object_add(o, "sqlstate",
+				       json_object_new_string(err->sqlstate));
+	}
+	buf_reset(&r->body);
+	http_json(r, status, o);
 }
 
 /* --- one transaction under the session's identity ------------------------ */

@@ -65,7 +65,7 @@ out:
 enum msp_status
 db_error_from_result(const PGresult *res, PGconn *conn, struct msp_error *err)
 {
-	const char *primary, *detail, *hint, *severity, *state;
+	const char *primary, *detail, *hint, *severity, *state, *source;
 	enum msp_status st;
 
 	if (res == NULL) {
@@ -94,6 +94,12 @@ db_error_from_result(const PGresult *res, PGconn *conn, struct msp_error *err)
 			   hint != NULL ? hint : "");
 	if (err != NULL && state != NULL)
 		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+	/* PL/pgSQL reports its RAISE from exec_stmt_raise (pl_exec.c):
+	 * the sentence is ours, not the server's */
+	source = PQresultErrorField(res, PG_DIAG_SOURCE_FUNCTION);
+	if (err != NULL && source != NULL &&
+	    strcmp(source, "exec_stmt_raise") == 0)
+		err->raised = 1;
 	return st;
 }
 

@@ -32,6 +32,7 @@ msp_error_set(struct msp_error *err, enum msp_status status,
 		return status;
 	err->status = status;
 	err->sqlstate[0] = '\0';
+	err->raised = 0;
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
@@ -80,4 +81,5 @@ msp_error_clear(struct msp_error *err)
 	err->status = MSP_OK;
 	err->message[0] = '\0';
 	err->sqlstate[0] = '\0';
+	err->raised = 0;
 }

@@ -32,6 +32,10 @@ struct msp_error {
 	/* PostgreSQL's SQLSTATE for MSP_EDB errors from the server
 	 * ("23505"), else empty. */
 	char sqlstate[6];
+	/* 1 when the server's message is a PL/pgSQL RAISE (our functions'
+	 * own sentences, written in French for people), 0 for
+	 * PostgreSQL's own messages (in English) and every other error. */
+	unsigned char raised;
 };
 
 /* A short, fixed description of a status ("database error"). */

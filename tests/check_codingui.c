@@ -596,6 +596,82 @@ START_TEST(stage_and_priority_are_the_published_ones)
 }
 END_TEST
 
+/*
+ * What the database refuses reaches the person in French, and the
+ * program the database's own words: {"error": French, "detail":
+ * PostgreSQL's message, "sqlstate": its code}.  PostgreSQL's own
+ * refusals are in English (a stage that is no stage of the continuum:
+ * a foreign key, 23503; a recording deleted before the interview: a
+ * check constraint, 23514); our functions' RAISE are French sentences
+ * already and stay what they are, without the statement's name.
+ */
+static void
+assert_refusal(const struct coder *a, const char *body, int status,
+	       const char *sqlstate, const char *detail)
+{
+	json_object *o = NULL;
+	const char *e, *d;
+
+	ck_assert_int_eq(act(a, body, &o), status);
+	ck_assert_ptr_nonnull(o);
+	e = json_object_get_string(json_object_object_get(o, "error"));
+	d = json_object_get_string(json_object_object_get(o, "detail"));
+	ck_assert_msg(e != NULL && d != NULL, "%s",
+		      json_object_to_json_string(o));
+	/* for people: no PostgreSQL English, no statement name */
+	ck_assert_msg(strstr(e, "violates") == NULL &&
+		      strstr(e, "constraint") == NULL &&
+		      strstr(e, "ERROR") == NULL &&
+		      strstr(e, "coding_") == NULL, "%s", e);
+	/* for programs: what the database said, and its code */
+	ck_assert_msg(strstr(d, detail) != NULL, "%s", d);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(o,
+			 "sqlstate")), sqlstate);
+	json_object_put(o);
+}
+
+START_TEST(database_refusals_reach_people_in_french)
+{
+	struct coder a;
+	char body[512], structure[32];
+	json_object *o = NULL;
+	const char *e;
+
+	coder_open(&a);
+	snprintf(structure, sizeof(structure), "%s", testdb_value(t.db.conn,
+		 "SELECT min(r.structure_id) FROM msp.response r JOIN "
+		 "msp.study s USING (study_id) WHERE s.slug = '" STUDY "' AND"
+		 " NOT r.test"));
+	/* a stage of letters that the continuum does not have */
+	snprintf(body, sizeof(body), "{\"op\":\"interview\",\"participant\":"
+		 "98,\"structure\":%s,\"stage\":\"excellence\",\"consent\":"
+		 "true}", structure);
+	assert_refusal(&a, body, 422, "23503", "violates foreign key "
+		       "constraint");
+	/* the recording deleted before the interview took place */
+	snprintf(body, sizeof(body), "{\"op\":\"interview\",\"participant\":"
+		 "98,\"structure\":%s,\"date\":\"2024-03-05\",\"consent\":"
+		 "true,\"recording_deleted_on\":\"2024-01-01\"}", structure);
+	assert_refusal(&a, body, 422, "23514", "violates check constraint");
+	ck_assert_int_eq(count("SELECT count(*) FROM msp.interview WHERE "
+			       "participant_no = 98"), 0);
+	/* our function's own sentence, as it is, for people and programs */
+	ck_assert_int_eq(act(&a, "{\"op\":\"code_add\",\"label\":\"Double\","
+			     "\"code\":\"double\",\"kind\":\"other\","
+			     "\"has\":[]}", NULL), 200);
+	assert_refusal(&a, "{\"op\":\"code_add\",\"label\":\"Double\","
+		       "\"code\":\"double\",\"kind\":\"other\",\"has\":[]}",
+		       409, "23505", "existe déjà");
+	ck_assert_int_eq(act(&a, "{\"op\":\"code_add\",\"label\":\"Double\","
+			     "\"code\":\"double\",\"kind\":\"other\","
+			     "\"has\":[]}", &o), 409);
+	e = json_object_get_string(json_object_object_get(o, "error"));
+	ck_assert_msg(strncmp(e, "le code « double » existe déjà", 31) == 0,
+		      "%s", e);
+	json_object_put(o);
+}
+END_TEST
+
 static Suite *
 codingui_suite(void)
 {
@@ -610,6 +686,7 @@ codingui_suite(void)
 	tcase_add_test(tc, blind_mode_is_filtered_by_the_server);
 	tcase_add_test(tc, interview_metadata_transcript_and_segments);
 	tcase_add_test(tc, stage_and_priority_are_the_published_ones);
+	tcase_add_test(tc, database_refusals_reach_people_in_french);
 	suite_add_tcase(s, tc);
 	return s;
 }
