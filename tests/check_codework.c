@@ -801,6 +801,104 @@ field(const struct buf *out, const char *prefix, int i)
 }
 
 /*
+ * The matrix's columns and the co-occurrence's codes have no cap (they
+ * stopped at 64, silently: the 65th profession or code was not
+ * printed).  70 codes on one open answer of a team no one coded: in
+ * the co-occurrence every pair of them is that one team; 70 interview
+ * participants, each with a profession of its own and a passage coded
+ * with the first of them: the matrix by profession has a column for
+ * every profession of a coded person, as many as the database has.
+ */
+START_TEST(matrix_and_cooccurrence_have_no_cap)
+{
+	static const char *const sql[] = {
+		"INSERT INTO msp.study_code (study_id, code, kind, label_fr)"
+		" SELECT s.study_id, 'cap_' || lpad(g::text, 2, '0'),"
+		"        'other', 'Plafond ' || g"
+		"   FROM msp.study s, generate_series(1, 70) g"
+		"  WHERE s.slug = '" OCC "'",
+		"INSERT INTO msp.answer_code (response_id, study_id, item_key,"
+		"        code)"
+		" SELECT o.response_id, o.study_id, o.item_key, c.code"
+		"   FROM (SELECT a.response_id, r.study_id, a.item_key"
+		"           FROM msp.answer a JOIN msp.response r"
+		"             USING (response_id)"
+		"           JOIN msp.study s USING (study_id)"
+		"          WHERE s.slug = '" OCC "' AND NOT r.test"
+		"            AND r.status = 'complete'"
+		"            AND char_length(a.text_value) > 1"
+		"            AND NOT EXISTS (SELECT 1 FROM msp.answer_code x"
+		"                 WHERE x.response_id = r.response_id)"
+		"          ORDER BY a.answer_id LIMIT 1) o"
+		"   JOIN msp.study_code c ON c.study_id = o.study_id"
+		"    AND c.code LIKE 'cap\\_%'",
+		"INSERT INTO msp.interview (study_id, participant_no,"
+		"        profession, consent_recorded)"
+		" SELECT s.study_id, 30000 + g, 'Profession ' || g, true"
+		"   FROM msp.study s, generate_series(1, 70) g"
+		"  WHERE s.slug = '" OCC "'",
+		"INSERT INTO msp.segment (interview_id, study_id, code,"
+		"        verbatim_fr)"
+		" SELECT i.interview_id, i.study_id, 'cap_01', 'plafond'"
+		"   FROM msp.interview i JOIN msp.study s USING (study_id)"
+		"  WHERE s.slug = '" OCC "' AND i.participant_no > 30000",
+	};
+	/* the values of the matrix's attribute among coded people:
+	 * participants' professions, '' (« non connu ») for teams */
+	static const char professions[] =
+		"SELECT count(DISTINCT p) FROM ("
+		" SELECT coalesce(i.profession, '') AS p"
+		"   FROM msp.segment g JOIN msp.interview i"
+		"     USING (interview_id)"
+		"   JOIN msp.study s ON s.study_id = i.study_id"
+		"  WHERE s.slug = '" OCC "' AND g.state = 'resolved'"
+		" UNION ALL"
+		" SELECT '' FROM msp.answer_code ac"
+		"   JOIN msp.study s USING (study_id)"
+		"   JOIN msp.response r USING (response_id)"
+		"  WHERE s.slug = '" OCC "' AND ac.state = 'resolved'"
+		"    AND r.status = 'complete' AND NOT r.test) x";
+	struct report_options o;
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+	const struct rtable *t;
+	char a[16], b[16];
+	size_t i;
+	int k, l;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++)
+		ck_assert_msg(db_exec(conn, "cap", sql[i], 0, NULL,
+				      PGRES_COMMAND_OK, NULL, &err) == MSP_OK,
+			      "%s", err.message);
+	ck_assert_uint_eq(count("SELECT count(*) FROM msp.answer_code "
+				"WHERE code LIKE 'cap\\_%'"), 70);
+	report_options_init(&o);
+	o.region = "occitanie";
+	o.has = 1;
+	o.matrix = "profession";
+	o.cooccurrence = 1;
+	ck_assert_msg(report_build(conn, &o, &doc, &err) == MSP_OK, "%s",
+		      err.message);
+	t = rdoc_find_table(doc, "has_matrix");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_gt(count(professions), 70);
+	ck_assert_uint_eq(t->ncols, count(professions));
+	ck_assert_uint_eq(cell(t, "cap_01", "Profession 70"), 1);
+	t = rdoc_find_table(doc, "has_cooccurrence");
+	ck_assert_ptr_nonnull(t);
+	for (k = 1; k <= 70; k++)
+		for (l = 1; l <= 70; l++) {
+			snprintf(a, sizeof(a), "cap_%02d", k);
+			snprintf(b, sizeof(b), "cap_%02d", l);
+			/* cap_01 is also on the 70 passages */
+			ck_assert_uint_eq(cell(t, a, b),
+					  k == 1 && l == 1 ? 71 : 1);
+		}
+	rdoc_free(doc);
+}
+END_TEST
+
+/*
  * The transcript « Le temps manque. Les locaux aussi ! Et les réunions ?
  * Rien d'autre. » has four sentences: [0, 16) [17, 35) [36, 53)
  * [54, 67).  Coder 1: X on [0, 16), Y on [17, 53); coder 2: X on
@@ -908,6 +1006,7 @@ main(void)
 	tcase_add_test(tc, suggestions_are_not_codings_until_accepted);
 	tcase_add_test(tc, matrix_and_cooccurrence_count_the_hand_case);
 	tcase_add_test(tc, agreement_on_passages_by_sentence);
+	tcase_add_test(tc, matrix_and_cooccurrence_have_no_cap);
 	suite_add_tcase(s, tc);
 	return testdb_run(s);
 }

@@ -547,8 +547,6 @@ value_label(struct rctx *c, const char *value, const PGresult *stages,
 	return rdoc_strdup(c->doc, value);
 }
 
-#define MATRIX_MAX_COLS 64
-
 /*
  * The code × attribute matrix: people (participants and teams) who
  * evoke each code, by value of the attribute, as a percentage of the
@@ -563,7 +561,7 @@ table_matrix(struct rctx *c, const PGresult *m, const PGresult *stages)
 	const char *attr = c->opt->matrix;
 	const int by_stage = same(attr, "stage");
 	const unsigned thr = c->suppress ? c->threshold : 0;
-	struct mcol cols[MATRIX_MAX_COLS];
+	struct mcol *cols = NULL;
 	struct release_counts k;
 	struct release hrel, rel;
 	unsigned long *cells = NULL, *head = NULL;
@@ -576,7 +574,12 @@ table_matrix(struct rctx *c, const PGresult *m, const PGresult *stages)
 
 	memset(&hrel, 0, sizeof(hrel));
 	memset(&rel, 0, sizeof(rel));
-	nc = matrix_columns(c, m, stages, by_stage, cols, MATRIX_MAX_COLS);
+	/* as many columns as the attribute has values (head rows): no
+	 * cap, none printed silently short (it was 64) */
+	cols = msp_calloc((size_t)nrows + 1, sizeof(*cols));
+	if (cols == NULL)
+		return msp_error_set(c->err, MSP_ENOMEM, "matrice");
+	nc = matrix_columns(c, m, stages, by_stage, cols, (size_t)nrows + 1);
 	t = rdoc_table(c->doc, "has_matrix", rdoc_printf(c->doc, "Codes × "
 		       "%s : personnes qui les évoquent", same(attr, "region") ?
 		       "région" : by_stage ? "stade du continuum" :
@@ -584,8 +587,10 @@ table_matrix(struct rctx *c, const PGresult *m, const PGresult *stages)
 		       same(attr, "structure_type") ? "type de structure" :
 		       rdoc_printf(c->doc, "réponse à la question « %s »",
 				   attr + 5)), nc > 0 ? nc : 1);
-	if (t == NULL)
-		return rctx_check(c);
+	if (t == NULL) {
+		rc = rctx_check(c);
+		goto out;
+	}
 	t->note = "Personnes distinctes (participants aux entretiens, équipes "
 		  "dont une réponse ouverte est codée) ; codages résolus ; "
 		  "pourcentage des personnes de la colonne qui évoquent au "
@@ -594,7 +599,8 @@ table_matrix(struct rctx *c, const PGresult *m, const PGresult *stages)
 		  "celle de la structure de l'entretien à la même étude.";
 	if (nc == 0) {
 		rtable_column(c->doc, t, 0, "none", "Aucune personne");
-		return rctx_check(c);
+		rc = rctx_check(c);
+		goto out;
 	}
 	/* the codes, in the statement's order (by key) */
 	codes = msp_calloc((size_t)nrows + 1, sizeof(*codes));
@@ -698,6 +704,7 @@ table_matrix(struct rctx *c, const PGresult *m, const PGresult *stages)
 out:
 	release_clear(&hrel);
 	release_clear(&rel);
+	msp_free(cols);
 	msp_free(codes);
 	msp_free(cells);
 	msp_free(head);
@@ -717,24 +724,28 @@ out:
 static enum msp_status
 table_cooc(struct rctx *c, const PGresult *p)
 {
-	const char *codes[MATRIX_MAX_COLS];
+	const char **codes;	/* every code, however many (no cap) */
 	size_t n = 0, i, j;
 	struct rtable *t;
 	int r, np = PQntuples(p);
+	enum msp_status rc;
 
+	codes = msp_calloc((size_t)np + 1, sizeof(*codes));
+	if (codes == NULL)
+		return msp_error_set(c->err, MSP_ENOMEM, "co-occurrence");
 	for (r = 0; r < np; r++) {
 		const char *code = db_text(p, r, "code1");
 
 		for (i = 0; i < n && !same(codes[i], code); i++)
 			;
-		if (i == n && n < MATRIX_MAX_COLS)
+		if (i == n)
 			codes[n++] = code;
 	}
 	t = rdoc_table(c->doc, "has_cooccurrence", "Co-occurrence des codes "
 		       "(même réponse ouverte, même passage d'entretien)",
 		       n > 0 ? n : 1);
 	if (t == NULL)
-		return rctx_check(c);
+		goto out;
 	t->note = "Personnes distinctes qui portent les deux codes dans une "
 		  "même unité : une réponse ouverte (équipes), un passage "
 		  "d'entretien (passages codés qui se chevauchent) ; la "
@@ -742,7 +753,7 @@ table_cooc(struct rctx *c, const PGresult *p)
 		  "codages résolus.";
 	if (n == 0) {
 		rtable_column(c->doc, t, 0, "none", "Aucun code");
-		return rctx_check(c);
+		goto out;
 	}
 	for (j = 0; j < n; j++)
 		rtable_column(c->doc, t, j, codes[j], codes[j]);
@@ -760,7 +771,7 @@ table_cooc(struct rctx *c, const PGresult *p)
 				 rdoc_printf(c->doc, "%s (%s)", label,
 					     codes[i]));
 		if (row == NULL)
-			return rctx_check(c);
+			goto out;
 		for (j = 0; j < n; j++)
 			people(c, &row->cells[j], 0, 0);
 		for (r = 0; r < np; r++) {
@@ -772,7 +783,10 @@ table_cooc(struct rctx *c, const PGresult *p)
 					       num(p, r, "n"), 0);
 		}
 	}
-	return rctx_check(c);
+out:
+	rc = rctx_check(c);
+	msp_free(codes);
+	return rc;
 }
 
 /* The verbatim extract per code: analysts and the owner only (quotes
