@@ -951,6 +951,8 @@ show_saved(struct worker *w, const struct study *study, const char *resume,
 			fs.role = PQgetvalue(res, i, 1);
 			continue;
 		}
+		if (strcmp(k, "_stage") == 0)	/* the restitution's */
+			continue;
 		if (submission_add(sub, k, RAW_TEXT, PQgetvalue(res, i, 1),
 				   NULL) != MSP_OK) {
 			simple_page(r, 503, "Erreur", "Réessayez dans un "
@@ -1024,7 +1026,8 @@ show_invitation(struct worker *w, const struct study *study,
 		simple_page(r, 503, "Erreur", "Réessayez dans un instant.");
 		goto out;
 	}
-	/* '_status', '_role', then the answers (0032). */
+	/* '_status', '_mode', '_role', '_stage', then the answers
+	 * (0032). */
 	for (i = 0; i < PQntuples(res); i++) {
 		const char *k = PQgetvalue(res, i, 0);
 
@@ -1041,6 +1044,8 @@ show_invitation(struct worker *w, const struct study *study,
 			fs.role = PQgetvalue(res, i, 1);
 			continue;
 		}
+		if (strcmp(k, "_stage") == 0)	/* the restitution's */
+			continue;
 		if (submission_add(sub, k, RAW_TEXT, PQgetvalue(res, i, 1),
 				   NULL) != MSP_OK) {
 			simple_page(r, 503, "Erreur", "Réessayez dans un "

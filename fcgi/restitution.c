@@ -760,16 +760,12 @@ static const char sql_roles[] =
 	"          'intention', 'guide_awareness', 'support_wanted',"
 	"          'freins', 'leviers'], rr.role), rr.position";
 
-/* The continuum's rules (migration 0010), in the order they are
- * tried: the first whose answer matches gives the stage. */
-static const char sql_stage_rules[] =
-	"SELECT ru.item_key, ru.match_code, cs.stage, cs.rank::text AS rank,"
-	"       cs.label_fr"
-	"  FROM msp.report_rule ru"
-	"  JOIN msp.continuum_stage cs ON cs.stage = ru.category"
-	" WHERE ru.instrument_slug = $1 AND ru.var_key = 'continuum'"
-	"   AND ru.match_code IS NOT NULL"
-	" ORDER BY ru.priority";
+/* The continuum's stages, to name the one msp.invitation_open's
+ * '_stage' gives (msp.response_stage: the stage is derived there,
+ * nowhere else). */
+static const char sql_stages[] =
+	"SELECT cs.stage, cs.rank::text AS rank, cs.label_fr"
+	"  FROM msp.continuum_stage cs ORDER BY cs.rank";
 
 static const char sql_resources_all[] =
 	"SELECT coalesce(stage, '') AS stage, title_fr, body_fr,"
@@ -808,7 +804,8 @@ slug_ok(const char *s)
 
 /*
  * The page for the structure an invitation link names (its answers as
- * msp.invitation_open gives them, own, stage, resources): the team's
+ * msp.invitation_open gives them with its '_stage', own; the continuum's
+ * stages, stages; resources): the team's
  * answers and stage, and the guide.  No regional figure: the study is
  * open when a team sends (the figures come at closing, in the team's
  * space), and the link is no identity the report functions accept.
@@ -816,10 +813,10 @@ slug_ok(const char *s)
 static void
 invitation_page(struct worker *w, struct reply *r, const struct study *y,
 		const PGresult *own, const PGresult *roles,
-		const PGresult *rules, const PGresult *resources)
+		const PGresult *stages, const PGresult *resources)
 {
 	const struct instrument *ins = y->ins;
-	const char *stage = NULL;
+	const char *stage = NULL, *mine;
 	struct buf *b = &r->body;
 	int i, rows = 0;
 
@@ -837,17 +834,16 @@ invitation_page(struct worker *w, struct reply *r, const struct study *y,
 		   "(/connexion, avec le jeton d'accès de l'équipe) les "
 		   "place à côté de vos réponses. Voici dès maintenant vos "
 		   "réponses.</p>\n", y->year);
-	for (i = 0; i < PQntuples(rules); i++) {
-		const char *a = answer_of(own, PQgetvalue(rules, i, 0));
-
-		if (a != NULL && strcmp(a, PQgetvalue(rules, i, 1)) == 0) {
-			stage = PQgetvalue(rules, i, 2);
+	mine = answer_of(own, "_stage");
+	for (i = 0; mine != NULL && i < PQntuples(stages); i++) {
+		if (strcmp(mine, PQgetvalue(stages, i, 0)) == 0) {
+			stage = PQgetvalue(stages, i, 0);
 			buf_printf(b, "<h3 id=\"etape-1\">Votre étape sur le "
 				   "continuum du Partenariat en Santé</h3>\n"
 				   "<p class=\"stage\" id=\"votre-etape-1\">"
 				   "Votre équipe : étape %s (",
-				   PQgetvalue(rules, i, 3));
-			esc(b, PQgetvalue(rules, i, 4));
+				   PQgetvalue(stages, i, 1));
+			esc(b, PQgetvalue(stages, i, 2));
 			buf_puts(b, ").</p>\n");
 			break;
 		}
@@ -900,7 +896,7 @@ static void
 invitation_post(struct worker *w, struct request *req, struct reply *r)
 {
 	char hash[CRYPTO_SHA256_HEX], sid[16];
-	PGresult *own = NULL, *roles = NULL, *rules = NULL, *res = NULL;
+	PGresult *own = NULL, *roles = NULL, *stages = NULL, *res = NULL;
 	const char *slug, *code, *params[2], *status;
 	const struct study *y;
 	struct msp_error err;
@@ -956,13 +952,13 @@ invitation_post(struct worker *w, struct request *req, struct reply *r)
 	params[0] = y->ins->slug;	/* $1: the instrument */
 	if (db_exec(conn, "restitution: roles", sql_roles, 1, params,
 		    PGRES_TUPLES_OK, &roles, &err) != MSP_OK ||
-	    db_exec(conn, "restitution: stage rules", sql_stage_rules, 1,
-		    params, PGRES_TUPLES_OK, &rules, &err) != MSP_OK ||
+	    db_exec(conn, "restitution: stages", sql_stages, 0, NULL,
+		    PGRES_TUPLES_OK, &stages, &err) != MSP_OK ||
 	    db_exec(conn, "restitution: resources", sql_resources_all, 0,
 		    NULL, PGRES_TUPLES_OK, &res, &err) != MSP_OK)
 		goto failed;
 	r->log_note = "restitution by invitation";
-	invitation_page(w, r, y, own, roles, rules, res);
+	invitation_page(w, r, y, own, roles, stages, res);
 	goto out;
 unknown:
 	r->log_note = "invitation-unknown";
@@ -975,7 +971,7 @@ failed:
 out:
 	PQclear(own);
 	PQclear(roles);
-	PQclear(rules);
+	PQclear(stages);
 	PQclear(res);
 	/* the link's code gives access to the team's answers: wiped */
 	for (i = 0; i < u.n; i++)

@@ -929,6 +929,170 @@ START_TEST(team_rate_counts_structures)
 }
 END_TEST
 
+/*
+ * The continuum stage, derived once (msp.response_stage), is the same
+ * wherever it is read, and each place gives the published Occitanie
+ * 2024 figures (/work/shared/DOMAIN.md: 77 responses; of the teams
+ * placed, 50 % consultation, 13 % collaboration, 8 % partenariat,
+ * information the base of the rest): msp.response_stage itself; the
+ * report's continuum table (its derived variables, report_data.c);
+ * --has by stage as the owner (report_has.c) and as a federation
+ * (msp.report_has_stage, over msp.report_has_mentions); --has --matrix
+ * stage (msp.report_has_people); the coding workspace's
+ * msp.coding_view_var.  In a database of its own: every other coding
+ * deleted, one code on every Occitanie response, so that the --has
+ * tables count every team once.
+ */
+#define NSTAGE 5	/* the four stages, then « not placed » */
+static const char *const stage_keys[NSTAGE] = {
+	"information", "consultation", "collaboration", "partenariat", ""
+};
+
+/* stages[] against the published figures, for place what. */
+static void
+assert_published_stages(const char *what, const unsigned long *n)
+{
+	unsigned long placed = n[0] + n[1] + n[2] + n[3];
+
+	ck_assert_msg(placed + n[4] == 77, "%s: %lu responses", what,
+		      placed + n[4]);
+	ck_assert_msg(placed > 0, "%s: nobody placed", what);
+	ck_assert_msg(lround(100.0 * (double)n[1] / (double)placed) == 50 &&
+		      lround(100.0 * (double)n[2] / (double)placed) == 13 &&
+		      lround(100.0 * (double)n[3] / (double)placed) == 8,
+		      "%s: %lu %lu %lu %lu of %lu placed", what, n[0], n[1],
+		      n[2], n[3], placed);
+}
+
+/* Row var/cat of t, its stage columns ("unknown" for not placed). */
+static void
+stages_of_row(const struct rtable *t, const char *var, const char *cat,
+	      unsigned long *n)
+{
+	size_t k;
+
+	for (k = 0; k < NSTAGE; k++)
+		n[k] = cell(t, var, cat, k + 1 < NSTAGE ? stage_keys[k] :
+			    "unknown")->n;
+}
+
+START_TEST(stage_everywhere_is_the_published_one)
+{
+	static const char *const setup_sql[] = {
+		"DELETE FROM msp.segment",
+		"DELETE FROM msp.answer_code",
+		"INSERT INTO msp.study_code (study_id, code, kind, label_fr)"
+		" SELECT study_id, 'every_team', 'frein', 'Toutes'"
+		"   FROM msp.study WHERE slug = 'occitanie-2024'",
+		"INSERT INTO msp.crosswalk (study_id, code, kind, has_code)"
+		" SELECT study_id, 'every_team', 'frein', 'H-F1'"
+		"   FROM msp.study WHERE slug = 'occitanie-2024'",
+		"INSERT INTO msp.answer_code (response_id, study_id, item_key,"
+		"        code)"
+		" SELECT r.response_id, r.study_id, 'priority_reason',"
+		"        'every_team'"
+		"   FROM msp.response r JOIN msp.study s USING (study_id)"
+		"  WHERE s.slug = 'occitanie-2024' AND r.status = 'complete'"
+		"    AND NOT r.test",
+		"INSERT INTO msp.access_token (token_sha256, kind, region_id)"
+		" SELECT sha256(convert_to('fed-stage', 'UTF8')), 'federation',"
+		"        region_id FROM msp.region WHERE slug = 'occitanie'",
+	};
+	/* by SQL: the function, and the workspace's label of it */
+	static const char by_function[] =
+		"SELECT coalesce(msp.response_stage(r.response_id), '')"
+		"  FROM msp.response r JOIN msp.study s USING (study_id)"
+		" WHERE s.slug = 'occitanie-2024' AND r.status = 'complete'"
+		"   AND NOT r.test";
+	static const char by_workspace[] =
+		"SELECT coalesce(cs.stage, '')"
+		"  FROM msp.response r JOIN msp.study s USING (study_id)"
+		"  LEFT JOIN msp.continuum_stage cs"
+		"    ON cs.label_fr = msp.coding_view_var(r.response_id,"
+		"                                         'continuum')"
+		" WHERE s.slug = 'occitanie-2024' AND r.status = 'complete'"
+		"   AND NOT r.test";
+	const char *const queries[2] = { by_function, by_workspace };
+	unsigned long n[NSTAGE], first[NSTAGE];
+	struct testdb db;
+	struct report_options o;
+	struct rdoc *doc;
+	const struct rtable *t;
+	PGconn *keep = conn;
+	struct msp_error err;
+	PGresult *res = NULL;
+	size_t i, k;
+	int r;
+
+	memset(&db, 0, sizeof(db));
+	testdb_open(&db);
+	testdb_load(&db, NULL);
+	testdb_load_reference(&db);
+	conn = db.conn;
+	for (i = 0; i < sizeof(setup_sql) / sizeof(setup_sql[0]); i++)
+		ck_assert_msg(db_exec(conn, "setup", setup_sql[i], 0, NULL,
+				      PGRES_COMMAND_OK, NULL, &err) == MSP_OK,
+			      "%s", err.message);
+	for (i = 0; i < 2; i++) {
+		ck_assert_msg(db_exec(conn, "stages", queries[i], 0, NULL,
+				      PGRES_TUPLES_OK, &res, &err) == MSP_OK,
+			      "%s", err.message);
+		memset(n, 0, sizeof(n));
+		for (r = 0; r < PQntuples(res); r++) {
+			for (k = 0; k < NSTAGE; k++)
+				if (strcmp(PQgetvalue(res, r, 0),
+					   stage_keys[k]) == 0)
+					break;
+			ck_assert_uint_lt(k, NSTAGE);
+			n[k]++;
+		}
+		PQclear(res);
+		assert_published_stages(i == 0 ? "msp.response_stage" :
+					"msp.coding_view_var", n);
+		if (i == 0)
+			memcpy(first, n, sizeof(n));
+		else
+			ck_assert_mem_eq(n, first, sizeof(n));
+	}
+
+	/* the report's table, and --has by stage and --matrix stage, as
+	 * the owner */
+	report_options_init(&o);
+	o.region = "occitanie";
+	doc = build(&o);
+	t = table(doc, "continuum");
+	for (k = 0; k < NSTAGE; k++)
+		n[k] = cell(t, "continuum", stage_keys[k], "all")->n;
+	assert_published_stages("the report's continuum", n);
+	ck_assert_mem_eq(n, first, sizeof(n));
+	rdoc_free(doc);
+	o.has = 1;
+	o.matrix = "stage";
+	doc = build(&o);
+	stages_of_row(table(doc, "has_stage"), "frein", "H-F1", n);
+	assert_published_stages("--has by stage", n);
+	ck_assert_mem_eq(n, first, sizeof(n));
+	stages_of_row(table(doc, "has_matrix"), "frein", "every_team", n);
+	assert_published_stages("--has --matrix stage", n);
+	ck_assert_mem_eq(n, first, sizeof(n));
+	rdoc_free(doc);
+
+	/* a federation: its definer functions; the one team not placed
+	 * is below the threshold, hidden, the four stages printed */
+	o.token = "fed-stage";
+	o.matrix = NULL;
+	doc = build(&o);
+	t = table(doc, "has_stage");
+	stages_of_row(t, "frein", "H-F1", n);
+	for (k = 0; k + 1 < NSTAGE; k++)
+		ck_assert_uint_eq(n[k], first[k]);
+	ck_assert(cell(t, "frein", "H-F1", "unknown")->suppressed);
+	rdoc_free(doc);
+	conn = keep;
+	testdb_close(&db);
+}
+END_TEST
+
 /* --- formats ------------------------------------------------------------- */
 
 static char *
@@ -3056,6 +3220,7 @@ main(void)
 	tcase_add_test(data, compare_refuses_the_same_study);
 	tcase_add_test(data, team_rate_counts_structures);
 	tcase_add_test(data, team_other_region_out_of_scope);
+	tcase_add_test(data, stage_everywhere_is_the_published_one);
 	tcase_add_test(data, multiple_choice_percentages);
 	tcase_add_test(data, csv_is_tidy);
 	tcase_add_test(data, json_parses);

@@ -43,26 +43,14 @@ static const char sql_has_studies[] =
 	" ORDER BY g.slug, s.year, s.study_id";
 
 /* Who mentioned which study code: interview participants, coded
- * questionnaire answers (with the team's stage). */
+ * questionnaire answers (with the team's stage: msp.response_stage,
+ * the one derivation of it). */
 #define MENTIONS_CTE \
 	"WITH stage AS (" \
-	" SELECT DISTINCT ON (a.response_id) a.response_id," \
-	"        ru.category AS stage" \
-	"   FROM msp.answer_code ac" \
-	"   JOIN msp.answer a ON a.response_id = ac.response_id" \
-	"   JOIN msp.study s ON s.study_id = ac.study_id" \
-	"   JOIN msp.instrument ins ON ins.instrument_id = s.instrument_id" \
-	"   JOIN msp.report_role ro ON ro.instrument_slug = ins.slug" \
-	"    AND ro.role = 'continuum'" \
-	"   JOIN msp.report_rule ru ON ru.instrument_slug = ins.slug" \
-	"    AND ru.var_key = ro.var_key AND ru.item_key = a.item_key" \
-	"  WHERE ac.study_id = ANY($1::integer[])" \
-	"    AND ac.state = 'resolved'" \
-	"    AND msp.report_rule_matches(ru.match_code, ru.num_min," \
-	"        ru.num_max, ru.years_before_study," \
-	"        msp.report_answer_value(a.choice_code, a.bool_value," \
-	"        a.num_value, a.text_value), a.num_value, s.year)" \
-	"  ORDER BY a.response_id, ru.priority), " \
+	" SELECT c.response_id, msp.response_stage(c.response_id) AS stage" \
+	"   FROM (SELECT DISTINCT ac.response_id FROM msp.answer_code ac" \
+	"          WHERE ac.study_id = ANY($1::integer[])" \
+	"            AND ac.state = 'resolved') c), " \
 	"men AS (" \
 	" SELECT 'interview'::text AS source, i.study_id, g.code," \
 	"        'i' || i.interview_id AS who, i.stage" \

@@ -2,7 +2,8 @@
 -- its instrument (msp.report_role: 'continuum' the stage reached,
 -- 'priority' whether involving users is one), read as the reports read
 -- it: the first rule, by priority, that one of the response's answers
--- matches (msp.report_has_mentions does the same for the stage); NULL
+-- matches (msp.response_stage, which every place that needs the stage
+-- calls); NULL
 -- when that rule places the response in no category (« non
 -- classable »).  A variable with no rule is an item of the
 -- questionnaire (is_priority): its answer, as the option's label, or
@@ -20,19 +21,13 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
            AND ro.role = p_role
          WHERE r.response_id = p_response),
     ruled AS (
-        SELECT c.label_fr, ro.position, ru.priority
+        -- the category msp.response_stage gives (the one derivation
+        -- of the stage and of every ruled role), by its label
+        SELECT c.label_fr
           FROM role ro
-          JOIN msp.report_rule ru ON ru.instrument_slug = ro.slug
-           AND ru.var_key = ro.var_key
-          JOIN msp.answer a ON a.response_id = p_response
-           AND a.item_key = ru.item_key
-          LEFT JOIN msp.report_category c ON c.var_key = ru.var_key
-           AND c.category = ru.category
-         WHERE msp.report_rule_matches(ru.match_code, ru.num_min,
-               ru.num_max, ru.years_before_study,
-               msp.report_answer_value(a.choice_code, a.bool_value,
-               a.num_value, a.text_value), a.num_value, ro.year)
-         ORDER BY ro.position, ru.priority
+          JOIN msp.report_category c ON c.var_key = ro.var_key
+           AND c.category = msp.response_stage(p_response, p_role)
+         ORDER BY ro.position
          LIMIT 1),
     answered AS (
         SELECT CASE WHEN a.bool_value THEN 'Oui'

@@ -1,7 +1,9 @@
 -- What a personal invitation link opens: the structure's response to
 -- the study as it was left, to show it again.  First '_status' (the
--- response's status, NULL when none yet), '_mode', '_role', then the
--- answers, as msp.form_resume gives them.  No row at all: the link
+-- response's status, NULL when none yet), '_mode', '_role', '_stage'
+-- (its stage on the continuum, msp.response_stage: for the restitution
+-- page of fcgi/restitution.c; NULL when not placed), then the answers,
+-- as msp.form_resume gives them.  No row at all: the link
 -- names no frame row of this study (unknown, or of another study).
 -- Records the first opening for the fieldwork monitor.  The link's
 -- code itself never reaches the database: p_invitation is its SHA-256.
@@ -32,6 +34,9 @@ BEGIN
         SELECT 1, 0, '_mode', (SELECT m.mode::text FROM mine m)
         UNION ALL
         SELECT 1, 1, '_role', (SELECT m.respondent_role::text FROM mine m)
+        UNION ALL
+        SELECT 1, 2, '_stage', (SELECT msp.response_stage(m.response_id)
+                                  FROM mine m)
         UNION ALL
         SELECT 2, a.answer_id, a.item_key,
                coalesce(a.choice_code, a.num_value::text, a.text_value,

@@ -1,7 +1,7 @@
 -- Who mentioned which study code in studies p_studies: interview
 -- participants ('i' || interview) and coded questionnaire answers ('r'
--- || response, with the team's continuum stage as the 'continuum' role
--- of its instrument derives it), resolved codings only (0039):
+-- || response, with the team's continuum stage: msp.response_stage),
+-- resolved codings only (0039):
 -- report_has.c's MENTIONS_CTE, kept to
 -- the structures of each study's own region, as Row-Level Security
 -- kept a federation's own report to them.  One row per person and code:
@@ -12,23 +12,12 @@ RETURNS TABLE (source text, study_id integer, code text, who text,
                stage text)
 LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
     WITH stage AS (
-        SELECT DISTINCT ON (a.response_id) a.response_id,
-               ru.category AS stage
-          FROM msp.answer_code ac
-          JOIN msp.answer a ON a.response_id = ac.response_id
-          JOIN msp.study s ON s.study_id = ac.study_id
-          JOIN msp.instrument ins ON ins.instrument_id = s.instrument_id
-          JOIN msp.report_role ro ON ro.instrument_slug = ins.slug
-           AND ro.role = 'continuum'
-          JOIN msp.report_rule ru ON ru.instrument_slug = ins.slug
-           AND ru.var_key = ro.var_key AND ru.item_key = a.item_key
-         WHERE ac.study_id = ANY (p_studies)
-           AND ac.state = 'resolved'
-           AND msp.report_rule_matches(ru.match_code, ru.num_min,
-               ru.num_max, ru.years_before_study,
-               msp.report_answer_value(a.choice_code, a.bool_value,
-               a.num_value, a.text_value), a.num_value, s.year)
-         ORDER BY a.response_id, ru.priority)
+        -- each coded response's stage: msp.response_stage, once
+        SELECT c.response_id, msp.response_stage(c.response_id) AS stage
+          FROM (SELECT DISTINCT ac.response_id
+                  FROM msp.answer_code ac
+                 WHERE ac.study_id = ANY (p_studies)
+                   AND ac.state = 'resolved') c)
     SELECT 'interview'::text, i.study_id, g.code,
            'i' || i.interview_id, i.stage
       FROM msp.segment g
