@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -212,7 +213,8 @@ sleep_ms(long ms)
 
 enum msp_status
 conn_catch_up(struct conn *replica, struct conn *primary, int max_ms,
-	      int *done, struct conn **which, struct msp_error *err)
+	      long long max_gap, int *done, int *waited_ms,
+	      struct conn **which, struct msp_error *err)
 {
 	const char *params[1];
 	PGresult *lsn = NULL, *res = NULL;
@@ -221,6 +223,7 @@ conn_catch_up(struct conn *replica, struct conn *primary, int max_ms,
 	int waited;
 
 	*done = 0;
+	*waited_ms = 0;
 	*which = primary;
 	if ((pg = conn_get(primary)) == NULL) {
 		st = msp_error_set(err, MSP_EDB, "the database cannot be "
@@ -236,24 +239,28 @@ conn_catch_up(struct conn *replica, struct conn *primary, int max_ms,
 	params[0] = db_text(lsn, 0, "lsn");
 	*which = replica;
 	for (waited = 0;; waited += 10) {
+		long long gap;
+
 		if ((pg = conn_get(replica)) == NULL) {
 			st = msp_error_set(err, MSP_EDB, "the database cannot "
 					   "be reached");
 			goto out;
 		}
-		/* NULL on a server that is no standby: nothing to wait
-		 * for */
+		/* bytes of WAL still to replay; NULL on a server that is
+		 * no standby: nothing to wait for */
 		st = db_exec(pg, "standby position",
-			     "SELECT coalesce("
-			     "pg_catalog.pg_last_wal_replay_lsn()"
-			     " >= $1::pg_lsn, true) AS done", 1, params,
+			     "SELECT coalesce(pg_catalog.pg_wal_lsn_diff("
+			     "$1::pg_lsn, pg_catalog.pg_last_wal_replay_lsn()"
+			     "), 0)::bigint AS gap", 1, params,
 			     PGRES_TUPLES_OK, &res, err);
 		if (st != MSP_OK)
 			goto out;
-		*done = strcmp(db_text(res, 0, "done"), "t") == 0;
+		gap = strtoll(db_text(res, 0, "gap"), NULL, 10);
 		PQclear(res);
 		res = NULL;
-		if (*done || waited >= max_ms)
+		*done = gap <= 0;
+		*waited_ms = waited;
+		if (*done || waited >= max_ms || gap > max_gap)
 			break;
 		sleep_ms(10);
 	}

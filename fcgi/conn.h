@@ -66,14 +66,18 @@ void conn_failure_reply(struct conn *c, const struct msp_error *err,
 /*
  * Waits until replica has replayed everything primary had written when
  * asked (pg_last_wal_replay_lsn() against pg_current_wal_lsn()), polling
- * every 10 ms for at most max_ms.  For what the primary just wrote and a
- * read on the replica must see: a web session made a moment ago.  *done
- * is 1 when it has (or when replica is no standby: nothing to wait
- * for), 0 when max_ms passed.  Fails with MSP_EDB (either connection
+ * every 10 ms for at most max_ms; not at all when the replica is more
+ * than max_gap bytes of WAL behind (it will not catch up within max_ms:
+ * the caller reads the primary at once).  For what the primary just
+ * wrote and a read on the replica must see: a web session made a
+ * moment ago.  *done is 1 when it has (or when replica is no standby:
+ * nothing to wait for), 0 when max_ms passed or the gap was too wide;
+ * *waited_ms how long it waited.  Fails with MSP_EDB (either connection
  * unreachable or failing: ask conn_failure of the one in *which).
  */
 enum msp_status conn_catch_up(struct conn *replica, struct conn *primary,
-			      int max_ms, int *done, struct conn **which,
+			      int max_ms, long long max_gap, int *done,
+			      int *waited_ms, struct conn **which,
 			      struct msp_error *err);
 
 /* Closes the connection; c reconnects on next use.  Safe when closed. */
