@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -118,18 +119,42 @@ metrics_init(int workers, int listen_fd)
 	return 0;
 }
 
+/* Claims a free slot for this process: 0, or -1 when none is free. */
+static int
+claim_slot(pid_t me)
+{
+	pid_t expected;
+	size_t i;
+
+	for (i = 0; i < MAX_SLOTS; i++) {
+		expected = 0;
+		if (atomic_compare_exchange_strong(&shared->slots[i].pid,
+						   &expected, me)) {
+			mine = &shared->slots[i];
+			atomic_store(&mine->in_hand, 0);
+			return 0;
+		}
+	}
+	return -1;
+}
+
 void
 metrics_worker_start(void)
 {
+	pid_t me = getpid(), pid;
 	size_t i;
-	pid_t free_slot, me = getpid();
 
-	if (shared == NULL)
+	if (shared == NULL || claim_slot(me) == 0)
 		return;
+	/* Every slot taken: a parent that replaced workers without
+	 * metrics_worker_gone().  The slot of a process that no longer
+	 * exists is taken over; without one, this worker's requests
+	 * still count, only not in the gauges. */
 	for (i = 0; i < MAX_SLOTS; i++) {
-		free_slot = 0;
-		if (atomic_compare_exchange_strong(&shared->slots[i].pid,
-						   &free_slot, me)) {
+		pid = atomic_load(&shared->slots[i].pid);
+		if (pid != 0 && kill(pid, 0) != 0 && errno == ESRCH &&
+		    atomic_compare_exchange_strong(&shared->slots[i].pid,
+						   &pid, me)) {
 			mine = &shared->slots[i];
 			atomic_store(&mine->in_hand, 0);
 			return;
