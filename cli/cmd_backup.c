@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -107,30 +108,25 @@ server_version(PGconn *conn, int *num, struct msp_error *err)
 static int
 make_backup_dir(const char *dir)
 {
-	struct stat sb;
+	struct dirent *e;
+	DIR *d;
+	int empty = 1;
 
 	if (mkdir(dir, 0700) == 0)
 		return 0;
-	if (errno != EEXIST || stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+	if (errno != EEXIST || (d = opendir(dir)) == NULL) {
 		fprintf(stderr, "msp-report backup: impossible de créer %s : "
 			"%s\n", dir, strerror(errno));
 		return 1;
 	}
-	if (access(dir, F_OK) == 0) {
-		char path[4096];
-
-		snprintf(path, sizeof(path), "%s/%s", dir, BACKUP_MANIFEST);
-		if (access(path, F_OK) == 0) {
-			fprintf(stderr, "msp-report backup: %s contient déjà "
-				"une sauvegarde\n", dir);
-			return 1;
-		}
-		snprintf(path, sizeof(path), "%s/%s", dir, BACKUP_DUMP);
-		if (access(path, F_OK) == 0) {
-			fprintf(stderr, "msp-report backup: %s contient déjà "
-				"%s\n", dir, BACKUP_DUMP);
-			return 1;
-		}
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	if (!empty) {
+		fprintf(stderr, "msp-report backup: %s n'est pas vide : une "
+			"sauvegarde va dans un répertoire neuf\n", dir);
+		return 1;
 	}
 	return 0;
 }
