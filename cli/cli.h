@@ -133,6 +133,7 @@ void cli_print_table(const PGresult *res, const struct cli_column *cols,
 		     size_t n_cols);
 
 int cmd_agreement(const struct cli_context *ctx, int argc, char **argv);
+int cmd_backup(const struct cli_context *ctx, int argc, char **argv);
 int cmd_code(const struct cli_context *ctx, int argc, char **argv);
 int cmd_codebook(const struct cli_context *ctx, int argc, char **argv);
 int cmd_db(const struct cli_context *ctx, int argc, char **argv);
@@ -154,6 +155,7 @@ int cmd_invite(const struct cli_context *ctx, int argc, char **argv);
 int cmd_remind(const struct cli_context *ctx, int argc, char **argv);
 int cmd_federation(const struct cli_context *ctx, int argc, char **argv);
 int cmd_region(const struct cli_context *ctx, int argc, char **argv);
+int cmd_restore(const struct cli_context *ctx, int argc, char **argv);
 int cmd_qdpx(const struct cli_context *ctx, int argc, char **argv);
 int cmd_study(const struct cli_context *ctx, int argc, char **argv);
 int cmd_token(const struct cli_context *ctx, int argc, char **argv);

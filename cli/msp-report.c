@@ -26,6 +26,8 @@ static const char usage_text[] =
 "                           of the study's open answers, or a file\n"
 "  code answers|apply|remove|transcript|memo --study SLUG ...\n"
 "                           code open answers and interview transcripts\n"
+"  backup -o DIR            a consistent pg_dump of the database, with a\n"
+"                           manifest (ledgers, row counts, SHA-256)\n"
 "  codebook list|add|edit|merge|import|export --study SLUG ...\n"
 "                           a study's codebook; REFI-QDA .qdc files\n"
 "  contact --study SLUG --structure ID (--channel phone|in-person |\n"
@@ -61,6 +63,8 @@ static const char usage_text[] =
 "                           remind the structures that have not completed\n"
 "  qdpx export --study SLUG -o FILE.qdpx\n"
 "                           the study's coding project for QDA software\n"
+"  restore DIR              a backup into an empty database, checked\n"
+"                           against its manifest\n"
 "  region add|list         the regions studies belong to (owner or analyst)\n"
 "  study create|list|open|close|reopen|extend\n"
 "                           studies and their life cycle: draft (tests),\n"
@@ -89,6 +93,7 @@ static const char usage_text[] =
 
 static const struct cli_command commands[] = {
 	{ "agreement", cmd_agreement },
+	{ "backup", cmd_backup },
 	{ "code", cmd_code },
 	{ "codebook", cmd_codebook },
 	{ "contact", cmd_contact },
@@ -108,6 +113,7 @@ static const struct cli_command commands[] = {
 	{ "region", cmd_region },
 	{ "remind", cmd_remind },
 	{ "report", cmd_report },
+	{ "restore", cmd_restore },
 	{ "study", cmd_study },
 	{ "test", cmd_test },
 	{ "token", cmd_token },

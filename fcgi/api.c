@@ -2,6 +2,10 @@
  * api — the JSON API under /api/v1.
  *
  *   GET  /api/v1/health                    the worker and its database
+ *   GET  /api/v1/health/live               the worker answers (no database)
+ *   GET  /api/v1/health/ready              ready to serve: the database,
+ *                                          its schema version, the report
+ *                                          database if one is configured
  *   GET  /api/v1/studies                   studies, with their instrument
  *   GET  /api/v1/studies/{slug}/instrument an instrument definition
  *   POST /api/v1/responses                 a submission (bearer token)
@@ -26,6 +30,7 @@
 #include "csv.h"
 #include "db.h"
 #include "jsonin.h"
+#include "schema_version.h"
 #include "submission.h"
 #include "tenant.h"
 #include "api.h"
@@ -195,24 +200,38 @@ api_db_error_reply(struct worker *w, const struct msp_error *err,
 	}
 }
 
+/*
+ * Runs sql (one row, one column) on c, again once on a fresh
+ * connection when the server restarted under us; *res (may be NULL)
+ * gets the result.  MSP_EDB when c cannot be reached or sql fails.
+ */
+static enum msp_status
+health_query(struct conn *c, const char *sql, PGresult **res)
+{
+	PGconn *conn = conn_get(c);
+	enum msp_status st = MSP_EDB;
+
+	if (conn != NULL)
+		st = db_exec(conn, "health", sql, 0, NULL, PGRES_TUPLES_OK,
+			     res, NULL);
+	if (st != MSP_OK && conn != NULL && PQstatus(conn) != CONNECTION_OK) {
+		conn = conn_get(c);
+		if (conn != NULL)
+			st = db_exec(conn, "health", sql, 0, NULL,
+				     PGRES_TUPLES_OK, res, NULL);
+	}
+	return st;
+}
+
+/* GET /api/v1/health: the worker and its primary database (200, or
+ * 503 with Retry-After); what it was before live and ready, kept for
+ * the monitors that ask it. */
 static void
 handle_health(struct worker *w, struct reply *r)
 {
-	PGconn *conn = conn_get(&w->db);
-	enum msp_status st = MSP_EDB;
 	json_object *o;
 
-	if (conn != NULL)
-		st = db_exec(conn, "health", "SELECT 1", 0, NULL,
-			     PGRES_TUPLES_OK, NULL, NULL);
-	if (st != MSP_OK && conn != NULL && PQstatus(conn) != CONNECTION_OK) {
-		/* The server restarted under us: one fresh try. */
-		conn = conn_get(&w->db);
-		if (conn != NULL)
-			st = db_exec(conn, "health", "SELECT 1", 0, NULL,
-				     PGRES_TUPLES_OK, NULL, NULL);
-	}
-	if (st != MSP_OK) {
+	if (health_query(&w->db, "SELECT 1", NULL) != MSP_OK) {
 		http_fail(r, &conn_unreachable);
 		return;
 	}
@@ -222,6 +241,80 @@ handle_health(struct worker *w, struct reply *r)
 	json_object_object_add(o, "version",
 			       json_object_new_string(PACKAGE_VERSION));
 	http_json(r, 200, o);
+}
+
+/* GET /api/v1/health/live: this process answers, nothing more (a
+ * supervisor restarts a worker that does not; a database outage is no
+ * reason to). */
+static void
+handle_live(struct reply *r)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "status", json_object_new_string("live"));
+	json_object_object_add(o, "version",
+			       json_object_new_string(PACKAGE_VERSION));
+	http_json(r, 200, o);
+}
+
+/*
+ * GET /api/v1/health/ready: whether this worker can serve now: its
+ * database answers, at the schema version the binaries were built for
+ * (MSP_SCHEMA_VERSION: behind, a migration is pending; ahead, these
+ * binaries are older than the database), and the report database
+ * answers when one is configured.  200 with each check "ok", else 503
+ * with Retry-After and each check's state: a load balancer takes the
+ * server out of rotation until then.
+ */
+static void
+handle_ready(struct worker *w, struct reply *r)
+{
+	json_object *o = json_object_new_object(), *schema;
+	PGresult *res = NULL;
+	int ready = 1, version = -1;
+	const char *state;
+
+	if (health_query(&w->db, "SELECT msp.schema_version() AS v",
+			 &res) == MSP_OK) {
+		if (!PQgetisnull(res, 0, 0))
+			version = (int)db_int(res, 0, "v");
+		json_object_object_add(o, "database",
+				       json_object_new_string("ok"));
+	} else {
+		ready = 0;
+		json_object_object_add(o, "database",
+				       json_object_new_string("unreachable"));
+	}
+	PQclear(res);
+	schema = json_object_new_object();
+	state = version < 0 ? "unknown" : version < MSP_SCHEMA_VERSION ?
+		"behind" : version > MSP_SCHEMA_VERSION ? "ahead" : "ok";
+	ready = ready && strcmp(state, "ok") == 0;
+	json_object_object_add(schema, "status",
+			       json_object_new_string(state));
+	json_object_object_add(schema, "database",
+			       version < 0 ? NULL :
+			       json_object_new_int(version));
+	json_object_object_add(schema, "expected",
+			       json_object_new_int(MSP_SCHEMA_VERSION));
+	json_object_object_add(o, "schema", schema);
+	if (w->reports.database == NULL) {
+		state = "same";	/* reports read the primary */
+	} else if (health_query(&w->reports, "SELECT 1", NULL) == MSP_OK) {
+		state = "ok";
+	} else {
+		state = "unreachable";
+		ready = 0;
+	}
+	json_object_object_add(o, "reports", json_object_new_string(state));
+	json_object_object_add(o, "status",
+			       json_object_new_string(ready ? "ready" :
+						      "not ready"));
+	json_object_object_add(o, "version",
+			       json_object_new_string(PACKAGE_VERSION));
+	if (!ready)
+		http_header(r, "Retry-After", "5");
+	http_json(r, ready ? 200 : 503, o);
 }
 
 static void
@@ -1288,6 +1381,16 @@ api_route(struct worker *w, struct request *req, struct reply *r)
 	if (strcmp(p, "/api/v1/health") == 0) {
 		if (get)
 			handle_health(w, r);
+		else
+			method_not_allowed(r, "GET, HEAD");
+	} else if (strcmp(p, "/api/v1/health/live") == 0) {
+		if (get)
+			handle_live(r);
+		else
+			method_not_allowed(r, "GET, HEAD");
+	} else if (strcmp(p, "/api/v1/health/ready") == 0) {
+		if (get)
+			handle_ready(w, r);
 		else
 			method_not_allowed(r, "GET, HEAD");
 	} else if (strcmp(p, "/api/v1/studies") == 0) {

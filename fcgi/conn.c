@@ -16,6 +16,7 @@
 
 #include "conn.h"
 #include "db.h"
+#include "metrics.h"
 
 /* While the database is down every request fails to connect: one log
  * line per interval, not one per request. */
@@ -55,6 +56,7 @@ log_db_down(struct conn *c, const char *why)
 {
 	time_t now = time(NULL);
 
+	metrics_db_error(METRICS_DB_UNREACHABLE);
 	c->failures++;
 	if (c->down_since == 0)
 		c->down_since = now;
@@ -167,6 +169,7 @@ conn_failure(struct conn *c, const struct msp_error *err)
 		log_db_down(c, "connection lost");
 		return conn_unreachable;
 	}
+	metrics_db_error(METRICS_DB_STATEMENT);
 	if (strcmp(err->sqlstate, "25006") == 0) {
 		/* A write reached a read-only server (a hot standby named
 		 * as the primary, or a read path that writes: a bug).

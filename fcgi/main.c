@@ -26,6 +26,7 @@
 #include <json-c/json.h>
 
 #include "disclosure_policy.h"
+#include "metrics.h"
 #include "secret.h"
 #include "settings.h"
 #include "site.h"
@@ -272,6 +273,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	catch_stop_signals();
+	/* Before the fork: the workers share the counters (metrics.h). */
+	if (metrics_init(opt.workers, listen_fd) != 0)
+		fprintf(stderr, "{\"level\":\"warning\",\"event\":"
+			"\"no metrics\",\"why\":\"%s\"}\n", strerror(errno));
 	for (i = 0; i < opt.workers; i++)
 		pids[i] = spawn(listen_fd, &opt, &secret);
 	fprintf(stderr, "{\"level\":\"info\",\"event\":\"listening\","
@@ -289,6 +294,7 @@ main(int argc, char **argv)
 				"\"worker died\",\"worker\":%ld,\"status\":%d}"
 				"\n", (long)dead, status);
 			pids[i] = 0;
+			metrics_worker_gone(dead);
 			sleep(1);	/* no hot loop if it keeps dying */
 			/* The sleep ends early on a stop signal. */
 			if (!worker_stop_requested)

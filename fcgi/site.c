@@ -6,17 +6,19 @@
 #include "api.h"
 #include "coding.h"
 #include "forms.h"
+#include "metrics.h"
 #include "pages.h"
 #include "restitution.h"
 #include "session.h"
 #include "site.h"
 #include "studies.h"
 
-/* The API, then the forms, then the workspace's pages (sign-in, the
+/* /metrics, the API, then the forms, then the workspace's pages (sign-in, the
  * reports); "/" and the rest are the loop's (a redirect to /forms,
  * 404).  The API defers each submission to store a batch of
  * them in one database call. */
 static const struct route routes[] = {
+	{ "metrics", metrics_route },	/* nginx's local listener only */
 	{ "api", api_route },
 	{ "forms", forms_route },
 	{ "restitution", restitution_route },

@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "metrics.h"
 #include "worker.h"
 
 volatile sig_atomic_t worker_stop_requested;
@@ -200,9 +201,14 @@ read_to_end(FCGX_Request *fcgx)
 static void
 finish(struct slot *s, size_t batch, struct buf *log)
 {
+	double ms;
+
 	http_send(&s->req, &s->r);
+	ms = elapsed_ms(&s->t0);
 	/* req's strings live in fcgx.envp, which Finish frees. */
-	log_request(log, &s->req, &s->r, elapsed_ms(&s->t0), batch);
+	log_request(log, &s->req, &s->r, ms, batch);
+	metrics_request(s->req.path, s->r.status, ms / 1e3);
+	metrics_replied();
 	read_to_end(&s->fcgx);
 	FCGX_Finish_r(&s->fcgx);
 	http_request_free(&s->req);
@@ -229,12 +235,14 @@ worker_main(int listen_fd, const char *database, const char *report_database,
 
 	if (slots == NULL || items == NULL || replies == NULL || held == NULL)
 		goto out;
+	metrics_worker_start();
 	for (inited = 0; inited < batch_max; inited++)
 		if (FCGX_InitRequest(&slots[inited].fcgx, listen_fd,
 				     FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 			goto out;
 	while ((n = accept_waiting(listen_fd, slots, batch_max)) >= 0) {
 		nheld = 0;
+		metrics_accepted((size_t)n);
 		for (i = 0; i < (size_t)n; i++) {
 			struct slot *s = &slots[i];
 
@@ -254,8 +262,10 @@ worker_main(int listen_fd, const char *database, const char *report_database,
 			replies[nheld] = &s->r;
 			held[nheld++] = s;
 		}
-		if (nheld > 0)
+		if (nheld > 0) {
 			site->flush(&w, items, replies, nheld);
+			metrics_batch(nheld);
+		}
 		for (i = 0; i < nheld; i++)
 			finish(held[i], nheld, &log);
 		log_flush(&log);

@@ -40,15 +40,17 @@ bad_inputs=0
 tried() { bad_inputs=$((bad_inputs + ${1:-1})); }
 
 # start_stack STATE: msp-fcgi and nginx on free ports, exported as
-# MSP_HTTP_PORT / MSP_HTTPS_PORT; sets base.  Exits the test on failure.
+# MSP_HTTP_PORT / MSP_HTTPS_PORT / MSP_METRICS_PORT (/metrics' local
+# listener); sets base.  Exits the test on failure.
 # A free port can be taken between pick_port and nginx's bind by
 # whatever else runs on the machine: try again with new ones.
 start_stack() {
 	local state=$1 attempt
-	export MSP_HTTP_PORT MSP_HTTPS_PORT
+	export MSP_HTTP_PORT MSP_HTTPS_PORT MSP_METRICS_PORT
 	for attempt in 1 2 3; do
 		MSP_HTTP_PORT=$(pick_port)
 		MSP_HTTPS_PORT=$(pick_port)
+		MSP_METRICS_PORT=$(pick_port)
 		"$src/scripts/msp-stack" start "$state" "$bld/fcgi" && break
 		"$src/scripts/msp-stack" stop "$state" >/dev/null 2>&1
 		if [ "$attempt" = 3 ]; then
