@@ -41,8 +41,8 @@
 #include "site.h"
 #include "worker.h"
 
-#define MAX_WORKERS 64
-#define MAX_BATCH 256
+#define MAX_WORKERS SETTINGS_WORKERS_MAX
+#define MAX_BATCH SETTINGS_BATCH_MAX
 
 static const char usage_text[] =
 "Usage: msp-fcgi [OPTION]...\n"
@@ -60,10 +60,13 @@ static const char usage_text[] =
 "                       among them are stored in one transaction, each\n"
 "                       checked as if alone; 1 stores each on its own\n"
 "  -d, --database URL   PostgreSQL connection string (default:\n"
-"                       $MSP_DATABASE_URL, else libpq's PG* variables)\n"
+"                       $MSP_FCGI_DATABASE_URL, else $MSP_DATABASE_URL,\n"
+"                       else libpq's PG* variables)\n"
 "  -r, --report-database URL\n"
 "                       the database the report pages read (default:\n"
-"                       $MSP_REPORT_DATABASE_URL, else the --database\n"
+"                       $MSP_FCGI_REPORT_DATABASE_URL when\n"
+"                       $MSP_FCGI_DATABASE_URL is set, otherwise\n"
+"                       $MSP_REPORT_DATABASE_URL; else the --database\n"
 "                       connection): it may be a streaming-replication\n"
 "                       hot standby of the first, opened at the first\n"
 "                       report; sign-in, sessions, forms, the API and\n"
@@ -251,9 +254,9 @@ parse_options(int argc, char **argv, struct options *opt)
 	opt->socket = getenv("MSP_FCGI_SOCKET");
 	if (opt->socket == NULL || *opt->socket == '\0')
 		opt->socket = "msp-fcgi.sock";
-	opt->database = settings_database_url();
+	opt->database = settings_fcgi_database_url();
 	/* set only when MSP_REPORT_DATABASE_URL names another database */
-	opt->report_database = settings_report_database_url();
+	opt->report_database = settings_fcgi_report_database_url();
 	if (strcmp(opt->report_database, opt->database) == 0)
 		opt->report_database = NULL;
 	opt->secret_file = settings_secret_file();
