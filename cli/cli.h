@@ -132,6 +132,15 @@ struct cli_column {
 void cli_print_table(const PGresult *res, const struct cli_column *cols,
 		     size_t n_cols);
 
+/*
+ * Reads the configuration file (conffile_default_path(), when it
+ * exists) into the environment, under what is set there already.  An
+ * unreadable file is said on stderr and skipped.  Returns 0, or 1 after
+ * printing the file's syntax problems (cli/cmd_config.c).
+ */
+int cli_load_config(void);
+
+int cmd_config(const struct cli_context *ctx, int argc, char **argv);
 int cmd_agreement(const struct cli_context *ctx, int argc, char **argv);
 int cmd_backup(const struct cli_context *ctx, int argc, char **argv);
 int cmd_code(const struct cli_context *ctx, int argc, char **argv);

@@ -30,6 +30,9 @@ static const char usage_text[] =
 "                           manifest (ledgers, row counts, SHA-256)\n"
 "  codebook list|add|edit|merge|import|export --study SLUG ...\n"
 "                           a study's codebook; REFI-QDA .qdc files\n"
+"  config check [FILE]      what is wrong in the configuration file\n"
+"                           (/etc/msp-survey/msp-survey.conf), one line\n"
+"                           each\n"
 "  contact --study SLUG --structure ID (--channel phone|in-person |\n"
 "          --no-further-contact)  a contact, or a refusal of more, logged\n"
 "  db migrate [--dir DIR]   apply the schema migrations the database lacks,\n"
@@ -96,6 +99,7 @@ static const struct cli_command commands[] = {
 	{ "backup", cmd_backup },
 	{ "code", cmd_code },
 	{ "codebook", cmd_codebook },
+	{ "config", cmd_config },
 	{ "contact", cmd_contact },
 	{ "db", cmd_db },
 	{ "disclosure", cmd_disclosure },
@@ -153,7 +157,8 @@ main(int argc, char **argv)
 			 * the report parses from its first option on */
 			if (optopt == 0 && optind >= 2 &&
 			    strncmp(argv[optind - 1], "--", 2) == 0)
-				return cmd_report(&ctx, argc - optind + 2,
+				return cli_load_config() != 0 ? 1 :
+				       cmd_report(&ctx, argc - optind + 2,
 						  argv + optind - 2);
 			if (optopt == 'd')
 				fputs("msp-report: -d demande une URL\n",
@@ -169,6 +174,10 @@ main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
+	/* the configuration file, except for the command that checks it
+	 * (which must run whatever state it is in) */
+	if (strcmp(argv[optind], "config") != 0 && cli_load_config() != 0)
+		return 1;
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[optind], commands[i].name) == 0)
 			return commands[i].run(&ctx, argc - optind,

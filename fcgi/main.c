@@ -7,6 +7,16 @@
  * or SIGINT, asks every worker to stop: a worker finishes the request in
  * hand, then exits.  A worker never exits because a request failed;
  * failures become HTTP statuses.
+ *
+ * SIGHUP reloads (systemctl reload): the parent reads the secret file
+ * again, forks a new set of workers on the same listening socket, and
+ * only then asks the old set to stop the way SIGTERM does.  The socket
+ * is never closed, so a connection nginx opens meanwhile waits in its
+ * backlog for whichever worker accepts first, and a request an old
+ * worker holds is finished by it: none is dropped (tests/reload.test).
+ * New workers mean new database connections (a moved server, a changed
+ * password in a service file).  A secret that cannot be read leaves the
+ * running workers as they are.
  */
 #include "config.h"
 
@@ -32,13 +42,15 @@
 #include "site.h"
 #include "worker.h"
 
-#define MAX_WORKERS 64
-#define MAX_BATCH 256
+#define MAX_WORKERS SETTINGS_WORKERS_MAX
+#define MAX_BATCH SETTINGS_BATCH_MAX
 
 static const char usage_text[] =
 "Usage: msp-fcgi [OPTION]...\n"
 "FastCGI worker of the MSP survey service, reached by nginx over a unix\n"
 "socket.  Stops cleanly on SIGTERM or SIGINT: requests in hand finish.\n"
+"On SIGHUP, reads the secret file again and replaces its workers with new\n"
+"ones (new database connections) without dropping a request.\n"
 "\n"
 "  -s, --socket PATH    unix socket to listen on (default:\n"
 "                       $MSP_FCGI_SOCKET, else ./msp-fcgi.sock)\n"
@@ -49,10 +61,13 @@ static const char usage_text[] =
 "                       among them are stored in one transaction, each\n"
 "                       checked as if alone; 1 stores each on its own\n"
 "  -d, --database URL   PostgreSQL connection string (default:\n"
-"                       $MSP_DATABASE_URL, else libpq's PG* variables)\n"
+"                       $MSP_FCGI_DATABASE_URL, else $MSP_DATABASE_URL,\n"
+"                       else libpq's PG* variables)\n"
 "  -r, --report-database URL\n"
 "                       the database the report pages read (default:\n"
-"                       $MSP_REPORT_DATABASE_URL, else the --database\n"
+"                       $MSP_FCGI_REPORT_DATABASE_URL when\n"
+"                       $MSP_FCGI_DATABASE_URL is set, otherwise\n"
+"                       $MSP_REPORT_DATABASE_URL; else the --database\n"
 "                       connection): it may be a streaming-replication\n"
 "                       hot standby of the first, opened at the first\n"
 "                       report; sign-in, sessions, forms, the API and\n"
@@ -86,6 +101,32 @@ on_stop(int sig)
 	FCGX_ShutdownPending();	/* makes a blocked accept return */
 }
 
+/* The parent's only: set by SIGHUP, cleared when the reload is done. */
+static volatile sig_atomic_t reload_requested;
+
+/* The signal mask the program started with, which the workers get back,
+ * and the one the parent keeps outside sigsuspend(). */
+static sigset_t start_mask, parent_mask;
+
+static void
+on_reload(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
+/* Only there so that SIGCHLD, ignored by default, ends sigsuspend(). */
+static void
+on_child(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * The parent holds its signals blocked and takes them in sigsuspend()
+ * only: one that came between its check of the flags and a blocking
+ * waitpid() would otherwise wait there for the next worker to die.
+ */
 static void
 catch_stop_signals(void)
 {
@@ -97,7 +138,17 @@ catch_stop_signals(void)
 	sa.sa_flags = 0;	/* no SA_RESTART: accept/waitpid must wake */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_reload;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_child;
+	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&parent_mask);
+	sigaddset(&parent_mask, SIGTERM);
+	sigaddset(&parent_mask, SIGINT);
+	sigaddset(&parent_mask, SIGHUP);
+	sigaddset(&parent_mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &parent_mask, &start_mask);
 }
 
 static pid_t
@@ -105,11 +156,64 @@ spawn(int listen_fd, const struct options *opt, const struct secret *secret)
 {
 	pid_t pid = fork();
 
-	if (pid == 0)
+	if (pid == 0) {
+		/* a reload is the parent's business: a SIGHUP sent to the
+		 * whole process group must not stop a worker */
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGCHLD, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &start_mask, NULL);
 		_exit(worker_main(listen_fd, opt->database,
 				  opt->report_database, secret,
 				  (size_t)opt->batch, &site));
+	}
 	return pid;
+}
+
+/*
+ * The reload SIGHUP asks for: the secret read again into *secret, a new
+ * set of workers in pids[], then SIGTERM to the old set, which finishes
+ * the requests it holds (their exits are reaped by the main loop, which
+ * no longer knows their pids and so does not replace them).  A secret
+ * that cannot be read is logged and changes nothing.
+ */
+static void
+reload(int listen_fd, const struct options *opt, struct secret *secret,
+       pid_t *pids)
+{
+	struct secret fresh = { NULL, 0 };
+	struct msp_error err;
+	pid_t old[MAX_WORKERS];
+	int i;
+
+	reload_requested = 0;
+	if (secret_load(opt->secret_file, &fresh, &err) != MSP_OK) {
+		/* one JSON line, like every other; the reason is French,
+		 * for the administrator who reads the journal */
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "level",
+				       json_object_new_string("error"));
+		json_object_object_add(o, "event", json_object_new_string(
+					       "reload refused"));
+		json_object_object_add(o, "message", json_object_new_string(
+					       err.message));
+		fprintf(stderr, "%s\n", json_object_to_json_string_ext(
+				o, JSON_C_TO_STRING_PLAIN |
+				JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+		return;
+	}
+	secret_clear(secret);
+	*secret = fresh;
+	for (i = 0; i < opt->workers; i++) {
+		old[i] = pids[i];
+		pids[i] = spawn(listen_fd, opt, secret);
+	}
+	for (i = 0; i < opt->workers; i++)
+		if (old[i] > 0)
+			kill(old[i], SIGTERM);
+	fprintf(stderr, "{\"level\":\"info\",\"event\":\"reloaded\","
+		"\"workers\":%d}\n", opt->workers);
 }
 
 /* A count from 1 to max into *out, or -1 after saying that what (an
@@ -151,9 +255,9 @@ parse_options(int argc, char **argv, struct options *opt)
 	opt->socket = getenv("MSP_FCGI_SOCKET");
 	if (opt->socket == NULL || *opt->socket == '\0')
 		opt->socket = "msp-fcgi.sock";
-	opt->database = settings_database_url();
+	opt->database = settings_fcgi_database_url();
 	/* set only when MSP_REPORT_DATABASE_URL names another database */
-	opt->report_database = settings_report_database_url();
+	opt->report_database = settings_fcgi_report_database_url();
 	if (strcmp(opt->report_database, opt->database) == 0)
 		opt->report_database = NULL;
 	opt->secret_file = settings_secret_file();
@@ -284,9 +388,17 @@ main(int argc, char **argv)
 		"\"report_database\":%s}\n", opt.socket, opt.workers,
 		opt.batch, opt.report_database != NULL ? "true" : "false");
 	while (!worker_stop_requested) {
-		dead = waitpid(-1, &status, 0);
-		if (dead < 0)
-			continue;	/* EINTR: a stop signal */
+		if (reload_requested) {
+			reload(listen_fd, &opt, &secret, pids);
+			continue;
+		}
+		dead = waitpid(-1, &status, WNOHANG);
+		if (dead <= 0) {
+			/* nothing exited: wait for a signal, which may
+			 * come in only here */
+			sigsuspend(&start_mask);
+			continue;
+		}
 		for (i = 0; i < opt.workers; i++) {
 			if (pids[i] != dead)
 				continue;
@@ -295,8 +407,11 @@ main(int argc, char **argv)
 				"\n", (long)dead, status);
 			pids[i] = 0;
 			metrics_worker_gone(dead);
-			sleep(1);	/* no hot loop if it keeps dying */
-			/* The sleep ends early on a stop signal. */
+			/* No hot loop if it keeps dying; the sleep ends
+			 * early on a stop signal, let in for its length. */
+			sigprocmask(SIG_SETMASK, &start_mask, NULL);
+			sleep(1);
+			sigprocmask(SIG_BLOCK, &parent_mask, NULL);
 			if (!worker_stop_requested)
 				pids[i] = spawn(listen_fd, &opt, &secret);
 		}

@@ -32,6 +32,22 @@ settings_report_database_url(void)
 }
 
 const char *
+settings_fcgi_database_url(void)
+{
+	return env_or("MSP_FCGI_DATABASE_URL", settings_database_url());
+}
+
+const char *
+settings_fcgi_report_database_url(void)
+{
+	const char *fcgi = env_or("MSP_FCGI_DATABASE_URL", NULL);
+
+	if (fcgi == NULL)
+		return settings_report_database_url();
+	return env_or("MSP_FCGI_REPORT_DATABASE_URL", fcgi);
+}
+
+const char *
 settings_migrations_dir(void)
 {
 	return env_or("MSP_MIGRATIONS_DIR", MSP_MIGRATIONS_DIR);

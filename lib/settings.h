@@ -24,6 +24,26 @@ const char *settings_database_url(void);
 const char *settings_report_database_url(void);
 
 /*
+ * The database msp-fcgi's workers use: MSP_FCGI_DATABASE_URL if set (in
+ * /etc/msp-survey/msp-survey.conf, the least-privileged msp_worker
+ * role, while MSP_DATABASE_URL there is the administrator's, for
+ * msp-report), otherwise settings_database_url().
+ */
+const char *settings_fcgi_database_url(void);
+
+/*
+ * The database msp-fcgi's report pages read: when MSP_FCGI_DATABASE_URL
+ * is set, MSP_FCGI_REPORT_DATABASE_URL, else that same database (never
+ * MSP_REPORT_DATABASE_URL, which then is the administrator's);
+ * otherwise settings_report_database_url().
+ */
+const char *settings_fcgi_report_database_url(void);
+
+/* msp-fcgi's limits, which msp-report config check checks too. */
+#define SETTINGS_WORKERS_MAX 64
+#define SETTINGS_BATCH_MAX 256
+
+/*
  * The directory of schema migrations: MSP_MIGRATIONS_DIR if set,
  * otherwise the installed one ($(pkgdatadir)/migrations).
  */
