@@ -150,7 +150,7 @@ psql "$MSP_DATABASE_URL" -XAt -v ON_ERROR_STOP=1 -c "
 	       || count(*) FILTER (WHERE (SELECT count(*) FROM msp.answer a
 	                                   WHERE a.response_id = r.response_id) = 4)
 	  FROM msp.response r JOIN msp.study s USING (study_id)
-	 WHERE s.slug = 'occitanie-2024' AND r.idempotency_key LIKE 'pages-%'" ||
+	 WHERE s.slug = 'occitanie-2024' AND r.idempotency_key LIKE 'api:%:pages-%'" ||
 	psql "$MSP_DATABASE_URL" -XAtc "
 	SELECT 'submissions to occitanie-2024 now: ' || count(*)
 	  FROM msp.response r JOIN msp.study s USING (study_id)

@@ -21,7 +21,14 @@
 -- call it for studies closed before 0045.
 CREATE OR REPLACE FUNCTION msp.study_crosstab_build(p_study integer)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql
+-- its joins and groupings hash in memory rather than spill in batches
+-- (a session's default is 4 MB; the report's own is 64 MB), and the
+-- numbering join hashes a few hundred keys instead of sorting millions
+-- of rows by their texts (the planner's choice: 13.4 s against 7.4 s
+-- at 100,000 responses)
+SET search_path = pg_catalog SET work_mem = '256MB'
+    SET enable_mergejoin = off AS $$
 DECLARE
     v_slug text;
     v_instrument integer;
@@ -168,6 +175,10 @@ BEGIN
     -- contributions and groups), they are grouped on three integers
     -- instead of seven texts: measured three times faster.  NULL is a
     -- value here, hence the (coalesce, IS NULL) pairs in the keys.
+    -- (the statistics let the numbering join hash: without them the
+    -- planner sorted every contribution by its texts)
+    ANALYZE crosstab_f;
+    ANALYZE crosstab_g;
     CREATE TEMP TABLE crosstab_fk ON COMMIT DROP AS
     SELECT (row_number() OVER ())::integer AS fid, x.*
       FROM (SELECT DISTINCT f.kind, f.var, f.val FROM crosstab_f f) x;
@@ -186,6 +197,8 @@ BEGIN
       JOIN crosstab_gk k ON k.split = g.split AND k.derived = g.derived
        AND coalesce(k.grp, '') = coalesce(g.grp, '')
        AND (k.grp IS NULL) = (g.grp IS NULL);
+    ANALYZE crosstab_fk;
+    ANALYZE crosstab_gk;
     ANALYZE crosstab_fi;
     ANALYZE crosstab_gi;
     -- unsplit: per region, the study's region always (a federation
