@@ -5,12 +5,13 @@
 -- deleted, a structure's cascade) leaves no count of the erased
 -- responses behind and the tables always equal a count from the
 -- answers.  TG_ARGV[0] says what crosstab_rows (the transition table)
--- holds: 'response' deleted responses, 'answer' answers written or
--- deleted, 'structure' updated structures (crosstab_old: before), of
--- which those whose region changed count, 'rules' (no
--- table) a change of the report's rules or variables, after which
--- every built study is rebuilt.  A rebuild costs a pass over the
--- study's answers per split (msp.study_crosstab_build): such writes
+-- holds: 'response' deleted responses, 'answer' answers inserted or
+-- deleted, 'answer update' answers updated (crosstab_old: before),
+-- 'structure' updated structures (crosstab_old: before), of which
+-- those whose region changed count, 'rules' (no table) a change of the
+-- report's rules or variables, after which every built study is
+-- rebuilt.  A rebuild costs what a close costs (msp.study_crosstab_
+-- build: minutes at a million responses): such writes
 -- are rare on a closed study (it refuses responses, 0028).  On the
 -- submission path (answers of open studies) the trigger only looks
 -- up the study of each response written, and finds nothing to do.
@@ -31,6 +32,14 @@ BEGIN
     ELSIF TG_ARGV[0] = 'answer' THEN
         SELECT array_agg(DISTINCT r.study_id) INTO v_studies
           FROM (SELECT DISTINCT a.response_id FROM crosstab_rows a) x
+          JOIN msp.response r ON r.response_id = x.response_id
+         WHERE EXISTS (SELECT 1 FROM msp.study_crosstab_split b
+                        WHERE b.study_id = r.study_id AND b.split = '');
+    ELSIF TG_ARGV[0] = 'answer update' THEN
+        -- an answer may have moved from one response to another
+        SELECT array_agg(DISTINCT r.study_id) INTO v_studies
+          FROM (SELECT a.response_id FROM crosstab_rows a
+                UNION SELECT o.response_id FROM crosstab_old o) x
           JOIN msp.response r ON r.response_id = x.response_id
          WHERE EXISTS (SELECT 1 FROM msp.study_crosstab_split b
                         WHERE b.study_id = r.study_id AND b.split = '');

@@ -72,6 +72,10 @@ CREATE POLICY analyst ON msp.study_crosstab_region TO msp_analyst
 GRANT SELECT ON msp.study_crosstab, msp.study_crosstab_split,
     msp.study_crosstab_region TO msp_analyst;
 
+-- As with the running totals' triggers (0014), a later migration that
+-- writes answers, responses, structures or report rules on a fresh
+-- database meets the declaration below, which raises: such a write
+-- belongs after the function files are loaded (reference data).
 -- Declared for the triggers below; defined in sql/functions/
 -- (msp.study_crosstab_state.sql, msp.study_crosstab_follow.sql),
 -- loaded after the migrations (docs/schema.md).
@@ -95,8 +99,9 @@ CREATE TRIGGER crosstab_follow_insert AFTER INSERT ON msp.answer
     REFERENCING NEW TABLE AS crosstab_rows
     FOR EACH STATEMENT EXECUTE FUNCTION msp.study_crosstab_follow('answer');
 CREATE TRIGGER crosstab_follow_update AFTER UPDATE ON msp.answer
-    REFERENCING NEW TABLE AS crosstab_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION msp.study_crosstab_follow('answer');
+    REFERENCING OLD TABLE AS crosstab_old NEW TABLE AS crosstab_rows
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION msp.study_crosstab_follow('answer update');
 CREATE TRIGGER crosstab_follow_delete AFTER DELETE ON msp.answer
     REFERENCING OLD TABLE AS crosstab_rows
     FOR EACH STATEMENT EXECUTE FUNCTION msp.study_crosstab_follow('answer');
