@@ -1137,6 +1137,7 @@ rdata_counts(struct rctx *c, const struct rsetup *s, const struct rvar *by,
 				   sql_fed_counts, 4, params, out);
 	}
 	if (use_tally(c)) {
+		PGresult *res = NULL;
 		int built;
 
 		params[0] = s->study.id_text;
@@ -1144,12 +1145,11 @@ rdata_counts(struct rctx *c, const struct rsetup *s, const struct rvar *by,
 		params[2] = by != NULL && by->derived ? "true" : "false";
 		rc = db_exec(c->conn, "report: cross-tabulations built",
 			     sql_crosstab_built, 3, params, PGRES_TUPLES_OK,
-			     &shape, c->err);
+			     &res, c->err);
 		if (rc != MSP_OK)
 			return rc;
-		built = get_true(shape, 0, "built");
-		PQclear(shape);
-		shape = NULL;
+		built = get_true(res, 0, "built");
+		PQclear(res);
 		/* not kept in the report cache: already a table read */
 		if (built)
 			return load_counts(c, "report: cross-tabulations",

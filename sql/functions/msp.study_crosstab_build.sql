@@ -36,7 +36,6 @@ DECLARE
     v_home smallint;
     v_single text[];
     v_per_response text[];
-    v_rule_items text[];
     v_multiple text[];
 BEGIN
     DELETE FROM msp.study_crosstab WHERE study_id = p_study;
@@ -49,8 +48,8 @@ BEGIN
     IF NOT FOUND THEN
         RETURN;
     END IF;
-    SELECT sh.single, sh.per_response, sh.rule_items, sh.multiple
-      INTO v_single, v_per_response, v_rule_items, v_multiple
+    SELECT sh.single, sh.per_response, sh.multiple
+      INTO v_single, v_per_response, v_multiple
       FROM msp.report_shape(v_slug, v_instrument) sh;
     -- every region with a response (msp.report_whole asks about any
     -- response), and its structures that sent a complete one
