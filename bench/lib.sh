@@ -21,7 +21,8 @@
 #       printf FORMAT (default %s).
 #   bench_stack BINDIR
 #       starts nginx and msp-fcgi (MSP_FCGI_WORKERS, default 2) in
-#       $work/stack on free ports, rate limit out of the way, and writes
+#       $work/stack on MSP_HTTP_PORT / MSP_HTTPS_PORT if set, else on
+#       free ports, rate limit out of the way, and writes
 #       $work/post.lua, the wrk script bench_post uses.
 #   bench_post PREFIX
 #       wrk POSTs $payload for DURATION s at CONNECTIONS connections,
@@ -94,7 +95,10 @@ bench_stack() {
 	export MSP_HTTP_PORT MSP_HTTPS_PORT \
 		MSP_FCGI_WORKERS=${MSP_FCGI_WORKERS:-2} \
 		MSP_RATE_LIMIT=1000000 MSP_RATE_BURST=1000000
-	MSP_HTTP_PORT=$(pick_port); MSP_HTTPS_PORT=$(pick_port)
+	# ports given in the environment are kept (a shared machine
+	# hands each person theirs); else free ones
+	MSP_HTTP_PORT=${MSP_HTTP_PORT:-$(pick_port)}
+	MSP_HTTPS_PORT=${MSP_HTTPS_PORT:-$(pick_port)}
 	"$src/scripts/msp-stack" start "$work/stack" "$bin/fcgi" >/dev/null
 	cat > "$work/post.lua" <<LUA
 local counter = 0

@@ -271,6 +271,26 @@ static const char sql_counts_tally[] =
 	"UNION ALL SELECT 't', NULL, NULL, NULL, count(*)"
 	"  FROM msp.response r WHERE " RESP_OK;
 
+/*
+ * A closed study's tables, counted when it closed (migration 0045,
+ * msp.study_crosstab: the rows of sql_counts and sql_counts_by per
+ * region of the responding structures, summed here).  $1 study_id, $2
+ * the split ('' for none), $3 whether it is derived.  The first
+ * statement tells "built" from "built and empty"; a study closed before
+ * 0045 has none, and is counted as above.
+ */
+static const char sql_crosstab_built[] =
+	"SELECT EXISTS (SELECT 1 FROM msp.study_crosstab_split b"
+	"                WHERE b.study_id = $1::integer"
+	"                  AND b.split = $2::text"
+	"                  AND b.derived = $3::boolean) AS built";
+static const char sql_crosstab_counts[] =
+	"SELECT c.kind, c.var, c.val, c.grp, sum(c.n)::bigint AS n"
+	"  FROM msp.study_crosstab c"
+	" WHERE c.study_id = $1::integer AND c.split = $2::text"
+	"   AND c.derived = $3::boolean"
+	" GROUP BY c.kind, c.var, c.val, c.grp";
+
 /* Folds the study's deltas when they have piled up (0014). */
 static const char sql_tally_compact[] =
 	"SELECT msp.tally_compact($1::integer)";
@@ -931,9 +951,10 @@ rdata_cache_begin(struct rctx *c)
 	return MSP_OK;
 }
 
-/* Whether the study's tables may come from the running totals: for the
- * owner and analysts, unless --recount (a federation's functions decide
- * for themselves: msp.report_whole). */
+/* Whether the study's tables may come from the running totals, or a
+ * closed study's from its cross-tabulations (0045): for the owner and
+ * analysts, unless --recount (a federation's functions decide for
+ * themselves: msp.report_whole, msp.study_crosstab). */
 static int
 use_tally(const struct rctx *c)
 {
@@ -1114,6 +1135,26 @@ rdata_counts(struct rctx *c, const struct rsetup *s, const struct rvar *by,
 		params[3] = c->opt->recount ? "true" : "false";
 		return load_counts(c, "report: a federation's counts",
 				   sql_fed_counts, 4, params, out);
+	}
+	if (use_tally(c)) {
+		PGresult *res = NULL;
+		int built;
+
+		params[0] = s->study.id_text;
+		params[1] = by != NULL ? by->key : "";
+		params[2] = by != NULL && by->derived ? "true" : "false";
+		rc = db_exec(c->conn, "report: cross-tabulations built",
+			     sql_crosstab_built, 3, params, PGRES_TUPLES_OK,
+			     &res, c->err);
+		if (rc != MSP_OK)
+			return rc;
+		built = get_true(res, 0, "built");
+		PQclear(res);
+		/* not kept in the report cache: already a table read */
+		if (built)
+			return load_counts(c, "report: cross-tabulations",
+					   sql_crosstab_counts, 3, params,
+					   out);
 	}
 	params[0] = s->study.instrument_slug;
 	params[1] = s->study.instrument_text;

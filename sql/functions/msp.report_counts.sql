@@ -11,8 +11,10 @@
 -- item of the instrument (p_derived false) or a derived variable with
 -- categories (true); anything else (an open or numeric item, whose
 -- groups would be single answers) is refused (22023).
--- p_recount: count from the answers even when the running totals would
--- do (msp-report --recount).  The totals are read when every response
+-- p_recount: count from the answers even when the running totals or
+-- the cross-tabulations of a closed study would do (msp-report
+-- --recount).  A closed study's tables are read from msp.study_crosstab
+-- (0045), counted when it closed: no answer is read.  The totals are read when every response
 -- of the study comes from the region counted (they are then its counts:
 -- what msp.whole_studies decided before 0037).
 --
@@ -51,6 +53,19 @@ BEGIN
                AND it.item_type IN ('single_choice', 'boolean')))) THEN
         RAISE EXCEPTION 'impossible de répartir selon « % »', p_split
             USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- a closed study's tables were counted when it closed (0045):
+    -- read them, unless --recount asks for the answers
+    IF NOT p_recount AND EXISTS (
+        SELECT 1 FROM msp.study_crosstab_split b
+         WHERE b.study_id = p_study AND b.split = coalesce(p_split, '')
+           AND b.derived = (p_split IS NOT NULL AND p_derived)) THEN
+        RETURN QUERY SELECT c.kind, c.var, c.val, c.grp, c.n
+          FROM msp.study_crosstab c
+         WHERE c.study_id = p_study AND c.region_id = v_region
+           AND c.split = coalesce(p_split, '')
+           AND c.derived = (p_split IS NOT NULL AND p_derived);
+        RETURN;
     END IF;
     SELECT sh.single, sh.per_response, sh.rule_items, sh.multiple
       INTO v_single, v_per_response, v_rule_items, v_multiple

@@ -20,10 +20,18 @@ BEGIN
                 WHERE r.study_id = p.study_id
                   AND r.structure_id = p.structure_id
                   AND r.status = 'complete' AND NOT r.test)),
-           (SELECT count(DISTINCT r.structure_id) FROM msp.response r
-              JOIN msp.structure st ON st.structure_id = r.structure_id
-             WHERE r.study_id = p_study AND st.region_id = v_region
-               AND r.status = 'complete' AND NOT r.test)
+           -- a closed study: counted when it closed (0045)
+           CASE WHEN EXISTS (SELECT 1 FROM msp.study_crosstab_split b
+                              WHERE b.study_id = p_study AND b.split = '')
+           THEN coalesce((SELECT x.respondents
+                            FROM msp.study_crosstab_region x
+                           WHERE x.study_id = p_study
+                             AND x.region_id = v_region), 0)
+           ELSE (SELECT count(DISTINCT r.structure_id) FROM msp.response r
+                   JOIN msp.structure st
+                     ON st.structure_id = r.structure_id
+                  WHERE r.study_id = p_study AND st.region_id = v_region
+                    AND r.status = 'complete' AND NOT r.test) END
       FROM msp.population p
       JOIN msp.structure st ON st.structure_id = p.structure_id
      WHERE p.study_id = p_study AND st.region_id = v_region;

@@ -12,9 +12,17 @@ CREATE OR REPLACE FUNCTION msp.report_whole(p_study integer,
     p_region smallint)
 RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
-    SELECT NOT EXISTS (
-        SELECT 1 FROM msp.response r
-          JOIN msp.structure st ON st.structure_id = r.structure_id
-         WHERE r.study_id = p_study AND st.region_id <> p_region)
+    -- a closed study: the regions 0045 noted when it closed (the same
+    -- question, without a scan of its responses)
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM msp.study_crosstab_split b
+                              WHERE b.study_id = p_study AND b.split = '')
+           THEN NOT EXISTS (SELECT 1 FROM msp.study_crosstab_region x
+                             WHERE x.study_id = p_study
+                               AND x.region_id <> p_region)
+           ELSE NOT EXISTS (
+               SELECT 1 FROM msp.response r
+                 JOIN msp.structure st ON st.structure_id = r.structure_id
+                WHERE r.study_id = p_study AND st.region_id <> p_region)
+           END
 $$;
 REVOKE ALL ON FUNCTION msp.report_whole(integer, smallint) FROM PUBLIC;
