@@ -136,8 +136,8 @@ one_round() {
 	  --next "${w[@]}" "${c[@]}" "$base/fieldwork/pdl-2019.csv")
 	eq "round $n: the pages" "$got" "200 200 200 400 403 303 200 400 200 403 "
 }
-requests_per_round=41	# above: 23 + a page + 4 + a page + a save + a
-			# resume + 10 pages
+requests_per_round=44	# above: 23 + live, ready, metrics + a page + 4 +
+			# a page + a save + a resume + 10 pages
 
 # pages_signin: signs the federation in as a browser would (the form's
 # cookie and CSRF token); sets session.  pages_signout: out again.
