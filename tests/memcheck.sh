@@ -102,6 +102,11 @@ one_round() {
 	  --next "${w[@]}" "$base/no/such/thing")
 	eq "round $n: the API and 404s" "$got" \
 		"200 200 200 404 201 200 400 422 400 401 403 415 200 200 400 201 422 200 405 200 404 200 404 "
+	# health live and ready, and a scrape of /metrics on its local
+	# listener (the shared counters, the socket's backlog by netlink)
+	got=$(curl "${w[@]}" "$a/health/live" --next "${w[@]}" "$a/health/ready" \
+	  --next "${w[@]}" "http://127.0.0.1:$MSP_METRICS_PORT/metrics")
+	eq "round $n: live, ready, metrics" "$got" "200 200 200 "
 	form_fields "$form"
 	got=$(curl "${w[@]}" --data-binary "_key=$key&_structure=MSP+X&structure_type=esp" "$form" \
 	  --next "${w[@]}" --data-binary "_key=$key&_csrf=$csrf&_structure=MSP+X&structure_type=msp&aci_signatory=oui&project_validation_year=1800&def_usager=%3Cb%3E&_action=submit" "$form" \
@@ -131,8 +136,8 @@ one_round() {
 	  --next "${w[@]}" "${c[@]}" "$base/fieldwork/pdl-2019.csv")
 	eq "round $n: the pages" "$got" "200 200 200 400 403 303 200 400 200 403 "
 }
-requests_per_round=41	# above: 23 + a page + 4 + a page + a save + a
-			# resume + 10 pages
+requests_per_round=44	# above: 23 + live, ready, metrics + a page + 4 +
+			# a page + a save + a resume + 10 pages
 
 # pages_signin: signs the federation in as a browser would (the form's
 # cookie and CSRF token); sets session.  pages_signout: out again.
