@@ -134,9 +134,9 @@ void cli_print_table(const PGresult *res, const struct cli_column *cols,
 
 /*
  * Reads the configuration file (conffile_default_path(), when it
- * exists) into the environment, under what is set there already.  An
- * unreadable file is said on stderr and skipped.  Returns 0, or 1 after
- * printing the file's syntax problems (cli/cmd_config.c).
+ * exists) into the environment, under what is set there already.
+ * Returns 0, or 1 after saying on stderr that the file exists but
+ * cannot be read, or what its syntax problems are (cli/cmd_config.c).
  */
 int cli_load_config(void);
 

@@ -114,15 +114,16 @@ cli_load_config(void)
 	struct where w = { path, 0 };
 	int rc = 0;
 
-	if (*path == '\0' || access(path, F_OK) != 0)
+	if (*path == '\0' || (access(path, F_OK) != 0 && errno == ENOENT))
 		return 0;	/* none: the environment alone */
 	if (access(path, R_OK) != 0) {
-		/* root's to read (it may hold passwords): say so once, as
-		 * a hint when the connection then fails */
-		fprintf(stderr, "msp-report: %s illisible (%s) : réglages "
-			"pris de l'environnement seul\n", path,
-			strerror(errno));
-		return 0;
+		/* Not skipped: without it, libpq's defaults would pick a
+		 * database (the user's own name), and a migration could go
+		 * into the wrong one.  Who means to do without says so. */
+		fprintf(stderr, "msp-report: %s illisible (%s) ; "
+			"MSP_CONFIG= pour s'en passer, MSP_CONFIG=FICHIER "
+			"pour en lire un autre\n", path, strerror(errno));
+		return 1;
 	}
 	if (conffile_read(path, &c, print_load_problem, &w,
 			  &err) != MSP_OK ||

@@ -104,9 +104,10 @@ on_stop(int sig)
 /* The parent's only: set by SIGHUP, cleared when the reload is done. */
 static volatile sig_atomic_t reload_requested;
 
-/* The signal mask the program started with, which the workers get back,
- * and the one the parent keeps outside sigsuspend(). */
-static sigset_t start_mask, parent_mask;
+/* The signal mask the program started with, which the workers get back;
+ * the signals the parent keeps blocked outside sigsuspend(); the mask it
+ * waits with (the first without the second, whatever it inherited). */
+static sigset_t start_mask, parent_mask, wait_mask;
 
 static void
 on_reload(int sig)
@@ -149,6 +150,11 @@ catch_stop_signals(void)
 	sigaddset(&parent_mask, SIGHUP);
 	sigaddset(&parent_mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &parent_mask, &start_mask);
+	wait_mask = start_mask;
+	sigdelset(&wait_mask, SIGTERM);
+	sigdelset(&wait_mask, SIGINT);
+	sigdelset(&wait_mask, SIGHUP);
+	sigdelset(&wait_mask, SIGCHLD);
 }
 
 static pid_t
@@ -396,7 +402,7 @@ main(int argc, char **argv)
 		if (dead <= 0) {
 			/* nothing exited: wait for a signal, which may
 			 * come in only here */
-			sigsuspend(&start_mask);
+			sigsuspend(&wait_mask);
 			continue;
 		}
 		for (i = 0; i < opt.workers; i++) {
@@ -409,7 +415,7 @@ main(int argc, char **argv)
 			metrics_worker_gone(dead);
 			/* No hot loop if it keeps dying; the sleep ends
 			 * early on a stop signal, let in for its length. */
-			sigprocmask(SIG_SETMASK, &start_mask, NULL);
+			sigprocmask(SIG_SETMASK, &wait_mask, NULL);
 			sleep(1);
 			sigprocmask(SIG_BLOCK, &parent_mask, NULL);
 			if (!worker_stop_requested)

@@ -134,6 +134,15 @@ case "$rc:$err" in
 	ok "a file msp-report cannot read stops it, saying where" ;;
 *) fail "a file msp-report cannot read stops it: rc $rc, '$err'" ;;
 esac
+chmod 000 "$tmp/read.conf"
+chmod 711 "$tmp"	# the file's mode stops nobody, not the directory's
+err=$(MSP_CONFIG=$tmp/read.conf setpriv --reuid=nobody --regid=nogroup \
+	--clear-groups "$bld/cli/msp-report" db status 2>&1); rc=$?
+case "$rc:$err" in
+1:*"read.conf illisible"*"MSP_CONFIG="*)
+	ok "a file it may not read stops it (not libpq's defaults)" ;;
+*) fail "a file it may not read stops it: rc $rc, '$err'" ;;
+esac
 err=$(MSP_CONFIG= report db status 2>&1)
 case "$err" in
 *"$tmp"*) fail "MSP_CONFIG= reads no file: '$err'" ;;
