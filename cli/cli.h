@@ -76,19 +76,6 @@ int cli_pseudonym(PGconn *conn, const char *identifier,
 int cli_begin(PGconn *conn, const char *command, enum tenant_kind *kind);
 
 /*
- * Makes the protection plan of closed study slug on conn (idle), as
- * msp-report disclosure-protect does (lib/report/protect.h), under
- * MSP_TOKEN's identity; progress on stderr unless quiet, the result on
- * stdout unless quiet > 1, max_rounds 0 for the default.  Returns 0, or 1
- * after printing why: an error (the study's federation reports then
- * stay refused) or, when strict, figures still failing the audit (the
- * plan is applied all the same).  command names the command in
- * messages.
- */
-int cli_protect(PGconn *conn, const char *command, const char *slug,
-		unsigned max_rounds, int quiet, int strict);
-
-/*
  * 0 when this transaction may manage fieldwork: an analyst token, or no
  * token from a login that owns schema msp (asked of conn: the worker's
  * login msp_worker, with no token, is not the owner).  Else prints a

@@ -5,9 +5,9 @@
  * The work is lib/report/protect.c's: audit every report a federation
  * of the study's region may ask, as that federation, under a token the
  * run creates and revokes; hide more until the audit passes.  This file
- * parses the options, checks who asks, and prints the result; `study
- * close` and `db load-reference` call cli_protect() for the studies
- * they close.
+ * parses the options, checks who asks, and prints the result.  It is
+ * run by hand: `study close` does not run it (docs/report.md says what
+ * a plan costs).
  */
 #include "config.h"
 
@@ -62,7 +62,14 @@ progress(void *arg, const char *line)
 	fprintf(stderr, "msp-report %s : %s\n", (const char *)arg, line);
 }
 
-int
+/*
+ * Makes the protection plan of closed study slug on conn (idle), under
+ * MSP_TOKEN's identity; progress on stderr unless quiet, the result on
+ * stdout.  Returns 0, or 1 after printing why: an error (the study's
+ * federation reports then stay refused) or, when strict, figures still
+ * failing the audit (the plan is applied all the same).
+ */
+static int
 cli_protect(PGconn *conn, const char *command, const char *slug,
 	    unsigned max_rounds, int quiet, int strict)
 {
@@ -84,15 +91,12 @@ cli_protect(PGconn *conn, const char *command, const char *slug,
 			err.message);
 		return 1;
 	}
-	if (quiet <= 1)
-		printf("étude %s : plan de protection en %u tour%s, %zu "
-		       "chiffre%s au plan ; chiffres masqués %zu avant (%zu "
-		       "en défaut), %zu après, %zu encore en défaut%s\n",
-		       slug, r.rounds, r.rounds > 1 ? "s" : "", r.planned,
-		       r.planned > 1 ? "s" : "", r.hidden_before,
-		       r.fails_before, r.hidden_after, r.fails_after,
-		       r.widened > 0 ?
-		       " (certains élargis à leur variable)" : "");
+	printf("étude %s : plan de protection en %u tour%s, %zu chiffre%s "
+	       "au plan ; chiffres masqués %zu avant (%zu en défaut), %zu "
+	       "après, %zu encore en défaut%s\n", slug, r.rounds,
+	       r.rounds > 1 ? "s" : "", r.planned, r.planned > 1 ? "s" : "",
+	       r.hidden_before, r.fails_before, r.hidden_after, r.fails_after,
+	       r.widened > 0 ? " (certains élargis à leur variable)" : "");
 	if (r.fails_after > 0) {
 		fprintf(stderr, "msp-report %s : %s le plan est appliqué, mais "
 			"%zu chiffres masqués restent trop bien encadrés et "

@@ -45,17 +45,15 @@ static const char usage_text[] =
 "        complete responses.\n"
 "open    draft -> open: deletes the draft's test responses.\n"
 "close   open -> closed: the form and the API refuse answers; the\n"
-"        reports keep working.  Then makes the study's protection plan\n"
-"        (msp-report disclosure-protect): until it holds, federations'\n"
-"        reports of the study are refused.\n"
+"        reports keep working (msp-report disclosure-protect then makes\n"
+"        the study's joint protection plan).\n"
 "reopen  closed -> open (a closing date already past needs --closes).\n"
 "extend  sets a new closing date; a closed study whose new date is to\n"
 "        come opens again.\n"
 "\n"
 "Only the database owner or an analyst token (MSP_TOKEN) may list or\n"
 "change the studies.  Exit status: 0 on success, 1 on failure (nothing\n"
-"changed; for close, a protection plan that failed leaves the study\n"
-"closed and its federation reports refused), 2 on a usage error.\n";
+"changed), 2 on a usage error.\n";
 
 static int
 usage_error(const char *what, const char *arg)
@@ -357,16 +355,10 @@ study_move(PGconn *conn, const char *action, int argc, char **argv)
 		printf(" (%ld réponse%s de test supprimée%s)", removed,
 		       removed > 1 ? "s" : "", removed > 1 ? "s" : "");
 	putchar('\n');
-	/* a closed study's federation reports are released jointly: its
-	 * protection plan, made now (issue 19; until it is, they are
-	 * refused) */
-	if (strcmp(action, "close") == 0) {
-		PQclear(res);
-		res = NULL;
-		if (fflush(stdout) != 0)
-			return 1;
-		return cli_protect(conn, "study", slug, 0, 0, 0);
-	}
+	/* not protected here: a plan hides far more (docs/report.md,
+	 * "The protection plan"; Occitanie's restitution page showed no
+	 * regional figure under it): msp-report disclosure-protect, when
+	 * the lead decides */
 out:
 	PQclear(res);
 	if (rc != 0)

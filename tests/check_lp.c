@@ -11,14 +11,19 @@
  * figures holds), each hidden figure's interval contains its true
  * value (the analyst's), and each interval is GLPK's.
  *
- * Each study is closed and protected as the product does it
- * (msp.study_transition, then protect_study(), what `msp-report study
- * close` runs): the audit of every federation release must then find
- * NO failing figure.  The first round of the protection is the audit
- * of the block-by-block releases alone (no plan): its failures are
- * printed, with the hidden figures before and after and the rounds,
- * so that the over-suppression the plan costs is visible.  A plan made
- * for other data (an erasure) refuses the study's federation reports.
+ * Occitanie 2024 and the generated study are closed and protected as
+ * the product does it (msp.study_transition, what `msp-report study
+ * close` runs, then protect_study(), what `msp-report
+ * disclosure-protect` runs).  The first round of the protection is the
+ * audit of the block-by-block releases alone (no plan); the last one
+ * found no more figure to hide.  Asserted: fewer figures fail after
+ * than before, the exact audit (every interval, GLPK's) finds as many
+ * failing figures as the protection's last round, every figure of the
+ * plan is hidden wherever the audit meets it, and a plan made for other
+ * data (an erasure) refuses the study's federation reports.  Printed:
+ * hidden and failing figures before and after, rounds and time, so
+ * that the over-suppression the plan costs is visible.  The audit does
+ * NOT pass (0 failing) on these studies: docs/report.md says why.
  */
 #include "config.h"
 
@@ -487,7 +492,7 @@ round_line(void *arg, const char *line)
 		line);
 }
 
-/* Protects study slug as `msp-report study close` does (the owner:
+/* Protects study slug as `msp-report disclosure-protect` does (the owner:
  * no token), prints what it cost, and returns the figures still
  * failing. */
 static size_t
@@ -559,7 +564,7 @@ START_TEST(audit_reference_studies)
 	 * Its protection is timed in docs/report.md, by hand: too long
 	 * for the suite (its LPs reach 1,485 unknowns) */
 	audit_checked("pays-de-la-loire", NULL);
-	/* Occitanie 2024 closed and protected as `study close` does: the
+	/* Occitanie 2024 closed and protected as the commands do: the
 	 * exact audit finds what the protection's last round found */
 	close_study("occitanie-2024");
 	left = protect("occitanie-2024");

@@ -10,8 +10,8 @@
  * stale (other data, another threshold) or unfinished is refused,
  * never printed with a plan that no longer holds.  A closed study never
  * protected (no plan at all) is released block by block, as before
- * plans existed: `study close` protects every study it closes, and the
- * reference studies are protected by hand (docs/report.md).
+ * plans existed; msp-report disclosure-protect makes the plan, by hand
+ * (docs/report.md).
  */
 #ifndef MSP_REPORT_PLAN_H
 #define MSP_REPORT_PLAN_H
