@@ -11,7 +11,7 @@
 # la Loire study of $RESPONSES responses (`msp-report generate`, the PdL
 # 2019 instrument: about 20 answers a response) and closes it with
 # `msp-report study close`, which builds its cross-tabulations
-# (migration 0045); both are timed once.  Then it starts nginx and
+# (migration 0047); both are timed once.  Then it starts nginx and
 # msp-fcgi (msp-stack, MSP_FCGI_WORKERS, default 2), signs a Pays de la
 # Loire federation in through /connexion for a session cookie, and
 # measures, in msp-fcgi's own per-request time (the "ms" of its log

@@ -149,6 +149,8 @@ int cmd_db(const struct cli_context *ctx, int argc, char **argv);
 int cmd_disclosure(const struct cli_context *ctx, int argc, char **argv);
 int cmd_disclosure_audit(const struct cli_context *ctx, int argc,
 			 char **argv);
+int cmd_disclosure_protect(const struct cli_context *ctx, int argc,
+			   char **argv);
 int cmd_erase(const struct cli_context *ctx, int argc, char **argv);
 int cmd_export(const struct cli_context *ctx, int argc, char **argv);
 int cmd_generate(const struct cli_context *ctx, int argc, char **argv);

@@ -45,7 +45,8 @@ static const char usage_text[] =
 "        complete responses.\n"
 "open    draft -> open: deletes the draft's test responses.\n"
 "close   open -> closed: the form and the API refuse answers; the\n"
-"        reports keep working.\n"
+"        reports keep working (msp-report disclosure-protect then makes\n"
+"        the study's joint protection plan).\n"
 "reopen  closed -> open (a closing date already past needs --closes).\n"
 "extend  sets a new closing date; a closed study whose new date is to\n"
 "        come opens again.\n"
@@ -354,6 +355,10 @@ study_move(PGconn *conn, const char *action, int argc, char **argv)
 		printf(" (%ld réponse%s de test supprimée%s)", removed,
 		       removed > 1 ? "s" : "", removed > 1 ? "s" : "");
 	putchar('\n');
+	/* not protected here: a plan hides far more (docs/report.md,
+	 * "The protection plan"; Occitanie's restitution page showed no
+	 * regional figure under it): msp-report disclosure-protect, when
+	 * the lead decides */
 out:
 	PQclear(res);
 	if (rc != 0)

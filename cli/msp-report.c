@@ -46,6 +46,9 @@ static const char usage_text[] =
 "  disclosure-audit --region NAME\n"
 "                           under a federation's token: bounds every hidden\n"
 "                           figure of its reports by linear programming\n"
+"  disclosure-protect --study SLUG\n"
+"                           a closed study's joint protection plan: audit\n"
+"                           as its federation, hide more while it helps\n"
 "  erase --identifier TEXT  remove one structure's data everywhere (RGPD)\n"
 "  export --study SLUG      the study's responses as CSV, with an R script,\n"
 "                           SPSS syntax and a mapping to import it again\n"
@@ -104,6 +107,7 @@ static const struct cli_command commands[] = {
 	{ "db", cmd_db },
 	{ "disclosure", cmd_disclosure },
 	{ "disclosure-audit", cmd_disclosure_audit },
+	{ "disclosure-protect", cmd_disclosure_protect },
 	{ "erase", cmd_erase },
 	{ "export", cmd_export },
 	{ "federation", cmd_federation },

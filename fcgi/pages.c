@@ -736,6 +736,16 @@ report_failure(struct worker *w, struct conn *db, const struct session *s,
 	case MSP_EACCESS:	/* the session ended meanwhile */
 		see_other(r, "/connexion");
 		break;
+	case MSP_ECONFLICT:
+		/* a closed study whose protection plan does not hold
+		 * (lib/report/plan.h): refused until it is made again */
+		message_page(w, r, 503, "Diffusion à recalculer",
+			     "La diffusion de cette étude est à recalculer "
+			     "(son plan de protection du secret statistique "
+			     "n'est plus à jour). Un analyste doit lancer "
+			     "msp-report disclosure-protect ; réessayez "
+			     "ensuite.", s);
+		break;
 	case MSP_EDB:
 		conn_failure_reply(db, err, r);
 		break;

@@ -50,4 +50,28 @@ struct lp_problem {
 enum msp_status lp_solve(const struct lp_problem *p, enum lp_result *result,
 			 double *obj, double *x, struct msp_error *err);
 
+/*
+ * The same constraints under many objectives (the audit bounds every
+ * hidden figure of a component: two objectives each): lp_feasible()
+ * runs phase 1 once; each lp_optimise() runs phase 2 from the basis the
+ * previous one ended on, which is feasible, so that a new objective
+ * costs a few pivots rather than a solve.  lp_solve() is the two in a
+ * row.
+ *
+ * lp_feasible: p (borrowed until lp_state_free) as lp_solve; on MSP_OK
+ * *result is LP_INFEASIBLE (and *out NULL) or LP_OPTIMAL (*out the
+ * caller's).  Fails as lp_solve, *out then NULL.
+ * lp_optimise: minimises c'x (n costs) over s's constraints; *result,
+ * *obj and x as lp_solve's.  Fails with MSP_EINVAL (the iteration limit
+ * hit); s is then unusable but still to be freed.
+ */
+struct lp_state;
+
+enum msp_status lp_feasible(const struct lp_problem *p, struct lp_state **out,
+			    enum lp_result *result, struct msp_error *err);
+enum msp_status lp_optimise(struct lp_state *s, const double *c,
+			    enum lp_result *result, double *obj, double *x,
+			    struct msp_error *err);
+void lp_state_free(struct lp_state *s);
+
 #endif

@@ -1,5 +1,5 @@
 /*
- * The maintained cross-tabulations of closed studies (migration 0045,
+ * The maintained cross-tabulations of closed studies (migration 0047,
  * msp.study_crosstab; issue 19 item 4): a closed study's frequency
  * tables, by every split, are counted when it closes, and the report
  * reads them.  What must hold:

@@ -22,6 +22,7 @@
 #include "disclosure_policy.h"
 #include "lp.h"
 #include "report/audit.h"
+#include "report/figure_id.h"
 #include "report/format.h"
 #include "report/report.h"
 #include "report/report_doc.h"
@@ -145,18 +146,61 @@ is_hidden(json_object *c)
 	return s != NULL && json_object_get_boolean(s);
 }
 
+/* FNV-1a: the slot of an identity. */
+static size_t
+key_hash(const char *key)
+{
+	size_t h = (size_t)14695981039346656037ULL;
+
+	for (; *key != '\0'; key++) {
+		h ^= (unsigned char)*key;
+		h *= (size_t)1099511628211ULL;
+	}
+	return h;
+}
+
+/* Makes the index of a's figures at least twice as large as their
+ * number; -1 when out of memory (the index is then unchanged). */
+static int
+index_grow(struct audit *a)
+{
+	size_t n = a->nslots ? a->nslots * 2 : 1024, i, s, *slots;
+
+	if (a->nslots >= 2 * (a->nfigs + 1))
+		return 0;
+	if ((slots = msp_malloc(n * sizeof(*slots))) == NULL)
+		return -1;
+	for (s = 0; s < n; s++)
+		slots[s] = SIZE_MAX;
+	for (i = 0; i < a->nfigs; i++) {
+		for (s = key_hash(a->figs[i].key) & (n - 1);
+		     slots[s] != SIZE_MAX; s = (s + 1) & (n - 1))
+			;
+		slots[s] = i;
+	}
+	msp_free(a->slots);
+	a->slots = slots;
+	a->nslots = n;
+	return 0;
+}
+
 /* The figure of identity key (created when new); SIZE_MAX when out of
- * memory.  Linear search: a region's reports hold a few thousand. */
+ * memory.  A region's reports hold tens of thousands of cells, each
+ * looked up several times: hashed (a linear search took a minute on
+ * Pays de la Loire 2019). */
 static size_t
 figure(struct walk *w, const char *key, const char *where)
 {
 	struct audit *a = w->a;
 	struct audit_figure *f;
-	size_t i;
+	size_t s;
 
-	for (i = 0; i < a->nfigs; i++)
-		if (strcmp(a->figs[i].key, key) == 0)
-			return i;
+	if (index_grow(a) != 0)
+		goto nomem;
+	for (s = key_hash(key) & (a->nslots - 1); a->slots[s] != SIZE_MAX;
+	     s = (s + 1) & (a->nslots - 1))
+		if (strcmp(a->figs[a->slots[s]].key, key) == 0)
+			return a->slots[s];
 	if (grow(&a->figs, a->nfigs, &a->capfigs, sizeof(*a->figs)) != 0)
 		goto nomem;
 	f = &a->figs[a->nfigs];
@@ -168,41 +212,54 @@ figure(struct walk *w, const char *key, const char *where)
 		msp_free(f->where);
 		goto nomem;
 	}
+	a->slots[s] = a->nfigs;
 	return a->nfigs++;
 nomem:
 	w->oom = 1;
 	return SIZE_MAX;
 }
 
-/* The identity of column j of t in this part: the same count reads the
- * same wherever it is printed. */
+static char var_kind(const struct walk *w, const char *var);
+
+/* Whether var is one a report may split by (figure_id.h): a single
+ * choice or a derived category, as report.c's section_by() takes. */
+static int
+splits(const struct walk *w, const char *var)
+{
+	return var_kind(w, var) == 'c';
+}
+
+/* The identity of the figure (var, cat) in column j of t in this part
+ * (figure_id.h; j == ncols: a --by table's remainder), into key. */
 static void
-column_id(const struct walk *w, const struct tab *t, size_t j, char *out,
-	  size_t size)
+figure_key(const struct walk *w, const struct tab *t, const char *var,
+	   const char *cat, size_t j, char *key, size_t size)
 {
 	const char *k = j < t->ncols ? col_key(t, j) : "~";
+	struct figure_col col = { FIGCOL_ALL, w->by, k };
 
 	switch (w->kind) {
 	case PART_BY:
-		if (same(k, "total"))
-			snprintf(out, size, "ALL");
-		else
-			snprintf(out, size, "%s=%s", w->by, k ? k : "?");
+		if (j >= t->ncols)
+			col.kind = FIGCOL_REMAINDER;
+		else if (!same(k, "total"))
+			col.kind = FIGCOL_GROUP;
 		break;
 	case PART_REGION:
-		snprintf(out, size, "ALL");
 		break;
 	case PART_NONRESPONSE:
-		snprintf(out, size, "NR:%s", k ? k : "?");
+		col.kind = FIGCOL_NONRESPONSE;
 		break;
 	case PART_COMPARE:
-		snprintf(out, size, "CMP:%s", k ? k : "?");
+		col.kind = FIGCOL_COMPARE;
 		break;
 	case PART_OTHER:
-		snprintf(out, size, "P%zu:%s:%s", w->part, t->key,
-			 k ? k : "?");
-		break;
+		/* --has, --terms: no relation, never in a plan */
+		snprintf(key, size, "%s|%s|P%zu:%s:%s", var ? var : "?",
+			 cat ? cat : "-", w->part, t->key, k ? k : "?");
+		return;
 	}
+	figure_id(key, size, var, cat, splits(w, var), &col);
 }
 
 /* The figure at (var, cat, column j of t), seen there (printed or not). */
@@ -212,12 +269,10 @@ figure_at(struct walk *w, const struct tab *t, const char *var,
 {
 	struct audit *a = w->a;
 	struct q q = { 0, 0, 0 };
-	char key[512], col[200], where[700];
+	char key[FIGURE_ID_MAX], where[700];
 	size_t f;
 
-	column_id(w, t, j, col, sizeof(col));
-	snprintf(key, sizeof(key), "%s|%s|%s", var ? var : "?",
-		 cat ? cat : "-", col);
+	figure_key(w, t, var, cat, j, key, sizeof(key));
 	snprintf(where, sizeof(where), "%s : %s, %s/%s [%s]",
 		 a->parts[w->part].name, t->key, var ? var : "?",
 		 cat ? (*cat ? cat : "sans réponse") : "-",
@@ -681,7 +736,10 @@ fetch_part(PGconn *conn, struct walk *w, const struct report_options *o,
 	if ((p = part_add(w->a, name)) == SIZE_MAX)
 		return msp_error_set(err, MSP_ENOMEM, "audit: out of memory");
 	rc = report_build(conn, o, &doc, &ignored);
-	if (rc == MSP_EINVAL && docp == NULL) {
+	/* a --by the report does not take, or a comparison with a study
+	 * whose protection plan does not hold (plan.h): nothing a reader
+	 * obtains */
+	if ((rc == MSP_EINVAL || rc == MSP_ECONFLICT) && docp == NULL) {
 		w->a->parts[p].refused = 1;
 		rc = MSP_OK;
 		goto out;
@@ -847,6 +905,26 @@ components(const struct audit *a, size_t *comp)
 	return MSP_OK;
 }
 
+/* A hash of an LP row (its n coefficients and right side), bit for
+ * bit: rows that are equal hash equal. */
+static size_t
+row_hash(const double *row, size_t n, double rhs)
+{
+	const unsigned char *p = (const unsigned char *)row;
+	size_t h = (size_t)14695981039346656037ULL, i;
+
+	for (i = 0; i < n * sizeof(double); i++) {
+		h ^= p[i];
+		h *= (size_t)1099511628211ULL;
+	}
+	p = (const unsigned char *)&rhs;
+	for (i = 0; i < sizeof(rhs); i++) {
+		h ^= p[i];
+		h *= (size_t)1099511628211ULL;
+	}
+	return h;
+}
+
 void
 audit_lp_clear(struct audit_lp *lp)
 {
@@ -863,7 +941,8 @@ enum msp_status
 audit_lp_make(const struct audit *a, size_t fig, struct audit_lp *lp,
 	      struct msp_error *err)
 {
-	size_t *comp = NULL, *colof = NULL, i, k, m = 0, n = 0, c;
+	size_t *comp = NULL, *colof = NULL, *slot = NULL, i, k, m = 0, n = 0,
+	       c, nslot;
 	enum msp_status rc = MSP_OK;
 
 	memset(lp, 0, sizeof(*lp));
@@ -901,10 +980,19 @@ audit_lp_make(const struct audit *a, size_t fig, struct audit_lp *lp,
 	if (lp->a == NULL || lp->b == NULL || lp->c == NULL ||
 	    lp->lo == NULL || lp->hi == NULL || lp->cols == NULL)
 		goto nomem;
+	/* rows by content: the same relation is written by every report
+	 * that prints it (each missing-data rule, each --by's total
+	 * column), and a repeated row only makes the tableau larger */
+	nslot = 2 * m + 2;
+	if ((slot = msp_malloc(nslot * sizeof(*slot))) == NULL)
+		goto nomem;
+	for (k = 0; k < nslot; k++)
+		slot[k] = SIZE_MAX;
 	m = 0;
 	for (i = 0; i < a->nrels; i++) {
 		const struct audit_relation *r = &a->rels[i];
 		int touches = 0;
+		size_t h, s;
 
 		for (k = 0; k < r->nterms; k++)
 			touches |= colof[a->terms[r->first + k].fig] !=
@@ -920,6 +1008,19 @@ audit_lp_make(const struct audit *a, size_t fig, struct audit_lp *lp,
 			else
 				lp->a[m * n + colof[t->fig]] += t->coef;
 		}
+		h = row_hash(lp->a + m * n, n, lp->b[m]);
+		for (s = h % nslot; slot[s] != SIZE_MAX; s = (s + 1) % nslot)
+			if (lp->b[slot[s]] == lp->b[m] &&
+			    memcmp(lp->a + slot[s] * n, lp->a + m * n,
+				   n * sizeof(double)) == 0)
+				break;
+		if (slot[s] != SIZE_MAX) {
+			/* a repeat: forget it */
+			memset(lp->a + m * n, 0, n * sizeof(double));
+			lp->b[m] = 0;
+			continue;
+		}
+		slot[s] = m;
 		m++;
 	}
 	for (i = 0; i < a->nfigs; i++) {
@@ -947,6 +1048,7 @@ nomem:
 	audit_lp_clear(lp);
 	rc = msp_error_set(err, MSP_ENOMEM, "audit : mémoire épuisée");
 out:
+	msp_free(slot);
 	msp_free(comp);
 	msp_free(colof);
 	return rc;
@@ -974,11 +1076,41 @@ check_relations(struct audit *a)
 	}
 }
 
-/* Each hidden figure's interval, one LP per bound. */
+/* Widens each unknown's range of values seen to x (n), a feasible
+ * point: its interval holds them all. */
+static void
+seen(const double *x, size_t n, double *lo, double *hi)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		if (x[k] < lo[k])
+			lo[k] = x[k];
+		if (x[k] > hi[k])
+			hi[k] = x[k];
+	}
+}
+
+/* Whether figure f passes the criterion (intervals() below) when its
+ * values seen already span [lo, hi]: its interval is at least that. */
+static int
+wide_enough(const struct audit_figure *f, double lo, double hi, size_t t)
+{
+	if (lo > hi)
+		return 0;
+	if (f->below > 1)
+		return lo <= 1 + AUDIT_EPS && hi >= f->below - 1 - AUDIT_EPS;
+	return hi - lo >= (double)t - AUDIT_EPS;
+}
+
+/* Each hidden figure's interval, one LP per bound (fails_only: only
+ * as far as the criterion needs). */
 static enum msp_status
 intervals(struct audit *a, struct msp_error *err)
 {
 	struct audit_lp lp;
+	struct lp_state *st = NULL;
+	double *x = NULL, *seen_lo = NULL, *seen_hi = NULL;
 	enum msp_status rc = MSP_OK;
 	size_t i, k, t = a->threshold;
 
@@ -996,36 +1128,75 @@ intervals(struct audit *a, struct msp_error *err)
 			f->lo = f->hi = f->value;
 			continue;
 		}
-		/* one LP per component, its objective moved per figure */
+		/* one LP per component: phase 1 once, then each bound
+		 * from where the previous one ended (lp_optimise) */
 		if ((rc = audit_lp_make(a, i, &lp, err)) != MSP_OK)
 			goto out;
+		if ((rc = lp_feasible(&lp.p, &st, &res, err)) != MSP_OK)
+			goto out;
+		msp_free(x);
+		msp_free(seen_lo);
+		msp_free(seen_hi);
+		x = msp_calloc(lp.p.n + 1, sizeof(*x));
+		seen_lo = msp_calloc(lp.p.n + 1, sizeof(*seen_lo));
+		seen_hi = msp_calloc(lp.p.n + 1, sizeof(*seen_hi));
+		if (x == NULL || seen_lo == NULL || seen_hi == NULL) {
+			rc = msp_error_set(err, MSP_ENOMEM, "audit : mémoire "
+					   "épuisée");
+			goto out;
+		}
+		for (k = 0; k < lp.p.n; k++) {
+			seen_lo[k] = LP_INF;
+			seen_hi[k] = -LP_INF;
+		}
 		for (k = 0; k < lp.p.n; k++) {
 			struct audit_figure *g = &a->figs[lp.cols[k]];
 
 			if (!g->hidden || g->solved)
 				continue;
-			memset(lp.c, 0, lp.p.n * sizeof(double));
-			lp.c[k] = 1;
-			rc = lp_solve(&lp.p, &res, &lo, NULL, err);
-			if (rc != MSP_OK)
-				goto out;
-			a->lps++;
-			if (res != LP_OPTIMAL) {
+			if (st == NULL) {
+				/* no table fits what was published */
 				a->infeasible++;
 				g->solved = 1;
 				g->lo = 0;
 				g->hi = LP_INF;
 				continue;
 			}
-			lp.c[k] = -1;
-			rc = lp_solve(&lp.p, &res, &hi, NULL, err);
+			g->solved = 1;
+			if (a->fails_only &&
+			    wide_enough(g, seen_lo[k], seen_hi[k], t)) {
+				g->lo = seen_lo[k];
+				g->hi = seen_hi[k];
+				continue;
+			}
+			memset(lp.c, 0, lp.p.n * sizeof(double));
+			lp.c[k] = 1;
+			rc = lp_optimise(st, lp.c, &res, &lo, x, err);
 			if (rc != MSP_OK)
 				goto out;
 			a->lps++;
-			g->solved = 1;
+			seen(x, lp.p.n, seen_lo, seen_hi);
+			if (a->fails_only &&
+			    wide_enough(g, lo, seen_hi[k], t)) {
+				g->lo = lo;
+				g->hi = seen_hi[k];
+				continue;
+			}
+			lp.c[k] = -1;
+			rc = lp_optimise(st, lp.c, &res, &hi, x, err);
+			if (rc != MSP_OK)
+				goto out;
+			a->lps++;
 			g->lo = lo;
-			g->hi = res == LP_UNBOUNDED ? LP_INF : -hi;
+			if (res == LP_UNBOUNDED) {
+				g->hi = LP_INF;
+				continue;
+			}
+			g->hi = -hi;
+			seen(x, lp.p.n, seen_lo, seen_hi);
 		}
+		lp_state_free(st);
+		st = NULL;
 		audit_lp_clear(&lp);
 	}
 	for (i = 0; i < a->nfigs; i++) {
@@ -1060,6 +1231,10 @@ intervals(struct audit *a, struct msp_error *err)
 		p->fails += f->fails != 0;
 	}
 out:
+	msp_free(x);
+	msp_free(seen_lo);
+	msp_free(seen_hi);
+	lp_state_free(st);
 	audit_lp_clear(&lp);
 	return rc;
 }
@@ -1080,6 +1255,7 @@ audit_free(struct audit *a)
 	for (i = 0; i < a->nparts; i++)
 		msp_free(a->parts[i].name);
 	msp_free(a->figs);
+	msp_free(a->slots);
 	msp_free(a->rels);
 	msp_free(a->terms);
 	msp_free(a->parts);
@@ -1112,6 +1288,7 @@ audit_run(PGconn *conn, const struct audit_options *o, struct audit **out,
 		return msp_error_set(err, MSP_ENOMEM, "audit: out of memory");
 	memset(&w, 0, sizeof(w));
 	w.a = a;
+	a->fails_only = o->fails_only;
 	if ((rc = read_reference(conn, o->token, &kinds, &regions,
 				 &a->threshold, err)) !=
 	    MSP_OK)

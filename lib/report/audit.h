@@ -45,6 +45,11 @@ struct audit_options {
 	/* regions to compare with (commas), NULL: every region that has a
 	 * study */
 	const char *compare;
+	/* decide only which figures fail (the protection loop): a figure
+	 * whose LP points already spread wider than the criterion asks is
+	 * not bounded further, so its [lo, hi] is then only a part of its
+	 * interval (every point seen is feasible) */
+	int fails_only;
 };
 
 /* One figure of the reports: a count, wherever it is printed. */
@@ -87,8 +92,12 @@ struct audit_occurrence {
 
 struct audit {
 	unsigned threshold;
+	int fails_only;		/* audit_options' */
 	struct audit_figure *figs;
 	size_t nfigs, capfigs;
+	/* figures by identity: open addressing, SIZE_MAX when free;
+	 * nslots a power of two, at least twice nfigs */
+	size_t *slots, nslots;
 	struct audit_relation *rels;
 	size_t nrels, caprels;
 	struct audit_term *terms;

@@ -138,6 +138,16 @@ xb_remainder(const struct xblock *b, const unsigned long *m)
 	return total > groups ? total - groups : 0;
 }
 
+/* The kind of the printed figure of row i, column j: kind, or secret
+ * when the study's plan forces it hidden (release.h). */
+static enum dfig_kind
+forced_kind(const struct release_counts *k, size_t i, size_t j,
+	    enum dfig_kind kind)
+{
+	return k->forced != NULL && k->forced[i * k->ncols + j] ?
+	       DFIG_SECRET : kind;
+}
+
 /* Whether column j's head count was hidden by an earlier block. */
 static int
 head_secret(const struct release_counts *k, size_t j)
@@ -196,7 +206,8 @@ headcount_protect(const struct release_counts *k, unsigned threshold,
 	}
 	for (j = 0; j < k->ncols; j++) {
 		fig[j] = xb_add_first(&b, k->is_total[j] && k->head_public[j] ?
-				      DFIG_PUBLIC : DFIG_CELL, n[j], j, 1);
+				      DFIG_PUBLIC : forced_kind(k, 0, j,
+				      DFIG_CELL), n[j], j, 1);
 		if (fig[j] < 0)
 			goto fail;
 	}
@@ -252,8 +263,8 @@ single_protect(const struct release_counts *k, unsigned threshold,
 		/* a row not printed (all zero) is known all the same */
 		for (i = 0; i < nr; i++)
 			if ((fig[i * nc + j] = xb_add(&b, k->printed[i] ?
-			     DFIG_CELL : DFIG_PUBLIC, m[i * nc + j], j,
-			     &parts[i], 1)) < 0)
+			     forced_kind(k, i, j, DFIG_CELL) : DFIG_PUBLIC,
+			     m[i * nc + j], j, &parts[i], 1)) < 0)
 				goto out;
 		if (xb_add(&b, xb_head_kind(k, j), colN[j], j, parts,
 			   nr) < 0)
@@ -339,7 +350,8 @@ multi_protect(const struct release_counts *k, unsigned threshold,
 		v[nc + j] = m[nopt * nc + j];		/* missing */
 		hideN[j] = xb_head_kind(k, j) == DFIG_SECRET;
 		if (xb_add(&b, xb_head_kind(k, j), colN[j], j, both, 2) < 0 ||
-		    (fig[j] = xb_add(&b, k->any_missing ? DFIG_CELL :
+		    (fig[j] = xb_add(&b, k->any_missing ?
+				     forced_kind(k, nopt, j, DFIG_CELL) :
 				     DFIG_PUBLIC, v[nc + j], j, mm, 1)) < 0 ||
 		    (fig[nc + j] = xb_add(&b, DFIG_UNPRINTED, v[j], j, r,
 					  1)) < 0 ||
@@ -388,8 +400,8 @@ multi_protect(const struct release_counts *k, unsigned threshold,
 				   DFIG_PUBLIC, v[2 * nc + j], j, om, 1) < 0 ||
 			    xb_add(&b, hideR[j] ? DFIG_SECRET : DFIG_PUBLIC,
 				   resp, j, cn, 2) < 0 ||
-			    (fig[j] = xb_add(&b, DFIG_CELL, v[j], j, oc,
-					     1)) < 0 ||
+			    (fig[j] = xb_add(&b, forced_kind(k, i, j,
+					     DFIG_CELL), v[j], j, oc, 1)) < 0 ||
 			    xb_add(&b, DFIG_UNPRINTED, v[nc + j], j, on,
 				   1) < 0)
 				goto fail;
@@ -459,16 +471,20 @@ number_protect(const struct release_counts *k, unsigned threshold,
 		fig[j] = -1;
 		if (xb_add(&b, xb_head_kind(k, j), m[2 * nc + j] +
 			   m[3 * nc + j], j, all, 3) < 0 ||
-		    (fig[nc + j] = xb_add(&b, DFIG_CELL, m[2 * nc + j], j, gz,
-					  2)) < 0 ||
-		    (fig[2 * nc + j] = xb_add(&b, k->any_missing ? DFIG_CELL :
-					      DFIG_PUBLIC, m[3 * nc + j], j,
-					      mm, 1)) < 0)
+		    (fig[nc + j] = xb_add(&b, forced_kind(k,
+					  RELEASE_NB_ANSWERED, j, DFIG_CELL),
+					  m[2 * nc + j], j, gz, 2)) < 0 ||
+		    (fig[2 * nc + j] = xb_add(&b, k->any_missing ?
+					      forced_kind(k,
+					      RELEASE_NB_MISSING, j,
+					      DFIG_CELL) : DFIG_PUBLIC,
+					      m[3 * nc + j], j, mm, 1)) < 0)
 			goto out;
 		/* without "at least one", >= 1 and 0 are one part: zero
 		 * stays 0 and is never small */
 		if (presence &&
-		    ((fig[j] = xb_add(&b, DFIG_CELL, m[j], j, g, 1)) < 0 ||
+		    ((fig[j] = xb_add(&b, forced_kind(k, RELEASE_NB_GE1, j,
+				      DFIG_CELL), m[j], j, g, 1)) < 0 ||
 		     xb_add(&b, DFIG_UNPRINTED, m[nc + j], j, z, 1) < 0))
 			goto out;
 	}
@@ -538,7 +554,8 @@ text_protect(const struct release_counts *k, unsigned threshold,
 	for (j = 0; j < nc; j++) {
 		if (xb_add(&b, xb_head_kind(k, j), n[j] + n[nc + j], j,
 			   all, 2) < 0 ||
-		    (fig[j] = xb_add(&b, DFIG_CELL, n[j], j, a, 1)) < 0 ||
+		    (fig[j] = xb_add(&b, forced_kind(k, RELEASE_TX_ANSWERED,
+				     j, DFIG_CELL), n[j], j, a, 1)) < 0 ||
 		    xb_add(&b, DFIG_UNPRINTED, n[nc + j], j, u, 1) < 0)
 			goto out;
 	}

@@ -92,6 +92,13 @@ struct release_counts {
 	const unsigned long *denom;
 	/* NUMBER, ncols: the answered values' description */
 	const struct release_summary *summary;
+	/* nrows x ncols, or NULL: figures the study's protection plan
+	 * hides (plan.h) in every report where they appear, decided
+	 * jointly over every report rather than in this block; hidden
+	 * whatever their value, as complements (not sensitive
+	 * themselves), before the block's own elimination, which then
+	 * protects them too */
+	const int *forced;
 	int any_missing;	/* MULTI, NUMBER: the missing row printed */
 	int missing_kept;	/* MULTI: missing answers in the denominator */
 	int presence;		/* NUMBER: "at least one" printed */

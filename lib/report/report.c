@@ -198,6 +198,7 @@ section_roles(struct rctx *c, const struct rsetup *s,
 	size_t r, i, n;
 
 	study_column(&col, counts);
+	col.plan = c->plan;
 	t = rx_table(c, key, title, &lay);
 	if (t == NULL)
 		return nomem(c);
@@ -234,6 +235,7 @@ section_freins(struct rctx *c, const struct rsetup *s,
 	size_t r, i, n;
 
 	study_column(&col, counts);
+	col.plan = c->plan;
 	t = rx_table(c, "freins_leviers", "Freins et leviers", &lay);
 	if (t == NULL)
 		return nomem(c);
@@ -286,6 +288,7 @@ section_items(struct rctx *c, const struct rsetup *s,
 	size_t i;
 
 	study_column(&col, counts);
+	col.plan = c->plan;
 	t = rx_table(c, "items", "Autres questions", &lay);
 	if (t == NULL)
 		return nomem(c);
@@ -403,6 +406,10 @@ add_group(void *arg, const char *code)
 	col->counts = g->counts;
 	col->grp = code;
 	col->total_kind = 'g';
+	col->plan = g->c->plan;
+	col->fig.kind = FIGCOL_GROUP;
+	col->fig.by = g->by->key;
+	col->fig.key = code;
 }
 
 static enum msp_status
@@ -454,6 +461,7 @@ section_by(struct rctx *c, const struct rsetup *s,
 	g.cols[g.n].key = "total";
 	g.cols[g.n].label = "Total";
 	g.cols[g.n].is_total = 1;
+	g.cols[g.n].plan = c->plan;	/* the whole study: fig ALL */
 	memset(&lay, 0, sizeof(lay));
 	lay.cols = g.cols;
 	lay.ncols = g.n + 1;
@@ -528,6 +536,11 @@ section_nonresponse(struct rctx *c, const struct rsetup *s)
 	cols[2].key = "total";
 	cols[2].label = "Population ciblée";
 	cols[2].is_total = 1;
+	for (i = 0; i < 3; i++) {
+		cols[i].plan = c->plan;
+		cols[i].fig.kind = FIGCOL_NONRESPONSE;
+		cols[i].fig.key = cols[i].key;
+	}
 	memset(&lay, 0, sizeof(lay));
 	lay.cols = cols;
 	lay.ncols = 3;
@@ -569,6 +582,7 @@ section_nonresponse(struct rctx *c, const struct rsetup *s)
 struct region {
 	struct rsetup setup;
 	struct rcounts counts, frame;
+	struct plan *plan;	/* a federation's: plan_load() */
 };
 
 static enum msp_status
@@ -591,6 +605,9 @@ section_compare(struct rctx *c, struct region *regions, size_t n)
 		cols[j].key = st->region_slug;
 		cols[j].label = rdoc_printf(c->doc, "%s (%s)",
 					    st->region_name, st->slug);
+		cols[j].plan = regions[j].plan;
+		cols[j].fig.kind = FIGCOL_COMPARE;
+		cols[j].fig.key = st->region_slug;
 		fcols[j] = cols[j];
 		fcols[j].counts = &regions[j].frame;
 		fcols[j].value_kind = 'f';
@@ -685,8 +702,15 @@ load_region(struct rctx *c, const char *region, const char *study,
 
 	memset(r, 0, sizeof(*r));
 	if ((rc = rdata_study(c, region, study, &st)) != MSP_OK ||
-	    (rc = rx_team_scope(c, &st)) != MSP_OK ||
-	    (rc = rdata_setup(c, &st, &r->setup)) != MSP_OK)
+	    (rc = rx_team_scope(c, &st)) != MSP_OK)
+		return rc;
+	/* a federation's report of a closed study applies its plan, or
+	 * is refused when the plan does not hold (plan.h) */
+	if (c->suppress &&
+	    (rc = plan_load(c->conn, st.study_id, st.slug, &r->plan,
+			    c->err)) != MSP_OK)
+		return rc;
+	if ((rc = rdata_setup(c, &st, &r->setup)) != MSP_OK)
 		return rc;
 	return rdata_counts(c, &r->setup, NULL, &r->counts);
 }
@@ -811,6 +835,7 @@ build(struct rctx *c)
 		rc = load_region(c, o->region, o->study, &regions[0]);
 		if (rc != MSP_OK)
 			goto out;
+		c->plan = regions[0].plan;
 		study_meta(c, &regions[0].setup.study);
 		if (!analysis && !o->has)
 			rc = region_report(c, &regions[0].setup,
@@ -841,8 +866,11 @@ build(struct rctx *c)
 		rc = report_has(c, studies, n);
 	}
 out:
-	for (i = 0; i < MAX_REGIONS; i++)
+	c->plan = NULL;
+	for (i = 0; i < MAX_REGIONS; i++) {
 		rsetup_clear(&regions[i].setup);
+		plan_free(regions[i].plan);
+	}
 	return rc;
 }
 

@@ -272,12 +272,12 @@ static const char sql_counts_tally[] =
 	"  FROM msp.response r WHERE " RESP_OK;
 
 /*
- * A closed study's tables, counted when it closed (migration 0045,
+ * A closed study's tables, counted when it closed (migration 0047,
  * msp.study_crosstab: the rows of sql_counts and sql_counts_by per
  * region of the responding structures, summed here).  $1 study_id, $2
  * the split ('' for none), $3 whether it is derived.  The first
  * statement tells "built" from "built and empty"; a study closed before
- * 0045 has none, and is counted as above.
+ * 0047 has none, and is counted as above.
  */
 static const char sql_crosstab_built[] =
 	"SELECT EXISTS (SELECT 1 FROM msp.study_crosstab_split b"
@@ -952,7 +952,7 @@ rdata_cache_begin(struct rctx *c)
 }
 
 /* Whether the study's tables may come from the running totals, or a
- * closed study's from its cross-tabulations (0045): for the owner and
+ * closed study's from its cross-tabulations (0047): for the owner and
  * analysts, unless --recount (a federation's functions decide for
  * themselves: msp.report_whole, msp.study_crosstab). */
 static int

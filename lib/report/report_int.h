@@ -21,7 +21,9 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "figure_id.h"
 #include "instrument.h"
+#include "plan.h"
 #include "report.h"
 #include "report_doc.h"
 #include "tenant.h"
@@ -63,6 +65,9 @@ struct rctx {
 	 * written, and the totals are not folded (a write there fails,
 	 * 25006) */
 	int standby;
+	/* a federation's report of one closed study: its protection plan
+	 * (plan.h), which the study's columns apply */
+	struct plan *plan;
 	struct msp_error *err;
 };
 
@@ -254,6 +259,11 @@ struct rcolsrc {
 	char total_kind;
 	const char *n_var;
 	int is_total;			/* all of the others: not tested */
+	/* for a federation: the protection plan of the column's study
+	 * (NULL: none applies) and the column as the plan names its
+	 * figures (figure_id.h; zeroed: the whole study) */
+	const struct plan *plan;
+	struct figure_col fig;
 };
 
 struct rlayout {

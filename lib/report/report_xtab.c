@@ -104,13 +104,71 @@ rx_cols(const struct rlayout *lay, int *is_total, struct block_cols *cols)
 	cols->hidden_n = lay->hidden_n;
 }
 
-/* The release of block b at c's threshold into *rel. */
-static enum msp_status
-rx_decide(struct rctx *c, const struct block *b, struct release *rel)
+/* A row of a block that no report prints (a number's zeros, an open
+ * item's unanswered): never in a plan. */
+static const char RX_UNPRINTED[] = "(not printed)";
+
+/*
+ * The figures of block b that the protection plans of its columns'
+ * studies hide (release.h: forced), into *forced (nrows x ncols, the
+ * caller's to free), or NULL when no column has a plan.  var is the
+ * block's variable, splits whether a report may split by it, cats[i]
+ * row i's category (NULL: the row without one; RX_UNPRINTED: never
+ * printed).  -1 when out of memory.
+ */
+static int
+rx_forced(const struct rctx *c, const struct rlayout *lay,
+	  const struct block *b, const char *var, int splits,
+	  const char *const *cats, int **forced)
 {
-	if (release_make(&b->k, rx_threshold(c), rel, c->err) != MSP_OK)
+	char id[FIGURE_ID_MAX];
+	size_t i, j, nr = b->k.nrows, nc = b->k.ncols;
+	int *f;
+
+	*forced = NULL;
+	if (!c->suppress)
+		return 0;
+	for (j = 0; j < nc && lay->cols[j].plan == NULL; j++)
+		;
+	if (j == nc)
+		return 0;
+	if ((f = msp_calloc(nr * nc + 1, sizeof(*f))) == NULL)
+		return -1;
+	for (i = 0; i < nr; i++) {
+		if (cats[i] == RX_UNPRINTED)
+			continue;
+		for (j = 0; j < nc; j++) {
+			if (lay->cols[j].plan == NULL)
+				continue;
+			figure_id(id, sizeof(id), var, cats[i], splits,
+				  &lay->cols[j].fig);
+			f[i * nc + j] = plan_hides(lay->cols[j].plan, id);
+		}
+	}
+	*forced = f;
+	return 0;
+}
+
+/* The release of block b at c's threshold into *rel, with what the
+ * plans of lay's columns force hidden (rx_forced()'s arguments). */
+static enum msp_status
+rx_decide(struct rctx *c, const struct rlayout *lay, const struct block *b,
+	  const char *var, int splits, const char *const *cats,
+	  struct release *rel)
+{
+	struct release_counts k = b->k;
+	int *forced = NULL;
+
+	if (rx_forced(c, lay, b, var, splits, cats, &forced) != 0)
+		return msp_error_set(c->err, MSP_ENOMEM,
+				     "report: out of memory");
+	k.forced = forced;
+	if (release_make(&k, rx_threshold(c), rel, c->err) != MSP_OK) {
+		msp_free(forced);
 		return c->err->status;
-	rx_seen(c, &b->k, rel);
+	}
+	rx_seen(c, &k, rel);
+	msp_free(forced);
 	return MSP_OK;
 }
 
@@ -124,6 +182,7 @@ rx_headcount(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	struct release rel;
 	unsigned long *n = NULL;
 	int *is_total = NULL, *public = NULL;
+	static const char *const headcats[1] = { NULL };
 	struct rrow *row;
 	enum msp_status rc;
 	size_t j;
@@ -152,7 +211,7 @@ rx_headcount(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 		public[j] = s->is_total && s->total_kind == 't';
 	}
 	if ((rc = block_headcount(&b, &cols, n, public, c->err)) != MSP_OK ||
-	    (rc = rx_decide(c, &b, &rel)) != MSP_OK)
+	    (rc = rx_decide(c, lay, &b, "n", 0, headcats, &rel)) != MSP_OK)
 		goto out;
 	for (j = 0; j < nc; j++) {
 		rcell_count(&row->cells[j], rel.n[j]);
@@ -306,6 +365,7 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	const size_t nc = lay->ncols;
 	unsigned long *cat = NULL, *colN = NULL, *answered = NULL;
 	int *in_col = NULL, *hide = NULL, *is_total = NULL, *dk = NULL;
+	const char **rowcat = NULL;
 	struct block_cols cols;
 	struct block_cat in;
 	struct block b;
@@ -360,8 +420,16 @@ categorical(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	in.multi = multi;
 	in.dont_know_kept = c->opt->dont_know == REPORT_KEEP;
 	in.missing_kept = c->opt->missing == REPORT_KEEP;
-	if ((rc = block_categorical(&b, &cols, &in, c->err)) != MSP_OK ||
-	    (rc = rx_decide(c, &b, &rel)) != MSP_OK)
+	if ((rc = block_categorical(&b, &cols, &in, c->err)) != MSP_OK)
+		goto out;
+	/* the rows' categories, as the plan names them: the missing "" */
+	if ((rowcat = msp_calloc(nr + 1, sizeof(*rowcat))) == NULL)
+		goto nomem;
+	for (i = 0; i < ncats; i++)
+		rowcat[i] = cats[i].code;
+	rowcat[ncats] = "";
+	if ((rc = rx_decide(c, lay, &b, v->key, v->type == RV_CATEGORY,
+			    rowcat, &rel)) != MSP_OK)
 		goto out;
 	for (i = 0; i < nr * nc; i++)
 		hide[i] = rel.why[i] != RELEASE_PUBLISHED;
@@ -427,6 +495,7 @@ out:
 	msp_free(in_col);
 	msp_free(is_total);
 	msp_free(dk);
+	msp_free(rowcat);
 	block_clear(&b);
 	release_clear(&rel);
 	return rc;
@@ -530,6 +599,10 @@ numeric(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	unsigned long *n_ge1 = NULL, *answered = NULL, *colN = NULL;
 	int *is_total = NULL;
 	struct rrow *head, *ge1 = NULL, *miss;
+	/* rows RELEASE_NB_*, as the plan names them (figure_id.h) */
+	static const char *const numcats[RELEASE_NB_ROWS] = {
+		"ge1", RX_UNPRINTED, NULL, "",
+	};
 	enum msp_status rc;
 	size_t j;
 
@@ -574,7 +647,7 @@ numeric(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	in.presence = ge1 != NULL;
 	/* rows RELEASE_NB_*: >= 1, 0, answered (the margin), missing */
 	if ((rc = block_numeric(&b, &cols, &in, c->err)) != MSP_OK ||
-	    (rc = rx_decide(c, &b, &rel)) != MSP_OK)
+	    (rc = rx_decide(c, lay, &b, v->key, 0, numcats, &rel)) != MSP_OK)
 		goto out;
 	/* from here on, the release only */
 	for (j = 0; j < nc; j++) {
@@ -642,6 +715,10 @@ open_text(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 	unsigned long *n = NULL, *colN = NULL;
 	int *is_total = NULL;
 	struct rrow *row;
+	/* rows RELEASE_TX_*: answered (the item's line), unanswered */
+	static const char *const textcats[RELEASE_TX_ROWS] = {
+		NULL, RX_UNPRINTED,
+	};
 	enum msp_status rc;
 	size_t j;
 
@@ -666,7 +743,8 @@ open_text(struct rctx *c, struct rtable *t, const struct rlayout *lay,
 				   s->grp);
 	}
 	if ((rc = block_text(&b, &cols, n, colN, c->err)) != MSP_OK ||
-	    (rc = rx_decide(c, &b, &rel)) != MSP_OK)
+	    (rc = rx_decide(c, lay, &b, v->key, 0, textcats, &rel)) !=
+	    MSP_OK)
 		goto out;
 	for (j = 0; j < nc; j++) {
 		unsigned long answered = rel.n[RELEASE_TX_ANSWERED * nc + j];

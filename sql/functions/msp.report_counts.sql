@@ -14,7 +14,7 @@
 -- p_recount: count from the answers even when the running totals or
 -- the cross-tabulations of a closed study would do (msp-report
 -- --recount).  A closed study's tables are read from msp.study_crosstab
--- (0045), counted when it closed: no answer is read.  The totals are read when every response
+-- (0047), counted when it closed: no answer is read.  The totals are read when every response
 -- of the study comes from the region counted (they are then its counts:
 -- what msp.whole_studies decided before 0037).
 --
@@ -54,7 +54,7 @@ BEGIN
         RAISE EXCEPTION 'impossible de répartir selon « % »', p_split
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- a closed study's tables were counted when it closed (0045):
+    -- a closed study's tables were counted when it closed (0047):
     -- read them, unless --recount asks for the answers
     IF NOT p_recount AND EXISTS (
         SELECT 1 FROM msp.study_crosstab_split b

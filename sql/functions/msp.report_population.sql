@@ -20,7 +20,7 @@ BEGIN
                 WHERE r.study_id = p.study_id
                   AND r.structure_id = p.structure_id
                   AND r.status = 'complete' AND NOT r.test)),
-           -- a closed study: counted when it closed (0045)
+           -- a closed study: counted when it closed (0047)
            CASE WHEN EXISTS (SELECT 1 FROM msp.study_crosstab_split b
                               WHERE b.study_id = p_study AND b.split = '')
            THEN coalesce((SELECT x.respondents

@@ -12,7 +12,7 @@ CREATE OR REPLACE FUNCTION msp.report_whole(p_study integer,
     p_region smallint)
 RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
-    -- a closed study: the regions 0045 noted when it closed (the same
+    -- a closed study: the regions 0047 noted when it closed (the same
     -- question, without a scan of its responses)
     SELECT CASE WHEN EXISTS (SELECT 1 FROM msp.study_crosstab_split b
                               WHERE b.study_id = p_study AND b.split = '')

@@ -1,5 +1,5 @@
 -- (Re)builds the maintained cross-tabulations of study p_study
--- (migration 0045): for every region whose structures responded, and
+-- (migration 0047): for every region whose structures responded, and
 -- the study's own region, the rows msp.report_counts_answers returns
 -- (split '') and those msp.report_counts_by returns for every variable
 -- a report may split by: the single-choice and yes/no items of the
@@ -17,8 +17,8 @@
 -- Cost: about 35 contributions x 17 splits a response for the PdL
 -- instrument; bench/pages.sh prints the time of a close.  Paid once,
 -- in the transaction that closes the study (or erases from it).
--- Not granted: the triggers of 0045 call it as the owner; the owner may
--- call it for studies closed before 0045.
+-- Not granted: the triggers of 0047 call it as the owner; the owner may
+-- call it for studies closed before 0047.
 CREATE OR REPLACE FUNCTION msp.study_crosstab_build(p_study integer)
 RETURNS void
 LANGUAGE plpgsql

@@ -1,4 +1,4 @@
--- The statement triggers of migration 0045 on the writes that change
+-- The statement triggers of migration 0047 on the writes that change
 -- what a closed study's cross-tabulations count: they rebuild the
 -- tables of every closed study the statement touched, in its
 -- transaction, so that an erasure (msp.erase_structure, a response

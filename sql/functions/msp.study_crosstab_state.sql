@@ -1,4 +1,4 @@
--- The trigger of msp.study's state (migration 0045): a study that
+-- The trigger of msp.study's state (migration 0047): a study that
 -- becomes closed gets its cross-tabulations in the same transaction
 -- (msp.study_transition's close, the reference data's 0009); one that
 -- stops being closed (reopen, extend) loses them, since it may then

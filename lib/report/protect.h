@@ -1,0 +1,78 @@
+/*
+ * protect — a study's protection plan, made by auditing (issue 19,
+ * item 2; msp-report disclosure-protect, docs/report.md).
+ *
+ * Audit and fix, as τ-ARGUS does (Hundepool et al. 2012, Statistical
+ * Disclosure Control, §4.3-4.4: interval protection, then hide more):
+ * the reports a federation of the study's region may ask are audited
+ * (audit.h) under a transient federation token that the run creates
+ * and revokes (msp.disclosure_plan_begin/_end); while a hidden figure
+ * fails the criterion, the plan grows and the audit runs again:
+ *   - a failing figure printed somewhere (hidden in one report, shown
+ *     in another) joins the plan itself: it is then hidden everywhere;
+ *   - otherwise the smallest published figure that shares a relation
+ *     with it joins (never one the layout always publishes: the
+ *     response count); when none does, the smallest published figure
+ *     of its variable, and the run says so ("élargi").
+ * Each round is stored (msp.disclosure_plan_add); the reports apply
+ * the plan before each block's own elimination (release.h: forced),
+ * which may hide more around it.  Hiding only grows, so the loop ends:
+ * when the audit passes, or when no published figure is left to hide
+ * for the failing ones (a figure that a relation with figures always
+ * published pins is never chosen: hiding it gives nothing).  The plan
+ * then holds, with the figures still failing counted (fails_after):
+ * some relations cannot be protected by hiding (docs/report.md, "What
+ * the loop cannot fix").  A round cap turns a run that does not end
+ * into an error.
+ *
+ * A comparison's columns of other regions are other studies' figures
+ * (no relation crosses columns): they do not count here.
+ */
+#ifndef MSP_REPORT_PROTECT_H
+#define MSP_REPORT_PROTECT_H
+
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+#include "msp_error.h"
+
+/* Rounds before a run gives up. */
+#define PROTECT_MAX_ROUNDS 40
+
+struct protect_options {
+	const char *token;	/* the caller's: analyst; NULL: owner */
+	const char *study;	/* slug of a closed study */
+	unsigned max_rounds;	/* 0: PROTECT_MAX_ROUNDS */
+	/* each round's line, in French (NULL: silent) */
+	void (*progress)(void *arg, const char *line);
+	void *arg;
+};
+
+struct protect_result {
+	unsigned rounds;	/* audits run, the last one passing */
+	size_t hidden_before;	/* hidden figures, before the plan */
+	size_t fails_before;	/* of which failing */
+	size_t hidden_after;	/* hidden figures, the plan applied */
+	size_t fails_after;	/* still failing: 0 when the audit passed */
+	size_t planned;		/* figures the plan names */
+	size_t widened;		/* failing figures with no published
+				 * figure in their relations */
+};
+
+/*
+ * Makes the protection plan of o->study (closed) on conn, which must be
+ * idle (no transaction).  On success *res says what it did; the plan
+ * holds until the study's data or the threshold change; res->fails_after
+ * says whether the audit passed (0).  Fails with MSP_EINVAL (no such
+ * study, not closed), MSP_ECONFLICT (no end within the round cap: the
+ * plan is left unfinished, so the study's federation reports stay
+ * refused), MSP_EDB (among others, 42501 for a caller neither analyst
+ * nor owner), MSP_ENOMEM.  The transient token is revoked
+ * on every path that reached the database.
+ */
+enum msp_status protect_study(PGconn *conn, const struct protect_options *o,
+			      struct protect_result *res,
+			      struct msp_error *err);
+
+#endif

@@ -1,0 +1,47 @@
+-- Starts a protection run of a closed study (msp-report
+-- disclosure-protect, lib/report/protect.c): forgets its plan, records
+-- the threshold and the data version the new one is made for, and
+-- creates the run's transient federation token of the study's region
+-- (p_token: the token the command drew, 32 random bytes in hex), under
+-- which the command audits the reports as that federation would read
+-- them.  msp.disclosure_plan_end revokes it.  An analyst token or the
+-- owner only (msp.require_fieldwork_manager); a study not closed is
+-- refused (its figures still move).
+CREATE OR REPLACE FUNCTION msp.disclosure_plan_begin(p_study integer,
+                                                     p_token text)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+    v_region smallint;
+    v_sha bytea := sha256(convert_to(p_token, 'UTF8'));
+BEGIN
+    PERFORM msp.require_fieldwork_manager();
+    IF length(p_token) < 32 THEN
+        RAISE EXCEPTION 'jeton de protection trop court'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT s.region_id INTO v_region FROM msp.study s
+     WHERE s.study_id = p_study AND s.state = 'closed';
+    IF v_region IS NULL THEN
+        RAISE EXCEPTION 'étude % : seule une étude close se protège',
+            p_study USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    DELETE FROM msp.disclosure_plan WHERE study_id = p_study;
+    INSERT INTO msp.disclosure_plan_state AS d
+           (study_id, threshold, data_version, protect_token)
+    VALUES (p_study, (SELECT threshold FROM msp.disclosure_policy),
+            msp.disclosure_data_version(p_study), v_sha)
+    ON CONFLICT (study_id) DO UPDATE
+       SET threshold = EXCLUDED.threshold,
+           data_version = EXCLUDED.data_version,
+           protect_token = EXCLUDED.protect_token,
+           rounds = 0, complete = false, hidden_before = NULL,
+           hidden_after = NULL, fails_after = NULL, made_at = now();
+    INSERT INTO msp.access_token (token_sha256, kind, region_id, label)
+    VALUES (v_sha, 'federation', v_region,
+            'disclosure-protect (transient)');
+END
+$$;
+REVOKE ALL ON FUNCTION msp.disclosure_plan_begin(integer, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION msp.disclosure_plan_begin(integer, text)
+    TO msp_analyst;
