@@ -22,11 +22,13 @@ LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
          WHERE r.response_id = p_response),
     ruled AS (
         -- the category msp.response_stage gives (the one derivation
-        -- of the stage and of every ruled role), by its label
+        -- of the stage and of every ruled role), by its label; the
+        -- sub-select runs it once, not once per category compared
         SELECT c.label_fr
           FROM role ro
           JOIN msp.report_category c ON c.var_key = ro.var_key
-           AND c.category = msp.response_stage(p_response, p_role)
+           AND c.category = (SELECT msp.response_stage(p_response,
+                                                       p_role))
          ORDER BY ro.position
          LIMIT 1),
     answered AS (

@@ -24,24 +24,34 @@
 -- DEFINER report functions, as the owner).
 CREATE OR REPLACE FUNCTION msp.response_stage(p_response bigint,
     p_role text DEFAULT 'continuum') RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
-    SELECT coalesce(ru.category, msp.report_answer_value(a.choice_code,
-               a.bool_value, a.num_value, a.text_value))
-      FROM msp.response r
-      JOIN msp.study s ON s.study_id = r.study_id
-      JOIN msp.instrument ins ON ins.instrument_id = s.instrument_id
-      JOIN msp.report_role ro ON ro.instrument_slug = ins.slug
-       AND ro.role = p_role
-      JOIN msp.report_rule ru ON ru.instrument_slug = ins.slug
-       AND ru.var_key = ro.var_key
-      JOIN msp.answer a ON a.response_id = r.response_id
-       AND a.item_key = ru.item_key
-     WHERE r.response_id = p_response
-       AND msp.report_rule_matches(ru.match_code, ru.num_min, ru.num_max,
-           ru.years_before_study, msp.report_answer_value(a.choice_code,
-           a.bool_value, a.num_value, a.text_value), a.num_value, s.year)
-     ORDER BY ro.position, ru.priority
-     LIMIT 1
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+BEGIN
+    -- PL/pgSQL, not SQL: its plan is kept for the session, where a SQL
+    -- function called from another function's body (msp.coding_view_var,
+    -- once per answer of the workspace) was planned again at each call:
+    -- /codage/.../donnees.json then took up to 1.3 s (ASan build,
+    -- codingui.test, whose clicks raced the page's reloads and failed)
+    RETURN (
+        SELECT coalesce(ru.category, msp.report_answer_value(
+                   a.choice_code, a.bool_value, a.num_value,
+                   a.text_value))
+          FROM msp.response r
+          JOIN msp.study s ON s.study_id = r.study_id
+          JOIN msp.instrument ins ON ins.instrument_id = s.instrument_id
+          JOIN msp.report_role ro ON ro.instrument_slug = ins.slug
+           AND ro.role = p_role
+          JOIN msp.report_rule ru ON ru.instrument_slug = ins.slug
+           AND ru.var_key = ro.var_key
+          JOIN msp.answer a ON a.response_id = r.response_id
+           AND a.item_key = ru.item_key
+         WHERE r.response_id = p_response
+           AND msp.report_rule_matches(ru.match_code, ru.num_min,
+               ru.num_max, ru.years_before_study,
+               msp.report_answer_value(a.choice_code, a.bool_value,
+               a.num_value, a.text_value), a.num_value, s.year)
+         ORDER BY ro.position, ru.priority
+         LIMIT 1);
+END
 $$;
 REVOKE ALL ON FUNCTION msp.response_stage(bigint, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION msp.response_stage(bigint, text)
