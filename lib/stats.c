@@ -2084,33 +2084,101 @@ stats_alternative_name(enum stats_alternative alt)
  * The distribution of the first cell x given the margins: support
  * lo..hi, logdc[s - lo] = dhyper(s, m, n, k, log = TRUE) up to a
  * constant (dnhyper() takes out the maximum, so the constant goes).
+ *
+ * Over a large table (a --by page of a million responses: a support of
+ * hundreds of thousands of values, and a few hundred evaluations per
+ * table while uniroot() looks for the estimate and the interval) R's
+ * way of computing every term of the support took seconds, most of
+ * them in exp() underflowing to 0.  The density is log-concave, so the
+ * terms exp(d - max) that are not 0 lie in one window around the mode:
+ * dnhyper() finds the mode by bisection, computes the window's terms
+ * only (logdc too is computed when first needed, have[] says which),
+ * and keeps every other term of d at 0, which is what exp() gives
+ * below -745.  The sums over the window are therefore the sums over
+ * the whole support, term for term and in the same order: the same
+ * doubles as before (check_stats compares them with R).
  */
 struct nhyper {
 	long lo, hi, x;
+	long m, n, k;	/* the margins, for logdc */
 	double *logdc;
-	double *d;	/* scratch: dnhyper(ncp) */
+	unsigned char *have;	/* logdc[i] computed */
+	double *d;	/* scratch: dnhyper(ncp); 0 outside a..b */
+	size_t a, b;	/* the window of d's terms that may not be 0 */
 };
 
-/* dnhyper(ncp) into h->d, R's way: exp(d - max(d)), then d / sum(d). */
+/* Below this, exp(d - max) is 0 in double precision (-745.13). */
+#define NHYPER_ZERO (-800.0)
+
+/* logdc[i]: log C(m, s) + log C(n, k - s), s = lo + i. */
+static double
+nhyper_logdc(struct nhyper *h, size_t i)
+{
+	const long s = h->lo + (long)i;
+
+	if (!h->have[i]) {
+		h->logdc[i] = lgamma((double)h->m + 1) -
+			      lgamma((double)s + 1) -
+			      lgamma((double)(h->m - s) + 1) +
+			      lgamma((double)h->n + 1) -
+			      lgamma((double)(h->k - s) + 1) -
+			      lgamma((double)(h->n - h->k + s) + 1);
+		h->have[i] = 1;
+	}
+	return h->logdc[i];
+}
+
+/* The term d[i] before exp: the same expression as R's. */
+static double
+nhyper_log_term(struct nhyper *h, size_t i, double lncp)
+{
+	return nhyper_logdc(h, i) + lncp * (double)(h->lo + (long)i);
+}
+
+/* dnhyper(ncp) into h->d, R's way: exp(d - max(d)), then d / sum(d),
+ * over the window a..b outside which every term is 0. */
 static void
 dnhyper(struct nhyper *h, double ncp)
 {
 	const size_t len = (size_t)(h->hi - h->lo + 1);
 	const double lncp = log(ncp);
-	double max = -INFINITY;
+	double max = -INFINITY, top;
 	long double sum = 0;
-	size_t i;
+	size_t i, a = 0, b = len - 1, lo = 0, hi = len - 1;
 
-	for (i = 0; i < len; i++) {
-		h->d[i] = h->logdc[i] + lncp * (double)(h->lo + (long)i);
+	/* the mode: the first term not below the next (concave) */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (nhyper_log_term(h, mid + 1, lncp) >
+		    nhyper_log_term(h, mid, lncp))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	top = nhyper_log_term(h, lo, lncp);
+	for (a = lo; a > 0 &&
+	     nhyper_log_term(h, a - 1, lncp) - top >= NHYPER_ZERO; a--)
+		;
+	for (b = lo; b + 1 < len &&
+	     nhyper_log_term(h, b + 1, lncp) - top >= NHYPER_ZERO; b++)
+		;
+	/* the previous window's terms outside this one go back to 0 */
+	for (i = h->a; i <= h->b && i < len; i++)
+		if (i < a || i > b)
+			h->d[i] = 0;
+	h->a = a;
+	h->b = b;
+	for (i = a; i <= b; i++) {
+		h->d[i] = nhyper_log_term(h, i, lncp);
 		if (h->d[i] > max)
 			max = h->d[i];
 	}
-	for (i = 0; i < len; i++) {
+	for (i = a; i <= b; i++) {
 		h->d[i] = exp(h->d[i] - max);
 		sum += h->d[i];
 	}
-	for (i = 0; i < len; i++)
+	for (i = a; i <= b; i++)
 		h->d[i] /= (double)sum;
 }
 
@@ -2127,7 +2195,7 @@ mnhyper(struct nhyper *h, double ncp)
 	if (isinf(ncp))
 		return (double)h->hi;
 	dnhyper(h, ncp);
-	for (i = 0; i < len; i++)
+	for (i = h->a; i <= h->b && i < len; i++)
 		sum += (long double)(h->lo + (long)i) * h->d[i];
 	return (double)sum;
 }
@@ -2146,7 +2214,7 @@ pnhyper(struct nhyper *h, long q, double ncp, int upper)
 	if (isinf(ncp))
 		return upper ? q <= h->hi : q >= h->hi;
 	dnhyper(h, ncp);
-	for (i = 0; i < len; i++) {
+	for (i = h->a; i <= h->b && i < len; i++) {
 		s = h->lo + (long)i;
 		if (upper ? s >= q : s <= q)
 			sum += h->d[i];
@@ -2273,10 +2341,10 @@ enum msp_status
 stats_odds_ratio(const struct stats_table *t, enum stats_alternative alt,
 		 struct stats_odds_ratio *out, struct msp_error *err)
 {
-	struct nhyper h = { 0, 0, 0, NULL, NULL };
+	struct nhyper h = { 0 };
 	struct stats_odds_ratio r;
 	struct margins mg;
-	long m, n, k, s;
+	long m, n, k;
 	size_t len, i;
 	double alpha, dobs;
 	long double sum = 0;
@@ -2306,21 +2374,19 @@ stats_odds_ratio(const struct stats_table *t, enum stats_alternative alt,
 				     "%zu values (more than %lu): the odds "
 				     "ratio is not computed", len,
 				     STATS_OR_MAX_SUPPORT);
+	/* calloc: the pages of a large support that no window reaches
+	 * are never touched */
 	h.logdc = calloc(len, sizeof(double));
+	h.have = calloc(len, 1);
 	h.d = calloc(len, sizeof(double));
-	if (h.logdc == NULL || h.d == NULL) {
+	if (h.logdc == NULL || h.have == NULL || h.d == NULL) {
 		st = msp_error_set(err, MSP_ENOMEM, "out of memory");
 		goto out;
 	}
-	/* log C(m, s) + log C(n, k - s), up to a constant */
-	for (i = 0; i < len; i++) {
-		s = h.lo + (long)i;
-		h.logdc[i] = lgamma((double)m + 1) - lgamma((double)s + 1) -
-			     lgamma((double)(m - s) + 1) +
-			     lgamma((double)n + 1) -
-			     lgamma((double)(k - s) + 1) -
-			     lgamma((double)(n - k + s) + 1);
-	}
+	/* log C(m, s) + log C(n, k - s), up to a constant, as needed */
+	h.m = m;
+	h.n = n;
+	h.k = k;
 	switch (alt) {
 	case STATS_LESS:
 		r.p = pnhyper(&h, h.x, 1, 0);
@@ -2332,7 +2398,8 @@ stats_odds_ratio(const struct stats_table *t, enum stats_alternative alt,
 		/* sum(d[d <= d[x - lo + 1] * relErr]), relErr = 1 + 1e-7 */
 		dnhyper(&h, 1);
 		dobs = h.d[h.x - h.lo] * (1 + 1e-7);
-		for (i = 0; i < len; i++)
+		/* outside the window every term is 0, which adds 0 */
+		for (i = h.a; i <= h.b; i++)
 			if (h.d[i] <= dobs)
 				sum += h.d[i];
 		r.p = (double)sum;
@@ -2359,6 +2426,7 @@ stats_odds_ratio(const struct stats_table *t, enum stats_alternative alt,
 	st = MSP_OK;
 out:
 	free(h.logdc);
+	free(h.have);
 	free(h.d);
 	return st;
 }

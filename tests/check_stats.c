@@ -943,19 +943,23 @@ close_or(double got, double want, double rel)
 	return close_rel(got, want, rel);
 }
 
-#define OR_FIXED 12
+#define OR_FIXED 13
 #define OR_RANDOM 60
 #define OR_CASES (OR_FIXED + OR_RANDOM)
 
 START_TEST(odds_ratio_against_r)
 {
 	/* fixed: R's documentation's tea tasting, zero cells (estimate
-	 * 0 and Inf), a balanced table (estimate 1), large counts */
+	 * 0 and Inf), a balanced table (estimate 1), large counts, very
+	 * large ones */
 	static const unsigned long fixed[OR_FIXED][4] = {
 		{ 3, 1, 1, 3 }, { 0, 5, 6, 2 }, { 7, 0, 1, 4 },
 		{ 5, 3, 0, 9 }, { 4, 6, 9, 0 }, { 2, 2, 2, 2 },
 		{ 25, 12, 18, 28 }, { 1, 0, 0, 1 }, { 0, 1, 1, 0 },
 		{ 120, 80, 95, 140 }, { 1, 30, 40, 2 }, { 10, 10, 1, 0 },
+		/* a support of 17,500 values of which dnhyper() computes a
+		 * window of a few hundred (lib/stats.c) */
+		{ 12000, 8000, 9500, 14000 },
 	};
 	static const enum stats_alternative alts[] = {
 		STATS_TWO_SIDED, STATS_LESS, STATS_GREATER,
