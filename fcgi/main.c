@@ -212,8 +212,17 @@ reload(int listen_fd, const struct options *opt, struct secret *secret,
 	secret_clear(secret);
 	*secret = fresh;
 	for (i = 0; i < opt->workers; i++) {
-		old[i] = pids[i];
-		pids[i] = spawn(listen_fd, opt, secret);
+		pid_t pid = spawn(listen_fd, opt, secret);
+
+		/* no new worker (fork failed): the old one stays, so
+		 * that a reload never leaves fewer workers than before */
+		old[i] = pid > 0 ? pids[i] : 0;
+		if (pid > 0)
+			pids[i] = pid;
+		else
+			fprintf(stderr, "{\"level\":\"error\",\"event\":"
+				"\"reload: no new worker\",\"worker\":%ld,"
+				"\"errno\":%d}\n", (long)pids[i], errno);
 	}
 	for (i = 0; i < opt->workers; i++)
 		if (old[i] > 0)
@@ -405,6 +414,12 @@ main(int argc, char **argv)
 			sigsuspend(&wait_mask);
 			continue;
 		}
+		/* a worker of the set a reload replaced: its slot of
+		 * the shared counters is free again (metrics.h) */
+		for (i = 0; i < opt.workers && pids[i] != dead; i++)
+			;
+		if (i == opt.workers)
+			metrics_worker_left(dead);
 		for (i = 0; i < opt.workers; i++) {
 			if (pids[i] != dead)
 				continue;

@@ -165,11 +165,19 @@ metrics_worker_start(void)
 void
 metrics_worker_gone(pid_t pid)
 {
+	if (shared == NULL)
+		return;
+	atomic_fetch_add(&shared->worker_restarts, 1);
+	metrics_worker_left(pid);
+}
+
+void
+metrics_worker_left(pid_t pid)
+{
 	size_t i;
 
 	if (shared == NULL)
 		return;
-	atomic_fetch_add(&shared->worker_restarts, 1);
 	for (i = 0; i < MAX_SLOTS; i++)
 		if (atomic_load(&shared->slots[i].pid) == pid) {
 			atomic_store(&shared->slots[i].in_hand, 0);

@@ -46,6 +46,10 @@ int metrics_init(int workers, int listen_fd);
 void metrics_worker_start(void);
 void metrics_worker_gone(pid_t pid);
 
+/* The parent reaped pid, a worker a reload replaced, which finished
+ * what it held and left: its slot is freed, and it is no restart. */
+void metrics_worker_left(pid_t pid);
+
 /* The worker holds n accepted requests (the batch it took) / has sent
  * the reply of one of them. */
 void metrics_accepted(size_t n);

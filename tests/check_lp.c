@@ -601,12 +601,37 @@ refused_for_plan(const char *token, const char *region, const char *study)
 	return 1;
 }
 
+/* Whether a federation's comparison of two waves (compare: "a,b") is
+ * refused because a wave's plan does not hold: a wave is a study, and
+ * its figures are hidden as its plan says, or not shown at all. */
+static int
+waves_refused_for_plan(const char *token, const char *compare)
+{
+	struct report_options o;
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+	enum msp_status rc;
+
+	report_options_init(&o);
+	o.token = token;
+	o.compare = compare;
+	rc = report_build(conn, &o, &doc, &err);
+	rdoc_free(doc);
+	if (rc == MSP_OK)
+		return 0;
+	ck_assert_msg(rc == MSP_ECONFLICT, "%s: %s", compare, err.message);
+	ck_assert_msg(strncmp(err.message, PLAN_REFUSAL,
+			      strlen(PLAN_REFUSAL)) == 0, "%s", err.message);
+	return 1;
+}
+
 START_TEST(audit_generated_study)
 {
 	struct synth_options opt;
 	struct synth_result res;
 	struct msp_error err;
 	const char *params[1];
+	char waves[128];
 	size_t left;
 
 	memset(&opt, 0, sizeof(opt));
@@ -639,6 +664,24 @@ START_TEST(audit_generated_study)
 	(void)protect(res.study_slug);
 	ck_assert(!refused_for_plan("fed-plan-occitanie", "occitanie",
 				    res.study_slug));
+	/* an answer corrected after the plan changes what the reports
+	 * count, though no response comes or goes: stale again */
+	select_ok("UPDATE msp.answer a SET bool_value = NOT a.bool_value"
+		  "  FROM msp.response r JOIN msp.study s USING (study_id)"
+		  " WHERE r.response_id = a.response_id AND s.slug = $1"
+		  "   AND a.item_key = 'aci_signatory'"
+		  "   AND a.bool_value IS NOT NULL"
+		  "   AND r.response_id = (SELECT min(r2.response_id)"
+		  "     FROM msp.response r2 JOIN msp.answer a2"
+		  "       USING (response_id)"
+		  "    WHERE r2.study_id = s.study_id"
+		  "      AND a2.item_key = 'aci_signatory'"
+		  "      AND a2.bool_value IS NOT NULL)"
+		  " RETURNING a.response_id", 1, params);
+	ck_assert(refused_for_plan("fed-plan-occitanie", "occitanie",
+				   res.study_slug));
+	snprintf(waves, sizeof(waves), "occitanie-2024,%s", res.study_slug);
+	ck_assert(waves_refused_for_plan("fed-plan-occitanie", waves));
 }
 END_TEST
 

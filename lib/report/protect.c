@@ -491,7 +491,7 @@ protect_study(PGconn *conn, const struct protect_options *o,
 	const unsigned cap = o->max_rounds ? o->max_rounds :
 			     PROTECT_MAX_ROUNDS;
 	char token[65], study_id[16], hb[24], ha[24], fa[24];
-	const char *params[5];
+	const char *params[6];
 	struct audit_options ao;
 	struct audit *a = NULL;
 	struct growing g;
@@ -608,14 +608,15 @@ out:
 		snprintf(ha, sizeof(ha), "%zu", res->hidden_after);
 		snprintf(fa, sizeof(fa), "%zu", res->fails_after);
 		params[0] = study_id;			/* $1 the study */
-		params[1] = ended ? "true" : "false";	/* $2 complete */
-		params[2] = hb;				/* $3 before */
-		params[3] = ended ? ha : NULL;		/* $4 after */
-		params[4] = ended ? fa : NULL;		/* $5 still failing */
+		params[1] = token;			/* $2 the run's */
+		params[2] = ended ? "true" : "false";	/* $3 complete */
+		params[3] = hb;				/* $4 before */
+		params[4] = ended ? ha : NULL;		/* $5 after */
+		params[5] = ended ? fa : NULL;		/* $6 still failing */
 		erc = as_caller(conn, o->token, "protect: end run",
 				"SELECT msp.disclosure_plan_end($1::integer,"
-				" $2::boolean, $3::integer, $4::integer,"
-				" $5::integer)", 5, params, NULL, &end_err);
+				" $2, $3::boolean, $4::integer, $5::integer,"
+				" $6::integer)", 6, params, NULL, &end_err);
 		if (erc != MSP_OK && rc == MSP_OK) {
 			*err = end_err;
 			rc = erc;

@@ -41,6 +41,7 @@ struct wave {
 	struct rsetup setup;
 	struct rcounts counts;
 	const char *follows;	/* slug of the study it follows, or NULL */
+	struct plan *plan;	/* a federation's: plan_load(), or NULL */
 };
 
 static enum msp_status
@@ -259,8 +260,15 @@ load_wave(struct rctx *c, const char *name, struct wave *w)
 	/* rdata_study() refuses a draft with the list of the region's
 	 * studies that a report may read */
 	if ((rc = rdata_study(c, region, name, &st)) != MSP_OK ||
-	    (rc = rx_team_scope(c, &st)) != MSP_OK ||
-	    (rc = rdata_setup(c, &st, &w->setup)) != MSP_OK)
+	    (rc = rx_team_scope(c, &st)) != MSP_OK)
+		return rc;
+	/* a wave is a study: its figures are hidden as its plan says in
+	 * every other report, or the comparison is refused (plan.h) */
+	if (c->suppress &&
+	    (rc = plan_load(c->conn, st.study_id, st.slug, &w->plan,
+			    c->err)) != MSP_OK)
+		return rc;
+	if ((rc = rdata_setup(c, &st, &w->setup)) != MSP_OK)
 		return rc;
 	return rdata_counts(c, &w->setup, NULL, &w->counts);
 }
@@ -287,6 +295,7 @@ section_waves(struct rctx *c, struct wave *w)
 					    st->year);
 		cols[j].counts = &w[j].counts;
 		cols[j].total_kind = 't';
+		cols[j].plan = w[j].plan;	/* fig zeroed: ALL */
 	}
 	lay.cols = cols;
 	lay.ncols = WAVES;
@@ -431,7 +440,9 @@ report_waves(struct rctx *c, const char *const *names, size_t n)
 			      a->slug));
 	rc = section_waves(c, w);
 out:
-	for (i = 0; i < WAVES; i++)
+	for (i = 0; i < WAVES; i++) {
 		rsetup_clear(&w[i].setup);
+		plan_free(w[i].plan);
+	}
 	return rc;
 }

@@ -26,6 +26,13 @@ BEGIN
         RAISE EXCEPTION 'étude % : seule une étude close se protège',
             p_study USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
+    -- a run killed before its end left its token: revoked now, as is
+    -- the token of a run still going, which then fails at its next
+    -- report (msp.disclosure_plan_end tells the two runs apart)
+    UPDATE msp.access_token t SET revoked_at = now()
+      FROM msp.disclosure_plan_state d
+     WHERE d.study_id = p_study AND t.token_sha256 = d.protect_token
+       AND t.revoked_at IS NULL;
     DELETE FROM msp.disclosure_plan WHERE study_id = p_study;
     INSERT INTO msp.disclosure_plan_state AS d
            (study_id, threshold, data_version, protect_token)

@@ -41,6 +41,11 @@ BEGIN
     DELETE FROM msp.study_crosstab WHERE study_id = p_study;
     DELETE FROM msp.study_crosstab_split WHERE study_id = p_study;
     DELETE FROM msp.study_crosstab_region WHERE study_id = p_study;
+    -- what its reports count changes (or may): a plan made before is
+    -- stale (msp.disclosure_data_version)
+    INSERT INTO msp.study_generation AS g (study_id, generation)
+    SELECT s.study_id, 1 FROM msp.study s WHERE s.study_id = p_study
+    ON CONFLICT (study_id) DO UPDATE SET generation = g.generation + 1;
     SELECT i.slug, i.instrument_id, s.year, s.region_id
       INTO v_slug, v_instrument, v_year, v_home
       FROM msp.study s JOIN msp.instrument i USING (instrument_id)
