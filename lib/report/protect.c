@@ -490,7 +490,8 @@ protect_study(PGconn *conn, const struct protect_options *o,
 {
 	const unsigned cap = o->max_rounds ? o->max_rounds :
 			     PROTECT_MAX_ROUNDS;
-	char token[65], study_id[16], hb[24], ha[24], fa[24];
+	char token[65], hash[CRYPTO_SHA256_HEX], study_id[16], hb[24],
+	     ha[24], fa[24];
 	const char *params[6];
 	struct audit_options ao;
 	struct audit *a = NULL;
@@ -546,10 +547,14 @@ protect_study(PGconn *conn, const struct protect_options *o,
 		     NULL;
 	/* the run's federation token: drawn here, known to this process
 	 * only, revoked at the end */
-	if ((rc = crypto_random_hex(32, token, err)) != MSP_OK)
+	if ((rc = crypto_random_hex(32, token, err)) != MSP_OK ||
+	    (rc = crypto_sha256_hex(token, strlen(token), hash, err)) !=
+	    MSP_OK)
 		goto out;
+	/* the database gets its hash only, as with token create: a
+	 * statement's parameters may reach the server's log */
 	params[0] = study_id;	/* $1 the study */
-	params[1] = token;	/* $2 the run's token */
+	params[1] = hash;	/* $2 the run's token's SHA-256 */
 	rc = as_caller(conn, o->token, "protect: begin run",
 		       "SELECT msp.disclosure_plan_begin($1::integer, $2)",
 		       2, params, NULL, err);
@@ -608,7 +613,7 @@ out:
 		snprintf(ha, sizeof(ha), "%zu", res->hidden_after);
 		snprintf(fa, sizeof(fa), "%zu", res->fails_after);
 		params[0] = study_id;			/* $1 the study */
-		params[1] = token;			/* $2 the run's */
+		params[1] = hash;			/* $2 the run's */
 		params[2] = ended ? "true" : "false";	/* $3 complete */
 		params[3] = hb;				/* $4 before */
 		params[4] = ended ? ha : NULL;		/* $5 after */

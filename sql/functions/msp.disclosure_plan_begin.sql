@@ -2,7 +2,9 @@
 -- disclosure-protect, lib/report/protect.c): forgets its plan, records
 -- the threshold and the data version the new one is made for, and
 -- creates the run's transient federation token of the study's region
--- (p_token: the token the command drew, 32 random bytes in hex), under
+-- (p_token: the SHA-256, in hex, of the token the command drew,
+-- 32 random bytes in hex: the token itself never reaches the server,
+-- whose log may keep a statement's parameters), under
 -- which the command audits the reports as that federation would read
 -- them.  msp.disclosure_plan_end revokes it.  An analyst token or the
 -- owner only (msp.require_fieldwork_manager); a study not closed is
@@ -13,11 +15,11 @@ RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     v_region smallint;
-    v_sha bytea := sha256(convert_to(p_token, 'UTF8'));
+    v_sha bytea := decode(p_token, 'hex');
 BEGIN
     PERFORM msp.require_fieldwork_manager();
-    IF length(p_token) < 32 THEN
-        RAISE EXCEPTION 'jeton de protection trop court'
+    IF length(v_sha) <> 32 THEN
+        RAISE EXCEPTION 'empreinte de jeton de protection invalide'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT s.region_id INTO v_region FROM msp.study s

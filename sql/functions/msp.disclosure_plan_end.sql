@@ -18,7 +18,7 @@ CREATE OR REPLACE FUNCTION msp.disclosure_plan_end(p_study integer,
 RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
-    v_sha bytea := sha256(convert_to(p_token, 'UTF8'));
+    v_sha bytea := decode(p_token, 'hex');
 BEGIN
     PERFORM msp.require_fieldwork_manager();
     UPDATE msp.access_token SET revoked_at = now()
