@@ -575,25 +575,21 @@ START_TEST(audit_reference_studies)
 }
 END_TEST
 
-/* Whether a federation's region report of study is refused because its
- * plan does not hold (plan.h), with the French message for people. */
+/* Whether the federation's report o asks for is refused because a
+ * study's plan does not hold (plan.h), with the French message for
+ * people; what names the request in a failure. */
 static int
-refused_for_plan(const char *token, const char *region, const char *study)
+refused_by_plan(const struct report_options *o, const char *what)
 {
-	struct report_options o;
 	struct msp_error err;
 	struct rdoc *doc = NULL;
 	enum msp_status rc;
 
-	report_options_init(&o);
-	o.token = token;
-	o.region = region;
-	o.study = study;
-	rc = report_build(conn, &o, &doc, &err);
+	rc = report_build(conn, o, &doc, &err);
 	rdoc_free(doc);
 	if (rc == MSP_OK)
 		return 0;
-	ck_assert_msg(rc == MSP_ECONFLICT, "%s: %s", study, err.message);
+	ck_assert_msg(rc == MSP_ECONFLICT, "%s: %s", what, err.message);
 	ck_assert_msg(strncmp(err.message, PLAN_REFUSAL,
 			      strlen(PLAN_REFUSAL)) == 0 &&
 		      strstr(err.message, "disclosure-protect --study") !=
@@ -601,28 +597,30 @@ refused_for_plan(const char *token, const char *region, const char *study)
 	return 1;
 }
 
-/* Whether a federation's comparison of two waves (compare: "a,b") is
- * refused because a wave's plan does not hold: a wave is a study, and
+/* The region report of study, as refused_by_plan() says. */
+static int
+refused_for_plan(const char *token, const char *region, const char *study)
+{
+	struct report_options o;
+
+	report_options_init(&o);
+	o.token = token;
+	o.region = region;
+	o.study = study;
+	return refused_by_plan(&o, study);
+}
+
+/* The comparison of two waves (compare: "a,b"): a wave is a study, and
  * its figures are hidden as its plan says, or not shown at all. */
 static int
 waves_refused_for_plan(const char *token, const char *compare)
 {
 	struct report_options o;
-	struct msp_error err;
-	struct rdoc *doc = NULL;
-	enum msp_status rc;
 
 	report_options_init(&o);
 	o.token = token;
 	o.compare = compare;
-	rc = report_build(conn, &o, &doc, &err);
-	rdoc_free(doc);
-	if (rc == MSP_OK)
-		return 0;
-	ck_assert_msg(rc == MSP_ECONFLICT, "%s: %s", compare, err.message);
-	ck_assert_msg(strncmp(err.message, PLAN_REFUSAL,
-			      strlen(PLAN_REFUSAL)) == 0, "%s", err.message);
-	return 1;
+	return refused_by_plan(&o, compare);
 }
 
 START_TEST(audit_generated_study)
