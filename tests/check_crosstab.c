@@ -399,6 +399,121 @@ START_TEST(tables_follow_the_study)
 }
 END_TEST
 
+/* Runs sql, which the database must refuse with SQLSTATE state. */
+static void
+exec_refused(const char *sql, const char *state)
+{
+	PGresult *res = PQexec(conn, sql);
+	const char *got = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	ck_assert_msg(PQresultStatus(res) == PGRES_FATAL_ERROR &&
+		      got != NULL && strcmp(got, state) == 0,
+		      "%s: expected %s, got %s (%s)", sql, state,
+		      got != NULL ? got : "success", PQerrorMessage(conn));
+	PQclear(res);
+}
+
+#define GEN_GENERATION \
+	"SELECT g.generation FROM msp.study_generation g JOIN msp.study s" \
+	" USING (study_id) WHERE s.slug = 'gen'"
+#define GEN_FIRST_COMPLETE \
+	"(SELECT min(r.response_id) FROM msp.response r JOIN msp.study s" \
+	" USING (study_id) WHERE s.slug = 'gen' AND r.status = 'complete')"
+
+/*
+ * A response of a closed study cannot be moved out of it by an UPDATE
+ * (its study, its structure or its instrument), nor one moved into it:
+ * the closed study's counts, and so its tables and its generation,
+ * stay what they were.  Moving a response out of a closed study once
+ * passed (msp.study_accepts_response looked at the new study only),
+ * and the tables went on counting a response the study no longer had.
+ */
+START_TEST(responses_do_not_move_across_a_closed_study)
+{
+	long gen_before = sql_count(GEN_GENERATION);
+	long stored = sql_count(GEN_STORED_T);
+
+	ck_assert_int_gt(stored, 100);
+	ck_assert_int_eq(stored, sql_count(GEN_RESPONSES));
+	/* an open study of the same instrument, region and year */
+	exec_ok("INSERT INTO msp.study (slug, region_id, year, title_fr,"
+		" instrument_id, state) SELECT 'gen-open', s.region_id,"
+		" s.year, 'Ouverte', s.instrument_id, 'open'"
+		" FROM msp.study s WHERE s.slug = 'gen'");
+	exec_ok("INSERT INTO msp.response (study_id, instrument_id,"
+		" structure_id, status, started_at, submitted_at,"
+		" idempotency_key) SELECT o.study_id, o.instrument_id,"
+		" r.structure_id, 'complete', r.started_at, r.submitted_at,"
+		" 'crosstab-move-in' FROM msp.study o, msp.response r"
+		" WHERE o.slug = 'gen-open' AND r.response_id = "
+		GEN_FIRST_COMPLETE);
+
+	/* out of the closed study: to the open one */
+	exec_refused("UPDATE msp.response SET study_id = (SELECT study_id"
+		     " FROM msp.study WHERE slug = 'gen-open')"
+		     " WHERE response_id = " GEN_FIRST_COMPLETE, "MSPS1");
+	/* its structure changed (refused before the fix as well) */
+	exec_refused("UPDATE msp.response SET structure_id = (SELECT"
+		     " max(structure_id) FROM msp.structure)"
+		     " WHERE response_id = " GEN_FIRST_COMPLETE, "MSPS1");
+	/* into it from the open study */
+	exec_refused("UPDATE msp.response SET study_id = (SELECT study_id"
+		     " FROM msp.study WHERE slug = 'gen')"
+		     " WHERE idempotency_key = 'crosstab-move-in'", "MSPS1");
+	/* several at once, in one statement, out of it */
+	exec_refused("UPDATE msp.response r SET study_id = (SELECT study_id"
+		     " FROM msp.study WHERE slug = 'gen-open')"
+		     " FROM msp.study s WHERE s.study_id = r.study_id"
+		     " AND s.slug = 'gen' AND r.response_id % 7 = 0", "MSPS1");
+
+	ck_assert_int_eq(sql_count(GEN_RESPONSES), stored);
+	ck_assert_int_eq(sql_count(GEN_STORED_T), stored);
+	ck_assert_int_eq(sql_count(GEN_GENERATION), gen_before);
+	ck_assert_int_eq(stored_vs_answers("gen"), 0);
+	/* the other cases find their database as it was */
+	exec_ok("DELETE FROM msp.response"
+		" WHERE idempotency_key = 'crosstab-move-in'");
+	exec_ok("DELETE FROM msp.study WHERE slug = 'gen-open'");
+}
+END_TEST
+
+/*
+ * A closed study's year is part of what its tables count: the
+ * structure's age (anciennete) is the study's year less its opening
+ * year.  Correcting the year rebuilds them, and the generation moves
+ * (a plan made before is stale); the crosstab_state trigger fired on
+ * the state only, and the tables kept the old ages.
+ */
+START_TEST(a_closed_study_year_corrected_rebuilds)
+{
+	long gen_before = sql_count(GEN_GENERATION);
+	char *before = report_csv("pays-de-la-loire", "gen", "anciennete",
+				  0, NULL);
+	char *after;
+
+	exec_ok("UPDATE msp.study SET year = year + 8 WHERE slug = 'gen'");
+	assert_report_recount("pays-de-la-loire", "gen", "anciennete", NULL);
+	/* the correction does change the counts: the case can fail */
+	after = report_csv("pays-de-la-loire", "gen", "anciennete", 1, NULL);
+	ck_assert_msg(strcmp(before, after) != 0, "the year changed no age");
+	free(after);
+	assert_report_recount("pays-de-la-loire", "gen", "anciennete",
+			      "fed-pdl");
+	assert_report_recount("pays-de-la-loire", "gen", NULL, "fed-pdl");
+	ck_assert_int_gt(sql_count(GEN_GENERATION), gen_before);
+	gen_before = sql_count(GEN_GENERATION);
+	/* a write to the study that changes no count: no rebuild */
+	exec_ok("UPDATE msp.study SET title_fr = title_fr || ' (corrigé)'"
+		" WHERE slug = 'gen'");
+	ck_assert_int_eq(sql_count(GEN_GENERATION), gen_before);
+	exec_ok("UPDATE msp.study SET year = year - 8 WHERE slug = 'gen'");
+	after = report_csv("pays-de-la-loire", "gen", "anciennete", 0, NULL);
+	assert_same_lines(before, after, "gen", "anciennete");
+	free(before);
+	free(after);
+}
+END_TEST
+
 static Suite *
 crosstab_suite(void)
 {
@@ -412,6 +527,8 @@ crosstab_suite(void)
 	tcase_add_test(tc, reports_read_the_tables);
 	tcase_add_test(tc, stored_rows_equal_sql);
 	tcase_add_test(tc, tables_follow_the_study);
+	tcase_add_test(tc, responses_do_not_move_across_a_closed_study);
+	tcase_add_test(tc, a_closed_study_year_corrected_rebuilds);
 	suite_add_tcase(s, tc);
 	return s;
 }
