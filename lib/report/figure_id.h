@@ -20,6 +20,17 @@
  *   NR:key       --nonresponse's participants, non-participants, total
  *   CMP:region   a --compare column (the region's latest study)
  *
+ * Exact and unambiguous: nothing is cut, and every field (var, a
+ * category, BY, code, key, region) is escaped, so that two figures
+ * never share an identity.  In a field, '%', '|', '=' and ':' are
+ * written %25, %7C, %3D, %3A, and a field that is exactly "-", "?" or
+ * "~" (what stands for the row without a category, a NULL string, the
+ * remainder) %2D, %3F, %7E; a NULL string is "?".  So the column is
+ * what follows the last '|', a group's code what follows its only
+ * '=', and the keys and codes the instrument allows ([a-z0-9_]) read
+ * as they are: a plan stored before the escaping names the same
+ * figures.
+ *
  * A 2-way count has one identity: the --by A cell (B = b, A = a) and
  * the --by B cell (A = a, B = b) count the same responses, so the
  * pair whose variable sorts first (strcmp) is written first: both are
@@ -32,8 +43,9 @@
 
 #include <stddef.h>
 
-/* The longest identity figure_id() writes, NUL included: longer ones
- * are cut (keys and codes are short: the instrument caps them). */
+/* A buffer for figure_id() that holds every identity of keys and
+ * codes the instrument allows (63 bytes each); a longer one (a long
+ * numeric value as a category) needs figure_id_new(). */
 #define FIGURE_ID_MAX 512
 
 enum figure_col_kind {
@@ -51,14 +63,30 @@ struct figure_col {
 	const char *key;	/* GROUP, NONRESPONSE, COMPARE */
 };
 
+struct buf;
+
 /*
- * Writes the identity of the figure (var, cat, col) into out (size
- * bytes, at most FIGURE_ID_MAX used).  cat NULL: the row without a
- * category.  var_splits: var is a variable a report may split by
- * (then a 2-way count is written in its canonical order).  NULL
- * strings are written "?"; never fails.
+ * Appends the identity of the figure (var, cat, col) to out, whole;
+ * a failure (memory, out's maximum) is out's (buf_status()).  cat
+ * NULL: the row without a category.  var_splits: var is a variable a
+ * report may split by (then a 2-way count is written in its canonical
+ * order).
  */
-void figure_id(char *out, size_t size, const char *var, const char *cat,
-	       int var_splits, const struct figure_col *col);
+void figure_id_buf(struct buf *out, const char *var, const char *cat,
+		   int var_splits, const struct figure_col *col);
+
+/* The same identity, the caller's (msp_free()); NULL out of memory
+ * (or past BUF_MAX_TEXT). */
+char *figure_id_new(const char *var, const char *cat, int var_splits,
+		    const struct figure_col *col);
+
+/*
+ * The same identity into out (size bytes), snprintf's way: returns its
+ * whole length (NUL excluded); when that is size or more, out holds
+ * only its first size - 1 bytes, which are not the identity: call
+ * figure_id_new() then.  Never fails, never allocates.
+ */
+size_t figure_id(char *out, size_t size, const char *var, const char *cat,
+		 int var_splits, const struct figure_col *col);
 
 #endif

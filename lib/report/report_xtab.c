@@ -109,6 +109,30 @@ rx_cols(const struct rlayout *lay, int *is_total, struct block_cols *cols)
 static const char RX_UNPRINTED[] = "(not printed)";
 
 /*
+ * Whether plan hides the figure (var, cat, col), into *hides: its
+ * identity in id (size bytes) when it fits, else in memory of its own
+ * (figure_id.h: never cut, or two figures would read as one).  -1
+ * when out of memory.
+ */
+static int
+rx_plan_hides(const struct plan *plan, const char *var, const char *cat,
+	      int splits, const struct figure_col *col, char *id,
+	      size_t size, int *hides)
+{
+	char *whole;
+
+	if (figure_id(id, size, var, cat, splits, col) < size) {
+		*hides = plan_hides(plan, id);
+		return 0;
+	}
+	if ((whole = figure_id_new(var, cat, splits, col)) == NULL)
+		return -1;
+	*hides = plan_hides(plan, whole);
+	msp_free(whole);
+	return 0;
+}
+
+/*
  * The figures of block b that the protection plans of its columns'
  * studies hide (release.h: forced), into *forced (nrows x ncols, the
  * caller's to free), or NULL when no column has a plan.  var is the
@@ -140,9 +164,12 @@ rx_forced(const struct rctx *c, const struct rlayout *lay,
 		for (j = 0; j < nc; j++) {
 			if (lay->cols[j].plan == NULL)
 				continue;
-			figure_id(id, sizeof(id), var, cats[i], splits,
-				  &lay->cols[j].fig);
-			f[i * nc + j] = plan_hides(lay->cols[j].plan, id);
+			if (rx_plan_hides(lay->cols[j].plan, var, cats[i],
+					  splits, &lay->cols[j].fig, id,
+					  sizeof(id), &f[i * nc + j]) != 0) {
+				msp_free(f);
+				return -1;
+			}
 		}
 	}
 	*forced = f;
