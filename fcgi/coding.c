@@ -267,13 +267,43 @@ refusal_text(const char *sqlstate)
 }
 
 /*
+ * The database's whole message for a refusal, err's, as one JSON line
+ * on the worker's log (the journal, or the stack's 0640 log): the
+ * statement's name, its SQLSTATE, the primary message and the DETAIL
+ * and HINT.  Only here: a DETAIL carries values of rows — a check
+ * constraint's "Failing row contains (...)" the whole row, a unique
+ * key's "Key (...)=(...) already exists" the row that holds it, which
+ * may be another coder's — and reaches no page nor reply.  PostgreSQL's
+ * own log holds the same lines.
+ */
+static void
+log_refusal(const struct msp_error *err)
+{
+	json_object *o = json_object_new_object();
+
+	if (o == NULL)
+		return;
+	json_object_object_add(o, "level", json_object_new_string("info"));
+	json_object_object_add(o, "event",
+			       json_object_new_string("coding refused"));
+	json_object_object_add(o, "sqlstate",
+			       json_object_new_string(err->sqlstate));
+	json_object_object_add(o, "message",
+			       json_object_new_string(err->message));
+	fprintf(stderr, "%s\n", json_object_to_json_string_ext(
+			o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+/*
  * A statement the database refused, err, as the reply: its SQLSTATE
- * gives the status; {"error": for people, "detail": err's message,
- * "sqlstate": its code} for programs.  People read our functions'
- * French sentence (« le code « x » existe déjà... », a RAISE) as it
+ * gives the status; {"error": for people, "sqlstate": its code} for
+ * programs.  People read our functions' French sentence (« le code
+ * « x » existe déjà... », a RAISE: the primary message alone) as it
  * is, without the statement's name in front, and for PostgreSQL's own
- * English (a constraint, a privilege) refusal_text()'s sentence.  A
- * failure that is not a refusal (the connection, a timeout, a bug) is
+ * English (a constraint, a privilege) refusal_text()'s sentence.  The
+ * database's DETAIL goes to the log only (log_refusal()).  A failure
+ * that is not a refusal (the connection, a timeout, a bug) is
  * conn_failure_reply's.
  */
 static void
@@ -313,6 +343,7 @@ refusal_reply(struct worker *w, const struct msp_error *err,
 		return;
 	}
 	r->log_note = "coding refused";
+	log_refusal(err);
 	/* err's message is "statement: ERROR: primary\nDETAIL: ..."
 	 * (db_error_from_result): a RAISE's sentence is its primary */
 	primary = strstr(err->message, "ERROR: ");
@@ -328,8 +359,6 @@ refusal_reply(struct worker *w, const struct msp_error *err,
 	if (o != NULL) {
 		json_object_object_add(o, "error",
 				       json_object_new_string(people));
-		json_object_object_add(o, "detail",
-				       json_object_new_string(err->message));
 		json_object_object_add(o, "sqlstate",
 				       json_object_new_string(err->sqlstate));
 	}

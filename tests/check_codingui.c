@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "coding.h"
 #include "fcgitest.h"
@@ -598,35 +599,63 @@ END_TEST
 
 /*
  * What the database refuses reaches the person in French, and the
- * program the database's own words: {"error": French, "detail":
- * PostgreSQL's message, "sqlstate": its code}.  PostgreSQL's own
- * refusals are in English (a stage that is no stage of the continuum:
- * a foreign key, 23503; a recording deleted before the interview: a
- * check constraint, 23514); our functions' RAISE are French sentences
- * already and stay what they are, without the statement's name.
+ * program its SQLSTATE: {"error": French, "sqlstate": its code}.
+ * PostgreSQL's own refusals are in English (a stage that is no stage
+ * of the continuum: a foreign key, 23503; a recording deleted before
+ * the interview: a check constraint, 23514); our functions' RAISE are
+ * French sentences already and stay what they are, without the
+ * statement's name.  The database's DETAIL (a check constraint's
+ * "Failing row contains (...)": the whole row; a foreign key's "Key
+ * (...)=(...)") reaches the worker's log, never the reply: detail is
+ * a piece of it that the log must hold and the reply must not (NULL:
+ * a RAISE, which has none).
  */
 static void
 assert_refusal(const struct coder *a, const char *body, int status,
 	       const char *sqlstate, const char *detail)
 {
 	json_object *o = NULL;
-	const char *e, *d;
+	const char *e, *text;
+	char log[8192];
+	size_t n;
+	FILE *f;
+	int saved;
 
+	/* the worker's log is its stderr: into a file for this call */
+	fflush(stderr);
+	ck_assert_ptr_nonnull(f = tmpfile());
+	ck_assert_int_ge(saved = dup(STDERR_FILENO), 0);
+	ck_assert_int_ge(dup2(fileno(f), STDERR_FILENO), 0);
 	ck_assert_int_eq(act(a, body, &o), status);
+	fflush(stderr);
+	ck_assert_int_ge(dup2(saved, STDERR_FILENO), 0);
+	close(saved);
+	rewind(f);
+	n = fread(log, 1, sizeof(log) - 1, f);
+	log[n] = '\0';
+	fclose(f);
+
 	ck_assert_ptr_nonnull(o);
+	text = json_object_to_json_string(o);
 	e = json_object_get_string(json_object_object_get(o, "error"));
-	d = json_object_get_string(json_object_object_get(o, "detail"));
-	ck_assert_msg(e != NULL && d != NULL, "%s",
-		      json_object_to_json_string(o));
+	ck_assert_msg(e != NULL, "%s", text);
 	/* for people: no PostgreSQL English, no statement name */
 	ck_assert_msg(strstr(e, "violates") == NULL &&
 		      strstr(e, "constraint") == NULL &&
 		      strstr(e, "ERROR") == NULL &&
 		      strstr(e, "coding_") == NULL, "%s", e);
-	/* for programs: what the database said, and its code */
-	ck_assert_msg(strstr(d, detail) != NULL, "%s", d);
+	/* for programs: the code, and nothing of the DETAIL */
 	ck_assert_str_eq(json_object_get_string(json_object_object_get(o,
 			 "sqlstate")), sqlstate);
+	ck_assert_msg(!json_object_object_get_ex(o, "detail", NULL) &&
+		      strstr(text, "DETAIL") == NULL &&
+		      (detail == NULL || strstr(text, detail) == NULL),
+		      "%s", text);
+	/* the log: the refusal, its code and the DETAIL */
+	ck_assert_msg(strstr(log, "\"event\":\"coding refused\"") != NULL &&
+		      strstr(log, sqlstate) != NULL &&
+		      (detail == NULL || strstr(log, detail) != NULL),
+		      "log: %s", log);
 	json_object_put(o);
 }
 
@@ -646,13 +675,12 @@ START_TEST(database_refusals_reach_people_in_french)
 	snprintf(body, sizeof(body), "{\"op\":\"interview\",\"participant\":"
 		 "98,\"structure\":%s,\"stage\":\"excellence\",\"consent\":"
 		 "true}", structure);
-	assert_refusal(&a, body, 422, "23503", "violates foreign key "
-		       "constraint");
+	assert_refusal(&a, body, 422, "23503", "is not present in table");
 	/* the recording deleted before the interview took place */
 	snprintf(body, sizeof(body), "{\"op\":\"interview\",\"participant\":"
 		 "98,\"structure\":%s,\"date\":\"2024-03-05\",\"consent\":"
 		 "true,\"recording_deleted_on\":\"2024-01-01\"}", structure);
-	assert_refusal(&a, body, 422, "23514", "violates check constraint");
+	assert_refusal(&a, body, 422, "23514", "Failing row contains");
 	ck_assert_int_eq(count("SELECT count(*) FROM msp.interview WHERE "
 			       "participant_no = 98"), 0);
 	/* our function's own sentence, as it is, for people and programs */
@@ -661,7 +689,7 @@ START_TEST(database_refusals_reach_people_in_french)
 			     "\"has\":[]}", NULL), 200);
 	assert_refusal(&a, "{\"op\":\"code_add\",\"label\":\"Double\","
 		       "\"code\":\"double\",\"kind\":\"other\",\"has\":[]}",
-		       409, "23505", "existe déjà");
+		       409, "23505", NULL);
 	ck_assert_int_eq(act(&a, "{\"op\":\"code_add\",\"label\":\"Double\","
 			     "\"code\":\"double\",\"kind\":\"other\","
 			     "\"has\":[]}", &o), 409);
