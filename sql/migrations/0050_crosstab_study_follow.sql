@@ -20,9 +20,13 @@ DROP TRIGGER crosstab_state ON msp.study;
 CREATE TRIGGER crosstab_state
     AFTER UPDATE OF state, year, region_id, instrument_id ON msp.study
     FOR EACH ROW
+    -- one flat OR per column, not a row comparison: the server keeps
+    -- that as nested ORs which a dump reads back flat, and a restored
+    -- schema would not dump as the original did (tests/backup.test)
     WHEN (OLD.state IS DISTINCT FROM NEW.state
           OR (NEW.state = 'closed'
-              AND (OLD.year, OLD.region_id, OLD.instrument_id)
-                  IS DISTINCT FROM
-                  (NEW.year, NEW.region_id, NEW.instrument_id)))
+              AND (OLD.year IS DISTINCT FROM NEW.year
+                   OR OLD.region_id IS DISTINCT FROM NEW.region_id
+                   OR OLD.instrument_id IS DISTINCT FROM
+                      NEW.instrument_id)))
     EXECUTE FUNCTION msp.study_crosstab_state();
