@@ -125,9 +125,20 @@ static const char sql_create_role[] =
 	" AS s";
 static const char sql_grant_role[] =
 	"SELECT pg_catalog.format('GRANT %I TO %I', $1::text, $2::text) AS s";
+/* A role's setting: the value is never written into SQL text.
+ * pg_db_role_setting holds "name=value", value as SHOW prints it; a
+ * list (search_path: "$user", public) is one string whose elements
+ * are quoted already, and SET name = %L would make it one element.
+ * So the value is set in the restoring session as the server reads a
+ * setting's text (set_config, local to a transaction), and ALTER ROLE
+ * ... SET name FROM CURRENT stores what the session then holds: the
+ * same text for every setting, list or not. */
+static const char sql_setting_local[] =
+	"SELECT pg_catalog.set_config($1::text, $2::text, true)";
 static const char sql_role_setting[] =
-	"SELECT pg_catalog.format('ALTER ROLE %I IN DATABASE %I SET %I = %L',"
-	" $1::text, pg_catalog.current_database(), $2::text, $3::text) AS s";
+	"SELECT pg_catalog.format('ALTER ROLE %I IN DATABASE %I SET %I"
+	" FROM CURRENT', $1::text, pg_catalog.current_database(), $2::text)"
+	" AS s";
 
 /* Runs a statement returning one text column j, parsed into *out. */
 static enum msp_status
@@ -323,17 +334,49 @@ create_role(PGconn *conn, json_object *role, FILE *progress,
 	return MSP_OK;
 }
 
+/*
+ * ALTER ROLE role IN DATABASE (this one) SET name to value, value as
+ * pg_db_role_setting holds it (sql_setting_local says how), in a
+ * transaction of its own: the restoring session's own setting is
+ * changed only until its COMMIT.  Called outside a transaction.  Fails
+ * (MSP_EDB, err) when the server refuses the value or the setting
+ * (one this login may not set), and then rolls back.
+ */
+static enum msp_status
+role_setting(PGconn *conn, const char *role, const char *name,
+	     const char *value, struct msp_error *err)
+{
+	const char *local[2] = { name, value }, *alter[2] = { role, name };
+	enum msp_status st;
+
+	st = db_exec(conn, "backup role setting: begin", "BEGIN", 0, NULL,
+		     PGRES_COMMAND_OK, NULL, err);
+	if (st != MSP_OK)
+		return st;
+	st = db_exec(conn, "backup role setting: value", sql_setting_local,
+		     2, local, PGRES_TUPLES_OK, NULL, err);
+	if (st == MSP_OK)
+		st = exec_formatted(conn, "backup role setting",
+				    sql_role_setting, 2, alter, err);
+	if (st == MSP_OK)
+		return db_exec(conn, "backup role setting: commit", "COMMIT",
+			       0, NULL, PGRES_COMMAND_OK, NULL, err);
+	db_exec(conn, "backup role setting: rollback", "ROLLBACK", 0, NULL,
+		PGRES_COMMAND_OK, NULL, NULL);
+	return st;
+}
+
 /* The memberships and settings of one role (all roles exist now). */
 static enum msp_status
 role_links(PGconn *conn, json_object *role, struct msp_error *err)
 {
 	json_object *name, *list;
-	const char *grant[2], *set[3], *s, *eq;
+	const char *grant[2], *rolname, *s, *eq;
 	size_t i, n;
 	char key[128];
 
 	json_object_object_get_ex(role, "name", &name);
-	grant[1] = set[0] = json_object_get_string(name);
+	grant[1] = rolname = json_object_get_string(name);
 	if (json_object_object_get_ex(role, "member_of", &list) &&
 	    json_object_is_type(list, json_type_array)) {
 		n = json_object_array_length(list);
@@ -360,10 +403,7 @@ role_links(PGconn *conn, json_object *role, struct msp_error *err)
 					     "illisible");
 		memcpy(key, s, (size_t)(eq - s));
 		key[eq - s] = '\0';
-		set[1] = key;
-		set[2] = eq + 1;
-		if (exec_formatted(conn, "backup role setting",
-				   sql_role_setting, 3, set, err) != MSP_OK)
+		if (role_setting(conn, rolname, key, eq + 1, err) != MSP_OK)
 			return MSP_EDB;
 	}
 	return MSP_OK;

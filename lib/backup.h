@@ -66,7 +66,10 @@ enum msp_status backup_check_empty(PGconn *conn, struct msp_error *err);
  * Creates the roles of backup_roles()'s list that conn's cluster lacks
  * (without password: the operator gives a login its password), grants
  * the memberships, and sets the per-database settings in conn's
- * database.  A line per role created goes to progress (may be NULL).
+ * database, each as the server reads its text (a list setting such as
+ * search_path stays a list), each in a transaction of its own: conn
+ * must not be in one.  A line per role created goes to progress (may
+ * be NULL).
  * MSP_EDB (what was done stays: roles are the cluster's), MSP_EINVAL on
  * a malformed list.
  */
