@@ -132,7 +132,11 @@ static const char sql_grant_role[] =
  * So the value is set in the restoring session as the server reads a
  * setting's text (set_config, local to a transaction), and ALTER ROLE
  * ... SET name FROM CURRENT stores what the session then holds: the
- * same text for every setting, list or not. */
+ * same text for every setting, list or not.  Every setting a role can
+ * hold can be set so: one read only at a session's start
+ * (log_connections) is refused by ALTER ROLE as by set_config
+ * ("cannot be set after connection start", PostgreSQL 15), and one
+ * for superusers needs the same rights either way. */
 static const char sql_setting_local[] =
 	"SELECT pg_catalog.set_config($1::text, $2::text, true)";
 static const char sql_role_setting[] =
