@@ -505,6 +505,41 @@ cpu_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static double
+wall_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/*
+ * How much longer than its CPU time a CPU-bound process takes on the
+ * wall clock now: 1 on a quiet machine, about 3 with six processes
+ * wanting two cores.  R's timeouts and Check's are wall-clock: under
+ * that load, R gave up on tables it does in time when quiet (so fewer
+ * p-values were compared) and a case passed Check's timeout.  Both are
+ * scaled by this factor, so that R and the cases get the CPU time they
+ * get on a quiet machine: what is compared stays the same.  Measured
+ * over 0.2 s of CPU work; between 1 and LOAD_MAX.
+ */
+#define LOAD_MAX 10.0
+
+static double
+load_now(void)
+{
+	volatile double x = 1.0;
+	double c0 = cpu_seconds(), w0 = wall_seconds(), f;
+	unsigned long i;
+
+	while (cpu_seconds() - c0 < 0.2)
+		for (i = 0; i < 100000; i++)
+			x = x * 1.0000001 + 1e-9;
+	f = (wall_seconds() - w0) / (cpu_seconds() - c0);
+	return f < 1.0 ? 1.0 : f > LOAD_MAX ? LOAD_MAX : f;
+}
+
 static int
 close_rel(double got, double want, double rel)
 {
@@ -1215,6 +1250,8 @@ table_n(const struct stats_table *t)
 		n += t->cells[k];
 	return n;
 }
+/* R's time for one table on a quiet machine; R_TIMEOUT * load_now()
+ * wall-clock seconds when it runs (script_exact). */
 #define R_TIMEOUT 5
 
 /* Draws an r×c table of n observations with uneven margins into cells
@@ -1258,16 +1295,22 @@ draw_table(size_t r, size_t c, unsigned long n, unsigned long *cells)
 }
 
 /* The R function exact(v, r): fisher.test()'s p-value of the r-row
- * matrix v (by row), or NA, under R_TIMEOUT seconds. */
+ * matrix v (by row), or NA, under R_TIMEOUT seconds times the load
+ * measured now (load_now()). */
 static void
 script_exact(char **script, size_t *len)
 {
+	double load = load_now();
+
+	fprintf(stderr, "R's timeout: %.1f s (load factor %.2f)\n",
+		R_TIMEOUT * load, load);
 	testdb_script_add(script, len,
 		"exact <- function(v, r) {\n"
 		"  x <- matrix(v, r, byrow = TRUE)\n"
 		"  j <- parallel::mcparallel(fisher.test(x, workspace = 2e8)"
 		"$p.value, silent = TRUE)\n"
-		"  got <- parallel::mccollect(j, wait = FALSE, timeout = %d)\n"
+		"  got <- parallel::mccollect(j, wait = FALSE,"
+		" timeout = %.1f)\n"
 		"  if (is.null(got)) {\n"
 		"    tools::pskill(j$pid, tools::SIGKILL)\n"
 		"    parallel::mccollect(j)\n"
@@ -1277,7 +1320,7 @@ script_exact(char **script, size_t *len)
 		"    if (!is.numeric(p)) p <- NA\n"
 		"  }\n"
 		"  cat(sprintf('%%.17g', p), sep = '\\n')\n"
-		"}\n", R_TIMEOUT);
+		"}\n", R_TIMEOUT * load);
 }
 
 static void
@@ -1752,5 +1795,16 @@ stats_suite(void)
 int
 main(void)
 {
+	const char *env = getenv("CK_TIMEOUT_MULTIPLIER");
+	double load = load_now(), m = env != NULL ? strtod(env, NULL) : 1.0;
+	char v[32];
+
+	/* Check's timeouts are wall-clock: scaled by the load now, on
+	 * top of a multiplier already asked for (valgrind); read by
+	 * tcase_set_timeout(), so before the suite is made */
+	snprintf(v, sizeof(v), "%.2f", (m > 0 ? m : 1.0) * load);
+	setenv("CK_TIMEOUT_MULTIPLIER", v, 1);
+	fprintf(stderr, "check_stats: load factor %.2f, Check's timeouts "
+		"times %s\n", load, v);
 	return testdb_run(stats_suite());
 }
