@@ -35,8 +35,10 @@
 #include <fcgiapp.h>
 #include <json-c/json.h>
 
+#include "db.h"
 #include "disclosure_policy.h"
 #include "metrics.h"
+#include "schema_version.h"
 #include "secret.h"
 #include "settings.h"
 #include "site.h"
@@ -44,6 +46,12 @@
 
 #define MAX_WORKERS SETTINGS_WORKERS_MAX
 #define MAX_BATCH SETTINGS_BATCH_MAX
+
+/* The exit status when the database's schema is newer than these
+ * binaries (sysexits.h's EX_CONFIG): msp-fcgi.service names it in
+ * RestartPreventExitStatus=, so that systemd does not start them again
+ * every RestartSec= to be refused again. */
+#define EXIT_SCHEMA_AHEAD 78
 
 static const char usage_text[] =
 "Usage: msp-fcgi [OPTION]...\n"
@@ -82,7 +90,14 @@ static const char usage_text[] =
 "or in the socket's group (a directory with the setgid bit gives its\n"
 "group to the socket).\n"
 "\n"
-"Each request is logged as one JSON line on standard error.\n";
+"Each request is logged as one JSON line on standard error.\n"
+"\n"
+"At start, the last schema migration the database applied\n"
+"(msp.schema_version()) is compared with the one these programs were\n"
+"built for: a database ahead of them (binaries older than the\n"
+"database) is refused, exit status 78; one behind (migrations pending:\n"
+"msp-report db migrate) or out of reach is logged, and the workers\n"
+"start (GET /api/v1/health/ready says not ready until it is right).\n";
 
 struct options {
 	const char *socket;
@@ -231,6 +246,83 @@ reload(int listen_fd, const struct options *opt, struct secret *secret,
 		"\"workers\":%d}\n", opt->workers);
 }
 
+/* One JSON line on standard error, as the workers' (level, event, then
+ * the pairs of o, which it takes). */
+static void
+log_event(const char *level, const char *event, struct json_object *o)
+{
+	struct json_object *line = json_object_new_object();
+
+	json_object_object_add(line, "level", json_object_new_string(level));
+	json_object_object_add(line, "event", json_object_new_string(event));
+	json_object_object_foreach(o, key, value)
+		json_object_object_add(line, key, json_object_get(value));
+	json_object_put(o);
+	fprintf(stderr, "%s\n", json_object_to_json_string_ext(
+			line, JSON_C_TO_STRING_PLAIN |
+			JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(line);
+}
+
+/*
+ * The schema check at start: msp.schema_version() of database against
+ * MSP_SCHEMA_VERSION.  Returns -1, after a French sentence and a log
+ * line, when the database is ahead: these binaries would run against
+ * tables and functions written for newer ones (a package downgraded,
+ * an old copy started beside a migrated database), so they do not
+ * start.  Returns 0 otherwise: a database behind (migrations pending)
+ * or that does not answer now is logged, and the workers start anyway,
+ * as they always did: a database restarting after the service must not
+ * keep it down, and /api/v1/health/ready tells a load balancer.  Only
+ * at start: a reload forks the same binaries again.
+ */
+static int
+schema_check(const char *database)
+{
+	struct json_object *o = json_object_new_object();
+	struct msp_error err;
+	PGconn *conn = NULL;
+	PGresult *res = NULL;
+	int version = -1, rc = 0;
+
+	if (db_connect(database, NULL, &conn, &err) != MSP_OK ||
+	    db_exec(conn, "schema version", "SELECT msp.schema_version() "
+		    "AS v", 0, NULL, PGRES_TUPLES_OK, &res, &err) != MSP_OK) {
+		json_object_object_add(o, "why",
+				       json_object_new_string(err.message));
+		log_event("warning", "schema not checked", o);
+		o = NULL;
+		goto out;
+	}
+	if (!PQgetisnull(res, 0, 0))
+		version = (int)db_int(res, 0, "v");
+	json_object_object_add(o, "database", json_object_new_int(version));
+	json_object_object_add(o, "expected",
+			       json_object_new_int(MSP_SCHEMA_VERSION));
+	if (version > MSP_SCHEMA_VERSION) {
+		fprintf(stderr, "msp-fcgi: la base est au schéma %d, plus "
+			"récent que celui de ces programmes (%d, version "
+			"%s) : ils ne démarrent pas ; installez la version "
+			"qui a migré la base ou une plus récente\n",
+			version, MSP_SCHEMA_VERSION, PACKAGE_VERSION);
+		log_event("error", "schema ahead", o);
+		rc = -1;
+	} else if (version < MSP_SCHEMA_VERSION) {
+		json_object_object_add(o, "message", json_object_new_string(
+				"migrations en attente : msp-report db "
+				"migrate"));
+		log_event("warning", "schema behind", o);
+	} else {
+		json_object_put(o);
+	}
+	o = NULL;
+out:
+	json_object_put(o);
+	PQclear(res);
+	PQfinish(conn);
+	return rc;
+}
+
 /* A count from 1 to max into *out, or -1 after saying that what (an
  * option or a variable) must be one. */
 static int
@@ -357,6 +449,10 @@ main(int argc, char **argv)
 	if (secret_load(opt.secret_file, &secret, &err) != MSP_OK) {
 		fprintf(stderr, "msp-fcgi: %s\n", err.message);
 		return 1;
+	}
+	if (schema_check(opt.database) != 0) {
+		secret_clear(&secret);
+		return EXIT_SCHEMA_AHEAD;
 	}
 	if (FCGX_Init() != 0) {
 		fputs("msp-fcgi: FastCGI library initialisation failed\n",

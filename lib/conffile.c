@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,6 +210,7 @@ enum kind {
 	K_TEXT,		/* MSP_SMTP_USER */
 	K_FILE,		/* a file that must be readable */
 	K_PUBLIC_URL,
+	K_ACCOUNT,	/* MSP_MIGRATE_USER: a system account */
 };
 
 static const struct known {
@@ -227,6 +229,7 @@ static const struct known {
 	{ "MSP_SMTP_USER", K_TEXT },
 	{ "MSP_SMTP_PASSWORD_FILE", K_FILE },
 	{ "MSP_PUBLIC_URL", K_PUBLIC_URL },
+	{ "MSP_MIGRATE_USER", K_ACCOUNT },
 };
 
 static const char *
@@ -381,6 +384,13 @@ value_problem(const struct conffile_entry *e, enum kind kind,
 		return 0;
 	case K_FILE:
 		return file_problem(e, report, arg);
+	case K_ACCOUNT:
+		/* the package's postinst runs msp-report as it */
+		if (getpwnam(v) != NULL)
+			return 0;
+		say(report, arg, e->line, "%s : le compte « %s » n'existe "
+		    "pas sur cette machine", e->name, v);
+		return 1;
 	case K_PUBLIC_URL:
 		if ((strncmp(v, "https://", 8) == 0 ||
 		     strncmp(v, "http://", 7) == 0) &&

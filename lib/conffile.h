@@ -80,7 +80,8 @@ enum msp_status conffile_export(const struct conffile *c,
  * Checks every setting: a name no program reads, one given twice, a
  * connection string libpq refuses, a secret file that is missing,
  * unreadable, of the wrong size or readable by all, counts out of
- * range, an SMTP relay half given, the old MSP_DISCLOSURE_THRESHOLD,
+ * range, an SMTP relay half given, an MSP_MIGRATE_USER account this
+ * machine lacks, the old MSP_DISCLOSURE_THRESHOLD,
  * a password in a file anyone may read, no database or secret at all.
  * Reports each problem once; returns how many there were.
  */

@@ -28,6 +28,7 @@ sed -e "s|^MSP_SECRET_FILE=.*|MSP_SECRET_FILE=$tmp/secret|" \
     -e "s|^MSP_SMTP_URL=.*|MSP_SMTP_URL=smtp://relay.example.org:587|" \
     -e "s|^MSP_SMTP_FROM=.*|MSP_SMTP_FROM=enquete@example.org|" \
     -e "s|^MSP_PUBLIC_URL=.*|MSP_PUBLIC_URL=https://enquete.example.org|" \
+    -e "s|^MSP_MIGRATE_USER=.*|MSP_MIGRATE_USER=$(id -un)|" \
     "$src/debian/msp-survey.conf" > "$tmp/good.conf"
 chmod 600 "$tmp/good.conf"
 out=$(report config check "$tmp/good.conf"); rc=$?
@@ -56,6 +57,8 @@ case_ 'MSP_FCGI_WORKERS=0' 'MSP_FCGI_WORKERS : un nombre de 1 à 64'
 case_ 'MSP_FCGI_WORKERS=65' 'MSP_FCGI_WORKERS : un nombre de 1 à 64'
 case_ 'MSP_FCGI_BATCH=257' 'MSP_FCGI_BATCH : un nombre de 1 à 256'
 case_ 'MSP_FCGI_BATCH=abc' 'MSP_FCGI_BATCH : un nombre'
+case_ 'MSP_MIGRATE_USER=no-such-account' \
+	'MSP_MIGRATE_USER : le compte « no-such-account » n.existe pas'
 case_ "MSP_REPORT_DATABASE_URL='host=h nokey=1'" \
 	'MSP_REPORT_DATABASE_URL : chaîne de connexion refusée par libpq : .*nokey'
 case_ 'MSP_REPORT_DATABASE_URL=host=a b' 'MSP_REPORT_DATABASE_URL : valeur non comprise'
