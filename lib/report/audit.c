@@ -1055,6 +1055,94 @@ out:
 	return rc;
 }
 
+enum msp_status
+audit_lp_inherent(const struct audit *a, size_t fig,
+		  int (*fixed)(const struct audit *a, size_t i,
+			       const void *arg),
+		  const void *arg, struct audit_lp *lp, struct msp_error *err)
+{
+	size_t *colof = NULL, i, k, m = 0, n = 0;
+
+	memset(lp, 0, sizeof(*lp));
+	colof = msp_malloc((a->nfigs + 1) * sizeof(*colof));
+	if (colof == NULL)
+		goto nomem;
+	for (i = 0; i < a->nfigs; i++)
+		colof[i] = SIZE_MAX;
+	/* the relations that hold fig, and their figures that a plan
+	 * could hide (or are hidden) */
+	for (i = 0; i < a->nrels; i++) {
+		const struct audit_relation *r = &a->rels[i];
+		int holds = 0;
+
+		for (k = 0; k < r->nterms; k++)
+			holds |= a->terms[r->first + k].fig == fig;
+		if (!holds)
+			continue;
+		m++;
+		for (k = 0; k < r->nterms; k++) {
+			size_t f = a->terms[r->first + k].fig;
+
+			if (colof[f] == SIZE_MAX &&
+			    (f == fig || !fixed(a, f, arg)))
+				colof[f] = n++;
+		}
+	}
+	lp->a = msp_calloc(m * n + 1, sizeof(double));
+	lp->b = msp_calloc(m + 1, sizeof(double));
+	lp->c = msp_calloc(n + 1, sizeof(double));
+	lp->lo = msp_calloc(n + 1, sizeof(double));
+	lp->hi = msp_calloc(n + 1, sizeof(double));
+	lp->cols = msp_calloc(n + 1, sizeof(size_t));
+	if (lp->a == NULL || lp->b == NULL || lp->c == NULL ||
+	    lp->lo == NULL || lp->hi == NULL || lp->cols == NULL)
+		goto nomem;
+	m = 0;
+	for (i = 0; i < a->nrels; i++) {
+		const struct audit_relation *r = &a->rels[i];
+		int holds = 0;
+
+		for (k = 0; k < r->nterms; k++)
+			holds |= a->terms[r->first + k].fig == fig;
+		if (!holds)
+			continue;
+		lp->b[m] = r->rhs;
+		for (k = 0; k < r->nterms; k++) {
+			const struct audit_term *t = &a->terms[r->first + k];
+
+			if (colof[t->fig] == SIZE_MAX)
+				lp->b[m] -= t->coef * a->figs[t->fig].value;
+			else
+				lp->a[m * n + colof[t->fig]] += t->coef;
+		}
+		m++;
+	}
+	for (i = 0; i < a->nfigs; i++) {
+		const struct audit_figure *f = &a->figs[i];
+
+		if ((k = colof[i]) == SIZE_MAX)
+			continue;
+		lp->cols[k] = i;
+		lp->lo[k] = f->below > 1 ? 1 : 0;
+		lp->hi[k] = f->below > 1 ? f->below - 1 : LP_INF;
+	}
+	lp->var = colof[fig];
+	lp->c[lp->var] = 1;
+	lp->p.m = m;
+	lp->p.n = n;
+	lp->p.a = lp->a;
+	lp->p.b = lp->b;
+	lp->p.c = lp->c;
+	lp->p.lo = lp->lo;
+	lp->p.hi = lp->hi;
+	msp_free(colof);
+	return MSP_OK;
+nomem:
+	msp_free(colof);
+	audit_lp_clear(lp);
+	return msp_error_set(err, MSP_ENOMEM, "audit : mémoire épuisée");
+}
+
 /* The check of the model: a relation of printed figures only holds. */
 static void
 check_relations(struct audit *a)

@@ -167,6 +167,23 @@ struct audit_lp {
 enum msp_status audit_lp_make(const struct audit *a, size_t fig, int labels,
 			      struct audit_lp *lp, struct msp_error *err);
 
+/*
+ * The LP that says whether a narrowed "< t" fig can be widened by
+ * hiding more: the relations that hold fig only, over every figure in
+ * them unknown (>= 0, each "< t" in [1, t - 1]) but those fixed(a, i,
+ * arg) says no plan can hide (put in as constants).  Hiding more only
+ * turns printed figures into such unknowns, and dropping relations only
+ * widens an interval: when fig is narrower than [1, t - 1] even here,
+ * its narrowing comes from the other labels and what is always
+ * printed, and no hiding undoes it.  Into *lp as audit_lp_make;
+ * MSP_ENOMEM.
+ */
+enum msp_status audit_lp_inherent(const struct audit *a, size_t fig,
+				  int (*fixed)(const struct audit *a, size_t i,
+					       const void *arg),
+				  const void *arg, struct audit_lp *lp,
+				  struct msp_error *err);
+
 void audit_lp_clear(struct audit_lp *lp);
 
 #endif
