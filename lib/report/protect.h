@@ -13,7 +13,9 @@
  *   - otherwise the smallest published figure that shares a relation
  *     with it joins (never one the layout always publishes: the
  *     response count); when none does, the smallest published figure
- *     of its variable, and the run says so ("élargi").
+ *     of its variable, and the run says so ("élargi");
+ *   - nothing for a "< t" that no hiding can widen (audit_lp_inherent:
+ *     other labels alone narrow it), counted apart (inherent_after).
  * Each round is stored (msp.disclosure_plan_add); the reports apply
  * the plan before each block's own elimination (release.h: forced),
  * which may hide more around it.  Hiding only grows, so the loop ends:
