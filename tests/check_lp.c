@@ -668,8 +668,13 @@ START_TEST(audit_reference_studies)
 	planned_column = "pays-de-la-loire";
 	ck_assert_uint_eq(audit_checked("pays-de-la-loire", NULL), 0);
 	planned_study = NULL;
-	/* a plan is made under one minimum: another changes which --by a
-	 * federation obtains, and the plan is stale */
+	/* a plan is made under one minimum: a lower one publishes splits
+	 * its audit never saw, and the plan is stale; a higher one only
+	 * refuses more */
+	ck_assert(!refused_for_plan("fed-audit-pays-de-la-loire",
+				    "pays-de-la-loire", "pdl-2019"));
+	ck_assert(disclosure_policy_set_by_minimum(conn, 60, &err) ==
+		  MSP_OK);
 	ck_assert(!refused_for_plan("fed-audit-pays-de-la-loire",
 				    "pays-de-la-loire", "pdl-2019"));
 	ck_assert(disclosure_policy_set_by_minimum(conn, 30, &err) ==

@@ -14,15 +14,20 @@
 -- population: Hundepool et al. 2012, Statistical Disclosure Control,
 -- §4.2; the UK census output areas' minimum of 100 persons).
 --
--- 0: no minimum (the default, so that a database migrated to 0052
--- serves what it served before; the value the measurements support is
--- in docs/report.md, and `msp-report disclosure by-minimum N` sets it).
--- Only the owner writes it, as the threshold (0038: no write granted).
--- A protection plan records the minimum it was made under: another
--- minimum changes which reports a federation obtains, so the plan is
--- then stale (msp.disclosure_plan_status).
+-- 50 (10 t at t = 5) until changed, from the measurements of
+-- docs/report.md: Pays de la Loire 2019 (37 responses) cannot be
+-- protected with its splits, Occitanie 2024 (77) can.  0: no minimum.
+-- `msp-report disclosure by-minimum N` sets it; only the owner writes
+-- it, as the threshold (0038: no write granted).
+--
+-- A protection plan records the minimum it was made under.  A lower
+-- minimum publishes splits the plan's audit never saw: the plan is
+-- then stale (msp.disclosure_plan_status).  A higher one only refuses
+-- more, and a plan stays protective over fewer reports (fewer
+-- relations, wider intervals).  The plans made before 0052 were made
+-- with every split (0), so they stay fresh.
 ALTER TABLE msp.disclosure_policy
-    ADD COLUMN by_min_responses integer NOT NULL DEFAULT 0
+    ADD COLUMN by_min_responses integer NOT NULL DEFAULT 50
         CHECK (by_min_responses BETWEEN 0 AND 100000);
 ALTER TABLE msp.disclosure_plan_state
     ADD COLUMN by_min_responses integer NOT NULL DEFAULT 0
