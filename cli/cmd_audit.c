@@ -38,8 +38,10 @@ static const char usage_text[] =
 "\n"
 "Critère : une case « < t » (secret primaire) échoue si le lecteur peut la\n"
 "placer dans un intervalle plus étroit que [1, t - 1] ; une case « s »\n"
-"(secret complémentaire) échoue si son intervalle est plus étroit que t\n"
-"(max - min < t).\n"
+"(secret complémentaire) échoue si, pour un lecteur qui connaît les chiffres\n"
+"publiés mais ignore les mentions « < t », son intervalle est plus étroit\n"
+"que t (max - min < t) ; le verdict strict (les « s » jugées avec les\n"
+"mentions) est compté aussi.\n"
 "\n"
 "  --region NOM       la région (slug ou nom)\n"
 "  --study SLUG       l'étude (défaut : la plus récente de la région)\n"
@@ -63,14 +65,32 @@ usage_error(const char *what, const char *arg)
 
 /* "[3, 4]", "[0, ∞)". */
 static void
-print_interval(const struct audit_figure *f)
+print_bounds(double lo, double hi)
 {
 	/* + 0.0: a bound that rounds to -0 prints 0 */
-	if (f->hi >= LP_INF)
-		printf("[%.6g, ∞)", f->lo + 0.0);
+	if (hi >= LP_INF)
+		printf("[%.6g, ∞)", lo + 0.0);
 	else
-		printf("[%.6g, %.6g]", fabs(f->lo) < 5e-7 ? 0 : f->lo,
-		       fabs(f->hi) < 5e-7 ? 0 : f->hi);
+		printf("[%.6g, %.6g]", fabs(lo) < 5e-7 ? 0 : lo,
+		       fabs(hi) < 5e-7 ? 0 : hi);
+}
+
+/* The interval the criterion judges: an "s"'s without the labels,
+ * followed by its labelled one when they differ. */
+static void
+print_interval(const struct audit_figure *f)
+{
+	if (f->below > 1) {
+		print_bounds(f->lo, f->hi);
+		return;
+	}
+	print_bounds(f->free_lo, f->free_hi);
+	if (fabs(f->free_lo - f->lo) > 5e-7 ||
+	    fabs(f->free_hi - f->hi) > 5e-7) {
+		printf(" (avec les « < t » : ");
+		print_bounds(f->lo, f->hi);
+		putchar(')');
+	}
 }
 
 static void
@@ -80,12 +100,14 @@ print_text(const struct audit *a, const char *region)
 
 	printf("Audit du secret statistique : région %s, seuil %u\n", region,
 	       a->threshold);
-	printf("Critère : une case « < %u » échoue si les chiffres publiés la "
-	       "placent dans un intervalle plus étroit que [1, %u] ; une "
-	       "case « s » si son intervalle est plus étroit que %u.\n"
+	printf("Critère : une case « < %u » échoue si les chiffres publiés, "
+	       "avec toutes les mentions « < %u », la placent dans un "
+	       "intervalle plus étroit que [1, %u] ; une case « s » si, pour "
+	       "qui connaît les chiffres publiés mais pas les mentions "
+	       "« < %u », son intervalle est plus étroit que %u.\n"
 	       "Intervalles par programmation linéaire (valeurs >= 0, non "
-	       "supposées entières).\n\n", a->threshold, a->threshold - 1,
-	       a->threshold);
+	       "supposées entières).\n\n", a->threshold, a->threshold,
+	       a->threshold - 1, a->threshold, a->threshold);
 	if (a->fails > 0)
 		printf("Chiffres masqués qu'on peut trop bien encadrer :\n");
 	for (i = 0; i < a->nfigs; i++) {
@@ -123,6 +145,9 @@ print_text(const struct audit *a, const char *region)
 	       "d'intervalle < %u) ; %zu programmes linéaires résolus.\n",
 	       hidden, a->fails, a->exact, a->primary_narrowed, a->threshold,
 	       a->complementary_narrow, a->threshold, a->lps);
+	printf("Verdict strict (une case « s » jugée avec les mentions "
+	       "« < %u ») : %zu échouent, dont %zu « s ».\n", a->threshold,
+	       a->strict_fails, a->strict_complementary);
 	if (a->conflicts || a->relations_off || a->infeasible)
 		printf("Modèle incohérent : %zu chiffres publiés avec deux "
 		       "valeurs, %zu relations fausses, %zu programmes sans "
@@ -165,9 +190,12 @@ print_json(const struct audit *a, const char *region)
 	bad |= add(o, "region", json_object_new_string(region));
 	bad |= add(o, "threshold", json_object_new_int((int)a->threshold));
 	bad |= add(o, "criterion", json_object_new_string(
-		"primary: fails when narrower than [1, threshold - 1]; "
-		"complementary: fails when high - low < threshold; LP "
-		"bounds, values >= 0, not assumed integer"));
+		"primary: fails when narrower than [1, threshold - 1] "
+		"with every primary's label; complementary: fails when "
+		"free_high - free_low < threshold, its interval for a "
+		"reader who ignores the labels (strict_fails: high - low "
+		"< threshold, with them); LP bounds, values >= 0, not "
+		"assumed integer"));
 	bad |= add(o, "figures", figs = json_object_new_array());
 	bad |= add(o, "parts", parts = json_object_new_array());
 	for (i = 0; !bad && i < a->nfigs; i++) {
@@ -188,6 +216,12 @@ print_json(const struct audit *a, const char *region)
 			f->below > 1 ? "primary" : "complementary"));
 		bad |= add_bound(x, "low", f->lo);
 		bad |= add_bound(x, "high", f->hi);
+		if (f->below <= 1) {
+			bad |= add_bound(x, "free_low", f->free_lo);
+			bad |= add_bound(x, "free_high", f->free_hi);
+			bad |= add(x, "strict_fails", json_object_new_boolean(
+				f->strict_fails));
+		}
 		bad |= add(x, "published_elsewhere",
 			   json_object_new_boolean(f->known));
 		bad |= add(x, "fails", json_object_new_boolean(f->fails));
@@ -214,6 +248,10 @@ print_json(const struct audit *a, const char *region)
 		   json_object_new_uint64(a->primary_narrowed));
 	bad |= add(o, "complementary_narrow",
 		   json_object_new_uint64(a->complementary_narrow));
+	bad |= add(o, "strict_fails",
+		   json_object_new_uint64(a->strict_fails));
+	bad |= add(o, "strict_complementary",
+		   json_object_new_uint64(a->strict_complementary));
 	bad |= add(o, "linear_programs", json_object_new_uint64(a->lps));
 	bad |= add(o, "model_conflicts",
 		   json_object_new_uint64(a->conflicts + a->relations_off +

@@ -40,4 +40,28 @@ enum msp_status disclosure_policy_threshold(PGconn *conn, unsigned *out,
 enum msp_status disclosure_policy_set(PGconn *conn, unsigned n,
 				      struct msp_error *err);
 
+/* The small-study rule (migration 0052): the fewest complete responses
+ * a study must have in a region for a federation's --by split of it to
+ * be published; 0, no minimum.  msp.report_counts refuses below it with
+ * this SQLSTATE. */
+#define DISCLOSURE_MAX_BY_MINIMUM 100000
+#define DISCLOSURE_SMALL_STUDY_SQLSTATE "MSPD1"
+
+/*
+ * The minimum from msp.disclosure_policy into *out, in conn's current
+ * transaction if one is open.  Fails with MSP_EDB (a database not
+ * migrated to 0052, unreadable), MSP_ECONFLICT (no row, or out of
+ * range); *out is written only on success.
+ */
+enum msp_status disclosure_policy_by_minimum(PGconn *conn, unsigned *out,
+					     struct msp_error *err);
+
+/*
+ * Sets the minimum to n (0 to DISCLOSURE_MAX_BY_MINIMUM, else
+ * MSP_EINVAL) in conn's transaction; only the owner of schema msp may
+ * (MSP_EDB, SQLSTATE 42501, for anyone else).
+ */
+enum msp_status disclosure_policy_set_by_minimum(PGconn *conn, unsigned n,
+						 struct msp_error *err);
+
 #endif

@@ -185,6 +185,15 @@ testdb_load_reference(struct testdb *db)
 	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s",
 		      PQresultErrorMessage(res));
 	PQclear(res);
+	/* The suites read Pays de la Loire 2019's splits (37 responses)
+	 * as a federation, to test their disclosure control: the
+	 * small-study rule (0052, 50 by default), which refuses them, is
+	 * off here; check_lp tests it. */
+	res = PQexec(db->conn, "UPDATE msp.disclosure_policy"
+			       " SET by_min_responses = 0");
+	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s",
+		      PQresultErrorMessage(res));
+	PQclear(res);
 }
 
 int

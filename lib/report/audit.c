@@ -938,8 +938,8 @@ audit_lp_clear(struct audit_lp *lp)
 }
 
 enum msp_status
-audit_lp_make(const struct audit *a, size_t fig, struct audit_lp *lp,
-	      struct msp_error *err)
+audit_lp_make(const struct audit *a, size_t fig, int labels,
+	      struct audit_lp *lp, struct msp_error *err)
 {
 	size_t *comp = NULL, *colof = NULL, *slot = NULL, i, k, m = 0, n = 0,
 	       c, nslot;
@@ -1030,9 +1030,10 @@ audit_lp_make(const struct audit *a, size_t fig, struct audit_lp *lp,
 			continue;
 		k = colof[i];
 		lp->cols[k] = i;
-		/* what the display says: "< t" is a count from 1 to t-1 */
-		lp->lo[k] = f->below > 1 ? 1 : 0;
-		lp->hi[k] = f->below > 1 ? f->below - 1 : LP_INF;
+		/* what the display says: "< t" is a count from 1 to t-1
+		 * (without labels: a count, >= 0) */
+		lp->lo[k] = labels && f->below > 1 ? 1 : 0;
+		lp->hi[k] = labels && f->below > 1 ? f->below - 1 : LP_INF;
 	}
 	lp->var = colof[fig];
 	lp->c[lp->var] = 1;
@@ -1052,6 +1053,94 @@ out:
 	msp_free(comp);
 	msp_free(colof);
 	return rc;
+}
+
+enum msp_status
+audit_lp_inherent(const struct audit *a, size_t fig,
+		  int (*fixed)(const struct audit *a, size_t i,
+			       const void *arg),
+		  const void *arg, struct audit_lp *lp, struct msp_error *err)
+{
+	size_t *colof = NULL, i, k, m = 0, n = 0;
+
+	memset(lp, 0, sizeof(*lp));
+	colof = msp_malloc((a->nfigs + 1) * sizeof(*colof));
+	if (colof == NULL)
+		goto nomem;
+	for (i = 0; i < a->nfigs; i++)
+		colof[i] = SIZE_MAX;
+	/* the relations that hold fig, and their figures that a plan
+	 * could hide (or are hidden) */
+	for (i = 0; i < a->nrels; i++) {
+		const struct audit_relation *r = &a->rels[i];
+		int holds = 0;
+
+		for (k = 0; k < r->nterms; k++)
+			holds |= a->terms[r->first + k].fig == fig;
+		if (!holds)
+			continue;
+		m++;
+		for (k = 0; k < r->nterms; k++) {
+			size_t f = a->terms[r->first + k].fig;
+
+			if (colof[f] == SIZE_MAX &&
+			    (f == fig || !fixed(a, f, arg)))
+				colof[f] = n++;
+		}
+	}
+	lp->a = msp_calloc(m * n + 1, sizeof(double));
+	lp->b = msp_calloc(m + 1, sizeof(double));
+	lp->c = msp_calloc(n + 1, sizeof(double));
+	lp->lo = msp_calloc(n + 1, sizeof(double));
+	lp->hi = msp_calloc(n + 1, sizeof(double));
+	lp->cols = msp_calloc(n + 1, sizeof(size_t));
+	if (lp->a == NULL || lp->b == NULL || lp->c == NULL ||
+	    lp->lo == NULL || lp->hi == NULL || lp->cols == NULL)
+		goto nomem;
+	m = 0;
+	for (i = 0; i < a->nrels; i++) {
+		const struct audit_relation *r = &a->rels[i];
+		int holds = 0;
+
+		for (k = 0; k < r->nterms; k++)
+			holds |= a->terms[r->first + k].fig == fig;
+		if (!holds)
+			continue;
+		lp->b[m] = r->rhs;
+		for (k = 0; k < r->nterms; k++) {
+			const struct audit_term *t = &a->terms[r->first + k];
+
+			if (colof[t->fig] == SIZE_MAX)
+				lp->b[m] -= t->coef * a->figs[t->fig].value;
+			else
+				lp->a[m * n + colof[t->fig]] += t->coef;
+		}
+		m++;
+	}
+	for (i = 0; i < a->nfigs; i++) {
+		const struct audit_figure *f = &a->figs[i];
+
+		if ((k = colof[i]) == SIZE_MAX)
+			continue;
+		lp->cols[k] = i;
+		lp->lo[k] = f->below > 1 ? 1 : 0;
+		lp->hi[k] = f->below > 1 ? f->below - 1 : LP_INF;
+	}
+	lp->var = colof[fig];
+	lp->c[lp->var] = 1;
+	lp->p.m = m;
+	lp->p.n = n;
+	lp->p.a = lp->a;
+	lp->p.b = lp->b;
+	lp->p.c = lp->c;
+	lp->p.lo = lp->lo;
+	lp->p.hi = lp->hi;
+	msp_free(colof);
+	return MSP_OK;
+nomem:
+	msp_free(colof);
+	audit_lp_clear(lp);
+	return msp_error_set(err, MSP_ENOMEM, "audit : mémoire épuisée");
 }
 
 /* The check of the model: a relation of printed figures only holds. */
@@ -1091,22 +1180,60 @@ seen(const double *x, size_t n, double *lo, double *hi)
 	}
 }
 
-/* Whether figure f passes the criterion (intervals() below) when its
- * values seen already span [lo, hi]: its interval is at least that. */
+/* Whether figure f passes the criterion (intervals() below) under the
+ * model labels when its values seen already span [lo, hi]: its
+ * interval is at least that.  The strict verdict is never decided
+ * from points: with labels, an "s" is bounded in full. */
 static int
-wide_enough(const struct audit_figure *f, double lo, double hi, size_t t)
+wide_enough(const struct audit_figure *f, int labels, double lo, double hi,
+	    size_t t)
 {
 	if (lo > hi)
 		return 0;
 	if (f->below > 1)
 		return lo <= 1 + AUDIT_EPS && hi >= f->below - 1 - AUDIT_EPS;
-	return hi - lo >= (double)t - AUDIT_EPS;
+	return !labels && hi - lo >= (double)t - AUDIT_EPS;
 }
 
-/* Each hidden figure's interval, one LP per bound (fails_only: only
- * as far as the criterion needs). */
+/* Whether hidden figure f needs its interval under the model labels:
+ * a "< t" with labels only; an "s" without, and with labels too for
+ * the strict verdict (not with fails_only). */
+static int
+needs(const struct audit *a, const struct audit_figure *f, int labels)
+{
+	if (f->below > 1)
+		return labels && !f->solved;
+	if (!labels)
+		return !f->free_solved;
+	return !a->fails_only && !f->solved;
+}
+
+/* Stores [lo, hi] as f's interval under the model labels. */
+static void
+set_interval(const struct audit *a, struct audit_figure *f, int labels,
+	     double lo, double hi)
+{
+	if (labels) {
+		f->solved = 1;
+		f->lo = lo;
+		f->hi = hi;
+	} else {
+		f->free_solved = 1;
+		f->free_lo = lo;
+		f->free_hi = hi;
+		/* fails_only: the labelled interval of an "s" is not
+		 * computed; its free one stands for it */
+		if (a->fails_only && !f->solved) {
+			f->lo = lo;
+			f->hi = hi;
+		}
+	}
+}
+
+/* Every interval under the model labels (audit_lp_make's), one LP per
+ * bound (fails_only: only as far as the criterion needs). */
 static enum msp_status
-intervals(struct audit *a, struct msp_error *err)
+intervals_under(struct audit *a, int labels, struct msp_error *err)
 {
 	struct audit_lp lp;
 	struct lp_state *st = NULL;
@@ -1120,17 +1247,16 @@ intervals(struct audit *a, struct msp_error *err)
 		enum lp_result res;
 		double lo, hi;
 
-		if (!f->hidden || f->solved)
+		if (!f->hidden || !needs(a, f, labels))
 			continue;
 		if (f->known) {
 			/* hidden here, printed there */
-			f->solved = 1;
-			f->lo = f->hi = f->value;
+			set_interval(a, f, labels, f->value, f->value);
 			continue;
 		}
 		/* one LP per component: phase 1 once, then each bound
 		 * from where the previous one ended (lp_optimise) */
-		if ((rc = audit_lp_make(a, i, &lp, err)) != MSP_OK)
+		if ((rc = audit_lp_make(a, i, labels, &lp, err)) != MSP_OK)
 			goto out;
 		if ((rc = lp_feasible(&lp.p, &st, &res, err)) != MSP_OK)
 			goto out;
@@ -1152,21 +1278,19 @@ intervals(struct audit *a, struct msp_error *err)
 		for (k = 0; k < lp.p.n; k++) {
 			struct audit_figure *g = &a->figs[lp.cols[k]];
 
-			if (!g->hidden || g->solved)
+			if (!g->hidden || !needs(a, g, labels))
 				continue;
 			if (st == NULL) {
 				/* no table fits what was published */
 				a->infeasible++;
-				g->solved = 1;
-				g->lo = 0;
-				g->hi = LP_INF;
+				set_interval(a, g, labels, 0, LP_INF);
 				continue;
 			}
-			g->solved = 1;
 			if (a->fails_only &&
-			    wide_enough(g, seen_lo[k], seen_hi[k], t)) {
-				g->lo = seen_lo[k];
-				g->hi = seen_hi[k];
+			    wide_enough(g, labels, seen_lo[k], seen_hi[k],
+					t)) {
+				set_interval(a, g, labels, seen_lo[k],
+					     seen_hi[k]);
 				continue;
 			}
 			memset(lp.c, 0, lp.p.n * sizeof(double));
@@ -1177,9 +1301,8 @@ intervals(struct audit *a, struct msp_error *err)
 			a->lps++;
 			seen(x, lp.p.n, seen_lo, seen_hi);
 			if (a->fails_only &&
-			    wide_enough(g, lo, seen_hi[k], t)) {
-				g->lo = lo;
-				g->hi = seen_hi[k];
+			    wide_enough(g, labels, lo, seen_hi[k], t)) {
+				set_interval(a, g, labels, lo, seen_hi[k]);
 				continue;
 			}
 			lp.c[k] = -1;
@@ -1187,35 +1310,70 @@ intervals(struct audit *a, struct msp_error *err)
 			if (rc != MSP_OK)
 				goto out;
 			a->lps++;
-			g->lo = lo;
 			if (res == LP_UNBOUNDED) {
-				g->hi = LP_INF;
+				set_interval(a, g, labels, lo, LP_INF);
 				continue;
 			}
-			g->hi = -hi;
+			set_interval(a, g, labels, lo, -hi);
 			seen(x, lp.p.n, seen_lo, seen_hi);
 		}
 		lp_state_free(st);
 		st = NULL;
 		audit_lp_clear(&lp);
 	}
+out:
+	msp_free(x);
+	msp_free(seen_lo);
+	msp_free(seen_hi);
+	lp_state_free(st);
+	audit_lp_clear(&lp);
+	return rc;
+}
+
+/* Whether [lo, hi] is narrower than t (an unbounded one is not). */
+static int
+narrow(double lo, double hi, size_t t)
+{
+	return hi < LP_INF && hi - lo < (double)t - AUDIT_EPS;
+}
+
+/* Each hidden figure's intervals (the labelled one, and an "s"'s free
+ * one), and the verdicts (audit.h). */
+static enum msp_status
+intervals(struct audit *a, struct msp_error *err)
+{
+	enum msp_status rc;
+	size_t i, t = a->threshold;
+
+	if ((rc = intervals_under(a, 1, err)) != MSP_OK ||
+	    (rc = intervals_under(a, 0, err)) != MSP_OK)
+		return rc;
 	for (i = 0; i < a->nfigs; i++) {
 		struct audit_figure *f = &a->figs[i];
 
 		if (!f->hidden)
 			continue;
-		/* a primary figure: narrower than [1, t-1]; any other:
-		 * narrower than t */
-		if (f->below > 1)
+		/* a primary figure: narrower than [1, t-1] with the
+		 * labels; an "s": narrower than t without them (and,
+		 * strictly, with them) */
+		if (f->below > 1) {
 			f->fails = f->lo > 1 + AUDIT_EPS ||
 				   f->hi < f->below - 1 - AUDIT_EPS;
-		else
-			f->fails = f->hi < LP_INF &&
-				   f->hi - f->lo < (double)t - AUDIT_EPS;
+			f->strict_fails = f->fails;
+		} else {
+			f->fails = narrow(f->free_lo, f->free_hi, t);
+			f->strict_fails = !a->fails_only &&
+					  narrow(f->lo, f->hi, t);
+		}
+		if (f->strict_fails) {
+			a->strict_fails++;
+			a->strict_complementary += f->below <= 1;
+		}
 		if (!f->fails)
 			continue;
 		a->fails++;
-		if (f->hi - f->lo < AUDIT_EPS)
+		if (f->below > 1 ? f->hi - f->lo < AUDIT_EPS :
+		    f->free_hi - f->free_lo < AUDIT_EPS)
 			a->exact++;
 		else if (f->below > 1)
 			a->primary_narrowed++;
@@ -1230,13 +1388,7 @@ intervals(struct audit *a, struct msp_error *err)
 		p->primary += f->below > 1;
 		p->fails += f->fails != 0;
 	}
-out:
-	msp_free(x);
-	msp_free(seen_lo);
-	msp_free(seen_hi);
-	lp_state_free(st);
-	audit_lp_clear(&lp);
-	return rc;
+	return MSP_OK;
 }
 
 /* --- the run ------------------------------------------------------------- */

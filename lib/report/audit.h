@@ -24,9 +24,21 @@
  * shown "< t" (primary) lies in [1, t - 1].  Integers are not assumed
  * (the LP relaxation: an interval at least as wide as the integer one).
  *
- * The criterion: a primary figure FAILS when its interval is narrower
- * than [1, t - 1] (the reader learns more than "< t"); a complementary
- * one when hi - lo < t.
+ * The criterion (the lead's decision, session 14; τ-ARGUS's protection
+ * levels are set on sensitive cells, Hundepool et al. 2012, Statistical
+ * Disclosure Control, §4.3 and §5.2):
+ *   - a primary figure ("< t") FAILS when its interval, with every
+ *     "< t" label as a [1, t - 1] bound, is narrower than [1, t - 1]
+ *     (the reader learns more than "< t");
+ *   - a complementary one ("s") FAILS when its interval for a reader
+ *     who knows the published numbers and x >= 0 but IGNORES the "< t"
+ *     labels (free_lo, free_hi) is narrower than t: a width that the
+ *     labels alone then take away discloses what the labels say, a
+ *     primary's range, not the "s" (an "s" that is a linear function
+ *     of one "< t" alone is t - 2 wide whatever is hidden).
+ * The labelled LP stays the one for primaries, so the labels cannot be
+ * used against them.  The strict verdict (an "s" judged on its
+ * labelled interval, lo and hi) is counted too, without fails_only.
  */
 #ifndef MSP_REPORT_AUDIT_H
 #define MSP_REPORT_AUDIT_H
@@ -48,7 +60,9 @@ struct audit_options {
 	/* decide only which figures fail (the protection loop): a figure
 	 * whose LP points already spread wider than the criterion asks is
 	 * not bounded further, so its [lo, hi] is then only a part of its
-	 * interval (every point seen is feasible) */
+	 * interval (every point seen is feasible); an "s" is then bounded
+	 * without the labels only (its lo, hi are its free_lo, free_hi)
+	 * and the strict verdict is not counted */
 	int fails_only;
 };
 
@@ -62,7 +76,12 @@ struct audit_figure {
 	unsigned below;		/* shown "< below" somewhere: primary */
 	int solved;		/* lo, hi hold its interval */
 	double lo, hi;		/* hi: LP_INF when unbounded */
-	int fails;
+	/* "s" only: its interval ignoring the "< t" labels (every
+	 * unknown >= 0 only), the one the criterion judges */
+	int free_solved;
+	double free_lo, free_hi;
+	int fails;		/* the criterion (above) */
+	int strict_fails;	/* an "s" judged on [lo, hi], as a "< t" */
 };
 
 /* A relation: the sum of coef * figure over its terms = rhs. */
@@ -113,8 +132,12 @@ struct audit {
 	size_t lps;		/* LPs solved */
 	size_t fails;		/* hidden figures that fail */
 	/* of which: given back exactly (lo = hi), a "< t" narrowed, an
-	 * "s" narrower than t but not exact */
+	 * "s" narrower than t without the labels but not exact */
 	size_t exact, primary_narrowed, complementary_narrow;
+	/* the strict verdict (not with fails_only): the "< t" narrowed
+	 * and every "s" whose labelled interval is narrower than t;
+	 * strict_complementary: those "s" */
+	size_t strict_fails, strict_complementary;
 };
 
 /*
@@ -138,9 +161,28 @@ struct audit_lp {
 	size_t *cols;		/* each column's figure */
 };
 
-/* Builds fig's LP into *lp (audit_lp_clear frees it).  MSP_ENOMEM. */
-enum msp_status audit_lp_make(const struct audit *a, size_t fig,
+/* Builds fig's LP into *lp (audit_lp_clear frees it): with labels,
+ * every "< t" unknown bounded to [1, t - 1]; without, every unknown
+ * only >= 0 (the criterion's model for an "s").  MSP_ENOMEM. */
+enum msp_status audit_lp_make(const struct audit *a, size_t fig, int labels,
 			      struct audit_lp *lp, struct msp_error *err);
+
+/*
+ * The LP that says whether a narrowed "< t" fig can be widened by
+ * hiding more: the relations that hold fig only, over every figure in
+ * them unknown (>= 0, each "< t" in [1, t - 1]) but those fixed(a, i,
+ * arg) says no plan can hide (put in as constants).  Hiding more only
+ * turns printed figures into such unknowns, and dropping relations only
+ * widens an interval: when fig is narrower than [1, t - 1] even here,
+ * its narrowing comes from the other labels and what is always
+ * printed, and no hiding undoes it.  Into *lp as audit_lp_make;
+ * MSP_ENOMEM.
+ */
+enum msp_status audit_lp_inherent(const struct audit *a, size_t fig,
+				  int (*fixed)(const struct audit *a, size_t i,
+					       const void *arg),
+				  const void *arg, struct audit_lp *lp,
+				  struct msp_error *err);
 
 void audit_lp_clear(struct audit_lp *lp);
 

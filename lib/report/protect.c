@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "crypto.h"
 #include "db.h"
+#include "lp.h"
 #include "report/audit.h"
 #include "report/protect.h"
 #include "tenant.h"
@@ -90,6 +91,47 @@ plannable(const char *key, const char *region)
 	/* a group, not the remainder (never printed) */
 	return strchr(col, '=') != NULL &&
 	       !(len >= 2 && strcmp(col + len - 2, "=~") == 0);
+}
+
+int
+protect_fixed(const struct audit *a, size_t i, const void *region)
+{
+	return a->figs[i].known &&
+	       !plannable(a->figs[i].key, (const char *)region);
+}
+
+/*
+ * Whether failing figure f is a "< t" that no hiding can widen
+ * (audit_lp_inherent): *yes.  MSP_ENOMEM, MSP_EINVAL (lp_solve's).
+ */
+static enum msp_status
+inherent(const struct audit *a, size_t f, const char *region, int *yes,
+	 struct msp_error *err)
+{
+	const struct audit_figure *fig = &a->figs[f];
+	struct audit_lp lp;
+	enum lp_result res;
+	enum msp_status rc;
+	double lo, hi;
+
+	*yes = 0;
+	if (fig->below <= 1 || fig->known)
+		return MSP_OK;
+	rc = audit_lp_inherent(a, f, protect_fixed, region, &lp, err);
+	if (rc != MSP_OK)
+		return rc;
+	rc = lp_solve(&lp.p, &res, &lo, NULL, err);
+	if (rc != MSP_OK || res != LP_OPTIMAL)
+		goto out;
+	lp.c[lp.var] = -1;
+	rc = lp_solve(&lp.p, &res, &hi, NULL, err);
+	if (rc != MSP_OK || res != LP_OPTIMAL)
+		goto out;
+	/* the same test as the audit's for a "< t" */
+	*yes = lo > 1 + 1e-6 || -hi < fig->below - 1 - 1e-6;
+out:
+	audit_lp_clear(&lp);
+	return rc;
 }
 
 /* The plan as this run grows it: identities and why. */
@@ -333,16 +375,20 @@ widen(const struct audit *a, const struct growing *g,
 }
 
 /* One round's additions to g for the failing figures of a; how many
- * were added in *added, failing own figures in *fails. */
+ * were added in *added, failing own figures in *fails, of which no
+ * hiding can widen in *stuck (nothing is added for those). */
 static enum msp_status
 choose(const struct audit *a, struct growing *g, const char *region,
-       size_t *added, size_t *fails, size_t *widened, struct msp_error *err)
+       size_t *added, size_t *fails, size_t *stuck, size_t *widened,
+       struct msp_error *err)
 {
 	char why[700];
 	struct rel_index x;
 	size_t i, before = g->n;
+	enum msp_status rc;
 
 	*fails = 0;
+	*stuck = 0;
 	if (rel_index_make(a, &x) != 0)
 		goto nomem;
 	for (i = 0; i < a->nfigs; i++) {
@@ -364,6 +410,20 @@ choose(const struct audit *a, struct growing *g, const char *region,
 			if (plan_grow(g, f->key, why) != 0)
 				goto nomem;
 			continue;
+		}
+		{
+			int yes;
+
+			if ((rc = inherent(a, i, region, &yes, err)) !=
+			    MSP_OK) {
+				rel_index_free(&x);
+				return rc;
+			}
+			if (yes) {
+				/* hiding more would only over-suppress */
+				(*stuck)++;
+				continue;
+			}
 		}
 		j = complement_of(a, g, &x, i, region);
 		if (j == SIZE_MAX) {
@@ -501,7 +561,7 @@ protect_study(PGconn *conn, const struct protect_options *o,
 	const char *own_region = NULL;
 	enum msp_status rc;
 	int begun = 0, ended = 0;
-	size_t added = 0, fails = 0;
+	size_t added = 0, fails = 0, stuck = 0;
 
 	memset(res, 0, sizeof(*res));
 	memset(&g, 0, sizeof(g));
@@ -570,16 +630,17 @@ protect_study(PGconn *conn, const struct protect_options *o,
 		if ((rc = audit_run(conn, &ao, &a, err)) != MSP_OK)
 			goto out;
 		g.round_first = g.n;
-		if ((rc = choose(a, &g, own_region, &added, &fails,
+		if ((rc = choose(a, &g, own_region, &added, &fails, &stuck,
 				 &res->widened, err)) != MSP_OK)
 			goto out;
 		if (res->rounds == 1) {
 			res->hidden_before = count_hidden(a, own_region);
 			res->fails_before = fails;
 		}
-		say(o, "tour %u : %zu chiffres masqués, %zu en défaut, %zu "
-		    "ajoutés au plan", res->rounds,
-		    count_hidden(a, own_region), fails, added);
+		say(o, "tour %u : %zu chiffres masqués, %zu en défaut (dont "
+		    "%zu qu'aucun masquage n'élargit), %zu ajoutés au plan",
+		    res->rounds, count_hidden(a, own_region), fails, stuck,
+		    added);
 		if (fails == 0 || added == 0) {
 			/* passed, or no more hiding helps: the plan ends
 			 * here, its residual failures said */
@@ -587,6 +648,7 @@ protect_study(PGconn *conn, const struct protect_options *o,
 				say_stuck(o, a, own_region);
 			res->hidden_after = count_hidden(a, own_region);
 			res->fails_after = fails;
+			res->inherent_after = stuck;
 			ended = 1;
 			break;
 		}

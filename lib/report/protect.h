@@ -13,7 +13,9 @@
  *   - otherwise the smallest published figure that shares a relation
  *     with it joins (never one the layout always publishes: the
  *     response count); when none does, the smallest published figure
- *     of its variable, and the run says so ("élargi").
+ *     of its variable, and the run says so ("élargi");
+ *   - nothing for a "< t" that no hiding can widen (audit_lp_inherent:
+ *     other labels alone narrow it), counted apart (inherent_after).
  * Each round is stored (msp.disclosure_plan_add); the reports apply
  * the plan before each block's own elimination (release.h: forced),
  * which may hide more around it.  Hiding only grows, so the loop ends:
@@ -55,10 +57,22 @@ struct protect_result {
 	size_t fails_before;	/* of which failing */
 	size_t hidden_after;	/* hidden figures, the plan applied */
 	size_t fails_after;	/* still failing: 0 when the audit passed */
+	/* of which "< t" narrowed by the other labels and the figures
+	 * always printed alone (audit_lp_inherent): no hiding widens them,
+	 * and the loop hides nothing for them */
+	size_t inherent_after;
 	size_t planned;		/* figures the plan names */
 	size_t widened;		/* failing figures with no published
 				 * figure in their relations */
 };
+
+struct audit;
+
+/* Whether figure i of a is printed and no plan can hide it (the
+ * responses, the study's head count, another study's comparison
+ * column): the fixed() of audit_lp_inherent, region the study's
+ * region's slug when the comparison shows the study, else NULL. */
+int protect_fixed(const struct audit *a, size_t i, const void *region);
 
 /*
  * Makes the protection plan of o->study (closed) on conn, which must be

@@ -109,6 +109,23 @@ study_meta(struct rctx *c, const struct rstudy *st)
 			  "pas des observations");
 }
 
+/* States the small-study rule when it refuses this study's --by splits
+ * (msp.report_counts, 0052), so that the reader knows why none is
+ * offered, rather than meeting the refusal. */
+static void
+by_refused_meta(struct rctx *c, const struct rcounts *counts)
+{
+	unsigned long responses = rcounts_get(counts, 't', NULL, NULL, NULL);
+
+	if (c->by_minimum == 0 || responses >= c->by_minimum)
+		return;
+	rdoc_meta(c->doc, "by_refused", "Tableaux répartis",
+		  rdoc_printf(c->doc, "non publiés pour cette étude : %lu "
+			      "réponses dans la région, moins que le minimum "
+			      "de %u fixé pour les répartitions (--by)",
+			      responses, c->by_minimum));
+}
+
 /* Population, responses and response rate. */
 static enum msp_status
 section_response(struct rctx *c, const struct rsetup *s,
@@ -435,6 +452,17 @@ section_by(struct rctx *c, const struct rsetup *s,
 				     s->study.slug, names);
 	}
 	rc = rdata_counts(c, s, by, &counts);
+	if (rc == MSP_EDB &&
+	    strcmp(c->err->sqlstate, DISCLOSURE_SMALL_STUDY_SQLSTATE) == 0) {
+		/* the small-study rule (msp.report_counts, 0052): the
+		 * database's sentence, a refusal of the request */
+		char why[sizeof(c->err->message)];
+		const char *m = strstr(c->err->message, "ERROR: ");
+
+		snprintf(why, sizeof(why), "%s", m != NULL ?
+			 m + strlen("ERROR: ") : c->err->message);
+		return msp_error_set(c->err, MSP_EINVAL, "%s", why);
+	}
 	if (rc != MSP_OK)
 		return rc;
 	memset(&g, 0, sizeof(g));
@@ -837,6 +865,7 @@ build(struct rctx *c)
 			goto out;
 		c->plan = regions[0].plan;
 		study_meta(c, &regions[0].setup.study);
+		by_refused_meta(c, &regions[0].counts);
 		if (!analysis && !o->has)
 			rc = region_report(c, &regions[0].setup,
 					   &regions[0].counts);
@@ -1021,6 +1050,12 @@ report_build(PGconn *conn, const struct report_options *opt,
 		if (rc != MSP_OK)
 			goto out;
 	}
+	/* a federation's own token: the small-study rule (a team's page
+	 * read as a federation is not a federation's release) */
+	if (c.kind == TENANT_FEDERATION &&
+	    (rc = disclosure_policy_by_minimum(conn, &c.by_minimum, err)) !=
+	    MSP_OK)
+		goto out;
 	if (opt->as_federation && c.kind == TENANT_TEAM)
 		c.kind = TENANT_FEDERATION;
 	c.suppress = c.kind == TENANT_FEDERATION;

@@ -50,6 +50,10 @@ struct rctx {
 	/* counts from 1 to threshold - 1 are hidden from a federation:
 	 * opt->threshold, or msp.disclosure_policy's when that is 0 */
 	unsigned threshold;
+	/* a federation's token: the small-study rule's minimum (0052,
+	 * msp.disclosure_policy.by_min_responses; 0: none), which the
+	 * region report states when its --by splits are refused */
+	unsigned by_minimum;
 	size_t nomitted;	/* rare terms left out of the term lists */
 	/* whole-study caches: for the owner and analysts only */
 	int cache;

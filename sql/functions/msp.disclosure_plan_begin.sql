@@ -37,11 +37,14 @@ BEGIN
        AND t.revoked_at IS NULL;
     DELETE FROM msp.disclosure_plan WHERE study_id = p_study;
     INSERT INTO msp.disclosure_plan_state AS d
-           (study_id, threshold, data_version, protect_token)
+           (study_id, threshold, by_min_responses, data_version,
+            protect_token)
     VALUES (p_study, (SELECT threshold FROM msp.disclosure_policy),
+            (SELECT by_min_responses FROM msp.disclosure_policy),
             msp.disclosure_data_version(p_study), v_sha)
     ON CONFLICT (study_id) DO UPDATE
        SET threshold = EXCLUDED.threshold,
+           by_min_responses = EXCLUDED.by_min_responses,
            data_version = EXCLUDED.data_version,
            protect_token = EXCLUDED.protect_token,
            rounds = 0, complete = false, hidden_before = NULL,

@@ -9,8 +9,10 @@
 --                 columns) is read without this one's plan.  The token
 --                 is the command's, revoked when it ends.
 --   'missing'     closed, never protected
---   'stale'       made for other data (msp.disclosure_data_version) or
---                 another threshold (msp.disclosure_policy)
+--   'stale'       made for other data (msp.disclosure_data_version),
+--                 another threshold, or a higher small-study minimum
+--                 than today's (msp.disclosure_policy, 0052: a lower
+--                 one publishes splits the plan's audit never saw)
 --   'incomplete'  a run is under way, or ended without passing
 --   'protecting'  under way, and this is the run's own token
 --   'fresh'       the plan holds
@@ -38,6 +40,8 @@ BEGIN
         RETURN 'missing';
     END IF;
     IF p.threshold <> (SELECT d.threshold FROM msp.disclosure_policy d)
+       OR p.by_min_responses > (SELECT d.by_min_responses
+                                  FROM msp.disclosure_policy d)
        OR p.data_version <> msp.disclosure_data_version(p_study) THEN
         RETURN 'stale';
     END IF;

@@ -34,6 +34,8 @@ DECLARE
     v_per_response text[];
     v_rule_items text[];
     v_multiple text[];
+    v_min integer;
+    v_n bigint;
 BEGIN
     SELECT i.slug, i.instrument_id, s.year
       INTO v_slug, v_instrument, v_year
@@ -53,6 +55,35 @@ BEGIN
                AND it.item_type IN ('single_choice', 'boolean')))) THEN
         RAISE EXCEPTION 'impossible de répartir selon « % »', p_split
             USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- the small-study rule (0052): a federation's split of a study
+    -- with fewer complete responses in the region than the policy's
+    -- minimum is not published (refused, never shown as zeros).  A
+    -- team's feedback page reads its own region's split at t + 1 and
+    -- is not a federation's release: not concerned.
+    SELECT d.by_min_responses INTO v_min FROM msp.disclosure_policy d;
+    IF p_split IS NOT NULL AND v_min > 0
+       AND (msp.current_token()).kind = 'federation' THEN
+        -- a closed study's count of responses was counted when it
+        -- closed (0047: kind 't' of the unsplit tables); an open one's
+        -- is counted here, as its split will be, from the responses
+        SELECT sum(c.n) INTO v_n FROM msp.study_crosstab c
+         WHERE c.study_id = p_study AND c.region_id = v_region
+           AND c.split = '' AND NOT c.derived AND c.kind = 't';
+        IF v_n IS NULL THEN
+            SELECT count(*) INTO v_n
+              FROM msp.response r
+              JOIN msp.structure st USING (structure_id)
+             WHERE r.study_id = p_study AND r.status = 'complete'
+               AND NOT r.test AND st.region_id = v_region;
+        END IF;
+        IF v_n < v_min THEN
+            RAISE EXCEPTION 'répartition selon « % » non publiée : '
+                'l''étude compte % réponses dans la région, moins que '
+                'le minimum de % fixé pour les tableaux répartis '
+                '(msp-report disclosure by-minimum)', p_split, v_n, v_min
+                USING ERRCODE = 'MSPD1';
+        END IF;
     END IF;
     -- a closed study's tables were counted when it closed (0047):
     -- read them, unless --recount asks for the answers
