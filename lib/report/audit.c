@@ -26,6 +26,7 @@
 #include "report/format.h"
 #include "report/report.h"
 #include "report/report_doc.h"
+#include "report/request_key.h"
 #include "tenant.h"
 
 /* A coefficient or residual below this is 0 (figures are counts). */
@@ -70,6 +71,7 @@ struct walk {
 	const char *by;		/* PART_BY: the variable split by */
 	json_object *tables;
 	PGresult *kinds;	/* item/variable -> kind */
+	int keep_documents;	/* audit_options' */
 	int oom;
 };
 
@@ -715,6 +717,25 @@ part_add(struct audit *a, const char *name)
 	return a->nparts++;
 }
 
+/* Keeps part's request key and its JSON (taken from json, which is
+ * left empty): audit_options.keep_documents.  MSP_ENOMEM. */
+static enum msp_status
+keep_document(struct audit_part *part, const struct report_options *o,
+	      struct buf *json, struct msp_error *err)
+{
+	struct buf key = BUF_INIT(BUF_MAX_TEXT);
+
+	report_request_key(o, &key);
+	if (buf_status(&key, err) == MSP_OK)
+		part->request = buf_steal(&key);
+	part->json = buf_steal(json);
+	buf_free(&key);
+	if (part->request == NULL || part->json == NULL)
+		return msp_error_set(err, MSP_ENOMEM,
+				     "audit : mémoire épuisée");
+	return MSP_OK;
+}
+
 /*
  * Fetches the report o asks for as JSON and walks it as part name.
  * A refusal of the request itself (MSP_EINVAL: a --by the report does
@@ -762,6 +783,8 @@ fetch_part(PGconn *conn, struct walk *w, const struct report_options *o,
 	walk_report(w, j);
 	if (w->oom)
 		rc = msp_error_set(err, MSP_ENOMEM, "audit : mémoire épuisée");
+	if (rc == MSP_OK && w->keep_documents)
+		rc = keep_document(&w->a->parts[p], o, &out, err);
 	if (docp != NULL) {
 		*docp = j;
 		j = NULL;
@@ -1404,8 +1427,11 @@ audit_free(struct audit *a)
 		msp_free(a->figs[i].key);
 		msp_free(a->figs[i].where);
 	}
-	for (i = 0; i < a->nparts; i++)
+	for (i = 0; i < a->nparts; i++) {
 		msp_free(a->parts[i].name);
+		free(a->parts[i].request);	/* buf_steal()'s: free() */
+		free(a->parts[i].json);
+	}
 	msp_free(a->figs);
 	msp_free(a->slots);
 	msp_free(a->rels);
@@ -1440,6 +1466,7 @@ audit_run(PGconn *conn, const struct audit_options *o, struct audit **out,
 		return msp_error_set(err, MSP_ENOMEM, "audit: out of memory");
 	memset(&w, 0, sizeof(w));
 	w.a = a;
+	w.keep_documents = o->keep_documents;
 	a->fails_only = o->fails_only;
 	if ((rc = read_reference(conn, o->token, &kinds, &regions,
 				 &a->threshold, err)) !=

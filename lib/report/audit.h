@@ -64,6 +64,10 @@ struct audit_options {
 	 * without the labels only (its lo, hi are its free_lo, free_hi)
 	 * and the strict verdict is not counted */
 	int fails_only;
+	/* keep each part's request key and JSON (audit_part: request,
+	 * json): a protection run stores them as the study's federation
+	 * releases when it ends (protect.c, msp.federation_release) */
+	int keep_documents;
 };
 
 /* One figure of the reports: a count, wherever it is printed. */
@@ -102,6 +106,11 @@ struct audit_part {
 	char *name;
 	size_t hidden, primary, fails;
 	int refused;		/* the report refused the request */
+	/* with keep_documents, a part not refused: its request's key
+	 * (request_key.h) and its JSON as format_render() wrote it, the
+	 * audit's (audit_free); else NULL */
+	char *request;
+	char *json;
 };
 
 /* Where a figure is hidden: one per hidden cell of each part. */

@@ -1,5 +1,19 @@
 /*
  * format_json — a report's structure as JSON, numbers typed.
+ *
+ * The document is complete: rdoc_json.c reads it back into the same
+ * struct rdoc, from which every format renders the same bytes (a
+ * federation's stored release, docs/report.md "Stored releases").  So
+ * besides what a reader of the JSON uses, it carries what the other
+ * formats need:
+ *   - "header": the header lines in order, each {key, label, value}
+ *     and code when it has one: "meta" is an object, which cannot
+ *     keep a key twice (a comparison names each region's study under
+ *     "study") nor its order once PostgreSQL's jsonb has sorted it;
+ *   - a table's "chart_column" when it has an HTML chart;
+ *   - a hidden cell's "type", which the HTML chart reads (a chart of
+ *     percentages or of counts): a kind of cell, never a figure.
+ * NaN is left out (JSON has none) and read back as NaN.
  */
 #include "config.h"
 
@@ -116,6 +130,31 @@ json_simulation(json_object *o, const struct rcell *c)
 	return bad;
 }
 
+/* The "type" of a cell of kind k. */
+static const char *
+cell_type(enum rcell_kind k)
+{
+	switch (k) {
+	case RCELL_TEXT:
+		return "text";
+	case RCELL_COUNT:
+		return "count";
+	case RCELL_PROP:
+		return "proportion";
+	case RCELL_SUMMARY:
+		return "summary";
+	case RCELL_TEST:
+		return "test";
+	case RCELL_WEIGHTED:
+		return "weighted";
+	case RCELL_NUMBER:
+		return "number";
+	case RCELL_NONE:
+		break;
+	}
+	return "empty";
+}
+
 /* A new object for cell c of column, or NULL when out of memory. */
 static json_object *
 json_cell(const struct rcell *c, const char *column)
@@ -135,22 +174,24 @@ json_cell(const struct rcell *c, const char *column)
 			       "primary" : "complementary");
 		if (c->below > 0)
 			bad |= add_int(o, "below", c->below);
+		/* the kind of cell hidden, for rdoc_json.c (header) */
+		bad |= add_str(o, "type", cell_type(c->kind));
 		goto out;
 	}
 	switch (c->kind) {
 	case RCELL_NONE:
-		bad |= add_str(o, "type", "empty");
+		bad |= add_str(o, "type", cell_type(c->kind));
 		break;
 	case RCELL_TEXT:
-		bad |= add_str(o, "type", "text");
+		bad |= add_str(o, "type", cell_type(c->kind));
 		bad |= add_str(o, "text", c->text);
 		break;
 	case RCELL_COUNT:
-		bad |= add_str(o, "type", "count");
+		bad |= add_str(o, "type", cell_type(c->kind));
 		bad |= add_int(o, "n", c->n);
 		break;
 	case RCELL_PROP:
-		bad |= add_str(o, "type", "proportion");
+		bad |= add_str(o, "type", cell_type(c->kind));
 		bad |= add_int(o, "n", c->n);
 		bad |= add_int(o, "total", c->total);
 		bad |= add_num(o, "percent", c->pct);
@@ -160,7 +201,7 @@ json_cell(const struct rcell *c, const char *column)
 		}
 		break;
 	case RCELL_SUMMARY:
-		bad |= add_str(o, "type", "summary");
+		bad |= add_str(o, "type", cell_type(c->kind));
 		bad |= add_int(o, "n", c->n);
 		if (c->n == 0)
 			break;
@@ -175,11 +216,11 @@ json_cell(const struct rcell *c, const char *column)
 		bad |= json_weighted(o, c);
 		break;
 	case RCELL_NUMBER:
-		bad |= add_str(o, "type", "number");
+		bad |= add_str(o, "type", cell_type(c->kind));
 		bad |= add_num(o, "value", c->value);
 		break;
 	case RCELL_TEST:
-		bad |= add_str(o, "type", "test");
+		bad |= add_str(o, "type", cell_type(c->kind));
 		if (c->text != NULL) {
 			bad |= add_str(o, "text", c->text);
 			break;
@@ -235,6 +276,8 @@ json_table(const struct rtable *t)
 	bad |= add_str(o, "key", t->key);
 	bad |= add_str(o, "title", t->title);
 	bad |= add_str(o, "note", t->note);
+	if (t->chart)
+		bad |= add_int(o, "chart_column", t->chart_col);
 	for (j = 0; j < t->ncols && !bad; j++) {
 		json_object *c = json_object_new_object();
 
@@ -274,6 +317,31 @@ json_table(const struct rtable *t)
 	return o;
 }
 
+/* "header": the header lines in order (the comment at the top). */
+static int
+json_header(json_object *root, const struct rdoc *doc)
+{
+	json_object *lines = json_object_new_array();
+	size_t i;
+	int bad;
+
+	bad = format_json_add(root, "header", lines);
+	for (i = 0; i < doc->nmeta && !bad; i++) {
+		const struct rmeta *m = &doc->meta[i];
+		json_object *line = json_object_new_object();
+
+		if (line == NULL)
+			return 1;
+		bad |= add_str(line, "key", m->key);
+		bad |= add_str(line, "label", m->label);
+		bad |= add_str(line, "value", m->value);
+		if (m->code != NULL)
+			bad |= add_str(line, "code", m->code);
+		bad |= push(lines, line);
+	}
+	return bad;
+}
+
 static void
 render_json(const struct rdoc *doc, struct buf *out)
 {
@@ -299,6 +367,7 @@ render_json(const struct rdoc *doc, struct buf *out)
 		return;
 	}
 	bad |= add_str(root, "title", doc->title);
+	bad |= json_header(root, doc);
 	for (i = 0; i < doc->nmeta && !bad; i++) {
 		const struct rmeta *m = &doc->meta[i];
 		char key[128];

@@ -497,6 +497,63 @@ out:
 	return rc;
 }
 
+/*
+ * Stores the reports of the run's last audit a as the study's
+ * federation releases (msp.federation_release_store, migration 0053):
+ * every part the server did not refuse, its request's key and its JSON,
+ * exactly what the audit read.  hash: the run's token's SHA-256, which
+ * the function checks against the study's current run.  *stored: how
+ * many.  MSP_EDB (another run took over: 55000), MSP_ENOMEM, MSP_EINVAL
+ * (the arrays pass BUF_MAX_DOCUMENT).
+ */
+static enum msp_status
+store_releases(PGconn *conn, const char *token, const char *study_id,
+	       const char *hash, const struct audit *a, size_t *stored,
+	       struct msp_error *err)
+{
+	struct buf requests = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct buf documents = BUF_INIT(BUF_MAX_DOCUMENT);
+	const char *params[4];
+	PGresult *res = NULL;
+	enum msp_status rc;
+	size_t i, n = 0;
+
+	*stored = 0;
+	buf_putc(&requests, '{');
+	buf_putc(&documents, '{');
+	for (i = 0; i < a->nparts; i++) {
+		const struct audit_part *part = &a->parts[i];
+
+		if (part->refused || part->request == NULL ||
+		    part->json == NULL)
+			continue;
+		array_elem(&requests, part->request, n == 0);
+		array_elem(&documents, part->json, n == 0);
+		n++;
+	}
+	buf_putc(&requests, '}');
+	buf_putc(&documents, '}');
+	if ((rc = buf_status(&requests, err)) != MSP_OK ||
+	    (rc = buf_status(&documents, err)) != MSP_OK)
+		goto out;
+	params[0] = study_id;			/* $1 the study */
+	params[1] = hash;			/* $2 the run's token */
+	params[2] = buf_str(&requests);		/* $3 the keys */
+	params[3] = buf_str(&documents);	/* $4 the documents */
+	rc = as_caller(conn, token, "protect: store releases",
+		       "SELECT msp.federation_release_store($1::integer,"
+		       " $2, $3::text[], $4::jsonb[]) AS stored", 4, params,
+		       &res, err);
+	if (rc == MSP_OK)
+		*stored = (size_t)strtoul(db_text(res, 0, "stored"), NULL,
+					  10);
+out:
+	PQclear(res);
+	buf_free(&requests);
+	buf_free(&documents);
+	return rc;
+}
+
 static size_t
 count_hidden(const struct audit *a, const char *region)
 {
@@ -626,6 +683,8 @@ protect_study(PGconn *conn, const struct protect_options *o,
 	ao.region = region;
 	ao.study = o->study;
 	ao.fails_only = 1;
+	/* the last audit's reports are the study's releases */
+	ao.keep_documents = 1;
 	for (res->rounds = 1; ; res->rounds++) {
 		if ((rc = audit_run(conn, &ao, &a, err)) != MSP_OK)
 			goto out;
@@ -666,6 +725,15 @@ protect_study(PGconn *conn, const struct protect_options *o,
 		a = NULL;
 	}
 	res->planned = g.n;
+	/* stored before the end marks the plan complete: a run that
+	 * cannot store them leaves it unfinished (refused) */
+	if ((rc = store_releases(conn, o->token, study_id, hash, a,
+				 &res->released, err)) != MSP_OK) {
+		ended = 0;
+		goto out;
+	}
+	say(o, "%zu rapports enregistrés comme diffusions de l'étude",
+	    res->released);
 out:
 	if (begun) {
 		struct msp_error end_err;

@@ -64,6 +64,10 @@ struct protect_result {
 	size_t planned;		/* figures the plan names */
 	size_t widened;		/* failing figures with no published
 				 * figure in their relations */
+	/* reports stored as the study's federation releases
+	 * (msp.federation_release): every report of the last audit that
+	 * the server did not refuse */
+	size_t released;
 };
 
 struct audit;
@@ -78,7 +82,10 @@ int protect_fixed(const struct audit *a, size_t i, const void *region);
  * Makes the protection plan of o->study (closed) on conn, which must be
  * idle (no transaction).  On success *res says what it did; the plan
  * holds until the study's data or the threshold change; res->fails_after
- * says whether the audit passed (0).  Fails with MSP_EINVAL (no such
+ * says whether the audit passed (0).  When the run ends, every report
+ * its last audit read (the server refusing none of them) is stored as
+ * the study's federation releases, before the plan is marked complete
+ * (msp.federation_release_store: docs/report.md, "Stored releases").  Fails with MSP_EINVAL (no such
  * study, not closed), MSP_ECONFLICT (no end within the round cap: the
  * plan is left unfinished, so the study's federation reports stay
  * refused), MSP_EDB (among others, 42501 for a caller neither analyst

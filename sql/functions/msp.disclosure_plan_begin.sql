@@ -6,7 +6,9 @@
 -- 32 random bytes in hex: the token itself never reaches the server,
 -- whose log may keep a statement's parameters), under
 -- which the command audits the reports as that federation would read
--- them.  msp.disclosure_plan_end revokes it.  An analyst token or the
+-- them.  msp.disclosure_plan_end revokes it.  The study's stored
+-- releases (0053) go with the plan: the run stores new ones when it
+-- ends.  An analyst token or the
 -- owner only (msp.require_fieldwork_manager); a study not closed is
 -- refused (its figures still move).
 CREATE OR REPLACE FUNCTION msp.disclosure_plan_begin(p_study integer,
@@ -36,6 +38,7 @@ BEGIN
      WHERE d.study_id = p_study AND t.token_sha256 = d.protect_token
        AND t.revoked_at IS NULL;
     DELETE FROM msp.disclosure_plan WHERE study_id = p_study;
+    DELETE FROM msp.federation_release WHERE study_id = p_study;
     INSERT INTO msp.disclosure_plan_state AS d
            (study_id, threshold, by_min_responses, data_version,
             protect_token)
