@@ -85,12 +85,13 @@ int protect_fixed(const struct audit *a, size_t i, const void *region);
  * says whether the audit passed (0).  When the run ends, every report
  * its last audit read (the server refusing none of them) is stored as
  * the study's federation releases, before the plan is marked complete
- * (msp.federation_release_store: docs/report.md, "Stored releases").  Fails with MSP_EINVAL (no such
- * study, not closed), MSP_ECONFLICT (no end within the round cap: the
- * plan is left unfinished, so the study's federation reports stay
- * refused), MSP_EDB (among others, 42501 for a caller neither analyst
- * nor owner), MSP_ENOMEM.  The transient token is revoked
- * on every path that reached the database.
+ * (msp.federation_release_store: docs/report.md, "Stored releases").
+ * Fails with MSP_EINVAL (no such study, not closed), MSP_ECONFLICT (no
+ * end within the round cap: the plan is left unfinished, so the study's
+ * federation reports stay refused), MSP_EDB (among others, 42501 for a
+ * caller neither analyst nor owner; a failure to store the releases
+ * leaves the plan unfinished), MSP_ENOMEM.  The transient token is
+ * revoked on every path that reached the database.
  */
 enum msp_status protect_study(PGconn *conn, const struct protect_options *o,
 			      struct protect_result *res,
