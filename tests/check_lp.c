@@ -291,7 +291,7 @@ make_token(const char *token, const char *kind, const char *region)
 static struct audit *
 run(const char *token, const char *region, const char *study)
 {
-	struct audit_options o = { token, region, study, NULL, 0 };
+	struct audit_options o = { token, region, study, NULL, 0, 0 };
 	struct msp_error err;
 	struct audit *a = NULL;
 
