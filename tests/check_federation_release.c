@@ -1,0 +1,357 @@
+/*
+ * A study's stored federation releases (migration 0053, lib/report/
+ * protect.c; docs/report.md, "Stored releases"), on Occitanie 2024
+ * closed and protected as the commands do (msp.study_transition, then
+ * protect_study(), the small-study --by minimum at 50 as check_lp sets
+ * it):
+ *   - one row per report of the run's last audit that the server did
+ *     not refuse, its key the request's (request_key.h);
+ *   - each row, read back (rdoc_from_json) and rendered as JSON, is the
+ *     report a federation of the region builds now with the same
+ *     options: the stored row is the oracle of what was published, and
+ *     a report built again must equal it;
+ *   - msp.federation_release_get serves them to a federation token,
+ *     refuses a request not stored (MSPR2) and an analyst (42501); the
+ *     table itself is no role's but the owner's; only the study's
+ *     current run stores;
+ *   - a data change (an erasure) makes the get refuse (MSPR1, « à
+ *     recalculer »); a new run (msp.disclosure_plan_begin) empties the
+ *     study's rows.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "disclosure_policy.h"
+#include "report/audit.h"
+#include "report/format.h"
+#include "report/protect.h"
+#include "report/rdoc_json.h"
+#include "report/report.h"
+#include "reportfix.h"
+#include "testdb.h"
+
+#define STUDY "occitanie-2024"
+#define FED "fed-release-occitanie"
+
+static void
+exec_ok(const char *sql, int nparams, const char *const *params,
+	ExecStatusType want)
+{
+	struct msp_error err;
+
+	ck_assert_msg(db_exec(conn, "test", sql, nparams, params, want, NULL,
+			      &err) == MSP_OK, "%s: %s", sql, err.message);
+}
+
+static void
+make_token(const char *token, const char *kind, const char *region)
+{
+	const char *params[3] = { token, kind, region };
+
+	exec_ok("INSERT INTO msp.access_token (token_sha256, kind, region_id)"
+		" SELECT sha256(convert_to($1, 'UTF8')), $2::msp.access_kind,"
+		" (SELECT region_id FROM msp.region WHERE slug = $3)"
+		" ON CONFLICT (token_sha256) DO NOTHING", 3, params,
+		PGRES_COMMAND_OK);
+}
+
+/* Closes and protects study as the commands do; the result. */
+static struct protect_result
+protect_slug(const char *study)
+{
+	const char *params[1] = { study };
+	struct protect_options o;
+	struct protect_result r;
+	struct msp_error err;
+
+	exec_ok("SELECT * FROM msp.study_transition($1, 'close', NULL)"
+		" WHERE NOT EXISTS (SELECT 1 FROM msp.study"
+		"  WHERE slug = $1 AND state = 'closed')", 1, params,
+		PGRES_TUPLES_OK);
+	memset(&o, 0, sizeof(o));
+	o.study = study;
+	ck_assert_msg(protect_study(conn, &o, &r, &err) == MSP_OK, "%s",
+		      err.message);
+	return r;
+}
+
+static struct protect_result
+protect(void)
+{
+	return protect_slug(STUDY);
+}
+
+static long
+stored_rows_of(const char *study)
+{
+	const char *params[1] = { study };
+	struct msp_error err;
+	PGresult *res = NULL;
+	long n;
+
+	ck_assert(db_exec(conn, "rows", "SELECT count(*) FROM"
+			  " msp.federation_release f JOIN msp.study s"
+			  " USING (study_id) WHERE s.slug = $1", 1, params,
+			  PGRES_TUPLES_OK, &res, &err) == MSP_OK);
+	n = atol(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return n;
+}
+
+static long
+stored_rows(void)
+{
+	return stored_rows_of(STUDY);
+}
+
+/*
+ * Runs sql (one text parameter after the study's id: $1 the study,
+ * $2 param) under token in a transaction of its own; MSP_OK with the
+ * first value in *value (the caller's, may be NULL), or the failure
+ * with err.
+ */
+static enum msp_status
+as_token(const char *token, const char *sql, const char *param,
+	 char **value, struct msp_error *err)
+{
+	const char *params[2] = { STUDY, param };
+	struct msp_error ignored;
+	PGresult *res = NULL;
+	enum msp_status rc;
+
+	if (value != NULL)
+		*value = NULL;
+	exec_ok("BEGIN", 0, NULL, PGRES_COMMAND_OK);
+	params[0] = token;
+	rc = db_exec(conn, "enter", "SELECT msp.enter($1)", 1, params,
+		     PGRES_TUPLES_OK, NULL, err);
+	params[0] = STUDY;
+	if (rc == MSP_OK)
+		rc = db_exec(conn, "test", sql, 2, params, PGRES_TUPLES_OK,
+			     &res, err);
+	if (rc == MSP_OK && value != NULL) {
+		*value = strdup(PQgetvalue(res, 0, 0));
+		ck_assert_ptr_nonnull(*value);
+	}
+	PQclear(res);
+	db_exec(conn, "rollback", "ROLLBACK", 0, NULL, PGRES_COMMAND_OK,
+		NULL, &ignored);
+	return rc;
+}
+
+#define GET "SELECT msp.federation_release_get((SELECT study_id" \
+	" FROM msp.study WHERE slug = $1), $2)::text"
+
+/* The SQLSTATE of the get of request under token (it must fail). */
+static const char *
+get_refused(const char *token, const char *request, const char *words)
+{
+	static struct msp_error err;
+
+	ck_assert_msg(as_token(token, GET, request, NULL, &err) == MSP_EDB,
+		      "%s: served", request);
+	ck_assert_msg(words == NULL || strstr(err.message, words) != NULL,
+		      "want « %s »: %s", words, err.message);
+	return err.sqlstate;
+}
+
+/* json rendered as JSON after rdoc_from_json (the caller's). */
+static char *
+reread(const char *json)
+{
+	struct buf out = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+	char *s;
+
+	ck_assert_msg(rdoc_from_json(json, strlen(json), &doc, &err) ==
+		      MSP_OK, "%s", err.message);
+	ck_assert(format_render(doc, FORMAT_JSON, &out, &err) == MSP_OK);
+	rdoc_free(doc);
+	s = buf_steal(&out);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+START_TEST(protect_stores_what_the_audit_read)
+{
+	struct audit_options ao;
+	struct audit *a = NULL;
+	struct protect_result r;
+	struct msp_error err;
+	size_t i, parts = 0, refused = 0;
+	char *stored = NULL, *got, *want;
+	long occitanie;
+
+	ck_assert_msg(disclosure_policy_set_by_minimum(conn, 50, &err) ==
+		      MSP_OK, "%s", err.message);
+	make_token(FED, "federation", "occitanie");
+	make_token("analyst-release", "analyst", NULL);
+	r = protect();
+	ck_assert_uint_eq(r.fails_after, 0);
+	/* a federation's audit of the same reports now, the plan
+	 * applied: every part the server serves is stored, with its
+	 * key, and re-reads as the report built now */
+	memset(&ao, 0, sizeof(ao));
+	ao.token = FED;
+	ao.region = "occitanie";
+	ao.study = STUDY;
+	ao.fails_only = 1;
+	ao.keep_documents = 1;
+	ck_assert_msg(audit_run(conn, &ao, &a, &err) == MSP_OK, "%s",
+		      err.message);
+	for (i = 0; i < a->nparts; i++) {
+		if (a->parts[i].refused) {
+			refused++;
+			continue;
+		}
+		parts++;
+		ck_assert_msg(as_token(FED, GET, a->parts[i].request,
+				       &stored, &err) == MSP_OK,
+			      "%s (%s): %s", a->parts[i].name,
+			      a->parts[i].request, err.message);
+		got = reread(stored);
+		want = reread(a->parts[i].json);
+		ck_assert_msg(strcmp(got, want) == 0, "%s: the stored "
+			      "release is not the report built now",
+			      a->parts[i].name);
+		/* and the report itself, as format_json.c wrote it */
+		ck_assert_str_eq(want, a->parts[i].json);
+		free(got);
+		free(want);
+		free(stored);
+	}
+	printf("%s: %zu releases stored (%zu reports refused by the "
+	       "server), %u rounds\n", STUDY, parts, refused, r.rounds);
+	ck_assert_uint_gt(parts, 10);
+	ck_assert_uint_eq(r.released, parts);
+	ck_assert_int_eq(stored_rows(), (long)parts);
+	audit_free(a);
+	/* a request the audit never read */
+	ck_assert_str_eq(get_refused(FED, "study=" STUDY "&by=nothing",
+				     "n'est pas publié"), "MSPR2");
+	/* an analyst reads rows, not releases; the table is the
+	 * owner's */
+	ck_assert_str_eq(get_refused("analyst-release", "study=" STUDY
+				     "&dont_know=keep&missing=exclude",
+				     NULL), "42501");
+	ck_assert_int_eq(as_token(FED, "SELECT count(*) FROM"
+				  " msp.federation_release WHERE $1::text <> $2",
+				  "x", NULL, &err), MSP_EDB);
+	ck_assert_str_eq(err.sqlstate, "42501");
+	ck_assert_int_eq(as_token("analyst-release", "SELECT count(*) FROM"
+				  " msp.federation_release WHERE $1::text <> $2",
+				  "x", NULL, &err), MSP_EDB);
+	ck_assert_str_eq(err.sqlstate, "42501");
+	/* only the study's current run stores: no run is under way */
+	ck_assert_int_eq(as_token("analyst-release",
+				  "SELECT msp.federation_release_store("
+				  "(SELECT study_id FROM msp.study"
+				  "  WHERE slug = $1), $2, '{}', '{}')",
+				  "0000000000000000000000000000000000000000"
+				  "000000000000000000000000", NULL, &err),
+			 MSP_EDB);
+	ck_assert_str_eq(err.sqlstate, "55000");
+	/* nor a federation, whatever the run */
+	ck_assert_int_eq(as_token(FED, "SELECT msp.federation_release_store("
+				  "(SELECT study_id FROM msp.study"
+				  "  WHERE slug = $1), $2, '{}', '{}')",
+				  "00", NULL, &err), MSP_EDB);
+	ck_assert_str_eq(err.sqlstate, "42501");
+	ck_assert_int_eq(stored_rows(), (long)parts);
+	occitanie = stored_rows();
+	/* Pays de la Loire 2019 (37 responses): its --by are refused by
+	 * the server below the minimum, and not stored */
+	make_token("fed-release-pdl", "federation", "pays-de-la-loire");
+	r = protect_slug("pdl-2019");
+	memset(&ao, 0, sizeof(ao));
+	ao.token = "fed-release-pdl";
+	ao.region = "pays-de-la-loire";
+	ao.study = "pdl-2019";
+	ao.fails_only = 1;
+	ck_assert(audit_run(conn, &ao, &a, &err) == MSP_OK);
+	for (i = 0, parts = 0, refused = 0; i < a->nparts; i++) {
+		refused += a->parts[i].refused != 0;
+		parts += !a->parts[i].refused;
+		/* not kept without keep_documents */
+		ck_assert_ptr_null(a->parts[i].json);
+	}
+	audit_free(a);
+	printf("pdl-2019: %zu releases stored, %zu reports refused by "
+	       "the server\n", parts, refused);
+	ck_assert_uint_gt(refused, 5);
+	ck_assert_uint_eq(r.released, parts);
+	ck_assert_int_eq(stored_rows_of("pdl-2019"), (long)parts);
+	/* Occitanie's stay Occitanie's */
+	ck_assert_int_eq(stored_rows(), occitanie);
+}
+END_TEST
+
+START_TEST(a_change_refuses_and_a_new_run_empties)
+{
+	const char *params[1] = { STUDY };
+	const char *region_key = "study=" STUDY "&dont_know=keep"
+				 "&missing=exclude";
+	struct protect_result r;
+	struct msp_error err;
+	char *doc = NULL;
+
+	/* the previous case's run stands (the same database) */
+	if (stored_rows() == 0) {
+		ck_assert(disclosure_policy_set_by_minimum(conn, 50, &err) ==
+			  MSP_OK);
+		make_token(FED, "federation", "occitanie");
+		(void)protect();
+	}
+	ck_assert_int_eq(as_token(FED, GET, region_key, &doc, &err), MSP_OK);
+	free(doc);
+	/* an erasure changes the data: the release is to recompute */
+	exec_ok("SELECT msp.erase_structure((SELECT structure_id"
+		"  FROM msp.response r JOIN msp.study s USING (study_id)"
+		" WHERE s.slug = $1 AND r.status = 'complete'"
+		" ORDER BY r.response_id LIMIT 1))", 1, params,
+		PGRES_TUPLES_OK);
+	ck_assert_str_eq(get_refused(FED, region_key, "est à recalculer : "
+				     "msp-report disclosure-protect --study "
+				     STUDY " (plan de protection périmé"),
+			 "MSPR1");
+	/* protected again: served again, the new data's */
+	r = protect();
+	ck_assert_uint_gt(r.released, 10);
+	ck_assert_int_eq(as_token(FED, GET, region_key, &doc, &err), MSP_OK);
+	free(doc);
+	/* a new run forgets the releases with the plan; until it ends,
+	 * the study's releases are refused */
+	exec_ok("SELECT msp.disclosure_plan_begin((SELECT study_id"
+		"  FROM msp.study WHERE slug = $1), repeat('ab', 32))", 1,
+		params, PGRES_TUPLES_OK);
+	ck_assert_int_eq(stored_rows(), 0);
+	ck_assert_str_eq(get_refused(FED, region_key, "(plan de protection "
+				     "inachevé)"), "MSPR1");
+	exec_ok("SELECT msp.disclosure_plan_end((SELECT study_id"
+		"  FROM msp.study WHERE slug = $1), repeat('ab', 32), false,"
+		"  0, NULL, NULL)", 1, params, PGRES_TUPLES_OK);
+	ck_assert_str_eq(get_refused(FED, region_key, "inachevé"), "MSPR1");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("federation_release");
+	TCase *tc = tcase_create("stored");
+
+	tcase_add_unchecked_fixture(tc, load_shared, drop_shared);
+	tcase_add_checked_fixture(tc, connect_case, disconnect_case);
+	tcase_set_timeout(tc, 900);
+	tcase_add_test(tc, protect_stores_what_the_audit_read);
+	tcase_add_test(tc, a_change_refuses_and_a_new_run_empties);
+	suite_add_tcase(s, tc);
+	return testdb_run(s);
+}
