@@ -347,6 +347,61 @@ START_TEST(audit_actor_comes_from_the_token)
 }
 END_TEST
 
+/*
+ * The stored releases (0053): the table is the owner's alone; a
+ * federation (and a team, for its feedback page) reads a release only
+ * through msp.federation_release_get, which checks its scope and that
+ * the release still holds; only an analyst (a protection run) or the
+ * owner stores, through msp.federation_release_store, which checks
+ * the run.  Who may call which, by role, and nothing for PUBLIC.
+ */
+START_TEST(federation_releases_by_function_only)
+{
+	static const struct {
+		const char *role, *fn;
+		const char *want;	/* "t": EXECUTE granted */
+	} grants[] = {
+		{ "msp_federation", "federation_release_get(integer, text)",
+		  "t" },
+		{ "msp_team", "federation_release_get(integer, text)", "t" },
+		{ "msp_analyst", "federation_release_get(integer, text)",
+		  "f" },
+		{ "public", "federation_release_get(integer, text)", "f" },
+		{ "msp_analyst", "federation_release_store(integer, text,"
+		  " text[], jsonb[])", "t" },
+		{ "msp_federation", "federation_release_store(integer, text,"
+		  " text[], jsonb[])", "f" },
+		{ "msp_team", "federation_release_store(integer, text,"
+		  " text[], jsonb[])", "f" },
+		{ "public", "federation_release_store(integer, text,"
+		  " text[], jsonb[])", "f" },
+	};
+	static const char *const roles[] = {
+		"msp_team", "msp_federation", "msp_analyst", "public",
+	};
+	char sql[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(grants) / sizeof(grants[0]); i++) {
+		snprintf(sql, sizeof(sql), "SELECT has_function_privilege("
+			 "'%s', 'msp.%s', 'EXECUTE')", grants[i].role,
+			 grants[i].fn);
+		ck_assert_msg(strcmp(value(sql), grants[i].want) == 0,
+			      "%s on %s: want %s", grants[i].role,
+			      grants[i].fn, grants[i].want);
+	}
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		snprintf(sql, sizeof(sql), "SELECT has_table_privilege('%s',"
+			 " 'msp.federation_release', 'SELECT, INSERT,"
+			 " UPDATE, DELETE')", roles[i]);
+		ck_assert_msg(strcmp(value(sql), "f") == 0, "%s reads "
+			      "msp.federation_release", roles[i]);
+	}
+	act_as("msp_federation", "tok-fed1");
+	denied("SELECT * FROM msp.federation_release", INSUFFICIENT_PRIVILEGE);
+}
+END_TEST
+
 static Suite *
 access_suite(void)
 {
@@ -364,6 +419,7 @@ access_suite(void)
 	tcase_add_test(tc, federation_never_gets_a_rare_word);
 	tcase_add_test(tc, analyst_sees_everything);
 	tcase_add_test(tc, audit_actor_comes_from_the_token);
+	tcase_add_test(tc, federation_releases_by_function_only);
 	suite_add_tcase(s, tc);
 	return s;
 }
