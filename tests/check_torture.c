@@ -43,6 +43,7 @@
 #include "jsonin.h"
 #include "report/block.h"
 #include "report/format.h"
+#include "report/rdoc_json.h"
 #include "report/release.h"
 #include "reportfix.h"
 #include "secret.h"
@@ -167,6 +168,7 @@ finish(struct buf *out, enum msp_status st, struct msp_error *err)
 /* Built before the allocator fails, by the checked fixture: what a
  * scenario reads but does not make. */
 static struct rdoc *report;
+static char *report_json;	/* report as JSON, for rdoc_from_json */
 static char *workbook;		/* an .xlsx, workbook_len bytes */
 static size_t workbook_len;
 static char *written;		/* fuzz_instrument() by xlsform_write() */
@@ -180,6 +182,14 @@ prepare(void)
 	(void)fuzz_instrument();
 	(void)fuzz_export();
 	report = reportfix_hostile_doc();
+	{
+		struct buf j = BUF_INIT(BUF_MAX_DOCUMENT);
+
+		ck_assert(format_render(report, FORMAT_JSON, &j, &err) ==
+			  MSP_OK);
+		report_json = buf_steal(&j);
+		ck_assert_ptr_nonnull(report_json);
+	}
 	ck_assert_msg(file_read(testdb_srcpath("fuzz/corpus/fuzz_xlsform/"
 					       "handmade.xlsx"),
 				1 << 20, &workbook, &workbook_len, &err)
@@ -203,6 +213,8 @@ release(void)
 {
 	rdoc_free(report);
 	report = NULL;
+	free(report_json);
+	report_json = NULL;
 	free(workbook);
 	workbook = NULL;
 	free(written);
@@ -625,6 +637,20 @@ run_formats(struct buf *out, struct msp_error *err)
 	return finish(out, st, err);
 }
 
+/* The report read back from its JSON (rdoc_json.h), then rendered. */
+static enum msp_status
+run_rdoc_json(struct buf *out, struct msp_error *err)
+{
+	struct rdoc *doc = NULL;
+	enum msp_status st;
+
+	st = rdoc_from_json(report_json, strlen(report_json), &doc, err);
+	if (st == MSP_OK)
+		st = format_render(doc, FORMAT_TEXT, out, err);
+	rdoc_free(doc);
+	return finish(out, st, err);
+}
+
 static enum msp_status
 run_escapes(struct buf *out, struct msp_error *err)
 {
@@ -786,6 +812,12 @@ START_TEST(torture_formats)
 }
 END_TEST
 
+START_TEST(torture_rdoc_json)
+{
+	torture("rdoc_from_json", run_rdoc_json);
+}
+END_TEST
+
 START_TEST(torture_escapes)
 {
 	torture("html, url and CSV escaping", run_escapes);
@@ -814,6 +846,7 @@ torture_suite(void)
 	tcase_add_test(parse, torture_frame);
 	suite_add_tcase(s, parse);
 	tcase_add_test(render, torture_formats);
+	tcase_add_test(render, torture_rdoc_json);
 	tcase_add_test(render, torture_escapes);
 	tcase_add_test(render, torture_block);
 	suite_add_tcase(s, render);

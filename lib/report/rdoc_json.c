@@ -79,7 +79,8 @@ has(json_object *obj, const char *key)
 
 /*
  * A string member copied into the document, NULL for JSON null.
- * Absent: an error when required, else *out NULL.
+ * Absent: an error when required, else *out NULL.  MSP_ENOMEM when the
+ * copy fails (never a NULL taken for JSON null).
  */
 static enum msp_status
 get_str(struct reader *rd, json_object *obj, const char *key, int required,
@@ -96,6 +97,9 @@ get_str(struct reader *rd, json_object *obj, const char *key, int required,
 	if (!json_object_is_type(v, json_type_string))
 		return malformed(rd, "« %s » n'est pas un texte", key);
 	*out = rdoc_strdup(rd->doc, json_object_get_string(v));
+	if (*out == NULL)	/* the document is marked failed */
+		return msp_error_set(rd->err, MSP_ENOMEM,
+				     "rdoc_json: out of memory");
 	return MSP_OK;
 }
 
