@@ -99,6 +99,11 @@ cli_protect(PGconn *conn, const char *command, const char *slug,
 	       r.hidden_before, r.fails_before, r.hidden_after, r.fails_after,
 	       r.inherent_after,
 	       r.widened > 0 ? " (certains élargis à leur variable)" : "");
+	/* what a federation will read (docs/report.md, "Stored
+	 * releases") */
+	printf("étude %s : %zu rapport%s enregistré%s comme diffusion%s de "
+	       "fédération\n", slug, r.released, r.released > 1 ? "s" : "",
+	       r.released > 1 ? "s" : "", r.released > 1 ? "s" : "");
 	if (r.fails_after > 0) {
 		fprintf(stderr, "msp-report %s : %s le plan est appliqué, mais "
 			"%zu chiffres masqués restent trop bien encadrés et "

@@ -11,11 +11,12 @@
  * « s »): the region report under the four missing-data rules,
  * --nonresponse, every --by the report takes (2×2 tables with their
  * odds ratios, adjusted p-values under each --adjust), --compare of
- * regions and of waves, --has with --matrix and --cooccurrence,
- * --terms, --weights; and a document built by hand with every kind of
- * cell (Monte Carlo p-value, one-sided odds ratio with an infinite
- * bound, weighted mean and percentage, a summary without its range,
- * NaN statistics, NULL labels, a header key twice).
+ * regions and of waves (a second wave of Pays de la Loire), --has
+ * with --matrix and --cooccurrence, --terms, --weights; and a document
+ * built by hand with every kind of cell (Monte Carlo p-value, one-sided
+ * odds ratio with an infinite bound, weighted mean and percentage, a
+ * summary without its range, NaN statistics, NULL labels, a header key
+ * twice).
  *
  * Errors: every truncation of a real document, and documents spoiled
  * one member at a time, fail with MSP_EINVAL and a message that says
@@ -387,6 +388,42 @@ START_TEST(reference_reports_round_trip)
 }
 END_TEST
 
+/* The comparison of two waves of Pays de la Loire (their items matched
+ * by name, reportfix_second_wave()), under the owner and a
+ * federation, in a database of its own (a study is added). */
+START_TEST(waves_round_trip)
+{
+	static const char *const waves[] = {
+		"pdl-2025,pdl-2019", "pdl-2019,pdl-2025",
+	};
+	struct testdb db;
+	struct report_options o;
+	struct rdoc *doc;
+	PGconn *keep = conn;
+	size_t i;
+	int k;
+
+	memset(&db, 0, sizeof(db));
+	testdb_open(&db);
+	testdb_load(&db, NULL);
+	testdb_load_reference(&db);
+	conn = db.conn;
+	reportfix_second_wave(conn);
+	make_token("fed-rt-pdl", "federation", "pays-de-la-loire");
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < sizeof(waves) / sizeof(waves[0]); i++) {
+			report_options_init(&o);
+			o.token = k ? "fed-rt-pdl" : NULL;
+			o.compare = waves[i];
+			ck_assert_ptr_nonnull(doc = build_or_refused(&o));
+			ck_assert_ptr_nonnull(rdoc_find_table(doc, "waves"));
+			round_trip(waves[i], doc);
+		}
+	conn = keep;
+	testdb_close(&db);
+}
+END_TEST
+
 /* Every kind of cell, NaN, infinite bounds and NULL labels, by hand. */
 static struct rdoc *
 every_cell_doc(void)
@@ -659,6 +696,7 @@ main(void)
 	tcase_add_test(tc, every_cell_round_trips);
 	tcase_add_test(tc, malformed_documents_are_refused);
 	tcase_add_test(tc, reference_reports_round_trip);
+	tcase_add_test(tc, waves_round_trip);
 	suite_add_tcase(s, tc);
 	return testdb_run(s);
 }

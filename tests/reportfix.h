@@ -33,4 +33,13 @@ void disconnect_case(void);
  */
 struct rdoc *reportfix_hostile_doc(void);
 
+/*
+ * Adds to c's reference database a second wave of Pays de la Loire,
+ * pdl-2025 (open), whose questionnaire (pdl-2019@2) differs from
+ * 2019's in every way a comparison of waves lists, its responses the
+ * 2019 responses copied (tests/check_report, "--compare of two
+ * waves"); fails the test on any error.
+ */
+void reportfix_second_wave(PGconn *c);
+
 #endif
