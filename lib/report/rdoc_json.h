@@ -11,7 +11,13 @@
  *
  * The text is checked by jsonin (duplicate names, depth, UTF-8) before
  * json-c reads it; every member is checked for its type.  A NaN, which
- * format_json.c leaves out, reads back as NaN.
+ * format_json.c leaves out, reads back as NaN.  Limits, none of which a
+ * report builder makes: where the NaN is the member that says a flag
+ * (a proportion's ci95_low, a summary's min, a weighted estimate), the
+ * flag reads back unset (no interval, range withheld, a percentage);
+ * what the formats never print (a count's unused fields, a hidden
+ * cell's figures, a test's odds p-value apart from its p) is not in
+ * the JSON and reads back as zero or the test's p.
  */
 #ifndef MSP_RDOC_JSON_H
 #define MSP_RDOC_JSON_H
