@@ -110,9 +110,10 @@ format_hidden_legend(const struct rtable *t, struct buf *out)
 	else
 		buf_puts(out, "« < seuil » : effectif de 1 au seuil moins 1, "
 			 "masqué (secret primaire)");
-	buf_puts(out, " ; « s » : masqué pour qu'on ne retrouve pas un "
-		 "effectif sous le seuil par différence (secret "
-		 "complémentaire ; la valeur peut être grande). Les "
+	buf_puts(out, " ; « s » : masqué sans rien dire de sa valeur, pour "
+		 "qu'on ne retrouve pas un effectif sous le seuil par "
+		 "différence (secret complémentaire ; la valeur peut être "
+		 "grande ou petite). Les "
 		 "pourcentages et intervalles des cases masquées ne sont "
 		 "pas publiés.");
 	return 1;
