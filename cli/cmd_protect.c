@@ -94,11 +94,13 @@ cli_protect(PGconn *conn, const char *command, const char *slug,
 	printf("étude %s : plan de protection en %u tour%s, %zu chiffre%s "
 	       "au plan ; chiffres masqués %zu avant (%zu en défaut), %zu "
 	       "après, %zu encore en défaut (dont %zu « < t » qu'aucun "
-	       "masquage n'élargit)%s\n", slug, r.rounds,
-	       r.rounds > 1 ? "s" : "", r.planned, r.planned > 1 ? "s" : "",
-	       r.hidden_before, r.fails_before, r.hidden_after, r.fails_after,
-	       r.inherent_after,
-	       r.widened > 0 ? " (certains élargis à leur variable)" : "");
+	       "masquage n'élargit)%s ; %zu « < t » affichés « s » (les "
+	       "autres étiquettes les resserraient)\n", slug,
+	       r.rounds, r.rounds > 1 ? "s" : "", r.planned,
+	       r.planned > 1 ? "s" : "", r.hidden_before, r.fails_before,
+	       r.hidden_after, r.fails_after, r.inherent_after,
+	       r.widened > 0 ? " (certains élargis à leur variable)" : "",
+	       r.relabelled);
 	/* what a federation will read (docs/report.md, "Stored
 	 * releases") */
 	printf("étude %s : %zu rapport%s enregistré%s comme diffusion%s de "

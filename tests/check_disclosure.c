@@ -987,8 +987,13 @@ attack_report(struct report_options *o, const char *fed_token,
 	ck_assert_msg(csv_count(txt, mark) >= primary, "%s: the text "
 		      "prints \"< 5\" %zu times for %zu primary cells",
 		      what, csv_count(txt, mark), primary);
-	if (n > 0)
-		ck_assert_ptr_nonnull(strstr(txt, "(secret primaire) ; « s »"));
+	/* each mark printed is explained (a legend names only those of
+	 * its table) */
+	if (primary > 0)
+		ck_assert_ptr_nonnull(strstr(txt, "masqué (secret primaire)"));
+	if (n > primary)
+		ck_assert_ptr_nonnull(strstr(txt, "« s » : masqué sans rien "
+					     "dire de sa valeur"));
 	*hidden += n;
 	json_object_put(fed);
 	json_object_put(ana);

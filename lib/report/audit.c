@@ -232,10 +232,12 @@ splits(const struct walk *w, const char *var)
 }
 
 /* The identity of the figure (var, cat) in column j of t in this part
- * (figure_id.h; j == ncols: a --by table's remainder), into key. */
+ * (figure_id.h; j == ncols: a --by table's remainder), appended to key
+ * whole (never cut: two figures would read as one); a failure is
+ * key's (buf_status()). */
 static void
 figure_key(const struct walk *w, const struct tab *t, const char *var,
-	   const char *cat, size_t j, char *key, size_t size)
+	   const char *cat, size_t j, struct buf *key)
 {
 	const char *k = j < t->ncols ? col_key(t, j) : "~";
 	struct figure_col col = { FIGCOL_ALL, w->by, k };
@@ -257,11 +259,11 @@ figure_key(const struct walk *w, const struct tab *t, const char *var,
 		break;
 	case PART_OTHER:
 		/* --has, --terms: no relation, never in a plan */
-		snprintf(key, size, "%s|%s|P%zu:%s:%s", var ? var : "?",
-			 cat ? cat : "-", w->part, t->key, k ? k : "?");
+		buf_printf(key, "%s|%s|P%zu:%s:%s", var ? var : "?",
+			   cat ? cat : "-", w->part, t->key, k ? k : "?");
 		return;
 	}
-	figure_id(key, size, var, cat, splits(w, var), &col);
+	figure_id_buf(key, var, cat, splits(w, var), &col);
 }
 
 /* The figure at (var, cat, column j of t), seen there (printed or not). */
@@ -271,15 +273,20 @@ figure_at(struct walk *w, const struct tab *t, const char *var,
 {
 	struct audit *a = w->a;
 	struct q q = { 0, 0, 0 };
-	char key[FIGURE_ID_MAX], where[700];
-	size_t f;
+	struct buf key = BUF_INIT(BUF_MAX_TEXT);
+	char where[700];
+	size_t f = SIZE_MAX;
 
-	figure_key(w, t, var, cat, j, key, sizeof(key));
+	figure_key(w, t, var, cat, j, &key);
 	snprintf(where, sizeof(where), "%s : %s, %s/%s [%s]",
 		 a->parts[w->part].name, t->key, var ? var : "?",
 		 cat ? (*cat ? cat : "sans réponse") : "-",
 		 j < t->ncols ? col_key(t, j) : "reste");
-	f = figure(w, key, where);
+	if (buf_status(&key, NULL) == MSP_OK)
+		f = figure(w, buf_str(&key), where);
+	else
+		w->oom = 1;
+	buf_free(&key);
 	if (f == SIZE_MAX)
 		return Q_ZERO;
 	if (cell != NULL && !is_hidden(cell) && get(cell, "n") != NULL) {

@@ -91,30 +91,32 @@ int
 format_hidden_legend(const struct rtable *t, struct buf *out)
 {
 	unsigned below = 0;
-	int any = 0;
+	int secret = 0;
 	size_t i, j;
 
 	for (i = 0; i < t->nrows; i++)
 		for (j = 0; j < t->ncols; j++) {
 			const struct rcell *c = &t->rows[i].cells[j];
 
-			any |= c->suppressed;
-			if (c->suppressed && c->below > below)
+			if (!c->suppressed)
+				continue;
+			if (c->below > below)
 				below = c->below;
+			secret |= c->below == 0;
 		}
-	if (!any)
+	if (below == 0 && !secret)
 		return 0;
+	/* each mark explained where it is printed, and only there */
 	if (below > 1)
 		buf_printf(out, "« < %u » : effectif de 1 à %u, masqué "
-			   "(secret primaire)", below, below - 1);
-	else
-		buf_puts(out, "« < seuil » : effectif de 1 au seuil moins 1, "
-			 "masqué (secret primaire)");
-	buf_puts(out, " ; « s » : masqué pour qu'on ne retrouve pas un "
-		 "effectif sous le seuil par différence (secret "
-		 "complémentaire ; la valeur peut être grande). Les "
-		 "pourcentages et intervalles des cases masquées ne sont "
-		 "pas publiés.");
+			   "(secret primaire) ; ", below, below - 1);
+	if (secret)
+		buf_puts(out, "« s » : masqué sans rien dire de sa valeur, "
+			 "pour qu'on ne retrouve pas un effectif sous le "
+			 "seuil par différence (secret complémentaire ; la "
+			 "valeur peut être grande ou petite) ; ");
+	buf_puts(out, "les pourcentages et intervalles des cases masquées "
+		 "ne sont pas publiés.");
 	return 1;
 }
 

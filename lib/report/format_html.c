@@ -284,7 +284,7 @@ table(const struct rtable *t, size_t k, struct buf *out)
 					   r->cells[j].below - 1);
 			else
 				buf_puts(out, "<td class=\"v s\" title=\""
-					 "masqué pour en protéger une autre "
+					 "masqué sans rien dire de sa valeur "
 					 "(secret complémentaire)\">");
 			escape(buf_str(&cell), out);
 			buf_puts(out, "</td>");

@@ -380,7 +380,7 @@ widen(const struct audit *a, const struct growing *g,
 static enum msp_status
 choose(const struct audit *a, struct growing *g, const char *region,
        size_t *added, size_t *fails, size_t *stuck, size_t *widened,
-       struct msp_error *err)
+       size_t *relabelled, struct msp_error *err)
 {
 	char why[700];
 	struct rel_index x;
@@ -420,8 +420,23 @@ choose(const struct audit *a, struct growing *g, const char *region,
 				return rc;
 			}
 			if (yes) {
-				/* hiding more would only over-suppress */
-				(*stuck)++;
+				/* hiding more would only over-suppress; the
+				 * "< t" itself is what says too much: shown
+				 * as a complement ("s") in every report, its
+				 * reader knows x >= 0 and the relations only
+				 * (the lead's decision, session 15) */
+				if (!plannable(f->key, region) ||
+				    planned(g, f->key)) {
+					(*stuck)++;
+					continue;
+				}
+				snprintf(why, sizeof(why), "« < %u » que les "
+					 "autres étiquettes resserrent [%g, %g]"
+					 " : affiché « s »", f->below, f->lo,
+					 f->hi);
+				if (plan_grow(g, f->key, why) != 0)
+					goto nomem;
+				(*relabelled)++;
 				continue;
 			}
 		}
@@ -690,7 +705,8 @@ protect_study(PGconn *conn, const struct protect_options *o,
 			goto out;
 		g.round_first = g.n;
 		if ((rc = choose(a, &g, own_region, &added, &fails, &stuck,
-				 &res->widened, err)) != MSP_OK)
+				 &res->widened, &res->relabelled, err)) !=
+		    MSP_OK)
 			goto out;
 		if (res->rounds == 1) {
 			res->hidden_before = count_hidden(a, own_region);

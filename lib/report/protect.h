@@ -14,8 +14,11 @@
  *     with it joins (never one the layout always publishes: the
  *     response count); when none does, the smallest published figure
  *     of its variable, and the run says so ("élargi");
- *   - nothing for a "< t" that no hiding can widen (audit_lp_inherent:
- *     other labels alone narrow it), counted apart (inherent_after).
+ *   - a "< t" that no hiding can widen (audit_lp_inherent: other
+ *     labels alone narrow it) joins the plan itself: the reports then
+ *     show it as "s" (release.h: forced), which says x >= 0 only, and
+ *     it is judged as one; counted apart (inherent_after) only when
+ *     that is not possible (a figure of another study's column).
  * Each round is stored (msp.disclosure_plan_add); the reports apply
  * the plan before each block's own elimination (release.h: forced),
  * which may hide more around it.  Hiding only grows, so the loop ends:
@@ -64,6 +67,9 @@ struct protect_result {
 	size_t planned;		/* figures the plan names */
 	size_t widened;		/* failing figures with no published
 				 * figure in their relations */
+	/* "< t" that the other labels narrow, which the plan names so
+	 * that the reports show them "s" */
+	size_t relabelled;
 	/* reports stored as the study's federation releases
 	 * (msp.federation_release): every report of the last audit that
 	 * the server did not refuse */

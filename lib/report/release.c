@@ -710,7 +710,12 @@ release_make(const struct release_counts *k, unsigned threshold,
 			goto nomem;
 	}
 	for (i = 0; i < cells; i++) {
-		out->why[i] = why_hidden(hide[i], k->n[i], threshold);
+		/* a figure of the plan shows as a complement even when it
+		 * is a count below the threshold: the plan names such a
+		 * "< t" when the other labels alone narrow it (protect.h) */
+		out->why[i] = k->forced != NULL && k->forced[i] && hide[i] ?
+			      RELEASE_COMPLEMENTARY :
+			      why_hidden(hide[i], k->n[i], threshold);
 		out->n[i] = hide[i] ? 0 : k->n[i];
 	}
 	for (j = 0; j < nc; j++) {

@@ -95,9 +95,10 @@ struct release_counts {
 	/* nrows x ncols, or NULL: figures the study's protection plan
 	 * hides (plan.h) in every report where they appear, decided
 	 * jointly over every report rather than in this block; hidden
-	 * whatever their value, as complements (not sensitive
-	 * themselves), before the block's own elimination, which then
-	 * protects them too */
+	 * whatever their value and shown as complements ("s"), even a
+	 * count below the threshold (a "< t" that the other labels
+	 * narrow: protect.h), before the block's own elimination, which
+	 * then protects them too */
 	const int *forced;
 	int any_missing;	/* MULTI, NUMBER: the missing row printed */
 	int missing_kept;	/* MULTI: missing answers in the denominator */
