@@ -7,9 +7,13 @@
  *   - one row per report of the run's last audit that the server did
  *     not refuse, its key the request's (request_key.h);
  *   - each row, read back (rdoc_from_json) and rendered as JSON, is the
- *     report a federation of the region builds now with the same
- *     options: the stored row is the oracle of what was published, and
- *     a report built again must equal it;
+ *     report a federation of the region obtains now with the same
+ *     options (report_build(), which reads it: report_stored.c); the
+ *     run's audit read the same documents (check_lp bounds every
+ *     hidden figure of them with GLPK);
+ *   - under the federation's token, every counting function of the
+ *     protected study is refused (42501): hand-written SQL gets no
+ *     more than the releases (msp.report_scope);
  *   - msp.federation_release_get serves them to a federation token,
  *     refuses a request not stored (MSPR2) and an analyst (42501); the
  *     table itself is no role's but the owner's; only the study's
@@ -145,6 +149,9 @@ as_token(const char *token, const char *sql, const char *param,
 	return rc;
 }
 
+/* The study's id, in a statement of as_token(). */
+#define SID "(SELECT study_id FROM msp.study WHERE slug = $1)"
+
 #define GET "SELECT msp.federation_release_get((SELECT study_id" \
 	" FROM msp.study WHERE slug = $1), $2)::text"
 
@@ -237,6 +244,39 @@ START_TEST(protect_stores_what_the_audit_read)
 	ck_assert_uint_eq(r.released, parts);
 	ck_assert_int_eq(stored_rows(), (long)parts);
 	audit_free(a);
+	/* hand-written SQL under the federation's token: no count of
+	 * the protected study, whichever function */
+	{
+		static const char *const counting[] = {
+			"SELECT count(*) FROM msp.report_counts(" SID
+			", NULL, false, $2::boolean)",
+			"SELECT count(*) FROM msp.report_counts(" SID
+			", 'structure_type', false, $2::boolean)",
+			"SELECT count(*) FROM msp.report_cell_counts(" SID
+			", ARRAY['structure_type', $2])",
+			"SELECT count(*) FROM msp.report_frame_cells(" SID
+			", ARRAY['structure_type', $2])",
+			"SELECT count(*) FROM msp.report_frame_counts(" SID
+			") WHERE $2::text IS NOT NULL",
+			"SELECT count(*) FROM msp.report_population(" SID
+			") WHERE $2::text IS NOT NULL",
+			"SELECT count(*) FROM msp.report_words(" SID
+			", 'meaning', $2::boolean)",
+			"SELECT count(*) FROM msp.report_has_region(ARRAY["
+			SID "]) WHERE $2::text IS NOT NULL",
+		};
+
+		for (i = 0; i < sizeof(counting) / sizeof(*counting); i++) {
+			ck_assert_msg(as_token(FED, counting[i], "false",
+					       NULL, &err) == MSP_EDB,
+				      "counted: %s", counting[i]);
+			ck_assert_msg(strcmp(err.sqlstate, "42501") == 0 &&
+				      strstr(err.message, "jamais ses "
+					     "comptages") != NULL,
+				      "%s: %s %s", counting[i],
+				      err.sqlstate, err.message);
+		}
+	}
 	/* a request the audit never read */
 	ck_assert_str_eq(get_refused(FED, "study=" STUDY "&by=nothing",
 				     "n'est pas publié"), "MSPR2");

@@ -994,6 +994,7 @@ report_build(PGconn *conn, const struct report_options *opt,
 	struct rctx c;
 	PGresult *res = NULL;
 	enum msp_status rc;
+	int team_page;
 
 	*out = NULL;
 	if (opt->source != NULL)
@@ -1056,7 +1057,8 @@ report_build(PGconn *conn, const struct report_options *opt,
 	    (rc = disclosure_policy_by_minimum(conn, &c.by_minimum, err)) !=
 	    MSP_OK)
 		goto out;
-	if (opt->as_federation && c.kind == TENANT_TEAM)
+	team_page = opt->as_federation && c.kind == TENANT_TEAM;
+	if (team_page)
 		c.kind = TENANT_FEDERATION;
 	c.suppress = c.kind == TENANT_FEDERATION;
 	/* read for everyone, in the report's snapshot: a refused
@@ -1066,6 +1068,15 @@ report_build(PGconn *conn, const struct report_options *opt,
 	    (rc = disclosure_policy_threshold(conn, &c.threshold, err)) !=
 	    MSP_OK)
 		goto out;
+	/* a federation's own token reads a protected study's stored
+	 * release, never a recount (report_stored.c); a team's page still
+	 * counts (at t + 1, which no run stores yet) */
+	if (c.kind == TENANT_FEDERATION && !team_page) {
+		int done;
+
+		if ((rc = report_stored(&c, &done)) != MSP_OK || done)
+			goto out;
+	}
 	/* whole-study frequency tables may be reused only by those who
 	 * see the whole study */
 	c.cache = (c.kind == TENANT_NONE || c.kind == TENANT_ANALYST) &&

@@ -340,6 +340,19 @@ enum msp_status report_waves_named(struct rctx *c, const char *const *names,
 enum msp_status report_waves(struct rctx *c, const char *const *names,
 			     size_t n);
 
+/* --- report_stored.c ----------------------------------------------------- */
+
+/*
+ * A federation's report of a study whose protection plan holds: the
+ * stored release (msp.federation_release_get) replaces c->doc, *done 1.
+ * *done 0 when the report is to be counted as before (no study of the
+ * request has a release that holds, a comparison of waves).  Fails
+ * with MSP_ECONFLICT (the release waits for a new protection run),
+ * MSP_EINVAL (a report the run did not publish, an unknown region),
+ * MSP_EDB, MSP_ENOMEM.
+ */
+enum msp_status report_stored(struct rctx *c, int *done);
+
 /* Fails with MSP_ENOMEM when the document ran out of memory. */
 enum msp_status rctx_check(struct rctx *c);
 

@@ -3,9 +3,9 @@
 -- it (msp.federation_release_store): the report's JSON, exactly what
 -- the disclosure audit read, never a recount.
 --
--- Who: the token of this transaction, decided by msp.report_scope as
--- for every aggregate (a federation: any study not a draft; a team:
--- its feedback page's closed study; anyone else refused, 42501).
+-- Who: the token of this transaction, decided by msp.release_scope (a
+-- federation: any study not a draft; a team: its feedback page's
+-- closed study; anyone else refused, 42501).
 -- Refused, with a French message for people:
 --   MSPR1  no release holds for the study: not closed, never
 --          protected, its plan unfinished or stale (other data,
@@ -24,7 +24,7 @@ DECLARE
     v_status text;
     r msp.federation_release;
 BEGIN
-    PERFORM msp.report_scope(p_study);
+    PERFORM msp.release_scope(p_study);
     SELECT s.slug INTO v_slug FROM msp.study s WHERE s.study_id = p_study;
     v_status := msp.disclosure_plan_status(p_study);
     IF v_status = 'open' THEN

@@ -1,0 +1,261 @@
+/*
+ * report_stored — a federation's report of a protected study: the
+ * release its protection run stored (issue 19, item 1; docs/report.md,
+ * "Stored releases").
+ *
+ * Once a closed study's plan holds (msp.disclosure_plan_status
+ * 'fresh'), what a federation reads of it is the document the run's
+ * audit read, from msp.federation_release_get, never a recount: the
+ * database refuses the federation's own token every counting function
+ * of such a study (msp.report_scope), so that no client gets more than
+ * was audited.  Otherwise (an open study, one never protected, a
+ * comparison of waves) the report is counted as before, with the
+ * block-by-block release: what step 3 of docs/report.md closes.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "report/plan.h"
+#include "report/rdoc_json.h"
+#include "report/request_key.h"
+#include "report_int.h"
+
+/* The most regions a stored comparison names (report.c's). */
+#define STORED_MAX_REGIONS 8
+
+/* Whether study_id's plan holds for this transaction's token, into
+ * *fresh. */
+static enum msp_status
+plan_fresh(struct rctx *c, int study_id, int *fresh)
+{
+	char id[16];
+	const char *params[1] = { id };
+	PGresult *res = NULL;
+	enum msp_status rc;
+	const char *status;
+
+	snprintf(id, sizeof(id), "%d", study_id);
+	rc = db_exec(c->conn, "report: release status",
+		     "SELECT msp.disclosure_plan_status($1::integer) AS s",
+		     1, params, PGRES_TUPLES_OK, &res, c->err);
+	if (rc != MSP_OK)
+		return rc;
+	status = db_text(res, 0, "s");
+	*fresh = status != NULL && strcmp(status, "fresh") == 0;
+	PQclear(res);
+	return MSP_OK;
+}
+
+/* The database's sentence of err, without libpq's "ERROR: ". */
+static void
+refusal(struct rctx *c, enum msp_status status)
+{
+	char why[sizeof(c->err->message)];
+	const char *m = strstr(c->err->message, "ERROR: ");
+
+	snprintf(why, sizeof(why), "%s", m != NULL ?
+		 m + strlen("ERROR: ") : c->err->message);
+	msp_error_set(c->err, status, "%s", why);
+}
+
+/*
+ * A comparison of waves (studies names[0..n)) under a federation's
+ * token: counted as before when no wave has a plan; refused when one
+ * has, since no protection run stores a comparison of waves yet (each
+ * wave's release is read alone) — the refusal of plan.h first, when a
+ * wave's plan does not hold.
+ */
+static enum msp_status
+waves_check(struct rctx *c, const char *const *names, size_t n)
+{
+	const char *params[1];
+	PGresult *res = NULL;
+	struct plan *plan = NULL;
+	enum msp_status rc = MSP_OK;
+	const char *published = NULL;
+	size_t i;
+	int fresh;
+
+	for (i = 0; i < n && rc == MSP_OK; i++) {
+		params[0] = names[i];
+		rc = db_exec(c->conn, "report: wave", "SELECT study_id FROM"
+			     " msp.study WHERE slug = $1", 1, params,
+			     PGRES_TUPLES_OK, &res, c->err);
+		if (rc != MSP_OK || PQntuples(res) != 1)
+			break;		/* report_waves() says why */
+		rc = plan_load(c->conn, atoi(PQgetvalue(res, 0, 0)),
+			       names[i], &plan, c->err);
+		plan_free(plan);
+		plan = NULL;
+		if (rc == MSP_OK)
+			rc = plan_fresh(c, atoi(PQgetvalue(res, 0, 0)),
+					&fresh);
+		if (rc == MSP_OK && fresh && published == NULL)
+			published = names[i];
+		PQclear(res);
+		res = NULL;
+	}
+	PQclear(res);
+	if (rc == MSP_OK && published != NULL)
+		rc = msp_error_set(c->err, MSP_EINVAL, "la comparaison de "
+			"vagues n'est pas publiée pour les fédérations quand "
+			"une vague est protégée (%s) : chaque vague se lit "
+			"seule, --region REGION --study ÉTUDE", published);
+	return rc;
+}
+
+/*
+ * The study whose release answers a comparison of the regions in list,
+ * into *study_id (0: none, counted as before), and their slugs, sorted
+ * by the key, into k->compare (doc-owned).  The release of a
+ * comparison is stored with the run of one study of it, the token's
+ * region's first when it has one.
+ */
+static enum msp_status
+compare_study(struct rctx *c, struct report_options *k, int *study_id)
+{
+	const char *names[STORED_MAX_REGIONS + 1];
+	struct buf slugs = BUF_INIT(BUF_MAX_TEXT);
+	const char *p = c->opt->compare, *token_region;
+	PGresult *res = NULL;
+	size_t n = 0, i;
+	int waves = 0, fresh, own = 0;
+	enum msp_status rc = MSP_OK;
+
+	*study_id = 0;
+	while (*p != '\0' && n <= STORED_MAX_REGIONS) {
+		size_t len = strcspn(p, ",");
+		char *name = rdoc_alloc(c->doc, len + 1);
+
+		if (name == NULL)
+			return msp_error_set(c->err, MSP_ENOMEM,
+					     "report: out of memory");
+		memcpy(name, p, len);
+		if (len > 0)
+			names[n++] = name;
+		p += len + (p[len] == ',');
+	}
+	/* malformed: the counted report says why */
+	if (*p != '\0' || n < 2 ||
+	    report_waves_named(c, names, n, &waves) != MSP_OK)
+		return MSP_OK;
+	if (waves)
+		return waves_check(c, names, n);
+	rc = db_exec(c->conn, "report: token's region",
+		     "SELECT r.slug FROM msp.region r"
+		     " WHERE r.region_id = msp.current_region_id()", 0, NULL,
+		     PGRES_TUPLES_OK, &res, c->err);
+	if (rc != MSP_OK)
+		goto out;
+	token_region = PQntuples(res) == 1 ? db_text(res, 0, "slug") : NULL;
+	for (i = 0; i < n; i++) {
+		struct rstudy st;
+		int mine;
+
+		if ((rc = rdata_study(c, names[i], NULL, &st)) != MSP_OK ||
+		    (rc = plan_fresh(c, st.study_id, &fresh)) != MSP_OK)
+			goto out;
+		buf_printf(&slugs, "%s%s", i ? "," : "", st.region_slug);
+		mine = token_region != NULL &&
+		       strcmp(st.region_slug, token_region) == 0;
+		if (fresh && (*study_id == 0 || (mine && !own))) {
+			*study_id = st.study_id;
+			own = mine;
+		}
+	}
+	if ((rc = buf_status(&slugs, c->err)) != MSP_OK)
+		goto out;
+	k->compare = rdoc_strdup(c->doc, buf_str(&slugs));
+	k->region = NULL;
+	k->study = NULL;
+	if (k->compare == NULL)
+		rc = msp_error_set(c->err, MSP_ENOMEM, "report: out of memory");
+out:
+	PQclear(res);
+	buf_free(&slugs);
+	return rc;
+}
+
+enum msp_status
+report_stored(struct rctx *c, int *done)
+{
+	struct report_options k = *c->opt;
+	struct buf key = BUF_INIT(BUF_MAX_TEXT);
+	char id[16];
+	const char *params[2];
+	PGresult *res = NULL;
+	struct rdoc *doc = NULL;
+	const char *text;
+	int study_id = 0, fresh = 0;
+	enum msp_status rc = MSP_OK;
+
+	*done = 0;
+	if (c->opt->compare != NULL) {
+		rc = compare_study(c, &k, &study_id);
+	} else if (c->opt->region != NULL) {
+		struct rstudy st;
+
+		rc = rdata_study(c, c->opt->region, c->opt->study, &st);
+		if (rc == MSP_OK)
+			rc = plan_fresh(c, st.study_id, &fresh);
+		if (rc == MSP_OK && fresh) {
+			study_id = st.study_id;
+			k.study = st.slug;
+		}
+	}
+	if (rc != MSP_OK || study_id == 0)
+		goto out;
+	report_request_key(&k, &key);
+	if ((rc = buf_status(&key, c->err)) != MSP_OK)
+		goto out;
+	snprintf(id, sizeof(id), "%d", study_id);
+	params[0] = id;			/* $1 the study */
+	params[1] = buf_str(&key);	/* $2 the request */
+	rc = db_exec(c->conn, "report: stored release",
+		     "SELECT msp.federation_release_get($1::integer, $2)::text"
+		     " AS doc", 2, params, PGRES_TUPLES_OK, &res, c->err);
+	if (rc == MSP_EDB && strcmp(c->err->sqlstate, "MSPR1") == 0) {
+		/* the release waits for a new run (plan.h's refusal) */
+		refusal(c, MSP_ECONFLICT);
+		rc = MSP_ECONFLICT;
+		goto out;
+	}
+	if (rc == MSP_EDB && strcmp(c->err->sqlstate, "MSPR2") == 0) {
+		/* a report the audit never read: not published; say what
+		 * is (audit.h lists what the run reads) */
+		char why[sizeof(c->err->message)];
+
+		refusal(c, MSP_EINVAL);
+		snprintf(why, sizeof(why), "%s", c->err->message);
+		rc = msp_error_set(c->err, MSP_EINVAL, "%s ; une fédération "
+			"lit ce que la protection de l'étude a vérifié : le "
+			"rapport de région sous les quatre règles --nsp et "
+			"--missing, et avec les règles par défaut seulement "
+			"--by VARIABLE, --nonresponse, --compare de toutes "
+			"les régions, --has, --terms QUESTION (--top 10)",
+			why);
+		goto out;
+	}
+	if (rc != MSP_OK)
+		goto out;
+	text = db_text(res, 0, "doc");
+	if (text == NULL) {
+		rc = msp_error_set(c->err, MSP_EDB, "report: stored release "
+				   "of study %d is empty", study_id);
+		goto out;
+	}
+	if ((rc = rdoc_from_json(text, strlen(text), &doc, c->err)) != MSP_OK)
+		goto out;
+	rdoc_free(c->doc);
+	c->doc = doc;
+	*done = 1;
+out:
+	PQclear(res);
+	buf_free(&key);
+	return rc;
+}
