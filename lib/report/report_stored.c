@@ -15,7 +15,6 @@
 #include "config.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -79,7 +78,7 @@ waves_check(struct rctx *c, const char *const *names, size_t n)
 	enum msp_status rc = MSP_OK;
 	const char *published = NULL;
 	size_t i;
-	int fresh;
+	int fresh, id;
 
 	for (i = 0; i < n && rc == MSP_OK; i++) {
 		params[0] = names[i];
@@ -88,13 +87,12 @@ waves_check(struct rctx *c, const char *const *names, size_t n)
 			     PGRES_TUPLES_OK, &res, c->err);
 		if (rc != MSP_OK || PQntuples(res) != 1)
 			break;		/* report_waves() says why */
-		rc = plan_load(c->conn, atoi(PQgetvalue(res, 0, 0)),
-			       names[i], &plan, c->err);
+		id = (int)db_int(res, 0, "study_id");
+		rc = plan_load(c->conn, id, names[i], &plan, c->err);
 		plan_free(plan);
 		plan = NULL;
 		if (rc == MSP_OK)
-			rc = plan_fresh(c, atoi(PQgetvalue(res, 0, 0)),
-					&fresh);
+			rc = plan_fresh(c, id, &fresh);
 		if (rc == MSP_OK && fresh && published == NULL)
 			published = names[i];
 		PQclear(res);
