@@ -72,6 +72,7 @@ struct walk {
 	json_object *tables;
 	PGresult *kinds;	/* item/variable -> kind */
 	int keep_documents;	/* audit_options' */
+	int live;		/* audit_options' */
 	int oom;
 };
 
@@ -763,7 +764,12 @@ fetch_part(PGconn *conn, struct walk *w, const struct report_options *o,
 
 	if ((p = part_add(w->a, name)) == SIZE_MAX)
 		return msp_error_set(err, MSP_ENOMEM, "audit: out of memory");
-	rc = report_build(conn, o, &doc, &ignored);
+	{
+		struct report_options live = *o;
+
+		live.live = w->live;
+		rc = report_build(conn, &live, &doc, &ignored);
+	}
 	/* a --by the report does not take, or a comparison with a study
 	 * whose protection plan does not hold (plan.h): nothing a reader
 	 * obtains */
@@ -1474,6 +1480,7 @@ audit_run(PGconn *conn, const struct audit_options *o, struct audit **out,
 	memset(&w, 0, sizeof(w));
 	w.a = a;
 	w.keep_documents = o->keep_documents;
+	w.live = o->live;
 	a->fails_only = o->fails_only;
 	if ((rc = read_reference(conn, o->token, &kinds, &regions,
 				 &a->threshold, err)) !=

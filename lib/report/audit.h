@@ -68,6 +68,11 @@ struct audit_options {
 	 * json): a protection run stores them as the study's federation
 	 * releases when it ends (protect.c, msp.federation_release) */
 	int keep_documents;
+	/* count every report (report_options.live): the protection run's,
+	 * under its own token, the only one the database lets count a
+	 * study whose plan exists; otherwise a protected study's reports
+	 * are its stored releases, and the audit reads those */
+	int live;
 };
 
 /* One figure of the reports: a count, wherever it is printed. */

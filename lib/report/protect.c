@@ -700,6 +700,7 @@ protect_study(PGconn *conn, const struct protect_options *o,
 	ao.fails_only = 1;
 	/* the last audit's reports are the study's releases */
 	ao.keep_documents = 1;
+	ao.live = 1;
 	for (res->rounds = 1; ; res->rounds++) {
 		if ((rc = audit_run(conn, &ao, &a, err)) != MSP_OK)
 			goto out;

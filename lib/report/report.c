@@ -1071,7 +1071,7 @@ report_build(PGconn *conn, const struct report_options *opt,
 	/* a federation's own token reads a protected study's stored
 	 * release, never a recount (report_stored.c); a team's page still
 	 * counts (at t + 1, which no run stores yet) */
-	if (c.kind == TENANT_FEDERATION && !team_page) {
+	if (c.kind == TENANT_FEDERATION && !team_page && !opt->live) {
 		int done;
 
 		if ((rc = report_stored(&c, &done)) != MSP_OK || done)

@@ -110,6 +110,11 @@ struct report_options {
 	void (*release_seen)(void *arg, const struct release_counts *k,
 			     const struct release *r);
 	void *release_arg;
+	/* count, even where the study's stored release holds
+	 * (report_stored.c): a protection run's own reports, under its
+	 * transient token, the only federation token the database lets
+	 * count such a study (msp.report_scope) */
+	int live;
 	/* where the report was read and what it could not write (out,
 	 * report_source); NULL: not asked */
 	struct report_source *source;

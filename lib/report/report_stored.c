@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -107,22 +108,51 @@ waves_check(struct rctx *c, const char *const *names, size_t n)
 	return rc;
 }
 
+/* What a plan status says to people (msp.disclosure_plan_status). */
+static const char *
+status_text(const char *status)
+{
+	static const struct {
+		const char *status, *text;
+	} texts[] = {
+		{ "open", "étude ouverte : publiée à sa clôture" },
+		{ "missing", "jamais protégée" },
+		{ "stale", "plan de protection périmé" },
+		{ "incomplete", "plan de protection inachevé" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(*texts); i++)
+		if (strcmp(status, texts[i].status) == 0)
+			return texts[i].text;
+	return status;
+}
+
 /*
- * The study whose release answers a comparison of the regions in list,
- * into *study_id (0: none, counted as before), and their slugs, sorted
- * by the key, into k->compare (doc-owned).  The release of a
- * comparison is stored with the run of one study of it, the token's
- * region's first when it has one.
+ * The study whose release answers a comparison of the regions in
+ * c->opt->compare, into *study_id (0: none of them has a plan that
+ * holds: counted as before), and their slugs into k->compare
+ * (doc-owned; the key sorts them).  Every protection run stores the
+ * comparison of its region with every other, the other columns as they
+ * were then; a study's plan holds only while its data are those of its
+ * run.  So when every compared study's plan holds, the comparison of
+ * the LATEST run is current (each other study is unchanged since its
+ * own, earlier, run); when only some hold, none is, and the comparison
+ * is refused until the others are protected.  A comparison of waves is
+ * waves_check()'s.
  */
 static enum msp_status
 compare_study(struct rctx *c, struct report_options *k, int *study_id)
 {
 	const char *names[STORED_MAX_REGIONS + 1];
 	struct buf slugs = BUF_INIT(BUF_MAX_TEXT);
-	const char *p = c->opt->compare, *token_region;
+	const char *p = c->opt->compare, *unheld = NULL, *why = NULL;
 	PGresult *res = NULL;
+	char id[16];
+	const char *params[1] = { id };
 	size_t n = 0, i;
-	int waves = 0, fresh, own = 0;
+	int waves = 0, held = 0;
+	double latest = 0;
 	enum msp_status rc = MSP_OK;
 
 	*study_id = 0;
@@ -139,32 +169,55 @@ compare_study(struct rctx *c, struct report_options *k, int *study_id)
 		p += len + (p[len] == ',');
 	}
 	/* malformed: the counted report says why */
-	if (*p != '\0' || n < 2 ||
+	if (*p != '\0' || n < 2 || n > STORED_MAX_REGIONS ||
 	    report_waves_named(c, names, n, &waves) != MSP_OK)
 		return MSP_OK;
 	if (waves)
 		return waves_check(c, names, n);
-	rc = db_exec(c->conn, "report: token's region",
-		     "SELECT r.slug FROM msp.region r"
-		     " WHERE r.region_id = msp.current_region_id()", 0, NULL,
-		     PGRES_TUPLES_OK, &res, c->err);
-	if (rc != MSP_OK)
-		goto out;
-	token_region = PQntuples(res) == 1 ? db_text(res, 0, "slug") : NULL;
 	for (i = 0; i < n; i++) {
 		struct rstudy st;
-		int mine;
+		const char *status;
 
-		if ((rc = rdata_study(c, names[i], NULL, &st)) != MSP_OK ||
-		    (rc = plan_fresh(c, st.study_id, &fresh)) != MSP_OK)
+		if ((rc = rdata_study(c, names[i], NULL, &st)) != MSP_OK)
 			goto out;
-		buf_printf(&slugs, "%s%s", i ? "," : "", st.region_slug);
-		mine = token_region != NULL &&
-		       strcmp(st.region_slug, token_region) == 0;
-		if (fresh && (*study_id == 0 || (mine && !own))) {
-			*study_id = st.study_id;
-			own = mine;
+		snprintf(id, sizeof(id), "%d", st.study_id);
+		rc = db_exec(c->conn, "report: compared study's release",
+			     "SELECT msp.disclosure_plan_status($1::integer)"
+			     "  AS status, (SELECT extract(epoch FROM"
+			     "    d.made_at)::float8 FROM"
+			     "    msp.disclosure_plan_state d"
+			     "   WHERE d.study_id = $1::integer) AS made",
+			     1, params, PGRES_TUPLES_OK, &res, c->err);
+		if (rc != MSP_OK)
+			goto out;
+		status = db_text(res, 0, "status");
+		if (status != NULL && strcmp(status, "fresh") == 0) {
+			const char *m = db_text(res, 0, "made");
+			double made = m != NULL ? strtod(m, NULL) : 0;
+
+			held++;
+			if (*study_id == 0 || made > latest) {
+				*study_id = st.study_id;
+				latest = made;
+			}
+		} else if (unheld == NULL) {
+			unheld = st.slug;
+			why = rdoc_strdup(c->doc, status_text(status != NULL ?
+							      status : "?"));
 		}
+		PQclear(res);
+		res = NULL;
+		buf_printf(&slugs, "%s%s", i ? "," : "", st.region_slug);
+	}
+	if (held > 0 && unheld != NULL) {
+		*study_id = 0;
+		rc = msp_error_set(c->err, MSP_ECONFLICT, "comparaison non "
+			"publiée : l'étude %s n'a pas de diffusion qui tienne "
+			"(%s) ; une comparaison se lit quand chaque étude "
+			"comparée est close et protégée (msp-report "
+			"disclosure-protect --study %s)", unheld,
+			why != NULL ? why : "?", unheld);
+		goto out;
 	}
 	if ((rc = buf_status(&slugs, c->err)) != MSP_OK)
 		goto out;

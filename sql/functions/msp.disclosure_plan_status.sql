@@ -3,10 +3,14 @@
 -- federation's report):
 --   'open'        the study is not closed: no plan (its figures move;
 --                 docs/report.md says what that leaves open)
---   'other_run'   the token is another study's protection run: the
---                 run audits its own study, and a comparison's column
---                 of this one (decided alone: no relation crosses the
---                 columns) is read without this one's plan.  The token
+--   'other_run'   the token is another study's protection run, and
+--                 this study's plan does not hold: the run audits its
+--                 own study, and a comparison's column of this one
+--                 (decided alone: no relation crosses the columns) is
+--                 read without a plan.  When this study's plan holds,
+--                 'fresh': the column hides what this study's own
+--                 releases hide (the run stores the comparison, which
+--                 a federation of this region may read).  The token
 --                 is the command's, revoked when it ends.
 --   'missing'     closed, never protected
 --   'stale'       made for other data (msp.disclosure_data_version),
@@ -31,19 +35,21 @@ BEGIN
     END IF;
     SELECT d.study_id INTO v_run FROM msp.disclosure_plan_state d
      WHERE d.protect_token = (msp.current_token()).token_sha256;
-    IF v_run IS NOT NULL AND v_run <> p_study THEN
-        RETURN 'other_run';
-    END IF;
     SELECT * INTO p FROM msp.disclosure_plan_state d
      WHERE d.study_id = p_study;
     IF NOT FOUND THEN
-        RETURN 'missing';
+        RETURN CASE WHEN v_run IS NOT NULL AND v_run <> p_study
+                    THEN 'other_run' ELSE 'missing' END;
     END IF;
     IF p.threshold <> (SELECT d.threshold FROM msp.disclosure_policy d)
        OR p.by_min_responses > (SELECT d.by_min_responses
                                   FROM msp.disclosure_policy d)
        OR p.data_version <> msp.disclosure_data_version(p_study) THEN
-        RETURN 'stale';
+        RETURN CASE WHEN v_run IS NOT NULL AND v_run <> p_study
+                    THEN 'other_run' ELSE 'stale' END;
+    END IF;
+    IF v_run IS NOT NULL AND v_run <> p_study THEN
+        RETURN CASE WHEN p.complete THEN 'fresh' ELSE 'other_run' END;
     END IF;
     IF NOT p.complete THEN
         IF p.protect_token = (msp.current_token()).token_sha256 THEN

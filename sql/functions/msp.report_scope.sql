@@ -6,9 +6,9 @@
 -- Such a study's reports are its stored releases, the very documents
 -- the disclosure audit read (msp.federation_release_get, 0053); a
 -- count made here would be the raw one, small cells included, which
--- the client alone used to hide.  Only the protection run's transient
--- token counts it ('protecting', or 'other_run' for a comparison's
--- column of another study, msp.disclosure_plan_status).  An open
+-- the client alone used to hide.  Only a protection run's transient
+-- token counts it (msp.disclosure_plan_state.protect_token: its own
+-- study, and a comparison's column of another).  An open
 -- study, or one never protected, is still counted for a federation,
 -- with the client's block-by-block release: docs/report.md, "Stored
 -- releases", says what that leaves open.
@@ -25,6 +25,9 @@ DECLARE
     v_region smallint := msp.release_scope(p_study);
 BEGIN
     IF (msp.current_token()).kind = 'federation'
+       AND NOT EXISTS (SELECT 1 FROM msp.disclosure_plan_state d
+                        WHERE d.protect_token
+                              = (msp.current_token()).token_sha256)
        AND msp.disclosure_plan_status(p_study)
            IN ('fresh', 'stale', 'incomplete') THEN
         RAISE EXCEPTION 'étude % : une fédération lit sa diffusion '
