@@ -28,9 +28,12 @@
  * that no hiding can widen (audit_lp_inherent's LP, solved by GLPK);
  * every figure of the plan is hidden wherever the audit meets it; a
  * plan made for other data (an erasure, a corrected answer) or another
- * minimum refuses the study's federation reports.  Printed: hidden and
- * failing figures before and after, rounds and time, so that the
- * over-suppression the plan costs is visible.
+ * minimum refuses the study's federation reports; the region report
+ * every federation opens keeps at least the count cells measured when
+ * protect.c last changed, less a margin (OCCITANIE_SHOWN, …).  Printed:
+ * hidden and failing figures before and after, rounds and time, and
+ * the region report's count cells shown block by block and with the
+ * plan, so that the over-suppression the plan costs is visible.
  */
 #include "config.h"
 
