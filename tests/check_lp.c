@@ -28,9 +28,12 @@
  * that no hiding can widen (audit_lp_inherent's LP, solved by GLPK);
  * every figure of the plan is hidden wherever the audit meets it; a
  * plan made for other data (an erasure, a corrected answer) or another
- * minimum refuses the study's federation reports.  Printed: hidden and
- * failing figures before and after, rounds and time, so that the
- * over-suppression the plan costs is visible.
+ * minimum refuses the study's federation reports; the region report
+ * every federation opens keeps at least the count cells measured when
+ * protect.c last changed, less a margin (OCCITANIE_SHOWN, …).  Printed:
+ * hidden and failing figures before and after, rounds and time, and
+ * the region report's count cells shown block by block and with the
+ * plan, so that the over-suppression the plan costs is visible.
  */
 #include "config.h"
 
@@ -649,8 +652,82 @@ plan_hidden_everywhere(const struct audit *a, const char *study)
 static int refused_for_plan(const char *token, const char *region,
 			    const char *study);
 
+/*
+ * The region report a federation opens first (region, study: NULL, its
+ * latest; the default options): how many of its count cells (counts,
+ * proportions, a number's answered) it prints; *total, how many it
+ * has.  What a plan costs its reader is read here: the figures it
+ * blanks (docs/report.md, "What it does").
+ */
+static size_t
+region_shown(const char *token, const char *region, const char *study,
+	     size_t *total)
+{
+	struct report_options o;
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+	size_t t, r, j, shown = 0;
+
+	report_options_init(&o);
+	o.token = token;
+	o.region = region;
+	o.study = study;
+	ck_assert_msg(report_build(conn, &o, &doc, &err) == MSP_OK, "%s: %s",
+		      region, err.message);
+	*total = 0;
+	for (t = 0; t < doc->ntables; t++) {
+		const struct rtable *tb = doc->tables[t];
+
+		for (r = 0; r < tb->nrows; r++)
+			for (j = 0; j < tb->ncols; j++) {
+				const struct rcell *c = &tb->rows[r].cells[j];
+
+				if (c->kind != RCELL_COUNT &&
+				    c->kind != RCELL_PROP &&
+				    c->kind != RCELL_SUMMARY && !c->suppressed)
+					continue;
+				(*total)++;
+				shown += !c->suppressed;
+			}
+	}
+	rdoc_free(doc);
+	return shown;
+}
+
+/*
+ * Protects slug as protect() does, and measures the region report of
+ * its federation (token, region; study as region_shown() takes it)
+ * before (block by block) and after: the plan must leave at least
+ * min count cells printed, so that a change that blanks the report
+ * every federation opens fails here.  Returns protect()'s.
+ */
+static size_t
+protect_measured(const char *slug, const char *token, const char *region,
+		 const char *study, size_t min, size_t *inherent)
+{
+	size_t before, after, total, left;
+
+	make_token(token, "federation", region);
+	before = region_shown(token, region, study, &total);
+	left = protect(slug, inherent);
+	after = region_shown(token, region, study, &total);
+	printf("region report of %s: %zu of %zu count cells shown block by "
+	       "block, %zu with the plan\n", slug, before, total, after);
+	ck_assert_uint_ge(after, min);
+	return left;
+}
+
 /* The small-study rule (0052) set as docs/report.md recommends. */
 #define BY_MINIMUM 50
+
+/* The count cells of each region report that the plan leaves printed
+ * at least (region_shown()): what protect.c reached on 2026-12-04 less
+ * a margin of 3, so that a change that blanks the region report fails
+ * (the loop before it left 70 of Occitanie 2024's 132, 73 of the
+ * generated study's 146: docs/report.md, "What it does"). */
+#define OCCITANIE_SHOWN 105	/* 108 of 132; 109 block by block */
+#define PDL_SHOWN 57		/* 60 of 87; 63 block by block */
+#define GENERATED_SHOWN 101	/* 104 of 146; 104 block by block */
 
 START_TEST(audit_reference_studies)
 {
@@ -671,7 +748,8 @@ START_TEST(audit_reference_studies)
 	 * and protected as the commands do: the audit passes, and the
 	 * exact audit (every interval, GLPK's) agrees */
 	close_study("occitanie-2024");
-	left = protect("occitanie-2024", &inherent);
+	left = protect_measured("occitanie-2024", "fed-audit-occitanie",
+				"occitanie", NULL, OCCITANIE_SHOWN, &inherent);
 	ck_assert_uint_eq(left, 0);
 	planned_study = "occitanie-2024";
 	planned_column = "occitanie";
@@ -699,7 +777,8 @@ START_TEST(audit_reference_studies)
 	rdoc_free(doc);
 	/* then protected: the audit passes */
 	close_study("pdl-2019");
-	left = protect("pdl-2019", &inherent);
+	left = protect_measured("pdl-2019", "fed-audit-pays-de-la-loire",
+				"pays-de-la-loire", NULL, PDL_SHOWN, &inherent);
 	ck_assert_uint_eq(left, 0);
 	planned_study = "pdl-2019";
 	planned_column = "pays-de-la-loire";
@@ -792,8 +871,9 @@ START_TEST(audit_generated_study)
 		      err.message);
 	params[0] = res.study_slug;
 	close_study(res.study_slug);
-	make_token("fed-plan-occitanie", "federation", "occitanie");
-	left = protect(res.study_slug, &inherent);
+	left = protect_measured(res.study_slug, "fed-plan-occitanie",
+				"occitanie", res.study_slug, GENERATED_SHOWN,
+				&inherent);
 	ck_assert(!refused_for_plan("fed-plan-occitanie", "occitanie",
 				    res.study_slug));
 	/* nothing fails: a "< t" narrowed by other labels alone, that no

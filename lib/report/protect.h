@@ -10,10 +10,18 @@
  * fails the criterion, the plan grows and the audit runs again:
  *   - a failing figure printed somewhere (hidden in one report, shown
  *     in another) joins the plan itself: it is then hidden everywhere;
- *   - otherwise the smallest published figure that shares a relation
- *     with it joins (never one the layout always publishes: the
- *     response count); when none does, the smallest published figure
- *     of its variable, and the run says so ("élargi");
+ *   - otherwise the nearest published figure that shares a relation
+ *     with it joins, the smallest of the nearest (never one the layout
+ *     always publishes: the response count); when none does, the
+ *     smallest published figure of its variable, and the run says so
+ *     ("élargi");
+ *   - the region report last: a figure that blanks one of its figures
+ *     (its own, "|ALL", or the same count under another name: a --by
+ *     group's head count) joins only when no other is found, and not
+ *     in a round that already hides a figure near the failing one,
+ *     which then waits for the next audit (docs/report.md, "Hiding
+ *     less": the loop that took the smallest figure first blanked 62
+ *     of the 132 count cells of Occitanie 2024's region report);
  *   - a "< t" that no hiding can widen (audit_lp_inherent: other
  *     labels alone narrow it) joins the plan itself: the reports then
  *     show it as "s" (release.h: forced), which says x >= 0 only, and
