@@ -10,8 +10,11 @@
 # migrations, loads the reference data, generates one synthetic Pays de
 # la Loire study of $RESPONSES responses (`msp-report generate`, the PdL
 # 2019 instrument: about 20 answers a response) and closes it with
-# `msp-report study close`, which builds its cross-tabulations
-# (migration 0047); both are timed once.  Then it starts nginx and
+# `msp-report study close --no-protect`, which builds its
+# cross-tabulations (migration 0047); both are timed once.  Not
+# protected: the pages are then counted from the cross-tabulations, what
+# this measures (a protected study's pages are its stored releases,
+# docs/report.md).  Then it starts nginx and
 # msp-fcgi (msp-stack, MSP_FCGI_WORKERS, default 2), signs a Pays de la
 # Loire federation in through /connexion for a session cookie, and
 # measures, in msp-fcgi's own per-request time (the "ms" of its log
@@ -63,7 +66,7 @@ echo "generating $RESPONSES responses..." >&2
 printf '%-34s %8.1f s\n' "generate $RESPONSES responses" "$(cat "$work/time")"
 psql "$MSP_DATABASE_URL" -XAtqc "VACUUM ANALYZE msp.answer" \
 	-c "VACUUM ANALYZE msp.response" >/dev/null
-/usr/bin/time -f "%e" -o "$work/time" "$report" study close "$study" >/dev/null
+/usr/bin/time -f "%e" -o "$work/time" "$report" study close --no-protect "$study" >/dev/null
 printf '%-34s %8.1f s\n' "close (builds the cross-tabulations)" \
 	"$(cat "$work/time")"
 psql "$MSP_DATABASE_URL" -XAtqc "VACUUM ANALYZE msp.study_crosstab" >/dev/null

@@ -133,6 +133,18 @@ void cli_print_table(const PGresult *res, const struct cli_column *cols,
 		     size_t n_cols);
 
 /*
+ * Makes the protection plan of closed study slug on conn (idle), under
+ * MSP_TOKEN's identity, and stores its federation releases
+ * (cli/cmd_protect.c): progress on stderr unless quiet, the result on
+ * stdout, command naming who speaks ("disclosure-protect", "study").
+ * Returns 0, or 1 after printing why: an error (the study's federation
+ * reports then stay refused) or, when strict, figures still failing
+ * the audit (the plan is applied all the same).
+ */
+int cli_protect(PGconn *conn, const char *command, const char *slug,
+		unsigned max_rounds, int quiet, int strict);
+
+/*
  * Reads the configuration file (conffile_default_path(), when it
  * exists) into the environment, under what is set there already.
  * Returns 0, or 1 after saying on stderr that the file exists but

@@ -62,14 +62,8 @@ progress(void *arg, const char *line)
 	fprintf(stderr, "msp-report %s : %s\n", (const char *)arg, line);
 }
 
-/*
- * Makes the protection plan of closed study slug on conn (idle), under
- * MSP_TOKEN's identity; progress on stderr unless quiet, the result on
- * stdout.  Returns 0, or 1 after printing why: an error (the study's
- * federation reports then stay refused) or, when strict, figures still
- * failing the audit (the plan is applied all the same).
- */
-static int
+/* cli.h */
+int
 cli_protect(PGconn *conn, const char *command, const char *slug,
 	    unsigned max_rounds, int quiet, int strict)
 {

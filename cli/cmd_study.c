@@ -31,7 +31,8 @@ static const char usage_text[] =
 "                  --instrument NAME[@VERSION] --year YEAR --title TITLE\n"
 "                  [--opens DATE] [--closes DATE] [--follows STUDY]\n"
 "       msp-report study list\n"
-"       msp-report study open|close SLUG\n"
+"       msp-report study open SLUG\n"
+"       msp-report study close SLUG [--no-protect]\n"
 "       msp-report study reopen SLUG [--closes DATE]\n"
 "       msp-report study extend SLUG --closes DATE\n"
 "\n"
@@ -44,9 +45,11 @@ static const char usage_text[] =
 "list    shows every study: state, region, year, instrument, dates,\n"
 "        complete responses.\n"
 "open    draft -> open: deletes the draft's test responses.\n"
-"close   open -> closed: the form and the API refuse answers; the\n"
-"        reports keep working (msp-report disclosure-protect then makes\n"
-"        the study's joint protection plan).\n"
+"close   open -> closed: the form and the API refuse answers; then\n"
+"        the study is protected as msp-report disclosure-protect does\n"
+"        (its joint protection plan, and the reports a federation may\n"
+"        read, stored), unless --no-protect: its federation reports\n"
+"        are then counted block by block until disclosure-protect.\n"
 "reopen  closed -> open (a closing date already past needs --closes).\n"
 "extend  sets a new closing date; a closed study whose new date is to\n"
 "        come opens again.\n"
@@ -291,8 +294,10 @@ out:
 static int
 study_move(PGconn *conn, const char *action, int argc, char **argv)
 {
+	enum { OPT_NO_PROTECT = 256 };
 	static const struct option longopts[] = {
 		{ "closes", required_argument, NULL, 'c' },
+		{ "no-protect", no_argument, NULL, OPT_NO_PROTECT },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *closes = NULL, *slug, *params[3];
@@ -301,11 +306,15 @@ study_move(PGconn *conn, const char *action, int argc, char **argv)
 	struct msp_error err;
 	PGresult *res = NULL;
 	long removed;
-	int c, rc;
+	int c, rc, prc = 0, protect = strcmp(action, "close") == 0;
 
 	optind = 0;	/* 0: GNU getopt starts afresh (main used "+") */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == OPT_NO_PROTECT && strcmp(action, "close") == 0) {
+			protect = 0;
+			continue;
+		}
 		if (c != 'c')
 			return usage_error("option inconnue ou sans valeur",
 					   argv[optind - 1]);
@@ -355,15 +364,20 @@ study_move(PGconn *conn, const char *action, int argc, char **argv)
 		printf(" (%ld réponse%s de test supprimée%s)", removed,
 		       removed > 1 ? "s" : "", removed > 1 ? "s" : "");
 	putchar('\n');
-	/* not protected here: a plan hides far more (docs/report.md,
-	 * "The protection plan"; Occitanie's restitution page showed no
-	 * regional figure under it): msp-report disclosure-protect, when
-	 * the lead decides */
+	PQclear(res);
+	res = NULL;
+	/* closed: what a federation may read is decided now, once
+	 * (docs/report.md, "Stored releases"); the close stands if the
+	 * protection fails, whose message says how to run it again */
+	if (protect) {
+		fflush(stdout);
+		prc = cli_protect(conn, "study close", slug, 0, 0, 0);
+	}
 out:
 	PQclear(res);
 	if (rc != 0)
 		cli_rollback(conn);
-	return rc;
+	return rc != 0 ? rc : prc;
 }
 
 int
