@@ -71,6 +71,12 @@ static const char usage_text[] =
 "                     running totals and the cache that make the owner's\n"
 "                     and analysts' reports fast (slow on a large study;\n"
 "                     a check of those totals)\n"
+"  --as-federation    the owner or an analyst: the report a federation\n"
+"                     of the region would get, counted live with its\n"
+"                     disclosure control (the study's protection plan\n"
+"                     when it holds, block by block otherwise), even for\n"
+"                     a study not yet published; no small-study minimum\n"
+"                     for --by\n"
 "  -d, --database URL PostgreSQL connection string\n"
 "  -h, --help         show this help and exit\n"
 "\n"
@@ -92,7 +98,10 @@ static const char usage_text[] =
 "For a federation token, counts from 1 to the threshold minus 1 are\n"
 "suppressed; the threshold is set in the database (5 unless the owner\n"
 "changed it: msp-report disclosure threshold).  MSP_DISCLOSURE_THRESHOLD\n"
-"is no longer read: set, it is an error.\n"
+"is no longer read: set, it is an error.  A federation reads a study's\n"
+"published release only: an open study is published when it closes\n"
+"(its fieldwork: msp-report fieldwork), a closed one once protected\n"
+"(msp-report study close, or disclosure-protect).\n"
 "\n"
 "Exit status: 0 on success, 1 on failure, 2 on a usage error.\n";
 
@@ -157,7 +166,7 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 		OPT_REGION = 256, OPT_STUDY, OPT_BY, OPT_COMPARE,
 		OPT_NONRESPONSE, OPT_HAS, OPT_TERMS, OPT_TOP, OPT_NSP,
 		OPT_MISSING, OPT_FORMAT, OPT_RECOUNT, OPT_ADJUST,
-		OPT_WEIGHTS, OPT_MATRIX, OPT_COOCCURRENCE,
+		OPT_WEIGHTS, OPT_MATRIX, OPT_COOCCURRENCE, OPT_AS_FEDERATION,
 	};
 	static const struct option longopts[] = {
 		{ "region", required_argument, NULL, OPT_REGION },
@@ -176,6 +185,7 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 		{ "weights", required_argument, NULL, OPT_WEIGHTS },
 		{ "matrix", required_argument, NULL, OPT_MATRIX },
 		{ "cooccurrence", no_argument, NULL, OPT_COOCCURRENCE },
+		{ "as-federation", no_argument, NULL, OPT_AS_FEDERATION },
 		{ "database", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -229,6 +239,9 @@ cmd_report(const struct cli_context *ctx, int argc, char **argv)
 						   "séparées par des virgules)",
 						   NULL);
 			opt.weights = optarg;
+			break;
+		case OPT_AS_FEDERATION:
+			opt.preview = 1;
 			break;
 		case OPT_RECOUNT:
 			opt.recount = 1;

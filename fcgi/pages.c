@@ -45,6 +45,7 @@
 #include "pages.h"
 #include "report/fieldwork.h"
 #include "report/format.h"
+#include "report/plan.h"
 #include "report/report.h"
 #include "report/report_disclosure.h"
 #include "session.h"
@@ -737,14 +738,35 @@ report_failure(struct worker *w, struct conn *db, const struct session *s,
 		see_other(r, "/connexion");
 		break;
 	case MSP_ECONFLICT:
-		/* a closed study whose protection plan does not hold
-		 * (lib/report/plan.h): refused until it is made again */
-		message_page(w, r, 503, "Diffusion à recalculer",
-			     "La diffusion de cette étude est à recalculer "
-			     "(son plan de protection du secret statistique "
-			     "n'est plus à jour). Un analyste doit lancer "
-			     "msp-report disclosure-protect ; réessayez "
-			     "ensuite.", s);
+		/* a federation reads published releases only
+		 * (lib/report/report_stored.c): an open study's at its
+		 * close (409: the request conflicts with the study's
+		 * state, and will not succeed before), a closed one's
+		 * once protected, or protected again (503: an analyst's
+		 * run makes it) */
+		if (strncmp(err->message, PLAN_OPEN_REFUSAL,
+			    strlen(PLAN_OPEN_REFUSAL)) == 0)
+			message_page(w, r, 409, "Rapport publié à la clôture",
+				     "Cette étude est ouverte : ses rapports "
+				     "de fédération seront publiés à sa "
+				     "clôture. Son suivi de terrain se lit "
+				     "en direct, page Suivi du terrain.", s);
+		else if (strncmp(err->message, PLAN_UNPUBLISHED,
+				 strlen(PLAN_UNPUBLISHED)) == 0)
+			message_page(w, r, 503, "Diffusion pas encore publiée",
+				     "Cette étude est close mais sa diffusion "
+				     "n'est pas encore publiée. Un analyste "
+				     "doit lancer msp-report "
+				     "disclosure-protect ; réessayez "
+				     "ensuite.", s);
+		else
+			message_page(w, r, 503, "Diffusion à recalculer",
+				     "La diffusion de cette étude est à "
+				     "recalculer (son plan de protection du "
+				     "secret statistique n'est plus à jour). "
+				     "Un analyste doit lancer msp-report "
+				     "disclosure-protect ; réessayez "
+				     "ensuite.", s);
 		break;
 	case MSP_EDB:
 		conn_failure_reply(db, err, r);

@@ -8,9 +8,12 @@
  * (protect.h).  A report applies it before each block's own
  * elimination (release.h: forced).  A closed study whose plan is
  * stale (other data, another threshold) or unfinished is refused,
- * never printed with a plan that no longer holds.  A closed study never
- * protected (no plan at all) is released block by block, as before
- * plans existed; msp-report disclosure-protect makes the plan, by hand
+ * never printed with a plan that no longer holds.  A federation reads
+ * a protected study's stored release (report_stored.c) and nothing
+ * else; the plan applies to the counted reports of a protection run,
+ * and of an owner's or analyst's preview (report_options.preview),
+ * which are released block by block when the study has no plan.
+ * msp-report study close and disclosure-protect make the plan
  * (docs/report.md).
  */
 #ifndef MSP_REPORT_PLAN_H
@@ -31,6 +34,13 @@ struct plan {
 /* The refusal's message starts with this, for programs: the reports
  * of a closed study wait for msp-report disclosure-protect. */
 #define PLAN_REFUSAL "la diffusion de cette étude est à recalculer"
+
+/* A federation's report of an open study starts its refusal with
+ * this: its reports are published when it closes (report_stored.c). */
+#define PLAN_OPEN_REFUSAL "étude ouverte"
+
+/* ... and of a closed study never protected, with this. */
+#define PLAN_UNPUBLISHED "pas encore publiée"
 
 /*
  * The plan of study_id for the token of conn's transaction, into *out

@@ -994,7 +994,7 @@ report_build(PGconn *conn, const struct report_options *opt,
 	struct rctx c;
 	PGresult *res = NULL;
 	enum msp_status rc;
-	int team_page;
+	int team_page, preview;
 
 	*out = NULL;
 	if (opt->source != NULL)
@@ -1058,9 +1058,18 @@ report_build(PGconn *conn, const struct report_options *opt,
 	    MSP_OK)
 		goto out;
 	team_page = opt->as_federation && c.kind == TENANT_TEAM;
+	if (opt->preview && c.kind == TENANT_TEAM) {
+		rc = msp_error_set(err, MSP_EACCESS, "refusé : l'aperçu d'un "
+				   "rapport de fédération (--as-federation) "
+				   "est réservé au propriétaire et aux "
+				   "analystes");
+		goto out;
+	}
+	preview = opt->preview && (c.kind == TENANT_NONE ||
+				   c.kind == TENANT_ANALYST);
 	if (team_page)
 		c.kind = TENANT_FEDERATION;
-	c.suppress = c.kind == TENANT_FEDERATION;
+	c.suppress = c.kind == TENANT_FEDERATION || preview;
 	/* read for everyone, in the report's snapshot: a refused
 	 * MSP_DISCLOSURE_THRESHOLD is an error whoever runs the report */
 	c.threshold = opt->threshold;
@@ -1096,6 +1105,11 @@ report_build(PGconn *conn, const struct report_options *opt,
 		rdoc_meta_code(c.doc, "identity", "Identité",
 			       tenant_kind_label(c.kind),
 			       tenant_kind_name(c.kind));
+	if (preview)
+		rdoc_meta(c.doc, "preview", "Aperçu",
+			  "le rapport d'une fédération de la région, compté "
+			  "en direct avec son secret statistique (une "
+			  "fédération lit la diffusion publiée de l'étude)");
 	rc = build(&c);
 	if (rc == MSP_OK)
 		rc = adjust_tables(&c);

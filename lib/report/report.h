@@ -115,6 +115,15 @@ struct report_options {
 	 * transient token, the only federation token the database lets
 	 * count such a study (msp.report_scope) */
 	int live;
+	/* the owner's or an analyst's preview of what a federation of the
+	 * region would read (--as-federation): counted live, the
+	 * federation's disclosure control on (block by block, the study's
+	 * plan when it holds, refused when it is stale), with the
+	 * analyst's counts.  It leaks nothing (analysts read every row);
+	 * the small-study minimum of --by (0052) is not applied, and a
+	 * study not yet published is previewed all the same.  A team's
+	 * token is refused (MSP_EACCESS); a federation's ignores it. */
+	int preview;
 	/* where the report was read and what it could not write (out,
 	 * report_source); NULL: not asked */
 	struct report_source *source;

@@ -7,10 +7,12 @@
  * 'fresh'), what a federation reads of it is the document the run's
  * audit read, from msp.federation_release_get, never a recount: the
  * database refuses the federation's own token every counting function
- * of such a study (msp.report_scope), so that no client gets more than
- * was audited.  Otherwise (an open study, one never protected, a
- * comparison of waves) the report is counted as before, with the
- * block-by-block release: what step 3 of docs/report.md closes.
+ * of any study (msp.report_scope), so that no client gets more than
+ * was audited.  Otherwise the report is refused, never counted: an open
+ * study is published at its close (its fieldwork monitor stays live), a
+ * closed one never protected waits for msp-report disclosure-protect, a
+ * stale plan for a new run, and a comparison of waves is not published
+ * (each wave is read alone).
  */
 #include "config.h"
 
@@ -28,10 +30,19 @@
 /* The most regions a stored comparison names (report.c's). */
 #define STORED_MAX_REGIONS 8
 
-/* Whether study_id's plan holds for this transaction's token, into
- * *fresh. */
+/*
+ * Whether a federation's report of study st is published, for this
+ * transaction's token: *study_id is st's when its plan holds
+ * (msp.disclosure_plan_status 'fresh'), 0 for a protection run's token
+ * reading another study ('other_run', 'protecting': counted, as the
+ * database lets it).  Otherwise refused, never counted: an open study
+ * (MSP_ECONFLICT, PLAN_OPEN_REFUSAL: its fieldwork monitor is live), a
+ * closed one never protected (MSP_ECONFLICT, PLAN_UNPUBLISHED), a plan
+ * stale or unfinished (MSP_ECONFLICT, PLAN_REFUSAL, as plan_load());
+ * MSP_EDB.
+ */
 static enum msp_status
-plan_fresh(struct rctx *c, int study_id, int *fresh)
+published(struct rctx *c, const struct rstudy *st, int *study_id)
 {
 	char id[16];
 	const char *params[1] = { id };
@@ -39,16 +50,39 @@ plan_fresh(struct rctx *c, int study_id, int *fresh)
 	enum msp_status rc;
 	const char *status;
 
-	snprintf(id, sizeof(id), "%d", study_id);
+	*study_id = 0;
+	snprintf(id, sizeof(id), "%d", st->study_id);
 	rc = db_exec(c->conn, "report: release status",
 		     "SELECT msp.disclosure_plan_status($1::integer) AS s",
 		     1, params, PGRES_TUPLES_OK, &res, c->err);
 	if (rc != MSP_OK)
 		return rc;
 	status = db_text(res, 0, "s");
-	*fresh = status != NULL && strcmp(status, "fresh") == 0;
+	if (status == NULL)
+		rc = msp_error_set(c->err, MSP_EDB, "report: no release "
+				   "status for study %s", st->slug);
+	else if (strcmp(status, "fresh") == 0)
+		*study_id = st->study_id;
+	else if (strcmp(status, "open") == 0)
+		rc = msp_error_set(c->err, MSP_ECONFLICT, "%s : ses rapports "
+			"de fédération seront publiés à sa clôture (suivi de "
+			"terrain : msp-report fieldwork --study %s, page "
+			"/fieldwork/%s)", PLAN_OPEN_REFUSAL, st->slug,
+			st->slug);
+	else if (strcmp(status, "missing") == 0)
+		rc = msp_error_set(c->err, MSP_ECONFLICT, "%s : msp-report "
+			"disclosure-protect --study %s (étude close, jamais "
+			"protégée)", PLAN_UNPUBLISHED, st->slug);
+	else if (strcmp(status, "stale") == 0 ||
+		 strcmp(status, "incomplete") == 0)
+		rc = msp_error_set(c->err, MSP_ECONFLICT, "%s : msp-report "
+			"disclosure-protect --study %s (plan de protection "
+			"%s)", PLAN_REFUSAL, st->slug,
+			strcmp(status, "stale") == 0 ?
+			"périmé : les données ou le seuil ont changé" :
+			"inachevé");
 	PQclear(res);
-	return MSP_OK;
+	return rc;
 }
 
 /* The database's sentence of err, without libpq's "ERROR: ". */
@@ -64,48 +98,17 @@ refusal(struct rctx *c, enum msp_status status)
 }
 
 /*
- * A comparison of waves (studies names[0..n)) under a federation's
- * token: counted as before when no wave has a plan; refused when one
- * has, since no protection run stores a comparison of waves yet (each
- * wave's release is read alone) — the refusal of plan.h first, when a
- * wave's plan does not hold.
+ * A comparison of waves under a federation's token: refused, since no
+ * protection run stores one (each wave's release is read alone).
+ * Fails with MSP_EINVAL.
  */
 static enum msp_status
-waves_check(struct rctx *c, const char *const *names, size_t n)
+waves_refusal(struct rctx *c)
 {
-	const char *params[1];
-	PGresult *res = NULL;
-	struct plan *plan = NULL;
-	enum msp_status rc = MSP_OK;
-	const char *published = NULL;
-	size_t i;
-	int fresh, id;
-
-	for (i = 0; i < n && rc == MSP_OK; i++) {
-		params[0] = names[i];
-		rc = db_exec(c->conn, "report: wave", "SELECT study_id FROM"
-			     " msp.study WHERE slug = $1", 1, params,
-			     PGRES_TUPLES_OK, &res, c->err);
-		if (rc != MSP_OK || PQntuples(res) != 1)
-			break;		/* report_waves() says why */
-		id = (int)db_int(res, 0, "study_id");
-		rc = plan_load(c->conn, id, names[i], &plan, c->err);
-		plan_free(plan);
-		plan = NULL;
-		if (rc == MSP_OK)
-			rc = plan_fresh(c, id, &fresh);
-		if (rc == MSP_OK && fresh && published == NULL)
-			published = names[i];
-		PQclear(res);
-		res = NULL;
-	}
-	PQclear(res);
-	if (rc == MSP_OK && published != NULL)
-		rc = msp_error_set(c->err, MSP_EINVAL, "la comparaison de "
-			"vagues n'est pas publiée pour les fédérations quand "
-			"une vague est protégée (%s) : chaque vague se lit "
-			"seule, --region REGION --study ÉTUDE", published);
-	return rc;
+	return msp_error_set(c->err, MSP_EINVAL, "la comparaison de vagues "
+			     "n'est pas publiée pour les fédérations : "
+			     "chaque vague se lit seule, --region REGION "
+			     "--study ÉTUDE");
 }
 
 /* What a plan status says to people (msp.disclosure_plan_status). */
@@ -130,16 +133,16 @@ status_text(const char *status)
 
 /*
  * The study whose release answers a comparison of the regions in
- * c->opt->compare, into *study_id (0: none of them has a plan that
- * holds: counted as before), and their slugs into k->compare
- * (doc-owned; the key sorts them).  Every protection run stores the
- * comparison of its region with every other, the other columns as they
- * were then; a study's plan holds only while its data are those of its
- * run.  So when every compared study's plan holds, the comparison of
- * the LATEST run is current (each other study is unchanged since its
- * own, earlier, run); when only some hold, none is, and the comparison
- * is refused until the others are protected.  A comparison of waves is
- * waves_check()'s.
+ * c->opt->compare, into *study_id (0: malformed, for the counted
+ * report to say why), and their slugs into k->compare (doc-owned; the
+ * key sorts them).  Every protection run stores the comparison of its
+ * region with every other, the other columns as they were then; a
+ * study's plan holds only while its data are those of its run.  So
+ * when every compared study's plan holds, the comparison of the LATEST
+ * run is current (each other study is unchanged since its own, earlier,
+ * run); while one does not hold, none is, and the comparison is refused
+ * (MSP_ECONFLICT) until it is protected.  A comparison of waves is
+ * refused (waves_refusal(), MSP_EINVAL).
  */
 static enum msp_status
 compare_study(struct rctx *c, struct report_options *k, int *study_id)
@@ -151,7 +154,7 @@ compare_study(struct rctx *c, struct report_options *k, int *study_id)
 	char id[16];
 	const char *params[1] = { id };
 	size_t n = 0, i;
-	int waves = 0, held = 0;
+	int waves = 0;
 	double latest = 0;
 	enum msp_status rc = MSP_OK;
 
@@ -173,7 +176,7 @@ compare_study(struct rctx *c, struct report_options *k, int *study_id)
 	    report_waves_named(c, names, n, &waves) != MSP_OK)
 		return MSP_OK;
 	if (waves)
-		return waves_check(c, names, n);
+		return waves_refusal(c);
 	for (i = 0; i < n; i++) {
 		struct rstudy st;
 		const char *status;
@@ -195,7 +198,6 @@ compare_study(struct rctx *c, struct report_options *k, int *study_id)
 			const char *m = db_text(res, 0, "made");
 			double made = m != NULL ? strtod(m, NULL) : 0;
 
-			held++;
 			if (*study_id == 0 || made > latest) {
 				*study_id = st.study_id;
 				latest = made;
@@ -209,7 +211,7 @@ compare_study(struct rctx *c, struct report_options *k, int *study_id)
 		res = NULL;
 		buf_printf(&slugs, "%s%s", i ? "," : "", st.region_slug);
 	}
-	if (held > 0 && unheld != NULL) {
+	if (unheld != NULL) {
 		*study_id = 0;
 		rc = msp_error_set(c->err, MSP_ECONFLICT, "comparaison non "
 			"publiée : l'étude %s n'a pas de diffusion qui tienne "
@@ -242,7 +244,7 @@ report_stored(struct rctx *c, int *done)
 	PGresult *res = NULL;
 	struct rdoc *doc = NULL;
 	const char *text;
-	int study_id = 0, fresh = 0;
+	int study_id = 0;
 	enum msp_status rc = MSP_OK;
 
 	*done = 0;
@@ -253,11 +255,9 @@ report_stored(struct rctx *c, int *done)
 
 		rc = rdata_study(c, c->opt->region, c->opt->study, &st);
 		if (rc == MSP_OK)
-			rc = plan_fresh(c, st.study_id, &fresh);
-		if (rc == MSP_OK && fresh) {
-			study_id = st.study_id;
+			rc = published(c, &st, &study_id);
+		if (rc == MSP_OK && study_id != 0)
 			k.study = st.slug;
-		}
 	}
 	if (rc != MSP_OK || study_id == 0)
 		goto out;

@@ -1,17 +1,17 @@
 -- Whose responses a report's counting function may count for study
 -- p_study (msp.release_scope decides the scope), and one rule more: a
--- federation's own token never counts a study whose protection plan
--- exists (issue 19, item 1: "no client — the CLI, the web pages,
--- hand-written SQL under the federation's token — can get more").
--- Such a study's reports are its stored releases, the very documents
--- the disclosure audit read (msp.federation_release_get, 0053); a
--- count made here would be the raw one, small cells included, which
--- the client alone used to hide.  Only a protection run's transient
--- token counts it (msp.disclosure_plan_state.protect_token: its own
--- study, and a comparison's column of another).  An open
--- study, or one never protected, is still counted for a federation,
--- with the client's block-by-block release: docs/report.md, "Stored
--- releases", says what that leaves open.
+-- federation's own token never counts any study (issue 19, item 1: "no
+-- client — the CLI, the web pages, hand-written SQL under the
+-- federation's token — can get more").  What a federation reads of a
+-- study is its stored release, the very documents the disclosure audit
+-- read (msp.federation_release_get, 0053), published when the study is
+-- closed and protected; a count made here would be the raw one, small
+-- cells included, which the client alone used to hide.  Only a
+-- protection run's transient token counts (msp.disclosure_plan_state.
+-- protect_token: its own study, and a comparison's column of another).
+-- A team's token still counts its region's figures for its feedback
+-- page (msp.release_scope says which studies).  The fieldwork monitor
+-- (msp.fieldwork_*) does not come here: it stays live for federations.
 --
 -- The SECURITY DEFINER counting functions call it first, as the owner,
 -- so it decides from the token (msp.current_token), never from the
@@ -27,9 +27,7 @@ BEGIN
     IF (msp.current_token()).kind = 'federation'
        AND NOT EXISTS (SELECT 1 FROM msp.disclosure_plan_state d
                         WHERE d.protect_token
-                              = (msp.current_token()).token_sha256)
-       AND msp.disclosure_plan_status(p_study)
-           IN ('fresh', 'stale', 'incomplete') THEN
+                              = (msp.current_token()).token_sha256) THEN
         RAISE EXCEPTION 'étude % : une fédération lit sa diffusion '
             'publiée (msp.federation_release_get), jamais ses comptages',
             (SELECT s.slug FROM msp.study s WHERE s.study_id = p_study)
