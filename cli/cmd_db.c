@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "db.h"
 #include "migrate.h"
 #include "settings.h"
 
@@ -34,7 +35,10 @@ static const char db_usage[] =
 "         the source studies) the same way: each file NNNN_name.sql of\n"
 "         DIR once, in order, in its own transaction, recorded in\n"
 "         msp_meta.reference_loads.  Refused while migrations or\n"
-"         function files are pending.\n"
+"         function files are pending.  Then protects each closed\n"
+"         source study that has no protection plan that holds, as\n"
+"         msp-report disclosure-protect does: what a federation reads\n"
+"         of it is its stored release (a few seconds each).\n"
 "\n"
 "  --dir DIR   the files (default: $MSP_MIGRATIONS_DIR or\n"
 "              $MSP_REFERENCE_DIR, else the installed\n"
@@ -62,6 +66,38 @@ apply(PGconn *conn, enum migrate_ledger ledger, const char *dir, int quiet,
 		return cli_fail(&err);
 	*n += applied;
 	return 0;
+}
+
+/*
+ * Protects each closed source study (reference data 0009) whose plan
+ * does not hold (msp.disclosure_plan_status 'missing' or 'stale'), as
+ * msp-report study close does: a federation reads a study's stored
+ * releases only (docs/report.md, "Stored releases").  A study already
+ * protected, or reopened by a test, is left alone, so that loading
+ * again stays a no-op.  Returns 0, or 1 after printing why.
+ */
+static int
+protect_reference(PGconn *conn, int quiet)
+{
+	PGresult *res = NULL;
+	struct msp_error err;
+	int i, rc = 0;
+
+	if (db_exec(conn, "db load-reference: studies to protect",
+		    "SELECT slug FROM msp.study"
+		    " WHERE slug IN ('pdl-2019', 'occitanie-2024')"
+		    "   AND msp.disclosure_plan_status(study_id)"
+		    "       IN ('missing', 'stale')"
+		    " ORDER BY slug",
+		    0, NULL, PGRES_TUPLES_OK, &res, &err) != MSP_OK)
+		return cli_fail(&err);
+	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
+		fflush(stdout);
+		rc = cli_protect(conn, "db load-reference",
+				 PQgetvalue(res, i, 0), 0, quiet, 0);
+	}
+	PQclear(res);
+	return rc;
 }
 
 /*
@@ -202,6 +238,8 @@ cmd_db(const struct cli_context *ctx, int argc, char **argv)
 			   &n);
 		if (rc == 0 && !quiet && n == 0)
 			puts("reference data is up to date");
+		if (rc == 0)
+			rc = protect_reference(conn, quiet);
 	}
 out:
 	PQfinish(conn);

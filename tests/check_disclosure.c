@@ -946,11 +946,13 @@ reasons_hold(json_object *fed, json_object *ana, const char *what,
 	}
 }
 
-/* Runs report o as the federation (fed token) and as the analyst, and
- * attacks it; the totals of hidden cells go to *hidden. */
+/* Runs report o as a federation of its region would read it (the
+ * analyst's preview: a federation's own token reads published releases
+ * only, and these studies are open) and as the analyst, and attacks
+ * it; the totals of hidden cells go to *hidden. */
 static void
-attack_report(struct report_options *o, const char *fed_token,
-	      int compare_truth, const char *what, size_t *hidden)
+attack_report(struct report_options *o, int compare_truth,
+	      const char *what, size_t *hidden)
 {
 	char *fj, *aj, *csv, *txt;
 	json_object *fed, *ana;
@@ -958,8 +960,9 @@ attack_report(struct report_options *o, const char *fed_token,
 	char mark[32];
 
 	o->token = "analyst-disclosure";
+	o->preview = 0;
 	aj = render(o, FORMAT_JSON);
-	o->token = fed_token;
+	o->preview = 1;
 	fj = render(o, FORMAT_JSON);
 	csv = render(o, FORMAT_CSV);
 	txt = render(o, FORMAT_TEXT);
@@ -1046,7 +1049,6 @@ START_TEST(federation_reports_keep_their_secrets)
 			 sizeof(compare) - strlen(compare), "%s%s",
 			 i ? "," : "", region);
 		snprintf(token, sizeof(token), "fed-%s", region);
-		make_token(token, "federation", region);
 		/* the region report under each missing-data rule */
 		for (rule = 0; rule < 4; rule++) {
 			report_options_init(&o);
@@ -1055,14 +1057,14 @@ START_TEST(federation_reports_keep_their_secrets)
 			o.missing = rule & 2 ? REPORT_KEEP : REPORT_EXCLUDE;
 			snprintf(what, sizeof(what), "%s, rule %d", region,
 				 rule);
-			attack_report(&o, token, 1, what, &hidden);
+			attack_report(&o, 1, what, &hidden);
 			reports++;
 		}
 		report_options_init(&o);
 		o.region = region;
 		o.nonresponse = 1;
 		snprintf(what, sizeof(what), "%s --nonresponse", region);
-		attack_report(&o, token, 1, what, &hidden);
+		attack_report(&o, 1, what, &hidden);
 		reports++;
 		vars = by_variables(region);
 		ck_assert_int_gt(PQntuples(vars), 0);
@@ -1072,7 +1074,7 @@ START_TEST(federation_reports_keep_their_secrets)
 			o.by = PQgetvalue(vars, k, 0);
 			snprintf(what, sizeof(what), "%s --by %s", region,
 				 o.by);
-			attack_report(&o, token, 1, what, &hidden);
+			attack_report(&o, 1, what, &hidden);
 			reports++;
 		}
 		PQclear(vars);
@@ -1085,7 +1087,7 @@ START_TEST(federation_reports_keep_their_secrets)
 		o.compare = compare;
 		snprintf(what, sizeof(what), "%s: --compare %s", token,
 			 compare);
-		attack_report(&o, token, 0, what, &hidden);
+		attack_report(&o, 0, what, &hidden);
 		reports++;
 	}
 	PQclear(regions);

@@ -34,6 +34,7 @@
 #include "disclosure_policy.h"
 #include "report/audit.h"
 #include "report/format.h"
+#include "report/plan.h"
 #include "report/protect.h"
 #include "report/rdoc_json.h"
 #include "report/report.h"
@@ -206,6 +207,142 @@ compare_as(const char *token, struct msp_error *err)
 	return rc;
 }
 
+/* Every counting function of the study, by hand: $1 the study's slug,
+ * $2 "false". */
+static const char *const counting[] = {
+	"SELECT count(*) FROM msp.report_counts(" SID
+	", NULL, false, $2::boolean)",
+	"SELECT count(*) FROM msp.report_counts(" SID
+	", 'structure_type', false, $2::boolean)",
+	"SELECT count(*) FROM msp.report_cell_counts(" SID
+	", ARRAY['structure_type', $2])",
+	"SELECT count(*) FROM msp.report_frame_cells(" SID
+	", ARRAY['structure_type', $2])",
+	"SELECT count(*) FROM msp.report_frame_counts(" SID
+	") WHERE $2::text IS NOT NULL",
+	"SELECT count(*) FROM msp.report_population(" SID
+	") WHERE $2::text IS NOT NULL",
+	"SELECT count(*) FROM msp.report_words(" SID
+	", 'meaning', $2::boolean)",
+	"SELECT count(*) FROM msp.report_has_region(ARRAY["
+	SID "]) WHERE $2::text IS NOT NULL",
+	"SELECT count(*) FROM msp.report_has_studies(ARRAY["
+	SID "]) WHERE $2::text IS NOT NULL",
+	"SELECT count(*) FROM msp.report_has_studies(NULL)"
+	" WHERE $1::text <> $2",
+};
+
+/* Under token, every counting function of the study is refused:
+ * 42501, « jamais ses comptages » (msp.report_scope). */
+static void
+counting_refused(const char *token)
+{
+	struct msp_error err;
+	size_t i;
+
+	for (i = 0; i < sizeof(counting) / sizeof(*counting); i++) {
+		ck_assert_msg(as_token(token, counting[i], "false", NULL,
+				       &err) == MSP_EDB,
+			      "counted: %s", counting[i]);
+		ck_assert_msg(strcmp(err.sqlstate, "42501") == 0 &&
+			      strstr(err.message, "jamais ses comptages") !=
+			      NULL, "%s: %s %s", counting[i], err.sqlstate,
+			      err.message);
+	}
+}
+
+/* token's region report of study (NULL: the region's latest); its
+ * status, the refusal in err. */
+static enum msp_status
+region_as(const char *token, const char *region, const char *study,
+	  int preview, struct msp_error *err)
+{
+	struct report_options o;
+	struct rdoc *doc = NULL;
+	enum msp_status rc;
+
+	report_options_init(&o);
+	o.token = token;
+	o.region = region;
+	o.study = study;
+	o.preview = preview;
+	rc = report_build(conn, &o, &doc, err);
+	if (rc == MSP_OK && preview) {
+		/* the federation's disclosure control, counted live */
+		size_t t, i, j, hidden = 0;
+
+		for (t = 0; t < doc->ntables; t++) {
+			const struct rtable *tb = doc->tables[t];
+
+			for (i = 0; i < tb->nrows; i++)
+				for (j = 0; j < tb->ncols; j++)
+					hidden += tb->rows[i].cells[j].
+						  suppressed != 0;
+		}
+		ck_assert_uint_gt(hidden, 0);
+	}
+	rdoc_free(doc);
+	return rc;
+}
+
+/*
+ * Before any protection (the suites load the reference studies open):
+ * a federation's report of an open study is refused, never counted,
+ * and so is one of a closed study never protected; hand-written SQL
+ * under its token counts neither; the fieldwork monitor stays live.
+ * The owner's and an analyst's preview counts them with the
+ * federation's disclosure control; a team's is refused.
+ */
+START_TEST(unpublished_is_refused)
+{
+	const char *params[1] = { "pdl-2019" };
+	struct msp_error err;
+
+	make_token(FED, "federation", "occitanie");
+	make_token("fed-release-pdl", "federation", "pays-de-la-loire");
+	make_token("analyst-release", "analyst", NULL);
+	/* open */
+	ck_assert_int_eq(region_as(FED, "occitanie", STUDY, 0, &err),
+			 MSP_ECONFLICT);
+	ck_assert_msg(strncmp(err.message, PLAN_OPEN_REFUSAL " : ses "
+			      "rapports de fédération seront publiés à sa "
+			      "clôture (suivi de terrain : msp-report "
+			      "fieldwork --study " STUDY ", page /fieldwork/"
+			      STUDY ")", 60) == 0 &&
+		      strstr(err.message, "/fieldwork/" STUDY) != NULL,
+		      "%s", err.message);
+	counting_refused(FED);
+	/* another region's federation, for comparison: the same */
+	ck_assert_int_eq(region_as("fed-release-pdl", "occitanie", STUDY, 0,
+				   &err), MSP_ECONFLICT);
+	counting_refused("fed-release-pdl");
+	/* the fieldwork monitor does not go through msp.report_scope */
+	ck_assert_msg(as_token(FED, "SELECT count(*) FROM"
+			       " msp.fieldwork_frame(" SID ")"
+			       " WHERE $2::text IS NOT NULL", "x", NULL,
+			       &err) == MSP_OK, "%s", err.message);
+	/* closed, never protected (study close --no-protect) */
+	exec_ok("SELECT * FROM msp.study_transition($1, 'close', NULL)",
+		1, params, PGRES_TUPLES_OK);
+	ck_assert_int_eq(region_as("fed-release-pdl", "pays-de-la-loire",
+				   "pdl-2019", 0, &err), MSP_ECONFLICT);
+	ck_assert_msg(strcmp(err.message, PLAN_UNPUBLISHED " : msp-report "
+			     "disclosure-protect --study pdl-2019 (étude "
+			     "close, jamais protégée)") == 0, "%s",
+		      err.message);
+	/* a comparison: refused while a compared study is unpublished */
+	ck_assert_int_eq(compare_as(FED, &err), MSP_ECONFLICT);
+	ck_assert_msg(strstr(err.message, "comparaison non publiée : "
+			     "l'étude pdl-2019") != NULL, "%s", err.message);
+	/* the preview: the owner, an analyst; not a team */
+	ck_assert_msg(region_as(NULL, "occitanie", STUDY, 1, &err) ==
+		      MSP_OK, "%s", err.message);
+	ck_assert_msg(region_as("analyst-release", "pays-de-la-loire",
+				"pdl-2019", 1, &err) == MSP_OK, "%s",
+		      err.message);
+}
+END_TEST
+
 START_TEST(protect_stores_what_the_audit_read)
 {
 	struct audit_options ao;
@@ -266,37 +403,7 @@ START_TEST(protect_stores_what_the_audit_read)
 	audit_free(a);
 	/* hand-written SQL under the federation's token: no count of
 	 * the protected study, whichever function */
-	{
-		static const char *const counting[] = {
-			"SELECT count(*) FROM msp.report_counts(" SID
-			", NULL, false, $2::boolean)",
-			"SELECT count(*) FROM msp.report_counts(" SID
-			", 'structure_type', false, $2::boolean)",
-			"SELECT count(*) FROM msp.report_cell_counts(" SID
-			", ARRAY['structure_type', $2])",
-			"SELECT count(*) FROM msp.report_frame_cells(" SID
-			", ARRAY['structure_type', $2])",
-			"SELECT count(*) FROM msp.report_frame_counts(" SID
-			") WHERE $2::text IS NOT NULL",
-			"SELECT count(*) FROM msp.report_population(" SID
-			") WHERE $2::text IS NOT NULL",
-			"SELECT count(*) FROM msp.report_words(" SID
-			", 'meaning', $2::boolean)",
-			"SELECT count(*) FROM msp.report_has_region(ARRAY["
-			SID "]) WHERE $2::text IS NOT NULL",
-		};
-
-		for (i = 0; i < sizeof(counting) / sizeof(*counting); i++) {
-			ck_assert_msg(as_token(FED, counting[i], "false",
-					       NULL, &err) == MSP_EDB,
-				      "counted: %s", counting[i]);
-			ck_assert_msg(strcmp(err.sqlstate, "42501") == 0 &&
-				      strstr(err.message, "jamais ses "
-					     "comptages") != NULL,
-				      "%s: %s %s", counting[i],
-				      err.sqlstate, err.message);
-		}
-	}
+	counting_refused(FED);
 	/* a request the audit never read */
 	ck_assert_str_eq(get_refused(FED, "study=" STUDY "&by=nothing",
 				     "n'est pas publié"), "MSPR2");
@@ -418,6 +525,7 @@ main(void)
 	tcase_add_unchecked_fixture(tc, load_shared, drop_shared);
 	tcase_add_checked_fixture(tc, connect_case, disconnect_case);
 	tcase_set_timeout(tc, 900);
+	tcase_add_test(tc, unpublished_is_refused);
 	tcase_add_test(tc, protect_stores_what_the_audit_read);
 	tcase_add_test(tc, a_change_refuses_and_a_new_run_empties);
 	suite_add_tcase(s, tc);

@@ -294,7 +294,11 @@ make_token(const char *token, const char *kind, const char *region)
 static struct audit *
 run(const char *token, const char *region, const char *study)
 {
-	struct audit_options o = { token, region, study, NULL, 0, 0, 0 };
+	/* "run-…": a protection run's token (testdb_run_token()), which
+	 * counts a study not yet published, as disclosure-protect's audit
+	 * does; a federation's own token reads published releases only */
+	struct audit_options o = { token, region, study, NULL, 0, 0,
+				   strncmp(token, "run-", 4) == 0 };
 	struct msp_error err;
 	struct audit *a = NULL;
 
@@ -407,14 +411,13 @@ inherent_by_glpk(const struct audit *a, size_t i)
 }
 
 static size_t
-audit_checked(const char *region, const char *study)
+audit_checked(const char *token, const char *region, const char *study)
 {
 	struct audit *fed, *ana;
-	char token[80];
 	size_t i, hidden = 0, checked = 0, shown = 0;
 
-	snprintf(token, sizeof(token), "fed-audit-%s", region);
-	make_token(token, "federation", region);
+	if (strncmp(token, "run-", 4) != 0)
+		make_token(token, "federation", region);
 	make_token("analyst-audit", "analyst", NULL);
 	ana = run("analyst-audit", region, study);
 	fed = run(token, region, study);
@@ -672,6 +675,7 @@ region_shown(const char *token, const char *region, const char *study,
 	o.token = token;
 	o.region = region;
 	o.study = study;
+	o.live = strncmp(token, "run-", 4) == 0;	/* run()'s */
 	ck_assert_msg(report_build(conn, &o, &doc, &err) == MSP_OK, "%s: %s",
 		      region, err.message);
 	*total = 0;
@@ -706,9 +710,13 @@ protect_measured(const char *slug, const char *token, const char *region,
 		 const char *study, size_t min, size_t *inherent)
 {
 	size_t before, after, total, left;
+	char run_token[128];
 
+	/* before: block by block, as a run counts it (not published) */
+	snprintf(run_token, sizeof(run_token), "run-%s", slug);
+	testdb_run_token(conn, slug, run_token);
 	make_token(token, "federation", region);
-	before = region_shown(token, region, study, &total);
+	before = region_shown(run_token, region, study, &total);
 	left = protect(slug, inherent);
 	after = region_shown(token, region, study, &total);
 	printf("region report of %s: %zu of %zu count cells shown block by "
@@ -740,7 +748,8 @@ START_TEST(audit_reference_studies)
 	 * rule: what 37 responses split 15 ways leave (the measure behind
 	 * the rule; its protection without the rule is timed by hand in
 	 * docs/report.md: too long for the suite) */
-	audit_checked("pays-de-la-loire", NULL);
+	testdb_run_token(conn, "pdl-2019", "run-pdl-2019");
+	audit_checked("run-pdl-2019", "pays-de-la-loire", NULL);
 	ck_assert_msg(disclosure_policy_set_by_minimum(conn, BY_MINIMUM,
 						       &err) == MSP_OK, "%s",
 		      err.message);
@@ -753,13 +762,13 @@ START_TEST(audit_reference_studies)
 	ck_assert_uint_eq(left, 0);
 	planned_study = "occitanie-2024";
 	planned_column = "occitanie";
-	ck_assert_uint_eq(audit_checked("occitanie", NULL), 0);
+	ck_assert_uint_eq(audit_checked("fed-audit-occitanie", "occitanie",
+				       NULL), 0);
 	/* Pays de la Loire 2019: a federation's --by is refused in
 	 * French by the database, the region report says why */
-	make_token("fed-audit-pays-de-la-loire", "federation",
-		   "pays-de-la-loire");
 	report_options_init(&o);
-	o.token = "fed-audit-pays-de-la-loire";
+	o.token = "run-pdl-2019";	/* open: counted by a run */
+	o.live = 1;
 	o.region = "pays-de-la-loire";
 	o.by = "usagers";
 	ck_assert_int_eq(report_build(conn, &o, &doc, &err), MSP_EINVAL);
@@ -782,7 +791,8 @@ START_TEST(audit_reference_studies)
 	ck_assert_uint_eq(left, 0);
 	planned_study = "pdl-2019";
 	planned_column = "pays-de-la-loire";
-	ck_assert_uint_eq(audit_checked("pays-de-la-loire", NULL), 0);
+	ck_assert_uint_eq(audit_checked("fed-audit-pays-de-la-loire",
+				       "pays-de-la-loire", NULL), 0);
 	planned_study = NULL;
 	/* a plan is made under one minimum: a lower one publishes splits
 	 * its audit never saw, and the plan is stale; a higher one only
@@ -839,17 +849,28 @@ refused_for_plan(const char *token, const char *region, const char *study)
 	return refused_by_plan(&o, study);
 }
 
-/* The comparison of two waves (compare: "a,b"): a wave is a study, and
- * its figures are hidden as its plan says, or not shown at all. */
+/* Whether the comparison of two waves (compare: "a,b") is refused to
+ * the federation: no protection run stores one (report_stored.c),
+ * whatever the waves' plans say. */
 static int
-waves_refused_for_plan(const char *token, const char *compare)
+waves_refused(const char *token, const char *compare)
 {
 	struct report_options o;
+	struct msp_error err;
+	struct rdoc *doc = NULL;
+	enum msp_status rc;
 
 	report_options_init(&o);
 	o.token = token;
 	o.compare = compare;
-	return refused_by_plan(&o, compare);
+	rc = report_build(conn, &o, &doc, &err);
+	rdoc_free(doc);
+	if (rc == MSP_OK)
+		return 0;
+	ck_assert_msg(rc == MSP_EINVAL && strstr(err.message, "la "
+		      "comparaison de vagues n'est pas publiée") != NULL,
+		      "%s: %s", compare, err.message);
+	return 1;
 }
 
 START_TEST(audit_generated_study)
@@ -883,7 +904,8 @@ START_TEST(audit_generated_study)
 	/* synthetic: a comparison shows Occitanie 2024 for the region */
 	planned_study = res.study_slug;
 	planned_column = NULL;
-	ck_assert_uint_eq(audit_checked("occitanie", res.study_slug), left);
+	ck_assert_uint_eq(audit_checked("fed-audit-occitanie", "occitanie",
+				       res.study_slug), left);
 	/* and GLPK says so of each, independently */
 	ck_assert_uint_eq(last_inherent, left);
 	planned_study = NULL;
@@ -915,7 +937,7 @@ START_TEST(audit_generated_study)
 	ck_assert(refused_for_plan("fed-plan-occitanie", "occitanie",
 				   res.study_slug));
 	snprintf(waves, sizeof(waves), "occitanie-2024,%s", res.study_slug);
-	ck_assert(waves_refused_for_plan("fed-plan-occitanie", waves));
+	ck_assert(waves_refused("fed-plan-occitanie", waves));
 }
 END_TEST
 

@@ -32,10 +32,16 @@
 static struct rdoc *
 build(const struct report_options *o)
 {
+	struct report_options run = *o;
 	struct msp_error err;
 	struct rdoc *doc = NULL;
 
-	ck_assert_msg(report_build(conn, o, &doc, &err) == MSP_OK, "%s",
+	/* "fed-…": a protection run's token (testdb_run_token()), whose
+	 * reports count with the federation's functions and disclosure
+	 * control, as the run's audit does (a federation's own token
+	 * reads published releases only, and these studies are open) */
+	run.live = o->token != NULL && strncmp(o->token, "fed-", 4) == 0;
+	ck_assert_msg(report_build(conn, &run, &doc, &err) == MSP_OK, "%s",
 		      err.message);
 	ck_assert_ptr_nonnull(doc);
 	return doc;
@@ -994,9 +1000,6 @@ START_TEST(stage_everywhere_is_the_published_one)
 		"   FROM msp.response r JOIN msp.study s USING (study_id)"
 		"  WHERE s.slug = 'occitanie-2024' AND r.status = 'complete'"
 		"    AND NOT r.test",
-		"INSERT INTO msp.access_token (token_sha256, kind, region_id)"
-		" SELECT sha256(convert_to('fed-stage', 'UTF8')), 'federation',"
-		"        region_id FROM msp.region WHERE slug = 'occitanie'",
 	};
 	/* by SQL: the function, and the workspace's label of it */
 	static const char by_function[] =
@@ -1033,6 +1036,9 @@ START_TEST(stage_everywhere_is_the_published_one)
 		ck_assert_msg(db_exec(conn, "setup", setup_sql[i], 0, NULL,
 				      PGRES_COMMAND_OK, NULL, &err) == MSP_OK,
 			      "%s", err.message);
+	/* the federation's --has functions count for a protection run's
+	 * token only (msp.report_scope) */
+	testdb_run_token(conn, "occitanie-2024", "fed-stage");
 	for (i = 0; i < 2; i++) {
 		ck_assert_msg(db_exec(conn, "stages", queries[i], 0, NULL,
 				      PGRES_TUPLES_OK, &res, &err) == MSP_OK,
@@ -1627,7 +1633,7 @@ START_TEST(federation_sees_aggregates)
 	const struct rtable *t;
 	size_t i;
 
-	make_token("fed-pdl", "federation", "pays-de-la-loire");
+	testdb_run_token(conn, "pdl-2019", "fed-pdl");
 	make_token("analyst", "analyst", NULL);
 	report_options_init(&o);
 	o.region = "pays-de-la-loire";
@@ -2347,7 +2353,7 @@ START_TEST(report_odds_ratio)
 	free(text);
 
 	/* a federation: withheld where a cell of the variable is hidden */
-	make_token("fed-pdl", "federation", "pays-de-la-loire");
+	testdb_run_token(conn, "pdl-2019", "fed-pdl");
 	report_options_init(&o);
 	o.region = "pays-de-la-loire";
 	o.by = "usagers";
@@ -2518,7 +2524,7 @@ START_TEST(cli_disclosure_threshold)
 	struct msp_error err;
 	PGresult *res = NULL;
 
-	make_token("fed-pdl", "federation", "pays-de-la-loire");
+	testdb_run_token(conn, "pdl-2019", "fed-pdl");
 	make_token("analyst", "analyst", NULL);
 	ck_assert_int_eq(run_cli("disclosure --help", &out), 0);
 	ck_assert_ptr_nonnull(strstr(buf_str(&out), "threshold [N]"));
@@ -2952,17 +2958,17 @@ START_TEST(federation_report_from_totals_equals_recount)
 {
 	char *fast, *slow, *owner, *marked;
 
-	make_token("fed-totals", "federation", "pays-de-la-loire");
+	testdb_run_token(conn, "pdl-2019", "fed-pdl");
 	exec_ok("DELETE FROM msp.report_cache");
 	ck_assert(totals_whole_in_pdl());
-	fast = totals_report(NULL, 0, "fed-totals");
-	slow = totals_report(NULL, 1, "fed-totals");
+	fast = totals_report(NULL, 0, "fed-pdl");
+	slow = totals_report(NULL, 1, "fed-pdl");
 	assert_same_lines(fast, slow, "federation: from the totals vs "
 			  "recounted");
 	ck_assert_ptr_nonnull(strstr(fast, "project_topics"));
 	/* it did read the totals */
 	exec_ok(TOTALS_MARK);
-	marked = totals_report(NULL, 0, "fed-totals");
+	marked = totals_report(NULL, 0, "fed-pdl");
 	ck_assert_str_ne(marked, fast);
 	free(marked);
 	exec_ok(TOTALS_UNMARK);
@@ -2972,7 +2978,7 @@ START_TEST(federation_report_from_totals_equals_recount)
 		" SELECT study_id, 'x', 'v', g % 2 * 2 - 1"
 		"   FROM msp.study, generate_series(1, 10002) g"
 		"  WHERE slug = 'totals'");
-	free(totals_report(NULL, 0, "fed-totals"));
+	free(totals_report(NULL, 0, "fed-pdl"));
 	ck_assert_uint_ge(sql_count("SELECT count(*) FROM msp.answer_tally"
 				    " WHERE item_key = 'x'"), 10002);
 	exec_ok("DELETE FROM msp.answer_tally WHERE item_key = 'x'");
@@ -2997,8 +3003,8 @@ START_TEST(federation_report_from_totals_equals_recount)
 		"  ORDER BY o.item_key, o.code LIMIT 1");
 	ck_assert(!totals_whole_in_pdl());
 	exec_ok(TOTALS_MARK);
-	fast = totals_report(NULL, 0, "fed-totals");
-	slow = totals_report(NULL, 1, "fed-totals");
+	fast = totals_report(NULL, 0, "fed-pdl");
+	slow = totals_report(NULL, 1, "fed-pdl");
 	assert_same_lines(fast, slow, "federation: counted from the "
 			  "answers, the mark not read");
 	exec_ok(TOTALS_UNMARK);

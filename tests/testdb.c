@@ -196,6 +196,57 @@ testdb_load_reference(struct testdb *db)
 	PQclear(res);
 }
 
+void
+testdb_run_token(PGconn *conn, const char *study, const char *token)
+{
+	static const char *const steps[] = {
+		"DELETE FROM run_token_state WHERE $2::text IS NOT NULL",
+		"INSERT INTO run_token_state SELECT slug, state"
+		"  FROM msp.study WHERE slug = $1 AND $2::text IS NOT NULL",
+		"UPDATE msp.study SET state = 'closed'"
+		" WHERE slug = $1 AND $2::text IS NOT NULL",
+		"SELECT msp.disclosure_plan_begin(s.study_id,"
+		"       encode(sha256(convert_to($2, 'UTF8')), 'hex'))"
+		"  FROM msp.study s WHERE s.slug = $1",
+		"UPDATE msp.study s SET state = r.state"
+		"  FROM run_token_state r"
+		" WHERE s.slug = $1 AND r.study = s.slug"
+		"   AND $2::text IS NOT NULL",
+	};
+	const char *params[2] = { study, token };
+	PGresult *res;
+	size_t i;
+
+	/* already one (a case before, on the same database) */
+	res = PQexecParams(conn, "SELECT 1 FROM msp.disclosure_plan_state d"
+			   " JOIN msp.access_token t"
+			   "   ON t.token_sha256 = d.protect_token"
+			   " WHERE d.protect_token ="
+			   "       sha256(convert_to($2, 'UTF8'))"
+			   "   AND t.revoked_at IS NULL"
+			   "   AND $1::text IS NOT NULL", 2, NULL, params,
+			   NULL, NULL, 0);
+	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s",
+		      PQresultErrorMessage(res));
+	i = (size_t)PQntuples(res);
+	PQclear(res);
+	if (i > 0)
+		return;
+	res = PQexec(conn, "CREATE TEMP TABLE IF NOT EXISTS run_token_state"
+			   " (study text, state msp.study_state)");
+	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s",
+		      PQresultErrorMessage(res));
+	PQclear(res);
+	for (i = 0; i < sizeof(steps) / sizeof(*steps); i++) {
+		res = PQexecParams(conn, steps[i], 2, NULL, params, NULL,
+				   NULL, 0);
+		ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK ||
+			      PQresultStatus(res) == PGRES_COMMAND_OK,
+			      "%s: %s", study, PQresultErrorMessage(res));
+		PQclear(res);
+	}
+}
+
 int
 testdb_run(Suite *s)
 {

@@ -36,8 +36,27 @@ const char *testdb_value(PGconn *conn, const char *sql);
  */
 void testdb_load(struct testdb *db, const char *relative);
 
-/* Loads the project's reference data (after testdb_load()). */
+/*
+ * Loads the project's reference data (after testdb_load()).  The
+ * reference studies are left OPEN, as the suites always had them (they
+ * submit and import into them), so not protected: a federation's own
+ * token gets no report of them (report_stored.c); the suites preview
+ * (report_options.preview) or use testdb_run_token().
+ */
 void testdb_load_reference(struct testdb *db);
+
+/*
+ * Makes token (new) a protection run's transient federation token of
+ * study's region, as msp-report disclosure-protect does
+ * (msp.disclosure_plan_begin): the only federation token whose reports
+ * are counted (msp.report_scope), through the same SECURITY DEFINER
+ * functions and the same disclosure control.  The study is closed for
+ * the begin, then put back in its state (its plan and releases are
+ * forgotten).  For the suites that test the federation's counting
+ * functions themselves; a token that is already a run's is left as it
+ * is.  Fails the test on any error.
+ */
+void testdb_run_token(PGconn *conn, const char *study, const char *token);
 
 /* Runs every test of s; returns main()'s exit status. */
 int testdb_run(Suite *s);

@@ -30,6 +30,15 @@
 /* The most regions a stored comparison names (report.c's). */
 #define STORED_MAX_REGIONS 8
 
+/* Whether status (msp.disclosure_plan_status) says the token is a
+ * protection run's: the database lets it count (msp.report_scope). */
+static int
+run_status(const char *status)
+{
+	return status != NULL && (strcmp(status, "other_run") == 0 ||
+				  strcmp(status, "protecting") == 0);
+}
+
 /*
  * Whether a federation's report of study st is published, for this
  * transaction's token: *study_id is st's when its plan holds
@@ -63,6 +72,8 @@ published(struct rctx *c, const struct rstudy *st, int *study_id)
 				   "status for study %s", st->slug);
 	else if (strcmp(status, "fresh") == 0)
 		*study_id = st->study_id;
+	else if (run_status(status))
+		;	/* counted, as the database lets it */
 	else if (strcmp(status, "open") == 0)
 		rc = msp_error_set(c->err, MSP_ECONFLICT, "%s : ses rapports "
 			"de fédération seront publiés à sa clôture (suivi de "
@@ -98,17 +109,31 @@ refusal(struct rctx *c, enum msp_status status)
 }
 
 /*
- * A comparison of waves under a federation's token: refused, since no
- * protection run stores one (each wave's release is read alone).
- * Fails with MSP_EINVAL.
+ * A comparison of waves (the study slug first, one of them) under a
+ * federation's token: refused, since no protection run stores one
+ * (each wave's release is read alone), unless the token is a
+ * protection run's (counted).  Fails with MSP_EINVAL; MSP_EDB.
  */
 static enum msp_status
-waves_refusal(struct rctx *c)
+waves_refusal(struct rctx *c, const char *first)
 {
-	return msp_error_set(c->err, MSP_EINVAL, "la comparaison de vagues "
-			     "n'est pas publiée pour les fédérations : "
-			     "chaque vague se lit seule, --region REGION "
-			     "--study ÉTUDE");
+	const char *params[1] = { first };
+	PGresult *res = NULL;
+	enum msp_status rc;
+
+	rc = db_exec(c->conn, "report: wave's release status",
+		     "SELECT msp.disclosure_plan_status(study_id) AS s"
+		     "  FROM msp.study WHERE slug = $1", 1, params,
+		     PGRES_TUPLES_OK, &res, c->err);
+	if (rc != MSP_OK)
+		return rc;
+	if (PQntuples(res) != 1 || !run_status(db_text(res, 0, "s")))
+		rc = msp_error_set(c->err, MSP_EINVAL, "la comparaison de "
+				   "vagues n'est pas publiée pour les "
+				   "fédérations : chaque vague se lit seule, "
+				   "--region REGION --study ÉTUDE");
+	PQclear(res);
+	return rc;
 }
 
 /* What a plan status says to people (msp.disclosure_plan_status). */
@@ -154,7 +179,7 @@ compare_study(struct rctx *c, struct report_options *k, int *study_id)
 	char id[16];
 	const char *params[1] = { id };
 	size_t n = 0, i;
-	int waves = 0;
+	int waves = 0, run = 0;
 	double latest = 0;
 	enum msp_status rc = MSP_OK;
 
@@ -176,7 +201,7 @@ compare_study(struct rctx *c, struct report_options *k, int *study_id)
 	    report_waves_named(c, names, n, &waves) != MSP_OK)
 		return MSP_OK;
 	if (waves)
-		return waves_refusal(c);
+		return waves_refusal(c, names[0]);
 	for (i = 0; i < n; i++) {
 		struct rstudy st;
 		const char *status;
@@ -202,6 +227,8 @@ compare_study(struct rctx *c, struct report_options *k, int *study_id)
 				*study_id = st.study_id;
 				latest = made;
 			}
+		} else if (run_status(status)) {
+			run = 1;
 		} else if (unheld == NULL) {
 			unheld = st.slug;
 			why = rdoc_strdup(c->doc, status_text(status != NULL ?
@@ -210,6 +237,12 @@ compare_study(struct rctx *c, struct report_options *k, int *study_id)
 		PQclear(res);
 		res = NULL;
 		buf_printf(&slugs, "%s%s", i ? "," : "", st.region_slug);
+	}
+	if (run) {
+		/* a protection run's token: counted, as the database
+		 * lets it */
+		*study_id = 0;
+		goto out;
 	}
 	if (unheld != NULL) {
 		*study_id = 0;
