@@ -439,7 +439,10 @@ START_TEST(suggestions_are_not_codings_until_accepted)
 	size_t i;
 
 	token("analyst", "qs_1", env, sizeof(env));
-	token("federation", "qs_f", fed, sizeof(fed));
+	/* a federation's --has counts for a protection run's token only
+	 * (msp.report_scope; this study is open, not published) */
+	testdb_run_token(conn, OCC, "fed-codework");
+	snprintf(fed, sizeof(fed), "MSP_TOKEN='fed-codework'");
 	/* a code whose only word is « temps », applied to nothing yet */
 	cli_ok("", "codebook add --study " OCC " qs_temps --label 'Temps'"
 	       " --kind frein --has H-F1", &out);
@@ -742,7 +745,8 @@ START_TEST(matrix_and_cooccurrence_count_the_hand_case)
 	 * its interviews have no structure, so they are not its region's
 	 * (msp.report_has_mentions' rule): its matrix has no "unknown" of
 	 * ours */
-	token("federation", "qm_f", fed, sizeof(fed));
+	testdb_run_token(conn, OCC, "fed-codework");	/* as above */
+	snprintf(fed, sizeof(fed), "MSP_TOKEN='fed-codework'");
 	fed[strlen(fed) - 1] = '\0';
 	o.token = fed + strlen("MSP_TOKEN='");
 	snprintf(args, sizeof(args), "item:%s", key);

@@ -200,7 +200,8 @@ void
 testdb_run_token(PGconn *conn, const char *study, const char *token)
 {
 	static const char *const steps[] = {
-		"DELETE FROM run_token_state WHERE $2::text IS NOT NULL",
+		"DELETE FROM run_token_state WHERE $1::text IS NOT NULL"
+		"   AND $2::text IS NOT NULL",
 		"INSERT INTO run_token_state SELECT slug, state"
 		"  FROM msp.study WHERE slug = $1 AND $2::text IS NOT NULL",
 		"UPDATE msp.study SET state = 'closed'"
