@@ -1,8 +1,9 @@
 -- Whether the reports of a study may apply its protection plan, for the
 -- token of this transaction (lib/report/plan.c asks before a
 -- federation's report):
---   'open'        the study is not closed: no plan (its figures move;
---                 docs/report.md says what that leaves open)
+--   'open'        the study is not closed: no plan (its figures move);
+--                 a federation's reports of it are refused until it
+--                 is closed and protected (report_stored.c)
 --   'other_run'   the token is another study's protection run, and
 --                 this study's plan does not hold: the run audits its
 --                 own study, and a comparison's column of this one
@@ -11,7 +12,9 @@
 --                 'fresh': the column hides what this study's own
 --                 releases hide (the run stores the comparison, which
 --                 a federation of this region may read).  The token
---                 is the command's, revoked when it ends.
+--                 is the command's, revoked when it ends.  Also for a
+--                 study not closed (even the run's own, reopened by
+--                 a test since its begin): counted without a plan.
 --   'missing'     closed, never protected
 --   'stale'       made for other data (msp.disclosure_data_version),
 --                 another threshold, or a higher small-study minimum
@@ -30,11 +33,12 @@ DECLARE
     p msp.disclosure_plan_state;
 BEGIN
     SELECT s.state INTO v_state FROM msp.study s WHERE s.study_id = p_study;
-    IF v_state IS DISTINCT FROM 'closed' THEN
-        RETURN 'open';
-    END IF;
     SELECT d.study_id INTO v_run FROM msp.disclosure_plan_state d
      WHERE d.protect_token = (msp.current_token()).token_sha256;
+    IF v_state IS DISTINCT FROM 'closed' THEN
+        RETURN CASE WHEN v_run IS NOT NULL THEN 'other_run'
+                    ELSE 'open' END;
+    END IF;
     SELECT * INTO p FROM msp.disclosure_plan_state d
      WHERE d.study_id = p_study;
     IF NOT FOUND THEN
