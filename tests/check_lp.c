@@ -867,8 +867,9 @@ waves_refused(const char *token, const char *compare)
 	rdoc_free(doc);
 	if (rc == MSP_OK)
 		return 0;
-	ck_assert_msg(rc == MSP_EINVAL && strstr(err.message, "la "
-		      "comparaison de vagues n'est pas publiée") != NULL,
+	ck_assert_msg(rc == MSP_ECONFLICT &&
+		      strncmp(err.message, PLAN_COMPARE_REFUSAL " : une "
+			      "fédération lit chaque vague", 40) == 0,
 		      "%s: %s", compare, err.message);
 	return 1;
 }

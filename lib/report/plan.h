@@ -42,6 +42,10 @@ struct plan {
 /* ... and of a closed study never protected, with this. */
 #define PLAN_UNPUBLISHED "pas encore publiée"
 
+/* ... and a comparison that is not published (a compared study not
+ * published, or waves), with this. */
+#define PLAN_COMPARE_REFUSAL "comparaison non publiée"
+
 /*
  * The plan of study_id for the token of conn's transaction, into *out
  * (the caller's: plan_free).  *out is NULL when the study is not closed

@@ -112,7 +112,8 @@ refusal(struct rctx *c, enum msp_status status)
  * A comparison of waves (the study slug first, one of them) under a
  * federation's token: refused, since no protection run stores one
  * (each wave's release is read alone), unless the token is a
- * protection run's (counted).  Fails with MSP_EINVAL; MSP_EDB.
+ * protection run's (counted).  Fails with MSP_ECONFLICT
+ * (PLAN_COMPARE_REFUSAL); MSP_EDB.
  */
 static enum msp_status
 waves_refusal(struct rctx *c, const char *first)
@@ -128,10 +129,12 @@ waves_refusal(struct rctx *c, const char *first)
 	if (rc != MSP_OK)
 		return rc;
 	if (PQntuples(res) != 1 || !run_status(db_text(res, 0, "s")))
-		rc = msp_error_set(c->err, MSP_EINVAL, "la comparaison de "
-				   "vagues n'est pas publiée pour les "
-				   "fédérations : chaque vague se lit seule, "
-				   "--region REGION --study ÉTUDE");
+		rc = msp_error_set(c->err, MSP_ECONFLICT, "%s : une "
+				   "fédération lit chaque vague d'une région "
+				   "seule (--region REGION --study ÉTUDE) ; "
+				   "aucune protection ne publie la "
+				   "comparaison de vagues",
+				   PLAN_COMPARE_REFUSAL);
 	PQclear(res);
 	return rc;
 }
@@ -167,7 +170,7 @@ status_text(const char *status)
  * run is current (each other study is unchanged since its own, earlier,
  * run); while one does not hold, none is, and the comparison is refused
  * (MSP_ECONFLICT) until it is protected.  A comparison of waves is
- * refused (waves_refusal(), MSP_EINVAL).
+ * refused (waves_refusal()).
  */
 static enum msp_status
 compare_study(struct rctx *c, struct report_options *k, int *study_id)
@@ -246,11 +249,11 @@ compare_study(struct rctx *c, struct report_options *k, int *study_id)
 	}
 	if (unheld != NULL) {
 		*study_id = 0;
-		rc = msp_error_set(c->err, MSP_ECONFLICT, "comparaison non "
-			"publiée : l'étude %s n'a pas de diffusion qui tienne "
-			"(%s) ; une comparaison se lit quand chaque étude "
-			"comparée est close et protégée (msp-report "
-			"disclosure-protect --study %s)", unheld,
+		rc = msp_error_set(c->err, MSP_ECONFLICT, "%s : l'étude %s "
+			"n'a pas de diffusion qui tienne (%s) ; une "
+			"comparaison se lit quand chaque étude comparée est "
+			"close et protégée (msp-report disclosure-protect "
+			"--study %s)", PLAN_COMPARE_REFUSAL, unheld,
 			why != NULL ? why : "?", unheld);
 		goto out;
 	}
