@@ -712,8 +712,9 @@ protect_measured(const char *slug, const char *token, const char *region,
 	size_t before, after, total, left;
 	char run_token[128];
 
-	/* before: block by block, as a run counts it (not published) */
-	snprintf(run_token, sizeof(run_token), "run-%s", slug);
+	/* before: block by block, as a run counts it (not published); a
+	 * run begun now, for the study's data as closed now */
+	snprintf(run_token, sizeof(run_token), "run-before-%s", slug);
 	testdb_run_token(conn, slug, run_token);
 	make_token(token, "federation", region);
 	before = region_shown(run_token, region, study, &total);

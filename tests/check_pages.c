@@ -634,6 +634,41 @@ START_TEST(compare_fieldwork_bad_queries)
 }
 END_TEST
 
+/* A federation's own token reads published releases only
+ * (lib/report/report_stored.c): its region's study is open here, so its
+ * report page and downloads answer 409 « Rapport publié à la clôture »,
+ * never a count; the fieldwork monitor stays live; a comparison with
+ * an unpublished study or of waves answers 409 « Comparaison non
+ * publiée ». */
+START_TEST(unpublished_reports_are_409)
+{
+	const char *token = fcgitest_token(&t, "--kind federation --region "
+					   "pays-de-la-loire");
+	struct buf page = BUF_INIT(BUF_MAX_DOCUMENT);
+	struct reply r;
+	char ck[160];
+
+	snprintf(ck, sizeof(ck), "%s", sign_in(token, 303, 0, &r));
+	http_reply_free(&r);
+	ck_assert_int_eq(get("/reports/pays-de-la-loire", ck, &page), 409);
+	ck_assert_ptr_nonnull(strstr(buf_str(&page),
+				     "Rapport publié à la clôture"));
+	ck_assert_ptr_null(strstr(buf_str(&page), "<table"));
+	buf_reset(&page);
+	ck_assert_int_eq(get("/reports/pays-de-la-loire.csv", ck, &page),
+			 409);
+	buf_reset(&page);
+	ck_assert_int_eq(get("/reports/compare?a=pays-de-la-loire"
+			     "&b=occitanie", ck, &page), 409);
+	ck_assert_ptr_nonnull(strstr(buf_str(&page),
+				     "Comparaison non publiée"));
+	buf_reset(&page);
+	ck_assert_int_eq(get("/fieldwork/pdl-2019", ck, &page), 200);
+	ck_assert_ptr_nonnull(strstr(buf_str(&page), "<table"));
+	buf_free(&page);
+}
+END_TEST
+
 /* A federation follows its region's fieldwork only: another region's is
  * refused (403, « hors de votre périmètre »), with no table, not a
  * monitor of zeros; an analyst reads every study's, a team none, nor
@@ -748,6 +783,7 @@ pages_suite(void)
 	tcase_add_test(tc, compare_fieldwork_downloads_are_the_clis);
 	tcase_add_test(tc, compare_fieldwork_bad_queries);
 	tcase_add_test(tc, fieldwork_scope);
+	tcase_add_test(tc, unpublished_reports_are_409);
 	tcase_add_test(tc, pages_need_a_session);
 	suite_add_tcase(s, tc);
 	return s;

@@ -162,7 +162,8 @@ status_text(const char *status)
 /*
  * The study whose release answers a comparison of the regions in
  * c->opt->compare, into *study_id (0: malformed, for the counted
- * report to say why), and their slugs into k->compare (doc-owned; the
+ * report to say why, or a protection run's token, which counts), and
+ * their slugs into k->compare (doc-owned; the
  * key sorts them).  Every protection run stores the comparison of its
  * region with every other, the other columns as they were then; a
  * study's plan holds only while its data are those of its run.  So
