@@ -227,6 +227,20 @@ END_TEST
  * region only; other regions' counts too (comparison), and nothing to
  * any other token.  Expected values are counted by hand from the
  * fixture and the rows added here. */
+/* Makes the token of text tok a protection run's transient token (of
+ * Sud's study, 2), as msp.disclosure_plan_begin records it: the only
+ * federation token the counting functions serve (msp.report_scope). */
+static void
+protection_run_token(const char *tok)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO msp.disclosure_plan_state"
+		 " (study_id, threshold, data_version, protect_token)"
+		 " VALUES (2, 5, 'test', sha256('%s'))", tok);
+	as_owner(sql);
+}
+
 START_TEST(federation_reads_grouped_counts_in_scope)
 {
 	as_owner("UPDATE msp.response SET status = 'complete',"
@@ -239,6 +253,15 @@ START_TEST(federation_reads_grouped_counts_in_scope)
 	as_owner("INSERT INTO msp.answer (response_id, instrument_id,"
 		 " item_key, num_value) SELECT response_id, 1, 'n_mg', 2"
 		 "   FROM msp.response WHERE idempotency_key LIKE 'more%'");
+	/* a federation's own token counts nothing, whatever the study
+	 * (step 2b: it reads published releases only) */
+	act_as("msp_federation", "tok-fed1");
+	denied("SELECT count(*) FROM msp.report_counts(1, NULL, false,"
+	       " false)", INSUFFICIENT_PRIVILEGE);
+	denied("SELECT count(*) FROM msp.report_population(2)",
+	       INSUFFICIENT_PRIVILEGE);
+	/* a protection run's token counts, in the scope below */
+	protection_run_token("tok-fed1");
 	act_as("msp_federation", "tok-fed1");
 	/* from the running totals (the whole study is Nord's) and from
 	 * the answers: the same groups, one row each */
@@ -307,6 +330,10 @@ START_TEST(federation_never_gets_a_rare_word)
 		 " SELECT response_id, 1, 'remarks', CASE idempotency_key"
 		 "   WHEN 'w1' THEN 'maison de Quimperlé' ELSE 'Maisons' END"
 		 "   FROM msp.response WHERE idempotency_key LIKE 'w%'");
+	act_as("msp_federation", "tok-fed1");
+	denied("SELECT count(*) FROM msp.report_words(1, 'remarks', false)",
+	       INSUFFICIENT_PRIVILEGE);
+	protection_run_token("tok-fed1");	/* the only one that counts */
 	act_as("msp_federation", "tok-fed1");
 	ck_assert_str_eq(value(COUNTS("msp.report_words(1, 'remarks',"
 				      " false)")),
