@@ -1697,6 +1697,39 @@ START_TEST(federation_sees_aggregates)
 	fed = build(&o);
 	for (i = 0; i < fed->ntables; i++)
 		assert_protected(fed->tables[i], 10);
+	/* the owner's preview of it (--as-federation) is the same
+	 * report, cell for cell: what the suites that test the
+	 * suppression read instead of a federation's token */
+	{
+		struct report_options p = o;
+		struct rdoc *preview;
+		size_t r, j;
+
+		p.token = NULL;
+		p.preview = 1;
+		preview = build(&p);
+		ck_assert_uint_eq(preview->ntables, fed->ntables);
+		for (i = 0; i < fed->ntables; i++) {
+			const struct rtable *a = fed->tables[i];
+			const struct rtable *b = preview->tables[i];
+
+			ck_assert_str_eq(a->key, b->key);
+			ck_assert_uint_eq(a->nrows, b->nrows);
+			ck_assert_uint_eq(a->ncols, b->ncols);
+			for (r = 0; r < a->nrows; r++)
+				for (j = 0; j < a->ncols; j++) {
+					const struct rcell *x =
+						&a->rows[r].cells[j];
+					const struct rcell *y =
+						&b->rows[r].cells[j];
+
+					ck_assert_int_eq(x->suppressed,
+							 y->suppressed);
+					ck_assert_uint_eq(x->n, y->n);
+				}
+		}
+		rdoc_free(preview);
+	}
 	rdoc_free(fed);
 
 	/* another region: its aggregates, for comparison, under the same
