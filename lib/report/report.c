@@ -1078,8 +1078,9 @@ report_build(PGconn *conn, const struct report_options *opt,
 	    MSP_OK)
 		goto out;
 	/* a federation's own token reads a protected study's stored
-	 * release, never a recount (report_stored.c); a team's page still
-	 * counts (at t + 1, which no run stores yet) */
+	 * release, never a recount, and is refused any other report
+	 * (report_stored.c); a team's page still counts (at t + 1, which
+	 * no run stores yet) */
 	if (c.kind == TENANT_FEDERATION && !team_page && !opt->live) {
 		int done;
 

@@ -110,10 +110,10 @@ struct report_options {
 	void (*release_seen)(void *arg, const struct release_counts *k,
 			     const struct release *r);
 	void *release_arg;
-	/* count, even where the study's stored release holds
+	/* count, without looking for the study's stored release
 	 * (report_stored.c): a protection run's own reports, under its
 	 * transient token, the only federation token the database lets
-	 * count such a study (msp.report_scope) */
+	 * count any study (msp.report_scope) */
 	int live;
 	/* the owner's or an analyst's preview of what a federation of the
 	 * region would read (--as-federation): counted live, the
