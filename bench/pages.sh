@@ -10,20 +10,19 @@
 # migrations, loads the reference data, generates one synthetic Pays de
 # la Loire study of $RESPONSES responses (`msp-report generate`, the PdL
 # 2019 instrument: about 20 answers a response) and closes it with
-# `msp-report study close --no-protect`, which builds its
-# cross-tabulations (migration 0047); both are timed once.  Not
-# protected: the pages are then counted from the cross-tabulations, what
-# this measures (a protected study's pages are its stored releases,
-# docs/report.md).  Then it starts nginx and
+# `msp-report study close`, which builds its cross-tabulations
+# (migration 0047), then protects the study: its plan, and every report
+# a federation may read stored (docs/report.md, "Stored releases"); both
+# are timed once.  Then it starts nginx and
 # msp-fcgi (msp-stack, MSP_FCGI_WORKERS, default 2), signs a Pays de la
 # Loire federation in through /connexion for a session cookie, and
 # measures, in msp-fcgi's own per-request time (the "ms" of its log
 # line: the server's time, without the client's or nginx's):
 #   cold     RUNS requests one after the other of
 #            /reports/pays-de-la-loire?study=bench-pages (the region
-#            page) and of the same with &by=usagers (a --by page); no
-#            report cache exists for a federation, so every request
-#            counts or reads its tables anew;
+#            page) and of the same with &by=usagers (a --by page); a
+#            federation counts nothing: each request reads the stored
+#            release (msp.federation_release_get) and renders it;
 #   loaded   each page for DURATION s by wrk with CONNECTIONS (8)
 #            connections, while a second wrk posts team submissions
 #            (POST /api/v1/responses, 2 connections) to the open
@@ -66,8 +65,8 @@ echo "generating $RESPONSES responses..." >&2
 printf '%-34s %8.1f s\n' "generate $RESPONSES responses" "$(cat "$work/time")"
 psql "$MSP_DATABASE_URL" -XAtqc "VACUUM ANALYZE msp.answer" \
 	-c "VACUUM ANALYZE msp.response" >/dev/null
-/usr/bin/time -f "%e" -o "$work/time" "$report" study close --no-protect "$study" >/dev/null
-printf '%-34s %8.1f s\n' "close (builds the cross-tabulations)" \
+/usr/bin/time -f "%e" -o "$work/time" "$report" study close "$study" >/dev/null
+printf '%-34s %8.1f s\n' "close (cross-tabulations, protection)" \
 	"$(cat "$work/time")"
 psql "$MSP_DATABASE_URL" -XAtqc "VACUUM ANALYZE msp.study_crosstab" >/dev/null
 psql "$MSP_DATABASE_URL" -XAtc "SELECT 'cross-tabulation rows: ' || count(*)
