@@ -45,6 +45,16 @@ BEGIN
     END IF;
     SELECT * INTO r FROM msp.federation_release f
      WHERE f.study_id = p_study AND f.request = p_request;
+    -- a plan that holds but stored nothing: made before 0053 stored
+    -- releases (an upgrade), so nothing of the study is published yet
+    IF NOT FOUND AND NOT EXISTS (SELECT 1 FROM msp.federation_release f
+                                  WHERE f.study_id = p_study) THEN
+        RAISE EXCEPTION 'la diffusion de cette étude est à recalculer : '
+            'msp-report disclosure-protect --study % (plan de '
+            'protection fait avant que les diffusions soient '
+            'enregistrées)', v_slug
+            USING ERRCODE = 'MSPR1';
+    END IF;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'ce rapport n''est pas publié pour cette étude '
             '(%)', v_slug
