@@ -16,17 +16,24 @@
  *   - the team's own: the report under the session's identity, as a
  *     team, so Row-Level Security counts its own response only; a row
  *     it counts is the team's answer;
- *   - the region's: the same report with report_options.as_federation,
- *     read through the federation's aggregate functions and released
- *     with the federation's disclosure control.  The database decides
- *     which studies (msp.report_scope: a closed study of the team's
- *     region that it answered).  The threshold is the database's t
- *     plus one: the team knows its own answer, so a cell that holds it
- *     may be shown only when the other teams in it are at least t
- *     (n - 1 >= t).  Raising it for every cell of the release, not
- *     only the team's, keeps one release of one code path; it hides
- *     the cells of exactly t that do not hold the team as well, a cost
- *     the page states.
+ *   - the region's: the same report with report_options.as_federation:
+ *     the federation's stored release of the study (report_stored.c),
+ *     the very document its protection run audited, read under the
+ *     team's own identity.  The database decides which studies
+ *     (msp.release_scope: a closed study of the team's region that it
+ *     answered) and lets the team's token count nothing
+ *     (msp.report_scope), so that its hand-written SQL gets no more
+ *     than this page.  "Teams like yours" is the release of --by
+ *     msp.feedback_like_var with --by-role works_with_users, which the
+ *     audit reads among the federation's (lib/report/audit.c).
+ *
+ *     The figures are the federation's, at its threshold t: a cell of
+ *     t that holds the team tells it that t - 1 others answered as it
+ *     did, as the federation's own report, which its teams read, tells
+ *     them already.  The page used to count at t + 1 instead; a
+ *     release of its own would need a protection of its own (the
+ *     audit of one threshold at a time), and the team could read the
+ *     federation's anyway (issue 19, session 16's note).
  *
  * A study still open shows the team's answers and no regional figure:
  * figures that move while a team watches would show it the answers of
@@ -164,16 +171,9 @@ team_lists(PGconn *conn, const char *session, PGresult **studies,
 	static const char sql_studies[] =
 		"SELECT DISTINCT s.slug, s.title_fr, s.year::text AS year,"
 		"       g.slug AS region, s.state::text AS state,"
-		/* who "teams like yours" are: the same stage on the
-		 * continuum, else the same users' group (PdL 2019) */
-		"       coalesce((SELECT rr.var_key"
-		"           FROM msp.report_role rr"
-		"           JOIN msp.instrument i"
-		"             ON i.slug = rr.instrument_slug"
-		"          WHERE i.instrument_id = s.instrument_id"
-		"            AND rr.role IN ('continuum', 'users_group')"
-		"          ORDER BY rr.role = 'continuum' DESC,"
-		"                   rr.position LIMIT 1), '') AS like_var"
+		/* who "teams like yours" are: the same users' group */
+		"       coalesce(msp.feedback_like_var(s.study_id), '')"
+		"         AS like_var"
 		"  FROM msp.response r"
 		"  JOIN msp.study s ON s.study_id = r.study_id"
 		"  JOIN msp.region g ON g.region_id = s.region_id"
@@ -485,8 +485,8 @@ action_cmp(const void *a, const void *b)
  * « Ce que font les équipes comme la vôtre »: the region's teams of the
  * team's group (its stage, or users' group) and how many of them do
  * each action of the works_with_users role, from the --by document
- * like (the same release as the region's, threshold t + 1), most
- * frequent first.
+ * like (a release of the study, as the region's), most frequent
+ * first.
  */
 static void
 like_section(struct buf *b, const struct rdoc *own, const struct rdoc *like,
@@ -598,10 +598,14 @@ resources_section(struct buf *b, const PGresult *res, const char *stage)
 }
 
 /*
- * Builds the two documents of study y (restitution.c's header) and
- * renders its section into b; *stage: the team's stage (borrowed from
- * *own, which the caller frees), or NULL.  On failure err is set and
- * nothing is promised of b.
+ * Builds the documents of study y (restitution.c's header) and renders
+ * its section into b; *stage: the team's stage (borrowed from *own,
+ * which the caller frees), or NULL.  A closed study whose release is
+ * not published (never protected, or to protect again: MSP_ECONFLICT)
+ * shows the team's answers and says so; "teams like yours" is left out
+ * when its release is not among the study's (MSP_EINVAL: a split below
+ * the small-study minimum).  On failure err is set and nothing is
+ * promised of b.
  */
 static enum msp_status
 study_section(PGconn *conn, const struct session *s,
@@ -612,7 +616,7 @@ study_section(PGconn *conn, const struct session *s,
 	struct report_options opt;
 	struct rdoc *reg = NULL, *like = NULL;
 	enum msp_status rc;
-	int closed = strcmp(y->state, "closed") == 0;
+	int closed = strcmp(y->state, "closed") == 0, published = 0;
 	size_t i;
 
 	*stage = NULL;
@@ -625,27 +629,30 @@ study_section(PGconn *conn, const struct session *s,
 		return rc;
 	if (closed) {
 		opt.as_federation = 1;
-		opt.threshold = threshold + 1;
 		rc = report_build(conn, &opt, &reg, err);
-		if (rc != MSP_OK)
+		if (rc == MSP_ECONFLICT)
+			rc = MSP_OK;	/* not published yet: said below */
+		else if (rc != MSP_OK)
 			return rc;
+		published = reg != NULL;
 	}
 	buf_printf(b, "<section aria-labelledby=\"etude-%d\"><h2 "
 		   "id=\"etude-%d\">", k, k);
 	esc(b, y->title);
 	buf_printf(b, " (%s)</h2>\n", y->year);
-	if (closed)
+	if (published)
 		buf_printf(b, "<p class=\"help\">Les chiffres de la région "
 			   "sont ceux que publie la fédération, avec le "
 			   "secret statistique : une case de moins de %u "
-			   "équipes est masquée (« masqué »), et d'autres "
+			   "équipes est masquée (« masqué »), et d'autres "
 			   "cases avec elle pour qu'on ne puisse pas la "
-			   "retrouver par différence. Comme vous connaissez "
-			   "votre propre réponse, une case qui vous contient "
-			   "n'est affichée que si au moins %u autres équipes y "
-			   "sont : le seuil est donc de %u ici, pour toutes "
-			   "les cases.</p>\n", threshold + 1, threshold,
-			   threshold + 1);
+			   "retrouver par différence.</p>\n", threshold);
+	else if (closed)
+		buf_puts(b, "<p id=\"non-publiee\">L'enquête est close, "
+			 "mais la fédération n'a pas encore publié les "
+			 "chiffres de la région (ils le sont une fois le "
+			 "secret statistique vérifié). Voici dès maintenant "
+			 "vos réponses.</p>\n");
 	else
 		buf_puts(b, "<p id=\"ouverte\">L'enquête est encore ouverte : "
 			 "les chiffres de la région seront affichés à sa "
@@ -655,13 +662,16 @@ study_section(PGconn *conn, const struct session *s,
 	for (i = 0; i < sizeof(answer_tables) / sizeof(answer_tables[0]);
 	     i++)
 		answers_section(b, *own, reg, answer_tables[i], k);
-	if (closed && *y->like_var != '\0') {
+	if (published && *y->like_var != '\0') {
 		opt.by = y->like_var;
 		opt.by_role = "works_with_users";
 		rc = report_build(conn, &opt, &like, err);
-		if (rc != MSP_OK)
+		if (rc == MSP_EINVAL)
+			rc = MSP_OK;	/* not among the releases */
+		else if (rc != MSP_OK)
 			goto out;
-		like_section(b, *own, like, y->like_var, k);
+		if (like != NULL)
+			like_section(b, *own, like, y->like_var, k);
 	}
 	buf_puts(b, "</section>\n");
 out:

@@ -846,6 +846,53 @@ read_reference(PGconn *conn, const char *token, PGresult **kinds,
 	return rc;
 }
 
+/*
+ * The variable of "teams like yours" on a team's feedback page, for the
+ * study of the region report doc (its meta "study": "SLUG — title
+ * (year)"): msp.feedback_like_var, read under the token, into *var (the
+ * caller's, NULL when the instrument has none).  The page reads the
+ * federation's release of --by VAR --by-role works_with_users, so the
+ * audit reads it among the others (and a protection run stores it).
+ */
+static enum msp_status
+feedback_like_var(PGconn *conn, const char *token, json_object *doc,
+		  char **var, struct msp_error *err)
+{
+	const char *study = str(get(doc, "meta"), "study");
+	char slug[128];
+	const char *params[1] = { slug };
+	PGresult *res = NULL;
+	enum tenant_kind kind;
+	enum msp_status rc;
+	size_t len;
+
+	*var = NULL;
+	if (study == NULL || (len = strcspn(study, " ")) == 0 ||
+	    len >= sizeof(slug))
+		return msp_error_set(err, MSP_EINVAL, "audit : le rapport de "
+				     "région ne nomme pas son étude");
+	memcpy(slug, study, len);
+	slug[len] = '\0';
+	rc = db_exec(conn, "audit: begin", "BEGIN READ ONLY", 0, NULL,
+		     PGRES_COMMAND_OK, NULL, err);
+	if (rc == MSP_OK && token != NULL)
+		rc = tenant_enter(conn, token, &kind, err);
+	if (rc == MSP_OK)
+		rc = db_exec(conn, "audit: teams like yours",
+			     "SELECT msp.feedback_like_var(s.study_id) AS v"
+			     "  FROM msp.study s WHERE s.slug = $1", 1, params,
+			     PGRES_TUPLES_OK, &res, err);
+	if (rc == MSP_OK && PQntuples(res) == 1 &&
+	    db_text(res, 0, "v") != NULL &&
+	    (*var = msp_strdup(db_text(res, 0, "v"))) == NULL)
+		rc = msp_error_set(err, MSP_ENOMEM, "audit : mémoire épuisée");
+	PQclear(res);
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+		db_exec(conn, "audit: end", "ROLLBACK", 0, NULL,
+			PGRES_COMMAND_OK, NULL, NULL);
+	return rc;
+}
+
 /* The variables of the region report that have categories (what --by
  * may split by), and its open items (what --terms counts). */
 static enum msp_status
@@ -1467,7 +1514,7 @@ audit_run(PGconn *conn, const struct audit_options *o, struct audit **out,
 	struct report_options ro;
 	PGresult *kinds = NULL, *regions = NULL;
 	json_object *region_doc = NULL;
-	char **by = NULL, **text = NULL, name[300];
+	char **by = NULL, **text = NULL, *like = NULL, name[300];
 	struct buf compare = BUF_INIT(BUF_MAX_TEXT);
 	size_t nby = 0, ntext = 0, i;
 	enum msp_status rc;
@@ -1525,6 +1572,23 @@ audit_run(PGconn *conn, const struct audit_options *o, struct audit **out,
 				     err)) != MSP_OK)
 			goto out;
 	}
+	/* "teams like yours", the release a team's feedback page reads */
+	if ((rc = feedback_like_var(conn, o->token, region_doc, &like,
+				    err)) != MSP_OK)
+		goto out;
+	if (like != NULL) {
+		report_options_init(&ro);
+		ro.token = o->token;
+		ro.region = o->region;
+		ro.study = o->study;
+		ro.by = like;
+		ro.by_role = "works_with_users";
+		snprintf(name, sizeof(name), "--by %s --by-role "
+			 "works_with_users", like);
+		if ((rc = fetch_part(conn, &w, &ro, name, PART_BY, NULL,
+				     err)) != MSP_OK)
+			goto out;
+	}
 	/* the comparison: the region with every other (its own figures
 	 * are the same unknowns: the column of its study) */
 	if (o->compare != NULL) {
@@ -1571,6 +1635,7 @@ audit_run(PGconn *conn, const struct audit_options *o, struct audit **out,
 	a = NULL;
 out:
 	json_object_put(region_doc);
+	msp_free(like);
 	free_list(by, nby);
 	free_list(text, ntext);
 	buf_free(&compare);

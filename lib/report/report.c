@@ -1079,9 +1079,9 @@ report_build(PGconn *conn, const struct report_options *opt,
 		goto out;
 	/* a federation's own token reads a protected study's stored
 	 * release, never a recount, and is refused any other report
-	 * (report_stored.c); a team's page still counts (at t + 1, which
-	 * no run stores yet) */
-	if (c.kind == TENANT_FEDERATION && !team_page && !opt->live) {
+	 * (report_stored.c); so does a team's feedback page, whose token
+	 * the database lets count nothing (msp.report_scope) */
+	if (c.kind == TENANT_FEDERATION && !opt->live) {
 		int done;
 
 		if ((rc = report_stored(&c, &done)) != MSP_OK || done)

@@ -86,9 +86,9 @@ struct report_options {
 	 * identity when token is NULL; NULL: none */
 	const char *session;
 	/* a team's feedback page (fcgi/restitution.c): the region's
-	 * figures as a federation reads them (its aggregate functions,
-	 * disclosure control) under the team's own identity; the database
-	 * decides which studies (msp.report_scope) */
+	 * figures as a federation reads them, its stored release
+	 * (report_stored.c), under the team's own identity; the database
+	 * decides which studies (msp.release_scope) */
 	int as_federation;
 	/* with by: the role (msp.report_role) whose variables the --by
 	 * table splits; NULL: "characteristic" (the CLI's) */

@@ -12,7 +12,9 @@
  * study is published at its close (its fieldwork monitor stays live), a
  * closed one never protected waits for msp-report disclosure-protect, a
  * stale plan for a new run, and a comparison of waves is not published
- * (each wave is read alone).
+ * (each wave is read alone).  A team's feedback page reads the same
+ * releases (report_options.as_federation, under the team's token,
+ * which counts nothing either).
  */
 #include "config.h"
 
@@ -285,6 +287,8 @@ report_stored(struct rctx *c, int *done)
 	enum msp_status rc = MSP_OK;
 
 	*done = 0;
+	/* a team's feedback page reads the federation's release itself */
+	k.as_federation = 0;
 	if (c->opt->compare != NULL) {
 		rc = compare_study(c, &k, &study_id);
 	} else if (c->opt->region != NULL) {
@@ -325,7 +329,8 @@ report_stored(struct rctx *c, int *done)
 			"rapport de région sous les quatre règles --nsp et "
 			"--missing, et avec les règles par défaut seulement "
 			"--by VARIABLE, --nonresponse, --compare de toutes "
-			"les régions, --has, --terms QUESTION (--top 10)",
+			"les régions, --has, --terms QUESTION (--top 10), et "
+			"les « équipes comme la vôtre » de la restitution",
 			why);
 		goto out;
 	}

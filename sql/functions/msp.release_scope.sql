@@ -10,14 +10,14 @@
 -- from the token (msp.current_token), never from the role: msp_app,
 -- which the workers log in as, is a member of msp_federation.
 --
--- A team's token reads the same aggregates for its feedback page
+-- A team's token reads the same releases for its feedback page
 -- (« restitution », fcgi/restitution.c, issue 19 item 3), and only
 -- where it is owed one: a study of its own region that it answered
 -- (a complete response of its structure) and that is closed.  Closed,
 -- because figures that move while the team watches would show it the
--- answers of the one team that sent between two readings.  The client
--- applies the federation's disclosure control, with the threshold
--- raised by one (the team knows its own answer).
+-- answers of the one team that sent between two readings.  It counts
+-- nothing (msp.report_scope): its region's figures are the federation's
+-- stored releases, under the federation's disclosure control.
 --
 -- Refused (insufficient_privilege, 42501), with a message a person can
 -- read, for an analyst's token (analysts read rows under Row-Level
