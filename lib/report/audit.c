@@ -1561,17 +1561,23 @@ audit_run(PGconn *conn, const struct audit_options *o, struct audit **out,
 		rc = msp_error_set(err, MSP_ENOMEM, "audit : mémoire épuisée");
 		goto out;
 	}
-	for (i = 0; i < nby; i++) {
-		report_options_init(&ro);
-		ro.token = o->token;
-		ro.region = o->region;
-		ro.study = o->study;
-		ro.by = by[i];
-		snprintf(name, sizeof(name), "--by %s", by[i]);
-		if ((rc = fetch_part(conn, &w, &ro, name, PART_BY, NULL,
-				     err)) != MSP_OK)
-			goto out;
-	}
+	/* each split under the four rules, as the region report: a
+	 * federation's --by page takes them */
+	for (i = 0; i < nby; i++)
+		for (rule = 0; rule < 4; rule++) {
+			report_options_init(&ro);
+			ro.token = o->token;
+			ro.region = o->region;
+			ro.study = o->study;
+			ro.by = by[i];
+			ro.dont_know = rule & 1 ? REPORT_EXCLUDE : REPORT_KEEP;
+			ro.missing = rule & 2 ? REPORT_KEEP : REPORT_EXCLUDE;
+			snprintf(name, sizeof(name), "--by %s (%s)", by[i],
+				 rule_name[rule]);
+			if ((rc = fetch_part(conn, &w, &ro, name, PART_BY,
+					     NULL, err)) != MSP_OK)
+				goto out;
+		}
 	/* "teams like yours", the release a team's feedback page reads */
 	if ((rc = feedback_like_var(conn, o->token, region_doc, &like,
 				    err)) != MSP_OK)

@@ -3,13 +3,13 @@
  * the reports hide (issue 19, item 2: msp-report disclosure-audit).
  *
  * The audit fetches, under one token, every report a federation may ask
- * about its region's study (the region report under the four
- * missing-data rules, --nonresponse, --by each variable the report
- * accepts, the region comparison, --has, --terms of each open item, and
- * the --by of a team's feedback page: msp.feedback_like_var with
- * --by-role works_with_users) as JSON, and rebuilds from the PUBLISHED
- * figures only, with its own code (not release.c's model), the linear
- * relations a reader sees:
+ * about its region's study (the region report and --by each variable
+ * the report accepts, under the four missing-data rules; --nonresponse,
+ * the region comparison, --has, --terms of each open item, and the --by
+ * of a team's feedback page: msp.feedback_like_var with --by-role
+ * works_with_users) as JSON, and rebuilds from the PUBLISHED figures
+ * only, with its own code (not release.c's model), the linear relations
+ * a reader sees:
  *   - a variable's categories and missing answers add up to the head
  *     count of their column; a number's answered and missing too;
  *   - a percentage gives back its denominator (the rows it counts);

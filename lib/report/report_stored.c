@@ -326,9 +326,9 @@ report_stored(struct rctx *c, int *done)
 		snprintf(why, sizeof(why), "%s", c->err->message);
 		rc = msp_error_set(c->err, MSP_EINVAL, "%s ; une fédération "
 			"lit ce que la protection de l'étude a vérifié : le "
-			"rapport de région sous les quatre règles --nsp et "
-			"--missing, et avec les règles par défaut seulement "
-			"--by VARIABLE, --nonresponse, --compare de toutes "
+			"rapport de région et --by VARIABLE sous les quatre "
+			"règles --nsp et --missing, et avec les règles par "
+			"défaut seulement --nonresponse, --compare de toutes "
 			"les régions, --has, --terms QUESTION (--top 10), et "
 			"les « équipes comme la vôtre » de la restitution",
 			why);
