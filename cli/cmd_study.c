@@ -226,7 +226,10 @@ out:
 }
 
 /* What 'study list' shows, in French: the state as the usage text
- * names it (the SQL says it so), the responses counted complete. */
+ * names it (the SQL says it so), the responses counted complete, and
+ * whether a closed study's federation releases are published
+ * (msp.disclosure_plan_status: a study closed before migration 0053,
+ * or changed since its protection, waits for disclosure-protect). */
 static const struct cli_column study_columns[] = {
 	{ "étude", "slug", 0 },
 	{ "état", "state_fr", 0 },
@@ -237,6 +240,7 @@ static const struct cli_column study_columns[] = {
 	{ "clôture", "closes", 0 },
 	{ "complètes", "complete", 1 },
 	{ "suit", "follows", 0 },
+	{ "diffusion", "release", 0 },
 	{ "titre", "title_fr", 0 },
 };
 
@@ -268,7 +272,14 @@ study_list(PGconn *conn)
 		    "       (SELECT count(*) FROM msp.response x"
 		    "         WHERE x.study_id = s.study_id"
 		    "           AND x.status = 'complete') AS complete,"
-		    "       coalesce(f.slug, '-') AS follows, s.title_fr"
+		    "       coalesce(f.slug, '-') AS follows,"
+		    "       CASE msp.disclosure_plan_status(s.study_id)"
+		    "         WHEN 'fresh' THEN 'publiée'"
+		    "         WHEN 'missing' THEN 'à protéger'"
+		    "         WHEN 'stale' THEN 'à recalculer'"
+		    "         WHEN 'incomplete' THEN 'inachevée'"
+		    "         ELSE '-' END AS release,"
+		    "       s.title_fr"
 		    "  FROM msp.study s"
 		    "  JOIN msp.region r ON r.region_id = s.region_id"
 		    "  JOIN msp.instrument i"

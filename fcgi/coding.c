@@ -346,9 +346,8 @@ refusal_reply(struct worker *w, const struct msp_error *err,
 	log_refusal(err);
 	/* err's message is "statement: ERROR: primary\nDETAIL: ..."
 	 * (db_error_from_result): a RAISE's sentence is its primary */
-	primary = strstr(err->message, "ERROR: ");
-	if (err->raised && primary != NULL) {
-		primary += strlen("ERROR: ");
+	primary = db_error_sentence(err);
+	if (err->raised && primary != err->message) {
 		snprintf(people, sizeof(people), "%.*s",
 			 (int)strcspn(primary, "\n"), primary);
 	} else {

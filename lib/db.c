@@ -184,6 +184,14 @@ db_int(const PGresult *res, int row, const char *name)
 	return v != NULL ? strtoll(v, NULL, 10) : 0;
 }
 
+const char *
+db_error_sentence(const struct msp_error *err)
+{
+	const char *m = strstr(err->message, "ERROR: ");
+
+	return m != NULL ? m + strlen("ERROR: ") : err->message;
+}
+
 enum db_class
 db_classify(const char *s)
 {

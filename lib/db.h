@@ -105,6 +105,13 @@ enum db_class {
  */
 enum db_class db_classify(const char *sqlstate);
 
+/*
+ * The server's sentence in err->message (db_error_from_result): what
+ * follows its "ERROR: ", DETAIL and HINT lines included; the whole
+ * message when it has none (a client-side failure).  Points into err.
+ */
+const char *db_error_sentence(const struct msp_error *err);
+
 /* Whether c is the input's fault: a data exception (class 22), an
  * integrity constraint (class 23) or no_data (02000). */
 int db_class_is_input(enum db_class c);

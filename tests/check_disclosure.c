@@ -35,16 +35,6 @@
 #include "reportfix.h"
 #include "testdb.h"
 
-static void
-exec_ok(const char *sql, int nparams, const char *const *params)
-{
-	struct msp_error err;
-
-	ck_assert_msg(db_exec(conn, "test", sql, nparams, params,
-			      PGRES_COMMAND_OK, NULL, &err) == MSP_OK, "%s",
-		      err.message);
-}
-
 static PGresult *
 query(const char *sql, int nparams, const char *const *params)
 {
@@ -55,18 +45,6 @@ query(const char *sql, int nparams, const char *const *params)
 			      PGRES_TUPLES_OK, &res, &err) == MSP_OK, "%s",
 		      err.message);
 	return res;
-}
-
-/* A token of kind for region (NULL: none), by its hash. */
-static void
-make_token(const char *token, const char *kind, const char *region)
-{
-	const char *params[3] = { token, kind, region };
-
-	exec_ok("INSERT INTO msp.access_token (token_sha256, kind, region_id)"
-		" SELECT sha256(convert_to($1, 'UTF8')), $2::msp.access_kind,"
-		" (SELECT region_id FROM msp.region WHERE slug = $3)"
-		" ON CONFLICT (token_sha256) DO NOTHING", 3, params);
 }
 
 /* The report o asks for, rendered as kind (malloc'd). */
@@ -1037,7 +1015,7 @@ START_TEST(federation_reports_keep_their_secrets)
 	size_t hidden = 0, reports = 0;
 	int i, k, rule;
 
-	make_token("analyst-disclosure", "analyst", NULL);
+	testdb_make_token(conn, "analyst-disclosure", "analyst", NULL);
 	regions = query("SELECT r.slug FROM msp.region r WHERE EXISTS ("
 			"SELECT 1 FROM msp.study s WHERE s.region_id ="
 			" r.region_id) ORDER BY 1", 0, NULL);

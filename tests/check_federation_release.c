@@ -54,18 +54,6 @@ exec_ok(const char *sql, int nparams, const char *const *params,
 			      &err) == MSP_OK, "%s: %s", sql, err.message);
 }
 
-static void
-make_token(const char *token, const char *kind, const char *region)
-{
-	const char *params[3] = { token, kind, region };
-
-	exec_ok("INSERT INTO msp.access_token (token_sha256, kind, region_id)"
-		" SELECT sha256(convert_to($1, 'UTF8')), $2::msp.access_kind,"
-		" (SELECT region_id FROM msp.region WHERE slug = $3)"
-		" ON CONFLICT (token_sha256) DO NOTHING", 3, params,
-		PGRES_COMMAND_OK);
-}
-
 /* Closes and protects study as the commands do; the result. */
 static struct protect_result
 protect_slug(const char *study)
@@ -298,9 +286,10 @@ START_TEST(unpublished_is_refused)
 	const char *params[1] = { "pdl-2019" };
 	struct msp_error err;
 
-	make_token(FED, "federation", "occitanie");
-	make_token("fed-release-pdl", "federation", "pays-de-la-loire");
-	make_token("analyst-release", "analyst", NULL);
+	testdb_make_token(conn, FED, "federation", "occitanie");
+	testdb_make_token(conn, "fed-release-pdl", "federation",
+			  "pays-de-la-loire");
+	testdb_make_token(conn, "analyst-release", "analyst", NULL);
 	/* open */
 	ck_assert_int_eq(region_as(FED, "occitanie", STUDY, 0, &err),
 			 MSP_ECONFLICT);
@@ -355,8 +344,8 @@ START_TEST(protect_stores_what_the_audit_read)
 
 	ck_assert_msg(disclosure_policy_set_by_minimum(conn, 50, &err) ==
 		      MSP_OK, "%s", err.message);
-	make_token(FED, "federation", "occitanie");
-	make_token("analyst-release", "analyst", NULL);
+	testdb_make_token(conn, FED, "federation", "occitanie");
+	testdb_make_token(conn, "analyst-release", "analyst", NULL);
 	r = protect();
 	ck_assert_uint_eq(r.fails_after, 0);
 	/* a federation's audit of the same reports now, the plan
@@ -440,7 +429,8 @@ START_TEST(protect_stores_what_the_audit_read)
 			     "l'étude pdl-2019") != NULL, "%s", err.message);
 	/* Pays de la Loire 2019 (37 responses): its --by are refused by
 	 * the server below the minimum, and not stored */
-	make_token("fed-release-pdl", "federation", "pays-de-la-loire");
+	testdb_make_token(conn, "fed-release-pdl", "federation",
+			  "pays-de-la-loire");
 	r = protect_slug("pdl-2019");
 	memset(&ao, 0, sizeof(ao));
 	ao.token = "fed-release-pdl";
@@ -481,7 +471,7 @@ START_TEST(a_change_refuses_and_a_new_run_empties)
 	if (stored_rows() == 0) {
 		ck_assert(disclosure_policy_set_by_minimum(conn, 50, &err) ==
 			  MSP_OK);
-		make_token(FED, "federation", "occitanie");
+		testdb_make_token(conn, FED, "federation", "occitanie");
 		(void)protect();
 	}
 	ck_assert_int_eq(as_token(FED, GET, region_key, &doc, &err), MSP_OK);

@@ -270,27 +270,6 @@ END_TEST
 
 /* --- the audit ----------------------------------------------------------- */
 
-static void
-exec_ok(const char *sql, int nparams, const char *const *params)
-{
-	struct msp_error err;
-
-	ck_assert_msg(db_exec(conn, "test", sql, nparams, params,
-			      PGRES_COMMAND_OK, NULL, &err) == MSP_OK, "%s",
-		      err.message);
-}
-
-static void
-make_token(const char *token, const char *kind, const char *region)
-{
-	const char *params[3] = { token, kind, region };
-
-	exec_ok("INSERT INTO msp.access_token (token_sha256, kind, region_id)"
-		" SELECT sha256(convert_to($1, 'UTF8')), $2::msp.access_kind,"
-		" (SELECT region_id FROM msp.region WHERE slug = $3)"
-		" ON CONFLICT (token_sha256) DO NOTHING", 3, params);
-}
-
 static struct audit *
 run(const char *token, const char *region, const char *study)
 {
@@ -417,8 +396,8 @@ audit_checked(const char *token, const char *region, const char *study)
 	size_t i, hidden = 0, checked = 0, shown = 0;
 
 	if (strncmp(token, "run-", 4) != 0)
-		make_token(token, "federation", region);
-	make_token("analyst-audit", "analyst", NULL);
+		testdb_make_token(conn, token, "federation", region);
+	testdb_make_token(conn, "analyst-audit", "analyst", NULL);
 	ana = run("analyst-audit", region, study);
 	fed = run(token, region, study);
 	/* the model is right: on true figures nothing contradicts it */
@@ -716,7 +695,7 @@ protect_measured(const char *slug, const char *token, const char *region,
 	 * run begun now, for the study's data as closed now */
 	snprintf(run_token, sizeof(run_token), "run-before-%s", slug);
 	testdb_run_token(conn, slug, run_token);
-	make_token(token, "federation", region);
+	testdb_make_token(conn, token, "federation", region);
 	before = region_shown(run_token, region, study, &total);
 	left = protect(slug, inherent);
 	after = region_shown(token, region, study, &total);

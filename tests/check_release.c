@@ -485,16 +485,6 @@ START_TEST(hand_release_through_json)
 }
 END_TEST
 
-static void
-exec_ok(const char *sql, int nparams, const char *const *params)
-{
-	struct msp_error err;
-
-	ck_assert_msg(db_exec(conn, "test", sql, nparams, params,
-			      PGRES_COMMAND_OK, NULL, &err) == MSP_OK, "%s",
-		      err.message);
-}
-
 static PGresult *
 query(const char *sql, int nparams, const char *const *params)
 {
@@ -588,17 +578,6 @@ START_TEST(module_by_hand)
 }
 END_TEST
 
-static void
-make_token(const char *token, const char *kind, const char *region)
-{
-	const char *params[3] = { token, kind, region };
-
-	exec_ok("INSERT INTO msp.access_token (token_sha256, kind, region_id)"
-		" SELECT sha256(convert_to($1, 'UTF8')), $2::msp.access_kind,"
-		" (SELECT region_id FROM msp.region WHERE slug = $3)"
-		" ON CONFLICT (token_sha256) DO NOTHING", 3, params);
-}
-
 /* Builds o under token; "fed-REGION" is the federation's report as
  * the analyst previews it (a federation's own token reads published
  * releases only, and these studies are open: report_stored.c). */
@@ -629,7 +608,7 @@ START_TEST(every_block_survives_json)
 
 	memset(&seen, 0, sizeof(seen));
 	seen.module = connect_again(conn);
-	make_token("analyst-release", "analyst", NULL);
+	testdb_make_token(conn, "analyst-release", "analyst", NULL);
 	regions = query("SELECT r.slug FROM msp.region r WHERE EXISTS ("
 			"SELECT 1 FROM msp.study s WHERE s.region_id ="
 			" r.region_id) ORDER BY 1", 0, NULL);

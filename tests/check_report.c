@@ -1490,24 +1490,6 @@ START_TEST(protect_needs_several_passes)
 END_TEST
 
 
-/* Creates a token of kind for region (NULL: none) in the shared db. */
-static void
-make_token(const char *token, const char *kind, const char *region)
-{
-	const char *params[3] = { token, kind, region };
-	struct msp_error err;
-
-	ck_assert_msg(db_exec(conn, "token",
-			      "INSERT INTO msp.access_token (token_sha256,"
-			      " kind, region_id)"
-			      " SELECT sha256(convert_to($1, 'UTF8')),"
-			      " $2::msp.access_kind, (SELECT region_id FROM"
-			      " msp.region WHERE slug = $3)"
-			      " ON CONFLICT (token_sha256) DO NOTHING", 3,
-			      params, PGRES_COMMAND_OK, NULL, &err) == MSP_OK,
-		      "%s", err.message);
-}
-
 /*
  * A team's token reads its own structure's rows (Row-Level Security):
  * another region's report or comparison would print zeros, as if no
@@ -1634,7 +1616,7 @@ START_TEST(federation_sees_aggregates)
 	size_t i;
 
 	testdb_run_token(conn, "pdl-2019", "fed-pdl");
-	make_token("analyst", "analyst", NULL);
+	testdb_make_token(conn, "analyst", "analyst", NULL);
 	report_options_init(&o);
 	o.region = "pays-de-la-loire";
 	o.by = "usagers";
@@ -2558,7 +2540,7 @@ START_TEST(cli_disclosure_threshold)
 	PGresult *res = NULL;
 
 	testdb_run_token(conn, "pdl-2019", "fed-pdl");
-	make_token("analyst", "analyst", NULL);
+	testdb_make_token(conn, "analyst", "analyst", NULL);
 	ck_assert_int_eq(run_cli("disclosure --help", &out), 0);
 	ck_assert_ptr_nonnull(strstr(buf_str(&out), "threshold [N]"));
 	buf_reset(&out);

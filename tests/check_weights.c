@@ -770,23 +770,6 @@ START_TEST(occitanie_against_r)
 }
 END_TEST
 
-static void
-make_token(const char *token, const char *kind, const char *region)
-{
-	const char *params[3] = { token, kind, region };
-	struct msp_error err;
-
-	ck_assert_msg(db_exec(conn, "token",
-			      "INSERT INTO msp.access_token (token_sha256,"
-			      " kind, region_id)"
-			      " SELECT sha256(convert_to($1, 'UTF8')),"
-			      " $2::msp.access_kind, (SELECT region_id FROM"
-			      " msp.region WHERE slug = $3)"
-			      " ON CONFLICT (token_sha256) DO NOTHING", 3,
-			      params, PGRES_COMMAND_OK, NULL, &err) == MSP_OK,
-		      "%s", err.message);
-}
-
 /* The smallest nonzero count of variable v (the test's SQL) among PdL's
  * respondents in one membership group, missing answers included. */
 static unsigned long
@@ -822,7 +805,7 @@ START_TEST(federation_weighted_disclosure)
 	const struct rtable *tf, *ta;
 	size_t i, j, k, shown = 0, hidden = 0;
 
-	make_token("w-analyst", "analyst", NULL);
+	testdb_make_token(conn, "w-analyst", "analyst", NULL);
 	report_options_init(&o);
 	o.region = "pays-de-la-loire";
 	o.weights = "federation_member";

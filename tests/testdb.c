@@ -197,6 +197,26 @@ testdb_load_reference(struct testdb *db)
 }
 
 void
+testdb_make_token(PGconn *conn, const char *token, const char *kind,
+		  const char *region)
+{
+	const char *params[3] = { token, kind, region };
+	PGresult *res;
+	int ok;
+
+	res = PQexecParams(conn, "INSERT INTO msp.access_token"
+			   " (token_sha256, kind, region_id)"
+			   " SELECT sha256(convert_to($1, 'UTF8')),"
+			   " $2::msp.access_kind, (SELECT region_id FROM"
+			   " msp.region WHERE slug = $3)"
+			   " ON CONFLICT (token_sha256) DO NOTHING", 3, NULL,
+			   params, NULL, NULL, 0);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	ck_assert_msg(ok, "token %s: %s", token, PQerrorMessage(conn));
+}
+
+void
 testdb_run_token(PGconn *conn, const char *study, const char *token)
 {
 	static const char *const steps[] = {

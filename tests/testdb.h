@@ -58,6 +58,14 @@ void testdb_load_reference(struct testdb *db);
  */
 void testdb_run_token(PGconn *conn, const char *study, const char *token);
 
+/*
+ * Makes token (by its SHA-256, as token create stores it) a token of
+ * kind for region (a slug; NULL: none, an analyst's); one that exists
+ * already is left as it is.  Fails the test on any error.
+ */
+void testdb_make_token(PGconn *conn, const char *token, const char *kind,
+		       const char *region);
+
 /* Runs every test of s; returns main()'s exit status. */
 int testdb_run(Suite *s);
 

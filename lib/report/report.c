@@ -456,12 +456,7 @@ section_by(struct rctx *c, const struct rsetup *s,
 	    strcmp(c->err->sqlstate, DISCLOSURE_SMALL_STUDY_SQLSTATE) == 0) {
 		/* the small-study rule (msp.report_counts, 0052): the
 		 * database's sentence, a refusal of the request */
-		char why[sizeof(c->err->message)];
-		const char *m = strstr(c->err->message, "ERROR: ");
-
-		snprintf(why, sizeof(why), "%s", m != NULL ?
-			 m + strlen("ERROR: ") : c->err->message);
-		return msp_error_set(c->err, MSP_EINVAL, "%s", why);
+		return rctx_refusal(c, MSP_EINVAL);
 	}
 	if (rc != MSP_OK)
 		return rc;

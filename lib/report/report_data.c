@@ -456,6 +456,15 @@ static const char sql_fed_words[] =
 /* --- helpers ------------------------------------------------------------- */
 
 enum msp_status
+rctx_refusal(struct rctx *c, enum msp_status status)
+{
+	char why[sizeof(c->err->message)];
+
+	snprintf(why, sizeof(why), "%s", db_error_sentence(c->err));
+	return msp_error_set(c->err, status, "%s", why);
+}
+
+enum msp_status
 rctx_check(struct rctx *c)
 {
 	return rdoc_status(c->doc, c->err);

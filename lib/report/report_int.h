@@ -356,6 +356,10 @@ enum msp_status report_stored(struct rctx *c, int *done);
 /* Fails with MSP_ENOMEM when the document ran out of memory. */
 enum msp_status rctx_check(struct rctx *c);
 
+/* Turns the database's refusal in c->err into status, its message the
+ * server's sentence for people (db_error_sentence()); returns status. */
+enum msp_status rctx_refusal(struct rctx *c, enum msp_status status);
+
 /*
  * Under a team's token, whether study st is of the team's own region:
  * MSP_OK, or MSP_EACCESS with a French sentence (« hors du périmètre »)

@@ -98,18 +98,6 @@ published(struct rctx *c, const struct rstudy *st, int *study_id)
 	return rc;
 }
 
-/* The database's sentence of err, without libpq's "ERROR: ". */
-static void
-refusal(struct rctx *c, enum msp_status status)
-{
-	char why[sizeof(c->err->message)];
-	const char *m = strstr(c->err->message, "ERROR: ");
-
-	snprintf(why, sizeof(why), "%s", m != NULL ?
-		 m + strlen("ERROR: ") : c->err->message);
-	msp_error_set(c->err, status, "%s", why);
-}
-
 /*
  * A comparison of waves (the study slug first, one of them) under a
  * federation's token: refused, since no protection run stores one
@@ -313,8 +301,7 @@ report_stored(struct rctx *c, int *done)
 		     " AS doc", 2, params, PGRES_TUPLES_OK, &res, c->err);
 	if (rc == MSP_EDB && strcmp(c->err->sqlstate, "MSPR1") == 0) {
 		/* the release waits for a new run (plan.h's refusal) */
-		refusal(c, MSP_ECONFLICT);
-		rc = MSP_ECONFLICT;
+		rc = rctx_refusal(c, MSP_ECONFLICT);
 		goto out;
 	}
 	if (rc == MSP_EDB && strcmp(c->err->sqlstate, "MSPR2") == 0) {
@@ -322,8 +309,7 @@ report_stored(struct rctx *c, int *done)
 		 * is (audit.h lists what the run reads) */
 		char why[sizeof(c->err->message)];
 
-		refusal(c, MSP_EINVAL);
-		snprintf(why, sizeof(why), "%s", c->err->message);
+		snprintf(why, sizeof(why), "%s", db_error_sentence(c->err));
 		rc = msp_error_set(c->err, MSP_EINVAL, "%s ; une fédération "
 			"lit ce que la protection de l'étude a vérifié : le "
 			"rapport de région et --by VARIABLE sous les quatre "
