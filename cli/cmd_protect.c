@@ -39,7 +39,7 @@ static const char usage_text[] =
 "(données ou seuil changés depuis), ils sont refusés.\n"
 "\n"
 "  --study SLUG       l'étude (close)\n"
-"  --max-rounds N     nombre maximal de tours (défaut : 40)\n"
+"  --max-rounds N     nombre maximal de tours (défaut : 100)\n"
 "  -q, --quiet        sans l'avancement sur la sortie d'erreur\n"
 "  -d, --database URL chaîne de connexion PostgreSQL\n"
 "  -h, --help         affiche cette aide\n"

@@ -61,6 +61,9 @@ enum part_kind {
 	PART_BY,		/* groups of by, "total" (ALL), "p" */
 	PART_NONRESPONSE,	/* respondents and the rest of the frame */
 	PART_COMPARE,		/* one column per region */
+	PART_WAVES,		/* two studies of the region: the audited
+				 * one's column is its "ALL", as the
+				 * renderer's plan reads it (report_waves.c) */
 	PART_OTHER,		/* --has, --terms: no relation modelled */
 };
 
@@ -69,6 +72,7 @@ struct walk {
 	size_t part;
 	enum part_kind kind;
 	const char *by;		/* PART_BY: the variable split by */
+	const char *study;	/* PART_WAVES: the audited study's slug */
 	json_object *tables;
 	PGresult *kinds;	/* item/variable -> kind */
 	int keep_documents;	/* audit_options' */
@@ -257,6 +261,12 @@ figure_key(const struct walk *w, const struct tab *t, const char *var,
 		break;
 	case PART_COMPARE:
 		col.kind = FIGCOL_COMPARE;
+		break;
+	case PART_WAVES:
+		/* the audited study's figures are the same counts as its
+		 * region report's; the other wave's are its own */
+		if (!same(k, w->study))
+			col.kind = FIGCOL_COMPARE;
 		break;
 	case PART_OTHER:
 		/* --has, --terms: no relation, never in a plan */
@@ -847,32 +857,45 @@ read_reference(PGconn *conn, const char *token, PGresult **kinds,
 }
 
 /*
- * The variable of "teams like yours" on a team's feedback page, for the
- * study of the region report doc (its meta "study": "SLUG — title
- * (year)"): msp.feedback_like_var, read under the token, into *var (the
- * caller's, NULL when the instrument has none).  The page reads the
- * federation's release of --by VAR --by-role works_with_users, so the
- * audit reads it among the others (and a protection run stores it).
+ * The slug of the study the region report doc counts, from its meta
+ * "study" ("SLUG — title (year)"), into slug (size bytes): the report's
+ * own choice when no --study was given.  MSP_EINVAL without one.
  */
 static enum msp_status
-feedback_like_var(PGconn *conn, const char *token, json_object *doc,
-		  char **var, struct msp_error *err)
+study_of(json_object *doc, char *slug, size_t size, struct msp_error *err)
 {
 	const char *study = str(get(doc, "meta"), "study");
-	char slug[128];
-	const char *params[1] = { slug };
-	PGresult *res = NULL;
-	enum tenant_kind kind;
-	enum msp_status rc;
 	size_t len;
 
-	*var = NULL;
 	if (study == NULL || (len = strcspn(study, " ")) == 0 ||
-	    len >= sizeof(slug))
+	    len >= size)
 		return msp_error_set(err, MSP_EINVAL, "audit : le rapport de "
 				     "région ne nomme pas son étude");
 	memcpy(slug, study, len);
 	slug[len] = '\0';
+	return MSP_OK;
+}
+
+/*
+ * What the audit reads of study slug beyond the federation's options,
+ * under the token: the variable of "teams like yours" on a team's
+ * feedback page (msp.feedback_like_var; *like, the caller's, NULL when
+ * the instrument has none), whose release the page reads, and the
+ * other waves of its region (*waves, the caller's PQclear: every study
+ * of the region but a draft), whose comparison with it a federation's
+ * /reports/compare takes.
+ */
+static enum msp_status
+study_extras(PGconn *conn, const char *token, const char *slug, char **like,
+	     PGresult **waves, struct msp_error *err)
+{
+	const char *params[1] = { slug };
+	PGresult *res = NULL;
+	enum tenant_kind kind;
+	enum msp_status rc;
+
+	*like = NULL;
+	*waves = NULL;
 	rc = db_exec(conn, "audit: begin", "BEGIN READ ONLY", 0, NULL,
 		     PGRES_COMMAND_OK, NULL, err);
 	if (rc == MSP_OK && token != NULL)
@@ -884,8 +907,16 @@ feedback_like_var(PGconn *conn, const char *token, json_object *doc,
 			     PGRES_TUPLES_OK, &res, err);
 	if (rc == MSP_OK && PQntuples(res) == 1 &&
 	    db_text(res, 0, "v") != NULL &&
-	    (*var = msp_strdup(db_text(res, 0, "v"))) == NULL)
+	    (*like = msp_strdup(db_text(res, 0, "v"))) == NULL)
 		rc = msp_error_set(err, MSP_ENOMEM, "audit : mémoire épuisée");
+	if (rc == MSP_OK)
+		rc = db_exec(conn, "audit: other waves",
+			     "SELECT o.slug FROM msp.study s"
+			     "  JOIN msp.study o ON o.region_id = s.region_id"
+			     "   AND o.study_id <> s.study_id"
+			     "   AND o.state <> 'draft'"
+			     " WHERE s.slug = $1 ORDER BY o.year, o.study_id",
+			     1, params, PGRES_TUPLES_OK, waves, err);
 	PQclear(res);
 	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
 		db_exec(conn, "audit: end", "ROLLBACK", 0, NULL,
@@ -1512,9 +1543,9 @@ audit_run(PGconn *conn, const struct audit_options *o, struct audit **out,
 	struct audit *a = NULL;
 	struct walk w;
 	struct report_options ro;
-	PGresult *kinds = NULL, *regions = NULL;
+	PGresult *kinds = NULL, *regions = NULL, *waves = NULL;
 	json_object *region_doc = NULL;
-	char **by = NULL, **text = NULL, *like = NULL, name[300];
+	char **by = NULL, **text = NULL, *like = NULL, name[700], slug[128];
 	struct buf compare = BUF_INIT(BUF_MAX_TEXT);
 	size_t nby = 0, ntext = 0, i;
 	enum msp_status rc;
@@ -1579,8 +1610,9 @@ audit_run(PGconn *conn, const struct audit_options *o, struct audit **out,
 				goto out;
 		}
 	/* "teams like yours", the release a team's feedback page reads */
-	if ((rc = feedback_like_var(conn, o->token, region_doc, &like,
-				    err)) != MSP_OK)
+	if ((rc = study_of(region_doc, slug, sizeof(slug), err)) != MSP_OK ||
+	    (rc = study_extras(conn, o->token, slug, &like, &waves, err)) !=
+	    MSP_OK)
 		goto out;
 	if (like != NULL) {
 		report_options_init(&ro);
@@ -1615,6 +1647,26 @@ audit_run(PGconn *conn, const struct audit_options *o, struct audit **out,
 	if ((rc = fetch_part(conn, &w, &ro, name, PART_COMPARE, NULL,
 			     err)) != MSP_OK)
 		goto out;
+	/* the comparison with each other wave, under the four rules: its
+	 * other column is that study's, as its own plan hides it */
+	w.study = slug;
+	for (i = 0; i < (size_t)PQntuples(waves); i++)
+		for (rule = 0; rule < 4; rule++) {
+			char pair[300];
+
+			snprintf(pair, sizeof(pair), "%s,%s", slug,
+				 PQgetvalue(waves, (int)i, 0));
+			report_options_init(&ro);
+			ro.token = o->token;
+			ro.compare = pair;
+			ro.dont_know = rule & 1 ? REPORT_EXCLUDE : REPORT_KEEP;
+			ro.missing = rule & 2 ? REPORT_KEEP : REPORT_EXCLUDE;
+			snprintf(name, sizeof(name), "--compare %s (%s)",
+				 pair, rule_name[rule]);
+			if ((rc = fetch_part(conn, &w, &ro, name, PART_WAVES,
+					     NULL, err)) != MSP_OK)
+				goto out;
+		}
 	report_options_init(&ro);
 	ro.token = o->token;
 	ro.region = o->region;
@@ -1647,6 +1699,7 @@ out:
 	buf_free(&compare);
 	PQclear(kinds);
 	PQclear(regions);
+	PQclear(waves);
 	audit_free(a);
 	return rc;
 }

@@ -43,7 +43,7 @@ struct plan {
 #define PLAN_UNPUBLISHED "pas encore publiée"
 
 /* ... and a comparison that is not published (a compared study not
- * published, or waves), with this. */
+ * published), with this. */
 #define PLAN_COMPARE_REFUSAL "comparaison non publiée"
 
 /*

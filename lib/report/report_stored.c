@@ -11,8 +11,9 @@
  * was audited.  Otherwise the report is refused, never counted: an open
  * study is published at its close (its fieldwork monitor stays live), a
  * closed one never protected waits for msp-report disclosure-protect, a
- * stale plan for a new run, and a comparison of waves is not published
- * (each wave is read alone).  A team's feedback page reads the same
+ * stale plan for a new run, and a comparison (of regions, or of two
+ * waves) until every study it compares is published.  A team's
+ * feedback page reads the same
  * releases (report_options.as_federation, under the team's token,
  * which counts nothing either).
  */
@@ -98,37 +99,6 @@ published(struct rctx *c, const struct rstudy *st, int *study_id)
 	return rc;
 }
 
-/*
- * A comparison of waves (the study slug first, one of them) under a
- * federation's token: refused, since no protection run stores one
- * (each wave's release is read alone), unless the token is a
- * protection run's (counted).  Fails with MSP_ECONFLICT
- * (PLAN_COMPARE_REFUSAL); MSP_EDB.
- */
-static enum msp_status
-waves_refusal(struct rctx *c, const char *first)
-{
-	const char *params[1] = { first };
-	PGresult *res = NULL;
-	enum msp_status rc;
-
-	rc = db_exec(c->conn, "report: wave's release status",
-		     "SELECT msp.disclosure_plan_status(study_id) AS s"
-		     "  FROM msp.study WHERE slug = $1", 1, params,
-		     PGRES_TUPLES_OK, &res, c->err);
-	if (rc != MSP_OK)
-		return rc;
-	if (PQntuples(res) != 1 || !run_status(db_text(res, 0, "s")))
-		rc = msp_error_set(c->err, MSP_ECONFLICT, "%s : une "
-				   "fédération lit chaque vague d'une région "
-				   "seule (--region REGION --study ÉTUDE) ; "
-				   "aucune protection ne publie la "
-				   "comparaison de vagues",
-				   PLAN_COMPARE_REFUSAL);
-	PQclear(res);
-	return rc;
-}
-
 /* What a plan status says to people (msp.disclosure_plan_status). */
 static const char *
 status_text(const char *status)
@@ -150,18 +120,18 @@ status_text(const char *status)
 }
 
 /*
- * The study whose release answers a comparison of the regions in
- * c->opt->compare, into *study_id (0: malformed, for the counted
- * report to say why, or a protection run's token, which counts), and
- * their slugs into k->compare (doc-owned; the
- * key sorts them).  Every protection run stores the comparison of its
- * region with every other, the other columns as they were then; a
- * study's plan holds only while its data are those of its run.  So
- * when every compared study's plan holds, the comparison of the LATEST
- * run is current (each other study is unchanged since its own, earlier,
- * run); while one does not hold, none is, and the comparison is refused
- * (MSP_ECONFLICT) until it is protected.  A comparison of waves is
- * refused (waves_refusal()).
+ * The study whose release answers the comparison in c->opt->compare, of
+ * regions or of two waves of a region (studies), into *study_id (0:
+ * malformed, for the counted report to say why, or a protection run's
+ * token, which counts), and the regions' slugs, or the studies', into
+ * k->compare (doc-owned; the key sorts them).  Every protection run
+ * stores the comparison of its region with every other, and of its
+ * study with every other wave of its region, the other columns as they
+ * were then; a study's plan holds only while its data are those of its
+ * run.  So when every compared study's plan holds, the comparison of
+ * the LATEST run is current (each other study is unchanged since its
+ * own, earlier, run); while one does not hold, none is, and the
+ * comparison is refused (MSP_ECONFLICT) until it is protected.
  */
 static enum msp_status
 compare_study(struct rctx *c, struct report_options *k, int *study_id)
@@ -194,13 +164,19 @@ compare_study(struct rctx *c, struct report_options *k, int *study_id)
 	if (*p != '\0' || n < 2 || n > STORED_MAX_REGIONS ||
 	    report_waves_named(c, names, n, &waves) != MSP_OK)
 		return MSP_OK;
-	if (waves)
-		return waves_refusal(c, names[0]);
 	for (i = 0; i < n; i++) {
 		struct rstudy st;
-		const char *status;
+		const char *status, *region = names[i], *study = NULL;
+		const char *follows;
 
-		if ((rc = rdata_study(c, names[i], NULL, &st)) != MSP_OK)
+		/* a wave: its region, and itself */
+		if (waves && ((rc = rdata_wave(c, names[i], &region,
+					       &follows)) != MSP_OK ||
+			      region == NULL))
+			goto out;
+		if (waves)
+			study = names[i];
+		if ((rc = rdata_study(c, region, study, &st)) != MSP_OK)
 			goto out;
 		snprintf(id, sizeof(id), "%d", st.study_id);
 		rc = db_exec(c->conn, "report: compared study's release",
@@ -230,7 +206,8 @@ compare_study(struct rctx *c, struct report_options *k, int *study_id)
 		}
 		PQclear(res);
 		res = NULL;
-		buf_printf(&slugs, "%s%s", i ? "," : "", st.region_slug);
+		buf_printf(&slugs, "%s%s", i ? "," : "",
+			   waves ? st.slug : st.region_slug);
 	}
 	if (run) {
 		/* a protection run's token: counted, as the database
@@ -316,7 +293,9 @@ report_stored(struct rctx *c, int *done)
 			"règles --nsp et --missing, et avec les règles par "
 			"défaut seulement --nonresponse, --compare de toutes "
 			"les régions, --has, --terms QUESTION (--top 10), et "
-			"les « équipes comme la vôtre » de la restitution",
+			"les « équipes comme la vôtre » de la restitution ; "
+			"--compare de deux vagues de la région sous les "
+			"quatre règles",
 			why);
 		goto out;
 	}
