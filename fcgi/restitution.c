@@ -483,7 +483,7 @@ action_cmp(const void *a, const void *b)
 
 /*
  * « Ce que font les équipes comme la vôtre »: the region's teams of the
- * team's group (its stage, or users' group) and how many of them do
+ * team's group (msp.feedback_like_var) and how many of them do
  * each action of the works_with_users role, from the --by document
  * like (a release of the study, as the region's), most frequent
  * first.

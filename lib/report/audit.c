@@ -1609,7 +1609,8 @@ audit_run(PGconn *conn, const struct audit_options *o, struct audit **out,
 					     NULL, err)) != MSP_OK)
 				goto out;
 		}
-	/* "teams like yours", the release a team's feedback page reads */
+	/* the study's own: "teams like yours", the release a team's
+	 * feedback page reads, and its other waves (below) */
 	if ((rc = study_of(region_doc, slug, sizeof(slug), err)) != MSP_OK ||
 	    (rc = study_extras(conn, o->token, slug, &like, &waves, err)) !=
 	    MSP_OK)

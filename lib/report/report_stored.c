@@ -13,9 +13,8 @@
  * closed one never protected waits for msp-report disclosure-protect, a
  * stale plan for a new run, and a comparison (of regions, or of two
  * waves) until every study it compares is published.  A team's
- * feedback page reads the same
- * releases (report_options.as_federation, under the team's token,
- * which counts nothing either).
+ * feedback page reads the same releases (report_options.as_federation,
+ * under the team's token, which counts nothing either).
  */
 #include "config.h"
 
