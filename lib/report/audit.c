@@ -72,7 +72,9 @@ struct walk {
 	size_t part;
 	enum part_kind kind;
 	const char *by;		/* PART_BY: the variable split by */
-	const char *study;	/* PART_WAVES: the audited study's slug */
+	/* the audited study's slug (PART_WAVES, PART_COMPARE), once
+	 * known */
+	const char *study;
 	json_object *tables;
 	PGresult *kinds;	/* item/variable -> kind */
 	int keep_documents;	/* audit_options' */
@@ -143,6 +145,21 @@ static const char *
 col_key(const struct tab *t, size_t j)
 {
 	return str(json_object_array_get_idx(get(t->t, "columns"), j), "key");
+}
+
+/* Whether column j of a comparison of regions shows the audited study:
+ * its label is "Region (slug)" (report.c's section_compare()). */
+static int
+shows_study(const struct walk *w, const struct tab *t, size_t j)
+{
+	char tail[140];
+	const char *label = str(json_object_array_get_idx(get(t->t,
+				"columns"), j), "label");
+
+	if (w->study == NULL)
+		return 0;
+	snprintf(tail, sizeof(tail), "(%s)", w->study);
+	return ends_with(label, tail);
 }
 
 static int
@@ -686,6 +703,39 @@ table_relations(struct walk *w, struct tab *t)
 	}
 }
 
+/*
+ * A comparison of regions keys its columns CMP:REGION (report.c plans
+ * them so), but the column that shows the audited study counts what its
+ * region report counts: a variable both print (the continuum,
+ * h_beyond_consultation) is the same figure.  Says so (q of row r, as
+ * that column prints it, equals the same row's ALL figure), so that a
+ * figure the region report hides cannot be read off the comparison.
+ */
+static void
+same_as_region(struct walk *w, const struct tab *t, size_t r, struct q q)
+{
+	json_object *row = row_of(t, r);
+	const char *var = str(row, "variable"), *cat = str(row, "category");
+	struct figure_col col = { FIGCOL_ALL, NULL, NULL };
+	struct buf key = BUF_INIT(BUF_MAX_TEXT);
+	struct q all = { 0, 0, SIZE_MAX };
+
+	if (q.fig == SIZE_MAX)
+		return;
+	figure_id_buf(&key, var, cat, splits(w, var), &col);
+	if (buf_status(&key, NULL) == MSP_OK)
+		all.fig = figure(w, buf_str(&key), w->a->figs[q.fig].where);
+	else
+		w->oom = 1;
+	buf_free(&key);
+	if (all.fig == SIZE_MAX || all.fig == q.fig)
+		return;
+	rel_begin(w, "la colonne de l'étude dans la comparaison");
+	rel_add(w, q, 1);
+	rel_add(w, all, -1);
+	rel_end(w, 0);
+}
+
 /* Walks one report: every hidden cell becomes (or joins) a figure,
  * every printed count a known one, every table its relations. */
 static void
@@ -708,8 +758,13 @@ walk_report(struct walk *w, json_object *doc)
 				if (is_hidden(c) || same(str(c, "type"),
 							 "count") ||
 				    same(str(c, "type"), "proportion") ||
-				    same(str(c, "type"), "summary"))
-					(void)cellq(w, &t, r, j);
+				    same(str(c, "type"), "summary")) {
+					struct q q = cellq(w, &t, r, j);
+
+					if (w->kind == PART_COMPARE &&
+					    shows_study(w, &t, j))
+						same_as_region(w, &t, r, q);
+				}
 			}
 		/* the HAS tables count mentions (several per team) and
 		 * the response table rates: no sum the audit models */
@@ -1615,6 +1670,7 @@ audit_run(PGconn *conn, const struct audit_options *o, struct audit **out,
 	    (rc = study_extras(conn, o->token, slug, &like, &waves, err)) !=
 	    MSP_OK)
 		goto out;
+	w.study = slug;
 	if (like != NULL) {
 		report_options_init(&ro);
 		ro.token = o->token;
@@ -1650,7 +1706,6 @@ audit_run(PGconn *conn, const struct audit_options *o, struct audit **out,
 		goto out;
 	/* the comparison with each other wave, under the four rules: its
 	 * other column is that study's, as its own plan hides it */
-	w.study = slug;
 	for (i = 0; i < (size_t)PQntuples(waves); i++)
 		for (rule = 0; rule < 4; rule++) {
 			char pair[300];
