@@ -874,12 +874,10 @@ out:
 	return rc;
 }
 
-/* The kinds of the instrument's items and of the report variables, and
- * the regions that have a study: public reference tables, read under
- * the token. */
+/* Opens the read-only transaction of the audit's own lookups, under
+ * token when there is one (audit_read_end() ends it either way). */
 static enum msp_status
-read_reference(PGconn *conn, const char *token, PGresult **kinds,
-	       PGresult **regions, unsigned *threshold, struct msp_error *err)
+audit_read_begin(PGconn *conn, const char *token, struct msp_error *err)
 {
 	enum tenant_kind kind;
 	enum msp_status rc;
@@ -888,6 +886,28 @@ read_reference(PGconn *conn, const char *token, PGresult **kinds,
 		     PGRES_COMMAND_OK, NULL, err);
 	if (rc == MSP_OK && token != NULL)
 		rc = tenant_enter(conn, token, &kind, err);
+	return rc;
+}
+
+/* Ends it: read only, so a rollback, whatever happened. */
+static void
+audit_read_end(PGconn *conn)
+{
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+		db_exec(conn, "audit: end", "ROLLBACK", 0, NULL,
+			PGRES_COMMAND_OK, NULL, NULL);
+}
+
+/* The kinds of the instrument's items and of the report variables, and
+ * the regions that have a study: public reference tables, read under
+ * the token. */
+static enum msp_status
+read_reference(PGconn *conn, const char *token, PGresult **kinds,
+	       PGresult **regions, unsigned *threshold, struct msp_error *err)
+{
+	enum msp_status rc;
+
+	rc = audit_read_begin(conn, token, err);
 	/* the threshold the reports apply (msp.disclosure_policy) */
 	if (rc == MSP_OK)
 		rc = disclosure_policy_threshold(conn, threshold, err);
@@ -905,9 +925,7 @@ read_reference(PGconn *conn, const char *token, PGresult **kinds,
 			     "  WHERE s.region_id = r.region_id)"
 			     " ORDER BY 1", 0, NULL, PGRES_TUPLES_OK,
 			     regions, err);
-	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-		db_exec(conn, "audit: end", "ROLLBACK", 0, NULL,
-			PGRES_COMMAND_OK, NULL, NULL);
+	audit_read_end(conn);
 	return rc;
 }
 
@@ -946,15 +964,11 @@ study_extras(PGconn *conn, const char *token, const char *slug, char **like,
 {
 	const char *params[1] = { slug };
 	PGresult *res = NULL;
-	enum tenant_kind kind;
 	enum msp_status rc;
 
 	*like = NULL;
 	*waves = NULL;
-	rc = db_exec(conn, "audit: begin", "BEGIN READ ONLY", 0, NULL,
-		     PGRES_COMMAND_OK, NULL, err);
-	if (rc == MSP_OK && token != NULL)
-		rc = tenant_enter(conn, token, &kind, err);
+	rc = audit_read_begin(conn, token, err);
 	if (rc == MSP_OK)
 		rc = db_exec(conn, "audit: teams like yours",
 			     "SELECT msp.feedback_like_var(s.study_id) AS v"
@@ -973,9 +987,7 @@ study_extras(PGconn *conn, const char *token, const char *slug, char **like,
 			     " WHERE s.slug = $1 ORDER BY o.year, o.study_id",
 			     1, params, PGRES_TUPLES_OK, waves, err);
 	PQclear(res);
-	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
-		db_exec(conn, "audit: end", "ROLLBACK", 0, NULL,
-			PGRES_COMMAND_OK, NULL, NULL);
+	audit_read_end(conn);
 	return rc;
 }
 
