@@ -740,18 +740,19 @@ report_failure(struct worker *w, struct conn *db, const struct session *s,
 	case MSP_ECONFLICT:
 		/* a federation reads published releases only
 		 * (lib/report/report_stored.c): an open study's at its
-		 * close, a comparison when every study compared is
-		 * published, never waves (409: the request conflicts
-		 * with the state of the studies, and will not succeed
-		 * before it changes), a closed one's once protected, or
-		 * protected again (503: an analyst's run makes it) */
+		 * close, a comparison (of regions or of two waves) when
+		 * every study compared is published (409: the request
+		 * conflicts with the state of the studies, and will not
+		 * succeed before it changes), a closed one's once
+		 * protected, or protected again (503: an analyst's run
+		 * makes it) */
 		if (strncmp(err->message, PLAN_COMPARE_REFUSAL,
 			    strlen(PLAN_COMPARE_REFUSAL)) == 0)
 			message_page(w, r, 409, "Comparaison non publiée",
-				     "Une fédération lit la comparaison de "
-				     "régions quand chaque étude comparée est "
-				     "close et protégée, et chaque vague "
-				     "d'une région seule.", s);
+				     "Une fédération lit une comparaison, de "
+				     "régions ou de deux vagues, quand chaque "
+				     "étude comparée est close et protégée.",
+				     s);
 		else if (strncmp(err->message, PLAN_OPEN_REFUSAL,
 				 strlen(PLAN_OPEN_REFUSAL)) == 0)
 			message_page(w, r, 409, "Rapport publié à la clôture",

@@ -638,8 +638,7 @@ END_TEST
  * (lib/report/report_stored.c): its region's study is open here, so its
  * report page and downloads answer 409 « Rapport publié à la clôture »,
  * never a count; the fieldwork monitor stays live; a comparison with
- * an unpublished study or of waves answers 409 « Comparaison non
- * publiée ». */
+ * an unpublished study answers 409 « Comparaison non publiée ». */
 START_TEST(unpublished_reports_are_409)
 {
 	const char *token = fcgitest_token(&t, "--kind federation --region "
